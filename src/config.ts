@@ -1,0 +1,78 @@
+import { resolve } from "node:path";
+import { z } from "zod";
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const EnvSchema = z.object({
+  PORT: int(0, 65535).default(8080),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  DATA_DIR: z.string().min(1).default("./data"),
+  PUBLIC_URL: z.url().optional(),
+  API_TOKEN: z.string().min(16, "API_TOKEN must be at least 16 characters").optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  MAX_UPLOAD_MB: int(1, 2048).default(64),
+  MEDIA_FETCH_ALLOW_PRIVATE: bool.default(false),
+  MEDIA_FETCH_TIMEOUT_MS: int(100, 600_000).default(30_000),
+  WEBHOOK_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  WEBHOOK_MAX_ATTEMPTS: int(1, 100).default(12),
+  WEBHOOK_RETRY_BASE_MS: int(1, 3_600_000).default(5_000),
+  WEBHOOK_CONCURRENCY: int(1, 1024).default(16),
+  WEBHOOK_RETENTION_DAYS: int(1, 3650).default(7),
+  WA_WS_URL: z.string().optional(),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Base URL used to build media links (`${publicUrl}/public/<file>`), without a trailing slash. */
+  publicUrl: string;
+  apiToken: string | undefined;
+  logLevel: z.infer<typeof EnvSchema>["LOG_LEVEL"];
+  maxUploadBytes: number;
+  mediaFetchAllowPrivate: boolean;
+  mediaFetchTimeoutMs: number;
+  mediaFetchMaxBytes: number;
+  webhookTimeoutMs: number;
+  webhookMaxAttempts: number;
+  webhookRetryBaseMs: number;
+  webhookConcurrency: number;
+  webhookRetentionDays: number;
+  waWsUrl: string | undefined;
+};
+
+export class ConfigError extends Error {}
+
+/** Parses the environment once at boot; an invalid value stops the process with a message naming it. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, "");
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: resolve(e.DATA_DIR),
+    publicUrl,
+    apiToken: e.API_TOKEN,
+    logLevel: e.LOG_LEVEL,
+    maxUploadBytes: e.MAX_UPLOAD_MB * 1024 * 1024,
+    mediaFetchAllowPrivate: e.MEDIA_FETCH_ALLOW_PRIVATE,
+    mediaFetchTimeoutMs: e.MEDIA_FETCH_TIMEOUT_MS,
+    mediaFetchMaxBytes: e.MAX_UPLOAD_MB * 1024 * 1024,
+    webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
+    webhookMaxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
+    webhookRetryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
+    webhookConcurrency: e.WEBHOOK_CONCURRENCY,
+    webhookRetentionDays: e.WEBHOOK_RETENTION_DAYS,
+    waWsUrl: e.WA_WS_URL,
+  };
+}

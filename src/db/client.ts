@@ -1,0 +1,25 @@
+import { Database } from "bun:sqlite";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { type BunSQLiteDatabase, drizzle } from "drizzle-orm/bun-sqlite";
+import * as schema from "./schema";
+
+export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database };
+/** The handle passed to a synchronous transaction callback. */
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+/** Either the database or an open transaction: services accept both so they compose inside one commit. */
+export type DbOrTx = Db | Tx;
+
+/** Opens the SQLite file (or `:memory:`) with the pragmas the outbox relies on. */
+export function openDatabase(path: string): Db {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new Database(path, { create: true, strict: true });
+  sqlite.exec("PRAGMA journal_mode = WAL;");
+  // FULL: a 2xx promises the event is stored; survive power loss, not only process crashes.
+  sqlite.exec("PRAGMA synchronous = FULL;");
+  sqlite.exec("PRAGMA foreign_keys = ON;");
+  sqlite.exec("PRAGMA busy_timeout = 5000;");
+  sqlite.exec("PRAGMA temp_store = MEMORY;");
+  sqlite.exec("PRAGMA cache_size = -16000;");
+  return drizzle({ client: sqlite, schema }) as Db;
+}

@@ -1,0 +1,243 @@
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+const createdAt = () =>
+  integer("created_at", { mode: "timestamp_ms" })
+    .notNull()
+    .default(sql`(unixepoch('subsec') * 1000)`);
+const updatedAt = () =>
+  integer("updated_at", { mode: "timestamp_ms" })
+    .notNull()
+    .default(sql`(unixepoch('subsec') * 1000)`);
+
+export const connections = sqliteTable("connections", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  name: text("name").notNull().unique(),
+  driver: text("driver", { enum: ["baileys", "sandbox"] }).notNull(),
+  number: text("number"),
+  status: text("status").notNull().default("OPENING"),
+  qrcode: text("qrcode"),
+  statusReason: text("status_reason"),
+  isDefault: integer("is_default", { mode: "boolean" }).notNull().default(false),
+  greetingMessage: text("greeting_message"),
+  farewellMessage: text("farewell_message"),
+  battery: text("battery"),
+  plugged: integer("plugged", { mode: "boolean" }),
+  lastSeenAt: integer("last_seen_at", { mode: "timestamp_ms" }),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const webhooks = sqliteTable(
+  "webhooks",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    connectionId: integer("connection_id")
+      .notNull()
+      .references(() => connections.id, { onDelete: "cascade" }),
+    url: text("url").notNull(),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    /** JSON array of event names; empty means every event. */
+    events: text("events", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    secret: text("secret").notNull(),
+    disabledReason: text("disabled_reason"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("webhooks_connection_idx").on(t.connectionId)],
+);
+
+export const contacts = sqliteTable("contacts", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  number: text("number").notNull().unique(),
+  name: text("name").notNull(),
+  email: text("email").notNull().default(""),
+  profilePicUrl: text("profile_pic_url"),
+  isGroup: integer("is_group", { mode: "boolean" }).notNull().default(false),
+  /** WhatsApp LID (`…@lid`) when WhatsApp addresses this contact by it; the number stays the key. */
+  lid: text("lid").unique(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const queues = sqliteTable("queues", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  name: text("name").notNull().unique(),
+  color: text("color").notNull().unique(),
+  greetingMessage: text("greeting_message"),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const users = sqliteTable("users", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  name: text("name").notNull(),
+  email: text("email").notNull().unique(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const tags = sqliteTable("tags", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  name: text("name").notNull().unique(),
+  color: text("color").notNull(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const tickets = sqliteTable(
+  "tickets",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    status: text("status", { enum: ["pending", "open", "closed"] })
+      .notNull()
+      .default("pending"),
+    contactId: integer("contact_id")
+      .notNull()
+      .references(() => contacts.id, { onDelete: "cascade" }),
+    connectionId: integer("connection_id")
+      .notNull()
+      .references(() => connections.id, { onDelete: "cascade" }),
+    queueId: integer("queue_id").references(() => queues.id, { onDelete: "set null" }),
+    userId: integer("user_id").references(() => users.id, { onDelete: "set null" }),
+    unreadMessages: integer("unread_messages").notNull().default(0),
+    lastMessage: text("last_message").notNull().default(""),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    // The domain rule "one non-closed ticket per contact and connection", enforced by the database.
+    uniqueIndex("tickets_one_active_per_contact")
+      .on(t.contactId, t.connectionId)
+      .where(sql`status <> 'closed'`),
+    index("tickets_status_updated_idx").on(t.status, t.updatedAt, t.id),
+    index("tickets_updated_idx").on(t.updatedAt, t.id),
+    index("tickets_connection_idx").on(t.connectionId, t.updatedAt),
+    index("tickets_queue_idx").on(t.queueId, t.updatedAt),
+    index("tickets_contact_idx").on(t.contactId),
+  ],
+);
+
+export const ticketTags = sqliteTable(
+  "ticket_tags",
+  {
+    ticketId: integer("ticket_id")
+      .notNull()
+      .references(() => tickets.id, { onDelete: "cascade" }),
+    tagId: integer("tag_id")
+      .notNull()
+      .references(() => tags.id, { onDelete: "cascade" }),
+  },
+  (t) => [primaryKey({ columns: [t.ticketId, t.tagId] }), index("ticket_tags_tag_idx").on(t.tagId)],
+);
+
+export const messages = sqliteTable(
+  "messages",
+  {
+    /** The WhatsApp message id (`3EB0…`). */
+    id: text("id").primaryKey(),
+    ticketId: integer("ticket_id")
+      .notNull()
+      .references(() => tickets.id, { onDelete: "cascade" }),
+    contactId: integer("contact_id").references(() => contacts.id, { onDelete: "set null" }),
+    body: text("body").notNull().default(""),
+    fromMe: integer("from_me", { mode: "boolean" }).notNull(),
+    ack: integer("ack").notNull().default(0),
+    mediaType: text("media_type").notNull().default("chat"),
+    /** File name under DATA_DIR/media; the wire format turns it into a URL. */
+    mediaFile: text("media_file"),
+    mimeType: text("mime_type"),
+    filename: text("filename"),
+    hasMedia: integer("has_media", { mode: "boolean" }).notNull().default(false),
+    quotedMsgId: text("quoted_msg_id"),
+    /** Opaque driver data needed to quote or retry this message (e.g. the WhatsApp key). */
+    remoteKey: text("remote_key"),
+    timestamp: integer("timestamp").notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("messages_ticket_idx").on(t.ticketId, t.createdAt)],
+);
+
+export const apiTokens = sqliteTable("api_tokens", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  name: text("name").notNull(),
+  scope: text("scope", { enum: ["admin", "api"] }).notNull(),
+  tokenHash: text("token_hash").notNull().unique(),
+  hint: text("hint").notNull(),
+  createdAt: createdAt(),
+  lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
+  revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+});
+
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    /** Who sent the key: a token id, or 0 for the API_TOKEN from the environment. */
+    principal: integer("principal").notNull(),
+    key: text("key").notNull(),
+    requestHash: text("request_hash").notNull(),
+    statusCode: integer("status_code").notNull(),
+    responseBody: text("response_body").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.principal, t.key] }), index("idempotency_created_idx").on(t.createdAt)],
+);
+
+export const events = sqliteTable(
+  "events",
+  {
+    /** Monotonic order for the catch-up feed and SSE resume. */
+    seq: integer("seq").primaryKey({ autoIncrement: true }),
+    id: text("id").notNull().unique(),
+    connectionId: integer("connection_id"),
+    type: text("type").notNull(),
+    /** The exact JSON body delivered to webhooks, so every retry is byte-identical. */
+    payload: text("payload").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("events_connection_idx").on(t.connectionId, t.seq), index("events_created_idx").on(t.createdAt)],
+);
+
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    eventId: text("event_id")
+      .notNull()
+      .references(() => events.id, { onDelete: "cascade" }),
+    webhookId: integer("webhook_id")
+      .notNull()
+      .references(() => webhooks.id, { onDelete: "cascade" }),
+    status: text("status", { enum: ["pending", "delivering", "delivered", "failed"] })
+      .notNull()
+      .default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: integer("next_attempt_at").notNull(),
+    leaseToken: text("lease_token"),
+    lockedUntil: integer("locked_until"),
+    lastStatusCode: integer("last_status_code"),
+    lastError: text("last_error"),
+    createdAt: createdAt(),
+    deliveredAt: integer("delivered_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [
+    index("deliveries_due_idx").on(t.status, t.nextAttemptAt),
+    index("deliveries_webhook_idx").on(t.webhookId, t.id),
+    index("deliveries_event_idx").on(t.eventId),
+  ],
+);
+
+/** Baileys creds and Signal keys, one row per (connection, key type, key id); never multi-file auth state. */
+export const waAuth = sqliteTable(
+  "wa_auth",
+  {
+    connectionId: integer("connection_id")
+      .notNull()
+      .references(() => connections.id, { onDelete: "cascade" }),
+    type: text("type").notNull(),
+    keyId: text("key_id").notNull(),
+    value: text("value").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.connectionId, t.type, t.keyId] })],
+);
