@@ -1,0 +1,72 @@
+import { Hono } from "hono";
+import { AppError } from "./errors";
+import { requireAuth } from "./http/auth";
+import type { AppDeps, AppEnv } from "./http/context";
+import { createRouter } from "./http/create-router";
+import { renderError } from "./http/on-error";
+import { legacyQueueRouter, queuesRouter, tagsRouter, usersRouter } from "./http/routes/catalog.routes";
+import { connectionsRouter } from "./http/routes/connections.routes";
+import { contactsRouter } from "./http/routes/contacts.routes";
+import { docsRouter } from "./http/routes/docs";
+import { messagesRouter } from "./http/routes/messages.routes";
+import { legacySendRouter, sendV1Router } from "./http/routes/send.routes";
+import { ticketsRouter } from "./http/routes/tickets.routes";
+import { tokensRouter } from "./http/routes/tokens.routes";
+
+export const API_VERSION = "1.0.0";
+
+export function createApp(deps: AppDeps) {
+  const app = createRouter();
+  app.onError(renderError);
+  app.notFound((c) => c.json({ error: "ERR_NOT_FOUND", message: `No route for ${c.req.method} ${c.req.path}` }, 404));
+  app.use("*", async (c, next) => {
+    c.set("deps", deps);
+    await next();
+  });
+
+  app.get("/health", (c) => c.json({ status: "ok", version: API_VERSION, uptimeSeconds: Math.round(process.uptime()) }));
+
+  app.get("/public/:file", (c) => {
+    const path = deps.media.pathOf(c.req.param("file"));
+    if (!path) throw new AppError("ERR_NOT_FOUND", "File not found");
+    const file = Bun.file(path);
+    return new Response(file, {
+      headers: {
+        "content-type": file.type || "application/octet-stream",
+        "cache-control": "public, max-age=31536000, immutable",
+        "x-content-type-options": "nosniff",
+      },
+    });
+  });
+
+  app.use("/api/*", requireAuth);
+
+  const v1 = createRouter()
+    .route("/", ticketsRouter)
+    .route("/", messagesRouter)
+    .route("/", sendV1Router)
+    .route("/", contactsRouter)
+    .route("/", connectionsRouter)
+    .route("/", queuesRouter)
+    .route("/", usersRouter)
+    .route("/", tagsRouter)
+    .route("/", tokensRouter);
+  app.route("/api/v1", v1);
+  app.route("/api", createRouter().route("/", legacySendRouter).route("/", legacyQueueRouter));
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Chasqui API",
+      version: API_VERSION,
+      description:
+        "Self-hosted WhatsApp helpdesk API. Every /api route needs `Authorization: Bearer <token>`. Errors are always `{error, message}`.",
+    },
+    security: [{ bearer: [] }],
+  });
+  app.route("/", docsRouter as unknown as Hono<AppEnv>);
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,181 @@
+import { and, asc, eq, ne } from "drizzle-orm";
+import type { Tx } from "../db/client";
+import { connections } from "../db/schema";
+import { AppError } from "../errors";
+import type { ConnectionStatus, WhatsAppGateway } from "../whatsapp/gateway";
+import type { DomainDeps } from "./deps";
+import { normalizeNumber } from "./numbers";
+
+export type Connection = typeof connections.$inferSelect;
+
+export type ConnectionInput = {
+  name: string;
+  driver?: "baileys" | "sandbox";
+  number?: string | null;
+  isDefault?: boolean;
+  greetingMessage?: string | null;
+  farewellMessage?: string | null;
+};
+
+export function createConnectionService(deps: DomainDeps) {
+  const { db, events, sessions, clock } = deps;
+
+  const find = (id: number) => db.select().from(connections).where(eq(connections.id, id)).get();
+
+  function get(id: number): Connection {
+    const c = find(id);
+    if (!c) throw new AppError("ERR_CONNECTION_NOT_FOUND", "Connection not found");
+    return c;
+  }
+
+  function nameTaken(tx: Tx, name: string, exceptId?: number) {
+    const where = exceptId === undefined ? eq(connections.name, name) : and(eq(connections.name, name), ne(connections.id, exceptId));
+    return tx.select({ id: connections.id }).from(connections).where(where).get() !== undefined;
+  }
+
+  return {
+    get,
+    list: (): Connection[] => db.select().from(connections).orderBy(asc(connections.name), asc(connections.id)).all(),
+
+    create(input: ConnectionInput): Connection {
+      const driver = input.driver ?? "baileys";
+      if (input.number != null && driver !== "sandbox") {
+        throw new AppError("ERR_VALIDATION", "number can only be set on sandbox connections", [
+          { path: "number", message: "The number of a baileys connection comes from the linked phone" },
+        ]);
+      }
+      const number = input.number != null ? normalizeNumber(input.number) : null;
+      const now = new Date(clock());
+      return db.transaction((tx) => {
+        if (nameTaken(tx, input.name)) throw new AppError("ERR_CONFLICT", `A connection named "${input.name}" already exists`);
+        const first = tx.select({ id: connections.id }).from(connections).limit(1).get() === undefined;
+        const isDefault = first || input.isDefault === true;
+        if (isDefault) tx.update(connections).set({ isDefault: false }).where(eq(connections.isDefault, true)).run();
+        return tx
+          .insert(connections)
+          .values({
+            name: input.name,
+            driver,
+            number: driver === "sandbox" ? (number ?? randomSandboxNumber()) : null,
+            status: "OPENING",
+            isDefault,
+            greetingMessage: input.greetingMessage ?? null,
+            farewellMessage: input.farewellMessage ?? null,
+            createdAt: now,
+            updatedAt: now,
+          })
+          .returning()
+          .get();
+      });
+    },
+
+    update(id: number, input: Partial<ConnectionInput>): Connection {
+      const current = get(id);
+      if (input.driver !== undefined && input.driver !== current.driver) {
+        throw new AppError("ERR_VALIDATION", "The driver of a connection cannot be changed", [
+          { path: "driver", message: "Create a new connection instead" },
+        ]);
+      }
+      if (input.number != null && current.driver !== "sandbox") {
+        throw new AppError("ERR_VALIDATION", "number can only be set on sandbox connections", [
+          { path: "number", message: "The number of a baileys connection comes from the linked phone" },
+        ]);
+      }
+      const number = input.number != null ? normalizeNumber(input.number) : undefined;
+      return db.transaction((tx) => {
+        if (input.name !== undefined && nameTaken(tx, input.name, id)) {
+          throw new AppError("ERR_CONFLICT", `A connection named "${input.name}" already exists`);
+        }
+        if (input.isDefault === true) {
+          tx.update(connections).set({ isDefault: false }).where(and(eq(connections.isDefault, true), ne(connections.id, id))).run();
+        }
+        // Unsetting the only default would leave sends without a connection: keep it.
+        const isDefault = input.isDefault === false && current.isDefault ? true : input.isDefault;
+        return tx
+          .update(connections)
+          .set({
+            name: input.name,
+            number,
+            isDefault,
+            greetingMessage: input.greetingMessage,
+            farewellMessage: input.farewellMessage,
+            updatedAt: new Date(clock()),
+          })
+          .where(eq(connections.id, id))
+          .returning()
+          .get()!;
+      });
+    },
+
+    remove(id: number): Connection {
+      const current = get(id);
+      db.transaction((tx) => {
+        tx.delete(connections).where(eq(connections.id, id)).run();
+        if (current.isDefault) {
+          const next = tx.select({ id: connections.id }).from(connections).orderBy(asc(connections.id)).limit(1).get();
+          if (next) tx.update(connections).set({ isDefault: true }).where(eq(connections.id, next.id)).run();
+        }
+      });
+      return current;
+    },
+
+    /** The connection to use when a request names none: the given id, else the default. */
+    resolve(id: number | null | undefined): Connection {
+      if (id != null) return get(id);
+      const def = db.select().from(connections).where(eq(connections.isDefault, true)).get();
+      if (!def) throw new AppError("ERR_NO_DEF_WAPP_FOUND", "No default WhatsApp connection: create one first");
+      return def;
+    },
+
+    /** The live gateway of a connected connection, or 409 ERR_WAPP_NOT_CONNECTED. */
+    requireConnected(connection: Connection): WhatsAppGateway {
+      const gw = sessions.get(connection.id);
+      if (!gw || gw.status() !== "CONNECTED") {
+        throw new AppError(
+          "ERR_WAPP_NOT_CONNECTED",
+          `Connection "${connection.name}" is not connected (status ${gw?.status() ?? connection.status})`,
+        );
+      }
+      return gw;
+    },
+
+    isConnected(connectionId: number): boolean {
+      return sessions.get(connectionId)?.status() === "CONNECTED";
+    },
+
+    /** Applies a status reported by the driver and emits connection_update when it changed. */
+    applyStatus(
+      id: number,
+      status: ConnectionStatus,
+      info: { qrcode: string | null; number?: string | null; reason?: string },
+    ): void {
+      db.transaction((tx) => {
+        const current = tx.select().from(connections).where(eq(connections.id, id)).get();
+        if (!current) return;
+        const number = info.number === undefined ? current.number : info.number;
+        const reason = info.reason ?? null;
+        if (current.status === status && current.qrcode === info.qrcode && current.number === number && current.statusReason === reason)
+          return;
+        tx.update(connections)
+          .set({ status, qrcode: info.qrcode, number, statusReason: reason, updatedAt: new Date(clock()) })
+          .where(eq(connections.id, id))
+          .run();
+        const data: Record<string, unknown> = { status, qrcode: info.qrcode };
+        if (info.reason) data.reason = info.reason;
+        events.emit(tx, "connection_update", id, data);
+      });
+    },
+
+    touchSeen(id: number, at: Date): void {
+      db.update(connections).set({ lastSeenAt: at }).where(eq(connections.id, id)).run();
+    },
+  };
+}
+
+export type ConnectionService = ReturnType<typeof createConnectionService>;
+
+function randomSandboxNumber(): string {
+  return `5599${Math.floor(Math.random() * 1e9)
+    .toString()
+    .padStart(9, "0")}`;
+}

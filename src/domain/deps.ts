@@ -1,0 +1,24 @@
+import type { Config } from "../config";
+import type { Db } from "../db/client";
+import type { Logger } from "../logger";
+import type { MediaStorage } from "../media/media-storage";
+import type { EventSink } from "../webhooks/events";
+import type { WhatsAppGateway } from "../whatsapp/gateway";
+
+export type MediaFetcher = {
+  fetch(url: string): Promise<{ bytes: Uint8Array; mimeType: string | null; filename: string | null }>;
+};
+
+/** The domain's view of live WhatsApp sessions. */
+export type Sessions = { get(connectionId: number): WhatsAppGateway | undefined };
+
+export type DomainDeps = {
+  db: Db;
+  events: EventSink;
+  sessions: Sessions;
+  media: MediaStorage;
+  fetcher: MediaFetcher;
+  config: Config;
+  logger: Logger;
+  clock: () => number;
+};

@@ -1,0 +1,359 @@
+import { and, count, desc, eq, lt, sql } from "drizzle-orm";
+import type { Tx } from "../db/client";
+import { contacts, messages, tickets } from "../db/schema";
+import { AppError } from "../errors";
+import type { StoredMedia } from "../media/media-storage";
+import type { InboundMessage, QuotedRef, SentMessage, WhatsAppGateway } from "../whatsapp/gateway";
+import type { Connection, ConnectionService } from "./connection.service";
+import { type Contact, type ContactService, contactRef } from "./contact.service";
+import type { DomainDeps } from "./deps";
+import { normalizeNumber } from "./numbers";
+import type { Assignment, TicketService } from "./ticket.service";
+
+export type MessageRow = typeof messages.$inferSelect;
+
+export const ACK_NAMES: Record<number, string> = {
+  [-1]: "error",
+  0: "pending",
+  1: "server",
+  2: "delivered",
+  3: "read",
+  4: "played",
+};
+
+/** What the caller asked to send; files are already read into memory by the HTTP layer. */
+export type OutgoingContent = {
+  body?: string | null;
+  medias?: File[];
+  mediaUrl?: string | null;
+  filename?: string | null;
+};
+
+type PreparedItem =
+  | { kind: "text"; body: string }
+  | { kind: "media"; stored: StoredMedia; caption: string; sourceUrl: string | null };
+
+export type SentResult = { message: MessageRow; sourceUrl: string | null };
+
+/** Acks that arrived before their message was stored (a fast phone can beat our insert). */
+const EARLY_ACK_LIMIT = 1000;
+
+export function createMessageService(
+  deps: DomainDeps,
+  contactsSvc: ContactService,
+  ticketsSvc: TicketService,
+  connectionsSvc: ConnectionService,
+) {
+  const { db, events, media, fetcher, clock, logger } = deps;
+  const log = logger.child({ module: "messages" });
+  const earlyAcks = new Map<string, number>();
+
+  const mediaUrlOf = (file: string | null) => (file ? `${deps.config.publicUrl}/public/${encodeURIComponent(file)}` : null);
+
+  const lastMessageLabel = (m: { body: string; mediaType: string; hasMedia: boolean }) =>
+    m.mediaType === "chat" || (!m.hasMedia && m.mediaType !== "location" && m.mediaType !== "vcard")
+      ? m.body
+      : `[${m.mediaType}]${m.body ? ` ${m.body}` : ""}`;
+
+  function messageEventData(m: MessageRow, contact: Contact) {
+    return {
+      messageId: m.id,
+      body: m.body,
+      fromMe: m.fromMe,
+      mediaType: m.mediaType,
+      hasMedia: m.hasMedia,
+      timestamp: m.timestamp,
+      ticketId: m.ticketId,
+      contact: contactRef(contact),
+      media: m.hasMedia ? { url: mediaUrlOf(m.mediaFile), mimeType: m.mimeType, type: m.mediaType } : null,
+      quotedMsgId: m.quotedMsgId,
+    };
+  }
+
+  /** Inserts a message, updates its ticket and emits message_sent / message_received, in one transaction. */
+  function store(
+    tx: Tx,
+    row: typeof messages.$inferInsert,
+    ticket: { id: number; connectionId: number },
+    contact: Contact,
+  ): MessageRow | null {
+    const now = new Date(clock());
+    const early = earlyAcks.get(row.id);
+    if (early !== undefined) earlyAcks.delete(row.id);
+    const inserted = tx
+      .insert(messages)
+      .values({ ...row, ack: Math.max(row.ack ?? 0, early ?? 0), createdAt: now, updatedAt: now })
+      .onConflictDoNothing()
+      .returning()
+      .get();
+    // The same WhatsApp id twice is one message: no second row, no second event.
+    if (!inserted) return null;
+    tx.update(tickets)
+      .set({
+        lastMessage: lastMessageLabel(inserted),
+        unreadMessages: inserted.fromMe ? 0 : sql`${tickets.unreadMessages} + 1`,
+        updatedAt: now,
+      })
+      .where(eq(tickets.id, ticket.id))
+      .run();
+    events.emit(tx, inserted.fromMe ? "message_sent" : "message_received", ticket.connectionId, messageEventData(inserted, contact));
+    return inserted;
+  }
+
+  function findQuoted(quotedMsgId: string | null | undefined): QuotedRef | null {
+    if (!quotedMsgId) return null;
+    const q = db
+      .select({ id: messages.id, fromMe: messages.fromMe, body: messages.body, remoteKey: messages.remoteKey })
+      .from(messages)
+      .where(eq(messages.id, quotedMsgId))
+      .get();
+    if (!q) throw new AppError("ERR_MESSAGE_NOT_FOUND", "Quoted message not found");
+    return q;
+  }
+
+  async function prepare(content: OutgoingContent): Promise<PreparedItem[]> {
+    const body = content.body?.trim() ? content.body : "";
+    const items: PreparedItem[] = [];
+    if (content.mediaUrl) {
+      const fetched = await fetcher.fetch(content.mediaUrl);
+      const stored = await media.save(fetched.bytes, {
+        filename: content.filename || fetched.filename,
+        mimeType: fetched.mimeType,
+      });
+      items.push({ kind: "media", stored, caption: "", sourceUrl: content.mediaUrl });
+    }
+    for (const file of content.medias ?? []) {
+      const stored = await media.save(new Uint8Array(await file.arrayBuffer()), {
+        filename: file.name || null,
+        mimeType: file.type || null,
+      });
+      items.push({ kind: "media", stored, caption: "", sourceUrl: null });
+    }
+    const first = items[0];
+    if (first?.kind === "media") first.caption = body;
+    else if (body) items.push({ kind: "text", body });
+    else throw new AppError("ERR_VALIDATION", "Message body or media is required", [{ path: "body", message: "Required when no media is sent" }]);
+    return items;
+  }
+
+  async function deliver(
+    gw: WhatsAppGateway,
+    to: string,
+    item: PreparedItem,
+    quoted: QuotedRef | null,
+  ): Promise<SentMessage> {
+    try {
+      if (item.kind === "text") return await gw.sendText(to, item.body, quoted);
+      const path = media.pathOf(item.stored.file);
+      if (!path) throw new Error(`stored media ${item.stored.file} disappeared`);
+      return await gw.sendMedia(
+        to,
+        {
+          path,
+          mimeType: item.stored.mimeType,
+          mediaType: item.stored.mediaType,
+          filename: item.stored.filename,
+          caption: item.caption || undefined,
+        },
+        quoted,
+      );
+    } catch (err) {
+      if (err instanceof AppError) throw err;
+      log.warn({ err, to }, "WhatsApp send failed");
+      throw new AppError("ERR_SENDING_WAPP_MSG", `WhatsApp did not accept the message: ${(err as Error).message}`);
+    }
+  }
+
+  /** Sends prepared content on a ticket, one WhatsApp message per item, storing each as it is sent. */
+  async function sendOnTicket(
+    ticketId: number,
+    content: OutgoingContent,
+    quotedMsgId: string | null | undefined,
+  ): Promise<SentResult[]> {
+    const ticket = db.select().from(tickets).where(eq(tickets.id, ticketId)).get();
+    if (!ticket) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
+    const connection = connectionsSvc.get(ticket.connectionId);
+    const contact = db.select().from(contacts).where(eq(contacts.id, ticket.contactId)).get()!;
+    const gw = connectionsSvc.requireConnected(connection);
+    const quoted = findQuoted(quotedMsgId);
+    const items = await prepare(content);
+    const results: SentResult[] = [];
+    for (const item of items) {
+      const sent = await deliver(gw, contact.number, item, quoted);
+      const row: typeof messages.$inferInsert = {
+        id: sent.id,
+        ticketId: ticket.id,
+        contactId: null,
+        body: item.kind === "text" ? item.body : item.caption,
+        fromMe: true,
+        ack: 0,
+        mediaType: item.kind === "text" ? "chat" : item.stored.mediaType,
+        mediaFile: item.kind === "media" ? item.stored.file : null,
+        mimeType: item.kind === "media" ? item.stored.mimeType : null,
+        filename: item.kind === "media" ? item.stored.filename : null,
+        hasMedia: item.kind === "media",
+        quotedMsgId: quoted?.id ?? null,
+        remoteKey: sent.remoteKey ?? null,
+        timestamp: sent.timestampSec,
+      };
+      const message = db.transaction((tx) => store(tx, row, ticket, contact));
+      const stored = message ?? db.select().from(messages).where(eq(messages.id, sent.id)).get()!;
+      results.push({ message: stored, sourceUrl: item.kind === "media" ? item.sourceUrl : null });
+    }
+    return results;
+  }
+
+  return {
+    mediaUrlOf,
+
+    list(ticketId: number, page: number, limit: number) {
+      const ticket = db.select({ id: tickets.id, contactId: tickets.contactId }).from(tickets).where(eq(tickets.id, ticketId)).get();
+      if (!ticket) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
+      const total = db.select({ n: count() }).from(messages).where(eq(messages.ticketId, ticketId)).get()?.n ?? 0;
+      const rows = db
+        .select({ message: messages, contact: { id: contacts.id, name: contacts.name, number: contacts.number } })
+        .from(messages)
+        .leftJoin(contacts, eq(contacts.id, messages.contactId))
+        .where(eq(messages.ticketId, ticketId))
+        .orderBy(desc(messages.createdAt), desc(sql`${messages}.rowid`))
+        .limit(limit)
+        .offset((page - 1) * limit)
+        .all();
+      return { rows, count: total, hasMore: page * limit < total };
+    },
+
+    get(id: string): MessageRow {
+      const m = db.select().from(messages).where(eq(messages.id, id)).get();
+      if (!m) throw new AppError("ERR_MESSAGE_NOT_FOUND", "Message not found");
+      return m;
+    },
+
+    async sendToTicket(ticketId: number, content: OutgoingContent & { quotedMsgId?: string | null }) {
+      const results = await sendOnTicket(ticketId, content, content.quotedMsgId);
+      db.transaction((tx) => {
+        // A reply means the agent read the conversation.
+        tx.update(tickets).set({ unreadMessages: 0 }).where(eq(tickets.id, ticketId)).run();
+      });
+      return results;
+    },
+
+    async reply(messageId: string, content: OutgoingContent) {
+      const target = db.select().from(messages).where(eq(messages.id, messageId)).get();
+      if (!target) throw new AppError("ERR_MESSAGE_NOT_FOUND", "Message not found");
+      return { ticketId: target.ticketId, results: await sendOnTicket(target.ticketId, content, target.id) };
+    },
+
+    /** POST /api/send and /api/v1/send: find or create the contact and ticket, send, optionally close. */
+    async sendToNumber(
+      input: OutgoingContent &
+        Assignment & {
+          number: string;
+          whatsappId?: number | null;
+          quotedMsgId?: string | null;
+          closeTicket?: boolean;
+        },
+    ) {
+      const number = normalizeNumber(input.number);
+      const connection: Connection = connectionsSvc.resolve(input.whatsappId);
+      const gw = connectionsSvc.requireConnected(connection);
+      if (!input.body?.trim() && !input.mediaUrl && (input.medias?.length ?? 0) === 0) {
+        throw new AppError("ERR_VALIDATION", "Message body or media is required", [
+          { path: "body", message: "Required when no media is sent" },
+        ]);
+      }
+      findQuoted(input.quotedMsgId);
+      const check = await gw.checkNumber(number);
+      if (!check.exists) throw new AppError("ERR_WAPP_INVALID_CONTACT", `${number} is not on WhatsApp`);
+      const known = contactsSvc.findByNumber(db, check.number);
+      const profilePicUrl = known ? undefined : await gw.profilePicUrl(check.number).catch(() => null);
+      const { contact, ticket } = db.transaction((tx) => {
+        const c = contactsSvc.upsert(tx, { number: check.number, profilePicUrl }, connection.id).contact;
+        const t = ticketsSvc.findOrCreate(tx, c, connection.id, { ...input, newStatus: "open" }).ticket;
+        return { contact: c, ticket: t };
+      });
+      const results = await sendOnTicket(ticket.id, input, input.quotedMsgId);
+      db.transaction((tx) => {
+        if (input.closeTicket) ticketsSvc.update(tx, ticket.id, { status: "closed" });
+        else tx.update(tickets).set({ unreadMessages: 0 }).where(eq(tickets.id, ticket.id)).run();
+      });
+      return { ticketId: ticket.id, contactId: contact.id, results };
+    },
+
+    /** The inbound pipeline every driver feeds: contact, ticket, message, unread count, events. */
+    async receive(connectionId: number, inbound: InboundMessage) {
+      const existing = db.select().from(messages).where(eq(messages.id, inbound.id)).get();
+      if (existing) {
+        const t = db.select({ contactId: tickets.contactId }).from(tickets).where(eq(tickets.id, existing.ticketId)).get();
+        return { message: existing, ticketId: existing.ticketId, contactId: t?.contactId ?? null, duplicate: true };
+      }
+      let stored: StoredMedia | null = null;
+      if (inbound.media && inbound.media !== "failed") {
+        stored = await media.save(inbound.media.bytes, { filename: inbound.media.filename, mimeType: inbound.media.mimeType });
+      }
+      const result = db.transaction((tx) => {
+        const { contact } = contactsSvc.upsert(
+          tx,
+          { number: inbound.from, name: inbound.pushName, lid: inbound.lid ?? null },
+          connectionId,
+        );
+        const { ticket } = ticketsSvc.findOrCreate(tx, contact, connectionId, { newStatus: "pending" });
+        const message = store(
+          tx,
+          {
+            id: inbound.id,
+            ticketId: ticket.id,
+            contactId: inbound.fromMe ? null : contact.id,
+            body: inbound.body,
+            fromMe: inbound.fromMe,
+            ack: inbound.fromMe ? 1 : 0,
+            mediaType: stored && inbound.mediaType === "chat" ? stored.mediaType : inbound.mediaType,
+            mediaFile: stored?.file ?? null,
+            mimeType: stored?.mimeType ?? null,
+            filename: stored?.filename ?? null,
+            hasMedia: inbound.media !== null,
+            quotedMsgId: inbound.quotedMsgId,
+            remoteKey: inbound.remoteKey ?? null,
+            timestamp: inbound.timestampSec,
+          },
+          ticket,
+          contact,
+        );
+        return { message, ticketId: ticket.id, contactId: contact.id };
+      });
+      if (!result.message) {
+        const message = db.select().from(messages).where(eq(messages.id, inbound.id)).get()!;
+        return { ...result, message, duplicate: true };
+      }
+      return { ...result, message: result.message, duplicate: false };
+    },
+
+    /** Acks only move forward; each change emits message_ack. */
+    applyAck(messageId: string, ack: number): void {
+      db.transaction((tx) => {
+        const updated = tx
+          .update(messages)
+          .set({ ack, updatedAt: new Date(clock()) })
+          .where(and(eq(messages.id, messageId), lt(messages.ack, ack)))
+          .returning({ id: messages.id, ticketId: messages.ticketId })
+          .get();
+        if (!updated) {
+          const known = tx.select({ id: messages.id }).from(messages).where(eq(messages.id, messageId)).get();
+          if (!known) {
+            if (earlyAcks.size >= EARLY_ACK_LIMIT) earlyAcks.delete(earlyAcks.keys().next().value as string);
+            earlyAcks.set(messageId, Math.max(ack, earlyAcks.get(messageId) ?? 0));
+          }
+          return;
+        }
+        const ticket = tx.select({ connectionId: tickets.connectionId }).from(tickets).where(eq(tickets.id, updated.ticketId)).get()!;
+        events.emit(tx, "message_ack", ticket.connectionId, {
+          messageId,
+          ack,
+          ackName: ACK_NAMES[ack] ?? String(ack),
+          ticketId: updated.ticketId,
+        });
+      });
+    },
+  };
+}
+
+export type MessageService = ReturnType<typeof createMessageService>;

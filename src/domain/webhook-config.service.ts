@@ -1,0 +1,104 @@
+import { randomBytes } from "node:crypto";
+import { and, asc, eq } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { connections, webhooks } from "../db/schema";
+import { AppError } from "../errors";
+import { EVENT_NAMES } from "../webhooks/events";
+
+export type Webhook = typeof webhooks.$inferSelect;
+
+export type WebhookInput = { url: string; enabled?: boolean; events?: string[]; secret?: string | null };
+
+/** A Standard Webhooks secret: `whsec_` + base64 of 24 random bytes. */
+export const generateWebhookSecret = () => `whsec_${randomBytes(24).toString("base64")}`;
+
+function checkEvents(events: string[] | undefined) {
+  const bad = (events ?? []).filter((e) => !(EVENT_NAMES as readonly string[]).includes(e));
+  if (bad.length > 0) {
+    throw new AppError("ERR_VALIDATION", `Unknown event(s): ${bad.join(", ")}`, [
+      { path: "events", message: `Allowed: ${EVENT_NAMES.join(", ")}` },
+    ]);
+  }
+}
+
+function checkUrl(url: string) {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new AppError("ERR_VALIDATION", "url must be an absolute http(s) URL", [{ path: "url", message: "Invalid URL" }]);
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    throw new AppError("ERR_VALIDATION", "url must use http or https", [{ path: "url", message: "Invalid scheme" }]);
+  }
+}
+
+export function createWebhookConfigService(db: Db, clock: () => number = Date.now) {
+  const requireConnection = (connectionId: number) => {
+    if (!db.select({ id: connections.id }).from(connections).where(eq(connections.id, connectionId)).get())
+      throw new AppError("ERR_CONNECTION_NOT_FOUND", "Connection not found");
+  };
+
+  const get = (connectionId: number, id: number): Webhook => {
+    requireConnection(connectionId);
+    const row = db
+      .select()
+      .from(webhooks)
+      .where(and(eq(webhooks.id, id), eq(webhooks.connectionId, connectionId)))
+      .get();
+    if (!row) throw new AppError("ERR_WEBHOOK_NOT_FOUND", "Webhook not found");
+    return row;
+  };
+
+  return {
+    get,
+    list(connectionId: number): Webhook[] {
+      requireConnection(connectionId);
+      return db.select().from(webhooks).where(eq(webhooks.connectionId, connectionId)).orderBy(asc(webhooks.id)).all();
+    },
+    create(connectionId: number, input: WebhookInput): Webhook {
+      requireConnection(connectionId);
+      checkUrl(input.url);
+      checkEvents(input.events);
+      const now = new Date(clock());
+      return db
+        .insert(webhooks)
+        .values({
+          connectionId,
+          url: input.url,
+          enabled: input.enabled ?? true,
+          events: [...new Set(input.events ?? [])],
+          secret: input.secret || generateWebhookSecret(),
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning()
+        .get();
+    },
+    update(connectionId: number, id: number, input: Partial<WebhookInput>): Webhook {
+      get(connectionId, id);
+      if (input.url !== undefined) checkUrl(input.url);
+      checkEvents(input.events);
+      return db
+        .update(webhooks)
+        .set({
+          url: input.url,
+          enabled: input.enabled,
+          events: input.events ? [...new Set(input.events)] : undefined,
+          secret: input.secret || undefined,
+          // Re-enabling clears why it was disabled (e.g. a 410 from the receiver).
+          disabledReason: input.enabled === true ? null : undefined,
+          updatedAt: new Date(clock()),
+        })
+        .where(eq(webhooks.id, id))
+        .returning()
+        .get()!;
+    },
+    remove(connectionId: number, id: number): void {
+      get(connectionId, id);
+      db.delete(webhooks).where(eq(webhooks.id, id)).run();
+    },
+  };
+}
+
+export type WebhookConfigService = ReturnType<typeof createWebhookConfigService>;

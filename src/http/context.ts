@@ -1,0 +1,28 @@
+import type { Config } from "../config";
+import type { Db } from "../db/client";
+import type { Principal } from "../domain/token.service";
+import type { Services } from "../domain";
+import type { MediaFetcher } from "../domain/deps";
+import type { Logger } from "../logger";
+import type { MediaStorage } from "../media/media-storage";
+import type { EventSink } from "../webhooks/events";
+import type { SessionManager } from "../whatsapp/session-manager";
+
+/** Everything a handler may reach, carried on the request context rather than module singletons. */
+export type AppDeps = {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  services: Services;
+  sessions: SessionManager;
+  media: MediaStorage;
+  events: EventSink;
+  fetcher: MediaFetcher;
+};
+
+export type AppEnv = {
+  Variables: {
+    deps: AppDeps;
+    principal: Principal;
+  };
+};

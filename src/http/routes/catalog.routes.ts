@@ -1,0 +1,148 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Services } from "../../domain";
+import { adminOnly } from "../auth";
+import { bodyDoc, readBody } from "../body";
+import { createRouter } from "../create-router";
+import { commonErrors, conflictErrors, IdParam, json } from "../wire";
+
+const Color = z.string().trim().min(1).max(32).openapi({ example: "#4CAF50" });
+const stamp = { createdAt: z.string(), updatedAt: z.string() };
+
+export const QueueSchema = z
+  .object({ id: z.number().int(), name: z.string(), color: z.string(), greetingMessage: z.string().nullable(), ...stamp })
+  .openapi("Queue");
+const UserSchema = z.object({ id: z.number().int(), name: z.string(), email: z.string(), ...stamp }).openapi("User");
+const TagSchema = z.object({ id: z.number().int(), name: z.string(), color: z.string(), ...stamp }).openapi("Tag");
+
+const withDates = <T extends { createdAt: Date; updatedAt: Date }>(r: T) => ({
+  ...r,
+  createdAt: r.createdAt.toISOString(),
+  updatedAt: r.updatedAt.toISOString(),
+});
+
+/** The same five routes for each catalog: list and get for any token, writes for admin tokens. */
+function catalogRoutes<K extends keyof Services["catalog"]>(opts: {
+  key: K;
+  path: string;
+  tag: string;
+  label: string;
+  schema: z.ZodType;
+  create: z.ZodObject<z.ZodRawShape>;
+  example: Record<string, unknown>;
+}) {
+  const Param = IdParam("id");
+  const update = opts.create.partial();
+  const svc = (c: { get(k: "deps"): { services: Services } }) =>
+    c.get("deps").services.catalog[opts.key] as unknown as {
+      list(): { createdAt: Date; updatedAt: Date }[];
+      get(id: number): { createdAt: Date; updatedAt: Date };
+      create(v: object): { createdAt: Date; updatedAt: Date };
+      update(id: number, v: object): { createdAt: Date; updatedAt: Date };
+      remove(id: number): void;
+    };
+  return createRouter()
+    .openapi(
+      createRoute({
+        method: "get",
+        path: opts.path,
+        tags: [opts.tag],
+        summary: `List ${opts.label}s`,
+        responses: { 200: json(z.array(opts.schema), `All ${opts.label}s by name`), ...commonErrors },
+      }),
+      (c) => c.json(svc(c).list().map(withDates), 200),
+    )
+    .openapi(
+      createRoute({
+        method: "get",
+        path: `${opts.path}/{id}`,
+        tags: [opts.tag],
+        summary: `Get a ${opts.label}`,
+        request: { params: Param },
+        responses: { 200: json(opts.schema, `The ${opts.label}`), ...commonErrors },
+      }),
+      (c) => c.json(withDates(svc(c).get(c.req.valid("param").id)), 200),
+    )
+    .openapi(
+      createRoute({
+        method: "post",
+        path: opts.path,
+        tags: [opts.tag],
+        summary: `Create a ${opts.label} (admin)`,
+        middleware: [adminOnly] as const,
+        request: { body: bodyDoc(opts.create, opts.example) },
+        responses: { 201: json(opts.schema, "Created"), ...conflictErrors },
+      }),
+      async (c) => c.json(withDates(svc(c).create(await readBody(c, opts.create))), 201),
+    )
+    .openapi(
+      createRoute({
+        method: "put",
+        path: `${opts.path}/{id}`,
+        tags: [opts.tag],
+        summary: `Update a ${opts.label} (admin)`,
+        middleware: [adminOnly] as const,
+        request: { params: Param, body: bodyDoc(update, opts.example) },
+        responses: { 200: json(opts.schema, "Updated"), ...conflictErrors },
+      }),
+      async (c) => c.json(withDates(svc(c).update(c.req.valid("param").id, await readBody(c, update))), 200),
+    )
+    .openapi(
+      createRoute({
+        method: "delete",
+        path: `${opts.path}/{id}`,
+        tags: [opts.tag],
+        summary: `Delete a ${opts.label} (admin)`,
+        middleware: [adminOnly] as const,
+        request: { params: Param },
+        responses: { 200: json(z.object({ message: z.string() }), "Deleted"), ...commonErrors },
+      }),
+      (c) => {
+        svc(c).remove(c.req.valid("param").id);
+        return c.json({ message: `${opts.label[0]!.toUpperCase()}${opts.label.slice(1)} deleted successfully` }, 200);
+      },
+    );
+}
+
+export const queuesRouter = catalogRoutes({
+  key: "queues",
+  path: "/queues",
+  tag: "Queues",
+  label: "queue",
+  schema: QueueSchema,
+  create: z.object({ name: z.string().trim().min(1).max(100), color: Color, greetingMessage: z.string().nullish() }),
+  example: { name: "Soporte", color: "#4CAF50" },
+});
+
+export const usersRouter = catalogRoutes({
+  key: "users",
+  path: "/users",
+  tag: "Users",
+  label: "user",
+  schema: UserSchema,
+  create: z.object({ name: z.string().trim().min(1).max(100), email: z.email() }),
+  example: { name: "Ana Agente", email: "ana@example.com" },
+});
+
+export const tagsRouter = catalogRoutes({
+  key: "tags",
+  path: "/tags",
+  tag: "Tags",
+  label: "tag",
+  schema: TagSchema,
+  create: z.object({ name: z.string().trim().min(1).max(100), color: Color }),
+  example: { name: "VIP", color: "#FFC107" },
+});
+
+export const legacyQueueRouter = createRouter().openapi(
+  createRoute({
+    method: "get",
+    path: "/queue/list",
+    tags: ["Queues"],
+    summary: "List queues (original API)",
+    responses: {
+      200: json(z.array(z.object({ id: z.number().int(), name: z.string(), color: z.string() })), "Queues by name"),
+      ...commonErrors,
+    },
+  }),
+  (c) => c.json(c.get("deps").services.catalog.queues.list().map(({ id, name, color }) => ({ id, name, color })), 200),
+);

@@ -1,0 +1,260 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { normalizeNumber } from "../../domain/numbers";
+import { AppError } from "../../errors";
+import { EVENT_NAMES } from "../../webhooks/events";
+import { sandboxMessageId } from "../../whatsapp/sandbox/sandbox-gateway";
+import { adminOnly } from "../auth";
+import { bodyDoc, readBody } from "../body";
+import { createRouter } from "../create-router";
+import {
+  ConnectionSchema,
+  ConnectionSummarySchema,
+  commonErrors,
+  conflictErrors,
+  connectionSummaryWire,
+  connectionWire,
+  IdParam,
+  json,
+  sendErrors,
+  WebhookSchema,
+  webhookWire,
+} from "../wire";
+
+const ConnectionParam = IdParam("connectionId");
+const WebhookParams = ConnectionParam.extend(IdParam("webhookId").shape);
+
+const CreateBody = z.object({
+  name: z.string().trim().min(1).max(100),
+  driver: z.enum(["baileys", "sandbox"]).optional(),
+  number: z.string().min(1).nullish(),
+  isDefault: z.boolean().optional(),
+  greetingMessage: z.string().nullish(),
+  farewellMessage: z.string().nullish(),
+});
+const UpdateBody = CreateBody.partial();
+
+const WebhookBody = z.object({
+  url: z.string().min(1),
+  enabled: z.boolean().default(true),
+  events: z.array(z.enum(EVENT_NAMES)).default([]),
+  secret: z.string().min(8).max(200).nullish(),
+});
+const WebhookUpdateBody = z.object({
+  url: z.string().min(1).optional(),
+  enabled: z.boolean().optional(),
+  events: z.array(z.enum(EVENT_NAMES)).optional(),
+  secret: z.string().min(8).max(200).nullish(),
+});
+
+const InboundBody = z.object({
+  number: z.string().min(1),
+  body: z.string().nullish(),
+  name: z.string().trim().max(200).nullish(),
+  mediaUrl: z.string().min(1).nullish(),
+  filename: z.string().nullish(),
+  quotedMsgId: z.string().min(1).nullish(),
+  fromMe: z.boolean().optional(),
+});
+
+const Ok = z.object({ message: z.string() });
+
+export const connectionsRouter = createRouter()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/connections",
+      tags: ["Connections"],
+      summary: "List connections",
+      responses: { 200: json(z.array(ConnectionSummarySchema), "All connections, by name"), ...commonErrors },
+    }),
+    (c) => c.json(c.get("deps").services.connections.list().map(connectionSummaryWire), 200),
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/connections/{connectionId}",
+      tags: ["Connections"],
+      summary: "Connection status and details",
+      request: { params: ConnectionParam },
+      responses: { 200: json(ConnectionSchema, "The connection"), ...commonErrors },
+    }),
+    (c) => {
+      const { connections } = c.get("deps").services;
+      const conn = connections.get(c.req.valid("param").connectionId);
+      return c.json(connectionWire(conn, connections.isConnected(conn.id)), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/connections",
+      tags: ["Connections"],
+      summary: "Create a connection (admin)",
+      description:
+        "driver `baileys` (default) links a real phone; `sandbox` is a simulated phone that connects at once. The first connection becomes the default.",
+      middleware: [adminOnly] as const,
+      request: { body: bodyDoc(CreateBody, { name: "WhatsApp Ventas", driver: "sandbox", number: "595982345678" }) },
+      responses: { 201: json(ConnectionSchema, "Created"), ...conflictErrors },
+    }),
+    async (c) => {
+      const body = await readBody(c, CreateBody);
+      const { services, sessions } = c.get("deps");
+      const created = services.connections.create(body);
+      await sessions.start(created);
+      const conn = services.connections.get(created.id);
+      return c.json(connectionWire(conn, services.connections.isConnected(conn.id)), 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "put",
+      path: "/connections/{connectionId}",
+      tags: ["Connections"],
+      summary: "Update a connection (admin)",
+      middleware: [adminOnly] as const,
+      request: { params: ConnectionParam, body: bodyDoc(UpdateBody, { name: "WhatsApp Soporte", isDefault: true }) },
+      responses: { 200: json(ConnectionSchema, "Updated"), ...conflictErrors },
+    }),
+    async (c) => {
+      const body = await readBody(c, UpdateBody);
+      const { services, sessions } = c.get("deps");
+      const id = c.req.valid("param").connectionId;
+      const before = services.connections.get(id);
+      const updated = services.connections.update(id, body);
+      // A sandbox phone takes its number at start; restart it so the new number is live.
+      if (updated.driver === "sandbox" && updated.number !== before.number) await sessions.start(updated);
+      const conn = services.connections.get(id);
+      return c.json(connectionWire(conn, services.connections.isConnected(id)), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/connections/{connectionId}",
+      tags: ["Connections"],
+      summary: "Delete a connection and its tickets (admin)",
+      middleware: [adminOnly] as const,
+      request: { params: ConnectionParam },
+      responses: { 200: json(Ok, "Deleted"), ...commonErrors },
+    }),
+    async (c) => {
+      const { services, sessions } = c.get("deps");
+      const id = c.req.valid("param").connectionId;
+      services.connections.get(id);
+      await sessions.stop(id);
+      services.connections.remove(id);
+      return c.json({ message: "Connection deleted successfully" }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/connections/{connectionId}/webhooks",
+      tags: ["Webhooks"],
+      summary: "List a connection's webhooks (admin)",
+      middleware: [adminOnly] as const,
+      request: { params: ConnectionParam },
+      responses: { 200: json(z.array(WebhookSchema), "The webhooks; secrets are never shown"), ...commonErrors },
+    }),
+    (c) => c.json(c.get("deps").services.webhooks.list(c.req.valid("param").connectionId).map((w) => webhookWire(w)), 200),
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/connections/{connectionId}/webhooks",
+      tags: ["Webhooks"],
+      summary: "Add a webhook (admin)",
+      description: `events: any of ${EVENT_NAMES.join(", ")}; empty means all. Without a secret one is generated (\`whsec_…\`) and returned once, in this response only.`,
+      middleware: [adminOnly] as const,
+      request: {
+        params: ConnectionParam,
+        body: bodyDoc(WebhookBody, { url: "https://example.com/hooks/whatsapp", enabled: true, events: ["message_received"] }),
+      },
+      responses: { 201: json(WebhookSchema, "Created, with its secret"), ...commonErrors },
+    }),
+    async (c) => {
+      const body = await readBody(c, WebhookBody);
+      const hook = c.get("deps").services.webhooks.create(c.req.valid("param").connectionId, body);
+      return c.json(webhookWire(hook, { withSecret: true }), 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "put",
+      path: "/connections/{connectionId}/webhooks/{webhookId}",
+      tags: ["Webhooks"],
+      summary: "Update a webhook (admin)",
+      middleware: [adminOnly] as const,
+      request: { params: WebhookParams, body: bodyDoc(WebhookUpdateBody, { enabled: false }) },
+      responses: { 200: json(WebhookSchema, "Updated"), ...commonErrors },
+    }),
+    async (c) => {
+      const body = await readBody(c, WebhookUpdateBody);
+      const { connectionId, webhookId } = c.req.valid("param");
+      return c.json(webhookWire(c.get("deps").services.webhooks.update(connectionId, webhookId, body)), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/connections/{connectionId}/webhooks/{webhookId}",
+      tags: ["Webhooks"],
+      summary: "Delete a webhook (admin)",
+      middleware: [adminOnly] as const,
+      request: { params: WebhookParams },
+      responses: { 200: json(Ok, "Deleted"), ...commonErrors },
+    }),
+    (c) => {
+      const { connectionId, webhookId } = c.req.valid("param");
+      c.get("deps").services.webhooks.remove(connectionId, webhookId);
+      return c.json({ message: "Webhook deleted successfully" }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/connections/{connectionId}/sandbox/inbound",
+      tags: ["Sandbox"],
+      summary: "Inject an inbound message on a sandbox connection",
+      description:
+        "Runs exactly the pipeline a real WhatsApp message runs: contact upsert with the push name, ticket find-or-create as pending, message stored, unread count, lastMessage and events. 409 ERR_NOT_SANDBOX on other drivers. In the sandbox every 8–15 digit number is on WhatsApp except those ending in 0000.",
+      request: {
+        params: ConnectionParam,
+        body: bodyDoc(InboundBody, { number: "595991234567", name: "Juan Pérez", body: "Hola, necesito ayuda" }),
+      },
+      responses: {
+        201: json(
+          z.object({ messageId: z.string(), ticketId: z.number().int(), contactId: z.number().int() }),
+          "Received",
+        ),
+        ...sendErrors,
+      },
+    }),
+    async (c) => {
+      const body = await readBody(c, InboundBody);
+      const { services, fetcher } = c.get("deps");
+      const conn = services.connections.get(c.req.valid("param").connectionId);
+      if (conn.driver !== "sandbox") throw new AppError("ERR_NOT_SANDBOX", "Only sandbox connections accept injected messages");
+      services.connections.requireConnected(conn);
+      const number = normalizeNumber(body.number);
+      if (!body.body?.trim() && !body.mediaUrl) {
+        throw new AppError("ERR_VALIDATION", "Message body or media is required", [
+          { path: "body", message: "Required when no mediaUrl is given" },
+        ]);
+      }
+      if (body.quotedMsgId) services.messages.get(body.quotedMsgId);
+      const fetched = body.mediaUrl ? await fetcher.fetch(body.mediaUrl) : null;
+      const r = await services.messages.receive(conn.id, {
+        id: sandboxMessageId(),
+        from: number,
+        fromMe: body.fromMe ?? false,
+        pushName: body.name ?? null,
+        body: body.body ?? "",
+        mediaType: "chat",
+        media: fetched ? { ...fetched, filename: body.filename || fetched.filename } : null,
+        quotedMsgId: body.quotedMsgId ?? null,
+        timestampSec: Math.floor(Date.now() / 1000),
+      });
+      return c.json({ messageId: r.message.id, ticketId: r.ticketId, contactId: r.contactId ?? 0 }, 201);
+    },
+  );

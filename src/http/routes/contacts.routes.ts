@@ -1,0 +1,113 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { normalizeNumber } from "../../domain/numbers";
+import { AppError } from "../../errors";
+import { bodyDoc, readBody } from "../body";
+import { createRouter } from "../create-router";
+import { commonErrors, ContactSchema, contactWire, json, sendErrors } from "../wire";
+
+const NumberParam = z.object({
+  number: z.string().min(1).openapi({ param: { name: "number", in: "path" }, example: "595991234567" }),
+});
+
+const ValidateBody = z.object({
+  number: z.string().min(1),
+  whatsappId: z.number().int().positive().nullish(),
+});
+
+const UpsertBody = z.object({
+  number: z.string().min(1),
+  name: z.string().trim().min(1).max(200).nullish(),
+  email: z.union([z.email(), z.literal("")]).nullish(),
+  whatsappId: z.number().int().positive().nullish(),
+});
+
+export const contactsRouter = createRouter()
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/contacts/validate",
+      tags: ["Contacts"],
+      summary: "Check whether a number is on WhatsApp",
+      description: "Always 200 with `valid`; 409 ERR_WAPP_NOT_CONNECTED when the connection cannot check.",
+      request: { body: bodyDoc(ValidateBody, { number: "595991234567", whatsappId: 2 }) },
+      responses: {
+        200: json(
+          z.object({ valid: z.boolean(), number: z.string(), profilePicUrl: z.string().nullable() }),
+          "The result of the check",
+        ),
+        ...sendErrors,
+      },
+    }),
+    async (c) => {
+      const body = await readBody(c, ValidateBody);
+      const number = normalizeNumber(body.number);
+      const { connections } = c.get("deps").services;
+      const gw = connections.requireConnected(connections.resolve(body.whatsappId));
+      const check = await gw.checkNumber(number);
+      const profilePicUrl = check.exists ? await gw.profilePicUrl(check.number).catch(() => null) : null;
+      return c.json({ valid: check.exists, number: check.number, profilePicUrl }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/contacts/{number}",
+      tags: ["Contacts"],
+      summary: "Get a contact by number",
+      request: { params: NumberParam },
+      responses: { 200: json(ContactSchema, "The contact"), ...commonErrors },
+    }),
+    (c) => c.json(contactWire(c.get("deps").services.contacts.getByNumber(c.req.valid("param").number)), 200),
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/contacts",
+      tags: ["Contacts"],
+      summary: "Create or update a contact",
+      description:
+        "Upsert by number: creates the contact (201) or updates its name and email (200). When a connection is connected the number is first checked on WhatsApp (400 ERR_WAPP_INVALID_CONTACT when it is not there).",
+      request: {
+        body: bodyDoc(UpsertBody, { number: "595991234567", name: "María García", email: "maria@example.com" }),
+      },
+      responses: {
+        201: json(z.object({ message: z.string(), contact: ContactSchema }), "Created"),
+        200: json(z.object({ message: z.string(), contact: ContactSchema }), "Updated"),
+        ...sendErrors,
+      },
+    }),
+    async (c) => {
+      const body = await readBody(c, UpsertBody);
+      const { contacts, connections } = c.get("deps").services;
+      const { db } = c.get("deps");
+      let number = normalizeNumber(body.number);
+      let connectionId: number | null = null;
+      let profilePicUrl: string | null | undefined;
+      // Validate on WhatsApp when we can; an explicitly named connection must be able to check.
+      const connection = body.whatsappId != null ? connections.resolve(body.whatsappId) : safeDefault(() => connections.resolve(null));
+      if (connection) {
+        connectionId = connection.id;
+        const live = body.whatsappId != null ? connections.requireConnected(connection) : connections.isConnected(connection.id) ? connections.requireConnected(connection) : null;
+        if (live) {
+          const check = await live.checkNumber(number);
+          if (!check.exists) throw new AppError("ERR_WAPP_INVALID_CONTACT", `${number} is not on WhatsApp`);
+          number = check.number;
+          profilePicUrl = await live.profilePicUrl(number).catch(() => null);
+        }
+      }
+      const { contact, created } = db.transaction((tx) =>
+        contacts.upsert(tx, { number, name: body.name, email: body.email, profilePicUrl, overwriteName: true }, connectionId),
+      );
+      return created
+        ? c.json({ message: "Contact created successfully", contact: contactWire(contact) }, 201)
+        : c.json({ message: "Contact updated successfully", contact: contactWire(contact) }, 200);
+    },
+  );
+
+function safeDefault<T>(fn: () => T): T | null {
+  try {
+    return fn();
+  } catch {
+    return null;
+  }
+}

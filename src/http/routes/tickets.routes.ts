@@ -1,0 +1,155 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { bodyDoc, readBody } from "../body";
+import { createRouter } from "../create-router";
+import {
+  commonErrors,
+  conflictErrors,
+  IdParam,
+  json,
+  MessageSchema,
+  messageWire,
+  PageQuery,
+  sendErrors,
+  TicketSchema,
+  ticketWire,
+} from "../wire";
+
+const TicketStatus = z.enum(["pending", "open", "closed"]);
+
+const ListQuery = PageQuery.extend({
+  status: TicketStatus.optional().openapi({ example: "open" }),
+  whatsappId: z.coerce.number().int().positive().optional(),
+  queueId: z.coerce.number().int().positive().optional(),
+});
+
+const CreateBody = z.object({
+  number: z.string().min(1),
+  whatsappId: z.number().int().positive().nullish(),
+  queueId: z.number().int().positive().nullish(),
+  userId: z.number().int().positive().nullish(),
+  tagsId: z.number().int().positive().nullish(),
+});
+
+const UpdateBody = z.object({
+  status: TicketStatus.optional(),
+  userId: z.number().int().positive().nullish(),
+  queueId: z.number().int().positive().nullish(),
+});
+
+const TicketParam = IdParam("ticketId");
+
+export const ticketsRouter = createRouter()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/tickets",
+      tags: ["Tickets"],
+      summary: "List tickets",
+      description: "Newest activity first (`updatedAt DESC, id DESC`). Filters are exact matches.",
+      request: { query: ListQuery },
+      responses: {
+        200: json(
+          z.object({
+            tickets: z.array(TicketSchema),
+            count: z.number().int(),
+            hasMore: z.boolean(),
+            page: z.number().int(),
+            limit: z.number().int(),
+          }),
+          "A page of tickets",
+        ),
+        ...commonErrors,
+      },
+    }),
+    (c) => {
+      const q = c.req.valid("query");
+      const { rows, count, hasMore } = c.get("deps").services.tickets.list(q);
+      return c.json({ tickets: rows.map(ticketWire), count, hasMore, page: q.page, limit: q.limit }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/tickets/{ticketId}",
+      tags: ["Tickets"],
+      summary: "Get a ticket",
+      request: { params: TicketParam },
+      responses: { 200: json(TicketSchema, "The ticket"), ...commonErrors },
+    }),
+    (c) => c.json(ticketWire(c.get("deps").services.tickets.get(c.req.valid("param").ticketId)), 200),
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/tickets",
+      tags: ["Tickets"],
+      summary: "Create a ticket (or reuse the contact's open one)",
+      description:
+        "Validates the number on WhatsApp. If the contact already has an open or pending ticket on the connection it is returned with 200; otherwise a new `open` ticket is created (201).",
+      request: { body: bodyDoc(CreateBody, { number: "595991234567", whatsappId: 2, queueId: 1 }) },
+      responses: {
+        201: json(z.object({ message: z.string(), ticket: TicketSchema }), "Created"),
+        200: json(z.object({ message: z.string(), ticket: TicketSchema }), "Existing open/pending ticket reused"),
+        ...sendErrors,
+      },
+    }),
+    async (c) => {
+      const body = await readBody(c, CreateBody);
+      const { ticket, created } = await c.get("deps").services.tickets.createForNumber({ ...body, tagId: body.tagsId });
+      return created
+        ? c.json({ message: "Ticket created successfully", ticket: ticketWire(ticket) }, 201)
+        : c.json({ message: "Ticket already open", ticket: ticketWire(ticket) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "put",
+      path: "/tickets/{ticketId}",
+      tags: ["Tickets"],
+      summary: "Update status, user or queue",
+      description:
+        "Marks the ticket read. Reopening a closed ticket while the contact has another open/pending ticket on the connection gives 409 ERR_OPEN_TICKET_EXISTS.",
+      request: { params: TicketParam, body: bodyDoc(UpdateBody, { status: "closed" }) },
+      responses: {
+        200: json(z.object({ message: z.string(), ticket: TicketSchema }), "Updated"),
+        ...conflictErrors,
+      },
+    }),
+    async (c) => {
+      const body = await readBody(c, UpdateBody);
+      const ticket = c.get("deps").services.tickets.updateById(c.req.valid("param").ticketId, body);
+      return c.json({ message: "Ticket updated successfully", ticket: ticketWire(ticket) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/tickets/{ticketId}/messages",
+      tags: ["Messages"],
+      summary: "List a ticket's messages",
+      description: "Newest first. Does not mark the ticket read.",
+      request: { params: TicketParam, query: PageQuery },
+      responses: {
+        200: json(
+          z.object({
+            messages: z.array(MessageSchema),
+            ticketId: z.number().int(),
+            count: z.number().int(),
+            hasMore: z.boolean(),
+            page: z.number().int(),
+            limit: z.number().int(),
+          }),
+          "A page of messages",
+        ),
+        ...commonErrors,
+      },
+    }),
+    (c) => {
+      const { ticketId } = c.req.valid("param");
+      const { page, limit } = c.req.valid("query");
+      const svc = c.get("deps").services.messages;
+      const { rows, count, hasMore } = svc.list(ticketId, page, limit);
+      const messages = rows.map((r) => messageWire(r.message, r.contact, svc.mediaUrlOf));
+      return c.json({ messages, ticketId, count, hasMore, page, limit }, 200);
+    },
+  );

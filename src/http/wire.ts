@@ -1,0 +1,349 @@
+import { z } from "@hono/zod-openapi";
+import type { Connection } from "../domain/connection.service";
+import type { Contact } from "../domain/contact.service";
+import type { MessageRow, SentResult } from "../domain/message.service";
+import type { TicketView } from "../domain/ticket.service";
+import type { Webhook } from "../domain/webhook-config.service";
+
+/** Wire shapes of seed/API.md, written by hand and decoupled from the tables. */
+
+const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+
+export const ErrorSchema = z
+  .object({
+    error: z.string().openapi({ example: "ERR_TICKET_NOT_FOUND" }),
+    message: z.string().openapi({ example: "Ticket not found" }),
+    details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .openapi("Error");
+
+const err = (description: string) => ({ description, content: { "application/json": { schema: ErrorSchema } } });
+
+/** The error responses every authenticated route can give; spread into each route's responses. */
+export const commonErrors = {
+  400: err("Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …)"),
+  401: err("Missing, invalid or revoked token (ERR_UNAUTHORIZED)"),
+  403: err("The token lacks the needed scope (ERR_FORBIDDEN)"),
+  404: err("Resource not found (ERR_*_NOT_FOUND)"),
+};
+export const sendErrors = {
+  ...commonErrors,
+  409: err("Connection not connected (ERR_WAPP_NOT_CONNECTED) or Idempotency-Key reused with another body"),
+  413: err("A file is larger than MAX_UPLOAD_MB (ERR_PAYLOAD_TOO_LARGE)"),
+  502: err("WhatsApp refused the message (ERR_SENDING_WAPP_MSG) or the media URL failed (ERR_MEDIA_FETCH_FAILED)"),
+};
+export const conflictErrors = { ...commonErrors, 409: err("A unique field is taken (ERR_CONFLICT)") };
+
+export const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+
+// ── contacts ────────────────────────────────────────────────────────────────
+
+export const ContactSchema = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    number: z.string(),
+    email: z.string(),
+    profilePicUrl: z.string().nullable(),
+    isGroup: z.boolean(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi("Contact", {
+    example: {
+      id: 1,
+      name: "Juan Pérez",
+      number: "595991234567",
+      email: "juan@example.com",
+      profilePicUrl: null,
+      isGroup: false,
+      createdAt: "2024-01-15T10:00:00.000Z",
+      updatedAt: "2024-12-01T10:30:00.000Z",
+    },
+  });
+
+export const contactWire = (c: Contact) => ({
+  id: c.id,
+  name: c.name,
+  number: c.number,
+  email: c.email,
+  profilePicUrl: c.profilePicUrl,
+  isGroup: c.isGroup,
+  createdAt: c.createdAt.toISOString(),
+  updatedAt: c.updatedAt.toISOString(),
+});
+
+// ── connections ─────────────────────────────────────────────────────────────
+
+export const ConnectionSummarySchema = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    number: z.string().nullable(),
+    status: z.string(),
+    isDefault: z.boolean(),
+    driver: z.enum(["baileys", "sandbox"]),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi("ConnectionSummary");
+
+export const ConnectionSchema = ConnectionSummarySchema.extend({
+  battery: z.string().nullable(),
+  plugged: z.boolean().nullable(),
+  isConnected: z.boolean(),
+  qrcode: z.string().nullable(),
+  statusReason: z.string().nullable(),
+  greetingMessage: z.string().nullable(),
+  farewellMessage: z.string().nullable(),
+  lastSeenAt: z.string().nullable(),
+}).openapi("Connection", {
+  example: {
+    id: 1,
+    name: "WhatsApp Principal",
+    number: "595981234567",
+    status: "CONNECTED",
+    isDefault: true,
+    driver: "sandbox",
+    battery: null,
+    plugged: null,
+    isConnected: true,
+    qrcode: null,
+    statusReason: null,
+    greetingMessage: null,
+    farewellMessage: null,
+    lastSeenAt: null,
+    createdAt: "2024-01-01T00:00:00.000Z",
+    updatedAt: "2024-12-01T10:00:00.000Z",
+  },
+});
+
+export const connectionSummaryWire = (c: Connection) => ({
+  id: c.id,
+  name: c.name,
+  number: c.number,
+  status: c.status,
+  isDefault: c.isDefault,
+  driver: c.driver,
+  createdAt: c.createdAt.toISOString(),
+  updatedAt: c.updatedAt.toISOString(),
+});
+
+export const connectionWire = (c: Connection, isConnected: boolean) => ({
+  ...connectionSummaryWire(c),
+  battery: c.battery,
+  plugged: c.plugged,
+  isConnected,
+  qrcode: c.qrcode,
+  statusReason: c.statusReason,
+  greetingMessage: c.greetingMessage,
+  farewellMessage: c.farewellMessage,
+  lastSeenAt: iso(c.lastSeenAt),
+});
+
+export const WebhookSchema = z
+  .object({
+    id: z.number().int(),
+    connectionId: z.number().int(),
+    url: z.string(),
+    enabled: z.boolean(),
+    events: z.array(z.string()),
+    disabledReason: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    secret: z.string().optional().openapi({ description: "Only in the response that created the webhook" }),
+  })
+  .openapi("Webhook");
+
+export const webhookWire = (w: Webhook, opts: { withSecret?: boolean } = {}) => ({
+  id: w.id,
+  connectionId: w.connectionId,
+  url: w.url,
+  enabled: w.enabled,
+  events: w.events,
+  disabledReason: w.disabledReason,
+  createdAt: w.createdAt.toISOString(),
+  updatedAt: w.updatedAt.toISOString(),
+  ...(opts.withSecret ? { secret: w.secret } : {}),
+});
+
+// ── tickets ─────────────────────────────────────────────────────────────────
+
+const Named = z.object({ id: z.number().int(), name: z.string() });
+
+export const TicketSchema = z
+  .object({
+    id: z.number().int(),
+    status: z.enum(["pending", "open", "closed"]),
+    lastMessage: z.string(),
+    unreadMessages: z.number().int(),
+    contactId: z.number().int(),
+    whatsappId: z.number().int(),
+    queueId: z.number().int().nullable(),
+    userId: z.number().int().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    contact: z.object({
+      id: z.number().int(),
+      name: z.string(),
+      number: z.string(),
+      email: z.string(),
+      profilePicUrl: z.string().nullable(),
+    }),
+    whatsapp: z.object({ id: z.number().int(), name: z.string(), number: z.string().nullable() }),
+    queue: Named.extend({ color: z.string() }).nullable(),
+    user: Named.extend({ email: z.string() }).nullable(),
+    tags: z.array(Named.extend({ color: z.string() })),
+  })
+  .openapi("Ticket", {
+    example: {
+      id: 1,
+      status: "open",
+      lastMessage: "Hola, necesito ayuda",
+      unreadMessages: 0,
+      contactId: 1,
+      whatsappId: 1,
+      queueId: null,
+      userId: null,
+      createdAt: "2024-12-01T10:00:00.000Z",
+      updatedAt: "2024-12-01T10:30:00.000Z",
+      contact: { id: 1, name: "Juan Pérez", number: "595991234567", email: "", profilePicUrl: null },
+      whatsapp: { id: 1, name: "WhatsApp Principal", number: "595981234567" },
+      queue: null,
+      user: null,
+      tags: [],
+    },
+  });
+
+export const ticketWire = (t: TicketView) => ({
+  id: t.id,
+  status: t.status,
+  lastMessage: t.lastMessage,
+  unreadMessages: t.unreadMessages,
+  contactId: t.contactId,
+  whatsappId: t.connectionId,
+  queueId: t.queueId,
+  userId: t.userId,
+  createdAt: t.createdAt.toISOString(),
+  updatedAt: t.updatedAt.toISOString(),
+  contact: {
+    id: t.contact.id,
+    name: t.contact.name,
+    number: t.contact.number,
+    email: t.contact.email,
+    profilePicUrl: t.contact.profilePicUrl,
+  },
+  whatsapp: t.whatsapp,
+  queue: t.queue,
+  user: t.user,
+  tags: t.tags,
+});
+
+// ── messages ────────────────────────────────────────────────────────────────
+
+export const MessageSchema = z
+  .object({
+    id: z.string(),
+    body: z.string(),
+    fromMe: z.boolean(),
+    ack: z.number().int(),
+    mediaUrl: z.string().nullable(),
+    mediaType: z.string(),
+    hasMedia: z.boolean(),
+    mimeType: z.string().nullable(),
+    filename: z.string().nullable(),
+    quotedMsgId: z.string().nullable(),
+    ticketId: z.number().int(),
+    timestamp: z.number().int(),
+    createdAt: z.string(),
+    contact: z.object({ id: z.number().int(), name: z.string(), number: z.string() }).nullable(),
+  })
+  .openapi("Message");
+
+export const messageWire = (
+  m: MessageRow,
+  contact: { id: number; name: string; number: string } | null,
+  mediaUrlOf: (f: string | null) => string | null,
+) => ({
+  id: m.id,
+  body: m.body,
+  fromMe: m.fromMe,
+  ack: m.ack,
+  mediaUrl: mediaUrlOf(m.mediaFile),
+  mediaType: m.mediaType,
+  hasMedia: m.hasMedia,
+  mimeType: m.mimeType,
+  filename: m.filename,
+  quotedMsgId: m.quotedMsgId,
+  ticketId: m.ticketId,
+  timestamp: m.timestamp,
+  createdAt: m.createdAt.toISOString(),
+  contact,
+});
+
+export const SentSchema = z
+  .object({
+    messageId: z.string(),
+    body: z.string(),
+    ticketId: z.number().int(),
+    timestamp: z.number().int(),
+    fromMe: z.boolean(),
+    ack: z.number().int(),
+    hasMedia: z.boolean(),
+    mediaUrl: z.string().nullable(),
+    mediaType: z.string(),
+    quotedMsgId: z.string().nullable(),
+    filename: z.string().optional(),
+    sourceUrl: z.string().optional(),
+  })
+  .openapi("SentMessage", {
+    example: {
+      messageId: "3EB0DEF456",
+      body: "Gracias por contactarnos",
+      ticketId: 123,
+      timestamp: 1701432600,
+      fromMe: true,
+      ack: 0,
+      hasMedia: false,
+      mediaUrl: null,
+      mediaType: "chat",
+      quotedMsgId: null,
+    },
+  });
+
+export const sentWire = (r: SentResult, mediaUrlOf: (f: string | null) => string | null) => {
+  const m = r.message;
+  return {
+    messageId: m.id,
+    body: m.body,
+    ticketId: m.ticketId,
+    timestamp: m.timestamp,
+    fromMe: m.fromMe,
+    ack: m.ack,
+    hasMedia: m.hasMedia,
+    mediaUrl: mediaUrlOf(m.mediaFile),
+    mediaType: m.mediaType,
+    quotedMsgId: m.quotedMsgId,
+    ...(m.hasMedia && m.filename ? { filename: m.filename } : {}),
+    ...(r.sourceUrl ? { sourceUrl: r.sourceUrl } : {}),
+  };
+};
+
+// ── shared params ───────────────────────────────────────────────────────────
+
+export const IdParam = <K extends string>(name: K) => {
+  const id = z.coerce
+    .number()
+    .int()
+    .positive()
+    .openapi({ param: { name, in: "path" }, example: 1 });
+  return z.object({ [name]: id } as Record<K, typeof id>);
+};
+
+export const PageQuery = z.object({
+  page: z.coerce.number().int().min(1).default(1).openapi({ example: 1 }),
+  limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ example: 20 }),
+});

@@ -1,0 +1,82 @@
+import { randomBytes } from "node:crypto";
+import { lstatSync, mkdirSync } from "node:fs";
+import { mkdir, open, rename, rm } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { sanitizeFilename } from "./filename.ts";
+import { detectMedia, type MediaKind } from "./media-type.ts";
+
+export type StoredMedia = {
+  file: string;
+  mimeType: string;
+  mediaType: MediaKind;
+  size: number;
+  filename: string;
+};
+
+export type MediaStorage = {
+  dir: string;
+  save(
+    bytes: Uint8Array,
+    opts?: { filename?: string | null; mimeType?: string | null },
+  ): Promise<StoredMedia>;
+  /** Absolute path of a stored file for `GET /public/<file>`, or null when the name is unsafe or unknown. */
+  pathOf(file: string): string | null;
+};
+
+// Names this module generates: no leading dot (temp files are hidden), no separators, no "..".
+const SAFE_FILE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,254}$/;
+
+function isSafeFileName(file: string): boolean {
+  return SAFE_FILE_NAME.test(file) && !file.includes("..");
+}
+
+export function createMediaStorage(dir: string): MediaStorage {
+  const root = resolve(dir);
+  mkdirSync(root, { recursive: true });
+
+  async function save(
+    bytes: Uint8Array,
+    opts?: { filename?: string | null; mimeType?: string | null },
+  ): Promise<StoredMedia> {
+    const { mimeType, mediaType, ext } = detectMedia(bytes, opts);
+    const file = `${Date.now()}-${randomBytes(12).toString("hex")}.${ext}`;
+    // Hidden temp name in the same directory: rename is atomic only within one filesystem, and
+    // pathOf never serves dot files, so a crash leaves at most an unreachable temp file.
+    const temp = join(root, `.tmp-${randomBytes(12).toString("hex")}`);
+    await mkdir(root, { recursive: true });
+    try {
+      const handle = await open(temp, "wx", 0o644);
+      try {
+        await handle.writeFile(bytes);
+        // Flush before the rename so the real name never points at a partly written file after a power cut.
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(temp, join(root, file));
+    } catch (err) {
+      await rm(temp, { force: true });
+      throw err;
+    }
+    return {
+      file,
+      mimeType,
+      mediaType,
+      size: bytes.byteLength,
+      filename: sanitizeFilename(opts?.filename) ?? file,
+    };
+  }
+
+  function pathOf(file: string): string | null {
+    if (typeof file !== "string" || !isSafeFileName(file)) return null;
+    const path = join(root, file);
+    try {
+      // lstat: a symlink planted in the media directory must not expose files outside it.
+      return lstatSync(path).isFile() ? path : null;
+    } catch {
+      return null;
+    }
+  }
+
+  return { dir: root, save, pathOf };
+}

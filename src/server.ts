@@ -1,0 +1,113 @@
+import { join } from "node:path";
+import { createApp } from "./app";
+import type { Config } from "./config";
+import { openDatabase } from "./db/client";
+import { migrate } from "./db/migrate";
+import { createServices } from "./domain";
+import type { Logger } from "./logger";
+import { createMediaStorage } from "./media/media-storage";
+import { createMediaFetcher } from "./media/safe-fetch";
+import { createEventSink } from "./webhooks/events";
+import type { GatewayFactory } from "./whatsapp/gateway";
+import { createSandboxGateway } from "./whatsapp/sandbox/sandbox-gateway";
+import { createSessionManager } from "./whatsapp/session-manager";
+
+export type RuntimeOptions = {
+  /** `:memory:` for tests; defaults to DATA_DIR/chasqui.sqlite. */
+  databasePath?: string;
+  /** Extra or replacement drivers (tests inject fakes here). */
+  factories?: Partial<Record<string, GatewayFactory>>;
+  /** Replaces DNS resolution for media downloads (tests keep traffic on loopback). */
+  resolve?: (host: string) => Promise<string[]>;
+  clock?: () => number;
+};
+
+/**
+ * Builds every part of the server except the listening socket: database with migrations, services,
+ * sessions and the HTTP app. `startServer` adds Bun.serve and the shutdown sequence.
+ */
+export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptions = {}) {
+  const clock = opts.clock ?? Date.now;
+  const db = openDatabase(opts.databasePath ?? join(config.dataDir, "chasqui.sqlite"));
+  migrate(db);
+  const events = createEventSink(db, clock);
+  const media = createMediaStorage(join(config.dataDir, "media"));
+  const fetcher = createMediaFetcher({
+    allowPrivate: config.mediaFetchAllowPrivate,
+    timeoutMs: config.mediaFetchTimeoutMs,
+    maxBytes: config.mediaFetchMaxBytes,
+    resolve: opts.resolve,
+  });
+  let services: ReturnType<typeof createServices> | undefined;
+  const sessions = createSessionManager({
+    factories: { sandbox: createSandboxGateway, ...opts.factories },
+    logger,
+    eventsFor: (connectionId) => ({
+      status: (status, info) => services?.connections.applyStatus(connectionId, status, info),
+      message: async (msg) => {
+        try {
+          await services?.messages.receive(connectionId, msg);
+        } catch (err) {
+          logger.error({ err, connectionId, messageId: msg.id }, "storing an inbound message failed");
+          throw err;
+        }
+      },
+      ack: (id, ack) => services?.messages.applyAck(id, ack),
+      seen: (at) => services?.connections.touchSeen(connectionId, at),
+    }),
+  });
+  services = createServices({ db, events, sessions, media, fetcher, config, logger, clock });
+  const app = createApp({ config, db, logger, services, sessions, media, events, fetcher });
+
+  return {
+    app,
+    db,
+    services,
+    sessions,
+    events,
+    media,
+    /** Starts a session for every connection that is not logged out. */
+    async startSessions() {
+      for (const c of services.connections.list()) {
+        if (c.status === "DISCONNECTED" && c.driver !== "sandbox") continue;
+        await sessions.start(c);
+      }
+    },
+    async close() {
+      await sessions.stopAll();
+      db.$client.close();
+    },
+  };
+}
+
+export type Runtime = ReturnType<typeof createRuntime>;
+
+export async function startServer(config: Config, logger: Logger, opts: RuntimeOptions = {}) {
+  const runtime = createRuntime(config, logger, opts);
+  await runtime.startSessions();
+  const server = Bun.serve({
+    port: config.port,
+    hostname: config.host,
+    // Several files of MAX_UPLOAD_MB each may come in one request; each file is checked on its own.
+    maxRequestBodySize: config.maxUploadBytes * 4 + 1024 * 1024,
+    idleTimeout: 120,
+    fetch: runtime.app.fetch,
+    error: (err) => {
+      logger.error({ err }, "unhandled server error");
+      return Response.json({ error: "ERR_INTERNAL", message: "Internal server error" }, { status: 500 });
+    },
+  });
+  logger.info({ url: `http://${config.host}:${server.port}`, dataDir: config.dataDir }, "chasqui listening");
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      logger.info("shutting down");
+      await server.stop();
+      await runtime.close();
+      logger.info("stopped");
+    })();
+    return stopping;
+  };
+  return { server, runtime, stop, port: server.port as number };
+}
