@@ -1,0 +1,97 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Config, loadConfig } from "../../src/config";
+import { createLogger } from "../../src/logger";
+import { createRuntime, type RuntimeOptions } from "../../src/server";
+
+export const ADMIN_TOKEN = "test-admin-token-0123456789";
+
+/**
+ * A hermetic app: in-memory SQLite migrated with the real migrations, media in a temp dir,
+ * the admin token from API_TOKEN. Dispose with `await using t = createTestApp()`.
+ */
+export function createTestApp(env: Record<string, string> = {}, opts: RuntimeOptions = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), "chasqui-test-"));
+  const config: Config = loadConfig({
+    DATA_DIR: dataDir,
+    API_TOKEN: ADMIN_TOKEN,
+    PUBLIC_URL: "http://chasqui.test",
+    LOG_LEVEL: "silent",
+    ...env,
+  });
+  const runtime = createRuntime(config, createLogger("silent"), { databasePath: ":memory:", ...opts });
+  let apiToken: string | undefined;
+
+  const request = (path: string, init: RequestInit & { token?: string | null; json?: unknown } = {}) => {
+    const headers = new Headers(init.headers);
+    const token = init.token === undefined ? ADMIN_TOKEN : init.token;
+    if (token) headers.set("authorization", `Bearer ${token}`);
+    let body = init.body;
+    if (init.json !== undefined) {
+      headers.set("content-type", "application/json");
+      body = JSON.stringify(init.json);
+    }
+    return runtime.app.request(path, { ...init, headers, body });
+  };
+
+  const call = async <T = any>(method: string, path: string, json?: unknown, token?: string | null) => {
+    const res = await request(path, { method, json, token });
+    const text = await res.text();
+    let body: T;
+    try {
+      body = JSON.parse(text) as T;
+    } catch {
+      body = text as T;
+    }
+    return { status: res.status, body, headers: res.headers };
+  };
+
+  return {
+    ...runtime,
+    config,
+    dataDir,
+    request,
+    call,
+    get: <T = any>(path: string, token?: string | null) => call<T>("GET", path, undefined, token),
+    post: <T = any>(path: string, json?: unknown, token?: string | null) => call<T>("POST", path, json, token),
+    put: <T = any>(path: string, json?: unknown, token?: string | null) => call<T>("PUT", path, json, token),
+    del: <T = any>(path: string, token?: string | null) => call<T>("DELETE", path, undefined, token),
+    /** An `api`-scoped token (created once per app). */
+    apiToken() {
+      apiToken ??= runtime.services.tokens.create("test api", "api").token;
+      return apiToken;
+    },
+    /** Creates a sandbox connection (the first one becomes the default) and returns its wire form. */
+    async sandbox(name = "Principal", number = "595981234567") {
+      const r = await call("POST", "/api/v1/connections", { name, driver: "sandbox", number });
+      if (r.status !== 201) throw new Error(`creating sandbox failed: ${r.status} ${JSON.stringify(r.body)}`);
+      return r.body as { id: number; name: string; number: string };
+    },
+    async [Symbol.asyncDispose]() {
+      await runtime.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type TestApp = ReturnType<typeof createTestApp>;
+
+/** Polls a condition without sleeping blindly: resolves as soon as it holds, fails after timeoutMs. */
+export async function waitFor<T>(
+  fn: () => T | Promise<T>,
+  opts: { timeoutMs?: number; message?: string } = {},
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 5000);
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v) return v as NonNullable<T>;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error(`waitFor timed out: ${opts.message ?? ""} ${last instanceof Error ? last.message : ""}`);
+}
