@@ -30,11 +30,16 @@ export function createApp(deps: AppDeps) {
     const path = deps.media.pathOf(c.req.param("file"));
     if (!path) throw new AppError("ERR_NOT_FOUND", "File not found");
     const file = Bun.file(path);
+    const type = file.type || "application/octet-stream";
+    // A fetched URL may have declared text/html or SVG: never let stored media run script on this origin.
+    const inline = /^(image\/(?!svg)|video\/|audio\/)/.test(type) || type === "application/pdf";
     return new Response(file, {
       headers: {
-        "content-type": file.type || "application/octet-stream",
+        "content-type": type,
         "cache-control": "public, max-age=31536000, immutable",
         "x-content-type-options": "nosniff",
+        "content-security-policy": "default-src 'none'; sandbox",
+        ...(inline ? {} : { "content-disposition": "attachment" }),
       },
     });
   });
