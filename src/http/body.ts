@@ -19,9 +19,10 @@ function baseType(schema: z.ZodType): string {
  * JSON too. Coerce by the schema's field type: "2" → 2, "false" → false, a lone value → [value].
  */
 function coerce(shape: Shape, input: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  // Null prototype: a `__proto__` key from the client stays a plain key, never a prototype.
+  const out: Record<string, unknown> = Object.create(null);
   for (const [key, value] of Object.entries(input)) {
-    const field = shape[key] as z.ZodType | undefined;
+    const field = Object.hasOwn(shape, key) ? (shape[key] as z.ZodType) : undefined;
     if (!field) {
       out[key] = value;
       continue;
@@ -106,7 +107,7 @@ function formToObject(form: FormData | URLSearchParams, maxFileBytes: number): R
     if (prev === undefined) out[key] = rawKey.endsWith("[]") ? [value] : value;
     else out[key] = Array.isArray(prev) ? [...prev, value] : [prev, value];
   }
-  return { ...out };
+  return out;
 }
 
 /** Reads a JSON, multipart or urlencoded body and validates it; failures are 400 ERR_VALIDATION. */
