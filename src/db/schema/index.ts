@@ -225,6 +225,10 @@ export const webhookDeliveries = sqliteTable(
     index("deliveries_due_idx").on(t.status, t.nextAttemptAt),
     index("deliveries_webhook_idx").on(t.webhookId, t.id),
     index("deliveries_event_idx").on(t.eventId),
+    // The dispatcher walks one webhook's open rows in creation order; delivered rows stay out of it.
+    index("deliveries_open_idx")
+      .on(t.webhookId, t.id)
+      .where(sql`status in ('pending', 'delivering')`),
   ],
 );
 

@@ -1,0 +1,1 @@
+CREATE INDEX `deliveries_open_idx` ON `webhook_deliveries` (`webhook_id`,`id`) WHERE status in ('pending', 'delivering');
