@@ -14,7 +14,8 @@ const lines = [
   "",
   "export const embeddedMigrations: { tag: string; when: number; breakpoints: boolean; sql: string }[] = [",
   ...journal.entries.map(
-    (e, i) => `  { tag: ${JSON.stringify(e.tag)}, when: ${e.when}, breakpoints: ${e.breakpoints}, sql: m${i} },`,
+    (e, i) =>
+      `  { tag: ${JSON.stringify(e.tag)}, when: ${e.when}, breakpoints: ${e.breakpoints}, sql: m${i} },`,
   ),
   "];",
   "",

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import type { Hono } from "hono";
 import { AppError } from "./errors";
 import { requireAuth } from "./http/auth";
 import type { AppDeps, AppEnv } from "./http/context";
@@ -18,13 +18,17 @@ export const API_VERSION = "1.0.0";
 export function createApp(deps: AppDeps) {
   const app = createRouter();
   app.onError(renderError);
-  app.notFound((c) => c.json({ error: "ERR_NOT_FOUND", message: `No route for ${c.req.method} ${c.req.path}` }, 404));
+  app.notFound((c) =>
+    c.json({ error: "ERR_NOT_FOUND", message: `No route for ${c.req.method} ${c.req.path}` }, 404),
+  );
   app.use("*", async (c, next) => {
     c.set("deps", deps);
     await next();
   });
 
-  app.get("/health", (c) => c.json({ status: "ok", version: API_VERSION, uptimeSeconds: Math.round(process.uptime()) }));
+  app.get("/health", (c) =>
+    c.json({ status: "ok", version: API_VERSION, uptimeSeconds: Math.round(process.uptime()) }),
+  );
 
   app.get("/public/:file", (c) => {
     const path = deps.media.pathOf(c.req.param("file"));

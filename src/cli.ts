@@ -60,9 +60,12 @@ async function main(argv: string[]): Promise<number> {
           options: { name: { type: "string" }, scope: { type: "string", default: "api" } },
         });
         if (!values.name) throw new UsageError("token create needs --name");
-        if (values.scope !== "admin" && values.scope !== "api") throw new UsageError("--scope must be admin or api");
+        if (values.scope !== "admin" && values.scope !== "api")
+          throw new UsageError("--scope must be admin or api");
         const { token, record } = tokens.create(values.name, values.scope);
-        console.error(`created token #${record.id} "${record.name}" (${record.scope}); it is shown only once:`);
+        console.error(
+          `created token #${record.id} "${record.name}" (${record.scope}); it is shown only once:`,
+        );
         console.log(token);
         return 0;
       }

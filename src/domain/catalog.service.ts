@@ -24,7 +24,11 @@ function createCatalog<T extends CatalogTable>(db: Db, table: T, notFound: Error
       return fn();
     } catch (err) {
       const field = conflictField(err);
-      if (field) throw new AppError("ERR_CONFLICT", `A ${label} with this ${field === "color" ? "color" : field} already exists`);
+      if (field)
+        throw new AppError(
+          "ERR_CONFLICT",
+          `A ${label} with this ${field === "color" ? "color" : field} already exists`,
+        );
       throw err;
     }
   };
@@ -39,7 +43,14 @@ function createCatalog<T extends CatalogTable>(db: Db, table: T, notFound: Error
     list: (): Row[] => db.select().from(t).orderBy(asc(t.name), asc(t.id)).all() as Row[],
     get,
     create: (values: Omit<Insert, "id" | "createdAt" | "updatedAt">): Row =>
-      guard(() => db.insert(t).values(values as Insert as typeof queues.$inferInsert).returning().get() as Row),
+      guard(
+        () =>
+          db
+            .insert(t)
+            .values(values as Insert as typeof queues.$inferInsert)
+            .returning()
+            .get() as Row,
+      ),
     update: (id: number, values: Partial<Omit<Insert, "id" | "createdAt" | "updatedAt">>): Row => {
       get(id);
       return guard(

@@ -29,13 +29,17 @@ export function createConnectionService(deps: DomainDeps) {
   }
 
   function nameTaken(tx: Tx, name: string, exceptId?: number) {
-    const where = exceptId === undefined ? eq(connections.name, name) : and(eq(connections.name, name), ne(connections.id, exceptId));
+    const where =
+      exceptId === undefined
+        ? eq(connections.name, name)
+        : and(eq(connections.name, name), ne(connections.id, exceptId));
     return tx.select({ id: connections.id }).from(connections).where(where).get() !== undefined;
   }
 
   return {
     get,
-    list: (): Connection[] => db.select().from(connections).orderBy(asc(connections.name), asc(connections.id)).all(),
+    list: (): Connection[] =>
+      db.select().from(connections).orderBy(asc(connections.name), asc(connections.id)).all(),
 
     create(input: ConnectionInput): Connection {
       const driver = input.driver ?? "baileys";
@@ -47,10 +51,12 @@ export function createConnectionService(deps: DomainDeps) {
       const number = input.number != null ? normalizeNumber(input.number) : null;
       const now = new Date(clock());
       return db.transaction((tx) => {
-        if (nameTaken(tx, input.name)) throw new AppError("ERR_CONFLICT", `A connection named "${input.name}" already exists`);
+        if (nameTaken(tx, input.name))
+          throw new AppError("ERR_CONFLICT", `A connection named "${input.name}" already exists`);
         const first = tx.select({ id: connections.id }).from(connections).limit(1).get() === undefined;
         const isDefault = first || input.isDefault === true;
-        if (isDefault) tx.update(connections).set({ isDefault: false }).where(eq(connections.isDefault, true)).run();
+        if (isDefault)
+          tx.update(connections).set({ isDefault: false }).where(eq(connections.isDefault, true)).run();
         return tx
           .insert(connections)
           .values({
@@ -87,7 +93,10 @@ export function createConnectionService(deps: DomainDeps) {
           throw new AppError("ERR_CONFLICT", `A connection named "${input.name}" already exists`);
         }
         if (input.isDefault === true) {
-          tx.update(connections).set({ isDefault: false }).where(and(eq(connections.isDefault, true), ne(connections.id, id))).run();
+          tx.update(connections)
+            .set({ isDefault: false })
+            .where(and(eq(connections.isDefault, true), ne(connections.id, id)))
+            .run();
         }
         // Unsetting the only default would leave sends without a connection: keep it.
         const isDefault = input.isDefault === false && current.isDefault ? true : input.isDefault;
@@ -112,7 +121,12 @@ export function createConnectionService(deps: DomainDeps) {
       db.transaction((tx) => {
         tx.delete(connections).where(eq(connections.id, id)).run();
         if (current.isDefault) {
-          const next = tx.select({ id: connections.id }).from(connections).orderBy(asc(connections.id)).limit(1).get();
+          const next = tx
+            .select({ id: connections.id })
+            .from(connections)
+            .orderBy(asc(connections.id))
+            .limit(1)
+            .get();
           if (next) tx.update(connections).set({ isDefault: true }).where(eq(connections.id, next.id)).run();
         }
       });
@@ -123,20 +137,19 @@ export function createConnectionService(deps: DomainDeps) {
     resolve(id: number | null | undefined): Connection {
       if (id != null) return get(id);
       const def = db.select().from(connections).where(eq(connections.isDefault, true)).get();
-      if (!def) throw new AppError("ERR_NO_DEF_WAPP_FOUND", "No default WhatsApp connection: create one first");
+      if (!def)
+        throw new AppError("ERR_NO_DEF_WAPP_FOUND", "No default WhatsApp connection: create one first");
       return def;
     },
 
     /** The live gateway of a connected connection, or 409 ERR_WAPP_NOT_CONNECTED. */
     requireConnected(connection: Connection): WhatsAppGateway {
       const gw = sessions.get(connection.id);
-      if (!gw || gw.status() !== "CONNECTED") {
-        throw new AppError(
-          "ERR_WAPP_NOT_CONNECTED",
-          `Connection "${connection.name}" is not connected (status ${gw?.status() ?? connection.status})`,
-        );
-      }
-      return gw;
+      if (gw?.status() === "CONNECTED") return gw;
+      throw new AppError(
+        "ERR_WAPP_NOT_CONNECTED",
+        `Connection "${connection.name}" is not connected (status ${gw?.status() ?? connection.status})`,
+      );
     },
 
     isConnected(connectionId: number): boolean {
@@ -154,7 +167,12 @@ export function createConnectionService(deps: DomainDeps) {
         if (!current) return;
         const number = info.number === undefined ? current.number : info.number;
         const reason = info.reason ?? null;
-        if (current.status === status && current.qrcode === info.qrcode && current.number === number && current.statusReason === reason)
+        if (
+          current.status === status &&
+          current.qrcode === info.qrcode &&
+          current.number === number &&
+          current.statusReason === reason
+        )
           return;
         tx.update(connections)
           .set({ status, qrcode: info.qrcode, number, statusReason: reason, updatedAt: new Date(clock()) })

@@ -38,7 +38,11 @@ export function createContactService(deps: DomainDeps) {
   }
 
   /** Creates or updates a contact inside the caller's transaction; emits contact_created / contact_updated. */
-  function upsert(tx: Tx, input: ContactUpsert, connectionId: number | null): { contact: Contact; created: boolean } {
+  function upsert(
+    tx: Tx,
+    input: ContactUpsert,
+    connectionId: number | null,
+  ): { contact: Contact; created: boolean } {
     const now = new Date(clock());
     const existing = findByNumber(tx, input.number);
     if (!existing) {
@@ -61,7 +65,8 @@ export function createContactService(deps: DomainDeps) {
     const patch: Partial<Contact> = {};
     const name = input.name?.trim();
     if (input.overwriteName && name && name !== existing.name) patch.name = name;
-    if (input.email !== undefined && input.email !== null && input.email !== existing.email) patch.email = input.email;
+    if (input.email !== undefined && input.email !== null && input.email !== existing.email)
+      patch.email = input.email;
     if (input.profilePicUrl !== undefined && input.profilePicUrl !== existing.profilePicUrl)
       patch.profilePicUrl = input.profilePicUrl;
     if (input.lid && input.lid !== existing.lid) patch.lid = input.lid;

@@ -27,10 +27,12 @@ export function createIdempotencyStore(db: Db, clock: () => number = Date.now) {
         .run();
     },
     prune(): number {
-      return (db
-        .delete(idempotencyKeys)
-        .where(lt(idempotencyKeys.createdAt, new Date(clock() - IDEMPOTENCY_TTL_MS)))
-        .run() as unknown as { changes: number }).changes;
+      return (
+        db
+          .delete(idempotencyKeys)
+          .where(lt(idempotencyKeys.createdAt, new Date(clock() - IDEMPOTENCY_TTL_MS)))
+          .run() as unknown as { changes: number }
+      ).changes;
     },
   };
 }

@@ -48,7 +48,8 @@ export function createMessageService(
   const log = logger.child({ module: "messages" });
   const earlyAcks = new Map<string, number>();
 
-  const mediaUrlOf = (file: string | null) => (file ? `${deps.config.publicUrl}/public/${encodeURIComponent(file)}` : null);
+  const mediaUrlOf = (file: string | null) =>
+    file ? `${deps.config.publicUrl}/public/${encodeURIComponent(file)}` : null;
 
   const lastMessageLabel = (m: { body: string; mediaType: string; hasMedia: boolean }) =>
     m.mediaType === "chat" || (!m.hasMedia && m.mediaType !== "location" && m.mediaType !== "vcard")
@@ -96,14 +97,24 @@ export function createMessageService(
       })
       .where(eq(tickets.id, ticket.id))
       .run();
-    events.emit(tx, inserted.fromMe ? "message_sent" : "message_received", ticket.connectionId, messageEventData(inserted, contact));
+    events.emit(
+      tx,
+      inserted.fromMe ? "message_sent" : "message_received",
+      ticket.connectionId,
+      messageEventData(inserted, contact),
+    );
     return inserted;
   }
 
   function findQuoted(quotedMsgId: string | null | undefined): QuotedRef | null {
     if (!quotedMsgId) return null;
     const q = db
-      .select({ id: messages.id, fromMe: messages.fromMe, body: messages.body, remoteKey: messages.remoteKey })
+      .select({
+        id: messages.id,
+        fromMe: messages.fromMe,
+        body: messages.body,
+        remoteKey: messages.remoteKey,
+      })
       .from(messages)
       .where(eq(messages.id, quotedMsgId))
       .get();
@@ -132,7 +143,10 @@ export function createMessageService(
     const first = items[0];
     if (first?.kind === "media") first.caption = body;
     else if (body) items.push({ kind: "text", body });
-    else throw new AppError("ERR_VALIDATION", "Message body or media is required", [{ path: "body", message: "Required when no media is sent" }]);
+    else
+      throw new AppError("ERR_VALIDATION", "Message body or media is required", [
+        { path: "body", message: "Required when no media is sent" },
+      ]);
     return items;
   }
 
@@ -160,7 +174,10 @@ export function createMessageService(
     } catch (err) {
       if (err instanceof AppError) throw err;
       log.warn({ err, to }, "WhatsApp send failed");
-      throw new AppError("ERR_SENDING_WAPP_MSG", `WhatsApp did not accept the message: ${(err as Error).message}`);
+      throw new AppError(
+        "ERR_SENDING_WAPP_MSG",
+        `WhatsApp did not accept the message: ${(err as Error).message}`,
+      );
     }
   }
 
@@ -207,11 +224,19 @@ export function createMessageService(
     mediaUrlOf,
 
     list(ticketId: number, page: number, limit: number) {
-      const ticket = db.select({ id: tickets.id, contactId: tickets.contactId }).from(tickets).where(eq(tickets.id, ticketId)).get();
+      const ticket = db
+        .select({ id: tickets.id, contactId: tickets.contactId })
+        .from(tickets)
+        .where(eq(tickets.id, ticketId))
+        .get();
       if (!ticket) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
-      const total = db.select({ n: count() }).from(messages).where(eq(messages.ticketId, ticketId)).get()?.n ?? 0;
+      const total =
+        db.select({ n: count() }).from(messages).where(eq(messages.ticketId, ticketId)).get()?.n ?? 0;
       const rows = db
-        .select({ message: messages, contact: { id: contacts.id, name: contacts.name, number: contacts.number } })
+        .select({
+          message: messages,
+          contact: { id: contacts.id, name: contacts.name, number: contacts.number },
+        })
         .from(messages)
         .leftJoin(contacts, eq(contacts.id, messages.contactId))
         .where(eq(messages.ticketId, ticketId))
@@ -283,12 +308,24 @@ export function createMessageService(
     async receive(connectionId: number, inbound: InboundMessage) {
       const existing = db.select().from(messages).where(eq(messages.id, inbound.id)).get();
       if (existing) {
-        const t = db.select({ contactId: tickets.contactId }).from(tickets).where(eq(tickets.id, existing.ticketId)).get();
-        return { message: existing, ticketId: existing.ticketId, contactId: t?.contactId ?? null, duplicate: true };
+        const t = db
+          .select({ contactId: tickets.contactId })
+          .from(tickets)
+          .where(eq(tickets.id, existing.ticketId))
+          .get();
+        return {
+          message: existing,
+          ticketId: existing.ticketId,
+          contactId: t?.contactId ?? null,
+          duplicate: true,
+        };
       }
       let stored: StoredMedia | null = null;
       if (inbound.media && inbound.media !== "failed") {
-        stored = await media.save(inbound.media.bytes, { filename: inbound.media.filename, mimeType: inbound.media.mimeType });
+        stored = await media.save(inbound.media.bytes, {
+          filename: inbound.media.filename,
+          mimeType: inbound.media.mimeType,
+        });
       }
       const result = db.transaction((tx) => {
         const { contact } = contactsSvc.upsert(
@@ -344,7 +381,11 @@ export function createMessageService(
           }
           return;
         }
-        const ticket = tx.select({ connectionId: tickets.connectionId }).from(tickets).where(eq(tickets.id, updated.ticketId)).get()!;
+        const ticket = tx
+          .select({ connectionId: tickets.connectionId })
+          .from(tickets)
+          .where(eq(tickets.id, updated.ticketId))
+          .get()!;
         events.emit(tx, "message_ack", ticket.connectionId, {
           messageId,
           ack,

@@ -28,10 +28,18 @@ const ticketEventData = (t: TicketRow, contact: typeof contacts.$inferSelect) =>
   userId: t.userId,
 });
 
-export function createTicketService(deps: DomainDeps, contactsSvc: ContactService, connectionsSvc: ConnectionService) {
+export function createTicketService(
+  deps: DomainDeps,
+  contactsSvc: ContactService,
+  connectionsSvc: ConnectionService,
+) {
   const { db, events, clock } = deps;
 
-  function loadViews(dbx: DbOrTx, where: SQL | undefined, opts: { limit?: number; offset?: number } = {}): TicketView[] {
+  function loadViews(
+    dbx: DbOrTx,
+    where: SQL | undefined,
+    opts: { limit?: number; offset?: number } = {},
+  ): TicketView[] {
     let q = dbx
       .select({
         ticket: tickets,
@@ -66,7 +74,9 @@ export function createTicketService(deps: DomainDeps, contactsSvc: ContactServic
       whatsapp: r.whatsapp,
       queue: r.queue,
       user: r.user,
-      tags: tagRows.filter((t) => t.ticketId === r.ticket.id).map(({ id, name, color }) => ({ id, name, color })),
+      tags: tagRows
+        .filter((t) => t.ticketId === r.ticket.id)
+        .map(({ id, name, color }) => ({ id, name, color })),
     }));
   }
 
@@ -100,7 +110,13 @@ export function createTicketService(deps: DomainDeps, contactsSvc: ContactServic
     const existing = tx
       .select()
       .from(tickets)
-      .where(and(eq(tickets.contactId, contact.id), eq(tickets.connectionId, connectionId), ne(tickets.status, "closed")))
+      .where(
+        and(
+          eq(tickets.contactId, contact.id),
+          eq(tickets.connectionId, connectionId),
+          ne(tickets.status, "closed"),
+        ),
+      )
       .get();
     let ticket: TicketRow;
     let created = false;
@@ -110,7 +126,12 @@ export function createTicketService(deps: DomainDeps, contactsSvc: ContactServic
       if (a.userId != null && a.userId !== existing.userId) patch.userId = a.userId;
       ticket = existing;
       if (Object.keys(patch).length > 0) {
-        ticket = tx.update(tickets).set({ ...patch, updatedAt: now }).where(eq(tickets.id, existing.id)).returning().get()!;
+        ticket = tx
+          .update(tickets)
+          .set({ ...patch, updatedAt: now })
+          .where(eq(tickets.id, existing.id))
+          .returning()
+          .get()!;
         events.emit(tx, "ticket_updated", connectionId, {
           ...ticketEventData(ticket, contact),
           oldStatus: existing.status,
@@ -134,12 +155,17 @@ export function createTicketService(deps: DomainDeps, contactsSvc: ContactServic
       created = true;
       events.emit(tx, "ticket_created", connectionId, ticketEventData(ticket, contact));
     }
-    if (a.tagId != null) tx.insert(ticketTags).values({ ticketId: ticket.id, tagId: a.tagId }).onConflictDoNothing().run();
+    if (a.tagId != null)
+      tx.insert(ticketTags).values({ ticketId: ticket.id, tagId: a.tagId }).onConflictDoNothing().run();
     return { ticket, created };
   }
 
   /** Changes status, user or queue; always marks the ticket read. Emits ticket_updated or ticket_closed. */
-  function update(tx: Tx, id: number, input: { status?: TicketStatus; userId?: number | null; queueId?: number | null }) {
+  function update(
+    tx: Tx,
+    id: number,
+    input: { status?: TicketStatus; userId?: number | null; queueId?: number | null },
+  ) {
     const current = tx.select().from(tickets).where(eq(tickets.id, id)).get();
     if (!current) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
     assertRefs(tx, input);
@@ -191,7 +217,13 @@ export function createTicketService(deps: DomainDeps, contactsSvc: ContactServic
     view,
     get: (id: number) => view(db, id),
 
-    list(filter: { status?: TicketStatus; whatsappId?: number; queueId?: number; page: number; limit: number }) {
+    list(filter: {
+      status?: TicketStatus;
+      whatsappId?: number;
+      queueId?: number;
+      page: number;
+      limit: number;
+    }) {
       const conds: SQL[] = [];
       if (filter.status) conds.push(eq(tickets.status, filter.status));
       if (filter.whatsappId !== undefined) conds.push(eq(tickets.connectionId, filter.whatsappId));
@@ -202,7 +234,10 @@ export function createTicketService(deps: DomainDeps, contactsSvc: ContactServic
       return { rows, count: total, hasMore: filter.page * filter.limit < total };
     },
 
-    updateById(id: number, input: { status?: TicketStatus; userId?: number | null; queueId?: number | null }) {
+    updateById(
+      id: number,
+      input: { status?: TicketStatus; userId?: number | null; queueId?: number | null },
+    ) {
       return db.transaction((tx) => {
         update(tx, id, input);
         return view(tx, id);

@@ -24,7 +24,13 @@ export function createTokenService(db: Db, envToken: string | undefined, clock: 
       const token = newToken();
       const record = db
         .insert(apiTokens)
-        .values({ name, scope, tokenHash: hash(token).toString("hex"), hint: token.slice(-4), createdAt: new Date(clock()) })
+        .values({
+          name,
+          scope,
+          tokenHash: hash(token).toString("hex"),
+          hint: token.slice(-4),
+          createdAt: new Date(clock()),
+        })
         .returning()
         .get();
       return { token, record };
@@ -34,10 +40,18 @@ export function createTokenService(db: Db, envToken: string | undefined, clock: 
       const row = db.select().from(apiTokens).where(eq(apiTokens.id, id)).get();
       if (!row) throw new AppError("ERR_TOKEN_NOT_FOUND", "Token not found");
       if (row.revokedAt) return row;
-      return db.update(apiTokens).set({ revokedAt: new Date(clock()) }).where(eq(apiTokens.id, id)).returning().get()!;
+      return db
+        .update(apiTokens)
+        .set({ revokedAt: new Date(clock()) })
+        .where(eq(apiTokens.id, id))
+        .returning()
+        .get()!;
     },
     hasAnyActive(): boolean {
-      return db.select({ id: apiTokens.id }).from(apiTokens).where(isNull(apiTokens.revokedAt)).limit(1).get() !== undefined;
+      return (
+        db.select({ id: apiTokens.id }).from(apiTokens).where(isNull(apiTokens.revokedAt)).limit(1).get() !==
+        undefined
+      );
     },
     /** Resolves a bearer token to its principal, or null. The lookup is by hash; the compare is timing-safe. */
     authenticate(token: string): Principal | null {
@@ -50,7 +64,10 @@ export function createTokenService(db: Db, envToken: string | undefined, clock: 
       const now = clock();
       if (now - (lastWritten.get(row.id) ?? 0) > LAST_USED_RESOLUTION_MS) {
         lastWritten.set(row.id, now);
-        db.update(apiTokens).set({ lastUsedAt: new Date(now) }).where(eq(apiTokens.id, row.id)).run();
+        db.update(apiTokens)
+          .set({ lastUsedAt: new Date(now) })
+          .where(eq(apiTokens.id, row.id))
+          .run();
       }
       return { tokenId: row.id, name: row.name, scope: row.scope };
     },

@@ -26,10 +26,14 @@ function checkUrl(url: string) {
   try {
     parsed = new URL(url);
   } catch {
-    throw new AppError("ERR_VALIDATION", "url must be an absolute http(s) URL", [{ path: "url", message: "Invalid URL" }]);
+    throw new AppError("ERR_VALIDATION", "url must be an absolute http(s) URL", [
+      { path: "url", message: "Invalid URL" },
+    ]);
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-    throw new AppError("ERR_VALIDATION", "url must use http or https", [{ path: "url", message: "Invalid scheme" }]);
+    throw new AppError("ERR_VALIDATION", "url must use http or https", [
+      { path: "url", message: "Invalid scheme" },
+    ]);
   }
 }
 
@@ -54,7 +58,12 @@ export function createWebhookConfigService(db: Db, clock: () => number = Date.no
     get,
     list(connectionId: number): Webhook[] {
       requireConnection(connectionId);
-      return db.select().from(webhooks).where(eq(webhooks.connectionId, connectionId)).orderBy(asc(webhooks.id)).all();
+      return db
+        .select()
+        .from(webhooks)
+        .where(eq(webhooks.connectionId, connectionId))
+        .orderBy(asc(webhooks.id))
+        .all();
     },
     create(connectionId: number, input: WebhookInput): Webhook {
       requireConnection(connectionId);

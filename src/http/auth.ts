@@ -7,7 +7,8 @@ import type { AppEnv } from "./context";
 export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   const header = c.req.header("authorization") ?? "";
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!match?.[1]) throw new AppError("ERR_UNAUTHORIZED", "Missing bearer token: send Authorization: Bearer <token>");
+  if (!match?.[1])
+    throw new AppError("ERR_UNAUTHORIZED", "Missing bearer token: send Authorization: Bearer <token>");
   const principal = c.get("deps").services.tokens.authenticate(match[1]);
   if (!principal) throw new AppError("ERR_UNAUTHORIZED", "Invalid or revoked token");
   c.set("principal", principal);

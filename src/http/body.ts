@@ -8,7 +8,10 @@ type Shape = z.ZodRawShape;
 /** The zod type name of a field, looking through optional/nullable/default wrappers. */
 function baseType(schema: z.ZodType): string {
   let s = schema as unknown as { _zod: { def: { type: string; innerType?: unknown } } };
-  while (["optional", "nullable", "default", "prefault", "readonly"].includes(s._zod.def.type) && s._zod.def.innerType) {
+  while (
+    ["optional", "nullable", "default", "prefault", "readonly"].includes(s._zod.def.type) &&
+    s._zod.def.innerType
+  ) {
     s = s._zod.def.innerType as typeof s;
   }
   return s._zod.def.type;
@@ -37,8 +40,10 @@ function coerce(shape: Shape, input: Record<string, unknown>): Record<string, un
           : ["false", "0", "off", "no", ""].includes(v.toLowerCase())
             ? false
             : value;
-      else if (type === "array") out[key] = v.startsWith("[") ? safeJson(v, [value]) : v === "" ? [] : [value];
-      else if (type === "object" || type === "union") out[key] = v.startsWith("{") ? safeJson(v, value) : value;
+      else if (type === "array")
+        out[key] = v.startsWith("[") ? safeJson(v, [value]) : v === "" ? [] : [value];
+      else if (type === "object" || type === "union")
+        out[key] = v.startsWith("{") ? safeJson(v, value) : value;
       else out[key] = value;
     } else if (type === "array" && value !== undefined && value !== null && !Array.isArray(value)) {
       out[key] = [value];
@@ -76,8 +81,12 @@ async function parseRaw(c: Context<AppEnv>, maxFileBytes: number): Promise<Recor
   }
   const text = await c.req.text();
   if (text.trim() === "") return {};
-  if (type === "" || type === "application/json" || type.endsWith("+json") || type === "text/plain") return parseJsonText(text);
-  throw new AppError("ERR_UNSUPPORTED_MEDIA_TYPE", `Unsupported Content-Type ${type}: send JSON, multipart/form-data or urlencoded`);
+  if (type === "" || type === "application/json" || type.endsWith("+json") || type === "text/plain")
+    return parseJsonText(text);
+  throw new AppError(
+    "ERR_UNSUPPORTED_MEDIA_TYPE",
+    `Unsupported Content-Type ${type}: send JSON, multipart/form-data or urlencoded`,
+  );
 }
 
 function parseJsonText(text: string): Record<string, unknown> {
@@ -111,7 +120,10 @@ function formToObject(form: FormData | URLSearchParams, maxFileBytes: number): R
 }
 
 /** Reads a JSON, multipart or urlencoded body and validates it; failures are 400 ERR_VALIDATION. */
-export async function readBody<S extends Shape>(c: Context<AppEnv>, schema: z.ZodObject<S>): Promise<z.infer<z.ZodObject<S>>> {
+export async function readBody<S extends Shape>(
+  c: Context<AppEnv>,
+  schema: z.ZodObject<S>,
+): Promise<z.infer<z.ZodObject<S>>> {
   const raw = await parseRaw(c, c.get("deps").config.maxUploadBytes);
   const result = schema.safeParse(coerce(schema.shape, raw));
   if (!result.success) {
@@ -125,8 +137,16 @@ export async function readBody<S extends Shape>(c: Context<AppEnv>, schema: z.Zo
 export const fileSchema = z.instanceof(File).meta({ type: "string", format: "binary" });
 
 /** OpenAPI request body for a schema accepted as JSON, multipart and urlencoded (validated by readBody). */
-export function bodyDoc(schema: z.ZodObject<Shape>, example: Record<string, unknown>, opts: { multipartOnly?: boolean } = {}) {
-  const json = z.toJSONSchema(schema, { io: "input", unrepresentable: "any", target: "draft-2020-12" }) as Record<string, unknown>;
+export function bodyDoc(
+  schema: z.ZodObject<Shape>,
+  example: Record<string, unknown>,
+  opts: { multipartOnly?: boolean } = {},
+) {
+  const json = z.toJSONSchema(schema, {
+    io: "input",
+    unrepresentable: "any",
+    target: "draft-2020-12",
+  }) as Record<string, unknown>;
   delete json.$schema;
   const content: Record<string, { schema: Record<string, unknown>; example?: unknown }> = {};
   if (!opts.multipartOnly) content["application/json"] = { schema: json, example };

@@ -1,8 +1,8 @@
 import type { Config } from "../config";
 import type { Db } from "../db/client";
-import type { Principal } from "../domain/token.service";
 import type { Services } from "../domain";
 import type { MediaFetcher } from "../domain/deps";
+import type { Principal } from "../domain/token.service";
 import type { Logger } from "../logger";
 import type { MediaStorage } from "../media/media-storage";
 import type { EventSink } from "../webhooks/events";

@@ -11,7 +11,8 @@ import type { AppEnv } from "./context";
 export const idempotent = createMiddleware<AppEnv>(async (c, next) => {
   const key = c.req.header("idempotency-key")?.trim();
   if (!key) return next();
-  if (key.length > 255) throw new AppError("ERR_VALIDATION", "Idempotency-Key must be at most 255 characters");
+  if (key.length > 255)
+    throw new AppError("ERR_VALIDATION", "Idempotency-Key must be at most 255 characters");
   const { services } = c.get("deps");
   const principal = c.get("principal").tokenId;
   const requestHash = await hashRequest(c.req.raw, c.req.path);
@@ -20,7 +21,10 @@ export const idempotent = createMiddleware<AppEnv>(async (c, next) => {
   const stored = services.idempotency.find(principal, key);
   if (stored) {
     if (stored.requestHash !== requestHash) {
-      throw new AppError("ERR_IDEMPOTENCY_KEY_REUSED", "This Idempotency-Key was already used with a different request");
+      throw new AppError(
+        "ERR_IDEMPOTENCY_KEY_REUSED",
+        "This Idempotency-Key was already used with a different request",
+      );
     }
     return c.body(stored.responseBody, stored.statusCode as 200, {
       "content-type": "application/json",
@@ -28,14 +32,21 @@ export const idempotent = createMiddleware<AppEnv>(async (c, next) => {
     });
   }
   if (inFlight.has(inFlightKey)) {
-    throw new AppError("ERR_IDEMPOTENCY_KEY_REUSED", "A request with this Idempotency-Key is still in progress");
+    throw new AppError(
+      "ERR_IDEMPOTENCY_KEY_REUSED",
+      "A request with this Idempotency-Key is still in progress",
+    );
   }
   inFlight.add(inFlightKey);
   try {
     await next();
     if (c.res.status >= 200 && c.res.status < 300) {
       const body = await c.res.clone().text();
-      services.idempotency.save(principal, key, { requestHash, statusCode: c.res.status, responseBody: body });
+      services.idempotency.save(principal, key, {
+        requestHash,
+        statusCode: c.res.status,
+        responseBody: body,
+      });
     }
   } finally {
     inFlight.delete(inFlightKey);

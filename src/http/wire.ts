@@ -17,7 +17,10 @@ export const ErrorSchema = z
   })
   .openapi("Error");
 
-const err = (description: string) => ({ description, content: { "application/json": { schema: ErrorSchema } } });
+const err = (description: string) => ({
+  description,
+  content: { "application/json": { schema: ErrorSchema } },
+});
 
 /** The error responses every authenticated route can give; spread into each route's responses. */
 export const commonErrors = {
@@ -30,7 +33,9 @@ export const sendErrors = {
   ...commonErrors,
   409: err("Connection not connected (ERR_WAPP_NOT_CONNECTED) or Idempotency-Key reused with another body"),
   413: err("A file is larger than MAX_UPLOAD_MB (ERR_PAYLOAD_TOO_LARGE)"),
-  502: err("WhatsApp refused the message (ERR_SENDING_WAPP_MSG) or the media URL failed (ERR_MEDIA_FETCH_FAILED)"),
+  502: err(
+    "WhatsApp refused the message (ERR_SENDING_WAPP_MSG) or the media URL failed (ERR_MEDIA_FETCH_FAILED)",
+  ),
 };
 export const conflictErrors = { ...commonErrors, 409: err("A unique field is taken (ERR_CONFLICT)") };
 

@@ -4,15 +4,7 @@
  */
 export type ConnectionStatus = "OPENING" | "qrcode" | "PAIRING" | "CONNECTED" | "TIMEOUT" | "DISCONNECTED";
 
-export type WaMediaType =
-  | "image"
-  | "video"
-  | "audio"
-  | "ptt"
-  | "document"
-  | "sticker"
-  | "location"
-  | "vcard";
+export type WaMediaType = "image" | "video" | "audio" | "ptt" | "document" | "sticker" | "location" | "vcard";
 
 export type OutboundMedia = {
   /** Absolute path of the stored file. */
@@ -49,7 +41,10 @@ export type InboundMessage = {
 export type NumberCheck = { exists: boolean; number: string; jid: string | null };
 
 export type GatewayEvents = {
-  status(status: ConnectionStatus, info: { qrcode: string | null; number?: string | null; reason?: string }): void;
+  status(
+    status: ConnectionStatus,
+    info: { qrcode: string | null; number?: string | null; reason?: string },
+  ): void;
   message(msg: InboundMessage): void | Promise<void>;
   ack(messageId: string, ack: number): void;
   seen?(at: Date): void;
@@ -68,4 +63,7 @@ export interface WhatsAppGateway {
   profilePicUrl(number: string): Promise<string | null>;
 }
 
-export type GatewayFactory = (connection: { id: number; number: string | null }, events: GatewayEvents) => WhatsAppGateway;
+export type GatewayFactory = (
+  connection: { id: number; number: string | null },
+  events: GatewayEvents,
+) => WhatsAppGateway;

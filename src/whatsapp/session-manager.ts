@@ -37,7 +37,10 @@ export function createSessionManager(opts: {
       await stop(connection.id);
       const factory = opts.factories[connection.driver];
       if (!factory) {
-        log.warn({ connectionId: connection.id, driver: connection.driver }, "no driver available; session not started");
+        log.warn(
+          { connectionId: connection.id, driver: connection.driver },
+          "no driver available; session not started",
+        );
         return;
       }
       const gw = factory({ id: connection.id, number: connection.number }, opts.eventsFor(connection.id));

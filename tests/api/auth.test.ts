@@ -6,7 +6,8 @@ async function apiOperations() {
   const doc: any = await (await t.request("/openapi.json", { token: null })).json();
   const ops: { method: string; path: string }[] = [];
   for (const [path, item] of Object.entries<any>(doc.paths)) {
-    for (const method of Object.keys(item)) ops.push({ method: method.toUpperCase(), path: path.replace(/\{[^}]+\}/g, "1") });
+    for (const method of Object.keys(item))
+      ops.push({ method: method.toUpperCase(), path: path.replace(/\{[^}]+\}/g, "1") });
   }
   return ops.filter((o) => o.path.startsWith("/api"));
 }
@@ -65,7 +66,15 @@ describe("authentication", async () => {
     const created = await t.post("/api/v1/tokens", { name: "n8n" });
     const list = await t.get("/api/v1/tokens");
     expect(list.body).toEqual([
-      { id: created.body.id, name: "n8n", scope: "api", hint: created.body.token.slice(-4), createdAt: expect.any(String), lastUsedAt: null, revokedAt: null },
+      {
+        id: created.body.id,
+        name: "n8n",
+        scope: "api",
+        hint: created.body.token.slice(-4),
+        createdAt: expect.any(String),
+        lastUsedAt: null,
+        revokedAt: null,
+      },
     ]);
     const stored = t.db.$client.query("select token_hash from api_tokens").get() as { token_hash: string };
     expect(stored.token_hash).toMatch(/^[0-9a-f]{64}$/);
@@ -75,7 +84,10 @@ describe("authentication", async () => {
 
   test("the Authorization scheme is case-insensitive and API_TOKEN is admin", async () => {
     await using t = createTestApp();
-    const r = await t.request("/api/v1/tokens", { token: null, headers: { authorization: `bearer ${ADMIN_TOKEN}` } });
+    const r = await t.request("/api/v1/tokens", {
+      token: null,
+      headers: { authorization: `bearer ${ADMIN_TOKEN}` },
+    });
     expect(r.status).toBe(200);
   });
 

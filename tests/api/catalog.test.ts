@@ -2,9 +2,27 @@ import { describe, expect, test } from "bun:test";
 import { createTestApp } from "../support/test-app";
 
 const cases = [
-  { path: "/api/v1/queues", a: { name: "Soporte", color: "#4CAF50" }, b: { name: "Ventas", color: "#2196F3" }, unique: "name", notFound: "ERR_QUEUE_NOT_FOUND" },
-  { path: "/api/v1/users", a: { name: "Ana", email: "ana@example.com" }, b: { name: "Beto", email: "beto@example.com" }, unique: "email", notFound: "ERR_USER_NOT_FOUND" },
-  { path: "/api/v1/tags", a: { name: "VIP", color: "#FFC107" }, b: { name: "Zafiro", color: "#9C27B0" }, unique: "name", notFound: "ERR_TAG_NOT_FOUND" },
+  {
+    path: "/api/v1/queues",
+    a: { name: "Soporte", color: "#4CAF50" },
+    b: { name: "Ventas", color: "#2196F3" },
+    unique: "name",
+    notFound: "ERR_QUEUE_NOT_FOUND",
+  },
+  {
+    path: "/api/v1/users",
+    a: { name: "Ana", email: "ana@example.com" },
+    b: { name: "Beto", email: "beto@example.com" },
+    unique: "email",
+    notFound: "ERR_USER_NOT_FOUND",
+  },
+  {
+    path: "/api/v1/tags",
+    a: { name: "VIP", color: "#FFC107" },
+    b: { name: "Zafiro", color: "#9C27B0" },
+    unique: "name",
+    notFound: "ERR_TAG_NOT_FOUND",
+  },
 ] as const;
 
 for (const c of cases) {
@@ -52,8 +70,17 @@ test("deleting a queue or user unassigns its tickets and keeps them", async () =
   await t.sandbox();
   const q = await t.post("/api/v1/queues", { name: "Q", color: "#111" });
   const u = await t.post("/api/v1/users", { name: "U", email: "u@example.com" });
-  const tk = await t.post("/api/v1/tickets", { number: "595991234567", queueId: q.body.id, userId: u.body.id });
+  const tk = await t.post("/api/v1/tickets", {
+    number: "595991234567",
+    queueId: q.body.id,
+    userId: u.body.id,
+  });
   await t.del(`/api/v1/queues/${q.body.id}`);
   await t.del(`/api/v1/users/${u.body.id}`);
-  expect((await t.get(`/api/v1/tickets/${tk.body.ticket.id}`)).body).toMatchObject({ queueId: null, userId: null, queue: null, user: null });
+  expect((await t.get(`/api/v1/tickets/${tk.body.ticket.id}`)).body).toMatchObject({
+    queueId: null,
+    userId: null,
+    queue: null,
+    user: null,
+  });
 });

@@ -4,7 +4,9 @@ import { createTestApp, type TestApp, waitFor } from "../support/test-app";
 type Row = { type: string; payload: string; connection_id: number | null };
 
 function eventsOf(t: TestApp, type?: string) {
-  const rows = t.db.$client.query("select type, payload, connection_id from events order by seq").all() as Row[];
+  const rows = t.db.$client
+    .query("select type, payload, connection_id from events order by seq")
+    .all() as Row[];
   return rows.filter((r) => !type || r.type === type).map((r) => JSON.parse(r.payload));
 }
 
@@ -21,9 +23,18 @@ describe("events emitted by each documented action", () => {
   test("an inbound message emits contact_created, ticket_created and message_received", async () => {
     await using t = createTestApp();
     const c = await t.sandbox("WhatsApp Principal", "595981234567");
-    const r = await t.post(`/api/v1/connections/${c.id}/sandbox/inbound`, { number: CONTACT, body: "Hola, necesito información", name: "Juan Pérez" });
+    const r = await t.post(`/api/v1/connections/${c.id}/sandbox/inbound`, {
+      number: CONTACT,
+      body: "Hola, necesito información",
+      name: "Juan Pérez",
+    });
     const contact = { id: r.body.contactId, name: "Juan Pérez", number: CONTACT };
-    expect(eventsOf(t).map((e) => e.event)).toEqual(["connection_update", "contact_created", "ticket_created", "message_received"]);
+    expect(eventsOf(t).map((e) => e.event)).toEqual([
+      "connection_update",
+      "contact_created",
+      "ticket_created",
+      "message_received",
+    ]);
     expect(eventsOf(t, "ticket_created")[0]).toEqual({
       ...envelope("ticket_created", c.id),
       data: { ticketId: r.body.ticketId, status: "pending", contact, queueId: null, userId: null },
@@ -43,17 +54,40 @@ describe("events emitted by each documented action", () => {
         quotedMsgId: null,
       },
     });
-    expect(eventsOf(t, "contact_created")[0].data).toMatchObject({ id: r.body.contactId, name: "Juan Pérez", number: CONTACT, email: "" });
+    expect(eventsOf(t, "contact_created")[0].data).toMatchObject({
+      id: r.body.contactId,
+      name: "Juan Pérez",
+      number: CONTACT,
+      email: "",
+    });
   });
 
   test("an inbound image carries media {url, mimeType, type}", async () => {
-    const png = Uint8Array.from(atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="), (x) => x.charCodeAt(0));
-    using remote = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response(png, { headers: { "content-type": "image/png" } }) });
+    const png = Uint8Array.from(
+      atob(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+      ),
+      (x) => x.charCodeAt(0),
+    );
+    using remote = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      fetch: () => new Response(png, { headers: { "content-type": "image/png" } }),
+    });
     await using t = createTestApp({ MEDIA_FETCH_ALLOW_PRIVATE: "true" });
     const c = await t.sandbox("WhatsApp Principal", "595981234567");
-    await t.post(`/api/v1/connections/${c.id}/sandbox/inbound`, { number: CONTACT, body: "Te envío la foto", mediaUrl: `http://127.0.0.1:${remote.port}/foto.png` });
+    await t.post(`/api/v1/connections/${c.id}/sandbox/inbound`, {
+      number: CONTACT,
+      body: "Te envío la foto",
+      mediaUrl: `http://127.0.0.1:${remote.port}/foto.png`,
+    });
     const e = eventsOf(t, "message_received")[0];
-    expect(e.data).toMatchObject({ body: "Te envío la foto", mediaType: "image", hasMedia: true, media: { mimeType: "image/png", type: "image" } });
+    expect(e.data).toMatchObject({
+      body: "Te envío la foto",
+      mediaType: "image",
+      hasMedia: true,
+      media: { mimeType: "image/png", type: "image" },
+    });
     expect(e.data.media.url).toStartWith("http://chasqui.test/public/");
   });
 
@@ -62,7 +96,10 @@ describe("events emitted by each documented action", () => {
     const c = await t.sandbox("WhatsApp Principal", "595981234567");
     const sent = await t.post("/api/v1/send", { number: CONTACT, body: "hola" });
     const id = sent.body.data[0].messageId;
-    expect(eventsOf(t, "message_sent")[0]).toMatchObject({ ...envelope("message_sent", c.id), data: { messageId: id, fromMe: true, body: "hola", media: null } });
+    expect(eventsOf(t, "message_sent")[0]).toMatchObject({
+      ...envelope("message_sent", c.id),
+      data: { messageId: id, fromMe: true, body: "hola", media: null },
+    });
     await waitFor(() => eventsOf(t, "message_ack").length === 3);
     expect(eventsOf(t, "message_ack").map((e) => e.data)).toEqual([
       { messageId: id, ack: 1, ackName: "server", ticketId: sent.body.ticketId },
@@ -74,16 +111,36 @@ describe("events emitted by each documented action", () => {
   test("ticket updates emit ticket_updated with old and new status, closing emits ticket_closed", async () => {
     await using t = createTestApp();
     const c = await t.sandbox("WhatsApp Principal", "595981234567");
-    const r = await t.post(`/api/v1/connections/${c.id}/sandbox/inbound`, { number: CONTACT, body: "x", name: "Juan" });
+    const r = await t.post(`/api/v1/connections/${c.id}/sandbox/inbound`, {
+      number: CONTACT,
+      body: "x",
+      name: "Juan",
+    });
     await t.put(`/api/v1/tickets/${r.body.ticketId}`, { status: "open" });
     await t.put(`/api/v1/tickets/${r.body.ticketId}`, { status: "closed" });
     const contact = { id: r.body.contactId, name: "Juan", number: CONTACT };
     expect(eventsOf(t, "ticket_updated").map((e) => e.data)).toEqual([
-      { ticketId: r.body.ticketId, status: "open", contact, queueId: null, userId: null, oldStatus: "pending", newStatus: "open" },
+      {
+        ticketId: r.body.ticketId,
+        status: "open",
+        contact,
+        queueId: null,
+        userId: null,
+        oldStatus: "pending",
+        newStatus: "open",
+      },
     ]);
     expect(eventsOf(t, "ticket_closed")[0]).toEqual({
       ...envelope("ticket_closed", c.id),
-      data: { ticketId: r.body.ticketId, status: "closed", contact, queueId: null, userId: null, oldStatus: "open", newStatus: "closed" },
+      data: {
+        ticketId: r.body.ticketId,
+        status: "closed",
+        contact,
+        queueId: null,
+        userId: null,
+        oldStatus: "open",
+        newStatus: "closed",
+      },
     });
   });
 

@@ -18,12 +18,39 @@ describe("malformed bodies never give a 5xx", async () => {
 
   const jsonValue = fc.jsonValue({ maxDepth: 3 });
   const fieldNames = fc.constantFrom(
-    "number", "body", "whatsappId", "queueId", "userId", "tagsId", "quotedMsgId", "quotedMsg", "closeTicket",
-    "medias", "mediaUrl", "filename", "status", "name", "email", "color", "url", "events", "enabled", "secret",
-    "driver", "isDefault", "scope", "fromMe", "__proto__", "constructor",
+    "number",
+    "body",
+    "whatsappId",
+    "queueId",
+    "userId",
+    "tagsId",
+    "quotedMsgId",
+    "quotedMsg",
+    "closeTicket",
+    "medias",
+    "mediaUrl",
+    "filename",
+    "status",
+    "name",
+    "email",
+    "color",
+    "url",
+    "events",
+    "enabled",
+    "secret",
+    "driver",
+    "isDefault",
+    "scope",
+    "fromMe",
+    "__proto__",
+    "constructor",
   );
   const objectBody = fc.dictionary(fieldNames, jsonValue, { maxKeys: 6 }).map((o) => JSON.stringify(o));
-  const rawBody = fc.oneof(objectBody, fc.string({ maxLength: 200 }), jsonValue.map((v) => JSON.stringify(v)));
+  const rawBody = fc.oneof(
+    objectBody,
+    fc.string({ maxLength: 200 }),
+    jsonValue.map((v) => JSON.stringify(v)),
+  );
   const contentType = fc.constantFrom(
     "application/json",
     "application/x-www-form-urlencoded",
@@ -37,7 +64,10 @@ describe("malformed bodies never give a 5xx", async () => {
     test(`${op.method} ${op.path}`, async () => {
       await using t = createTestApp({ MEDIA_FETCH_TIMEOUT_MS: "200" });
       const conn = await t.sandbox();
-      const seeded = await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, { number: "595991234567", body: "keep me" });
+      const seeded = await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, {
+        number: "595991234567",
+        body: "keep me",
+      });
       const path = op.path
         .replace("{connectionId}", String(conn.id))
         .replace("{ticketId}", String(seeded.body.ticketId))
@@ -60,7 +90,8 @@ describe("malformed bodies never give a 5xx", async () => {
       );
       // Whatever was thrown at it, the seeded message is still there.
       const msgs = await t.get(`/api/v1/tickets/${seeded.body.ticketId}/messages?limit=100`);
-      if (msgs.status === 200) expect(msgs.body.messages.some((m: any) => m.id === seeded.body.messageId)).toBe(true);
+      if (msgs.status === 200)
+        expect(msgs.body.messages.some((m: any) => m.id === seeded.body.messageId)).toBe(true);
     });
   }
 });

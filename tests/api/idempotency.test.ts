@@ -8,7 +8,11 @@ describe("Idempotency-Key", () => {
     await using t = createTestApp();
     await t.sandbox();
     const send = () =>
-      t.request("/api/v1/send", { method: "POST", json: { number: CONTACT, body: "una vez" }, headers: { "idempotency-key": "order-42" } });
+      t.request("/api/v1/send", {
+        method: "POST",
+        json: { number: CONTACT, body: "una vez" },
+        headers: { "idempotency-key": "order-42" },
+      });
     const a = await send();
     const b = await send();
     expect(a.status).toBe(201);
@@ -23,8 +27,15 @@ describe("Idempotency-Key", () => {
     await using t = createTestApp();
     await t.sandbox();
     const h = { "idempotency-key": "k1" };
-    expect((await t.request("/api/v1/send", { method: "POST", json: { number: CONTACT, body: "a" }, headers: h })).status).toBe(201);
-    const r = await t.request("/api/v1/send", { method: "POST", json: { number: CONTACT, body: "b" }, headers: h });
+    expect(
+      (await t.request("/api/v1/send", { method: "POST", json: { number: CONTACT, body: "a" }, headers: h }))
+        .status,
+    ).toBe(201);
+    const r = await t.request("/api/v1/send", {
+      method: "POST",
+      json: { number: CONTACT, body: "b" },
+      headers: h,
+    });
     expect(r.status).toBe(409);
     expect(((await r.json()) as any).error).toBe("ERR_IDEMPOTENCY_KEY_REUSED");
   });
@@ -48,10 +59,18 @@ describe("Idempotency-Key", () => {
   test("a failed request is not stored, so the same key can be retried", async () => {
     await using t = createTestApp();
     const h = { "idempotency-key": "retry-me" };
-    const first = await t.request("/api/v1/send", { method: "POST", json: { number: CONTACT, body: "x" }, headers: h });
+    const first = await t.request("/api/v1/send", {
+      method: "POST",
+      json: { number: CONTACT, body: "x" },
+      headers: h,
+    });
     expect(first.status).toBe(400);
     await t.sandbox();
-    const second = await t.request("/api/v1/send", { method: "POST", json: { number: CONTACT, body: "x" }, headers: h });
+    const second = await t.request("/api/v1/send", {
+      method: "POST",
+      json: { number: CONTACT, body: "x" },
+      headers: h,
+    });
     expect(second.status).toBe(201);
   });
 
@@ -60,7 +79,12 @@ describe("Idempotency-Key", () => {
     await t.sandbox();
     const h = { "idempotency-key": "shared" };
     await t.request("/api/v1/send", { method: "POST", json: { number: CONTACT, body: "admin" }, headers: h });
-    const other = await t.request("/api/v1/send", { method: "POST", json: { number: CONTACT, body: "api" }, headers: h, token: t.apiToken() });
+    const other = await t.request("/api/v1/send", {
+      method: "POST",
+      json: { number: CONTACT, body: "api" },
+      headers: h,
+      token: t.apiToken(),
+    });
     expect(other.status).toBe(201);
   });
 });

@@ -10,7 +10,11 @@ const PNG = Uint8Array.from(
 
 async function openTicket(t: TestApp) {
   const conn = await t.sandbox();
-  const inbound = await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, { number: CONTACT, body: "Hola, necesito ayuda", name: "Juan Pérez" });
+  const inbound = await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, {
+    number: CONTACT,
+    body: "Hola, necesito ayuda",
+    name: "Juan Pérez",
+  });
   return { conn, ticketId: inbound.body.ticketId as number, inboundId: inbound.body.messageId as string };
 }
 
@@ -22,7 +26,13 @@ describe("GET /api/v1/tickets/:ticketId/messages", () => {
     const r = await t.get(`/api/v1/tickets/${ticketId}/messages?page=1`);
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ ticketId, count: 2, hasMore: false, page: 1 });
-    expect(r.body.messages[0]).toMatchObject({ body: "Gracias por contactarnos", fromMe: true, mediaUrl: null, mediaType: "chat", contact: null });
+    expect(r.body.messages[0]).toMatchObject({
+      body: "Gracias por contactarnos",
+      fromMe: true,
+      mediaUrl: null,
+      mediaType: "chat",
+      contact: null,
+    });
     expect(r.body.messages[1]).toMatchObject({
       id: inboundId,
       body: "Hola, necesito ayuda",
@@ -47,7 +57,12 @@ describe("POST /api/v1/tickets/:ticketId/messages", () => {
     const r = await t.post(`/api/v1/tickets/${ticketId}/messages`, { body: "Gracias por contactarnos" });
     expect(r.status).toBe(201);
     expect(r.body.message).toBe("Message sent successfully");
-    expect(r.body.data).toMatchObject({ body: "Gracias por contactarnos", ticketId, fromMe: true, mediaUrl: null });
+    expect(r.body.data).toMatchObject({
+      body: "Gracias por contactarnos",
+      ticketId,
+      fromMe: true,
+      mediaUrl: null,
+    });
     expect(r.body.data.messageId).toMatch(/^3EB0[0-9A-F]+$/);
     expect(Number.isInteger(r.body.data.timestamp)).toBe(true);
     const ticket = await t.get(`/api/v1/tickets/${ticketId}`);
@@ -59,7 +74,8 @@ describe("POST /api/v1/tickets/:ticketId/messages", () => {
     const { ticketId } = await openTicket(t);
     const sent = await t.post(`/api/v1/tickets/${ticketId}/messages`, { body: "ack me" });
     const id = sent.body.data.messageId;
-    const ackOf = async () => (await t.get(`/api/v1/tickets/${ticketId}/messages`)).body.messages.find((m: any) => m.id === id).ack;
+    const ackOf = async () =>
+      (await t.get(`/api/v1/tickets/${ticketId}/messages`)).body.messages.find((m: any) => m.id === id).ack;
     await waitFor(async () => (await ackOf()) === 3, { message: "ack 3" });
     t.services.messages.applyAck(id, 2);
     expect(await ackOf()).toBe(3);
@@ -68,10 +84,16 @@ describe("POST /api/v1/tickets/:ticketId/messages", () => {
   test("quotes a stored message and refuses an unknown one", async () => {
     await using t = createTestApp();
     const { ticketId, inboundId } = await openTicket(t);
-    const r = await t.post(`/api/v1/tickets/${ticketId}/messages`, { body: "respuesta", quotedMsgId: inboundId });
+    const r = await t.post(`/api/v1/tickets/${ticketId}/messages`, {
+      body: "respuesta",
+      quotedMsgId: inboundId,
+    });
     expect(r.body.data.quotedMsgId).toBe(inboundId);
     const bad = await t.post(`/api/v1/tickets/${ticketId}/messages`, { body: "x", quotedMsgId: "NOPE" });
-    expect(bad).toMatchObject({ status: 404, body: { error: "ERR_MESSAGE_NOT_FOUND", message: "Quoted message not found" } });
+    expect(bad).toMatchObject({
+      status: 404,
+      body: { error: "ERR_MESSAGE_NOT_FOUND", message: "Quoted message not found" },
+    });
   });
 
   test("requires a non-blank body", async () => {
@@ -87,7 +109,10 @@ describe("POST /api/v1/tickets/:ticketId/messages", () => {
     await t.sessions.get(conn.id)!.logout();
     const r = await t.post(`/api/v1/tickets/${ticketId}/messages`, { body: "hola" });
     expect(r).toMatchObject({ status: 409, body: { error: "ERR_WAPP_NOT_CONNECTED" } });
-    expect((await t.get(`/api/v1/connections/${conn.id}`)).body).toMatchObject({ status: "DISCONNECTED", isConnected: false });
+    expect((await t.get(`/api/v1/connections/${conn.id}`)).body).toMatchObject({
+      status: "DISCONNECTED",
+      isConnected: false,
+    });
   });
 });
 
@@ -146,7 +171,11 @@ describe("POST /api/v1/tickets/:ticketId/messages/media", () => {
 
 describe("POST /api/v1/tickets/:ticketId/messages/media-url", () => {
   test("downloads the URL and sends it with sourceUrl and filename", async () => {
-    using remote = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response(PNG, { headers: { "content-type": "image/png" } }) });
+    using remote = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      fetch: () => new Response(PNG, { headers: { "content-type": "image/png" } }),
+    });
     await using t = createTestApp({ MEDIA_FETCH_ALLOW_PRIVATE: "true" });
     const { ticketId } = await openTicket(t);
     const mediaUrl = `http://127.0.0.1:${remote.port}/image.jpg`;
@@ -158,14 +187,24 @@ describe("POST /api/v1/tickets/:ticketId/messages/media-url", () => {
     expect(r.status).toBe(201);
     expect(r.body).toMatchObject({
       message: "Media message sent successfully",
-      data: { body: "Esta imagen es de internet", hasMedia: true, mediaType: "image", sourceUrl: mediaUrl, filename: "imagen_descargada.jpg" },
+      data: {
+        body: "Esta imagen es de internet",
+        hasMedia: true,
+        mediaType: "image",
+        sourceUrl: mediaUrl,
+        filename: "imagen_descargada.jpg",
+      },
     });
   });
 
   test("refuses private addresses by default with 400 ERR_INVALID_MEDIA_URL", async () => {
     await using t = createTestApp();
     const { ticketId } = await openTicket(t);
-    for (const mediaUrl of ["http://127.0.0.1/x.jpg", "http://169.254.169.254/latest/meta-data", "file:///etc/passwd"]) {
+    for (const mediaUrl of [
+      "http://127.0.0.1/x.jpg",
+      "http://169.254.169.254/latest/meta-data",
+      "file:///etc/passwd",
+    ]) {
       const r = await t.post(`/api/v1/tickets/${ticketId}/messages/media-url`, { mediaUrl });
       expect(r.status).toBe(400);
       expect(r.body.error).toBe("ERR_INVALID_MEDIA_URL");
@@ -175,10 +214,16 @@ describe("POST /api/v1/tickets/:ticketId/messages/media-url", () => {
   });
 
   test("reports a failing remote with 502 ERR_MEDIA_FETCH_FAILED", async () => {
-    using remote = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("gone", { status: 404 }) });
+    using remote = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      fetch: () => new Response("gone", { status: 404 }),
+    });
     await using t = createTestApp({ MEDIA_FETCH_ALLOW_PRIVATE: "true" });
     const { ticketId } = await openTicket(t);
-    const r = await t.post(`/api/v1/tickets/${ticketId}/messages/media-url`, { mediaUrl: `http://127.0.0.1:${remote.port}/x.jpg` });
+    const r = await t.post(`/api/v1/tickets/${ticketId}/messages/media-url`, {
+      mediaUrl: `http://127.0.0.1:${remote.port}/x.jpg`,
+    });
     expect(r.status).toBe(502);
     expect(r.body.error).toBe("ERR_MEDIA_FETCH_FAILED");
     expect(r.body.message).toContain("404");
@@ -189,9 +234,15 @@ describe("POST /api/v1/messages/:messageId/reply", () => {
   test("replies with text quoting the message", async () => {
     await using t = createTestApp();
     const { ticketId, inboundId } = await openTicket(t);
-    const r = await t.post(`/api/v1/messages/${inboundId}/reply`, { body: "Esta es mi respuesta a tu mensaje" });
+    const r = await t.post(`/api/v1/messages/${inboundId}/reply`, {
+      body: "Esta es mi respuesta a tu mensaje",
+    });
     expect(r.status).toBe(201);
-    expect(r.body).toMatchObject({ message: "Reply sent successfully", ticketId, data: [{ quotedMsgId: inboundId, body: "Esta es mi respuesta a tu mensaje" }] });
+    expect(r.body).toMatchObject({
+      message: "Reply sent successfully",
+      ticketId,
+      data: [{ quotedMsgId: inboundId, body: "Esta es mi respuesta a tu mensaje" }],
+    });
   });
 
   test("replies with a file", async () => {
@@ -202,13 +253,20 @@ describe("POST /api/v1/messages/:messageId/reply", () => {
     fd.set("medias", new File([PNG], "image.png", { type: "image/png" }));
     const res = await t.request(`/api/v1/messages/${inboundId}/reply`, { method: "POST", body: fd });
     expect(res.status).toBe(201);
-    expect(((await res.json()) as any).data[0]).toMatchObject({ hasMedia: true, mediaType: "image", quotedMsgId: inboundId });
+    expect(((await res.json()) as any).data[0]).toMatchObject({
+      hasMedia: true,
+      mediaType: "image",
+      quotedMsgId: inboundId,
+    });
   });
 
   test("returns 404 for an unknown message and 400 without content", async () => {
     await using t = createTestApp();
     const { inboundId } = await openTicket(t);
-    expect((await t.post("/api/v1/messages/NOPE/reply", { body: "x" })).body).toMatchObject({ error: "ERR_MESSAGE_NOT_FOUND", message: "Message not found" });
+    expect((await t.post("/api/v1/messages/NOPE/reply", { body: "x" })).body).toMatchObject({
+      error: "ERR_MESSAGE_NOT_FOUND",
+      message: "Message not found",
+    });
     expect((await t.post(`/api/v1/messages/${inboundId}/reply`, {})).body.error).toBe("ERR_VALIDATION");
   });
 });

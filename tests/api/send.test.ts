@@ -8,15 +8,27 @@ describe("POST /api/v1/send", () => {
     await using t = createTestApp();
     const conn = await t.sandbox();
     const q = await t.post("/api/v1/queues", { name: "Soporte", color: "#4CAF50" });
-    const r = await t.post("/api/v1/send", { number: CONTACT, body: "Hola, te contactamos desde el sistema", whatsappId: conn.id, queueId: q.body.id });
+    const r = await t.post("/api/v1/send", {
+      number: CONTACT,
+      body: "Hola, te contactamos desde el sistema",
+      whatsappId: conn.id,
+      queueId: q.body.id,
+    });
     expect(r.status).toBe(201);
     expect(r.body).toMatchObject({
       message: "Message(s) sent successfully",
-      data: [{ body: "Hola, te contactamos desde el sistema", fromMe: true, hasMedia: false, mediaUrl: null }],
+      data: [
+        { body: "Hola, te contactamos desde el sistema", fromMe: true, hasMedia: false, mediaUrl: null },
+      ],
     });
     expect(r.body.data[0].ticketId).toBe(r.body.ticketId);
     const ticket = await t.get(`/api/v1/tickets/${r.body.ticketId}`);
-    expect(ticket.body).toMatchObject({ status: "open", queueId: q.body.id, contactId: r.body.contactId, whatsappId: conn.id });
+    expect(ticket.body).toMatchObject({
+      status: "open",
+      queueId: q.body.id,
+      contactId: r.body.contactId,
+      whatsappId: conn.id,
+    });
   });
 
   test("reuses the open ticket and uses the default connection", async () => {
@@ -28,7 +40,7 @@ describe("POST /api/v1/send", () => {
     expect((await t.get(`/api/v1/tickets/${a.body.ticketId}/messages`)).body.count).toBe(2);
   });
 
-  test("closeTicket closes the ticket after sending; the string \"false\" does not", async () => {
+  test('closeTicket closes the ticket after sending; the string "false" does not', async () => {
     await using t = createTestApp();
     await t.sandbox();
     const kept = new FormData();
@@ -52,19 +64,34 @@ describe("POST /api/v1/send", () => {
     expect(res.status).toBe(201);
     const body: any = await res.json();
     expect(body.data).toHaveLength(1);
-    expect(body.data[0]).toMatchObject({ body: "Aquí está el contrato", hasMedia: true, mediaType: "document", filename: "contract.pdf" });
+    expect(body.data[0]).toMatchObject({
+      body: "Aquí está el contrato",
+      hasMedia: true,
+      mediaType: "document",
+      filename: "contract.pdf",
+    });
   });
 
   test("errors: no content, bad number, not on WhatsApp, unknown connection, no default", async () => {
     await using t = createTestApp();
-    expect((await t.post("/api/v1/send", { number: CONTACT, body: "x" })).body.error).toBe("ERR_NO_DEF_WAPP_FOUND");
+    expect((await t.post("/api/v1/send", { number: CONTACT, body: "x" })).body.error).toBe(
+      "ERR_NO_DEF_WAPP_FOUND",
+    );
     await t.sandbox();
     expect((await t.post("/api/v1/send", { number: CONTACT })).body.error).toBe("ERR_VALIDATION");
     expect((await t.post("/api/v1/send", { body: "x" })).body.error).toBe("ERR_VALIDATION");
-    expect((await t.post("/api/v1/send", { number: "abc", body: "x" })).body.error).toBe("ERR_INVALID_NUMBER");
-    expect((await t.post("/api/v1/send", { number: "595990000000", body: "x" })).body.error).toBe("ERR_WAPP_INVALID_CONTACT");
-    expect((await t.post("/api/v1/send", { number: CONTACT, body: "x", whatsappId: 77 })).body.error).toBe("ERR_CONNECTION_NOT_FOUND");
-    expect((await t.post("/api/v1/send", { number: CONTACT, body: "x", quotedMsgId: "NOPE" })).body.error).toBe("ERR_MESSAGE_NOT_FOUND");
+    expect((await t.post("/api/v1/send", { number: "abc", body: "x" })).body.error).toBe(
+      "ERR_INVALID_NUMBER",
+    );
+    expect((await t.post("/api/v1/send", { number: "595990000000", body: "x" })).body.error).toBe(
+      "ERR_WAPP_INVALID_CONTACT",
+    );
+    expect((await t.post("/api/v1/send", { number: CONTACT, body: "x", whatsappId: 77 })).body.error).toBe(
+      "ERR_CONNECTION_NOT_FOUND",
+    );
+    expect(
+      (await t.post("/api/v1/send", { number: CONTACT, body: "x", quotedMsgId: "NOPE" })).body.error,
+    ).toBe("ERR_MESSAGE_NOT_FOUND");
     // Nothing was stored by the failed calls.
     expect((await t.get("/api/v1/tickets")).body.count).toBe(0);
   });
@@ -76,7 +103,10 @@ describe("POST /api/send (original API)", () => {
     await t.sandbox();
     const r = await t.post("/api/send", { number: CONTACT, body: "Hola, este es un mensaje de prueba" });
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ message: "Message(s) sent successfully", data: [{ body: "Hola, este es un mensaje de prueba", fromMe: true }] });
+    expect(r.body).toMatchObject({
+      message: "Message(s) sent successfully",
+      data: [{ body: "Hola, este es un mensaje de prueba", fromMe: true }],
+    });
   });
 
   test("sends multipart media like the curl example", async () => {
@@ -95,8 +125,15 @@ describe("POST /api/send (original API)", () => {
   test("accepts quotedMsg as an object or a JSON string", async () => {
     await using t = createTestApp();
     const conn = await t.sandbox();
-    const inbound = await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, { number: CONTACT, body: "pregunta" });
-    const a = await t.post("/api/send", { number: CONTACT, body: "r1", quotedMsg: { id: inbound.body.messageId } });
+    const inbound = await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, {
+      number: CONTACT,
+      body: "pregunta",
+    });
+    const a = await t.post("/api/send", {
+      number: CONTACT,
+      body: "r1",
+      quotedMsg: { id: inbound.body.messageId },
+    });
     expect(a.body.data[0].quotedMsgId).toBe(inbound.body.messageId);
     const fd = new FormData();
     fd.set("number", CONTACT);

@@ -8,7 +8,15 @@ describe("GET /api/v1/tickets", () => {
     await using t = createTestApp();
     const conn = await t.sandbox();
     for (const n of ["595990000001", "595990000002", "595990000003"]) {
-      expect((await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, { number: n, body: `hi ${n}`, name: `N${n.slice(-1)}` })).status).toBe(201);
+      expect(
+        (
+          await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, {
+            number: n,
+            body: `hi ${n}`,
+            name: `N${n.slice(-1)}`,
+          })
+        ).status,
+      ).toBe(201);
     }
     const page1 = await t.get("/api/v1/tickets?page=1&limit=2");
     expect(page1.status).toBe(200);
@@ -63,13 +71,20 @@ describe("GET /api/v1/tickets/:ticketId", () => {
     const created = await t.post("/api/v1/tickets", { number: CONTACT });
     const r = await t.get(`/api/v1/tickets/${created.body.ticket.id}`);
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ id: created.body.ticket.id, status: "open", contact: { number: CONTACT } });
+    expect(r.body).toMatchObject({
+      id: created.body.ticket.id,
+      status: "open",
+      contact: { number: CONTACT },
+    });
   });
 
   test("returns 404 ERR_TICKET_NOT_FOUND when the ticket does not exist", async () => {
     await using t = createTestApp();
     const r = await t.get("/api/v1/tickets/999");
-    expect(r).toMatchObject({ status: 404, body: { error: "ERR_TICKET_NOT_FOUND", message: "Ticket not found" } });
+    expect(r).toMatchObject({
+      status: 404,
+      body: { error: "ERR_TICKET_NOT_FOUND", message: "Ticket not found" },
+    });
   });
 
   test("returns 400 for a non-numeric id", async () => {
@@ -83,11 +98,20 @@ describe("POST /api/v1/tickets", () => {
     await using t = createTestApp();
     const conn = await t.sandbox();
     const q = await t.post("/api/v1/queues", { name: "Ventas", color: "#2196F3" });
-    const first = await t.post("/api/v1/tickets", { number: "+595 (99) 123-4567", whatsappId: conn.id, queueId: q.body.id });
+    const first = await t.post("/api/v1/tickets", {
+      number: "+595 (99) 123-4567",
+      whatsappId: conn.id,
+      queueId: q.body.id,
+    });
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({
       message: "Ticket created successfully",
-      ticket: { status: "open", queueId: q.body.id, whatsappId: conn.id, contact: { name: CONTACT, number: CONTACT } },
+      ticket: {
+        status: "open",
+        queueId: q.body.id,
+        whatsappId: conn.id,
+        contact: { name: CONTACT, number: CONTACT },
+      },
     });
     const again = await t.post("/api/v1/tickets", { number: CONTACT });
     expect(again.status).toBe(200);
@@ -128,10 +152,18 @@ describe("POST /api/v1/tickets", () => {
   test("returns 404 for an unknown connection, queue, user or tag", async () => {
     await using t = createTestApp();
     await t.sandbox();
-    expect((await t.post("/api/v1/tickets", { number: CONTACT, whatsappId: 99 })).body.error).toBe("ERR_CONNECTION_NOT_FOUND");
-    expect((await t.post("/api/v1/tickets", { number: CONTACT, queueId: 99 })).body.error).toBe("ERR_QUEUE_NOT_FOUND");
-    expect((await t.post("/api/v1/tickets", { number: CONTACT, userId: 99 })).body.error).toBe("ERR_USER_NOT_FOUND");
-    expect((await t.post("/api/v1/tickets", { number: CONTACT, tagsId: 99 })).body.error).toBe("ERR_TAG_NOT_FOUND");
+    expect((await t.post("/api/v1/tickets", { number: CONTACT, whatsappId: 99 })).body.error).toBe(
+      "ERR_CONNECTION_NOT_FOUND",
+    );
+    expect((await t.post("/api/v1/tickets", { number: CONTACT, queueId: 99 })).body.error).toBe(
+      "ERR_QUEUE_NOT_FOUND",
+    );
+    expect((await t.post("/api/v1/tickets", { number: CONTACT, userId: 99 })).body.error).toBe(
+      "ERR_USER_NOT_FOUND",
+    );
+    expect((await t.post("/api/v1/tickets", { number: CONTACT, tagsId: 99 })).body.error).toBe(
+      "ERR_TAG_NOT_FOUND",
+    );
   });
 
   test("returns 400 ERR_NO_DEF_WAPP_FOUND when there is no connection at all", async () => {
@@ -147,12 +179,25 @@ describe("PUT /api/v1/tickets/:ticketId", () => {
     const conn = await t.sandbox();
     const user = await t.post("/api/v1/users", { name: "Ana", email: "ana@example.com" });
     const q = await t.post("/api/v1/queues", { name: "Soporte", color: "#4CAF50" });
-    const inbound = await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, { number: CONTACT, body: "hola" });
-    const r = await t.put(`/api/v1/tickets/${inbound.body.ticketId}`, { status: "open", userId: user.body.id, queueId: q.body.id });
+    const inbound = await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, {
+      number: CONTACT,
+      body: "hola",
+    });
+    const r = await t.put(`/api/v1/tickets/${inbound.body.ticketId}`, {
+      status: "open",
+      userId: user.body.id,
+      queueId: q.body.id,
+    });
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({
       message: "Ticket updated successfully",
-      ticket: { status: "open", userId: user.body.id, queueId: q.body.id, unreadMessages: 0, user: { name: "Ana" } },
+      ticket: {
+        status: "open",
+        userId: user.body.id,
+        queueId: q.body.id,
+        unreadMessages: 0,
+        user: { name: "Ana" },
+      },
     });
   });
 
@@ -160,7 +205,10 @@ describe("PUT /api/v1/tickets/:ticketId", () => {
     await using t = createTestApp();
     const conn = await t.sandbox();
     const user = await t.post("/api/v1/users", { name: "Ana", email: "ana@example.com" });
-    const inbound = await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, { number: CONTACT, body: "hola" });
+    const inbound = await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, {
+      number: CONTACT,
+      body: "hola",
+    });
     const r = await t.put(`/api/v1/tickets/${inbound.body.ticketId}`, { userId: user.body.id });
     expect(r.body.ticket.status).toBe("pending");
   });
@@ -168,9 +216,15 @@ describe("PUT /api/v1/tickets/:ticketId", () => {
   test("refuses to reopen a closed ticket while another is active: 409 ERR_OPEN_TICKET_EXISTS", async () => {
     await using t = createTestApp();
     const conn = await t.sandbox();
-    const first = await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, { number: CONTACT, body: "1" });
+    const first = await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, {
+      number: CONTACT,
+      body: "1",
+    });
     await t.put(`/api/v1/tickets/${first.body.ticketId}`, { status: "closed" });
-    const second = await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, { number: CONTACT, body: "2" });
+    const second = await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, {
+      number: CONTACT,
+      body: "2",
+    });
     expect(second.body.ticketId).not.toBe(first.body.ticketId);
     const r = await t.put(`/api/v1/tickets/${first.body.ticketId}`, { status: "open" });
     expect(r).toMatchObject({ status: 409, body: { error: "ERR_OPEN_TICKET_EXISTS" } });
@@ -181,8 +235,13 @@ describe("PUT /api/v1/tickets/:ticketId", () => {
   test("rejects an unknown status and an unknown ticket", async () => {
     await using t = createTestApp();
     const conn = await t.sandbox();
-    const inbound = await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, { number: CONTACT, body: "x" });
-    expect((await t.put(`/api/v1/tickets/${inbound.body.ticketId}`, { status: "archived" })).body.error).toBe("ERR_VALIDATION");
+    const inbound = await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, {
+      number: CONTACT,
+      body: "x",
+    });
+    expect((await t.put(`/api/v1/tickets/${inbound.body.ticketId}`, { status: "archived" })).body.error).toBe(
+      "ERR_VALIDATION",
+    );
     expect((await t.put("/api/v1/tickets/999", { status: "open" })).body.error).toBe("ERR_TICKET_NOT_FOUND");
   });
 });

@@ -54,7 +54,8 @@ export function createTestApp(env: Record<string, string> = {}, opts: RuntimeOpt
     request,
     call,
     get: <T = any>(path: string, token?: string | null) => call<T>("GET", path, undefined, token),
-    post: <T = any>(path: string, json?: unknown, token?: string | null) => call<T>("POST", path, json, token),
+    post: <T = any>(path: string, json?: unknown, token?: string | null) =>
+      call<T>("POST", path, json, token),
     put: <T = any>(path: string, json?: unknown, token?: string | null) => call<T>("PUT", path, json, token),
     del: <T = any>(path: string, token?: string | null) => call<T>("DELETE", path, undefined, token),
     /** An `api`-scoped token (created once per app). */

@@ -2,13 +2,9 @@ import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 const createdAt = () =>
-  integer("created_at", { mode: "timestamp_ms" })
-    .notNull()
-    .default(sql`(unixepoch('subsec') * 1000)`);
+  integer("created_at", { mode: "timestamp_ms" }).notNull().default(sql`(unixepoch('subsec') * 1000)`);
 const updatedAt = () =>
-  integer("updated_at", { mode: "timestamp_ms" })
-    .notNull()
-    .default(sql`(unixepoch('subsec') * 1000)`);
+  integer("updated_at", { mode: "timestamp_ms" }).notNull().default(sql`(unixepoch('subsec') * 1000)`);
 
 export const connections = sqliteTable("connections", {
   id: integer("id").primaryKey({ autoIncrement: true }),
@@ -196,7 +192,10 @@ export const events = sqliteTable(
     payload: text("payload").notNull(),
     createdAt: createdAt(),
   },
-  (t) => [index("events_connection_idx").on(t.connectionId, t.seq), index("events_created_idx").on(t.createdAt)],
+  (t) => [
+    index("events_connection_idx").on(t.connectionId, t.seq),
+    index("events_created_idx").on(t.createdAt),
+  ],
 );
 
 export const webhookDeliveries = sqliteTable(
@@ -226,9 +225,7 @@ export const webhookDeliveries = sqliteTable(
     index("deliveries_webhook_idx").on(t.webhookId, t.id),
     index("deliveries_event_idx").on(t.eventId),
     // The dispatcher walks one webhook's open rows in creation order; delivered rows stay out of it.
-    index("deliveries_open_idx")
-      .on(t.webhookId, t.id)
-      .where(sql`status in ('pending', 'delivering')`),
+    index("deliveries_open_idx").on(t.webhookId, t.id).where(sql`status in ('pending', 'delivering')`),
   ],
 );
 

@@ -9,10 +9,20 @@ const Color = z.string().trim().min(1).max(32).openapi({ example: "#4CAF50" });
 const stamp = { createdAt: z.string(), updatedAt: z.string() };
 
 export const QueueSchema = z
-  .object({ id: z.number().int(), name: z.string(), color: z.string(), greetingMessage: z.string().nullable(), ...stamp })
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    color: z.string(),
+    greetingMessage: z.string().nullable(),
+    ...stamp,
+  })
   .openapi("Queue");
-const UserSchema = z.object({ id: z.number().int(), name: z.string(), email: z.string(), ...stamp }).openapi("User");
-const TagSchema = z.object({ id: z.number().int(), name: z.string(), color: z.string(), ...stamp }).openapi("Tag");
+const UserSchema = z
+  .object({ id: z.number().int(), name: z.string(), email: z.string(), ...stamp })
+  .openapi("User");
+const TagSchema = z
+  .object({ id: z.number().int(), name: z.string(), color: z.string(), ...stamp })
+  .openapi("Tag");
 
 const withDates = <T extends { createdAt: Date; updatedAt: Date }>(r: T) => ({
   ...r,
@@ -98,7 +108,10 @@ function catalogRoutes<K extends keyof Services["catalog"]>(opts: {
       }),
       (c) => {
         svc(c).remove(c.req.valid("param").id);
-        return c.json({ message: `${opts.label[0]!.toUpperCase()}${opts.label.slice(1)} deleted successfully` }, 200);
+        return c.json(
+          { message: `${opts.label[0]!.toUpperCase()}${opts.label.slice(1)} deleted successfully` },
+          200,
+        );
       },
     );
 }
@@ -109,7 +122,11 @@ export const queuesRouter = catalogRoutes({
   tag: "Queues",
   label: "queue",
   schema: QueueSchema,
-  create: z.object({ name: z.string().trim().min(1).max(100), color: Color, greetingMessage: z.string().nullish() }),
+  create: z.object({
+    name: z.string().trim().min(1).max(100),
+    color: Color,
+    greetingMessage: z.string().nullish(),
+  }),
   example: { name: "Soporte", color: "#4CAF50" },
 });
 
@@ -140,9 +157,19 @@ export const legacyQueueRouter = createRouter().openapi(
     tags: ["Queues"],
     summary: "List queues (original API)",
     responses: {
-      200: json(z.array(z.object({ id: z.number().int(), name: z.string(), color: z.string() })), "Queues by name"),
+      200: json(
+        z.array(z.object({ id: z.number().int(), name: z.string(), color: z.string() })),
+        "Queues by name",
+      ),
       ...commonErrors,
     },
   }),
-  (c) => c.json(c.get("deps").services.catalog.queues.list().map(({ id, name, color }) => ({ id, name, color })), 200),
+  (c) =>
+    c.json(
+      c
+        .get("deps")
+        .services.catalog.queues.list()
+        .map(({ id, name, color }) => ({ id, name, color })),
+      200,
+    ),
 );

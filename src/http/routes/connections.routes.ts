@@ -93,7 +93,9 @@ export const connectionsRouter = createRouter()
       description:
         "driver `baileys` (default) links a real phone; `sandbox` is a simulated phone that connects at once. The first connection becomes the default.",
       middleware: [adminOnly] as const,
-      request: { body: bodyDoc(CreateBody, { name: "WhatsApp Ventas", driver: "sandbox", number: "595982345678" }) },
+      request: {
+        body: bodyDoc(CreateBody, { name: "WhatsApp Ventas", driver: "sandbox", number: "595982345678" }),
+      },
       responses: { 201: json(ConnectionSchema, "Created"), ...conflictErrors },
     }),
     async (c) => {
@@ -112,7 +114,10 @@ export const connectionsRouter = createRouter()
       tags: ["Connections"],
       summary: "Update a connection (admin)",
       middleware: [adminOnly] as const,
-      request: { params: ConnectionParam, body: bodyDoc(UpdateBody, { name: "WhatsApp Soporte", isDefault: true }) },
+      request: {
+        params: ConnectionParam,
+        body: bodyDoc(UpdateBody, { name: "WhatsApp Soporte", isDefault: true }),
+      },
       responses: { 200: json(ConnectionSchema, "Updated"), ...conflictErrors },
     }),
     async (c) => {
@@ -154,9 +159,19 @@ export const connectionsRouter = createRouter()
       summary: "List a connection's webhooks (admin)",
       middleware: [adminOnly] as const,
       request: { params: ConnectionParam },
-      responses: { 200: json(z.array(WebhookSchema), "The webhooks; secrets are never shown"), ...commonErrors },
+      responses: {
+        200: json(z.array(WebhookSchema), "The webhooks; secrets are never shown"),
+        ...commonErrors,
+      },
     }),
-    (c) => c.json(c.get("deps").services.webhooks.list(c.req.valid("param").connectionId).map((w) => webhookWire(w)), 200),
+    (c) =>
+      c.json(
+        c
+          .get("deps")
+          .services.webhooks.list(c.req.valid("param").connectionId)
+          .map((w) => webhookWire(w)),
+        200,
+      ),
   )
   .openapi(
     createRoute({
@@ -168,7 +183,11 @@ export const connectionsRouter = createRouter()
       middleware: [adminOnly] as const,
       request: {
         params: ConnectionParam,
-        body: bodyDoc(WebhookBody, { url: "https://example.com/hooks/whatsapp", enabled: true, events: ["message_received"] }),
+        body: bodyDoc(WebhookBody, {
+          url: "https://example.com/hooks/whatsapp",
+          enabled: true,
+          events: ["message_received"],
+        }),
       },
       responses: { 201: json(WebhookSchema, "Created, with its secret"), ...commonErrors },
     }),
@@ -220,7 +239,11 @@ export const connectionsRouter = createRouter()
         "Runs exactly the pipeline a real WhatsApp message runs: contact upsert with the push name, ticket find-or-create as pending, message stored, unread count, lastMessage and events. 409 ERR_NOT_SANDBOX on other drivers. In the sandbox every 8–15 digit number is on WhatsApp except those ending in 0000.",
       request: {
         params: ConnectionParam,
-        body: bodyDoc(InboundBody, { number: "595991234567", name: "Juan Pérez", body: "Hola, necesito ayuda" }),
+        body: bodyDoc(InboundBody, {
+          number: "595991234567",
+          name: "Juan Pérez",
+          body: "Hola, necesito ayuda",
+        }),
       },
       responses: {
         201: json(
@@ -234,7 +257,8 @@ export const connectionsRouter = createRouter()
       const body = await readBody(c, InboundBody);
       const { services, fetcher } = c.get("deps");
       const conn = services.connections.get(c.req.valid("param").connectionId);
-      if (conn.driver !== "sandbox") throw new AppError("ERR_NOT_SANDBOX", "Only sandbox connections accept injected messages");
+      if (conn.driver !== "sandbox")
+        throw new AppError("ERR_NOT_SANDBOX", "Only sandbox connections accept injected messages");
       services.connections.requireConnected(conn);
       const number = normalizeNumber(body.number);
       if (!body.body?.trim() && !body.mediaUrl) {

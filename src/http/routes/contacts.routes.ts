@@ -3,10 +3,13 @@ import { normalizeNumber } from "../../domain/numbers";
 import { AppError } from "../../errors";
 import { bodyDoc, readBody } from "../body";
 import { createRouter } from "../create-router";
-import { commonErrors, ContactSchema, contactWire, json, sendErrors } from "../wire";
+import { ContactSchema, commonErrors, contactWire, json, sendErrors } from "../wire";
 
 const NumberParam = z.object({
-  number: z.string().min(1).openapi({ param: { name: "number", in: "path" }, example: "595991234567" }),
+  number: z
+    .string()
+    .min(1)
+    .openapi({ param: { name: "number", in: "path" }, example: "595991234567" }),
 });
 
 const ValidateBody = z.object({
@@ -68,7 +71,11 @@ export const contactsRouter = createRouter()
       description:
         "Upsert by number: creates the contact (201) or updates its name and email (200). When a connection is connected the number is first checked on WhatsApp (400 ERR_WAPP_INVALID_CONTACT when it is not there).",
       request: {
-        body: bodyDoc(UpsertBody, { number: "595991234567", name: "María García", email: "maria@example.com" }),
+        body: bodyDoc(UpsertBody, {
+          number: "595991234567",
+          name: "María García",
+          email: "maria@example.com",
+        }),
       },
       responses: {
         201: json(z.object({ message: z.string(), contact: ContactSchema }), "Created"),
@@ -84,10 +91,18 @@ export const contactsRouter = createRouter()
       let connectionId: number | null = null;
       let profilePicUrl: string | null | undefined;
       // Validate on WhatsApp when we can; an explicitly named connection must be able to check.
-      const connection = body.whatsappId != null ? connections.resolve(body.whatsappId) : safeDefault(() => connections.resolve(null));
+      const connection =
+        body.whatsappId != null
+          ? connections.resolve(body.whatsappId)
+          : safeDefault(() => connections.resolve(null));
       if (connection) {
         connectionId = connection.id;
-        const live = body.whatsappId != null ? connections.requireConnected(connection) : connections.isConnected(connection.id) ? connections.requireConnected(connection) : null;
+        const live =
+          body.whatsappId != null
+            ? connections.requireConnected(connection)
+            : connections.isConnected(connection.id)
+              ? connections.requireConnected(connection)
+              : null;
         if (live) {
           const check = await live.checkNumber(number);
           if (!check.exists) throw new AppError("ERR_WAPP_INVALID_CONTACT", `${number} is not on WhatsApp`);
@@ -96,7 +111,11 @@ export const contactsRouter = createRouter()
         }
       }
       const { contact, created } = db.transaction((tx) =>
-        contacts.upsert(tx, { number, name: body.name, email: body.email, profilePicUrl, overwriteName: true }, connectionId),
+        contacts.upsert(
+          tx,
+          { number, name: body.name, email: body.email, profilePicUrl, overwriteName: true },
+          connectionId,
+        ),
       );
       return created
         ? c.json({ message: "Contact created successfully", contact: contactWire(contact) }, 201)

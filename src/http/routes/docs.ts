@@ -1,6 +1,8 @@
 import { Hono } from "hono";
 // Embedded in the compiled binary: /docs works on a VPS with no outbound internet.
-import scalarBundle from "../../../node_modules/@scalar/api-reference/dist/browser/standalone.js" with { type: "file" };
+import scalarBundle from "../../../node_modules/@scalar/api-reference/dist/browser/standalone.js" with {
+  type: "file",
+};
 import type { AppEnv } from "../context";
 
 const page = `<!doctype html>

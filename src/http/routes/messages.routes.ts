@@ -32,10 +32,9 @@ const ReplyBody = z.object({
 });
 
 const idempotencyHeader = z.object({
-  "idempotency-key": z
-    .string()
-    .optional()
-    .openapi({ description: "Repeat-safe sends: the same key within 24 h returns the first response and sends nothing" }),
+  "idempotency-key": z.string().optional().openapi({
+    description: "Repeat-safe sends: the same key within 24 h returns the first response and sends nothing",
+  }),
 });
 
 export const messagesRouter = createRouter()
@@ -112,7 +111,10 @@ export const messagesRouter = createRouter()
       const body = await readBody(c, MediaUrlBody);
       const svc = c.get("deps").services.messages;
       const [sent] = await svc.sendToTicket(c.req.valid("param").ticketId, body);
-      return c.json({ message: "Media message sent successfully", data: sentWire(sent!, svc.mediaUrlOf) }, 201);
+      return c.json(
+        { message: "Media message sent successfully", data: sentWire(sent!, svc.mediaUrlOf) },
+        201,
+      );
     },
   )
   .openapi(
@@ -123,12 +125,20 @@ export const messagesRouter = createRouter()
       summary: "Reply to a message, quoting it",
       middleware: [idempotent] as const,
       request: {
-        params: z.object({ messageId: z.string().min(1).openapi({ param: { name: "messageId", in: "path" }, example: "3EB0ABC123" }) }),
+        params: z.object({
+          messageId: z
+            .string()
+            .min(1)
+            .openapi({ param: { name: "messageId", in: "path" }, example: "3EB0ABC123" }),
+        }),
         headers: idempotencyHeader,
         body: bodyDoc(ReplyBody, { body: "Esta es mi respuesta a tu mensaje" }),
       },
       responses: {
-        201: json(z.object({ message: z.string(), ticketId: z.number().int(), data: z.array(SentSchema) }), "Sent"),
+        201: json(
+          z.object({ message: z.string(), ticketId: z.number().int(), data: z.array(SentSchema) }),
+          "Sent",
+        ),
         ...sendErrors,
       },
     }),
@@ -137,7 +147,11 @@ export const messagesRouter = createRouter()
       const svc = c.get("deps").services.messages;
       const { ticketId, results } = await svc.reply(c.req.valid("param").messageId, body);
       return c.json(
-        { message: "Reply sent successfully", ticketId, data: results.map((r) => sentWire(r, svc.mediaUrlOf)) },
+        {
+          message: "Reply sent successfully",
+          ticketId,
+          data: results.map((r) => sentWire(r, svc.mediaUrlOf)),
+        },
         201,
       );
     },

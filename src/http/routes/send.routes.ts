@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { bodyDoc, fileSchema, readBody } from "../body";
 import type { AppEnv } from "../context";
-import type { Context } from "hono";
 import { createRouter } from "../create-router";
 import { idempotent } from "../idempotency";
 import { json, SentSchema, sendErrors, sentWire } from "../wire";
@@ -31,7 +31,8 @@ const SendResponse = z.object({
 
 async function send<S extends 200 | 201>(c: Context<AppEnv>, status: S) {
   const body = await readBody(c, SendBody);
-  const quotedMsgId = body.quotedMsgId ?? (typeof body.quotedMsg === "string" ? body.quotedMsg : body.quotedMsg?.id);
+  const quotedMsgId =
+    body.quotedMsgId ?? (typeof body.quotedMsg === "string" ? body.quotedMsg : body.quotedMsg?.id);
   const svc = c.get("deps").services.messages;
   const r = await svc.sendToNumber({ ...body, quotedMsgId, tagId: body.tagsId });
   return c.json(
@@ -55,15 +56,28 @@ const route = <S extends 200 | 201>(summary: string, description: string, status
     middleware: [idempotent] as const,
     request: {
       headers: z.object({ "idempotency-key": z.string().optional() }),
-      body: bodyDoc(SendBody, { number: "595991234567", body: "Hola, te contactamos desde el sistema", whatsappId: 2, queueId: 1 }),
+      body: bodyDoc(SendBody, {
+        number: "595991234567",
+        body: "Hola, te contactamos desde el sistema",
+        whatsappId: 2,
+        queueId: 1,
+      }),
     },
-    responses: { ...sendErrors, ...({ [status]: json(SendResponse, "Sent") } as Record<S, ReturnType<typeof json<typeof SendResponse>>>) },
+    responses: {
+      ...sendErrors,
+      ...({ [status]: json(SendResponse, "Sent") } as Record<
+        S,
+        ReturnType<typeof json<typeof SendResponse>>
+      >),
+    },
   });
 
 const DESCRIPTION =
   "Finds or creates the contact and its open/pending ticket on the connection (the default when whatsappId is omitted), then sends the text, the media from mediaUrl and each file in medias (caption on the first). closeTicket closes the ticket after sending.";
 
-export const sendV1Router = createRouter().openapi(route("Send to a number", DESCRIPTION, 201), (c) => send(c, 201));
+export const sendV1Router = createRouter().openapi(route("Send to a number", DESCRIPTION, 201), (c) =>
+  send(c, 201),
+);
 
 /** The original API answers 200, as the product it comes from did; the body is the v1 one. */
 export const legacySendRouter = createRouter().openapi(

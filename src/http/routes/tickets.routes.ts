@@ -89,13 +89,18 @@ export const ticketsRouter = createRouter()
       request: { body: bodyDoc(CreateBody, { number: "595991234567", whatsappId: 2, queueId: 1 }) },
       responses: {
         201: json(z.object({ message: z.string(), ticket: TicketSchema }), "Created"),
-        200: json(z.object({ message: z.string(), ticket: TicketSchema }), "Existing open/pending ticket reused"),
+        200: json(
+          z.object({ message: z.string(), ticket: TicketSchema }),
+          "Existing open/pending ticket reused",
+        ),
         ...sendErrors,
       },
     }),
     async (c) => {
       const body = await readBody(c, CreateBody);
-      const { ticket, created } = await c.get("deps").services.tickets.createForNumber({ ...body, tagId: body.tagsId });
+      const { ticket, created } = await c
+        .get("deps")
+        .services.tickets.createForNumber({ ...body, tagId: body.tagsId });
       return created
         ? c.json({ message: "Ticket created successfully", ticket: ticketWire(ticket) }, 201)
         : c.json({ message: "Ticket already open", ticket: ticketWire(ticket) }, 200);

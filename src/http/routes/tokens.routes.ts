@@ -27,7 +27,10 @@ const tokenWire = (t: ApiToken) => ({
   revokedAt: t.revokedAt?.toISOString() ?? null,
 });
 
-const CreateBody = z.object({ name: z.string().trim().min(1).max(100), scope: z.enum(["admin", "api"]).default("api") });
+const CreateBody = z.object({
+  name: z.string().trim().min(1).max(100),
+  scope: z.enum(["admin", "api"]).default("api"),
+});
 
 export const tokensRouter = createRouter();
 tokensRouter.use("/tokens", adminOnly);

@@ -21,7 +21,10 @@ export function sandboxMessageId(): string {
  * and acknowledges each send with 1 → 2 → 3 within a second. Inbound messages are injected through
  * the API and run the same pipeline as real ones.
  */
-export function createSandboxGateway(connection: { id: number; number: string | null }, events: GatewayEvents) {
+export function createSandboxGateway(
+  connection: { id: number; number: string | null },
+  events: GatewayEvents,
+) {
   let status: ConnectionStatus = "OPENING";
   const timers = new Set<ReturnType<typeof setTimeout>>();
 
@@ -36,7 +39,8 @@ export function createSandboxGateway(connection: { id: number; number: string | 
   };
 
   const send = async (): Promise<SentMessage> => {
-    if (status !== "CONNECTED") throw new AppError("ERR_WAPP_NOT_CONNECTED", "The connection is not connected");
+    if (status !== "CONNECTED")
+      throw new AppError("ERR_WAPP_NOT_CONNECTED", "The connection is not connected");
     const id = sandboxMessageId();
     scheduleAcks(id);
     return { id, timestampSec: Math.floor(Date.now() / 1000) };

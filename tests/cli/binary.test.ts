@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startChild } from "../support/child-server";
+
+const root = join(import.meta.dir, "../..");
+const work = mkdtempSync(join(tmpdir(), "chasqui-bin-"));
+const binary = join(work, "chasqui");
+
+beforeAll(async () => {
+  const build = Bun.spawnSync(["bun", "build", "--compile", join(root, "src/cli.ts"), "--outfile", binary], {
+    cwd: root,
+    stderr: "pipe",
+  });
+  if (build.exitCode !== 0) throw new Error(`compile failed: ${build.stderr.toString()}`);
+}, 120_000);
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const run = (args: string[], env: Record<string, string>) => {
+  // Run from an empty directory: the binary must never read ./drizzle or anything else from the tree.
+  const r = Bun.spawnSync([binary, ...args], {
+    cwd: work,
+    env: { ...process.env, ...env },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  return { code: r.exitCode, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
+};
+
+describe("the compiled binary", () => {
+  test("manages tokens from the command line", () => {
+    const env = { DATA_DIR: join(work, "cli-data") };
+    const created = run(["token", "create", "--name", "ci", "--scope", "admin"], env);
+    expect(created.code).toBe(0);
+    const token = created.stdout.trim();
+    expect(token).toMatch(/^chq_[A-Za-z0-9_-]{43}$/);
+    const list = run(["token", "list"], env);
+    expect(list.stdout).toContain(`admin\t…${token.slice(-4)}\tactive\tci`);
+    expect(run(["token", "revoke", "1"], env).code).toBe(0);
+    expect(run(["token", "list"], env).stdout).toContain("revoked");
+    expect(run(["token", "revoke", "99"], env).code).toBe(1);
+    expect(run(["token", "create"], env).code).toBe(2);
+  });
+
+  test("refuses an invalid configuration with a clear message", () => {
+    const r = run(["serve"], { DATA_DIR: join(work, "bad"), PORT: "not-a-port" });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("PORT");
+  });
+
+  test("serves with embedded migrations, prints the first admin token, and exits cleanly on SIGTERM", async () => {
+    const child = await startChild([binary, "serve"], { DATA_DIR: join(work, "serve-data") });
+    const health = await fetch(`${child.url}/health`);
+    expect(await health.json()).toMatchObject({ status: "ok" });
+    const token = /Bearer (chq_\S+)/.exec(child.stderr())?.[1] ?? (await waitForToken(child.stderr));
+    const conn = await fetch(`${child.url}/api/v1/connections`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "Sandbox", driver: "sandbox", number: "595981234567" }),
+    });
+    expect(conn.status).toBe(201);
+    const sent = await fetch(`${child.url}/api/v1/send`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ number: "595991234567", body: "hola desde el binario" }),
+    });
+    expect(sent.status).toBe(201);
+    child.proc.kill("SIGTERM");
+    expect(await child.proc.exited).toBe(0);
+    expect(child.stdout()).toContain('"msg":"stopped"');
+  });
+});
+
+async function waitForToken(stderr: () => string): Promise<string> {
+  for (let i = 0; i < 1000; i++) {
+    const m = /Bearer (chq_\S+)/.exec(stderr());
+    if (m) return m[1]!;
+    await Bun.sleep(5);
+  }
+  throw new Error(`no token printed: ${stderr()}`);
+}
