@@ -1,6 +1,7 @@
 import type { Hono } from "hono";
 import { AppError } from "./errors";
 import { requireAuth } from "./http/auth";
+import { bodyLimit, requestLimitBytes } from "./http/body-limit";
 import type { AppDeps, AppEnv } from "./http/context";
 import { createRouter } from "./http/create-router";
 import { renderError } from "./http/on-error";
@@ -8,10 +9,12 @@ import { legacyQueueRouter, queuesRouter, tagsRouter, usersRouter } from "./http
 import { connectionsRouter } from "./http/routes/connections.routes";
 import { contactsRouter } from "./http/routes/contacts.routes";
 import { docsRouter } from "./http/routes/docs";
+import { eventsRouter } from "./http/routes/events.routes";
 import { messagesRouter } from "./http/routes/messages.routes";
 import { legacySendRouter, sendV1Router } from "./http/routes/send.routes";
 import { ticketsRouter } from "./http/routes/tickets.routes";
 import { tokensRouter } from "./http/routes/tokens.routes";
+import { webhookOpsRouter } from "./http/routes/webhook-ops.routes";
 
 export const API_VERSION = "1.0.0";
 
@@ -49,6 +52,7 @@ export function createApp(deps: AppDeps) {
   });
 
   app.use("/api/*", requireAuth);
+  app.use("/api/*", bodyLimit(requestLimitBytes(deps.config.maxUploadBytes)));
 
   const v1 = createRouter()
     .route("/", ticketsRouter)
@@ -59,7 +63,9 @@ export function createApp(deps: AppDeps) {
     .route("/", queuesRouter)
     .route("/", usersRouter)
     .route("/", tagsRouter)
-    .route("/", tokensRouter);
+    .route("/", tokensRouter)
+    .route("/", webhookOpsRouter)
+    .route("/", eventsRouter);
   app.route("/api/v1", v1);
   app.route("/api", createRouter().route("/", legacySendRouter).route("/", legacyQueueRouter));
 

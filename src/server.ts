@@ -7,6 +7,7 @@ import { createServices } from "./domain";
 import type { Logger } from "./logger";
 import { createMediaStorage } from "./media/media-storage";
 import { createMediaFetcher } from "./media/safe-fetch";
+import { createDispatcher } from "./webhooks/dispatcher";
 import { createEventSink } from "./webhooks/events";
 import type { GatewayFactory } from "./whatsapp/gateway";
 import { createSandboxGateway } from "./whatsapp/sandbox/sandbox-gateway";
@@ -58,6 +59,19 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
   });
   services = createServices({ db, events, sessions, media, fetcher, config, logger, clock });
   const app = createApp({ config, db, logger, services, sessions, media, events, fetcher });
+  // Created here, started by startServer (tests start it themselves when they want deliveries).
+  const dispatcher = createDispatcher({
+    db,
+    events,
+    logger,
+    clock,
+    timeoutMs: config.webhookTimeoutMs,
+    maxAttempts: config.webhookMaxAttempts,
+    retryBaseMs: config.webhookRetryBaseMs,
+    concurrency: config.webhookConcurrency,
+    leaseMs: config.webhookLeaseMs,
+    retentionDays: config.webhookRetentionDays,
+  });
 
   return {
     app,
@@ -66,6 +80,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     sessions,
     events,
     media,
+    dispatcher,
     /** Starts a session for every connection that is not logged out. */
     async startSessions() {
       for (const c of services.connections.list()) {
@@ -74,6 +89,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
       }
     },
     async close() {
+      await dispatcher.stop();
       await sessions.stopAll();
       db.$client.close();
     },
@@ -85,11 +101,13 @@ export type Runtime = ReturnType<typeof createRuntime>;
 export async function startServer(config: Config, logger: Logger, opts: RuntimeOptions = {}) {
   const runtime = createRuntime(config, logger, opts);
   await runtime.startSessions();
+  runtime.dispatcher.start();
   const server = Bun.serve({
     port: config.port,
     hostname: config.host,
-    // Several files of MAX_UPLOAD_MB each may come in one request; each file is checked on its own.
-    maxRequestBodySize: config.maxUploadBytes * 4 + 1024 * 1024,
+    // The app's bodyLimit answers 413 with the error body before reading; Bun's own check would answer
+    // an empty 413 first, so it is set out of the way.
+    maxRequestBodySize: 2 ** 40,
     idleTimeout: 120,
     fetch: runtime.app.fetch,
     error: (err) => {

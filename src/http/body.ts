@@ -75,6 +75,7 @@ async function parseRaw(c: Context<AppEnv>, maxFileBytes: number): Promise<Recor
     try {
       form = await c.req.formData();
     } catch (err) {
+      if (err instanceof AppError) throw err;
       throw new AppError("ERR_VALIDATION", `Malformed multipart body: ${(err as Error).message}`);
     }
     return formToObject(form, maxFileBytes);

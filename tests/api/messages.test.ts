@@ -270,3 +270,31 @@ describe("POST /api/v1/messages/:messageId/reply", () => {
     expect((await t.post(`/api/v1/messages/${inboundId}/reply`, {})).body.error).toBe("ERR_VALIDATION");
   });
 });
+
+describe("request size limit", () => {
+  test("a body over the limit is 413 with the error body, declared or streamed", async () => {
+    await using t = createTestApp({ MAX_UPLOAD_MB: "1" });
+    await t.sandbox();
+    const big = new Uint8Array(6 * 1024 * 1024);
+    const declared = await t.request("/api/v1/send", {
+      method: "POST",
+      body: big,
+      headers: { "content-type": "application/json", "content-length": String(big.byteLength) },
+    });
+    expect(declared.status).toBe(413);
+    expect(await declared.json()).toMatchObject({ error: "ERR_PAYLOAD_TOO_LARGE" });
+    const streamed = await t.request("/api/v1/send", {
+      method: "POST",
+      body: new ReadableStream({
+        start(ctl) {
+          for (let i = 0; i < 6; i++) ctl.enqueue(new Uint8Array(1024 * 1024).fill(32));
+          ctl.close();
+        },
+      }),
+      headers: { "content-type": "application/json" },
+      duplex: "half",
+    } as RequestInit);
+    expect(streamed.status).toBe(413);
+    expect(await streamed.json()).toMatchObject({ error: "ERR_PAYLOAD_TOO_LARGE" });
+  });
+});
