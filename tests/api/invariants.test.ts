@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { Glob } from "bun";
 import { join } from "node:path";
+import { Glob } from "bun";
 import { ConfigError, loadConfig } from "../../src/config";
 
 const root = join(import.meta.dir, "../..");
@@ -19,7 +19,8 @@ describe("code invariants", () => {
     const offenders: string[] = [];
     for await (const file of new Glob("src/domain/**/*.ts").scan(root)) {
       const text = await Bun.file(join(root, file)).text();
-      if (/from "(hono|@hono\/[^"]+|bun:sqlite|@whiskeysockets\/baileys)"|process\.env/.test(text)) offenders.push(file);
+      if (/from "(hono|@hono\/[^"]+|bun:sqlite|@whiskeysockets\/baileys)"|process\.env/.test(text))
+        offenders.push(file);
     }
     expect(offenders).toEqual([]);
   });
