@@ -22,6 +22,7 @@ const EnvSchema = z.object({
   WEBHOOK_RETRY_BASE_MS: int(1, 3_600_000).default(5_000),
   WEBHOOK_CONCURRENCY: int(1, 1024).default(16),
   WEBHOOK_RETENTION_DAYS: int(1, 3650).default(7),
+  WEBHOOK_LEASE_MS: int(100, 3_600_000).default(30_000),
   WA_WS_URL: z.string().optional(),
 });
 
@@ -42,6 +43,8 @@ export type Config = {
   webhookRetryBaseMs: number;
   webhookConcurrency: number;
   webhookRetentionDays: number;
+  /** How long a claimed delivery stays leased without a heartbeat; a crashed process's rows return after it. */
+  webhookLeaseMs: number;
   waWsUrl: string | undefined;
 };
 
@@ -73,6 +76,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     webhookRetryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
     webhookConcurrency: e.WEBHOOK_CONCURRENCY,
     webhookRetentionDays: e.WEBHOOK_RETENTION_DAYS,
+    webhookLeaseMs: e.WEBHOOK_LEASE_MS,
     waWsUrl: e.WA_WS_URL,
   };
 }

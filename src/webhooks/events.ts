@@ -41,10 +41,15 @@ export type EventSink = {
   emit(tx: Tx, event: EventName, connectionId: number | null, data: Record<string, unknown>): StoredEvent;
   /** Called after events were stored; listeners (dispatcher wake-up, SSE) run once the commit is done. */
   subscribe(listener: (e: StoredEvent) => void): () => void;
+  /** Says delivery rows were re-enqueued without a new event (a retry asked through the API). Call after commit. */
+  wake(): void;
+  /** Listens to `wake()`; the dispatcher uses it to claim at once instead of at its next poll. */
+  onWake(listener: () => void): () => void;
 };
 
 export function createEventSink(db: Db, clock: () => number = Date.now): EventSink {
   const listeners = new Set<(e: StoredEvent) => void>();
+  const wakeListeners = new Set<() => void>();
   let pending: StoredEvent[] = [];
   let scheduled = false;
 
@@ -120,6 +125,19 @@ export function createEventSink(db: Db, clock: () => number = Date.now): EventSi
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    wake() {
+      for (const l of wakeListeners) {
+        try {
+          l();
+        } catch {
+          // A faulty listener must not stop the others.
+        }
+      }
+    },
+    onWake(listener) {
+      wakeListeners.add(listener);
+      return () => wakeListeners.delete(listener);
     },
   };
 }

@@ -1,0 +1,57 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { createWebhookOps } from "../../webhooks/webhook-ops.service";
+import { createRouter } from "../create-router";
+import { commonErrors, json } from "../wire";
+
+const EventsQuery = z.object({
+  connectionId: z.coerce.number().int().positive().optional(),
+  after: z
+    .string()
+    .regex(/^evt_[0-9a-f]{22}$/, "must be an event id (evt_…)")
+    .optional()
+    .openapi({ description: "Return events stored after this one; omit to start from the oldest kept" }),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+const StoredEventSchema = z
+  .object({
+    id: z.string().openapi({ description: "The event id, also the `webhook-id` of its deliveries" }),
+    seq: z.number().int(),
+    event: z.string(),
+    connectionId: z.number().int().nullable(),
+    createdAt: z.string(),
+    payload: z.record(z.string(), z.unknown()).openapi({ description: "The envelope webhooks receive" }),
+  })
+  .openapi("StoredEvent");
+
+export const eventsRouter = createRouter().openapi(
+  createRoute({
+    method: "get",
+    path: "/events",
+    tags: ["Webhooks"],
+    summary: "Catch-up feed of stored events, in order",
+    description:
+      "Lets a consumer that was down read every event it missed without waiting for webhook retries: page with `after=<nextAfter>` until `hasMore` is false. Events are kept WEBHOOK_RETENTION_DAYS; an unknown or pruned `after` gives 404.",
+    request: { query: EventsQuery },
+    responses: {
+      200: json(
+        z.object({
+          events: z.array(StoredEventSchema),
+          hasMore: z.boolean(),
+          nextAfter: z.string().nullable(),
+        }),
+        "Events after `after`, oldest first",
+      ),
+      ...commonErrors,
+    },
+  }),
+  (c) => {
+    const deps = c.get("deps");
+    const ops = createWebhookOps({
+      db: deps.db,
+      events: deps.events,
+      timeoutMs: deps.config.webhookTimeoutMs,
+    });
+    return c.json(ops.listEvents(c.req.valid("query")), 200);
+  },
+);

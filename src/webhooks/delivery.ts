@@ -1,0 +1,81 @@
+import { parseRetryAfterMs } from "./backoff";
+import { signWebhook } from "./signing";
+
+export type DeliveryRequest = {
+  url: string;
+  secret: string;
+  /** The event id: the `webhook-id` header, the same on every attempt so consumers can dedupe. */
+  eventId: string;
+  eventType: string;
+  connectionId: number | null;
+  /** The stored JSON body, sent byte for byte. */
+  payload: string;
+};
+
+export type DeliveryOutcome =
+  | { kind: "response"; statusCode: number; retryAfterMs: number | undefined; durationMs: number }
+  | { kind: "error"; error: string; timedOut: boolean; durationMs: number };
+
+export const USER_AGENT = "Chasqui-Webhooks/1.0";
+
+/** The headers of one attempt; `webhook-timestamp` is fresh per attempt, so is the signature. */
+export function deliveryHeaders(req: DeliveryRequest, nowMs: number): Record<string, string> {
+  const timestamp = Math.floor(nowMs / 1000);
+  return {
+    "content-type": "application/json",
+    "user-agent": USER_AGENT,
+    "x-webhook-event": req.eventType,
+    "x-connection-id": req.connectionId === null ? "" : String(req.connectionId),
+    "webhook-id": req.eventId,
+    "webhook-timestamp": String(timestamp),
+    "webhook-signature": signWebhook(req.secret, req.eventId, timestamp, req.payload),
+  };
+}
+
+/**
+ * One HTTP attempt. Never throws: a status, a timeout or a network error all come back as an outcome.
+ * Not routed through the media SSRF guard (receivers are configured by the admin and often live on
+ * localhost), but redirects are never followed: a 3xx is a failed attempt like any other non-2xx.
+ */
+export async function attemptDelivery(
+  req: DeliveryRequest,
+  opts: { timeoutMs: number; clock?: () => number; signal?: AbortSignal },
+): Promise<DeliveryOutcome> {
+  const clock = opts.clock ?? Date.now;
+  const started = performance.now();
+  const timeout = AbortSignal.timeout(opts.timeoutMs);
+  const signal = opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout;
+  try {
+    const res = await fetch(req.url, {
+      method: "POST",
+      body: req.payload,
+      headers: deliveryHeaders(req, clock()),
+      redirect: "manual",
+      signal,
+    });
+    // Drain the body (bounded by the same timeout) so the keep-alive connection can be reused.
+    await res.arrayBuffer().catch(() => undefined);
+    return {
+      kind: "response",
+      statusCode: res.status,
+      retryAfterMs:
+        res.status === 429 || res.status === 503
+          ? parseRetryAfterMs(res.headers.get("retry-after"), clock())
+          : undefined,
+      durationMs: performance.now() - started,
+    };
+  } catch (err) {
+    const timedOut = timeout.aborted;
+    const message = timedOut
+      ? `timed out after ${opts.timeoutMs} ms`
+      : opts.signal?.aborted
+        ? "aborted at shutdown"
+        : err instanceof Error
+          ? `${err.name}: ${err.message}`
+          : String(err);
+    return { kind: "error", error: message.slice(0, 500), timedOut, durationMs: performance.now() - started };
+  }
+}
+
+export const isSuccess = (o: DeliveryOutcome) =>
+  o.kind === "response" && o.statusCode >= 200 && o.statusCode < 300;

@@ -1,0 +1,487 @@
+import { randomUUID } from "node:crypto";
+import type { Db } from "../db/client";
+import type { Logger } from "../logger";
+import { retryDelayMs } from "./backoff";
+import { attemptDelivery, type DeliveryOutcome, isSuccess } from "./delivery";
+import type { EventSink } from "./events";
+
+export type DispatcherOptions = {
+  db: Db;
+  events: EventSink;
+  logger: Logger;
+  clock?: () => number;
+  /** Jitter source in [0, 1); injected by tests. */
+  random?: () => number;
+  /** Per-request timeout, ms (WEBHOOK_TIMEOUT_MS). */
+  timeoutMs: number;
+  /** Attempts before a delivery is `failed` (WEBHOOK_MAX_ATTEMPTS). */
+  maxAttempts: number;
+  /** First retry delay, ms; ×4 per attempt, ±20 % jitter, capped at 6 h (WEBHOOK_RETRY_BASE_MS). */
+  retryBaseMs: number;
+  /** Webhooks served at once; each has one request in flight, so this bounds requests in flight. */
+  concurrency: number;
+  /** How long a claim stays valid without a heartbeat, ms; a crashed process's rows are reclaimed after it. */
+  leaseMs: number;
+  /** Delivered rows, and events no delivery still needs, are pruned after this many days. */
+  retentionDays: number;
+  /** Rows claimed per webhook at once (default 50). */
+  batchSize?: number;
+  /** Safety-net poll, ms (default 1000); commits and retries due wake the dispatcher without it. */
+  pollIntervalMs?: number;
+  /** Grace for deliveries in flight at stop, ms (default 10 000). */
+  stopGraceMs?: number;
+};
+
+type ClaimedRow = { id: number; eventId: string; attempts: number };
+type Hook = { id: number; url: string; secret: string; enabled: number };
+type EventRow = { type: string; connectionId: number | null; payload: string };
+
+/** A row's end state after an attempt, applied (fenced by its lease token) in the next batched commit. */
+type Settlement =
+  | { kind: "delivered"; id: number; token: string; at: number; statusCode: number }
+  | {
+      kind: "retry" | "failed" | "gone";
+      id: number;
+      token: string;
+      webhookId: number;
+      nextAttemptAt: number;
+      statusCode: number | null;
+      error: string;
+    }
+  | { kind: "release"; id: number; token: string; unsent: boolean; at: number };
+
+const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The outbox dispatcher. One lane per webhook walks that webhook's due rows in creation order with one
+ * request in flight, so a healthy receiver sees events in the order they were created; up to
+ * `concurrency` lanes run at once. Rows are claimed with one `UPDATE … RETURNING` that sets a lease
+ * (token + locked_until) and counts the attempt; a heartbeat extends the lease of rows this process
+ * holds; every finishing update is fenced by the token, so a row reclaimed elsewhere is never
+ * overwritten by a late result.
+ */
+export function createDispatcher(opts: DispatcherOptions) {
+  const { db, events, timeoutMs, maxAttempts, retryBaseMs, concurrency, leaseMs } = opts;
+  const clock = opts.clock ?? Date.now;
+  const random = opts.random ?? Math.random;
+  const batchSize = opts.batchSize ?? 50;
+  const pollIntervalMs = opts.pollIntervalMs ?? 1000;
+  const stopGraceMs = opts.stopGraceMs ?? 10_000;
+  const logger = opts.logger.child({ module: "webhooks" });
+  const sqlite = db.$client;
+
+  const due = `((d.status = 'pending' AND d.next_attempt_at <= $now) OR (d.status = 'delivering' AND d.locked_until <= $now))`;
+  const discoverStmt = sqlite.query<{ webhookId: number }, { now: number }>(
+    `SELECT w.id AS webhookId FROM webhooks w WHERE w.enabled = 1 AND EXISTS (
+       SELECT 1 FROM webhook_deliveries d
+       WHERE d.webhook_id = w.id AND d.status in ('pending', 'delivering') AND ${due})
+     ORDER BY w.id`,
+  );
+  const claimStmt = sqlite.query<
+    ClaimedRow,
+    { webhookId: number; now: number; token: string; lockedUntil: number; limit: number }
+  >(
+    `UPDATE webhook_deliveries
+       SET status = 'delivering', attempts = attempts + 1, lease_token = $token, locked_until = $lockedUntil
+     WHERE id IN (
+       SELECT d.id FROM webhook_deliveries d
+       WHERE d.webhook_id = $webhookId AND d.status in ('pending', 'delivering') AND ${due}
+       ORDER BY d.id LIMIT $limit)
+       AND EXISTS (SELECT 1 FROM webhooks w WHERE w.id = $webhookId AND w.enabled = 1)
+     RETURNING id, event_id AS eventId, attempts`,
+  );
+  const hookStmt = sqlite.query<Hook, { id: number }>(
+    "SELECT id, url, secret, enabled FROM webhooks WHERE id = $id",
+  );
+  const eventStmt = sqlite.query<EventRow, { id: string }>(
+    "SELECT type, connection_id AS connectionId, payload FROM events WHERE id = $id",
+  );
+  const deliveredStmt = sqlite.query(
+    `UPDATE webhook_deliveries SET status = 'delivered', delivered_at = $at, last_status_code = $statusCode,
+       last_error = NULL, lease_token = NULL, locked_until = NULL
+     WHERE id = $id AND lease_token = $token AND status = 'delivering'`,
+  );
+  const rescheduleStmt = sqlite.query(
+    `UPDATE webhook_deliveries SET status = $status, next_attempt_at = $nextAttemptAt,
+       last_status_code = $statusCode, last_error = $error, lease_token = NULL, locked_until = NULL
+     WHERE id = $id AND lease_token = $token AND status = 'delivering'`,
+  );
+  const releaseStmt = sqlite.query(
+    `UPDATE webhook_deliveries SET status = 'pending', attempts = max(0, attempts - $undo), next_attempt_at = $at,
+       lease_token = NULL, locked_until = NULL
+     WHERE id = $id AND lease_token = $token AND status = 'delivering'`,
+  );
+  const disableStmt = sqlite.query(
+    "UPDATE webhooks SET enabled = 0, disabled_reason = $reason, updated_at = $at WHERE id = $id AND enabled = 1",
+  );
+  const heartbeatStmt = sqlite.query(
+    "UPDATE webhook_deliveries SET locked_until = $lockedUntil WHERE lease_token = $token AND status = 'delivering'",
+  );
+  const releaseHeldStmt = sqlite.query(
+    `UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = $at, lease_token = NULL, locked_until = NULL
+     WHERE lease_token = $token AND status = 'delivering'`,
+  );
+  const releaseExpiredStmt = sqlite.query(
+    `UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = $now, lease_token = NULL, locked_until = NULL
+     WHERE status = 'delivering' AND locked_until <= $now`,
+  );
+  const nextPendingStmt = sqlite.query<{ t: number }, []>(
+    `SELECT d.next_attempt_at AS t FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+     WHERE d.status = 'pending' AND w.enabled = 1 ORDER BY d.next_attempt_at LIMIT 1`,
+  );
+  const nextLeaseStmt = sqlite.query<{ t: number }, []>(
+    "SELECT locked_until AS t FROM webhook_deliveries WHERE status = 'delivering' ORDER BY locked_until LIMIT 1",
+  );
+
+  let running = false;
+  let stopController = new AbortController();
+  const lanes = new Map<number, Promise<void>>();
+  /** Lease tokens of batches this process is working on; the heartbeat extends their rows. */
+  const held = new Set<string>();
+  let settlements: Settlement[] = [];
+  let flushScheduled = false;
+  let pumpScheduled = false;
+  let dueTimer: ReturnType<typeof setTimeout> | undefined;
+  let dueTimerAt = Number.POSITIVE_INFINITY;
+  const intervals: ReturnType<typeof setInterval>[] = [];
+  const unsubscribers: (() => void)[] = [];
+  let settledListeners: ((s: { id: number; kind: Settlement["kind"] }) => void)[] = [];
+
+  const applySettlement = (s: Settlement) => {
+    switch (s.kind) {
+      case "delivered":
+        return deliveredStmt.run({ id: s.id, token: s.token, at: s.at, statusCode: s.statusCode }).changes;
+      case "release":
+        return releaseStmt.run({ id: s.id, token: s.token, at: s.at, undo: s.unsent ? 1 : 0 }).changes;
+      default: {
+        const changed = rescheduleStmt.run({
+          id: s.id,
+          token: s.token,
+          status: s.kind === "retry" ? "pending" : "failed",
+          nextAttemptAt: s.nextAttemptAt,
+          statusCode: s.statusCode,
+          error: s.error,
+        }).changes;
+        // A lost lease means another worker owns the row now; its result, not this one, decides.
+        if (changed > 0 && s.kind === "gone") {
+          disableStmt.run({ id: s.webhookId, reason: s.error, at: clock() });
+        }
+        return changed;
+      }
+    }
+  };
+
+  /** Applies every queued result in one commit: one fsync for many deliveries. */
+  const flushSettlements = () => {
+    flushScheduled = false;
+    if (settlements.length === 0) return;
+    const batch = settlements;
+    settlements = [];
+    const applied: { id: number; kind: Settlement["kind"] }[] = [];
+    sqlite
+      .transaction(() => {
+        for (const s of batch) {
+          if (applySettlement(s) > 0) applied.push({ id: s.id, kind: s.kind });
+          else
+            logger.warn(
+              { deliveryId: s.id, result: s.kind },
+              "lease lost before the result was stored; ignored",
+            );
+        }
+      })
+      .immediate();
+    for (const a of applied) for (const l of settledListeners) l(a);
+  };
+
+  const settle = (s: Settlement) => {
+    settlements.push(s);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(() => {
+        try {
+          flushSettlements();
+        } catch (err) {
+          logger.error({ err }, "storing delivery results failed; leases will expire and rows be retried");
+        }
+      });
+    }
+  };
+
+  const schedulePump = () => {
+    if (pumpScheduled || !running) return;
+    pumpScheduled = true;
+    queueMicrotask(pump);
+  };
+
+  const armDueTimer = (at: number) => {
+    if (at >= dueTimerAt) return;
+    if (dueTimer) clearTimeout(dueTimer);
+    dueTimerAt = at;
+    dueTimer = setTimeout(
+      () => {
+        dueTimer = undefined;
+        dueTimerAt = Number.POSITIVE_INFINITY;
+        schedulePump();
+      },
+      Math.max(0, at - clock()),
+    );
+    dueTimer.unref?.();
+  };
+
+  function pump() {
+    pumpScheduled = false;
+    if (!running) return;
+    try {
+      flushSettlements();
+      const now = clock();
+      if (lanes.size < concurrency) {
+        for (const { webhookId } of discoverStmt.all({ now })) {
+          if (lanes.size >= concurrency) break;
+          if (!lanes.has(webhookId)) startLane(webhookId);
+        }
+      }
+      // Sleep until the next retry is due or a foreign lease expires; active lanes pump again on exit.
+      const nextPending = nextPendingStmt.get()?.t;
+      const nextLease = nextLeaseStmt.get()?.t;
+      const next = Math.min(nextPending ?? Number.POSITIVE_INFINITY, nextLease ?? Number.POSITIVE_INFINITY);
+      if (Number.isFinite(next) && next > now) armDueTimer(next);
+    } catch (err) {
+      logger.error({ err }, "dispatcher pass failed; retrying at the next poll");
+    }
+  }
+
+  const claim = (webhookId: number) =>
+    sqlite
+      .transaction(() => {
+        const now = clock();
+        const token = randomUUID();
+        const rows = claimStmt
+          .all({ webhookId, now, token, lockedUntil: now + leaseMs, limit: batchSize })
+          .sort((a, b) => a.id - b.id);
+        if (rows.length === 0) return undefined;
+        const hook = hookStmt.get({ id: webhookId });
+        const withEvents = rows.map((r) => ({ ...r, event: eventStmt.get({ id: r.eventId }) }));
+        return { token, hook, rows: withEvents };
+      })
+      .immediate();
+
+  const outcomeSettlement = (
+    row: ClaimedRow,
+    token: string,
+    webhookId: number,
+    outcome: DeliveryOutcome,
+  ): Settlement => {
+    const now = clock();
+    if (isSuccess(outcome) && outcome.kind === "response") {
+      return { kind: "delivered", id: row.id, token, at: now, statusCode: outcome.statusCode };
+    }
+    const statusCode = outcome.kind === "response" ? outcome.statusCode : null;
+    const base = { id: row.id, token, webhookId, statusCode };
+    if (outcome.kind === "response" && outcome.statusCode === 410) {
+      return {
+        ...base,
+        kind: "gone",
+        nextAttemptAt: now,
+        error: "receiver answered 410 Gone; webhook disabled",
+      };
+    }
+    const error =
+      outcome.kind === "error"
+        ? outcome.error
+        : outcome.statusCode >= 300 && outcome.statusCode < 400
+          ? `redirect ${outcome.statusCode} not followed`
+          : `receiver answered ${outcome.statusCode}`;
+    if (row.attempts >= maxAttempts) return { ...base, kind: "failed", nextAttemptAt: now, error };
+    const backoff = retryDelayMs(row.attempts, retryBaseMs, random);
+    const retryAfter = outcome.kind === "response" ? (outcome.retryAfterMs ?? 0) : 0;
+    return { ...base, kind: "retry", nextAttemptAt: now + Math.max(backoff, retryAfter), error };
+  };
+
+  async function runLane(webhookId: number) {
+    const log = logger.child({ webhookId });
+    while (running) {
+      flushSettlements();
+      const batch = claim(webhookId);
+      if (!batch) return;
+      const { token, hook, rows } = batch;
+      held.add(token);
+      let next = 0;
+      try {
+        for (; next < rows.length && running; next++) {
+          const row = rows[next]!;
+          // Deleting a webhook or an event cascades to its rows, so these only miss in a race with a delete.
+          if (!hook) break;
+          if (!row.event) continue;
+          const outcome = await attemptDelivery(
+            {
+              url: hook.url,
+              secret: hook.secret,
+              eventId: row.eventId,
+              eventType: row.event.type,
+              connectionId: row.event.connectionId,
+              payload: row.event.payload,
+            },
+            { timeoutMs, clock, signal: stopController.signal },
+          );
+          if (outcome.kind === "error" && stopController.signal.aborted) {
+            // Cut off by shutdown: no result is known, so the row goes back to pending as it was.
+            settle({ kind: "release", id: row.id, token, unsent: false, at: clock() });
+            continue;
+          }
+          const s = outcomeSettlement(row, token, webhookId, outcome);
+          settle(s);
+          if (s.kind === "gone") {
+            log.warn({ url: hook.url, deliveryId: row.id }, "receiver answered 410 Gone; webhook disabled");
+            next++;
+            break;
+          }
+          if (s.kind === "failed") {
+            log.warn(
+              { deliveryId: row.id, attempts: row.attempts, error: s.error },
+              "delivery failed for good",
+            );
+          } else if (s.kind === "retry") {
+            log.debug(
+              { deliveryId: row.id, attempts: row.attempts, error: s.error },
+              "delivery will be retried",
+            );
+          }
+        }
+      } finally {
+        // Rows claimed but never sent (shutdown, or the webhook went away) go back without using an attempt.
+        for (; next < rows.length; next++) {
+          settle({ kind: "release", id: rows[next]!.id, token, unsent: true, at: clock() });
+        }
+        flushSettlements();
+        held.delete(token);
+      }
+      if (!hook) return;
+    }
+  }
+
+  function startLane(webhookId: number) {
+    const lane = runLane(webhookId)
+      .catch((err) => logger.error({ err, webhookId }, "webhook lane crashed; its leases will expire"))
+      .finally(() => {
+        lanes.delete(webhookId);
+        schedulePump();
+      });
+    lanes.set(webhookId, lane);
+  }
+
+  const heartbeat = () => {
+    if (held.size === 0) return;
+    try {
+      const lockedUntil = clock() + leaseMs;
+      sqlite.transaction(() => {
+        for (const token of held) heartbeatStmt.run({ token, lockedUntil });
+      })();
+    } catch (err) {
+      logger.error({ err }, "lease heartbeat failed");
+    }
+  };
+
+  /** Deletes delivered rows past retention, then events older than retention that no delivery needs. */
+  const prune = () => {
+    const cutoff = clock() - opts.retentionDays * DAY_MS;
+    const deliveries = sqlite
+      .query("DELETE FROM webhook_deliveries WHERE status = 'delivered' AND delivered_at < $cutoff")
+      .run({ cutoff }).changes;
+    const evts = sqlite
+      .query(
+        `DELETE FROM events WHERE created_at < $cutoff
+           AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = events.id)`,
+      )
+      .run({ cutoff }).changes;
+    if (deliveries + evts > 0)
+      logger.info({ deliveries, events: evts }, "pruned webhook history past retention");
+    return { deliveries, events: evts };
+  };
+
+  return {
+    /** Releases expired leases left by a crashed process, prunes, subscribes to commits and starts polling. */
+    start() {
+      if (running) return;
+      running = true;
+      stopController = new AbortController();
+      const released = releaseExpiredStmt.run({ now: clock() }).changes;
+      if (released > 0) logger.info({ released }, "released deliveries whose lease expired");
+      try {
+        prune();
+      } catch (err) {
+        logger.error({ err }, "pruning webhook history failed");
+      }
+      unsubscribers.push(events.subscribe(schedulePump), events.onWake(schedulePump));
+      const every = (ms: number, fn: () => void) => {
+        const t = setInterval(fn, ms);
+        t.unref?.();
+        intervals.push(t);
+      };
+      every(pollIntervalMs, schedulePump);
+      every(Math.max(10, Math.floor(leaseMs / 3)), heartbeat);
+      every(PRUNE_INTERVAL_MS, () => {
+        try {
+          prune();
+        } catch (err) {
+          logger.error({ err }, "pruning webhook history failed");
+        }
+      });
+      schedulePump();
+    },
+
+    /**
+     * Stops claiming, waits up to the grace period for requests in flight, aborts the rest and puts
+     * every row still leased by this process back to `pending`: nothing is lost, at worst resent.
+     */
+    async stop(graceMs = stopGraceMs) {
+      if (!running) return;
+      running = false;
+      for (const u of unsubscribers.splice(0)) u();
+      for (const t of intervals.splice(0)) clearInterval(t);
+      if (dueTimer) clearTimeout(dueTimer);
+      dueTimer = undefined;
+      dueTimerAt = Number.POSITIVE_INFINITY;
+      const all = Promise.all([...lanes.values()]);
+      let graceTimer: ReturnType<typeof setTimeout> | undefined;
+      const graceOver = new Promise<"timeout">((resolve) => {
+        graceTimer = setTimeout(() => resolve("timeout"), graceMs);
+      });
+      const result = await Promise.race([all.then(() => "done" as const), graceOver]);
+      clearTimeout(graceTimer);
+      if (result === "timeout") {
+        logger.warn(
+          { lanes: lanes.size },
+          "deliveries still in flight after the grace period; aborting them",
+        );
+        stopController.abort();
+        await all;
+      }
+      flushSettlements();
+      const at = clock();
+      for (const token of held) releaseHeldStmt.run({ token, at });
+      held.clear();
+    },
+
+    /** Claims now instead of at the next poll. */
+    wake: schedulePump,
+    prune,
+    /** Flushes queued results now (tests and shutdown). */
+    flush: flushSettlements,
+    get running() {
+      return running;
+    },
+    get inFlight() {
+      return lanes.size;
+    },
+    /** Called after each stored result; for tests and metrics. */
+    onSettled(listener: (s: { id: number; kind: Settlement["kind"] }) => void) {
+      settledListeners.push(listener);
+      return () => {
+        settledListeners = settledListeners.filter((l) => l !== listener);
+      };
+    },
+  };
+}
+
+export type Dispatcher = ReturnType<typeof createDispatcher>;

@@ -1,0 +1,250 @@
+import { and, asc, count, desc, eq, gt, inArray, type SQL } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { connections, events as eventsTable, webhookDeliveries, webhooks } from "../db/schema";
+import { AppError } from "../errors";
+import { attemptDelivery, type DeliveryOutcome, isSuccess } from "./delivery";
+import { type EventEnvelope, type EventSink, newEventId } from "./events";
+
+export const DELIVERY_STATUSES = ["pending", "delivering", "delivered", "failed"] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export type DeliveryFilter = {
+  connectionId?: number;
+  webhookId?: number;
+  status?: DeliveryStatus;
+  event?: string;
+  page: number;
+  limit: number;
+};
+
+const toIso = (ms: number | Date | null | undefined) =>
+  ms === null || ms === undefined
+    ? null
+    : new Date(ms instanceof Date ? ms.getTime() : Number(ms)).toISOString();
+
+const deliveryColumns = {
+  id: webhookDeliveries.id,
+  eventId: webhookDeliveries.eventId,
+  event: eventsTable.type,
+  connectionId: webhooks.connectionId,
+  webhookId: webhookDeliveries.webhookId,
+  url: webhooks.url,
+  status: webhookDeliveries.status,
+  attempts: webhookDeliveries.attempts,
+  lastStatusCode: webhookDeliveries.lastStatusCode,
+  lastError: webhookDeliveries.lastError,
+  nextAttemptAt: webhookDeliveries.nextAttemptAt,
+  createdAt: webhookDeliveries.createdAt,
+  deliveredAt: webhookDeliveries.deliveredAt,
+};
+
+type DeliveryRow = {
+  id: number;
+  eventId: string;
+  event: string;
+  connectionId: number;
+  webhookId: number;
+  url: string;
+  status: DeliveryStatus;
+  attempts: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  nextAttemptAt: number;
+  createdAt: Date;
+  deliveredAt: Date | null;
+};
+
+export const deliveryView = (r: DeliveryRow) => ({
+  id: r.id,
+  eventId: r.eventId,
+  event: r.event,
+  connectionId: r.connectionId,
+  webhookId: r.webhookId,
+  url: r.url,
+  status: r.status,
+  attempts: r.attempts,
+  lastStatusCode: r.lastStatusCode,
+  lastError: r.lastError,
+  // Only meaningful while the row waits for its next attempt.
+  nextAttemptAt: r.status === "pending" ? toIso(r.nextAttemptAt) : null,
+  createdAt: toIso(r.createdAt)!,
+  deliveredAt: toIso(r.deliveredAt),
+});
+
+export type DeliveryView = ReturnType<typeof deliveryView>;
+
+/** The operations side of the outbox: inspect deliveries, resend one, test a webhook, read the event feed. */
+export function createWebhookOps(deps: {
+  db: Db;
+  events: EventSink;
+  timeoutMs: number;
+  clock?: () => number;
+}) {
+  const { db, events } = deps;
+  const clock = deps.clock ?? Date.now;
+
+  const base = () =>
+    db
+      .select(deliveryColumns)
+      .from(webhookDeliveries)
+      .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
+      .innerJoin(eventsTable, eq(eventsTable.id, webhookDeliveries.eventId));
+
+  const getRow = (id: number) => {
+    const row = base().where(eq(webhookDeliveries.id, id)).get() as DeliveryRow | undefined;
+    if (!row) throw new AppError("ERR_DELIVERY_NOT_FOUND", "Delivery not found");
+    return row;
+  };
+
+  return {
+    listDeliveries(f: DeliveryFilter) {
+      const where: SQL[] = [];
+      if (f.connectionId !== undefined) where.push(eq(webhooks.connectionId, f.connectionId));
+      if (f.webhookId !== undefined) where.push(eq(webhookDeliveries.webhookId, f.webhookId));
+      if (f.status !== undefined) where.push(eq(webhookDeliveries.status, f.status));
+      if (f.event !== undefined) where.push(eq(eventsTable.type, f.event));
+      const cond = where.length > 0 ? and(...where) : undefined;
+      const rows = base()
+        .where(cond)
+        .orderBy(desc(webhookDeliveries.id))
+        .limit(f.limit)
+        .offset((f.page - 1) * f.limit)
+        .all() as DeliveryRow[];
+      const total =
+        db
+          .select({ n: count() })
+          .from(webhookDeliveries)
+          .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
+          .innerJoin(eventsTable, eq(eventsTable.id, webhookDeliveries.eventId))
+          .where(cond)
+          .get()?.n ?? 0;
+      return { deliveries: rows.map(deliveryView), count: total, hasMore: f.page * f.limit < total };
+    },
+
+    getDelivery(id: number) {
+      const row = getRow(id);
+      const ev = db
+        .select({ payload: eventsTable.payload })
+        .from(eventsTable)
+        .where(eq(eventsTable.id, row.eventId))
+        .get();
+      return { ...deliveryView(row), payload: JSON.parse(ev?.payload ?? "null") as EventEnvelope };
+    },
+
+    /**
+     * Puts a delivery back in the queue for a fresh series of attempts. It keeps its event, so the
+     * receiver sees the same `webhook-id` and body and can dedupe. A row being sent right now is refused.
+     */
+    retry(id: number) {
+      const row = getRow(id);
+      if (row.status === "delivering") {
+        throw new AppError("ERR_CONFLICT", "This delivery is being sent right now; retry once it settles");
+      }
+      db.update(webhookDeliveries)
+        .set({
+          status: "pending",
+          attempts: 0,
+          nextAttemptAt: clock(),
+          leaseToken: null,
+          lockedUntil: null,
+          deliveredAt: null,
+        })
+        .where(
+          and(
+            eq(webhookDeliveries.id, id),
+            inArray(webhookDeliveries.status, ["pending", "delivered", "failed"]),
+          ),
+        )
+        .run();
+      events.wake();
+      return deliveryView(getRow(id));
+    },
+
+    /** Sends a `ping` to one webhook now, outside the outbox, and reports what the receiver answered. */
+    async ping(webhook: { id: number; connectionId: number; url: string; secret: string }) {
+      const conn = db
+        .select({ name: connections.name, number: connections.number })
+        .from(connections)
+        .where(eq(connections.id, webhook.connectionId))
+        .get();
+      const now = clock();
+      const id = newEventId(now);
+      const payload = JSON.stringify({
+        event: "ping",
+        timestamp: new Date(now).toISOString(),
+        connectionId: webhook.connectionId,
+        connectionName: conn?.name ?? null,
+        connectionNumber: conn?.number ?? null,
+        data: { webhookId: webhook.id, message: "Test delivery from Chasqui" },
+      });
+      const outcome: DeliveryOutcome = await attemptDelivery(
+        {
+          url: webhook.url,
+          secret: webhook.secret,
+          eventId: id,
+          eventType: "ping",
+          connectionId: webhook.connectionId,
+          payload,
+        },
+        { timeoutMs: deps.timeoutMs, clock },
+      );
+      return {
+        webhookId: webhook.id,
+        eventId: id,
+        delivered: isSuccess(outcome),
+        statusCode: outcome.kind === "response" ? outcome.statusCode : null,
+        error:
+          outcome.kind === "error"
+            ? outcome.error
+            : isSuccess(outcome)
+              ? null
+              : outcome.statusCode >= 300 && outcome.statusCode < 400
+                ? `redirect ${outcome.statusCode} not followed`
+                : `receiver answered ${outcome.statusCode}`,
+        durationMs: Math.round(outcome.durationMs),
+      };
+    },
+
+    /**
+     * Stored events in commit order after `after` (an event id), for a consumer catching up without
+     * waiting for retries. Events are kept WEBHOOK_RETENTION_DAYS.
+     */
+    listEvents(q: { connectionId?: number; after?: string; limit: number }) {
+      let afterSeq = 0;
+      if (q.after !== undefined) {
+        const found = db
+          .select({ seq: eventsTable.seq })
+          .from(eventsTable)
+          .where(eq(eventsTable.id, q.after))
+          .get();
+        if (!found)
+          throw new AppError("ERR_NOT_FOUND", "Event not found: it does not exist or is past retention");
+        afterSeq = found.seq;
+      }
+      const where: SQL[] = [gt(eventsTable.seq, afterSeq)];
+      if (q.connectionId !== undefined) where.push(eq(eventsTable.connectionId, q.connectionId));
+      const rows = db
+        .select()
+        .from(eventsTable)
+        .where(and(...where))
+        .orderBy(asc(eventsTable.seq))
+        .limit(q.limit + 1)
+        .all();
+      const page = rows.slice(0, q.limit);
+      return {
+        events: page.map((e) => ({
+          id: e.id,
+          seq: e.seq,
+          event: e.type,
+          connectionId: e.connectionId,
+          createdAt: toIso(e.createdAt)!,
+          payload: JSON.parse(e.payload) as EventEnvelope,
+        })),
+        hasMore: rows.length > q.limit,
+        nextAfter: page.at(-1)?.id ?? q.after ?? null,
+      };
+    },
+  };
+}
+
+export type WebhookOps = ReturnType<typeof createWebhookOps>;

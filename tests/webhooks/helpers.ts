@@ -1,0 +1,84 @@
+import { createTestApp, type TestApp } from "../support/test-app";
+
+/** Fast retry schedule so a whole retry series fits in a test: 20 ms, 80 ms, 320 ms… */
+export const FAST_ENV = {
+  WEBHOOK_RETRY_BASE_MS: "20",
+  WEBHOOK_TIMEOUT_MS: "300",
+  WEBHOOK_MAX_ATTEMPTS: "4",
+  WEBHOOK_LEASE_MS: "2000",
+};
+
+export type Hook = { id: number; secret: string; connectionId: number };
+
+/** A test app with a sandbox connection; the dispatcher is started unless `start` is false. */
+export async function setupApp(
+  env: Record<string, string> = {},
+  opts: { start?: boolean; clock?: () => number } = {},
+) {
+  const t = createTestApp({ ...FAST_ENV, ...env }, opts.clock ? { clock: opts.clock } : {});
+  const conn = await t.sandbox("WhatsApp Principal", "595981234567");
+  if (opts.start !== false) t.dispatcher.start();
+  return { t, conn };
+}
+
+export async function addHook(
+  t: TestApp,
+  connectionId: number,
+  url: string,
+  extra: Record<string, unknown> = {},
+) {
+  const r = await t.post(`/api/v1/connections/${connectionId}/webhooks`, { url, ...extra });
+  if (r.status !== 201) throw new Error(`creating webhook failed: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body as Hook;
+}
+
+let counter = 0;
+/** Injects an inbound message from a new number (3 events: contact_created, ticket_created, message_received). */
+export async function inbound(t: TestApp, connectionId: number, body = "hola", number?: string) {
+  counter++;
+  const r = await t.post(`/api/v1/connections/${connectionId}/sandbox/inbound`, {
+    number: number ?? `5959${String(10_000_000 + counter).slice(-8)}`,
+    body,
+    name: "Cliente",
+  });
+  if (r.status >= 300) throw new Error(`inbound failed: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body as { messageId: string; ticketId: number; contactId: number };
+}
+
+export type DeliveryWire = {
+  id: number;
+  eventId: string;
+  event: string;
+  webhookId: number;
+  status: string;
+  attempts: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  nextAttemptAt: string | null;
+  deliveredAt: string | null;
+};
+
+export async function deliveries(t: TestApp, query = "") {
+  const r = await t.get(`/api/v1/webhooks/deliveries?limit=100&${query}`);
+  if (r.status !== 200) throw new Error(`listing deliveries failed: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body.deliveries as DeliveryWire[];
+}
+
+/** Rows by status straight from the table (includes `delivering`). */
+export function statusCounts(t: TestApp) {
+  const rows = t.db.$client
+    .query("select status, count(*) as n from webhook_deliveries group by status")
+    .all() as {
+    status: string;
+    n: number;
+  }[];
+  return Object.fromEntries(rows.map((r) => [r.status, r.n])) as Record<string, number>;
+}
+
+export function storedEventIds(t: TestApp, connectionId?: number): string[] {
+  const rows = t.db.$client.query("select id, connection_id as c from events order by seq").all() as {
+    id: string;
+    c: number | null;
+  }[];
+  return rows.filter((r) => connectionId === undefined || r.c === connectionId).map((r) => r.id);
+}
