@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import QRCode from "qrcode";
 import { createApp } from "./app";
 import type { Config } from "./config";
 import { openDatabase } from "./db/client";
@@ -9,6 +10,7 @@ import { createMediaStorage } from "./media/media-storage";
 import { createMediaFetcher } from "./media/safe-fetch";
 import { createDispatcher } from "./webhooks/dispatcher";
 import { createEventSink } from "./webhooks/events";
+import { createBaileysFactory } from "./whatsapp/baileys/baileys-gateway";
 import type { GatewayFactory } from "./whatsapp/gateway";
 import { createSandboxGateway } from "./whatsapp/sandbox/sandbox-gateway";
 import { createSessionManager } from "./whatsapp/session-manager";
@@ -41,10 +43,23 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
   });
   let services: ReturnType<typeof createServices> | undefined;
   const sessions = createSessionManager({
-    factories: { sandbox: createSandboxGateway, ...opts.factories },
+    factories: {
+      sandbox: createSandboxGateway,
+      baileys: createBaileysFactory({
+        db,
+        logger,
+        wsUrl: config.waWsUrl,
+        lookupMessage: (id) => services?.messages.findBody(id),
+        numberForLid: (lid) => services?.contacts.numberForLid(lid),
+      }),
+      ...opts.factories,
+    },
     logger,
     eventsFor: (connectionId) => ({
-      status: (status, info) => services?.connections.applyStatus(connectionId, status, info),
+      status: (status, info) => {
+        services?.connections.applyStatus(connectionId, status, info);
+        if (status === "qrcode" && info.qrcode && process.stdout.isTTY) printQr(connectionId, info.qrcode);
+      },
       message: async (msg) => {
         try {
           await services?.messages.receive(connectionId, msg);
@@ -97,6 +112,15 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
 }
 
 export type Runtime = ReturnType<typeof createRuntime>;
+
+/** On a terminal, draw the QR so a phone can scan it straight from the console. */
+function printQr(connectionId: number, qr: string) {
+  QRCode.toString(qr, { type: "terminal", small: true }).then(
+    (art) =>
+      process.stdout.write(`\nScan with WhatsApp > Linked devices (connection #${connectionId}):\n${art}\n`),
+    () => {},
+  );
+}
 
 export async function startServer(config: Config, logger: Logger, opts: RuntimeOptions = {}) {
   const runtime = createRuntime(config, logger, opts);

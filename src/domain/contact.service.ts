@@ -83,6 +83,10 @@ export function createContactService(deps: DomainDeps) {
 
   return {
     findByNumber,
+    numberForLid(lid: string): string | undefined {
+      return deps.db.select({ number: contacts.number }).from(contacts).where(eq(contacts.lid, lid)).get()
+        ?.number;
+    },
     upsert,
     getByNumber(numberInput: string): Contact {
       const contact = findByNumber(deps.db, normalizeNumber(numberInput));

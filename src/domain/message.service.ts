@@ -247,6 +247,11 @@ export function createMessageService(
       return { rows, count: total, hasMore: page * limit < total };
     },
 
+    /** The stored body of a message, for a driver asked to re-send it. */
+    findBody(id: string): { body: string } | undefined {
+      return db.select({ body: messages.body }).from(messages).where(eq(messages.id, id)).get();
+    },
+
     get(id: string): MessageRow {
       const m = db.select().from(messages).where(eq(messages.id, id)).get();
       if (!m) throw new AppError("ERR_MESSAGE_NOT_FOUND", "Message not found");

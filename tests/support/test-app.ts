@@ -18,6 +18,8 @@ export function createTestApp(env: Record<string, string> = {}, opts: RuntimeOpt
     API_TOKEN: ADMIN_TOKEN,
     PUBLIC_URL: "http://chasqui.test",
     LOG_LEVEL: "silent",
+    // Baileys connections dial a closed loopback port: they stay OPENING and no traffic leaves the machine.
+    WA_WS_URL: "ws://127.0.0.1:9/ws/chat",
     ...env,
   });
   const runtime = createRuntime(config, createLogger("silent"), { databasePath: ":memory:", ...opts });

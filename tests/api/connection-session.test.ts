@@ -1,0 +1,87 @@
+import { describe, expect, test } from "bun:test";
+import type { GatewayEvents, WhatsAppGateway } from "../../src/whatsapp/gateway";
+import { createTestApp } from "../support/test-app";
+
+/** A stand-in for the baileys driver that shows a QR and accepts a pairing code, to test the routes. */
+function qrGateway(events: GatewayEvents): WhatsAppGateway {
+  let status: ReturnType<WhatsAppGateway["status"]> = "OPENING";
+  const fail = async (): Promise<never> => {
+    throw new Error("not linked");
+  };
+  return {
+    driver: "baileys",
+    async start() {
+      status = "qrcode";
+      events.status("qrcode", { qrcode: "2@abc,def,ghi,jkl" });
+    },
+    async stop() {},
+    async logout() {
+      status = "DISCONNECTED";
+      events.status("DISCONNECTED", { qrcode: null, reason: "logged out" });
+    },
+    status: () => status,
+    async requestPairingCode() {
+      status = "PAIRING";
+      events.status("PAIRING", { qrcode: null });
+      return "ABCD1234";
+    },
+    sendText: fail,
+    sendMedia: fail,
+    checkNumber: fail,
+    profilePicUrl: async () => null,
+  };
+}
+
+describe("connection session routes", () => {
+  test("the QR comes as JSON, PNG or SVG", async () => {
+    await using t = createTestApp({}, { factories: { baileys: (_c, events) => qrGateway(events) } });
+    const conn = await t.post("/api/v1/connections", { name: "Real" });
+    expect(conn.body.status).toBe("qrcode");
+    const json = await t.get(`/api/v1/connections/${conn.body.id}/qrcode`);
+    expect(json.body).toEqual({ status: "qrcode", qrcode: "2@abc,def,ghi,jkl" });
+    const png = await t.request(`/api/v1/connections/${conn.body.id}/qrcode`, { headers: { accept: "image/png" } });
+    expect(png.headers.get("content-type")).toBe("image/png");
+    expect([...new Uint8Array(await png.arrayBuffer()).slice(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+    const svg = await t.request(`/api/v1/connections/${conn.body.id}/qrcode`, { headers: { accept: "image/svg+xml" } });
+    expect(await svg.text()).toContain("<svg");
+  });
+
+  test("a pairing code is returned and the status becomes PAIRING", async () => {
+    await using t = createTestApp({}, { factories: { baileys: (_c, events) => qrGateway(events) } });
+    const conn = await t.post("/api/v1/connections", { name: "Real" });
+    const r = await t.post(`/api/v1/connections/${conn.body.id}/pairing-code`, { number: "+595 981 234567" });
+    expect(r).toMatchObject({ status: 200, body: { code: "ABCD1234" } });
+    expect((await t.get(`/api/v1/connections/${conn.body.id}`)).body.status).toBe("PAIRING");
+    expect((await t.post(`/api/v1/connections/${conn.body.id}/pairing-code`, { number: "x" })).body.error).toBe("ERR_INVALID_NUMBER");
+  });
+
+  test("a connected phone has no QR: JSON says null, an image is 404", async () => {
+    await using t = createTestApp();
+    const s = await t.sandbox();
+    expect((await t.get(`/api/v1/connections/${s.id}/qrcode`)).body).toEqual({ status: "CONNECTED", qrcode: null });
+    const png = await t.request(`/api/v1/connections/${s.id}/qrcode`, { headers: { accept: "image/png" } });
+    expect(png.status).toBe(404);
+    expect(((await png.json()) as any).error).toBe("ERR_NOT_FOUND");
+  });
+
+  test("logout disconnects and restart reconnects", async () => {
+    await using t = createTestApp();
+    const s = await t.sandbox();
+    const out = await t.post(`/api/v1/connections/${s.id}/logout`);
+    expect(out.body).toEqual({ message: "Connection logged out", status: "DISCONNECTED" });
+    expect((await t.post("/api/v1/send", { number: "595991234567", body: "x" })).body.error).toBe("ERR_WAPP_NOT_CONNECTED");
+    const back = await t.post(`/api/v1/connections/${s.id}/restart`);
+    expect(back.body).toEqual({ message: "Connection restarted", status: "CONNECTED" });
+    expect((await t.post("/api/v1/send", { number: "595991234567", body: "x" })).status).toBe(201);
+  });
+
+  test("session routes need the admin scope and an existing connection", async () => {
+    await using t = createTestApp();
+    const s = await t.sandbox();
+    for (const path of ["restart", "logout"]) {
+      expect((await t.post(`/api/v1/connections/${s.id}/${path}`, undefined, t.apiToken())).status).toBe(403);
+      expect((await t.post(`/api/v1/connections/99/${path}`)).status).toBe(404);
+    }
+    expect((await t.get(`/api/v1/connections/${s.id}/qrcode`, t.apiToken())).status).toBe(403);
+  });
+});
