@@ -39,10 +39,14 @@ describe("connection session routes", () => {
     expect(conn.body.status).toBe("qrcode");
     const json = await t.get(`/api/v1/connections/${conn.body.id}/qrcode`);
     expect(json.body).toEqual({ status: "qrcode", qrcode: "2@abc,def,ghi,jkl" });
-    const png = await t.request(`/api/v1/connections/${conn.body.id}/qrcode`, { headers: { accept: "image/png" } });
+    const png = await t.request(`/api/v1/connections/${conn.body.id}/qrcode`, {
+      headers: { accept: "image/png" },
+    });
     expect(png.headers.get("content-type")).toBe("image/png");
     expect([...new Uint8Array(await png.arrayBuffer()).slice(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
-    const svg = await t.request(`/api/v1/connections/${conn.body.id}/qrcode`, { headers: { accept: "image/svg+xml" } });
+    const svg = await t.request(`/api/v1/connections/${conn.body.id}/qrcode`, {
+      headers: { accept: "image/svg+xml" },
+    });
     expect(await svg.text()).toContain("<svg");
   });
 
@@ -52,13 +56,18 @@ describe("connection session routes", () => {
     const r = await t.post(`/api/v1/connections/${conn.body.id}/pairing-code`, { number: "+595 981 234567" });
     expect(r).toMatchObject({ status: 200, body: { code: "ABCD1234" } });
     expect((await t.get(`/api/v1/connections/${conn.body.id}`)).body.status).toBe("PAIRING");
-    expect((await t.post(`/api/v1/connections/${conn.body.id}/pairing-code`, { number: "x" })).body.error).toBe("ERR_INVALID_NUMBER");
+    expect(
+      (await t.post(`/api/v1/connections/${conn.body.id}/pairing-code`, { number: "x" })).body.error,
+    ).toBe("ERR_INVALID_NUMBER");
   });
 
   test("a connected phone has no QR: JSON says null, an image is 404", async () => {
     await using t = createTestApp();
     const s = await t.sandbox();
-    expect((await t.get(`/api/v1/connections/${s.id}/qrcode`)).body).toEqual({ status: "CONNECTED", qrcode: null });
+    expect((await t.get(`/api/v1/connections/${s.id}/qrcode`)).body).toEqual({
+      status: "CONNECTED",
+      qrcode: null,
+    });
     const png = await t.request(`/api/v1/connections/${s.id}/qrcode`, { headers: { accept: "image/png" } });
     expect(png.status).toBe(404);
     expect(((await png.json()) as any).error).toBe("ERR_NOT_FOUND");
@@ -69,7 +78,9 @@ describe("connection session routes", () => {
     const s = await t.sandbox();
     const out = await t.post(`/api/v1/connections/${s.id}/logout`);
     expect(out.body).toEqual({ message: "Connection logged out", status: "DISCONNECTED" });
-    expect((await t.post("/api/v1/send", { number: "595991234567", body: "x" })).body.error).toBe("ERR_WAPP_NOT_CONNECTED");
+    expect((await t.post("/api/v1/send", { number: "595991234567", body: "x" })).body.error).toBe(
+      "ERR_WAPP_NOT_CONNECTED",
+    );
     const back = await t.post(`/api/v1/connections/${s.id}/restart`);
     expect(back.body).toEqual({ message: "Connection restarted", status: "CONNECTED" });
     expect((await t.post("/api/v1/send", { number: "595991234567", body: "x" })).status).toBe(201);

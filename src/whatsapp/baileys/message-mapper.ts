@@ -31,7 +31,7 @@ export function isDirectChat(jid: string | null | undefined): boolean {
 export function pnDigits(jid: string | null | undefined): string | null {
   if (!jid) return null;
   const decoded = jidDecode(jid);
-  if (!decoded || decoded.server !== "s.whatsapp.net") return null;
+  if (decoded?.server !== "s.whatsapp.net") return null;
   return /^\d{6,20}$/.test(decoded.user) ? decoded.user : null;
 }
 
