@@ -24,6 +24,10 @@ const EnvSchema = z.object({
   WEBHOOK_RETENTION_DAYS: int(1, 3650).default(7),
   WEBHOOK_LEASE_MS: int(100, 3_600_000).default(30_000),
   WA_WS_URL: z.string().optional(),
+  WA_SEND_TIMEOUT_MS: int(100, 600_000).default(30_000),
+  WA_RECONNECT_BASE_MS: int(1, 600_000).default(1_000),
+  WA_RECONNECT_MAX_MS: int(1, 3_600_000).default(60_000),
+  BAILEYS_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("warn"),
 });
 
 export type Config = {
@@ -46,6 +50,10 @@ export type Config = {
   /** How long a claimed delivery stays leased without a heartbeat; a crashed process's rows return after it. */
   webhookLeaseMs: number;
   waWsUrl: string | undefined;
+  waSendTimeoutMs: number;
+  waReconnectBaseMs: number;
+  waReconnectMaxMs: number;
+  baileysLogLevel: string;
 };
 
 export class ConfigError extends Error {}
@@ -78,5 +86,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     webhookRetentionDays: e.WEBHOOK_RETENTION_DAYS,
     webhookLeaseMs: e.WEBHOOK_LEASE_MS,
     waWsUrl: e.WA_WS_URL,
+    waSendTimeoutMs: e.WA_SEND_TIMEOUT_MS,
+    waReconnectBaseMs: e.WA_RECONNECT_BASE_MS,
+    waReconnectMaxMs: e.WA_RECONNECT_MAX_MS,
+    baileysLogLevel: e.BAILEYS_LOG_LEVEL,
   };
 }

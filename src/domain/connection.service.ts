@@ -8,6 +8,8 @@ import { normalizeNumber } from "./numbers";
 
 export type Connection = typeof connections.$inferSelect;
 
+const SEEN_PERSIST_MS = 60_000;
+
 export type ConnectionInput = {
   name: string;
   driver?: "baileys" | "sandbox";
@@ -19,6 +21,8 @@ export type ConnectionInput = {
 
 export function createConnectionService(deps: DomainDeps) {
   const { db, events, sessions, clock } = deps;
+  const lastSeen = new Map<number, Date>();
+  const persisted = new Map<number, number>();
 
   const find = (id: number) => db.select().from(connections).where(eq(connections.id, id)).get();
 
@@ -184,8 +188,21 @@ export function createConnectionService(deps: DomainDeps) {
       });
     },
 
+    /**
+     * Records the last frame received. Kept in memory (a socket sees many frames a minute) and written to
+     * the database at most once a minute, so a restart still shows roughly when the session was last alive.
+     */
     touchSeen(id: number, at: Date): void {
-      db.update(connections).set({ lastSeenAt: at }).where(eq(connections.id, id)).run();
+      const previous = lastSeen.get(id);
+      lastSeen.set(id, at);
+      if (!previous || at.getTime() - (persisted.get(id) ?? 0) > SEEN_PERSIST_MS) {
+        persisted.set(id, at.getTime());
+        db.update(connections).set({ lastSeenAt: at }).where(eq(connections.id, id)).run();
+      }
+    },
+
+    lastSeenAt(id: number): Date | null {
+      return lastSeen.get(id) ?? find(id)?.lastSeenAt ?? null;
     },
   };
 }

@@ -137,7 +137,11 @@ export const connectionSummaryWire = (c: Connection) => ({
   updatedAt: c.updatedAt.toISOString(),
 });
 
-export const connectionWire = (c: Connection, isConnected: boolean) => ({
+export const connectionWire = (
+  c: Connection,
+  isConnected: boolean,
+  lastSeenAt: Date | null = c.lastSeenAt,
+) => ({
   ...connectionSummaryWire(c),
   battery: c.battery,
   plugged: c.plugged,
@@ -146,7 +150,7 @@ export const connectionWire = (c: Connection, isConnected: boolean) => ({
   statusReason: c.statusReason,
   greetingMessage: c.greetingMessage,
   farewellMessage: c.farewellMessage,
-  lastSeenAt: iso(c.lastSeenAt),
+  lastSeenAt: iso(lastSeenAt),
 });
 
 export const WebhookSchema = z

@@ -84,7 +84,10 @@ export const connectionsRouter = createRouter()
     (c) => {
       const { connections } = c.get("deps").services;
       const conn = connections.get(c.req.valid("param").connectionId);
-      return c.json(connectionWire(conn, connections.isConnected(conn.id)), 200);
+      return c.json(
+        connectionWire(conn, connections.isConnected(conn.id), connections.lastSeenAt(conn.id)),
+        200,
+      );
     },
   )
   .openapi(

@@ -5,6 +5,7 @@ import makeWASocket, {
   jidNormalizedUser,
   makeCacheableSignalKeyStore,
   proto,
+  S_WHATSAPP_NET,
   type WAMessage,
   type WAMessageKey,
   type WASocket,
@@ -41,6 +42,7 @@ export type BaileysOptions = {
   reconnectBaseMs?: number;
   reconnectMaxMs?: number;
   sendTimeoutMs?: number;
+  healthCheckTimeoutMs?: number;
   mediaDownloadTimeoutMs?: number;
   profilePicTimeoutMs?: number;
   /** Closes within this window that trip the loop detector, and how long it then pauses. */
@@ -288,6 +290,27 @@ export function createBaileysGateway(
     return { key, message: { conversation: quoted.body } };
   };
 
+  /**
+   * After a send timed out: ping WhatsApp and, when the socket does not answer, close it so the
+   * supervisor reconnects. A session that "looks connected but is dead" does not stay that way.
+   */
+  const healthCheck = async (s: WASocket) => {
+    try {
+      await withTimeout(
+        s.query({
+          tag: "iq",
+          attrs: { id: s.generateMessageTag(), to: S_WHATSAPP_NET, type: "get", xmlns: "w:p" },
+          content: [{ tag: "ping", attrs: {} }],
+        }),
+        opts.healthCheckTimeoutMs ?? 5_000,
+        () => new Error("ping timed out"),
+      );
+    } catch (err) {
+      log.warn({ err }, "socket failed its health check; restarting it");
+      if (sock === s) s.end(new Error("health check failed"));
+    }
+  };
+
   const send = async (
     to: string,
     content: Parameters<WASocket["sendMessage"]>[1],
@@ -297,7 +320,13 @@ export function createBaileysGateway(
     const sent = await withTimeout(
       s.sendMessage(toJid(to), content, { quoted: quotedMessage(quoted, to) }),
       sendTimeoutMs,
-      () => new AppError("ERR_WAPP_TIMEOUT", `WhatsApp did not confirm the send within ${sendTimeoutMs} ms`),
+      () => {
+        void healthCheck(s);
+        return new AppError(
+          "ERR_WAPP_TIMEOUT",
+          `WhatsApp did not confirm the send within ${sendTimeoutMs} ms`,
+        );
+      },
     );
     if (!sent?.key.id) throw new Error("WhatsApp returned no message id");
     return {
