@@ -117,6 +117,8 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
 
 export type Runtime = ReturnType<typeof createRuntime>;
 
+const MEDIA_RETRY_INTERVAL_MS = 60_000;
+
 /** On a terminal, draw the QR so a phone can scan it straight from the console. */
 function printQr(connectionId: number, qr: string) {
   QRCode.toString(qr, { type: "terminal", small: true }).then(
@@ -145,10 +147,18 @@ export async function startServer(config: Config, logger: Logger, opts: RuntimeO
   });
   logger.info({ url: `http://${config.host}:${server.port}`, dataDir: config.dataDir }, "chasqui listening");
 
+  // Inbound files whose download failed are tried again until they arrive.
+  const mediaRetry = setInterval(() => {
+    runtime.services.messages
+      .retryPendingMedia()
+      .catch((err) => logger.warn({ err }, "media retry pass failed"));
+  }, MEDIA_RETRY_INTERVAL_MS);
+
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
       logger.info("shutting down");
+      clearInterval(mediaRetry);
       await server.stop();
       await runtime.close();
       logger.info("stopped");

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, lt, sql } from "drizzle-orm";
+import { and, count, desc, eq, isNotNull, isNull, lt, sql } from "drizzle-orm";
 import type { Tx } from "../db/client";
 import { contacts, messages, tickets } from "../db/schema";
 import { AppError } from "../errors";
@@ -355,6 +355,7 @@ export function createMessageService(
             hasMedia: inbound.media !== null,
             quotedMsgId: inbound.quotedMsgId,
             remoteKey: inbound.remoteKey ?? null,
+            mediaRef: inbound.media === "failed" ? (inbound.mediaRef ?? null) : null,
             timestamp: inbound.timestampSec,
           },
           ticket,
@@ -367,6 +368,46 @@ export function createMessageService(
         return { ...result, message, duplicate: true };
       }
       return { ...result, message: result.message, duplicate: false };
+    },
+
+    /**
+     * Tries again the inbound files whose download failed. A message is stored even when its file is not;
+     * the file is attached when a later attempt succeeds. Returns how many files were attached.
+     */
+    async retryPendingMedia(limit = 20): Promise<number> {
+      const pending = db
+        .select({ id: messages.id, mediaRef: messages.mediaRef, connectionId: tickets.connectionId })
+        .from(messages)
+        .innerJoin(tickets, eq(tickets.id, messages.ticketId))
+        .where(and(isNotNull(messages.mediaRef), isNull(messages.mediaFile)))
+        .limit(limit)
+        .all();
+      let attached = 0;
+      for (const p of pending) {
+        const gw = deps.sessions.get(p.connectionId);
+        if (!gw?.retryMediaDownload || gw.status() !== "CONNECTED" || !p.mediaRef) continue;
+        try {
+          const fetched = await gw.retryMediaDownload(p.mediaRef);
+          const stored = await media.save(fetched.bytes, {
+            filename: fetched.filename,
+            mimeType: fetched.mimeType,
+          });
+          db.update(messages)
+            .set({
+              mediaFile: stored.file,
+              mimeType: stored.mimeType,
+              filename: stored.filename,
+              mediaRef: null,
+              updatedAt: new Date(clock()),
+            })
+            .where(eq(messages.id, p.id))
+            .run();
+          attached++;
+        } catch (err) {
+          log.warn({ err, messageId: p.id }, "media download retry failed; will try again");
+        }
+      }
+      return attached;
     },
 
     /** Acks only move forward; each change emits message_ack. */

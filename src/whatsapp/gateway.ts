@@ -36,6 +36,8 @@ export type InboundMessage = {
   timestampSec: number;
   remoteKey?: string | null;
   lid?: string | null;
+  /** When the media download failed: what `retryMediaDownload` needs to try again later. */
+  mediaRef?: string | null;
 };
 
 export type NumberCheck = { exists: boolean; number: string; jid: string | null };
@@ -61,6 +63,10 @@ export interface WhatsAppGateway {
   sendMedia(to: string, media: OutboundMedia, quoted?: QuotedRef | null): Promise<SentMessage>;
   checkNumber(number: string): Promise<NumberCheck>;
   profilePicUrl(number: string): Promise<string | null>;
+  /** Downloads the media of an inbound message whose first download failed (drivers with remote media). */
+  retryMediaDownload?(
+    mediaRef: string,
+  ): Promise<{ bytes: Uint8Array; mimeType: string | null; filename: string | null }>;
 }
 
 export type GatewayFactory = (

@@ -96,3 +96,50 @@ describe("connection session routes", () => {
     expect((await t.get(`/api/v1/connections/${s.id}/qrcode`, t.apiToken())).status).toBe(403);
   });
 });
+
+describe("inbound media that failed to download", () => {
+  test("is stored with hasMedia and no file, then attached by a later retry", async () => {
+    let available = false;
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]);
+    const factory = (_c: unknown, events: GatewayEvents): WhatsAppGateway => ({
+      ...qrGateway(events),
+      status: () => "CONNECTED",
+      async start() {
+        events.status("CONNECTED", { qrcode: null, number: "595981234567" });
+      },
+      async retryMediaDownload(ref: string) {
+        if (!available) throw new Error("CDN still down");
+        expect(ref).toBe("ref-1");
+        return { bytes: png, mimeType: "image/png", filename: null };
+      },
+    });
+    await using t = createTestApp({}, { factories: { baileys: factory } });
+    const conn = await t.post("/api/v1/connections", { name: "Real" });
+    const r = await t.services.messages.receive(conn.body.id, {
+      id: "3EB0MEDIAFAIL",
+      from: "595991234567",
+      fromMe: false,
+      pushName: "Ana",
+      body: "foto",
+      mediaType: "image",
+      media: "failed",
+      mediaRef: "ref-1",
+      quotedMsgId: null,
+      timestampSec: 1,
+    });
+    const first = (await t.get(`/api/v1/tickets/${r.ticketId}/messages`)).body.messages[0];
+    expect(first).toMatchObject({
+      id: "3EB0MEDIAFAIL",
+      hasMedia: true,
+      mediaUrl: null,
+      mediaType: "image",
+      body: "foto",
+    });
+    expect(await t.services.messages.retryPendingMedia()).toBe(0);
+    available = true;
+    expect(await t.services.messages.retryPendingMedia()).toBe(1);
+    const after = (await t.get(`/api/v1/tickets/${r.ticketId}/messages`)).body.messages[0];
+    expect(after.mediaUrl).toStartWith("http://chasqui.test/public/");
+    expect(await t.services.messages.retryPendingMedia()).toBe(0);
+  });
+});

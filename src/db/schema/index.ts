@@ -148,6 +148,8 @@ export const messages = sqliteTable(
     quotedMsgId: text("quoted_msg_id"),
     /** Opaque driver data needed to quote or retry this message (e.g. the WhatsApp key). */
     remoteKey: text("remote_key"),
+    /** Set while an inbound file could not be downloaded: what the driver needs to try again. */
+    mediaRef: text("media_ref"),
     timestamp: integer("timestamp").notNull(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

@@ -1,5 +1,6 @@
 import makeWASocket, {
   Browsers,
+  BufferJSON,
   DisconnectReason,
   downloadMediaMessage,
   jidNormalizedUser,
@@ -152,19 +153,13 @@ export function createBaileysGateway(
     let media: InboundMessage["media"] = null;
     if (content.downloadable && sock) {
       try {
-        const bytes = await withTimeout(
-          downloadMediaMessage(
-            msg,
-            "buffer",
-            {},
-            { logger: baileysLog, reuploadRequest: sock.updateMediaMessage },
-          ),
-          opts.mediaDownloadTimeoutMs ?? 60_000,
-          () => new Error("media download timed out"),
-        );
+        const bytes = await download(msg);
         media = { bytes: new Uint8Array(bytes), mimeType: content.mimeType, filename: content.filename };
       } catch (err) {
-        log.warn({ err, id: key.id }, "media download failed; the message is kept without its file");
+        log.warn(
+          { err, id: key.id },
+          "media download failed; the message is kept and the file retried later",
+        );
         media = "failed";
       }
     }
@@ -181,8 +176,26 @@ export function createBaileysGateway(
       timestampSec: ts,
       remoteKey: JSON.stringify({ remoteJid: key.remoteJid, fromMe: !!key.fromMe, id: key.id }),
       lid: lid ? jidNormalizedUser(lid) : null,
+      mediaRef:
+        media === "failed"
+          ? JSON.stringify({ key: msg.key, message: msg.message }, BufferJSON.replacer)
+          : null,
     };
   }
+
+  const download = (msg: WAMessage) => {
+    const s = sock;
+    return withTimeout(
+      downloadMediaMessage(
+        msg,
+        "buffer",
+        {},
+        { logger: baileysLog, reuploadRequest: (m) => (s ?? requireSocket()).updateMediaMessage(m) },
+      ),
+      opts.mediaDownloadTimeoutMs ?? 60_000,
+      () => new Error("media download timed out"),
+    );
+  };
 
   async function connect() {
     if (stopped) return;
@@ -400,6 +413,17 @@ export function createBaileysGateway(
       if (!result?.exists) return { exists: false, number: phone, jid: null };
       const jid = jidNormalizedUser(String(result.jid));
       return { exists: true, number: pnDigits(jid) ?? phone, jid };
+    },
+    async retryMediaDownload(mediaRef: string) {
+      requireSocket();
+      const msg = JSON.parse(mediaRef, BufferJSON.reviver) as WAMessage;
+      const content = mapContent(msg);
+      const bytes = await download(msg);
+      return {
+        bytes: new Uint8Array(bytes),
+        mimeType: content?.mimeType ?? null,
+        filename: content?.filename ?? null,
+      };
     },
     async profilePicUrl(phone: string) {
       const s = requireSocket();
