@@ -8,8 +8,10 @@ import { renderError } from "./http/on-error";
 import { legacyQueueRouter, queuesRouter, tagsRouter, usersRouter } from "./http/routes/catalog.routes";
 import { connectionsRouter } from "./http/routes/connections.routes";
 import { contactsRouter } from "./http/routes/contacts.routes";
+import { contactsListRouter } from "./http/routes/contacts-list.routes";
 import { docsRouter } from "./http/routes/docs";
 import { eventsRouter } from "./http/routes/events.routes";
+import { eventsStreamRouter } from "./http/routes/events-stream.routes";
 import { messagesRouter } from "./http/routes/messages.routes";
 import { legacySendRouter, sendV1Router } from "./http/routes/send.routes";
 import { ticketsRouter } from "./http/routes/tickets.routes";
@@ -51,6 +53,8 @@ export function createApp(deps: AppDeps) {
     });
   });
 
+  // Before requireAuth: the SSE route authenticates itself, also from ?access_token= (EventSource sends no headers).
+  app.route("/api/v1", eventsStreamRouter);
   app.use("/api/*", requireAuth);
   app.use("/api/*", bodyLimit(requestLimitBytes(deps.config.maxUploadBytes)));
 
@@ -58,6 +62,7 @@ export function createApp(deps: AppDeps) {
     .route("/", ticketsRouter)
     .route("/", messagesRouter)
     .route("/", sendV1Router)
+    .route("/", contactsListRouter)
     .route("/", contactsRouter)
     .route("/", connectionsRouter)
     .route("/", queuesRouter)

@@ -1,0 +1,184 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, asc, eq, gt, inArray, max, type SQL } from "drizzle-orm";
+import { createMiddleware } from "hono/factory";
+import { streamSSE } from "hono/streaming";
+import { events as eventsTable } from "../../db/schema";
+import { AppError } from "../../errors";
+import { EVENT_NAMES, type EventName } from "../../webhooks/events";
+import type { AppEnv } from "../context";
+import { createRouter } from "../create-router";
+import { commonErrors } from "../wire";
+
+/** A comment line this often keeps proxies and Bun's idle timeout (120 s) from closing a quiet stream. */
+export const HEARTBEAT_MS = 15_000;
+/** Rows read per query while catching up, so a long backlog is streamed without holding it in memory. */
+const BATCH = 200;
+
+/**
+ * Bearer auth that also reads `?access_token=`, because a browser's EventSource cannot send headers.
+ * Only this route accepts it: a token in a URL can end up in proxy logs and browser history.
+ */
+const headerOrQueryAuth = createMiddleware<AppEnv>(async (c, next) => {
+  const header = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "")?.[1];
+  const token = header ?? c.req.query("access_token");
+  if (!token)
+    throw new AppError(
+      "ERR_UNAUTHORIZED",
+      "Missing token: send Authorization: Bearer <token> or ?access_token=<token>",
+    );
+  const principal = c.get("deps").services.tokens.authenticate(token);
+  if (!principal) throw new AppError("ERR_UNAUTHORIZED", "Invalid or revoked token");
+  c.set("principal", principal);
+  await next();
+});
+
+const eventList = z
+  .string()
+  .optional()
+  .transform((s, ctx) => {
+    const names = (s ?? "")
+      .split(",")
+      .map((n) => n.trim())
+      .filter(Boolean);
+    const unknown = names.filter((n) => !(EVENT_NAMES as readonly string[]).includes(n));
+    if (unknown.length > 0) {
+      ctx.addIssue({ code: "custom", message: `unknown event(s): ${unknown.join(", ")}` });
+      return z.NEVER;
+    }
+    return names as EventName[];
+  })
+  .openapi({
+    type: "string",
+    description: "Comma-separated event names to receive; omit for all",
+    example: "message_received,message_ack",
+  });
+
+const StreamQuery = z.object({
+  connectionId: z.coerce.number().int().positive().optional(),
+  event: eventList,
+  lastEventId: z.string().optional().openapi({
+    description:
+      "Resume after this event id on the first connection (EventSource sends the `Last-Event-ID` header itself when it reconnects; the header wins)",
+  }),
+  access_token: z.string().optional().openapi({
+    description:
+      "The API token, for clients that cannot send headers (the browser's EventSource). Accepted on this route only.",
+  }),
+});
+
+export const eventsStreamRouter = createRouter();
+eventsStreamRouter.use("/events/stream", headerOrQueryAuth);
+eventsStreamRouter.openapi(
+  createRoute({
+    method: "get",
+    path: "/events/stream",
+    tags: ["Webhooks"],
+    summary: "Live stream of events (Server-Sent Events)",
+    description: [
+      "The events webhooks carry, as they are stored, over one long-lived `text/event-stream` response: an alternative to webhooks for clients that can keep a connection open.",
+      "Each event is `id: <event id>`, `event: <event name>`, `data: <the webhook envelope as JSON>` — the same body and id (`webhook-id`) a webhook receives.",
+      "Resume: send `Last-Event-ID: <event id>` (EventSource does it on reconnect) or `?lastEventId=` and every stored event after it is replayed first, in order; an id that is unknown or past WEBHOOK_RETENTION_DAYS gives an `event: reset` first and then live events only, so re-read state with the REST API.",
+      "Auth: `Authorization: Bearer <token>` or, for EventSource, `?access_token=<token>`. A `: ping` comment is sent every 15 s.",
+    ].join("\n\n"),
+    request: { query: StreamQuery },
+    responses: {
+      200: {
+        description: "An endless stream of events",
+        content: { "text/event-stream": { schema: { type: "string" } } },
+      },
+      ...commonErrors,
+    },
+  }),
+  (c) => {
+    const { db, events } = c.get("deps");
+    const q = c.req.valid("query");
+    const resumeFrom = c.req.header("last-event-id") || q.lastEventId;
+
+    let cursor: number;
+    let reset = false;
+    if (resumeFrom) {
+      const found = /^\d+$/.test(resumeFrom)
+        ? { seq: Number(resumeFrom) }
+        : db.select({ seq: eventsTable.seq }).from(eventsTable).where(eq(eventsTable.id, resumeFrom)).get();
+      reset = !found;
+      cursor = found?.seq ?? latestSeq(db);
+    } else {
+      cursor = latestSeq(db);
+    }
+
+    const filters: SQL[] = [];
+    if (q.connectionId !== undefined) filters.push(eq(eventsTable.connectionId, q.connectionId));
+    if (q.event.length > 0) filters.push(inArray(eventsTable.type, q.event));
+    const readAfter = (seq: number) =>
+      db
+        .select({
+          seq: eventsTable.seq,
+          id: eventsTable.id,
+          type: eventsTable.type,
+          payload: eventsTable.payload,
+        })
+        .from(eventsTable)
+        .where(and(gt(eventsTable.seq, seq), ...filters))
+        .orderBy(asc(eventsTable.seq))
+        .limit(BATCH)
+        .all();
+
+    // nginx buffers proxied responses by default, which would hold events back.
+    c.header("x-accel-buffering", "no");
+    return streamSSE(c, async (stream) => {
+      // Listeners only mark the stream dirty; the rows are read from the table in `seq` order, so replay and
+      // live events can neither overlap nor leave a gap.
+      let dirty = true;
+      let wake: (() => void) | undefined;
+      const unsubscribe = events.subscribe((e) => {
+        if (e.seq > cursor) {
+          dirty = true;
+          wake?.();
+        }
+      });
+      stream.onAbort(() => {
+        unsubscribe();
+        wake?.();
+      });
+      try {
+        await stream.write(`retry: 3000\n: connected\n\n`);
+        if (reset) {
+          await stream.writeSSE({
+            event: "reset",
+            data: JSON.stringify({ reason: "Last-Event-ID is unknown or past retention" }),
+          });
+        }
+        while (!stream.aborted) {
+          if (dirty) {
+            dirty = false;
+            const rows = readAfter(cursor);
+            for (const r of rows) await stream.writeSSE({ id: r.id, event: r.type, data: r.payload });
+            const last = rows.at(-1);
+            if (last) cursor = last.seq;
+            if (rows.length === BATCH) dirty = true;
+            continue;
+          }
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          const woken = await new Promise<boolean>((resolve) => {
+            wake = () => resolve(true);
+            timer = setTimeout(() => resolve(false), HEARTBEAT_MS);
+          });
+          wake = undefined;
+          clearTimeout(timer);
+          if (!woken && !stream.aborted) await stream.write(": ping\n\n");
+        }
+      } finally {
+        unsubscribe();
+      }
+    });
+  },
+);
+
+function latestSeq(db: AppEnv["Variables"]["deps"]["db"]): number {
+  return (
+    db
+      .select({ seq: max(eventsTable.seq) })
+      .from(eventsTable)
+      .get()?.seq ?? 0
+  );
+}
