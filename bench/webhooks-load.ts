@@ -31,3 +31,4 @@ console.log(
     p99: q(0.99),
   }),
 );
+export {};

@@ -34,3 +34,4 @@ const server = Bun.serve({
   },
 });
 console.log(JSON.stringify({ port: server.port }));
+export {};
