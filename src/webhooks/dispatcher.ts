@@ -179,18 +179,25 @@ export function createDispatcher(opts: DispatcherOptions) {
     const batch = settlements;
     settlements = [];
     const applied: { id: number; kind: Settlement["kind"] }[] = [];
-    sqlite
-      .transaction(() => {
-        for (const s of batch) {
-          if (applySettlement(s) > 0) applied.push({ id: s.id, kind: s.kind });
-          else
-            logger.warn(
-              { deliveryId: s.id, result: s.kind },
-              "lease lost before the result was stored; ignored",
-            );
-        }
-      })
-      .immediate();
+    try {
+      sqlite
+        .transaction(() => {
+          for (const s of batch) {
+            if (applySettlement(s) > 0) applied.push({ id: s.id, kind: s.kind });
+            else
+              logger.warn(
+                { deliveryId: s.id, result: s.kind },
+                "lease lost before the result was stored; ignored",
+              );
+          }
+        })
+        .immediate();
+    } catch (err) {
+      // Keep the results for the next flush; if they are never stored, the leases expire and the
+      // rows are sent again.
+      settlements = batch.concat(settlements);
+      throw err;
+    }
     for (const a of applied) for (const l of settledListeners) l(a);
   };
 
@@ -353,8 +360,10 @@ export function createDispatcher(opts: DispatcherOptions) {
         for (; next < rows.length; next++) {
           settle({ kind: "release", id: rows[next]!.id, token, unsent: true, at: clock() });
         }
-        flushSettlements();
+        // Stop extending this batch's lease even if storing fails: unsettled rows then expire and
+        // are claimed again (at least once) instead of staying leased by a heartbeat forever.
         held.delete(token);
+        flushSettlements();
       }
       if (!hook) return;
     }
