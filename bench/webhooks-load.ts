@@ -31,4 +31,5 @@ console.log(
     p99: q(0.99),
   }),
 );
+
 export {};

@@ -34,4 +34,5 @@ const server = Bun.serve({
   },
 });
 console.log(JSON.stringify({ port: server.port }));
+
 export {};
