@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import type { Connection } from "../domain/connection.service";
-import type { Contact } from "../domain/contact.service";
+import { contactEventData } from "../domain/contact.service";
 import type { MessageRow, SentResult } from "../domain/message.service";
 import type { TicketView } from "../domain/ticket.service";
 import type { Webhook } from "../domain/webhook-config.service";
@@ -70,16 +70,8 @@ export const ContactSchema = z
     },
   });
 
-export const contactWire = (c: Contact) => ({
-  id: c.id,
-  name: c.name,
-  number: c.number,
-  email: c.email,
-  profilePicUrl: c.profilePicUrl,
-  isGroup: c.isGroup,
-  createdAt: c.createdAt.toISOString(),
-  updatedAt: c.updatedAt.toISOString(),
-});
+/** The wire contact is the contact the events carry: one shape for API and webhooks. */
+export const contactWire = contactEventData;
 
 // ── connections ─────────────────────────────────────────────────────────────
 
