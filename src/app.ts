@@ -17,6 +17,7 @@ import { legacySendRouter, sendV1Router } from "./http/routes/send.routes";
 import { ticketsRouter } from "./http/routes/tickets.routes";
 import { tokensRouter } from "./http/routes/tokens.routes";
 import { webhookOpsRouter } from "./http/routes/webhook-ops.routes";
+import { panelRouter } from "./panel/panel.routes";
 
 export const API_VERSION = "1.0.0";
 
@@ -86,6 +87,7 @@ export function createApp(deps: AppDeps) {
     security: [{ bearer: [] }],
   });
   app.route("/", docsRouter as unknown as Hono<AppEnv>);
+  app.route("/", panelRouter);
   return app;
 }
 

@@ -1,0 +1,370 @@
+import { html } from "htm/preact";
+import { useEffect, useState } from "preact/hooks";
+import {
+  api,
+  type Connection,
+  type Delivery,
+  EVENT_NAMES,
+  get,
+  type Page,
+  request,
+  type Webhook,
+} from "./api";
+import { formatTime, t } from "./i18n";
+import { useCoalesced, useLive } from "./live";
+import { CopyBox, Empty, ErrorBox, Loading, StatusBadge, useAction, useLoad } from "./ui";
+
+const value = (e: Event) => (e.target as HTMLInputElement).value;
+
+export function ConnectionsScreen({ admin }: { admin: boolean }) {
+  const list = useLoad(() => get<Connection[]>("/connections"), []);
+  const reload = useCoalesced(list.reload);
+  useLive((e) => {
+    if (e.event === "connection_update" || e.event === "reset") reload();
+  });
+  const [name, setName] = useState("");
+  const [driver, setDriver] = useState<"baileys" | "sandbox">("baileys");
+  const [number, setNumber] = useState("");
+  const { busy, run } = useAction();
+
+  const create = async (e: Event) => {
+    e.preventDefault();
+    const body = { name, driver, ...(driver === "sandbox" && number ? { number } : {}) };
+    const created = await run(() => api<Connection>("POST", "/connections", body));
+    if (created) {
+      setName("");
+      setNumber("");
+      location.hash = `#/connections/${created.id}`;
+    }
+  };
+
+  return html`<section class="page">
+    <h1>${t("nav.connections")}</h1>
+    <${ErrorBox} error=${list.error} />
+    ${!list.data && !list.error && html`<${Loading} />`}
+    ${list.data?.length === 0 && html`<${Empty}>${t("conn.empty")}<//>`}
+    ${
+      list.data && list.data.length > 0
+        ? html`<ul class="cards" aria-label=${t("nav.connections")}>
+          ${list.data.map(
+            (c) => html`<li key=${c.id} class="card conn-card">
+              <a href=${`#/connections/${c.id}`} class="card-link">
+                <strong>${c.name}</strong>
+                ${c.isDefault && html`<span class="chip">${t("conn.default")}</span>`}
+              </a>
+              <div class="muted">${c.number ?? "—"} · ${c.driver}</div>
+              <${StatusBadge} status=${c.status} />
+            </li>`,
+          )}
+        </ul>`
+        : null
+    }
+    ${
+      admin &&
+      html`<form class="card form" onSubmit=${create} aria-labelledby="new-conn">
+        <h2 id="new-conn">${t("conn.new")}</h2>
+        <label>${t("common.name")}
+          <input name="name" required maxlength="100" value=${name} onInput=${(e: Event) => setName(value(e))} />
+        </label>
+        <label>${t("conn.driver")}
+          <select name="driver" value=${driver} onChange=${(e: Event) => setDriver(value(e) as "baileys" | "sandbox")}>
+            <option value="baileys">${t("conn.driver.baileys")}</option>
+            <option value="sandbox">${t("conn.driver.sandbox")}</option>
+          </select>
+        </label>
+        ${
+          driver === "sandbox" &&
+          html`<label>${t("common.number")}
+            <input name="number" inputmode="tel" placeholder="595981234567" value=${number}
+              onInput=${(e: Event) => setNumber(value(e))} />
+          </label>`
+        }
+        <button class="primary" type="submit" disabled=${busy}>${t("common.create")}</button>
+      </form>`
+    }
+  </section>`;
+}
+
+/** The QR as an image, fetched with the token (an <img src> cannot send it), replaced when WhatsApp rotates it. */
+function QrImage({ connectionId, version }: { connectionId: number; version: string }) {
+  const [src, setSrc] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let url: string | null = null;
+    let cancelled = false;
+    request("GET", `/connections/${connectionId}/qrcode`, undefined, { accept: "image/png" })
+      .then((r) => r.blob())
+      .then((blob) => {
+        if (cancelled) return;
+        url = URL.createObjectURL(blob);
+        setSrc(url);
+        setError(null);
+      })
+      .catch((err) => !cancelled && setError(err.message));
+    return () => {
+      cancelled = true;
+      if (url) URL.revokeObjectURL(url);
+    };
+  }, [connectionId, version]);
+  if (error) return html`<${ErrorBox} error=${error} />`;
+  if (!src) return html`<p class="muted">${t("conn.qr.waiting")}</p>`;
+  return html`<img class="qr" data-testid="qr" data-qr=${version} src=${src} alt="QR" width="280" height="280" />`;
+}
+
+function Pairing({ connectionId }: { connectionId: number }) {
+  const [number, setNumber] = useState("");
+  const [code, setCode] = useState<string | null>(null);
+  const { busy, run } = useAction();
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const r = await run(() =>
+      api<{ code: string }>("POST", `/connections/${connectionId}/pairing-code`, { number }),
+    );
+    if (r) setCode(r.code);
+  };
+  return html`<form class="form inline-form" onSubmit=${submit}>
+    <h3>${t("conn.pair.title")}</h3>
+    <p class="muted">${t("conn.pair.help")}</p>
+    <div class="row">
+      <input aria-label=${t("common.number")} inputmode="tel" required placeholder="595981234567" value=${number}
+        onInput=${(e: Event) => setNumber(value(e))} />
+      <button type="submit" disabled=${busy}>${t("conn.pair.submit")}</button>
+    </div>
+    ${code && html`<p class="pair-code" data-testid="pairing-code">${code}</p>`}
+  </form>`;
+}
+
+export function ConnectionDetail({ id }: { id: number }) {
+  const conn = useLoad(() => get<Connection>(`/connections/${id}`), [id]);
+  const reload = useCoalesced(conn.reload);
+  useLive((e) => {
+    if ((e.event === "connection_update" && e.connectionId === id) || e.event === "reset") reload();
+  });
+  const { busy, run } = useAction();
+  const c = conn.data;
+
+  const restart = () => run(() => api("POST", `/connections/${id}/restart`), t("conn.restart")).then(reload);
+  const logout = async () => {
+    if (!c || !confirm(t("conn.confirmLogout", { name: c.name }))) return;
+    await run(() => api("POST", `/connections/${id}/logout`), t("conn.logout"));
+    reload();
+  };
+  const remove = async () => {
+    if (!c || !confirm(t("common.confirmDelete", { name: c.name }))) return;
+    const ok = await run(() => api("DELETE", `/connections/${id}`), t("common.deleted"));
+    if (ok) location.hash = "#/connections";
+  };
+
+  return html`<section class="page">
+    <p><a href="#/connections">← ${t("nav.connections")}</a></p>
+    <${ErrorBox} error=${conn.error} />
+    ${!c && !conn.error && html`<${Loading} />`}
+    ${
+      c &&
+      html`<div class="card">
+        <div class="row spread">
+          <h1>${c.name} ${c.isDefault && html`<span class="chip">${t("conn.default")}</span>`}</h1>
+          <${StatusBadge} status=${c.status} />
+        </div>
+        <p class="muted">${c.number ?? "—"} · ${c.driver}</p>
+        ${c.statusReason && html`<p class="muted">${t("conn.reason")}: ${c.statusReason}</p>`}
+        <div class="row actions">
+          <button type="button" disabled=${busy} onClick=${restart}>${t("conn.restart")}</button>
+          <button type="button" disabled=${busy} onClick=${logout}>${t("conn.logout")}</button>
+          <button type="button" class="danger" disabled=${busy} onClick=${remove}>${t("common.delete")}</button>
+        </div>
+      </div>
+      ${
+        c.status === "CONNECTED"
+          ? html`<div class="card connected" data-testid="connected" role="status">✓ ${t("conn.connected")}</div>`
+          : c.driver === "baileys" &&
+            html`<div class="card qr-card">
+              <h2>${t("conn.qr.title")}</h2>
+              ${
+                c.status === "qrcode" && c.qrcode
+                  ? html`<p class="muted">${t("conn.qr.help")}</p><${QrImage} connectionId=${id} version=${c.qrcode} />`
+                  : html`<p class="muted">${t("conn.qr.waiting")}</p>`
+              }
+              <${Pairing} connectionId=${id} />
+            </div>`
+      }
+      <${Webhooks} connectionId=${id} />`
+    }
+  </section>`;
+}
+
+type HookForm = { url: string; enabled: boolean; events: string[] };
+const emptyForm: HookForm = { url: "", enabled: true, events: [] };
+
+function Webhooks({ connectionId }: { connectionId: number }) {
+  const hooks = useLoad(() => get<Webhook[]>(`/connections/${connectionId}/webhooks`), [connectionId]);
+  const [form, setForm] = useState<HookForm>(emptyForm);
+  const [editing, setEditing] = useState<number | null>(null);
+  const [secret, setSecret] = useState<string | null>(null);
+  const [selected, setSelected] = useState<number | null>(null);
+  const [tests, setTests] = useState<Record<number, { ok: boolean; text: string }>>({});
+  const { busy, run } = useAction();
+  const base = `/connections/${connectionId}/webhooks`;
+
+  const save = async (e: Event) => {
+    e.preventDefault();
+    if (editing) {
+      const r = await run(() => api<Webhook>("PUT", `${base}/${editing}`, form), t("common.saved"));
+      if (r) setEditing(null);
+    } else {
+      const r = await run(() => api<Webhook>("POST", base, form));
+      if (r?.secret) setSecret(r.secret);
+      if (r) setSelected(r.id);
+    }
+    setForm(emptyForm);
+    hooks.reload();
+  };
+  const toggle = async (h: Webhook) => {
+    await run(() => api("PUT", `${base}/${h.id}`, { enabled: !h.enabled }));
+    hooks.reload();
+  };
+  const remove = async (h: Webhook) => {
+    if (!confirm(t("common.confirmDelete", { name: h.url }))) return;
+    await run(() => api("DELETE", `${base}/${h.id}`), t("common.deleted"));
+    if (selected === h.id) setSelected(null);
+    hooks.reload();
+  };
+  const test = async (h: Webhook) => {
+    const r = await run(() =>
+      api<{ delivered: boolean; statusCode: number | null; error: string | null; durationMs: number }>(
+        "POST",
+        `${base}/${h.id}/test`,
+      ),
+    );
+    if (!r) return;
+    const text = r.delivered
+      ? t("wh.testOk", { status: r.statusCode ?? "", ms: r.durationMs })
+      : t("wh.testFail", { error: r.error ?? `HTTP ${r.statusCode}` });
+    setTests((prev) => ({ ...prev, [h.id]: { ok: r.delivered, text } }));
+  };
+  const toggleEvent = (name: string) =>
+    setForm((f) => ({
+      ...f,
+      events: f.events.includes(name) ? f.events.filter((x) => x !== name) : [...f.events, name],
+    }));
+
+  return html`<div class="card">
+    <h2>${t("wh.title")}</h2>
+    <${ErrorBox} error=${hooks.error} />
+    ${secret && html`<${CopyBox} value=${secret} label=${t("wh.secret")} testId="webhook-secret" />`}
+    ${hooks.data?.length === 0 && html`<${Empty}>${t("wh.empty")}<//>`}
+    <ul class="list">
+      ${hooks.data?.map(
+        (h) => html`<li key=${h.id} class="webhook" data-webhook=${h.id}>
+          <div class="row spread">
+            <code class="url">${h.url}</code>
+            <label class="switch"><input type="checkbox" checked=${h.enabled} onChange=${() => toggle(h)} />
+              ${t("wh.enabled")}</label>
+          </div>
+          <div class="muted">${t("wh.events")}: ${h.events.length ? h.events.join(", ") : t("wh.allEvents")}</div>
+          ${h.disabledReason && html`<div class="warn">${t("wh.disabledReason", { reason: h.disabledReason })}</div>`}
+          <div class="row actions">
+            <button type="button" disabled=${busy} onClick=${() => test(h)}>${t("wh.test")}</button>
+            <button type="button" onClick=${() => setSelected(selected === h.id ? null : h.id)}
+              aria-expanded=${selected === h.id}>${t("wh.deliveries")}</button>
+            <button type="button" onClick=${() => {
+              setEditing(h.id);
+              setForm({ url: h.url, enabled: h.enabled, events: h.events });
+            }}>${t("common.edit")}</button>
+            <button type="button" class="danger" onClick=${() => remove(h)}>${t("common.delete")}</button>
+          </div>
+          ${
+            tests[h.id] &&
+            html`<p class=${tests[h.id]!.ok ? "ok-box" : "error-box"} data-testid="webhook-test-result" role="status">
+              ${tests[h.id]!.text}
+            </p>`
+          }
+          ${selected === h.id && html`<${Deliveries} connectionId=${connectionId} webhookId=${h.id} />`}
+        </li>`,
+      )}
+    </ul>
+    <form class="form" onSubmit=${save}>
+      <h3>${editing ? t("common.edit") : t("wh.add")}</h3>
+      <label>${t("wh.url")}
+        <input name="url" type="url" required placeholder="https://example.com/hooks/whatsapp" value=${form.url}
+          onInput=${(e: Event) => setForm({ ...form, url: value(e) })} />
+      </label>
+      <fieldset>
+        <legend>${t("wh.events")} <span class="muted">(${t("wh.eventsHelp")})</span></legend>
+        <div class="checks">
+          ${EVENT_NAMES.map(
+            (n) => html`<label key=${n}><input type="checkbox" name="events" value=${n}
+              checked=${form.events.includes(n)} onChange=${() => toggleEvent(n)} /> ${n}</label>`,
+          )}
+        </div>
+      </fieldset>
+      <label class="switch"><input type="checkbox" checked=${form.enabled}
+        onChange=${() => setForm({ ...form, enabled: !form.enabled })} /> ${t("wh.enabled")}</label>
+      <div class="row">
+        <button class="primary" type="submit" disabled=${busy}>${editing ? t("common.save") : t("wh.add")}</button>
+        ${
+          editing &&
+          html`<button type="button" onClick=${() => {
+            setEditing(null);
+            setForm(emptyForm);
+          }}>${t("common.cancel")}</button>`
+        }
+      </div>
+    </form>
+  </div>`;
+}
+
+function Deliveries({ connectionId, webhookId }: { connectionId: number; webhookId: number }) {
+  const list = useLoad(
+    () => get<Page<"deliveries", Delivery>>(`/webhooks/deliveries?webhookId=${webhookId}&limit=20`),
+    [webhookId],
+  );
+  const reload = useCoalesced(list.reload);
+  // Deliveries change without events of their own: reload after this connection's events, and poll a little
+  // while any is still pending.
+  useLive((e) => {
+    if (e.connectionId === connectionId) setTimeout(reload, 500);
+  });
+  const pending = list.data?.deliveries.some((d) => d.status === "pending" || d.status === "delivering");
+  useEffect(() => {
+    if (!pending) return;
+    const timer = setInterval(reload, 2000);
+    return () => clearInterval(timer);
+  }, [pending]);
+  const { run } = useAction();
+  const retry = async (d: Delivery) => {
+    await run(() => api("POST", `/webhooks/deliveries/${d.id}/retry`), t("wh.retried"));
+    list.reload();
+  };
+  return html`<div class="deliveries">
+    <div class="row spread">
+      <h3>${t("wh.deliveries")}</h3>
+      <button type="button" class="ghost" onClick=${list.reload}>${t("common.refresh")}</button>
+    </div>
+    <${ErrorBox} error=${list.error} />
+    ${list.data?.deliveries.length === 0 && html`<${Empty}>${t("wh.noDeliveries")}<//>`}
+    ${
+      list.data && list.data.deliveries.length > 0
+        ? html`<div class="table-wrap"><table>
+          <thead><tr>
+            <th>${t("wh.events")}</th><th>${t("common.status")}</th><th>${t("wh.attempts")}</th>
+            <th>${t("wh.lastError")}</th><th></th><th></th>
+          </tr></thead>
+          <tbody>
+            ${list.data.deliveries.map(
+              (d) => html`<tr key=${d.id} data-delivery=${d.id}>
+                <td>${d.event}</td>
+                <td><${StatusBadge} status=${d.status} /> ${d.lastStatusCode ?? ""}</td>
+                <td>${d.attempts}</td>
+                <td class="wrap">${d.lastError ?? "—"}</td>
+                <td class="muted">${formatTime(d.createdAt)}</td>
+                <td><button type="button" onClick=${() => retry(d)} disabled=${d.status === "delivering"}>
+                  ${t("wh.retry")}</button></td>
+              </tr>`,
+            )}
+          </tbody>
+        </table></div>`
+        : null
+    }
+  </div>`;
+}

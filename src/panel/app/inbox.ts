@@ -1,0 +1,359 @@
+import { html } from "htm/preact";
+import { useEffect, useRef, useState } from "preact/hooks";
+import {
+  api,
+  type Connection,
+  get,
+  type Message,
+  type Page,
+  type Queue,
+  type Ticket,
+  type User,
+} from "./api";
+import { formatTime, t } from "./i18n";
+import { useCoalesced, useLive } from "./live";
+import { Empty, ErrorBox, Loading, useAction, useLoad } from "./ui";
+
+const PAGE = 30;
+const STATUSES = ["", "pending", "open", "closed"] as const;
+const TICKET_EVENTS = new Set([
+  "message_received",
+  "message_sent",
+  "ticket_created",
+  "ticket_updated",
+  "ticket_closed",
+  "contact_updated",
+  "reset",
+]);
+
+/** Media is served by this same server: use its path, whatever PUBLIC_URL the links were built with. */
+const localUrl = (url: string) => {
+  try {
+    const u = new URL(url);
+    return u.pathname.startsWith("/public/") ? u.pathname : url;
+  } catch {
+    return url;
+  }
+};
+
+const pick = (e: Event) => (e.target as HTMLSelectElement).value;
+const idOrNull = (v: string) => (v ? Number(v) : null);
+
+export function InboxScreen({ ticketId }: { ticketId: number | null }) {
+  const [status, setStatus] = useState<(typeof STATUSES)[number]>("");
+  const [connectionId, setConnectionId] = useState("");
+  const [queueId, setQueueId] = useState("");
+  const [pages, setPages] = useState(1);
+  const connections = useLoad(() => get<Connection[]>("/connections"), []);
+  const queues = useLoad(() => get<Queue[]>("/queues"), []);
+  const users = useLoad(() => get<User[]>("/users"), []);
+
+  const query = () => {
+    const q = new URLSearchParams({ limit: String(Math.min(PAGE * pages, 100)) });
+    if (status) q.set("status", status);
+    if (connectionId) q.set("whatsappId", connectionId);
+    if (queueId) q.set("queueId", queueId);
+    return q.toString();
+  };
+  const tickets = useLoad(
+    () => get<Page<"tickets", Ticket>>(`/tickets?${query()}`),
+    [status, connectionId, queueId, pages],
+  );
+  const reload = useCoalesced(tickets.reload);
+  useLive((e) => {
+    if (TICKET_EVENTS.has(e.event)) reload();
+  });
+
+  return html`<section class=${`inbox ${ticketId ? "has-ticket" : ""}`}>
+    <aside class="ticket-pane" aria-label=${t("nav.inbox")}>
+      <div class="tabs" role="tablist">
+        ${STATUSES.map(
+          (
+            s,
+          ) => html`<button type="button" role="tab" aria-selected=${status === s} data-status-tab=${s || "all"}
+            onClick=${() => {
+              setStatus(s);
+              setPages(1);
+            }}>${s ? t(`inbox.status.${s}`) : t("common.all")}</button>`,
+        )}
+      </div>
+      <div class="filters">
+        <select aria-label=${t("inbox.connection")} value=${connectionId} onChange=${(e: Event) => setConnectionId(pick(e))}>
+          <option value="">${t("inbox.connection")}: ${t("common.all")}</option>
+          ${connections.data?.map((c) => html`<option value=${c.id}>${c.name}</option>`)}
+        </select>
+        <select aria-label=${t("inbox.queue")} value=${queueId} onChange=${(e: Event) => setQueueId(pick(e))}>
+          <option value="">${t("inbox.queue")}: ${t("common.all")}</option>
+          ${queues.data?.map((q) => html`<option value=${q.id}>${q.name}</option>`)}
+        </select>
+      </div>
+      <${ErrorBox} error=${tickets.error} />
+      ${!tickets.data && !tickets.error && html`<${Loading} />`}
+      ${tickets.data?.tickets.length === 0 && html`<${Empty}>${t("inbox.empty")}<//>`}
+      <ul class="tickets">
+        ${tickets.data?.tickets.map(
+          (tk) => html`<li key=${tk.id}>
+            <a href=${`#/inbox/${tk.id}`} class="ticket" data-ticket=${tk.id}
+              aria-current=${tk.id === ticketId ? "true" : undefined}>
+              <div class="row spread">
+                <strong class="ellipsis">${tk.contact.name}</strong>
+                ${
+                  tk.unreadMessages > 0 &&
+                  html`<span class="unread" data-unread=${tk.unreadMessages}
+                    aria-label=${t("inbox.unread", { n: tk.unreadMessages })}>${tk.unreadMessages}</span>`
+                }
+              </div>
+              <div class="ellipsis muted">${tk.lastMessage || "—"}</div>
+              <div class="row spread small">
+                <span class=${`badge status-${tk.status}`}>${t(`inbox.status.${tk.status}`)}</span>
+                <span class="muted">${tk.whatsapp.name} · ${formatTime(tk.updatedAt)}</span>
+              </div>
+            </a>
+          </li>`,
+        )}
+      </ul>
+      ${
+        tickets.data?.hasMore &&
+        pages * PAGE < 100 &&
+        html`<button type="button" class="ghost wide" onClick=${() => setPages(pages + 1)}>${t("common.loadMore")}</button>`
+      }
+    </aside>
+    <div class="conversation-pane">
+      ${
+        ticketId
+          ? html`<${Conversation} key=${ticketId} ticketId=${ticketId} queues=${queues.data ?? []}
+              users=${users.data ?? []} />`
+          : html`<${Empty}>${t("inbox.pick")}<//>`
+      }
+    </div>
+  </section>`;
+}
+
+const TICKS: Record<number, string> = { [-1]: "!", 0: "◷", 1: "✓", 2: "✓✓", 3: "✓✓", 4: "✓✓" };
+
+function Ticks({ ack }: { ack: number }) {
+  return html`<span class=${`ticks ack-${ack}`} data-ack=${ack} title=${t(`ack.${ack}`)}
+    aria-label=${t(`ack.${ack}`)}>${TICKS[ack] ?? ""}</span>`;
+}
+
+function Media({ m }: { m: Message }) {
+  if (!m.hasMedia || !m.mediaUrl) return null;
+  const src = localUrl(m.mediaUrl);
+  switch (m.mediaType) {
+    case "image":
+    case "sticker":
+      return html`<a href=${src} target="_blank" rel="noopener"><img class="media" src=${src}
+        alt=${m.filename ?? m.body ?? "image"} loading="lazy" /></a>`;
+    case "audio":
+    case "ptt":
+      return html`<audio class="media" controls preload="none" src=${src}></audio>`;
+    case "video":
+      return html`<video class="media" controls preload="metadata" src=${src}></video>`;
+    default:
+      return html`<a class="doc" href=${src} download=${m.filename ?? ""}>📄 ${m.filename ?? t("inbox.document")}</a>`;
+  }
+}
+
+const summary = (m: Message | undefined) =>
+  m ? m.body || (m.hasMedia ? `[${m.mediaType}] ${m.filename ?? ""}` : "") : "…";
+
+function Conversation({ ticketId, queues, users }: { ticketId: number; queues: Queue[]; users: User[] }) {
+  const ticket = useLoad(() => get<Ticket>(`/tickets/${ticketId}`), [ticketId]);
+  const [messages, setMessages] = useState<Message[]>([]);
+  const [page, setPage] = useState(1);
+  const [hasMore, setHasMore] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [quote, setQuote] = useState<Message | null>(null);
+  const endRef = useRef<HTMLDivElement>(null);
+  const { busy, run } = useAction();
+
+  /** Merges a page into what is shown, by id; the API lists newest first, the view oldest first. */
+  const merge = (incoming: Message[]) =>
+    setMessages((prev) => {
+      const byId = new Map(prev.map((m) => [m.id, m]));
+      for (const m of incoming) {
+        const old = byId.get(m.id);
+        byId.set(m.id, old && old.ack > m.ack ? { ...m, ack: old.ack } : m);
+      }
+      return [...byId.values()].sort(
+        (a, b) => a.timestamp - b.timestamp || a.createdAt.localeCompare(b.createdAt),
+      );
+    });
+  const loadPage = async (p: number) => {
+    try {
+      const r = await get<Page<"messages", Message>>(`/tickets/${ticketId}/messages?page=${p}&limit=50`);
+      merge(r.messages);
+      if (p >= page) setHasMore(r.hasMore);
+      setError(null);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  const reloadMessages = useCoalesced(() => loadPage(1));
+  const reloadTicket = useCoalesced(ticket.reload);
+
+  useEffect(() => {
+    loadPage(1).then(() => endRef.current?.scrollIntoView({ block: "end" }));
+  }, [ticketId]);
+
+  // Opening a ticket reads it: PUT marks it read (unreadMessages back to 0).
+  useEffect(() => {
+    if (ticket.data && ticket.data.unreadMessages > 0) api("PUT", `/tickets/${ticketId}`, {}).catch(() => {});
+  }, [ticket.data?.unreadMessages]);
+
+  useLive((e) => {
+    if (e.event === "reset") {
+      reloadMessages();
+      reloadTicket();
+      return;
+    }
+    if (e.data.ticketId !== ticketId) return;
+    if (e.event === "message_ack") {
+      const { messageId, ack } = e.data as { messageId: string; ack: number };
+      setMessages((prev) => prev.map((m) => (m.id === messageId && ack > m.ack ? { ...m, ack } : m)));
+    } else if (e.event === "message_received" || e.event === "message_sent") {
+      reloadMessages();
+      reloadTicket();
+      requestAnimationFrame(() => endRef.current?.scrollIntoView({ block: "end", behavior: "smooth" }));
+    } else {
+      reloadTicket();
+    }
+  });
+
+  const update = async (body: Record<string, unknown>) => {
+    const r = await run(() => api<{ ticket: Ticket }>("PUT", `/tickets/${ticketId}`, body));
+    if (r) ticket.setData(r.ticket);
+  };
+
+  const tk = ticket.data;
+  const byId = new Map(messages.map((m) => [m.id, m]));
+  return html`<div class="conversation">
+    <${ErrorBox} error=${ticket.error ?? error} />
+    ${!tk && !ticket.error && html`<${Loading} />`}
+    ${
+      tk &&
+      html`<header class="conv-head">
+        <a class="back" href="#/inbox" aria-label=${t("common.back")}>←</a>
+        <div class="who">
+          <strong>${tk.contact.name}</strong>
+          <span class="muted">+${tk.contact.number} · ${tk.whatsapp.name}</span>
+        </div>
+        <span class=${`badge status-${tk.status}`} data-ticket-status=${tk.status}>${t(`inbox.status.${tk.status}`)}</span>
+        <div class="row actions">
+          <select aria-label=${t("inbox.queue")} value=${tk.queueId ?? ""} disabled=${busy}
+            onChange=${(e: Event) => update({ queueId: idOrNull(pick(e)) })}>
+            <option value="">${t("inbox.queue")}: ${t("common.none")}</option>
+            ${queues.map((q) => html`<option value=${q.id}>${q.name}</option>`)}
+          </select>
+          <select aria-label=${t("inbox.user")} value=${tk.userId ?? ""} disabled=${busy}
+            onChange=${(e: Event) => update({ userId: idOrNull(pick(e)) })}>
+            <option value="">${t("inbox.user")}: ${t("common.none")}</option>
+            ${users.map((u) => html`<option value=${u.id}>${u.name}</option>`)}
+          </select>
+          ${tk.status === "pending" && html`<button type="button" class="primary" disabled=${busy} onClick=${() => update({ status: "open" })}>${t("inbox.accept")}</button>`}
+          ${tk.status === "open" && html`<button type="button" disabled=${busy} onClick=${() => update({ status: "closed" })}>${t("inbox.close")}</button>`}
+          ${tk.status === "closed" && html`<button type="button" disabled=${busy} onClick=${() => update({ status: "open" })}>${t("inbox.reopen")}</button>`}
+        </div>
+      </header>`
+    }
+    <div class="messages" role="log" aria-live="polite">
+      ${
+        hasMore &&
+        html`<button type="button" class="ghost wide" onClick=${() => {
+          setPage(page + 1);
+          loadPage(page + 1);
+        }}>${t("inbox.older")}</button>`
+      }
+      ${messages.length === 0 && html`<${Empty}>${t("inbox.noMessages")}<//>`}
+      ${messages.map(
+        (m) => html`<div key=${m.id} class=${`msg ${m.fromMe ? "out" : "in"}`} data-message=${m.id}>
+          ${m.quotedMsgId && html`<blockquote class="quoted">${summary(byId.get(m.quotedMsgId))}</blockquote>`}
+          <${Media} m=${m} />
+          ${m.body && html`<p class="body">${m.body}</p>`}
+          <div class="meta">
+            <span>${formatTime(m.timestamp * 1000)}</span>
+            ${m.fromMe && html`<${Ticks} ack=${m.ack} />`}
+            <button type="button" class="link" onClick=${() => setQuote(m)} aria-label=${t("inbox.reply")}>↩</button>
+          </div>
+        </div>`,
+      )}
+      <div ref=${endRef}></div>
+    </div>
+    ${
+      tk &&
+      html`<${ReplyBox} ticketId=${ticketId} quote=${quote} onClearQuote=${() => setQuote(null)}
+      onSent=${() => {
+        reloadMessages();
+        requestAnimationFrame(() => endRef.current?.scrollIntoView({ block: "end" }));
+      }} />`
+    }
+  </div>`;
+}
+
+function ReplyBox(props: {
+  ticketId: number;
+  quote: Message | null;
+  onClearQuote: () => void;
+  onSent: () => void;
+}) {
+  const [text, setText] = useState("");
+  const [files, setFiles] = useState<File[]>([]);
+  const fileRef = useRef<HTMLInputElement>(null);
+  const { busy, run } = useAction();
+
+  const send = async (e?: Event) => {
+    e?.preventDefault();
+    if (!text.trim() && files.length === 0) return;
+    const quotedMsgId = props.quote?.id;
+    const ok = await run(() => {
+      if (files.length === 0)
+        return api("POST", `/tickets/${props.ticketId}/messages`, {
+          body: text,
+          ...(quotedMsgId ? { quotedMsgId } : {}),
+        });
+      const form = new FormData();
+      for (const f of files) form.append("medias", f, f.name);
+      if (text.trim()) form.append("body", text);
+      if (quotedMsgId) form.append("quotedMsgId", quotedMsgId);
+      return api("POST", `/tickets/${props.ticketId}/messages/media`, form);
+    });
+    if (ok) {
+      setText("");
+      setFiles([]);
+      if (fileRef.current) fileRef.current.value = "";
+      props.onClearQuote();
+      props.onSent();
+    }
+  };
+
+  return html`<form class="reply" onSubmit=${send}>
+    ${
+      props.quote &&
+      html`<div class="quoting" data-testid="quoting">
+        <span class="muted">${t("inbox.quoting")}:</span> <span class="ellipsis">${summary(props.quote)}</span>
+        <button type="button" class="link" onClick=${props.onClearQuote} aria-label=${t("common.cancel")}>✕</button>
+      </div>`
+    }
+    ${
+      files.length > 0 &&
+      html`<ul class="files">${files.map(
+        (f, i) => html`<li key=${f.name + i}>${f.name}
+          <button type="button" class="link" aria-label=${t("common.delete")}
+            onClick=${() => setFiles(files.filter((_, j) => j !== i))}>✕</button></li>`,
+      )}</ul>`
+    }
+    <div class="row">
+      <label class="attach" title=${t("inbox.attach")}>
+        <span aria-hidden="true">📎</span><span class="sr-only">${t("inbox.attach")}</span>
+        <input ref=${fileRef} type="file" multiple name="medias"
+          onChange=${(e: Event) => setFiles([...files, ...Array.from((e.target as HTMLInputElement).files ?? [])])} />
+      </label>
+      <textarea name="body" rows="2" aria-label=${t("inbox.replyPlaceholder")} placeholder=${t("inbox.replyPlaceholder")}
+        value=${text} onInput=${(e: Event) => setText((e.target as HTMLTextAreaElement).value)}
+        onKeyDown=${(e: KeyboardEvent) => {
+          if (e.key === "Enter" && !e.shiftKey) send(e);
+        }}></textarea>
+      <button class="primary" type="submit" disabled=${busy}>${t("inbox.send")}</button>
+    </div>
+  </form>`;
+}
