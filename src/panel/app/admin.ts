@@ -47,7 +47,7 @@ export function ContactsScreen() {
     }}>
       <input type="search" aria-label=${t("contacts.search")} placeholder=${t("contacts.search")} value=${search}
         onInput=${(e: Event) => setSearch(value(e))} />
-      <button type="submit">🔍</button>
+      <button type="submit">${t("contacts.searchButton")}</button>
     </form>
     <${ErrorBox} error=${list.error} />
     ${!list.data && !list.error && html`<${Loading} />`}

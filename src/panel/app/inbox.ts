@@ -122,7 +122,7 @@ export function InboxScreen({ ticketId }: { ticketId: number | null }) {
       ${
         ticketId
           ? html`<${Conversation} key=${ticketId} ticketId=${ticketId} queues=${queues.data ?? []}
-              users=${users.data ?? []} />`
+              users=${users.data ?? []} onChanged=${reload} />`
           : html`<${Empty}>${t("inbox.pick")}<//>`
       }
     </div>
@@ -150,14 +150,24 @@ function Media({ m }: { m: Message }) {
     case "video":
       return html`<video class="media" controls preload="metadata" src=${src}></video>`;
     default:
-      return html`<a class="doc" href=${src} download=${m.filename ?? ""}>📄 ${m.filename ?? t("inbox.document")}</a>`;
+      return html`<a class="doc" href=${src} download=${m.filename ?? ""}>⤓ ${m.filename ?? t("inbox.document")}</a>`;
   }
 }
 
 const summary = (m: Message | undefined) =>
   m ? m.body || (m.hasMedia ? `[${m.mediaType}] ${m.filename ?? ""}` : "") : "…";
 
-function Conversation({ ticketId, queues, users }: { ticketId: number; queues: Queue[]; users: User[] }) {
+function Conversation({
+  ticketId,
+  queues,
+  users,
+  onChanged,
+}: {
+  ticketId: number;
+  queues: Queue[];
+  users: User[];
+  onChanged: () => void;
+}) {
   const ticket = useLoad(() => get<Ticket>(`/tickets/${ticketId}`), [ticketId]);
   const [messages, setMessages] = useState<Message[]>([]);
   const [page, setPage] = useState(1);
@@ -198,7 +208,8 @@ function Conversation({ ticketId, queues, users }: { ticketId: number; queues: Q
 
   // Opening a ticket reads it: PUT marks it read (unreadMessages back to 0).
   useEffect(() => {
-    if (ticket.data && ticket.data.unreadMessages > 0) api("PUT", `/tickets/${ticketId}`, {}).catch(() => {});
+    if (ticket.data && ticket.data.unreadMessages > 0)
+      api("PUT", `/tickets/${ticketId}`, {}).then(onChanged, () => {});
   }, [ticket.data?.unreadMessages]);
 
   useLive((e) => {
@@ -222,7 +233,10 @@ function Conversation({ ticketId, queues, users }: { ticketId: number; queues: Q
 
   const update = async (body: Record<string, unknown>) => {
     const r = await run(() => api<{ ticket: Ticket }>("PUT", `/tickets/${ticketId}`, body));
-    if (r) ticket.setData(r.ticket);
+    if (r) {
+      ticket.setData(r.ticket);
+      onChanged();
+    }
   };
 
   const tk = ticket.data;
@@ -344,7 +358,8 @@ function ReplyBox(props: {
     }
     <div class="row">
       <label class="attach" title=${t("inbox.attach")}>
-        <span aria-hidden="true">📎</span><span class="sr-only">${t("inbox.attach")}</span>
+        <svg aria-hidden="true" width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor"
+          stroke-width="2" stroke-linecap="round"><path d="M21 12.5 12.6 20.9a5.5 5.5 0 0 1-7.8-7.8l8.5-8.5a3.7 3.7 0 0 1 5.2 5.2l-8.5 8.5a1.8 1.8 0 0 1-2.6-2.6l7.8-7.8" /></svg><span class="sr-only">${t("inbox.attach")}</span>
         <input ref=${fileRef} type="file" multiple name="medias"
           onChange=${(e: Event) => setFiles([...files, ...Array.from((e.target as HTMLInputElement).files ?? [])])} />
       </label>

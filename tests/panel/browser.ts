@@ -1,0 +1,75 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Browser, chromium } from "playwright-core";
+import { loadConfig } from "../../src/config";
+import { createLogger } from "../../src/logger";
+import { startServer } from "../../src/server";
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+/** Debian's Chromium, headless. Missing Chromium fails loudly: these tests are part of CI, not optional. */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (.ci/run does) or set CHROMIUM_PATH`,
+    );
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
+}
+
+/** The real server on 127.0.0.1:0 with a temp data dir, an admin token from API_TOKEN and loopback media allowed. */
+export async function startPanelServer(env: Record<string, string> = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), "chasqui-panel-"));
+  const token = "panel-admin-token-0123456789";
+  const config = loadConfig({
+    PORT: "0",
+    HOST: "127.0.0.1",
+    DATA_DIR: dataDir,
+    API_TOKEN: token,
+    LOG_LEVEL: "silent",
+    MEDIA_FETCH_ALLOW_PRIVATE: "true",
+    WEBHOOK_RETRY_BASE_MS: "100",
+    WA_WS_URL: "ws://127.0.0.1:9/ws/chat",
+    ...env,
+  });
+  const server = await startServer(config, createLogger("silent"));
+  const url = `http://127.0.0.1:${server.port}`;
+  const call = async (method: string, path: string, body?: unknown, bearer = token) => {
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  return {
+    url,
+    token,
+    call,
+    async [Symbol.asyncDispose]() {
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A small PNG (64×64, teal) for uploads and inbound media. */
+export const PNG = Uint8Array.from(
+  atob(
+    "iVBORw0KGgoAAAANSUhEUgAAAEAAAABACAIAAAAlC+aJAAAAT0lEQVR42u3PQQkAAAgEsGtgU5/mN4JvYbACS02/FgEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQGBywK5GzDiT2zg+gAAAABJRU5ErkJggg==",
+  ),
+  (ch) => ch.charCodeAt(0),
+);
+
+/** Screenshots go to docs/screenshots when PANEL_SCREENSHOTS=1, else to a temp dir (a test run leaves the tree clean). */
+export function screenshotDir() {
+  if (process.env.PANEL_SCREENSHOTS === "1") {
+    const dir = join(import.meta.dir, "../../docs/screenshots");
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  }
+  return mkdtempSync(join(tmpdir(), "chasqui-shots-"));
+}
