@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { proto } from "@whiskeysockets/baileys";
+import { type BaileysTestClient, linkByQr } from "./baileys-test-client";
+import { type FakeWhatsApp, type SimAccount, startFakeWhatsApp } from "./fake-whatsapp";
+import { trustTestRoot } from "./test-pki";
+
+trustTestRoot();
+
+let wa: FakeWhatsApp;
+let phone: SimAccount;
+let contact: SimAccount;
+let client: BaileysTestClient;
+
+beforeAll(async () => {
+  wa = await startFakeWhatsApp();
+  phone = wa.createAccount("595981000010", "Helpdesk");
+  contact = wa.createContact("595991000011", "Alice");
+  ({ client } = await linkByQr(wa, phone));
+});
+afterAll(async () => {
+  await client.end();
+  await wa.stop();
+});
+
+test("the client receives and decrypts a contact's text", async () => {
+  const id = await contact.sendText(phone, "hola");
+  const received = await client.waitForMessage((m) => m.key.id === id);
+  expect(received.message?.conversation).toBe("hola");
+  expect(received.key.fromMe).toBe(false);
+  expect(received.key.remoteJid).toBe(contact.pnJid);
+  expect(received.pushName).toBe("Alice");
+});
+
+test("the contact's phone decrypts a text the client sends, and the client's own phone gets its copy", async () => {
+  const sent = await client.sock.sendMessage(contact.pnJid, { text: "buenos días" });
+  const id = sent?.key.id ?? "";
+  const atContact = await contact.waitForMessage((m) => m.id === id);
+  expect(atContact.text).toBe("buenos días");
+  expect(atContact.from).toBe(phone.pn);
+  expect(atContact.fromDevice).toBe(1);
+  const atOwnPhone = await phone.waitForMessage((m) => m.id === id);
+  expect(atOwnPhone).toMatchObject({ ownDevice: true, chat: contact.pnJid, text: "buenos días" });
+});
+
+test("a second message in the same session is a plain Signal msg both ways", async () => {
+  const id = await contact.sendText(phone, "second");
+  expect((await client.waitForMessage((m) => m.key.id === id)).message?.conversation).toBe("second");
+  const sent = await client.sock.sendMessage(contact.pnJid, { text: "second reply" });
+  expect((await contact.waitForMessage((m) => m.id === sent?.key.id)).text).toBe("second reply");
+});
+
+test("delivery, read and played receipts from the contact become message status updates", async () => {
+  const sent = await client.sock.sendMessage(contact.pnJid, { text: "did you get this?" });
+  const id = sent?.key.id ?? "";
+  await contact.waitForMessage((m) => m.id === id);
+  contact.sendReceipt(phone, id);
+  await client.waitForStatus(id, proto.WebMessageInfo.Status.DELIVERY_ACK);
+  contact.sendReceipt(phone, id, "read");
+  await client.waitForStatus(id, proto.WebMessageInfo.Status.READ);
+  contact.sendReceipt(phone, id, "played");
+  await client.waitForStatus(id, proto.WebMessageInfo.Status.PLAYED);
+});
+
+test("the client's read receipt reaches the contact's phone", async () => {
+  const id = await contact.sendText(phone, "read me");
+  const received = await client.waitForMessage((m) => m.key.id === id);
+  await client.sock.readMessages([received.key]);
+  const receipt = await contact.waitForReceipt((r) => r.ids.includes(id) && r.type === "read");
+  expect(receipt.from).toBe(phone.pn);
+});
+
+test("a quoted reply from the contact carries the quoted id and text", async () => {
+  const sent = await client.sock.sendMessage(contact.pnJid, { text: "which order?" });
+  const original = await contact.waitForMessage((m) => m.id === sent?.key.id);
+  const id = await contact.sendText(phone, "order 42", { quoted: original });
+  const reply = await client.waitForMessage((m) => m.key.id === id);
+  expect(reply.message?.extendedTextMessage?.text).toBe("order 42");
+  expect(reply.message?.extendedTextMessage?.contextInfo?.stanzaId).toBe(sent?.key.id);
+  expect(reply.message?.extendedTextMessage?.contextInfo?.quotedMessage?.extendedTextMessage?.text).toBe(
+    "which order?",
+  );
+});
+
+test("a LID-addressed message arrives with the phone number as the alternate jid", async () => {
+  const lidContact = wa.createContact("595991000012", "Bruno");
+  lidContact.addressingMode = "lid";
+  const id = await lidContact.sendText(phone, "desde lid");
+  const received = await client.waitForMessage((m) => m.key.id === id);
+  expect(received.message?.conversation).toBe("desde lid");
+  expect(received.key.remoteJid).toBe(lidContact.lidJid);
+  expect(received.key.remoteJidAlt).toBe(lidContact.pnJid);
+});
+
+test("onWhatsApp tells registered numbers from unknown ones", async () => {
+  const found = await client.sock.onWhatsApp(contact.pn, "595990000000");
+  expect(found).toEqual([{ jid: contact.pnJid, exists: true }]);
+});
+
+test("profile pictures come from the HTTPS CDN, and a contact without one is a 404", async () => {
+  await expect(client.sock.profilePictureUrl(contact.pnJid, "image")).rejects.toMatchObject({
+    message: "item-not-found",
+    data: 404,
+  });
+  const picture = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]);
+  contact.profilePicture = picture;
+  const url = await client.sock.profilePictureUrl(contact.pnJid, "image");
+  expect(url?.startsWith(wa.media.origin)).toBe(true);
+  const res = await fetch(url ?? "", { tls: { ca: readFileSync(wa.certificate.certPath, "utf8") } });
+  expect(new Uint8Array(await res.arrayBuffer())).toEqual(picture);
+});
