@@ -573,6 +573,11 @@ export class FakeWhatsApp {
     return [...this.accounts.values()];
   }
 
+  /** Waits until `check` holds, re-checked on every server state change. */
+  changesUntil(check: () => boolean, what: string, timeoutMs = DEFAULT_WAIT_MS): Promise<true> {
+    return waitForChange(this.changes, () => check() || undefined, what, timeoutMs);
+  }
+
   async stop(): Promise<void> {
     this.server.stop(true);
     this.media.stop();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { BaileysTestClient, linkByQr, memoryAuthState } from "./baileys-test-client";
+import { linkByQr } from "./baileys-test-client";
 import { type FakeWhatsApp, startFakeWhatsApp } from "./fake-whatsapp";
 import { trustTestRoot } from "./test-pki";
 

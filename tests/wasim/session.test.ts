@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { DisconnectReason, initAuthCreds } from "@whiskeysockets/baileys";
+import { BaileysTestClient, linkByQr, memoryAuthState } from "./baileys-test-client";
+import { type FakeWhatsApp, startFakeWhatsApp } from "./fake-whatsapp";
+import { trustTestRoot } from "./test-pki";
+
+trustTestRoot();
+
+let wa: FakeWhatsApp;
+beforeAll(async () => {
+  wa = await startFakeWhatsApp();
+});
+afterAll(() => wa.stop());
+
+test("a linked client reconnects with its saved creds without a QR and gets what arrived while it was away", async () => {
+  const phone = wa.createAccount("595981000020");
+  const contact = wa.createContact("595991000021");
+  const { client, auth } = await linkByQr(wa, phone);
+  await client.end();
+  const id = await contact.sendText(phone, "while you were away");
+  const again = new BaileysTestClient(wa, auth);
+  await again.waitForOpen();
+  expect(again.qrs).toEqual([]);
+  const received = await again.waitForMessage((m) => m.key.id === id);
+  expect(received.message?.conversation).toBe("while you were away");
+  await again.end();
+});
+
+test("unlinking from the phone closes the client with loggedOut, and its creds no longer log in", async () => {
+  const phone = wa.createAccount("595981000030");
+  const { client, auth } = await linkByQr(wa, phone);
+  phone.unlink();
+  expect((await client.waitForClose()).statusCode).toBe(DisconnectReason.loggedOut);
+  expect(phone.linkedDevices()).toEqual([]);
+  const retry = new BaileysTestClient(wa, auth);
+  expect((await retry.waitForClose()).statusCode).toBe(DisconnectReason.loggedOut);
+});
+
+test("logout() from the client removes the companion on the server", async () => {
+  const phone = wa.createAccount("595981000040");
+  const { client } = await linkByQr(wa, phone);
+  await client.sock.logout();
+  expect((await client.waitForClose()).statusCode).toBe(DisconnectReason.loggedOut);
+  await wa.changesUntil(() => phone.linkedDevices().length === 0, "the companion to be removed");
+});
+
+test("a second login with the same creds replaces the first connection (440)", async () => {
+  const phone = wa.createAccount("595981000050");
+  const { client, auth } = await linkByQr(wa, phone);
+  const second = new BaileysTestClient(wa, auth);
+  await second.waitForOpen();
+  expect((await client.waitForClose()).statusCode).toBe(DisconnectReason.connectionReplaced);
+  await second.end();
+});
+
+test("the server can ask for a restart (515), replace (440) or drop the socket (428)", async () => {
+  const phone = wa.createAccount("595981000060");
+  const { client, auth } = await linkByQr(wa, phone);
+  phone.disconnect("restart");
+  expect((await client.waitForClose()).statusCode).toBe(DisconnectReason.restartRequired);
+  const second = new BaileysTestClient(wa, auth);
+  await second.waitForOpen();
+  phone.disconnect("replaced");
+  expect((await second.waitForClose()).statusCode).toBe(DisconnectReason.connectionReplaced);
+  const third = new BaileysTestClient(wa, auth);
+  await third.waitForOpen();
+  phone.disconnect("drop");
+  expect((await third.waitForClose()).statusCode).toBe(DisconnectReason.connectionClosed);
+  expect(phone.linkedDevices()).toEqual([{ deviceId: 1, connected: false, platform: "Mac OS" }]);
+});
+
+test("creds the server never paired are refused with 401", async () => {
+  const auth = memoryAuthState();
+  auth.creds = { ...initAuthCreds(), me: { id: "595981009999:3@s.whatsapp.net", name: "x" } };
+  const client = new BaileysTestClient(wa, auth);
+  expect((await client.waitForClose()).statusCode).toBe(DisconnectReason.loggedOut);
+});
