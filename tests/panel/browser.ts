@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { type Browser, chromium } from "playwright-core";
 import { loadConfig } from "../../src/config";
 import { createLogger } from "../../src/logger";
-import { startServer } from "../../src/server";
+import { type RuntimeOptions, startServer } from "../../src/server";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -21,7 +21,7 @@ export async function launchChromium(): Promise<Browser> {
 }
 
 /** The real server on 127.0.0.1:0 with a temp data dir, an admin token from API_TOKEN and loopback media allowed. */
-export async function startPanelServer(env: Record<string, string> = {}) {
+export async function startPanelServer(env: Record<string, string> = {}, opts: RuntimeOptions = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "chasqui-panel-"));
   const token = "panel-admin-token-0123456789";
   const config = loadConfig({
@@ -35,7 +35,7 @@ export async function startPanelServer(env: Record<string, string> = {}) {
     WA_WS_URL: "ws://127.0.0.1:9/ws/chat",
     ...env,
   });
-  const server = await startServer(config, createLogger("silent"));
+  const server = await startServer(config, createLogger("silent"), opts);
   const url = `http://127.0.0.1:${server.port}`;
   const call = async (method: string, path: string, body?: unknown, bearer = token) => {
     const res = await fetch(`${url}${path}`, {

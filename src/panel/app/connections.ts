@@ -1,6 +1,7 @@
 import { html } from "htm/preact";
 import { useEffect, useState } from "preact/hooks";
 import {
+  ApiError,
   api,
   type Connection,
   type Delivery,
@@ -87,7 +88,7 @@ export function ConnectionsScreen({ admin }: { admin: boolean }) {
 
 /** The QR as an image, fetched with the token (an <img src> cannot send it), replaced when WhatsApp rotates it. */
 function QrImage({ connectionId, version }: { connectionId: number; version: string }) {
-  const [src, setSrc] = useState<string | null>(null);
+  const [shown, setShown] = useState<{ version: string; src: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     let url: string | null = null;
@@ -97,18 +98,22 @@ function QrImage({ connectionId, version }: { connectionId: number; version: str
       .then((blob) => {
         if (cancelled) return;
         url = URL.createObjectURL(blob);
-        setSrc(url);
+        setShown({ version, src: url });
         setError(null);
       })
-      .catch((err) => !cancelled && setError(err.message));
+      .catch((err) => {
+        // 404: the QR expired or the phone linked meanwhile; the next connection_update brings the news.
+        if (!cancelled && !(err instanceof ApiError && err.status === 404)) setError(err.message);
+      });
     return () => {
       cancelled = true;
       if (url) URL.revokeObjectURL(url);
     };
   }, [connectionId, version]);
   if (error) return html`<${ErrorBox} error=${error} />`;
-  if (!src) return html`<p class="muted">${t("conn.qr.waiting")}</p>`;
-  return html`<img class="qr" data-testid="qr" data-qr=${version} src=${src} alt="QR" width="280" height="280" />`;
+  if (!shown) return html`<p class="muted">${t("conn.qr.waiting")}</p>`;
+  return html`<img class="qr" data-testid="qr" data-qr=${shown.version} src=${shown.src} alt="QR" width="280"
+    height="280" />`;
 }
 
 function Pairing({ connectionId }: { connectionId: number }) {
