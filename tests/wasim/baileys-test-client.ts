@@ -8,7 +8,7 @@ import makeWASocket, {
 } from "@whiskeysockets/baileys";
 import pino from "pino";
 import type { FakeWhatsApp, SimAccount } from "./fake-whatsapp";
-import { memoryKeyStore } from "./sim-signal-device";
+import { filterLibsignalSessionChurnLogs, memoryKeyStore } from "./sim-signal-device";
 import { ChangeFeed, waitForChange } from "./wait";
 
 const WAIT_MS = 10_000;
@@ -37,6 +37,7 @@ export class BaileysTestClient {
   private readonly changes = new ChangeFeed();
 
   constructor(wa: FakeWhatsApp, auth: AuthenticationState) {
+    filterLibsignalSessionChurnLogs();
     this.sock = makeWASocket({
       waWebSocketUrl: wa.wsUrl,
       auth,

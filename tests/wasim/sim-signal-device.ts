@@ -71,6 +71,10 @@ export class SimSignalDevice {
   );
   private nextPreKeyId = 1;
 
+  constructor() {
+    filterLibsignalSessionChurnLogs();
+  }
+
   get identityKeyPair(): KeyPair {
     return this.creds.signedIdentityKey;
   }
@@ -126,31 +130,28 @@ export class SimSignalDevice {
   }
 
   async decrypt(jid: string, { type, ciphertext }: SignalCiphertext): Promise<proto.Message> {
-    const plain = await withoutSessionChurnLogs(() => this.repo.decryptMessage({ jid, type, ciphertext }));
+    const plain = await this.repo.decryptMessage({ jid, type, ciphertext });
     return proto.Message.decode(unpadRandomMax16(plain));
   }
 }
 
-const CHURN_LOGS = ["Closing session:", "Closing open session in favor of incoming prekey bundle"];
+const CHURN_LOGS = new Set(["Closing session:", "Closing open session in favor of incoming prekey bundle"]);
+let churnFilterInstalled = false;
 
 /**
- * Baileys re-fetches a peer's bundle (reason=identity) on its first send to a newly mapped LID, so a
- * simulated phone routinely gets a pkmsg over an open session. libsignal then console-logs the whole
- * session: harmless, but it buries test output. Only those two messages are dropped.
+ * Baileys re-fetches a peer's bundle (reason=identity) on its first send to a newly mapped LID, so
+ * sessions get replaced routinely, on the Baileys side and on the simulated phones alike. libsignal
+ * then console-logs the whole session: harmless, but it buries test output. This drops exactly those
+ * two messages, in the test process only.
  */
-async function withoutSessionChurnLogs<T>(run: () => Promise<T>): Promise<T> {
-  const { info, warn } = console;
+export function filterLibsignalSessionChurnLogs(): void {
+  if (churnFilterInstalled) return;
+  churnFilterInstalled = true;
   const filter =
     (log: (...args: unknown[]) => void) =>
     (...args: unknown[]) => {
-      if (!CHURN_LOGS.includes(String(args[0]))) log(...args);
+      if (!CHURN_LOGS.has(String(args[0]))) log(...args);
     };
-  console.info = filter(info);
-  console.warn = filter(warn);
-  try {
-    return await run();
-  } finally {
-    console.info = info;
-    console.warn = warn;
-  }
+  console.info = filter(console.info.bind(console));
+  console.warn = filter(console.warn.bind(console));
 }
