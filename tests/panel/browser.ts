@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, chromium } from "playwright-core";
 import { loadConfig } from "../../src/config";
+import { closeEventStreams } from "../../src/http/routes/events-stream.routes";
 import { createLogger } from "../../src/logger";
 import { type RuntimeOptions, startServer } from "../../src/server";
 
@@ -50,6 +51,8 @@ export async function startPanelServer(env: Record<string, string> = {}, opts: R
     token,
     call,
     async [Symbol.asyncDispose]() {
+      // Bun's graceful stop waits for responses in flight, and an open panel holds an event stream.
+      closeEventStreams();
       await server.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { closeEventStreams } from "../../src/http/routes/events-stream.routes";
 import { ADMIN_TOKEN, createTestApp, type TestApp } from "../support/test-app";
 import { sseReader } from "./sse";
 
@@ -104,5 +105,16 @@ describe("GET /api/v1/events/stream", () => {
     const bad = await t.get("/api/v1/events/stream?event=message_received,nope");
     expect(bad).toMatchObject({ status: 400, body: { error: "ERR_VALIDATION" } });
     expect(bad.body.message).toContain("nope");
+  });
+
+  test("closeEventStreams ends every open stream, so a graceful stop does not wait on them", async () => {
+    await using t = createTestApp();
+    const a = await open(t);
+    const b = await open(t, "?event=message_ack");
+    await a.next();
+    await b.next();
+    closeEventStreams();
+    await expect(a.next()).rejects.toThrow("the stream ended");
+    await expect(b.next()).rejects.toThrow("the stream ended");
   });
 });
