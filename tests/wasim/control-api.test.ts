@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { randomBytes } from "node:crypto";
+import { DisconnectReason, proto } from "@whiskeysockets/baileys";
+import { BaileysTestClient, memoryAuthState } from "./baileys-test-client";
+import { type FakeWhatsApp, startFakeWhatsApp } from "./fake-whatsapp";
+import { trustTestRoot } from "./test-pki";
+
+trustTestRoot();
+
+let wa: FakeWhatsApp;
+beforeAll(async () => {
+  wa = await startFakeWhatsApp();
+});
+afterAll(() => wa.stop());
+
+async function call(method: "GET" | "POST", path: string, body?: unknown) {
+  const res = await fetch(`${wa.controlUrl}${path}`, {
+    method,
+    ...(body === undefined
+      ? {}
+      : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+async function list(path: string) {
+  return (await (await fetch(`${wa.controlUrl}${path}`)).json()) as Record<string, unknown>[];
+}
+
+test("the HTTP control API drives pairing, messages both ways, receipts and unlink", async () => {
+  expect((await call("POST", "/accounts", { pn: "595981000090", pushName: "Desk" })).status).toBe(201);
+  expect((await call("POST", "/accounts", { pn: "595991000091", pushName: "Dora" })).status).toBe(201);
+
+  const auth = memoryAuthState();
+  const registering = new BaileysTestClient(wa, auth);
+  const scan = await call("POST", "/accounts/595981000090/scan", { qr: await registering.waitForQr() });
+  expect(scan).toEqual({ status: 200, body: { deviceId: 1 } });
+  await registering.waitForClose();
+  const client = new BaileysTestClient(wa, auth);
+  await client.waitForOpen();
+
+  const sent = await call("POST", "/accounts/595991000091/messages", {
+    to: "595981000090",
+    text: "hola desde http",
+  });
+  expect(sent.status).toBe(201);
+  const received = await client.waitForMessage((m) => m.key.id === sent.body.id);
+  expect(received.message?.conversation).toBe("hola desde http");
+
+  const reply = await client.sock.sendMessage("595991000091@s.whatsapp.net", { text: "respuesta" });
+  const waited = await call("POST", "/accounts/595991000091/wait-message", { text: "respuesta" });
+  expect(waited.body).toMatchObject({
+    id: reply?.key.id,
+    from: "595981000090",
+    text: "respuesta",
+    media: null,
+  });
+  const inbox = await list("/accounts/595991000091/inbox");
+  expect(inbox.map((m) => m.text)).toEqual(["respuesta"]);
+
+  const receipt = await call("POST", "/accounts/595991000091/receipts", {
+    to: "595981000090",
+    ids: [reply?.key.id],
+    type: "read",
+  });
+  expect(receipt.status).toBe(200);
+  await client.waitForStatus(reply?.key.id ?? "", proto.WebMessageInfo.Status.READ);
+
+  const quoted = await call("POST", "/accounts/595991000091/messages", {
+    to: "595981000090",
+    text: "citando",
+    quotedId: reply?.key.id,
+  });
+  const quotedAtClient = await client.waitForMessage((m) => m.key.id === quoted.body.id);
+  expect(quotedAtClient.message?.extendedTextMessage?.contextInfo?.stanzaId).toBe(reply?.key.id);
+
+  expect((await call("POST", "/accounts/595981000090/unlink", {})).status).toBe(200);
+  expect((await client.waitForClose()).statusCode).toBe(DisconnectReason.loggedOut);
+  const state = await call("GET", "/state");
+  expect(state.body.accounts).toContainEqual(expect.objectContaining({ pn: "595981000090", devices: [] }));
+});
+
+test("media sent through the HTTP control API can be read back, bytes intact, from the recipient's inbox", async () => {
+  await call("POST", "/accounts", { pn: "595991000092" });
+  await call("POST", "/accounts", { pn: "595991000093" });
+  const image = randomBytes(2048);
+  const sent = await call("POST", "/accounts/595991000092/messages", {
+    to: "595991000093",
+    image: image.toString("base64"),
+    caption: "mirá",
+  });
+  expect(await list("/accounts/595991000093/inbox")).toEqual([
+    expect.objectContaining({
+      id: sent.body.id,
+      mediaType: "image",
+      text: "mirá",
+      media: image.toString("base64"),
+    }),
+  ]);
+});
+
+test("the HTTP control API answers 404 for unknown accounts and 400 for bad requests", async () => {
+  expect((await call("GET", "/accounts/1234")).status).toBe(404);
+  await call("POST", "/accounts", { pn: "595991000094" });
+  const bad = await call("POST", "/accounts/595991000094/messages", { to: "595991000094" });
+  expect(bad).toEqual({ status: 400, body: { error: "text is required" } });
+});
