@@ -1,0 +1,75 @@
+/** Child processes for the benchmark: spawning, readiness, memory from /proc, and a clean stop. */
+import { readFileSync } from "node:fs";
+
+export type Memory = { rssMb: number; hwmMb: number };
+
+/** VmRSS (now) and VmHWM (peak since start) of a process, in MB (MiB). */
+export function readMemory(pid: number): Memory {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (field: string) => {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status);
+    if (!m) throw new Error(`${field} missing from /proc/${pid}/status`);
+    return Number(m[1]);
+  };
+  return { rssMb: kb("VmRSS") / 1024, hwmMb: kb("VmHWM") / 1024 };
+}
+
+/** Samples VmRSS every `everyMs` until stopped; returns the highest value seen. */
+export function sampleRss(pid: number, everyMs = 100) {
+  let peak = 0;
+  const tick = () => {
+    try {
+      peak = Math.max(peak, readMemory(pid).rssMb);
+    } catch {
+      // The process is gone; the caller notices elsewhere.
+    }
+  };
+  tick();
+  const timer = setInterval(tick, everyMs);
+  return {
+    stop(): number {
+      clearInterval(timer);
+      tick();
+      return peak;
+    },
+  };
+}
+
+/** A free loopback port (bound, read, released; the tiny race is acceptable for a benchmark). */
+export function freePort(): number {
+  const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const port = s.port;
+  s.stop(true);
+  return port;
+}
+
+export async function waitForHttp(url: string, proc: { exitCode: number | null }, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null)
+      throw new Error(`process exited with ${proc.exitCode} before ${url} answered`);
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await Bun.sleep(50);
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+}
+
+export async function stopProcess(proc: {
+  pid: number;
+  exited: Promise<number>;
+  kill(sig?: number | NodeJS.Signals): void;
+}) {
+  proc.kill("SIGTERM");
+  const timeout = Bun.sleep(10_000).then(() => "timeout" as const);
+  if ((await Promise.race([proc.exited, timeout])) === "timeout") {
+    proc.kill("SIGKILL");
+    await proc.exited;
+  }
+}
+
+export const sleep = (ms: number) => Bun.sleep(ms);
