@@ -1,4 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { rmSync } from "node:fs";
+import { dirname } from "node:path";
 import {
   type AnyMessageContent,
   aesDecryptCTR,
@@ -495,7 +497,10 @@ export class FakeWhatsApp {
   private readonly refs = new Map<string, Conn>();
   private readonly codeRequests: PairingCodeRequest[] = [];
 
+  private readonly ownsCertificate: boolean;
+
   constructor(options: StartOptions = {}) {
+    this.ownsCertificate = !options.certificate;
     this.certificate = options.certificate ?? generateTestCertificate();
     this.media = new MediaCdn(this.certificate);
     this.server = Bun.serve<WsData>({
@@ -581,6 +586,7 @@ export class FakeWhatsApp {
   async stop(): Promise<void> {
     this.server.stop(true);
     this.media.stop();
+    if (this.ownsCertificate) rmSync(dirname(this.certificate.certPath), { recursive: true, force: true });
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
