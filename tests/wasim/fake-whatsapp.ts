@@ -934,7 +934,7 @@ export class FakeWhatsApp {
               content: ["readreceipts", "last", "online", "profile", "status", "groupadd", "calladd"].map(
                 (name) => ({
                   tag: "category",
-                  attrs: { name, value: name === "calladd" ? "all" : name === "groupadd" ? "all" : "all" },
+                  attrs: { name, value: "all" },
                 }),
               ),
             },
@@ -1196,6 +1196,22 @@ export class FakeWhatsApp {
         },
         content: [encNode(enc, mediaType)],
       });
+    }
+    if (sender !== target && !options.only) {
+      // What the phone itself sends also reaches its own companions, as a deviceSentMessage.
+      for (const own of sender.companions.values()) {
+        const address = `${sender.lid}:${own.deviceId}@lid`;
+        if (!(await sender.phone.hasSession(address)))
+          await sender.phone.startSession(address, takeCompanionBundle(own));
+        const enc = await sender.phone.encrypt(address, {
+          deviceSentMessage: { destinationJid: target.pnJid, message },
+        });
+        this.deliver(own, {
+          tag: "message",
+          attrs: { from: sender.pnJid, recipient: target.pnJid, id, t, type: mediaType ? "media" : "text" },
+          content: [encNode(enc, mediaType)],
+        });
+      }
     }
     if (sender !== target) {
       target.inbox.push({

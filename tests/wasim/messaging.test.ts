@@ -109,3 +109,11 @@ test("profile pictures come from the HTTPS CDN, and a contact without one is a 4
   const res = await fetch(url ?? "", { tls: { ca: readFileSync(wa.certificate.certPath, "utf8") } });
   expect(new Uint8Array(await res.arrayBuffer())).toEqual(picture);
 });
+
+test("what the account's own phone sends to a contact reaches the client as a message from me", async () => {
+  const id = await phone.sendText(contact, "sent from the phone");
+  const copy = await client.waitForMessage((m) => m.key.id === id);
+  expect(copy.key).toMatchObject({ fromMe: true, remoteJid: contact.pnJid });
+  expect(copy.message?.conversation).toBe("sent from the phone");
+  expect((await contact.waitForMessage((m) => m.id === id)).text).toBe("sent from the phone");
+});
