@@ -17,7 +17,7 @@ test("a phone links a bare Baileys client by scanning its QR, and it opens after
   const { client, auth } = await linkByQr(wa, phone);
   expect(auth.creds.me?.id).toBe("595981000001:1@s.whatsapp.net");
   expect(auth.creds.me?.lid).toBe(`${phone.lid}:1@lid`);
-  expect(phone.linkedDevices()).toEqual([{ deviceId: 1, connected: true, platform: "Mac OS" }]);
+  expect(await phone.waitForCompanion()).toEqual({ deviceId: 1, connected: true, platform: "Mac OS" });
   await client.end();
 });
 
