@@ -117,3 +117,23 @@ test("what the account's own phone sends to a contact reaches the client as a me
   expect(copy.message?.conversation).toBe("sent from the phone");
   expect((await contact.waitForMessage((m) => m.id === id)).text).toBe("sent from the phone");
 });
+
+test("two linked clients talk companion to companion, and each account's phone keeps its copy", async () => {
+  const other = wa.createAccount("595981000013", "Branch");
+  const { client: otherClient } = await linkByQr(wa, other);
+  try {
+    const sent = await client.sock.sendMessage(other.pnJid, { text: "from desk to branch" });
+    const id = sent?.key.id ?? "";
+    const received = await otherClient.waitForMessage((m) => m.key.id === id);
+    expect(received.message?.conversation ?? received.message?.extendedTextMessage?.text).toBe(
+      "from desk to branch",
+    );
+    expect(received.key.fromMe).toBe(false);
+    expect((await other.waitForMessage((m) => m.id === id)).text).toBe("from desk to branch");
+    const back = await otherClient.sock.sendMessage(phone.pnJid, { text: "branch replies" });
+    const reply = await client.waitForMessage((m) => m.key.id === back?.key.id);
+    expect(reply.message?.extendedTextMessage?.text).toBe("branch replies");
+  } finally {
+    await otherClient.end();
+  }
+});

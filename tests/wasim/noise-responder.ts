@@ -155,8 +155,10 @@ export class NoiseResponder {
     const t = this.transport;
     if (!t) throw new Error("transport not ready");
     const plain = aesDecryptGCM(frame, t.decKey, ivFor(t.readCounter++), Buffer.alloc(0));
-    this.decodeChain = this.decodeChain.then(async () => onNode(await decodeBinaryNode(plain)));
-    return this.decodeChain;
+    const handled = this.decodeChain.then(async () => onNode(await decodeBinaryNode(plain)));
+    // One failed node must not stall the ones after it; the caller reports the failure.
+    this.decodeChain = handled.catch(() => undefined);
+    return handled;
   }
 }
 
