@@ -12,6 +12,7 @@ import { contactsListRouter } from "./http/routes/contacts-list.routes";
 import { docsRouter } from "./http/routes/docs";
 import { eventsRouter } from "./http/routes/events.routes";
 import { eventsStreamRouter } from "./http/routes/events-stream.routes";
+import { meRouter } from "./http/routes/me.routes";
 import { messagesRouter } from "./http/routes/messages.routes";
 import { legacySendRouter, sendV1Router } from "./http/routes/send.routes";
 import { ticketsRouter } from "./http/routes/tickets.routes";
@@ -70,6 +71,7 @@ export function createApp(deps: AppDeps) {
     .route("/", usersRouter)
     .route("/", tagsRouter)
     .route("/", tokensRouter)
+    .route("/", meRouter)
     .route("/", webhookOpsRouter)
     .route("/", eventsRouter);
   app.route("/api/v1", v1);

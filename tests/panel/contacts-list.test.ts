@@ -40,3 +40,17 @@ describe("GET /api/v1/contacts", () => {
     expect((await t.get("/api/v1/contacts/595991000001")).body.error).toBe("ERR_CONTACT_NOT_FOUND");
   });
 });
+
+describe("GET /api/v1/me", () => {
+  test("tells the token's name and scope", async () => {
+    await using t = createTestApp();
+    expect((await t.get("/api/v1/me")).body).toEqual({ tokenId: null, name: "API_TOKEN", scope: "admin" });
+    const created = await t.post("/api/v1/tokens", { name: "operadora", scope: "api" });
+    expect((await t.get("/api/v1/me", created.body.token)).body).toEqual({
+      tokenId: created.body.id,
+      name: "operadora",
+      scope: "api",
+    });
+    expect((await t.get("/api/v1/me", null)).status).toBe(401);
+  });
+});

@@ -279,4 +279,24 @@ describe("the web panel in Chromium", () => {
     expect(errors).toEqual([]);
     await ctx.close();
   }, 30_000);
+
+  test("an api-scoped token sees the inbox and connections but no admin screens or controls", async () => {
+    await using srv = await startPanelServer();
+    const conn = await srv.call("POST", "/api/v1/connections", { name: "Ventas", driver: "sandbox" });
+    const api = await srv.call("POST", "/api/v1/tokens", { name: "operadora", scope: "api" });
+    const ctx = await browser.newContext({ locale: "en-US" });
+    const page = await ctx.newPage();
+    const errors = watchConsole(page);
+    await login(page, srv.url, api.body.token);
+    await page.locator("nav >> text=Inbox").waitFor();
+    expect(await page.locator("nav >> text=API tokens").count()).toBe(0);
+    await page.click("nav >> text=Connections");
+    await page.click(`a[href='#/connections/${conn.body.id}']`);
+    await page.locator("[data-testid=connected]").waitFor();
+    expect(await page.locator("text=Webhooks").count()).toBe(0);
+    expect(await page.locator("button:has-text('Restart')").count()).toBe(0);
+    expect(await page.locator("form.form").count()).toBe(0);
+    expect(errors).toEqual([]);
+    await ctx.close();
+  }, 30_000);
 });

@@ -139,7 +139,7 @@ function Pairing({ connectionId }: { connectionId: number }) {
   </form>`;
 }
 
-export function ConnectionDetail({ id }: { id: number }) {
+export function ConnectionDetail({ id, admin }: { id: number; admin: boolean }) {
   const conn = useLoad(() => get<Connection>(`/connections/${id}`), [id]);
   const reload = useCoalesced(conn.reload);
   useLive((e) => {
@@ -173,16 +173,20 @@ export function ConnectionDetail({ id }: { id: number }) {
         </div>
         <p class="muted">${c.number ?? "—"} · ${c.driver}</p>
         ${c.statusReason && html`<p class="muted">${t("conn.reason")}: ${c.statusReason}</p>`}
-        <div class="row actions">
+        ${
+          admin &&
+          html`<div class="row actions">
           <button type="button" disabled=${busy} onClick=${restart}>${t("conn.restart")}</button>
           <button type="button" disabled=${busy} onClick=${logout}>${t("conn.logout")}</button>
           <button type="button" class="danger" disabled=${busy} onClick=${remove}>${t("common.delete")}</button>
-        </div>
+        </div>`
+        }
       </div>
       ${
         c.status === "CONNECTED"
           ? html`<div class="card connected" data-testid="connected" role="status">✓ ${t("conn.connected")}</div>`
-          : c.driver === "baileys" &&
+          : admin &&
+            c.driver === "baileys" &&
             html`<div class="card qr-card">
               <h2>${t("conn.qr.title")}</h2>
               ${
@@ -193,7 +197,7 @@ export function ConnectionDetail({ id }: { id: number }) {
               <${Pairing} connectionId=${id} />
             </div>`
       }
-      <${Webhooks} connectionId=${id} />`
+      ${admin && html`<${Webhooks} connectionId=${id} />`}`
     }
   </section>`;
 }

@@ -235,6 +235,8 @@ function Conversation({
     const r = await run(() => api<{ ticket: Ticket }>("PUT", `/tickets/${ticketId}`, body));
     if (r) {
       ticket.setData(r.ticket);
+      // Supersedes any reload still in flight with the state from before this change.
+      ticket.reload();
       onChanged();
     }
   };

@@ -2,7 +2,7 @@ import { html } from "htm/preact";
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { CatalogScreen, ContactsScreen, TokensScreen } from "./admin";
-import { ApiError, errorText, onUnauthorized, request, type Scope, session } from "./api";
+import { errorText, onUnauthorized, request, type Scope, session } from "./api";
 import { ConnectionDetail, ConnectionsScreen } from "./connections";
 import { type Lang, lang, setLang, t } from "./i18n";
 import { InboxScreen } from "./inbox";
@@ -32,15 +32,8 @@ function Login({ onLogin }: { onLogin: (token: string, scope: Scope) => void }) 
     setBusy(true);
     setError(null);
     try {
-      await request("GET", "/connections", undefined, { token: value });
-      // An api-scoped token gets 403 here: the admin screens are then hidden.
-      const scope = await request("GET", "/tokens", undefined, { token: value }).then(
-        () => "admin" as const,
-        (err) => {
-          if (err instanceof ApiError && err.status === 403) return "api" as const;
-          throw err;
-        },
-      );
+      const res = await request("GET", "/me", undefined, { token: value });
+      const { scope } = (await res.json()) as { scope: Scope };
       onLogin(value, scope);
     } catch (err) {
       setError(errorText(err));
@@ -95,7 +88,7 @@ function Screen({ parts, admin }: { parts: string[]; admin: boolean }) {
   switch (head) {
     case "connections":
       return id
-        ? html`<${ConnectionDetail} key=${id} id=${Number(id)} />`
+        ? html`<${ConnectionDetail} key=${id} id=${Number(id)} admin=${admin} />`
         : html`<${ConnectionsScreen} admin=${admin} />`;
     case "contacts":
       return html`<${ContactsScreen} />`;

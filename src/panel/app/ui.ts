@@ -1,6 +1,6 @@
 import { html } from "htm/preact";
 import type { ComponentChildren } from "preact";
-import { useCallback, useEffect, useState } from "preact/hooks";
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { errorText } from "./api";
 import { t } from "./i18n";
 
@@ -49,20 +49,28 @@ export function Toasts() {
 
 // ── data loading ────────────────────────────────────────────────────────────
 
-/** Loads data, keeps the last good value while reloading, and exposes the error message. */
+/**
+ * Loads data, keeps the last good value while reloading, and exposes the error message. Only the latest
+ * request may set the data: live events trigger overlapping reloads, and a slow older answer must not
+ * overwrite a newer one (an unread badge coming back after the ticket was read).
+ */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
+  const latest = useRef(0);
   const reload = useCallback(async () => {
+    const seq = ++latest.current;
     setLoading(true);
     try {
-      setData(await load());
+      const value = await load();
+      if (seq !== latest.current) return;
+      setData(value);
       setError(null);
     } catch (err) {
-      setError(errorText(err));
+      if (seq === latest.current) setError(errorText(err));
     } finally {
-      setLoading(false);
+      if (seq === latest.current) setLoading(false);
     }
   }, deps);
   useEffect(() => {

@@ -1,0 +1,30 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { createRouter } from "../create-router";
+import { commonErrors, json } from "../wire";
+
+/** Lets a client (the web panel) learn what its token may do without probing an admin route for a 403. */
+export const meRouter = createRouter().openapi(
+  createRoute({
+    method: "get",
+    path: "/me",
+    tags: ["Tokens"],
+    summary: "The token making this request",
+    description:
+      "Its name and scope. `tokenId` is null for the API_TOKEN of the environment, which is not stored.",
+    responses: {
+      200: json(
+        z.object({
+          tokenId: z.number().int().nullable(),
+          name: z.string(),
+          scope: z.enum(["admin", "api"]),
+        }),
+        "Who is calling",
+      ),
+      ...commonErrors,
+    },
+  }),
+  (c) => {
+    const p = c.get("principal");
+    return c.json({ tokenId: p.tokenId > 0 ? p.tokenId : null, name: p.name, scope: p.scope }, 200);
+  },
+);
