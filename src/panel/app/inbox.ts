@@ -105,7 +105,7 @@ export function InboxScreen({ ticketId }: { ticketId: number | null }) {
               </div>
               <div class="ellipsis muted">${tk.lastMessage || "—"}</div>
               <div class="row spread small">
-                <span class=${`badge status-${tk.status}`}>${t(`inbox.status.${tk.status}`)}</span>
+                <span class=${`badge status-${tk.status}`}>${t(`ticket.${tk.status}`)}</span>
                 <span class="muted">${tk.whatsapp.name} · ${formatTime(tk.updatedAt)}</span>
               </div>
             </a>
@@ -254,7 +254,7 @@ function Conversation({
           <strong>${tk.contact.name}</strong>
           <span class="muted">+${tk.contact.number} · ${tk.whatsapp.name}</span>
         </div>
-        <span class=${`badge status-${tk.status}`} data-ticket-status=${tk.status}>${t(`inbox.status.${tk.status}`)}</span>
+        <span class=${`badge status-${tk.status}`} data-ticket-status=${tk.status}>${t(`ticket.${tk.status}`)}</span>
         <div class="row actions">
           <select aria-label=${t("inbox.queue")} value=${tk.queueId ?? ""} disabled=${busy}
             onChange=${(e: Event) => update({ queueId: idOrNull(pick(e)) })}>
