@@ -36,6 +36,8 @@ export type Config = {
   dataDir: string;
   /** Base URL used to build media links (`${publicUrl}/public/<file>`), without a trailing slash. */
   publicUrl: string;
+  /** False when publicUrl was derived from PORT (then PORT=0 rewrites it to the bound port). */
+  publicUrlConfigured: boolean;
   apiToken: string | undefined;
   logLevel: z.infer<typeof EnvSchema>["LOG_LEVEL"];
   maxUploadBytes: number;
@@ -73,6 +75,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     dataDir: resolve(e.DATA_DIR),
     publicUrl,
+    publicUrlConfigured: e.PUBLIC_URL !== undefined,
     apiToken: e.API_TOKEN,
     logLevel: e.LOG_LEVEL,
     maxUploadBytes: e.MAX_UPLOAD_MB * 1024 * 1024,

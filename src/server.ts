@@ -145,6 +145,8 @@ export async function startServer(config: Config, logger: Logger, opts: RuntimeO
       return Response.json({ error: "ERR_INTERNAL", message: "Internal server error" }, { status: 500 });
     },
   });
+  // PORT=0 binds a free port: media links must name the real one.
+  if (!config.publicUrlConfigured && config.port === 0) config.publicUrl = `http://localhost:${server.port}`;
   logger.info({ url: `http://${config.host}:${server.port}`, dataDir: config.dataDir }, "chasqui listening");
 
   // Inbound files whose download failed are tried again until they arrive.

@@ -102,6 +102,8 @@ export function createBaileysGateway(
   let number = connection.number;
 
   const setStatus = (next: ConnectionStatus, info: { qrcode?: string | null; reason?: string } = {}) => {
+    if (next !== status)
+      log.info({ from: status, to: next, reason: info.reason }, "connection status changed");
     status = next;
     events.status(next, { qrcode: info.qrcode ?? null, number, reason: info.reason });
   };
@@ -235,8 +237,15 @@ export function createBaileysGateway(
     });
 
     socket.ev.on("messages.upsert", async ({ messages, type }) => {
-      // 'append' is our own sends echoed back; they are stored by the send path.
-      if (type !== "notify") return;
+      // 'append' is our own sends echoed back; the send path stores them. While Baileys buffers events, a
+      // receipt that arrives meanwhile is merged into that echo as `status`, so take the ack from there.
+      if (type !== "notify") {
+        for (const m of messages) {
+          const ack = typeof m.status === "number" ? ACK_OF_STATUS[m.status] : undefined;
+          if (m.key.fromMe && m.key.id && ack !== undefined && ack > 0) events.ack(m.key.id, ack);
+        }
+        return;
+      }
       for (const m of messages) {
         try {
           const inbound = await toInbound(m);
