@@ -97,6 +97,14 @@ test("onWhatsApp tells registered numbers from unknown ones", async () => {
   expect(found).toEqual([{ jid: contact.pnJid, exists: true }]);
 });
 
+test("usync answers status text and disappearing mode per contact", async () => {
+  contact.statusText = "Disponible";
+  const [status] = (await client.sock.fetchStatus(contact.pnJid)) ?? [];
+  expect(status).toMatchObject({ id: contact.pnJid, status: { status: "Disponible" } });
+  const [mode] = (await client.sock.fetchDisappearingDuration(contact.pnJid)) ?? [];
+  expect(mode).toMatchObject({ id: contact.pnJid, disappearing_mode: { duration: 0 } });
+});
+
 test("profile pictures come from the HTTPS CDN, and a contact without one is a 404", async () => {
   await expect(client.sock.profilePictureUrl(contact.pnJid, "image")).rejects.toMatchObject({
     message: "item-not-found",
