@@ -10,7 +10,7 @@ import { createMediaStorage } from "./media/media-storage";
 import { createMediaFetcher } from "./media/safe-fetch";
 import { createDispatcher } from "./webhooks/dispatcher";
 import { createEventSink } from "./webhooks/events";
-import { createBaileysFactory } from "./whatsapp/baileys/baileys-gateway";
+import type { BaileysOptions } from "./whatsapp/baileys/baileys-gateway";
 import type { GatewayFactory } from "./whatsapp/gateway";
 import { createSandboxGateway } from "./whatsapp/sandbox/sandbox-gateway";
 import { createSessionManager } from "./whatsapp/session-manager";
@@ -45,7 +45,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
   const sessions = createSessionManager({
     factories: {
       sandbox: createSandboxGateway,
-      baileys: createBaileysFactory({
+      baileys: lazyBaileysFactory({
         db,
         logger,
         wsUrl: config.waWsUrl,
@@ -116,6 +116,17 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
 }
 
 export type Runtime = ReturnType<typeof createRuntime>;
+
+/**
+ * Baileys (and libsignal, protobufs) cost ~30 MB of memory once loaded: load them with the first
+ * Baileys session, so a server with only sandbox connections stays small.
+ */
+function lazyBaileysFactory(options: BaileysOptions): GatewayFactory {
+  return async (connection, events) => {
+    const { createBaileysGateway } = await import("./whatsapp/baileys/baileys-gateway");
+    return createBaileysGateway(connection, events, options);
+  };
+}
 
 const MEDIA_RETRY_INTERVAL_MS = 60_000;
 

@@ -69,7 +69,8 @@ export interface WhatsAppGateway {
   ): Promise<{ bytes: Uint8Array; mimeType: string | null; filename: string | null }>;
 }
 
+/** Builds a driver for a connection; may load the driver's code on first use (Baileys is large). */
 export type GatewayFactory = (
   connection: { id: number; number: string | null },
   events: GatewayEvents,
-) => WhatsAppGateway;
+) => WhatsAppGateway | Promise<WhatsAppGateway>;

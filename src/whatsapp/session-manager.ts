@@ -43,7 +43,10 @@ export function createSessionManager(opts: {
         );
         return;
       }
-      const gw = factory({ id: connection.id, number: connection.number }, opts.eventsFor(connection.id));
+      const gw = await factory(
+        { id: connection.id, number: connection.number },
+        opts.eventsFor(connection.id),
+      );
       gateways.set(connection.id, gw);
       try {
         await gw.start();

@@ -17,7 +17,6 @@ import type { Logger } from "../../logger";
 import type {
   ConnectionStatus,
   GatewayEvents,
-  GatewayFactory,
   InboundMessage,
   NumberCheck,
   OutboundMedia,
@@ -65,10 +64,6 @@ function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Prom
       timer = setTimeout(() => reject(onTimeout()), ms);
     }),
   ]).finally(() => clearTimeout(timer));
-}
-
-export function createBaileysFactory(opts: BaileysOptions): GatewayFactory {
-  return (connection, events) => createBaileysGateway(connection, events, opts);
 }
 
 /**
