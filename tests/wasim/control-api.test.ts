@@ -66,6 +66,14 @@ test("the HTTP control API drives pairing, messages both ways, receipts and unli
   expect(receipt.status).toBe(200);
   await client.waitForStatus(reply?.key.id ?? "", proto.WebMessageInfo.Status.READ);
 
+  expect(
+    (await call("POST", "/accounts/595991000091/retry", { to: "595981000090", id: reply?.key.id })).status,
+  ).toBe(200);
+  await wa.changesUntil(
+    () => wa.requireAccount("595991000091").inbox.filter((m) => m.id === reply?.key.id).length === 2,
+    "the re-sent reply",
+  );
+
   const quoted = await call("POST", "/accounts/595991000091/messages", {
     to: "595981000090",
     text: "citando",

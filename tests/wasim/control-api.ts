@@ -91,6 +91,9 @@ async function route(wa: FakeWhatsApp, req: Request, parts: string[]): Promise<R
       account.sendReceipt(requireStr(body, "to"), ids, type);
       return Response.json({ ok: true });
     }
+    case "POST retry":
+      await account.requestRetry(requireStr(body, "to"), requireStr(body, "id"));
+      return Response.json({ ok: true });
     case "GET inbox":
       return Response.json(await Promise.all(account.inbox.map((m) => describeMessage(account, m))));
     case "POST wait-message": {

@@ -392,6 +392,27 @@ export class SimAccount {
     for (const companion of target.companions.values()) this.wa.deliver(companion, node);
   }
 
+  /**
+   * The phone says it could not decrypt `id` (a retry receipt with a fresh key bundle), as a real phone
+   * does after losing a session: the companion must fetch the message again (Baileys' message cache
+   * or the app's `getMessage`) and re-send it, which lands in this inbox a second time.
+   */
+  async requestRetry(to: SimAccount | string, id: string, count = 1): Promise<void> {
+    const target = typeof to === "string" ? this.wa.requireAccount(to) : to;
+    const bundle = await this.phone.takeBundle();
+    const t = now();
+    const node: BinaryNode = {
+      tag: "receipt",
+      attrs: { from: this.pnJid, id, type: "retry", t },
+      content: [
+        { tag: "retry", attrs: { count: String(count), id, t, v: "1" } },
+        { tag: "registration", attrs: {}, content: encodeBigEndian(bundle.registrationId, 4) },
+        { tag: "keys", attrs: {}, content: bundleNodes(bundle).filter((n) => n.tag !== "registration") },
+      ],
+    };
+    for (const companion of target.companions.values()) this.wa.deliver(companion, node);
+  }
+
   waitForMessage(predicate: (m: InboxMessage) => boolean = () => true, timeoutMs = DEFAULT_WAIT_MS) {
     return waitForChange(
       this.wa.changes,

@@ -145,3 +145,14 @@ test("two linked clients talk companion to companion, and each account's phone k
     await otherClient.end();
   }
 });
+
+test("a retry receipt from the contact makes the client re-send the message, which the contact decrypts", async () => {
+  const sent = await client.sock.sendMessage(contact.pnJid, { text: "again, please" });
+  const id = sent?.key.id ?? "";
+  await contact.waitForMessage((m) => m.id === id);
+  await contact.requestRetry(phone, id);
+  await wa.changesUntil(
+    () => contact.inbox.filter((m) => m.id === id && m.text === "again, please").length === 2,
+    "the re-sent copy at the contact",
+  );
+});
