@@ -1,6 +1,6 @@
-import { and, count, desc, eq, inArray, ne, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray, ne, type SQL, sql } from "drizzle-orm";
 import type { DbOrTx, Tx } from "../db/client";
-import { connections, contacts, queues, tags, tickets, ticketTags, users } from "../db/schema";
+import { connections, contacts, queues, tags, ticketCounts, tickets, ticketTags, users } from "../db/schema";
 import { AppError } from "../errors";
 import type { ConnectionService } from "./connection.service";
 import { type ContactService, contactRef } from "./contact.service";
@@ -229,7 +229,17 @@ export function createTicketService(
       if (filter.whatsappId !== undefined) conds.push(eq(tickets.connectionId, filter.whatsappId));
       if (filter.queueId !== undefined) conds.push(eq(tickets.queueId, filter.queueId));
       const where = conds.length > 0 ? and(...conds) : undefined;
-      const total = db.select({ n: count() }).from(tickets).where(where).get()?.n ?? 0;
+      // Counted from the trigger-maintained ticket_counts: O(groups), not O(matching tickets).
+      const countConds: SQL[] = [];
+      if (filter.status) countConds.push(eq(ticketCounts.status, filter.status));
+      if (filter.whatsappId !== undefined) countConds.push(eq(ticketCounts.connectionId, filter.whatsappId));
+      if (filter.queueId !== undefined) countConds.push(eq(ticketCounts.queueId, filter.queueId));
+      const total =
+        db
+          .select({ n: sql<number>`coalesce(sum(${ticketCounts.n}), 0)` })
+          .from(ticketCounts)
+          .where(countConds.length > 0 ? and(...countConds) : undefined)
+          .get()?.n ?? 0;
       const rows = loadViews(db, where, { limit: filter.limit, offset: (filter.page - 1) * filter.limit });
       return { rows, count: total, hasMore: filter.page * filter.limit < total };
     },

@@ -114,6 +114,21 @@ export const tickets = sqliteTable(
   ],
 );
 
+/**
+ * Ticket counts per (status, connection, queue), kept exact by triggers on `tickets` (see migration
+ * 0003), so a paginated list answers `count` without scanning every matching ticket. queue_id 0 = none.
+ */
+export const ticketCounts = sqliteTable(
+  "ticket_counts",
+  {
+    status: text("status").notNull(),
+    connectionId: integer("connection_id").notNull(),
+    queueId: integer("queue_id").notNull(),
+    n: integer("n").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.status, t.connectionId, t.queueId] })],
+);
+
 export const ticketTags = sqliteTable(
   "ticket_tags",
   {

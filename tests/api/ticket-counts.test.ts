@@ -1,0 +1,107 @@
+import { expect, test } from "bun:test";
+import fc from "fast-check";
+import { createTestApp } from "../support/test-app";
+
+type Op =
+  | { kind: "inbound"; conn: number; contact: number }
+  | { kind: "status"; ticket: number; status: "open" | "pending" | "closed" }
+  | { kind: "queue"; ticket: number; queue: number | null }
+  | { kind: "deleteQueue"; queue: number }
+  | { kind: "deleteConnection"; conn: number };
+
+const op: fc.Arbitrary<Op> = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant("inbound" as const),
+      conn: fc.integer({ min: 0, max: 2 }),
+      contact: fc.integer({ min: 0, max: 5 }),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant("status" as const),
+      ticket: fc.nat(20),
+      status: fc.constantFrom("open" as const, "pending" as const, "closed" as const),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("queue" as const),
+      ticket: fc.nat(20),
+      queue: fc.option(fc.integer({ min: 0, max: 1 })),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("deleteQueue" as const),
+      queue: fc.integer({ min: 0, max: 1 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("deleteConnection" as const),
+      conn: fc.integer({ min: 0, max: 2 }),
+    }),
+  },
+);
+
+test("list counts match the tickets table after any sequence of ticket changes", async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.array(op, { maxLength: 25 }), async (ops) => {
+      await using t = createTestApp();
+      const conns = [
+        await t.sandbox("A", "595981111111"),
+        await t.sandbox("B", "595982222222"),
+        await t.sandbox("C", "595983333333"),
+      ].map((c) => c.id);
+      const queues = [
+        (await t.post("/api/v1/queues", { name: "Q1", color: "#111" })).body.id,
+        (await t.post("/api/v1/queues", { name: "Q2", color: "#222" })).body.id,
+      ];
+      const ticketIds: number[] = [];
+      for (const o of ops) {
+        if (o.kind === "inbound") {
+          const r = await t.post(`/api/v1/connections/${conns[o.conn]}/sandbox/inbound`, {
+            number: `59599000000${o.contact}`,
+            body: "x",
+          });
+          if (r.status === 201) ticketIds.push(r.body.ticketId);
+        } else if (o.kind === "status" && ticketIds.length > 0) {
+          await t.put(`/api/v1/tickets/${ticketIds[o.ticket % ticketIds.length]}`, { status: o.status });
+        } else if (o.kind === "queue" && ticketIds.length > 0) {
+          await t.put(`/api/v1/tickets/${ticketIds[o.ticket % ticketIds.length]}`, {
+            queueId: o.queue === null ? null : queues[o.queue],
+          });
+        } else if (o.kind === "deleteQueue") {
+          await t.del(`/api/v1/queues/${queues[o.queue]}`);
+        } else if (o.kind === "deleteConnection") {
+          await t.del(`/api/v1/connections/${conns[o.conn]}`);
+        }
+      }
+      const actual = (where: string, ...args: number[] | string[]) =>
+        (t.db.$client.query(`select count(*) n from tickets ${where}`).get(...args) as { n: number }).n;
+      expect((await t.get("/api/v1/tickets")).body.count).toBe(actual(""));
+      for (const status of ["open", "pending", "closed"]) {
+        expect((await t.get(`/api/v1/tickets?status=${status}`)).body.count).toBe(
+          actual("where status = ?", status),
+        );
+        for (const c of conns) {
+          expect((await t.get(`/api/v1/tickets?status=${status}&whatsappId=${c}`)).body.count).toBe(
+            actual("where status = ? and connection_id = ?", status, String(c)),
+          );
+        }
+      }
+      for (const q of queues) {
+        expect((await t.get(`/api/v1/tickets?queueId=${q}`)).body.count).toBe(
+          actual("where queue_id = ?", String(q)),
+        );
+      }
+    }),
+    { numRuns: 25 },
+  );
+});
