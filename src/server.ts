@@ -5,6 +5,7 @@ import type { Config } from "./config";
 import { openDatabase } from "./db/client";
 import { migrate } from "./db/migrate";
 import { createServices } from "./domain";
+import { closeEventStreams } from "./http/routes/events-stream.routes";
 import type { Logger } from "./logger";
 import { createMediaStorage } from "./media/media-storage";
 import { createMediaFetcher } from "./media/safe-fetch";
@@ -172,6 +173,8 @@ export async function startServer(config: Config, logger: Logger, opts: RuntimeO
     stopping ??= (async () => {
       logger.info("shutting down");
       clearInterval(mediaRetry);
+      // Open event streams never finish on their own; end them so the graceful stop can complete.
+      closeEventStreams();
       await server.stop();
       await runtime.close();
       logger.info("stopped");
