@@ -20,6 +20,7 @@ import {
   hkdf,
   jidDecode,
   type MediaType,
+  MIN_PREKEY_COUNT,
   proto,
   S_WHATSAPP_NET,
   WA_ADV_ACCOUNT_SIG_PREFIX,
@@ -245,6 +246,18 @@ export class SimAccount {
       connected: !!c.conn && !c.conn.closed,
       platform: c.platform,
     }));
+  }
+
+  /** One-time prekeys the server still holds for a companion (Baileys uploads 812 at its first login). */
+  preKeyCount(deviceId: number): number {
+    return this.companions.get(deviceId)?.preKeys.size ?? 0;
+  }
+
+  /** Discards all but `keep` of a companion's prekeys on the server, so that they run low sooner. */
+  drainPreKeys(deviceId: number, keep = 0): void {
+    const preKeys = this.companions.get(deviceId)?.preKeys;
+    if (!preKeys) throw new Error(`no companion ${deviceId} on ${this.pn}`);
+    for (const keyId of [...preKeys.keys()].slice(0, Math.max(0, preKeys.size - keep))) preKeys.delete(keyId);
   }
 
   /** @internal */
@@ -913,6 +926,7 @@ export class FakeWhatsApp {
       case "encrypt/registration":
         this.storePreKeys(companion, iq);
         conn.send(result(id));
+        this.changes.changed();
         return;
       case "encrypt/digest":
         conn.send(result(id, [{ tag: "digest", attrs: {} }]));
@@ -1092,7 +1106,7 @@ export class FakeWhatsApp {
       if (account && device === 0) bundle = await account.phone.takeBundle();
       else if (account) {
         const companion = account.companions.get(device);
-        if (companion) bundle = takeCompanionBundle(companion);
+        if (companion) bundle = this.takeCompanionBundle(companion);
       }
       if (!bundle) {
         out.push({
@@ -1177,6 +1191,31 @@ export class FakeWhatsApp {
     this.changes.changed();
   }
 
+  /**
+   * Pops one of the companion's one-time prekeys into a bundle. Below Baileys' minimum the server
+   * tells the companion (`<notification type=encrypt><count>`), which then uploads more.
+   */
+  private takeCompanionBundle(companion: Companion): KeyBundle {
+    const first = companion.preKeys.entries().next();
+    const bundle: KeyBundle = {
+      registrationId: companion.registrationId,
+      identityKey: companion.identityKey,
+      signedPreKey: companion.signedPreKey,
+    };
+    if (!first.done) {
+      const [keyId, publicKey] = first.value;
+      companion.preKeys.delete(keyId);
+      bundle.preKey = { keyId, publicKey };
+    }
+    if (companion.preKeys.size < MIN_PREKEY_COUNT && companion.conn && !companion.conn.closed)
+      companion.conn.send({
+        tag: "notification",
+        attrs: { from: S_WHATSAPP_NET, type: "encrypt", id: generateMessageIDV2(), t: now() },
+        content: [{ tag: "count", attrs: { value: String(companion.preKeys.size) } }],
+      });
+    return bundle;
+  }
+
   // ---- messages ----------------------------------------------------------------------------
 
   /** Queues the node for an offline companion; it goes out at the companion's next login. */
@@ -1200,7 +1239,7 @@ export class FakeWhatsApp {
     for (const companion of companions) {
       const address = `${target.lid}:${companion.deviceId}@lid`;
       if (!(await sender.phone.hasSession(address)))
-        await sender.phone.startSession(address, takeCompanionBundle(companion));
+        await sender.phone.startSession(address, this.takeCompanionBundle(companion));
       const enc = await sender.phone.encrypt(address, message);
       const from: Record<string, string> =
         sender.addressingMode === "lid"
@@ -1223,7 +1262,7 @@ export class FakeWhatsApp {
       for (const own of sender.companions.values()) {
         const address = `${sender.lid}:${own.deviceId}@lid`;
         if (!(await sender.phone.hasSession(address)))
-          await sender.phone.startSession(address, takeCompanionBundle(own));
+          await sender.phone.startSession(address, this.takeCompanionBundle(own));
         const enc = await sender.phone.encrypt(address, {
           deviceSentMessage: { destinationJid: target.pnJid, message },
         });
@@ -1333,21 +1372,6 @@ export class FakeWhatsApp {
     target.receipts.push({ ids, from: session.account.pn, type: receipt.attrs.type ?? "delivery" });
     this.changes.changed();
   }
-}
-
-function takeCompanionBundle(companion: Companion): KeyBundle {
-  const first = companion.preKeys.entries().next();
-  const bundle: KeyBundle = {
-    registrationId: companion.registrationId,
-    identityKey: companion.identityKey,
-    signedPreKey: companion.signedPreKey,
-  };
-  if (!first.done) {
-    const [keyId, publicKey] = first.value;
-    companion.preKeys.delete(keyId);
-    bundle.preKey = { keyId, publicKey };
-  }
-  return bundle;
 }
 
 function bundleNodes(bundle: KeyBundle): BinaryNode[] {

@@ -75,3 +75,16 @@ test("creds the server never paired are refused with 401", async () => {
   const client = new BaileysTestClient(wa, auth);
   expect((await client.waitForClose()).statusCode).toBe(DisconnectReason.loggedOut);
 });
+
+test("when the server runs low on a companion's prekeys it says so, and the client uploads more", async () => {
+  const phone = wa.createAccount("595981000070");
+  const { client } = await linkByQr(wa, phone);
+  // 812 uploaded at login, one already taken by the phone's own session (its history notification).
+  expect(phone.preKeyCount(1)).toBe(811);
+  phone.drainPreKeys(1, 1);
+  const contact = wa.createContact("595991000071");
+  const id = await contact.sendText(phone, "takes the last prekey");
+  await client.waitForMessage((m) => m.key.id === id);
+  await wa.changesUntil(() => phone.preKeyCount(1) >= 5, "a prekey upload after the low-count notification");
+  await client.end();
+});
