@@ -73,7 +73,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
           throw err;
         }
       },
-      ack: (id, ack) => services?.messages.applyAck(id, ack),
+      ack: (id, ack) => services?.messages.queueAck(id, ack),
       seen: (at) => services?.connections.touchSeen(connectionId, at),
     }),
   });
@@ -109,8 +109,9 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
       }
     },
     async close() {
-      await dispatcher.stop();
       await sessions.stopAll();
+      services.messages.flushAcks();
+      await dispatcher.stop();
       db.$client.close();
     },
   };

@@ -35,6 +35,9 @@ type PreparedItem =
 
 export type SentResult = { message: MessageRow; sourceUrl: string | null };
 
+/** How long acks wait to be committed together. */
+const ACK_BATCH_MS = 5;
+
 /** Acks that arrived before their message was stored (a fast phone can beat our insert). */
 const EARLY_ACK_LIMIT = 1000;
 
@@ -220,6 +223,53 @@ export function createMessageService(
     return results;
   }
 
+  function applyAcks(batch: [string, number][]): void {
+    db.transaction((tx) => {
+      for (const [messageId, ack] of batch) {
+        const updated = tx
+          .update(messages)
+          .set({ ack, updatedAt: new Date(clock()) })
+          .where(and(eq(messages.id, messageId), lt(messages.ack, ack)))
+          .returning({ id: messages.id, ticketId: messages.ticketId })
+          .get();
+        if (!updated) {
+          const known = tx.select({ id: messages.id }).from(messages).where(eq(messages.id, messageId)).get();
+          if (!known) {
+            if (earlyAcks.size >= EARLY_ACK_LIMIT) earlyAcks.delete(earlyAcks.keys().next().value as string);
+            earlyAcks.set(messageId, Math.max(ack, earlyAcks.get(messageId) ?? 0));
+          }
+          continue;
+        }
+        const ticket = tx
+          .select({ connectionId: tickets.connectionId })
+          .from(tickets)
+          .where(eq(tickets.id, updated.ticketId))
+          .get()!;
+        events.emit(tx, "message_ack", ticket.connectionId, {
+          messageId,
+          ack,
+          ackName: ACK_NAMES[ack] ?? String(ack),
+          ticketId: updated.ticketId,
+        });
+      }
+    });
+  }
+
+  let pendingAcks: [string, number][] = [];
+  let ackTimer: ReturnType<typeof setTimeout> | undefined;
+  function flushAcks(): void {
+    clearTimeout(ackTimer);
+    ackTimer = undefined;
+    const batch = pendingAcks;
+    pendingAcks = [];
+    if (batch.length === 0) return;
+    try {
+      applyAcks(batch);
+    } catch (err) {
+      log.error({ err, acks: batch.length }, "storing acks failed");
+    }
+  }
+
   return {
     mediaUrlOf,
 
@@ -258,13 +308,9 @@ export function createMessageService(
       return m;
     },
 
-    async sendToTicket(ticketId: number, content: OutgoingContent & { quotedMsgId?: string | null }) {
-      const results = await sendOnTicket(ticketId, content, content.quotedMsgId);
-      db.transaction((tx) => {
-        // A reply means the agent read the conversation.
-        tx.update(tickets).set({ unreadMessages: 0 }).where(eq(tickets.id, ticketId)).run();
-      });
-      return results;
+    /** Sends on a ticket; storing each sent message also marks the ticket read (store() resets unread). */
+    sendToTicket(ticketId: number, content: OutgoingContent & { quotedMsgId?: string | null }) {
+      return sendOnTicket(ticketId, content, content.quotedMsgId);
     },
 
     async reply(messageId: string, content: OutgoingContent) {
@@ -302,10 +348,7 @@ export function createMessageService(
         return { contact: c, ticket: t };
       });
       const results = await sendOnTicket(ticket.id, input, input.quotedMsgId);
-      db.transaction((tx) => {
-        if (input.closeTicket) ticketsSvc.update(tx, ticket.id, { status: "closed" });
-        else tx.update(tickets).set({ unreadMessages: 0 }).where(eq(tickets.id, ticket.id)).run();
-      });
+      if (input.closeTicket) db.transaction((tx) => ticketsSvc.update(tx, ticket.id, { status: "closed" }));
       return { ticketId: ticket.id, contactId: contact.id, results };
     },
 
@@ -412,34 +455,20 @@ export function createMessageService(
 
     /** Acks only move forward; each change emits message_ack. */
     applyAck(messageId: string, ack: number): void {
-      db.transaction((tx) => {
-        const updated = tx
-          .update(messages)
-          .set({ ack, updatedAt: new Date(clock()) })
-          .where(and(eq(messages.id, messageId), lt(messages.ack, ack)))
-          .returning({ id: messages.id, ticketId: messages.ticketId })
-          .get();
-        if (!updated) {
-          const known = tx.select({ id: messages.id }).from(messages).where(eq(messages.id, messageId)).get();
-          if (!known) {
-            if (earlyAcks.size >= EARLY_ACK_LIMIT) earlyAcks.delete(earlyAcks.keys().next().value as string);
-            earlyAcks.set(messageId, Math.max(ack, earlyAcks.get(messageId) ?? 0));
-          }
-          return;
-        }
-        const ticket = tx
-          .select({ connectionId: tickets.connectionId })
-          .from(tickets)
-          .where(eq(tickets.id, updated.ticketId))
-          .get()!;
-        events.emit(tx, "message_ack", ticket.connectionId, {
-          messageId,
-          ack,
-          ackName: ACK_NAMES[ack] ?? String(ack),
-          ticketId: updated.ticketId,
-        });
-      });
+      applyAcks([[messageId, ack]]);
     },
+
+    /**
+     * Queues an ack from a driver. Acks arriving within a few milliseconds commit together: a busy
+     * connection sends three per message, and one commit each would dominate the cost of a send.
+     */
+    queueAck(messageId: string, ack: number): void {
+      pendingAcks.push([messageId, ack]);
+      ackTimer ??= setTimeout(flushAcks, ACK_BATCH_MS);
+    },
+
+    /** Commits queued acks now (shutdown). */
+    flushAcks,
   };
 }
 
