@@ -1,7 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { and, eq } from "drizzle-orm";
 import type { Db, Tx } from "../db/client";
-import { connections, events, webhookDeliveries, webhooks } from "../db/schema";
 
 export const EVENT_NAMES = [
   "message_received",
@@ -48,6 +46,22 @@ export type EventSink = {
 };
 
 export function createEventSink(db: Db, clock: () => number = Date.now): EventSink {
+  const sqlite = db.$client;
+  const q = {
+    connection: sqlite.query<{ name: string; number: string | null }, [number]>(
+      "select name, number from connections where id = ?",
+    ),
+    insertEvent: sqlite.query<{ seq: number }, [string, number | null, string, string, number]>(
+      "insert into events (id, connection_id, type, payload, created_at) values (?, ?, ?, ?, ?) returning seq",
+    ),
+    hooks: sqlite.query<{ id: number; events: string }, [number]>(
+      "select id, events from webhooks where connection_id = ? and enabled = 1 order by id",
+    ),
+    insertDelivery: sqlite.query<unknown, [string, number, number, number]>(
+      "insert into webhook_deliveries (event_id, webhook_id, next_attempt_at, created_at) values (?, ?, ?, ?)",
+    ),
+    eventExists: sqlite.query<{ id: string }, [string]>("select id from events where id = ?"),
+  };
   const listeners = new Set<(e: StoredEvent) => void>();
   const wakeListeners = new Set<() => void>();
   let pending: StoredEvent[] = [];
@@ -61,7 +75,7 @@ export function createEventSink(db: Db, clock: () => number = Date.now): EventSi
     const batch = pending;
     pending = [];
     for (const e of batch) {
-      const stillThere = db.select({ id: events.id }).from(events).where(eq(events.id, e.id)).get();
+      const stillThere = q.eventExists.get(e.id);
       if (!stillThere) continue;
       for (const l of listeners) {
         try {
@@ -74,16 +88,11 @@ export function createEventSink(db: Db, clock: () => number = Date.now): EventSi
   };
 
   return {
-    emit(tx, event, connectionId, data) {
+    emit(_tx, event, connectionId, data) {
+      // Raw statements, compiled once: emit runs several times per message. They run on the same
+      // SQLite connection as the caller's transaction, so they commit or roll back with it.
       const now = clock();
-      const conn =
-        connectionId === null
-          ? undefined
-          : tx
-              .select({ name: connections.name, number: connections.number })
-              .from(connections)
-              .where(eq(connections.id, connectionId))
-              .get();
+      const conn = connectionId === null ? null : q.connection.get(connectionId);
       const envelope: EventEnvelope = {
         event,
         timestamp: new Date(now).toISOString(),
@@ -94,22 +103,11 @@ export function createEventSink(db: Db, clock: () => number = Date.now): EventSi
       };
       const id = newEventId(now);
       const payload = JSON.stringify(envelope);
-      const row = tx
-        .insert(events)
-        .values({ id, connectionId, type: event, payload, createdAt: new Date(now) })
-        .returning({ seq: events.seq })
-        .get();
+      const row = q.insertEvent.get(id, connectionId, event, payload, now)!;
       if (connectionId !== null) {
-        const hooks = tx
-          .select({ id: webhooks.id, events: webhooks.events })
-          .from(webhooks)
-          .where(and(eq(webhooks.connectionId, connectionId), eq(webhooks.enabled, true)))
-          .all();
-        const subscribed = hooks.filter((h) => h.events.length === 0 || h.events.includes(event));
-        if (subscribed.length > 0) {
-          tx.insert(webhookDeliveries)
-            .values(subscribed.map((h) => ({ eventId: id, webhookId: h.id, nextAttemptAt: now })))
-            .run();
+        for (const h of q.hooks.all(connectionId)) {
+          const subscribed = h.events === "[]" || (JSON.parse(h.events) as string[]).includes(event);
+          if (subscribed) q.insertDelivery.run(id, h.id, now, now);
         }
       }
       const stored: StoredEvent = { id, seq: row.seq, envelope, payload };
