@@ -1,6 +1,6 @@
-import { and, desc, eq, inArray, ne, type SQL, sql } from "drizzle-orm";
+import { and, eq, ne, type SQL, sql } from "drizzle-orm";
 import type { DbOrTx, Tx } from "../db/client";
-import { connections, contacts, queues, tags, ticketCounts, tickets, ticketTags, users } from "../db/schema";
+import { contacts, queues, tags, ticketCounts, tickets, ticketTags, users } from "../db/schema";
 import { AppError } from "../errors";
 import type { ConnectionService } from "./connection.service";
 import { type ContactService, contactRef } from "./contact.service";
@@ -17,6 +17,49 @@ export type TicketView = TicketRow & {
   user: { id: number; name: string; email: string } | null;
   tags: { id: number; name: string; color: string }[];
 };
+
+type ViewRow = {
+  id: number;
+  status: TicketStatus;
+  contactId: number;
+  connectionId: number;
+  queueId: number | null;
+  userId: number | null;
+  unreadMessages: number;
+  lastMessage: string;
+  createdAt: number;
+  updatedAt: number;
+  cNumber: string;
+  cName: string;
+  cEmail: string;
+  cPic: string | null;
+  cIsGroup: number;
+  cLid: string | null;
+  cCreatedAt: number;
+  cUpdatedAt: number;
+  wName: string;
+  wNumber: string | null;
+  qName: string | null;
+  qColor: string | null;
+  uName: string | null;
+  uEmail: string | null;
+};
+
+const VIEW_SELECT = `select t.id, t.status, t.contact_id as contactId, t.connection_id as connectionId,
+  t.queue_id as queueId, t.user_id as userId, t.unread_messages as unreadMessages, t.last_message as lastMessage,
+  t.created_at as createdAt, t.updated_at as updatedAt,
+  c.number as cNumber, c.name as cName, c.email as cEmail, c.profile_pic_url as cPic, c.is_group as cIsGroup,
+  c.lid as cLid, c.created_at as cCreatedAt, c.updated_at as cUpdatedAt,
+  w.name as wName, w.number as wNumber, q.name as qName, q.color as qColor, u.name as uName, u.email as uEmail
+from tickets t
+join contacts c on c.id = t.contact_id
+join connections w on w.id = t.connection_id
+left join queues q on q.id = t.queue_id
+left join users u on u.id = t.user_id`;
+
+const TAGS_SELECT = `select tt.ticket_id as ticketId, g.id, g.name, g.color
+from ticket_tags tt join tags g on g.id = tt.tag_id
+where tt.ticket_id in (select value from json_each(?)) order by g.name`;
 
 export type Assignment = { queueId?: number | null; userId?: number | null; tagId?: number | null };
 
@@ -35,53 +78,67 @@ export function createTicketService(
 ) {
   const { db, events, clock } = deps;
 
-  function loadViews(
-    dbx: DbOrTx,
-    where: SQL | undefined,
-    opts: { limit?: number; offset?: number } = {},
-  ): TicketView[] {
-    let q = dbx
-      .select({
-        ticket: tickets,
-        contact: contacts,
-        whatsapp: { id: connections.id, name: connections.name, number: connections.number },
-        queue: { id: queues.id, name: queues.name, color: queues.color },
-        user: { id: users.id, name: users.name, email: users.email },
-      })
-      .from(tickets)
-      .innerJoin(contacts, eq(contacts.id, tickets.contactId))
-      .innerJoin(connections, eq(connections.id, tickets.connectionId))
-      .leftJoin(queues, eq(queues.id, tickets.queueId))
-      .leftJoin(users, eq(users.id, tickets.userId))
-      .where(where)
-      .orderBy(desc(tickets.updatedAt), desc(tickets.id))
-      .$dynamic();
-    if (opts.limit !== undefined) q = q.limit(opts.limit).offset(opts.offset ?? 0);
-    const rows = q.all();
-    const ids = rows.map((r) => r.ticket.id);
-    const tagRows =
-      ids.length === 0
-        ? []
-        : dbx
-            .select({ ticketId: ticketTags.ticketId, id: tags.id, name: tags.name, color: tags.color })
-            .from(ticketTags)
-            .innerJoin(tags, eq(tags.id, ticketTags.tagId))
-            .where(inArray(ticketTags.ticketId, ids))
-            .all();
+  type ViewFilter = { id?: number; status?: TicketStatus; connectionId?: number; queueId?: number };
+
+  /**
+   * Tickets with contact, connection, queue, user and tags, newest activity first. Raw SQL on statements
+   * SQLite compiles once (bun:sqlite caches them by text): the ticket list is the hottest read of the API.
+   * It runs on the caller's connection, so inside a transaction it sees that transaction's writes.
+   */
+  function loadViews(filter: ViewFilter, page?: { limit: number; offset: number }): TicketView[] {
+    const conds: string[] = [];
+    const args: (string | number)[] = [];
+    const add = (cond: string, value: string | number | undefined) => {
+      if (value === undefined) return;
+      conds.push(cond);
+      args.push(value);
+    };
+    add("t.id = ?", filter.id);
+    add("t.status = ?", filter.status);
+    add("t.connection_id = ?", filter.connectionId);
+    add("t.queue_id = ?", filter.queueId);
+    let text = `${VIEW_SELECT}${conds.length > 0 ? ` where ${conds.join(" and ")}` : ""} order by t.updated_at desc, t.id desc`;
+    if (page) {
+      text += " limit ? offset ?";
+      args.push(page.limit, page.offset);
+    }
+    const rows = db.$client.query<ViewRow, (string | number)[]>(text).all(...args);
+    if (rows.length === 0) return [];
+    const tagRows = db.$client
+      .query<{ ticketId: number; id: number; name: string; color: string }, [string]>(TAGS_SELECT)
+      .all(JSON.stringify(rows.map((r) => r.id)));
     return rows.map((r) => ({
-      ...r.ticket,
-      contact: r.contact,
-      whatsapp: r.whatsapp,
-      queue: r.queue,
-      user: r.user,
-      tags: tagRows
-        .filter((t) => t.ticketId === r.ticket.id)
-        .map(({ id, name, color }) => ({ id, name, color })),
+      id: r.id,
+      status: r.status,
+      contactId: r.contactId,
+      connectionId: r.connectionId,
+      queueId: r.queueId,
+      userId: r.userId,
+      unreadMessages: r.unreadMessages,
+      lastMessage: r.lastMessage,
+      createdAt: new Date(r.createdAt),
+      updatedAt: new Date(r.updatedAt),
+      contact: {
+        id: r.contactId,
+        number: r.cNumber,
+        name: r.cName,
+        email: r.cEmail,
+        profilePicUrl: r.cPic,
+        isGroup: r.cIsGroup === 1,
+        lid: r.cLid,
+        createdAt: new Date(r.cCreatedAt),
+        updatedAt: new Date(r.cUpdatedAt),
+      },
+      whatsapp: { id: r.connectionId, name: r.wName, number: r.wNumber },
+      queue:
+        r.queueId !== null && r.qName !== null ? { id: r.queueId, name: r.qName, color: r.qColor! } : null,
+      user: r.userId !== null && r.uName !== null ? { id: r.userId, name: r.uName, email: r.uEmail! } : null,
+      tags: tagRows.filter((t) => t.ticketId === r.id).map(({ id, name, color }) => ({ id, name, color })),
     }));
   }
 
-  function view(dbx: DbOrTx, id: number): TicketView {
-    const v = loadViews(dbx, eq(tickets.id, id))[0];
+  function view(id: number): TicketView {
+    const v = loadViews({ id })[0];
     if (!v) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
     return v;
   }
@@ -215,7 +272,7 @@ export function createTicketService(
     findOrCreate,
     update,
     view,
-    get: (id: number) => view(db, id),
+    get: (id: number) => view(id),
 
     list(filter: {
       status?: TicketStatus;
@@ -228,7 +285,6 @@ export function createTicketService(
       if (filter.status) conds.push(eq(tickets.status, filter.status));
       if (filter.whatsappId !== undefined) conds.push(eq(tickets.connectionId, filter.whatsappId));
       if (filter.queueId !== undefined) conds.push(eq(tickets.queueId, filter.queueId));
-      const where = conds.length > 0 ? and(...conds) : undefined;
       // Counted from the trigger-maintained ticket_counts: O(groups), not O(matching tickets).
       const countConds: SQL[] = [];
       if (filter.status) countConds.push(eq(ticketCounts.status, filter.status));
@@ -240,7 +296,10 @@ export function createTicketService(
           .from(ticketCounts)
           .where(countConds.length > 0 ? and(...countConds) : undefined)
           .get()?.n ?? 0;
-      const rows = loadViews(db, where, { limit: filter.limit, offset: (filter.page - 1) * filter.limit });
+      const rows = loadViews(
+        { status: filter.status, connectionId: filter.whatsappId, queueId: filter.queueId },
+        { limit: filter.limit, offset: (filter.page - 1) * filter.limit },
+      );
       return { rows, count: total, hasMore: filter.page * filter.limit < total };
     },
 
@@ -250,7 +309,7 @@ export function createTicketService(
     ) {
       return db.transaction((tx) => {
         update(tx, id, input);
-        return view(tx, id);
+        return view(id);
       });
     },
 
@@ -269,7 +328,7 @@ export function createTicketService(
       return db.transaction((tx) => {
         const { contact } = contactsSvc.upsert(tx, { number: check.number, profilePicUrl }, connection.id);
         const { ticket, created } = findOrCreate(tx, contact, connection.id, { ...input, newStatus: "open" });
-        return { ticket: view(tx, ticket.id), created };
+        return { ticket: view(ticket.id), created };
       });
     },
   };
