@@ -1,6 +1,6 @@
-import { and, eq, ne, type SQL, sql } from "drizzle-orm";
+import { and, eq, ne } from "drizzle-orm";
 import type { DbOrTx, Tx } from "../db/client";
-import { contacts, queues, tags, ticketCounts, tickets, ticketTags, users } from "../db/schema";
+import { contacts, queues, tags, tickets, ticketTags, users } from "../db/schema";
 import { AppError } from "../errors";
 import type { ConnectionService } from "./connection.service";
 import { type ContactService, contactRef } from "./contact.service";
@@ -281,21 +281,25 @@ export function createTicketService(
       page: number;
       limit: number;
     }) {
-      const conds: SQL[] = [];
-      if (filter.status) conds.push(eq(tickets.status, filter.status));
-      if (filter.whatsappId !== undefined) conds.push(eq(tickets.connectionId, filter.whatsappId));
-      if (filter.queueId !== undefined) conds.push(eq(tickets.queueId, filter.queueId));
       // Counted from the trigger-maintained ticket_counts: O(groups), not O(matching tickets).
-      const countConds: SQL[] = [];
-      if (filter.status) countConds.push(eq(ticketCounts.status, filter.status));
-      if (filter.whatsappId !== undefined) countConds.push(eq(ticketCounts.connectionId, filter.whatsappId));
-      if (filter.queueId !== undefined) countConds.push(eq(ticketCounts.queueId, filter.queueId));
+      const conds: string[] = [];
+      const args: (string | number)[] = [];
+      for (const [cond, value] of [
+        ["status = ?", filter.status],
+        ["connection_id = ?", filter.whatsappId],
+        ["queue_id = ?", filter.queueId],
+      ] as const) {
+        if (value === undefined) continue;
+        conds.push(cond);
+        args.push(value);
+      }
+      const where = conds.length > 0 ? ` where ${conds.join(" and ")}` : "";
       const total =
-        db
-          .select({ n: sql<number>`coalesce(sum(${ticketCounts.n}), 0)` })
-          .from(ticketCounts)
-          .where(countConds.length > 0 ? and(...countConds) : undefined)
-          .get()?.n ?? 0;
+        db.$client
+          .query<{ n: number }, (string | number)[]>(
+            `select coalesce(sum(n), 0) as n from ticket_counts${where}`,
+          )
+          .get(...args)?.n ?? 0;
       const rows = loadViews(
         { status: filter.status, connectionId: filter.whatsappId, queueId: filter.queueId },
         { limit: filter.limit, offset: (filter.page - 1) * filter.limit },
