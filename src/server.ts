@@ -3,6 +3,7 @@ import QRCode from "qrcode";
 import { createApp } from "./app";
 import type { Config } from "./config";
 import { openDatabase } from "./db/client";
+import { createCommitQueue } from "./db/commit-queue";
 import { migrate } from "./db/migrate";
 import { createServices } from "./domain";
 import { closeEventStreams } from "./http/routes/events-stream.routes";
@@ -77,7 +78,17 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
       seen: (at) => services?.connections.touchSeen(connectionId, at),
     }),
   });
-  services = createServices({ db, events, sessions, media, fetcher, config, logger, clock });
+  services = createServices({
+    db,
+    commits: createCommitQueue(db),
+    events,
+    sessions,
+    media,
+    fetcher,
+    config,
+    logger,
+    clock,
+  });
   const app = createApp({ config, db, logger, services, sessions, media, events, fetcher });
   // Created here, started by startServer (tests start it themselves when they want deliveries).
   const dispatcher = createDispatcher({

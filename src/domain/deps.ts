@@ -1,5 +1,6 @@
 import type { Config } from "../config";
 import type { Db } from "../db/client";
+import type { CommitQueue } from "../db/commit-queue";
 import type { Logger } from "../logger";
 import type { MediaStorage } from "../media/media-storage";
 import type { EventSink } from "../webhooks/events";
@@ -14,6 +15,8 @@ export type Sessions = { get(connectionId: number): WhatsAppGateway | undefined 
 
 export type DomainDeps = {
   db: Db;
+  /** Group commit for writes on the request path (one fsync per batch, answers after commit). */
+  commits: CommitQueue;
   events: EventSink;
   sessions: Sessions;
   media: MediaStorage;

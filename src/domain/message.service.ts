@@ -1,4 +1,4 @@
-import { and, count, desc, eq, isNotNull, isNull, lt, sql } from "drizzle-orm";
+import { and, count, desc, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import type { Tx } from "../db/client";
 import { contacts, messages, tickets } from "../db/schema";
 import { AppError } from "../errors";
@@ -35,6 +35,23 @@ type PreparedItem =
 
 export type SentResult = { message: MessageRow; sourceUrl: string | null };
 
+type TicketRef = { id: number; connectionId: number };
+
+/** Every column a stored message gets, so the prepared insert always has all its placeholders. */
+const EMPTY_MESSAGE = {
+  contactId: null,
+  body: "",
+  ack: 0,
+  mediaType: "chat",
+  mediaFile: null,
+  mimeType: null,
+  filename: null,
+  hasMedia: false,
+  quotedMsgId: null,
+  remoteKey: null,
+  mediaRef: null,
+};
+
 /** How long acks wait to be committed together. */
 const ACK_BATCH_MS = 5;
 
@@ -47,9 +64,48 @@ export function createMessageService(
   ticketsSvc: TicketService,
   connectionsSvc: ConnectionService,
 ) {
-  const { db, events, media, fetcher, clock, logger } = deps;
+  const { db, events, media, fetcher, clock, logger, commits } = deps;
   const log = logger.child({ module: "messages" });
   const earlyAcks = new Map<string, number>();
+
+  // Statements on the send and ack paths, compiled once (each runs several times per message). They
+  // run on the caller's connection, so inside a transaction they are part of it.
+  const q = {
+    ack: db.$client.query<{ ticketId: number; connectionId: number }, [number, number, string, number]>(
+      `update messages set ack = ?, updated_at = ? where id = ? and ack < ?
+       returning ticket_id as ticketId, (select connection_id from tickets where tickets.id = messages.ticket_id) as connectionId`,
+    ),
+    messageExists: db.$client.query<{ id: string }, [string]>("select id from messages where id = ?"),
+    touchTicket: db.$client.query<unknown, [string, number, number, number]>(
+      `update tickets set last_message = ?1,
+         unread_messages = case when ?2 then 0 else unread_messages + 1 end, updated_at = ?3 where id = ?4`,
+    ),
+  };
+  const ph = (name: string) => sql.placeholder(name);
+  const insertMessage = db
+    .insert(messages)
+    .values({
+      id: ph("id"),
+      ticketId: ph("ticketId"),
+      contactId: ph("contactId"),
+      body: ph("body"),
+      fromMe: ph("fromMe"),
+      ack: ph("ack"),
+      mediaType: ph("mediaType"),
+      mediaFile: ph("mediaFile"),
+      mimeType: ph("mimeType"),
+      filename: ph("filename"),
+      hasMedia: ph("hasMedia"),
+      quotedMsgId: ph("quotedMsgId"),
+      remoteKey: ph("remoteKey"),
+      mediaRef: ph("mediaRef"),
+      timestamp: ph("timestamp"),
+      createdAt: ph("createdAt"),
+      updatedAt: ph("updatedAt"),
+    })
+    .onConflictDoNothing()
+    .returning()
+    .prepare();
 
   const mediaUrlOf = (file: string | null) =>
     file ? `${deps.config.publicUrl}/public/${encodeURIComponent(file)}` : null;
@@ -78,28 +134,22 @@ export function createMessageService(
   function store(
     tx: Tx,
     row: typeof messages.$inferInsert,
-    ticket: { id: number; connectionId: number },
+    ticket: TicketRef,
     contact: Contact,
   ): MessageRow | null {
     const now = new Date(clock());
     const early = earlyAcks.get(row.id);
     if (early !== undefined) earlyAcks.delete(row.id);
-    const inserted = tx
-      .insert(messages)
-      .values({ ...row, ack: Math.max(row.ack ?? 0, early ?? 0), createdAt: now, updatedAt: now })
-      .onConflictDoNothing()
-      .returning()
-      .get();
+    const inserted = insertMessage.get({
+      ...EMPTY_MESSAGE,
+      ...row,
+      ack: Math.max(row.ack ?? 0, early ?? 0),
+      createdAt: now,
+      updatedAt: now,
+    }) as MessageRow | undefined;
     // The same WhatsApp id twice is one message: no second row, no second event.
     if (!inserted) return null;
-    tx.update(tickets)
-      .set({
-        lastMessage: lastMessageLabel(inserted),
-        unreadMessages: inserted.fromMe ? 0 : sql`${tickets.unreadMessages} + 1`,
-        updatedAt: now,
-      })
-      .where(eq(tickets.id, ticket.id))
-      .run();
+    q.touchTicket.run(lastMessageLabel(inserted), inserted.fromMe ? 1 : 0, now.getTime(), ticket.id);
     events.emit(
       tx,
       inserted.fromMe ? "message_sent" : "message_received",
@@ -185,24 +235,29 @@ export function createMessageService(
   }
 
   /** Sends prepared content on a ticket, one WhatsApp message per item, storing each as it is sent. */
-  async function sendOnTicket(
-    ticketId: number,
-    content: OutgoingContent,
-    quotedMsgId: string | null | undefined,
-  ): Promise<SentResult[]> {
-    const ticket = db.select().from(tickets).where(eq(tickets.id, ticketId)).get();
+  type SendContext = { ticket: TicketRef; contact: Contact; gw: WhatsAppGateway; quoted: QuotedRef | null };
+
+  /** Resolves what a send on an existing ticket needs, before anything is sent. */
+  function ticketContext(ticketId: number, quotedMsgId: string | null | undefined): SendContext {
+    const ticket = db
+      .select({ id: tickets.id, connectionId: tickets.connectionId, contactId: tickets.contactId })
+      .from(tickets)
+      .where(eq(tickets.id, ticketId))
+      .get();
     if (!ticket) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
-    const connection = connectionsSvc.get(ticket.connectionId);
+    const gw = connectionsSvc.requireConnected(connectionsSvc.get(ticket.connectionId));
     const contact = db.select().from(contacts).where(eq(contacts.id, ticket.contactId)).get()!;
-    const gw = connectionsSvc.requireConnected(connection);
-    const quoted = findQuoted(quotedMsgId);
-    const items = await prepare(content);
+    return { ticket, contact, gw, quoted: findQuoted(quotedMsgId) };
+  }
+
+  /** Sends each item as its own WhatsApp message and stores it once WhatsApp accepted it. */
+  async function sendItems(ctx: SendContext, items: PreparedItem[]): Promise<SentResult[]> {
     const results: SentResult[] = [];
     for (const item of items) {
-      const sent = await deliver(gw, contact.number, item, quoted);
+      const sent = await deliver(ctx.gw, ctx.contact.number, item, ctx.quoted);
       const row: typeof messages.$inferInsert = {
         id: sent.id,
-        ticketId: ticket.id,
+        ticketId: ctx.ticket.id,
         contactId: null,
         body: item.kind === "text" ? item.body : item.caption,
         fromMe: true,
@@ -212,39 +267,41 @@ export function createMessageService(
         mimeType: item.kind === "media" ? item.stored.mimeType : null,
         filename: item.kind === "media" ? item.stored.filename : null,
         hasMedia: item.kind === "media",
-        quotedMsgId: quoted?.id ?? null,
+        quotedMsgId: ctx.quoted?.id ?? null,
         remoteKey: sent.remoteKey ?? null,
         timestamp: sent.timestampSec,
       };
-      const message = db.transaction((tx) => store(tx, row, ticket, contact));
-      const stored = message ?? db.select().from(messages).where(eq(messages.id, sent.id)).get()!;
-      results.push({ message: stored, sourceUrl: item.kind === "media" ? item.sourceUrl : null });
+      const message = await commits.run(
+        (tx) =>
+          store(tx, row, ctx.ticket, ctx.contact) ??
+          tx.select().from(messages).where(eq(messages.id, sent.id)).get()!,
+      );
+      results.push({ message, sourceUrl: item.kind === "media" ? item.sourceUrl : null });
     }
     return results;
+  }
+
+  async function sendOnTicket(
+    ticketId: number,
+    content: OutgoingContent,
+    quotedMsgId: string | null | undefined,
+  ): Promise<SentResult[]> {
+    const ctx = ticketContext(ticketId, quotedMsgId);
+    return sendItems(ctx, await prepare(content));
   }
 
   function applyAcks(batch: [string, number][]): void {
     db.transaction((tx) => {
       for (const [messageId, ack] of batch) {
-        const updated = tx
-          .update(messages)
-          .set({ ack, updatedAt: new Date(clock()) })
-          .where(and(eq(messages.id, messageId), lt(messages.ack, ack)))
-          .returning({ id: messages.id, ticketId: messages.ticketId })
-          .get();
+        const updated = q.ack.get(ack, clock(), messageId, ack);
         if (!updated) {
-          const known = tx.select({ id: messages.id }).from(messages).where(eq(messages.id, messageId)).get();
-          if (!known) {
+          if (!q.messageExists.get(messageId)) {
             if (earlyAcks.size >= EARLY_ACK_LIMIT) earlyAcks.delete(earlyAcks.keys().next().value as string);
             earlyAcks.set(messageId, Math.max(ack, earlyAcks.get(messageId) ?? 0));
           }
           continue;
         }
-        const ticket = tx
-          .select({ connectionId: tickets.connectionId })
-          .from(tickets)
-          .where(eq(tickets.id, updated.ticketId))
-          .get()!;
+        const ticket = updated;
         events.emit(tx, "message_ack", ticket.connectionId, {
           messageId,
           ack,
@@ -337,18 +394,20 @@ export function createMessageService(
           { path: "body", message: "Required when no media is sent" },
         ]);
       }
-      findQuoted(input.quotedMsgId);
+      const quoted = findQuoted(input.quotedMsgId);
       const check = await gw.checkNumber(number);
       if (!check.exists) throw new AppError("ERR_WAPP_INVALID_CONTACT", `${number} is not on WhatsApp`);
       const known = contactsSvc.findByNumber(db, check.number);
       const profilePicUrl = known ? undefined : await gw.profilePicUrl(check.number).catch(() => null);
-      const { contact, ticket } = db.transaction((tx) => {
+      const items = await prepare(input);
+      const { contact, ticket } = await commits.run((tx) => {
         const c = contactsSvc.upsert(tx, { number: check.number, profilePicUrl }, connection.id).contact;
         const t = ticketsSvc.findOrCreate(tx, c, connection.id, { ...input, newStatus: "open" }).ticket;
         return { contact: c, ticket: t };
       });
-      const results = await sendOnTicket(ticket.id, input, input.quotedMsgId);
-      if (input.closeTicket) db.transaction((tx) => ticketsSvc.update(tx, ticket.id, { status: "closed" }));
+      const results = await sendItems({ ticket, contact, gw, quoted }, items);
+      if (input.closeTicket)
+        await commits.run((tx) => ticketsSvc.update(tx, ticket.id, { status: "closed" }));
       return { ticketId: ticket.id, contactId: contact.id, results };
     },
 
@@ -375,7 +434,7 @@ export function createMessageService(
           mimeType: inbound.media.mimeType,
         });
       }
-      const result = db.transaction((tx) => {
+      const result = await commits.run((tx) => {
         const { contact } = contactsSvc.upsert(
           tx,
           { number: inbound.from, name: inbound.pushName, lid: inbound.lid ?? null },
