@@ -128,7 +128,7 @@ interface PairingCodeRequest {
   finish: Deferred<{ wrappedKeyBundle: Buffer; companionIdentity: Buffer }>;
 }
 
-type WsData = { conn?: Conn };
+type WsData = { conn?: Conn; refused?: boolean };
 
 class Conn {
   readonly noise: NoiseResponder;
@@ -137,6 +137,8 @@ class Conn {
   session: { account: SimAccount; companion: Companion } | undefined;
   refs: string[] = [];
   closed = false;
+  /** Set by `SimAccount.silence()`: the socket stays open but nothing is read or sent (a dead session). */
+  silent = false;
   private readonly waiters = new Map<string, Deferred<BinaryNode>>();
   private nextId = 1;
 
@@ -155,7 +157,7 @@ class Conn {
   }
 
   send(node: BinaryNode): void {
-    if (this.closed) return;
+    if (this.closed || this.silent) return;
     this.ws.send(this.noise.encodeNode(node));
   }
 
@@ -308,6 +310,19 @@ export class SimAccount {
       if (kind === "drop") conn.drop();
       else conn.streamError(kind);
       if (kind === "logout") this.companions.delete(companion.deviceId);
+    }
+    this.wa.changes.changed();
+  }
+
+  /**
+   * The companions' current sockets go dead without closing: the server stops reading them (no iq is
+   * answered, no message routed) and sends nothing more on them. A new connection is served normally.
+   * This is the "looks connected but is dead" session a client must detect by itself.
+   */
+  silence(deviceId?: number): void {
+    for (const companion of this.companions.values()) {
+      if (deviceId !== undefined && companion.deviceId !== deviceId) continue;
+      if (companion.conn && !companion.conn.closed) companion.conn.silent = true;
     }
     this.wa.changes.changed();
   }
@@ -530,6 +545,11 @@ export class FakeWhatsApp {
   private readonly byLid = new Map<string, SimAccount>();
   private readonly refs = new Map<string, Conn>();
   private readonly codeRequests: PairingCodeRequest[] = [];
+  private refusing = false;
+  /** WebSocket upgrade requests on `/ws/chat`, refused ones included. */
+  connectionAttempts = 0;
+  /** Of those, how many `refuseConnections(true)` closed at once. */
+  refusedConnections = 0;
 
   private readonly ownsCertificate: boolean;
 
@@ -543,13 +563,23 @@ export class FakeWhatsApp {
       fetch: (req, server) => {
         const url = new URL(req.url);
         if (url.pathname === "/ws/chat") {
-          if (server.upgrade(req, { data: {} })) return undefined;
+          this.connectionAttempts++;
+          this.changes.changed();
+          if (server.upgrade(req, { data: { refused: this.refusing } })) return undefined;
           return new Response("expected a websocket", { status: 400 });
         }
         return handleControlRequest(this, req);
       },
       websocket: {
         open: (ws) => {
+          if (ws.data.refused) {
+            // Closed right after the upgrade, before any Noise frame. (A 503 instead of the upgrade would
+            // not do: Baileys then waits for its connectTimeoutMs, 20 s by default, before it gives up.)
+            this.refusedConnections++;
+            ws.close(1013, "wasim: refusing connections");
+            this.changes.changed();
+            return;
+          }
           ws.data.conn = new Conn(ws, this.staticKeys);
         },
         message: (ws, message) => {
@@ -578,6 +608,15 @@ export class FakeWhatsApp {
   /** Base URL of the HTTP control API (see control-api.ts). */
   get controlUrl(): string {
     return `http://127.0.0.1:${this.server.port}/control`;
+  }
+
+  /**
+   * While on, every new WebSocket is closed right after the upgrade (an outage: the client sees 428
+   * connectionClosed); connected sockets are not touched.
+   */
+  refuseConnections(on: boolean): void {
+    this.refusing = on;
+    this.changes.changed();
   }
 
   /** Creates a WhatsApp user with a phone, to link the app to. */
@@ -630,6 +669,7 @@ export class FakeWhatsApp {
   // ---- connections -------------------------------------------------------------------------
 
   private onBytes(conn: Conn, data: Uint8Array): void {
+    if (conn.silent) return;
     for (const frame of conn.noise.push(data)) {
       if (conn.stage === "hello") {
         conn.ws.send(conn.noise.serverHello(frame));

@@ -88,3 +88,35 @@ test("when the server runs low on a companion's prekeys it says so, and the clie
   await wa.changesUntil(() => phone.preKeyCount(1) >= 5, "a prekey upload after the low-count notification");
   await client.end();
 });
+
+test("refuseConnections(true) closes every new connection at once until it is turned off", async () => {
+  const phone = wa.createAccount("595981000080");
+  const { client, auth } = await linkByQr(wa, phone);
+  await client.end();
+  wa.refuseConnections(true);
+  const attemptsBefore = wa.refusedConnections;
+  const refused = new BaileysTestClient(wa, auth);
+  expect((await refused.waitForClose()).statusCode).toBe(DisconnectReason.connectionClosed);
+  expect(wa.refusedConnections).toBe(attemptsBefore + 1);
+  wa.refuseConnections(false);
+  const accepted = new BaileysTestClient(wa, auth);
+  await accepted.waitForOpen();
+  await accepted.end();
+});
+
+test("silence() leaves a socket open but dead: queries go unanswered; a new login is served", async () => {
+  const phone = wa.createAccount("595981000090");
+  const { client, auth } = await linkByQr(wa, phone);
+  phone.silence();
+  const ping = {
+    tag: "iq",
+    attrs: { id: client.sock.generateMessageTag(), to: "s.whatsapp.net", type: "get", xmlns: "w:p" },
+    content: [{ tag: "ping", attrs: {} }],
+  };
+  await expect(client.sock.query(ping, 300)).rejects.toThrow();
+  expect(client.close).toBeUndefined();
+  const again = new BaileysTestClient(wa, auth);
+  await again.waitForOpen();
+  await again.end();
+  await client.end();
+});
