@@ -1,4 +1,4 @@
-import { and, asc, eq, ne } from "drizzle-orm";
+import { and, asc, eq, ne, sql } from "drizzle-orm";
 import type { Tx } from "../db/client";
 import { connections } from "../db/schema";
 import { AppError } from "../errors";
@@ -24,7 +24,12 @@ export function createConnectionService(deps: DomainDeps) {
   const lastSeen = new Map<number, Date>();
   const persisted = new Map<number, number>();
 
-  const find = (id: number) => db.select().from(connections).where(eq(connections.id, id)).get();
+  const byId = db
+    .select()
+    .from(connections)
+    .where(eq(connections.id, sql.placeholder("id")))
+    .prepare();
+  const find = (id: number) => byId.get({ id });
 
   function get(id: number): Connection {
     const c = find(id);

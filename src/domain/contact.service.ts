@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { DbOrTx, Tx } from "../db/client";
 import { contacts } from "../db/schema";
 import { AppError } from "../errors";
@@ -33,8 +33,15 @@ export type ContactUpsert = {
 export function createContactService(deps: DomainDeps) {
   const { events, clock } = deps;
 
-  function findByNumber(db: DbOrTx, number: string): Contact | undefined {
-    return db.select().from(contacts).where(eq(contacts.number, number)).get();
+  // Prepared once; it runs on the shared connection, so inside a transaction it is part of it.
+  const byNumber = deps.db
+    .select()
+    .from(contacts)
+    .where(eq(contacts.number, sql.placeholder("number")))
+    .prepare();
+
+  function findByNumber(_db: DbOrTx, number: string): Contact | undefined {
+    return byNumber.get({ number });
   }
 
   /** Creates or updates a contact inside the caller's transaction; emits contact_created / contact_updated. */

@@ -82,6 +82,25 @@ export function createMessageService(
     ),
   };
   const ph = (name: string) => sql.placeholder(name);
+  const listStmt = {
+    count: db
+      .select({ n: count() })
+      .from(messages)
+      .where(eq(messages.ticketId, ph("ticketId")))
+      .prepare(),
+    page: db
+      .select({
+        message: messages,
+        contact: { id: contacts.id, name: contacts.name, number: contacts.number },
+      })
+      .from(messages)
+      .leftJoin(contacts, eq(contacts.id, messages.contactId))
+      .where(eq(messages.ticketId, ph("ticketId")))
+      .orderBy(desc(messages.createdAt), desc(sql`${messages}.rowid`))
+      .limit(ph("limit"))
+      .offset(ph("offset"))
+      .prepare(),
+  };
   const insertMessage = db
     .insert(messages)
     .values({
@@ -337,20 +356,8 @@ export function createMessageService(
         .where(eq(tickets.id, ticketId))
         .get();
       if (!ticket) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
-      const total =
-        db.select({ n: count() }).from(messages).where(eq(messages.ticketId, ticketId)).get()?.n ?? 0;
-      const rows = db
-        .select({
-          message: messages,
-          contact: { id: contacts.id, name: contacts.name, number: contacts.number },
-        })
-        .from(messages)
-        .leftJoin(contacts, eq(contacts.id, messages.contactId))
-        .where(eq(messages.ticketId, ticketId))
-        .orderBy(desc(messages.createdAt), desc(sql`${messages}.rowid`))
-        .limit(limit)
-        .offset((page - 1) * limit)
-        .all();
+      const total = listStmt.count.get({ ticketId })?.n ?? 0;
+      const rows = listStmt.page.all({ ticketId, limit, offset: (page - 1) * limit });
       return { rows, count: total, hasMore: page * limit < total };
     },
 
