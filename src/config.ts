@@ -27,6 +27,9 @@ const EnvSchema = z.object({
   WA_SEND_TIMEOUT_MS: int(100, 600_000).default(30_000),
   WA_RECONNECT_BASE_MS: int(1, 600_000).default(1_000),
   WA_RECONNECT_MAX_MS: int(1, 3_600_000).default(60_000),
+  WA_LOOP_WINDOW_MS: int(1, 3_600_000).default(60_000),
+  WA_LOOP_MAX_CLOSES: int(2, 10_000).default(8),
+  WA_LOOP_PAUSE_MS: int(1, 86_400_000).default(5 * 60_000),
   BAILEYS_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("warn"),
 });
 
@@ -55,6 +58,10 @@ export type Config = {
   waSendTimeoutMs: number;
   waReconnectBaseMs: number;
   waReconnectMaxMs: number;
+  /** Reconnect-loop detector: this many closes within the window pause reconnects for WA_LOOP_PAUSE_MS. */
+  waLoopWindowMs: number;
+  waLoopMaxCloses: number;
+  waLoopPauseMs: number;
   baileysLogLevel: string;
 };
 
@@ -92,6 +99,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     waSendTimeoutMs: e.WA_SEND_TIMEOUT_MS,
     waReconnectBaseMs: e.WA_RECONNECT_BASE_MS,
     waReconnectMaxMs: e.WA_RECONNECT_MAX_MS,
+    waLoopWindowMs: e.WA_LOOP_WINDOW_MS,
+    waLoopMaxCloses: e.WA_LOOP_MAX_CLOSES,
+    waLoopPauseMs: e.WA_LOOP_PAUSE_MS,
     baileysLogLevel: e.BAILEYS_LOG_LEVEL,
   };
 }
