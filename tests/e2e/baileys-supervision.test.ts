@@ -223,4 +223,27 @@ describe("a supervised baileys session", () => {
     const got = await contact.waitForMessage((m) => m.id === again.body.data.messageId);
     expect(got.text).toBe("ahora sí");
   });
+
+  test("the same with the contact's devices cached (the send needs no query): 504, not a message lost as sent", async () => {
+    // The previous test's last send cached the contact's devices and Signal session, so Baileys writes the
+    // stanza without asking the server anything; only WhatsApp's ack of the message shows it arrived.
+    const from = hooks.length;
+    phone.silence();
+    const started = Date.now();
+    const res = await api("POST", `/api/v1/tickets/${ticketId}/messages`, { body: "¿en cache?" });
+    const elapsed = Date.now() - started;
+    expect(res).toMatchObject({ status: 504, body: { error: "ERR_WAPP_TIMEOUT" } });
+    expect(elapsed).toBeGreaterThanOrEqual(SEND_TIMEOUT_MS - 2);
+    expect(elapsed).toBeLessThan(SEND_TIMEOUT_MS + 2_000);
+    const messages = await api("GET", `/api/v1/tickets/${ticketId}/messages`);
+    expect(messages.body.messages.map((m: any) => m.body)).not.toContain("¿en cache?");
+
+    const opening = await hookFrom(from, "connection_update", (d) => d.status === "OPENING");
+    expect(opening.data.reason).toContain("health check");
+    await hookFrom(opening.index, "connection_update", (d) => d.status === "CONNECTED");
+    await untilConnected();
+    const again = await api("POST", `/api/v1/tickets/${ticketId}/messages`, { body: "de nuevo" });
+    expect(again.status).toBe(201);
+    await contact.waitForMessage((m) => m.id === again.body.data.messageId);
+  });
 });

@@ -1,8 +1,10 @@
 import makeWASocket, {
+  type BinaryNode,
   Browsers,
   BufferJSON,
   DisconnectReason,
   downloadMediaMessage,
+  generateMessageIDV2,
   jidNormalizedUser,
   makeCacheableSignalKeyStore,
   proto,
@@ -95,6 +97,8 @@ export function createBaileysGateway(
   let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   let closes: number[] = [];
   let number = connection.number;
+  /** Sends waiting for WhatsApp's `<ack class=message>`, by message id. */
+  const serverAcks = new Map<string, () => void>();
 
   const setStatus = (next: ConnectionStatus, info: { qrcode?: string | null; reason?: string } = {}) => {
     if (next !== status)
@@ -261,6 +265,9 @@ export function createBaileysGateway(
 
     // Any frame from the server proves the socket is alive ("looks connected but is dead" detection).
     socket.ws.on("frame", () => events.seen?.(new Date()));
+    socket.ws.on("CB:ack,class:message", (node: BinaryNode) => {
+      if (node.attrs.id) serverAcks.get(node.attrs.id)?.();
+    });
   }
 
   function onClose(code: number | undefined, message: string) {
@@ -334,8 +341,20 @@ export function createBaileysGateway(
     quoted?: QuotedRef | null,
   ) => {
     const s = requireSocket();
+    // Baileys' sendMessage resolves once the stanza is written to the socket: on a socket that is open but
+    // dead that is at once, when the contact's devices are cached. The send counts as done only when
+    // WhatsApp acknowledges the stanza (`<ack class=message>`), so a dead socket fails the send in time.
+    const messageId = generateMessageIDV2(s.user?.id);
+    const serverAck = new Promise<void>((resolve) => serverAcks.set(messageId, resolve));
     const sent = await withTimeout(
-      s.sendMessage(toJid(to), content, { quoted: quotedMessage(quoted, to) }),
+      (async () => {
+        const sent = await s.sendMessage(toJid(to), content, {
+          quoted: quotedMessage(quoted, to),
+          messageId,
+        });
+        await serverAck;
+        return sent;
+      })(),
       sendTimeoutMs,
       () => {
         void healthCheck(s);
@@ -344,7 +363,7 @@ export function createBaileysGateway(
           `WhatsApp did not confirm the send within ${sendTimeoutMs} ms`,
         );
       },
-    );
+    ).finally(() => serverAcks.delete(messageId));
     if (!sent?.key.id) throw new Error("WhatsApp returned no message id");
     return {
       id: sent.key.id,
