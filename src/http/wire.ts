@@ -39,9 +39,9 @@ export const sendErrors = {
 };
 export const conflictErrors = { ...commonErrors, 409: err("A unique field is taken (ERR_CONFLICT)") };
 
-export const json = <T extends z.ZodType>(schema: T, description: string) => ({
+export const json = <T extends z.ZodType>(schema: T, description: string, example?: unknown) => ({
   description,
-  content: { "application/json": { schema } },
+  content: { "application/json": { schema, ...(example === undefined ? {} : { example }) } },
 });
 
 // ── contacts ────────────────────────────────────────────────────────────────
@@ -86,7 +86,18 @@ export const ConnectionSummarySchema = z
     createdAt: z.string(),
     updatedAt: z.string(),
   })
-  .openapi("ConnectionSummary");
+  .openapi("ConnectionSummary", {
+    example: {
+      id: 1,
+      name: "WhatsApp Principal",
+      number: "595981234567",
+      status: "CONNECTED",
+      isDefault: true,
+      driver: "baileys",
+      createdAt: "2024-01-01T00:00:00.000Z",
+      updatedAt: "2024-12-01T10:00:00.000Z",
+    },
+  });
 
 export const ConnectionSchema = ConnectionSummarySchema.extend({
   battery: z.string().nullable(),
@@ -157,7 +168,18 @@ export const WebhookSchema = z
     updatedAt: z.string(),
     secret: z.string().optional().openapi({ description: "Only in the response that created the webhook" }),
   })
-  .openapi("Webhook");
+  .openapi("Webhook", {
+    example: {
+      id: 3,
+      connectionId: 1,
+      url: "https://example.com/hooks/whatsapp",
+      enabled: true,
+      events: ["message_received", "message_ack"],
+      disabledReason: null,
+      createdAt: "2024-12-01T10:00:00.000Z",
+      updatedAt: "2024-12-01T10:00:00.000Z",
+    },
+  });
 
 export const webhookWire = (w: Webhook, opts: { withSecret?: boolean } = {}) => ({
   id: w.id,
@@ -262,7 +284,24 @@ export const MessageSchema = z
     createdAt: z.string(),
     contact: z.object({ id: z.number().int(), name: z.string(), number: z.string() }).nullable(),
   })
-  .openapi("Message");
+  .openapi("Message", {
+    example: {
+      id: "3EB0ABC123",
+      body: "Hola, necesito ayuda",
+      fromMe: false,
+      ack: 0,
+      mediaUrl: null,
+      mediaType: "chat",
+      hasMedia: false,
+      mimeType: null,
+      filename: null,
+      quotedMsgId: null,
+      ticketId: 123,
+      timestamp: 1701426600,
+      createdAt: "2024-12-01T10:30:00.000Z",
+      contact: { id: 1, name: "Juan Pérez", number: "595991234567" },
+    },
+  });
 
 export const messageWire = (
   m: MessageRow,

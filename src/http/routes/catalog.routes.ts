@@ -16,13 +16,23 @@ export const QueueSchema = z
     greetingMessage: z.string().nullable(),
     ...stamp,
   })
-  .openapi("Queue");
+  .openapi("Queue", {
+    example: {
+      id: 1,
+      name: "Soporte",
+      color: "#4CAF50",
+      greetingMessage: null,
+      createdAt: "2024-12-01T10:00:00.000Z",
+      updatedAt: "2024-12-01T10:00:00.000Z",
+    },
+  });
+const stampExample = { createdAt: "2024-12-01T10:00:00.000Z", updatedAt: "2024-12-01T10:00:00.000Z" };
 const UserSchema = z
   .object({ id: z.number().int(), name: z.string(), email: z.string(), ...stamp })
-  .openapi("User");
+  .openapi("User", { example: { id: 1, name: "Ana Agente", email: "ana@example.com", ...stampExample } });
 const TagSchema = z
   .object({ id: z.number().int(), name: z.string(), color: z.string(), ...stamp })
-  .openapi("Tag");
+  .openapi("Tag", { example: { id: 1, name: "VIP", color: "#FFC107", ...stampExample } });
 
 const withDates = <T extends { createdAt: Date; updatedAt: Date }>(r: T) => ({
   ...r,
@@ -104,7 +114,12 @@ function catalogRoutes<K extends keyof Services["catalog"]>(opts: {
         summary: `Delete a ${opts.label} (admin)`,
         middleware: [adminOnly] as const,
         request: { params: Param },
-        responses: { 200: json(z.object({ message: z.string() }), "Deleted"), ...commonErrors },
+        responses: {
+          200: json(z.object({ message: z.string() }), "Deleted", {
+            message: `${opts.label[0]!.toUpperCase()}${opts.label.slice(1)} deleted successfully`,
+          }),
+          ...commonErrors,
+        },
       }),
       (c) => {
         svc(c).remove(c.req.valid("param").id);
@@ -160,6 +175,10 @@ export const legacyQueueRouter = createRouter().openapi(
       200: json(
         z.array(z.object({ id: z.number().int(), name: z.string(), color: z.string() })),
         "Queues by name",
+        [
+          { id: 1, name: "Soporte", color: "#4CAF50" },
+          { id: 2, name: "Ventas", color: "#2196F3" },
+        ],
       ),
       ...commonErrors,
     },

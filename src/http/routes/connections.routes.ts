@@ -146,7 +146,10 @@ export const connectionsRouter = createRouter()
       summary: "Delete a connection and its tickets (admin)",
       middleware: [adminOnly] as const,
       request: { params: ConnectionParam },
-      responses: { 200: json(Ok, "Deleted"), ...commonErrors },
+      responses: {
+        200: json(Ok, "Deleted", { message: "Connection deleted successfully" }),
+        ...commonErrors,
+      },
     }),
     async (c) => {
       const { services, sessions } = c.get("deps");
@@ -227,7 +230,7 @@ export const connectionsRouter = createRouter()
       summary: "Delete a webhook (admin)",
       middleware: [adminOnly] as const,
       request: { params: WebhookParams },
-      responses: { 200: json(Ok, "Deleted"), ...commonErrors },
+      responses: { 200: json(Ok, "Deleted", { message: "Webhook deleted successfully" }), ...commonErrors },
     }),
     (c) => {
       const { connectionId, webhookId } = c.req.valid("param");
@@ -255,6 +258,7 @@ export const connectionsRouter = createRouter()
         201: json(
           z.object({ messageId: z.string(), ticketId: z.number().int(), contactId: z.number().int() }),
           "Received",
+          { messageId: "3EB0C0FFEE1234567890AB", ticketId: 1, contactId: 1 },
         ),
         ...sendErrors,
       },
@@ -302,7 +306,10 @@ export const connectionsRouter = createRouter()
         200: {
           description: "The QR, as JSON or as an image",
           content: {
-            "application/json": { schema: z.object({ status: z.string(), qrcode: z.string().nullable() }) },
+            "application/json": {
+              schema: z.object({ status: z.string(), qrcode: z.string().nullable() }),
+              example: { status: "qrcode", qrcode: "2@Xb4…,QzEt…,Hk2s…,YmFz…" },
+            },
             "image/png": { schema: { type: "string", format: "binary" } },
             "image/svg+xml": { schema: { type: "string" } },
           },
@@ -336,7 +343,10 @@ export const connectionsRouter = createRouter()
       description: "Type the code on the phone: WhatsApp > Linked devices > Link with phone number.",
       middleware: [adminOnly] as const,
       request: { params: ConnectionParam, body: bodyDoc(PairingBody, { number: "595981234567" }) },
-      responses: { 200: json(z.object({ code: z.string() }), "The pairing code"), ...sendErrors },
+      responses: {
+        200: json(z.object({ code: z.string() }), "The pairing code", { code: "ABCD1234" }),
+        ...sendErrors,
+      },
     }),
     async (c) => {
       const body = await readBody(c, PairingBody);
@@ -361,7 +371,10 @@ export const connectionsRouter = createRouter()
       description: "Reconnects with the saved credentials, or starts a new QR when the phone is not linked.",
       middleware: [adminOnly] as const,
       request: { params: ConnectionParam },
-      responses: { 200: json(StatusResponse, "Restarted"), ...commonErrors },
+      responses: {
+        200: json(StatusResponse, "Restarted", { message: "Connection restarted", status: "OPENING" }),
+        ...commonErrors,
+      },
     }),
     async (c) => {
       const { services, sessions } = c.get("deps");
@@ -383,7 +396,10 @@ export const connectionsRouter = createRouter()
         "Logs the device out of WhatsApp and forgets its credentials; status becomes DISCONNECTED.",
       middleware: [adminOnly] as const,
       request: { params: ConnectionParam },
-      responses: { 200: json(StatusResponse, "Logged out"), ...commonErrors },
+      responses: {
+        200: json(StatusResponse, "Logged out", { message: "Connection logged out", status: "DISCONNECTED" }),
+        ...commonErrors,
+      },
     }),
     async (c) => {
       const { services, sessions } = c.get("deps");

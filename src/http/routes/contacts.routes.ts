@@ -37,6 +37,7 @@ export const contactsRouter = createRouter()
         200: json(
           z.object({ valid: z.boolean(), number: z.string(), profilePicUrl: z.string().nullable() }),
           "The result of the check",
+          { valid: true, number: "595991234567", profilePicUrl: "https://pps.whatsapp.net/v/t61/abc.jpg" },
         ),
         ...sendErrors,
       },

@@ -114,7 +114,13 @@ eventsStreamRouter.openapi(
     responses: {
       200: {
         description: "An endless stream of events",
-        content: { "text/event-stream": { schema: { type: "string" } } },
+        content: {
+          "text/event-stream": {
+            schema: { type: "string" },
+            example:
+              'id: evt_019384a2b1c0f3e2d1a0b9\nevent: message_received\ndata: {"event":"message_received","timestamp":"2024-12-01T10:30:00.000Z","connectionId":1,"connectionName":"WhatsApp Principal","connectionNumber":"595981234567","data":{"messageId":"3EB0ABC123","body":"Hola"}}\n\n',
+          },
+        },
       },
       ...commonErrors,
     },

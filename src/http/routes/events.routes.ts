@@ -22,7 +22,29 @@ const StoredEventSchema = z
     createdAt: z.string(),
     payload: z.record(z.string(), z.unknown()).openapi({ description: "The envelope webhooks receive" }),
   })
-  .openapi("StoredEvent");
+  .openapi("StoredEvent", {
+    example: {
+      id: "evt_019384a2b1c0f3e2d1a0b9",
+      seq: 1042,
+      event: "ticket_created",
+      connectionId: 1,
+      createdAt: "2024-12-01T10:30:00.000Z",
+      payload: {
+        event: "ticket_created",
+        timestamp: "2024-12-01T10:30:00.000Z",
+        connectionId: 1,
+        connectionName: "WhatsApp Principal",
+        connectionNumber: "595981234567",
+        data: {
+          ticketId: 123,
+          status: "pending",
+          contact: { id: 45, name: "Juan Pérez", number: "595991234567" },
+          queueId: null,
+          userId: null,
+        },
+      },
+    },
+  });
 
 export const eventsRouter = createRouter().openapi(
   createRoute({

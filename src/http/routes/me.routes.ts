@@ -19,6 +19,7 @@ export const meRouter = createRouter().openapi(
           scope: z.enum(["admin", "api"]),
         }),
         "Who is calling",
+        { tokenId: 2, name: "n8n", scope: "api" },
       ),
       ...commonErrors,
     },

@@ -15,7 +15,17 @@ const TokenSchema = z
     lastUsedAt: z.string().nullable(),
     revokedAt: z.string().nullable(),
   })
-  .openapi("ApiToken");
+  .openapi("ApiToken", {
+    example: {
+      id: 2,
+      name: "n8n",
+      scope: "api",
+      hint: "x9Qa",
+      createdAt: "2024-12-01T10:00:00.000Z",
+      lastUsedAt: "2024-12-01T10:30:00.000Z",
+      revokedAt: null,
+    },
+  });
 
 const tokenWire = (t: ApiToken) => ({
   id: t.id,

@@ -67,7 +67,16 @@ const PingResult = z
     error: z.string().nullable(),
     durationMs: z.number().int(),
   })
-  .openapi("WebhookTestResult");
+  .openapi("WebhookTestResult", {
+    example: {
+      webhookId: 3,
+      eventId: "evt_019384a2b1c0f3e2d1a0b9",
+      delivered: true,
+      statusCode: 200,
+      error: null,
+      durationMs: 41,
+    },
+  });
 
 export const webhookOpsRouter = createRouter()
   .openapi(

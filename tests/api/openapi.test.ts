@@ -1,0 +1,26 @@
+import { expect, test } from "bun:test";
+import { createTestApp } from "../support/test-app";
+
+test("every operation in /openapi.json documents an example answer and its error responses", async () => {
+  await using t = createTestApp();
+  const doc: any = await (await t.request("/openapi.json", { token: null })).json();
+  // Inline the component schemas, so an example given on a component counts for every use of it.
+  const inline = (o: unknown): string =>
+    JSON.stringify(o).replace(/\{"\$ref":"#\/components\/schemas\/(\w+)"\}/g, (_m, name: string) =>
+      inline(doc.components.schemas[name]),
+    );
+  const problems: string[] = [];
+  for (const [path, item] of Object.entries<any>(doc.paths)) {
+    for (const [method, op] of Object.entries<any>(item)) {
+      const name = `${method.toUpperCase()} ${path}`;
+      const codes = Object.keys(op.responses);
+      const ok = codes.filter((c) => c.startsWith("2"));
+      if (ok.length === 0) problems.push(`${name}: no 2xx response`);
+      if (!ok.some((c) => inline(op.responses[c]).includes('"example"'))) problems.push(`${name}: no example`);
+      if (path.startsWith("/api") && !codes.includes("401")) problems.push(`${name}: 401 not documented`);
+      if (!codes.some((c) => c.startsWith("4") && c !== "401")) problems.push(`${name}: no other 4xx documented`);
+      if (!op.summary) problems.push(`${name}: no summary`);
+    }
+  }
+  expect(problems).toEqual([]);
+});
