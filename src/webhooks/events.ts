@@ -1,19 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { Db, Tx } from "../db/client";
+import type { EventName } from "./event-names";
 
-export const EVENT_NAMES = [
-  "message_received",
-  "message_sent",
-  "message_ack",
-  "connection_update",
-  "ticket_created",
-  "ticket_updated",
-  "ticket_closed",
-  "contact_created",
-  "contact_updated",
-] as const;
-
-export type EventName = (typeof EVENT_NAMES)[number];
+export { EVENT_NAMES, type EventName } from "./event-names";
 
 export type EventEnvelope = {
   event: EventName;

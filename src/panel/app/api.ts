@@ -179,14 +179,4 @@ export type ApiToken = {
   token?: string;
 };
 
-export const EVENT_NAMES = [
-  "message_received",
-  "message_sent",
-  "message_ack",
-  "connection_update",
-  "ticket_created",
-  "ticket_updated",
-  "ticket_closed",
-  "contact_created",
-  "contact_updated",
-] as const;
+export { EVENT_NAMES } from "../../webhooks/event-names";
