@@ -246,4 +246,24 @@ describe("a supervised baileys session", () => {
     expect(again.status).toBe(201);
     await contact.waitForMessage((m) => m.id === again.body.data.messageId);
   });
+
+  test("a message the server loses on a live socket: 504, the health check's ping is answered, the socket is kept", async () => {
+    const from = hooks.length;
+    const attemptsBefore = attempts.length;
+    const pingsBefore = phone.pings;
+    phone.holdMessages = true;
+    const started = Date.now();
+    const res = await api("POST", `/api/v1/tickets/${ticketId}/messages`, { body: "¿perdido?" });
+    expect(res).toMatchObject({ status: 504, body: { error: "ERR_WAPP_TIMEOUT" } });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(SEND_TIMEOUT_MS - 2);
+    await wa.changesUntil(() => phone.pings > pingsBefore, "the health check's ping");
+    phone.holdMessages = false;
+
+    const again = await api("POST", `/api/v1/tickets/${ticketId}/messages`, { body: "¿y este?" });
+    expect(again.status).toBe(201);
+    await contact.waitForMessage((m) => m.id === again.body.data.messageId);
+    expect(attempts.length).toBe(attemptsBefore);
+    expect(hooks.slice(from).filter((h) => h.event === "connection_update")).toEqual([]);
+    expect((await connection()).status).toBe("CONNECTED");
+  });
 });

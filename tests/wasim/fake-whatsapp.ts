@@ -223,6 +223,13 @@ export class SimAccount {
   statusText = "Hey there! I am using WhatsApp.";
   /** "pn": from=<pn>@s.whatsapp.net with sender_lid (default); "lid": from=<lid>@lid with sender_pn. */
   addressingMode: "pn" | "lid" = "pn";
+  /**
+   * While true, message stanzas from this account's companions are dropped: neither routed nor acked (a
+   * server that keeps the socket alive and answers iqs, but loses messages).
+   */
+  holdMessages = false;
+  /** Pings (`<iq xmlns=w:p><ping>`) the server answered for this account's companions. */
+  pings = 0;
   /** @internal */
   readonly companions = new Map<number, Companion>();
   private nextDeviceId = 1;
@@ -1055,6 +1062,11 @@ export class FakeWhatsApp {
         );
         return;
       }
+      case "w:p/ping":
+        account.pings++;
+        conn.send(result(id));
+        this.changes.changed();
+        return;
       case "md/remove-companion-device":
         conn.send(result(id));
         account.companions.delete(companion.deviceId);
@@ -1336,6 +1348,7 @@ export class FakeWhatsApp {
     const to = stanza.attrs.to ?? "";
     if (!session) return;
     const { account: sender, companion: senderDevice } = session;
+    if (sender.holdMessages) return;
     const senderAddress = `${sender.lid}:${senderDevice.deviceId}@lid`;
     const t = now();
     const targets: { jid: string; enc: BinaryNode }[] = [];

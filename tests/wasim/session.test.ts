@@ -3,6 +3,7 @@ import { DisconnectReason, initAuthCreds } from "@whiskeysockets/baileys";
 import { BaileysTestClient, linkByQr, memoryAuthState } from "./baileys-test-client";
 import { type FakeWhatsApp, startFakeWhatsApp } from "./fake-whatsapp";
 import { trustTestRoot } from "./test-pki";
+import { ChangeFeed, waitForChange } from "./wait";
 
 trustTestRoot();
 
@@ -118,5 +119,38 @@ test("silence() leaves a socket open but dead: queries go unanswered; a new logi
   const again = new BaileysTestClient(wa, auth);
   await again.waitForOpen();
   await again.end();
+  await client.end();
+});
+
+test("holdMessages drops a companion's messages (no route, no ack) while pings are still answered", async () => {
+  const phone = wa.createAccount("595981000100");
+  const contact = wa.createContact("595991000101");
+  const { client } = await linkByQr(wa, phone);
+  const acks = new Set<string>();
+  const acked = new ChangeFeed();
+  client.sock.ws.on("CB:ack,class:message", (node: { attrs: { id?: string } }) => {
+    if (node.attrs.id) acks.add(node.attrs.id);
+    acked.changed();
+  });
+  phone.holdMessages = true;
+  await client.sock.sendMessage(contact.pnJid, { text: "held" }, { messageId: "3EB0HELD000000000001" });
+  const ping = {
+    tag: "iq",
+    attrs: { id: client.sock.generateMessageTag(), to: "s.whatsapp.net", type: "get", xmlns: "w:p" },
+    content: [{ tag: "ping", attrs: {} }],
+  };
+  const pingsBefore = phone.pings;
+  await client.sock.query(ping);
+  expect(phone.pings).toBe(pingsBefore + 1);
+  phone.holdMessages = false;
+  await client.sock.sendMessage(contact.pnJid, { text: "through" }, { messageId: "3EB0THROUGH000000001" });
+  await contact.waitForMessage((m) => m.id === "3EB0THROUGH000000001");
+  await waitForChange(
+    acked,
+    () => acks.has("3EB0THROUGH000000001"),
+    "the server's ack of the second message",
+  );
+  expect(acks.has("3EB0HELD000000000001")).toBe(false);
+  expect(contact.inbox.map((m) => m.text)).not.toContain("held");
   await client.end();
 });
