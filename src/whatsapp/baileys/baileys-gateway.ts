@@ -27,6 +27,7 @@ import type {
   WhatsAppGateway,
 } from "../gateway";
 import { isDirectChat, isLid, mapContent, pnDigits } from "./message-mapper";
+import { createSignalKeyCache } from "./signal-key-cache";
 import { useSqliteAuthState } from "./sqlite-auth-state";
 
 export type BaileysOptions = {
@@ -201,7 +202,10 @@ export function createBaileysGateway(
   async function connect() {
     if (stopped) return;
     const socket = makeWASocket({
-      auth: { creds: auth.state.creds, keys: makeCacheableSignalKeyStore(auth.state.keys, baileysLog) },
+      auth: {
+        creds: auth.state.creds,
+        keys: makeCacheableSignalKeyStore(auth.state.keys, baileysLog, createSignalKeyCache()),
+      },
       logger: baileysLog,
       browser: Browsers.ubuntu("Chasqui"),
       markOnlineOnConnect: false,
