@@ -222,7 +222,9 @@ export function createBaileysGateway(
 
     socket.ev.on("connection.update", (u) => {
       if (sock !== socket) return;
-      if (u.qr) setStatus("qrcode", { qrcode: u.qr });
+      // Baileys keeps rotating the QR after a pairing code was asked for; the code stays valid meanwhile, so
+      // the connection stays PAIRING instead of flipping back to qrcode under the user typing the code.
+      if (u.qr && status !== "PAIRING") setStatus("qrcode", { qrcode: u.qr });
       if (u.connection === "open") {
         attempt = 0;
         const me = socket.user?.id ? pnDigits(jidNormalizedUser(socket.user.id)) : null;
