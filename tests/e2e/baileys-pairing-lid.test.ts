@@ -1,18 +1,15 @@
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startChild } from "../support/child-server";
 import { waitFor } from "../support/test-app";
-import { type FakeWhatsApp, type SimAccount, startFakeWhatsApp } from "../wasim/fake-whatsapp";
+import type { SimAccount } from "../wasim/fake-whatsapp";
 import { filterLibsignalSessionChurnLogs } from "../wasim/sim-signal-device";
+import { type E2E, startE2E } from "./harness";
 
 /**
  * The real Chasqui server (child process) against the fake WhatsApp server: linking by phone code through
  * the HTTP API, and a contact that WhatsApp addresses by its LID.
  */
-const root = join(import.meta.dir, "../..");
 const TOKEN = "e2e-admin-token-pairing-lid-01";
 const PHONE = "595981000300";
 const LID_CONTACT = "595991000301";
@@ -20,35 +17,15 @@ const LID_CONTACT = "595991000301";
 filterLibsignalSessionChurnLogs();
 setDefaultTimeout(30_000);
 
-let wa: FakeWhatsApp;
+let e2e: E2E;
 let phone: SimAccount;
 let contact: SimAccount;
-let dataDir: string;
-let chasqui: Awaited<ReturnType<typeof startChild>>;
-let receiver: ReturnType<typeof Bun.serve>;
-const hooks: any[] = [];
-
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` };
-  if (body !== undefined) headers["content-type"] = "application/json";
-  const res = await fetch(`${chasqui.url}${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
-
-const hook = (event: string, pred: (data: any) => boolean = () => true) =>
-  waitFor(() => hooks.find((h) => h.event === event && pred(h.data)), {
-    timeoutMs: 15_000,
-    message: `webhook ${event}`,
-  });
+const api = (method: string, path: string, body?: unknown) => e2e.api(method, path, body);
+const hook = (event: string, pred?: (data: any) => boolean) => e2e.hook(event, pred);
 
 /** The contacts table as stored, read from the server's SQLite file without writing to it. */
 function storedContacts(): { number: string; lid: string | null }[] {
-  const db = new Database(join(dataDir, "chasqui.sqlite"), { readonly: true });
+  const db = new Database(join(e2e.dataDir, "chasqui.sqlite"), { readonly: true });
   try {
     return db.query("SELECT number, lid FROM contacts ORDER BY id").all() as any[];
   } finally {
@@ -59,39 +36,13 @@ function storedContacts(): { number: string; lid: string | null }[] {
 let connectionId: number;
 
 beforeAll(async () => {
-  wa = await startFakeWhatsApp();
-  phone = wa.createAccount(PHONE, "Helpdesk");
-  contact = wa.createContact(LID_CONTACT, "Lucía Lid");
+  e2e = await startE2E({ token: TOKEN });
+  phone = e2e.wa.createAccount(PHONE, "Helpdesk");
+  contact = e2e.wa.createContact(LID_CONTACT, "Lucía Lid");
   contact.addressingMode = "lid";
-  dataDir = mkdtempSync(join(tmpdir(), "chasqui-e2e-pairing-"));
-  receiver = Bun.serve({
-    port: 0,
-    hostname: "127.0.0.1",
-    fetch: async (req) => {
-      hooks.push(await req.json());
-      return new Response("ok");
-    },
-  });
-  chasqui = await startChild(
-    ["bun", "--preload", join(root, "tests/wasim/trust-test-root.ts"), join(root, "src/cli.ts"), "serve"],
-    {
-      DATA_DIR: dataDir,
-      API_TOKEN: TOKEN,
-      WA_WS_URL: wa.wsUrl,
-      NODE_EXTRA_CA_CERTS: wa.certificate.certPath,
-      WEBHOOK_RETRY_BASE_MS: "50",
-    },
-  );
-});
+}, 30_000);
 
-afterAll(async () => {
-  if (process.env.E2E_DEBUG) console.log(chasqui?.stdout(), chasqui?.stderr());
-  chasqui?.proc.kill("SIGTERM");
-  await chasqui?.proc.exited;
-  receiver?.stop(true);
-  await wa?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => e2e?.close());
 
 describe("linking by phone code", () => {
   test("POST /pairing-code answers a code; the phone types it; the connection is CONNECTED with that number", async () => {
@@ -99,7 +50,7 @@ describe("linking by phone code", () => {
     expect(created.status).toBe(201);
     connectionId = created.body.id;
     const hookRes = await api("POST", `/api/v1/connections/${connectionId}/webhooks`, {
-      url: `http://127.0.0.1:${receiver.port}/hook`,
+      url: e2e.receiverUrl,
     });
     expect(hookRes.status).toBe(201);
     // The socket must be up (registering, i.e. showing a QR) before WhatsApp can be asked for a code.

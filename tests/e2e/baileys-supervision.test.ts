@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { startChild } from "../support/child-server";
 import { waitFor } from "../support/test-app";
-import { type FakeWhatsApp, type SimAccount, startFakeWhatsApp } from "../wasim/fake-whatsapp";
+import type { FakeWhatsApp, SimAccount } from "../wasim/fake-whatsapp";
 import { filterLibsignalSessionChurnLogs } from "../wasim/sim-signal-device";
+import { type E2E, startE2E } from "./harness";
 
 /**
  * Supervision of a Baileys session in the real Chasqui server (child process) against the fake WhatsApp
@@ -14,7 +11,6 @@ import { filterLibsignalSessionChurnLogs } from "../wasim/sim-signal-device";
  *
  * The tests run in order on one connection; each leaves it CONNECTED for the next.
  */
-const root = join(import.meta.dir, "../..");
 const TOKEN = "e2e-admin-token-supervision-01";
 const PHONE = "595981000400";
 const CONTACT = "595991000401";
@@ -27,27 +23,14 @@ const SEND_TIMEOUT_MS = 1_500;
 filterLibsignalSessionChurnLogs();
 setDefaultTimeout(30_000);
 
+let e2e: E2E;
 let wa: FakeWhatsApp;
+let hooks: any[];
 let phone: SimAccount;
 let contact: SimAccount;
-let dataDir: string;
-let chasqui: Awaited<ReturnType<typeof startChild>>;
-let receiver: ReturnType<typeof Bun.serve>;
-const hooks: any[] = [];
 /** Arrival time of every WebSocket upgrade at the fake server (Chasqui's connection attempts). */
 const attempts: number[] = [];
-
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` };
-  if (body !== undefined) headers["content-type"] = "application/json";
-  const res = await fetch(`${chasqui.url}${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
+const api = (method: string, path: string, body?: unknown) => e2e.api(method, path, body);
 
 /** The first webhook at or after index `from` matching `event` and `pred`, with its index. */
 const hookFrom = (from: number, event: string, pred: (data: any) => boolean = () => true) =>
@@ -73,29 +56,9 @@ let connectionId: number;
 let ticketId: number;
 
 beforeAll(async () => {
-  wa = await startFakeWhatsApp();
-  wa.changes.on("change", () => {
-    while (attempts.length < wa.connectionAttempts) attempts.push(Date.now());
-  });
-  phone = wa.createAccount(PHONE, "Helpdesk");
-  contact = wa.createContact(CONTACT, "Ana Supervisión");
-  dataDir = mkdtempSync(join(tmpdir(), "chasqui-e2e-supervision-"));
-  receiver = Bun.serve({
-    port: 0,
-    hostname: "127.0.0.1",
-    fetch: async (req) => {
-      hooks.push(await req.json());
-      return new Response("ok");
-    },
-  });
-  chasqui = await startChild(
-    ["bun", "--preload", join(root, "tests/wasim/trust-test-root.ts"), join(root, "src/cli.ts"), "serve"],
-    {
-      DATA_DIR: dataDir,
-      API_TOKEN: TOKEN,
-      WA_WS_URL: wa.wsUrl,
-      NODE_EXTRA_CA_CERTS: wa.certificate.certPath,
-      WEBHOOK_RETRY_BASE_MS: "50",
+  e2e = await startE2E({
+    token: TOKEN,
+    env: {
       WA_RECONNECT_BASE_MS: String(RECONNECT_BASE_MS),
       WA_RECONNECT_MAX_MS: String(RECONNECT_MAX_MS),
       WA_LOOP_MAX_CLOSES: String(LOOP_MAX_CLOSES),
@@ -103,24 +66,24 @@ beforeAll(async () => {
       WA_LOOP_PAUSE_MS: String(LOOP_PAUSE_MS),
       WA_SEND_TIMEOUT_MS: String(SEND_TIMEOUT_MS),
     },
-  );
-});
+  });
+  wa = e2e.wa;
+  hooks = e2e.hooks;
+  wa.changes.on("change", () => {
+    while (attempts.length < wa.connectionAttempts) attempts.push(Date.now());
+  });
+  phone = wa.createAccount(PHONE, "Helpdesk");
+  contact = wa.createContact(CONTACT, "Ana Supervisión");
+}, 30_000);
 
-afterAll(async () => {
-  if (process.env.E2E_DEBUG) console.log(chasqui?.stdout(), chasqui?.stderr());
-  chasqui?.proc.kill("SIGTERM");
-  await chasqui?.proc.exited;
-  receiver?.stop(true);
-  await wa?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => e2e?.close());
 
 describe("a supervised baileys session", () => {
   test("links by QR; lastSeenAt is set and advances with traffic", async () => {
     const created = await api("POST", "/api/v1/connections", { name: "Supervisada" });
     connectionId = created.body.id;
     await api("POST", `/api/v1/connections/${connectionId}/webhooks`, {
-      url: `http://127.0.0.1:${receiver.port}/hook`,
+      url: e2e.receiverUrl,
     });
     const qr = await waitFor(async () => {
       const c = await connection();

@@ -1,19 +1,11 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { startChild } from "../support/child-server";
 import { waitFor } from "../support/test-app";
-import { type FakeWhatsApp, type SimAccount, startFakeWhatsApp } from "../wasim/fake-whatsapp";
+import type { SimAccount } from "../wasim/fake-whatsapp";
 import { filterLibsignalSessionChurnLogs } from "../wasim/sim-signal-device";
+import { type E2E, startE2E } from "./harness";
 
-/**
- * The real Chasqui server, as a child process, linked to the fake WhatsApp server through the real
- * Baileys client: only WA_WS_URL, the test-root preload and NODE_EXTRA_CA_CERTS (media over HTTPS) differ
- * from production.
- */
-const root = join(import.meta.dir, "../..");
+/** The real Chasqui server (child process), linked to the fake WhatsApp server through the real Baileys client. */
 const TOKEN = "e2e-admin-token-0123456789";
 const PHONE = "595981000200";
 const CONTACT = "595991000201";
@@ -21,45 +13,11 @@ const CONTACT = "595991000201";
 filterLibsignalSessionChurnLogs();
 setDefaultTimeout(30_000);
 
-let wa: FakeWhatsApp;
+let e2e: E2E;
 let phone: SimAccount;
 let contact: SimAccount;
-let dataDir: string;
-let chasqui: Awaited<ReturnType<typeof startChild>>;
-let receiver: ReturnType<typeof Bun.serve>;
-const hooks: any[] = [];
-
-const start = () =>
-  startChild(
-    ["bun", "--preload", join(root, "tests/wasim/trust-test-root.ts"), join(root, "src/cli.ts"), "serve"],
-    {
-      DATA_DIR: dataDir,
-      API_TOKEN: TOKEN,
-      WA_WS_URL: wa.wsUrl,
-      NODE_EXTRA_CA_CERTS: wa.certificate.certPath,
-      WEBHOOK_RETRY_BASE_MS: "50",
-      LOG_LEVEL: "info",
-    },
-  );
-
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const init: RequestInit = { method, headers: { authorization: `Bearer ${TOKEN}` } };
-  if (body instanceof FormData) init.body = body;
-  else if (body !== undefined) {
-    init.body = JSON.stringify(body);
-    (init.headers as Record<string, string>)["content-type"] = "application/json";
-  }
-  const res = await fetch(`${chasqui.url}${path}`, init);
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
-
-const hook = (event: string, pred: (data: any) => boolean = () => true) =>
-  waitFor(() => hooks.find((h) => h.event === event && pred(h.data)), {
-    timeoutMs: 15_000,
-    message: `webhook ${event}`,
-  });
-
+const api = (method: string, path: string, body?: unknown) => e2e.api(method, path, body);
+const hook = (event: string, pred?: (data: any) => boolean) => e2e.hook(event, pred);
 const connectionStatus = async (id: number) => (await api("GET", `/api/v1/connections/${id}`)).body;
 
 // A real PNG header so Chasqui detects an image, then random bytes so every run's file is unique.
@@ -70,29 +28,12 @@ let connectionId: number;
 let ticketId: number;
 
 beforeAll(async () => {
-  wa = await startFakeWhatsApp();
-  phone = wa.createAccount(PHONE, "Helpdesk");
-  contact = wa.createContact(CONTACT, "Juan Pérez");
-  dataDir = mkdtempSync(join(tmpdir(), "chasqui-e2e-"));
-  receiver = Bun.serve({
-    port: 0,
-    hostname: "127.0.0.1",
-    fetch: async (req) => {
-      hooks.push(await req.json());
-      return new Response("ok");
-    },
-  });
-  chasqui = await start();
+  e2e = await startE2E({ token: TOKEN, env: { LOG_LEVEL: "info" } });
+  phone = e2e.wa.createAccount(PHONE, "Helpdesk");
+  contact = e2e.wa.createContact(CONTACT, "Juan Pérez");
 }, 30_000);
 
-afterAll(async () => {
-  if (process.env.E2E_DEBUG) console.log(chasqui?.stdout(), chasqui?.stderr());
-  chasqui?.proc.kill("SIGTERM");
-  await chasqui?.proc.exited;
-  receiver?.stop(true);
-  await wa?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => e2e?.close());
 
 describe("a baileys connection against the fake WhatsApp server", () => {
   test("shows a QR (endpoint and webhook) and becomes CONNECTED with the phone's number once scanned", async () => {
@@ -100,14 +41,14 @@ describe("a baileys connection against the fake WhatsApp server", () => {
     expect(created.status).toBe(201);
     connectionId = created.body.id;
     const hookRes = await api("POST", `/api/v1/connections/${connectionId}/webhooks`, {
-      url: `http://127.0.0.1:${receiver.port}/hook`,
+      url: e2e.receiverUrl,
     });
     expect(hookRes.status).toBe(201);
     const qr = await waitFor(async () => {
       const r = await api("GET", `/api/v1/connections/${connectionId}/qrcode`);
       return r.body.status === "qrcode" && r.body.qrcode ? (r.body.qrcode as string) : null;
     });
-    const png = await fetch(`${chasqui.url}/api/v1/connections/${connectionId}/qrcode`, {
+    const png = await fetch(`${e2e.chasqui.url}/api/v1/connections/${connectionId}/qrcode`, {
       headers: { authorization: `Bearer ${TOKEN}`, accept: "image/png" },
     });
     expect(png.headers.get("content-type")).toBe("image/png");
@@ -161,7 +102,9 @@ describe("a baileys connection against the fake WhatsApp server", () => {
     });
     const received = await hook("message_received", (d) => d.messageId === inboundId);
     expect(received.data).toMatchObject({ mediaType: "image", hasMedia: true, body: "mi foto" });
-    expect(received.data.media.url).toStartWith(`${chasqui.url.replace("127.0.0.1", "localhost")}/public/`);
+    expect(received.data.media.url).toStartWith(
+      `${e2e.chasqui.url.replace("127.0.0.1", "localhost")}/public/`,
+    );
     const file = await fetch(received.data.media.url);
     expect(Buffer.from(await file.arrayBuffer()).equals(inboundBytes)).toBe(true);
 
@@ -202,17 +145,14 @@ describe("a baileys connection against the fake WhatsApp server", () => {
   });
 
   test("a server restart reconnects with the saved session, without a QR", async () => {
-    chasqui.proc.kill("SIGTERM");
-    expect(await chasqui.proc.exited).toBe(0);
-    const qrBefore = hooks.filter(
-      (h) => h.event === "connection_update" && h.data.status === "qrcode",
-    ).length;
-    chasqui = await start();
+    const qrCount = () =>
+      e2e.hooks.filter((h) => h.event === "connection_update" && h.data.status === "qrcode").length;
+    const qrBefore = qrCount();
+    expect(await e2e.restart()).toBe(0);
     await waitFor(async () => (await connectionStatus(connectionId)).status === "CONNECTED");
     const id = await contact.sendText(phone, "¿siguen ahí?");
     await hook("message_received", (d) => d.messageId === id);
-    const qrAfter = hooks.filter((h) => h.event === "connection_update" && h.data.status === "qrcode").length;
-    expect(qrAfter).toBe(qrBefore);
+    expect(qrCount()).toBe(qrBefore);
   });
 
   test("when the phone unlinks the device the connection is DISCONNECTED and sends are refused", async () => {
