@@ -6,6 +6,7 @@ import { openDatabase } from "./db/client";
 import { createCommitQueue } from "./db/commit-queue";
 import { migrate } from "./db/migrate";
 import { createServices } from "./domain";
+import { createReadCache } from "./http/read-cache";
 import { closeEventStreams } from "./http/routes/events-stream.routes";
 import type { Logger } from "./logger";
 import { createMediaStorage } from "./media/media-storage";
@@ -92,7 +93,17 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     logger,
     clock,
   });
-  const app = createApp({ config, db, logger, services, sessions, media, events, fetcher });
+  const app = createApp({
+    config,
+    db,
+    logger,
+    services,
+    sessions,
+    media,
+    events,
+    fetcher,
+    readCache: createReadCache(db),
+  });
   // Created here, started by startServer (tests start it themselves when they want deliveries).
   const dispatcher = createDispatcher({
     db,

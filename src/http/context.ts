@@ -7,6 +7,7 @@ import type { Logger } from "../logger";
 import type { MediaStorage } from "../media/media-storage";
 import type { EventSink } from "../webhooks/events";
 import type { SessionManager } from "../whatsapp/session-manager";
+import type { ReadCache } from "./read-cache";
 
 /** Everything a handler may reach, carried on the request context rather than module singletons. */
 export type AppDeps = {
@@ -18,6 +19,7 @@ export type AppDeps = {
   media: MediaStorage;
   events: EventSink;
   fetcher: MediaFetcher;
+  readCache: ReadCache;
 };
 
 export type AppEnv = {

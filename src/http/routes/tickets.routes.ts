@@ -63,8 +63,14 @@ export const ticketsRouter = createRouter()
     }),
     (c) => {
       const q = c.req.valid("query");
-      const { rows, count, hasMore } = c.get("deps").services.tickets.list(q);
-      return c.json({ tickets: rows.map(ticketWire), count, hasMore, page: q.page, limit: q.limit }, 200);
+      const { services, readCache } = c.get("deps");
+      const key = `tickets:${q.status ?? ""}:${q.whatsappId ?? ""}:${q.queueId ?? ""}:${q.page}:${q.limit}`;
+      const body = readCache.get(key, () => {
+        const { rows, count, hasMore } = services.tickets.list(q);
+        return { tickets: rows.map(ticketWire), count, hasMore, page: q.page, limit: q.limit };
+      });
+      // The body is the already-serialized JSON of the typed shape above; the route's typing cannot see that.
+      return c.body(body, 200, { "content-type": "application/json" }) as never;
     },
   )
   .openapi(
