@@ -16,9 +16,11 @@ test("every operation in /openapi.json documents an example answer and its error
       const codes = Object.keys(op.responses);
       const ok = codes.filter((c) => c.startsWith("2"));
       if (ok.length === 0) problems.push(`${name}: no 2xx response`);
-      if (!ok.some((c) => inline(op.responses[c]).includes('"example"'))) problems.push(`${name}: no example`);
+      if (!ok.some((c) => inline(op.responses[c]).includes('"example"')))
+        problems.push(`${name}: no example`);
       if (path.startsWith("/api") && !codes.includes("401")) problems.push(`${name}: 401 not documented`);
-      if (!codes.some((c) => c.startsWith("4") && c !== "401")) problems.push(`${name}: no other 4xx documented`);
+      if (!codes.some((c) => c.startsWith("4") && c !== "401"))
+        problems.push(`${name}: no other 4xx documented`);
       if (!op.summary) problems.push(`${name}: no summary`);
     }
   }
