@@ -75,6 +75,8 @@ describe("the web panel in Chromium", () => {
     await page.click("form.form button[type=submit]");
     await page.locator("tr[data-row=Soporte]").waitFor();
     await page.click("nav >> text=Users");
+    // The queues form also has a name field: wait for the users form before typing into it.
+    await page.locator("form.form input[name=email]").waitFor();
     await page.fill("input[name=name]", "Ana Operadora");
     await page.fill("input[name=email]", "ana@example.com");
     await page.click("form.form button[type=submit]");
