@@ -155,7 +155,7 @@ function lazyBaileysFactory(options: BaileysOptions): GatewayFactory {
   };
 }
 
-const MEDIA_RETRY_INTERVAL_MS = 60_000;
+const MAINTENANCE_INTERVAL_MS = 60_000;
 
 /** On a terminal, draw the QR so a phone can scan it straight from the console. */
 function printQr(connectionId: number, qr: string) {
@@ -187,18 +187,24 @@ export async function startServer(config: Config, logger: Logger, opts: RuntimeO
   if (!config.publicUrlConfigured && config.port === 0) config.publicUrl = `http://localhost:${server.port}`;
   logger.info({ url: `http://${config.host}:${server.port}`, dataDir: config.dataDir }, "chasqui listening");
 
-  // Inbound files whose download failed are tried again until they arrive.
-  const mediaRetry = setInterval(() => {
+  // Once a minute: inbound files whose download failed are tried again until they arrive, and
+  // Idempotency-Key records older than their 24 h are dropped.
+  const maintenance = setInterval(() => {
     runtime.services.messages
       .retryPendingMedia()
       .catch((err) => logger.warn({ err }, "media retry pass failed"));
-  }, MEDIA_RETRY_INTERVAL_MS);
+    try {
+      runtime.services.idempotency.prune();
+    } catch (err) {
+      logger.warn({ err }, "pruning idempotency keys failed");
+    }
+  }, MAINTENANCE_INTERVAL_MS);
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
       logger.info("shutting down");
-      clearInterval(mediaRetry);
+      clearInterval(maintenance);
       // Open event streams never finish on their own; end them so the graceful stop can complete.
       closeEventStreams();
       await server.stop();

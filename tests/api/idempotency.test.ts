@@ -88,3 +88,22 @@ describe("Idempotency-Key", () => {
     expect(other.status).toBe(201);
   });
 });
+
+test("keys older than 24 h are pruned, newer ones kept", async () => {
+  let now = Date.parse("2026-01-01T00:00:00Z");
+  await using t = createTestApp({}, { clock: () => now });
+  await t.sandbox();
+  const send = (key: string) =>
+    t.request("/api/v1/send", {
+      method: "POST",
+      json: { number: CONTACT, body: key },
+      headers: { "idempotency-key": key },
+    });
+  await send("old");
+  now += 23 * 60 * 60 * 1000;
+  await send("recent");
+  now += 2 * 60 * 60 * 1000;
+  expect(t.services.idempotency.prune()).toBe(1);
+  const keys = t.db.$client.query("select key from idempotency_keys order by key").all();
+  expect(keys).toEqual([{ key: "recent" }]);
+});
