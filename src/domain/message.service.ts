@@ -300,15 +300,6 @@ export function createMessageService(
     return results;
   }
 
-  async function sendOnTicket(
-    ticketId: number,
-    content: OutgoingContent,
-    quotedMsgId: string | null | undefined,
-  ): Promise<SentResult[]> {
-    const ctx = ticketContext(ticketId, quotedMsgId);
-    return sendItems(ctx, await prepare(content));
-  }
-
   function applyAcks(batch: [string, number][]): void {
     db.transaction((tx) => {
       for (const [messageId, ack] of batch) {
@@ -373,14 +364,16 @@ export function createMessageService(
     },
 
     /** Sends on a ticket; storing each sent message also marks the ticket read (store() resets unread). */
-    sendToTicket(ticketId: number, content: OutgoingContent & { quotedMsgId?: string | null }) {
-      return sendOnTicket(ticketId, content, content.quotedMsgId);
+    async sendToTicket(ticketId: number, content: OutgoingContent & { quotedMsgId?: string | null }) {
+      const ctx = ticketContext(ticketId, content.quotedMsgId);
+      return sendItems(ctx, await prepare(content));
     },
 
     async reply(messageId: string, content: OutgoingContent) {
       const target = db.select().from(messages).where(eq(messages.id, messageId)).get();
       if (!target) throw new AppError("ERR_MESSAGE_NOT_FOUND", "Message not found");
-      return { ticketId: target.ticketId, results: await sendOnTicket(target.ticketId, content, target.id) };
+      const ctx = ticketContext(target.ticketId, target.id);
+      return { ticketId: target.ticketId, results: await sendItems(ctx, await prepare(content)) };
     },
 
     /** POST /api/send and /api/v1/send: find or create the contact and ticket, send, optionally close. */
