@@ -1,5 +1,4 @@
 import { asc, eq } from "drizzle-orm";
-import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Db } from "../db/client";
 import { queues, tags, users } from "../db/schema";
 import { AppError, type ErrorCode } from "../errors";
@@ -77,5 +76,3 @@ export function createCatalogServices(db: Db) {
     tags: createCatalog(db, tags, "ERR_TAG_NOT_FOUND", "tag"),
   };
 }
-
-export type { SQLiteTable };

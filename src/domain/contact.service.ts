@@ -1,5 +1,5 @@
 import { eq, sql } from "drizzle-orm";
-import type { DbOrTx, Tx } from "../db/client";
+import type { Tx } from "../db/client";
 import { contacts } from "../db/schema";
 import { AppError } from "../errors";
 import type { DomainDeps } from "./deps";
@@ -40,7 +40,7 @@ export function createContactService(deps: DomainDeps) {
     .where(eq(contacts.number, sql.placeholder("number")))
     .prepare();
 
-  function findByNumber(_db: DbOrTx, number: string): Contact | undefined {
+  function findByNumber(number: string): Contact | undefined {
     return byNumber.get({ number });
   }
 
@@ -51,7 +51,7 @@ export function createContactService(deps: DomainDeps) {
     connectionId: number | null,
   ): { contact: Contact; created: boolean } {
     const now = new Date(clock());
-    const existing = findByNumber(tx, input.number);
+    const existing = findByNumber(input.number);
     if (!existing) {
       const contact = tx
         .insert(contacts)
@@ -96,7 +96,7 @@ export function createContactService(deps: DomainDeps) {
     },
     upsert,
     getByNumber(numberInput: string): Contact {
-      const contact = findByNumber(deps.db, normalizeNumber(numberInput));
+      const contact = findByNumber(normalizeNumber(numberInput));
       if (!contact) throw new AppError("ERR_CONTACT_NOT_FOUND", "Contact not found");
       return contact;
     },

@@ -397,7 +397,7 @@ export function createMessageService(
       const quoted = findQuoted(input.quotedMsgId);
       const check = await gw.checkNumber(number);
       if (!check.exists) throw new AppError("ERR_WAPP_INVALID_CONTACT", `${number} is not on WhatsApp`);
-      const known = contactsSvc.findByNumber(db, check.number);
+      const known = contactsSvc.findByNumber(check.number);
       const profilePicUrl = known ? undefined : await gw.profilePicUrl(check.number).catch(() => null);
       const items = await prepare(input);
       const { contact, ticket } = await commits.run((tx) => {
