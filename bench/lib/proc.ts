@@ -35,14 +35,6 @@ export function sampleRss(pid: number, everyMs = 100) {
   };
 }
 
-/** A free loopback port (bound, read, released; the tiny race is acceptable for a benchmark). */
-export function freePort(): number {
-  const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = s.port;
-  s.stop(true);
-  return port;
-}
-
 export async function waitForHttp(url: string, proc: { exitCode: number | null }, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -73,3 +65,5 @@ export async function stopProcess(proc: {
 }
 
 export const sleep = (ms: number) => Bun.sleep(ms);
+
+export { freePort } from "../../tests/support/determinism";

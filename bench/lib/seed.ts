@@ -13,6 +13,7 @@
 import { join } from "node:path";
 import { openDatabase } from "../../src/db/client";
 import { migrate } from "../../src/db/migrate";
+import { prng } from "../../tests/support/determinism";
 
 export const SANDBOX_NUMBER = "595981234567";
 const CONTACT_BASE = 595_971_000_000;
@@ -29,18 +30,6 @@ export type SeedResult = {
   seconds: number;
   dbBytes: number;
 };
-
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PHRASES = [
   "Hola, necesito ayuda con mi pedido",

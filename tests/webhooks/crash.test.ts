@@ -4,31 +4,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Webhook } from "standardwebhooks";
+import { freePort, prng } from "../support/determinism";
 import { waitFor } from "../support/test-app";
 
 const ROOT = join(import.meta.dir, "../..");
 const TOKEN = "crash-test-admin-token-0123456789";
 const EVENTS_WANTED = 2000;
 const CONNECTIONS = 4;
-
-/** Small deterministic PRNG (mulberry32), so a run's failure pattern and kill points come from one seed. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function freePort() {
-  const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
-  const port = probe.port as number;
-  probe.stop(true);
-  return port;
-}
 
 test("every event survives three SIGKILLs of the server while the receiver fails 30 % of requests", async () => {
   const seed = Number(process.env.CHAOS_SEED ?? 20_241_201);
