@@ -59,7 +59,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
         loopMaxCloses: config.waLoopMaxCloses,
         loopPauseMs: config.waLoopPauseMs,
         baileysLogLevel: config.baileysLogLevel,
-        lookupMessage: (id) => services?.messages.findBody(id),
+        lookupMessage: (connectionId, id) => services?.messages.findBody(connectionId, id),
         numberForLid: (lid) => services?.contacts.numberForLid(lid),
       }),
       ...opts.factories,
@@ -78,7 +78,23 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
           throw err;
         }
       },
-      ack: (id, ack) => services?.messages.queueAck(id, ack),
+      update: async (u) => {
+        try {
+          await services?.lifecycle.applyUpdate(connectionId, u);
+        } catch (err) {
+          logger.error(
+            { err, connectionId, update: u.kind, targetId: u.targetId },
+            "applying a message update failed",
+          );
+          throw err;
+        }
+      },
+      history: async (msgs) => {
+        await services?.lifecycle.importHistory(connectionId, msgs);
+      },
+      historyImportDays: () => services?.connections.find(connectionId)?.historyImportDays ?? 0,
+      acceptsGroups: () => services?.connections.find(connectionId)?.groups === "tickets",
+      ack: (id, ack) => services?.messages.queueAck(connectionId, id, ack),
       seen: (at) => services?.connections.touchSeen(connectionId, at),
     }),
   });

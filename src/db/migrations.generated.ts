@@ -3,10 +3,12 @@ import m0 from "../../drizzle/0000_init.sql" with { type: "text" };
 import m1 from "../../drizzle/0001_webhook_open_index.sql" with { type: "text" };
 import m2 from "../../drizzle/0002_message_media_ref.sql" with { type: "text" };
 import m3 from "../../drizzle/0003_ticket_counts.sql" with { type: "text" };
+import m4 from "../../drizzle/0004_message_lifecycle.sql" with { type: "text" };
 
 export const embeddedMigrations: { tag: string; when: number; breakpoints: boolean; sql: string }[] = [
   { tag: "0000_init", when: 1795735690930, breakpoints: true, sql: m0 },
   { tag: "0001_webhook_open_index", when: 1795736479640, breakpoints: true, sql: m1 },
   { tag: "0002_message_media_ref", when: 1795736993172, breakpoints: true, sql: m2 },
   { tag: "0003_ticket_counts", when: 1795738464491, breakpoints: true, sql: m3 },
+  { tag: "0004_message_lifecycle", when: 1796137190874, breakpoints: true, sql: m4 },
 ];

@@ -17,6 +17,9 @@ export type ConnectionInput = {
   isDefault?: boolean;
   greetingMessage?: string | null;
   farewellMessage?: string | null;
+  groups?: "ignore" | "tickets";
+  sendReadReceipts?: boolean;
+  historyImportDays?: number;
 };
 
 export function createConnectionService(deps: DomainDeps) {
@@ -47,6 +50,7 @@ export function createConnectionService(deps: DomainDeps) {
 
   return {
     get,
+    find,
     list: (): Connection[] =>
       db.select().from(connections).orderBy(asc(connections.name), asc(connections.id)).all(),
 
@@ -76,6 +80,9 @@ export function createConnectionService(deps: DomainDeps) {
             isDefault,
             greetingMessage: input.greetingMessage ?? null,
             farewellMessage: input.farewellMessage ?? null,
+            groups: input.groups ?? "ignore",
+            sendReadReceipts: input.sendReadReceipts ?? true,
+            historyImportDays: input.historyImportDays ?? 0,
             createdAt: now,
             updatedAt: now,
           })
@@ -117,6 +124,9 @@ export function createConnectionService(deps: DomainDeps) {
             isDefault,
             greetingMessage: input.greetingMessage,
             farewellMessage: input.farewellMessage,
+            groups: input.groups,
+            sendReadReceipts: input.sendReadReceipts,
+            historyImportDays: input.historyImportDays,
             updatedAt: new Date(clock()),
           })
           .where(eq(connections.id, id))

@@ -27,6 +27,8 @@ export type ContactUpsert = {
   email?: string | null;
   profilePicUrl?: string | null;
   lid?: string | null;
+  /** A WhatsApp group (number holds the group id); set on create only. */
+  isGroup?: boolean;
   overwriteName?: boolean;
 };
 
@@ -61,6 +63,7 @@ export function createContactService(deps: DomainDeps) {
           email: input.email ?? "",
           profilePicUrl: input.profilePicUrl ?? null,
           lid: input.lid ?? null,
+          isGroup: input.isGroup ?? false,
           createdAt: now,
           updatedAt: now,
         })

@@ -4,6 +4,8 @@ import { createContactService } from "./contact.service";
 import type { DomainDeps } from "./deps";
 import { createIdempotencyStore } from "./idempotency";
 import { createMessageService } from "./message.service";
+import { createMessageLifecycleService } from "./message-lifecycle.service";
+import { createSandboxService } from "./sandbox.service";
 import { createTicketService } from "./ticket.service";
 import { createTokenService } from "./token.service";
 import { createWebhookConfigService } from "./webhook-config.service";
@@ -13,7 +15,10 @@ export function createServices(deps: DomainDeps) {
   const connections = createConnectionService(deps);
   const tickets = createTicketService(deps, contacts, connections);
   const messages = createMessageService(deps, contacts, tickets, connections);
+  const lifecycle = createMessageLifecycleService(deps, messages, tickets, connections);
   return {
+    lifecycle,
+    sandbox: createSandboxService(deps, connections, messages, lifecycle),
     contacts,
     connections,
     tickets,

@@ -3,7 +3,13 @@ import type { Tx } from "../db/client";
 import { contacts, messages, tickets } from "../db/schema";
 import { AppError } from "../errors";
 import type { StoredMedia } from "../media/media-storage";
-import type { InboundMessage, QuotedRef, SentMessage, WhatsAppGateway } from "../whatsapp/gateway";
+import type {
+  ChatAddress,
+  InboundMessage,
+  QuotedRef,
+  SentMessage,
+  WhatsAppGateway,
+} from "../whatsapp/gateway";
 import type { Connection, ConnectionService } from "./connection.service";
 import { type Contact, type ContactService, contactRef } from "./contact.service";
 import type { DomainDeps } from "./deps";
@@ -31,11 +37,15 @@ export type OutgoingContent = {
 
 type PreparedItem =
   | { kind: "text"; body: string }
-  | { kind: "media"; stored: StoredMedia; caption: string; sourceUrl: string | null };
+  | { kind: "media"; stored: StoredMedia; caption: string; sourceUrl: string | null; ptt?: boolean };
 
 export type SentResult = { message: MessageRow; sourceUrl: string | null };
 
 type TicketRef = { id: number; connectionId: number };
+
+/** Where a driver sends for a contact: its number, or the group id for a group. */
+export const chatAddress = (c: { number: string; isGroup: boolean }): ChatAddress =>
+  c.isGroup ? `${c.number}@g.us` : c.number;
 
 /** Every column a stored message gets, so the prepared insert always has all its placeholders. */
 const EMPTY_MESSAGE = {
@@ -50,6 +60,9 @@ const EMPTY_MESSAGE = {
   quotedMsgId: null,
   remoteKey: null,
   mediaRef: null,
+  participant: null,
+  participantName: null,
+  isImported: false,
 };
 
 /** How long acks wait to be committed together. */
@@ -71,11 +84,13 @@ export function createMessageService(
   // Statements on the send and ack paths, compiled once (each runs several times per message). They
   // run on the caller's connection, so inside a transaction they are part of it.
   const q = {
-    ack: db.$client.query<{ ticketId: number; connectionId: number }, [number, number, string, number]>(
-      `update messages set ack = ?, updated_at = ? where id = ? and ack < ?
-       returning ticket_id as ticketId, (select connection_id from tickets where tickets.id = messages.ticket_id) as connectionId`,
+    ack: db.$client.query<{ ticketId: number }, [number, number, number, string, number]>(
+      `update messages set ack = ?, updated_at = ? where connection_id = ? and id = ? and ack < ?
+       returning ticket_id as ticketId`,
     ),
-    messageExists: db.$client.query<{ id: string }, [string]>("select id from messages where id = ?"),
+    messageExists: db.$client.query<{ id: string }, [number, string]>(
+      "select id from messages where connection_id = ? and id = ?",
+    ),
     touchTicket: db.$client.query<unknown, [string, number, number, number]>(
       `update tickets set last_message = ?1,
          unread_messages = case when ?2 then 0 else unread_messages + 1 end, updated_at = ?3 where id = ?4`,
@@ -105,6 +120,7 @@ export function createMessageService(
     .insert(messages)
     .values({
       id: ph("id"),
+      connectionId: ph("connectionId"),
       ticketId: ph("ticketId"),
       contactId: ph("contactId"),
       body: ph("body"),
@@ -119,6 +135,9 @@ export function createMessageService(
       remoteKey: ph("remoteKey"),
       mediaRef: ph("mediaRef"),
       timestamp: ph("timestamp"),
+      participant: ph("participant"),
+      participantName: ph("participantName"),
+      isImported: ph("isImported"),
       createdAt: ph("createdAt"),
       updatedAt: ph("updatedAt"),
     })
@@ -146,28 +165,49 @@ export function createMessageService(
       contact: contactRef(contact),
       media: m.hasMedia ? { url: mediaUrlOf(m.mediaFile), mimeType: m.mimeType, type: m.mediaType } : null,
       quotedMsgId: m.quotedMsgId,
+      ...(m.participant ? { participant: { number: m.participant, name: m.participantName } } : {}),
     };
   }
+
+  const byWaId = db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.connectionId, ph("connectionId")), eq(messages.id, ph("id"))))
+    .prepare();
+  const newestById = db
+    .select()
+    .from(messages)
+    .where(eq(messages.id, ph("id")))
+    .orderBy(desc(messages.pk))
+    .limit(1)
+    .prepare();
+  /** A stored message by connection and WhatsApp id. */
+  const findByWaId = (connectionId: number, id: string): MessageRow | undefined =>
+    byWaId.get({ connectionId, id });
 
   /** Inserts a message, updates its ticket and emits message_sent / message_received, in one transaction. */
   function store(
     tx: Tx,
-    row: typeof messages.$inferInsert,
+    row: Omit<typeof messages.$inferInsert, "connectionId">,
     ticket: TicketRef,
     contact: Contact,
   ): MessageRow | null {
     const now = new Date(clock());
-    const early = earlyAcks.get(row.id);
-    if (early !== undefined) earlyAcks.delete(row.id);
+    const earlyKey = `${ticket.connectionId}:${row.id}`;
+    const early = earlyAcks.get(earlyKey);
+    if (early !== undefined) earlyAcks.delete(earlyKey);
     const inserted = insertMessage.get({
       ...EMPTY_MESSAGE,
       ...row,
+      connectionId: ticket.connectionId,
       ack: Math.max(row.ack ?? 0, early ?? 0),
       createdAt: now,
       updatedAt: now,
     }) as MessageRow | undefined;
-    // The same WhatsApp id twice is one message: no second row, no second event.
+    // The same WhatsApp id twice on a connection is one message: no second row, no second event.
     if (!inserted) return null;
+    // History imported at first link is the past: it neither touches the ticket nor emits events.
+    if (inserted.isImported) return inserted;
     q.touchTicket.run(lastMessageLabel(inserted), inserted.fromMe ? 1 : 0, now.getTime(), ticket.id);
     events.emit(
       tx,
@@ -178,23 +218,14 @@ export function createMessageService(
     return inserted;
   }
 
-  function findQuoted(quotedMsgId: string | null | undefined): QuotedRef | null {
+  function findQuoted(connectionId: number, quotedMsgId: string | null | undefined): QuotedRef | null {
     if (!quotedMsgId) return null;
-    const q = db
-      .select({
-        id: messages.id,
-        fromMe: messages.fromMe,
-        body: messages.body,
-        remoteKey: messages.remoteKey,
-      })
-      .from(messages)
-      .where(eq(messages.id, quotedMsgId))
-      .get();
+    const q = findByWaId(connectionId, quotedMsgId);
     if (!q) throw new AppError("ERR_MESSAGE_NOT_FOUND", "Quoted message not found");
-    return q;
+    return { id: q.id, fromMe: q.fromMe, body: q.body, remoteKey: q.remoteKey };
   }
 
-  async function prepare(content: OutgoingContent): Promise<PreparedItem[]> {
+  async function prepare(content: OutgoingContent & { ptt?: boolean }): Promise<PreparedItem[]> {
     const body = content.body?.trim() ? content.body : "";
     const items: PreparedItem[] = [];
     if (content.mediaUrl) {
@@ -203,14 +234,14 @@ export function createMessageService(
         filename: content.filename || fetched.filename,
         mimeType: fetched.mimeType,
       });
-      items.push({ kind: "media", stored, caption: "", sourceUrl: content.mediaUrl });
+      items.push({ kind: "media", stored, caption: "", sourceUrl: content.mediaUrl, ptt: content.ptt });
     }
     for (const file of content.medias ?? []) {
       const stored = await media.save(new Uint8Array(await file.arrayBuffer()), {
         filename: file.name || null,
         mimeType: file.type || null,
       });
-      items.push({ kind: "media", stored, caption: "", sourceUrl: null });
+      items.push({ kind: "media", stored, caption: "", sourceUrl: null, ptt: content.ptt });
     }
     const first = items[0];
     if (first?.kind === "media") first.caption = body;
@@ -240,6 +271,7 @@ export function createMessageService(
           mediaType: item.stored.mediaType,
           filename: item.stored.filename,
           caption: item.caption || undefined,
+          ptt: isVoiceNote(item),
         },
         quoted,
       );
@@ -256,6 +288,16 @@ export function createMessageService(
   /** Sends prepared content on a ticket, one WhatsApp message per item, storing each as it is sent. */
   type SendContext = { ticket: TicketRef; contact: Contact; gw: WhatsAppGateway; quoted: QuotedRef | null };
 
+  /**
+   * A voice note: an opus audio asked for with `ptt`, or (the seed's media send has no flag) any
+   * `.ogg`/opus audio, which is what WhatsApp itself records.
+   */
+  function isVoiceNote(item: Extract<PreparedItem, { kind: "media" }>): boolean {
+    if (item.stored.mediaType !== "audio") return false;
+    if (item.ptt !== undefined) return item.ptt;
+    return /ogg|opus/i.test(item.stored.mimeType);
+  }
+
   /** Resolves what a send on an existing ticket needs, before anything is sent. */
   function ticketContext(ticketId: number, quotedMsgId: string | null | undefined): SendContext {
     const ticket = db
@@ -266,22 +308,22 @@ export function createMessageService(
     if (!ticket) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
     const gw = connectionsSvc.requireConnected(connectionsSvc.get(ticket.connectionId));
     const contact = db.select().from(contacts).where(eq(contacts.id, ticket.contactId)).get()!;
-    return { ticket, contact, gw, quoted: findQuoted(quotedMsgId) };
+    return { ticket, contact, gw, quoted: findQuoted(ticket.connectionId, quotedMsgId) };
   }
 
   /** Sends each item as its own WhatsApp message and stores it once WhatsApp accepted it. */
   async function sendItems(ctx: SendContext, items: PreparedItem[]): Promise<SentResult[]> {
     const results: SentResult[] = [];
     for (const item of items) {
-      const sent = await deliver(ctx.gw, ctx.contact.number, item, ctx.quoted);
-      const row: typeof messages.$inferInsert = {
+      const sent = await deliver(ctx.gw, chatAddress(ctx.contact), item, ctx.quoted);
+      const row: Omit<typeof messages.$inferInsert, "connectionId"> = {
         id: sent.id,
         ticketId: ctx.ticket.id,
         contactId: null,
         body: item.kind === "text" ? item.body : item.caption,
         fromMe: true,
         ack: 0,
-        mediaType: item.kind === "text" ? "chat" : item.stored.mediaType,
+        mediaType: item.kind === "text" ? "chat" : isVoiceNote(item) ? "ptt" : item.stored.mediaType,
         mediaFile: item.kind === "media" ? item.stored.file : null,
         mimeType: item.kind === "media" ? item.stored.mimeType : null,
         filename: item.kind === "media" ? item.stored.filename : null,
@@ -291,28 +333,26 @@ export function createMessageService(
         timestamp: sent.timestampSec,
       };
       const message = await commits.run(
-        (tx) =>
-          store(tx, row, ctx.ticket, ctx.contact) ??
-          tx.select().from(messages).where(eq(messages.id, sent.id)).get()!,
+        (tx) => store(tx, row, ctx.ticket, ctx.contact) ?? findByWaId(ctx.ticket.connectionId, sent.id)!,
       );
       results.push({ message, sourceUrl: item.kind === "media" ? item.sourceUrl : null });
     }
     return results;
   }
 
-  function applyAcks(batch: [string, number][]): void {
+  function applyAcks(batch: [number, string, number][]): void {
     db.transaction((tx) => {
-      for (const [messageId, ack] of batch) {
-        const updated = q.ack.get(ack, clock(), messageId, ack);
+      for (const [connectionId, messageId, ack] of batch) {
+        const updated = q.ack.get(ack, clock(), connectionId, messageId, ack);
         if (!updated) {
-          if (!q.messageExists.get(messageId)) {
+          if (!q.messageExists.get(connectionId, messageId)) {
+            const key = `${connectionId}:${messageId}`;
             if (earlyAcks.size >= EARLY_ACK_LIMIT) earlyAcks.delete(earlyAcks.keys().next().value as string);
-            earlyAcks.set(messageId, Math.max(ack, earlyAcks.get(messageId) ?? 0));
+            earlyAcks.set(key, Math.max(ack, earlyAcks.get(key) ?? 0));
           }
           continue;
         }
-        const ticket = updated;
-        events.emit(tx, "message_ack", ticket.connectionId, {
+        events.emit(tx, "message_ack", connectionId, {
           messageId,
           ack,
           ackName: ACK_NAMES[ack] ?? String(ack),
@@ -322,7 +362,7 @@ export function createMessageService(
     });
   }
 
-  let pendingAcks: [string, number][] = [];
+  let pendingAcks: [number, string, number][] = [];
   let ackTimer: ReturnType<typeof setTimeout> | undefined;
   function flushAcks(): void {
     clearTimeout(ackTimer);
@@ -353,12 +393,19 @@ export function createMessageService(
     },
 
     /** The stored body of a message, for a driver asked to re-send it. */
-    findBody(id: string): { body: string } | undefined {
-      return db.select({ body: messages.body }).from(messages).where(eq(messages.id, id)).get();
+    findBody(connectionId: number, id: string): { body: string } | undefined {
+      const m = findByWaId(connectionId, id);
+      return m ? { body: m.body } : undefined;
     },
 
+    findByWaId,
+
+    /**
+     * A message by WhatsApp id. Two of our connections hold the same id only when they wrote to each
+     * other or share a group; the newest copy is the one the API addresses then.
+     */
     get(id: string): MessageRow {
-      const m = db.select().from(messages).where(eq(messages.id, id)).get();
+      const m = newestById.get({ id });
       if (!m) throw new AppError("ERR_MESSAGE_NOT_FOUND", "Message not found");
       return m;
     },
@@ -370,7 +417,7 @@ export function createMessageService(
     },
 
     async reply(messageId: string, content: OutgoingContent) {
-      const target = db.select().from(messages).where(eq(messages.id, messageId)).get();
+      const target = newestById.get({ id: messageId });
       if (!target) throw new AppError("ERR_MESSAGE_NOT_FOUND", "Message not found");
       const ctx = ticketContext(target.ticketId, target.id);
       return { ticketId: target.ticketId, results: await sendItems(ctx, await prepare(content)) };
@@ -394,7 +441,7 @@ export function createMessageService(
           { path: "body", message: "Required when no media is sent" },
         ]);
       }
-      const quoted = findQuoted(input.quotedMsgId);
+      const quoted = findQuoted(connection.id, input.quotedMsgId);
       const check = await gw.checkNumber(number);
       if (!check.exists) throw new AppError("ERR_WAPP_INVALID_CONTACT", `${number} is not on WhatsApp`);
       const known = contactsSvc.findByNumber(check.number);
@@ -411,22 +458,23 @@ export function createMessageService(
       return { ticketId: ticket.id, contactId: contact.id, results };
     },
 
-    /** The inbound pipeline every driver feeds: contact, ticket, message, unread count, events. */
-    async receive(connectionId: number, inbound: InboundMessage) {
-      const existing = db.select().from(messages).where(eq(messages.id, inbound.id)).get();
-      if (existing) {
+    /**
+     * The inbound pipeline every driver feeds: contact, ticket, message, unread count, events. A WhatsApp
+     * id already stored on the connection (a replay overlapping live traffic, our own echo) is a duplicate:
+     * no second row, no second event. Returns null for a group message on a connection that ignores groups.
+     */
+    async receive(connectionId: number, inbound: InboundMessage, opts: { imported?: boolean } = {}) {
+      const duplicate = (message: MessageRow) => {
         const t = db
           .select({ contactId: tickets.contactId })
           .from(tickets)
-          .where(eq(tickets.id, existing.ticketId))
+          .where(eq(tickets.id, message.ticketId))
           .get();
-        return {
-          message: existing,
-          ticketId: existing.ticketId,
-          contactId: t?.contactId ?? null,
-          duplicate: true,
-        };
-      }
+        return { message, ticketId: message.ticketId, contactId: t?.contactId ?? null, duplicate: true };
+      };
+      const existing = findByWaId(connectionId, inbound.id);
+      if (existing) return duplicate(existing);
+      if (inbound.group && connectionsSvc.find(connectionId)?.groups !== "tickets") return null;
       let stored: StoredMedia | null = null;
       if (inbound.media && inbound.media !== "failed") {
         stored = await media.save(inbound.media.bytes, {
@@ -434,13 +482,23 @@ export function createMessageService(
           mimeType: inbound.media.mimeType,
         });
       }
+      const imported = opts.imported === true;
       const result = await commits.run((tx) => {
         const { contact } = contactsSvc.upsert(
           tx,
-          { number: inbound.from, name: inbound.pushName, lid: inbound.lid ?? null },
+          inbound.group
+            ? {
+                number: inbound.from,
+                name: inbound.group.subject,
+                isGroup: true,
+                overwriteName: !!inbound.group.subject,
+              }
+            : { number: inbound.from, name: inbound.pushName, lid: inbound.lid ?? null },
           connectionId,
         );
-        const { ticket } = ticketsSvc.findOrCreate(tx, contact, connectionId, { newStatus: "pending" });
+        const { ticket } = imported
+          ? ticketsSvc.findOrCreateImported(tx, contact, connectionId)
+          : ticketsSvc.findOrCreate(tx, contact, connectionId, { newStatus: "pending" });
         const message = store(
           tx,
           {
@@ -459,16 +517,16 @@ export function createMessageService(
             remoteKey: inbound.remoteKey ?? null,
             mediaRef: inbound.media === "failed" ? (inbound.mediaRef ?? null) : null,
             timestamp: inbound.timestampSec,
+            participant: inbound.group?.participant ?? null,
+            participantName: inbound.group?.participantName ?? null,
+            isImported: imported,
           },
           ticket,
           contact,
         );
         return { message, ticketId: ticket.id, contactId: contact.id };
       });
-      if (!result.message) {
-        const message = db.select().from(messages).where(eq(messages.id, inbound.id)).get()!;
-        return { ...result, message, duplicate: true };
-      }
+      if (!result.message) return duplicate(findByWaId(connectionId, inbound.id)!);
       return { ...result, message: result.message, duplicate: false };
     },
 
@@ -478,9 +536,8 @@ export function createMessageService(
      */
     async retryPendingMedia(limit = 20): Promise<number> {
       const pending = db
-        .select({ id: messages.id, mediaRef: messages.mediaRef, connectionId: tickets.connectionId })
+        .select({ pk: messages.pk, mediaRef: messages.mediaRef, connectionId: messages.connectionId })
         .from(messages)
-        .innerJoin(tickets, eq(tickets.id, messages.ticketId))
         .where(and(isNotNull(messages.mediaRef), isNull(messages.mediaFile)))
         .limit(limit)
         .all();
@@ -502,27 +559,27 @@ export function createMessageService(
               mediaRef: null,
               updatedAt: new Date(clock()),
             })
-            .where(eq(messages.id, p.id))
+            .where(eq(messages.pk, p.pk))
             .run();
           attached++;
         } catch (err) {
-          log.warn({ err, messageId: p.id }, "media download retry failed; will try again");
+          log.warn({ err, messagePk: p.pk }, "media download retry failed; will try again");
         }
       }
       return attached;
     },
 
     /** Acks only move forward; each change emits message_ack. */
-    applyAck(messageId: string, ack: number): void {
-      applyAcks([[messageId, ack]]);
+    applyAck(connectionId: number, messageId: string, ack: number): void {
+      applyAcks([[connectionId, messageId, ack]]);
     },
 
     /**
      * Queues an ack from a driver. Acks arriving within a few milliseconds commit together: a busy
      * connection sends three per message, and one commit each would dominate the cost of a send.
      */
-    queueAck(messageId: string, ack: number): void {
-      pendingAcks.push([messageId, ack]);
+    queueAck(connectionId: number, messageId: string, ack: number): void {
+      pendingAcks.push([connectionId, messageId, ack]);
       ackTimer ??= setTimeout(flushAcks, ACK_BATCH_MS);
     },
 

@@ -1,4 +1,4 @@
-import { and, eq, ne } from "drizzle-orm";
+import { and, desc, eq, ne } from "drizzle-orm";
 import type { DbOrTx, Tx } from "../db/client";
 import { contacts, queues, tags, tickets, ticketTags, users } from "../db/schema";
 import { AppError } from "../errors";
@@ -268,8 +268,31 @@ export function createTicketService(
     return next;
   }
 
+  /**
+   * Where imported history goes: the contact's newest ticket on the connection, or a new closed one.
+   * Nothing is emitted: imported history is the past, not news for webhooks.
+   */
+  function findOrCreateImported(tx: Tx, contact: { id: number }, connectionId: number) {
+    const existing = tx
+      .select()
+      .from(tickets)
+      .where(and(eq(tickets.contactId, contact.id), eq(tickets.connectionId, connectionId)))
+      .orderBy(desc(tickets.id))
+      .limit(1)
+      .get();
+    if (existing) return { ticket: existing, created: false };
+    const now = new Date(clock());
+    const ticket = tx
+      .insert(tickets)
+      .values({ status: "closed", contactId: contact.id, connectionId, createdAt: now, updatedAt: now })
+      .returning()
+      .get();
+    return { ticket, created: true };
+  }
+
   return {
     findOrCreate,
+    findOrCreateImported,
     update,
     view,
     get: (id: number) => view(id),

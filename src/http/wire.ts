@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import type { Connection } from "../domain/connection.service";
 import { contactEventData } from "../domain/contact.service";
 import type { MessageRow, SentResult } from "../domain/message.service";
+import type { Reaction } from "../domain/message-lifecycle.service";
 import type { TicketView } from "../domain/ticket.service";
 import type { Webhook } from "../domain/webhook-config.service";
 
@@ -38,6 +39,16 @@ export const sendErrors = {
   ),
 };
 export const conflictErrors = { ...commonErrors, 409: err("A unique field is taken (ERR_CONFLICT)") };
+export const lifecycleErrors = {
+  ...commonErrors,
+  409: err(
+    "Not connected (ERR_WAPP_NOT_CONNECTED), not a message we sent (ERR_MESSAGE_NOT_OURS), not a text (ERR_MESSAGE_NOT_EDITABLE) or already deleted (ERR_MESSAGE_DELETED)",
+  ),
+  422: err(
+    "Past WhatsApp's window: 15 min to edit (ERR_EDIT_WINDOW_EXPIRED), 2 days to delete (ERR_DELETE_WINDOW_EXPIRED)",
+  ),
+  502: err("WhatsApp refused the change (ERR_SENDING_WAPP_MSG)"),
+};
 
 export const json = <T extends z.ZodType>(schema: T, description: string, example?: unknown) => ({
   description,
@@ -107,6 +118,15 @@ export const ConnectionSchema = ConnectionSummarySchema.extend({
   statusReason: z.string().nullable(),
   greetingMessage: z.string().nullable(),
   farewellMessage: z.string().nullable(),
+  groups: z.enum(["ignore", "tickets"]).openapi({
+    description: "Group chats: `ignore` (default) or `tickets` (one ticket per group)",
+  }),
+  sendReadReceipts: z.boolean().openapi({
+    description: "Send WhatsApp read receipts when a ticket's unread messages are read (default true)",
+  }),
+  historyImportDays: z.number().int().openapi({
+    description: "Days of recent history imported into closed tickets on first link; 0 (default) = none",
+  }),
   lastSeenAt: z.string().nullable(),
 }).openapi("Connection", {
   example: {
@@ -123,6 +143,9 @@ export const ConnectionSchema = ConnectionSummarySchema.extend({
     statusReason: null,
     greetingMessage: null,
     farewellMessage: null,
+    groups: "ignore",
+    sendReadReceipts: true,
+    historyImportDays: 0,
     lastSeenAt: null,
     createdAt: "2024-01-01T00:00:00.000Z",
     updatedAt: "2024-12-01T10:00:00.000Z",
@@ -153,6 +176,9 @@ export const connectionWire = (
   statusReason: c.statusReason,
   greetingMessage: c.greetingMessage,
   farewellMessage: c.farewellMessage,
+  groups: c.groups,
+  sendReadReceipts: c.sendReadReceipts,
+  historyImportDays: c.historyImportDays,
   lastSeenAt: iso(lastSeenAt),
 });
 
@@ -215,6 +241,7 @@ export const TicketSchema = z
       number: z.string(),
       email: z.string(),
       profilePicUrl: z.string().nullable(),
+      isGroup: z.boolean(),
     }),
     whatsapp: z.object({ id: z.number().int(), name: z.string(), number: z.string().nullable() }),
     queue: Named.extend({ color: z.string() }).nullable(),
@@ -233,7 +260,14 @@ export const TicketSchema = z
       userId: null,
       createdAt: "2024-12-01T10:00:00.000Z",
       updatedAt: "2024-12-01T10:30:00.000Z",
-      contact: { id: 1, name: "Juan Pérez", number: "595991234567", email: "", profilePicUrl: null },
+      contact: {
+        id: 1,
+        name: "Juan Pérez",
+        number: "595991234567",
+        email: "",
+        profilePicUrl: null,
+        isGroup: false,
+      },
       whatsapp: { id: 1, name: "WhatsApp Principal", number: "595981234567" },
       queue: null,
       user: null,
@@ -258,6 +292,7 @@ export const ticketWire = (t: TicketView) => ({
     number: t.contact.number,
     email: t.contact.email,
     profilePicUrl: t.contact.profilePicUrl,
+    isGroup: t.contact.isGroup,
   },
   whatsapp: t.whatsapp,
   queue: t.queue,
@@ -266,6 +301,16 @@ export const ticketWire = (t: TicketView) => ({
 });
 
 // ── messages ────────────────────────────────────────────────────────────────
+
+export const ReactionSchema = z
+  .object({
+    emoji: z.string(),
+    fromMe: z.boolean(),
+    number: z.string().nullable().openapi({ description: "Who reacted; null for our own number" }),
+    name: z.string().nullable(),
+    timestamp: z.number().int(),
+  })
+  .openapi("Reaction");
 
 export const MessageSchema = z
   .object({
@@ -283,6 +328,17 @@ export const MessageSchema = z
     timestamp: z.number().int(),
     createdAt: z.string(),
     contact: z.object({ id: z.number().int(), name: z.string(), number: z.string() }).nullable(),
+    isEdited: z.boolean(),
+    previousBody: z.string().nullable().openapi({ description: "The body before the last edit" }),
+    editedAt: z.string().nullable(),
+    isDeleted: z.boolean().openapi({ description: "Deleted for everyone on WhatsApp; the body is kept" }),
+    deletedAt: z.string().nullable(),
+    reactions: z.array(ReactionSchema),
+    participant: z
+      .object({ number: z.string(), name: z.string().nullable() })
+      .nullable()
+      .openapi({ description: "Who wrote it, in a group ticket" }),
+    isImported: z.boolean().openapi({ description: "Imported from history at first link (no events)" }),
   })
   .openapi("Message", {
     example: {
@@ -300,6 +356,14 @@ export const MessageSchema = z
       timestamp: 1701426600,
       createdAt: "2024-12-01T10:30:00.000Z",
       contact: { id: 1, name: "Juan Pérez", number: "595991234567" },
+      isEdited: false,
+      previousBody: null,
+      editedAt: null,
+      isDeleted: false,
+      deletedAt: null,
+      reactions: [{ emoji: "👍", fromMe: true, number: null, name: null, timestamp: 1701426700 }],
+      participant: null,
+      isImported: false,
     },
   });
 
@@ -307,6 +371,7 @@ export const messageWire = (
   m: MessageRow,
   contact: { id: number; name: string; number: string } | null,
   mediaUrlOf: (f: string | null) => string | null,
+  reactions: Reaction[] = [],
 ) => ({
   id: m.id,
   body: m.body,
@@ -322,6 +387,14 @@ export const messageWire = (
   timestamp: m.timestamp,
   createdAt: m.createdAt.toISOString(),
   contact,
+  isEdited: m.isEdited,
+  previousBody: m.previousBody,
+  editedAt: iso(m.editedAt),
+  isDeleted: m.isDeleted,
+  deletedAt: iso(m.deletedAt),
+  reactions,
+  participant: m.participant ? { number: m.participant, name: m.participantName } : null,
+  isImported: m.isImported,
 });
 
 export const SentSchema = z

@@ -1,4 +1,7 @@
-/** The nine events of seed/API.md. Dependency-free, so the web panel's bundle can import it too. */
+/**
+ * The nine events of seed/API.md, then the message lifecycle (edits, deletes, reactions). Dependency-free,
+ * so the web panel's bundle can import it too.
+ */
 export const EVENT_NAMES = [
   "message_received",
   "message_sent",
@@ -9,6 +12,9 @@ export const EVENT_NAMES = [
   "ticket_closed",
   "contact_created",
   "contact_updated",
+  "message_updated",
+  "message_deleted",
+  "message_reaction",
 ] as const;
 
 export type EventName = (typeof EVENT_NAMES)[number];

@@ -13,6 +13,8 @@ export type OutboundMedia = {
   mediaType: "image" | "video" | "audio" | "document";
   filename: string;
   caption?: string;
+  /** Send an audio as a voice note (push-to-talk). */
+  ptt?: boolean;
 };
 
 /** What a driver needs to quote a stored message. */
@@ -24,8 +26,10 @@ export type InboundMedia = { bytes: Uint8Array; mimeType: string | null; filenam
 
 export type InboundMessage = {
   id: string;
-  /** Digits of the contact's phone number (never a LID). */
+  /** Digits of the contact's phone number (never a LID), or a group's id (the part before `@g.us`). */
   from: string;
+  /** Set for a group chat: `from` is the group, `participant` who wrote (null when it was us). */
+  group?: { subject: string | null; participant: string | null; participantName: string | null } | null;
   fromMe: boolean;
   pushName: string | null;
   body: string;
@@ -40,6 +44,37 @@ export type InboundMessage = {
   mediaRef?: string | null;
 };
 
+/**
+ * A change WhatsApp reports about a message already delivered: an edit, a "delete for everyone" or a
+ * reaction. `targetId` is the WhatsApp id of the message it applies to; `fromMe` says the change was
+ * made from our own number (another device, or our echo).
+ */
+export type InboundUpdate =
+  | { kind: "edit"; targetId: string; fromMe: boolean; body: string; timestampSec: number }
+  | { kind: "revoke"; targetId: string; fromMe: boolean; timestampSec: number }
+  | {
+      kind: "reaction";
+      targetId: string;
+      fromMe: boolean;
+      /** Digits of who reacted (null when fromMe). */
+      reactor: string | null;
+      reactorName: string | null;
+      /** Empty: the reaction was removed. */
+      emoji: string;
+      timestampSec: number;
+    };
+
+/** How a driver finds a stored message again on WhatsApp. */
+export type MessageRef = {
+  id: string;
+  fromMe: boolean;
+  remoteKey: string | null;
+  participant?: string | null;
+};
+
+/** Digits of a phone number, or a group id ending in `@g.us`. */
+export type ChatAddress = string;
+
 export type NumberCheck = { exists: boolean; number: string; jid: string | null };
 
 export type GatewayEvents = {
@@ -48,6 +83,14 @@ export type GatewayEvents = {
     info: { qrcode: string | null; number?: string | null; reason?: string },
   ): void;
   message(msg: InboundMessage): void | Promise<void>;
+  /** Edits, deletes and reactions, in the order WhatsApp delivered them. */
+  update(u: InboundUpdate): void | Promise<void>;
+  /** Recent history WhatsApp sends at first link; only drivers with history call it. */
+  history?(msgs: InboundMessage[]): void | Promise<void>;
+  /** Days of history to import at first link (0 = none), read when WhatsApp offers history. */
+  historyImportDays?(): number;
+  /** Whether group chats become tickets for this connection. */
+  acceptsGroups?(): boolean;
   ack(messageId: string, ack: number): void;
   seen?(at: Date): void;
 };
@@ -59,8 +102,18 @@ export interface WhatsAppGateway {
   logout(): Promise<void>;
   status(): ConnectionStatus;
   requestPairingCode(number: string): Promise<string>;
-  sendText(to: string, body: string, quoted?: QuotedRef | null): Promise<SentMessage>;
-  sendMedia(to: string, media: OutboundMedia, quoted?: QuotedRef | null): Promise<SentMessage>;
+  sendText(to: ChatAddress, body: string, quoted?: QuotedRef | null): Promise<SentMessage>;
+  sendMedia(to: ChatAddress, media: OutboundMedia, quoted?: QuotedRef | null): Promise<SentMessage>;
+  /** Replaces the text of a message we sent. */
+  editText(to: ChatAddress, ref: MessageRef, body: string): Promise<void>;
+  /** Deletes a message we sent, for everyone. */
+  revoke(to: ChatAddress, ref: MessageRef): Promise<void>;
+  /** Reacts to a message; an empty emoji removes our reaction. */
+  react(to: ChatAddress, ref: MessageRef, emoji: string): Promise<void>;
+  /** Tells WhatsApp these received messages were read. */
+  markRead(to: ChatAddress, refs: MessageRef[]): Promise<void>;
+  /** Shows "typing…" (composing) or stops it (paused) in the chat. */
+  sendPresence(to: ChatAddress, state: "composing" | "paused"): Promise<void>;
   checkNumber(number: string): Promise<NumberCheck>;
   profilePicUrl(number: string): Promise<string | null>;
   /** Downloads the media of an inbound message whose first download failed (drivers with remote media). */

@@ -27,6 +27,11 @@ function qrGateway(events: GatewayEvents): WhatsAppGateway {
     },
     sendText: fail,
     sendMedia: fail,
+    editText: fail,
+    revoke: fail,
+    react: fail,
+    markRead: fail,
+    sendPresence: fail,
     checkNumber: fail,
     profilePicUrl: async () => null,
   };
@@ -115,7 +120,7 @@ describe("inbound media that failed to download", () => {
     });
     await using t = createTestApp({}, { factories: { baileys: factory } });
     const conn = await t.post("/api/v1/connections", { name: "Real" });
-    const r = await t.services.messages.receive(conn.body.id, {
+    const r = (await t.services.messages.receive(conn.body.id, {
       id: "3EB0MEDIAFAIL",
       from: "595991234567",
       fromMe: false,
@@ -126,7 +131,7 @@ describe("inbound media that failed to download", () => {
       mediaRef: "ref-1",
       quotedMsgId: null,
       timestampSec: 1,
-    });
+    }))!;
     const first = (await t.get(`/api/v1/tickets/${r.ticketId}/messages`)).body.messages[0];
     expect(first).toMatchObject({
       id: "3EB0MEDIAFAIL",

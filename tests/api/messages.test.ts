@@ -77,7 +77,8 @@ describe("POST /api/v1/tickets/:ticketId/messages", () => {
     const ackOf = async () =>
       (await t.get(`/api/v1/tickets/${ticketId}/messages`)).body.messages.find((m: any) => m.id === id).ack;
     await waitFor(async () => (await ackOf()) === 3, { message: "ack 3" });
-    t.services.messages.applyAck(id, 2);
+    const { whatsappId } = (await t.get(`/api/v1/tickets/${ticketId}`)).body;
+    t.services.messages.applyAck(whatsappId, id, 2);
     expect(await ackOf()).toBe(3);
   });
 

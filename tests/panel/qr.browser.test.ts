@@ -34,6 +34,11 @@ function fakePhone() {
       requestPairingCode: async () => "ABCD1234",
       sendText: () => Promise.reject(new Error("not linked")),
       sendMedia: () => Promise.reject(new Error("not linked")),
+      editText: () => Promise.reject(new Error("not linked")),
+      revoke: () => Promise.reject(new Error("not linked")),
+      react: () => Promise.reject(new Error("not linked")),
+      markRead: () => Promise.reject(new Error("not linked")),
+      sendPresence: () => Promise.reject(new Error("not linked")),
       checkNumber: async (n) => ({ exists: true, number: n, jid: `${n}@s.whatsapp.net` }),
       profilePicUrl: async () => null,
     };

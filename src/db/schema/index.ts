@@ -20,6 +20,14 @@ export const connections = sqliteTable("connections", {
   battery: text("battery"),
   plugged: integer("plugged", { mode: "boolean" }),
   lastSeenAt: integer("last_seen_at", { mode: "timestamp_ms" }),
+  /** Group chats: `ignore` them (like the original product) or give each group one ticket. */
+  groups: text("groups", { enum: ["ignore", "tickets"] })
+    .notNull()
+    .default("ignore"),
+  /** Tell WhatsApp a customer's messages were read when an agent reads the ticket. */
+  sendReadReceipts: integer("send_read_receipts", { mode: "boolean" }).notNull().default(true),
+  /** On first link, import this many days of recent history into closed tickets (0 = none). */
+  historyImportDays: integer("history_import_days").notNull().default(0),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -145,8 +153,13 @@ export const ticketTags = sqliteTable(
 export const messages = sqliteTable(
   "messages",
   {
-    /** The WhatsApp message id (`3EB0…`). */
-    id: text("id").primaryKey(),
+    /** Row key (the rowid); the wire format never shows it. */
+    pk: integer("pk").primaryKey(),
+    /** The WhatsApp message id (`3EB0…`), unique per connection: two of our numbers can hold one id. */
+    id: text("id").notNull(),
+    connectionId: integer("connection_id")
+      .notNull()
+      .references(() => connections.id, { onDelete: "cascade" }),
     ticketId: integer("ticket_id")
       .notNull()
       .references(() => tickets.id, { onDelete: "cascade" }),
@@ -166,10 +179,43 @@ export const messages = sqliteTable(
     /** Set while an inbound file could not be downloaded: what the driver needs to try again. */
     mediaRef: text("media_ref"),
     timestamp: integer("timestamp").notNull(),
+    /** Edited on WhatsApp: the body before the last edit is kept. */
+    isEdited: integer("is_edited", { mode: "boolean" }).notNull().default(false),
+    previousBody: text("previous_body"),
+    editedAt: integer("edited_at", { mode: "timestamp_ms" }),
+    /** Deleted for everyone on WhatsApp; the body stays for the agent. */
+    isDeleted: integer("is_deleted", { mode: "boolean" }).notNull().default(false),
+    deletedAt: integer("deleted_at", { mode: "timestamp_ms" }),
+    /** In a group ticket: who wrote it (digits and push name). */
+    participant: text("participant"),
+    participantName: text("participant_name"),
+    /** Came from the history import on first link (no events were emitted for it). */
+    isImported: integer("is_imported", { mode: "boolean" }).notNull().default(false),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index("messages_ticket_idx").on(t.ticketId, t.createdAt)],
+  (t) => [
+    uniqueIndex("messages_connection_wa_id").on(t.connectionId, t.id),
+    index("messages_wa_id_idx").on(t.id),
+    index("messages_ticket_idx").on(t.ticketId, t.createdAt),
+  ],
+);
+
+/** One reaction per (message, reactor); a new emoji replaces the old one, an empty one removes it. */
+export const messageReactions = sqliteTable(
+  "message_reactions",
+  {
+    messagePk: integer("message_pk")
+      .notNull()
+      .references(() => messages.pk, { onDelete: "cascade" }),
+    /** Digits of who reacted; `me` for the connection's own number. */
+    reactor: text("reactor").notNull(),
+    fromMe: integer("from_me", { mode: "boolean" }).notNull(),
+    name: text("name"),
+    emoji: text("emoji").notNull(),
+    timestamp: integer("timestamp").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.messagePk, t.reactor] })],
 );
 
 export const apiTokens = sqliteTable("api_tokens", {

@@ -3,7 +3,6 @@ import QRCode from "qrcode";
 import { normalizeNumber } from "../../domain/numbers";
 import { AppError } from "../../errors";
 import { EVENT_NAMES } from "../../webhooks/events";
-import { sandboxMessageId } from "../../whatsapp/sandbox/sandbox-gateway";
 import { adminOnly } from "../auth";
 import { bodyDoc, readBody } from "../body";
 import { createRouter } from "../create-router";
@@ -31,6 +30,17 @@ const CreateBody = z.object({
   isDefault: z.boolean().optional(),
   greetingMessage: z.string().nullish(),
   farewellMessage: z.string().nullish(),
+  groups: z.enum(["ignore", "tickets"]).optional().openapi({
+    description:
+      "Group chats: `ignore` (default, like the original product) or `tickets` (one ticket per group)",
+  }),
+  sendReadReceipts: z.boolean().optional().openapi({
+    description: "Send WhatsApp read receipts when an agent reads a ticket (default true)",
+  }),
+  historyImportDays: z.number().int().min(0).max(365).optional().openapi({
+    description:
+      "On first link, import this many days of recent chats into closed tickets, without webhooks (default 0 = none)",
+  }),
 });
 const UpdateBody = CreateBody.partial();
 
@@ -48,13 +58,25 @@ const WebhookUpdateBody = z.object({
 });
 
 const InboundBody = z.object({
-  number: z.string().min(1),
-  body: z.string().nullish(),
+  number: z
+    .string()
+    .min(1)
+    .openapi({ description: "Who writes: the contact, or in a group the participant" }),
+  body: z.string().max(65_536).nullish(),
   name: z.string().trim().max(200).nullish(),
   mediaUrl: z.string().min(1).nullish(),
   filename: z.string().nullish(),
   quotedMsgId: z.string().min(1).nullish(),
   fromMe: z.boolean().optional(),
+  groupId: z.string().min(1).max(60).nullish().openapi({
+    description:
+      "A group chat (needs `groups: tickets` on the connection): the group id, e.g. 120363025246125888",
+  }),
+  groupName: z.string().trim().max(200).nullish().openapi({ description: "The group's subject" }),
+  edit: z.string().min(1).nullish().openapi({ description: "Edit this message id: `body` is the new text" }),
+  delete: z.string().min(1).nullish().openapi({ description: "Delete this message id for everyone" }),
+  reactTo: z.string().min(1).nullish().openapi({ description: "React to this message id with `emoji`" }),
+  emoji: z.string().max(32).nullish().openapi({ description: "The reaction; empty removes it" }),
 });
 
 const Ok = z.object({ message: z.string() });
@@ -245,7 +267,7 @@ export const connectionsRouter = createRouter()
       tags: ["Sandbox"],
       summary: "Inject an inbound message on a sandbox connection",
       description:
-        "Runs exactly the pipeline a real WhatsApp message runs: contact upsert with the push name, ticket find-or-create as pending, message stored, unread count, lastMessage and events. 409 ERR_NOT_SANDBOX on other drivers. In the sandbox every 8–15 digit number is on WhatsApp except those ending in 0000.",
+        "Runs exactly the pipeline a real WhatsApp message runs: contact upsert with the push name, ticket find-or-create as pending, message stored, unread count, lastMessage and events. With `groupId` the message comes from a group (the connection needs `groups: tickets`). With `edit`, `delete` or `reactTo` (a message id) the customer edits, deletes for everyone or reacts instead (200; events message_updated, message_deleted, message_reaction). 409 ERR_NOT_SANDBOX on other drivers. In the sandbox every 8–15 digit number is on WhatsApp except those ending in 0000.",
       request: {
         params: ConnectionParam,
         body: bodyDoc(InboundBody, {
@@ -260,36 +282,20 @@ export const connectionsRouter = createRouter()
           "Received",
           { messageId: "3EB0C0FFEE1234567890AB", ticketId: 1, contactId: 1 },
         ),
+        200: json(
+          z.object({ messageId: z.string(), ticketId: z.number().int(), contactId: z.number().int() }),
+          "An edit, delete or reaction applied to messageId",
+          { messageId: "3EB0C0FFEE1234567890AB", ticketId: 1, contactId: 1 },
+        ),
         ...sendErrors,
       },
     }),
     async (c) => {
       const body = await readBody(c, InboundBody);
-      const { services, fetcher } = c.get("deps");
-      const conn = services.connections.get(c.req.valid("param").connectionId);
-      if (conn.driver !== "sandbox")
-        throw new AppError("ERR_NOT_SANDBOX", "Only sandbox connections accept injected messages");
-      services.connections.requireConnected(conn);
-      const number = normalizeNumber(body.number);
-      if (!body.body?.trim() && !body.mediaUrl) {
-        throw new AppError("ERR_VALIDATION", "Message body or media is required", [
-          { path: "body", message: "Required when no mediaUrl is given" },
-        ]);
-      }
-      if (body.quotedMsgId) services.messages.get(body.quotedMsgId);
-      const fetched = body.mediaUrl ? await fetcher.fetch(body.mediaUrl) : null;
-      const r = await services.messages.receive(conn.id, {
-        id: sandboxMessageId(),
-        from: number,
-        fromMe: body.fromMe ?? false,
-        pushName: body.name ?? null,
-        body: body.body ?? "",
-        mediaType: "chat",
-        media: fetched ? { ...fetched, filename: body.filename || fetched.filename } : null,
-        quotedMsgId: body.quotedMsgId ?? null,
-        timestampSec: Math.floor(Date.now() / 1000),
-      });
-      return c.json({ messageId: r.message.id, ticketId: r.ticketId, contactId: r.contactId ?? 0 }, 201);
+      const { status, ...r } = await c
+        .get("deps")
+        .services.sandbox.inject(c.req.valid("param").connectionId, body);
+      return status === 200 ? c.json(r, 200) : c.json(r, 201);
     },
   )
   .openapi(

@@ -2,7 +2,16 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { bodyDoc, fileSchema, readBody } from "../body";
 import { createRouter } from "../create-router";
 import { idempotent } from "../idempotency";
-import { IdParam, json, SentSchema, sendErrors, sentWire } from "../wire";
+import {
+  IdParam,
+  json,
+  lifecycleErrors,
+  MessageSchema,
+  messageWire,
+  SentSchema,
+  sendErrors,
+  sentWire,
+} from "../wire";
 
 const TicketParam = IdParam("ticketId");
 
@@ -30,6 +39,21 @@ const ReplyBody = z.object({
   mediaUrl: z.string().min(1).nullish(),
   filename: z.string().nullish(),
 });
+
+const MessageParam = z.object({
+  messageId: z
+    .string()
+    .min(1)
+    .openapi({ param: { name: "messageId", in: "path" }, example: "3EB0ABC123" }),
+});
+
+/** WhatsApp's own limit on a text message. */
+const MAX_BODY = 65_536;
+const EditBody = z.object({ body: z.string().trim().min(1, "Message body is required").max(MAX_BODY) });
+const ReactionBody = z.object({
+  emoji: z.string().max(32).openapi({ description: "One emoji; an empty string removes our reaction" }),
+});
+const MessageResponse = z.object({ message: z.string(), data: MessageSchema });
 
 const idempotencyHeader = z.object({
   "idempotency-key": z.string().optional().openapi({
@@ -155,4 +179,67 @@ export const messagesRouter = createRouter()
         201,
       );
     },
+  )
+  .openapi(
+    createRoute({
+      method: "put",
+      path: "/messages/{messageId}",
+      tags: ["Messages"],
+      summary: "Edit a text message we sent",
+      description:
+        "WhatsApp allows editing for 15 minutes after sending (then 422 ERR_EDIT_WINDOW_EXPIRED). The customer's phone shows the new text marked as edited; `previousBody` keeps the old one. Emits `message_updated`.",
+      request: { params: MessageParam, body: bodyDoc(EditBody, { body: "Gracias, ya lo revisamos" }) },
+      responses: { 200: json(MessageResponse, "Edited"), ...lifecycleErrors },
+    }),
+    async (c) => {
+      const body = await readBody(c, EditBody);
+      const { lifecycle, messages } = c.get("deps").services;
+      const m = await lifecycle.edit(c.req.valid("param").messageId, body.body);
+      return c.json({ message: "Message edited", data: wireOf(lifecycle.view(m), messages.mediaUrlOf) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/messages/{messageId}",
+      tags: ["Messages"],
+      summary: "Delete a message we sent, for everyone",
+      description:
+        "WhatsApp allows it for about two days after sending (then 422 ERR_DELETE_WINDOW_EXPIRED). The message stays stored with `isDeleted: true` and its body. Deleting again answers 200. Emits `message_deleted`.",
+      request: { params: MessageParam },
+      responses: { 200: json(MessageResponse, "Deleted for everyone"), ...lifecycleErrors },
+    }),
+    async (c) => {
+      const { lifecycle, messages } = c.get("deps").services;
+      const m = await lifecycle.revoke(c.req.valid("param").messageId);
+      return c.json(
+        { message: "Message deleted", data: wireOf(lifecycle.view(m), messages.mediaUrlOf) },
+        200,
+      );
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/messages/{messageId}/reactions",
+      tags: ["Messages"],
+      summary: "React to a message",
+      description:
+        "One reaction per person: a new emoji replaces ours, an empty `emoji` removes it. Emits `message_reaction`.",
+      request: { params: MessageParam, body: bodyDoc(ReactionBody, { emoji: "👍" }) },
+      responses: { 200: json(MessageResponse, "Reacted"), ...lifecycleErrors },
+    }),
+    async (c) => {
+      const body = await readBody(c, ReactionBody);
+      const { lifecycle, messages } = c.get("deps").services;
+      const m = await lifecycle.react(c.req.valid("param").messageId, body.emoji);
+      return c.json({ message: "Reaction saved", data: wireOf(lifecycle.view(m), messages.mediaUrlOf) }, 200);
+    },
   );
+
+function wireOf(
+  v: ReturnType<import("../../domain/message-lifecycle.service").MessageLifecycleService["view"]>,
+  mediaUrlOf: (f: string | null) => string | null,
+) {
+  return messageWire(v.message, v.contact, mediaUrlOf, v.reactions);
+}

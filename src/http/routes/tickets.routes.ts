@@ -36,6 +36,8 @@ const UpdateBody = z.object({
   queueId: z.number().int().positive().nullish(),
 });
 
+const TypingBody = z.object({ state: z.enum(["composing", "paused"]) });
+
 const TicketParam = IdParam("ticketId");
 
 export const ticketsRouter = createRouter()
@@ -128,7 +130,7 @@ export const ticketsRouter = createRouter()
     }),
     async (c) => {
       const body = await readBody(c, UpdateBody);
-      const ticket = c.get("deps").services.tickets.updateById(c.req.valid("param").ticketId, body);
+      const ticket = c.get("deps").services.lifecycle.updateTicket(c.req.valid("param").ticketId, body);
       return c.json({ message: "Ticket updated successfully", ticket: ticketWire(ticket) }, 200);
     },
   )
@@ -158,9 +160,36 @@ export const ticketsRouter = createRouter()
     (c) => {
       const { ticketId } = c.req.valid("param");
       const { page, limit } = c.req.valid("query");
-      const svc = c.get("deps").services.messages;
+      const { messages: svc, lifecycle } = c.get("deps").services;
       const { rows, count, hasMore } = svc.list(ticketId, page, limit);
-      const messages = rows.map((r) => messageWire(r.message, r.contact, svc.mediaUrlOf));
+      const reactions = lifecycle.reactionsOf(rows.map((r) => r.message.pk));
+      const messages = rows.map((r) =>
+        messageWire(r.message, r.contact, svc.mediaUrlOf, reactions.get(r.message.pk)),
+      );
       return c.json({ messages, ticketId, count, hasMore, page, limit }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/tickets/{ticketId}/typing",
+      tags: ["Tickets"],
+      summary: 'Show or stop "typing…" in the customer\'s chat',
+      description:
+        "`composing` shows the agent typing on the customer's phone; `paused` stops it. WhatsApp clears it by itself after a while; send `composing` again every ~10 s while typing.",
+      request: { params: TicketParam, body: bodyDoc(TypingBody, { state: "composing" }) },
+      responses: {
+        200: json(z.object({ ticketId: z.number().int(), state: z.string() }), "Sent", {
+          ticketId: 1,
+          state: "composing",
+        }),
+        ...sendErrors,
+      },
+    }),
+    async (c) => {
+      const body = await readBody(c, TypingBody);
+      const { ticketId } = c.req.valid("param");
+      await c.get("deps").services.lifecycle.typing(ticketId, body.state);
+      return c.json({ ticketId, state: body.state }, 200);
     },
   );

@@ -5,8 +5,10 @@ import makeWASocket, {
   DisconnectReason,
   downloadMediaMessage,
   generateMessageIDV2,
+  jidDecode,
   jidNormalizedUser,
   makeCacheableSignalKeyStore,
+  normalizeMessageContent,
   proto,
   S_WHATSAPP_NET,
   type WAMessage,
@@ -17,16 +19,18 @@ import type { Db } from "../../db/client";
 import { AppError } from "../../errors";
 import type { Logger } from "../../logger";
 import type {
+  ChatAddress,
   ConnectionStatus,
   GatewayEvents,
   InboundMessage,
+  MessageRef,
   NumberCheck,
   OutboundMedia,
   QuotedRef,
   SentMessage,
   WhatsAppGateway,
 } from "../gateway";
-import { isDirectChat, isLid, mapContent, pnDigits } from "./message-mapper";
+import { chatKind, isLid, mapContent, pnDigits } from "./message-mapper";
 import { createSignalKeyCache } from "./signal-key-cache";
 import { useSqliteAuthState } from "./sqlite-auth-state";
 
@@ -38,7 +42,7 @@ export type BaileysOptions = {
   /** Baileys' own log level (it is chatty); default warn. */
   baileysLogLevel?: string;
   /** Looks up a stored message, so Baileys can re-encrypt it when a phone asks for a retry. */
-  lookupMessage?: (id: string) => { body: string } | undefined;
+  lookupMessage?: (connectionId: number, id: string) => { body: string } | undefined;
   /** Finds the phone number stored for a LID, when Baileys has no mapping for it. */
   numberForLid?: (lid: string) => string | undefined;
   /** Supervision bounds. */
@@ -57,7 +61,12 @@ export type BaileysOptions = {
 /** WhatsApp's message status (proto.WebMessageInfo.Status) → Chasqui's ack (-1 error … 4 played). */
 const ACK_OF_STATUS: Record<number, number> = { 0: -1, 1: 0, 2: 1, 3: 2, 4: 3, 5: 4 };
 
-const toJid = (number: string) => `${number}@s.whatsapp.net`;
+/** A chat address (digits, or a group id ending in @g.us) as a jid. */
+const toJid = (to: ChatAddress) => (to.includes("@") ? to : `${to}@s.whatsapp.net`);
+
+/** Ids of our own sends remembered so their echo is not taken for a message typed elsewhere. */
+const OWN_SENDS_LIMIT = 2_000;
+const GROUP_SUBJECTS_LIMIT = 500;
 
 function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -100,6 +109,19 @@ export function createBaileysGateway(
   let number = connection.number;
   /** Sends waiting for WhatsApp's `<ack class=message>`, by message id. */
   const serverAcks = new Map<string, () => void>();
+  /**
+   * What this socket sent (messages, edits, reactions, deletes). Baileys echoes each on messages.upsert
+   * as `append`, like a message typed on another device; the send path stores these, so the echo only
+   * carries acks. Everything else — live (`notify`) or replayed at login (`append`) — is stored.
+   */
+  const ownSends = new Set<string>();
+  const rememberOwnSend = (id: string) => {
+    ownSends.add(id);
+    if (ownSends.size > OWN_SENDS_LIMIT) ownSends.delete(ownSends.values().next().value as string);
+  };
+  const groupSubjects = new Map<string, string | null>();
+  /** Inbound batches are handled one after another, so messages, edits and reactions keep their order. */
+  let inboundChain: Promise<void> = Promise.resolve();
 
   const setStatus = (next: ConnectionStatus, info: { qrcode?: string | null; reason?: string } = {}) => {
     if (next !== status)
@@ -123,12 +145,15 @@ export function createBaileysGateway(
     return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
   };
 
-  async function resolveNumber(key: WAMessageKey): Promise<{ number: string | null; lid: string | null }> {
-    const jid = key.remoteJid;
+  /** The phone number behind a jid that may be a LID (with Baileys' alternative jid when it has one). */
+  async function resolveNumber(
+    jid: string | null | undefined,
+    altJid: string | null | undefined,
+  ): Promise<{ number: string | null; lid: string | null }> {
     const direct = pnDigits(jid);
-    const lid = isLid(jid) ? jid! : isLid(key.remoteJidAlt) ? key.remoteJidAlt! : null;
+    const lid = isLid(jid) ? jid! : isLid(altJid) ? altJid! : null;
     if (direct) return { number: direct, lid };
-    const alt = pnDigits(key.remoteJidAlt);
+    const alt = pnDigits(altJid);
     if (alt) return { number: alt, lid };
     if (lid && sock) {
       const pn = await sock.signalRepository.lidMapping.getPNForLID(lid).catch(() => null);
@@ -139,12 +164,47 @@ export function createBaileysGateway(
     return { number: null, lid: null };
   }
 
+  async function groupSubject(jid: string): Promise<string | null> {
+    if (groupSubjects.has(jid)) return groupSubjects.get(jid) ?? null;
+    let subject: string | null = null;
+    try {
+      subject = (await withTimeout(requireSocket().groupMetadata(jid), 5_000, () => new Error("timed out")))
+        .subject;
+    } catch (err) {
+      log.debug({ err, jid }, "group metadata unavailable");
+    }
+    if (groupSubjects.size >= GROUP_SUBJECTS_LIMIT) groupSubjects.clear();
+    groupSubjects.set(jid, subject);
+    return subject;
+  }
+
   async function toInbound(msg: WAMessage): Promise<InboundMessage | null> {
     const key = msg.key;
-    if (!key.id || !isDirectChat(key.remoteJid)) return null;
+    const kind = chatKind(key.remoteJid);
+    if (!key.id || !kind) return null;
     const content = mapContent(msg);
     if (!content) return null;
-    const { number: from, lid } = await resolveNumber(key);
+    let from: string | null;
+    let lid: string | null = null;
+    let group: InboundMessage["group"] = null;
+    if (kind === "group") {
+      from = jidDecode(key.remoteJid!)?.user ?? null;
+      const author = key.fromMe ? null : await resolveNumber(key.participant, key.participantAlt);
+      if (!key.fromMe && !author?.number) {
+        log.warn(
+          { remoteJid: key.remoteJid, id: key.id },
+          "group message from an unknown participant; not stored",
+        );
+        return null;
+      }
+      group = {
+        subject: await groupSubject(key.remoteJid!),
+        participant: author?.number ?? null,
+        participantName: key.fromMe ? null : (msg.pushName ?? null),
+      };
+    } else {
+      ({ number: from, lid } = await resolveNumber(key.remoteJid, key.remoteJidAlt));
+    }
     if (!from) {
       log.warn(
         { remoteJid: key.remoteJid, id: key.id },
@@ -170,13 +230,19 @@ export function createBaileysGateway(
       id: key.id,
       from,
       fromMe: !!key.fromMe,
-      pushName: key.fromMe ? null : (msg.pushName ?? null),
+      pushName: key.fromMe || group ? null : (msg.pushName ?? null),
+      group,
       body: content.body,
       mediaType: content.mediaType,
       media,
       quotedMsgId: content.quotedMsgId,
       timestampSec: ts,
-      remoteKey: JSON.stringify({ remoteJid: key.remoteJid, fromMe: !!key.fromMe, id: key.id }),
+      remoteKey: JSON.stringify({
+        remoteJid: key.remoteJid,
+        fromMe: !!key.fromMe,
+        id: key.id,
+        ...(kind === "group" && key.participant ? { participant: key.participant } : {}),
+      }),
       lid: lid ? jidNormalizedUser(lid) : null,
       mediaRef:
         media === "failed"
@@ -210,9 +276,13 @@ export function createBaileysGateway(
       browser: Browsers.ubuntu("Chasqui"),
       markOnlineOnConnect: false,
       syncFullHistory: false,
+      // History is only worth downloading when the connection imports it; otherwise Baileys goes online at
+      // once instead of waiting for it.
+      shouldSyncHistoryMessage: (n) =>
+        (events.historyImportDays?.() ?? 0) > 0 && n.syncType !== proto.HistorySync.HistorySyncType.FULL,
       ...(opts.wsUrl ? { waWebSocketUrl: opts.wsUrl } : {}),
       getMessage: async (key) => {
-        const stored = key.id ? opts.lookupMessage?.(key.id) : undefined;
+        const stored = key.id ? opts.lookupMessage?.(connection.id, key.id) : undefined;
         return stored ? proto.Message.fromObject({ conversation: stored.body }) : undefined;
       },
     });
@@ -241,24 +311,47 @@ export function createBaileysGateway(
       }
     });
 
-    socket.ev.on("messages.upsert", async ({ messages, type }) => {
-      // 'append' is our own sends echoed back; the send path stores them. While Baileys buffers events, a
-      // receipt that arrives meanwhile is merged into that echo as `status`, so take the ack from there.
-      if (type !== "notify") {
+    socket.ev.on("messages.upsert", ({ messages, type }) => {
+      // Live messages come as `notify`; what WhatsApp queued while we were away is replayed at login as
+      // `append` (the stanza's offline marker), and so is a message typed on the owner's phone during the
+      // outage. Both are stored; only the echo of our own sends is left to the send path.
+      inboundChain = inboundChain.then(async () => {
         for (const m of messages) {
-          const ack = typeof m.status === "number" ? ACK_OF_STATUS[m.status] : undefined;
-          if (m.key.fromMe && m.key.id && ack !== undefined && ack > 0) events.ack(m.key.id, ack);
+          const id = m.key.id;
+          if (m.key.fromMe && id && ownSends.has(id)) {
+            // While Baileys buffers events, a receipt that arrives meanwhile is merged into the echo as
+            // `status`, so the ack is taken from there.
+            const ack = typeof m.status === "number" ? ACK_OF_STATUS[m.status] : undefined;
+            if (ack !== undefined && ack > 0) events.ack(id, ack);
+            continue;
+          }
+          if (type !== "notify" && type !== "append") continue;
+          try {
+            await handleIncoming(m);
+          } catch (err) {
+            log.error({ err, id }, "handling an inbound message failed");
+          }
         }
-        return;
-      }
-      for (const m of messages) {
-        try {
-          const inbound = await toInbound(m);
-          if (inbound) await events.message(inbound);
-        } catch (err) {
-          log.error({ err, id: m.key.id }, "handling an inbound message failed");
+      });
+    });
+
+    socket.ev.on("messaging-history.set", ({ messages }) => {
+      if (!events.history || (events.historyImportDays?.() ?? 0) <= 0) return;
+      inboundChain = inboundChain.then(async () => {
+        const batch: InboundMessage[] = [];
+        for (const m of messages) {
+          try {
+            const content = normalizeMessageContent(m.message);
+            if (content?.protocolMessage || content?.reactionMessage) continue;
+            if (chatKind(m.key.remoteJid) === "group" && !events.acceptsGroups?.()) continue;
+            const inbound = await toInbound(m);
+            if (inbound) batch.push(inbound);
+          } catch (err) {
+            log.warn({ err, id: m.key.id }, "mapping a history message failed");
+          }
         }
-      }
+        if (batch.length > 0) await events.history?.(batch);
+      });
     });
 
     socket.ev.on("messages.update", (updates) => {
@@ -274,6 +367,54 @@ export function createBaileysGateway(
     socket.ws.on("CB:ack,class:message", (node: BinaryNode) => {
       if (node.attrs.id) serverAcks.get(node.attrs.id)?.();
     });
+  }
+
+  /** One message WhatsApp delivered: an edit, a delete, a reaction, or a message to store. */
+  async function handleIncoming(m: WAMessage) {
+    const key = m.key;
+    const kind = chatKind(key.remoteJid);
+    if (!key.id || !kind) return;
+    if (kind === "group" && !events.acceptsGroups?.()) return;
+    const content = normalizeMessageContent(m.message);
+    const timestampSec = Number(m.messageTimestamp ?? 0) || Math.floor(Date.now() / 1000);
+    const fromMe = !!key.fromMe;
+    const protocol = content?.protocolMessage;
+    if (protocol) {
+      const targetId = protocol.key?.id;
+      if (!targetId) return;
+      if (protocol.type === proto.Message.ProtocolMessage.Type.REVOKE) {
+        await events.update({ kind: "revoke", targetId, fromMe, timestampSec });
+      } else if (
+        protocol.type === proto.Message.ProtocolMessage.Type.MESSAGE_EDIT &&
+        protocol.editedMessage
+      ) {
+        const edited = mapContent({ key, message: protocol.editedMessage });
+        if (edited) await events.update({ kind: "edit", targetId, fromMe, body: edited.body, timestampSec });
+      }
+      return;
+    }
+    const reaction = content?.reactionMessage;
+    if (reaction) {
+      const targetId = reaction.key?.id;
+      if (!targetId) return;
+      const reactor = fromMe
+        ? null
+        : kind === "group"
+          ? (await resolveNumber(key.participant, key.participantAlt)).number
+          : (await resolveNumber(key.remoteJid, key.remoteJidAlt)).number;
+      await events.update({
+        kind: "reaction",
+        targetId,
+        fromMe,
+        reactor,
+        reactorName: fromMe ? null : (m.pushName ?? null),
+        emoji: reaction.text ?? "",
+        timestampSec,
+      });
+      return;
+    }
+    const inbound = await toInbound(m);
+    if (inbound) await events.message(inbound);
   }
 
   function onClose(code: number | undefined, message: string) {
@@ -312,7 +453,7 @@ export function createBaileysGateway(
     return sock;
   };
 
-  const quotedMessage = (quoted: QuotedRef | null | undefined, to: string): WAMessage | undefined => {
+  const quotedMessage = (quoted: QuotedRef | null | undefined, to: ChatAddress): WAMessage | undefined => {
     if (!quoted) return undefined;
     const key = quoted.remoteKey
       ? (JSON.parse(quoted.remoteKey) as WAMessageKey)
@@ -341,8 +482,19 @@ export function createBaileysGateway(
     }
   };
 
+  /** The WhatsApp key of a stored message, as the chat `to` sees it. */
+  const keyOf = (ref: MessageRef, to: ChatAddress): WAMessageKey =>
+    ref.remoteKey
+      ? (JSON.parse(ref.remoteKey) as WAMessageKey)
+      : {
+          remoteJid: toJid(to),
+          fromMe: ref.fromMe,
+          id: ref.id,
+          ...(ref.participant ? { participant: toJid(ref.participant) } : {}),
+        };
+
   const send = async (
-    to: string,
+    to: ChatAddress,
     content: Parameters<WASocket["sendMessage"]>[1],
     quoted?: QuotedRef | null,
   ) => {
@@ -351,6 +503,7 @@ export function createBaileysGateway(
     // dead that is at once, when the contact's devices are cached. The send counts as done only when
     // WhatsApp acknowledges the stanza (`<ack class=message>`), so a dead socket fails the send in time.
     const messageId = generateMessageIDV2(s.user?.id);
+    rememberOwnSend(messageId);
     const serverAck = new Promise<void>((resolve) => serverAcks.set(messageId, resolve));
     const sent = await withTimeout(
       (async () => {
@@ -414,7 +567,24 @@ export function createBaileysGateway(
       return code;
     },
     sendText: (to, body, quoted) => send(to, { text: body }, quoted),
-    sendMedia(to: string, media: OutboundMedia, quoted?: QuotedRef | null) {
+    async editText(to, ref, body) {
+      await send(to, { text: body, edit: keyOf(ref, to) });
+    },
+    async revoke(to, ref) {
+      await send(to, { delete: keyOf(ref, to) });
+    },
+    async react(to, ref, emoji) {
+      await send(to, { react: { text: emoji, key: keyOf(ref, to) } });
+    },
+    async markRead(to, refs) {
+      const s = requireSocket();
+      await s.readMessages(refs.map((r) => keyOf(r, to)));
+    },
+    async sendPresence(to, state) {
+      const s = requireSocket();
+      await s.sendPresenceUpdate(state, toJid(to));
+    },
+    sendMedia(to: ChatAddress, media: OutboundMedia, quoted?: QuotedRef | null) {
       const file = { url: media.path };
       const caption = media.caption || undefined;
       switch (media.mediaType) {
@@ -425,7 +595,7 @@ export function createBaileysGateway(
         case "audio":
           return send(
             to,
-            { audio: file, mimetype: media.mimeType, ptt: /ogg|opus/.test(media.mimeType) },
+            { audio: file, mimetype: media.mimeType, ptt: media.ptt ?? /ogg|opus/.test(media.mimeType) },
             quoted,
           );
         default:

@@ -21,10 +21,12 @@ export type MappedContent = {
   quotedMsgId: string | null;
 };
 
-/** Chats Chasqui handles: one-to-one only (groups, broadcasts, status and newsletters are ignored). */
-export function isDirectChat(jid: string | null | undefined): boolean {
-  if (!jid) return false;
-  return !isJidGroup(jid) && !isJidBroadcast(jid) && !isJidStatusBroadcast(jid) && !isJidNewsletter(jid);
+/** Chats Chasqui handles: one-to-one and groups (broadcasts, status and newsletters are ignored). */
+export function chatKind(jid: string | null | undefined): "direct" | "group" | null {
+  if (!jid) return null;
+  if (isJidGroup(jid)) return "group";
+  if (isJidBroadcast(jid) || isJidStatusBroadcast(jid) || isJidNewsletter(jid)) return null;
+  return "direct";
 }
 
 /** The phone number of a PN jid (`595…@s.whatsapp.net`), or null for LIDs and anything else. */

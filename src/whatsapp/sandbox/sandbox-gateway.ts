@@ -38,9 +38,13 @@ export function createSandboxGateway(
     });
   };
 
-  const send = async (): Promise<SentMessage> => {
+  const requireConnected = () => {
     if (status !== "CONNECTED")
       throw new AppError("ERR_WAPP_NOT_CONNECTED", "The connection is not connected");
+  };
+
+  const send = async (): Promise<SentMessage> => {
+    requireConnected();
     const id = sandboxMessageId();
     scheduleAcks(id);
     return { id, timestampSec: Math.floor(Date.now() / 1000) };
@@ -67,6 +71,12 @@ export function createSandboxGateway(
     },
     sendText: (_to: string, _body: string) => send(),
     sendMedia: (_to: string, _media: OutboundMedia) => send(),
+    // The simulated phone accepts edits, deletes, reactions, read receipts and presence as WhatsApp does.
+    editText: async () => requireConnected(),
+    revoke: async () => requireConnected(),
+    react: async () => requireConnected(),
+    markRead: async () => requireConnected(),
+    sendPresence: async () => requireConnected(),
     async checkNumber(number: string): Promise<NumberCheck> {
       const exists = /^\d{8,15}$/.test(number) && !number.endsWith("0000");
       return { exists, number, jid: exists ? `${number}@s.whatsapp.net` : null };

@@ -1,0 +1,387 @@
+import { and, desc, eq, inArray } from "drizzle-orm";
+import type { DbOrTx, Tx } from "../db/client";
+import { contacts, messageReactions, messages, tickets } from "../db/schema";
+import { AppError } from "../errors";
+import type { InboundMessage, InboundUpdate, MessageRef } from "../whatsapp/gateway";
+import type { ConnectionService } from "./connection.service";
+import { type Contact, contactRef } from "./contact.service";
+import type { DomainDeps } from "./deps";
+import { chatAddress, type MessageRow, type MessageService } from "./message.service";
+import type { TicketService, TicketStatus } from "./ticket.service";
+
+/** WhatsApp lets the author edit a message for about 15 minutes. */
+export const EDIT_WINDOW_MS = 15 * 60_000;
+/** … and delete it for everyone for about two days. */
+export const REVOKE_WINDOW_MS = 48 * 3_600_000;
+
+export type Reaction = {
+  emoji: string;
+  fromMe: boolean;
+  /** Digits of who reacted; null for our own number. */
+  number: string | null;
+  name: string | null;
+  timestamp: number;
+};
+
+const ME = "me";
+
+/** Counts user-perceived characters: a reaction is one emoji (flags and skin tones included) or nothing. */
+const graphemes = (s: string) =>
+  [...new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment(s)].length;
+
+/**
+ * What happens to a message after it was delivered: edits, deletes for everyone and reactions, both from
+ * WhatsApp and asked for through the API; read receipts and typing presence; the history import at first
+ * link. Every change is applied once: a replay of the same change finds nothing to do and emits nothing.
+ */
+export function createMessageLifecycleService(
+  deps: DomainDeps,
+  messagesSvc: MessageService,
+  ticketsSvc: TicketService,
+  connectionsSvc: ConnectionService,
+) {
+  const { db, events, clock, logger, commits } = deps;
+  const log = logger.child({ module: "message-lifecycle" });
+
+  const ticketContact = (tx: DbOrTx, ticketId: number): Contact =>
+    tx
+      .select({ contact: contacts })
+      .from(tickets)
+      .innerJoin(contacts, eq(contacts.id, tickets.contactId))
+      .where(eq(tickets.id, ticketId))
+      .get()!.contact;
+
+  const ref = (m: MessageRow): MessageRef => ({
+    id: m.id,
+    fromMe: m.fromMe,
+    remoteKey: m.remoteKey,
+    participant: m.participant,
+  });
+
+  /** When the edited message is the ticket's newest, the ticket's preview follows the edit. */
+  function refreshPreview(tx: Tx, m: MessageRow, label: string) {
+    const newest = tx
+      .select({ pk: messages.pk })
+      .from(messages)
+      .where(eq(messages.ticketId, m.ticketId))
+      .orderBy(desc(messages.createdAt), desc(messages.pk))
+      .limit(1)
+      .get();
+    if (newest?.pk === m.pk)
+      tx.update(tickets).set({ lastMessage: label }).where(eq(tickets.id, m.ticketId)).run();
+  }
+
+  function applyEdit(tx: Tx, m: MessageRow, body: string): MessageRow | null {
+    if (m.isDeleted || m.body === body) return null;
+    const at = new Date(clock());
+    const next = tx
+      .update(messages)
+      .set({ previousBody: m.body, body, isEdited: true, editedAt: at, updatedAt: at })
+      .where(eq(messages.pk, m.pk))
+      .returning()
+      .get()!;
+    if (m.mediaType === "chat") refreshPreview(tx, m, body);
+    events.emit(tx, "message_updated", m.connectionId, {
+      messageId: m.id,
+      ticketId: m.ticketId,
+      body,
+      previousBody: m.body,
+      isEdited: true,
+      editedAt: at.toISOString(),
+      fromMe: m.fromMe,
+      contact: contactRef(ticketContact(tx, m.ticketId)),
+    });
+    return next;
+  }
+
+  function applyRevoke(tx: Tx, m: MessageRow): MessageRow | null {
+    if (m.isDeleted) return null;
+    const at = new Date(clock());
+    const next = tx
+      .update(messages)
+      .set({ isDeleted: true, deletedAt: at, updatedAt: at })
+      .where(eq(messages.pk, m.pk))
+      .returning()
+      .get()!;
+    events.emit(tx, "message_deleted", m.connectionId, {
+      messageId: m.id,
+      ticketId: m.ticketId,
+      body: m.body,
+      fromMe: m.fromMe,
+      isDeleted: true,
+      deletedAt: at.toISOString(),
+      contact: contactRef(ticketContact(tx, m.ticketId)),
+    });
+    return next;
+  }
+
+  function applyReaction(
+    tx: Tx,
+    m: MessageRow,
+    r: { reactor: string; fromMe: boolean; name: string | null; emoji: string; timestampSec: number },
+  ): boolean {
+    const where = and(eq(messageReactions.messagePk, m.pk), eq(messageReactions.reactor, r.reactor));
+    const existing = tx.select().from(messageReactions).where(where).get();
+    if (r.emoji === "") {
+      if (!existing) return false;
+      tx.delete(messageReactions).where(where).run();
+    } else {
+      if (existing?.emoji === r.emoji) return false;
+      tx.insert(messageReactions)
+        .values({
+          messagePk: m.pk,
+          reactor: r.reactor,
+          fromMe: r.fromMe,
+          name: r.name,
+          emoji: r.emoji,
+          timestamp: r.timestampSec,
+        })
+        .onConflictDoUpdate({
+          target: [messageReactions.messagePk, messageReactions.reactor],
+          set: { emoji: r.emoji, name: r.name, timestamp: r.timestampSec },
+        })
+        .run();
+    }
+    tx.update(messages)
+      .set({ updatedAt: new Date(clock()) })
+      .where(eq(messages.pk, m.pk))
+      .run();
+    events.emit(tx, "message_reaction", m.connectionId, {
+      messageId: m.id,
+      ticketId: m.ticketId,
+      emoji: r.emoji,
+      removed: r.emoji === "",
+      fromMe: r.fromMe,
+      reactor: { number: r.fromMe ? null : r.reactor, name: r.name },
+      timestamp: r.timestampSec,
+      contact: contactRef(ticketContact(tx, m.ticketId)),
+    });
+    return true;
+  }
+
+  /** The message the API addresses, with its live gateway and chat. */
+  function target(messageId: string) {
+    const m = messagesSvc.get(messageId);
+    const connection = connectionsSvc.get(m.connectionId);
+    const contact = ticketContact(db, m.ticketId);
+    return { m, connection, contact, to: chatAddress(contact) };
+  }
+
+  /** Read receipts for the newest `count` received messages of a ticket. */
+  async function sendReadReceipts(ticketId: number, count: number): Promise<number> {
+    const ticket = db.select().from(tickets).where(eq(tickets.id, ticketId)).get();
+    if (!ticket) return 0;
+    const connection = connectionsSvc.find(ticket.connectionId);
+    const gw = deps.sessions.get(ticket.connectionId);
+    if (!connection?.sendReadReceipts || gw?.status() !== "CONNECTED") return 0;
+    const unread = db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.ticketId, ticketId), eq(messages.fromMe, false), eq(messages.isImported, false)))
+      .orderBy(desc(messages.createdAt), desc(messages.pk))
+      .limit(Math.min(count, 100))
+      .all();
+    if (unread.length === 0) return 0;
+    const contact = ticketContact(db, ticketId);
+    await gw.markRead(chatAddress(contact), unread.map(ref));
+    return unread.length;
+  }
+
+  /** Reactions of a page of messages, by message row key. */
+  function reactionsOf(pks: number[]): Map<number, Reaction[]> {
+    const out = new Map<number, Reaction[]>();
+    if (pks.length === 0) return out;
+    const rows = db
+      .select()
+      .from(messageReactions)
+      .where(inArray(messageReactions.messagePk, pks))
+      .orderBy(messageReactions.timestamp)
+      .all();
+    for (const r of rows) {
+      const list = out.get(r.messagePk) ?? [];
+      list.push({
+        emoji: r.emoji,
+        fromMe: r.fromMe,
+        number: r.fromMe ? null : r.reactor,
+        name: r.name,
+        timestamp: r.timestamp,
+      });
+      out.set(r.messagePk, list);
+    }
+    return out;
+  }
+
+  const reload = (pk: number) => db.select().from(messages).where(eq(messages.pk, pk)).get()!;
+
+  return {
+    /** An edit, delete or reaction reported by WhatsApp; changes to unknown messages are dropped. */
+    async applyUpdate(connectionId: number, u: InboundUpdate): Promise<void> {
+      const m = messagesSvc.findByWaId(connectionId, u.targetId);
+      if (!m) {
+        log.debug(
+          { connectionId, kind: u.kind, targetId: u.targetId },
+          "update for a message we do not have",
+        );
+        return;
+      }
+      await commits.run((tx) => {
+        // Only the author edits or deletes a message (group admins may delete others' messages too).
+        const contact = ticketContact(tx, m.ticketId);
+        if (u.kind === "edit") {
+          if (u.fromMe === m.fromMe) applyEdit(tx, m, u.body);
+        } else if (u.kind === "revoke") {
+          if (u.fromMe === m.fromMe || contact.isGroup) applyRevoke(tx, m);
+        } else {
+          const reactor = u.fromMe ? ME : (u.reactor ?? (contact.isGroup ? null : contact.number));
+          if (!reactor) return;
+          const name = u.fromMe ? null : (u.reactorName ?? (contact.isGroup ? null : contact.name));
+          applyReaction(tx, m, {
+            reactor,
+            fromMe: u.fromMe,
+            name,
+            emoji: u.emoji,
+            timestampSec: u.timestampSec,
+          });
+        }
+      });
+    },
+
+    /** PUT /messages/:id — edits the text of a message we sent, within WhatsApp's window. */
+    async edit(messageId: string, body: string): Promise<MessageRow> {
+      const { m, connection, to } = target(messageId);
+      if (!m.fromMe)
+        throw new AppError("ERR_MESSAGE_NOT_OURS", "Only messages sent from this number can be edited");
+      if (m.isDeleted) throw new AppError("ERR_MESSAGE_DELETED", "The message was deleted");
+      if (m.mediaType !== "chat")
+        throw new AppError("ERR_MESSAGE_NOT_EDITABLE", "Only text messages can be edited");
+      if (clock() - m.timestamp * 1000 > EDIT_WINDOW_MS)
+        throw new AppError(
+          "ERR_EDIT_WINDOW_EXPIRED",
+          "WhatsApp only allows editing a message within 15 minutes of sending it",
+        );
+      if (m.body === body) return m;
+      const gw = connectionsSvc.requireConnected(connection);
+      await gw.editText(to, ref(m), body);
+      await commits.run((tx) => applyEdit(tx, m, body));
+      return reload(m.pk);
+    },
+
+    /** DELETE /messages/:id — deletes a message we sent, for everyone. Deleting twice is not an error. */
+    async revoke(messageId: string): Promise<MessageRow> {
+      const { m, connection, to } = target(messageId);
+      if (!m.fromMe)
+        throw new AppError(
+          "ERR_MESSAGE_NOT_OURS",
+          "Only messages sent from this number can be deleted for everyone",
+        );
+      if (m.isDeleted) return m;
+      if (clock() - m.timestamp * 1000 > REVOKE_WINDOW_MS)
+        throw new AppError(
+          "ERR_DELETE_WINDOW_EXPIRED",
+          "WhatsApp only allows deleting a message for everyone within two days of sending it",
+        );
+      const gw = connectionsSvc.requireConnected(connection);
+      await gw.revoke(to, ref(m));
+      await commits.run((tx) => applyRevoke(tx, m));
+      return reload(m.pk);
+    },
+
+    /** POST /messages/:id/reactions — our reaction; an empty emoji removes it. */
+    async react(messageId: string, emoji: string): Promise<MessageRow> {
+      if (emoji !== "" && graphemes(emoji) !== 1)
+        throw new AppError(
+          "ERR_VALIDATION",
+          "emoji must be a single emoji, or empty to remove the reaction",
+          [{ path: "emoji", message: "One emoji, or an empty string" }],
+        );
+      const { m, connection, to } = target(messageId);
+      if (m.isDeleted) throw new AppError("ERR_MESSAGE_DELETED", "The message was deleted");
+      const gw = connectionsSvc.requireConnected(connection);
+      await gw.react(to, ref(m), emoji);
+      await commits.run((tx) =>
+        applyReaction(tx, m, {
+          reactor: ME,
+          fromMe: true,
+          name: null,
+          emoji,
+          timestampSec: Math.floor(clock() / 1000),
+        }),
+      );
+      return reload(m.pk);
+    },
+
+    /** A message as the API shows it: with its sender (inbound) and its reactions. */
+    view(m: MessageRow) {
+      const contact = m.contactId
+        ? (db
+            .select({ id: contacts.id, name: contacts.name, number: contacts.number })
+            .from(contacts)
+            .where(eq(contacts.id, m.contactId))
+            .get() ?? null)
+        : null;
+      return { message: m, contact, reactions: reactionsOf([m.pk]).get(m.pk) ?? [] };
+    },
+
+    reactionsOf,
+
+    /**
+     * PUT /tickets/:id. Opening a ticket with unread messages marks it read; WhatsApp is told too (blue
+     * ticks on the customer's phone) when the connection sends read receipts. The receipt is best effort:
+     * the update never waits for WhatsApp nor fails because of it.
+     */
+    updateTicket(
+      ticketId: number,
+      input: { status?: TicketStatus; userId?: number | null; queueId?: number | null },
+    ) {
+      const before = db
+        .select({ unread: tickets.unreadMessages, connectionId: tickets.connectionId })
+        .from(tickets)
+        .where(eq(tickets.id, ticketId))
+        .get();
+      const view = ticketsSvc.updateById(ticketId, input);
+      if (before && before.unread > 0) {
+        sendReadReceipts(ticketId, before.unread).catch((err) =>
+          log.warn({ err, ticketId }, "sending read receipts failed"),
+        );
+      }
+      return view;
+    },
+
+    sendReadReceipts,
+
+    /** POST /tickets/:id/typing — "typing…" in the customer's chat while an agent writes. */
+    async typing(ticketId: number, state: "composing" | "paused"): Promise<void> {
+      const ticket = db.select().from(tickets).where(eq(tickets.id, ticketId)).get();
+      if (!ticket) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
+      const gw = connectionsSvc.requireConnected(connectionsSvc.get(ticket.connectionId));
+      await gw.sendPresence(chatAddress(ticketContact(db, ticketId)), state);
+    },
+
+    /**
+     * Recent history WhatsApp sends at first link, when the connection asks for it: messages of the last
+     * `historyImportDays` days go into the contact's newest ticket or a new closed one, marked imported,
+     * without events. Messages already stored are skipped. Returns how many were imported.
+     */
+    async importHistory(connectionId: number, msgs: InboundMessage[]): Promise<number> {
+      const days = connectionsSvc.find(connectionId)?.historyImportDays ?? 0;
+      if (days <= 0) return 0;
+      const since = Math.floor(clock() / 1000) - days * 86_400;
+      let imported = 0;
+      const recent = msgs
+        .filter((m) => m.timestampSec >= since)
+        .sort((a, b) => a.timestampSec - b.timestampSec);
+      for (const m of recent) {
+        try {
+          const r = await messagesSvc.receive(connectionId, m, { imported: true });
+          if (r && !r.duplicate) imported++;
+        } catch (err) {
+          log.warn({ err, connectionId, messageId: m.id }, "importing a history message failed");
+        }
+      }
+      if (imported > 0) log.info({ connectionId, imported, days }, "imported recent history");
+      return imported;
+    },
+  };
+}
+
+export type MessageLifecycleService = ReturnType<typeof createMessageLifecycleService>;
