@@ -58,7 +58,7 @@ beforeAll(async () => {
   db.$client.run("insert into contacts (id, number, name) values (45, '595991111111', 'Juan Pérez')");
   db.$client.run("insert into tickets (id, status, contact_id, connection_id) values (123, 'open', 45, 1)");
   db.$client.run(
-    "insert into messages (id, ticket_id, contact_id, body, from_me, timestamp) values ('3EB0ABC123', 123, 45, 'Hola, necesito ayuda', 0, 1701432600)",
+    "insert into messages (id, connection_id, ticket_id, contact_id, body, from_me, timestamp) values ('3EB0ABC123', 1, 123, 45, 'Hola, necesito ayuda', 0, 1701432600)",
   );
 });
 
