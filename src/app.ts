@@ -4,6 +4,7 @@ import { requireAuth } from "./http/auth";
 import { bodyLimit, requestLimitBytes } from "./http/body-limit";
 import type { AppDeps, AppEnv } from "./http/context";
 import { createRouter } from "./http/create-router";
+import { registerEventDocs } from "./http/event-docs";
 import { renderError } from "./http/on-error";
 import { legacyQueueRouter, queuesRouter, tagsRouter, usersRouter } from "./http/routes/catalog.routes";
 import { connectionsRouter } from "./http/routes/connections.routes";
@@ -78,6 +79,7 @@ export function createApp(deps: AppDeps) {
   app.route("/api", createRouter().route("/", legacySendRouter).route("/", legacyQueueRouter));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
+  registerEventDocs(app);
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
     info: {

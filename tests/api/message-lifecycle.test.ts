@@ -1,4 +1,6 @@
 import { describe, expect, test } from "bun:test";
+import { EVENT_DOCS } from "../../src/http/event-docs";
+import type { EventName } from "../../src/webhooks/event-names";
 import type { GatewayEvents, GatewayFactory, MessageRef, WhatsAppGateway } from "../../src/whatsapp/gateway";
 import { createSandboxGateway } from "../../src/whatsapp/sandbox/sandbox-gateway";
 import { createTestApp, type TestApp } from "../support/test-app";
@@ -52,12 +54,17 @@ function recordingSandbox() {
 
 const CUSTOMER = "595991234567";
 
-function eventsOf(t: TestApp, type: string) {
+/** The events of a type, each checked against the payload /openapi.json documents for it. */
+function eventsOf(t: TestApp, type: EventName) {
   return (
     t.db.$client.query("select payload from events where type = ? order by seq").all(type) as {
       payload: string;
     }[]
-  ).map((r) => JSON.parse(r.payload).data);
+  ).map((r) => {
+    const data = JSON.parse(r.payload).data;
+    EVENT_DOCS[type].data.parse(data);
+    return data;
+  });
 }
 
 async function setup(opts: { now?: () => number } = {}) {

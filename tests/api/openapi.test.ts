@@ -1,4 +1,6 @@
 import { expect, test } from "bun:test";
+import { EVENT_DOCS } from "../../src/http/event-docs";
+import { EVENT_NAMES } from "../../src/webhooks/event-names";
 import { createTestApp } from "../support/test-app";
 
 test("every operation in /openapi.json documents an example answer and its error responses", async () => {
@@ -25,4 +27,16 @@ test("every operation in /openapi.json documents an example answer and its error
     }
   }
   expect(problems).toEqual([]);
+});
+
+test("/openapi.json documents every event's payload under webhooks, with an example", async () => {
+  await using t = createTestApp();
+  const doc: any = await (await t.request("/openapi.json", { token: null })).json();
+  expect(Object.keys(doc.webhooks).sort()).toEqual([...EVENT_NAMES].sort());
+  for (const name of EVENT_NAMES) {
+    const body = doc.webhooks[name].post.requestBody.content["application/json"];
+    expect(body.example.event).toBe(name);
+    // Each documented example satisfies its own documented schema.
+    expect(EVENT_DOCS[name].data.safeParse(body.example.data).success).toBe(true);
+  }
 });

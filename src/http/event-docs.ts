@@ -1,0 +1,236 @@
+import { type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { EventName } from "../webhooks/event-names";
+
+/**
+ * The payload of every event, as an OpenAPI 3.1 `webhooks` entry: what a receiver gets in the POST body (and
+ * what the SSE stream and the catch-up feed carry). Subscribing to no events means all of them, the ones
+ * added later included.
+ */
+const ContactRef = z.object({ id: z.number().int(), name: z.string(), number: z.string() });
+const contact = { id: 45, name: "Juan Pérez", number: "595991234567" };
+
+const MessageData = z.object({
+  messageId: z.string(),
+  body: z.string(),
+  fromMe: z.boolean(),
+  mediaType: z.string(),
+  hasMedia: z.boolean(),
+  timestamp: z.number().int(),
+  ticketId: z.number().int(),
+  contact: ContactRef,
+  media: z
+    .object({ url: z.string().nullable(), mimeType: z.string().nullable(), type: z.string() })
+    .nullable(),
+  quotedMsgId: z.string().nullable(),
+  participant: z
+    .object({ number: z.string(), name: z.string().nullable() })
+    .optional()
+    .openapi({ description: "Group tickets only: who wrote" }),
+});
+const messageExample = {
+  messageId: "3EB0ABC123DEF456",
+  body: "Hola, necesito información",
+  fromMe: false,
+  mediaType: "chat",
+  hasMedia: false,
+  timestamp: 1701432600,
+  ticketId: 123,
+  contact,
+  media: null,
+  quotedMsgId: null,
+};
+const TicketData = z.object({
+  ticketId: z.number().int(),
+  status: z.enum(["pending", "open", "closed"]),
+  contact: ContactRef,
+  queueId: z.number().int().nullable(),
+  userId: z.number().int().nullable(),
+  oldStatus: z.string().optional(),
+  newStatus: z.string().optional(),
+});
+const ContactData = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  number: z.string(),
+  email: z.string(),
+  profilePicUrl: z.string().nullable(),
+  isGroup: z.boolean(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+const contactExample = {
+  ...contact,
+  email: "",
+  profilePicUrl: null,
+  isGroup: false,
+  createdAt: "2024-12-01T10:30:00.000Z",
+  updatedAt: "2024-12-01T10:30:00.000Z",
+};
+
+const EVENTS: Record<EventName, { summary: string; data: z.ZodType; example: Record<string, unknown> }> = {
+  message_received: {
+    summary: "A message from the customer (or typed on the phone: fromMe), live or replayed after an outage",
+    data: MessageData,
+    example: messageExample,
+  },
+  message_sent: {
+    summary: "A message sent through the API or the panel",
+    data: MessageData,
+    example: { ...messageExample, fromMe: true, body: "Gracias por contactarnos" },
+  },
+  message_ack: {
+    summary: "Delivery state of one of our messages moved forward (1 server, 2 delivered, 3 read, 4 played)",
+    data: z.object({
+      messageId: z.string(),
+      ack: z.number().int(),
+      ackName: z.string(),
+      ticketId: z.number().int(),
+    }),
+    example: { messageId: "3EB0ABC123DEF456", ack: 3, ackName: "read", ticketId: 123 },
+  },
+  connection_update: {
+    summary: "The connection's status changed",
+    data: z.object({ status: z.string(), qrcode: z.string().nullable(), reason: z.string().optional() }),
+    example: { status: "CONNECTED", qrcode: null },
+  },
+  ticket_created: {
+    summary: "A ticket was opened",
+    data: TicketData,
+    example: { ticketId: 123, status: "pending", contact, queueId: null, userId: null },
+  },
+  ticket_updated: {
+    summary: "A ticket's status, user or queue changed",
+    data: TicketData,
+    example: {
+      ticketId: 123,
+      status: "open",
+      contact,
+      queueId: 1,
+      userId: 2,
+      oldStatus: "pending",
+      newStatus: "open",
+    },
+  },
+  ticket_closed: {
+    summary: "A ticket was closed",
+    data: TicketData,
+    example: {
+      ticketId: 123,
+      status: "closed",
+      contact,
+      queueId: 1,
+      userId: 2,
+      oldStatus: "open",
+      newStatus: "closed",
+    },
+  },
+  contact_created: { summary: "A contact was created", data: ContactData, example: contactExample },
+  contact_updated: { summary: "A contact changed", data: ContactData, example: contactExample },
+  message_updated: {
+    summary: "A message was edited on WhatsApp (by the customer, or by us)",
+    data: z.object({
+      messageId: z.string(),
+      ticketId: z.number().int(),
+      body: z.string(),
+      previousBody: z.string(),
+      isEdited: z.literal(true),
+      editedAt: z.string(),
+      fromMe: z.boolean(),
+      contact: ContactRef,
+    }),
+    example: {
+      messageId: "3EB0ABC123DEF456",
+      ticketId: 123,
+      body: "Hola, necesito información sobre envíos",
+      previousBody: "Hola, necesito información",
+      isEdited: true,
+      editedAt: "2024-12-01T10:31:00.000Z",
+      fromMe: false,
+      contact,
+    },
+  },
+  message_deleted: {
+    summary: "A message was deleted for everyone; the stored body is kept",
+    data: z.object({
+      messageId: z.string(),
+      ticketId: z.number().int(),
+      body: z.string(),
+      fromMe: z.boolean(),
+      isDeleted: z.literal(true),
+      deletedAt: z.string(),
+      contact: ContactRef,
+    }),
+    example: {
+      messageId: "3EB0ABC123DEF456",
+      ticketId: 123,
+      body: "Hola, necesito información",
+      fromMe: false,
+      isDeleted: true,
+      deletedAt: "2024-12-01T10:32:00.000Z",
+      contact,
+    },
+  },
+  message_reaction: {
+    summary: "Someone reacted to a message, changed or removed (emoji empty, removed true) a reaction",
+    data: z.object({
+      messageId: z.string(),
+      ticketId: z.number().int(),
+      emoji: z.string(),
+      removed: z.boolean(),
+      fromMe: z.boolean(),
+      reactor: z.object({ number: z.string().nullable(), name: z.string().nullable() }),
+      timestamp: z.number().int(),
+      contact: ContactRef,
+    }),
+    example: {
+      messageId: "3EB0DEF456",
+      ticketId: 123,
+      emoji: "👍",
+      removed: false,
+      fromMe: false,
+      reactor: { number: "595991234567", name: "Juan Pérez" },
+      timestamp: 1701432700,
+      contact,
+    },
+  },
+};
+
+export function registerEventDocs(app: Pick<OpenAPIHono, "openAPIRegistry">) {
+  for (const [event, doc] of Object.entries(EVENTS)) {
+    const Envelope = z.object({
+      event: z.literal(event),
+      timestamp: z.string(),
+      connectionId: z.number().int().nullable(),
+      connectionName: z.string().nullable(),
+      connectionNumber: z.string().nullable(),
+      data: doc.data,
+    });
+    app.openAPIRegistry.registerWebhook({
+      method: "post",
+      path: event,
+      summary: doc.summary,
+      description:
+        "Headers: `X-Webhook-Event`, `X-Connection-Id`, Standard Webhooks `webhook-id` (the event id, stable across retries), `webhook-timestamp`, `webhook-signature`. Answer 2xx; anything else is retried with backoff.",
+      request: {
+        body: {
+          content: {
+            "application/json": {
+              schema: Envelope,
+              example: {
+                event,
+                timestamp: "2024-12-01T10:30:00.000Z",
+                connectionId: 1,
+                connectionName: "WhatsApp Principal",
+                connectionNumber: "595981234567",
+                data: doc.example,
+              },
+            },
+          },
+        },
+      },
+      responses: { 200: { description: "Received" } },
+    });
+  }
+}
+
+export const EVENT_DOCS = EVENTS;
