@@ -44,6 +44,12 @@ const MEDIA_MESSAGE_KEYS = [
   ["stickerMessage", "sticker"],
 ] as const;
 
+/**
+ * The `offline` attribute on stanzas replayed from the offline queue. Real servers send `offline="0"`
+ * (seen in captured stanzas); Baileys only tests that the attribute is non-empty.
+ */
+const OFFLINE_MARKER = "0";
+
 const now = () => Math.floor(Date.now() / 1000).toString();
 const bytes = (content: BinaryNode["content"]): Buffer | undefined =>
   content instanceof Uint8Array
@@ -1270,11 +1276,15 @@ export class FakeWhatsApp {
 
   // ---- messages ----------------------------------------------------------------------------
 
-  /** Queues the node for an offline companion; it goes out at the companion's next login. */
+  /**
+   * Sends the node to a connected companion, or queues it for an offline one: at its next login the
+   * queue is replayed before `<ib><offline count>`, each stanza marked with the `offline` attribute
+   * WhatsApp puts on stanzas from the offline queue (Baileys then upserts messages as `append`).
+   */
   deliver(companion: Companion, node: BinaryNode): void {
     const conn = companion.conn;
     if (conn && !conn.closed && conn.stage === "transport") conn.send(node);
-    else companion.pending.push(node);
+    else companion.pending.push({ ...node, attrs: { ...node.attrs, offline: OFFLINE_MARKER } });
   }
 
   /** @internal A simulated phone sends: encrypt for every companion of the recipient. */
