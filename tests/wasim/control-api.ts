@@ -83,6 +83,27 @@ async function route(wa: FakeWhatsApp, req: Request, parts: string[]): Promise<R
       else id = await account.sendText(to, requireStr(body, "text"), common);
       return Response.json({ id }, { status: 201 });
     }
+    case "POST edits":
+      return Response.json(
+        {
+          id: await account.sendEdit(
+            requireStr(body, "to"),
+            requireStr(body, "targetId"),
+            requireStr(body, "text"),
+          ),
+        },
+        { status: 201 },
+      );
+    case "POST revokes":
+      return Response.json(
+        { id: await account.sendRevoke(requireStr(body, "to"), requireStr(body, "targetId")) },
+        { status: 201 },
+      );
+    case "POST reactions": {
+      const target = { id: requireStr(body, "targetId"), fromMe: body.fromMe === true };
+      const id = await account.sendReaction(requireStr(body, "to"), target, str(body, "emoji") ?? "");
+      return Response.json({ id }, { status: 201 });
+    }
     case "POST receipts": {
       const ids = Array.isArray(body.ids) ? body.ids.map(String) : [requireStr(body, "id")];
       const type = str(body, "type");
@@ -152,5 +173,9 @@ async function describeMessage(account: SimAccount, message: InboxMessage) {
     media: message.mediaType ? (await account.downloadMedia(message)).toString("base64") : null,
     ownDevice: message.ownDevice,
     timestamp: message.timestamp,
+    edit: message.edit ?? null,
+    revoke: message.revoke ?? null,
+    reaction: message.reaction ?? null,
+    ptt: message.ptt ?? null,
   };
 }

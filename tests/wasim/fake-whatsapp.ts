@@ -30,7 +30,7 @@ import type { Server, ServerWebSocket } from "bun";
 import { handleControlRequest } from "./control-api";
 import { generateTestCertificate, MediaCdn, type TestCertificate } from "./media-cdn";
 import { type ClientHandshake, NoiseResponder } from "./noise-responder";
-import { type KeyBundle, type SignalCiphertext, SimSignalDevice } from "./sim-signal-device";
+import { type KeyBundle, SimSignalDevice } from "./sim-signal-device";
 import { ChangeFeed, type Deferred, deferred, waitForChange } from "./wait";
 
 const DEFAULT_WAIT_MS = 10_000;
@@ -97,6 +97,14 @@ export interface InboxMessage {
   /** True when this is the sender's own phone receiving its companion's copy. */
   ownDevice: boolean;
   timestamp: number;
+  /** A MESSAGE_EDIT protocol message: which message was edited and its new text. */
+  edit?: { targetId: string; text: string | undefined };
+  /** A REVOKE protocol message ("delete for everyone"). */
+  revoke?: { targetId: string };
+  /** A reaction; an empty emoji removes the sender's reaction. */
+  reaction?: { targetId: string; emoji: string };
+  /** An audio message recorded as a voice note (`audioMessage.ptt`). */
+  ptt?: boolean;
 }
 
 /** A receipt a simulated phone received from a peer (the app marking messages delivered/read/played). */
@@ -394,6 +402,40 @@ export class SimAccount {
     return this.sendMessage(to, content, options);
   }
 
+  /**
+   * Edits a message this phone sent to `to` (a MESSAGE_EDIT protocol message, stanza `edit="1"`), built
+   * with Baileys' own `generateWAMessageContent({ edit: key, text })`. Returns the new stanza's id.
+   */
+  async sendEdit(to: SimAccount | string, targetId: string, newText: string, options: SendOptions = {}) {
+    const target = this.wa.requireAccount(typeof to === "string" ? to : to.pnJid);
+    const key = { remoteJid: target.pnJid, fromMe: true, id: targetId };
+    return this.sendMessage(target, await this.prepareMedia({ edit: key, text: newText }), options);
+  }
+
+  /** Deletes a message this phone sent to `to` for everyone (a REVOKE, stanza `edit="7"`). Returns the new id. */
+  async sendRevoke(to: SimAccount | string, targetId: string, options: SendOptions = {}) {
+    const target = this.wa.requireAccount(typeof to === "string" ? to : to.pnJid);
+    const key = { remoteJid: target.pnJid, fromMe: true, id: targetId };
+    return this.sendMessage(target, await this.prepareMedia({ delete: key }), options);
+  }
+
+  /**
+   * Reacts to a message in the chat with `to` (stanza `type="reaction"`); an empty emoji removes the
+   * reaction. `target.fromMe` is from this phone's point of view: false for a message `to` (e.g. the
+   * app) sent, which Baileys' `cleanMessage` turns into `fromMe: true` on the app's side. Returns the id.
+   */
+  async sendReaction(
+    to: SimAccount | string,
+    target: { id: string; fromMe: boolean },
+    emoji: string,
+    options: SendOptions = {},
+  ) {
+    const peer = this.wa.requireAccount(typeof to === "string" ? to : to.pnJid);
+    const key = { remoteJid: peer.pnJid, fromMe: target.fromMe, id: target.id };
+    const content = await this.prepareMedia({ react: { text: emoji, key } });
+    return this.sendMessage(peer, content, options);
+  }
+
   /** Sends any proto.Message: encrypted for every device of the recipient with the phone's Signal session. */
   async sendMessage(
     to: SimAccount | string,
@@ -500,6 +542,7 @@ export class SimAccount {
     throw new Error("not a media message");
   }
 
+  /** Baileys' own `generateWAMessageContent`, with media uploaded to the CDN. */
   private prepareMedia(content: AnyMessageContent): Promise<proto.Message> {
     return generateWAMessageContent(content, {
       upload: async (encFilePath, { mediaType }) => {
@@ -537,6 +580,43 @@ function messageText(message: proto.IMessage): string | undefined {
 
 function mediaTypeOf(message: proto.IMessage): MediaType | undefined {
   return MEDIA_MESSAGE_KEYS.find(([key]) => message[key])?.[1];
+}
+
+/** An inbox entry with the parsed shortcuts (text, media, edit, revoke, reaction, ptt). */
+function inboxEntry(
+  fields: Pick<InboxMessage, "id" | "from" | "fromDevice" | "chat" | "ownDevice" | "timestamp">,
+  message: proto.IMessage,
+): InboxMessage {
+  const entry: InboxMessage = {
+    ...fields,
+    message,
+    text: messageText(message),
+    mediaType: mediaTypeOf(message),
+  };
+  const protocol = message.protocolMessage;
+  if (protocol?.type === proto.Message.ProtocolMessage.Type.MESSAGE_EDIT && protocol.key?.id)
+    entry.edit = { targetId: protocol.key.id, text: messageText(protocol.editedMessage ?? {}) };
+  if (protocol?.type === proto.Message.ProtocolMessage.Type.REVOKE && protocol.key?.id)
+    entry.revoke = { targetId: protocol.key.id };
+  const reaction = message.reactionMessage;
+  if (reaction?.key?.id) entry.reaction = { targetId: reaction.key.id, emoji: reaction.text ?? "" };
+  if (message.audioMessage) entry.ptt = message.audioMessage.ptt === true;
+  return entry;
+}
+
+/**
+ * The stanza attributes WhatsApp clients put on a message (Baileys' `relayMessage`/`getMessageType`):
+ * `type` reaction|media|text, and `edit` 1 for an edit, 7 for a sender revoke, 8 for an admin revoke.
+ */
+function stanzaAttrsFor(message: proto.IMessage, mediaType: MediaType | undefined): Record<string, string> {
+  const protocol = message.protocolMessage;
+  const attrs: Record<string, string> = {
+    type: message.reactionMessage ? "reaction" : mediaType ? "media" : "text",
+  };
+  if (protocol?.type === proto.Message.ProtocolMessage.Type.MESSAGE_EDIT) attrs.edit = "1";
+  if (protocol?.type === proto.Message.ProtocolMessage.Type.REVOKE)
+    attrs.edit = protocol.key?.fromMe === false ? "8" : "7";
+  return attrs;
 }
 
 /** Numbers become fake LIDs deterministically, so test output is stable between runs. */
@@ -1297,6 +1377,7 @@ export class FakeWhatsApp {
   ): Promise<void> {
     const t = now();
     const mediaType = mediaTypeOf(message);
+    const typeAttrs = stanzaAttrsFor(message, mediaType);
     const companions = options.only ? [options.only] : [...target.companions.values()];
     for (const companion of companions) {
       const address = `${target.lid}:${companion.deviceId}@lid`;
@@ -1313,10 +1394,10 @@ export class FakeWhatsApp {
           ...from,
           id,
           t,
-          type: mediaType ? "media" : "text",
+          ...typeAttrs,
           ...(options.category ? { category: options.category } : { notify: sender.pushName }),
         },
-        content: [encNode(enc, mediaType)],
+        content: [encNode(enc, mediaType, message)],
       });
     }
     if (sender !== target && !options.only) {
@@ -1330,23 +1411,18 @@ export class FakeWhatsApp {
         });
         this.deliver(own, {
           tag: "message",
-          attrs: { from: sender.pnJid, recipient: target.pnJid, id, t, type: mediaType ? "media" : "text" },
-          content: [encNode(enc, mediaType)],
+          attrs: { from: sender.pnJid, recipient: target.pnJid, id, t, ...typeAttrs },
+          content: [encNode(enc, mediaType, message)],
         });
       }
     }
     if (sender !== target) {
-      target.inbox.push({
-        id,
-        from: sender.pn,
-        fromDevice: 0,
-        chat: target.pnJid,
-        message,
-        text: messageText(message),
-        mediaType,
-        ownDevice: false,
-        timestamp: Number(t),
-      });
+      target.inbox.push(
+        inboxEntry(
+          { id, from: sender.pn, fromDevice: 0, chat: target.pnJid, ownDevice: false, timestamp: Number(t) },
+          message,
+        ),
+      );
       this.changes.changed();
     }
   }
@@ -1381,17 +1457,19 @@ export class FakeWhatsApp {
           const decrypted = await recipient.phone.decrypt(senderAddress, { type, ciphertext });
           const ownDevice = recipient === sender;
           const message = decrypted.deviceSentMessage?.message ?? decrypted;
-          recipient.inbox.push({
-            id,
-            from: sender.pn,
-            fromDevice: senderDevice.deviceId,
-            chat: ownDevice ? (decrypted.deviceSentMessage?.destinationJid ?? to) : to,
-            message,
-            text: messageText(message),
-            mediaType: mediaTypeOf(message),
-            ownDevice,
-            timestamp: Number(t),
-          });
+          recipient.inbox.push(
+            inboxEntry(
+              {
+                id,
+                from: sender.pn,
+                fromDevice: senderDevice.deviceId,
+                chat: ownDevice ? (decrypted.deviceSentMessage?.destinationJid ?? to) : to,
+                ownDevice,
+                timestamp: Number(t),
+              },
+              message,
+            ),
+          );
         } catch (err) {
           console.error(`wasim: ${recipient.pn}'s phone could not decrypt ${id}`, err);
           error = "500";
@@ -1464,10 +1542,21 @@ function bundleNodes(bundle: KeyBundle): BinaryNode[] {
   return nodes;
 }
 
-function encNode(enc: SignalCiphertext, mediaType: MediaType | undefined): BinaryNode {
+function encNode(
+  enc: { type: string; ciphertext: Uint8Array },
+  mediaType: MediaType | undefined,
+  message?: proto.IMessage,
+): BinaryNode {
+  const mediatype = mediaType === "audio" && message?.audioMessage?.ptt ? "ptt" : mediaType;
   return {
     tag: "enc",
-    attrs: { v: "2", type: enc.type, ...(mediaType ? { mediatype: mediaType } : {}) },
+    attrs: {
+      v: "2",
+      type: enc.type,
+      ...(mediatype ? { mediatype } : {}),
+      // Baileys marks reactions so that a recipient that cannot decrypt them does not show an error.
+      ...(message?.reactionMessage ? { "decrypt-fail": "hide" } : {}),
+    },
     content: enc.ciphertext,
   };
 }
