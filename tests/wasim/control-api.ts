@@ -44,6 +44,7 @@ async function route(wa: FakeWhatsApp, req: Request, parts: string[]): Promise<R
       accounts: wa.listAccounts().map(describeAccount),
     });
   }
+  if (resource === "presences" && req.method === "GET") return Response.json(wa.presences);
   if (resource !== "accounts") return Response.json({ error: "not found" }, { status: 404 });
   if (!pn && req.method === "POST") {
     const account = wa.createAccount(requireStr(body, "pn"), str(body, "pushName"));
@@ -128,6 +129,8 @@ async function route(wa: FakeWhatsApp, req: Request, parts: string[]): Promise<R
     }
     case "GET receipts":
       return Response.json(account.receipts);
+    case "GET chat-states":
+      return Response.json(account.chatStates);
     case "POST unlink":
       account.unlink(typeof body.deviceId === "number" ? body.deviceId : undefined);
       return Response.json({ ok: true });

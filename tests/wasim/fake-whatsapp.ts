@@ -18,6 +18,7 @@ import {
   getBinaryNodeChildren,
   getMediaKeys,
   hkdf,
+  isJidGroup,
   jidDecode,
   type MediaType,
   MIN_PREKEY_COUNT,
@@ -110,8 +111,51 @@ export interface InboxMessage {
 /** A receipt a simulated phone received from a peer (the app marking messages delivered/read/played). */
 export interface ReceivedReceipt {
   ids: string[];
+  /** The number of the account whose companion sent the receipt. */
   from: string;
+  /** "delivery" (no type attribute), "read", "read-self", "played", "retry", … */
   type: string;
+  /** In a group: the group jid the receipt is for (the receipt's `to`). */
+  chat?: string;
+  /** In a group: the author of the receipted messages (the receipt's `participant`). */
+  participant?: string;
+}
+
+/** A `<chatstate>` a companion sent to this account: typing (`composing`), `paused`, or `recording`. */
+export interface ReceivedChatState {
+  /** Sender's phone number (user part). */
+  from: string;
+  fromDevice: number;
+  /** "composing" | "paused" | "recording" (composing with media=audio). */
+  state: string;
+  /** The jid the chatstate was addressed to (this account's PN or LID jid, or a group). */
+  to: string;
+}
+
+/** A `<presence>` a companion sent (Baileys' `sendPresenceUpdate("available"|"unavailable")`, subscriptions). */
+export interface PresenceStanza {
+  /** Sender's phone number (user part). */
+  from: string;
+  fromDevice: number;
+  /** "available" | "unavailable" | "subscribe" | … ; undefined for a bare `<presence name>`. */
+  type: string | undefined;
+  name?: string;
+  /** For subscriptions: the jid subscribed to. */
+  to?: string;
+}
+
+/** A group on the server. */
+export interface SimGroup {
+  /** `120363…@g.us` */
+  jid: string;
+  /** The user part of the jid. */
+  id: string;
+  subject: string;
+  /** Phone number of the creator (an admin). */
+  creator: string;
+  /** Phone numbers of every member, the creator included. */
+  participants: string[];
+  creation: number;
 }
 
 export interface CompanionInfo {
@@ -244,6 +288,8 @@ export class SimAccount {
   holdMessages = false;
   /** Pings (`<iq xmlns=w:p><ping>`) the server answered for this account's companions. */
   pings = 0;
+  /** Chat states (typing…) other accounts' companions addressed to this account. */
+  readonly chatStates: ReceivedChatState[] = [];
   /** @internal */
   readonly companions = new Map<number, Companion>();
   private nextDeviceId = 1;
@@ -514,6 +560,18 @@ export class SimAccount {
     );
   }
 
+  waitForChatState(
+    predicate: (c: ReceivedChatState) => boolean = () => true,
+    timeoutMs = DEFAULT_WAIT_MS,
+  ): Promise<ReceivedChatState> {
+    return waitForChange(
+      this.wa.changes,
+      () => this.chatStates.find(predicate),
+      `a chat state at ${this.pn}`,
+      timeoutMs,
+    );
+  }
+
   /** Resolves once a companion is connected and logged in (after the 515 restart, for a new link). */
   waitForCompanion(timeoutMs = DEFAULT_WAIT_MS): Promise<CompanionInfo> {
     return waitForChange(
@@ -637,8 +695,12 @@ export class FakeWhatsApp {
   private readonly accounts = new Map<string, SimAccount>();
   private readonly byLid = new Map<string, SimAccount>();
   private readonly refs = new Map<string, Conn>();
+  /** @internal Groups by jid. */
+  readonly groups = new Map<string, SimGroup>();
   private readonly codeRequests: PairingCodeRequest[] = [];
   private refusing = false;
+  /** Every `<presence>` stanza companions sent (available/unavailable, name, subscriptions), in order. */
+  readonly presences: PresenceStanza[] = [];
   /** WebSocket upgrade requests on `/ws/chat`, refused ones included. */
   connectionAttempts = 0;
   /** Of those, how many `refuseConnections(true)` closed at once. */
@@ -860,8 +922,14 @@ export class FakeWhatsApp {
       case "receipt":
         this.onCompanionReceipt(conn, node);
         return;
+      case "chatstate":
+        this.onChatState(conn, node);
+        return;
+      case "presence":
+        this.onPresence(conn, node);
+        return;
       default:
-        // ack, presence, ib (unified_session), etc. need no answer.
+        // ack, ib (unified_session), etc. need no answer.
         return;
     }
   }
@@ -1500,17 +1568,59 @@ export class FakeWhatsApp {
     this.changes.changed();
   }
 
+  /**
+   * A companion's receipt goes to the author of the receipted messages: the `to` of a 1:1 receipt, the
+   * `participant` of a group one (`to` is then the group).
+   */
   private onCompanionReceipt(conn: Conn, receipt: BinaryNode): void {
     const session = conn.session;
     const to = receipt.attrs.to;
     if (!session || !to || !receipt.attrs.id) return;
-    const target = this.account(to);
+    const participant = receipt.attrs.participant;
+    const inGroup = isJidGroup(to);
+    const target = this.account(inGroup ? (participant ?? "") : to);
     if (!target || target === session.account) return;
     const ids = [
       receipt.attrs.id,
       ...getBinaryNodeChildren(getBinaryNodeChild(receipt, "list"), "item").map((i) => i.attrs.id ?? ""),
     ];
-    target.receipts.push({ ids, from: session.account.pn, type: receipt.attrs.type ?? "delivery" });
+    target.receipts.push({
+      ids,
+      from: session.account.pn,
+      type: receipt.attrs.type ?? "delivery",
+      ...(inGroup ? { chat: to } : {}),
+      ...(participant ? { participant } : {}),
+    });
+    this.changes.changed();
+  }
+
+  /** `<chatstate from to><composing/>|<paused/></chatstate>`: recorded at the addressed account(s). */
+  private onChatState(conn: Conn, node: BinaryNode): void {
+    const session = conn.session;
+    const to = node.attrs.to ?? "";
+    const [child] = children(node);
+    if (!session || !child) return;
+    const state = child.tag === "composing" && child.attrs.media === "audio" ? "recording" : child.tag;
+    const targets = isJidGroup(to)
+      ? (this.groups.get(to)?.participants.map((p) => this.requireAccount(p)) ?? [])
+      : [this.account(to)];
+    for (const target of targets) {
+      if (!target || target === session.account) continue;
+      target.chatStates.push({ from: session.account.pn, fromDevice: session.companion.deviceId, state, to });
+    }
+    this.changes.changed();
+  }
+
+  private onPresence(conn: Conn, node: BinaryNode): void {
+    const session = conn.session;
+    if (!session) return;
+    this.presences.push({
+      from: session.account.pn,
+      fromDevice: session.companion.deviceId,
+      type: node.attrs.type,
+      ...(node.attrs.name ? { name: node.attrs.name } : {}),
+      ...(node.attrs.to ? { to: node.attrs.to } : {}),
+    });
     this.changes.changed();
   }
 }
