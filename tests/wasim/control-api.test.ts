@@ -134,3 +134,22 @@ test("edits, revokes and reactions through the HTTP control API land parsed in t
   expect(inbox.find((m) => m.id === reaction.body.id)?.reaction).toEqual({ targetId, emoji: "👀" });
   expect(inbox.find((m) => m.id === revoke.body.id)?.revoke).toEqual({ targetId });
 });
+
+test("groups through the HTTP control API: created, and a member's text reaches another member's inbox", async () => {
+  for (const pn of ["595991000097", "595991000098"]) await call("POST", "/accounts", { pn });
+  const created = await call("POST", "/groups", {
+    creator: "595991000097",
+    subject: "Ventas",
+    participants: ["595991000098"],
+  });
+  expect(created.status).toBe(201);
+  expect(created.body).toMatchObject({ subject: "Ventas", participants: ["595991000097", "595991000098"] });
+  const sent = await call("POST", "/accounts/595991000097/group-messages", {
+    group: created.body.jid,
+    text: "hola",
+  });
+  expect(sent.status).toBe(201);
+  expect(await list("/accounts/595991000098/inbox")).toEqual([
+    expect.objectContaining({ id: sent.body.id, chat: created.body.jid, from: "595991000097", text: "hola" }),
+  ]);
+});

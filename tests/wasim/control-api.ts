@@ -45,6 +45,15 @@ async function route(wa: FakeWhatsApp, req: Request, parts: string[]): Promise<R
     });
   }
   if (resource === "presences" && req.method === "GET") return Response.json(wa.presences);
+  if (resource === "groups" && req.method === "POST" && !pn) {
+    const members = Array.isArray(body.participants) ? body.participants.map(String) : [];
+    const group = wa.createGroup(
+      wa.requireAccount(requireStr(body, "creator")),
+      requireStr(body, "subject"),
+      members.map((m) => wa.requireAccount(m)),
+    );
+    return Response.json(group, { status: 201 });
+  }
   if (resource !== "accounts") return Response.json({ error: "not found" }, { status: 404 });
   if (!pn && req.method === "POST") {
     const account = wa.createAccount(requireStr(body, "pn"), str(body, "pushName"));
@@ -84,6 +93,11 @@ async function route(wa: FakeWhatsApp, req: Request, parts: string[]): Promise<R
       else id = await account.sendText(to, requireStr(body, "text"), common);
       return Response.json({ id }, { status: 201 });
     }
+    case "POST group-messages":
+      return Response.json(
+        { id: await account.sendGroupText(requireStr(body, "group"), requireStr(body, "text")) },
+        { status: 201 },
+      );
     case "POST edits":
       return Response.json(
         {

@@ -31,7 +31,7 @@ import type { Server, ServerWebSocket } from "bun";
 import { handleControlRequest } from "./control-api";
 import { generateTestCertificate, MediaCdn, type TestCertificate } from "./media-cdn";
 import { type ClientHandshake, NoiseResponder } from "./noise-responder";
-import { type KeyBundle, SimSignalDevice } from "./sim-signal-device";
+import { type KeyBundle, type SignalCiphertext, SimSignalDevice } from "./sim-signal-device";
 import { ChangeFeed, type Deferred, deferred, waitForChange } from "./wait";
 
 const DEFAULT_WAIT_MS = 10_000;
@@ -482,6 +482,65 @@ export class SimAccount {
     return this.sendMessage(peer, content, options);
   }
 
+  /** @internal Per group: the companions this phone already gave its sender key (`<lid>:<device>`). */
+  readonly senderKeysSent = new Map<string, Set<string>>();
+
+  /**
+   * Sends a text to a group from this phone: every other member's companions (and this account's own)
+   * get `<message from=<group> participant=<this number>>` with an `skmsg` encrypted with this phone's
+   * sender key, preceded the first time by a pkmsg/msg carrying the SenderKeyDistributionMessage.
+   * Other members' phones get it in their inbox (`chat` = the group jid). Returns the id.
+   */
+  sendGroupText(group: SimGroup | string, text: string, options: SendOptions = {}): Promise<string> {
+    const contextInfo = quotedContext(options.quoted);
+    return this.sendGroupMessage(
+      group,
+      contextInfo ? { extendedTextMessage: { text, contextInfo } } : { conversation: text },
+      options,
+    );
+  }
+
+  /** Any proto.Message to a group (see sendGroupText). */
+  async sendGroupMessage(group: SimGroup | string, message: proto.IMessage, options: SendOptions = {}) {
+    const id = options.id ?? generateMessageIDV2();
+    await this.wa.sendGroupFromPhone(this, this.wa.requireGroup(group), id, message);
+    return id;
+  }
+
+  /** Edits this phone's own message in a group (stanza `edit="1"`). */
+  async sendGroupEdit(group: SimGroup | string, targetId: string, newText: string) {
+    const { jid } = this.wa.requireGroup(group);
+    const key = { remoteJid: jid, fromMe: true, id: targetId, participant: this.pnJid };
+    return this.sendGroupMessage(group, await this.prepareMedia({ edit: key, text: newText }));
+  }
+
+  /**
+   * Deletes a group message for everyone: this phone's own (`edit="7"`), or as an admin someone
+   * else's (`target.participant` = the author's jid; `edit="8"`).
+   */
+  async sendGroupRevoke(group: SimGroup | string, target: { id: string; participant?: string }) {
+    const { jid } = this.wa.requireGroup(group);
+    const participant = target.participant ?? this.pnJid;
+    const key = { remoteJid: jid, fromMe: participant === this.pnJid, id: target.id, participant };
+    return this.sendGroupMessage(group, await this.prepareMedia({ delete: key }));
+  }
+
+  /** Reacts in a group to `target` (`participant` = the author's jid); `""` removes the reaction. */
+  async sendGroupReaction(
+    group: SimGroup | string,
+    target: { id: string; participant: string },
+    emoji: string,
+  ) {
+    const { jid } = this.wa.requireGroup(group);
+    const key = {
+      remoteJid: jid,
+      fromMe: target.participant === this.pnJid,
+      id: target.id,
+      participant: target.participant,
+    };
+    return this.sendGroupMessage(group, await this.prepareMedia({ react: { text: emoji, key } }));
+  }
+
   /** Sends any proto.Message: encrypted for every device of the recipient with the phone's Signal session. */
   async sendMessage(
     to: SimAccount | string,
@@ -781,6 +840,32 @@ export class FakeWhatsApp {
     this.accounts.set(pn, account);
     this.byLid.set(account.lid, account);
     return account;
+  }
+
+  /**
+   * Creates a group (`120363…@g.us`, addressing mode pn) with `creator` as its super admin and
+   * `participants` as members. Companions of members can query its metadata and send to it.
+   */
+  createGroup(creator: SimAccount, subject: string, participants: SimAccount[]): SimGroup {
+    const id = `120363${String(400_000_000_000 + this.groups.size + 1)}`;
+    const members = [...new Set([creator.pn, ...participants.map((p) => p.pn)])];
+    const group: SimGroup = {
+      jid: `${id}@g.us`,
+      id,
+      subject,
+      creator: creator.pn,
+      participants: members,
+      creation: Number(now()),
+    };
+    this.groups.set(group.jid, group);
+    this.changes.changed();
+    return group;
+  }
+
+  requireGroup(group: SimGroup | string): SimGroup {
+    const found = this.groups.get(typeof group === "string" ? group : group.jid);
+    if (!found) throw new Error(`no simulated group ${typeof group === "string" ? group : group.jid}`);
+    return found;
   }
 
   /** Creates a WhatsApp user that chats with the app from its phone. */
@@ -1216,6 +1301,28 @@ export class FakeWhatsApp {
         );
         return;
       }
+      case "w:g2/query": {
+        const group = this.groups.get(iq.attrs.to ?? "");
+        if (!group?.participants.includes(account.pn)) {
+          conn.send({
+            tag: "iq",
+            attrs: { from: iq.attrs.to ?? S_WHATSAPP_NET, type: "error", ...(id ? { id } : {}) },
+            content: [
+              group
+                ? { tag: "error", attrs: { code: "403", text: "forbidden" } }
+                : { tag: "error", attrs: { code: "404", text: "item-not-found" } },
+            ],
+          });
+          return;
+        }
+        conn.send(result(id, [this.groupNode(group)]));
+        return;
+      }
+      case "w:g2/participating": {
+        const groups = [...this.groups.values()].filter((g) => g.participants.includes(account.pn));
+        conn.send(result(id, [{ tag: "groups", attrs: {}, content: groups.map((g) => this.groupNode(g)) }]));
+        return;
+      }
       case "w:p/ping":
         account.pings++;
         conn.send(result(id));
@@ -1230,6 +1337,35 @@ export class FakeWhatsApp {
         // ping, privacy tokens, presence subscriptions and the rest: an empty result is enough.
         conn.send(result(id));
     }
+  }
+
+  /** `<group>` as in a `w:g2` answer (addressing mode pn: participants by number, with their LID). */
+  private groupNode(group: SimGroup): BinaryNode {
+    const creator = this.requireAccount(group.creator);
+    return {
+      tag: "group",
+      attrs: {
+        id: group.id,
+        subject: group.subject,
+        s_t: String(group.creation),
+        s_o: creator.pnJid,
+        creation: String(group.creation),
+        creator: creator.pnJid,
+        size: String(group.participants.length),
+        addressing_mode: "pn",
+      },
+      content: group.participants.map((pn) => {
+        const member = this.requireAccount(pn);
+        return {
+          tag: "participant",
+          attrs: {
+            jid: member.pnJid,
+            lid: member.lidJid,
+            ...(pn === group.creator ? { type: "superadmin" } : {}),
+          },
+        };
+      }),
+    };
   }
 
   private storePreKeys(companion: Companion, iq: BinaryNode): void {
@@ -1435,6 +1571,77 @@ export class FakeWhatsApp {
     else companion.pending.push({ ...node, attrs: { ...node.attrs, offline: OFFLINE_MARKER } });
   }
 
+  /** The phone's pairwise Signal encryption for one companion (a session from its bundle the first time). */
+  private async encryptFromPhone(
+    sender: SimAccount,
+    owner: SimAccount,
+    companion: Companion,
+    message: proto.IMessage,
+  ): Promise<SignalCiphertext> {
+    const address = `${owner.lid}:${companion.deviceId}@lid`;
+    if (!(await sender.phone.hasSession(address)))
+      await sender.phone.startSession(address, this.takeCompanionBundle(companion));
+    return sender.phone.encrypt(address, message);
+  }
+
+  /**
+   * @internal A simulated phone sends to a group: one skmsg with its sender key for everyone, and the
+   * sender key itself (pairwise pkmsg/msg) to each companion that does not have it yet.
+   */
+  async sendGroupFromPhone(sender: SimAccount, group: SimGroup, id: string, message: proto.IMessage) {
+    if (!group.participants.includes(sender.pn)) throw new Error(`${sender.pn} is not in ${group.jid}`);
+    const t = now();
+    const mediaType = mediaTypeOf(message);
+    const typeAttrs = stanzaAttrsFor(message, mediaType);
+    const { ciphertext, senderKeyDistribution } = await sender.phone.encryptGroup(
+      group.jid,
+      sender.pnJid,
+      message,
+    );
+    const distributed = sender.senderKeysSent.get(group.jid) ?? new Set<string>();
+    sender.senderKeysSent.set(group.jid, distributed);
+    for (const pn of group.participants) {
+      const member = this.requireAccount(pn);
+      for (const companion of member.companions.values()) {
+        const content: BinaryNode[] = [];
+        const address = `${member.lid}:${companion.deviceId}`;
+        if (!distributed.has(address)) {
+          const enc = await this.encryptFromPhone(sender, member, companion, {
+            senderKeyDistributionMessage: {
+              groupId: group.jid,
+              axolotlSenderKeyDistributionMessage: senderKeyDistribution,
+            },
+          });
+          content.push(encNode(enc, mediaType, message));
+          distributed.add(address);
+        }
+        content.push(encNode({ type: "skmsg", ciphertext }, mediaType, message));
+        this.deliver(companion, {
+          tag: "message",
+          attrs: {
+            from: group.jid,
+            participant: sender.pnJid,
+            participant_lid: sender.lidJid,
+            addressing_mode: "pn",
+            id,
+            t,
+            ...typeAttrs,
+            notify: sender.pushName,
+          },
+          content,
+        });
+      }
+      if (member !== sender)
+        member.inbox.push(
+          inboxEntry(
+            { id, from: sender.pn, fromDevice: 0, chat: group.jid, ownDevice: false, timestamp: Number(t) },
+            message,
+          ),
+        );
+    }
+    this.changes.changed();
+  }
+
   /** @internal A simulated phone sends: encrypt for every companion of the recipient. */
   async sendFromPhone(
     sender: SimAccount,
@@ -1448,10 +1655,7 @@ export class FakeWhatsApp {
     const typeAttrs = stanzaAttrsFor(message, mediaType);
     const companions = options.only ? [options.only] : [...target.companions.values()];
     for (const companion of companions) {
-      const address = `${target.lid}:${companion.deviceId}@lid`;
-      if (!(await sender.phone.hasSession(address)))
-        await sender.phone.startSession(address, this.takeCompanionBundle(companion));
-      const enc = await sender.phone.encrypt(address, message);
+      const enc = await this.encryptFromPhone(sender, target, companion, message);
       const from: Record<string, string> =
         sender.addressingMode === "lid"
           ? { from: sender.lidJid, sender_pn: sender.pnJid, addressing_mode: "lid" }
@@ -1471,10 +1675,7 @@ export class FakeWhatsApp {
     if (sender !== target && !options.only) {
       // What the phone itself sends also reaches its own companions, as a deviceSentMessage.
       for (const own of sender.companions.values()) {
-        const address = `${sender.lid}:${own.deviceId}@lid`;
-        if (!(await sender.phone.hasSession(address)))
-          await sender.phone.startSession(address, this.takeCompanionBundle(own));
-        const enc = await sender.phone.encrypt(address, {
+        const enc = await this.encryptFromPhone(sender, sender, own, {
           deviceSentMessage: { destinationJid: target.pnJid, message },
         });
         this.deliver(own, {
@@ -1503,6 +1704,10 @@ export class FakeWhatsApp {
     if (!session) return;
     const { account: sender, companion: senderDevice } = session;
     if (sender.holdMessages) return;
+    if (isJidGroup(to)) {
+      await this.onCompanionGroupMessage(conn, stanza);
+      return;
+    }
     const senderAddress = `${sender.lid}:${senderDevice.deviceId}@lid`;
     const t = now();
     const targets: { jid: string; enc: BinaryNode }[] = [];
@@ -1565,6 +1770,98 @@ export class FakeWhatsApp {
       tag: "ack",
       attrs: { class: "message", id, from: to, t, ...(error ? { error } : {}) },
     });
+    this.changes.changed();
+  }
+
+  /**
+   * A companion sent to a group: `<participants>` holds its sender key for the devices that lack it
+   * (pkmsg/msg each), and one `<enc type=skmsg>` is for everyone. Every other device of every member
+   * gets its own pkmsg/msg (if any) plus the skmsg; simulated phones decrypt both (the sender key,
+   * then the message) into their inbox.
+   */
+  private async onCompanionGroupMessage(conn: Conn, stanza: BinaryNode): Promise<void> {
+    const session = conn.session;
+    if (!session) return;
+    const { account: sender, companion: senderDevice } = session;
+    const id = stanza.attrs.id ?? "";
+    const to = stanza.attrs.to ?? "";
+    const t = now();
+    const group = this.groups.get(to);
+    if (!group?.participants.includes(sender.pn)) {
+      conn.send({ tag: "ack", attrs: { class: "message", id, from: to, t, error: group ? "403" : "404" } });
+      return;
+    }
+    const senderJid = `${sender.pn}:${senderDevice.deviceId}@s.whatsapp.net`;
+    const senderAddress = `${sender.lid}:${senderDevice.deviceId}@lid`;
+    const pairwise = new Map<string, BinaryNode>();
+    for (const toNode of getBinaryNodeChildren(getBinaryNodeChild(stanza, "participants"), "to")) {
+      const enc = getBinaryNodeChild(toNode, "enc");
+      const account = this.account(toNode.attrs.jid ?? "");
+      if (enc && account) pairwise.set(`${account.pn}:${jidDecode(toNode.attrs.jid)?.device ?? 0}`, enc);
+    }
+    const skmsg = getBinaryNodeChildren(stanza, "enc").find((e) => e.attrs.type === "skmsg");
+    const skmsgBytes = bytes(skmsg?.content);
+    let error: string | undefined;
+    for (const pn of group.participants) {
+      const member = this.requireAccount(pn);
+      const keyEnc = pairwise.get(`${pn}:0`);
+      try {
+        const keyBytes = bytes(keyEnc?.content);
+        const keyType = keyEnc?.attrs.type;
+        if (keyBytes && (keyType === "pkmsg" || keyType === "msg")) {
+          const decrypted = await member.phone.decrypt(senderAddress, {
+            type: keyType,
+            ciphertext: keyBytes,
+          });
+          if (decrypted.senderKeyDistributionMessage)
+            await member.phone.processSenderKeyDistribution(
+              senderJid,
+              decrypted.senderKeyDistributionMessage,
+            );
+        }
+        if (skmsgBytes) {
+          const message = await member.phone.decryptGroup(group.jid, senderJid, skmsgBytes);
+          member.inbox.push(
+            inboxEntry(
+              {
+                id,
+                from: sender.pn,
+                fromDevice: senderDevice.deviceId,
+                chat: group.jid,
+                ownDevice: member === sender,
+                timestamp: Number(t),
+              },
+              message,
+            ),
+          );
+        }
+      } catch (err) {
+        console.error(`wasim: ${pn}'s phone could not decrypt group message ${id}`, err);
+        error = "500";
+      }
+      for (const companion of member.companions.values()) {
+        if (member === sender && companion.deviceId === senderDevice.deviceId) continue;
+        const enc = pairwise.get(`${pn}:${companion.deviceId}`);
+        const content = [...(enc ? [enc] : []), ...(skmsg ? [skmsg] : [])];
+        if (!content.length) continue;
+        this.deliver(companion, {
+          tag: "message",
+          attrs: {
+            from: group.jid,
+            participant: senderJid,
+            participant_lid: `${sender.lid}:${senderDevice.deviceId}@lid`,
+            addressing_mode: stanza.attrs.addressing_mode ?? "pn",
+            id,
+            t,
+            type: stanza.attrs.type ?? "text",
+            ...(stanza.attrs.edit ? { edit: stanza.attrs.edit } : {}),
+            notify: sender.pushName,
+          },
+          content,
+        });
+      }
+    }
+    conn.send({ tag: "ack", attrs: { class: "message", id, from: to, t, ...(error ? { error } : {}) } });
     this.changes.changed();
   }
 
