@@ -1,7 +1,9 @@
 import makeWASocket, {
   type AuthenticationState,
+  type BaileysEventMap,
   type ConnectionState,
   initAuthCreds,
+  type MessageUpsertType,
   type WAMessage,
   type WAMessageUpdate,
   type WASocket,
@@ -31,7 +33,11 @@ export class BaileysTestClient {
   readonly sock: WASocket;
   readonly qrs: string[] = [];
   readonly messages: WAMessage[] = [];
+  /** Every `messages.upsert` message with the upsert's type ("notify" live, "append" replayed/own). */
+  readonly upserts: { type: MessageUpsertType; message: WAMessage }[] = [];
   readonly updates: WAMessageUpdate[] = [];
+  readonly reactions: BaileysEventMap["messages.reaction"] = [];
+  readonly historySets: BaileysEventMap["messaging-history.set"][] = [];
   open = false;
   close: CloseInfo | undefined;
   private readonly changes = new ChangeFeed();
@@ -62,8 +68,17 @@ export class BaileysTestClient {
       }
       this.changes.changed();
     });
-    this.sock.ev.on("messages.upsert", ({ messages }) => {
+    this.sock.ev.on("messages.upsert", ({ messages, type }) => {
       this.messages.push(...messages);
+      for (const message of messages) this.upserts.push({ type, message });
+      this.changes.changed();
+    });
+    this.sock.ev.on("messages.reaction", (reactions) => {
+      this.reactions.push(...reactions);
+      this.changes.changed();
+    });
+    this.sock.ev.on("messaging-history.set", (set) => {
+      this.historySets.push(set);
       this.changes.changed();
     });
     this.sock.ev.on("messages.update", (updates) => {
@@ -95,6 +110,11 @@ export class BaileysTestClient {
 
   waitForMessage(predicate: (m: WAMessage) => boolean): Promise<WAMessage> {
     return waitForChange(this.changes, () => this.messages.find(predicate), "a message upsert", WAIT_MS);
+  }
+
+  /** Waits for any recorded state of this client (upserts, updates, reactions, history…). */
+  waitFor<T>(check: () => T | undefined | null | false, what: string): Promise<T> {
+    return waitForChange(this.changes, check, what, WAIT_MS);
   }
 
   /**

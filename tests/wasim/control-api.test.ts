@@ -113,3 +113,43 @@ test("the HTTP control API answers 404 for unknown accounts and 400 for bad requ
   const bad = await call("POST", "/accounts/595991000094/messages", { to: "595991000094" });
   expect(bad).toEqual({ status: 400, body: { error: "text is required" } });
 });
+
+test("edits, revokes and reactions through the HTTP control API land parsed in the recipient's inbox", async () => {
+  await call("POST", "/accounts", { pn: "595991000095" });
+  await call("POST", "/accounts", { pn: "595991000096" });
+  const from = "/accounts/595991000095";
+  const sent = await call("POST", `${from}/messages`, { to: "595991000096", text: "v1" });
+  const targetId = sent.body.id;
+  const edit = await call("POST", `${from}/edits`, { to: "595991000096", targetId, text: "v2" });
+  const reaction = await call("POST", `${from}/reactions`, {
+    to: "595991000096",
+    targetId,
+    fromMe: true,
+    emoji: "👀",
+  });
+  const revoke = await call("POST", `${from}/revokes`, { to: "595991000096", targetId });
+  expect([edit.status, reaction.status, revoke.status]).toEqual([201, 201, 201]);
+  const inbox = await list("/accounts/595991000096/inbox");
+  expect(inbox.find((m) => m.id === edit.body.id)?.edit).toEqual({ targetId, text: "v2" });
+  expect(inbox.find((m) => m.id === reaction.body.id)?.reaction).toEqual({ targetId, emoji: "👀" });
+  expect(inbox.find((m) => m.id === revoke.body.id)?.revoke).toEqual({ targetId });
+});
+
+test("groups through the HTTP control API: created, and a member's text reaches another member's inbox", async () => {
+  for (const pn of ["595991000097", "595991000098"]) await call("POST", "/accounts", { pn });
+  const created = await call("POST", "/groups", {
+    creator: "595991000097",
+    subject: "Ventas",
+    participants: ["595991000098"],
+  });
+  expect(created.status).toBe(201);
+  expect(created.body).toMatchObject({ subject: "Ventas", participants: ["595991000097", "595991000098"] });
+  const sent = await call("POST", "/accounts/595991000097/group-messages", {
+    group: created.body.jid,
+    text: "hola",
+  });
+  expect(sent.status).toBe(201);
+  expect(await list("/accounts/595991000098/inbox")).toEqual([
+    expect.objectContaining({ id: sent.body.id, chat: created.body.jid, from: "595991000097", text: "hola" }),
+  ]);
+});

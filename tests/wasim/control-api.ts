@@ -44,6 +44,16 @@ async function route(wa: FakeWhatsApp, req: Request, parts: string[]): Promise<R
       accounts: wa.listAccounts().map(describeAccount),
     });
   }
+  if (resource === "presences" && req.method === "GET") return Response.json(wa.presences);
+  if (resource === "groups" && req.method === "POST" && !pn) {
+    const members = Array.isArray(body.participants) ? body.participants.map(String) : [];
+    const group = wa.createGroup(
+      wa.requireAccount(requireStr(body, "creator")),
+      requireStr(body, "subject"),
+      members.map((m) => wa.requireAccount(m)),
+    );
+    return Response.json(group, { status: 201 });
+  }
   if (resource !== "accounts") return Response.json({ error: "not found" }, { status: 404 });
   if (!pn && req.method === "POST") {
     const account = wa.createAccount(requireStr(body, "pn"), str(body, "pushName"));
@@ -83,6 +93,32 @@ async function route(wa: FakeWhatsApp, req: Request, parts: string[]): Promise<R
       else id = await account.sendText(to, requireStr(body, "text"), common);
       return Response.json({ id }, { status: 201 });
     }
+    case "POST group-messages":
+      return Response.json(
+        { id: await account.sendGroupText(requireStr(body, "group"), requireStr(body, "text")) },
+        { status: 201 },
+      );
+    case "POST edits":
+      return Response.json(
+        {
+          id: await account.sendEdit(
+            requireStr(body, "to"),
+            requireStr(body, "targetId"),
+            requireStr(body, "text"),
+          ),
+        },
+        { status: 201 },
+      );
+    case "POST revokes":
+      return Response.json(
+        { id: await account.sendRevoke(requireStr(body, "to"), requireStr(body, "targetId")) },
+        { status: 201 },
+      );
+    case "POST reactions": {
+      const target = { id: requireStr(body, "targetId"), fromMe: body.fromMe === true };
+      const id = await account.sendReaction(requireStr(body, "to"), target, str(body, "emoji") ?? "");
+      return Response.json({ id }, { status: 201 });
+    }
     case "POST receipts": {
       const ids = Array.isArray(body.ids) ? body.ids.map(String) : [requireStr(body, "id")];
       const type = str(body, "type");
@@ -107,6 +143,8 @@ async function route(wa: FakeWhatsApp, req: Request, parts: string[]): Promise<R
     }
     case "GET receipts":
       return Response.json(account.receipts);
+    case "GET chat-states":
+      return Response.json(account.chatStates);
     case "POST unlink":
       account.unlink(typeof body.deviceId === "number" ? body.deviceId : undefined);
       return Response.json({ ok: true });
@@ -152,5 +190,9 @@ async function describeMessage(account: SimAccount, message: InboxMessage) {
     media: message.mediaType ? (await account.downloadMedia(message)).toString("base64") : null,
     ownDevice: message.ownDevice,
     timestamp: message.timestamp,
+    edit: message.edit ?? null,
+    revoke: message.revoke ?? null,
+    reaction: message.reaction ?? null,
+    ptt: message.ptt ?? null,
   };
 }

@@ -18,6 +18,7 @@ import {
   getBinaryNodeChildren,
   getMediaKeys,
   hkdf,
+  isJidGroup,
   jidDecode,
   type MediaType,
   MIN_PREKEY_COUNT,
@@ -43,6 +44,12 @@ const MEDIA_MESSAGE_KEYS = [
   ["documentMessage", "document"],
   ["stickerMessage", "sticker"],
 ] as const;
+
+/**
+ * The `offline` attribute on stanzas replayed from the offline queue. Real servers send `offline="0"`
+ * (seen in captured stanzas); Baileys only tests that the attribute is non-empty.
+ */
+const OFFLINE_MARKER = "0";
 
 const now = () => Math.floor(Date.now() / 1000).toString();
 const bytes = (content: BinaryNode["content"]): Buffer | undefined =>
@@ -91,13 +98,64 @@ export interface InboxMessage {
   /** True when this is the sender's own phone receiving its companion's copy. */
   ownDevice: boolean;
   timestamp: number;
+  /** A MESSAGE_EDIT protocol message: which message was edited and its new text. */
+  edit?: { targetId: string; text: string | undefined };
+  /** A REVOKE protocol message ("delete for everyone"). */
+  revoke?: { targetId: string };
+  /** A reaction; an empty emoji removes the sender's reaction. */
+  reaction?: { targetId: string; emoji: string };
+  /** An audio message recorded as a voice note (`audioMessage.ptt`). */
+  ptt?: boolean;
 }
 
 /** A receipt a simulated phone received from a peer (the app marking messages delivered/read/played). */
 export interface ReceivedReceipt {
   ids: string[];
+  /** The number of the account whose companion sent the receipt. */
   from: string;
+  /** "delivery" (no type attribute), "read", "read-self", "played", "retry", … */
   type: string;
+  /** In a group: the group jid the receipt is for (the receipt's `to`). */
+  chat?: string;
+  /** In a group: the author of the receipted messages (the receipt's `participant`). */
+  participant?: string;
+}
+
+/** A `<chatstate>` a companion sent to this account: typing (`composing`), `paused`, or `recording`. */
+export interface ReceivedChatState {
+  /** Sender's phone number (user part). */
+  from: string;
+  fromDevice: number;
+  /** "composing" | "paused" | "recording" (composing with media=audio). */
+  state: string;
+  /** The jid the chatstate was addressed to (this account's PN or LID jid, or a group). */
+  to: string;
+}
+
+/** A `<presence>` a companion sent (Baileys' `sendPresenceUpdate("available"|"unavailable")`, subscriptions). */
+export interface PresenceStanza {
+  /** Sender's phone number (user part). */
+  from: string;
+  fromDevice: number;
+  /** "available" | "unavailable" | "subscribe" | … ; undefined for a bare `<presence name>`. */
+  type: string | undefined;
+  name?: string;
+  /** For subscriptions: the jid subscribed to. */
+  to?: string;
+}
+
+/** A group on the server. */
+export interface SimGroup {
+  /** `120363…@g.us` */
+  jid: string;
+  /** The user part of the jid. */
+  id: string;
+  subject: string;
+  /** Phone number of the creator (an admin). */
+  creator: string;
+  /** Phone numbers of every member, the creator included. */
+  participants: string[];
+  creation: number;
 }
 
 export interface CompanionInfo {
@@ -230,6 +288,8 @@ export class SimAccount {
   holdMessages = false;
   /** Pings (`<iq xmlns=w:p><ping>`) the server answered for this account's companions. */
   pings = 0;
+  /** Chat states (typing…) other accounts' companions addressed to this account. */
+  readonly chatStates: ReceivedChatState[] = [];
   /** @internal */
   readonly companions = new Map<number, Companion>();
   private nextDeviceId = 1;
@@ -388,6 +448,99 @@ export class SimAccount {
     return this.sendMessage(to, content, options);
   }
 
+  /**
+   * Edits a message this phone sent to `to` (a MESSAGE_EDIT protocol message, stanza `edit="1"`), built
+   * with Baileys' own `generateWAMessageContent({ edit: key, text })`. Returns the new stanza's id.
+   */
+  async sendEdit(to: SimAccount | string, targetId: string, newText: string, options: SendOptions = {}) {
+    const target = this.wa.requireAccount(typeof to === "string" ? to : to.pnJid);
+    const key = { remoteJid: target.pnJid, fromMe: true, id: targetId };
+    return this.sendMessage(target, await this.prepareMedia({ edit: key, text: newText }), options);
+  }
+
+  /** Deletes a message this phone sent to `to` for everyone (a REVOKE, stanza `edit="7"`). Returns the new id. */
+  async sendRevoke(to: SimAccount | string, targetId: string, options: SendOptions = {}) {
+    const target = this.wa.requireAccount(typeof to === "string" ? to : to.pnJid);
+    const key = { remoteJid: target.pnJid, fromMe: true, id: targetId };
+    return this.sendMessage(target, await this.prepareMedia({ delete: key }), options);
+  }
+
+  /**
+   * Reacts to a message in the chat with `to` (stanza `type="reaction"`); an empty emoji removes the
+   * reaction. `target.fromMe` is from this phone's point of view: false for a message `to` (e.g. the
+   * app) sent, which Baileys' `cleanMessage` turns into `fromMe: true` on the app's side. Returns the id.
+   */
+  async sendReaction(
+    to: SimAccount | string,
+    target: { id: string; fromMe: boolean },
+    emoji: string,
+    options: SendOptions = {},
+  ) {
+    const peer = this.wa.requireAccount(typeof to === "string" ? to : to.pnJid);
+    const key = { remoteJid: peer.pnJid, fromMe: target.fromMe, id: target.id };
+    const content = await this.prepareMedia({ react: { text: emoji, key } });
+    return this.sendMessage(peer, content, options);
+  }
+
+  /** @internal Per group: the companions this phone already gave its sender key (`<lid>:<device>`). */
+  readonly senderKeysSent = new Map<string, Set<string>>();
+
+  /**
+   * Sends a text to a group from this phone: every other member's companions (and this account's own)
+   * get `<message from=<group> participant=<this number>>` with an `skmsg` encrypted with this phone's
+   * sender key, preceded the first time by a pkmsg/msg carrying the SenderKeyDistributionMessage.
+   * Other members' phones get it in their inbox (`chat` = the group jid). Returns the id.
+   */
+  sendGroupText(group: SimGroup | string, text: string, options: SendOptions = {}): Promise<string> {
+    const contextInfo = quotedContext(options.quoted);
+    return this.sendGroupMessage(
+      group,
+      contextInfo ? { extendedTextMessage: { text, contextInfo } } : { conversation: text },
+      options,
+    );
+  }
+
+  /** Any proto.Message to a group (see sendGroupText). */
+  async sendGroupMessage(group: SimGroup | string, message: proto.IMessage, options: SendOptions = {}) {
+    const id = options.id ?? generateMessageIDV2();
+    await this.wa.sendGroupFromPhone(this, this.wa.requireGroup(group), id, message);
+    return id;
+  }
+
+  /** Edits this phone's own message in a group (stanza `edit="1"`). */
+  async sendGroupEdit(group: SimGroup | string, targetId: string, newText: string) {
+    const { jid } = this.wa.requireGroup(group);
+    const key = { remoteJid: jid, fromMe: true, id: targetId, participant: this.pnJid };
+    return this.sendGroupMessage(group, await this.prepareMedia({ edit: key, text: newText }));
+  }
+
+  /**
+   * Deletes a group message for everyone: this phone's own (`edit="7"`), or as an admin someone
+   * else's (`target.participant` = the author's jid; `edit="8"`).
+   */
+  async sendGroupRevoke(group: SimGroup | string, target: { id: string; participant?: string }) {
+    const { jid } = this.wa.requireGroup(group);
+    const participant = target.participant ?? this.pnJid;
+    const key = { remoteJid: jid, fromMe: participant === this.pnJid, id: target.id, participant };
+    return this.sendGroupMessage(group, await this.prepareMedia({ delete: key }));
+  }
+
+  /** Reacts in a group to `target` (`participant` = the author's jid); `""` removes the reaction. */
+  async sendGroupReaction(
+    group: SimGroup | string,
+    target: { id: string; participant: string },
+    emoji: string,
+  ) {
+    const { jid } = this.wa.requireGroup(group);
+    const key = {
+      remoteJid: jid,
+      fromMe: target.participant === this.pnJid,
+      id: target.id,
+      participant: target.participant,
+    };
+    return this.sendGroupMessage(group, await this.prepareMedia({ react: { text: emoji, key } }));
+  }
+
   /** Sends any proto.Message: encrypted for every device of the recipient with the phone's Signal session. */
   async sendMessage(
     to: SimAccount | string,
@@ -466,6 +619,18 @@ export class SimAccount {
     );
   }
 
+  waitForChatState(
+    predicate: (c: ReceivedChatState) => boolean = () => true,
+    timeoutMs = DEFAULT_WAIT_MS,
+  ): Promise<ReceivedChatState> {
+    return waitForChange(
+      this.wa.changes,
+      () => this.chatStates.find(predicate),
+      `a chat state at ${this.pn}`,
+      timeoutMs,
+    );
+  }
+
   /** Resolves once a companion is connected and logged in (after the 515 restart, for a new link). */
   waitForCompanion(timeoutMs = DEFAULT_WAIT_MS): Promise<CompanionInfo> {
     return waitForChange(
@@ -494,6 +659,7 @@ export class SimAccount {
     throw new Error("not a media message");
   }
 
+  /** Baileys' own `generateWAMessageContent`, with media uploaded to the CDN. */
   private prepareMedia(content: AnyMessageContent): Promise<proto.Message> {
     return generateWAMessageContent(content, {
       upload: async (encFilePath, { mediaType }) => {
@@ -533,6 +699,43 @@ function mediaTypeOf(message: proto.IMessage): MediaType | undefined {
   return MEDIA_MESSAGE_KEYS.find(([key]) => message[key])?.[1];
 }
 
+/** An inbox entry with the parsed shortcuts (text, media, edit, revoke, reaction, ptt). */
+function inboxEntry(
+  fields: Pick<InboxMessage, "id" | "from" | "fromDevice" | "chat" | "ownDevice" | "timestamp">,
+  message: proto.IMessage,
+): InboxMessage {
+  const entry: InboxMessage = {
+    ...fields,
+    message,
+    text: messageText(message),
+    mediaType: mediaTypeOf(message),
+  };
+  const protocol = message.protocolMessage;
+  if (protocol?.type === proto.Message.ProtocolMessage.Type.MESSAGE_EDIT && protocol.key?.id)
+    entry.edit = { targetId: protocol.key.id, text: messageText(protocol.editedMessage ?? {}) };
+  if (protocol?.type === proto.Message.ProtocolMessage.Type.REVOKE && protocol.key?.id)
+    entry.revoke = { targetId: protocol.key.id };
+  const reaction = message.reactionMessage;
+  if (reaction?.key?.id) entry.reaction = { targetId: reaction.key.id, emoji: reaction.text ?? "" };
+  if (message.audioMessage) entry.ptt = message.audioMessage.ptt === true;
+  return entry;
+}
+
+/**
+ * The stanza attributes WhatsApp clients put on a message (Baileys' `relayMessage`/`getMessageType`):
+ * `type` reaction|media|text, and `edit` 1 for an edit, 7 for a sender revoke, 8 for an admin revoke.
+ */
+function stanzaAttrsFor(message: proto.IMessage, mediaType: MediaType | undefined): Record<string, string> {
+  const protocol = message.protocolMessage;
+  const attrs: Record<string, string> = {
+    type: message.reactionMessage ? "reaction" : mediaType ? "media" : "text",
+  };
+  if (protocol?.type === proto.Message.ProtocolMessage.Type.MESSAGE_EDIT) attrs.edit = "1";
+  if (protocol?.type === proto.Message.ProtocolMessage.Type.REVOKE)
+    attrs.edit = protocol.key?.fromMe === false ? "8" : "7";
+  return attrs;
+}
+
 /** Numbers become fake LIDs deterministically, so test output is stable between runs. */
 function lidFor(pn: string): string {
   return `1000005${pn.slice(-9).padStart(9, "0")}`;
@@ -551,8 +754,12 @@ export class FakeWhatsApp {
   private readonly accounts = new Map<string, SimAccount>();
   private readonly byLid = new Map<string, SimAccount>();
   private readonly refs = new Map<string, Conn>();
+  /** @internal Groups by jid. */
+  readonly groups = new Map<string, SimGroup>();
   private readonly codeRequests: PairingCodeRequest[] = [];
   private refusing = false;
+  /** Every `<presence>` stanza companions sent (available/unavailable, name, subscriptions), in order. */
+  readonly presences: PresenceStanza[] = [];
   /** WebSocket upgrade requests on `/ws/chat`, refused ones included. */
   connectionAttempts = 0;
   /** Of those, how many `refuseConnections(true)` closed at once. */
@@ -633,6 +840,32 @@ export class FakeWhatsApp {
     this.accounts.set(pn, account);
     this.byLid.set(account.lid, account);
     return account;
+  }
+
+  /**
+   * Creates a group (`120363…@g.us`, addressing mode pn) with `creator` as its super admin and
+   * `participants` as members. Companions of members can query its metadata and send to it.
+   */
+  createGroup(creator: SimAccount, subject: string, participants: SimAccount[]): SimGroup {
+    const id = `120363${String(400_000_000_000 + this.groups.size + 1)}`;
+    const members = [...new Set([creator.pn, ...participants.map((p) => p.pn)])];
+    const group: SimGroup = {
+      jid: `${id}@g.us`,
+      id,
+      subject,
+      creator: creator.pn,
+      participants: members,
+      creation: Number(now()),
+    };
+    this.groups.set(group.jid, group);
+    this.changes.changed();
+    return group;
+  }
+
+  requireGroup(group: SimGroup | string): SimGroup {
+    const found = this.groups.get(typeof group === "string" ? group : group.jid);
+    if (!found) throw new Error(`no simulated group ${typeof group === "string" ? group : group.jid}`);
+    return found;
   }
 
   /** Creates a WhatsApp user that chats with the app from its phone. */
@@ -774,8 +1007,14 @@ export class FakeWhatsApp {
       case "receipt":
         this.onCompanionReceipt(conn, node);
         return;
+      case "chatstate":
+        this.onChatState(conn, node);
+        return;
+      case "presence":
+        this.onPresence(conn, node);
+        return;
       default:
-        // ack, presence, ib (unified_session), etc. need no answer.
+        // ack, ib (unified_session), etc. need no answer.
         return;
     }
   }
@@ -1062,6 +1301,28 @@ export class FakeWhatsApp {
         );
         return;
       }
+      case "w:g2/query": {
+        const group = this.groups.get(iq.attrs.to ?? "");
+        if (!group?.participants.includes(account.pn)) {
+          conn.send({
+            tag: "iq",
+            attrs: { from: iq.attrs.to ?? S_WHATSAPP_NET, type: "error", ...(id ? { id } : {}) },
+            content: [
+              group
+                ? { tag: "error", attrs: { code: "403", text: "forbidden" } }
+                : { tag: "error", attrs: { code: "404", text: "item-not-found" } },
+            ],
+          });
+          return;
+        }
+        conn.send(result(id, [this.groupNode(group)]));
+        return;
+      }
+      case "w:g2/participating": {
+        const groups = [...this.groups.values()].filter((g) => g.participants.includes(account.pn));
+        conn.send(result(id, [{ tag: "groups", attrs: {}, content: groups.map((g) => this.groupNode(g)) }]));
+        return;
+      }
       case "w:p/ping":
         account.pings++;
         conn.send(result(id));
@@ -1076,6 +1337,35 @@ export class FakeWhatsApp {
         // ping, privacy tokens, presence subscriptions and the rest: an empty result is enough.
         conn.send(result(id));
     }
+  }
+
+  /** `<group>` as in a `w:g2` answer (addressing mode pn: participants by number, with their LID). */
+  private groupNode(group: SimGroup): BinaryNode {
+    const creator = this.requireAccount(group.creator);
+    return {
+      tag: "group",
+      attrs: {
+        id: group.id,
+        subject: group.subject,
+        s_t: String(group.creation),
+        s_o: creator.pnJid,
+        creation: String(group.creation),
+        creator: creator.pnJid,
+        size: String(group.participants.length),
+        addressing_mode: "pn",
+      },
+      content: group.participants.map((pn) => {
+        const member = this.requireAccount(pn);
+        return {
+          tag: "participant",
+          attrs: {
+            jid: member.pnJid,
+            lid: member.lidJid,
+            ...(pn === group.creator ? { type: "superadmin" } : {}),
+          },
+        };
+      }),
+    };
   }
 
   private storePreKeys(companion: Companion, iq: BinaryNode): void {
@@ -1270,11 +1560,86 @@ export class FakeWhatsApp {
 
   // ---- messages ----------------------------------------------------------------------------
 
-  /** Queues the node for an offline companion; it goes out at the companion's next login. */
+  /**
+   * Sends the node to a connected companion, or queues it for an offline one: at its next login the
+   * queue is replayed before `<ib><offline count>`, each stanza marked with the `offline` attribute
+   * WhatsApp puts on stanzas from the offline queue (Baileys then upserts messages as `append`).
+   */
   deliver(companion: Companion, node: BinaryNode): void {
     const conn = companion.conn;
     if (conn && !conn.closed && conn.stage === "transport") conn.send(node);
-    else companion.pending.push(node);
+    else companion.pending.push({ ...node, attrs: { ...node.attrs, offline: OFFLINE_MARKER } });
+  }
+
+  /** The phone's pairwise Signal encryption for one companion (a session from its bundle the first time). */
+  private async encryptFromPhone(
+    sender: SimAccount,
+    owner: SimAccount,
+    companion: Companion,
+    message: proto.IMessage,
+  ): Promise<SignalCiphertext> {
+    const address = `${owner.lid}:${companion.deviceId}@lid`;
+    if (!(await sender.phone.hasSession(address)))
+      await sender.phone.startSession(address, this.takeCompanionBundle(companion));
+    return sender.phone.encrypt(address, message);
+  }
+
+  /**
+   * @internal A simulated phone sends to a group: one skmsg with its sender key for everyone, and the
+   * sender key itself (pairwise pkmsg/msg) to each companion that does not have it yet.
+   */
+  async sendGroupFromPhone(sender: SimAccount, group: SimGroup, id: string, message: proto.IMessage) {
+    if (!group.participants.includes(sender.pn)) throw new Error(`${sender.pn} is not in ${group.jid}`);
+    const t = now();
+    const mediaType = mediaTypeOf(message);
+    const typeAttrs = stanzaAttrsFor(message, mediaType);
+    const { ciphertext, senderKeyDistribution } = await sender.phone.encryptGroup(
+      group.jid,
+      sender.pnJid,
+      message,
+    );
+    const distributed = sender.senderKeysSent.get(group.jid) ?? new Set<string>();
+    sender.senderKeysSent.set(group.jid, distributed);
+    for (const pn of group.participants) {
+      const member = this.requireAccount(pn);
+      for (const companion of member.companions.values()) {
+        const content: BinaryNode[] = [];
+        const address = `${member.lid}:${companion.deviceId}`;
+        if (!distributed.has(address)) {
+          const enc = await this.encryptFromPhone(sender, member, companion, {
+            senderKeyDistributionMessage: {
+              groupId: group.jid,
+              axolotlSenderKeyDistributionMessage: senderKeyDistribution,
+            },
+          });
+          content.push(encNode(enc, mediaType, message));
+          distributed.add(address);
+        }
+        content.push(encNode({ type: "skmsg", ciphertext }, mediaType, message));
+        this.deliver(companion, {
+          tag: "message",
+          attrs: {
+            from: group.jid,
+            participant: sender.pnJid,
+            participant_lid: sender.lidJid,
+            addressing_mode: "pn",
+            id,
+            t,
+            ...typeAttrs,
+            notify: sender.pushName,
+          },
+          content,
+        });
+      }
+      if (member !== sender)
+        member.inbox.push(
+          inboxEntry(
+            { id, from: sender.pn, fromDevice: 0, chat: group.jid, ownDevice: false, timestamp: Number(t) },
+            message,
+          ),
+        );
+    }
+    this.changes.changed();
   }
 
   /** @internal A simulated phone sends: encrypt for every companion of the recipient. */
@@ -1287,12 +1652,10 @@ export class FakeWhatsApp {
   ): Promise<void> {
     const t = now();
     const mediaType = mediaTypeOf(message);
+    const typeAttrs = stanzaAttrsFor(message, mediaType);
     const companions = options.only ? [options.only] : [...target.companions.values()];
     for (const companion of companions) {
-      const address = `${target.lid}:${companion.deviceId}@lid`;
-      if (!(await sender.phone.hasSession(address)))
-        await sender.phone.startSession(address, this.takeCompanionBundle(companion));
-      const enc = await sender.phone.encrypt(address, message);
+      const enc = await this.encryptFromPhone(sender, target, companion, message);
       const from: Record<string, string> =
         sender.addressingMode === "lid"
           ? { from: sender.lidJid, sender_pn: sender.pnJid, addressing_mode: "lid" }
@@ -1303,40 +1666,32 @@ export class FakeWhatsApp {
           ...from,
           id,
           t,
-          type: mediaType ? "media" : "text",
+          ...typeAttrs,
           ...(options.category ? { category: options.category } : { notify: sender.pushName }),
         },
-        content: [encNode(enc, mediaType)],
+        content: [encNode(enc, mediaType, message)],
       });
     }
     if (sender !== target && !options.only) {
       // What the phone itself sends also reaches its own companions, as a deviceSentMessage.
       for (const own of sender.companions.values()) {
-        const address = `${sender.lid}:${own.deviceId}@lid`;
-        if (!(await sender.phone.hasSession(address)))
-          await sender.phone.startSession(address, this.takeCompanionBundle(own));
-        const enc = await sender.phone.encrypt(address, {
+        const enc = await this.encryptFromPhone(sender, sender, own, {
           deviceSentMessage: { destinationJid: target.pnJid, message },
         });
         this.deliver(own, {
           tag: "message",
-          attrs: { from: sender.pnJid, recipient: target.pnJid, id, t, type: mediaType ? "media" : "text" },
-          content: [encNode(enc, mediaType)],
+          attrs: { from: sender.pnJid, recipient: target.pnJid, id, t, ...typeAttrs },
+          content: [encNode(enc, mediaType, message)],
         });
       }
     }
     if (sender !== target) {
-      target.inbox.push({
-        id,
-        from: sender.pn,
-        fromDevice: 0,
-        chat: target.pnJid,
-        message,
-        text: messageText(message),
-        mediaType,
-        ownDevice: false,
-        timestamp: Number(t),
-      });
+      target.inbox.push(
+        inboxEntry(
+          { id, from: sender.pn, fromDevice: 0, chat: target.pnJid, ownDevice: false, timestamp: Number(t) },
+          message,
+        ),
+      );
       this.changes.changed();
     }
   }
@@ -1349,6 +1704,10 @@ export class FakeWhatsApp {
     if (!session) return;
     const { account: sender, companion: senderDevice } = session;
     if (sender.holdMessages) return;
+    if (isJidGroup(to)) {
+      await this.onCompanionGroupMessage(conn, stanza);
+      return;
+    }
     const senderAddress = `${sender.lid}:${senderDevice.deviceId}@lid`;
     const t = now();
     const targets: { jid: string; enc: BinaryNode }[] = [];
@@ -1371,17 +1730,19 @@ export class FakeWhatsApp {
           const decrypted = await recipient.phone.decrypt(senderAddress, { type, ciphertext });
           const ownDevice = recipient === sender;
           const message = decrypted.deviceSentMessage?.message ?? decrypted;
-          recipient.inbox.push({
-            id,
-            from: sender.pn,
-            fromDevice: senderDevice.deviceId,
-            chat: ownDevice ? (decrypted.deviceSentMessage?.destinationJid ?? to) : to,
-            message,
-            text: messageText(message),
-            mediaType: mediaTypeOf(message),
-            ownDevice,
-            timestamp: Number(t),
-          });
+          recipient.inbox.push(
+            inboxEntry(
+              {
+                id,
+                from: sender.pn,
+                fromDevice: senderDevice.deviceId,
+                chat: ownDevice ? (decrypted.deviceSentMessage?.destinationJid ?? to) : to,
+                ownDevice,
+                timestamp: Number(t),
+              },
+              message,
+            ),
+          );
         } catch (err) {
           console.error(`wasim: ${recipient.pn}'s phone could not decrypt ${id}`, err);
           error = "500";
@@ -1412,17 +1773,151 @@ export class FakeWhatsApp {
     this.changes.changed();
   }
 
+  /**
+   * A companion sent to a group: `<participants>` holds its sender key for the devices that lack it
+   * (pkmsg/msg each), and one `<enc type=skmsg>` is for everyone. Every other device of every member
+   * gets its own pkmsg/msg (if any) plus the skmsg; simulated phones decrypt both (the sender key,
+   * then the message) into their inbox.
+   */
+  private async onCompanionGroupMessage(conn: Conn, stanza: BinaryNode): Promise<void> {
+    const session = conn.session;
+    if (!session) return;
+    const { account: sender, companion: senderDevice } = session;
+    const id = stanza.attrs.id ?? "";
+    const to = stanza.attrs.to ?? "";
+    const t = now();
+    const group = this.groups.get(to);
+    if (!group?.participants.includes(sender.pn)) {
+      conn.send({ tag: "ack", attrs: { class: "message", id, from: to, t, error: group ? "403" : "404" } });
+      return;
+    }
+    const senderJid = `${sender.pn}:${senderDevice.deviceId}@s.whatsapp.net`;
+    const senderAddress = `${sender.lid}:${senderDevice.deviceId}@lid`;
+    const pairwise = new Map<string, BinaryNode>();
+    for (const toNode of getBinaryNodeChildren(getBinaryNodeChild(stanza, "participants"), "to")) {
+      const enc = getBinaryNodeChild(toNode, "enc");
+      const account = this.account(toNode.attrs.jid ?? "");
+      if (enc && account) pairwise.set(`${account.pn}:${jidDecode(toNode.attrs.jid)?.device ?? 0}`, enc);
+    }
+    const skmsg = getBinaryNodeChildren(stanza, "enc").find((e) => e.attrs.type === "skmsg");
+    const skmsgBytes = bytes(skmsg?.content);
+    let error: string | undefined;
+    for (const pn of group.participants) {
+      const member = this.requireAccount(pn);
+      const keyEnc = pairwise.get(`${pn}:0`);
+      try {
+        const keyBytes = bytes(keyEnc?.content);
+        const keyType = keyEnc?.attrs.type;
+        if (keyBytes && (keyType === "pkmsg" || keyType === "msg")) {
+          const decrypted = await member.phone.decrypt(senderAddress, {
+            type: keyType,
+            ciphertext: keyBytes,
+          });
+          if (decrypted.senderKeyDistributionMessage)
+            await member.phone.processSenderKeyDistribution(
+              senderJid,
+              decrypted.senderKeyDistributionMessage,
+            );
+        }
+        if (skmsgBytes) {
+          const message = await member.phone.decryptGroup(group.jid, senderJid, skmsgBytes);
+          member.inbox.push(
+            inboxEntry(
+              {
+                id,
+                from: sender.pn,
+                fromDevice: senderDevice.deviceId,
+                chat: group.jid,
+                ownDevice: member === sender,
+                timestamp: Number(t),
+              },
+              message,
+            ),
+          );
+        }
+      } catch (err) {
+        console.error(`wasim: ${pn}'s phone could not decrypt group message ${id}`, err);
+        error = "500";
+      }
+      for (const companion of member.companions.values()) {
+        if (member === sender && companion.deviceId === senderDevice.deviceId) continue;
+        const enc = pairwise.get(`${pn}:${companion.deviceId}`);
+        const content = [...(enc ? [enc] : []), ...(skmsg ? [skmsg] : [])];
+        if (!content.length) continue;
+        this.deliver(companion, {
+          tag: "message",
+          attrs: {
+            from: group.jid,
+            participant: senderJid,
+            participant_lid: `${sender.lid}:${senderDevice.deviceId}@lid`,
+            addressing_mode: stanza.attrs.addressing_mode ?? "pn",
+            id,
+            t,
+            type: stanza.attrs.type ?? "text",
+            ...(stanza.attrs.edit ? { edit: stanza.attrs.edit } : {}),
+            notify: sender.pushName,
+          },
+          content,
+        });
+      }
+    }
+    conn.send({ tag: "ack", attrs: { class: "message", id, from: to, t, ...(error ? { error } : {}) } });
+    this.changes.changed();
+  }
+
+  /**
+   * A companion's receipt goes to the author of the receipted messages: the `to` of a 1:1 receipt, the
+   * `participant` of a group one (`to` is then the group).
+   */
   private onCompanionReceipt(conn: Conn, receipt: BinaryNode): void {
     const session = conn.session;
     const to = receipt.attrs.to;
     if (!session || !to || !receipt.attrs.id) return;
-    const target = this.account(to);
+    const participant = receipt.attrs.participant;
+    const inGroup = isJidGroup(to);
+    const target = this.account(inGroup ? (participant ?? "") : to);
     if (!target || target === session.account) return;
     const ids = [
       receipt.attrs.id,
       ...getBinaryNodeChildren(getBinaryNodeChild(receipt, "list"), "item").map((i) => i.attrs.id ?? ""),
     ];
-    target.receipts.push({ ids, from: session.account.pn, type: receipt.attrs.type ?? "delivery" });
+    target.receipts.push({
+      ids,
+      from: session.account.pn,
+      type: receipt.attrs.type ?? "delivery",
+      ...(inGroup ? { chat: to } : {}),
+      ...(participant ? { participant } : {}),
+    });
+    this.changes.changed();
+  }
+
+  /** `<chatstate from to><composing/>|<paused/></chatstate>`: recorded at the addressed account(s). */
+  private onChatState(conn: Conn, node: BinaryNode): void {
+    const session = conn.session;
+    const to = node.attrs.to ?? "";
+    const [child] = children(node);
+    if (!session || !child) return;
+    const state = child.tag === "composing" && child.attrs.media === "audio" ? "recording" : child.tag;
+    const targets = isJidGroup(to)
+      ? (this.groups.get(to)?.participants.map((p) => this.requireAccount(p)) ?? [])
+      : [this.account(to)];
+    for (const target of targets) {
+      if (!target || target === session.account) continue;
+      target.chatStates.push({ from: session.account.pn, fromDevice: session.companion.deviceId, state, to });
+    }
+    this.changes.changed();
+  }
+
+  private onPresence(conn: Conn, node: BinaryNode): void {
+    const session = conn.session;
+    if (!session) return;
+    this.presences.push({
+      from: session.account.pn,
+      fromDevice: session.companion.deviceId,
+      type: node.attrs.type,
+      ...(node.attrs.name ? { name: node.attrs.name } : {}),
+      ...(node.attrs.to ? { to: node.attrs.to } : {}),
+    });
     this.changes.changed();
   }
 }
@@ -1454,10 +1949,21 @@ function bundleNodes(bundle: KeyBundle): BinaryNode[] {
   return nodes;
 }
 
-function encNode(enc: SignalCiphertext, mediaType: MediaType | undefined): BinaryNode {
+function encNode(
+  enc: { type: string; ciphertext: Uint8Array },
+  mediaType: MediaType | undefined,
+  message?: proto.IMessage,
+): BinaryNode {
+  const mediatype = mediaType === "audio" && message?.audioMessage?.ptt ? "ptt" : mediaType;
   return {
     tag: "enc",
-    attrs: { v: "2", type: enc.type, ...(mediaType ? { mediatype: mediaType } : {}) },
+    attrs: {
+      v: "2",
+      type: enc.type,
+      ...(mediatype ? { mediatype } : {}),
+      // Baileys marks reactions so that a recipient that cannot decrypt them does not show an error.
+      ...(message?.reactionMessage ? { "decrypt-fail": "hide" } : {}),
+    },
     content: enc.ciphertext,
   };
 }

@@ -12,6 +12,8 @@ let wa: FakeWhatsApp;
 let phone: SimAccount;
 let contact: SimAccount;
 let child: JsonLineProcess;
+/** What the Baileys child decoded: the bytes it downloaded, and `audioMessage.ptt`. */
+type Received = { base64: string; ptt: boolean | null };
 
 beforeAll(async () => {
   wa = await startFakeWhatsApp();
@@ -29,12 +31,11 @@ afterAll(async () => {
   await wa.stop();
 });
 
-async function roundTrip(send: (bytes: Buffer) => Promise<string>) {
+async function roundTrip(send: (bytes: Buffer) => Promise<string>, check?: (received: Received) => void) {
   const bytes = randomBytes(3000);
   const id = await send(bytes);
-  const received = (await child.waitFor("received", (r) => (r as { id: string }).id === id)) as {
-    base64: string;
-  };
+  const received = (await child.waitFor("received", (r) => (r as { id: string }).id === id)) as Received;
+  check?.(received);
   expect(Buffer.from(received.base64, "base64").equals(bytes)).toBe(true);
   const echoed = (await child.waitFor("echoed", (e) => (e as { of: string }).of === id)) as { id: string };
   const back = await contact.waitForMessage((m) => m.id === echoed.id);
@@ -64,4 +65,21 @@ test("an audio note keeps its bytes both ways", async () => {
     contact.sendAudio(phone, bytes, { mimetype: "audio/ogg; codecs=opus" }),
   );
   expect(back.mediaType).toBe("audio");
+});
+
+test("a voice note (ptt) arrives with audioMessage.ptt, and the app's { audio, ptt: true } reply is a ptt in the inbox", async () => {
+  const back = await roundTrip(
+    (bytes) => contact.sendAudio(phone, bytes, { ptt: true }),
+    (received) => expect(received.ptt).toBe(true),
+  );
+  expect(back.ptt).toBe(true);
+  expect(back.message.audioMessage).toMatchObject({ ptt: true, mimetype: "audio/ogg; codecs=opus" });
+});
+
+test("a plain audio file is not a voice note on either side", async () => {
+  const back = await roundTrip(
+    (bytes) => contact.sendAudio(phone, bytes),
+    (received) => expect(received.ptt).toBe(false),
+  );
+  expect(back.ptt).toBe(false);
 });

@@ -133,6 +133,40 @@ export class SimSignalDevice {
     const plain = await this.repo.decryptMessage({ jid, type, ciphertext });
     return proto.Message.decode(unpadRandomMax16(plain));
   }
+
+  /**
+   * Encrypts a group message with this phone's sender key for `group` (created on first use), as
+   * `skmsg` ciphertext, plus the serialized SenderKeyDistributionMessage that lets others decrypt it.
+   */
+  async encryptGroup(
+    group: string,
+    meJid: string,
+    message: proto.IMessage,
+  ): Promise<{ ciphertext: Buffer; senderKeyDistribution: Buffer }> {
+    const { ciphertext, senderKeyDistributionMessage } = await this.repo.encryptGroupMessage({
+      group,
+      meId: meJid,
+      data: encodeWAMessage(message),
+    });
+    return {
+      ciphertext: Buffer.from(ciphertext),
+      senderKeyDistribution: Buffer.from(senderKeyDistributionMessage),
+    };
+  }
+
+  /** Stores another member's sender key (from a decrypted `senderKeyDistributionMessage`). */
+  async processSenderKeyDistribution(
+    authorJid: string,
+    item: proto.Message.ISenderKeyDistributionMessage,
+  ): Promise<void> {
+    await this.repo.processSenderKeyDistributionMessage({ authorJid, item });
+  }
+
+  /** Decrypts an `skmsg` from `authorJid` in `group` with the sender key it distributed earlier. */
+  async decryptGroup(group: string, authorJid: string, ciphertext: Uint8Array): Promise<proto.Message> {
+    const plain = await this.repo.decryptGroupMessage({ group, authorJid, msg: ciphertext });
+    return proto.Message.decode(unpadRandomMax16(plain));
+  }
 }
 
 const CHURN_LOGS = new Set(["Closing session:", "Closing open session in favor of incoming prekey bundle"]);
