@@ -33,6 +33,8 @@ export type OutgoingContent = {
   medias?: File[];
   mediaUrl?: string | null;
   filename?: string | null;
+  /** Audio as a voice note; unset: ogg/opus audio is one. */
+  ptt?: boolean;
 };
 
 type PreparedItem =
@@ -225,7 +227,7 @@ export function createMessageService(
     return { id: q.id, fromMe: q.fromMe, body: q.body, remoteKey: q.remoteKey };
   }
 
-  async function prepare(content: OutgoingContent & { ptt?: boolean }): Promise<PreparedItem[]> {
+  async function prepare(content: OutgoingContent): Promise<PreparedItem[]> {
     const body = content.body?.trim() ? content.body : "";
     const items: PreparedItem[] = [];
     if (content.mediaUrl) {

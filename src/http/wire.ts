@@ -302,6 +302,12 @@ export const ticketWire = (t: TicketView) => ({
 
 // ── messages ────────────────────────────────────────────────────────────────
 
+/** Audio sent as a voice note; by default an ogg/opus file is one (what WhatsApp records). */
+export const PttField = z.boolean().optional().openapi({
+  description:
+    "Send the audio as a voice note (push-to-talk). Default: true for ogg/opus audio, false for other audio",
+});
+
 export const ReactionSchema = z
   .object({
     emoji: z.string(),

@@ -3,6 +3,7 @@ import { EVENT_DOCS } from "../../src/http/event-docs";
 import type { EventName } from "../../src/webhooks/event-names";
 import type { GatewayEvents, GatewayFactory, MessageRef, WhatsAppGateway } from "../../src/whatsapp/gateway";
 import { createSandboxGateway } from "../../src/whatsapp/sandbox/sandbox-gateway";
+import { SAMPLES } from "../media/samples";
 import { createTestApp, type TestApp } from "../support/test-app";
 
 /** What the app asked WhatsApp to do, recorded by a sandbox driver wrapped for the test. */
@@ -366,5 +367,24 @@ describe("group chats", () => {
       to: `${group.groupId}@g.us`,
     });
     expect((await inbound({ groupId: "not-a-group", body: "x" })).status).toBe(400);
+  });
+});
+
+describe("voice notes", () => {
+  test("an ogg/opus upload goes out as a voice note (ptt) unless ptt=false", async () => {
+    const { t, first } = await setup();
+    await using _ = t;
+    const send = async (extra: Record<string, string>) => {
+      const form = new FormData();
+      form.append("medias", new File([SAMPLES.oggOpus], "nota.ogg", { type: "audio/ogg; codecs=opus" }));
+      for (const [k, v] of Object.entries(extra)) form.set(k, v);
+      const r = await t.request(`/api/v1/tickets/${first.body.ticketId}/messages/media`, {
+        method: "POST",
+        body: form,
+      });
+      return ((await r.json()) as any).data[0];
+    };
+    expect((await send({})).mediaType).toBe("ptt");
+    expect((await send({ ptt: "false" })).mediaType).toBe("audio");
   });
 });

@@ -8,6 +8,7 @@ import {
   lifecycleErrors,
   MessageSchema,
   messageWire,
+  PttField,
   SentSchema,
   sendErrors,
   sentWire,
@@ -24,6 +25,7 @@ const MediaBody = z.object({
   medias: z.array(fileSchema).min(1, "At least one media file is required"),
   body: z.string().nullish(),
   quotedMsgId: z.string().min(1).nullish(),
+  ptt: PttField,
 });
 
 const MediaUrlBody = z.object({
@@ -31,6 +33,7 @@ const MediaUrlBody = z.object({
   body: z.string().nullish(),
   quotedMsgId: z.string().min(1).nullish(),
   filename: z.string().nullish(),
+  ptt: PttField,
 });
 
 const ReplyBody = z.object({
@@ -38,6 +41,7 @@ const ReplyBody = z.object({
   medias: z.array(fileSchema).optional(),
   mediaUrl: z.string().min(1).nullish(),
   filename: z.string().nullish(),
+  ptt: PttField,
 });
 
 const MessageParam = z.object({

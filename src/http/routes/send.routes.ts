@@ -4,7 +4,7 @@ import { bodyDoc, fileSchema, readBody } from "../body";
 import type { AppEnv } from "../context";
 import { createRouter } from "../create-router";
 import { idempotent } from "../idempotency";
-import { json, SentSchema, sendErrors, sentWire } from "../wire";
+import { json, PttField, SentSchema, sendErrors, sentWire } from "../wire";
 
 const SendBody = z.object({
   number: z.string().min(1),
@@ -20,6 +20,7 @@ const SendBody = z.object({
   medias: z.array(fileSchema).optional(),
   mediaUrl: z.string().min(1).nullish(),
   filename: z.string().nullish(),
+  ptt: PttField,
 });
 
 const SendResponse = z.object({
