@@ -1,4 +1,4 @@
-import type { DisconnectKind, FakeWhatsApp, InboxMessage, SimAccount } from "./fake-whatsapp";
+import type { DisconnectKind, FakeWhatsApp, InboxMessage, SeededMessage, SimAccount } from "./fake-whatsapp";
 
 /**
  * The HTTP face of the in-process API, for a test driver in another process.
@@ -92,6 +92,20 @@ async function route(wa: FakeWhatsApp, req: Request, parts: string[]): Promise<R
         id = await account.sendAudio(to, audio, { ...common, ...opt({ mimetype }), ptt: body.ptt === true });
       else id = await account.sendText(to, requireStr(body, "text"), common);
       return Response.json({ id }, { status: 201 });
+    }
+    case "POST history": {
+      const chats = (Array.isArray(body.chats) ? body.chats : []) as {
+        with: string;
+        messages: SeededMessage[];
+      }[];
+      const seeded = account.seedHistory(
+        chats.map((c) => ({ with: wa.requireAccount(String(c.with)), messages: c.messages ?? [] })),
+        { ...(body.syncType === "RECENT" ? { syncType: "RECENT" as const } : {}) },
+      );
+      return Response.json(
+        seeded.map((c) => ({ with: c.with.pn, messages: c.messages })),
+        { status: 201 },
+      );
     }
     case "POST group-messages":
       return Response.json(

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { rmSync } from "node:fs";
 import { dirname } from "node:path";
+import { deflateSync } from "node:zlib";
 import {
   type AnyMessageContent,
   aesDecryptCTR,
@@ -11,6 +12,7 @@ import {
   Curve,
   derivePairingCodeKey,
   encodeBigEndian,
+  encryptedStream,
   generateMessageIDV2,
   generateWAMessageContent,
   getBinaryNodeChild,
@@ -158,6 +160,33 @@ export interface SimGroup {
   creation: number;
 }
 
+/** One message of a seeded chat (see `SimAccount.seedHistory`). */
+export interface SeededMessage {
+  /** Defaults to a WhatsApp-shaped id. */
+  id?: string;
+  /** True when the account (the app's side) sent it. */
+  fromMe: boolean;
+  text: string;
+  /** Unix seconds. */
+  timestamp: number;
+}
+
+export interface SeededChat {
+  with: SimAccount;
+  messages: SeededMessage[];
+}
+
+export interface SeedHistoryOptions {
+  /** INITIAL_BOOTSTRAP (default) or RECENT. */
+  syncType?: "INITIAL_BOOTSTRAP" | "RECENT";
+  /**
+   * Also carry the blob inline (`initialHistBootstrapInlinePayload`), which Baileys prefers (default
+   * true). Without it Baileys downloads the CDN copy from https://mmg.whatsapp.net<directPath>: its
+   * history download ignores the media host, so that only works for an app that routes that host here.
+   */
+  inline?: boolean;
+}
+
 export interface CompanionInfo {
   deviceId: number;
   connected: boolean;
@@ -176,6 +205,8 @@ interface Companion {
   conn: Conn | undefined;
   /** Stanzas for a companion that is offline; delivered at its next login, before `<offline>`. */
   pending: BinaryNode[];
+  /** Set at the first login after pairing: the one at which a phone sends the history sync. */
+  loggedInOnce: boolean;
 }
 
 interface PairingCodeRequest {
@@ -288,6 +319,10 @@ export class SimAccount {
   holdMessages = false;
   /** Pings (`<iq xmlns=w:p><ping>`) the server answered for this account's companions. */
   pings = 0;
+  /** @internal Chats the phone sends as history at a companion's first login (see seedHistory). */
+  seededHistory: { chats: SeededChat[]; options: SeedHistoryOptions } | undefined;
+  /** History sync notifications this phone sent to its companions (with the CDN fields). */
+  readonly historySyncs: proto.Message.IHistorySyncNotification[] = [];
   /** Chat states (typing…) other accounts' companions addressed to this account. */
   readonly chatStates: ReceivedChatState[] = [];
   /** @internal */
@@ -480,6 +515,23 @@ export class SimAccount {
     const key = { remoteJid: peer.pnJid, fromMe: target.fromMe, id: target.id };
     const content = await this.prepareMedia({ react: { text: emoji, key } });
     return this.sendMessage(peer, content, options);
+  }
+
+  /**
+   * Chats this phone already has. At the next companion's FIRST login after pairing the phone sends
+   * them as a HISTORY_SYNC_NOTIFICATION (INITIAL_BOOTSTRAP by default) instead of NO_HISTORY: a
+   * HistorySync proto (conversations of WebMessageInfo keyed from the companion's side, newest
+   * first), zlib-deflated, encrypted as "md-msg-hist" and uploaded to the CDN (directPath, mediaKey,
+   * fileSha256, fileEncSha256, fileLength), and inline too unless `inline: false`. Later logins get
+   * NO_HISTORY again. Returns the messages with their ids.
+   */
+  seedHistory(chats: SeededChat[], options: SeedHistoryOptions = {}): SeededChat[] {
+    const withIds = chats.map((chat) => ({
+      with: chat.with,
+      messages: chat.messages.map((m) => ({ ...m, id: m.id ?? generateMessageIDV2() })),
+    }));
+    this.seededHistory = { chats: withIds, options };
+    return withIds;
   }
 
   /** @internal Per group: the companions this phone already gave its sender key (`<lid>:<device>`). */
@@ -1103,6 +1155,7 @@ export class FakeWhatsApp {
       platform: props?.os ?? "unknown",
       conn: undefined,
       pending: [],
+      loggedInOnce: false,
     });
     // Real WhatsApp ends the registration stream here; the client must log in on a new socket.
     conn.streamError("restart");
@@ -1323,6 +1376,22 @@ export class FakeWhatsApp {
         conn.send(result(id, [{ tag: "groups", attrs: {}, content: groups.map((g) => this.groupNode(g)) }]));
         return;
       }
+      case "w:sync:app:state/sync":
+        // Empty app state: every collection at its version, no patches, no snapshot (Baileys loops
+        // on a collection that is missing from the answer).
+        conn.send(
+          result(id, [
+            {
+              tag: "sync",
+              attrs: {},
+              content: getBinaryNodeChildren(child, "collection").map((c) => ({
+                tag: "collection",
+                attrs: { name: c.attrs.name ?? "", version: c.attrs.version ?? "0" },
+              })),
+            },
+          ]),
+        );
+        return;
       case "w:p/ping":
         account.pings++;
         conn.send(result(id));
@@ -1518,6 +1587,14 @@ export class FakeWhatsApp {
     });
     // After <offline> Baileys buffers events until a history sync notification (or 20 s). A real
     // phone always sends one; NO_HISTORY lets Baileys go online at once without an app-state sync.
+    // With seeded history, the first login after pairing gets the history instead.
+    const firstLogin = !companion.loggedInOnce;
+    companion.loggedInOnce = true;
+    const notification =
+      firstLogin && account.seededHistory
+        ? await this.historySyncNotification(account.seededHistory.chats, account.seededHistory.options)
+        : { syncType: proto.Message.HistorySyncType.NO_HISTORY };
+    account.historySyncs.push(notification);
     await this.sendFromPhone(
       account,
       account,
@@ -1525,12 +1602,67 @@ export class FakeWhatsApp {
       {
         protocolMessage: {
           type: proto.Message.ProtocolMessage.Type.HISTORY_SYNC_NOTIFICATION,
-          historySyncNotification: { syncType: proto.Message.HistorySyncType.NO_HISTORY },
+          historySyncNotification: notification,
         },
       },
       { only: companion, category: "peer" },
     );
     this.changes.changed();
+  }
+
+  /** The HistorySync blob of seeded chats: deflated, encrypted as md-msg-hist, put on the CDN. */
+  private async historySyncNotification(
+    chats: SeededChat[],
+    options: SeedHistoryOptions,
+  ): Promise<proto.Message.IHistorySyncNotification> {
+    const syncType =
+      options.syncType === "RECENT"
+        ? proto.HistorySync.HistorySyncType.RECENT
+        : proto.HistorySync.HistorySyncType.INITIAL_BOOTSTRAP;
+    const conversations: proto.IConversation[] = chats.map((chat) => {
+      const newestFirst = [...chat.messages].sort((a, b) => b.timestamp - a.timestamp);
+      return {
+        id: chat.with.pnJid,
+        pnJid: chat.with.pnJid,
+        lidJid: chat.with.lidJid,
+        displayName: chat.with.pushName,
+        conversationTimestamp: newestFirst[0]?.timestamp ?? 0,
+        unreadCount: 0,
+        messages: newestFirst.map((m, i) => ({
+          msgOrderId: newestFirst.length - i,
+          message: {
+            key: { remoteJid: chat.with.pnJid, fromMe: m.fromMe, id: m.id },
+            message: { conversation: m.text },
+            messageTimestamp: m.timestamp,
+            ...(m.fromMe
+              ? { status: proto.WebMessageInfo.Status.READ }
+              : { pushName: chat.with.pushName, status: proto.WebMessageInfo.Status.DELIVERY_ACK }),
+          },
+        })),
+      };
+    });
+    const plain = deflateSync(
+      proto.HistorySync.encode({ syncType, conversations, chunkOrder: 0, progress: 100 }).finish(),
+    );
+    const { mediaKey, encFilePath, fileSha256, fileEncSha256, fileLength } = await encryptedStream(
+      plain,
+      "md-msg-hist",
+    );
+    const enc = await Bun.file(encFilePath).bytes();
+    rmSync(encFilePath, { force: true });
+    const directPath = this.media.put(enc, "md-msg-hist");
+    return {
+      syncType: syncType as number as proto.Message.HistorySyncType,
+      directPath,
+      mediaKey,
+      fileSha256,
+      fileEncSha256,
+      fileLength,
+      chunkOrder: 0,
+      progress: 100,
+      originalMessageId: generateMessageIDV2(),
+      ...(options.inline === false ? {} : { initialHistBootstrapInlinePayload: plain }),
+    };
   }
 
   /**
