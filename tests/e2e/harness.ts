@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startChild } from "../support/child-server";
 import { waitFor } from "../support/test-app";
-import { type FakeWhatsApp, startFakeWhatsApp } from "../wasim/fake-whatsapp";
+import { type FakeWhatsApp, type SimAccount, startFakeWhatsApp } from "../wasim/fake-whatsapp";
 
 const root = join(import.meta.dir, "../..");
 
@@ -66,10 +66,44 @@ export async function startE2E(opts: { token: string; env?: Record<string, strin
     },
     /** Stops the server with SIGTERM (expecting a clean exit) and starts it again on the same data. */
     async restart(): Promise<number | null> {
-      chasqui.proc.kill("SIGTERM");
-      const code = await chasqui.proc.exited;
-      chasqui = await launch();
+      const code = await e2e.stop();
+      await e2e.start();
       return code;
+    },
+    /** Stops the server with SIGTERM; `start()` brings it back on the same data. */
+    async stop(): Promise<number | null> {
+      chasqui.proc.kill("SIGTERM");
+      return chasqui.proc.exited;
+    },
+    async start() {
+      chasqui = await launch();
+    },
+    /** Creates a baileys connection with a webhook to the receiver and links `phone` to it by QR. */
+    async link(phone: SimAccount, name: string, settings: Record<string, unknown> = {}): Promise<number> {
+      const created = await e2e.api("POST", "/api/v1/connections", { name, ...settings });
+      if (created.status !== 201) throw new Error(`creating the connection: ${JSON.stringify(created.body)}`);
+      const id = created.body.id as number;
+      await e2e.api("POST", `/api/v1/connections/${id}/webhooks`, {
+        url: `http://127.0.0.1:${receiver.port}/hook`,
+      });
+      const qr = await waitFor(async () => {
+        const r = await e2e.api("GET", `/api/v1/connections/${id}/qrcode`);
+        return r.body.status === "qrcode" && r.body.qrcode ? (r.body.qrcode as string) : null;
+      });
+      await phone.scanQr(qr);
+      await e2e.connected(id);
+      return id;
+    },
+    /** Waits until the connection is CONNECTED. */
+    connected(id: number) {
+      return waitFor(
+        async () => (await e2e.api("GET", `/api/v1/connections/${id}`)).body.status === "CONNECTED",
+        { timeoutMs: 20_000, message: `connection ${id} CONNECTED` },
+      );
+    },
+    /** Every webhook of an event, in arrival order. */
+    hooksOf(event: string, pred: (data: any) => boolean = () => true) {
+      return hooks.filter((h) => h.event === event && pred(h.data));
     },
     async close() {
       if (process.env.E2E_DEBUG) console.log(chasqui.stdout(), chasqui.stderr());

@@ -276,10 +276,6 @@ export function createBaileysGateway(
       browser: Browsers.ubuntu("Chasqui"),
       markOnlineOnConnect: false,
       syncFullHistory: false,
-      // History is only worth downloading when the connection imports it; otherwise Baileys goes online at
-      // once instead of waiting for it.
-      shouldSyncHistoryMessage: (n) =>
-        (events.historyImportDays?.() ?? 0) > 0 && n.syncType !== proto.HistorySync.HistorySyncType.FULL,
       ...(opts.wsUrl ? { waWebSocketUrl: opts.wsUrl } : {}),
       getMessage: async (key) => {
         const stored = key.id ? opts.lookupMessage?.(connection.id, key.id) : undefined;
