@@ -11,8 +11,8 @@ import { createTokenService } from "./token.service";
 import { createWebhookConfigService } from "./webhook-config.service";
 
 export function createServices(deps: DomainDeps) {
-  const contacts = createContactService(deps);
   const connections = createConnectionService(deps);
+  const contacts = createContactService(deps, connections);
   const tickets = createTicketService(deps, contacts, connections);
   const messages = createMessageService(deps, contacts, tickets, connections);
   const lifecycle = createMessageLifecycleService(deps, messages, tickets, connections);
