@@ -38,7 +38,7 @@ export function createMediaStorage(dir: string): MediaStorage {
     bytes: Uint8Array,
     opts?: { filename?: string | null; mimeType?: string | null },
   ): Promise<StoredMedia> {
-    const { mimeType, mediaType, ext } = detectMedia(bytes, opts);
+    const { mimeType, mediaType, ext } = await detectMedia(bytes, opts);
     const file = `${Date.now()}-${randomBytes(12).toString("hex")}.${ext}`;
     // Hidden temp name in the same directory: rename is atomic only within one filesystem, and
     // pathOf never serves dot files, so a crash leaves at most an unreachable temp file.
