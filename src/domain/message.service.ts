@@ -520,7 +520,7 @@ export function createMessageService(
             mediaRef: inbound.media === "failed" ? (inbound.mediaRef ?? null) : null,
             timestamp: inbound.timestampSec,
             participant: inbound.group?.participant ?? null,
-            participantName: inbound.group?.participantName ?? null,
+            participantName: inbound.group?.participantName || null,
             isImported: imported,
           },
           ticket,

@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import type { Connection } from "../domain/connection.service";
 import { contactEventData } from "../domain/contact.service";
 import type { MessageRow, SentResult } from "../domain/message.service";
-import type { Reaction } from "../domain/message-lifecycle.service";
+import { EDIT_WINDOW_MS, REVOKE_WINDOW_MS, type Reaction } from "../domain/message-lifecycle.service";
 import type { TicketView } from "../domain/ticket.service";
 import type { Webhook } from "../domain/webhook-config.service";
 
@@ -345,6 +345,13 @@ export const MessageSchema = z
       .nullable()
       .openapi({ description: "Who wrote it, in a group ticket" }),
     isImported: z.boolean().openapi({ description: "Imported from history at first link (no events)" }),
+    editableUntil: z.string().nullable().openapi({
+      description: "Ours and text: until when WhatsApp accepts an edit (15 min after sending); else null",
+    }),
+    deletableUntil: z.string().nullable().openapi({
+      description: "Ours: until when it can be deleted for everyone (2 days after sending); else null",
+    }),
+    updatedAt: z.string().openapi({ description: "Last change (ack, edit, delete, reaction)" }),
   })
   .openapi("Message", {
     example: {
@@ -370,6 +377,9 @@ export const MessageSchema = z
       reactions: [{ emoji: "👍", fromMe: true, number: null, name: null, timestamp: 1701426700 }],
       participant: null,
       isImported: false,
+      editableUntil: null,
+      deletableUntil: null,
+      updatedAt: "2024-12-01T10:31:40.000Z",
     },
   });
 
@@ -401,7 +411,13 @@ export const messageWire = (
   reactions,
   participant: m.participant ? { number: m.participant, name: m.participantName } : null,
   isImported: m.isImported,
+  editableUntil:
+    m.fromMe && !m.isDeleted && m.mediaType === "chat" ? isoAt(m.timestamp * 1000 + EDIT_WINDOW_MS) : null,
+  deletableUntil: m.fromMe && !m.isDeleted ? isoAt(m.timestamp * 1000 + REVOKE_WINDOW_MS) : null,
+  updatedAt: m.updatedAt.toISOString(),
 });
+
+const isoAt = (ms: number) => new Date(ms).toISOString();
 
 export const SentSchema = z
   .object({

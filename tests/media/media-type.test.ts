@@ -50,7 +50,9 @@ describe("detectMedia from magic bytes", () => {
     ["gzip", SAMPLES.gzip, "application/gzip", "document", "gz"],
     ["vcard", SAMPLES.vcard, "text/vcard", "document", "vcf"],
   ])("recognises %s", async (_name, bytes, mimeType, mediaType, ext) => {
-    expect(await detectMedia(bytes)).toEqual({ mimeType, mediaType, ext } as Awaited<ReturnType<typeof detectMedia>>);
+    expect(await detectMedia(bytes)).toEqual({ mimeType, mediaType, ext } as Awaited<
+      ReturnType<typeof detectMedia>
+    >);
   });
 
   test("trusts the bytes over a wrong declared type and file name", async () => {

@@ -77,6 +77,7 @@ const InboundBody = z.object({
   delete: z.string().min(1).nullish().openapi({ description: "Delete this message id for everyone" }),
   reactTo: z.string().min(1).nullish().openapi({ description: "React to this message id with `emoji`" }),
   emoji: z.string().max(32).nullish().openapi({ description: "The reaction; empty removes it" }),
+  ptt: z.boolean().optional().openapi({ description: "The audio in mediaUrl is a voice note" }),
 });
 
 const Ok = z.object({ message: z.string() });
