@@ -180,6 +180,10 @@ export type Message = {
   reactions: Reaction[];
   participant: { number: string; name: string | null } | null;
   isImported: boolean;
+  /** Until when the server accepts an edit / a delete for everyone (null: never). */
+  editableUntil: string | null;
+  deletableUntil: string | null;
+  updatedAt: string;
 };
 
 export type Reaction = {

@@ -31,9 +31,6 @@ const TICKET_EVENTS = new Set([
 ]);
 /** Changes to a message already shown: applied in place, whatever page it is on. */
 const LIFECYCLE = new Set(["message_updated", "message_deleted", "message_reaction"]);
-/** WhatsApp's windows for the author: 15 minutes to edit, two days to delete for everyone. */
-const EDIT_MS = 15 * 60_000;
-const DELETE_MS = 48 * 3_600_000;
 const EMOJIS = ["👍", "❤️", "😂", "😮", "😢", "🙏"];
 /** "typing…" is sent at most this often while the agent types, and stopped after this long idle. */
 const TYPING_EVERY_MS = 8_000;
@@ -250,9 +247,9 @@ function Bubble({
     if (r) onChanged(r.data);
     return r;
   };
-  const age = now - m.timestamp * 1000;
-  const canEdit = m.fromMe && !m.isDeleted && m.mediaType === "chat" && age < EDIT_MS;
-  const canDelete = m.fromMe && !m.isDeleted && age < DELETE_MS;
+  // The server says until when WhatsApp takes an edit or a delete; past it the action is hidden.
+  const canEdit = m.editableUntil !== null && now < Date.parse(m.editableUntil);
+  const canDelete = m.deletableUntil !== null && now < Date.parse(m.deletableUntil);
   const mine = m.reactions.find((r) => r.fromMe)?.emoji;
   const react = (emoji: string) => {
     setPicker(false);
