@@ -7,7 +7,7 @@ import { AppError } from "../../errors";
 import { EVENT_NAMES, type EventName } from "../../webhooks/events";
 import type { AppEnv } from "../context";
 import { createRouter } from "../create-router";
-import { commonErrors } from "../wire";
+import { commonErrors, positiveInt } from "../wire";
 
 /** A comment line this often keeps proxies and Bun's idle timeout (120 s) from closing a quiet stream. */
 export const HEARTBEAT_MS = 15_000;
@@ -84,7 +84,7 @@ const eventList = z
   });
 
 const StreamQuery = z.object({
-  connectionId: z.coerce.number().int().positive().optional(),
+  connectionId: positiveInt().optional(),
   event: eventList,
   lastEventId: z.string().optional().openapi({
     description:
