@@ -1,6 +1,7 @@
 import type { Hono } from "hono";
 import { AppError } from "./errors";
 import { requireAuth } from "./http/auth";
+import { createAuthThrottle } from "./http/auth-throttle";
 import { bodyLimit, requestLimitBytes } from "./http/body-limit";
 import type { AppDeps, AppEnv } from "./http/context";
 import { createRouter } from "./http/create-router";
@@ -23,7 +24,11 @@ import { panelRouter } from "./panel/panel.routes";
 
 export const API_VERSION = "1.0.0";
 
-export function createApp(deps: AppDeps) {
+export function createApp(given: Omit<AppDeps, "authThrottle"> & Partial<Pick<AppDeps, "authThrottle">>) {
+  const deps: AppDeps = {
+    ...given,
+    authThrottle: given.authThrottle ?? createAuthThrottle({ limitPerMinute: given.config.authFailLimit }),
+  };
   const app = createRouter();
   app.onError(renderError);
   app.notFound((c) =>

@@ -29,6 +29,9 @@ export const commonErrors = {
   401: err("Missing, invalid or revoked token (ERR_UNAUTHORIZED)"),
   403: err("The token lacks the needed scope (ERR_FORBIDDEN)"),
   404: err("Resource not found (ERR_*_NOT_FOUND)"),
+  429: err(
+    "Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After",
+  ),
 };
 export const sendErrors = {
   ...commonErrors,
