@@ -2,7 +2,7 @@ import type { Hono } from "hono";
 import { AppError } from "./errors";
 import { requireAuth } from "./http/auth";
 import { createAuthThrottle } from "./http/auth-throttle";
-import { bodyLimit, requestLimitBytes } from "./http/body-limit";
+import { bodyLimits, requestLimitBytes } from "./http/body-limit";
 import type { AppDeps, AppEnv } from "./http/context";
 import { createRouter } from "./http/create-router";
 import { registerEventDocs } from "./http/event-docs";
@@ -64,7 +64,13 @@ export function createApp(given: Omit<AppDeps, "authThrottle"> & Partial<Pick<Ap
   // Before requireAuth: the SSE route authenticates itself, also from ?access_token= (EventSource sends no headers).
   app.route("/api/v1", eventsStreamRouter);
   app.use("/api/*", requireAuth);
-  app.use("/api/*", bodyLimit(requestLimitBytes(deps.config.maxUploadBytes)));
+  app.use(
+    "/api/*",
+    bodyLimits({
+      maxJsonBytes: deps.config.maxJsonBodyBytes,
+      maxMultipartBytes: requestLimitBytes(deps.config.maxUploadBytes),
+    }),
+  );
 
   const v1 = createRouter()
     .route("/", ticketsRouter)

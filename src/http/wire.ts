@@ -36,7 +36,7 @@ export const commonErrors = {
 export const sendErrors = {
   ...commonErrors,
   409: err("Connection not connected (ERR_WAPP_NOT_CONNECTED) or Idempotency-Key reused with another body"),
-  413: err("A file is larger than MAX_UPLOAD_MB (ERR_PAYLOAD_TOO_LARGE)"),
+  413: err("The body is larger than MAX_JSON_BODY_KB, or a file than MAX_UPLOAD_MB (ERR_PAYLOAD_TOO_LARGE)"),
   502: err(
     "WhatsApp refused the message (ERR_SENDING_WAPP_MSG) or the media URL failed (ERR_MEDIA_FETCH_FAILED)",
   ),
