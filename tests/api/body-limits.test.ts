@@ -1,4 +1,6 @@
 import { describe, expect, test } from "bun:test";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { createTestApp, type TestApp } from "../support/test-app";
 
 const KB = 1024;
@@ -216,6 +218,8 @@ describe("multipart bodies are streamed", () => {
     expect(stored.byteLength).toBe(big.byteLength);
     expect(Buffer.compare(stored, big)).toBe(0);
     expect(await (await t.app.request(new URL(body.data[1].mediaUrl).pathname)).text()).toBe("hola");
+    // The part that waited on disk is gone once the request is parsed.
+    expect(readdirSync(join(t.dataDir, "tmp"))).toEqual([]);
   });
 
   test("a malformed multipart body is 400 ERR_VALIDATION", async () => {
