@@ -31,6 +31,8 @@ const EnvSchema = z.object({
   WA_LOOP_MAX_CLOSES: int(2, 10_000).default(8),
   WA_LOOP_PAUSE_MS: int(1, 86_400_000).default(5 * 60_000),
   BAILEYS_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("warn"),
+  AUTH_FAIL_LIMIT: int(0, 1_000_000).default(20),
+  MAX_JSON_BODY_KB: int(1, 1_048_576).default(1024),
 });
 
 export type Config = {
@@ -63,6 +65,10 @@ export type Config = {
   waLoopMaxCloses: number;
   waLoopPauseMs: number;
   baileysLogLevel: string;
+  /** Failed authentications allowed per client address and minute before 429; 0 = no limit. */
+  authFailLimit: number;
+  /** Cap of a JSON or urlencoded body, and of the text fields of a multipart one (its files have their own). */
+  maxJsonBodyBytes: number;
 };
 
 export class ConfigError extends Error {}
@@ -103,5 +109,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     waLoopMaxCloses: e.WA_LOOP_MAX_CLOSES,
     waLoopPauseMs: e.WA_LOOP_PAUSE_MS,
     baileysLogLevel: e.BAILEYS_LOG_LEVEL,
+    authFailLimit: e.AUTH_FAIL_LIMIT,
+    maxJsonBodyBytes: e.MAX_JSON_BODY_KB * 1024,
   };
 }

@@ -30,6 +30,7 @@ export const ERROR_STATUS = {
   ERR_UNSUPPORTED_MEDIA_TYPE: 415,
   ERR_EDIT_WINDOW_EXPIRED: 422,
   ERR_DELETE_WINDOW_EXPIRED: 422,
+  ERR_TOO_MANY_REQUESTS: 429,
   ERR_INTERNAL: 500,
   ERR_SENDING_WAPP_MSG: 502,
   ERR_MEDIA_FETCH_FAILED: 502,
@@ -48,6 +49,8 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: ErrorDetail[],
+    /** Response headers that go with the error (e.g. Retry-After). */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
     this.name = "AppError";

@@ -7,6 +7,7 @@ import type { Logger } from "../logger";
 import type { MediaStorage } from "../media/media-storage";
 import type { EventSink } from "../webhooks/events";
 import type { SessionManager } from "../whatsapp/session-manager";
+import type { AuthThrottle } from "./auth-throttle";
 import type { ReadCache } from "./read-cache";
 
 /** Everything a handler may reach, carried on the request context rather than module singletons. */
@@ -20,6 +21,8 @@ export type AppDeps = {
   events: EventSink;
   fetcher: MediaFetcher;
   readCache: ReadCache;
+  /** Created by createApp unless given, so each app (and each test) has its own. */
+  authThrottle: AuthThrottle;
 };
 
 export type AppEnv = {

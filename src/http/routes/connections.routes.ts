@@ -4,7 +4,7 @@ import { normalizeNumber } from "../../domain/numbers";
 import { AppError } from "../../errors";
 import { EVENT_NAMES } from "../../webhooks/events";
 import { adminOnly } from "../auth";
-import { bodyDoc, readBody } from "../body";
+import { bodyDoc, MAX_TEXT, readBody } from "../body";
 import { createRouter } from "../create-router";
 import {
   ConnectionSchema,
@@ -28,8 +28,8 @@ const CreateBody = z.object({
   driver: z.enum(["baileys", "sandbox"]).optional(),
   number: z.string().min(1).nullish(),
   isDefault: z.boolean().optional(),
-  greetingMessage: z.string().nullish(),
-  farewellMessage: z.string().nullish(),
+  greetingMessage: z.string().max(MAX_TEXT).nullish(),
+  farewellMessage: z.string().max(MAX_TEXT).nullish(),
   groups: z.enum(["ignore", "tickets"]).optional().openapi({
     description:
       "Group chats: `ignore` (default, like the original product) or `tickets` (one ticket per group)",
@@ -62,7 +62,7 @@ const InboundBody = z.object({
     .string()
     .min(1)
     .openapi({ description: "Who writes: the contact, or in a group the participant" }),
-  body: z.string().max(65_536).nullish(),
+  body: z.string().max(MAX_TEXT).nullish(),
   name: z.string().trim().max(200).nullish(),
   mediaUrl: z.string().min(1).nullish(),
   filename: z.string().nullish(),

@@ -3,11 +3,11 @@ import { and, asc, eq, gt, inArray, max, type SQL } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
 import { streamSSE } from "hono/streaming";
 import { events as eventsTable } from "../../db/schema";
-import { AppError } from "../../errors";
 import { EVENT_NAMES, type EventName } from "../../webhooks/events";
+import { authenticate } from "../auth";
 import type { AppEnv } from "../context";
 import { createRouter } from "../create-router";
-import { commonErrors } from "../wire";
+import { commonErrors, positiveInt } from "../wire";
 
 /** A comment line this often keeps proxies and Bun's idle timeout (120 s) from closing a quiet stream. */
 export const HEARTBEAT_MS = 15_000;
@@ -51,14 +51,10 @@ const track = (end: () => void) => {
 const headerOrQueryAuth = createMiddleware<AppEnv>(async (c, next) => {
   const header = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "")?.[1];
   const token = header ?? c.req.query("access_token");
-  if (!token)
-    throw new AppError(
-      "ERR_UNAUTHORIZED",
-      "Missing token: send Authorization: Bearer <token> or ?access_token=<token>",
-    );
-  const principal = c.get("deps").services.tokens.authenticate(token);
-  if (!principal) throw new AppError("ERR_UNAUTHORIZED", "Invalid or revoked token");
-  c.set("principal", principal);
+  c.set(
+    "principal",
+    authenticate(c, token, "Missing token: send Authorization: Bearer <token> or ?access_token=<token>"),
+  );
   await next();
 });
 
@@ -84,7 +80,7 @@ const eventList = z
   });
 
 const StreamQuery = z.object({
-  connectionId: z.coerce.number().int().positive().optional(),
+  connectionId: positiveInt().optional(),
   event: eventList,
   lastEventId: z.string().optional().openapi({
     description:

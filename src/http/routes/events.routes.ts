@@ -1,16 +1,16 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createWebhookOps } from "../../webhooks/webhook-ops.service";
 import { createRouter } from "../create-router";
-import { commonErrors, json } from "../wire";
+import { commonErrors, json, positiveInt } from "../wire";
 
 const EventsQuery = z.object({
-  connectionId: z.coerce.number().int().positive().optional(),
+  connectionId: positiveInt().optional(),
   after: z
     .string()
     .regex(/^evt_[0-9a-f]{22}$/, "must be an event id (evt_…)")
     .optional()
     .openapi({ description: "Return events stored after this one; omit to start from the oldest kept" }),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
+  limit: positiveInt({ max: 500 }).default(100).openapi({ default: 100 }),
 });
 
 const StoredEventSchema = z

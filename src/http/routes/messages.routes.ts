@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { bodyDoc, fileSchema, readBody } from "../body";
+import { bodyDoc, fileSchema, MAX_TEXT, readBody } from "../body";
 import { createRouter } from "../create-router";
 import { idempotent } from "../idempotency";
 import {
@@ -17,27 +17,27 @@ import {
 const TicketParam = IdParam("ticketId");
 
 const TextBody = z.object({
-  body: z.string().trim().min(1, "Message body is required"),
+  body: z.string().trim().min(1, "Message body is required").max(MAX_TEXT),
   quotedMsgId: z.string().min(1).nullish(),
 });
 
 const MediaBody = z.object({
   medias: z.array(fileSchema).min(1, "At least one media file is required"),
-  body: z.string().nullish(),
+  body: z.string().max(MAX_TEXT).nullish(),
   quotedMsgId: z.string().min(1).nullish(),
   ptt: PttField,
 });
 
 const MediaUrlBody = z.object({
   mediaUrl: z.string().min(1, "Media URL is required"),
-  body: z.string().nullish(),
+  body: z.string().max(MAX_TEXT).nullish(),
   quotedMsgId: z.string().min(1).nullish(),
   filename: z.string().nullish(),
   ptt: PttField,
 });
 
 const ReplyBody = z.object({
-  body: z.string().nullish(),
+  body: z.string().max(MAX_TEXT).nullish(),
   medias: z.array(fileSchema).optional(),
   mediaUrl: z.string().min(1).nullish(),
   filename: z.string().nullish(),
@@ -51,9 +51,7 @@ const MessageParam = z.object({
     .openapi({ param: { name: "messageId", in: "path" }, example: "3EB0ABC123" }),
 });
 
-/** WhatsApp's own limit on a text message. */
-const MAX_BODY = 65_536;
-const EditBody = z.object({ body: z.string().trim().min(1, "Message body is required").max(MAX_BODY) });
+const EditBody = z.object({ body: z.string().trim().min(1, "Message body is required").max(MAX_TEXT) });
 const ReactionBody = z.object({
   emoji: z.string().max(32).openapi({ description: "One emoji; an empty string removes our reaction" }),
 });

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { bodyDoc, fileSchema, readBody } from "../body";
+import { bodyDoc, fileSchema, MAX_TEXT, readBody } from "../body";
 import type { AppEnv } from "../context";
 import { createRouter } from "../create-router";
 import { idempotent } from "../idempotency";
@@ -8,7 +8,7 @@ import { json, PttField, SentSchema, sendErrors, sentWire } from "../wire";
 
 const SendBody = z.object({
   number: z.string().min(1),
-  body: z.string().nullish(),
+  body: z.string().max(MAX_TEXT).nullish(),
   whatsappId: z.number().int().positive().nullish(),
   queueId: z.number().int().positive().nullish(),
   userId: z.number().int().positive().nullish(),

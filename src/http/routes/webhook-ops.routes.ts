@@ -4,7 +4,7 @@ import { createWebhookOps, DELIVERY_STATUSES } from "../../webhooks/webhook-ops.
 import { adminOnly } from "../auth";
 import type { AppDeps } from "../context";
 import { createRouter } from "../create-router";
-import { commonErrors, IdParam, json, PageQuery } from "../wire";
+import { commonErrors, IdParam, json, PageQuery, positiveInt } from "../wire";
 
 const opsOf = (deps: AppDeps) =>
   createWebhookOps({ db: deps.db, events: deps.events, timeoutMs: deps.config.webhookTimeoutMs });
@@ -47,7 +47,7 @@ const DeliveryWithPayload = DeliverySchema.extend({
   payload: z.record(z.string(), z.unknown()).openapi({ description: "The exact envelope delivered" }),
 }).openapi("WebhookDeliveryDetail");
 
-const optionalId = z.coerce.number().int().positive().optional();
+const optionalId = positiveInt().optional();
 const DeliveryQuery = PageQuery.extend({
   connectionId: optionalId,
   webhookId: optionalId,
