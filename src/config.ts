@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { z } from "zod";
+import { normalizeAllowEntry } from "./net/address-policy";
 
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"])
@@ -31,6 +32,20 @@ const EnvSchema = z.object({
   WA_LOOP_MAX_CLOSES: int(2, 10_000).default(8),
   WA_LOOP_PAUSE_MS: int(1, 86_400_000).default(5 * 60_000),
   BAILEYS_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("warn"),
+  WEBHOOK_ALLOW_PRIVATE: bool.default(false),
+  WEBHOOK_ALLOWED_HOSTS: z
+    .string()
+    .default("")
+    .transform((text, ctx) => {
+      const entries: string[] = [];
+      for (const raw of text.split(",")) {
+        if (raw.trim() === "") continue;
+        const entry = normalizeAllowEntry(raw);
+        if (entry instanceof Error) ctx.addIssue({ code: "custom", message: entry.message });
+        else entries.push(entry);
+      }
+      return entries;
+    }),
 });
 
 export type Config = {
@@ -63,6 +78,10 @@ export type Config = {
   waLoopMaxCloses: number;
   waLoopPauseMs: number;
   baileysLogLevel: string;
+  /** Webhook receivers may be on private, loopback, link-local… addresses (same host or LAN). */
+  webhookAllowPrivate: boolean;
+  /** Host names, IPs and CIDR ranges admitted as webhook receivers though internal, in canonical form. */
+  webhookAllowedHosts: string[];
 };
 
 export class ConfigError extends Error {}
@@ -103,5 +122,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     waLoopMaxCloses: e.WA_LOOP_MAX_CLOSES,
     waLoopPauseMs: e.WA_LOOP_PAUSE_MS,
     baileysLogLevel: e.BAILEYS_LOG_LEVEL,
+    webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
+    webhookAllowedHosts: e.WEBHOOK_ALLOWED_HOSTS,
   };
 }
