@@ -308,6 +308,45 @@ describe("internal receivers are allowed explicitly", () => {
     expect(other.body).toEqual(refused("is an internal name"));
   });
 
+  test("a listed range admits an internal name only when every address it resolves to is in it", async () => {
+    const dns = switchableDns({
+      n8n: ["10.0.3.4"],
+      "mixed.internal": ["10.0.3.4", "192.168.1.1"],
+      "metadata.google.internal": ["169.254.169.254"],
+    });
+    const { t, conn } = await setupApp(
+      { ...GUARDED, WEBHOOK_ALLOWED_HOSTS: "10.0.0.0/8" },
+      { start: false, resolve: dns.resolve },
+    );
+    await using _t = t;
+    const create = async (url: string) => {
+      const r = await t.post(`/api/v1/connections/${conn.id}/webhooks`, { url });
+      return r.status === 201 ? 201 : r.body.message;
+    };
+    expect([
+      await create("http://n8n:5678/webhook/whatsapp"),
+      await create("http://mixed.internal/hook"),
+      await create("http://metadata.google.internal/computeMetadata/v1/"),
+    ]).toEqual([
+      201,
+      expect.stringContaining("mixed.internal is an internal name"),
+      expect.stringContaining("metadata.google.internal is an internal name"),
+    ]);
+  });
+
+  test("an allowed IPv4 address also admits its IPv4-mapped IPv6 form, dialled as IPv4", async () => {
+    await using r = startReceiver();
+    const { t, conn } = await setupApp({ ...GUARDED, WEBHOOK_ALLOWED_HOSTS: "127.0.0.1" });
+    await using _t = t;
+    const hook = await addHook(t, conn.id, `http://[::ffff:127.0.0.1]:${r.port}/hook`);
+    const ping = await t.post(`/api/v1/connections/${conn.id}/webhooks/${hook.id}/test`);
+    expect({ status: ping.status, statusCode: ping.body.statusCode, received: r.requests.length }).toEqual({
+      status: 200,
+      statusCode: 200,
+      received: 1,
+    });
+  });
+
   test("an invalid WEBHOOK_ALLOWED_HOSTS entry stops the process with a message naming the variable", () => {
     for (const bad of ["10.0.0.0/33", "http://n8n.internal", "n8n.internal:5678", "10.0.0.0/8,,bad host"]) {
       expect(() => loadConfig({ WEBHOOK_ALLOWED_HOSTS: bad })).toThrow(ConfigError);
