@@ -13,6 +13,7 @@ import { createMediaStorage } from "./media/media-storage";
 import { createMediaFetcher } from "./media/safe-fetch";
 import { createDispatcher } from "./webhooks/dispatcher";
 import { createEventSink } from "./webhooks/events";
+import { createReceiverPolicy } from "./webhooks/receiver-policy";
 import type { BaileysOptions } from "./whatsapp/baileys/baileys-gateway";
 import type { GatewayFactory } from "./whatsapp/gateway";
 import { createSandboxGateway } from "./whatsapp/sandbox/sandbox-gateway";
@@ -23,7 +24,7 @@ export type RuntimeOptions = {
   databasePath?: string;
   /** Extra or replacement drivers (tests inject fakes here). */
   factories?: Partial<Record<string, GatewayFactory>>;
-  /** Replaces DNS resolution for media downloads (tests keep traffic on loopback). */
+  /** Replaces DNS resolution for media downloads and webhook deliveries (tests keep traffic on loopback). */
   resolve?: (host: string) => Promise<string[]>;
   clock?: () => number;
 };
@@ -42,6 +43,12 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     allowPrivate: config.mediaFetchAllowPrivate,
     timeoutMs: config.mediaFetchTimeoutMs,
     maxBytes: config.mediaFetchMaxBytes,
+    resolve: opts.resolve,
+  });
+  const webhookReceivers = createReceiverPolicy({
+    allowPrivate: config.webhookAllowPrivate,
+    allowedHosts: config.webhookAllowedHosts,
+    lookupTimeoutMs: config.webhookTimeoutMs,
     resolve: opts.resolve,
   });
   let services: ReturnType<typeof createServices> | undefined;
@@ -105,6 +112,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     sessions,
     media,
     fetcher,
+    webhookReceivers,
     config,
     logger,
     clock,
@@ -125,6 +133,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     db,
     events,
     logger,
+    receivers: webhookReceivers,
     clock,
     timeoutMs: config.webhookTimeoutMs,
     maxAttempts: config.webhookMaxAttempts,

@@ -24,7 +24,7 @@ export function createServices(deps: DomainDeps) {
     tickets,
     messages,
     catalog: createCatalogServices(deps.db),
-    webhooks: createWebhookConfigService(deps.db, deps.clock),
+    webhooks: createWebhookConfigService(deps.db, deps.webhookReceivers, deps.clock),
     tokens: createTokenService(deps.db, deps.config.apiToken, deps.clock),
     idempotency: createIdempotencyStore(deps.db, deps.clock),
   };

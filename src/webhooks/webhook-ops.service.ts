@@ -4,6 +4,7 @@ import { connections, events as eventsTable, webhookDeliveries, webhooks } from 
 import { AppError } from "../errors";
 import { attemptDelivery, type DeliveryOutcome, isSuccess } from "./delivery";
 import { type EventEnvelope, type EventSink, newEventId } from "./events";
+import type { ReceiverPolicy } from "./receiver-policy";
 
 export const DELIVERY_STATUSES = ["pending", "delivering", "delivered", "failed"] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
@@ -160,8 +161,15 @@ export function createWebhookOps(deps: {
       return deliveryView(getRow(id));
     },
 
-    /** Sends a `ping` to one webhook now, outside the outbox, and reports what the receiver answered. */
-    async ping(webhook: { id: number; connectionId: number; url: string; secret: string }) {
+    /**
+     * Sends a `ping` to one webhook now, outside the outbox, and reports what the receiver answered. An
+     * address the policy refuses is 400 ERR_INVALID_WEBHOOK_URL before any connection, so this cannot be
+     * used to tell open internal ports from closed ones.
+     */
+    async ping(
+      webhook: { id: number; connectionId: number; url: string; secret: string },
+      receivers: ReceiverPolicy,
+    ) {
       const conn = db
         .select({ name: connections.name, number: connections.number })
         .from(connections)
@@ -186,8 +194,9 @@ export function createWebhookOps(deps: {
           connectionId: webhook.connectionId,
           payload,
         },
-        { timeoutMs: deps.timeoutMs, clock },
+        { timeoutMs: deps.timeoutMs, receivers, clock },
       );
+      if (outcome.kind === "refused") throw new AppError("ERR_INVALID_WEBHOOK_URL", outcome.error);
       return {
         webhookId: webhook.id,
         eventId: id,

@@ -33,6 +33,7 @@ export async function startPanelServer(env: Record<string, string> = {}, opts: R
     LOG_LEVEL: "silent",
     BAILEYS_LOG_LEVEL: "silent",
     MEDIA_FETCH_ALLOW_PRIVATE: "true",
+    WEBHOOK_ALLOW_PRIVATE: "true",
     WEBHOOK_RETRY_BASE_MS: "100",
     WA_WS_URL: "ws://127.0.0.1:9/ws/chat",
     ...env,

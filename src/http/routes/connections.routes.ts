@@ -225,7 +225,7 @@ export const connectionsRouter = createRouter()
     }),
     async (c) => {
       const body = await readBody(c, WebhookBody);
-      const hook = c.get("deps").services.webhooks.create(c.req.valid("param").connectionId, body);
+      const hook = await c.get("deps").services.webhooks.create(c.req.valid("param").connectionId, body);
       return c.json(webhookWire(hook, { withSecret: true }), 201);
     },
   )
@@ -242,7 +242,8 @@ export const connectionsRouter = createRouter()
     async (c) => {
       const body = await readBody(c, WebhookUpdateBody);
       const { connectionId, webhookId } = c.req.valid("param");
-      return c.json(webhookWire(c.get("deps").services.webhooks.update(connectionId, webhookId, body)), 200);
+      const hook = await c.get("deps").services.webhooks.update(connectionId, webhookId, body);
+      return c.json(webhookWire(hook), 200);
     },
   )
   .openapi(

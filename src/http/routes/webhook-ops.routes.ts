@@ -147,7 +147,7 @@ export const webhookOpsRouter = createRouter()
       tags: ["Webhooks"],
       summary: "Send a signed `ping` to a webhook now (admin)",
       description:
-        'Sends `{event: "ping", …}` with the usual headers and signature, outside the outbox (no retries), even to a disabled webhook, and returns what the receiver answered.',
+        'Sends `{event: "ping", …}` with the usual headers and signature, outside the outbox (no retries), even to a disabled webhook, and returns what the receiver answered. A URL whose address the policy refuses (private, loopback, link-local… unless WEBHOOK_ALLOW_PRIVATE or WEBHOOK_ALLOWED_HOSTS allow it) is 400 ERR_INVALID_WEBHOOK_URL, and nothing is sent.',
       middleware: [adminOnly] as const,
       request: { params: WebhookParams },
       responses: { 200: json(PingResult, "The receiver's answer"), ...commonErrors },
@@ -156,6 +156,6 @@ export const webhookOpsRouter = createRouter()
       const deps = c.get("deps");
       const { connectionId, webhookId } = c.req.valid("param");
       const hook = deps.services.webhooks.get(connectionId, webhookId);
-      return c.json(await opsOf(deps).ping(hook), 200);
+      return c.json(await opsOf(deps).ping(hook, deps.services.webhooks.receivers), 200);
     },
   );
