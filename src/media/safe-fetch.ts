@@ -1,3 +1,4 @@
+import { parse as parseContentDisposition } from "content-disposition";
 import { AppError } from "../errors.ts";
 import {
   AddressRefusedError,
@@ -44,32 +45,20 @@ function latin1ToUtf8(value: string): string {
   }
 }
 
-function decodeExtValue(charset: string, encoded: string): string | null {
-  try {
-    if (charset.toLowerCase() === "iso-8859-1") {
-      return encoded.replace(/%([0-9a-f]{2})/gi, (_, hex: string) =>
-        String.fromCharCode(Number.parseInt(hex, 16)),
-      );
-    }
-    return decodeURIComponent(encoded);
-  } catch {
-    return null;
-  }
-}
-
-/** RFC 6266: `filename*` (RFC 8187 encoded) wins over `filename`. */
+/**
+ * RFC 6266 through the `content-disposition` library (`filename*`, RFC 8187 encoded, wins over `filename`);
+ * a header it cannot parse still gives its `filename=` value, as browsers do.
+ */
 export function filenameFromContentDisposition(header: string | null): string | null {
   if (!header) return null;
-  const extended = /(?:^|;)\s*filename\*\s*=\s*"?([^']*)'[^']*'([^;"\s]+)/i.exec(header);
-  if (extended) {
-    const decoded = decodeExtValue(extended[1] ?? "", extended[2] ?? "");
-    const name = sanitizeFilename(decoded);
-    if (name) return name;
+  let name: string | undefined;
+  try {
+    name = parseContentDisposition(header).parameters.filename;
+  } catch {
+    // Malformed: fall back to the plain parameter below.
   }
-  const quoted = /(?:^|;)\s*filename\s*=\s*"((?:[^"\\]|\\.)*)"/i.exec(header);
-  if (quoted) return sanitizeFilename(latin1ToUtf8((quoted[1] ?? "").replace(/\\(.)/g, "$1")));
-  const token = /(?:^|;)\s*filename\s*=\s*([^;\s]+)/i.exec(header);
-  return token ? sanitizeFilename(latin1ToUtf8(token[1] ?? "")) : null;
+  name ??= /(?:^|;)\s*filename\s*=\s*"?([^";]+)/i.exec(header)?.[1];
+  return name ? sanitizeFilename(latin1ToUtf8(name)) : null;
 }
 
 function filenameFromPath(url: URL): string | null {
