@@ -1,3 +1,5 @@
+import { createEventFeed } from "../webhooks/event-feed";
+import { createWebhookOps } from "../webhooks/webhook-ops.service";
 import { createCatalogServices } from "./catalog.service";
 import { createConnectionService } from "./connection.service";
 import { createContactService } from "./contact.service";
@@ -16,6 +18,7 @@ export function createServices(deps: DomainDeps) {
   const tickets = createTicketService(deps, contacts, connections);
   const messages = createMessageService(deps, contacts, tickets, connections);
   const lifecycle = createMessageLifecycleService(deps, messages, tickets, connections);
+  const eventFeed = createEventFeed(deps.db);
   return {
     lifecycle,
     sandbox: createSandboxService(deps, connections, messages, lifecycle),
@@ -27,6 +30,15 @@ export function createServices(deps: DomainDeps) {
     webhooks: createWebhookConfigService(deps.db, deps.webhookReceivers, deps.clock),
     tokens: createTokenService(deps.db, deps.config.apiToken, deps.clock),
     idempotency: createIdempotencyStore(deps.db, deps.clock),
+    webhookOps: createWebhookOps({
+      db: deps.db,
+      events: deps.events,
+      timeoutMs: deps.config.webhookTimeoutMs,
+      clock: deps.clock,
+      feed: eventFeed,
+    }),
+    /** Stored events in commit order, for the catch-up feed and the SSE stream. */
+    eventFeed,
   };
 }
 

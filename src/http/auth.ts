@@ -27,9 +27,13 @@ export function authenticate(c: Context<AppEnv>, token: string | undefined, miss
   throw new AppError("ERR_UNAUTHORIZED", token ? "Invalid or revoked token" : missing);
 }
 
+/** The token of an `Authorization: Bearer <token>` header, if the request has one. */
+export const bearerToken = (c: Context<AppEnv>): string | undefined =>
+  /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "")?.[1];
+
 /** Bearer auth for every /api route; `admin` routes additionally need an admin-scoped token. */
 export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
-  const token = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "")?.[1];
+  const token = bearerToken(c);
   c.set("principal", authenticate(c, token, "Missing bearer token: send Authorization: Bearer <token>"));
   await next();
 });

@@ -1,5 +1,4 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { createWebhookOps } from "../../webhooks/webhook-ops.service";
 import { createRouter } from "../create-router";
 import { commonErrors, json, positiveInt } from "../wire";
 
@@ -68,12 +67,6 @@ export const eventsRouter = createRouter().openapi(
     },
   }),
   (c) => {
-    const deps = c.get("deps");
-    const ops = createWebhookOps({
-      db: deps.db,
-      events: deps.events,
-      timeoutMs: deps.config.webhookTimeoutMs,
-    });
-    return c.json(ops.listEvents(c.req.valid("query")), 200);
+    return c.json(c.get("deps").services.webhookOps.listEvents(c.req.valid("query")), 200);
   },
 );

@@ -1,13 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { EVENT_NAMES } from "../../webhooks/events";
-import { createWebhookOps, DELIVERY_STATUSES } from "../../webhooks/webhook-ops.service";
+import { DELIVERY_STATUSES } from "../../webhooks/webhook-ops.service";
 import { adminOnly } from "../auth";
 import type { AppDeps } from "../context";
 import { createRouter } from "../create-router";
 import { commonErrors, IdParam, json, PageQuery, positiveInt } from "../wire";
 
-const opsOf = (deps: AppDeps) =>
-  createWebhookOps({ db: deps.db, events: deps.events, timeoutMs: deps.config.webhookTimeoutMs });
+const opsOf = (deps: AppDeps) => deps.services.webhookOps;
 
 const DeliverySchema = z
   .object({
