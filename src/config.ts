@@ -31,6 +31,7 @@ const EnvSchema = z.object({
   WA_LOOP_MAX_CLOSES: int(2, 10_000).default(8),
   WA_LOOP_PAUSE_MS: int(1, 86_400_000).default(5 * 60_000),
   BAILEYS_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("warn"),
+  SANDBOX_SEND_DELAY_MS: int(0, 60_000).default(0),
 });
 
 export type Config = {
@@ -63,6 +64,8 @@ export type Config = {
   waLoopMaxCloses: number;
   waLoopPauseMs: number;
   baileysLogLevel: string;
+  /** For tests: how long a sandbox send waits after the message "left" before WhatsApp's answer (ms). */
+  sandboxSendDelayMs: number;
 };
 
 export class ConfigError extends Error {}
@@ -103,5 +106,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     waLoopMaxCloses: e.WA_LOOP_MAX_CLOSES,
     waLoopPauseMs: e.WA_LOOP_PAUSE_MS,
     baileysLogLevel: e.BAILEYS_LOG_LEVEL,
+    sandboxSendDelayMs: e.SANDBOX_SEND_DELAY_MS,
   };
 }

@@ -47,7 +47,8 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
   let services: ReturnType<typeof createServices> | undefined;
   const sessions = createSessionManager({
     factories: {
-      sandbox: createSandboxGateway,
+      sandbox: (connection, events) =>
+        createSandboxGateway(connection, events, { sendDelayMs: config.sandboxSendDelayMs }),
       baileys: lazyBaileysFactory({
         db,
         logger,
