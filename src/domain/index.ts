@@ -26,7 +26,7 @@ export function createServices(deps: DomainDeps) {
     catalog: createCatalogServices(deps.db),
     webhooks: createWebhookConfigService(deps.db, deps.clock),
     tokens: createTokenService(deps.db, deps.config.apiToken, deps.clock),
-    idempotency: createIdempotencyStore(deps.db, deps.clock),
+    idempotency: createIdempotencyStore(deps.db, deps.commits, deps.clock),
   };
 }
 

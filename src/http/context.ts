@@ -7,6 +7,7 @@ import type { Logger } from "../logger";
 import type { MediaStorage } from "../media/media-storage";
 import type { EventSink } from "../webhooks/events";
 import type { SessionManager } from "../whatsapp/session-manager";
+import type { IdempotencyHandle } from "./idempotency";
 import type { ReadCache } from "./read-cache";
 
 /** Everything a handler may reach, carried on the request context rather than module singletons. */
@@ -26,5 +27,7 @@ export type AppEnv = {
   Variables: {
     deps: AppDeps;
     principal: Principal;
+    /** Set by the `idempotent` middleware when the request carries an Idempotency-Key. */
+    idempotency?: IdempotencyHandle;
   };
 };
