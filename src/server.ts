@@ -9,7 +9,7 @@ import { createServices } from "./domain";
 import { createReadCache } from "./http/read-cache";
 import { closeEventStreams } from "./http/routes/events-stream.routes";
 import type { Logger } from "./logger";
-import { createMediaStorage } from "./media/media-storage";
+import { createMediaStorage, type MediaStorage } from "./media/media-storage";
 import { createMediaFetcher } from "./media/safe-fetch";
 import { createDispatcher } from "./webhooks/dispatcher";
 import { createEventSink } from "./webhooks/events";
@@ -26,6 +26,8 @@ export type RuntimeOptions = {
   /** Replaces DNS resolution for media downloads (tests keep traffic on loopback). */
   resolve?: (host: string) => Promise<string[]>;
   clock?: () => number;
+  /** Replaces the media storage under DATA_DIR/media (tests use one whose disk fails). */
+  media?: MediaStorage;
 };
 
 /**
@@ -37,7 +39,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
   const db = openDatabase(opts.databasePath ?? join(config.dataDir, "chasqui.sqlite"));
   migrate(db);
   const events = createEventSink(db, clock);
-  const media = createMediaStorage(join(config.dataDir, "media"));
+  const media = opts.media ?? createMediaStorage(join(config.dataDir, "media"));
   const fetcher = createMediaFetcher({
     allowPrivate: config.mediaFetchAllowPrivate,
     timeoutMs: config.mediaFetchTimeoutMs,
