@@ -3,7 +3,7 @@ import type { Db } from "../db/client";
 import type { Services } from "../domain";
 import type { MediaFetcher } from "../domain/deps";
 import type { Principal } from "../domain/token.service";
-import type { Logger } from "../logger";
+import type { Logger, ProcessHealth } from "../logger";
 import type { MediaStorage } from "../media/media-storage";
 import type { EventSink } from "../webhooks/events";
 import type { SessionManager } from "../whatsapp/session-manager";
@@ -21,6 +21,8 @@ export type AppDeps = {
   events: EventSink;
   fetcher: MediaFetcher;
   readCache: ReadCache;
+  /** Counters of survived failures (dropped log lines, unhandled errors) for `GET /health`. */
+  health: ProcessHealth;
 };
 
 export type AppEnv = {
