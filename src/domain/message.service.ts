@@ -526,11 +526,20 @@ export function createMessageService(
       if (existing) return duplicate(existing);
       if (inbound.group && connectionsSvc.find(connectionId)?.groups !== "tickets") return null;
       let stored: StoredMedia | null = null;
+      let mediaFailed = inbound.media === "failed";
       if (inbound.media && inbound.media !== "failed") {
-        stored = await media.save(inbound.media.bytes, {
-          filename: inbound.media.filename,
-          mimeType: inbound.media.mimeType,
-        });
+        try {
+          stored = await media.save(inbound.media.bytes, {
+            filename: inbound.media.filename,
+            mimeType: inbound.media.mimeType,
+          });
+        } catch (err) {
+          // A full disk must not lose what the customer sent: keep the message, fetch the file again later.
+          const diskFull = err instanceof AppError && err.code === "ERR_SERVICE_UNAVAILABLE";
+          if (!diskFull || !inbound.mediaRef) throw err;
+          log.warn({ err, connectionId, messageId: inbound.id }, "inbound file not stored; retried later");
+          mediaFailed = true;
+        }
       }
       const imported = opts.imported === true;
       const result = await commits.run((tx) => {
@@ -565,7 +574,7 @@ export function createMessageService(
             hasMedia: inbound.media !== null,
             quotedMsgId: inbound.quotedMsgId,
             remoteKey: inbound.remoteKey ?? null,
-            mediaRef: inbound.media === "failed" ? (inbound.mediaRef ?? null) : null,
+            mediaRef: mediaFailed ? (inbound.mediaRef ?? null) : null,
             timestamp: inbound.timestampSec,
             participant: inbound.group?.participant ?? null,
             participantName: inbound.group?.participantName ?? null,

@@ -4,6 +4,8 @@ import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createMediaStorage } from "../../src/media/media-storage";
+import type { GatewayEvents, WhatsAppGateway } from "../../src/whatsapp/gateway";
+import { createSandboxGateway } from "../../src/whatsapp/sandbox/sandbox-gateway";
 import { SAMPLES } from "../media/samples";
 import { createTestApp } from "../support/test-app";
 
@@ -74,4 +76,38 @@ describe("media on a disk that refuses writes", () => {
       expect((await sendFile(t, "después.png")).status).toBe(201);
     });
   }
+});
+
+test("an inbound file that cannot be written is not lost: the message is kept and the file attached later", async () => {
+  using fs = flakyDisk();
+  const factory = (_c: unknown, events: GatewayEvents): WhatsAppGateway => ({
+    ...createSandboxGateway({ id: 1, number: "595981234567" }, events),
+    driver: "baileys",
+    async retryMediaDownload(ref: string) {
+      expect(ref).toBe("ref-full");
+      return { bytes: SAMPLES.png, mimeType: "image/png", filename: null };
+    },
+  });
+  await using t = createTestApp({}, { factories: { baileys: factory }, media: fs.media });
+  const conn = await t.post("/api/v1/connections", { name: "Real" });
+  fs.disk.failing = "ENOSPC";
+  const r = (await t.services.messages.receive(conn.body.id, {
+    id: "3EB0DISKFULL",
+    from: CONTACT,
+    fromMe: false,
+    pushName: "Ana",
+    body: "foto",
+    mediaType: "image",
+    media: { bytes: SAMPLES.png, mimeType: "image/png", filename: null },
+    mediaRef: "ref-full",
+    quotedMsgId: null,
+    timestampSec: 1,
+  }))!;
+  const kept = (await t.get(`/api/v1/tickets/${r.ticketId}/messages`)).body.messages[0];
+  expect(kept).toMatchObject({ id: "3EB0DISKFULL", hasMedia: true, mediaUrl: null, body: "foto" });
+  expect(await t.services.messages.retryPendingMedia()).toBe(0);
+  fs.disk.failing = null;
+  expect(await t.services.messages.retryPendingMedia()).toBe(1);
+  const after = (await t.get(`/api/v1/tickets/${r.ticketId}/messages`)).body.messages[0];
+  expect(after.mediaUrl).toStartWith("http://chasqui.test/public/");
 });

@@ -284,10 +284,9 @@ export function createBaileysGateway(
         ...(kind === "group" && key.participant ? { participant: key.participant } : {}),
       }),
       lid: lid ? jidNormalizedUser(lid) : null,
+      // Also for a downloaded file: storing it can still fail (full disk), and then it is fetched again.
       mediaRef:
-        media === "failed"
-          ? JSON.stringify({ key: msg.key, message: msg.message }, BufferJSON.replacer)
-          : null,
+        media !== null ? JSON.stringify({ key: msg.key, message: msg.message }, BufferJSON.replacer) : null,
     };
   }
 
