@@ -40,7 +40,14 @@ export function createApp(given: Omit<AppDeps, "authThrottle"> & Partial<Pick<Ap
   });
 
   app.get("/health", (c) =>
-    c.json({ status: "ok", version: API_VERSION, uptimeSeconds: Math.round(process.uptime()) }),
+    c.json({
+      status: "ok",
+      version: API_VERSION,
+      uptimeSeconds: Math.round(process.uptime()),
+      // Survived, not fatal: a rising count asks the operator to look at the disk or the logs.
+      logWriteErrors: deps.health.logWriteErrors,
+      unhandledErrors: deps.health.unhandledErrors,
+    }),
   );
 
   app.get("/public/:file", (c) => {

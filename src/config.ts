@@ -48,6 +48,7 @@ const EnvSchema = z.object({
       }
       return entries;
     }),
+  SANDBOX_SEND_DELAY_MS: int(0, 60_000).default(0),
 });
 
 export type Config = {
@@ -88,6 +89,8 @@ export type Config = {
   webhookAllowPrivate: boolean;
   /** Host names, IPs and CIDR ranges admitted as webhook receivers though internal, in canonical form. */
   webhookAllowedHosts: string[];
+  /** For tests: how long a sandbox send waits after the message "left" before WhatsApp's answer (ms). */
+  sandboxSendDelayMs: number;
 };
 
 export class ConfigError extends Error {}
@@ -132,5 +135,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxJsonBodyBytes: e.MAX_JSON_BODY_KB * 1024,
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
     webhookAllowedHosts: e.WEBHOOK_ALLOWED_HOSTS,
+    sandboxSendDelayMs: e.SANDBOX_SEND_DELAY_MS,
   };
 }

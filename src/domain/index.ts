@@ -29,7 +29,7 @@ export function createServices(deps: DomainDeps) {
     catalog: createCatalogServices(deps.db),
     webhooks: createWebhookConfigService(deps.db, deps.webhookReceivers, deps.clock),
     tokens: createTokenService(deps.db, deps.config.apiToken, deps.clock),
-    idempotency: createIdempotencyStore(deps.db, deps.clock),
+    idempotency: createIdempotencyStore(deps.db, deps.commits, deps.clock),
     webhookOps: createWebhookOps({
       db: deps.db,
       events: deps.events,

@@ -178,7 +178,7 @@ export const connectionsRouter = createRouter()
       const { services, sessions } = c.get("deps");
       const id = c.req.valid("param").connectionId;
       services.connections.get(id);
-      await sessions.stop(id);
+      await sessions.retire(id);
       services.connections.remove(id);
       return c.json({ message: "Connection deleted successfully" }, 200);
     },

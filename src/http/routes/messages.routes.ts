@@ -1,7 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { SentResult } from "../../domain/message.service";
 import { bodyDoc, fileSchema, MAX_TEXT, readBody } from "../body";
 import { createRouter } from "../create-router";
-import { idempotent } from "../idempotency";
+import { idempotent, sendCompletion } from "../idempotency";
 import {
   IdParam,
   json,
@@ -81,8 +82,16 @@ export const messagesRouter = createRouter()
     async (c) => {
       const body = await readBody(c, TextBody);
       const svc = c.get("deps").services.messages;
-      const [sent] = await svc.sendToTicket(c.req.valid("param").ticketId, body);
-      return c.json({ message: "Message sent successfully", data: sentWire(sent!, svc.mediaUrlOf) }, 201);
+      const render = ([sent]: SentResult[]) => ({
+        message: "Message sent successfully",
+        data: sentWire(sent!, svc.mediaUrlOf),
+      });
+      const sent = await svc.sendToTicket(
+        c.req.valid("param").ticketId,
+        body,
+        sendCompletion(c, 201, render),
+      );
+      return c.json(render(sent), 201);
     },
   )
   .openapi(
@@ -106,11 +115,16 @@ export const messagesRouter = createRouter()
     async (c) => {
       const body = await readBody(c, MediaBody);
       const svc = c.get("deps").services.messages;
-      const sent = await svc.sendToTicket(c.req.valid("param").ticketId, body);
-      return c.json(
-        { message: "Media message(s) sent successfully", data: sent.map((s) => sentWire(s, svc.mediaUrlOf)) },
-        201,
+      const render = (sent: SentResult[]) => ({
+        message: "Media message(s) sent successfully",
+        data: sent.map((s) => sentWire(s, svc.mediaUrlOf)),
+      });
+      const sent = await svc.sendToTicket(
+        c.req.valid("param").ticketId,
+        body,
+        sendCompletion(c, 201, render),
       );
+      return c.json(render(sent), 201);
     },
   )
   .openapi(
@@ -136,11 +150,16 @@ export const messagesRouter = createRouter()
     async (c) => {
       const body = await readBody(c, MediaUrlBody);
       const svc = c.get("deps").services.messages;
-      const [sent] = await svc.sendToTicket(c.req.valid("param").ticketId, body);
-      return c.json(
-        { message: "Media message sent successfully", data: sentWire(sent!, svc.mediaUrlOf) },
-        201,
+      const render = ([sent]: SentResult[]) => ({
+        message: "Media message sent successfully",
+        data: sentWire(sent!, svc.mediaUrlOf),
+      });
+      const sent = await svc.sendToTicket(
+        c.req.valid("param").ticketId,
+        body,
+        sendCompletion(c, 201, render),
       );
+      return c.json(render(sent), 201);
     },
   )
   .openapi(
@@ -171,15 +190,13 @@ export const messagesRouter = createRouter()
     async (c) => {
       const body = await readBody(c, ReplyBody);
       const svc = c.get("deps").services.messages;
-      const { ticketId, results } = await svc.reply(c.req.valid("param").messageId, body);
-      return c.json(
-        {
-          message: "Reply sent successfully",
-          ticketId,
-          data: results.map((r) => sentWire(r, svc.mediaUrlOf)),
-        },
-        201,
-      );
+      const render = ({ ticketId, results }: { ticketId: number; results: SentResult[] }) => ({
+        message: "Reply sent successfully",
+        ticketId,
+        data: results.map((r) => sentWire(r, svc.mediaUrlOf)),
+      });
+      const sent = await svc.reply(c.req.valid("param").messageId, body, sendCompletion(c, 201, render));
+      return c.json(render(sent), 201);
     },
   )
   .openapi(
