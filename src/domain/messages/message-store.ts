@@ -1,0 +1,193 @@
+import { and, count, desc, eq, sql } from "drizzle-orm";
+import type { Tx } from "../../db/client";
+import { contacts, messages, tickets } from "../../db/schema";
+import { AppError } from "../../errors";
+import type { ChatAddress } from "../../whatsapp/gateway";
+import { type Contact, contactRef } from "../contact.service";
+import type { DomainDeps } from "../deps";
+
+export type MessageRow = typeof messages.$inferSelect;
+export type MessageInsert = Omit<typeof messages.$inferInsert, "connectionId">;
+export type TicketRef = { id: number; connectionId: number };
+
+/** Where a driver sends for a contact: its number, or the group id for a group. */
+export const chatAddress = (c: { number: string; isGroup: boolean }): ChatAddress =>
+  c.isGroup ? `${c.number}@g.us` : c.number;
+
+/** Every column a stored message gets, so the prepared insert always has all its placeholders. */
+const EMPTY_MESSAGE = {
+  contactId: null,
+  body: "",
+  ack: 0,
+  mediaType: "chat",
+  mediaFile: null,
+  mimeType: null,
+  filename: null,
+  hasMedia: false,
+  quotedMsgId: null,
+  remoteKey: null,
+  mediaRef: null,
+  participant: null,
+  participantName: null,
+  isImported: false,
+};
+
+/**
+ * The messages table as the send and receive paths share it: one insert that is idempotent per connection
+ * and WhatsApp id, the ticket it touches, the event it emits, and the reads by id and by ticket. Statements
+ * are compiled once; they run on the caller's connection, so inside a transaction they are part of it.
+ */
+export function createMessageStore(
+  deps: DomainDeps,
+  /** An ack that arrived before its message was stored, taken once. */
+  takeEarlyAck: (connectionId: number, id: string) => number | undefined,
+) {
+  const { db, events, clock } = deps;
+  const touchTicket = db.$client.query<unknown, [string, number, number, number]>(
+    `update tickets set last_message = ?1,
+       unread_messages = case when ?2 then 0 else unread_messages + 1 end, updated_at = ?3 where id = ?4`,
+  );
+  const ph = (name: string) => sql.placeholder(name);
+  const listStmt = {
+    count: db
+      .select({ n: count() })
+      .from(messages)
+      .where(eq(messages.ticketId, ph("ticketId")))
+      .prepare(),
+    page: db
+      .select({
+        message: messages,
+        contact: { id: contacts.id, name: contacts.name, number: contacts.number },
+      })
+      .from(messages)
+      .leftJoin(contacts, eq(contacts.id, messages.contactId))
+      .where(eq(messages.ticketId, ph("ticketId")))
+      .orderBy(desc(messages.createdAt), desc(sql`${messages}.rowid`))
+      .limit(ph("limit"))
+      .offset(ph("offset"))
+      .prepare(),
+  };
+  const insertMessage = db
+    .insert(messages)
+    .values({
+      id: ph("id"),
+      connectionId: ph("connectionId"),
+      ticketId: ph("ticketId"),
+      contactId: ph("contactId"),
+      body: ph("body"),
+      fromMe: ph("fromMe"),
+      ack: ph("ack"),
+      mediaType: ph("mediaType"),
+      mediaFile: ph("mediaFile"),
+      mimeType: ph("mimeType"),
+      filename: ph("filename"),
+      hasMedia: ph("hasMedia"),
+      quotedMsgId: ph("quotedMsgId"),
+      remoteKey: ph("remoteKey"),
+      mediaRef: ph("mediaRef"),
+      timestamp: ph("timestamp"),
+      participant: ph("participant"),
+      participantName: ph("participantName"),
+      isImported: ph("isImported"),
+      createdAt: ph("createdAt"),
+      updatedAt: ph("updatedAt"),
+    })
+    .onConflictDoNothing()
+    .returning()
+    .prepare();
+
+  const mediaUrlOf = (file: string | null) =>
+    file ? `${deps.config.publicUrl}/public/${encodeURIComponent(file)}` : null;
+
+  const lastMessageLabel = (m: { body: string; mediaType: string; hasMedia: boolean }) =>
+    m.mediaType === "chat" || (!m.hasMedia && m.mediaType !== "location" && m.mediaType !== "vcard")
+      ? m.body
+      : `[${m.mediaType}]${m.body ? ` ${m.body}` : ""}`;
+
+  function messageEventData(m: MessageRow, contact: Contact) {
+    return {
+      messageId: m.id,
+      body: m.body,
+      fromMe: m.fromMe,
+      mediaType: m.mediaType,
+      hasMedia: m.hasMedia,
+      timestamp: m.timestamp,
+      ticketId: m.ticketId,
+      contact: contactRef(contact),
+      media: m.hasMedia ? { url: mediaUrlOf(m.mediaFile), mimeType: m.mimeType, type: m.mediaType } : null,
+      quotedMsgId: m.quotedMsgId,
+      ...(m.participant ? { participant: { number: m.participant, name: m.participantName } } : {}),
+    };
+  }
+
+  const byWaId = db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.connectionId, ph("connectionId")), eq(messages.id, ph("id"))))
+    .prepare();
+  const newestById = db
+    .select()
+    .from(messages)
+    .where(eq(messages.id, ph("id")))
+    .orderBy(desc(messages.pk))
+    .limit(1)
+    .prepare();
+  /** A stored message by connection and WhatsApp id. */
+  const findByWaId = (connectionId: number, id: string): MessageRow | undefined =>
+    byWaId.get({ connectionId, id });
+
+  /** Inserts a message, updates its ticket and emits message_sent / message_received, in one transaction. */
+  function store(tx: Tx, row: MessageInsert, ticket: TicketRef, contact: Contact): MessageRow | null {
+    const now = new Date(clock());
+    const early = takeEarlyAck(ticket.connectionId, row.id);
+    const inserted = insertMessage.get({
+      ...EMPTY_MESSAGE,
+      ...row,
+      connectionId: ticket.connectionId,
+      ack: Math.max(row.ack ?? 0, early ?? 0),
+      createdAt: now,
+      updatedAt: now,
+    }) as MessageRow | undefined;
+    // The same WhatsApp id twice on a connection is one message: no second row, no second event.
+    if (!inserted) return null;
+    // History imported at first link is the past: it neither touches the ticket nor emits events.
+    if (inserted.isImported) return inserted;
+    touchTicket.run(lastMessageLabel(inserted), inserted.fromMe ? 1 : 0, now.getTime(), ticket.id);
+    events.emit(
+      tx,
+      inserted.fromMe ? "message_sent" : "message_received",
+      ticket.connectionId,
+      messageEventData(inserted, contact),
+    );
+    return inserted;
+  }
+
+  return {
+    store,
+    findByWaId,
+    mediaUrlOf,
+
+    /**
+     * A message by WhatsApp id. Two of our connections hold the same id only when they wrote to each
+     * other or share a group; the newest copy is the one the API addresses then.
+     */
+    newest(id: string): MessageRow | undefined {
+      return newestById.get({ id });
+    },
+
+    /** A page of a ticket's messages, newest first, with the sender of each inbound one. */
+    list(ticketId: number, page: number, limit: number) {
+      const ticket = db
+        .select({ id: tickets.id, contactId: tickets.contactId })
+        .from(tickets)
+        .where(eq(tickets.id, ticketId))
+        .get();
+      if (!ticket) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
+      const total = listStmt.count.get({ ticketId })?.n ?? 0;
+      const rows = listStmt.page.all({ ticketId, limit, offset: (page - 1) * limit });
+      return { rows, count: total, hasMore: page * limit < total };
+    },
+  };
+}
+
+export type MessageStore = ReturnType<typeof createMessageStore>;

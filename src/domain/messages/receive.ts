@@ -1,0 +1,147 @@
+import { and, eq, isNotNull, isNull } from "drizzle-orm";
+import { messages, tickets } from "../../db/schema";
+import { AppError } from "../../errors";
+import type { StoredMedia } from "../../media/media-storage";
+import type { InboundMessage } from "../../whatsapp/gateway";
+import type { ConnectionService } from "../connection.service";
+import type { ContactService } from "../contact.service";
+import type { DomainDeps } from "../deps";
+import type { TicketService } from "../ticket.service";
+import type { MessageRow, MessageStore } from "./message-store";
+
+/** The inbound pipeline every driver feeds, and the later download of files that failed the first time. */
+export function createReceiveService(
+  deps: DomainDeps,
+  messageStore: MessageStore,
+  contactsSvc: ContactService,
+  ticketsSvc: TicketService,
+  connectionsSvc: ConnectionService,
+) {
+  const { db, media, clock, logger, commits } = deps;
+  const log = logger.child({ module: "messages" });
+  const { store, findByWaId } = messageStore;
+
+  return {
+    /**
+     * The inbound pipeline every driver feeds: contact, ticket, message, unread count, events. A WhatsApp
+     * id already stored on the connection (a replay overlapping live traffic, our own echo) is a duplicate:
+     * no second row, no second event. Returns null for a group message on a connection that ignores groups.
+     */
+    async receive(connectionId: number, inbound: InboundMessage, opts: { imported?: boolean } = {}) {
+      const duplicate = (message: MessageRow) => {
+        const t = db
+          .select({ contactId: tickets.contactId })
+          .from(tickets)
+          .where(eq(tickets.id, message.ticketId))
+          .get();
+        return { message, ticketId: message.ticketId, contactId: t?.contactId ?? null, duplicate: true };
+      };
+      const existing = findByWaId(connectionId, inbound.id);
+      if (existing) return duplicate(existing);
+      if (inbound.group && connectionsSvc.find(connectionId)?.groups !== "tickets") return null;
+      let stored: StoredMedia | null = null;
+      let mediaFailed = inbound.media === "failed";
+      if (inbound.media && inbound.media !== "failed") {
+        try {
+          stored = await media.save(inbound.media.bytes, {
+            filename: inbound.media.filename,
+            mimeType: inbound.media.mimeType,
+          });
+        } catch (err) {
+          // A full disk must not lose what the customer sent: keep the message, fetch the file again later.
+          const diskFull = err instanceof AppError && err.code === "ERR_SERVICE_UNAVAILABLE";
+          if (!diskFull || !inbound.mediaRef) throw err;
+          log.warn({ err, connectionId, messageId: inbound.id }, "inbound file not stored; retried later");
+          mediaFailed = true;
+        }
+      }
+      const imported = opts.imported === true;
+      const result = await commits.run((tx) => {
+        const { contact } = contactsSvc.upsert(
+          tx,
+          inbound.group
+            ? {
+                number: inbound.from,
+                name: inbound.group.subject,
+                isGroup: true,
+                overwriteName: !!inbound.group.subject,
+              }
+            : { number: inbound.from, name: inbound.pushName, lid: inbound.lid ?? null },
+          connectionId,
+        );
+        const { ticket } = imported
+          ? ticketsSvc.findOrCreateImported(tx, contact, connectionId)
+          : ticketsSvc.findOrCreate(tx, contact, connectionId, { newStatus: "pending" });
+        const message = store(
+          tx,
+          {
+            id: inbound.id,
+            ticketId: ticket.id,
+            contactId: inbound.fromMe ? null : contact.id,
+            body: inbound.body,
+            fromMe: inbound.fromMe,
+            ack: inbound.fromMe ? 1 : 0,
+            mediaType: stored && inbound.mediaType === "chat" ? stored.mediaType : inbound.mediaType,
+            mediaFile: stored?.file ?? null,
+            mimeType: stored?.mimeType ?? null,
+            filename: stored?.filename ?? null,
+            hasMedia: inbound.media !== null,
+            quotedMsgId: inbound.quotedMsgId,
+            remoteKey: inbound.remoteKey ?? null,
+            mediaRef: mediaFailed ? (inbound.mediaRef ?? null) : null,
+            timestamp: inbound.timestampSec,
+            participant: inbound.group?.participant ?? null,
+            participantName: inbound.group?.participantName || null,
+            isImported: imported,
+          },
+          ticket,
+          contact,
+        );
+        return { message, ticketId: ticket.id, contactId: contact.id };
+      });
+      if (!result.message) return duplicate(findByWaId(connectionId, inbound.id)!);
+      return { ...result, message: result.message, duplicate: false };
+    },
+
+    /**
+     * Tries again the inbound files whose download failed. A message is stored even when its file is not;
+     * the file is attached when a later attempt succeeds. Returns how many files were attached.
+     */
+    async retryPendingMedia(limit = 20): Promise<number> {
+      const pending = db
+        .select({ pk: messages.pk, mediaRef: messages.mediaRef, connectionId: messages.connectionId })
+        .from(messages)
+        .where(and(isNotNull(messages.mediaRef), isNull(messages.mediaFile)))
+        .limit(limit)
+        .all();
+      let attached = 0;
+      for (const p of pending) {
+        const gw = deps.sessions.get(p.connectionId);
+        if (!gw?.retryMediaDownload || gw.status() !== "CONNECTED" || !p.mediaRef) continue;
+        try {
+          const fetched = await gw.retryMediaDownload(p.mediaRef);
+          const stored = await media.save(fetched.bytes, {
+            filename: fetched.filename,
+            mimeType: fetched.mimeType,
+          });
+          db.update(messages)
+            .set({
+              mediaFile: stored.file,
+              mimeType: stored.mimeType,
+              filename: stored.filename,
+              mediaRef: null,
+              updatedAt: new Date(clock()),
+            })
+            .where(eq(messages.pk, p.pk))
+            .run();
+          attached++;
+        } catch (err) {
+          log.warn({ err, messagePk: p.pk }, "media download retry failed; will try again");
+        }
+      }
+      return attached;
+    },
+  };
+}
+
+export type ReceiveService = ReturnType<typeof createReceiveService>;

@@ -1,0 +1,271 @@
+import { eq } from "drizzle-orm";
+import { contacts, tickets } from "../../db/schema";
+import { AppError } from "../../errors";
+import type { StoredMedia } from "../../media/media-storage";
+import type { QuotedRef, SentMessage, WhatsAppGateway } from "../../whatsapp/gateway";
+import type { Connection, ConnectionService } from "../connection.service";
+import type { Contact, ContactService } from "../contact.service";
+import type { DomainDeps } from "../deps";
+import type { SendCompletion } from "../idempotency";
+import { normalizeNumber } from "../numbers";
+import type { Assignment, TicketService } from "../ticket.service";
+import {
+  chatAddress,
+  type MessageInsert,
+  type MessageRow,
+  type MessageStore,
+  type TicketRef,
+} from "./message-store";
+
+/** What the caller asked to send; files are already read into memory by the HTTP layer. */
+export type OutgoingContent = {
+  body?: string | null;
+  medias?: File[];
+  mediaUrl?: string | null;
+  filename?: string | null;
+  /** Audio as a voice note; unset: ogg/opus audio is one. */
+  ptt?: boolean;
+};
+
+type PreparedItem =
+  | { kind: "text"; body: string }
+  | { kind: "media"; stored: StoredMedia; caption: string; sourceUrl: string | null; ptt?: boolean };
+
+export type SentResult = { message: MessageRow; sourceUrl: string | null };
+
+/**
+ * Sends through WhatsApp: on a ticket, as a quoted reply, or to a number (finding or creating its contact
+ * and ticket). Each item is its own WhatsApp message, stored once WhatsApp accepted it.
+ */
+export function createSendService(
+  deps: DomainDeps,
+  messageStore: MessageStore,
+  contactsSvc: ContactService,
+  ticketsSvc: TicketService,
+  connectionsSvc: ConnectionService,
+) {
+  const { db, media, fetcher, logger, commits } = deps;
+  const log = logger.child({ module: "messages" });
+  const { store, findByWaId } = messageStore;
+
+  function findQuoted(connectionId: number, quotedMsgId: string | null | undefined): QuotedRef | null {
+    if (!quotedMsgId) return null;
+    const q = findByWaId(connectionId, quotedMsgId);
+    if (!q) throw new AppError("ERR_MESSAGE_NOT_FOUND", "Quoted message not found");
+    return { id: q.id, fromMe: q.fromMe, body: q.body, remoteKey: q.remoteKey };
+  }
+
+  async function prepare(content: OutgoingContent): Promise<PreparedItem[]> {
+    const body = content.body?.trim() ? content.body : "";
+    const items: PreparedItem[] = [];
+    if (content.mediaUrl) {
+      const fetched = await fetcher.fetch(content.mediaUrl);
+      const stored = await media.save(fetched.bytes, {
+        filename: content.filename || fetched.filename,
+        mimeType: fetched.mimeType,
+      });
+      items.push({ kind: "media", stored, caption: "", sourceUrl: content.mediaUrl, ptt: content.ptt });
+    }
+    for (const file of content.medias ?? []) {
+      const stored = await media.save(new Uint8Array(await file.arrayBuffer()), {
+        filename: file.name || null,
+        mimeType: file.type || null,
+      });
+      items.push({ kind: "media", stored, caption: "", sourceUrl: null, ptt: content.ptt });
+    }
+    const first = items[0];
+    if (first?.kind === "media") first.caption = body;
+    else if (body) items.push({ kind: "text", body });
+    else
+      throw new AppError("ERR_VALIDATION", "Message body or media is required", [
+        { path: "body", message: "Required when no media is sent" },
+      ]);
+    return items;
+  }
+
+  async function deliver(
+    gw: WhatsAppGateway,
+    to: string,
+    item: PreparedItem,
+    quoted: QuotedRef | null,
+    onLeft?: () => void,
+  ): Promise<SentMessage> {
+    try {
+      if (item.kind === "text") return await gw.sendText(to, item.body, quoted);
+      const path = media.pathOf(item.stored.file);
+      if (!path) throw new Error(`stored media ${item.stored.file} disappeared`);
+      return await gw.sendMedia(
+        to,
+        {
+          path,
+          mimeType: item.stored.mimeType,
+          mediaType: item.stored.mediaType,
+          filename: item.stored.filename,
+          caption: item.caption || undefined,
+          ptt: isVoiceNote(item),
+        },
+        quoted,
+      );
+    } catch (err) {
+      // No confirmation in time: the message may have reached the customer.
+      if (err instanceof AppError && err.code === "ERR_WAPP_TIMEOUT") onLeft?.();
+      if (err instanceof AppError) throw err;
+      log.warn({ err, to }, "WhatsApp send failed");
+      throw new AppError(
+        "ERR_SENDING_WAPP_MSG",
+        `WhatsApp did not accept the message: ${(err as Error).message}`,
+      );
+    }
+  }
+
+  /** Sends prepared content on a ticket, one WhatsApp message per item, storing each as it is sent. */
+  type SendContext = { ticket: TicketRef; contact: Contact; gw: WhatsAppGateway; quoted: QuotedRef | null };
+
+  /**
+   * A voice note: an opus audio asked for with `ptt`, or (the seed's media send has no flag) any
+   * `.ogg`/opus audio, which is what WhatsApp itself records.
+   */
+  function isVoiceNote(item: Extract<PreparedItem, { kind: "media" }>): boolean {
+    if (item.stored.mediaType !== "audio") return false;
+    if (item.ptt !== undefined) return item.ptt;
+    return /ogg|opus/i.test(item.stored.mimeType);
+  }
+
+  /** Resolves what a send on an existing ticket needs, before anything is sent. */
+  function ticketContext(ticketId: number, quotedMsgId: string | null | undefined): SendContext {
+    const ticket = db
+      .select({ id: tickets.id, connectionId: tickets.connectionId, contactId: tickets.contactId })
+      .from(tickets)
+      .where(eq(tickets.id, ticketId))
+      .get();
+    if (!ticket) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
+    const gw = connectionsSvc.requireConnected(connectionsSvc.get(ticket.connectionId));
+    const contact = db.select().from(contacts).where(eq(contacts.id, ticket.contactId)).get()!;
+    return { ticket, contact, gw, quoted: findQuoted(ticket.connectionId, quotedMsgId) };
+  }
+
+  /**
+   * Sends each item as its own WhatsApp message and stores it once WhatsApp accepted it. The completion of
+   * an Idempotency-Key runs in the transaction storing the last message, so the answer and every message it
+   * names commit together.
+   */
+  async function sendItems(
+    ctx: SendContext,
+    items: PreparedItem[],
+    completion?: SendCompletion<SentResult[]>,
+  ): Promise<SentResult[]> {
+    const results: SentResult[] = [];
+    for (const [index, item] of items.entries()) {
+      const sent = await deliver(ctx.gw, chatAddress(ctx.contact), item, ctx.quoted, completion?.messageLeft);
+      completion?.messageLeft();
+      const row: MessageInsert = {
+        id: sent.id,
+        ticketId: ctx.ticket.id,
+        contactId: null,
+        body: item.kind === "text" ? item.body : item.caption,
+        fromMe: true,
+        ack: 0,
+        mediaType: item.kind === "text" ? "chat" : isVoiceNote(item) ? "ptt" : item.stored.mediaType,
+        mediaFile: item.kind === "media" ? item.stored.file : null,
+        mimeType: item.kind === "media" ? item.stored.mimeType : null,
+        filename: item.kind === "media" ? item.stored.filename : null,
+        hasMedia: item.kind === "media",
+        quotedMsgId: ctx.quoted?.id ?? null,
+        remoteKey: sent.remoteKey ?? null,
+        timestamp: sent.timestampSec,
+      };
+      const sourceUrl = item.kind === "media" ? item.sourceUrl : null;
+      const last = index === items.length - 1;
+      const message = await commits.run((tx) => {
+        const m = store(tx, row, ctx.ticket, ctx.contact) ?? findByWaId(ctx.ticket.connectionId, sent.id)!;
+        if (last) completion?.complete(tx, [...results, { message: m, sourceUrl }]);
+        return m;
+      });
+      results.push({ message, sourceUrl });
+    }
+    return results;
+  }
+
+  /** A completion for a result built around the sent messages (the ticket and contact of a send). */
+  const around = <R>(
+    completion: SendCompletion<R> | undefined,
+    wrap: (results: SentResult[]) => R,
+  ): SendCompletion<SentResult[]> | undefined =>
+    completion && {
+      messageLeft: () => completion.messageLeft(),
+      complete: (tx, results) => completion.complete(tx, wrap(results)),
+    };
+
+  return {
+    /** Sends on a ticket; storing each sent message also marks the ticket read (store() resets unread). */
+    async sendToTicket(
+      ticketId: number,
+      content: OutgoingContent & { quotedMsgId?: string | null },
+      completion?: SendCompletion<SentResult[]>,
+    ) {
+      const ctx = ticketContext(ticketId, content.quotedMsgId);
+      return sendItems(ctx, await prepare(content), completion);
+    },
+
+    async reply(
+      messageId: string,
+      content: OutgoingContent,
+      completion?: SendCompletion<{ ticketId: number; results: SentResult[] }>,
+    ) {
+      const target = messageStore.newest(messageId);
+      if (!target) throw new AppError("ERR_MESSAGE_NOT_FOUND", "Message not found");
+      const ctx = ticketContext(target.ticketId, target.id);
+      const ticketId = target.ticketId;
+      const items = await prepare(content);
+      const results = await sendItems(
+        ctx,
+        items,
+        around(completion, (results) => ({ ticketId, results })),
+      );
+      return { ticketId, results };
+    },
+
+    /** POST /api/send and /api/v1/send: find or create the contact and ticket, send, optionally close. */
+    async sendToNumber(
+      input: OutgoingContent &
+        Assignment & {
+          number: string;
+          whatsappId?: number | null;
+          quotedMsgId?: string | null;
+          closeTicket?: boolean;
+        },
+      completion?: SendCompletion<{ ticketId: number; contactId: number; results: SentResult[] }>,
+    ) {
+      const number = normalizeNumber(input.number);
+      const connection: Connection = connectionsSvc.resolve(input.whatsappId);
+      const gw = connectionsSvc.requireConnected(connection);
+      if (!input.body?.trim() && !input.mediaUrl && (input.medias?.length ?? 0) === 0) {
+        throw new AppError("ERR_VALIDATION", "Message body or media is required", [
+          { path: "body", message: "Required when no media is sent" },
+        ]);
+      }
+      const quoted = findQuoted(connection.id, input.quotedMsgId);
+      const check = await gw.checkNumber(number);
+      if (!check.exists) throw new AppError("ERR_WAPP_INVALID_CONTACT", `${number} is not on WhatsApp`);
+      const known = contactsSvc.findByNumber(check.number);
+      const profilePicUrl = known ? undefined : await gw.profilePicUrl(check.number).catch(() => null);
+      const items = await prepare(input);
+      const { contact, ticket } = await commits.run((tx) => {
+        const c = contactsSvc.upsert(tx, { number: check.number, profilePicUrl }, connection.id).contact;
+        const t = ticketsSvc.findOrCreate(tx, c, connection.id, { ...input, newStatus: "open" }).ticket;
+        return { contact: c, ticket: t };
+      });
+      const results = await sendItems(
+        { ticket, contact, gw, quoted },
+        items,
+        around(completion, (results) => ({ ticketId: ticket.id, contactId: contact.id, results })),
+      );
+      // After the answer is stored: a crash here leaves the ticket open, never a message sent twice.
+      if (input.closeTicket)
+        await commits.run((tx) => ticketsSvc.update(tx, ticket.id, { status: "closed" }));
+      return { ticketId: ticket.id, contactId: contact.id, results };
+    },
+  };
+}
+
+export type SendService = ReturnType<typeof createSendService>;
