@@ -1,6 +1,6 @@
-import { type AnyColumn, asc, count, eq, or, type SQL, sql } from "drizzle-orm";
+import { type AnyColumn, asc, count, eq, inArray, or, type SQL, sql } from "drizzle-orm";
 import type { Tx } from "../db/client";
-import { contacts } from "../db/schema";
+import { contacts, rowCounts } from "../db/schema";
 import { AppError } from "../errors";
 import type { ConnectionService } from "./connection.service";
 import type { DomainDeps } from "./deps";
@@ -121,15 +121,27 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
           ...(digits ? [likeEscaped(contacts.number, digits)] : []),
         );
       }
-      const total = db.select({ n: count() }).from(contacts).where(where).get()?.n ?? 0;
-      const rows = db
-        .select()
+      // Without a search the count is the trigger-kept row count; a substring search counts what it matched.
+      const total = where
+        ? (db.select({ n: count() }).from(contacts).where(where).get()?.n ?? 0)
+        : (db.select({ n: rowCounts.n }).from(rowCounts).where(eq(rowCounts.name, "contacts")).get()?.n ?? 0);
+      // The page's ids come from the (name, id) index alone, then only those rows are read.
+      const ids = db
+        .select({ id: contacts.id })
         .from(contacts)
         .where(where)
         .orderBy(asc(contacts.name), asc(contacts.id))
         .limit(filter.limit)
         .offset((filter.page - 1) * filter.limit)
-        .all();
+        .all()
+        .map((r) => r.id);
+      const byId = new Map(
+        (ids.length > 0 ? db.select().from(contacts).where(inArray(contacts.id, ids)).all() : []).map((c) => [
+          c.id,
+          c,
+        ]),
+      );
+      const rows = ids.map((id) => byId.get(id)).filter((c): c is Contact => c !== undefined);
       return { rows, count: total, hasMore: filter.page * filter.limit < total };
     },
 

@@ -195,8 +195,9 @@ export function createMessageLifecycleService(
       .select()
       .from(messageReactions)
       .where(inArray(messageReactions.messagePk, pks))
-      .orderBy(messageReactions.timestamp)
-      .all();
+      .all()
+      // A page's few reactions are ordered here rather than by a sort in SQLite.
+      .sort((a, b) => a.timestamp - b.timestamp);
     for (const r of rows) {
       const list = out.get(r.messagePk) ?? [];
       list.push({

@@ -134,7 +134,8 @@ export function createDispatcher(opts: DispatcherOptions) {
      WHERE d.status = 'pending' AND w.enabled = 1 ORDER BY d.next_attempt_at LIMIT 1`,
   );
   const nextLeaseStmt = sqlite.query<{ t: number }, []>(
-    "SELECT locked_until AS t FROM webhook_deliveries WHERE status = 'delivering' ORDER BY locked_until LIMIT 1",
+    // The partial index holds only leased rows, in expiry order: the first one is the answer.
+    "SELECT locked_until AS t FROM webhook_deliveries INDEXED BY deliveries_lease_idx WHERE status = 'delivering' ORDER BY locked_until LIMIT 1",
   );
 
   let running = false;

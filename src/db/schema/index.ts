@@ -51,18 +51,23 @@ export const webhooks = sqliteTable(
   (t) => [index("webhooks_connection_idx").on(t.connectionId)],
 );
 
-export const contacts = sqliteTable("contacts", {
-  id: integer("id").primaryKey({ autoIncrement: true }),
-  number: text("number").notNull().unique(),
-  name: text("name").notNull(),
-  email: text("email").notNull().default(""),
-  profilePicUrl: text("profile_pic_url"),
-  isGroup: integer("is_group", { mode: "boolean" }).notNull().default(false),
-  /** WhatsApp LID (`…@lid`) when WhatsApp addresses this contact by it; the number stays the key. */
-  lid: text("lid").unique(),
-  createdAt: createdAt(),
-  updatedAt: updatedAt(),
-});
+export const contacts = sqliteTable(
+  "contacts",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    number: text("number").notNull().unique(),
+    name: text("name").notNull(),
+    email: text("email").notNull().default(""),
+    profilePicUrl: text("profile_pic_url"),
+    isGroup: integer("is_group", { mode: "boolean" }).notNull().default(false),
+    /** WhatsApp LID (`…@lid`) when WhatsApp addresses this contact by it; the number stays the key. */
+    lid: text("lid").unique(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  // The contact list is ordered by name.
+  (t) => [index("contacts_name_idx").on(t.name, t.id)],
+);
 
 export const queues = sqliteTable("queues", {
   id: integer("id").primaryKey({ autoIncrement: true }),
@@ -196,10 +201,18 @@ export const messages = sqliteTable(
   },
   (t) => [
     uniqueIndex("messages_connection_wa_id").on(t.connectionId, t.id),
+    // The media retry reads only the messages still waiting for their file.
+    index("messages_media_retry_idx").on(t.pk).where(sql`media_ref is not null and media_file is null`),
     index("messages_wa_id_idx").on(t.id),
     index("messages_ticket_idx").on(t.ticketId, t.createdAt),
   ],
 );
+
+/** Row counts kept exact by triggers (see migration 0006), so a list answers `count` without a scan. */
+export const rowCounts = sqliteTable("row_counts", {
+  name: text("name").primaryKey(),
+  n: integer("n").notNull(),
+});
 
 /** One reaction per (message, reactor); a new emoji replaces the old one, an empty one removes it. */
 export const messageReactions = sqliteTable(
@@ -299,6 +312,8 @@ export const webhookDeliveries = sqliteTable(
     index("deliveries_event_idx").on(t.eventId),
     // The dispatcher walks one webhook's open rows in creation order; delivered rows stay out of it.
     index("deliveries_open_idx").on(t.webhookId, t.id).where(sql`status in ('pending', 'delivering')`),
+    // The dispatcher's next lease expiry.
+    index("deliveries_lease_idx").on(t.lockedUntil).where(sql`status = 'delivering'`),
   ],
 );
 

@@ -1,0 +1,158 @@
+import { Database } from "bun:sqlite";
+import { afterAll, expect, test } from "bun:test";
+import { createTestApp, waitFor } from "../support/test-app";
+
+/**
+ * Every statement the server prepares while it serves the whole API and runs its background jobs is
+ * explained with EXPLAIN QUERY PLAN, and none may scan a table that grows with traffic or sort with a temp
+ * B-tree: lists stay fast at any depth and background jobs cost their own work, not the table's size.
+ * SQLite plans without ANALYZE as if every table had about a million rows, which is what a busy server has.
+ */
+
+/** Tables that grow with traffic. */
+const LARGE = [
+  "messages",
+  "tickets",
+  "contacts",
+  "events",
+  "webhook_deliveries",
+  "message_reactions",
+  "idempotency_keys",
+  "ticket_tags",
+];
+
+/** Accepted scans, each with the reason it is bounded. */
+const ACCEPTED: { pattern: RegExp; why: string }[] = [
+  {
+    pattern: /from "contacts" where .*LIKE/s,
+    why: "a substring search (`search=`) reads every contact until contacts get a full-text index",
+  },
+  {
+    pattern: /from "webhook_deliveries" inner join "webhooks"/,
+    why: "the deliveries list is an operator's tool, index-backed by webhook; its other filters still scan",
+  },
+];
+
+const recorded = new Set<string>();
+const original = { query: Database.prototype.query, prepare: Database.prototype.prepare };
+// biome-ignore lint/suspicious/noExplicitAny: patching the prototype to record the SQL the app prepares
+const proto = Database.prototype as any;
+proto.query = function (sql: string, ...rest: unknown[]) {
+  recorded.add(sql);
+  return original.query.call(this, sql, ...(rest as []));
+};
+proto.prepare = function (sql: string, ...rest: unknown[]) {
+  recorded.add(sql);
+  return original.prepare.call(this, sql, ...(rest as []));
+};
+afterAll(() => {
+  proto.query = original.query;
+  proto.prepare = original.prepare;
+});
+
+test("no statement scans a large table or sorts in a temp B-tree", async () => {
+  await using t = createTestApp({ WEBHOOK_ALLOW_PRIVATE: "true", MEDIA_FETCH_ALLOW_PRIVATE: "true" });
+  const receiver = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("ok") });
+  t.dispatcher.start();
+  const conn = await t.sandbox();
+  const hook = await t.post(`/api/v1/connections/${conn.id}/webhooks`, {
+    url: `http://127.0.0.1:${receiver.port}/h`,
+  });
+  const queue = await t.post("/api/v1/queues", { name: "Ventas", color: "#123456" });
+  const user = await t.post("/api/v1/users", { name: "Ana", email: "ana@example.com" });
+  const tag = await t.post("/api/v1/tags", { name: "vip", color: "#654321" });
+  const inbound = (number: string, body: string) =>
+    t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, { number, body, name: "Juan" });
+  const first = await inbound("595991000001", "hola");
+  await inbound("595991000002", "buenas");
+  const ticketId = first.body.ticketId;
+  const sent = await t.call("POST", `/api/v1/tickets/${ticketId}/messages`, { body: "respuesta" });
+  await t.request(`/api/v1/tickets/${ticketId}/messages`, {
+    method: "POST",
+    headers: { "idempotency-key": "k-1", "content-type": "application/json" },
+    body: JSON.stringify({ body: "con clave" }),
+  });
+  await t.post("/api/v1/send", {
+    number: "595991000003",
+    body: "hola",
+    queueId: queue.body.id,
+    tagsId: tag.body.id,
+  });
+  await t.post(`/api/v1/messages/${first.body.messageId}/reactions`, { emoji: "👍" });
+  await t.put(`/api/v1/messages/${sent.body.data.messageId}`, { body: "respuesta editada" });
+  await t.del(`/api/v1/messages/${sent.body.data.messageId}`);
+  await t.put(`/api/v1/tickets/${ticketId}`, {
+    status: "open",
+    userId: user.body.id,
+    queueId: queue.body.id,
+  });
+  await t.post(`/api/v1/messages/${first.body.messageId}/reply`, { body: "citando" });
+  await t.post("/api/v1/contacts", { number: "595991000009", name: "Nuevo" });
+  // Every list and read, with each filter and deep pages.
+  const reads = [
+    "/api/v1/tickets",
+    "/api/v1/tickets?page=50",
+    `/api/v1/tickets?status=closed&page=500`,
+    `/api/v1/tickets?status=open&whatsappId=${conn.id}&queueId=${queue.body.id}`,
+    `/api/v1/tickets?whatsappId=${conn.id}`,
+    `/api/v1/tickets?queueId=${queue.body.id}&page=20`,
+    `/api/v1/tickets/${ticketId}`,
+    `/api/v1/tickets/${ticketId}/messages?page=30`,
+    "/api/v1/contacts",
+    "/api/v1/contacts?page=400",
+    "/api/v1/contacts?search=jua",
+    "/api/v1/contacts/595991000001",
+    "/api/v1/connections",
+    `/api/v1/connections/${conn.id}`,
+    `/api/v1/connections/${conn.id}/webhooks`,
+    "/api/v1/queues",
+    "/api/queue/list",
+    "/api/v1/users",
+    "/api/v1/tags",
+    "/api/v1/tokens",
+    "/api/v1/events",
+    `/api/v1/events?connectionId=${conn.id}&limit=5`,
+    "/api/v1/webhooks/deliveries",
+    `/api/v1/webhooks/deliveries?webhookId=${hook.body.id}&status=delivered&page=40`,
+    `/api/v1/webhooks/deliveries?connectionId=${conn.id}&event=message_received`,
+  ];
+  for (const path of reads) expect([path, (await t.get(path)).status]).toEqual([path, 200]);
+  // Background work: deliveries, media retries, pruning.
+  await waitFor(
+    () =>
+      (
+        t.db.$client
+          .query("select count(*) as n from webhook_deliveries where status = 'delivered'")
+          .get() as { n: number }
+      ).n > 0,
+  );
+  await t.services.messages.retryPendingMedia();
+  t.services.idempotency.prune();
+  receiver.stop(true);
+
+  const problems: string[] = [];
+  for (const sql of recorded) {
+    if (!/^\s*(select|update|delete|with|insert\s.*\sselect\s)/is.test(sql)) continue;
+    let plan: { detail: string }[];
+    try {
+      const explain = original.prepare.call(t.db.$client, `EXPLAIN QUERY PLAN ${sql}`);
+      plan = explain.all() as { detail: string }[];
+      explain.finalize();
+    } catch {
+      continue; // statements of the test itself, or pragmas
+    }
+    for (const { detail } of plan) {
+      const scan = /^SCAN (\w+)/.exec(detail);
+      const fullScan =
+        scan && LARGE.includes(scan[1]!) && !/USING (COVERING )?INDEX|USING INTEGER PRIMARY KEY/.test(detail);
+      // Sorting a small table (users, queues, tags) is fine; sorting a growing one is not.
+      const tempSort =
+        /USE TEMP B-TREE FOR (ORDER BY|RIGHT PART OF ORDER BY)/.test(detail) &&
+        LARGE.some((table) => new RegExp(`\\b${table}\\b`).test(sql));
+      if ((fullScan || tempSort) && !ACCEPTED.some((a) => a.pattern.test(sql)))
+        problems.push(`${detail}\n    in: ${sql.replace(/\s+/g, " ").slice(0, 300)}`);
+    }
+  }
+  if (problems.length) console.log(problems.join("\n"));
+  expect(problems).toEqual([]);
+}, 30_000);
