@@ -24,11 +24,15 @@ export function startReceiver(script: (req: ReceivedRequest, all: ReceivedReques
   const requests: ReceivedRequest[] = [];
   const perId = new Map<string, number>();
   const hanging: (() => void)[] = [];
+  // A path of its own: a loopback port is reused as soon as it is freed, and a dispatcher elsewhere (an
+  // earlier test, another test run on the machine) still retrying the old owner must not count here.
+  const path = `/hook/${crypto.randomUUID()}`;
   const server = Bun.serve({
     port: 0,
     hostname: "127.0.0.1",
     idleTimeout: 0,
     async fetch(req) {
+      if (new URL(req.url).pathname !== path) return new Response(null, { status: 404 });
       const body = await req.text();
       const id = req.headers.get("webhook-id") ?? "";
       const attempt = (perId.get(id) ?? 0) + 1;
@@ -53,7 +57,7 @@ export function startReceiver(script: (req: ReceivedRequest, all: ReceivedReques
     },
   });
   return {
-    url: `http://127.0.0.1:${server.port}/hook`,
+    url: `http://127.0.0.1:${server.port}${path}`,
     port: server.port as number,
     requests,
     /** Requests whose webhook-id is `id`, in arrival order. */
