@@ -21,6 +21,7 @@ const config = loadConfig({
   LOG_LEVEL: "silent",
   WEBHOOK_CONCURRENCY: "128",
   WEBHOOK_TIMEOUT_MS: "60000",
+  WEBHOOK_ALLOW_PRIVATE: "true",
 });
 const rt = createRuntime(config, createLogger("silent"));
 const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: rt.app.fetch });

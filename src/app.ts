@@ -1,7 +1,8 @@
 import type { Hono } from "hono";
 import { AppError } from "./errors";
 import { requireAuth } from "./http/auth";
-import { bodyLimit, requestLimitBytes } from "./http/body-limit";
+import { createAuthThrottle } from "./http/auth-throttle";
+import { bodyLimits, requestLimitBytes } from "./http/body-limit";
 import type { AppDeps, AppEnv } from "./http/context";
 import { createRouter } from "./http/create-router";
 import { registerEventDocs } from "./http/event-docs";
@@ -23,7 +24,11 @@ import { panelRouter } from "./panel/panel.routes";
 
 export const API_VERSION = "1.0.0";
 
-export function createApp(deps: AppDeps) {
+export function createApp(given: Omit<AppDeps, "authThrottle"> & Partial<Pick<AppDeps, "authThrottle">>) {
+  const deps: AppDeps = {
+    ...given,
+    authThrottle: given.authThrottle ?? createAuthThrottle({ limitPerMinute: given.config.authFailLimit }),
+  };
   const app = createRouter();
   app.onError(renderError);
   app.notFound((c) =>
@@ -35,7 +40,14 @@ export function createApp(deps: AppDeps) {
   });
 
   app.get("/health", (c) =>
-    c.json({ status: "ok", version: API_VERSION, uptimeSeconds: Math.round(process.uptime()) }),
+    c.json({
+      status: "ok",
+      version: API_VERSION,
+      uptimeSeconds: Math.round(process.uptime()),
+      // Survived, not fatal: a rising count asks the operator to look at the disk or the logs.
+      logWriteErrors: deps.health.logWriteErrors,
+      unhandledErrors: deps.health.unhandledErrors,
+    }),
   );
 
   app.get("/public/:file", (c) => {
@@ -59,7 +71,13 @@ export function createApp(deps: AppDeps) {
   // Before requireAuth: the SSE route authenticates itself, also from ?access_token= (EventSource sends no headers).
   app.route("/api/v1", eventsStreamRouter);
   app.use("/api/*", requireAuth);
-  app.use("/api/*", bodyLimit(requestLimitBytes(deps.config.maxUploadBytes)));
+  app.use(
+    "/api/*",
+    bodyLimits({
+      maxJsonBytes: deps.config.maxJsonBodyBytes,
+      maxMultipartBytes: requestLimitBytes(deps.config.maxUploadBytes),
+    }),
+  );
 
   const v1 = createRouter()
     .route("/", ticketsRouter)

@@ -1,8 +1,8 @@
 #!/usr/bin/env bun
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "./config";
-import { createLogger } from "./logger";
-import { createRuntime, startServer } from "./server";
+import { createLogger, createProcessHealth } from "./logger";
+import { checkDataDir, createRuntime, guardProcess, StartupError, startServer } from "./server";
 
 const USAGE = `chasqui — self-hosted WhatsApp helpdesk API server
 
@@ -22,10 +22,13 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const config = loadConfig();
-  const logger = createLogger(command === "serve" ? config.logLevel : "warn");
+  const health = createProcessHealth();
+  const logger = createLogger(command === "serve" ? config.logLevel : "warn", health);
+  checkDataDir(config.dataDir);
 
   if (command === "serve") {
-    const { stop, runtime } = await startServer(config, logger);
+    guardProcess(logger, health);
+    const { stop, runtime } = await startServer(config, logger, { health });
     if (!config.apiToken && !runtime.services.tokens.hasAnyActive()) {
       const { token } = runtime.services.tokens.create("initial admin", "admin");
       process.stderr.write(
@@ -96,6 +99,10 @@ class UsageError extends Error {}
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {
+    if (err instanceof StartupError) {
+      console.error(`chasqui: ${err.message}`);
+      process.exit(1);
+    }
     if (err instanceof ConfigError || err instanceof UsageError) {
       console.error(err.message);
       if (err instanceof UsageError) console.error(`\n${USAGE}`);

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { z } from "zod";
+import { normalizeAllowEntry } from "./net/address-policy";
 
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"])
@@ -31,6 +32,23 @@ const EnvSchema = z.object({
   WA_LOOP_MAX_CLOSES: int(2, 10_000).default(8),
   WA_LOOP_PAUSE_MS: int(1, 86_400_000).default(5 * 60_000),
   BAILEYS_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("warn"),
+  AUTH_FAIL_LIMIT: int(0, 1_000_000).default(20),
+  MAX_JSON_BODY_KB: int(1, 1_048_576).default(1024),
+  WEBHOOK_ALLOW_PRIVATE: bool.default(false),
+  WEBHOOK_ALLOWED_HOSTS: z
+    .string()
+    .default("")
+    .transform((text, ctx) => {
+      const entries: string[] = [];
+      for (const raw of text.split(",")) {
+        if (raw.trim() === "") continue;
+        const entry = normalizeAllowEntry(raw);
+        if (entry instanceof Error) ctx.addIssue({ code: "custom", message: entry.message });
+        else entries.push(entry);
+      }
+      return entries;
+    }),
+  SANDBOX_SEND_DELAY_MS: int(0, 60_000).default(0),
 });
 
 export type Config = {
@@ -63,6 +81,16 @@ export type Config = {
   waLoopMaxCloses: number;
   waLoopPauseMs: number;
   baileysLogLevel: string;
+  /** Failed authentications allowed per client address and minute before 429; 0 = no limit. */
+  authFailLimit: number;
+  /** Cap of a JSON or urlencoded body, and of the text fields of a multipart one (its files have their own). */
+  maxJsonBodyBytes: number;
+  /** Webhook receivers may be on private, loopback, link-local… addresses (same host or LAN). */
+  webhookAllowPrivate: boolean;
+  /** Host names, IPs and CIDR ranges admitted as webhook receivers though internal, in canonical form. */
+  webhookAllowedHosts: string[];
+  /** For tests: how long a sandbox send waits after the message "left" before WhatsApp's answer (ms). */
+  sandboxSendDelayMs: number;
 };
 
 export class ConfigError extends Error {}
@@ -103,5 +131,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     waLoopMaxCloses: e.WA_LOOP_MAX_CLOSES,
     waLoopPauseMs: e.WA_LOOP_PAUSE_MS,
     baileysLogLevel: e.BAILEYS_LOG_LEVEL,
+    authFailLimit: e.AUTH_FAIL_LIMIT,
+    maxJsonBodyBytes: e.MAX_JSON_BODY_KB * 1024,
+    webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
+    webhookAllowedHosts: e.WEBHOOK_ALLOWED_HOSTS,
+    sandboxSendDelayMs: e.SANDBOX_SEND_DELAY_MS,
   };
 }

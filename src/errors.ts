@@ -3,6 +3,7 @@ export const ERROR_STATUS = {
   ERR_VALIDATION: 400,
   ERR_INVALID_NUMBER: 400,
   ERR_INVALID_MEDIA_URL: 400,
+  ERR_INVALID_WEBHOOK_URL: 400,
   ERR_WAPP_INVALID_CONTACT: 400,
   ERR_NO_DEF_WAPP_FOUND: 400,
   ERR_UNAUTHORIZED: 401,
@@ -21,6 +22,7 @@ export const ERROR_STATUS = {
   ERR_CONFLICT: 409,
   ERR_OPEN_TICKET_EXISTS: 409,
   ERR_IDEMPOTENCY_KEY_REUSED: 409,
+  ERR_IDEMPOTENCY_OUTCOME_UNKNOWN: 409,
   ERR_WAPP_NOT_CONNECTED: 409,
   ERR_NOT_SANDBOX: 409,
   ERR_MESSAGE_NOT_OURS: 409,
@@ -30,6 +32,7 @@ export const ERROR_STATUS = {
   ERR_UNSUPPORTED_MEDIA_TYPE: 415,
   ERR_EDIT_WINDOW_EXPIRED: 422,
   ERR_DELETE_WINDOW_EXPIRED: 422,
+  ERR_TOO_MANY_REQUESTS: 429,
   ERR_INTERNAL: 500,
   ERR_SENDING_WAPP_MSG: 502,
   ERR_MEDIA_FETCH_FAILED: 502,
@@ -48,6 +51,8 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: ErrorDetail[],
+    /** Response headers that go with the error (e.g. Retry-After). */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
     this.name = "AppError";

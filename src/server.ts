@@ -1,3 +1,4 @@
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import QRCode from "qrcode";
 import { createApp } from "./app";
@@ -8,11 +9,12 @@ import { migrate } from "./db/migrate";
 import { createServices } from "./domain";
 import { createReadCache } from "./http/read-cache";
 import { closeEventStreams } from "./http/routes/events-stream.routes";
-import type { Logger } from "./logger";
-import { createMediaStorage } from "./media/media-storage";
+import { createProcessHealth, type Logger, type ProcessHealth } from "./logger";
+import { createMediaStorage, type MediaStorage } from "./media/media-storage";
 import { createMediaFetcher } from "./media/safe-fetch";
 import { createDispatcher } from "./webhooks/dispatcher";
 import { createEventSink } from "./webhooks/events";
+import { createReceiverPolicy } from "./webhooks/receiver-policy";
 import type { BaileysOptions } from "./whatsapp/baileys/baileys-gateway";
 import type { GatewayFactory } from "./whatsapp/gateway";
 import { createSandboxGateway } from "./whatsapp/sandbox/sandbox-gateway";
@@ -23,9 +25,13 @@ export type RuntimeOptions = {
   databasePath?: string;
   /** Extra or replacement drivers (tests inject fakes here). */
   factories?: Partial<Record<string, GatewayFactory>>;
-  /** Replaces DNS resolution for media downloads (tests keep traffic on loopback). */
+  /** Replaces DNS resolution for media downloads and webhook deliveries (tests keep traffic on loopback). */
   resolve?: (host: string) => Promise<string[]>;
   clock?: () => number;
+  /** Replaces the media storage under DATA_DIR/media (tests use one whose disk fails). */
+  media?: MediaStorage;
+  /** The counters the logger and the process guards write to (one per process). */
+  health?: ProcessHealth;
 };
 
 /**
@@ -37,17 +43,24 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
   const db = openDatabase(opts.databasePath ?? join(config.dataDir, "chasqui.sqlite"));
   migrate(db);
   const events = createEventSink(db, clock);
-  const media = createMediaStorage(join(config.dataDir, "media"));
+  const media = opts.media ?? createMediaStorage(join(config.dataDir, "media"));
   const fetcher = createMediaFetcher({
     allowPrivate: config.mediaFetchAllowPrivate,
     timeoutMs: config.mediaFetchTimeoutMs,
     maxBytes: config.mediaFetchMaxBytes,
     resolve: opts.resolve,
   });
+  const webhookReceivers = createReceiverPolicy({
+    allowPrivate: config.webhookAllowPrivate,
+    allowedHosts: config.webhookAllowedHosts,
+    lookupTimeoutMs: config.webhookTimeoutMs,
+    resolve: opts.resolve,
+  });
   let services: ReturnType<typeof createServices> | undefined;
   const sessions = createSessionManager({
     factories: {
-      sandbox: createSandboxGateway,
+      sandbox: (connection, events) =>
+        createSandboxGateway(connection, events, { sendDelayMs: config.sandboxSendDelayMs }),
       baileys: lazyBaileysFactory({
         db,
         logger,
@@ -105,6 +118,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     sessions,
     media,
     fetcher,
+    webhookReceivers,
     config,
     logger,
     clock,
@@ -119,12 +133,14 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     events,
     fetcher,
     readCache: createReadCache(db),
+    health: opts.health ?? createProcessHealth(),
   });
   // Created here, started by startServer (tests start it themselves when they want deliveries).
   const dispatcher = createDispatcher({
     db,
     events,
     logger,
+    receivers: webhookReceivers,
     clock,
     timeoutMs: config.webhookTimeoutMs,
     maxAttempts: config.webhookMaxAttempts,
@@ -182,23 +198,106 @@ function printQr(connectionId: number, qr: string) {
   );
 }
 
+/** A reason `serve` cannot start that the operator can fix; the CLI prints its message alone. */
+export class StartupError extends Error {}
+
+const FS_REASONS: Record<string, string> = {
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "the filesystem is read-only",
+  ENOSPC: "no space left on the device",
+  EDQUOT: "disk quota exceeded",
+  ENOTDIR: "a part of the path is not a directory",
+  EEXIST: "a file is in the way",
+  ENOENT: "a part of the path does not exist",
+};
+const fsReason = (err: unknown) => {
+  const code = (err as NodeJS.ErrnoException).code ?? "";
+  return `${FS_REASONS[code] ?? (err as Error).message}${code ? ` (${code})` : ""}`;
+};
+
+/** Fails early, with one line, when DATA_DIR cannot hold the database and media. */
+export function checkDataDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new StartupError(`DATA_DIR ${dir} cannot be created: ${fsReason(err)}`);
+  }
+  const probe = join(dir, `.write-check-${process.pid}`);
+  try {
+    writeFileSync(probe, "");
+    rmSync(probe);
+  } catch (err) {
+    throw new StartupError(`DATA_DIR ${dir} is not writable: ${fsReason(err)}`);
+  }
+}
+
+function listenError(config: Config, err: unknown): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  const where = `port ${config.port} on ${config.host}`;
+  if (code === "EADDRINUSE")
+    return new StartupError(`${where} is already in use: stop the other process or set another PORT`);
+  if (code === "EACCES") return new StartupError(`${where} needs privileges: set a PORT above 1023`);
+  if (code === "EADDRNOTAVAIL")
+    return new StartupError(`HOST ${config.host} is not an address of this machine`);
+  return err;
+}
+
+/**
+ * Process-wide safety nets, installed by `serve`. A stray async error (a promise nobody awaited, an
+ * exception thrown from a timer or an event listener) is logged, counted in /health, and the process
+ * keeps serving. Exiting would drop every WhatsApp socket and request in flight, and a restart does not
+ * cure what causes them here (a busy or full disk); the state stays consistent because every database
+ * change is one synchronous transaction, committed or rolled back as a whole. A process really wedged
+ * stops answering /health, which is what a supervisor should watch.
+ */
+export function guardProcess(logger: Logger, health: ProcessHealth): void {
+  process.on("unhandledRejection", (reason) => {
+    health.unhandledErrors++;
+    logger.error({ err: reason }, "unhandled promise rejection; still serving");
+  });
+  process.on("uncaughtException", (err) => {
+    health.unhandledErrors++;
+    logger.error({ err }, "uncaught exception; still serving");
+  });
+  // The QR drawing and the first-token banner write to the raw streams: a broken one must not throw.
+  process.stdout.on("error", () => {
+    health.logWriteErrors++;
+  });
+  process.stderr.on("error", () => {});
+}
+
 export async function startServer(config: Config, logger: Logger, opts: RuntimeOptions = {}) {
-  const runtime = createRuntime(config, logger, opts);
+  let runtime: Runtime;
+  try {
+    runtime = createRuntime(config, logger, opts);
+  } catch (err) {
+    if ((err as Error).name !== "SQLiteError") throw err;
+    throw new StartupError(
+      `the database in DATA_DIR ${config.dataDir} cannot be opened: ${(err as Error).message}`,
+    );
+  }
   await runtime.startSessions();
   runtime.dispatcher.start();
-  const server = Bun.serve({
-    port: config.port,
-    hostname: config.host,
-    // The app's bodyLimit answers 413 with the error body before reading; Bun's own check would answer
-    // an empty 413 first, so it is set out of the way.
-    maxRequestBodySize: 2 ** 40,
-    idleTimeout: 120,
-    fetch: runtime.app.fetch,
-    error: (err) => {
-      logger.error({ err }, "unhandled server error");
-      return Response.json({ error: "ERR_INTERNAL", message: "Internal server error" }, { status: 500 });
-    },
-  });
+  let server: ReturnType<typeof Bun.serve>;
+  try {
+    server = Bun.serve({
+      port: config.port,
+      hostname: config.host,
+      // The app's bodyLimit answers 413 with the error body before reading; Bun's own check would answer
+      // an empty 413 first, so it is set out of the way.
+      maxRequestBodySize: 2 ** 40,
+      idleTimeout: 120,
+      fetch: runtime.app.fetch,
+      error: (err) => {
+        logger.error({ err }, "unhandled server error");
+        return Response.json({ error: "ERR_INTERNAL", message: "Internal server error" }, { status: 500 });
+      },
+    });
+  } catch (err) {
+    await runtime.close();
+    throw listenError(config, err);
+  }
   // PORT=0 binds a free port: media links must name the real one.
   if (!config.publicUrlConfigured && config.port === 0) config.publicUrl = `http://localhost:${server.port}`;
   logger.info({ url: `http://${config.host}:${server.port}`, dataDir: config.dataDir }, "chasqui listening");

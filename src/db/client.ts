@@ -4,9 +4,22 @@ import { dirname } from "node:path";
 import { type BunSQLiteDatabase, drizzle } from "drizzle-orm/bun-sqlite";
 import * as schema from "./schema";
 
-export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database };
+type DrizzleDb = BunSQLiteDatabase<typeof schema>;
 /** The handle passed to a synchronous transaction callback. */
-export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+export type Tx = Parameters<Parameters<DrizzleDb["transaction"]>[0]>[0];
+
+/**
+ * A transaction body returns its result, never a promise: drizzle on bun:sqlite commits when the callback
+ * returns, so an `await` inside would commit half the work and run the rest outside the transaction. The
+ * type makes an async callback a compile error, for `db.transaction` and the commit queue alike.
+ */
+export type NotPromise<T> = T extends PromiseLike<unknown> ? never : T;
+export type TxBody<T> = (tx: Tx) => NotPromise<T>;
+
+export type Db = Omit<DrizzleDb, "transaction"> & {
+  $client: Database;
+  transaction<T>(body: TxBody<T>, config?: Parameters<DrizzleDb["transaction"]>[1]): T;
+};
 /** Either the database or an open transaction: services accept both so they compose inside one commit. */
 export type DbOrTx = Db | Tx;
 
@@ -21,5 +34,5 @@ export function openDatabase(path: string): Db {
   sqlite.exec("PRAGMA busy_timeout = 5000;");
   sqlite.exec("PRAGMA temp_store = MEMORY;");
   sqlite.exec("PRAGMA cache_size = -16000;");
-  return drizzle({ client: sqlite, schema }) as Db;
+  return drizzle({ client: sqlite, schema }) as unknown as Db;
 }

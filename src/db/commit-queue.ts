@@ -1,4 +1,4 @@
-import type { Db, Tx } from "./client";
+import type { Db, Tx, TxBody } from "./client";
 
 type Job = { fn: (tx: Tx) => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void };
 
@@ -61,7 +61,7 @@ export function createCommitQueue(db: Db) {
   };
 
   return {
-    run<T>(fn: (tx: Tx) => T): Promise<T> {
+    run<T>(fn: TxBody<T>): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         jobs.push({ fn, resolve: resolve as (v: unknown) => void, reject });
         if (!scheduled) {

@@ -4,6 +4,7 @@ import m1 from "../../drizzle/0001_webhook_open_index.sql" with { type: "text" }
 import m2 from "../../drizzle/0002_message_media_ref.sql" with { type: "text" };
 import m3 from "../../drizzle/0003_ticket_counts.sql" with { type: "text" };
 import m4 from "../../drizzle/0004_message_lifecycle.sql" with { type: "text" };
+import m5 from "../../drizzle/0005_idempotency_reservation.sql" with { type: "text" };
 
 export const embeddedMigrations: { tag: string; when: number; breakpoints: boolean; sql: string }[] = [
   { tag: "0000_init", when: 1795735690930, breakpoints: true, sql: m0 },
@@ -11,4 +12,5 @@ export const embeddedMigrations: { tag: string; when: number; breakpoints: boole
   { tag: "0002_message_media_ref", when: 1795736993172, breakpoints: true, sql: m2 },
   { tag: "0003_ticket_counts", when: 1795738464491, breakpoints: true, sql: m3 },
   { tag: "0004_message_lifecycle", when: 1796137190874, breakpoints: true, sql: m4 },
+  { tag: "0005_idempotency_reservation", when: 1796138440177, breakpoints: true, sql: m5 },
 ];

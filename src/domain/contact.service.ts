@@ -1,7 +1,8 @@
-import { eq, sql } from "drizzle-orm";
+import { type AnyColumn, asc, count, eq, or, type SQL, sql } from "drizzle-orm";
 import type { Tx } from "../db/client";
 import { contacts } from "../db/schema";
 import { AppError } from "../errors";
+import type { ConnectionService } from "./connection.service";
 import type { DomainDeps } from "./deps";
 import { normalizeNumber } from "./numbers";
 
@@ -32,7 +33,22 @@ export type ContactUpsert = {
   overwriteName?: boolean;
 };
 
-export function createContactService(deps: DomainDeps) {
+/**
+ * Substring match where `%` and `_` typed by a user are literal characters, not wildcards. SQLite's LIKE is
+ * case-insensitive for ASCII letters only.
+ */
+const likeEscaped = (column: AnyColumn, text: string) =>
+  sql`${column} LIKE ${`%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`} ESCAPE '\\'`;
+
+function safeDefault<T>(fn: () => T): T | null {
+  try {
+    return fn();
+  } catch {
+    return null;
+  }
+}
+
+export function createContactService(deps: DomainDeps, connectionsSvc: ConnectionService) {
   const { events, clock } = deps;
 
   // Prepared once; it runs on the shared connection, so inside a transaction it is part of it.
@@ -93,6 +109,77 @@ export function createContactService(deps: DomainDeps) {
 
   return {
     findByNumber,
+
+    /** By name; `search` matches part of the name (ASCII case-insensitive) or of the number. */
+    list(filter: { page: number; limit: number; search?: string }) {
+      const { db } = deps;
+      let where: SQL | undefined;
+      if (filter.search) {
+        const digits = filter.search.replace(/\D/g, "");
+        where = or(
+          likeEscaped(contacts.name, filter.search),
+          ...(digits ? [likeEscaped(contacts.number, digits)] : []),
+        );
+      }
+      const total = db.select({ n: count() }).from(contacts).where(where).get()?.n ?? 0;
+      const rows = db
+        .select()
+        .from(contacts)
+        .where(where)
+        .orderBy(asc(contacts.name), asc(contacts.id))
+        .limit(filter.limit)
+        .offset((filter.page - 1) * filter.limit)
+        .all();
+      return { rows, count: total, hasMore: filter.page * filter.limit < total };
+    },
+
+    /** Asks WhatsApp whether a number is there; 409 when the connection cannot check. */
+    async validate(numberInput: string, whatsappId: number | null | undefined) {
+      const number = normalizeNumber(numberInput);
+      const gw = connectionsSvc.requireConnected(connectionsSvc.resolve(whatsappId));
+      const check = await gw.checkNumber(number);
+      const profilePicUrl = check.exists ? await gw.profilePicUrl(check.number).catch(() => null) : null;
+      return { valid: check.exists, number: check.number, profilePicUrl };
+    },
+
+    /**
+     * POST /contacts: creates or updates name and email. The number is checked on WhatsApp when the named
+     * connection (which must then be connected) or the default one (when connected) can.
+     */
+    async save(input: {
+      number: string;
+      name?: string | null;
+      email?: string | null;
+      whatsappId?: number | null;
+    }) {
+      let number = normalizeNumber(input.number);
+      let connectionId: number | null = null;
+      let profilePicUrl: string | null | undefined;
+      const connection =
+        input.whatsappId != null
+          ? connectionsSvc.resolve(input.whatsappId)
+          : safeDefault(() => connectionsSvc.resolve(null));
+      if (connection) {
+        connectionId = connection.id;
+        const live =
+          input.whatsappId != null || connectionsSvc.isConnected(connection.id)
+            ? connectionsSvc.requireConnected(connection)
+            : null;
+        if (live) {
+          const check = await live.checkNumber(number);
+          if (!check.exists) throw new AppError("ERR_WAPP_INVALID_CONTACT", `${number} is not on WhatsApp`);
+          number = check.number;
+          profilePicUrl = await live.profilePicUrl(number).catch(() => null);
+        }
+      }
+      return deps.db.transaction((tx) =>
+        upsert(
+          tx,
+          { number, name: input.name, email: input.email, profilePicUrl, overwriteName: true },
+          connectionId,
+        ),
+      );
+    },
     numberForLid(lid: string): string | undefined {
       return deps.db.select({ number: contacts.number }).from(contacts).where(eq(contacts.lid, lid)).get()
         ?.number;

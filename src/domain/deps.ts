@@ -4,6 +4,7 @@ import type { CommitQueue } from "../db/commit-queue";
 import type { Logger } from "../logger";
 import type { MediaStorage } from "../media/media-storage";
 import type { EventSink } from "../webhooks/events";
+import type { ReceiverPolicy } from "../webhooks/receiver-policy";
 import type { WhatsAppGateway } from "../whatsapp/gateway";
 
 export type MediaFetcher = {
@@ -21,6 +22,8 @@ export type DomainDeps = {
   sessions: Sessions;
   media: MediaStorage;
   fetcher: MediaFetcher;
+  /** The address policy webhook URLs are checked against. */
+  webhookReceivers: ReceiverPolicy;
   config: Config;
   logger: Logger;
   clock: () => number;

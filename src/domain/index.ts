@@ -1,3 +1,5 @@
+import { createEventFeed } from "../webhooks/event-feed";
+import { createWebhookOps } from "../webhooks/webhook-ops.service";
 import { createCatalogServices } from "./catalog.service";
 import { createConnectionService } from "./connection.service";
 import { createContactService } from "./contact.service";
@@ -11,11 +13,12 @@ import { createTokenService } from "./token.service";
 import { createWebhookConfigService } from "./webhook-config.service";
 
 export function createServices(deps: DomainDeps) {
-  const contacts = createContactService(deps);
   const connections = createConnectionService(deps);
+  const contacts = createContactService(deps, connections);
   const tickets = createTicketService(deps, contacts, connections);
   const messages = createMessageService(deps, contacts, tickets, connections);
   const lifecycle = createMessageLifecycleService(deps, messages, tickets, connections);
+  const eventFeed = createEventFeed(deps.db);
   return {
     lifecycle,
     sandbox: createSandboxService(deps, connections, messages, lifecycle),
@@ -24,9 +27,18 @@ export function createServices(deps: DomainDeps) {
     tickets,
     messages,
     catalog: createCatalogServices(deps.db),
-    webhooks: createWebhookConfigService(deps.db, deps.clock),
+    webhooks: createWebhookConfigService(deps.db, deps.webhookReceivers, deps.clock),
     tokens: createTokenService(deps.db, deps.config.apiToken, deps.clock),
-    idempotency: createIdempotencyStore(deps.db, deps.clock),
+    idempotency: createIdempotencyStore(deps.db, deps.commits, deps.clock),
+    webhookOps: createWebhookOps({
+      db: deps.db,
+      events: deps.events,
+      timeoutMs: deps.config.webhookTimeoutMs,
+      clock: deps.clock,
+      feed: eventFeed,
+    }),
+    /** Stored events in commit order, for the catch-up feed and the SSE stream. */
+    eventFeed,
   };
 }
 

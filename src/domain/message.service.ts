@@ -13,6 +13,7 @@ import type {
 import type { Connection, ConnectionService } from "./connection.service";
 import { type Contact, type ContactService, contactRef } from "./contact.service";
 import type { DomainDeps } from "./deps";
+import type { SendCompletion } from "./idempotency";
 import { normalizeNumber } from "./numbers";
 import type { Assignment, TicketService } from "./ticket.service";
 
@@ -260,6 +261,7 @@ export function createMessageService(
     to: string,
     item: PreparedItem,
     quoted: QuotedRef | null,
+    onLeft?: () => void,
   ): Promise<SentMessage> {
     try {
       if (item.kind === "text") return await gw.sendText(to, item.body, quoted);
@@ -278,6 +280,8 @@ export function createMessageService(
         quoted,
       );
     } catch (err) {
+      // No confirmation in time: the message may have reached the customer.
+      if (err instanceof AppError && err.code === "ERR_WAPP_TIMEOUT") onLeft?.();
       if (err instanceof AppError) throw err;
       log.warn({ err, to }, "WhatsApp send failed");
       throw new AppError(
@@ -313,11 +317,20 @@ export function createMessageService(
     return { ticket, contact, gw, quoted: findQuoted(ticket.connectionId, quotedMsgId) };
   }
 
-  /** Sends each item as its own WhatsApp message and stores it once WhatsApp accepted it. */
-  async function sendItems(ctx: SendContext, items: PreparedItem[]): Promise<SentResult[]> {
+  /**
+   * Sends each item as its own WhatsApp message and stores it once WhatsApp accepted it. The completion of
+   * an Idempotency-Key runs in the transaction storing the last message, so the answer and every message it
+   * names commit together.
+   */
+  async function sendItems(
+    ctx: SendContext,
+    items: PreparedItem[],
+    completion?: SendCompletion<SentResult[]>,
+  ): Promise<SentResult[]> {
     const results: SentResult[] = [];
-    for (const item of items) {
-      const sent = await deliver(ctx.gw, chatAddress(ctx.contact), item, ctx.quoted);
+    for (const [index, item] of items.entries()) {
+      const sent = await deliver(ctx.gw, chatAddress(ctx.contact), item, ctx.quoted, completion?.messageLeft);
+      completion?.messageLeft();
       const row: Omit<typeof messages.$inferInsert, "connectionId"> = {
         id: sent.id,
         ticketId: ctx.ticket.id,
@@ -334,13 +347,27 @@ export function createMessageService(
         remoteKey: sent.remoteKey ?? null,
         timestamp: sent.timestampSec,
       };
-      const message = await commits.run(
-        (tx) => store(tx, row, ctx.ticket, ctx.contact) ?? findByWaId(ctx.ticket.connectionId, sent.id)!,
-      );
-      results.push({ message, sourceUrl: item.kind === "media" ? item.sourceUrl : null });
+      const sourceUrl = item.kind === "media" ? item.sourceUrl : null;
+      const last = index === items.length - 1;
+      const message = await commits.run((tx) => {
+        const m = store(tx, row, ctx.ticket, ctx.contact) ?? findByWaId(ctx.ticket.connectionId, sent.id)!;
+        if (last) completion?.complete(tx, [...results, { message: m, sourceUrl }]);
+        return m;
+      });
+      results.push({ message, sourceUrl });
     }
     return results;
   }
+
+  /** A completion for a result built around the sent messages (the ticket and contact of a send). */
+  const around = <R>(
+    completion: SendCompletion<R> | undefined,
+    wrap: (results: SentResult[]) => R,
+  ): SendCompletion<SentResult[]> | undefined =>
+    completion && {
+      messageLeft: () => completion.messageLeft(),
+      complete: (tx, results) => completion.complete(tx, wrap(results)),
+    };
 
   function applyAcks(batch: [number, string, number][]): void {
     db.transaction((tx) => {
@@ -413,16 +440,31 @@ export function createMessageService(
     },
 
     /** Sends on a ticket; storing each sent message also marks the ticket read (store() resets unread). */
-    async sendToTicket(ticketId: number, content: OutgoingContent & { quotedMsgId?: string | null }) {
+    async sendToTicket(
+      ticketId: number,
+      content: OutgoingContent & { quotedMsgId?: string | null },
+      completion?: SendCompletion<SentResult[]>,
+    ) {
       const ctx = ticketContext(ticketId, content.quotedMsgId);
-      return sendItems(ctx, await prepare(content));
+      return sendItems(ctx, await prepare(content), completion);
     },
 
-    async reply(messageId: string, content: OutgoingContent) {
+    async reply(
+      messageId: string,
+      content: OutgoingContent,
+      completion?: SendCompletion<{ ticketId: number; results: SentResult[] }>,
+    ) {
       const target = newestById.get({ id: messageId });
       if (!target) throw new AppError("ERR_MESSAGE_NOT_FOUND", "Message not found");
       const ctx = ticketContext(target.ticketId, target.id);
-      return { ticketId: target.ticketId, results: await sendItems(ctx, await prepare(content)) };
+      const ticketId = target.ticketId;
+      const items = await prepare(content);
+      const results = await sendItems(
+        ctx,
+        items,
+        around(completion, (results) => ({ ticketId, results })),
+      );
+      return { ticketId, results };
     },
 
     /** POST /api/send and /api/v1/send: find or create the contact and ticket, send, optionally close. */
@@ -434,6 +476,7 @@ export function createMessageService(
           quotedMsgId?: string | null;
           closeTicket?: boolean;
         },
+      completion?: SendCompletion<{ ticketId: number; contactId: number; results: SentResult[] }>,
     ) {
       const number = normalizeNumber(input.number);
       const connection: Connection = connectionsSvc.resolve(input.whatsappId);
@@ -454,7 +497,12 @@ export function createMessageService(
         const t = ticketsSvc.findOrCreate(tx, c, connection.id, { ...input, newStatus: "open" }).ticket;
         return { contact: c, ticket: t };
       });
-      const results = await sendItems({ ticket, contact, gw, quoted }, items);
+      const results = await sendItems(
+        { ticket, contact, gw, quoted },
+        items,
+        around(completion, (results) => ({ ticketId: ticket.id, contactId: contact.id, results })),
+      );
+      // After the answer is stored: a crash here leaves the ticket open, never a message sent twice.
       if (input.closeTicket)
         await commits.run((tx) => ticketsSvc.update(tx, ticket.id, { status: "closed" }));
       return { ticketId: ticket.id, contactId: contact.id, results };
@@ -478,11 +526,20 @@ export function createMessageService(
       if (existing) return duplicate(existing);
       if (inbound.group && connectionsSvc.find(connectionId)?.groups !== "tickets") return null;
       let stored: StoredMedia | null = null;
+      let mediaFailed = inbound.media === "failed";
       if (inbound.media && inbound.media !== "failed") {
-        stored = await media.save(inbound.media.bytes, {
-          filename: inbound.media.filename,
-          mimeType: inbound.media.mimeType,
-        });
+        try {
+          stored = await media.save(inbound.media.bytes, {
+            filename: inbound.media.filename,
+            mimeType: inbound.media.mimeType,
+          });
+        } catch (err) {
+          // A full disk must not lose what the customer sent: keep the message, fetch the file again later.
+          const diskFull = err instanceof AppError && err.code === "ERR_SERVICE_UNAVAILABLE";
+          if (!diskFull || !inbound.mediaRef) throw err;
+          log.warn({ err, connectionId, messageId: inbound.id }, "inbound file not stored; retried later");
+          mediaFailed = true;
+        }
       }
       const imported = opts.imported === true;
       const result = await commits.run((tx) => {
@@ -517,10 +574,10 @@ export function createMessageService(
             hasMedia: inbound.media !== null,
             quotedMsgId: inbound.quotedMsgId,
             remoteKey: inbound.remoteKey ?? null,
-            mediaRef: inbound.media === "failed" ? (inbound.mediaRef ?? null) : null,
+            mediaRef: mediaFailed ? (inbound.mediaRef ?? null) : null,
             timestamp: inbound.timestampSec,
             participant: inbound.group?.participant ?? null,
-            participantName: inbound.group?.participantName ?? null,
+            participantName: inbound.group?.participantName || null,
             isImported: imported,
           },
           ticket,

@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { tickets } from "../db/schema";
 import { AppError } from "../errors";
+import { detectMedia } from "../media/media-type";
 import { sandboxMessageId } from "../whatsapp/sandbox/sandbox-gateway";
 import type { ConnectionService } from "./connection.service";
 import type { DomainDeps } from "./deps";
@@ -27,6 +28,8 @@ export type SandboxInbound = {
   /** The customer reacts to a message with `emoji` (empty removes the reaction). */
   reactTo?: string | null;
   emoji?: string | null;
+  /** The audio in mediaUrl is a voice note. */
+  ptt?: boolean;
 };
 
 const GROUP_ID = /^\d{5,20}(-\d{5,20})?$/;
@@ -113,6 +116,7 @@ export function createSandboxService(
       if (input.quotedMsgId && !messagesSvc.findByWaId(conn.id, input.quotedMsgId))
         throw new AppError("ERR_MESSAGE_NOT_FOUND", "Quoted message not found");
       const fetched = input.mediaUrl ? await deps.fetcher.fetch(input.mediaUrl) : null;
+      const stored = { kind: fetched ? (await detectMedia(fetched.bytes, fetched)).mediaType : null };
       const fromMe = input.fromMe ?? false;
       const r = await messagesSvc.receive(conn.id, {
         id: sandboxMessageId(),
@@ -127,7 +131,8 @@ export function createSandboxService(
             }
           : null,
         body: input.body ?? "",
-        mediaType: "chat",
+        // A voice note is an audio; `ptt` on anything else is ignored.
+        mediaType: input.ptt && stored.kind === "audio" ? "ptt" : "chat",
         media: fetched ? { ...fetched, filename: input.filename || fetched.filename } : null,
         quotedMsgId: input.quotedMsgId ?? null,
         timestampSec: now,

@@ -4,6 +4,7 @@ import type { Db } from "../db/client";
 import { connections, webhooks } from "../db/schema";
 import { AppError } from "../errors";
 import { EVENT_NAMES } from "../webhooks/events";
+import type { ReceiverPolicy } from "../webhooks/receiver-policy";
 
 export type Webhook = typeof webhooks.$inferSelect;
 
@@ -37,7 +38,15 @@ function checkUrl(url: string) {
   }
 }
 
-export function createWebhookConfigService(db: Db, clock: () => number = Date.now) {
+/**
+ * Webhooks of a connection. A URL is checked against the receiver address policy when it is set (400
+ * ERR_INVALID_WEBHOOK_URL); deliveries check it again, since DNS may change.
+ */
+export function createWebhookConfigService(
+  db: Db,
+  receivers: ReceiverPolicy,
+  clock: () => number = Date.now,
+) {
   const requireConnection = (connectionId: number) => {
     if (!db.select({ id: connections.id }).from(connections).where(eq(connections.id, connectionId)).get())
       throw new AppError("ERR_CONNECTION_NOT_FOUND", "Connection not found");
@@ -55,6 +64,8 @@ export function createWebhookConfigService(db: Db, clock: () => number = Date.no
   };
 
   return {
+    /** The address policy URLs are checked against; the test endpoint applies it too. */
+    receivers,
     get,
     list(connectionId: number): Webhook[] {
       requireConnection(connectionId);
@@ -65,10 +76,13 @@ export function createWebhookConfigService(db: Db, clock: () => number = Date.no
         .orderBy(asc(webhooks.id))
         .all();
     },
-    create(connectionId: number, input: WebhookInput): Webhook {
+    async create(connectionId: number, input: WebhookInput): Promise<Webhook> {
       requireConnection(connectionId);
       checkUrl(input.url);
       checkEvents(input.events);
+      await receivers.checkUrl(input.url);
+      // The connection may have been deleted during the lookup; the insert's foreign key would fail obscurely.
+      requireConnection(connectionId);
       const now = new Date(clock());
       return db
         .insert(webhooks)
@@ -84,10 +98,12 @@ export function createWebhookConfigService(db: Db, clock: () => number = Date.no
         .returning()
         .get();
     },
-    update(connectionId: number, id: number, input: Partial<WebhookInput>): Webhook {
+    async update(connectionId: number, id: number, input: Partial<WebhookInput>): Promise<Webhook> {
       get(connectionId, id);
       if (input.url !== undefined) checkUrl(input.url);
       checkEvents(input.events);
+      if (input.url !== undefined) await receivers.checkUrl(input.url);
+      get(connectionId, id);
       return db
         .update(webhooks)
         .set({

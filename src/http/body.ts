@@ -1,7 +1,9 @@
+import { join } from "node:path";
 import type { Context } from "hono";
 import { z } from "zod";
 import { AppError } from "../errors";
 import type { AppEnv } from "./context";
+import { parseMultipart } from "./multipart";
 
 type Shape = z.ZodRawShape;
 
@@ -62,32 +64,36 @@ function safeJson(text: string, fallback: unknown): unknown {
   }
 }
 
-async function parseRaw(c: Context<AppEnv>, maxFileBytes: number): Promise<Record<string, unknown>> {
-  const type = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
-  if (type === "multipart/form-data" || type === "application/x-www-form-urlencoded") {
-    if (type === "application/x-www-form-urlencoded") {
-      // `curl -d '{...}'` without -H sends JSON labelled as a form; accept what was obviously meant.
-      const text = await c.req.text();
-      if (text.trimStart().startsWith("{")) return parseJsonText(text);
-      return formToObject(new URLSearchParams(text), maxFileBytes);
-    }
-    let form: FormData;
-    try {
-      form = await c.req.formData();
-    } catch (err) {
-      if (err instanceof AppError) throw err;
-      throw new AppError("ERR_VALIDATION", `Malformed multipart body: ${(err as Error).message}`);
-    }
-    return formToObject(form, maxFileBytes);
+async function parseRaw(c: Context<AppEnv>): Promise<Record<string, unknown>> {
+  const header = c.req.header("content-type") ?? "";
+  const type = header.split(";")[0]!.trim().toLowerCase();
+  const { config } = c.get("deps");
+  if (type === "multipart/form-data") {
+    const entries = await parseMultipart(c.req.raw.body, header, {
+      maxFileBytes: config.maxUploadBytes,
+      maxFieldBytes: config.maxJsonBodyBytes,
+      spillDir: join(config.dataDir, "tmp"),
+    });
+    return entriesToObject(entries);
+  }
+  const isJson =
+    type === "" || type === "application/json" || type.endsWith("+json") || type === "text/plain";
+  // Refused before reading: nothing of a body we will not parse is pulled in.
+  if (!isJson && type !== "application/x-www-form-urlencoded") {
+    if (c.req.raw.body === null || c.req.header("content-length") === "0") return {};
+    throw new AppError(
+      "ERR_UNSUPPORTED_MEDIA_TYPE",
+      `Unsupported Content-Type ${type}: send JSON, multipart/form-data or urlencoded`,
+    );
   }
   const text = await c.req.text();
+  if (type === "application/x-www-form-urlencoded") {
+    // `curl -d '{...}'` without -H sends JSON labelled as a form; accept what was obviously meant.
+    if (text.trimStart().startsWith("{")) return parseJsonText(text);
+    return entriesToObject([...new URLSearchParams(text).entries()]);
+  }
   if (text.trim() === "") return {};
-  if (type === "" || type === "application/json" || type.endsWith("+json") || type === "text/plain")
-    return parseJsonText(text);
-  throw new AppError(
-    "ERR_UNSUPPORTED_MEDIA_TYPE",
-    `Unsupported Content-Type ${type}: send JSON, multipart/form-data or urlencoded`,
-  );
+  return parseJsonText(text);
 }
 
 function parseJsonText(text: string): Record<string, unknown> {
@@ -103,15 +109,9 @@ function parseJsonText(text: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-function formToObject(form: FormData | URLSearchParams, maxFileBytes: number): Record<string, unknown> {
+function entriesToObject(entries: Iterable<[string, string | File]>): Record<string, unknown> {
   const out: Record<string, unknown> = Object.create(null);
-  for (const [rawKey, value] of form.entries()) {
-    if (typeof value !== "string" && value.size > maxFileBytes) {
-      throw new AppError(
-        "ERR_PAYLOAD_TOO_LARGE",
-        `File ${value.name || rawKey} is larger than ${Math.floor(maxFileBytes / 1024 / 1024)} MB`,
-      );
-    }
+  for (const [rawKey, value] of entries) {
     const key = rawKey.endsWith("[]") ? rawKey.slice(0, -2) : rawKey;
     const prev = out[key];
     if (prev === undefined) out[key] = rawKey.endsWith("[]") ? [value] : value;
@@ -125,7 +125,7 @@ export async function readBody<S extends Shape>(
   c: Context<AppEnv>,
   schema: z.ZodObject<S>,
 ): Promise<z.infer<z.ZodObject<S>>> {
-  const raw = await parseRaw(c, c.get("deps").config.maxUploadBytes);
+  const raw = await parseRaw(c);
   const result = schema.safeParse(coerce(schema.shape, raw));
   if (!result.success) {
     const details = result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
@@ -134,6 +134,9 @@ export async function readBody<S extends Shape>(
   }
   return result.data;
 }
+
+/** WhatsApp's own limit on the text of a message or a caption, in characters. */
+export const MAX_TEXT = 65_536;
 
 export const fileSchema = z.instanceof(File).meta({ type: "string", format: "binary" });
 

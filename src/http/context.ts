@@ -3,10 +3,12 @@ import type { Db } from "../db/client";
 import type { Services } from "../domain";
 import type { MediaFetcher } from "../domain/deps";
 import type { Principal } from "../domain/token.service";
-import type { Logger } from "../logger";
+import type { Logger, ProcessHealth } from "../logger";
 import type { MediaStorage } from "../media/media-storage";
 import type { EventSink } from "../webhooks/events";
 import type { SessionManager } from "../whatsapp/session-manager";
+import type { AuthThrottle } from "./auth-throttle";
+import type { IdempotencyHandle } from "./idempotency";
 import type { ReadCache } from "./read-cache";
 
 /** Everything a handler may reach, carried on the request context rather than module singletons. */
@@ -20,11 +22,17 @@ export type AppDeps = {
   events: EventSink;
   fetcher: MediaFetcher;
   readCache: ReadCache;
+  /** Created by createApp unless given, so each app (and each test) has its own. */
+  authThrottle: AuthThrottle;
+  /** Counters of survived failures (dropped log lines, unhandled errors) for `GET /health`. */
+  health: ProcessHealth;
 };
 
 export type AppEnv = {
   Variables: {
     deps: AppDeps;
     principal: Principal;
+    /** Set by the `idempotent` middleware when the request carries an Idempotency-Key. */
+    idempotency?: IdempotencyHandle;
   };
 };

@@ -9,6 +9,7 @@ export function renderError(err: Error, c: Context<AppEnv>) {
   if (err instanceof AppError) {
     const body: Record<string, unknown> = { error: err.code, message: err.message };
     if (err.details) body.details = err.details;
+    for (const [name, value] of Object.entries(err.headers ?? {})) c.header(name, value);
     return c.json(body, err.status as ContentfulStatusCode);
   }
   if (err instanceof HTTPException) {

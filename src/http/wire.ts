@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import type { Connection } from "../domain/connection.service";
 import { contactEventData } from "../domain/contact.service";
 import type { MessageRow, SentResult } from "../domain/message.service";
-import type { Reaction } from "../domain/message-lifecycle.service";
+import { EDIT_WINDOW_MS, REVOKE_WINDOW_MS, type Reaction } from "../domain/message-lifecycle.service";
 import type { TicketView } from "../domain/ticket.service";
 import type { Webhook } from "../domain/webhook-config.service";
 
@@ -29,11 +29,14 @@ export const commonErrors = {
   401: err("Missing, invalid or revoked token (ERR_UNAUTHORIZED)"),
   403: err("The token lacks the needed scope (ERR_FORBIDDEN)"),
   404: err("Resource not found (ERR_*_NOT_FOUND)"),
+  429: err(
+    "Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After",
+  ),
 };
 export const sendErrors = {
   ...commonErrors,
   409: err("Connection not connected (ERR_WAPP_NOT_CONNECTED) or Idempotency-Key reused with another body"),
-  413: err("A file is larger than MAX_UPLOAD_MB (ERR_PAYLOAD_TOO_LARGE)"),
+  413: err("The body is larger than MAX_JSON_BODY_KB, or a file than MAX_UPLOAD_MB (ERR_PAYLOAD_TOO_LARGE)"),
   502: err(
     "WhatsApp refused the message (ERR_SENDING_WAPP_MSG) or the media URL failed (ERR_MEDIA_FETCH_FAILED)",
   ),
@@ -345,6 +348,13 @@ export const MessageSchema = z
       .nullable()
       .openapi({ description: "Who wrote it, in a group ticket" }),
     isImported: z.boolean().openapi({ description: "Imported from history at first link (no events)" }),
+    editableUntil: z.string().nullable().openapi({
+      description: "Ours and text: until when WhatsApp accepts an edit (15 min after sending); else null",
+    }),
+    deletableUntil: z.string().nullable().openapi({
+      description: "Ours: until when it can be deleted for everyone (2 days after sending); else null",
+    }),
+    updatedAt: z.string().openapi({ description: "Last change (ack, edit, delete, reaction)" }),
   })
   .openapi("Message", {
     example: {
@@ -370,6 +380,9 @@ export const MessageSchema = z
       reactions: [{ emoji: "👍", fromMe: true, number: null, name: null, timestamp: 1701426700 }],
       participant: null,
       isImported: false,
+      editableUntil: null,
+      deletableUntil: null,
+      updatedAt: "2024-12-01T10:31:40.000Z",
     },
   });
 
@@ -401,7 +414,13 @@ export const messageWire = (
   reactions,
   participant: m.participant ? { number: m.participant, name: m.participantName } : null,
   isImported: m.isImported,
+  editableUntil:
+    m.fromMe && !m.isDeleted && m.mediaType === "chat" ? isoAt(m.timestamp * 1000 + EDIT_WINDOW_MS) : null,
+  deletableUntil: m.fromMe && !m.isDeleted ? isoAt(m.timestamp * 1000 + REVOKE_WINDOW_MS) : null,
+  updatedAt: m.updatedAt.toISOString(),
 });
+
+const isoAt = (ms: number) => new Date(ms).toISOString();
 
 export const SentSchema = z
   .object({
@@ -453,16 +472,30 @@ export const sentWire = (r: SentResult, mediaUrlOf: (f: string | null) => string
 
 // ── shared params ───────────────────────────────────────────────────────────
 
+/**
+ * A positive integer in a path or query, spelled the one plain way: decimal digits, no sign, no leading
+ * zero, no exponent, hex or fraction, at most 2^53 − 1. `Number()` reads `0x10`, `1e1`, `+1` and `01` as
+ * integers too, so `/tags/0x10` would otherwise name tag 16.
+ */
+export const positiveInt = (opts: { max?: number } = {}) =>
+  z
+    .string()
+    .regex(/^[1-9][0-9]{0,15}$/, "Expected a positive integer written in decimal digits")
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .int()
+        .max(opts.max ?? Number.MAX_SAFE_INTEGER),
+    )
+    .openapi({ type: "integer", minimum: 1, ...(opts.max ? { maximum: opts.max } : {}) });
+
 export const IdParam = <K extends string>(name: K) => {
-  const id = z.coerce
-    .number()
-    .int()
-    .positive()
-    .openapi({ param: { name, in: "path" }, example: 1 });
+  const id = positiveInt().openapi({ param: { name, in: "path" }, example: 1 });
   return z.object({ [name]: id } as Record<K, typeof id>);
 };
 
 export const PageQuery = z.object({
-  page: z.coerce.number().int().min(1).default(1).openapi({ example: 1 }),
-  limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ example: 20 }),
+  page: positiveInt().default(1).openapi({ default: 1, example: 1 }),
+  limit: positiveInt({ max: 100 }).default(20).openapi({ default: 20, example: 20 }),
 });

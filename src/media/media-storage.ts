@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { lstatSync, mkdirSync } from "node:fs";
-import { mkdir, open, rename, rm } from "node:fs/promises";
+import { type FileHandle, mkdir, open, rename, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { AppError } from "../errors.ts";
 import { sanitizeFilename } from "./filename.ts";
 import { detectMedia, type MediaKind } from "./media-type.ts";
 
@@ -23,6 +24,23 @@ export type MediaStorage = {
   pathOf(file: string): string | null;
 };
 
+/** Write failures that say the disk, not the request, is the problem: the client should retry later. */
+const DISK_UNAVAILABLE: Record<string, string> = {
+  ENOSPC: "the disk is full",
+  EDQUOT: "the disk quota is exhausted",
+  EROFS: "the filesystem is read-only",
+};
+
+function diskError(err: unknown): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  const why = typeof code === "string" ? DISK_UNAVAILABLE[code] : undefined;
+  if (!why) return err;
+  return new AppError(
+    "ERR_SERVICE_UNAVAILABLE",
+    `Media storage is unavailable: ${why}. Nothing was sent; try again once disk space is available.`,
+  );
+}
+
 // Names this module generates: no leading dot (temp files are hidden), no separators, no "..".
 const SAFE_FILE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,254}$/;
 
@@ -30,22 +48,29 @@ function isSafeFileName(file: string): boolean {
   return SAFE_FILE_NAME.test(file) && !file.includes("..");
 }
 
-export function createMediaStorage(dir: string): MediaStorage {
+export function createMediaStorage(
+  dir: string,
+  opts: {
+    /** Opens a file for writing; tests substitute one whose writes fail like a full disk's. */
+    openFile?: (path: string, flags: string, mode: number) => Promise<FileHandle>;
+  } = {},
+): MediaStorage {
   const root = resolve(dir);
+  const openFile = opts.openFile ?? open;
   mkdirSync(root, { recursive: true });
 
   async function save(
     bytes: Uint8Array,
     opts?: { filename?: string | null; mimeType?: string | null },
   ): Promise<StoredMedia> {
-    const { mimeType, mediaType, ext } = detectMedia(bytes, opts);
+    const { mimeType, mediaType, ext } = await detectMedia(bytes, opts);
     const file = `${Date.now()}-${randomBytes(12).toString("hex")}.${ext}`;
     // Hidden temp name in the same directory: rename is atomic only within one filesystem, and
     // pathOf never serves dot files, so a crash leaves at most an unreachable temp file.
     const temp = join(root, `.tmp-${randomBytes(12).toString("hex")}`);
-    await mkdir(root, { recursive: true });
     try {
-      const handle = await open(temp, "wx", 0o644);
+      await mkdir(root, { recursive: true });
+      const handle = await openFile(temp, "wx", 0o644);
       try {
         await handle.writeFile(bytes);
         // Flush before the rename so the real name never points at a partly written file after a power cut.
@@ -55,8 +80,8 @@ export function createMediaStorage(dir: string): MediaStorage {
       }
       await rename(temp, join(root, file));
     } catch (err) {
-      await rm(temp, { force: true });
-      throw err;
+      await rm(temp, { force: true }).catch(() => {});
+      throw diskError(err);
     }
     return {
       file,

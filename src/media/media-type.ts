@@ -1,3 +1,4 @@
+import { fileTypeFromBuffer } from "file-type";
 import { extensionOf } from "./filename.ts";
 
 export type MediaKind = "image" | "video" | "audio" | "document";
@@ -164,124 +165,43 @@ const OLE_REFINEMENTS = [
   "application/vnd.ms-outlook",
 ];
 
+/** file-type's names for what our table calls otherwise, and the containers a declared type may refine. */
+const SNIFFED: Readonly<Record<string, Sniffed>> = {
+  "audio/x-m4a": { mime: "audio/mp4" },
+  "audio/ogg; codecs=opus": { mime: "audio/ogg" },
+  "audio/opus": { mime: "audio/ogg" },
+  "audio/x-wav": { mime: "audio/wav" },
+  "audio/x-flac": { mime: "audio/flac" },
+  "application/x-cfb": { mime: "application/x-ole-storage", refinements: OLE_REFINEMENTS },
+  "video/mp4": { mime: "video/mp4", refinements: ["audio/mp4", "audio/aac"] },
+  "video/3gpp": { mime: "video/3gpp", refinements: ["audio/3gpp"] },
+  "video/webm": { mime: "video/webm", refinements: ["audio/webm"] },
+};
+
 const latin1 = new TextDecoder("latin1");
+const contains = (bytes: Uint8Array, text: string, to = bytes.length) =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(to, bytes.length)).indexOf(text, 0, "latin1") >= 0;
 
-function ascii(bytes: Uint8Array, start: number, end: number): string {
-  return latin1.decode(bytes.subarray(start, Math.min(end, bytes.length)));
-}
-
-function hasBytes(bytes: Uint8Array, signature: readonly number[], offset = 0): boolean {
-  if (bytes.length < offset + signature.length) return false;
-  return signature.every((b, i) => bytes[offset + i] === b);
-}
-
-function hasAscii(bytes: Uint8Array, text: string, offset = 0): boolean {
-  return ascii(bytes, offset, offset + text.length) === text;
-}
-
-function indexOfAscii(bytes: Uint8Array, text: string, from = 0, to = bytes.length): number {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(to, bytes.length)).indexOf(
-    text,
-    from,
-    "latin1",
-  );
-}
-
-function sniffIsoBmff(bytes: Uint8Array): Sniffed | null {
-  const box = ascii(bytes, 4, 8);
-  if (box === "moov" || box === "mdat" || box === "wide") return { mime: "video/quicktime" };
-  if (box !== "ftyp" || bytes.length < 12) return null;
-  const brand = ascii(bytes, 8, 12);
-  const boxSize = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0);
-  const compatible = ascii(bytes, 16, Math.min(boxSize, 256));
-  if (["heic", "heix", "heim", "heis", "hevc", "hevx"].includes(brand)) return { mime: "image/heic" };
-  if (brand === "avif" || brand === "avis") return { mime: "image/avif" };
-  if (brand === "mif1" || brand === "msf1") {
-    return { mime: compatible.includes("avif") ? "image/avif" : "image/heif" };
-  }
-  if (brand === "qt  ") return { mime: "video/quicktime" };
-  if (brand.startsWith("3g2")) return { mime: "video/3gpp2" };
-  if (brand.startsWith("3g")) return { mime: "video/3gpp", refinements: ["audio/3gpp"] };
-  if (["M4A ", "M4B ", "M4P ", "F4A ", "F4B "].includes(brand)) return { mime: "audio/mp4" };
-  return { mime: "video/mp4", refinements: ["audio/mp4", "audio/aac"] };
-}
-
-function sniffZip(bytes: Uint8Array): Sniffed {
-  // ODF and EPUB store an uncompressed `mimetype` entry first, so the type is readable at offset 38.
-  if (hasAscii(bytes, "mimetype", 30)) {
-    const declared = ascii(bytes, 38, 38 + 80);
-    const match = ZIP_REFINEMENTS.find((mime) => declared.startsWith(mime));
-    if (match) return { mime: match };
-  }
-  // OOXML part names appear in local headers and in the central directory at the end.
-  if (indexOfAscii(bytes, "word/document") >= 0) return { mime: ZIP_REFINEMENTS[3]! };
-  if (indexOfAscii(bytes, "xl/workbook") >= 0) return { mime: ZIP_REFINEMENTS[4]! };
-  if (indexOfAscii(bytes, "ppt/presentation") >= 0) return { mime: ZIP_REFINEMENTS[5]! };
-  if (indexOfAscii(bytes, "AndroidManifest.xml") >= 0)
-    return { mime: "application/vnd.android.package-archive" };
+/** A zip: OOXML part names give the Office type even when file-type cannot (a minimal or unusual archive). */
+function zipKind(bytes: Uint8Array): Sniffed {
+  if (contains(bytes, "word/document")) return { mime: ZIP_REFINEMENTS[3]! };
+  if (contains(bytes, "xl/workbook")) return { mime: ZIP_REFINEMENTS[4]! };
+  if (contains(bytes, "ppt/presentation")) return { mime: ZIP_REFINEMENTS[5]! };
   return { mime: "application/zip", refinements: ZIP_REFINEMENTS };
 }
 
-function isMpegAudioFrame(bytes: Uint8Array): Sniffed | null {
-  const [b0, b1, b2] = bytes;
-  if (b0 !== 0xff || b1 === undefined || b2 === undefined || (b1 & 0xe0) !== 0xe0) return null;
-  const version = (b1 >> 3) & 0b11;
-  const layer = (b1 >> 1) & 0b11;
-  if (layer === 0) return (b1 & 0xf6) === 0xf0 ? { mime: "audio/aac" } : null;
-  const bitrateIndex = b2 >> 4;
-  const sampleRateIndex = (b2 >> 2) & 0b11;
-  if (version === 1 || bitrateIndex === 0xf || sampleRateIndex === 0b11) return null;
-  return { mime: "audio/mpeg" };
-}
-
-function sniff(bytes: Uint8Array): Sniffed | null {
-  if (hasBytes(bytes, [0xff, 0xd8, 0xff])) return { mime: "image/jpeg" };
-  if (hasBytes(bytes, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return { mime: "image/png" };
-  if (hasAscii(bytes, "GIF87a") || hasAscii(bytes, "GIF89a")) return { mime: "image/gif" };
-  if (hasAscii(bytes, "RIFF")) {
-    const form = ascii(bytes, 8, 12);
-    if (form === "WEBP") return { mime: "image/webp" };
-    if (form === "WAVE") return { mime: "audio/wav" };
-    if (form === "AVI ") return { mime: "video/x-msvideo" };
+/** The type the bytes say, through `file-type` (magic numbers of some 150 formats). */
+async function sniff(bytes: Uint8Array): Promise<Sniffed | null> {
+  let found = await fileTypeFromBuffer(bytes);
+  // "BM" alone is too common in text; a bitmap also has a known DIB header size.
+  if (found?.mime === "image/bmp" && ![12, 40, 52, 56, 108, 124].includes(bytes[14] ?? -1)) found = undefined;
+  if (found) {
+    if (found.mime === "application/zip") return zipKind(bytes);
+    return SNIFFED[found.mime] ?? { mime: canonicalMime(found.mime) ?? found.mime };
   }
-  if (hasAscii(bytes, "FORM") && ["AIFF", "AIFC"].includes(ascii(bytes, 8, 12)))
-    return { mime: "audio/aiff" };
-  if (hasAscii(bytes, "II*\u0000") || hasAscii(bytes, "MM\u0000*")) return { mime: "image/tiff" };
-  // "BM" alone is too common in text; also require a known DIB header size.
-  if (hasAscii(bytes, "BM") && bytes.length >= 18 && [12, 40, 52, 56, 108, 124].includes(bytes[14]!)) {
-    return { mime: "image/bmp" };
-  }
-  const isoBmff = sniffIsoBmff(bytes);
-  if (isoBmff) return isoBmff;
-  if (hasAscii(bytes, "OggS")) {
-    const codec = ascii(bytes, 28, 36);
-    if (codec.includes("theora")) return { mime: "video/ogg" };
-    return { mime: "audio/ogg" };
-  }
-  if (hasBytes(bytes, [0x1a, 0x45, 0xdf, 0xa3])) {
-    const isWebm = indexOfAscii(bytes, "webm", 0, 64) >= 0;
-    return isWebm ? { mime: "video/webm", refinements: ["audio/webm"] } : { mime: "video/x-matroska" };
-  }
-  if (hasBytes(bytes, [0x00, 0x00, 0x01, 0xba])) return { mime: "video/mpeg" };
-  if (hasAscii(bytes, "#!AMR-WB\n")) return { mime: "audio/amr-wb" };
-  if (hasAscii(bytes, "#!AMR\n")) return { mime: "audio/amr" };
-  if (hasAscii(bytes, "fLaC")) return { mime: "audio/flac" };
-  if (hasAscii(bytes, "MThd")) return { mime: "audio/midi" };
-  if (hasAscii(bytes, "ID3")) return { mime: "audio/mpeg" };
-  const mpegAudio = isMpegAudioFrame(bytes);
-  if (mpegAudio) return mpegAudio;
   // Some generators put a BOM or junk before the header; readers accept it within the first KiB.
-  if (indexOfAscii(bytes, "%PDF-", 0, 1024) >= 0) return { mime: "application/pdf" };
-  if (hasAscii(bytes, "PK\u0003\u0004") || hasAscii(bytes, "PK\u0005\u0006")) return sniffZip(bytes);
-  if (hasBytes(bytes, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])) {
-    return { mime: "application/x-ole-storage", refinements: OLE_REFINEMENTS };
-  }
-  if (hasAscii(bytes, "{\\rtf")) return { mime: "application/rtf" };
-  if (hasBytes(bytes, [0x1f, 0x8b])) return { mime: "application/gzip" };
-  if (hasBytes(bytes, [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c])) return { mime: "application/x-7z-compressed" };
-  if (hasAscii(bytes, "Rar!\u001a\u0007")) return { mime: "application/vnd.rar" };
-  if (hasAscii(bytes, "ustar", 257)) return { mime: "application/x-tar" };
-  if (/^(\ufeff)?BEGIN:VCARD\r?\n/i.test(ascii(bytes, 0, 16))) return { mime: "text/vcard" };
+  if (contains(bytes, "%PDF-", 1024)) return { mime: "application/pdf" };
+  if (/^(\ufeff)?BEGIN:VCARD\r?\n/i.test(latin1.decode(bytes.subarray(0, 16)))) return { mime: "text/vcard" };
   return null;
 }
 
@@ -293,13 +213,13 @@ function detected(mimeType: string, ext: string | null): DetectedMedia {
  * Works out what a file is: magic bytes first (clients mislabel files), then the declared mime
  * type unless it is the generic octet-stream, then the file name's extension.
  */
-export function detectMedia(bytes: Uint8Array, hint?: MediaHint): DetectedMedia {
+export async function detectMedia(bytes: Uint8Array, hint?: MediaHint): Promise<DetectedMedia> {
   const declared = canonicalMime(hint?.mimeType);
   const declaredMime = declared && !GENERIC_MIMES.has(declared) ? declared : null;
   const filenameExt = extensionOf(hint?.filename);
   const filenameMime = filenameExt ? mimeForExtension(filenameExt) : null;
 
-  const sniffed = sniff(bytes);
+  const sniffed = await sniff(bytes);
   if (sniffed) {
     const refined = [declaredMime, filenameMime].find((m) => m && sniffed.refinements?.includes(m));
     const mime = refined ?? sniffed.mime;

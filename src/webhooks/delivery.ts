@@ -1,4 +1,6 @@
+import { AddressRefusedError, fetchPinned } from "../net/address-policy";
 import { parseRetryAfterMs } from "./backoff";
+import type { ReceiverPolicy } from "./receiver-policy";
 import { signWebhook } from "./signing";
 
 export type DeliveryRequest = {
@@ -14,7 +16,9 @@ export type DeliveryRequest = {
 
 export type DeliveryOutcome =
   | { kind: "response"; statusCode: number; retryAfterMs: number | undefined; durationMs: number }
-  | { kind: "error"; error: string; timedOut: boolean; durationMs: number };
+  | { kind: "error"; error: string; timedOut: boolean; durationMs: number }
+  /** The address policy refused the receiver's address: no connection was made. */
+  | { kind: "refused"; error: string; durationMs: number };
 
 export const USER_AGENT = "Chasqui-Webhooks/1.0";
 
@@ -33,26 +37,35 @@ export function deliveryHeaders(req: DeliveryRequest, nowMs: number): Record<str
 }
 
 /**
- * One HTTP attempt. Never throws: a status, a timeout or a network error all come back as an outcome.
- * Not routed through the media SSRF guard (receivers are configured by the admin and often live on
- * localhost), but redirects are never followed: a 3xx is a failed attempt like any other non-2xx.
+ * One HTTP attempt. Never throws: a status, a timeout, a network error or a refusal all come back as an
+ * outcome. The receiver's host is resolved and checked against the address policy on every attempt (DNS
+ * may have changed since the webhook was configured) and the request goes to the checked address, so
+ * nothing is sent to an address the policy refuses. Redirects are never followed: a 3xx is a failed
+ * attempt like any other non-2xx.
  */
 export async function attemptDelivery(
   req: DeliveryRequest,
-  opts: { timeoutMs: number; clock?: () => number; signal?: AbortSignal },
+  opts: {
+    timeoutMs: number;
+    receivers: ReceiverPolicy;
+    clock?: () => number;
+    signal?: AbortSignal;
+    fetchImpl?: typeof fetch;
+  },
 ): Promise<DeliveryOutcome> {
   const clock = opts.clock ?? Date.now;
   const started = performance.now();
   const timeout = AbortSignal.timeout(opts.timeoutMs);
   const signal = opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout;
   try {
-    const res = await fetch(req.url, {
-      method: "POST",
-      body: req.payload,
-      headers: deliveryHeaders(req, clock()),
-      redirect: "manual",
-      signal,
-    });
+    const url = new URL(req.url);
+    const addresses = await opts.receivers.addressesFor(url, signal);
+    const res = await fetchPinned(
+      url,
+      addresses,
+      { method: "POST", body: req.payload, headers: deliveryHeaders(req, clock()), signal },
+      opts.fetchImpl,
+    );
     // Drain the body (bounded by the same timeout) so the keep-alive connection can be reused.
     await res.arrayBuffer().catch(() => undefined);
     return {
@@ -65,15 +78,21 @@ export async function attemptDelivery(
       durationMs: performance.now() - started,
     };
   } catch (err) {
+    const durationMs = performance.now() - started;
+    if (err instanceof AddressRefusedError && err.reason === "blocked") {
+      return { kind: "refused", error: err.message.slice(0, 500), durationMs };
+    }
     const timedOut = timeout.aborted;
     const message = timedOut
       ? `timed out after ${opts.timeoutMs} ms`
       : opts.signal?.aborted
         ? "aborted at shutdown"
         : err instanceof Error
-          ? `${err.name}: ${err.message}`
+          ? err instanceof AddressRefusedError
+            ? err.message
+            : `${err.name}: ${err.message}`
           : String(err);
-    return { kind: "error", error: message.slice(0, 500), timedOut, durationMs: performance.now() - started };
+    return { kind: "error", error: message.slice(0, 500), timedOut, durationMs };
   }
 }
 

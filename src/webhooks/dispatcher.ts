@@ -4,11 +4,14 @@ import type { Logger } from "../logger";
 import { retryDelayMs } from "./backoff";
 import { attemptDelivery, type DeliveryOutcome, isSuccess } from "./delivery";
 import type { EventSink } from "./events";
+import type { ReceiverPolicy } from "./receiver-policy";
 
 export type DispatcherOptions = {
   db: Db;
   events: EventSink;
   logger: Logger;
+  /** The address policy every attempt is checked against (WEBHOOK_ALLOW_PRIVATE, WEBHOOK_ALLOWED_HOSTS). */
+  receivers: ReceiverPolicy;
   clock?: () => number;
   /** Jitter source in [0, 1); injected by tests. */
   random?: () => number;
@@ -62,7 +65,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * overwritten by a late result.
  */
 export function createDispatcher(opts: DispatcherOptions) {
-  const { db, events, timeoutMs, maxAttempts, retryBaseMs, concurrency, leaseMs } = opts;
+  const { db, events, receivers, timeoutMs, maxAttempts, retryBaseMs, concurrency, leaseMs } = opts;
   const clock = opts.clock ?? Date.now;
   const random = opts.random ?? Math.random;
   const batchSize = opts.batchSize ?? 50;
@@ -293,8 +296,10 @@ export function createDispatcher(opts: DispatcherOptions) {
         error: "receiver answered 410 Gone; webhook disabled",
       };
     }
+    // A refused address is retried like any failed attempt: the name may resolve to an allowed address
+    // again (a DNS change, a failover), and the operator may allow it; it never got a connection.
     const error =
-      outcome.kind === "error"
+      outcome.kind !== "response"
         ? outcome.error
         : outcome.statusCode >= 300 && outcome.statusCode < 400
           ? `redirect ${outcome.statusCode} not followed`
@@ -329,7 +334,7 @@ export function createDispatcher(opts: DispatcherOptions) {
               connectionId: row.event.connectionId,
               payload: row.event.payload,
             },
-            { timeoutMs, clock, signal: stopController.signal },
+            { timeoutMs, receivers, clock, signal: stopController.signal },
           );
           if (outcome.kind === "error" && stopController.signal.aborted) {
             // Cut off by shutdown: no result is known, so the row goes back to pending as it was.
@@ -347,6 +352,12 @@ export function createDispatcher(opts: DispatcherOptions) {
             log.warn(
               { deliveryId: row.id, attempts: row.attempts, error: s.error },
               "delivery failed for good",
+            );
+          } else if (outcome.kind === "refused") {
+            // Worth a warning on every attempt: nothing reaches this receiver until DNS or the policy changes.
+            log.warn(
+              { deliveryId: row.id, attempts: row.attempts, error: outcome.error },
+              "receiver address refused",
             );
           } else if (s.kind === "retry") {
             log.debug(
@@ -391,6 +402,24 @@ export function createDispatcher(opts: DispatcherOptions) {
     }
   };
 
+  /**
+   * Webhooks stored before the address policy existed (or while it was relaxed) may point where it now
+   * refuses; say so at boot rather than only in each delivery's lastError.
+   */
+  const warnRefusedReceivers = () => {
+    const hooks = sqlite
+      .query<{ id: number; url: string }, []>("SELECT id, url FROM webhooks WHERE enabled = 1")
+      .all();
+    for (const hook of hooks) {
+      receivers.checkUrl(hook.url).catch((err) => {
+        logger.warn(
+          { webhookId: hook.id, error: err instanceof Error ? err.message : String(err) },
+          "webhook receiver is refused by the address policy; its deliveries will fail",
+        );
+      });
+    }
+  };
+
   /** Deletes delivered rows past retention, then events older than retention that no delivery needs. */
   const prune = () => {
     const cutoff = clock() - opts.retentionDays * DAY_MS;
@@ -416,6 +445,7 @@ export function createDispatcher(opts: DispatcherOptions) {
       stopController = new AbortController();
       const released = releaseExpiredStmt.run({ now: clock() }).changes;
       if (released > 0) logger.info({ released }, "released deliveries whose lease expired");
+      warnRefusedReceivers();
       try {
         prune();
       } catch (err) {

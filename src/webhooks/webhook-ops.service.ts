@@ -1,9 +1,11 @@
-import { and, asc, count, desc, eq, gt, inArray, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, inArray, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { connections, events as eventsTable, webhookDeliveries, webhooks } from "../db/schema";
 import { AppError } from "../errors";
 import { attemptDelivery, type DeliveryOutcome, isSuccess } from "./delivery";
+import { createEventFeed, type EventFeed } from "./event-feed";
 import { type EventEnvelope, type EventSink, newEventId } from "./events";
+import type { ReceiverPolicy } from "./receiver-policy";
 
 export const DELIVERY_STATUSES = ["pending", "delivering", "delivered", "failed"] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
@@ -79,9 +81,11 @@ export function createWebhookOps(deps: {
   events: EventSink;
   timeoutMs: number;
   clock?: () => number;
+  feed?: EventFeed;
 }) {
   const { db, events } = deps;
   const clock = deps.clock ?? Date.now;
+  const feed = deps.feed ?? createEventFeed(db);
 
   const base = () =>
     db
@@ -160,8 +164,15 @@ export function createWebhookOps(deps: {
       return deliveryView(getRow(id));
     },
 
-    /** Sends a `ping` to one webhook now, outside the outbox, and reports what the receiver answered. */
-    async ping(webhook: { id: number; connectionId: number; url: string; secret: string }) {
+    /**
+     * Sends a `ping` to one webhook now, outside the outbox, and reports what the receiver answered. An
+     * address the policy refuses is 400 ERR_INVALID_WEBHOOK_URL before any connection, so this cannot be
+     * used to tell open internal ports from closed ones.
+     */
+    async ping(
+      webhook: { id: number; connectionId: number; url: string; secret: string },
+      receivers: ReceiverPolicy,
+    ) {
       const conn = db
         .select({ name: connections.name, number: connections.number })
         .from(connections)
@@ -186,8 +197,9 @@ export function createWebhookOps(deps: {
           connectionId: webhook.connectionId,
           payload,
         },
-        { timeoutMs: deps.timeoutMs, clock },
+        { timeoutMs: deps.timeoutMs, receivers, clock },
       );
+      if (outcome.kind === "refused") throw new AppError("ERR_INVALID_WEBHOOK_URL", outcome.error);
       return {
         webhookId: webhook.id,
         eventId: id,
@@ -212,24 +224,12 @@ export function createWebhookOps(deps: {
     listEvents(q: { connectionId?: number; after?: string; limit: number }) {
       let afterSeq = 0;
       if (q.after !== undefined) {
-        const found = db
-          .select({ seq: eventsTable.seq })
-          .from(eventsTable)
-          .where(eq(eventsTable.id, q.after))
-          .get();
-        if (!found)
+        const seq = feed.seqOf(q.after);
+        if (seq === undefined)
           throw new AppError("ERR_NOT_FOUND", "Event not found: it does not exist or is past retention");
-        afterSeq = found.seq;
+        afterSeq = seq;
       }
-      const where: SQL[] = [gt(eventsTable.seq, afterSeq)];
-      if (q.connectionId !== undefined) where.push(eq(eventsTable.connectionId, q.connectionId));
-      const rows = db
-        .select()
-        .from(eventsTable)
-        .where(and(...where))
-        .orderBy(asc(eventsTable.seq))
-        .limit(q.limit + 1)
-        .all();
+      const rows = feed.after(afterSeq, { connectionId: q.connectionId, limit: q.limit + 1 });
       const page = rows.slice(0, q.limit);
       return {
         events: page.map((e) => ({

@@ -40,7 +40,7 @@ export type InboundMessage = {
   timestampSec: number;
   remoteKey?: string | null;
   lid?: string | null;
-  /** When the media download failed: what `retryMediaDownload` needs to try again later. */
+  /** With media: what `retryMediaDownload` needs to fetch it again (its download or its storing failed). */
   mediaRef?: string | null;
 };
 

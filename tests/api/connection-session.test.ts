@@ -148,3 +148,76 @@ describe("inbound media that failed to download", () => {
     expect(await t.services.messages.retryPendingMedia()).toBe(0);
   });
 });
+
+/**
+ * A driver that counts the gateways alive (created and not stopped), with an async factory and start, like
+ * the baileys driver (lazy import, socket set-up): the places where concurrent requests interleave.
+ */
+function countingDriver() {
+  const live = new Set<number>();
+  let created = 0;
+  let maxLive = 0;
+  const turn = () => new Promise<void>((r) => setImmediate(r));
+  const factory = async (_c: { id: number }, events: GatewayEvents): Promise<WhatsAppGateway> => {
+    await turn();
+    const n = ++created;
+    live.add(n);
+    maxLive = Math.max(maxLive, live.size);
+    const gw = qrGateway(events);
+    return {
+      ...gw,
+      async start() {
+        await turn();
+        await gw.start();
+      },
+      async stop() {
+        await turn();
+        live.delete(n);
+      },
+    };
+  };
+  return { factory, live, maxLive: () => maxLive };
+}
+
+describe("session lifecycle under concurrent requests", () => {
+  test("three concurrent restarts leave exactly one gateway running", async () => {
+    const driver = countingDriver();
+    await using t = createTestApp({}, { factories: { baileys: driver.factory } });
+    const conn = await t.post("/api/v1/connections", { name: "Real" });
+    const restarts = await Promise.all(
+      [1, 2, 3].map(() => t.post(`/api/v1/connections/${conn.body.id}/restart`)),
+    );
+    expect(restarts.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(driver.live.size).toBe(1);
+    expect(driver.maxLive()).toBe(1);
+  });
+
+  test("a delete racing restarts leaves no gateway running", async () => {
+    const driver = countingDriver();
+    await using t = createTestApp({}, { factories: { baileys: driver.factory } });
+    const conn = await t.post("/api/v1/connections", { name: "Real" });
+    const id = conn.body.id;
+    const results = await Promise.all([
+      t.post(`/api/v1/connections/${id}/restart`),
+      t.del(`/api/v1/connections/${id}`),
+      t.post(`/api/v1/connections/${id}/restart`),
+      t.post(`/api/v1/connections/${id}/restart`),
+    ]);
+    expect(results[1]!.status).toBe(200);
+    expect(driver.live.size).toBe(0);
+    expect(driver.maxLive()).toBe(1);
+    expect(t.sessions.ids()).toEqual([]);
+  });
+
+  test("stopping every session during a start leaves none running, and later starts do nothing", async () => {
+    const driver = countingDriver();
+    await using t = createTestApp({}, { factories: { baileys: driver.factory } });
+    const conn = await t.post("/api/v1/connections", { name: "Real" });
+    const restart = t.post(`/api/v1/connections/${conn.body.id}/restart`);
+    await t.sessions.stopAll();
+    await restart;
+    expect(driver.live.size).toBe(0);
+    await t.sessions.start({ id: conn.body.id, driver: "baileys", number: null });
+    expect(driver.live.size).toBe(0);
+  });
+});

@@ -140,4 +140,4 @@ test("property: live, replayed and echoed messages are stored and announced exac
     ),
     { numRuns: 40 },
   );
-});
+}, 60_000);

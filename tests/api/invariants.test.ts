@@ -6,15 +6,6 @@ import { ConfigError, loadConfig } from "../../src/config";
 const root = join(import.meta.dir, "../..");
 
 describe("code invariants", () => {
-  test("no transaction callback is async: drizzle on bun:sqlite would commit at the first await", async () => {
-    const offenders: string[] = [];
-    for await (const file of new Glob("src/**/*.ts").scan(root)) {
-      const text = await Bun.file(join(root, file)).text();
-      if (/transaction\(\s*async/.test(text)) offenders.push(file);
-    }
-    expect(offenders).toEqual([]);
-  });
-
   test("the domain never imports hono, drivers, bun:sqlite or process.env", async () => {
     const offenders: string[] = [];
     for await (const file of new Glob("src/domain/**/*.ts").scan(root)) {

@@ -388,3 +388,44 @@ describe("voice notes", () => {
     expect((await send({ ptt: "false" })).mediaType).toBe("audio");
   });
 });
+
+describe("what the panel needs to know about a message", () => {
+  test("editableUntil / deletableUntil for ours, null for theirs; updatedAt moves with a reaction", async () => {
+    const now = Date.now();
+    const { t, first, find } = await setup({ now: () => now });
+    await using _ = t;
+    const sent = await t.post(`/api/v1/tickets/${first.body.ticketId}/messages`, { body: "hola" });
+    const ours = await find(sent.body.data.messageId);
+    const sentAt = ours.timestamp * 1000;
+    expect(Date.parse(ours.editableUntil) - sentAt).toBe(15 * 60_000);
+    expect(Date.parse(ours.deletableUntil) - sentAt).toBe(48 * 3_600_000);
+    const theirs = await find(first.body.messageId);
+    expect([theirs.editableUntil, theirs.deletableUntil]).toEqual([null, null]);
+    const before = theirs.updatedAt;
+    await t.post(`/api/v1/messages/${first.body.messageId}/reactions`, { emoji: "👍" });
+    expect(Date.parse((await find(first.body.messageId)).updatedAt)).toBeGreaterThanOrEqual(
+      Date.parse(before),
+    );
+    await t.del(`/api/v1/messages/${sent.body.data.messageId}`);
+    expect(await find(sent.body.data.messageId)).toMatchObject({ editableUntil: null, deletableUntil: null });
+  });
+});
+
+test("sandbox inbound: ptt makes an audio from mediaUrl a voice note", async () => {
+  const files = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    fetch: () => new Response(SAMPLES.oggOpus, { headers: { "content-type": "audio/ogg" } }),
+  });
+  await using t = createTestApp({ MEDIA_FETCH_ALLOW_PRIVATE: "true" });
+  const conn = await t.sandbox();
+  const url = `http://127.0.0.1:${files.port}/nota.ogg`;
+  const inbound = (ptt: boolean) =>
+    t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, { number: CUSTOMER, mediaUrl: url, ptt });
+  const voice = await inbound(true);
+  const plain = await inbound(false);
+  const msgs = (await t.get(`/api/v1/tickets/${voice.body.ticketId}/messages`)).body.messages;
+  expect(msgs.find((m: any) => m.id === voice.body.messageId).mediaType).toBe("ptt");
+  expect(msgs.find((m: any) => m.id === plain.body.messageId).mediaType).toBe("audio");
+  files.stop(true);
+});

@@ -33,6 +33,7 @@ export async function startE2E(opts: { token: string; env?: Record<string, strin
         WA_WS_URL: wa.wsUrl,
         NODE_EXTRA_CA_CERTS: wa.certificate.certPath,
         WEBHOOK_RETRY_BASE_MS: "50",
+        WEBHOOK_ALLOW_PRIVATE: "true",
         ...opts.env,
       },
     );

@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { AppError, type ErrorCode } from "../../src/errors.ts";
-import { createMediaFetcher, type MediaFetcherOptions, type Resolver } from "../../src/media/safe-fetch.ts";
+import {
+  createMediaFetcher,
+  filenameFromContentDisposition,
+  type MediaFetcherOptions,
+  type Resolver,
+} from "../../src/media/safe-fetch.ts";
 import { SAMPLES } from "./samples.ts";
 import { TEST_CERT, TEST_KEY } from "./tls-fixture.ts";
 
@@ -478,5 +483,20 @@ describe("fetching from a real server on loopback with allowPrivate", () => {
   test("accepts a body of exactly the cap", async () => {
     const result = await loopback({ maxBytes: 1024 }).fetch(`http://media.test:${server.port}/exactly-1024`);
     expect(result.bytes.byteLength).toBe(1024);
+  });
+});
+
+describe("filenameFromContentDisposition", () => {
+  test.each([
+    [`attachment; filename="fallback.png"; filename*=UTF-8''fa%C3%A7ade%20photo.png`, "façade photo.png"],
+    [`attachment; filename*=iso-8859-1''caf%E9.png`, "café.png"],
+    ['inline; filename="../../x/scan.png"', "scan.png"],
+    // Raw UTF-8 bytes in a header arrive as latin1 characters.
+    [`attachment; filename="${Buffer.from("niño.pdf").toString("latin1")}"`, "niño.pdf"],
+    // Without a disposition type, as some servers send it.
+    ['filename="sin-tipo.png"', "sin-tipo.png"],
+    ["attachment", null],
+  ])("%s → %s", (header, expected) => {
+    expect(filenameFromContentDisposition(header)).toBe(expected);
   });
 });

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { loadConfig } from "../../src/config";
 import { closeEventStreams } from "../../src/http/routes/events-stream.routes";
 import { createLogger } from "../../src/logger";
@@ -49,6 +49,7 @@ export async function startPanelServer(env: Record<string, string> = {}, opts: R
     LOG_LEVEL: "silent",
     BAILEYS_LOG_LEVEL: "silent",
     MEDIA_FETCH_ALLOW_PRIVATE: "true",
+    WEBHOOK_ALLOW_PRIVATE: "true",
     WEBHOOK_RETRY_BASE_MS: "100",
     WA_WS_URL: "ws://127.0.0.1:9/ws/chat",
     ...env,
@@ -92,4 +93,22 @@ export function screenshotDir() {
     return dir;
   }
   return mkdtempSync(join(tmpdir(), "chasqui-shots-"));
+}
+
+/** Console errors and uncaught exceptions of the page; the panel must produce none. */
+export function watchConsole(page: Page) {
+  const errors: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("dialog", (d) => d.accept());
+  return errors;
+}
+
+export async function login(page: Page, url: string, token: string) {
+  await page.goto(`${url}/`);
+  await page.fill("#token", token);
+  await page.click("form button[type=submit]");
+  await page.locator("[data-live=on]").waitFor();
 }

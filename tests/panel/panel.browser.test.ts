@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { launchChromium, PNG, screenshotDir, startPanelServer } from "./browser";
+import { launchChromium, login, PNG, screenshotDir, startPanelServer, watchConsole } from "./browser";
 
 let browser: Browser;
 beforeAll(async () => {
@@ -13,24 +13,6 @@ afterAll(async () => {
 
 const shots = screenshotDir();
 const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, `${name}.png`) });
-
-/** Console errors and uncaught exceptions of the page; the panel must produce none. */
-function watchConsole(page: Page) {
-  const errors: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error") errors.push(m.text());
-  });
-  page.on("pageerror", (e) => errors.push(e.message));
-  page.on("dialog", (d) => d.accept());
-  return errors;
-}
-
-async function login(page: Page, url: string, token: string) {
-  await page.goto(`${url}/`);
-  await page.fill("#token", token);
-  await page.click("form button[type=submit]");
-  await page.locator("[data-live=on]").waitFor();
-}
 
 /** A receiver for webhooks and a host for inbound media, on loopback. */
 function startReceiver() {

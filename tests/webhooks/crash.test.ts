@@ -78,6 +78,8 @@ test("every event survives three SIGKILLs of the server while the receiver fails
         WEBHOOK_TIMEOUT_MS: "150",
         WEBHOOK_LEASE_MS: "400",
         WEBHOOK_CONCURRENCY: "16",
+        // The receiver is on loopback, which the address policy refuses by default.
+        WEBHOOK_ALLOW_PRIVATE: "true",
       },
       stdout: Bun.file(join(dataDir, `server-${generation}.log`)),
       stderr: "inherit",

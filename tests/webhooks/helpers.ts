@@ -12,14 +12,23 @@ export const FAST_ENV = {
   WEBHOOK_LEASE_MS: "2000",
 };
 
+/**
+ * These suites deliver to receivers on 127.0.0.1, which the address policy refuses by default; the
+ * policy's own tests (ssrf.test.ts) turn it back on with `WEBHOOK_ALLOW_PRIVATE: "false"`.
+ */
+export const LOOPBACK_RECEIVERS = { WEBHOOK_ALLOW_PRIVATE: "true" };
+
 export type Hook = { id: number; secret: string; connectionId: number };
 
 /** A test app with a sandbox connection; the dispatcher is started unless `start` is false. */
 export async function setupApp(
   env: Record<string, string> = {},
-  opts: { start?: boolean; clock?: () => number } = {},
+  opts: { start?: boolean; clock?: () => number; resolve?: (host: string) => Promise<string[]> } = {},
 ) {
-  const t = createTestApp({ ...FAST_ENV, ...env }, opts.clock ? { clock: opts.clock } : {});
+  const t = createTestApp(
+    { ...FAST_ENV, ...LOOPBACK_RECEIVERS, ...env },
+    { ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.resolve ? { resolve: opts.resolve } : {}) },
+  );
   const conn = await t.sandbox("WhatsApp Principal", "595981234567");
   if (opts.start !== false) t.dispatcher.start();
   return { t, conn };

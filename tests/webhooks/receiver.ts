@@ -7,6 +7,8 @@ export type ReceivedRequest = {
   event: string;
   connectionId: string;
   contentType: string;
+  /** The Host header: the name in the webhook URL even when the IP it resolved to was dialled. */
+  host: string;
   body: string;
   /** Which request this is for its webhook-id: 1 for the first attempt. */
   attempt: number;
@@ -17,22 +19,21 @@ export type ReceivedRequest = {
 export type Answer = Response | "hang";
 
 /**
- * A real HTTP receiver on 127.0.0.1:0 that records every request and answers as `script` says.
- * Hanging requests are released (with a 200 nobody reads) when the receiver is disposed.
+ * A real HTTP receiver on 127.0.0.1:0 (or another loopback address) that records every request and answers
+ * as `script` says. Hanging requests are released (with a 200 nobody reads) when the receiver is disposed.
  */
-export function startReceiver(script: (req: ReceivedRequest, all: ReceivedRequest[]) => Answer = () => ok()) {
+export function startReceiver(
+  script: (req: ReceivedRequest, all: ReceivedRequest[]) => Answer = () => ok(),
+  hostname = "127.0.0.1",
+) {
   const requests: ReceivedRequest[] = [];
   const perId = new Map<string, number>();
   const hanging: (() => void)[] = [];
-  // A path of its own: a loopback port is reused as soon as it is freed, and a dispatcher elsewhere (an
-  // earlier test, another test run on the machine) still retrying the old owner must not count here.
-  const path = `/hook/${crypto.randomUUID()}`;
   const server = Bun.serve({
     port: 0,
-    hostname: "127.0.0.1",
+    hostname,
     idleTimeout: 0,
     async fetch(req) {
-      if (new URL(req.url).pathname !== path) return new Response(null, { status: 404 });
       const body = await req.text();
       const id = req.headers.get("webhook-id") ?? "";
       const attempt = (perId.get(id) ?? 0) + 1;
@@ -44,6 +45,7 @@ export function startReceiver(script: (req: ReceivedRequest, all: ReceivedReques
         event: req.headers.get("x-webhook-event") ?? "",
         connectionId: req.headers.get("x-connection-id") ?? "",
         contentType: req.headers.get("content-type") ?? "",
+        host: req.headers.get("host") ?? "",
         body,
         attempt,
         at: Date.now(),
@@ -57,7 +59,7 @@ export function startReceiver(script: (req: ReceivedRequest, all: ReceivedReques
     },
   });
   return {
-    url: `http://127.0.0.1:${server.port}${path}`,
+    url: `http://${hostname}:${server.port}/hook`,
     port: server.port as number,
     requests,
     /** Requests whose webhook-id is `id`, in arrival order. */

@@ -236,8 +236,18 @@ export const idempotencyKeys = sqliteTable(
     principal: integer("principal").notNull(),
     key: text("key").notNull(),
     requestHash: text("request_hash").notNull(),
-    statusCode: integer("status_code").notNull(),
-    responseBody: text("response_body").notNull(),
+    /**
+     * `in_progress` from the reservation (committed before WhatsApp is asked) until the response is stored in
+     * the transaction of the messages it created (`completed`); `outcome_unknown` when a send failed after a
+     * message had left.
+     */
+    state: text("state", { enum: ["in_progress", "completed", "outcome_unknown"] })
+      .notNull()
+      .default("completed"),
+    /** The process that reserved the key: another process finding it `in_progress` knows its owner died. */
+    owner: text("owner"),
+    statusCode: integer("status_code"),
+    responseBody: text("response_body"),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.principal, t.key] }), index("idempotency_created_idx").on(t.createdAt)],

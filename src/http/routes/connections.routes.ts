@@ -4,7 +4,7 @@ import { normalizeNumber } from "../../domain/numbers";
 import { AppError } from "../../errors";
 import { EVENT_NAMES } from "../../webhooks/events";
 import { adminOnly } from "../auth";
-import { bodyDoc, readBody } from "../body";
+import { bodyDoc, MAX_TEXT, readBody } from "../body";
 import { createRouter } from "../create-router";
 import {
   ConnectionSchema,
@@ -28,8 +28,8 @@ const CreateBody = z.object({
   driver: z.enum(["baileys", "sandbox"]).optional(),
   number: z.string().min(1).nullish(),
   isDefault: z.boolean().optional(),
-  greetingMessage: z.string().nullish(),
-  farewellMessage: z.string().nullish(),
+  greetingMessage: z.string().max(MAX_TEXT).nullish(),
+  farewellMessage: z.string().max(MAX_TEXT).nullish(),
   groups: z.enum(["ignore", "tickets"]).optional().openapi({
     description:
       "Group chats: `ignore` (default, like the original product) or `tickets` (one ticket per group)",
@@ -62,7 +62,7 @@ const InboundBody = z.object({
     .string()
     .min(1)
     .openapi({ description: "Who writes: the contact, or in a group the participant" }),
-  body: z.string().max(65_536).nullish(),
+  body: z.string().max(MAX_TEXT).nullish(),
   name: z.string().trim().max(200).nullish(),
   mediaUrl: z.string().min(1).nullish(),
   filename: z.string().nullish(),
@@ -77,6 +77,7 @@ const InboundBody = z.object({
   delete: z.string().min(1).nullish().openapi({ description: "Delete this message id for everyone" }),
   reactTo: z.string().min(1).nullish().openapi({ description: "React to this message id with `emoji`" }),
   emoji: z.string().max(32).nullish().openapi({ description: "The reaction; empty removes it" }),
+  ptt: z.boolean().optional().openapi({ description: "The audio in mediaUrl is a voice note" }),
 });
 
 const Ok = z.object({ message: z.string() });
@@ -177,7 +178,7 @@ export const connectionsRouter = createRouter()
       const { services, sessions } = c.get("deps");
       const id = c.req.valid("param").connectionId;
       services.connections.get(id);
-      await sessions.stop(id);
+      await sessions.retire(id);
       services.connections.remove(id);
       return c.json({ message: "Connection deleted successfully" }, 200);
     },
@@ -224,7 +225,7 @@ export const connectionsRouter = createRouter()
     }),
     async (c) => {
       const body = await readBody(c, WebhookBody);
-      const hook = c.get("deps").services.webhooks.create(c.req.valid("param").connectionId, body);
+      const hook = await c.get("deps").services.webhooks.create(c.req.valid("param").connectionId, body);
       return c.json(webhookWire(hook, { withSecret: true }), 201);
     },
   )
@@ -241,7 +242,8 @@ export const connectionsRouter = createRouter()
     async (c) => {
       const body = await readBody(c, WebhookUpdateBody);
       const { connectionId, webhookId } = c.req.valid("param");
-      return c.json(webhookWire(c.get("deps").services.webhooks.update(connectionId, webhookId, body)), 200);
+      const hook = await c.get("deps").services.webhooks.update(connectionId, webhookId, body);
+      return c.json(webhookWire(hook), 200);
     },
   )
   .openapi(

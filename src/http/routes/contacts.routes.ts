@@ -1,6 +1,4 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { normalizeNumber } from "../../domain/numbers";
-import { AppError } from "../../errors";
 import { bodyDoc, readBody } from "../body";
 import { createRouter } from "../create-router";
 import { ContactSchema, commonErrors, contactWire, json, sendErrors } from "../wire";
@@ -44,12 +42,7 @@ export const contactsRouter = createRouter()
     }),
     async (c) => {
       const body = await readBody(c, ValidateBody);
-      const number = normalizeNumber(body.number);
-      const { connections } = c.get("deps").services;
-      const gw = connections.requireConnected(connections.resolve(body.whatsappId));
-      const check = await gw.checkNumber(number);
-      const profilePicUrl = check.exists ? await gw.profilePicUrl(check.number).catch(() => null) : null;
-      return c.json({ valid: check.exists, number: check.number, profilePicUrl }, 200);
+      return c.json(await c.get("deps").services.contacts.validate(body.number, body.whatsappId), 200);
     },
   )
   .openapi(
@@ -86,48 +79,9 @@ export const contactsRouter = createRouter()
     }),
     async (c) => {
       const body = await readBody(c, UpsertBody);
-      const { contacts, connections } = c.get("deps").services;
-      const { db } = c.get("deps");
-      let number = normalizeNumber(body.number);
-      let connectionId: number | null = null;
-      let profilePicUrl: string | null | undefined;
-      // Validate on WhatsApp when we can; an explicitly named connection must be able to check.
-      const connection =
-        body.whatsappId != null
-          ? connections.resolve(body.whatsappId)
-          : safeDefault(() => connections.resolve(null));
-      if (connection) {
-        connectionId = connection.id;
-        const live =
-          body.whatsappId != null
-            ? connections.requireConnected(connection)
-            : connections.isConnected(connection.id)
-              ? connections.requireConnected(connection)
-              : null;
-        if (live) {
-          const check = await live.checkNumber(number);
-          if (!check.exists) throw new AppError("ERR_WAPP_INVALID_CONTACT", `${number} is not on WhatsApp`);
-          number = check.number;
-          profilePicUrl = await live.profilePicUrl(number).catch(() => null);
-        }
-      }
-      const { contact, created } = db.transaction((tx) =>
-        contacts.upsert(
-          tx,
-          { number, name: body.name, email: body.email, profilePicUrl, overwriteName: true },
-          connectionId,
-        ),
-      );
+      const { contact, created } = await c.get("deps").services.contacts.save(body);
       return created
         ? c.json({ message: "Contact created successfully", contact: contactWire(contact) }, 201)
         : c.json({ message: "Contact updated successfully", contact: contactWire(contact) }, 200);
     },
   );
-
-function safeDefault<T>(fn: () => T): T | null {
-  try {
-    return fn();
-  } catch {
-    return null;
-  }
-}

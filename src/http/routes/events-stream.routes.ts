@@ -1,13 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, asc, eq, gt, inArray, max, type SQL } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
 import { streamSSE } from "hono/streaming";
-import { events as eventsTable } from "../../db/schema";
-import { AppError } from "../../errors";
 import { EVENT_NAMES, type EventName } from "../../webhooks/events";
+import { authenticate, bearerToken } from "../auth";
 import type { AppEnv } from "../context";
 import { createRouter } from "../create-router";
-import { commonErrors } from "../wire";
+import { commonErrors, positiveInt } from "../wire";
 
 /** A comment line this often keeps proxies and Bun's idle timeout (120 s) from closing a quiet stream. */
 export const HEARTBEAT_MS = 15_000;
@@ -49,16 +47,11 @@ const track = (end: () => void) => {
  * Only this route accepts it: a token in a URL can end up in proxy logs and browser history.
  */
 const headerOrQueryAuth = createMiddleware<AppEnv>(async (c, next) => {
-  const header = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "")?.[1];
-  const token = header ?? c.req.query("access_token");
-  if (!token)
-    throw new AppError(
-      "ERR_UNAUTHORIZED",
-      "Missing token: send Authorization: Bearer <token> or ?access_token=<token>",
-    );
-  const principal = c.get("deps").services.tokens.authenticate(token);
-  if (!principal) throw new AppError("ERR_UNAUTHORIZED", "Invalid or revoked token");
-  c.set("principal", principal);
+  const token = bearerToken(c) ?? c.req.query("access_token");
+  c.set(
+    "principal",
+    authenticate(c, token, "Missing token: send Authorization: Bearer <token> or ?access_token=<token>"),
+  );
   await next();
 });
 
@@ -84,7 +77,7 @@ const eventList = z
   });
 
 const StreamQuery = z.object({
-  connectionId: z.coerce.number().int().positive().optional(),
+  connectionId: positiveInt().optional(),
   event: eventList,
   lastEventId: z.string().optional().openapi({
     description:
@@ -126,38 +119,22 @@ eventsStreamRouter.openapi(
     },
   }),
   (c) => {
-    const { db, events } = c.get("deps");
+    const { events, services } = c.get("deps");
+    const feed = services.eventFeed;
     const q = c.req.valid("query");
     const resumeFrom = c.req.header("last-event-id") || q.lastEventId;
 
     let cursor: number;
     let reset = false;
     if (resumeFrom) {
-      const found = /^\d+$/.test(resumeFrom)
-        ? { seq: Number(resumeFrom) }
-        : db.select({ seq: eventsTable.seq }).from(eventsTable).where(eq(eventsTable.id, resumeFrom)).get();
-      reset = !found;
-      cursor = found?.seq ?? latestSeq(db);
+      const found = /^\d+$/.test(resumeFrom) ? Number(resumeFrom) : feed.seqOf(resumeFrom);
+      reset = found === undefined;
+      cursor = found ?? feed.latestSeq();
     } else {
-      cursor = latestSeq(db);
+      cursor = feed.latestSeq();
     }
-
-    const filters: SQL[] = [];
-    if (q.connectionId !== undefined) filters.push(eq(eventsTable.connectionId, q.connectionId));
-    if (q.event.length > 0) filters.push(inArray(eventsTable.type, q.event));
     const readAfter = (seq: number) =>
-      db
-        .select({
-          seq: eventsTable.seq,
-          id: eventsTable.id,
-          type: eventsTable.type,
-          payload: eventsTable.payload,
-        })
-        .from(eventsTable)
-        .where(and(gt(eventsTable.seq, seq), ...filters))
-        .orderBy(asc(eventsTable.seq))
-        .limit(BATCH)
-        .all();
+      feed.after(seq, { connectionId: q.connectionId, types: q.event, limit: BATCH });
 
     // nginx buffers proxied responses by default, which would hold events back.
     c.header("x-accel-buffering", "no");
@@ -215,12 +192,3 @@ eventsStreamRouter.openapi(
     });
   },
 );
-
-function latestSeq(db: AppEnv["Variables"]["deps"]["db"]): number {
-  return (
-    db
-      .select({ seq: max(eventsTable.seq) })
-      .from(eventsTable)
-      .get()?.seq ?? 0
-  );
-}

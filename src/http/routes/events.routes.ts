@@ -1,16 +1,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { createWebhookOps } from "../../webhooks/webhook-ops.service";
 import { createRouter } from "../create-router";
-import { commonErrors, json } from "../wire";
+import { commonErrors, json, positiveInt } from "../wire";
 
 const EventsQuery = z.object({
-  connectionId: z.coerce.number().int().positive().optional(),
+  connectionId: positiveInt().optional(),
   after: z
     .string()
     .regex(/^evt_[0-9a-f]{22}$/, "must be an event id (evt_…)")
     .optional()
     .openapi({ description: "Return events stored after this one; omit to start from the oldest kept" }),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
+  limit: positiveInt({ max: 500 }).default(100).openapi({ default: 100 }),
 });
 
 const StoredEventSchema = z
@@ -68,12 +67,6 @@ export const eventsRouter = createRouter().openapi(
     },
   }),
   (c) => {
-    const deps = c.get("deps");
-    const ops = createWebhookOps({
-      db: deps.db,
-      events: deps.events,
-      timeoutMs: deps.config.webhookTimeoutMs,
-    });
-    return c.json(ops.listEvents(c.req.valid("query")), 200);
+    return c.json(c.get("deps").services.webhookOps.listEvents(c.req.valid("query")), 200);
   },
 );

@@ -1,7 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { bodyDoc, fileSchema, readBody } from "../body";
+import type { SentResult } from "../../domain/message.service";
+import { bodyDoc, fileSchema, MAX_TEXT, readBody } from "../body";
 import { createRouter } from "../create-router";
-import { idempotent } from "../idempotency";
+import { idempotent, sendCompletion } from "../idempotency";
 import {
   IdParam,
   json,
@@ -17,27 +18,27 @@ import {
 const TicketParam = IdParam("ticketId");
 
 const TextBody = z.object({
-  body: z.string().trim().min(1, "Message body is required"),
+  body: z.string().trim().min(1, "Message body is required").max(MAX_TEXT),
   quotedMsgId: z.string().min(1).nullish(),
 });
 
 const MediaBody = z.object({
   medias: z.array(fileSchema).min(1, "At least one media file is required"),
-  body: z.string().nullish(),
+  body: z.string().max(MAX_TEXT).nullish(),
   quotedMsgId: z.string().min(1).nullish(),
   ptt: PttField,
 });
 
 const MediaUrlBody = z.object({
   mediaUrl: z.string().min(1, "Media URL is required"),
-  body: z.string().nullish(),
+  body: z.string().max(MAX_TEXT).nullish(),
   quotedMsgId: z.string().min(1).nullish(),
   filename: z.string().nullish(),
   ptt: PttField,
 });
 
 const ReplyBody = z.object({
-  body: z.string().nullish(),
+  body: z.string().max(MAX_TEXT).nullish(),
   medias: z.array(fileSchema).optional(),
   mediaUrl: z.string().min(1).nullish(),
   filename: z.string().nullish(),
@@ -51,9 +52,7 @@ const MessageParam = z.object({
     .openapi({ param: { name: "messageId", in: "path" }, example: "3EB0ABC123" }),
 });
 
-/** WhatsApp's own limit on a text message. */
-const MAX_BODY = 65_536;
-const EditBody = z.object({ body: z.string().trim().min(1, "Message body is required").max(MAX_BODY) });
+const EditBody = z.object({ body: z.string().trim().min(1, "Message body is required").max(MAX_TEXT) });
 const ReactionBody = z.object({
   emoji: z.string().max(32).openapi({ description: "One emoji; an empty string removes our reaction" }),
 });
@@ -83,8 +82,16 @@ export const messagesRouter = createRouter()
     async (c) => {
       const body = await readBody(c, TextBody);
       const svc = c.get("deps").services.messages;
-      const [sent] = await svc.sendToTicket(c.req.valid("param").ticketId, body);
-      return c.json({ message: "Message sent successfully", data: sentWire(sent!, svc.mediaUrlOf) }, 201);
+      const render = ([sent]: SentResult[]) => ({
+        message: "Message sent successfully",
+        data: sentWire(sent!, svc.mediaUrlOf),
+      });
+      const sent = await svc.sendToTicket(
+        c.req.valid("param").ticketId,
+        body,
+        sendCompletion(c, 201, render),
+      );
+      return c.json(render(sent), 201);
     },
   )
   .openapi(
@@ -108,11 +115,16 @@ export const messagesRouter = createRouter()
     async (c) => {
       const body = await readBody(c, MediaBody);
       const svc = c.get("deps").services.messages;
-      const sent = await svc.sendToTicket(c.req.valid("param").ticketId, body);
-      return c.json(
-        { message: "Media message(s) sent successfully", data: sent.map((s) => sentWire(s, svc.mediaUrlOf)) },
-        201,
+      const render = (sent: SentResult[]) => ({
+        message: "Media message(s) sent successfully",
+        data: sent.map((s) => sentWire(s, svc.mediaUrlOf)),
+      });
+      const sent = await svc.sendToTicket(
+        c.req.valid("param").ticketId,
+        body,
+        sendCompletion(c, 201, render),
       );
+      return c.json(render(sent), 201);
     },
   )
   .openapi(
@@ -138,11 +150,16 @@ export const messagesRouter = createRouter()
     async (c) => {
       const body = await readBody(c, MediaUrlBody);
       const svc = c.get("deps").services.messages;
-      const [sent] = await svc.sendToTicket(c.req.valid("param").ticketId, body);
-      return c.json(
-        { message: "Media message sent successfully", data: sentWire(sent!, svc.mediaUrlOf) },
-        201,
+      const render = ([sent]: SentResult[]) => ({
+        message: "Media message sent successfully",
+        data: sentWire(sent!, svc.mediaUrlOf),
+      });
+      const sent = await svc.sendToTicket(
+        c.req.valid("param").ticketId,
+        body,
+        sendCompletion(c, 201, render),
       );
+      return c.json(render(sent), 201);
     },
   )
   .openapi(
@@ -173,15 +190,13 @@ export const messagesRouter = createRouter()
     async (c) => {
       const body = await readBody(c, ReplyBody);
       const svc = c.get("deps").services.messages;
-      const { ticketId, results } = await svc.reply(c.req.valid("param").messageId, body);
-      return c.json(
-        {
-          message: "Reply sent successfully",
-          ticketId,
-          data: results.map((r) => sentWire(r, svc.mediaUrlOf)),
-        },
-        201,
-      );
+      const render = ({ ticketId, results }: { ticketId: number; results: SentResult[] }) => ({
+        message: "Reply sent successfully",
+        ticketId,
+        data: results.map((r) => sentWire(r, svc.mediaUrlOf)),
+      });
+      const sent = await svc.reply(c.req.valid("param").messageId, body, sendCompletion(c, 201, render));
+      return c.json(render(sent), 201);
     },
   )
   .openapi(

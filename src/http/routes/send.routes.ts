@@ -1,14 +1,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { bodyDoc, fileSchema, readBody } from "../body";
+import type { SentResult } from "../../domain/message.service";
+import { bodyDoc, fileSchema, MAX_TEXT, readBody } from "../body";
 import type { AppEnv } from "../context";
 import { createRouter } from "../create-router";
-import { idempotent } from "../idempotency";
+import { idempotent, sendCompletion } from "../idempotency";
 import { json, PttField, SentSchema, sendErrors, sentWire } from "../wire";
 
 const SendBody = z.object({
   number: z.string().min(1),
-  body: z.string().nullish(),
+  body: z.string().max(MAX_TEXT).nullish(),
   whatsappId: z.number().int().positive().nullish(),
   queueId: z.number().int().positive().nullish(),
   userId: z.number().int().positive().nullish(),
@@ -35,16 +36,17 @@ async function send<S extends 200 | 201>(c: Context<AppEnv>, status: S) {
   const quotedMsgId =
     body.quotedMsgId ?? (typeof body.quotedMsg === "string" ? body.quotedMsg : body.quotedMsg?.id);
   const svc = c.get("deps").services.messages;
-  const r = await svc.sendToNumber({ ...body, quotedMsgId, tagId: body.tagsId });
-  return c.json(
-    {
-      message: "Message(s) sent successfully",
-      ticketId: r.ticketId,
-      contactId: r.contactId,
-      data: r.results.map((s) => sentWire(s, svc.mediaUrlOf)),
-    },
-    status,
+  const render = (r: { ticketId: number; contactId: number; results: SentResult[] }) => ({
+    message: "Message(s) sent successfully",
+    ticketId: r.ticketId,
+    contactId: r.contactId,
+    data: r.results.map((s) => sentWire(s, svc.mediaUrlOf)),
+  });
+  const r = await svc.sendToNumber(
+    { ...body, quotedMsgId, tagId: body.tagsId },
+    sendCompletion(c, status, render),
   );
+  return c.json(render(r), status);
 }
 
 const route = <S extends 200 | 201>(summary: string, description: string, status: S) =>

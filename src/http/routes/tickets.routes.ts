@@ -9,6 +9,7 @@ import {
   MessageSchema,
   messageWire,
   PageQuery,
+  positiveInt,
   sendErrors,
   TicketSchema,
   ticketWire,
@@ -18,8 +19,8 @@ const TicketStatus = z.enum(["pending", "open", "closed"]);
 
 const ListQuery = PageQuery.extend({
   status: TicketStatus.optional().openapi({ example: "open" }),
-  whatsappId: z.coerce.number().int().positive().optional(),
-  queueId: z.coerce.number().int().positive().optional(),
+  whatsappId: positiveInt().optional(),
+  queueId: positiveInt().optional(),
 });
 
 const CreateBody = z.object({

@@ -1,13 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { EVENT_NAMES } from "../../webhooks/events";
-import { createWebhookOps, DELIVERY_STATUSES } from "../../webhooks/webhook-ops.service";
+import { DELIVERY_STATUSES } from "../../webhooks/webhook-ops.service";
 import { adminOnly } from "../auth";
 import type { AppDeps } from "../context";
 import { createRouter } from "../create-router";
-import { commonErrors, IdParam, json, PageQuery } from "../wire";
+import { commonErrors, IdParam, json, PageQuery, positiveInt } from "../wire";
 
-const opsOf = (deps: AppDeps) =>
-  createWebhookOps({ db: deps.db, events: deps.events, timeoutMs: deps.config.webhookTimeoutMs });
+const opsOf = (deps: AppDeps) => deps.services.webhookOps;
 
 const DeliverySchema = z
   .object({
@@ -47,7 +46,7 @@ const DeliveryWithPayload = DeliverySchema.extend({
   payload: z.record(z.string(), z.unknown()).openapi({ description: "The exact envelope delivered" }),
 }).openapi("WebhookDeliveryDetail");
 
-const optionalId = z.coerce.number().int().positive().optional();
+const optionalId = positiveInt().optional();
 const DeliveryQuery = PageQuery.extend({
   connectionId: optionalId,
   webhookId: optionalId,
@@ -147,7 +146,7 @@ export const webhookOpsRouter = createRouter()
       tags: ["Webhooks"],
       summary: "Send a signed `ping` to a webhook now (admin)",
       description:
-        'Sends `{event: "ping", …}` with the usual headers and signature, outside the outbox (no retries), even to a disabled webhook, and returns what the receiver answered.',
+        'Sends `{event: "ping", …}` with the usual headers and signature, outside the outbox (no retries), even to a disabled webhook, and returns what the receiver answered. A URL whose address the policy refuses (private, loopback, link-local… unless WEBHOOK_ALLOW_PRIVATE or WEBHOOK_ALLOWED_HOSTS allow it) is 400 ERR_INVALID_WEBHOOK_URL, and nothing is sent.',
       middleware: [adminOnly] as const,
       request: { params: WebhookParams },
       responses: { 200: json(PingResult, "The receiver's answer"), ...commonErrors },
@@ -156,6 +155,6 @@ export const webhookOpsRouter = createRouter()
       const deps = c.get("deps");
       const { connectionId, webhookId } = c.req.valid("param");
       const hook = deps.services.webhooks.get(connectionId, webhookId);
-      return c.json(await opsOf(deps).ping(hook), 200);
+      return c.json(await opsOf(deps).ping(hook, deps.services.webhooks.receivers), 200);
     },
   );

@@ -71,7 +71,14 @@ export async function request(
       // Not the API's error body (a proxy's page): fall back to the status.
     }
     if (res.status === 401 && !opts.token) unauthorized();
-    throw new ApiError(res.status, data?.error ?? "ERR_HTTP", data?.message ?? `HTTP ${res.status}`);
+    const code = data?.error ?? "ERR_HTTP";
+    // Codes the panel knows are shown in the panel's language; others keep the server's (English) text.
+    const known = t(`err.${code}`);
+    throw new ApiError(
+      res.status,
+      code,
+      known !== `err.${code}` ? known : (data?.message ?? `HTTP ${res.status}`),
+    );
   }
   return res;
 }
@@ -99,6 +106,9 @@ export type Connection = {
   isConnected?: boolean;
   greetingMessage?: string | null;
   farewellMessage?: string | null;
+  groups?: "ignore" | "tickets";
+  sendReadReceipts?: boolean;
+  historyImportDays?: number;
 };
 
 export type Webhook = {
@@ -133,7 +143,14 @@ export type Ticket = {
   queueId: number | null;
   userId: number | null;
   updatedAt: string;
-  contact: { id: number; name: string; number: string; email: string; profilePicUrl: string | null };
+  contact: {
+    id: number;
+    name: string;
+    number: string;
+    email: string;
+    profilePicUrl: string | null;
+    isGroup: boolean;
+  };
   whatsapp: { id: number; name: string; number: string | null };
   queue: { id: number; name: string; color: string } | null;
   user: { id: number; name: string; email: string } | null;
@@ -155,6 +172,26 @@ export type Message = {
   timestamp: number;
   createdAt: string;
   contact: { id: number; name: string; number: string } | null;
+  isEdited: boolean;
+  previousBody: string | null;
+  editedAt: string | null;
+  isDeleted: boolean;
+  deletedAt: string | null;
+  reactions: Reaction[];
+  participant: { number: string; name: string | null } | null;
+  isImported: boolean;
+  /** Until when the server accepts an edit / a delete for everyone (null: never). */
+  editableUntil: string | null;
+  deletableUntil: string | null;
+  updatedAt: string;
+};
+
+export type Reaction = {
+  emoji: string;
+  fromMe: boolean;
+  number: string | null;
+  name: string | null;
+  timestamp: number;
 };
 
 export type Page<K extends string, T> = { [k in K]: T[] } & {

@@ -17,6 +17,61 @@ import { CopyBox, Empty, ErrorBox, Loading, StatusBadge, useAction, useLoad } fr
 
 const value = (e: Event) => (e.target as HTMLInputElement).value;
 
+type Settings = { groups: "ignore" | "tickets"; sendReadReceipts: boolean; historyImportDays: number };
+const DEFAULTS: Settings = { groups: "ignore", sendReadReceipts: true, historyImportDays: 0 };
+const settingsOf = (c: Connection): Settings => ({
+  groups: c.groups ?? DEFAULTS.groups,
+  sendReadReceipts: c.sendReadReceipts ?? DEFAULTS.sendReadReceipts,
+  historyImportDays: c.historyImportDays ?? DEFAULTS.historyImportDays,
+});
+
+/** The per-connection behaviour settings, each with a line on what it does. */
+function SettingsFields({ value: s, onChange }: { value: Settings; onChange: (s: Settings) => void }) {
+  return html`<label>${t("conn.groups")}
+      <select name="groups" value=${s.groups} onChange=${(e: Event) =>
+        onChange({ ...s, groups: value(e) as Settings["groups"] })}>
+        <option value="ignore">${t("conn.groups.ignore")}</option>
+        <option value="tickets">${t("conn.groups.tickets")}</option>
+      </select>
+      <span class="help">${t("conn.groupsHelp")}</span>
+    </label>
+    <div>
+      <label class="switch"><input type="checkbox" name="sendReadReceipts" checked=${s.sendReadReceipts}
+        onChange=${() => onChange({ ...s, sendReadReceipts: !s.sendReadReceipts })} /> ${t("conn.readReceipts")}</label>
+      <span class="help">${t("conn.readReceiptsHelp")}</span>
+    </div>
+    <label>${t("conn.history")}
+      <input name="historyImportDays" type="number" min="0" max="365" step="1" required
+        value=${s.historyImportDays} onInput=${(e: Event) =>
+          onChange({ ...s, historyImportDays: Math.trunc(Number(value(e))) || 0 })} />
+      <span class="help">${t("conn.historyHelp")}</span>
+    </label>`;
+}
+
+/** Admins edit the settings; other tokens read them. */
+function ConnectionSettings({ c, admin, onSaved }: { c: Connection; admin: boolean; onSaved: () => void }) {
+  const [form, setForm] = useState(() => settingsOf(c));
+  const { busy, run } = useAction();
+  const save = async (e: Event) => {
+    e.preventDefault();
+    if (await run(() => api<Connection>("PUT", `/connections/${c.id}`, form), t("common.saved"))) onSaved();
+  };
+  if (!admin) {
+    const s = settingsOf(c);
+    return html`<div class="card settings">
+      <h2>${t("conn.settings")}</h2>
+      <p>${t("conn.groups")}: ${t(`conn.groups.${s.groups}`)}</p>
+      <p>${t("conn.readReceipts")}: ${s.sendReadReceipts ? "✓" : "✗"}</p>
+      <p>${t("conn.history")}: ${s.historyImportDays}</p>
+    </div>`;
+  }
+  return html`<form class="card form settings" data-testid="connection-settings" onSubmit=${save}>
+    <h2>${t("conn.settings")}</h2>
+    <${SettingsFields} value=${form} onChange=${setForm} />
+    <div><button class="primary" type="submit" disabled=${busy}>${t("common.save")}</button></div>
+  </form>`;
+}
+
 export function ConnectionsScreen({ admin }: { admin: boolean }) {
   const list = useLoad(() => get<Connection[]>("/connections"), []);
   const reload = useCoalesced(list.reload);
@@ -26,15 +81,17 @@ export function ConnectionsScreen({ admin }: { admin: boolean }) {
   const [name, setName] = useState("");
   const [driver, setDriver] = useState<"baileys" | "sandbox">("baileys");
   const [number, setNumber] = useState("");
+  const [settings, setSettings] = useState(DEFAULTS);
   const { busy, run } = useAction();
 
   const create = async (e: Event) => {
     e.preventDefault();
-    const body = { name, driver, ...(driver === "sandbox" && number ? { number } : {}) };
+    const body = { name, driver, ...settings, ...(driver === "sandbox" && number ? { number } : {}) };
     const created = await run(() => api<Connection>("POST", "/connections", body));
     if (created) {
       setName("");
       setNumber("");
+      setSettings(DEFAULTS);
       location.hash = `#/connections/${created.id}`;
     }
   };
@@ -80,6 +137,10 @@ export function ConnectionsScreen({ admin }: { admin: boolean }) {
               onInput=${(e: Event) => setNumber(value(e))} />
           </label>`
         }
+        <details class="settings">
+          <summary>${t("conn.settings")}</summary>
+          <div class="form"><${SettingsFields} value=${settings} onChange=${setSettings} /></div>
+        </details>
         <button class="primary" type="submit" disabled=${busy}>${t("common.create")}</button>
       </form>`
     }
@@ -197,6 +258,7 @@ export function ConnectionDetail({ id, admin }: { id: number; admin: boolean }) 
               <${Pairing} connectionId=${id} />
             </div>`
       }
+      <${ConnectionSettings} key=${JSON.stringify(settingsOf(c))} c=${c} admin=${admin} onSaved=${reload} />
       ${admin && html`<${Webhooks} connectionId=${id} />`}`
     }
   </section>`;

@@ -7,11 +7,13 @@ import {
   type Message,
   type Page,
   type Queue,
+  type Reaction,
+  request,
   type Ticket,
   type User,
 } from "./api";
 import { formatTime, t } from "./i18n";
-import { useCoalesced, useLive } from "./live";
+import { type LiveEvent, useCoalesced, useLive } from "./live";
 import { Empty, ErrorBox, Loading, useAction, useLoad } from "./ui";
 
 const PAGE = 30;
@@ -23,8 +25,16 @@ const TICKET_EVENTS = new Set([
   "ticket_updated",
   "ticket_closed",
   "contact_updated",
+  "message_updated",
+  "message_deleted",
   "reset",
 ]);
+/** Changes to a message already shown: applied in place, whatever page it is on. */
+const LIFECYCLE = new Set(["message_updated", "message_deleted", "message_reaction"]);
+const EMOJIS = ["👍", "❤️", "😂", "😮", "😢", "🙏"];
+/** "typing…" is sent at most this often while the agent types, and stopped after this long idle. */
+const TYPING_EVERY_MS = 8_000;
+const TYPING_IDLE_MS = 4_000;
 
 /** Media is served by this same server: use its path, whatever PUBLIC_URL the links were built with. */
 const localUrl = (url: string) => {
@@ -97,6 +107,7 @@ export function InboxScreen({ ticketId }: { ticketId: number | null }) {
               aria-current=${tk.id === ticketId ? "true" : undefined}>
               <div class="row spread">
                 <strong class="ellipsis">${tk.contact.name}</strong>
+                ${tk.contact.isGroup && html`<span class="chip group" data-group title=${t("inbox.group")}>👥 ${t("inbox.group")}</span>`}
                 ${
                   tk.unreadMessages > 0 &&
                   html`<span class="unread" data-unread=${tk.unreadMessages}
@@ -145,8 +156,12 @@ function Media({ m }: { m: Message }) {
       return html`<a href=${src} target="_blank" rel="noopener"><img class="media" src=${src}
         alt=${m.filename ?? m.body ?? "image"} loading="lazy" /></a>`;
     case "audio":
-    case "ptt":
       return html`<audio class="media" controls preload="none" src=${src}></audio>`;
+    case "ptt":
+      return html`<div class="voice" title=${t("inbox.voiceNote")}>
+        <span aria-hidden="true">🎤</span>
+        <audio class="media" controls preload="none" src=${src} aria-label=${t("inbox.voiceNote")}></audio>
+      </div>`;
     case "video":
       return html`<video class="media" controls preload="metadata" src=${src}></video>`;
     default:
@@ -156,6 +171,177 @@ function Media({ m }: { m: Message }) {
 
 const summary = (m: Message | undefined) =>
   m ? m.body || (m.hasMedia ? `[${m.mediaType}] ${m.filename ?? ""}` : "") : "…";
+
+type LifecycleData = {
+  body: string;
+  previousBody: string | null;
+  editedAt: string;
+  deletedAt: string;
+  emoji: string;
+  removed: boolean;
+  fromMe: boolean;
+  reactor: { number: string | null; name: string | null } | null;
+  timestamp: number;
+};
+
+/** A message_updated, message_deleted or message_reaction event applied to the message it names. */
+function applyLifecycle(m: Message, e: LiveEvent): Message {
+  const d = e.data as LifecycleData;
+  if (e.event === "message_updated")
+    return { ...m, body: d.body, previousBody: d.previousBody, isEdited: true, editedAt: d.editedAt };
+  if (e.event === "message_deleted") return { ...m, isDeleted: true, deletedAt: d.deletedAt };
+  // One reaction per person: theirs replaces (or, removed, drops) what they had.
+  const number = d.fromMe ? null : (d.reactor?.number ?? null);
+  const rest = m.reactions.filter((r) => r.fromMe !== d.fromMe || (!d.fromMe && r.number !== number));
+  if (d.removed) return { ...m, reactions: rest };
+  const r: Reaction = {
+    emoji: d.emoji,
+    fromMe: d.fromMe,
+    number,
+    name: d.reactor?.name ?? null,
+    timestamp: d.timestamp,
+  };
+  return { ...m, reactions: [...rest, r] };
+}
+
+const whoReacted = (r: Reaction) => (r.fromMe ? t("inbox.you") : r.name || `+${r.number}`);
+
+function Reactions({ list, onRemove }: { list: Reaction[]; onRemove: () => void }) {
+  if (list.length === 0) return null;
+  const byEmoji = new Map<string, Reaction[]>();
+  for (const r of list) byEmoji.set(r.emoji, [...(byEmoji.get(r.emoji) ?? []), r]);
+  return html`<div class="reactions">
+    ${[...byEmoji].map(([emoji, rs]) => {
+      const who = rs.map(whoReacted).join(", ");
+      const count = rs.length > 1 ? html`<span class="count">${rs.length}</span>` : null;
+      return rs.some((r) => r.fromMe)
+        ? html`<button type="button" class="reaction mine" data-reaction=${emoji} data-mine
+            title=${`${who} · ${t("inbox.removeReaction")}`} onClick=${onRemove}>${emoji}${count}</button>`
+        : html`<span class="reaction" data-reaction=${emoji} title=${who}>${emoji}${count}</span>`;
+    })}
+  </div>`;
+}
+
+/** One message: its flags (edited, deleted, imported), reactions and the actions the agent may take. */
+function Bubble({
+  m,
+  quoted,
+  now,
+  onQuote,
+  onChanged,
+}: {
+  m: Message;
+  quoted: Message | undefined;
+  now: number;
+  onQuote: (m: Message) => void;
+  onChanged: (m: Message) => void;
+}) {
+  const [draft, setDraft] = useState<string | null>(null);
+  const [picker, setPicker] = useState(false);
+  const [showPrevious, setShowPrevious] = useState(false);
+  const { busy, run } = useAction();
+  const change = async (method: string, path: string, body?: unknown) => {
+    const r = await run(() =>
+      api<{ data: Message }>(method, `/messages/${encodeURIComponent(m.id)}${path}`, body),
+    );
+    if (r) onChanged(r.data);
+    return r;
+  };
+  // The server says until when WhatsApp takes an edit or a delete; past it the action is hidden.
+  const canEdit = m.editableUntil !== null && now < Date.parse(m.editableUntil);
+  const canDelete = m.deletableUntil !== null && now < Date.parse(m.deletableUntil);
+  const mine = m.reactions.find((r) => r.fromMe)?.emoji;
+  const react = (emoji: string) => {
+    setPicker(false);
+    change("POST", "/reactions", { emoji });
+  };
+  const saveEdit = async (e: Event) => {
+    e.preventDefault();
+    if (!draft?.trim()) return;
+    if (draft === m.body || (await change("PUT", "", { body: draft }))) setDraft(null);
+  };
+  const remove = () => {
+    if (confirm(t("inbox.confirmDeleteForAll"))) change("DELETE", "");
+  };
+  const author = !m.fromMe && m.participant;
+
+  return html`<div class=${`msg ${m.fromMe ? "out" : "in"}${m.isDeleted ? " deleted" : ""}`} data-message=${m.id}
+    data-media=${m.mediaType}>
+    ${
+      author &&
+      html`<div class="author" data-participant=${author.number}>
+        ${author.name || `+${author.number}`}${author.name && html` <span class="muted">+${author.number}</span>`}
+      </div>`
+    }
+    ${m.quotedMsgId && html`<blockquote class="quoted">${summary(quoted)}</blockquote>`}
+    <${Media} m=${m} />
+    ${
+      draft !== null
+        ? html`<form class="edit" onSubmit=${saveEdit}>
+          <textarea class="edit-input" aria-label=${t("inbox.edit")} rows="2" value=${draft}
+            onInput=${(e: Event) => setDraft((e.target as HTMLTextAreaElement).value)}
+            onKeyDown=${(e: KeyboardEvent) => {
+              if (e.key === "Enter" && !e.shiftKey) saveEdit(e);
+              if (e.key === "Escape") setDraft(null);
+            }}></textarea>
+          <div class="row">
+            <button type="submit" class="primary" disabled=${busy}>${t("common.save")}</button>
+            <button type="button" onClick=${() => setDraft(null)}>${t("common.cancel")}</button>
+          </div>
+        </form>`
+        : m.body && html`<p class="body">${m.isDeleted ? html`<del>${m.body}</del>` : m.body}</p>`
+    }
+    ${
+      showPrevious &&
+      m.previousBody !== null &&
+      html`<p class="previous" data-testid="previous">${t("inbox.previous", { text: m.previousBody })}</p>`
+    }
+    <${Reactions} list=${m.reactions} onRemove=${() => react("")} />
+    <div class="meta">
+      ${m.isDeleted && html`<span class="flag" data-flag="deleted">⊘ ${t("inbox.deleted")}</span>`}
+      ${
+        m.isEdited &&
+        html`<button type="button" class="link flag" data-flag="edited" aria-expanded=${showPrevious}
+          title=${t("inbox.previous", { text: m.previousBody ?? "" })}
+          onClick=${() => setShowPrevious(!showPrevious)}>${t("inbox.edited")}</button>`
+      }
+      ${m.isImported && html`<span class="flag" data-flag="imported" title=${t("inbox.importedHelp")}>${t("inbox.imported")}</span>`}
+      <span>${formatTime(m.timestamp * 1000)}</span>
+      ${m.fromMe && html`<${Ticks} ack=${m.ack} />`}
+      ${
+        !m.isDeleted &&
+        html`<span class="tools">
+          <button type="button" class="link" onClick=${() => onQuote(m)} aria-label=${t("inbox.reply")}
+            title=${t("inbox.reply")}>↩</button>
+          <button type="button" class="link" data-action="react" aria-label=${t("inbox.react")} title=${t("inbox.react")}
+            aria-expanded=${picker} disabled=${busy} onClick=${() => setPicker(!picker)}>☺</button>
+          ${
+            canEdit &&
+            html`<button type="button" class="link" data-action="edit" aria-label=${t("inbox.edit")}
+              title=${t("inbox.edit")} onClick=${() => setDraft(m.body)}>✎</button>`
+          }
+          ${
+            canDelete &&
+            html`<button type="button" class="link" data-action="delete" aria-label=${t("inbox.deleteForAll")}
+              title=${t("inbox.deleteForAll")} disabled=${busy} onClick=${remove}><svg aria-hidden="true" width="14"
+                height="14" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2"
+                stroke-linecap="round"><path d="M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3" /></svg></button>`
+          }
+        </span>`
+      }
+    </div>
+    ${
+      picker &&
+      html`<div class="picker" role="group" aria-label=${t("inbox.react")}>
+        ${EMOJIS.map(
+          (e) => html`<button type="button" data-emoji=${e} aria-pressed=${e === mine}
+            onClick=${() => react(e === mine ? "" : e)}>${e}</button>`,
+        )}
+        ${mine && html`<button type="button" class="link" data-emoji="" onClick=${() => react("")}>${t("inbox.removeReaction")}</button>`}
+      </div>`
+    }
+  </div>`;
+}
 
 function Conversation({
   ticketId,
@@ -175,7 +361,16 @@ function Conversation({
   const [error, setError] = useState<string | null>(null);
   const [quote, setQuote] = useState<Message | null>(null);
   const endRef = useRef<HTMLDivElement>(null);
+  // Counts changes applied in place; a page answer that raced one is loaded again.
+  const patches = useRef(0);
+  const [now, setNow] = useState(Date.now());
   const { busy, run } = useAction();
+
+  // Edit and delete disappear when WhatsApp's windows close.
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 20_000);
+    return () => clearInterval(timer);
+  }, []);
 
   /** Merges a page into what is shown, by id; the API lists newest first, the view oldest first. */
   const merge = (incoming: Message[]) =>
@@ -190,9 +385,11 @@ function Conversation({
       );
     });
   const loadPage = async (p: number) => {
+    const seen = patches.current;
     try {
       const r = await get<Page<"messages", Message>>(`/tickets/${ticketId}/messages?page=${p}&limit=50`);
       merge(r.messages);
+      if (patches.current !== seen) reloadMessages();
       if (p >= page) setHasMore(r.hasMore);
       setError(null);
     } catch (err) {
@@ -200,6 +397,12 @@ function Conversation({
     }
   };
   const reloadMessages = useCoalesced(() => loadPage(1));
+  const patch = (id: string, f: (m: Message) => Message) => {
+    patches.current++;
+    setMessages((prev) => prev.map((m) => (m.id === id ? f(m) : m)));
+  };
+  /** The message as an edit, delete or reaction of ours answered it. */
+  const replace = (next: Message) => patch(next.id, (old) => ({ ...next, ack: Math.max(old.ack, next.ack) }));
   const reloadTicket = useCoalesced(ticket.reload);
 
   useEffect(() => {
@@ -226,6 +429,8 @@ function Conversation({
       reloadMessages();
       reloadTicket();
       requestAnimationFrame(() => endRef.current?.scrollIntoView({ block: "end", behavior: "smooth" }));
+    } else if (LIFECYCLE.has(e.event)) {
+      patch(e.data.messageId as string, (m) => applyLifecycle(m, e));
     } else {
       reloadTicket();
     }
@@ -252,7 +457,7 @@ function Conversation({
         <a class="back" href="#/inbox" aria-label=${t("common.back")}>←</a>
         <div class="who">
           <strong>${tk.contact.name}</strong>
-          <span class="muted">+${tk.contact.number} · ${tk.whatsapp.name}</span>
+          <span class="muted">${tk.contact.isGroup ? `👥 ${t("inbox.group")}` : `+${tk.contact.number}`} · ${tk.whatsapp.name}</span>
         </div>
         <span class=${`badge status-${tk.status}`} data-ticket-status=${tk.status}>${t(`ticket.${tk.status}`)}</span>
         <div class="row actions">
@@ -282,16 +487,10 @@ function Conversation({
       }
       ${messages.length === 0 && html`<${Empty}>${t("inbox.noMessages")}<//>`}
       ${messages.map(
-        (m) => html`<div key=${m.id} class=${`msg ${m.fromMe ? "out" : "in"}`} data-message=${m.id}>
-          ${m.quotedMsgId && html`<blockquote class="quoted">${summary(byId.get(m.quotedMsgId))}</blockquote>`}
-          <${Media} m=${m} />
-          ${m.body && html`<p class="body">${m.body}</p>`}
-          <div class="meta">
-            <span>${formatTime(m.timestamp * 1000)}</span>
-            ${m.fromMe && html`<${Ticks} ack=${m.ack} />`}
-            <button type="button" class="link" onClick=${() => setQuote(m)} aria-label=${t("inbox.reply")}>↩</button>
-          </div>
-        </div>`,
+        (
+          m,
+        ) => html`<${Bubble} key=${m.id} m=${m} quoted=${m.quotedMsgId ? byId.get(m.quotedMsgId) : undefined}
+          now=${now} onQuote=${setQuote} onChanged=${replace} />`,
       )}
       <div ref=${endRef}></div>
     </div>
@@ -317,9 +516,34 @@ function ReplyBox(props: {
   const fileRef = useRef<HTMLInputElement>(null);
   const { busy, run } = useAction();
 
+  // "typing…" on the customer's phone: composing at most every few seconds while the agent types, paused
+  // when they stop, send or leave. Best effort: a failure never reaches the agent.
+  const typing = useRef<{ since: number; idle?: ReturnType<typeof setTimeout> }>({ since: 0 });
+  const presence = (state: "composing" | "paused") =>
+    request("POST", `/tickets/${props.ticketId}/typing`, { state }).catch(() => {});
+  const stopTyping = () => {
+    clearTimeout(typing.current.idle);
+    if (typing.current.since === 0) return;
+    typing.current.since = 0;
+    presence("paused");
+  };
+  const onType = (value: string) => {
+    setText(value);
+    if (!value.trim()) return stopTyping();
+    const now = Date.now();
+    if (now - typing.current.since >= TYPING_EVERY_MS) {
+      typing.current.since = now;
+      presence("composing");
+    }
+    clearTimeout(typing.current.idle);
+    typing.current.idle = setTimeout(stopTyping, TYPING_IDLE_MS);
+  };
+  useEffect(() => stopTyping, []);
+
   const send = async (e?: Event) => {
     e?.preventDefault();
     if (!text.trim() && files.length === 0) return;
+    stopTyping();
     const quotedMsgId = props.quote?.id;
     const ok = await run(() => {
       if (files.length === 0)
@@ -366,7 +590,7 @@ function ReplyBox(props: {
           onChange=${(e: Event) => setFiles([...files, ...Array.from((e.target as HTMLInputElement).files ?? [])])} />
       </label>
       <textarea name="body" rows="2" aria-label=${t("inbox.replyPlaceholder")} placeholder=${t("inbox.replyPlaceholder")}
-        value=${text} onInput=${(e: Event) => setText((e.target as HTMLTextAreaElement).value)}
+        value=${text} onInput=${(e: Event) => onType((e.target as HTMLTextAreaElement).value)}
         onKeyDown=${(e: KeyboardEvent) => {
           if (e.key === "Enter" && !e.shiftKey) send(e);
         }}></textarea>

@@ -134,15 +134,55 @@ export function createBaileysGateway(
     clearTimeout(reconnectTimer);
     reconnectTimer = setTimeout(() => {
       reconnectTimer = undefined;
-      if (!stopped) void connect();
+      if (!stopped) void connectOrRetry();
     }, delayMs);
   };
 
-  const backoffMs = () => {
-    const ceiling = Math.min(reconnectMaxMs, reconnectBaseMs * 2 ** attempt);
-    attempt++;
+  /** Capped exponential delay with full jitter, for the `n`-th consecutive failure (from 0). */
+  const jittered = (n: number) => {
+    const ceiling = Math.min(reconnectMaxMs, reconnectBaseMs * 2 ** n);
     // Full jitter keeps many connections from reconnecting in lockstep after a shared outage.
     return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+  };
+  const backoffMs = () => jittered(attempt++);
+
+  /** Opens a socket; when that throws (a busy database reading keys, say), tries again after a backoff. */
+  const connectOrRetry = (): Promise<void> =>
+    connect().catch((err) => {
+      if (stopped) return;
+      const delayMs = backoffMs();
+      log.error({ err, retryInMs: delayMs }, "opening the WhatsApp socket failed; will retry");
+      setStatus("OPENING", { reason: `connecting failed: ${(err as Error).message}` });
+      scheduleReconnect(delayMs);
+    });
+
+  // Credentials are one object Baileys mutates in place: a later save writes the latest state, so failed
+  // saves need one pending retry, not a queue.
+  let credsRetryTimer: ReturnType<typeof setTimeout> | undefined;
+  let credsFailures = 0;
+  const saveCreds = () => {
+    clearTimeout(credsRetryTimer);
+    credsRetryTimer = undefined;
+    try {
+      auth.saveCreds();
+      if (credsFailures > 0)
+        log.info({ failures: credsFailures }, "WhatsApp credentials saved after retries");
+      credsFailures = 0;
+    } catch (err) {
+      // A full or busy disk: the session keeps its credentials in memory, so it works until a restart;
+      // keep trying, since a restart before they are saved means linking the phone again.
+      const delayMs = jittered(credsFailures++);
+      log.error(
+        { err, retryInMs: delayMs, failures: credsFailures },
+        "saving WhatsApp credentials failed; will retry",
+      );
+      credsRetryTimer = setTimeout(saveCreds, delayMs);
+    }
+  };
+  /** After a logout the credentials are gone on purpose: a pending retry must not write them back. */
+  const dropCredsRetry = () => {
+    clearTimeout(credsRetryTimer);
+    credsRetryTimer = undefined;
   };
 
   /** The phone number behind a jid that may be a LID (with Baileys' alternative jid when it has one). */
@@ -244,10 +284,9 @@ export function createBaileysGateway(
         ...(kind === "group" && key.participant ? { participant: key.participant } : {}),
       }),
       lid: lid ? jidNormalizedUser(lid) : null,
+      // Also for a downloaded file: storing it can still fail (full disk), and then it is fetched again.
       mediaRef:
-        media === "failed"
-          ? JSON.stringify({ key: msg.key, message: msg.message }, BufferJSON.replacer)
-          : null,
+        media !== null ? JSON.stringify({ key: msg.key, message: msg.message }, BufferJSON.replacer) : null,
     };
   }
 
@@ -284,7 +323,7 @@ export function createBaileysGateway(
     });
     sock = socket;
 
-    socket.ev.on("creds.update", () => void auth.saveCreds());
+    socket.ev.on("creds.update", saveCreds);
 
     socket.ev.on("connection.update", (u) => {
       if (sock !== socket) return;
@@ -417,12 +456,13 @@ export function createBaileysGateway(
     sock = undefined;
     if (stopped) return;
     if (code === DisconnectReason.loggedOut) {
+      dropCredsRetry();
       auth.clear();
       setStatus("DISCONNECTED", { reason: "logged out from the phone" });
       return;
     }
     if (code === DisconnectReason.restartRequired) {
-      void connect();
+      void connectOrRetry();
       return;
     }
     if (code === DisconnectReason.timedOut && /QR refs/i.test(message)) {
@@ -532,7 +572,7 @@ export function createBaileysGateway(
     async start() {
       stopped = false;
       setStatus("OPENING");
-      await connect();
+      await connectOrRetry();
     },
     async stop() {
       stopped = true;
@@ -540,10 +580,20 @@ export function createBaileysGateway(
       const s = sock;
       sock = undefined;
       s?.end(undefined);
+      // A save still failing: one last try now, while the database is open.
+      if (credsRetryTimer) {
+        dropCredsRetry();
+        try {
+          auth.saveCreds();
+        } catch (err) {
+          log.error({ err }, "saving WhatsApp credentials failed at stop; the phone may need linking again");
+        }
+      }
     },
     async logout() {
       const s = sock;
       stopped = true;
+      dropCredsRetry();
       clearTimeout(reconnectTimer);
       sock = undefined;
       try {

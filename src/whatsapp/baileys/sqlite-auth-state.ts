@@ -82,7 +82,8 @@ export function useSqliteAuthState(db: Db, connectionId: number) {
 
   return {
     state,
-    saveCreds: async () => {
+    /** Throws when the write fails (disk full, database busy); the gateway retries. */
+    saveCreds: () => {
       const json = JSON.stringify(creds, BufferJSON.replacer);
       db.insert(waAuth)
         .values({ connectionId, type: CREDS, keyId: CREDS, value: json })

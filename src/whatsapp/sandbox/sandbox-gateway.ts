@@ -24,6 +24,7 @@ export function sandboxMessageId(): string {
 export function createSandboxGateway(
   connection: { id: number; number: string | null },
   events: GatewayEvents,
+  opts: { sendDelayMs?: number } = {},
 ) {
   let status: ConnectionStatus = "OPENING";
   const timers = new Set<ReturnType<typeof setTimeout>>();
@@ -47,6 +48,8 @@ export function createSandboxGateway(
     requireConnected();
     const id = sandboxMessageId();
     scheduleAcks(id);
+    // Tests widen the window between "the message left" and "WhatsApp answered" to crash the server in it.
+    if (opts.sendDelayMs) await Bun.sleep(opts.sendDelayMs);
     return { id, timestampSec: Math.floor(Date.now() / 1000) };
   };
 
