@@ -2,18 +2,14 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { compiledBinary } from "../support/binary";
 import { startChild } from "../support/child-server";
 
-const root = join(import.meta.dir, "../..");
 const work = mkdtempSync(join(tmpdir(), "chasqui-bin-"));
-const binary = join(work, "chasqui");
+let binary = "";
 
 beforeAll(async () => {
-  const build = Bun.spawnSync(["bun", "build", "--compile", join(root, "src/cli.ts"), "--outfile", binary], {
-    cwd: root,
-    stderr: "pipe",
-  });
-  if (build.exitCode !== 0) throw new Error(`compile failed: ${build.stderr.toString()}`);
+  binary = await compiledBinary();
 }, 120_000);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -42,13 +38,13 @@ describe("the compiled binary", () => {
     expect(run(["token", "list"], env).stdout).toContain("revoked");
     expect(run(["token", "revoke", "99"], env).code).toBe(1);
     expect(run(["token", "create"], env).code).toBe(2);
-  });
+  }, 30_000);
 
   test("refuses an invalid configuration with a clear message", () => {
     const r = run(["serve"], { DATA_DIR: join(work, "bad"), PORT: "not-a-port" });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("PORT");
-  });
+  }, 30_000);
 
   test("serves with embedded migrations, prints the first admin token, and exits cleanly on SIGTERM", async () => {
     const child = await startChild([binary, "serve"], { DATA_DIR: join(work, "serve-data") });
@@ -70,7 +66,7 @@ describe("the compiled binary", () => {
     child.proc.kill("SIGTERM");
     expect(await child.proc.exited).toBe(0);
     expect(child.stdout()).toContain('"msg":"stopped"');
-  });
+  }, 30_000);
 });
 
 async function waitForToken(stderr: () => string): Promise<string> {

@@ -2,19 +2,15 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { compiledBinary } from "../support/binary";
 import { startChild } from "../support/child-server";
 import { launchChromium } from "./browser";
 
-const root = join(import.meta.dir, "../..");
 const work = mkdtempSync(join(tmpdir(), "chasqui-panel-bin-"));
-const binary = join(work, "chasqui");
+let binary = "";
 
-beforeAll(() => {
-  const build = Bun.spawnSync(["bun", "build", "--compile", join(root, "src/cli.ts"), "--outfile", binary], {
-    cwd: root,
-    stderr: "pipe",
-  });
-  if (build.exitCode !== 0) throw new Error(`compile failed: ${build.stderr.toString()}`);
+beforeAll(async () => {
+  binary = await compiledBinary();
 }, 120_000);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));

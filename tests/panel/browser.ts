@@ -6,18 +6,34 @@ import { loadConfig } from "../../src/config";
 import { closeEventStreams } from "../../src/http/routes/events-stream.routes";
 import { createLogger } from "../../src/logger";
 import { type RuntimeOptions, startServer } from "../../src/server";
+import { npmChromium } from "../support/npm-chromium";
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+/**
+ * Which Chromium the browser tests drive: CHROMIUM_PATH when set, else Debian's /usr/bin/chromium when
+ * installed, else the one the `@sparticuz/chromium` devDependency ships, so `bun install && bun test`
+ * needs no system package. CHASQUI_TEST_BROWSER=npm (or =system) forces a choice.
+ * Resolved (and the npm browser unpacked, ~4 s on first use) at import time, outside any hook's timeout.
+ */
+async function resolveChromium(): Promise<{ executablePath: string; env: Record<string, string> }> {
+  const forced = process.env.CHASQUI_TEST_BROWSER;
+  if (forced !== undefined && forced !== "npm" && forced !== "system")
+    throw new Error(`CHASQUI_TEST_BROWSER must be "npm" or "system", not ${JSON.stringify(forced)}`);
+  const system = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+  if (forced === "system" || (forced === undefined && (process.env.CHROMIUM_PATH || existsSync(system)))) {
+    if (!existsSync(system)) throw new Error(`Chromium not found at ${system} (CHROMIUM_PATH)`);
+    return { executablePath: system, env: {} };
+  }
+  return npmChromium();
+}
 
-/** Debian's Chromium, headless. Missing Chromium fails loudly: these tests are part of CI, not optional. */
+const resolved = await resolveChromium();
+
+/** Headless Chromium for the panel tests. */
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM))
-    throw new Error(
-      `Chromium not found at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (.ci/run does) or set CHROMIUM_PATH`,
-    );
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: resolved.executablePath,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    env: { ...process.env, ...resolved.env },
   });
 }
 

@@ -4,12 +4,14 @@ import { join } from "node:path";
 import { type Config, loadConfig } from "../../src/config";
 import { createLogger } from "../../src/logger";
 import { createRuntime, type RuntimeOptions } from "../../src/server";
+import { createResponseContract } from "./response-contract";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789";
 
 /**
  * A hermetic app: in-memory SQLite migrated with the real migrations, media in a temp dir,
- * the admin token from API_TOKEN. Dispose with `await using t = createTestApp()`.
+ * the admin token from API_TOKEN. Dispose with `await using t = createTestApp()`. Every successful JSON
+ * answer must match the response schema its route documents, or the request throws.
  */
 export function createTestApp(env: Record<string, string> = {}, opts: RuntimeOptions = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "chasqui-test-"));
@@ -23,9 +25,14 @@ export function createTestApp(env: Record<string, string> = {}, opts: RuntimeOpt
     ...env,
   });
   const runtime = createRuntime(config, createLogger("silent"), { databasePath: ":memory:", ...opts });
+  const contract = createResponseContract(runtime.app);
   let apiToken: string | undefined;
 
-  const request = (path: string, init: RequestInit & { token?: string | null; json?: unknown } = {}) => {
+  /** Every 2xx JSON answer is checked against its route's documented response schema (see response-contract.ts). */
+  const request = async (
+    path: string,
+    init: RequestInit & { token?: string | null; json?: unknown } = {},
+  ): Promise<Response> => {
     const headers = new Headers(init.headers);
     const token = init.token === undefined ? ADMIN_TOKEN : init.token;
     if (token) headers.set("authorization", `Bearer ${token}`);
@@ -34,7 +41,9 @@ export function createTestApp(env: Record<string, string> = {}, opts: RuntimeOpt
       headers.set("content-type", "application/json");
       body = JSON.stringify(init.json);
     }
-    return runtime.app.request(path, { ...init, headers, body });
+    const res = await runtime.app.request(path, { ...init, headers, body });
+    await contract.check(init.method ?? "GET", path, res);
+    return res;
   };
 
   const call = async <T = any>(method: string, path: string, json?: unknown, token?: string | null) => {

@@ -52,9 +52,14 @@ describe("delivery to a healthy receiver", () => {
     await using _t = t;
     await addHook(t, conn.id, r.url, { events: ["message_received"] });
     await addHook(t, conn.id, off.url, { enabled: false });
+    const settled: string[] = [];
+    t.dispatcher.onSettled((s) => settled.push(s.kind));
     await inbound(t, conn.id);
-    await waitFor(() => r.requests.length === 1);
-    expect(r.requests[0]!.event).toBe("message_received");
+    // Not the receiver's count: it logs the request before its answer reaches the dispatcher, which
+    // stores the result after that, so the row may still read `delivering`. Wait for the stored result.
+    await waitFor(() => settled.length === 1);
+    expect(settled).toEqual(["delivered"]);
+    expect(r.requests.map((q) => q.event)).toEqual(["message_received"]);
     expect(statusCounts(t)).toEqual({ delivered: 1 });
     expect(off.requests).toHaveLength(0);
   });
@@ -130,8 +135,9 @@ describe("failed attempts", () => {
     await inbound(t, conn.id);
     await waitFor(async () => (await deliveries(t))[0]?.status === "delivered");
     const [d] = await deliveries(t);
-    expect(d).toMatchObject({ attempts: 2, lastStatusCode: 200 });
-    expect(r.requests).toHaveLength(2);
+    // Usually 2 attempts; on a loaded machine a healthy answer can also miss 150 ms and count as one more.
+    expect(r.requests.length).toBeGreaterThanOrEqual(2);
+    expect(d).toMatchObject({ attempts: r.requests.length, lastStatusCode: 200, lastError: null });
   });
 
   test("a connection reset is a failed attempt with the error recorded", async () => {
@@ -185,8 +191,9 @@ describe("failed attempts", () => {
   });
 
   test("a 429 with Retry-After is retried no sooner than asked, and a manual retry sends it now", async () => {
-    let answer = ok(429, { "retry-after": "120" });
-    await using r = startReceiver(() => answer);
+    // A fresh Response each time: Bun sends a reused Response's headers only the first time.
+    let limited = true;
+    await using r = startReceiver(() => (limited ? ok(429, { "retry-after": "120" }) : ok(200)));
     const { t, conn } = await setupApp();
     await using _t = t;
     await addHook(t, conn.id, r.url, { events: ["message_received"] });
@@ -197,7 +204,7 @@ describe("failed attempts", () => {
     expect(d).toMatchObject({ status: "pending", attempts: 1 });
     expect(Date.parse(d!.nextAttemptAt!)).toBeGreaterThanOrEqual(sentAt + 120_000);
 
-    answer = ok(200);
+    limited = false;
     const retried = await t.post(`/api/v1/webhooks/deliveries/${d!.id}/retry`);
     expect(retried.status).toBe(200);
     await waitFor(() => r.requests.length === 2);
