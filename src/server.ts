@@ -7,8 +7,8 @@ import { openDatabase } from "./db/client";
 import { createCommitQueue } from "./db/commit-queue";
 import { migrate } from "./db/migrate";
 import { createServices } from "./domain";
+import { createEventStreams } from "./http/event-streams";
 import { createReadCache } from "./http/read-cache";
-import { closeEventStreams } from "./http/routes/events-stream.routes";
 import { createProcessHealth, type Logger, type ProcessHealth } from "./logger";
 import { createMediaStorage, type MediaStorage } from "./media/media-storage";
 import { createMediaFetcher } from "./media/safe-fetch";
@@ -123,6 +123,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     logger,
     clock,
   });
+  const streams = createEventStreams();
   const app = createApp({
     config,
     db,
@@ -134,6 +135,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     fetcher,
     readCache: createReadCache(db),
     health: opts.health ?? createProcessHealth(),
+    streams,
   });
   // Created here, started by startServer (tests start it themselves when they want deliveries).
   const dispatcher = createDispatcher({
@@ -158,6 +160,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     events,
     media,
     dispatcher,
+    streams,
     /** Starts a session for every connection that is not logged out. */
     async startSessions() {
       for (const c of services.connections.list()) {
@@ -166,6 +169,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
       }
     },
     async close() {
+      streams.closeAll();
       await sessions.stopAll();
       services.messages.flushAcks();
       await dispatcher.stop();
@@ -321,7 +325,7 @@ export async function startServer(config: Config, logger: Logger, opts: RuntimeO
       logger.info("shutting down");
       clearInterval(maintenance);
       // Open event streams never finish on their own; end them so the graceful stop can complete.
-      closeEventStreams();
+      runtime.streams.closeAll();
       await server.stop();
       await runtime.close();
       logger.info("stopped");

@@ -8,6 +8,7 @@ import type { MediaStorage } from "../media/media-storage";
 import type { EventSink } from "../webhooks/events";
 import type { SessionManager } from "../whatsapp/session-manager";
 import type { AuthThrottle } from "./auth-throttle";
+import type { EventStreams } from "./event-streams";
 import type { IdempotencyHandle } from "./idempotency";
 import type { ReadCache } from "./read-cache";
 
@@ -26,6 +27,8 @@ export type AppDeps = {
   authThrottle: AuthThrottle;
   /** Counters of survived failures (dropped log lines, unhandled errors) for `GET /health`. */
   health: ProcessHealth;
+  /** The open event streams, ended by a graceful stop. */
+  streams: EventStreams;
 };
 
 export type AppEnv = {

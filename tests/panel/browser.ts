@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { loadConfig } from "../../src/config";
-import { closeEventStreams } from "../../src/http/routes/events-stream.routes";
 import { createLogger } from "../../src/logger";
 import { type RuntimeOptions, startServer } from "../../src/server";
 import { npmChromium } from "../support/npm-chromium";
@@ -69,8 +68,7 @@ export async function startPanelServer(env: Record<string, string> = {}, opts: R
     token,
     call,
     async [Symbol.asyncDispose]() {
-      // Bun's graceful stop waits for responses in flight, and an open panel holds an event stream.
-      closeEventStreams();
+      // The server's stop ends the panel's open event stream before its graceful stop waits on responses.
       await server.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },

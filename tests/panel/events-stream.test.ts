@@ -1,5 +1,4 @@
 import { describe, expect, test } from "bun:test";
-import { closeEventStreams } from "../../src/http/routes/events-stream.routes";
 import { ADMIN_TOKEN, createTestApp, type TestApp } from "../support/test-app";
 import { sseReader } from "./sse";
 
@@ -107,13 +106,14 @@ describe("GET /api/v1/events/stream", () => {
     expect(bad.body.message).toContain("nope");
   });
 
-  test("closeEventStreams ends every open stream, so a graceful stop does not wait on them", async () => {
+  test("the runtime's streams.closeAll ends every open stream, so a graceful stop does not wait on them", async () => {
     await using t = createTestApp();
     const a = await open(t);
     const b = await open(t, "?event=message_ack");
     await a.next();
     await b.next();
-    closeEventStreams();
+    expect(t.streams.size).toBe(2);
+    t.streams.closeAll();
     await expect(a.next()).rejects.toThrow("the stream ended");
     await expect(b.next()).rejects.toThrow("the stream ended");
   });

@@ -12,36 +12,6 @@ export const HEARTBEAT_MS = 15_000;
 /** Rows read per query while catching up, so a long backlog is streamed without holding it in memory. */
 const BATCH = 200;
 
-/** Ends one open stream; the set holds every stream this process is serving. */
-const openStreams = new Set<() => void>();
-
-/**
- * Ends every open stream, so a graceful `server.stop()` (which waits for responses in flight) can finish;
- * EventSource clients reconnect with Last-Event-ID and lose nothing. Called on SIGTERM/SIGINT while streams
- * are open; a caller that stops the server in-process without a signal should call it first.
- */
-export function closeEventStreams() {
-  for (const end of openStreams) end();
-}
-
-const onSignal = () => closeEventStreams();
-const track = (end: () => void) => {
-  // Signal listeners only while a stream is open: a listener on SIGTERM would otherwise keep the default
-  // "exit on SIGTERM" from happening in processes that never serve a stream.
-  if (openStreams.size === 0) {
-    process.on("SIGTERM", onSignal);
-    process.on("SIGINT", onSignal);
-  }
-  openStreams.add(end);
-  return () => {
-    openStreams.delete(end);
-    if (openStreams.size === 0) {
-      process.off("SIGTERM", onSignal);
-      process.off("SIGINT", onSignal);
-    }
-  };
-};
-
 /**
  * Bearer auth that also reads `?access_token=`, because a browser's EventSource cannot send headers.
  * Only this route accepts it: a token in a URL can end up in proxy logs and browser history.
@@ -119,7 +89,7 @@ eventsStreamRouter.openapi(
     },
   }),
   (c) => {
-    const { events, services } = c.get("deps");
+    const { events, services, streams } = c.get("deps");
     const feed = services.eventFeed;
     const q = c.req.valid("query");
     const resumeFrom = c.req.header("last-event-id") || q.lastEventId;
@@ -144,7 +114,7 @@ eventsStreamRouter.openapi(
       let dirty = true;
       let closing = false;
       let wake: (() => void) | undefined;
-      const untrack = track(() => {
+      const untrack = streams.track(() => {
         closing = true;
         wake?.();
       });
