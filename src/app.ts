@@ -7,19 +7,24 @@ import type { AppDeps, AppEnv } from "./http/context";
 import { createRouter } from "./http/create-router";
 import { registerEventDocs } from "./http/event-docs";
 import { renderError } from "./http/on-error";
-import { legacyQueueRouter, queuesRouter, tagsRouter, usersRouter } from "./http/routes/catalog.routes";
-import { connectionsRouter } from "./http/routes/connections.routes";
-import { contactsRouter } from "./http/routes/contacts.routes";
-import { contactsListRouter } from "./http/routes/contacts-list.routes";
-import { docsRouter } from "./http/routes/docs";
-import { eventsRouter } from "./http/routes/events.routes";
-import { eventsStreamRouter } from "./http/routes/events-stream.routes";
-import { meRouter } from "./http/routes/me.routes";
-import { messagesRouter } from "./http/routes/messages.routes";
-import { legacySendRouter, sendV1Router } from "./http/routes/send.routes";
-import { ticketsRouter } from "./http/routes/tickets.routes";
-import { tokensRouter } from "./http/routes/tokens.routes";
-import { webhookOpsRouter } from "./http/routes/webhook-ops.routes";
+import {
+  legacyQueueRouter,
+  queuesRouter,
+  tagsRouter,
+  usersRouter,
+} from "./http/routes/catalog/catalog.routes";
+import { connectionsRouter } from "./http/routes/connections";
+import { contactsRouter } from "./http/routes/contacts/contacts.routes";
+import { contactsListRouter } from "./http/routes/contacts/contacts-list.routes";
+import { docsRouter } from "./http/routes/docs/docs";
+import { eventsRouter } from "./http/routes/events/events.routes";
+import { eventsStreamRouter } from "./http/routes/events/events-stream.routes";
+import { messagesRouter } from "./http/routes/messages/messages.routes";
+import { legacySendRouter, sendV1Router } from "./http/routes/send/send.routes";
+import { ticketsRouter } from "./http/routes/tickets/tickets.routes";
+import { meRouter } from "./http/routes/tokens/me.routes";
+import { tokensRouter } from "./http/routes/tokens/tokens.routes";
+import { webhookOpsRouter } from "./http/routes/webhook-ops/webhook-ops.routes";
 import { panelRouter } from "./panel/panel.routes";
 
 export const API_VERSION = "1.0.0";

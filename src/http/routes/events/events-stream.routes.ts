@@ -1,11 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createMiddleware } from "hono/factory";
 import { streamSSE } from "hono/streaming";
-import { EVENT_NAMES, type EventName } from "../../webhooks/events";
-import { authenticate, bearerToken } from "../auth";
-import type { AppEnv } from "../context";
-import { createRouter } from "../create-router";
-import { commonErrors, positiveInt } from "../wire";
+import { EVENT_NAMES, type EventName } from "../../../webhooks/events";
+import { authenticate, bearerToken } from "../../auth";
+import type { AppEnv } from "../../context";
+import { createRouter } from "../../create-router";
+import { commonErrors, positiveInt } from "../../wire";
 
 /** A comment line this often keeps proxies and Bun's idle timeout (120 s) from closing a quiet stream. */
 export const HEARTBEAT_MS = 15_000;

@@ -1,11 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import type { SentResult } from "../../domain/message.service";
-import { bodyDoc, fileSchema, MAX_TEXT, readBody } from "../body";
-import type { AppEnv } from "../context";
-import { createRouter } from "../create-router";
-import { idempotent, sendCompletion } from "../idempotency";
-import { json, PttField, SentSchema, sendErrors, sentWire } from "../wire";
+import type { SentResult } from "../../../domain/message.service";
+import { bodyDoc, fileSchema, MAX_TEXT, readBody } from "../../body";
+import type { AppEnv } from "../../context";
+import { createRouter } from "../../create-router";
+import { idempotent, sendCompletion } from "../../idempotency";
+import { json, PttField, SentSchema, sendErrors, sentWire } from "../../wire";
 
 const SendBody = z.object({
   number: z.string().min(1),

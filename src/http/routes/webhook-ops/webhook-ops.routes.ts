@@ -1,10 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { EVENT_NAMES } from "../../webhooks/events";
-import { DELIVERY_STATUSES } from "../../webhooks/webhook-ops.service";
-import { adminOnly } from "../auth";
-import type { AppDeps } from "../context";
-import { createRouter } from "../create-router";
-import { commonErrors, IdParam, json, PageQuery, positiveInt } from "../wire";
+import { EVENT_NAMES } from "../../../webhooks/events";
+import { DELIVERY_STATUSES } from "../../../webhooks/webhook-ops.service";
+import { adminOnly } from "../../auth";
+import type { AppDeps } from "../../context";
+import { createRouter } from "../../create-router";
+import { commonErrors, IdParam, json, PageQuery, positiveInt } from "../../wire";
 
 const opsOf = (deps: AppDeps) => deps.services.webhookOps;
 

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter } from "../create-router";
-import { commonErrors, json } from "../wire";
+import { createRouter } from "../../create-router";
+import { commonErrors, json } from "../../wire";
 
 /** Lets a client (the web panel) learn what its token may do without probing an admin route for a 403. */
 export const meRouter = createRouter().openapi(

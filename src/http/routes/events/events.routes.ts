@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter } from "../create-router";
-import { commonErrors, json, positiveInt } from "../wire";
+import { createRouter } from "../../create-router";
+import { commonErrors, json, positiveInt } from "../../wire";
 
 const EventsQuery = z.object({
   connectionId: positiveInt().optional(),

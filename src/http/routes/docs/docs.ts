@@ -1,9 +1,9 @@
 import { Hono } from "hono";
 // Embedded in the compiled binary: /docs works on a VPS with no outbound internet.
-import scalarBundle from "../../../node_modules/@scalar/api-reference/dist/browser/standalone.js" with {
+import scalarBundle from "../../../../node_modules/@scalar/api-reference/dist/browser/standalone.js" with {
   type: "file",
 };
-import type { AppEnv } from "../context";
+import type { AppEnv } from "../../context";
 
 const page = `<!doctype html>
 <html lang="en">

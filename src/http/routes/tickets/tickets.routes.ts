@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { bodyDoc, readBody } from "../body";
-import { createRouter } from "../create-router";
+import { bodyDoc, readBody } from "../../body";
+import { createRouter } from "../../create-router";
 import {
   commonErrors,
   conflictErrors,
@@ -13,7 +13,7 @@ import {
   sendErrors,
   TicketSchema,
   ticketWire,
-} from "../wire";
+} from "../../wire";
 
 const TicketStatus = z.enum(["pending", "open", "closed"]);
 

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { bodyDoc, readBody } from "../body";
-import { createRouter } from "../create-router";
-import { ContactSchema, commonErrors, contactWire, json, sendErrors } from "../wire";
+import { bodyDoc, readBody } from "../../body";
+import { createRouter } from "../../create-router";
+import { ContactSchema, commonErrors, contactWire, json, sendErrors } from "../../wire";
 
 const NumberParam = z.object({
   number: z

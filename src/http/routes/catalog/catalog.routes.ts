@@ -1,9 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { Services } from "../../domain";
-import { adminOnly } from "../auth";
-import { bodyDoc, readBody } from "../body";
-import { createRouter } from "../create-router";
-import { commonErrors, conflictErrors, IdParam, json } from "../wire";
+import type { Services } from "../../../domain";
+import { adminOnly } from "../../auth";
+import { bodyDoc, readBody } from "../../body";
+import { createRouter } from "../../create-router";
+import { commonErrors, conflictErrors, IdParam, json } from "../../wire";
 
 const Color = z.string().trim().min(1).max(32).openapi({ example: "#4CAF50" });
 const stamp = { createdAt: z.string(), updatedAt: z.string() };

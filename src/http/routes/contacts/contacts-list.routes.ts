@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter } from "../create-router";
-import { ContactSchema, commonErrors, contactWire, json, PageQuery } from "../wire";
+import { createRouter } from "../../create-router";
+import { ContactSchema, commonErrors, contactWire, json, PageQuery } from "../../wire";
 
 const ListQuery = PageQuery.extend({
   search: z

@@ -1,9 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { ApiToken } from "../../domain/token.service";
-import { adminOnly } from "../auth";
-import { bodyDoc, readBody } from "../body";
-import { createRouter } from "../create-router";
-import { commonErrors, IdParam, json } from "../wire";
+import type { ApiToken } from "../../../domain/token.service";
+import { adminOnly } from "../../auth";
+import { bodyDoc, readBody } from "../../body";
+import { createRouter } from "../../create-router";
+import { commonErrors, IdParam, json } from "../../wire";
 
 const TokenSchema = z
   .object({

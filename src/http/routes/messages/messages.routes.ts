@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { SentResult } from "../../domain/message.service";
-import { bodyDoc, fileSchema, MAX_TEXT, readBody } from "../body";
-import { createRouter } from "../create-router";
-import { idempotent, sendCompletion } from "../idempotency";
+import type { SentResult } from "../../../domain/message.service";
+import { bodyDoc, fileSchema, MAX_TEXT, readBody } from "../../body";
+import { createRouter } from "../../create-router";
+import { idempotent, sendCompletion } from "../../idempotency";
 import {
   IdParam,
   json,
@@ -13,7 +13,7 @@ import {
   SentSchema,
   sendErrors,
   sentWire,
-} from "../wire";
+} from "../../wire";
 
 const TicketParam = IdParam("ticketId");
 
@@ -257,7 +257,7 @@ export const messagesRouter = createRouter()
   );
 
 function wireOf(
-  v: ReturnType<import("../../domain/message-lifecycle.service").MessageLifecycleService["view"]>,
+  v: ReturnType<import("../../../domain/message-lifecycle.service").MessageLifecycleService["view"]>,
   mediaUrlOf: (f: string | null) => string | null,
 ) {
   return messageWire(v.message, v.contact, mediaUrlOf, v.reactions);

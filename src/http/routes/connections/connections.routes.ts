@@ -1,0 +1,139 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { adminOnly } from "../../auth";
+import { bodyDoc, MAX_TEXT, readBody } from "../../body";
+import { createRouter } from "../../create-router";
+import {
+  ConnectionSchema,
+  ConnectionSummarySchema,
+  commonErrors,
+  conflictErrors,
+  connectionSummaryWire,
+  connectionWire,
+  IdParam,
+  json,
+} from "../../wire";
+
+const ConnectionParam = IdParam("connectionId");
+const CreateBody = z.object({
+  name: z.string().trim().min(1).max(100),
+  driver: z.enum(["baileys", "sandbox"]).optional(),
+  number: z.string().min(1).nullish(),
+  isDefault: z.boolean().optional(),
+  greetingMessage: z.string().max(MAX_TEXT).nullish(),
+  farewellMessage: z.string().max(MAX_TEXT).nullish(),
+  groups: z.enum(["ignore", "tickets"]).optional().openapi({
+    description:
+      "Group chats: `ignore` (default, like the original product) or `tickets` (one ticket per group)",
+  }),
+  sendReadReceipts: z.boolean().optional().openapi({
+    description: "Send WhatsApp read receipts when an agent reads a ticket (default true)",
+  }),
+  historyImportDays: z.number().int().min(0).max(365).optional().openapi({
+    description:
+      "On first link, import this many days of recent chats into closed tickets, without webhooks (default 0 = none)",
+  }),
+});
+const UpdateBody = CreateBody.partial();
+
+const Ok = z.object({ message: z.string() });
+
+/** Connections: create, list, show, update, delete. */
+export const connectionCrudRouter = createRouter()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/connections",
+      tags: ["Connections"],
+      summary: "List connections",
+      responses: { 200: json(z.array(ConnectionSummarySchema), "All connections, by name"), ...commonErrors },
+    }),
+    (c) => c.json(c.get("deps").services.connections.list().map(connectionSummaryWire), 200),
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/connections/{connectionId}",
+      tags: ["Connections"],
+      summary: "Connection status and details",
+      request: { params: ConnectionParam },
+      responses: { 200: json(ConnectionSchema, "The connection"), ...commonErrors },
+    }),
+    (c) => {
+      const { connections } = c.get("deps").services;
+      const conn = connections.get(c.req.valid("param").connectionId);
+      return c.json(
+        connectionWire(conn, connections.isConnected(conn.id), connections.lastSeenAt(conn.id)),
+        200,
+      );
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/connections",
+      tags: ["Connections"],
+      summary: "Create a connection (admin)",
+      description:
+        "driver `baileys` (default) links a real phone; `sandbox` is a simulated phone that connects at once. The first connection becomes the default.",
+      middleware: [adminOnly] as const,
+      request: {
+        body: bodyDoc(CreateBody, { name: "WhatsApp Ventas", driver: "sandbox", number: "595982345678" }),
+      },
+      responses: { 201: json(ConnectionSchema, "Created"), ...conflictErrors },
+    }),
+    async (c) => {
+      const body = await readBody(c, CreateBody);
+      const { services, sessions } = c.get("deps");
+      const created = services.connections.create(body);
+      await sessions.start(created);
+      const conn = services.connections.get(created.id);
+      return c.json(connectionWire(conn, services.connections.isConnected(conn.id)), 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "put",
+      path: "/connections/{connectionId}",
+      tags: ["Connections"],
+      summary: "Update a connection (admin)",
+      middleware: [adminOnly] as const,
+      request: {
+        params: ConnectionParam,
+        body: bodyDoc(UpdateBody, { name: "WhatsApp Soporte", isDefault: true }),
+      },
+      responses: { 200: json(ConnectionSchema, "Updated"), ...conflictErrors },
+    }),
+    async (c) => {
+      const body = await readBody(c, UpdateBody);
+      const { services, sessions } = c.get("deps");
+      const id = c.req.valid("param").connectionId;
+      const before = services.connections.get(id);
+      const updated = services.connections.update(id, body);
+      // A sandbox phone takes its number at start; restart it so the new number is live.
+      if (updated.driver === "sandbox" && updated.number !== before.number) await sessions.start(updated);
+      const conn = services.connections.get(id);
+      return c.json(connectionWire(conn, services.connections.isConnected(id)), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/connections/{connectionId}",
+      tags: ["Connections"],
+      summary: "Delete a connection and its tickets (admin)",
+      middleware: [adminOnly] as const,
+      request: { params: ConnectionParam },
+      responses: {
+        200: json(Ok, "Deleted", { message: "Connection deleted successfully" }),
+        ...commonErrors,
+      },
+    }),
+    async (c) => {
+      const { services, sessions } = c.get("deps");
+      const id = c.req.valid("param").connectionId;
+      services.connections.get(id);
+      await sessions.retire(id);
+      services.connections.remove(id);
+      return c.json({ message: "Connection deleted successfully" }, 200);
+    },
+  );
