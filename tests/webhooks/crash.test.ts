@@ -186,6 +186,14 @@ test("every event survives three SIGKILLs of the server while the receiver fails
       message: `all ${stored.length} events delivered`,
     });
 
+    // The receiver logs a request before its answer is stored; wait until the outbox has stored every result.
+    await waitFor(
+      async () =>
+        (await persist(() => api("GET", "/api/v1/webhooks/deliveries?status=delivered&limit=1"))).count ===
+        stored.length,
+      { timeoutMs: 15_000, message: "every delivery stored as delivered" },
+    );
+
     // ── shut down cleanly, then look at the outbox itself: nothing pending, stuck or failed.
     child!.kill("SIGTERM");
     expect(await child!.exited).toBe(0);
