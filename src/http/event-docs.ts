@@ -1,5 +1,6 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { EventName } from "../webhooks/event-names";
+import { ContactSchema } from "./wire";
 
 /**
  * The payload of every event, as an OpenAPI 3.1 `webhooks` entry: what a receiver gets in the POST body (and
@@ -48,16 +49,8 @@ const TicketData = z.object({
   oldStatus: z.string().optional(),
   newStatus: z.string().optional(),
 });
-const ContactData = z.object({
-  id: z.number().int(),
-  name: z.string(),
-  number: z.string(),
-  email: z.string(),
-  profilePicUrl: z.string().nullable(),
-  isGroup: z.boolean(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+/** contact_created / contact_updated carry the contact as the API shows it. */
+const ContactData = ContactSchema;
 const contactExample = {
   ...contact,
   email: "",

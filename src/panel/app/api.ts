@@ -1,3 +1,4 @@
+import type { Reaction } from "../../domain/message-lifecycle.service";
 import { t } from "./i18n";
 
 /** An error answered by the API (`{error, message}`) or a network failure; `message` is shown as is. */
@@ -186,13 +187,8 @@ export type Message = {
   updatedAt: string;
 };
 
-export type Reaction = {
-  emoji: string;
-  fromMe: boolean;
-  number: string | null;
-  name: string | null;
-  timestamp: number;
-};
+/** The server's reaction shape (a type import: nothing of the server reaches the bundle). */
+export type { Reaction };
 
 export type Page<K extends string, T> = { [k in K]: T[] } & {
   count: number;
