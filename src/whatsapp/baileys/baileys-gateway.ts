@@ -17,6 +17,7 @@ import makeWASocket, {
 } from "@whiskeysockets/baileys";
 import type { Db } from "../../db/client";
 import { AppError } from "../../errors";
+import { backoffDelay } from "../../lib/backoff";
 import type { Logger } from "../../logger";
 import type {
   ChatAddress,
@@ -138,12 +139,16 @@ export function createBaileysGateway(
     }, delayMs);
   };
 
-  /** Capped exponential delay with full jitter, for the `n`-th consecutive failure (from 0). */
-  const jittered = (n: number) => {
-    const ceiling = Math.min(reconnectMaxMs, reconnectBaseMs * 2 ** n);
-    // Full jitter keeps many connections from reconnecting in lockstep after a shared outage.
-    return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
-  };
+  /** Capped exponential delay for the `n`-th consecutive failure (from 0). */
+  const jittered = (n: number) =>
+    // Jitter keeps many connections from reconnecting in lockstep after a shared outage.
+    backoffDelay({
+      attempt: n,
+      baseMs: reconnectBaseMs,
+      factor: 2,
+      maxMs: reconnectMaxMs,
+      jitter: { kind: "equal" },
+    });
   const backoffMs = () => jittered(attempt++);
 
   /** Opens a socket; when that throws (a busy database reading keys, say), tries again after a backoff. */
