@@ -21,7 +21,6 @@ import { backoffDelay } from "../../lib/backoff";
 import type { Logger } from "../../logger";
 import type {
   ChatAddress,
-  ConnectionStatus,
   GatewayEvents,
   InboundMessage,
   MessageRef,
@@ -34,6 +33,7 @@ import type {
 import { chatKind, isLid, mapContent, pnDigits } from "./message-mapper";
 import { createSignalKeyCache } from "./signal-key-cache";
 import { useSqliteAuthState } from "./sqlite-auth-state";
+import { createSupervisor } from "./supervisor";
 
 export type BaileysOptions = {
   db: Db;
@@ -97,17 +97,8 @@ export function createBaileysGateway(
   const reconnectBaseMs = opts.reconnectBaseMs ?? 1_000;
   const reconnectMaxMs = opts.reconnectMaxMs ?? 60_000;
   const sendTimeoutMs = opts.sendTimeoutMs ?? 30_000;
-  const loopWindowMs = opts.loopWindowMs ?? 60_000;
-  const loopMaxCloses = opts.loopMaxCloses ?? 8;
-  const loopPauseMs = opts.loopPauseMs ?? 5 * 60_000;
 
   let sock: WASocket | undefined;
-  let status: ConnectionStatus = "OPENING";
-  let stopped = false;
-  let attempt = 0;
-  let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  let closes: number[] = [];
-  let number = connection.number;
   /** Sends waiting for WhatsApp's `<ack class=message>`, by message id. */
   const serverAcks = new Map<string, () => void>();
   /**
@@ -124,21 +115,6 @@ export function createBaileysGateway(
   /** Inbound batches are handled one after another, so messages, edits and reactions keep their order. */
   let inboundChain: Promise<void> = Promise.resolve();
 
-  const setStatus = (next: ConnectionStatus, info: { qrcode?: string | null; reason?: string } = {}) => {
-    if (next !== status)
-      log.info({ from: status, to: next, reason: info.reason }, "connection status changed");
-    status = next;
-    events.status(next, { qrcode: info.qrcode ?? null, number, reason: info.reason });
-  };
-
-  const scheduleReconnect = (delayMs: number) => {
-    clearTimeout(reconnectTimer);
-    reconnectTimer = setTimeout(() => {
-      reconnectTimer = undefined;
-      if (!stopped) void connectOrRetry();
-    }, delayMs);
-  };
-
   /** Capped exponential delay for the `n`-th consecutive failure (from 0). */
   const jittered = (n: number) =>
     // Jitter keeps many connections from reconnecting in lockstep after a shared outage.
@@ -149,17 +125,21 @@ export function createBaileysGateway(
       maxMs: reconnectMaxMs,
       jitter: { kind: "equal" },
     });
-  const backoffMs = () => jittered(attempt++);
 
-  /** Opens a socket; when that throws (a busy database reading keys, say), tries again after a backoff. */
-  const connectOrRetry = (): Promise<void> =>
-    connect().catch((err) => {
-      if (stopped) return;
-      const delayMs = backoffMs();
-      log.error({ err, retryInMs: delayMs }, "opening the WhatsApp socket failed; will retry");
-      setStatus("OPENING", { reason: `connecting failed: ${(err as Error).message}` });
-      scheduleReconnect(delayMs);
-    });
+  const supervisor = createSupervisor({
+    log,
+    number: connection.number,
+    onStatus: (status, info) => events.status(status, info),
+    connect,
+    onLoggedOut: () => {
+      dropCredsRetry();
+      auth.clear();
+    },
+    retryDelayMs: jittered,
+    loopWindowMs: opts.loopWindowMs ?? 60_000,
+    loopMaxCloses: opts.loopMaxCloses ?? 8,
+    loopPauseMs: opts.loopPauseMs ?? 5 * 60_000,
+  });
 
   // Credentials are one object Baileys mutates in place: a later save writes the latest state, so failed
   // saves need one pending retry, not a queue.
@@ -310,7 +290,6 @@ export function createBaileysGateway(
   };
 
   async function connect() {
-    if (stopped) return;
     const socket = makeWASocket({
       auth: {
         creds: auth.state.creds,
@@ -332,14 +311,9 @@ export function createBaileysGateway(
 
     socket.ev.on("connection.update", (u) => {
       if (sock !== socket) return;
-      // Baileys keeps rotating the QR after a pairing code was asked for; the code stays valid meanwhile, so
-      // the connection stays PAIRING instead of flipping back to qrcode under the user typing the code.
-      if (u.qr && status !== "PAIRING") setStatus("qrcode", { qrcode: u.qr });
+      if (u.qr) supervisor.qr(u.qr);
       if (u.connection === "open") {
-        attempt = 0;
-        const me = socket.user?.id ? pnDigits(jidNormalizedUser(socket.user.id)) : null;
-        if (me) number = me;
-        setStatus("CONNECTED");
+        supervisor.opened(socket.user?.id ? pnDigits(jidNormalizedUser(socket.user.id)) : null);
         events.seen?.(new Date());
       }
       if (u.connection === "close") {
@@ -459,37 +433,19 @@ export function createBaileysGateway(
 
   function onClose(code: number | undefined, message: string) {
     sock = undefined;
-    if (stopped) return;
-    if (code === DisconnectReason.loggedOut) {
-      dropCredsRetry();
-      auth.clear();
-      setStatus("DISCONNECTED", { reason: "logged out from the phone" });
-      return;
-    }
-    if (code === DisconnectReason.restartRequired) {
-      void connectOrRetry();
-      return;
-    }
-    if (code === DisconnectReason.timedOut && /QR refs/i.test(message)) {
-      setStatus("TIMEOUT", { reason: "the QR code expired without being scanned" });
-      return;
-    }
-    const now = Date.now();
-    closes = [...closes.filter((t) => now - t < loopWindowMs), now];
-    if (closes.length >= loopMaxCloses) {
-      closes = [];
-      setStatus("OPENING", {
-        reason: `reconnect loop: ${loopMaxCloses} closes within ${loopWindowMs} ms; pausing`,
-      });
-      scheduleReconnect(loopPauseMs);
-      return;
-    }
-    setStatus("OPENING", { reason: `connection closed (${code ?? "unknown"}): ${message}` });
-    scheduleReconnect(backoffMs());
+    supervisor.closed(
+      code === DisconnectReason.loggedOut
+        ? { kind: "loggedOut" }
+        : code === DisconnectReason.restartRequired
+          ? { kind: "restartRequired" }
+          : code === DisconnectReason.timedOut && /QR refs/i.test(message)
+            ? { kind: "qrExpired" }
+            : { kind: "dropped", code, message },
+    );
   }
 
   const requireSocket = (): WASocket => {
-    if (!sock || status !== "CONNECTED")
+    if (!sock || supervisor.status() !== "CONNECTED")
       throw new AppError("ERR_WAPP_NOT_CONNECTED", "The connection is not connected");
     return sock;
   };
@@ -575,13 +531,10 @@ export function createBaileysGateway(
   return {
     driver: "baileys",
     async start() {
-      stopped = false;
-      setStatus("OPENING");
-      await connectOrRetry();
+      await supervisor.start();
     },
     async stop() {
-      stopped = true;
-      clearTimeout(reconnectTimer);
+      supervisor.stop();
       const s = sock;
       sock = undefined;
       s?.end(undefined);
@@ -597,9 +550,8 @@ export function createBaileysGateway(
     },
     async logout() {
       const s = sock;
-      stopped = true;
+      supervisor.stop();
       dropCredsRetry();
-      clearTimeout(reconnectTimer);
       sock = undefined;
       try {
         await s?.logout();
@@ -607,14 +559,15 @@ export function createBaileysGateway(
         log.warn({ err }, "logout request failed; forgetting the device locally");
       }
       auth.clear();
-      setStatus("DISCONNECTED", { reason: "logged out" });
+      supervisor.disconnected("logged out");
     },
-    status: () => status,
+    status: () => supervisor.status(),
     async requestPairingCode(phone: string) {
       if (!sock) throw new AppError("ERR_WAPP_NOT_CONNECTED", "The connection is not started");
-      if (status === "CONNECTED") throw new AppError("ERR_CONFLICT", "The connection is already linked");
+      if (supervisor.status() === "CONNECTED")
+        throw new AppError("ERR_CONFLICT", "The connection is already linked");
       const code = await sock.requestPairingCode(phone);
-      setStatus("PAIRING");
+      supervisor.pairing();
       return code;
     },
     sendText: (to, body, quoted) => send(to, { text: body }, quoted),
