@@ -34,6 +34,7 @@ import { chatKind, isLid, mapContent, pnDigits } from "./message-mapper";
 import { createSignalKeyCache } from "./signal-key-cache";
 import { useSqliteAuthState } from "./sqlite-auth-state";
 import { createSupervisor } from "./supervisor";
+import { withTimeout } from "./with-timeout";
 
 export type BaileysOptions = {
   db: Db;
@@ -68,16 +69,6 @@ const toJid = (to: ChatAddress) => (to.includes("@") ? to : `${to}@s.whatsapp.ne
 /** Ids of our own sends remembered so their echo is not taken for a message typed elsewhere. */
 const OWN_SENDS_LIMIT = 2_000;
 const GROUP_SUBJECTS_LIMIT = 500;
-
-function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    p,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(onTimeout()), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
 
 /**
  * One Baileys socket per connection, supervised: reconnect with capped exponential backoff and jitter on
