@@ -2,35 +2,22 @@ import makeWASocket, {
   type BinaryNode,
   Browsers,
   DisconnectReason,
-  generateMessageIDV2,
   jidNormalizedUser,
   makeCacheableSignalKeyStore,
   proto,
-  S_WHATSAPP_NET,
-  type WAMessage,
-  type WAMessageKey,
   type WASocket,
 } from "@whiskeysockets/baileys";
 import type { Db } from "../../db/client";
 import { AppError } from "../../errors";
 import { backoffDelay } from "../../lib/backoff";
 import type { Logger } from "../../logger";
-import type {
-  ChatAddress,
-  GatewayEvents,
-  MessageRef,
-  NumberCheck,
-  OutboundMedia,
-  QuotedRef,
-  SentMessage,
-  WhatsAppGateway,
-} from "../gateway";
+import type { GatewayEvents, WhatsAppGateway } from "../gateway";
 import { createInbound } from "./inbound";
 import { pnDigits } from "./message-mapper";
+import { createOutbound } from "./outbound";
 import { createSignalKeyCache } from "./signal-key-cache";
 import { useSqliteAuthState } from "./sqlite-auth-state";
 import { createSupervisor } from "./supervisor";
-import { withTimeout } from "./with-timeout";
 
 export type BaileysOptions = {
   db: Db;
@@ -56,9 +43,6 @@ export type BaileysOptions = {
   loopPauseMs?: number;
 };
 
-/** A chat address (digits, or a group id ending in @g.us) as a jid. */
-const toJid = (to: ChatAddress) => (to.includes("@") ? to : `${to}@s.whatsapp.net`);
-
 /**
  * One Baileys socket per connection, supervised: reconnect with capped exponential backoff and jitter on
  * every close except a logout, at once after restartRequired (515), and a pause when closes loop.
@@ -76,7 +60,6 @@ export function createBaileysGateway(
   const auth = useSqliteAuthState(opts.db, connection.id);
   const reconnectBaseMs = opts.reconnectBaseMs ?? 1_000;
   const reconnectMaxMs = opts.reconnectMaxMs ?? 60_000;
-  const sendTimeoutMs = opts.sendTimeoutMs ?? 30_000;
 
   let sock: WASocket | undefined;
   const requireSocket = (): WASocket => {
@@ -84,8 +67,6 @@ export function createBaileysGateway(
       throw new AppError("ERR_WAPP_NOT_CONNECTED", "The connection is not connected");
     return sock;
   };
-  /** Sends waiting for WhatsApp's `<ack class=message>`, by message id. */
-  const serverAcks = new Map<string, () => void>();
   /** Capped exponential delay for the `n`-th consecutive failure (from 0). */
   const jittered = (n: number) =>
     // Jitter keeps many connections from reconnecting in lockstep after a shared outage.
@@ -120,6 +101,16 @@ export function createBaileysGateway(
     requireSocket,
     numberForLid: opts.numberForLid,
     mediaDownloadTimeoutMs: opts.mediaDownloadTimeoutMs ?? 60_000,
+  });
+
+  const outbound = createOutbound({
+    log,
+    socket: () => sock,
+    requireSocket,
+    rememberOwnSend: inbound.rememberOwnSend,
+    sendTimeoutMs: opts.sendTimeoutMs ?? 30_000,
+    healthCheckTimeoutMs: opts.healthCheckTimeoutMs ?? 5_000,
+    profilePicTimeoutMs: opts.profilePicTimeoutMs ?? 5_000,
   });
 
   // Credentials are one object Baileys mutates in place: a later save writes the latest state, so failed
@@ -194,7 +185,7 @@ export function createBaileysGateway(
     // Any frame from the server proves the socket is alive ("looks connected but is dead" detection).
     socket.ws.on("frame", () => events.seen?.(new Date()));
     socket.ws.on("CB:ack,class:message", (node: BinaryNode) => {
-      if (node.attrs.id) serverAcks.get(node.attrs.id)?.();
+      if (node.attrs.id) outbound.serverAcked(node.attrs.id);
     });
   }
 
@@ -210,84 +201,6 @@ export function createBaileysGateway(
             : { kind: "dropped", code, message },
     );
   }
-
-  const quotedMessage = (quoted: QuotedRef | null | undefined, to: ChatAddress): WAMessage | undefined => {
-    if (!quoted) return undefined;
-    const key = quoted.remoteKey
-      ? (JSON.parse(quoted.remoteKey) as WAMessageKey)
-      : { remoteJid: toJid(to), fromMe: quoted.fromMe, id: quoted.id };
-    return { key, message: { conversation: quoted.body } };
-  };
-
-  /**
-   * After a send timed out: ping WhatsApp and, when the socket does not answer, close it so the
-   * supervisor reconnects. A session that "looks connected but is dead" does not stay that way.
-   */
-  const healthCheck = async (s: WASocket) => {
-    try {
-      await withTimeout(
-        s.query({
-          tag: "iq",
-          attrs: { id: s.generateMessageTag(), to: S_WHATSAPP_NET, type: "get", xmlns: "w:p" },
-          content: [{ tag: "ping", attrs: {} }],
-        }),
-        opts.healthCheckTimeoutMs ?? 5_000,
-        () => new Error("ping timed out"),
-      );
-    } catch (err) {
-      log.warn({ err }, "socket failed its health check; restarting it");
-      if (sock === s) s.end(new Error("health check failed"));
-    }
-  };
-
-  /** The WhatsApp key of a stored message, as the chat `to` sees it. */
-  const keyOf = (ref: MessageRef, to: ChatAddress): WAMessageKey =>
-    ref.remoteKey
-      ? (JSON.parse(ref.remoteKey) as WAMessageKey)
-      : {
-          remoteJid: toJid(to),
-          fromMe: ref.fromMe,
-          id: ref.id,
-          ...(ref.participant ? { participant: toJid(ref.participant) } : {}),
-        };
-
-  const send = async (
-    to: ChatAddress,
-    content: Parameters<WASocket["sendMessage"]>[1],
-    quoted?: QuotedRef | null,
-  ) => {
-    const s = requireSocket();
-    // Baileys' sendMessage resolves once the stanza is written to the socket: on a socket that is open but
-    // dead that is at once, when the contact's devices are cached. The send counts as done only when
-    // WhatsApp acknowledges the stanza (`<ack class=message>`), so a dead socket fails the send in time.
-    const messageId = generateMessageIDV2(s.user?.id);
-    inbound.rememberOwnSend(messageId);
-    const serverAck = new Promise<void>((resolve) => serverAcks.set(messageId, resolve));
-    const sent = await withTimeout(
-      (async () => {
-        const sent = await s.sendMessage(toJid(to), content, {
-          quoted: quotedMessage(quoted, to),
-          messageId,
-        });
-        await serverAck;
-        return sent;
-      })(),
-      sendTimeoutMs,
-      () => {
-        void healthCheck(s);
-        return new AppError(
-          "ERR_WAPP_TIMEOUT",
-          `WhatsApp did not confirm the send within ${sendTimeoutMs} ms`,
-        );
-      },
-    ).finally(() => serverAcks.delete(messageId));
-    if (!sent?.key.id) throw new Error("WhatsApp returned no message id");
-    return {
-      id: sent.key.id,
-      timestampSec: Number(sent.messageTimestamp ?? 0) || Math.floor(Date.now() / 1000),
-      remoteKey: JSON.stringify({ remoteJid: sent.key.remoteJid, fromMe: true, id: sent.key.id }),
-    } satisfies SentMessage;
-  };
 
   return {
     driver: "baileys",
@@ -331,66 +244,7 @@ export function createBaileysGateway(
       supervisor.pairing();
       return code;
     },
-    sendText: (to, body, quoted) => send(to, { text: body }, quoted),
-    async editText(to, ref, body) {
-      await send(to, { text: body, edit: keyOf(ref, to) });
-    },
-    async revoke(to, ref) {
-      await send(to, { delete: keyOf(ref, to) });
-    },
-    async react(to, ref, emoji) {
-      await send(to, { react: { text: emoji, key: keyOf(ref, to) } });
-    },
-    async markRead(to, refs) {
-      const s = requireSocket();
-      await s.readMessages(refs.map((r) => keyOf(r, to)));
-    },
-    async sendPresence(to, state) {
-      const s = requireSocket();
-      await s.sendPresenceUpdate(state, toJid(to));
-    },
-    sendMedia(to: ChatAddress, media: OutboundMedia, quoted?: QuotedRef | null) {
-      const file = { url: media.path };
-      const caption = media.caption || undefined;
-      switch (media.mediaType) {
-        case "image":
-          return send(to, { image: file, caption, mimetype: media.mimeType }, quoted);
-        case "video":
-          return send(to, { video: file, caption, mimetype: media.mimeType }, quoted);
-        case "audio":
-          return send(
-            to,
-            { audio: file, mimetype: media.mimeType, ptt: media.ptt ?? /ogg|opus/.test(media.mimeType) },
-            quoted,
-          );
-        default:
-          return send(
-            to,
-            { document: file, mimetype: media.mimeType, fileName: media.filename, caption },
-            quoted,
-          );
-      }
-    },
-    async checkNumber(phone: string): Promise<NumberCheck> {
-      const s = requireSocket();
-      const [result] = (await s.onWhatsApp(phone)) ?? [];
-      if (!result?.exists) return { exists: false, number: phone, jid: null };
-      const jid = jidNormalizedUser(String(result.jid));
-      return { exists: true, number: pnDigits(jid) ?? phone, jid };
-    },
     retryMediaDownload: inbound.retryMediaDownload,
-    async profilePicUrl(phone: string) {
-      const s = requireSocket();
-      try {
-        const url = await withTimeout(
-          s.profilePictureUrl(toJid(phone), "image"),
-          opts.profilePicTimeoutMs ?? 5_000,
-          () => new Error("profile picture timed out"),
-        );
-        return url ?? null;
-      } catch {
-        return null;
-      }
-    },
+    ...outbound.operations,
   };
 }
