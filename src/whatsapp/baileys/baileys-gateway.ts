@@ -12,6 +12,7 @@ import { AppError } from "../../errors";
 import { backoffDelay } from "../../lib/backoff";
 import type { Logger } from "../../logger";
 import type { GatewayEvents, WhatsAppGateway } from "../gateway";
+import { createCredsSaver } from "./creds-saver";
 import { createInbound } from "./inbound";
 import { pnDigits } from "./message-mapper";
 import { createOutbound } from "./outbound";
@@ -84,7 +85,7 @@ export function createBaileysGateway(
     onStatus: (status, info) => events.status(status, info),
     connect,
     onLoggedOut: () => {
-      dropCredsRetry();
+      creds.dropRetry();
       auth.clear();
     },
     retryDelayMs: jittered,
@@ -113,34 +114,7 @@ export function createBaileysGateway(
     profilePicTimeoutMs: opts.profilePicTimeoutMs ?? 5_000,
   });
 
-  // Credentials are one object Baileys mutates in place: a later save writes the latest state, so failed
-  // saves need one pending retry, not a queue.
-  let credsRetryTimer: ReturnType<typeof setTimeout> | undefined;
-  let credsFailures = 0;
-  const saveCreds = () => {
-    clearTimeout(credsRetryTimer);
-    credsRetryTimer = undefined;
-    try {
-      auth.saveCreds();
-      if (credsFailures > 0)
-        log.info({ failures: credsFailures }, "WhatsApp credentials saved after retries");
-      credsFailures = 0;
-    } catch (err) {
-      // A full or busy disk: the session keeps its credentials in memory, so it works until a restart;
-      // keep trying, since a restart before they are saved means linking the phone again.
-      const delayMs = jittered(credsFailures++);
-      log.error(
-        { err, retryInMs: delayMs, failures: credsFailures },
-        "saving WhatsApp credentials failed; will retry",
-      );
-      credsRetryTimer = setTimeout(saveCreds, delayMs);
-    }
-  };
-  /** After a logout the credentials are gone on purpose: a pending retry must not write them back. */
-  const dropCredsRetry = () => {
-    clearTimeout(credsRetryTimer);
-    credsRetryTimer = undefined;
-  };
+  const creds = createCredsSaver({ log, write: auth.saveCreds, retryDelayMs: jittered });
 
   async function connect() {
     const socket = makeWASocket({
@@ -160,7 +134,7 @@ export function createBaileysGateway(
     });
     sock = socket;
 
-    socket.ev.on("creds.update", saveCreds);
+    socket.ev.on("creds.update", creds.save);
 
     socket.ev.on("connection.update", (u) => {
       if (sock !== socket) return;
@@ -212,20 +186,12 @@ export function createBaileysGateway(
       const s = sock;
       sock = undefined;
       s?.end(undefined);
-      // A save still failing: one last try now, while the database is open.
-      if (credsRetryTimer) {
-        dropCredsRetry();
-        try {
-          auth.saveCreds();
-        } catch (err) {
-          log.error({ err }, "saving WhatsApp credentials failed at stop; the phone may need linking again");
-        }
-      }
+      creds.flush();
     },
     async logout() {
       const s = sock;
       supervisor.stop();
-      dropCredsRetry();
+      creds.dropRetry();
       sock = undefined;
       try {
         await s?.logout();
