@@ -1,12 +1,4 @@
-import makeWASocket, {
-  type BinaryNode,
-  Browsers,
-  DisconnectReason,
-  jidNormalizedUser,
-  makeCacheableSignalKeyStore,
-  proto,
-  type WASocket,
-} from "@whiskeysockets/baileys";
+import type { WASocket } from "@whiskeysockets/baileys";
 import type { Db } from "../../db/client";
 import { AppError } from "../../errors";
 import { backoffDelay } from "../../lib/backoff";
@@ -14,9 +6,8 @@ import type { Logger } from "../../logger";
 import type { GatewayEvents, WhatsAppGateway } from "../gateway";
 import { createCredsSaver } from "./creds-saver";
 import { createInbound } from "./inbound";
-import { pnDigits } from "./message-mapper";
 import { createOutbound } from "./outbound";
-import { createSignalKeyCache } from "./signal-key-cache";
+import { openSocket } from "./socket";
 import { useSqliteAuthState } from "./sqlite-auth-state";
 import { createSupervisor } from "./supervisor";
 
@@ -45,8 +36,9 @@ export type BaileysOptions = {
 };
 
 /**
- * One Baileys socket per connection, supervised: reconnect with capped exponential backoff and jitter on
- * every close except a logout, at once after restartRequired (515), and a pause when closes loop.
+ * The WhatsApp gateway port over Baileys, one socket per connection at a time: socket.ts opens it and
+ * reports its events, supervisor.ts keeps the status and reconnects (backoff with jitter, at once after a
+ * 515, a pause when closes loop), inbound.ts and outbound.ts carry messages in and out.
  */
 export function createBaileysGateway(
   connection: { id: number; number: string | null },
@@ -117,62 +109,32 @@ export function createBaileysGateway(
   const creds = createCredsSaver({ log, write: auth.saveCreds, retryDelayMs: jittered });
 
   async function connect() {
-    const socket = makeWASocket({
-      auth: {
-        creds: auth.state.creds,
-        keys: makeCacheableSignalKeyStore(auth.state.keys, baileysLog, createSignalKeyCache()),
+    sock = openSocket(
+      {
+        auth: auth.state,
+        baileysLog,
+        wsUrl: opts.wsUrl,
+        lookupMessage: (id) => opts.lookupMessage?.(connection.id, id),
+        isCurrent: (socket) => sock === socket,
       },
-      logger: baileysLog,
-      browser: Browsers.ubuntu("Chasqui"),
-      markOnlineOnConnect: false,
-      syncFullHistory: false,
-      ...(opts.wsUrl ? { waWebSocketUrl: opts.wsUrl } : {}),
-      getMessage: async (key) => {
-        const stored = key.id ? opts.lookupMessage?.(connection.id, key.id) : undefined;
-        return stored ? proto.Message.fromObject({ conversation: stored.body }) : undefined;
+      {
+        credsChanged: creds.save,
+        qr: (qrcode) => supervisor.qr(qrcode),
+        opened: (me) => {
+          supervisor.opened(me);
+          events.seen?.(new Date());
+        },
+        closed: (reason) => {
+          sock = undefined;
+          supervisor.closed(reason);
+        },
+        messagesUpsert: inbound.onUpsert,
+        historySet: inbound.onHistory,
+        messagesUpdate: inbound.onStatusUpdates,
+        // Any frame from the server proves the socket is alive ("looks connected but is dead" detection).
+        frame: () => events.seen?.(new Date()),
+        serverAck: outbound.serverAcked,
       },
-    });
-    sock = socket;
-
-    socket.ev.on("creds.update", creds.save);
-
-    socket.ev.on("connection.update", (u) => {
-      if (sock !== socket) return;
-      if (u.qr) supervisor.qr(u.qr);
-      if (u.connection === "open") {
-        supervisor.opened(socket.user?.id ? pnDigits(jidNormalizedUser(socket.user.id)) : null);
-        events.seen?.(new Date());
-      }
-      if (u.connection === "close") {
-        const err = u.lastDisconnect?.error as
-          | { output?: { statusCode?: number }; message?: string }
-          | undefined;
-        const code = err?.output?.statusCode;
-        onClose(code, err?.message ?? "connection closed");
-      }
-    });
-
-    socket.ev.on("messages.upsert", inbound.onUpsert);
-    socket.ev.on("messaging-history.set", inbound.onHistory);
-    socket.ev.on("messages.update", inbound.onStatusUpdates);
-
-    // Any frame from the server proves the socket is alive ("looks connected but is dead" detection).
-    socket.ws.on("frame", () => events.seen?.(new Date()));
-    socket.ws.on("CB:ack,class:message", (node: BinaryNode) => {
-      if (node.attrs.id) outbound.serverAcked(node.attrs.id);
-    });
-  }
-
-  function onClose(code: number | undefined, message: string) {
-    sock = undefined;
-    supervisor.closed(
-      code === DisconnectReason.loggedOut
-        ? { kind: "loggedOut" }
-        : code === DisconnectReason.restartRequired
-          ? { kind: "restartRequired" }
-          : code === DisconnectReason.timedOut && /QR refs/i.test(message)
-            ? { kind: "qrExpired" }
-            : { kind: "dropped", code, message },
     );
   }
 
