@@ -1,3 +1,5 @@
+import { backoffDelay } from "../lib/backoff";
+
 /** Longest wait between two attempts, whatever the attempt number or a receiver's Retry-After. */
 export const MAX_RETRY_DELAY_MS = 6 * 60 * 60 * 1000;
 /** Each delay is the nominal one ±20 %; with a ×4 growth factor this keeps delays non-decreasing. */
@@ -10,11 +12,14 @@ const GROWTH = 4;
  * The cap is applied after the jitter, so once reached every later delay is exactly the cap.
  */
 export function retryDelayMs(attempt: number, baseMs: number, random: () => number = Math.random): number {
-  const exponent = Math.max(0, attempt - 1);
-  // Past ~20 doublings the nominal delay exceeds any cap; avoid Infinity arithmetic.
-  const nominal = exponent > 30 ? Number.POSITIVE_INFINITY : baseMs * GROWTH ** exponent;
-  const jitter = 1 + RETRY_JITTER * (2 * random() - 1);
-  return Math.min(MAX_RETRY_DELAY_MS, Math.round(nominal * jitter));
+  return backoffDelay({
+    attempt: Math.max(0, attempt - 1),
+    baseMs,
+    factor: GROWTH,
+    maxMs: MAX_RETRY_DELAY_MS,
+    jitter: { kind: "proportional", ratio: RETRY_JITTER },
+    random,
+  });
 }
 
 /**
