@@ -19,11 +19,21 @@ const TOKEN = "serve-failures-admin-token-0123456789";
 const isRoot = process.getuid?.() === 0;
 const hasSetpriv = Bun.which("setpriv") !== null;
 
-/** Runs `serve` to its exit; as root, through setpriv as nobody, so file permissions apply. */
-async function serveUntilExit(env: Record<string, string>, opts: { asNobody?: boolean } = {}) {
+/**
+ * Runs `serve` to its exit; as root, through setpriv without the capabilities that bypass file permissions
+ * (still uid 0, so a checkout only root can read stays readable), so a read-only directory is read-only.
+ */
+async function serveUntilExit(env: Record<string, string>, opts: { withoutDacCaps?: boolean } = {}) {
   const cmd = ["bun", cli, "serve"];
   const proc = Bun.spawn(
-    opts.asNobody ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", ...cmd] : cmd,
+    opts.withoutDacCaps
+      ? [
+          "setpriv",
+          "--bounding-set=-dac_override,-dac_read_search,-fowner",
+          "--inh-caps=-dac_override,-dac_read_search,-fowner",
+          ...cmd,
+        ]
+      : cmd,
     {
       cwd: work,
       env: { ...process.env, HOME: work, HOST: "127.0.0.1", LOG_LEVEL: "warn", API_TOKEN: TOKEN, ...env },
@@ -63,7 +73,7 @@ describe("serve refuses to start with one clear line", () => {
     const dir = join(work, "read-only");
     mkdirSync(dir);
     chmodSync(dir, 0o555);
-    const r = await serveUntilExit({ DATA_DIR: dir, PORT: "0" }, { asNobody: isRoot });
+    const r = await serveUntilExit({ DATA_DIR: dir, PORT: "0" }, { withoutDacCaps: isRoot });
     expect(r.code).not.toBe(0);
     expectOneClearLine(r.stderr, /DATA_DIR .*read-only.* is not writable/);
   });
