@@ -33,8 +33,12 @@ export function createReadiness(opts: ReadinessOptions) {
   const { db } = opts;
   const clock = opts.clock ?? Date.now;
   let outbox: ReturnType<typeof createOutboxStats> | undefined;
-  const applied = () =>
-    db.$client.query<{ n: number }, []>("SELECT count(*) AS n FROM __drizzle_migrations").get()?.n ?? 0;
+  // drizzle applies every migration newer than the latest `created_at` it recorded: the same test here.
+  const latestApplied = () =>
+    db.$client
+      .query<{ at: number | null }, []>("SELECT max(created_at) AS at FROM __drizzle_migrations")
+      .get()?.at ?? 0;
+  const latestEmbedded = Math.max(0, ...embeddedMigrations.map((m) => m.when));
 
   return (): Readiness => {
     let migrations: Readiness["checks"]["migrations"] = "unknown";
@@ -44,7 +48,7 @@ export function createReadiness(opts: ReadinessOptions) {
       return { ready: false, checks: { database: "error", migrations }, connections: [], outbox: null };
     }
     try {
-      migrations = applied() >= embeddedMigrations.length ? "ok" : "pending";
+      migrations = latestApplied() >= latestEmbedded ? "ok" : "pending";
     } catch {
       migrations = "pending"; // no bookkeeping table: nothing was ever migrated
     }
