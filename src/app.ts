@@ -7,6 +7,7 @@ import type { AppDeps, AppEnv } from "./http/context";
 import { createRouter } from "./http/create-router";
 import { registerEventDocs } from "./http/event-docs";
 import { renderError } from "./http/on-error";
+import { observeRequests } from "./http/request-log";
 import {
   legacyQueueRouter,
   queuesRouter,
@@ -19,7 +20,9 @@ import { contactsListRouter } from "./http/routes/contacts/contacts-list.routes"
 import { docsRouter } from "./http/routes/docs/docs";
 import { eventsRouter } from "./http/routes/events/events.routes";
 import { eventsStreamRouter } from "./http/routes/events/events-stream.routes";
+import { healthRouter } from "./http/routes/health/health.routes";
 import { messagesRouter } from "./http/routes/messages/messages.routes";
+import { metricsRouter } from "./http/routes/metrics/metrics.routes";
 import { legacySendRouter, sendV1Router } from "./http/routes/send/send.routes";
 import { ticketsRouter } from "./http/routes/tickets/tickets.routes";
 import { meRouter } from "./http/routes/tokens/me.routes";
@@ -43,6 +46,7 @@ export function createApp(given: Omit<AppDeps, "authThrottle"> & Partial<Pick<Ap
     c.set("deps", deps);
     await next();
   });
+  app.use("*", observeRequests);
 
   app.get("/health", (c) =>
     c.json({
@@ -54,6 +58,8 @@ export function createApp(given: Omit<AppDeps, "authThrottle"> & Partial<Pick<Ap
       unhandledErrors: deps.health.unhandledErrors,
     }),
   );
+  app.route("/", healthRouter);
+  app.route("/", metricsRouter);
 
   app.get("/public/:file", (c) => {
     const path = deps.media.pathOf(c.req.param("file"));

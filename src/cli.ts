@@ -23,7 +23,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const config = loadConfig();
   const health = createProcessHealth();
-  const logger = createLogger(command === "serve" ? config.logLevel : "warn", health);
+  const logger = createLogger(command === "serve" ? config.logLevel : "warn", health, 1, config.logFormat);
   checkDataDir(config.dataDir);
 
   if (command === "serve") {

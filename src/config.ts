@@ -49,6 +49,9 @@ const EnvSchema = z.object({
       return entries;
     }),
   SANDBOX_SEND_DELAY_MS: int(0, 60_000).default(0),
+  METRICS_TOKEN: z.string().min(16, "METRICS_TOKEN must be at least 16 characters").optional(),
+  LOG_FORMAT: z.enum(["json", "pretty"]).default("json"),
+  OUTBOX_STUCK_AFTER_MS: int(1_000, 86_400_000).default(15 * 60_000),
 });
 
 export type Config = {
@@ -91,6 +94,12 @@ export type Config = {
   webhookAllowedHosts: string[];
   /** For tests: how long a sandbox send waits after the message "left" before WhatsApp's answer (ms). */
   sandboxSendDelayMs: number;
+  /** Bearer secret that may read GET /metrics (admin tokens may too); unset: admin tokens only. */
+  metricsToken: string | undefined;
+  /** `json`: one NDJSON object a line (default); `pretty`: one readable line, for a terminal. */
+  logFormat: "json" | "pretty";
+  /** /health/ready calls the outbox stuck when an undelivered delivery has waited longer than this, ms. */
+  outboxStuckAfterMs: number;
 };
 
 export class ConfigError extends Error {}
@@ -136,5 +145,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
     webhookAllowedHosts: e.WEBHOOK_ALLOWED_HOSTS,
     sandboxSendDelayMs: e.SANDBOX_SEND_DELAY_MS,
+    metricsToken: e.METRICS_TOKEN,
+    logFormat: e.LOG_FORMAT,
+    outboxStuckAfterMs: e.OUTBOX_STUCK_AFTER_MS,
   };
 }

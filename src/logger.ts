@@ -1,5 +1,6 @@
 import { writeSync } from "node:fs";
 import pino from "pino";
+import { formatPretty } from "./log-format";
 
 export type Logger = pino.Logger;
 
@@ -16,15 +17,24 @@ export const createProcessHealth = (): ProcessHealth => ({ logWriteErrors: 0, un
 /** How long a log write waits, at most, for a full pipe to drain before the line is dropped. */
 const PIPE_FULL_WAIT_MS = 100;
 
+export type LogFormat = "json" | "pretty";
+
 /**
- * NDJSON to stdout, written synchronously. No transports: worker-thread transports break inside
+ * NDJSON to stdout, written synchronously (or one readable line a record with `format` pretty). `out` is
+ * the file descriptor written to, or a function given each line (tests capture the log with it). No transports: worker-thread transports break inside
  * `bun build --compile`. A write that fails (ENOSPC under a full disk, EPIPE, EIO) drops the line and
  * counts it: logging must never take the server down, and pino's default stream would throw.
  */
-export function createLogger(level: string, health: ProcessHealth = createProcessHealth(), fd = 1): Logger {
+export function createLogger(
+  level: string,
+  health: ProcessHealth = createProcessHealth(),
+  out: number | ((line: string) => void) = 1,
+  format: LogFormat = "json",
+): Logger {
+  const write = typeof out === "number" ? (line: string) => writeLine(out, line, health) : out;
   return pino(
     { level, base: { app: "chasqui" }, timestamp: pino.stdTimeFunctions.isoTime },
-    { write: (line: string) => writeLine(fd, line, health) },
+    { write: format === "pretty" ? (line: string) => write(formatPretty(line)) : write },
   );
 }
 

@@ -12,6 +12,8 @@ import { createReadCache } from "./http/read-cache";
 import { createProcessHealth, type Logger, type ProcessHealth } from "./logger";
 import { createMediaStorage, type MediaStorage } from "./media/media-storage";
 import { createMediaFetcher } from "./media/safe-fetch";
+import { createMetrics } from "./metrics/metrics";
+import { createReadiness } from "./metrics/readiness";
 import { createDispatcher } from "./webhooks/dispatcher";
 import { createEventSink } from "./webhooks/events";
 import { createReceiverPolicy } from "./webhooks/receiver-policy";
@@ -44,6 +46,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
   migrate(db);
   const events = createEventSink(db, clock);
   const media = opts.media ?? createMediaStorage(join(config.dataDir, "media"));
+  const metrics = createMetrics({ db, mediaDir: media.dir, clock });
   const fetcher = createMediaFetcher({
     allowPrivate: config.mediaFetchAllowPrivate,
     timeoutMs: config.mediaFetchTimeoutMs,
@@ -113,7 +116,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
   });
   services = createServices({
     db,
-    commits: createCommitQueue(db),
+    commits: createCommitQueue(db, metrics.observeCommit),
     events,
     sessions,
     media,
@@ -136,6 +139,14 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     readCache: createReadCache(db),
     health: opts.health ?? createProcessHealth(),
     streams,
+    metrics,
+    readiness: createReadiness({
+      db,
+      clock,
+      stuckAfterMs: config.outboxStuckAfterMs,
+      connections: () => services.connections.list(),
+      dispatcherRunning: () => dispatcher.running,
+    }),
   });
   // Created here, started by startServer (tests start it themselves when they want deliveries).
   const dispatcher = createDispatcher({
@@ -151,6 +162,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     leaseMs: config.webhookLeaseMs,
     retentionDays: config.webhookRetentionDays,
   });
+  metrics.watch({ events, dispatcher, connections: () => services.connections.list(), streams });
 
   return {
     app,
@@ -161,6 +173,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     media,
     dispatcher,
     streams,
+    metrics,
     /** Starts a session for every connection that is not logged out. */
     async startSessions() {
       for (const c of services.connections.list()) {
@@ -173,6 +186,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
       await sessions.stopAll();
       services.messages.flushAcks();
       await dispatcher.stop();
+      metrics.close();
       db.$client.close();
     },
   };

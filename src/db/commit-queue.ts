@@ -1,5 +1,8 @@
 import type { Db, Tx, TxBody } from "./client";
 
+/** Told of every stored batch (metrics): its size and how long its COMMIT, the fsync, took. */
+export type CommitObserver = (batch: { jobs: number; commitMs: number }) => void;
+
 type Job = { fn: (tx: Tx) => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void };
 
 /**
@@ -8,7 +11,7 @@ type Job = { fn: (tx: Tx) => unknown; resolve: (v: unknown) => void; reject: (e:
  * after its write is durable. Each job runs in its own savepoint, so a job that throws rolls back alone.
  * Jobs are synchronous (no await inside), like every transaction here.
  */
-export function createCommitQueue(db: Db) {
+export function createCommitQueue(db: Db, observer?: CommitObserver) {
   let jobs: Job[] = [];
   let scheduled = false;
 
@@ -32,6 +35,7 @@ export function createCommitQueue(db: Db) {
     jobs = [];
     const outcomes: { ok: boolean; value: unknown }[] = [];
     let began = false;
+    let commitMs = 0;
     try {
       stmt.begin.run();
       began = true;
@@ -46,13 +50,16 @@ export function createCommitQueue(db: Db) {
           outcomes.push({ ok: false, value: err });
         }
       }
+      const commitAt = performance.now();
       stmt.commit.run();
+      commitMs = performance.now() - commitAt;
     } catch (err) {
       // BEGIN or COMMIT failed (disk full, I/O error): nothing in the batch is stored.
       if (began && sqlite.inTransaction) stmt.rollback.run();
       for (const job of batch) job.reject(err);
       return;
     }
+    observer?.({ jobs: batch.length, commitMs });
     batch.forEach((job, i) => {
       const o = outcomes[i]!;
       if (o.ok) job.resolve(o.value);

@@ -5,6 +5,8 @@ import type { MediaFetcher } from "../domain/deps";
 import type { Principal } from "../domain/token.service";
 import type { Logger, ProcessHealth } from "../logger";
 import type { MediaStorage } from "../media/media-storage";
+import type { Metrics } from "../metrics/metrics";
+import type { ReadinessCheck } from "../metrics/readiness";
 import type { EventSink } from "../webhooks/events";
 import type { SessionManager } from "../whatsapp/session-manager";
 import type { AuthThrottle } from "./auth-throttle";
@@ -29,6 +31,10 @@ export type AppDeps = {
   health: ProcessHealth;
   /** The open event streams, ended by a graceful stop. */
   streams: EventStreams;
+  /** The Prometheus registry `GET /metrics` renders; the request observer counts into it. */
+  metrics: Metrics;
+  /** What `GET /health/ready` answers. */
+  readiness: ReadinessCheck;
 };
 
 export type AppEnv = {
@@ -37,5 +43,7 @@ export type AppEnv = {
     principal: Principal;
     /** Set by the `idempotent` middleware when the request carries an Idempotency-Key. */
     idempotency?: IdempotencyHandle;
+    /** The `error` code `renderError` answered with, for the request log and metrics. */
+    errorCode?: string;
   };
 };

@@ -10,6 +10,7 @@ export function renderError(err: Error, c: Context<AppEnv>) {
     const body: Record<string, unknown> = { error: err.code, message: err.message };
     if (err.details) body.details = err.details;
     for (const [name, value] of Object.entries(err.headers ?? {})) c.header(name, value);
+    c.set("errorCode", err.code);
     return c.json(body, err.status as ContentfulStatusCode);
   }
   if (err instanceof HTTPException) {
@@ -28,9 +29,12 @@ export function renderError(err: Error, c: Context<AppEnv>) {
                 : status < 500
                   ? "ERR_VALIDATION"
                   : "ERR_INTERNAL";
+    c.set("errorCode", code);
     return c.json({ error: code, message: err.message || "Request failed" }, status);
   }
   const sqliteCode = (err as { code?: string }).code;
+  if (sqliteCode === "SQLITE_FULL" || sqliteCode === "SQLITE_BUSY")
+    c.set("errorCode", "ERR_SERVICE_UNAVAILABLE");
   if (sqliteCode === "SQLITE_FULL") {
     return c.json({ error: "ERR_SERVICE_UNAVAILABLE", message: "The database disk is full" }, 503);
   }
@@ -38,5 +42,6 @@ export function renderError(err: Error, c: Context<AppEnv>) {
     return c.json({ error: "ERR_SERVICE_UNAVAILABLE", message: "The database is busy, retry shortly" }, 503);
   }
   c.get("deps")?.logger.error({ err, path: c.req.path, method: c.req.method }, "unhandled error");
+  c.set("errorCode", "ERR_INTERNAL");
   return c.json({ error: "ERR_INTERNAL", message: "Internal server error" }, 500);
 }

@@ -127,6 +127,9 @@ test("no statement scans a large table or sorts in a temp B-tree", async () => {
       ).n > 0,
   );
   await t.services.messages.retryPendingMedia();
+  // What a Prometheus scrape and a readiness probe read.
+  expect((await t.request("/metrics")).status).toBe(200);
+  expect((await t.get("/health/ready", null)).status).toBe(200);
   t.services.idempotency.prune();
   receiver.stop(true);
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Config, loadConfig } from "../../src/config";
-import { createLogger } from "../../src/logger";
+import { createLogger, type Logger } from "../../src/logger";
 import { createRuntime, type RuntimeOptions } from "../../src/server";
 import { createResponseContract } from "./response-contract";
 
@@ -13,7 +13,10 @@ export const ADMIN_TOKEN = "test-admin-token-0123456789";
  * the admin token from API_TOKEN. Dispose with `await using t = createTestApp()`. Every successful JSON
  * answer must match the response schema its route documents, or the request throws.
  */
-export function createTestApp(env: Record<string, string> = {}, opts: RuntimeOptions = {}) {
+export function createTestApp(
+  env: Record<string, string> = {},
+  opts: RuntimeOptions & { logger?: Logger } = {},
+) {
   const dataDir = mkdtempSync(join(tmpdir(), "chasqui-test-"));
   const config: Config = loadConfig({
     DATA_DIR: dataDir,
@@ -24,7 +27,8 @@ export function createTestApp(env: Record<string, string> = {}, opts: RuntimeOpt
     WA_WS_URL: "ws://127.0.0.1:9/ws/chat",
     ...env,
   });
-  const runtime = createRuntime(config, createLogger("silent"), { databasePath: ":memory:", ...opts });
+  const { logger = createLogger("silent"), ...runtimeOpts } = opts;
+  const runtime = createRuntime(config, logger, { databasePath: ":memory:", ...runtimeOpts });
   const contract = createResponseContract(runtime.app);
   let apiToken: string | undefined;
 

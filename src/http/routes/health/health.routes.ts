@@ -1,0 +1,57 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { createRouter } from "../../create-router";
+import { json } from "../../wire";
+
+const ReadinessSchema = z
+  .object({
+    ready: z.boolean(),
+    checks: z.object({
+      database: z.enum(["ok", "error"]),
+      migrations: z.enum(["ok", "pending", "unknown"]),
+    }),
+    connections: z.array(z.object({ id: z.number().int(), name: z.string(), status: z.string() })),
+    outbox: z
+      .object({
+        pending: z.number().int(),
+        oldestPendingAgeSeconds: z.number().int(),
+        stuck: z.boolean(),
+        dispatcherRunning: z.boolean(),
+      })
+      .nullable(),
+  })
+  .openapi("Readiness");
+
+const example = {
+  ready: true,
+  checks: { database: "ok", migrations: "ok" },
+  connections: [{ id: 2, name: "Soporte", status: "qrcode" }],
+  outbox: { pending: 3, oldestPendingAgeSeconds: 4, stuck: false, dispatcherRunning: true },
+};
+
+/** Readiness for a load balancer or an orchestrator; `/health` (liveness) stays in app.ts. */
+export const healthRouter = createRouter().openapi(
+  createRoute({
+    method: "get",
+    path: "/health/ready",
+    tags: ["Health"],
+    summary: "Readiness: the store answers and the migrations ran",
+    description:
+      "No token needed. 200 once the database answers a query and every migration is applied, else 503 with the same shape (`outbox` null). `connections` lists the connections that are not CONNECTED; `outbox.pending` counts undelivered webhook deliveries, `oldestPendingAgeSeconds` is the age of the oldest one of an enabled webhook, and `stuck` is true when that age passes OUTBOX_STUCK_AFTER_MS (15 min by default): the dispatcher is stopped or a receiver has failed that long. Neither makes the answer 503.",
+    security: [],
+    responses: {
+      200: json(ReadinessSchema, "Ready", example),
+      503: json(ReadinessSchema, "Not ready: the database does not answer or migrations are pending", {
+        ready: false,
+        checks: { database: "error", migrations: "unknown" },
+        connections: [],
+        outbox: null,
+      }),
+    },
+  }),
+  (c) => {
+    const readiness = c.get("deps").readiness();
+    // Readiness is polled: a cached answer would hide the very change it reports.
+    c.header("cache-control", "no-store");
+    return readiness.ready ? c.json(readiness, 200) : c.json(readiness, 503);
+  },
+);
