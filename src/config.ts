@@ -49,6 +49,8 @@ const EnvSchema = z.object({
       return entries;
     }),
   SANDBOX_SEND_DELAY_MS: int(0, 60_000).default(0),
+  MEDIA_RETENTION_DAYS: int(0, 36_500).default(0),
+  MESSAGE_RETENTION_DAYS: int(0, 36_500).default(0),
 });
 
 export type Config = {
@@ -91,6 +93,10 @@ export type Config = {
   webhookAllowedHosts: string[];
   /** For tests: how long a sandbox send waits after the message "left" before WhatsApp's answer (ms). */
   sandboxSendDelayMs: number;
+  /** Media files of messages older than this many days are deleted (the message stays, `mediaExpired`); 0 = keep. */
+  mediaRetentionDays: number;
+  /** Messages older than this many days are deleted with their files and reactions; 0 = keep forever. */
+  messageRetentionDays: number;
 };
 
 export class ConfigError extends Error {}
@@ -136,5 +142,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
     webhookAllowedHosts: e.WEBHOOK_ALLOWED_HOSTS,
     sandboxSendDelayMs: e.SANDBOX_SEND_DELAY_MS,
+    mediaRetentionDays: e.MEDIA_RETENTION_DAYS,
+    messageRetentionDays: e.MESSAGE_RETENTION_DAYS,
   };
 }
