@@ -52,6 +52,8 @@ const EnvSchema = z.object({
   METRICS_TOKEN: z.string().min(16, "METRICS_TOKEN must be at least 16 characters").optional(),
   LOG_FORMAT: z.enum(["json", "pretty"]).default("json"),
   OUTBOX_STUCK_AFTER_MS: int(1_000, 86_400_000).default(15 * 60_000),
+  MEDIA_RETENTION_DAYS: int(0, 36_500).default(0),
+  MESSAGE_RETENTION_DAYS: int(0, 36_500).default(0),
 });
 
 export type Config = {
@@ -100,6 +102,10 @@ export type Config = {
   logFormat: "json" | "pretty";
   /** /health/ready calls the outbox stuck when an undelivered delivery has waited longer than this, ms. */
   outboxStuckAfterMs: number;
+  /** Media files of messages older than this many days are deleted (the message stays, `mediaExpired`); 0 = keep. */
+  mediaRetentionDays: number;
+  /** Messages older than this many days are deleted with their files and reactions; 0 = keep forever. */
+  messageRetentionDays: number;
 };
 
 export class ConfigError extends Error {}
@@ -148,5 +154,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsToken: e.METRICS_TOKEN,
     logFormat: e.LOG_FORMAT,
     outboxStuckAfterMs: e.OUTBOX_STUCK_AFTER_MS,
+    mediaRetentionDays: e.MEDIA_RETENTION_DAYS,
+    messageRetentionDays: e.MESSAGE_RETENTION_DAYS,
   };
 }

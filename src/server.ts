@@ -7,10 +7,11 @@ import { openDatabase } from "./db/client";
 import { createCommitQueue } from "./db/commit-queue";
 import { migrate } from "./db/migrate";
 import { createServices } from "./domain";
+import { createRetention } from "./domain/retention.service";
 import { createEventStreams } from "./http/event-streams";
 import { createReadCache } from "./http/read-cache";
 import { createProcessHealth, type Logger, type ProcessHealth } from "./logger";
-import { createMediaStorage, type MediaStorage } from "./media/media-storage";
+import { createMediaStorage, type MediaStorage, removeOrphanTempFiles } from "./media/media-storage";
 import { createMediaFetcher } from "./media/safe-fetch";
 import { createMetrics } from "./metrics/metrics";
 import { createReadiness } from "./metrics/readiness";
@@ -160,7 +161,16 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     retryBaseMs: config.webhookRetryBaseMs,
     concurrency: config.webhookConcurrency,
     leaseMs: config.webhookLeaseMs,
-    retentionDays: config.webhookRetentionDays,
+  });
+  // Created here, run by startServer's maintenance loop (tests call it with a moved clock).
+  const retention = createRetention({
+    db,
+    media,
+    logger,
+    clock,
+    webhookRetentionDays: config.webhookRetentionDays,
+    mediaRetentionDays: config.mediaRetentionDays,
+    messageRetentionDays: config.messageRetentionDays,
   });
   metrics.watch({ events, dispatcher, connections: () => services.connections.list(), streams });
 
@@ -174,6 +184,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     dispatcher,
     streams,
     metrics,
+    retention,
     /** Starts a session for every connection that is not logged out. */
     async startSessions() {
       for (const c of services.connections.list()) {
@@ -187,6 +198,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
       services.messages.flushAcks();
       await dispatcher.stop();
       metrics.close();
+      await retention.stop();
       db.$client.close();
     },
   };
@@ -206,6 +218,10 @@ function lazyBaileysFactory(options: BaileysOptions): GatewayFactory {
 }
 
 const MAINTENANCE_INTERVAL_MS = 60_000;
+/** Retention pass (webhook history, media, messages, incremental vacuum). */
+const RETENTION_INTERVAL_MS = 60 * 60_000;
+/** WAL truncation: short enough that the WAL stays small, long enough to cost nothing. */
+const CHECKPOINT_INTERVAL_MS = 5 * 60_000;
 
 /** On a terminal, draw the QR so a phone can scan it straight from the console. */
 function printQr(connectionId: number, qr: string) {
@@ -295,6 +311,9 @@ export async function startServer(config: Config, logger: Logger, opts: RuntimeO
       `the database in DATA_DIR ${config.dataDir} cannot be opened: ${(err as Error).message}`,
     );
   }
+  // Before anything can upload: no request of this process owns a temp file yet.
+  const orphans = removeOrphanTempFiles(runtime.media.dir, join(config.dataDir, "tmp"));
+  if (orphans.length > 0) logger.info({ removed: orphans.length }, "removed temp files left by a crash");
   await runtime.startSessions();
   runtime.dispatcher.start();
   let server: ReturnType<typeof Bun.serve>;
@@ -332,12 +351,29 @@ export async function startServer(config: Config, logger: Logger, opts: RuntimeO
       logger.warn({ err }, "pruning idempotency keys failed");
     }
   }, MAINTENANCE_INTERVAL_MS);
+  const runRetention = () => {
+    runtime.retention
+      .run()
+      .then(() => runtime.retention.checkpoint())
+      .catch((err) => logger.warn({ err }, "retention pass failed"));
+  };
+  runRetention();
+  const retentionTimer = setInterval(runRetention, RETENTION_INTERVAL_MS);
+  const checkpointTimer = setInterval(() => {
+    try {
+      runtime.retention.checkpoint();
+    } catch (err) {
+      logger.warn({ err }, "WAL checkpoint failed");
+    }
+  }, CHECKPOINT_INTERVAL_MS);
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
       logger.info("shutting down");
       clearInterval(maintenance);
+      clearInterval(retentionTimer);
+      clearInterval(checkpointTimer);
       // Open event streams never finish on their own; end them so the graceful stop can complete.
       runtime.streams.closeAll();
       await server.stop();

@@ -23,11 +23,19 @@ export type Db = Omit<DrizzleDb, "transaction"> & {
 /** Either the database or an open transaction: services accept both so they compose inside one commit. */
 export type DbOrTx = Db | Tx;
 
+/** After a checkpoint resets the WAL, SQLite truncates the file to this size instead of keeping its largest. */
+export const JOURNAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
+
 /** Opens the SQLite file (or `:memory:`) with the pragmas the outbox relies on. */
 export function openDatabase(path: string): Db {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const sqlite = new Database(path, { create: true, strict: true });
+  // Only takes effect before the first table exists: a new database frees pages back to the disk with
+  // `PRAGMA incremental_vacuum` (the retention job runs it). An older database keeps its mode (none) until
+  // a VACUUM, which then also switches it.
+  sqlite.exec("PRAGMA auto_vacuum = INCREMENTAL;");
   sqlite.exec("PRAGMA journal_mode = WAL;");
+  sqlite.exec(`PRAGMA journal_size_limit = ${JOURNAL_SIZE_LIMIT_BYTES};`);
   // FULL: a 2xx promises the event is stored; survive power loss, not only process crashes.
   sqlite.exec("PRAGMA synchronous = FULL;");
   sqlite.exec("PRAGMA foreign_keys = ON;");

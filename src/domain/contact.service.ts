@@ -48,8 +48,73 @@ function safeDefault<T>(fn: () => T): T | null {
   }
 }
 
+/** Rows per delete transaction when a contact is purged: the write lock is held for one batch at a time. */
+const PURGE_BATCH = 500;
+
+export type ContactRemoval = { tickets: number; messages: number; mediaFiles: number };
+
 export function createContactService(deps: DomainDeps, connectionsSvc: ConnectionService) {
   const { events, clock } = deps;
+  const sqlite = deps.db.$client;
+  const purgeStmt = {
+    tickets: sqlite.query<{ id: number }, { contactId: number }>(
+      "SELECT id FROM tickets WHERE contact_id = $contactId",
+    ),
+    messageBatch: sqlite.query<{ pk: number; file: string | null }, { ticketId: number; limit: number }>(
+      "SELECT pk, media_file AS file FROM messages WHERE ticket_id = $ticketId LIMIT $limit",
+    ),
+    files: sqlite.query<{ file: string }, { ticketId: number }>(
+      "SELECT media_file AS file FROM messages WHERE ticket_id = $ticketId AND media_file IS NOT NULL",
+    ),
+    // Reactions go with it (ON DELETE CASCADE).
+    deleteMessage: sqlite.query<unknown, { pk: number }>("DELETE FROM messages WHERE pk = $pk"),
+    // Cascades to what is left of their messages and to ticket_tags; triggers keep ticket_counts exact.
+    deleteTickets: sqlite.query<unknown, { contactId: number }>(
+      "DELETE FROM tickets WHERE contact_id = $contactId",
+    ),
+    deleteContact: sqlite.query<unknown, { id: number }>("DELETE FROM contacts WHERE id = $id"),
+  };
+
+  /**
+   * Erases a contact with its tickets, their messages, reactions and media files. Messages go in batches
+   * (each its own transaction, the event loop free between them), then whatever arrived meanwhile goes
+   * with the tickets and the contact in one last transaction. Files are deleted after it commits.
+   */
+  async function purge(contact: Contact): Promise<ContactRemoval> {
+    let messages = 0;
+    const files: string[] = [];
+    const ticketIds = purgeStmt.tickets.all({ contactId: contact.id }).map((r) => r.id);
+    for (const ticketId of ticketIds) {
+      for (;;) {
+        const batch = purgeStmt.messageBatch.all({ ticketId, limit: PURGE_BATCH });
+        if (batch.length === 0) break;
+        deps.db.transaction(() => {
+          for (const row of batch) purgeStmt.deleteMessage.run({ pk: row.pk });
+        });
+        messages += batch.length;
+        for (const row of batch) if (row.file) files.push(row.file);
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    }
+    const tickets = deps.db.transaction(() => {
+      const current = purgeStmt.tickets.all({ contactId: contact.id }).map((r) => r.id);
+      for (const ticketId of current) {
+        for (const row of purgeStmt.files.all({ ticketId })) files.push(row.file);
+      }
+      const deleted = purgeStmt.deleteTickets.run({ contactId: contact.id }).changes;
+      purgeStmt.deleteContact.run({ id: contact.id });
+      return deleted;
+    });
+    let mediaFiles = 0;
+    for (const file of files) {
+      try {
+        if (await deps.media.remove(file)) mediaFiles++;
+      } catch (err) {
+        deps.logger.warn({ err, file }, "deleting a purged contact's media file failed; it stays on disk");
+      }
+    }
+    return { tickets, messages, mediaFiles };
+  }
 
   // Prepared once; it runs on the shared connection, so inside a transaction it is part of it.
   const byNumber = deps.db
@@ -197,6 +262,25 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
         ?.number;
     },
     upsert,
+
+    /**
+     * DELETE /contacts/:number. A contact without tickets is deleted; one with tickets only with `purge`,
+     * which erases its tickets, messages, reactions and media files too. No event is emitted.
+     */
+    async remove(numberInput: string, opts: { purge: boolean }): Promise<ContactRemoval> {
+      const contact = findByNumber(normalizeNumber(numberInput));
+      if (!contact) throw new AppError("ERR_CONTACT_NOT_FOUND", "Contact not found");
+      if (!opts.purge) {
+        const tickets = purgeStmt.tickets.all({ contactId: contact.id }).length;
+        if (tickets > 0) {
+          throw new AppError(
+            "ERR_CONFLICT",
+            `The contact has ${tickets} ticket(s): pass purge=true to erase them with their messages and media`,
+          );
+        }
+      }
+      return purge(contact);
+    },
     getByNumber(numberInput: string): Contact {
       const contact = findByNumber(normalizeNumber(numberInput));
       if (!contact) throw new AppError("ERR_CONTACT_NOT_FOUND", "Contact not found");

@@ -330,6 +330,10 @@ export const MessageSchema = z
     mediaUrl: z.string().nullable(),
     mediaType: z.string(),
     hasMedia: z.boolean(),
+    mediaExpired: z.boolean().openapi({
+      description:
+        "Its file was deleted after MEDIA_RETENTION_DAYS: `hasMedia` stays true, `mediaUrl` is null",
+    }),
     mimeType: z.string().nullable(),
     filename: z.string().nullable(),
     quotedMsgId: z.string().nullable(),
@@ -365,6 +369,7 @@ export const MessageSchema = z
       mediaUrl: null,
       mediaType: "chat",
       hasMedia: false,
+      mediaExpired: false,
       mimeType: null,
       filename: null,
       quotedMsgId: null,
@@ -399,6 +404,7 @@ export const messageWire = (
   mediaUrl: mediaUrlOf(m.mediaFile),
   mediaType: m.mediaType,
   hasMedia: m.hasMedia,
+  mediaExpired: m.mediaExpired,
   mimeType: m.mimeType,
   filename: m.filename,
   quotedMsgId: m.quotedMsgId,

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { lstatSync, mkdirSync } from "node:fs";
+import { lstatSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { type FileHandle, mkdir, open, rename, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { AppError } from "../errors.ts";
@@ -22,6 +22,8 @@ export type MediaStorage = {
   ): Promise<StoredMedia>;
   /** Absolute path of a stored file for `GET /public/<file>`, or null when the name is unsafe or unknown. */
   pathOf(file: string): string | null;
+  /** Deletes a stored file; a name that is unsafe or already gone is not an error. Resolves to whether it existed. */
+  remove(file: string): Promise<boolean>;
 };
 
 /** Write failures that say the disk, not the request, is the problem: the client should retry later. */
@@ -103,5 +105,47 @@ export function createMediaStorage(
     }
   }
 
-  return { dir: root, save, pathOf };
+  async function remove(file: string): Promise<boolean> {
+    if (typeof file !== "string" || !isSafeFileName(file)) return false;
+    try {
+      await rm(join(root, file));
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return false;
+      throw err;
+    }
+  }
+
+  return { dir: root, save, pathOf, remove };
+}
+
+/**
+ * Deletes what a crash leaves behind: `.tmp-*` files of `save` in the media directory and the `upload-*`
+ * files a multipart body spilled to `DATA_DIR/tmp`. Only at start, when no request of this process can own
+ * one. Returns the names removed.
+ */
+export function removeOrphanTempFiles(mediaDir: string, uploadTmpDir: string): string[] {
+  const removed: string[] = [];
+  const sweep = (dir: string, prefix: string) => {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return; // no such directory yet
+    }
+    for (const name of names) {
+      if (!name.startsWith(prefix)) continue;
+      const path = join(dir, name);
+      try {
+        if (!lstatSync(path).isFile()) continue;
+        rmSync(path, { force: true });
+        removed.push(path);
+      } catch {
+        // Vanished meanwhile, or not ours to delete: the next start tries again.
+      }
+    }
+  };
+  sweep(resolve(mediaDir), ".tmp-");
+  sweep(resolve(uploadTmpDir), "upload-");
+  return removed;
 }

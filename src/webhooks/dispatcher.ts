@@ -25,8 +25,6 @@ export type DispatcherOptions = {
   concurrency: number;
   /** How long a claim stays valid without a heartbeat, ms; a crashed process's rows are reclaimed after it. */
   leaseMs: number;
-  /** Delivered rows, and events no delivery still needs, are pruned after this many days. */
-  retentionDays: number;
   /** Rows claimed per webhook at once (default 50). */
   batchSize?: number;
   /** Safety-net poll, ms (default 1000); commits and retries due wake the dispatcher without it. */
@@ -52,9 +50,6 @@ type Settlement =
       error: string;
     }
   | { kind: "release"; id: number; token: string; unsent: boolean; at: number };
-
-const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * The outbox dispatcher. One lane per webhook walks that webhook's due rows in creation order with one
@@ -421,25 +416,11 @@ export function createDispatcher(opts: DispatcherOptions) {
     }
   };
 
-  /** Deletes delivered rows past retention, then events older than retention that no delivery needs. */
-  const prune = () => {
-    const cutoff = clock() - opts.retentionDays * DAY_MS;
-    const deliveries = sqlite
-      .query("DELETE FROM webhook_deliveries WHERE status = 'delivered' AND delivered_at < $cutoff")
-      .run({ cutoff }).changes;
-    const evts = sqlite
-      .query(
-        `DELETE FROM events WHERE created_at < $cutoff
-           AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = events.id)`,
-      )
-      .run({ cutoff }).changes;
-    if (deliveries + evts > 0)
-      logger.info({ deliveries, events: evts }, "pruned webhook history past retention");
-    return { deliveries, events: evts };
-  };
-
   return {
-    /** Releases expired leases left by a crashed process, prunes, subscribes to commits and starts polling. */
+    /**
+     * Releases expired leases left by a crashed process, subscribes to commits and starts polling. Old
+     * deliveries and events are deleted by the retention job (src/domain/retention.service.ts).
+     */
     start() {
       if (running) return;
       running = true;
@@ -447,11 +428,6 @@ export function createDispatcher(opts: DispatcherOptions) {
       const released = releaseExpiredStmt.run({ now: clock() }).changes;
       if (released > 0) logger.info({ released }, "released deliveries whose lease expired");
       warnRefusedReceivers();
-      try {
-        prune();
-      } catch (err) {
-        logger.error({ err }, "pruning webhook history failed");
-      }
       unsubscribers.push(events.subscribe(schedulePump), events.onWake(schedulePump));
       const every = (ms: number, fn: () => void) => {
         const t = setInterval(fn, ms);
@@ -460,13 +436,6 @@ export function createDispatcher(opts: DispatcherOptions) {
       };
       every(pollIntervalMs, schedulePump);
       every(Math.max(10, Math.floor(leaseMs / 3)), heartbeat);
-      every(PRUNE_INTERVAL_MS, () => {
-        try {
-          prune();
-        } catch (err) {
-          logger.error({ err }, "pruning webhook history failed");
-        }
-      });
       schedulePump();
     },
 
@@ -505,7 +474,6 @@ export function createDispatcher(opts: DispatcherOptions) {
 
     /** Claims now instead of at the next poll. */
     wake: schedulePump,
-    prune,
     /** Flushes queued results now (tests and shutdown). */
     flush: flushSettlements,
     get running() {

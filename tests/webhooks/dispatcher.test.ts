@@ -309,7 +309,7 @@ describe("leases", () => {
 });
 
 describe("retention", () => {
-  test("delivered rows and unneeded events older than WEBHOOK_RETENTION_DAYS are pruned; failed ones are kept", async () => {
+  test("delivered and failed rows and their events are pruned after WEBHOOK_RETENTION_DAYS; an event with an open delivery is kept", async () => {
     let now = Date.now();
     await using r = startReceiver((q) => (q.event === "ticket_created" ? ok(500) : ok()));
     const { t, conn } = await setupApp(
@@ -318,13 +318,22 @@ describe("retention", () => {
     );
     await using _t = t;
     await addHook(t, conn.id, r.url);
-    await inbound(t, conn.id);
+    const first = await inbound(t, conn.id);
     await waitFor(() => statusCounts(t).delivered === 2 && statusCounts(t).failed === 1);
-    now += 8 * 24 * 60 * 60 * 1000;
-    const pruned = t.dispatcher.prune();
-    expect(pruned.deliveries).toBe(2);
-    expect(statusCounts(t)).toEqual({ failed: 1 });
+    // With the dispatcher stopped, the next message's delivery stays pending however old it gets.
+    await t.dispatcher.stop();
+    await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, {
+      number: (await t.get(`/api/v1/tickets/${first.ticketId}`)).body.contact.number,
+      body: "otra vez",
+    });
+    expect(statusCounts(t)).toEqual({ delivered: 2, failed: 1, pending: 1 });
+    now += 6 * 24 * 60 * 60 * 1000;
+    expect(await t.retention.pruneWebhookHistory()).toEqual({ deliveries: 0, events: 0 });
+    now += 2 * 24 * 60 * 60 * 1000;
+    const stored = (t.db.$client.query("select count(*) as n from events").get() as { n: number }).n;
+    expect(await t.retention.pruneWebhookHistory()).toEqual({ deliveries: 3, events: stored - 1 });
+    expect(statusCounts(t)).toEqual({ pending: 1 });
     const left = t.db.$client.query("select type from events order by seq").all();
-    expect(left).toEqual([{ type: "ticket_created" }]);
+    expect(left).toEqual([{ type: "message_received" }]);
   });
 });

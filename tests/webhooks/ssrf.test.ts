@@ -193,7 +193,6 @@ test("at start the dispatcher warns about stored webhooks the policy now refuses
     retryBaseMs: 1000,
     concurrency: 1,
     leaseMs: 1000,
-    retentionDays: 1,
   });
   dispatcher.start();
   await using _d = { [Symbol.asyncDispose]: () => dispatcher.stop() };

@@ -196,6 +196,8 @@ export const messages = sqliteTable(
     participantName: text("participant_name"),
     /** Came from the history import on first link (no events were emitted for it). */
     isImported: integer("is_imported", { mode: "boolean" }).notNull().default(false),
+    /** Its file was deleted by MEDIA_RETENTION_DAYS (or MESSAGE_RETENTION_DAYS never got to it): the row stays. */
+    mediaExpired: integer("media_expired", { mode: "boolean" }).notNull().default(false),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -205,6 +207,12 @@ export const messages = sqliteTable(
     index("messages_media_retry_idx").on(t.pk).where(sql`media_ref is not null and media_file is null`),
     index("messages_wa_id_idx").on(t.id),
     index("messages_ticket_idx").on(t.ticketId, t.createdAt),
+    // Retention: media expiry walks only the messages that still hold a file, oldest first…
+    index("messages_media_created_idx").on(t.createdAt).where(sql`media_file is not null`),
+    // …and MESSAGE_RETENTION_DAYS walks every message oldest first.
+    index("messages_created_idx").on(t.createdAt),
+    // Deleting a contact sets its messages' contact_id to null: without this, SQLite scans every message.
+    index("messages_contact_idx").on(t.contactId).where(sql`contact_id is not null`),
   ],
 );
 
@@ -314,6 +322,8 @@ export const webhookDeliveries = sqliteTable(
     index("deliveries_open_idx").on(t.webhookId, t.id).where(sql`status in ('pending', 'delivering')`),
     // The dispatcher's next lease expiry.
     index("deliveries_lease_idx").on(t.lockedUntil).where(sql`status = 'delivering'`),
+    // Retention of delivered rows (failed ones are found by deliveries_due_idx: their next_attempt_at is when they failed).
+    index("deliveries_delivered_idx").on(t.deliveredAt).where(sql`status = 'delivered'`),
   ],
 );
 

@@ -1,7 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { adminOnly } from "../../auth";
 import { bodyDoc, readBody } from "../../body";
 import { createRouter } from "../../create-router";
-import { ContactSchema, commonErrors, contactWire, json, sendErrors } from "../../wire";
+import { ContactSchema, commonErrors, contactWire, ErrorSchema, json, sendErrors } from "../../wire";
 
 const NumberParam = z.object({
   number: z
@@ -13,6 +14,22 @@ const NumberParam = z.object({
 const ValidateBody = z.object({
   number: z.string().min(1),
   whatsappId: z.number().int().positive().nullish(),
+});
+
+const DeleteQuery = z.object({
+  purge: z.enum(["true", "false"]).optional().openapi({
+    description: "`true`: also erase the contact's tickets, messages, reactions and media files",
+    example: "true",
+  }),
+});
+
+const DeletedSchema = z.object({
+  message: z.string(),
+  deleted: z.object({
+    tickets: z.number().int(),
+    messages: z.number().int(),
+    mediaFiles: z.number().int(),
+  }),
 });
 
 const UpsertBody = z.object({
@@ -83,5 +100,34 @@ export const contactsRouter = createRouter()
       return created
         ? c.json({ message: "Contact created successfully", contact: contactWire(contact) }, 201)
         : c.json({ message: "Contact updated successfully", contact: contactWire(contact) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/contacts/{number}",
+      tags: ["Contacts"],
+      summary: "Delete a contact; with purge=true erase everything about it (admin)",
+      description:
+        "A contact without tickets is deleted. One with tickets answers 409 ERR_CONFLICT unless `purge=true`, which erases the contact, its tickets, their messages and reactions, and their media files (GDPR erasure). No event is emitted. Events already stored (webhook payloads, the event feed) keep their copy until WEBHOOK_RETENTION_DAYS.",
+      middleware: [adminOnly] as const,
+      request: { params: NumberParam, query: DeleteQuery },
+      responses: {
+        200: json(DeletedSchema, "Deleted", {
+          message: "Contact deleted successfully",
+          deleted: { tickets: 2, messages: 120, mediaFiles: 7 },
+        }),
+        ...commonErrors,
+        409: {
+          description: "The contact has tickets and `purge=true` was not given (ERR_CONFLICT)",
+          content: { "application/json": { schema: ErrorSchema } },
+        },
+      },
+    }),
+    async (c) => {
+      const deleted = await c.get("deps").services.contacts.remove(c.req.valid("param").number, {
+        purge: c.req.valid("query").purge === "true",
+      });
+      return c.json({ message: "Contact deleted successfully", deleted }, 200);
     },
   );
