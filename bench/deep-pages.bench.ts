@@ -13,7 +13,7 @@ const it = s.prepare(
   "insert into tickets (status, contact_id, connection_id, updated_at, created_at) values (?, ?, 1, ?, ?)",
 );
 for (let i = 1; i <= 100000; i++) {
-  ic.run(String(59500000000 + i), "n" + i);
+  ic.run(String(59500000000 + i), `n${i}`);
   it.run(i % 3 ? "closed" : "open", i, i * 1000, i * 1000);
 }
 s.run("commit");

@@ -35,7 +35,6 @@ const ACCEPTED: { pattern: RegExp; why: string }[] = [
 
 const recorded = new Set<string>();
 const original = { query: Database.prototype.query, prepare: Database.prototype.prepare };
-// biome-ignore lint/suspicious/noExplicitAny: patching the prototype to record the SQL the app prepares
 const proto = Database.prototype as any;
 proto.query = function (sql: string, ...rest: unknown[]) {
   recorded.add(sql);
