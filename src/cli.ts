@@ -180,7 +180,9 @@ function restore(dataDir: string, args: (string | undefined)[]) {
 }
 
 function migrateDryRun(databasePath: string) {
-  const sqlite = existsSync(databasePath) ? new Database(databasePath, { create: false, readwrite: true }) : undefined;
+  const sqlite = existsSync(databasePath)
+    ? new Database(databasePath, { create: false, readwrite: true })
+    : undefined;
   try {
     const pending = sqlite ? pendingMigrations(sqlite) : pendingMigrations(new Database(":memory:"));
     if (pending.length === 0) console.log("the database is up to date: no pending migrations");
