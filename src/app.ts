@@ -7,6 +7,7 @@ import type { AppDeps, AppEnv } from "./http/context";
 import { createRouter } from "./http/create-router";
 import { registerEventDocs } from "./http/event-docs";
 import { renderError } from "./http/on-error";
+import { adminRouter } from "./http/routes/admin/admin.routes";
 import {
   legacyQueueRouter,
   queuesRouter,
@@ -97,6 +98,7 @@ export function createApp(given: Omit<AppDeps, "authThrottle"> & Partial<Pick<Ap
     .route("/", tokensRouter)
     .route("/", meRouter)
     .route("/", webhookOpsRouter)
+    .route("/", adminRouter)
     .route("/", eventsRouter);
   app.route("/api/v1", v1);
   app.route("/api", createRouter().route("/", legacySendRouter).route("/", legacyQueueRouter));
