@@ -7,19 +7,22 @@ import { createRouter } from "../../create-router";
 import { commonErrors, ErrorSchema } from "../../wire";
 
 const BackupQuery = z.object({
-  media: z
-    .enum(["true", "false"])
-    .default("false")
-    .openapi({
-      description: "`true`: a tar of `chasqui.sqlite` and `media/…` instead of the database alone",
-    }),
+  media: z.enum(["true", "false"]).default("false").openapi({
+    description: "`true`: a tar of `chasqui.sqlite` and `media/…` instead of the database alone",
+  }),
 });
 
 const binary = (description: string) => ({
   description,
   content: {
-    "application/vnd.sqlite3": { schema: z.string().openapi({ format: "binary" }) },
-    "application/x-tar": { schema: z.string().openapi({ format: "binary" }) },
+    "application/vnd.sqlite3": {
+      schema: z.string().openapi({ format: "binary" }),
+      example: "SQLite format 3\u0000… (the database file)",
+    },
+    "application/x-tar": {
+      schema: z.string().openapi({ format: "binary" }),
+      example: "chasqui.sqlite, media/3f2a….jpg, … (a POSIX tar)",
+    },
   },
 });
 
