@@ -46,7 +46,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === "serve") {
     guardProcess(logger, health);
     // Held until the process ends: `chasqui restore` refuses to swap the files of a running server.
-    lockDataDir(config.dataDir, "serve");
+    const lock = lockDataDir(config.dataDir, "serve");
     const { stop, runtime } = await startServer(config, logger, { health });
     if (!config.apiToken && !runtime.services.tokens.hasAnyActive()) {
       const { token } = runtime.services.tokens.create("initial admin", "admin");
@@ -65,6 +65,8 @@ async function main(argv: string[]): Promise<number> {
       process.once("SIGTERM", () => onSignal("SIGTERM"));
       process.once("SIGINT", () => onSignal("SIGINT"));
     });
+    // Also keeps the lock's connection referenced: a collected connection would drop the lock.
+    lock.release();
     return 0;
   }
 

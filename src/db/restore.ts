@@ -76,10 +76,12 @@ function verify(candidate: string, source: string) {
         (r) => r.integrity_check,
       );
     } catch (err) {
-      throw new RestoreError(`${source} is not a usable database: ${(err as Error).message}`);
+      throw new RestoreError(`${source} is damaged (PRAGMA integrity_check: ${(err as Error).message})`);
     }
     if (problems.join() !== "ok")
-      throw new RestoreError(`${source} fails PRAGMA integrity_check: ${problems.slice(0, 3).join("; ")}`);
+      throw new RestoreError(
+        `${source} is damaged (PRAGMA integrity_check: ${problems.slice(0, 3).join("; ")})`,
+      );
     if (!isChasquiDatabase(sqlite))
       throw new RestoreError(`${source} is not a Chasqui database (it has no migrations table)`);
     try {
