@@ -42,7 +42,9 @@ function extractAll(file: string, into: string) {
 const messageBodies = (path: string) => {
   const db = new Database(path, { readonly: true });
   try {
-    return (db.query("SELECT body FROM messages ORDER BY rowid").all() as { body: string }[]).map((r) => r.body);
+    return (db.query("SELECT body FROM messages ORDER BY rowid").all() as { body: string }[]).map(
+      (r) => r.body,
+    );
   } finally {
     db.close();
   }
