@@ -133,6 +133,7 @@ async function backup(databasePath: string, dataDir: string, args: (string | und
   const partial = `${out}.partial-${process.pid}`;
   const started = performance.now();
   const sqlite = openLiveDatabase(databasePath);
+  rmSync(partial, { force: true });
   try {
     if (!values.media) snapshotWith(sqlite, partial);
     else {
@@ -186,7 +187,7 @@ function migrateDryRun(databasePath: string) {
     ? new Database(databasePath, { create: false, readwrite: true })
     : undefined;
   try {
-    const pending = sqlite ? pendingMigrations(sqlite) : pendingMigrations(new Database(":memory:"));
+    const pending = pendingMigrations(sqlite);
     if (pending.length === 0) console.log("the database is up to date: no pending migrations");
     else {
       console.log(`${pending.length} pending migration${pending.length === 1 ? "" : "s"}:`);

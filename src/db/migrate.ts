@@ -55,9 +55,9 @@ export function assertNotNewer(sqlite: Database): void {
 }
 
 /** The embedded migrations `migrate` would apply now, oldest first, without applying them. */
-export function pendingMigrations(sqlite: Database): { tag: string; when: number }[] {
-  assertNotNewer(sqlite);
-  const last = appliedRows(sqlite).at(-1);
+export function pendingMigrations(sqlite: Database | undefined): { tag: string; when: number }[] {
+  if (sqlite) assertNotNewer(sqlite);
+  const last = sqlite ? appliedRows(sqlite).at(-1) : undefined;
   const lastWhen = last ? Number(last.created_at) : -1;
   return embeddedMigrations.filter((m) => m.when > lastWhen).map(({ tag, when }) => ({ tag, when }));
 }
@@ -66,5 +66,3 @@ export function pendingMigrations(sqlite: Database): { tag: string; when: number
 export function isChasquiDatabase(sqlite: Database): boolean {
   return appliedRows(sqlite).length > 0;
 }
-
-export const LATEST_MIGRATION = embeddedMigrations.at(-1)?.tag ?? "";
