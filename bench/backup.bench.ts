@@ -114,7 +114,9 @@ try {
       const res = await fetch(`${server.url}/api/v1/admin/backup`, {
         headers: { authorization: `Bearer ${TOKEN}` },
       });
-      const bytes = (await res.arrayBuffer()).byteLength;
+      // Counted and dropped as it arrives: buffering 250 MB here would stall this process's own /health polls.
+      let bytes = 0;
+      for await (const chunk of res.body ?? []) bytes += chunk.byteLength;
       const elapsed = performance.now() - started;
       polling = false;
       await poller;
