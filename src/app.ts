@@ -8,6 +8,7 @@ import { createRouter } from "./http/create-router";
 import { registerEventDocs } from "./http/event-docs";
 import { renderError } from "./http/on-error";
 import { observeRequests } from "./http/request-log";
+import { adminRouter } from "./http/routes/admin/admin.routes";
 import {
   legacyQueueRouter,
   queuesRouter,
@@ -103,6 +104,7 @@ export function createApp(given: Omit<AppDeps, "authThrottle"> & Partial<Pick<Ap
     .route("/", tokensRouter)
     .route("/", meRouter)
     .route("/", webhookOpsRouter)
+    .route("/", adminRouter)
     .route("/", eventsRouter);
   app.route("/api/v1", v1);
   app.route("/api", createRouter().route("/", legacySendRouter).route("/", legacyQueueRouter));

@@ -1,6 +1,14 @@
 #!/usr/bin/env bun
+import { Database } from "bun:sqlite";
+import { existsSync, renameSync, rmSync } from "node:fs";
+import { open } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "./config";
+import { openBackupStream, openLiveDatabase, snapshotWith } from "./db/backup";
+import { DataDirLockedError, lockDataDir } from "./db/data-dir-lock";
+import { NewerDatabaseError, pendingMigrations } from "./db/migrate";
+import { RestoreError, restoreBackup } from "./db/restore";
 import { createLogger, createProcessHealth } from "./logger";
 import { checkDataDir, createRuntime, guardProcess, StartupError, startServer } from "./server";
 
@@ -11,7 +19,11 @@ Usage:
   chasqui token create --name N [--scope admin|api]   create an API token (printed once)
   chasqui token list                           list tokens
   chasqui token revoke ID                      revoke a token
-  chasqui migrate                              apply database migrations and exit
+  chasqui migrate [--dry-run]                  apply database migrations and exit (--dry-run: list pending ones)
+  chasqui backup FILE [--media]                consistent copy of the database, also while a server runs
+                                               (--media: a tar of chasqui.sqlite and media/)
+  chasqui restore FILE                         replace DATA_DIR's database (and media, from a tar) with a
+                                               backup; refused while a server runs on DATA_DIR
 
 Configuration comes from the environment (PORT, DATA_DIR, API_TOKEN, …); see the README.`;
 
@@ -26,8 +38,15 @@ async function main(argv: string[]): Promise<number> {
   const logger = createLogger(command === "serve" ? config.logLevel : "warn", health, 1, config.logFormat);
   checkDataDir(config.dataDir);
 
+  const databasePath = join(config.dataDir, "chasqui.sqlite");
+  if (command === "backup") return backup(databasePath, config.dataDir, [sub, ...rest]);
+  if (command === "restore") return restore(config.dataDir, [sub, ...rest]);
+  if (command === "migrate" && [sub, ...rest].includes("--dry-run")) return migrateDryRun(databasePath);
+
   if (command === "serve") {
     guardProcess(logger, health);
+    // Held until the process ends: `chasqui restore` refuses to swap the files of a running server.
+    const lock = lockDataDir(config.dataDir, "serve");
     const { stop, runtime } = await startServer(config, logger, { health });
     if (!config.apiToken && !runtime.services.tokens.hasAnyActive()) {
       const { token } = runtime.services.tokens.create("initial admin", "admin");
@@ -46,6 +65,8 @@ async function main(argv: string[]): Promise<number> {
       process.once("SIGTERM", () => onSignal("SIGTERM"));
       process.once("SIGINT", () => onSignal("SIGINT"));
     });
+    // Also keeps the lock's connection referenced: a collected connection would drop the lock.
+    lock.release();
     return 0;
   }
 
@@ -96,10 +117,98 @@ async function main(argv: string[]): Promise<number> {
 
 class UsageError extends Error {}
 
+/** A backup or restore that cannot be done; printed as one line, exit 1. */
+class OperationError extends Error {}
+
+async function backup(databasePath: string, dataDir: string, args: (string | undefined)[]) {
+  const { values, positionals } = parseArgs({
+    args: args.filter((a) => a !== undefined),
+    options: { media: { type: "boolean", default: false } },
+    allowPositionals: true,
+  });
+  const target = positionals[0];
+  if (!target || positionals.length > 1) throw new UsageError("backup needs one FILE");
+  if (!existsSync(databasePath)) throw new OperationError(`there is no database in DATA_DIR ${dataDir}`);
+  const out = resolve(target);
+  const partial = `${out}.partial-${process.pid}`;
+  const started = performance.now();
+  const sqlite = openLiveDatabase(databasePath);
+  rmSync(partial, { force: true });
+  try {
+    if (!values.media) snapshotWith(sqlite, partial);
+    else {
+      const stream = await openBackupStream({
+        database: sqlite,
+        dataDir,
+        workDir: dirname(out),
+        withMedia: true,
+      });
+      const handle = await open(partial, "w");
+      try {
+        for await (const chunk of stream.chunks) await handle.write(chunk);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    }
+    renameSync(partial, out);
+  } catch (err) {
+    rmSync(partial, { force: true });
+    throw err;
+  } finally {
+    sqlite.close();
+  }
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  console.log(`backed up ${dataDir} to ${out} (${Bun.file(out).size} bytes in ${seconds} s)`);
+  return 0;
+}
+
+function restore(dataDir: string, args: (string | undefined)[]) {
+  const file = args[0];
+  if (!file || args.filter((a) => a !== undefined).length > 1) throw new UsageError("restore needs one FILE");
+  const lock = lockDataDir(dataDir, "restore");
+  try {
+    const result = restoreBackup(resolve(file), dataDir);
+    console.log(`restored ${resolve(file)} into ${dataDir}`);
+    if (result.previousDatabase) console.log(`the previous database is kept as ${result.previousDatabase}`);
+    if (result.mediaFiles === undefined) console.log("media: unchanged (the backup has no media folder)");
+    else {
+      console.log(`media: ${result.mediaFiles} files restored`);
+      if (result.previousMedia) console.log(`the previous media folder is kept as ${result.previousMedia}`);
+    }
+    return 0;
+  } finally {
+    lock.release();
+  }
+}
+
+function migrateDryRun(databasePath: string) {
+  const sqlite = existsSync(databasePath)
+    ? new Database(databasePath, { create: false, readwrite: true })
+    : undefined;
+  try {
+    const pending = pendingMigrations(sqlite);
+    if (pending.length === 0) console.log("the database is up to date: no pending migrations");
+    else {
+      console.log(`${pending.length} pending migration${pending.length === 1 ? "" : "s"}:`);
+      for (const m of pending) console.log(`  ${m.tag}`);
+    }
+    return 0;
+  } finally {
+    sqlite?.close();
+  }
+}
+
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {
-    if (err instanceof StartupError) {
+    if (
+      err instanceof StartupError ||
+      err instanceof NewerDatabaseError ||
+      err instanceof DataDirLockedError ||
+      err instanceof RestoreError ||
+      err instanceof OperationError
+    ) {
       console.error(`chasqui: ${err.message}`);
       process.exit(1);
     }
