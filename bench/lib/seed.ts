@@ -69,8 +69,8 @@ export function seedDatabase(dataDir: string, opts: SeedOptions): SeedResult {
      VALUES (?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertMessage = sqlite.prepare(
-    `INSERT INTO messages (id, ticket_id, contact_id, body, from_me, ack, media_type, timestamp, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, 'chat', ?, ?, ?)`,
+    `INSERT INTO messages (id, connection_id, ticket_id, contact_id, body, from_me, ack, media_type, timestamp, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, 'chat', ?, ?, ?)`,
   );
 
   const BATCH = 100_000;
@@ -153,6 +153,7 @@ export function seedDatabase(dataDir: string, opts: SeedOptions): SeedResult {
           const fromMe = k % 2 === 1;
           insertMessage.run(
             `3EB0${seq.toString(16).toUpperCase().padStart(20, "0")}`,
+            conn.id,
             t,
             fromMe ? null : contactId,
             `${PHRASES[(t + k) % PHRASES.length]} (#${seq})`,
