@@ -120,9 +120,9 @@ export function createMediaStorage(
 }
 
 /**
- * Deletes what a crash leaves behind: `.tmp-*` files of `save` in the media directory and the `upload-*`
- * files a multipart body spilled to `DATA_DIR/tmp`. Only at start, when no request of this process can own
- * one. Returns the names removed.
+ * Deletes what a crash leaves behind: `.tmp-*` files of `save` in the media directory, and in `DATA_DIR/tmp`
+ * the `upload-*` files a multipart body spilled and the `backup-*` snapshots of an HTTP backup. Only at
+ * start, when no request of this process can own one. Returns the names removed.
  */
 export function removeOrphanTempFiles(mediaDir: string, uploadTmpDir: string): string[] {
   const removed: string[] = [];
@@ -147,5 +147,6 @@ export function removeOrphanTempFiles(mediaDir: string, uploadTmpDir: string): s
   };
   sweep(resolve(mediaDir), ".tmp-");
   sweep(resolve(uploadTmpDir), "upload-");
+  sweep(resolve(uploadTmpDir), "backup-");
   return removed;
 }

@@ -203,6 +203,7 @@ describe("disk hygiene", () => {
       writeFileSync(join(dataDir, "media", ".tmp-0123abcd"), "half a file");
       writeFileSync(join(dataDir, "media", "1700000000000-abc.pdf"), "%PDF-1.4 kept");
       writeFileSync(join(dataDir, "tmp", "upload-5b0f6c1e"), "half an upload");
+      writeFileSync(join(dataDir, "tmp", "backup-0123456789abcdef.sqlite"), "half a snapshot");
       const config = loadConfig({ DATA_DIR: dataDir, PORT: "0", HOST: "127.0.0.1", API_TOKEN: ADMIN_TOKEN });
       const server = await startServer(config, createLogger("silent"));
       try {
