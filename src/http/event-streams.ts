@@ -8,11 +8,14 @@ const BATCH = 200;
 
 export type StreamFilter = { connectionId?: number; types?: readonly string[] };
 
-/** What a stream takes next: rows in `seq` order (empty when none are ready), or "dropped" when it fell behind. */
-export type Taken = FeedRow[] | "dropped";
+/** One stored event as a ready-to-send SSE frame, encoded once and shared by every stream that takes it. */
+export type Frame = { seq: number; bytes: Uint8Array };
+
+/** What a stream takes next: frames in `seq` order (empty when none are ready), or "dropped" when it fell behind. */
+export type Taken = Frame[] | "dropped";
 
 export type StreamSubscription = {
-  /** The next rows, in `seq` order, with no gap or repeat across calls; synchronous. */
+  /** The next events, in `seq` order, with no gap or repeat across calls; synchronous. */
   take(): Taken;
   /** Resolves true as soon as `take()` has something (or `interrupt()` was called), false after `timeoutMs`. */
   wait(timeoutMs: number): Promise<boolean>;
@@ -29,9 +32,20 @@ export type EventStreamsOptions = {
   bufferEvents?: number;
 };
 
+const encoder = new TextEncoder();
+
+/** `event:`, `data:` (one line per payload line) and `id:`, as Hono's writeSSE writes them. */
+export function encodeFrame(row: FeedRow): Frame {
+  const data = row.payload
+    .split(/\r\n|\r|\n/)
+    .map((line) => `data: ${line}`)
+    .join("\n");
+  return { seq: row.seq, bytes: encoder.encode(`event: ${row.type}\n${data}\nid: ${row.id}\n\n`) };
+}
+
 type Live = {
   filter: (row: FeedRow) => boolean;
-  buffer: FeedRow[];
+  buffer: Frame[];
   dropped: boolean;
   notify: () => void;
 };
@@ -78,6 +92,7 @@ export function createEventStreams(opts: EventStreamsOptions) {
     for (;;) {
       const rows = feed.after(headSeq, { limit: BATCH });
       for (const row of rows) {
+        let frame: Frame | undefined;
         for (const s of live) {
           if (!s.filter(row)) continue;
           if (s.buffer.length >= bufferEvents) {
@@ -86,7 +101,8 @@ export function createEventStreams(opts: EventStreamsOptions) {
             s.buffer = [];
             dropped++;
           } else {
-            s.buffer.push(row);
+            frame ??= encodeFrame(row);
+            s.buffer.push(frame);
           }
           s.notify();
         }
@@ -134,7 +150,7 @@ export function createEventStreams(opts: EventStreamsOptions) {
       };
       if (!catchingUp) live.add(me);
 
-      const catchUp = (): FeedRow[] => {
+      const catchUp = (): Frame[] => {
         const upTo = headSeq;
         const rows = feed.after(cursor, { ...filter, limit: BATCH });
         const mine = rows.filter((r) => r.seq <= upTo);
@@ -146,7 +162,7 @@ export function createEventStreams(opts: EventStreamsOptions) {
         }
         const last = mine.at(-1);
         if (last && last.seq > cursor) cursor = last.seq;
-        return mine;
+        return mine.map(encodeFrame);
       };
 
       return {

@@ -144,7 +144,8 @@ eventsStreamRouter.openapi(
             break;
           }
           if (rows.length > 0) {
-            for (const r of rows) await stream.writeSSE({ id: r.id, event: r.type, data: r.payload });
+            // One write per batch: the frames are already encoded, once for all streams.
+            await stream.write(rows.length === 1 ? rows[0]!.bytes : Buffer.concat(rows.map((r) => r.bytes)));
             continue;
           }
           const woken = await sub.wait(HEARTBEAT_MS);
