@@ -10,11 +10,11 @@
  * 4. In one run, for each round: drives `GET /api/v1/tickets` with wrk (`--connections`, `--seconds`) with 0,
  *    then 50, then 200 idle SSE streams open (raw sockets that read and discard every event). Reports req/s
  *    per stream count (median of the rounds) and its ratio to the zero-stream figure.
- * 5. Memory per idle stream: the server's VmRSS after opening the streams (2 s to settle) minus before, over
- *    the number opened.
+ * 5. Memory per idle stream: the writer stopped, the server's VmRSS (mean of 10 samples) after opening
+ *    `--memory-streams` more streams (3 s to settle) minus before, over their number.
  *
  * Options: --ref COMMIT, --rounds N (2), --seconds S (10), --connections C (50), --rate R (20),
- * --streams "0,50,200", --json FILE. Needs wrk on PATH (`apt-get install -y wrk`).
+ * --streams "0,50,200", --memory-streams M (1000), --json FILE. Needs wrk on PATH (`apt-get install -y wrk`).
  */
 
 import { execSync } from "node:child_process";
@@ -34,6 +34,7 @@ const { values: opt } = parseArgs({
     connections: { type: "string", default: "50" },
     rate: { type: "string", default: "20" },
     streams: { type: "string", default: "0,50,200" },
+    "memory-streams": { type: "string", default: "1000" },
     json: { type: "string" },
   },
 });
@@ -42,6 +43,7 @@ const SECONDS = Number(opt.seconds);
 const CONNECTIONS = Number(opt.connections);
 const RATE = Number(opt.rate);
 const STREAM_COUNTS = opt.streams.split(",").map(Number);
+const MEMORY_STREAMS = Number(opt["memory-streams"]);
 
 const HERE = resolve(import.meta.dir, "..");
 const TOKEN = "bench-token-0123456789abcdef";
@@ -180,7 +182,7 @@ const steadyRss = async () => {
 
 type Row = { streams: number; round: number; rps: number; p50: number; p99: number; writesPerSec: number };
 const rows: Row[] = [];
-const memory: { streams: number; deltaMb: number; perStreamKb: number }[] = [];
+let memory = { streams: 0, beforeMb: 0, afterMb: 0, perStreamKb: 0 };
 let exitCode = 0;
 try {
   await waitForHttp(`${api}/health`, server);
@@ -199,14 +201,9 @@ try {
   for (let round = 1; round <= ROUNDS; round++) {
     const open: Socket<{ ready: boolean }>[] = [];
     for (const count of STREAM_COUNTS) {
-      const rssBefore = await steadyRss();
       const adding = count - open.length;
       for (let i = 0; i < adding; i++) open.push(await openStream());
       await sleep(2000);
-      if (adding > 0) {
-        const deltaMb = (await steadyRss()) - rssBefore;
-        memory.push({ streams: adding, deltaMb, perStreamKb: (deltaMb * 1024) / adding });
-      }
       const w0 = writes;
       const t0 = performance.now();
       const r = await runWrk({ url: listUrl, connections: CONNECTIONS, seconds: SECONDS, headers: auth });
@@ -239,7 +236,23 @@ try {
       p99: median(mine.map((r) => r.p99)),
     };
   });
-  const perStreamKb = median(memory.map((m) => m.perStreamKb));
+
+  // Memory: with the writer stopped (idle streams), VmRSS before and after opening MEMORY_STREAMS more.
+  writing = false;
+  await writer;
+  await sleep(1000);
+  const beforeMb = await steadyRss();
+  const idle: Socket<{ ready: boolean }>[] = [];
+  for (let i = 0; i < MEMORY_STREAMS; i++) idle.push(await openStream());
+  await sleep(3000);
+  const afterMb = await steadyRss();
+  for (const s of idle) s.end();
+  memory = {
+    streams: MEMORY_STREAMS,
+    beforeMb,
+    afterMb,
+    perStreamKb: ((afterMb - beforeMb) * 1024) / MEMORY_STREAMS,
+  };
   console.log(
     `\nSSE scaling — ${machine.code}, ${machine.date}, ${machine.nproc} × ${machine.cpu}, bun ${machine.bun}`,
   );
@@ -251,8 +264,8 @@ try {
   for (const s of summary)
     console.log(`| ${s.streams} | ${s.rps} | ${(s.ratio * 100).toFixed(0)} % | ${s.p99.toFixed(1)} |`);
   console.log(
-    `memory per idle stream: ${perStreamKb.toFixed(0)} KiB (median of ${memory.length} openings: ` +
-      `${memory.map((m) => `+${m.streams} → ${m.deltaMb.toFixed(1)} MiB`).join(", ")})`,
+    `memory per idle stream: ${memory.perStreamKb.toFixed(1)} KiB (VmRSS ${memory.beforeMb.toFixed(1)} → ` +
+      `${memory.afterMb.toFixed(1)} MiB with ${memory.streams} more streams, no events)`,
   );
   console.log(
     `inbound stored: ${writes} (${writeErrors} errors); SSE bytes read: ${(sseBytes / 2 ** 20).toFixed(1)} MiB`,
