@@ -8,12 +8,12 @@
  *    "before" and an "after" are measured by the same script.
  * 3. Writes events all along: sandbox inbound messages at `--rate` per second (each stores 1 to 3 events).
  * 4. In one run, for each round: drives `GET /api/v1/tickets` with wrk (`--connections`, `--seconds`) with 0,
- *    then 50, then 200 idle SSE streams open (raw sockets that read and discard every event). Reports req/s
+ *    50 and 200 idle SSE streams open (up in odd rounds, down in even ones) (raw sockets that read and discard every event). Reports req/s
  *    per stream count (median of the rounds) and its ratio to the zero-stream figure.
  * 5. Memory per idle stream: the writer stopped, the server's VmRSS (mean of 10 samples) after opening
  *    `--memory-streams` more streams (3 s to settle) minus before, over their number.
  *
- * Options: --ref COMMIT, --rounds N (2), --seconds S (10), --connections C (50), --rate R (20),
+ * Options: --ref COMMIT, --rounds N (4), --seconds S (10), --connections C (50), --rate R (20),
  * --streams "0,50,200", --memory-streams M (1000), --json FILE. Needs wrk on PATH (`apt-get install -y wrk`).
  */
 
@@ -29,7 +29,7 @@ import { runWrk, wrkAvailable } from "./lib/wrk";
 const { values: opt } = parseArgs({
   options: {
     ref: { type: "string" },
-    rounds: { type: "string", default: "2" },
+    rounds: { type: "string", default: "4" },
     seconds: { type: "string", default: "10" },
     connections: { type: "string", default: "50" },
     rate: { type: "string", default: "20" },
@@ -198,11 +198,14 @@ try {
   );
   await runWrk({ url: listUrl, connections: CONNECTIONS, seconds: 3, headers: auth });
 
+  const open: Socket<{ ready: boolean }>[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
-    const open: Socket<{ ready: boolean }>[] = [];
-    for (const count of STREAM_COUNTS) {
-      const adding = count - open.length;
-      for (let i = 0; i < adding; i++) open.push(await openStream());
+    // Odd rounds go up (0, 50, 200), even rounds come down, so a drift in the machine's load hits every
+    // stream count alike.
+    const order = round % 2 === 1 ? STREAM_COUNTS : [...STREAM_COUNTS].reverse();
+    for (const count of order) {
+      while (open.length < count) open.push(await openStream());
+      while (open.length > count) open.pop()?.end();
       await sleep(2000);
       const w0 = writes;
       const t0 = performance.now();
@@ -216,9 +219,8 @@ try {
           `${writesPerSec.toFixed(1)} inbound/s stored; SSE bytes so far ${(sseBytes / 2 ** 20).toFixed(1)} MiB`,
       );
     }
-    for (const s of open) s.end();
-    await sleep(2000);
   }
+  for (const s of open) s.end();
 
   const median = (xs: number[]) => {
     const s = [...xs].sort((a, b) => a - b);
