@@ -35,6 +35,8 @@ export type RuntimeOptions = {
   media?: MediaStorage;
   /** The counters the logger and the process guards write to (one per process). */
   health?: ProcessHealth;
+  /** Events an SSE stream may hold for a slow client before it is dropped with a reset (tests set a few). */
+  sseBufferEvents?: number;
 };
 
 /**
@@ -127,7 +129,11 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     logger,
     clock,
   });
-  const streams = createEventStreams();
+  const streams = createEventStreams({
+    events,
+    feed: services.eventFeed,
+    bufferEvents: opts.sseBufferEvents,
+  });
   const app = createApp({
     config,
     db,

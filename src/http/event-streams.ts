@@ -1,11 +1,205 @@
+import type { EventFeed, FeedRow } from "../webhooks/event-feed";
+import type { EventSink } from "../webhooks/events";
+
+/** Events one stream may hold in memory waiting for its socket before it is dropped (see `bufferEvents`). */
+export const DEFAULT_BUFFER_EVENTS = 1000;
+/** Rows read per query, by the shared live read and by a stream catching up from the table. */
+const BATCH = 200;
+
+export type StreamFilter = { connectionId?: number; types?: readonly string[] };
+
+/** One stored event as a ready-to-send SSE frame, encoded once and shared by every stream that takes it. */
+export type Frame = { seq: number; bytes: Uint8Array };
+
+/** What a stream takes next: frames in `seq` order (empty when none are ready), or "dropped" when it fell behind. */
+export type Taken = Frame[] | "dropped";
+
+export type StreamSubscription = {
+  /** The next events, in `seq` order, with no gap or repeat across calls; synchronous. */
+  take(): Taken;
+  /** Resolves true as soon as `take()` has something (or `interrupt()` was called), false after `timeoutMs`. */
+  wait(timeoutMs: number): Promise<boolean>;
+  /** Wakes a pending `wait()` (a stream that is ending). */
+  interrupt(): void;
+  /** Leaves the live feed. */
+  close(): void;
+};
+
+export type EventStreamsOptions = {
+  events: EventSink;
+  feed: EventFeed;
+  /** Events a live stream may hold while its client is slow; one more drops it with a reset. Default 1000. */
+  bufferEvents?: number;
+};
+
+const encoder = new TextEncoder();
+
+/** `event:`, `data:` (one line per payload line) and `id:`, as Hono's writeSSE writes them. */
+export function encodeFrame(row: FeedRow): Frame {
+  const data = row.payload
+    .split(/\r\n|\r|\n/)
+    .map((line) => `data: ${line}`)
+    .join("\n");
+  return { seq: row.seq, bytes: encoder.encode(`event: ${row.type}\n${data}\nid: ${row.id}\n\n`) };
+}
+
+type Live = {
+  filter: (row: FeedRow) => boolean;
+  buffer: Frame[];
+  dropped: boolean;
+  notify: () => void;
+};
+
 /**
- * The Server-Sent Events streams one server is serving. Owned by the runtime (one per app, so tests get
- * their own): a graceful stop ends every stream first, since `server.stop()` waits for responses in flight
+ * The Server-Sent Events streams one server is serving, and the one reader that feeds them all. Owned by the
+ * runtime (one per app, so tests get their own).
+ *
+ * Live fan-out: after each commit the event sink notifies; the hub reads the new rows once, in `seq` order
+ * (`feed.after(headSeq)`, no filter), and appends each row to the bounded buffer of every live stream whose
+ * filter takes it. So the database work per event does not grow with the number of open streams.
+ *
+ * Hand-over: a stream resuming from an older `seq` catches up from the table on its own, in batches, up to
+ * the hub's `headSeq` (every committed row at or below it has been fanned out already, and every row above it
+ * will be). When a read comes back short of a full batch it joins the live set in the same synchronous step,
+ * so the rows it read (≤ headSeq) and the rows it will receive (> headSeq) neither overlap nor leave a gap.
+ *
+ * Drop: a client that does not read lets its socket fill, so its buffer grows; at `bufferEvents` it is
+ * dropped (buffer freed, `take()` says "dropped", the route sends `event: reset` and ends the response), and
+ * the client reconnects with Last-Event-ID and catches up from the table without holding memory here.
+ *
+ * A graceful stop ends every stream first (`closeAll`), since `server.stop()` waits for responses in flight
  * and a stream never finishes by itself. EventSource clients reconnect with Last-Event-ID and lose nothing.
  */
-export function createEventStreams() {
+export function createEventStreams(opts: EventStreamsOptions) {
+  const { feed } = opts;
+  const bufferEvents = opts.bufferEvents ?? DEFAULT_BUFFER_EVENTS;
   const open = new Set<() => void>();
+  const live = new Set<Live>();
+  /** Every committed row up to here was fanned out (or no stream was live to take it). */
+  let headSeq = feed.latestSeq();
+  /** The highest `seq` the sink said was committed. */
+  let notifiedSeq = headSeq;
+  let scheduled = false;
+  let dropped = 0;
+
+  const pump = () => {
+    scheduled = false;
+    if (live.size === 0) {
+      // Nobody to feed: skip the read. A stream that opens later catches up from the table to here.
+      headSeq = Math.max(headSeq, notifiedSeq);
+      return;
+    }
+    for (;;) {
+      const rows = feed.after(headSeq, { limit: BATCH });
+      for (const row of rows) {
+        let frame: Frame | undefined;
+        for (const s of live) {
+          if (!s.filter(row)) continue;
+          if (s.buffer.length >= bufferEvents) {
+            live.delete(s);
+            s.dropped = true;
+            s.buffer = [];
+            dropped++;
+          } else {
+            frame ??= encodeFrame(row);
+            s.buffer.push(frame);
+          }
+          s.notify();
+        }
+      }
+      const last = rows.at(-1);
+      if (last) headSeq = last.seq;
+      if (rows.length < BATCH || live.size === 0) break;
+    }
+    headSeq = Math.max(headSeq, notifiedSeq);
+  };
+
+  // Subscribed for the runtime's life: the sink calls listeners once the commit is done, in `seq` order.
+  opts.events.subscribe((e) => {
+    if (e.seq <= notifiedSeq) return;
+    notifiedSeq = e.seq;
+    if (!scheduled) {
+      scheduled = true;
+      // All the events of one commit (and of commits flushed together) are read with one query.
+      queueMicrotask(pump);
+    }
+  });
+
+  const matcher = (f: StreamFilter) => {
+    const types = f.types && f.types.length > 0 ? new Set(f.types) : undefined;
+    return (row: FeedRow) =>
+      (f.connectionId === undefined || row.connectionId === f.connectionId) &&
+      (types === undefined || types.has(row.type));
+  };
+
   return {
+    /**
+     * Opens a stream of the events after `afterSeq` (omit it for live events only), in `seq` order.
+     * Rows older than the hub's position are read from the table by this stream; newer ones come from the
+     * shared read.
+     */
+    open(filter: StreamFilter, afterSeq?: number): StreamSubscription {
+      let cursor = afterSeq ?? headSeq;
+      let catchingUp = cursor < headSeq;
+      let wake: (() => void) | undefined;
+      const me: Live = {
+        filter: matcher(filter),
+        buffer: [],
+        dropped: false,
+        notify: () => wake?.(),
+      };
+      if (!catchingUp) live.add(me);
+
+      const catchUp = (): Frame[] => {
+        const upTo = headSeq;
+        const rows = feed.after(cursor, { ...filter, limit: BATCH });
+        const mine = rows.filter((r) => r.seq <= upTo);
+        if (rows.length < BATCH || mine.length < rows.length) {
+          // Caught up to the hub: from here on the shared read brings every row after `upTo`.
+          catchingUp = false;
+          cursor = upTo;
+          live.add(me);
+        }
+        const last = mine.at(-1);
+        if (last && last.seq > cursor) cursor = last.seq;
+        return mine.map(encodeFrame);
+      };
+
+      return {
+        take() {
+          if (me.dropped) return "dropped";
+          if (catchingUp) return catchUp();
+          if (me.buffer.length === 0) return [];
+          const rows = me.buffer.filter((r) => r.seq > cursor);
+          me.buffer = [];
+          const last = rows.at(-1);
+          if (last) cursor = last.seq;
+          return rows;
+        },
+        wait(timeoutMs) {
+          if (me.dropped || catchingUp || me.buffer.length > 0) return Promise.resolve(true);
+          return new Promise<boolean>((resolve) => {
+            const timer = setTimeout(() => {
+              wake = undefined;
+              resolve(false);
+            }, timeoutMs);
+            wake = () => {
+              wake = undefined;
+              clearTimeout(timer);
+              resolve(true);
+            };
+          });
+        },
+        interrupt() {
+          wake?.();
+        },
+        close() {
+          live.delete(me);
+          me.buffer = [];
+          wake?.();
+        },
+      };
+    },
     /** Registers a stream's way to end; returns the function that forgets it. */
     track(end: () => void): () => void {
       open.add(end);
@@ -15,8 +209,17 @@ export function createEventStreams() {
     closeAll(): void {
       for (const end of [...open]) end();
     },
+    /** Open streams. */
     get size() {
       return open.size;
+    },
+    /** Streams dropped for falling `bufferEvents` behind, since start. */
+    get dropped() {
+      return dropped;
+    },
+    /** The `seq` up to which events were fanned out. */
+    get headSeq() {
+      return headSeq;
     },
   };
 }

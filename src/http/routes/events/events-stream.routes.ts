@@ -9,8 +9,8 @@ import { commonErrors, positiveInt } from "../../wire";
 
 /** A comment line this often keeps proxies and Bun's idle timeout (120 s) from closing a quiet stream. */
 export const HEARTBEAT_MS = 15_000;
-/** Rows read per query while catching up, so a long backlog is streamed without holding it in memory. */
-const BATCH = 200;
+/** How long a stream that is ending (dropped, or the server stopping) waits for a client that does not read. */
+export const DROP_GRACE_MS = 15_000;
 
 /**
  * Bearer auth that also reads `?access_token=`, because a browser's EventSource cannot send headers.
@@ -71,6 +71,7 @@ eventsStreamRouter.openapi(
       "The events webhooks carry, as they are stored, over one long-lived `text/event-stream` response: an alternative to webhooks for clients that can keep a connection open.",
       "Each event is `id: <event id>`, `event: <event name>`, `data: <the webhook envelope as JSON>` — the same body and id (`webhook-id`) a webhook receives.",
       "Resume: send `Last-Event-ID: <event id>` (EventSource does it on reconnect) or `?lastEventId=` and every stored event after it is replayed first, in order; an id that is unknown or past WEBHOOK_RETENTION_DAYS gives an `event: reset` first and then live events only, so re-read state with the REST API.",
+      "A client that falls 1,000 events behind (it does not read) gets an `event: reset` and the stream ends: reconnect with `Last-Event-ID` to catch up from the stored events.",
       "Auth: `Authorization: Bearer <token>` or, for EventSource, `?access_token=<token>`. A `: ping` comment is sent every 15 s.",
     ].join("\n\n"),
     request: { query: StreamQuery },
@@ -89,45 +90,42 @@ eventsStreamRouter.openapi(
     },
   }),
   (c) => {
-    const { events, services, streams } = c.get("deps");
+    const { services, streams } = c.get("deps");
     const feed = services.eventFeed;
     const q = c.req.valid("query");
     const resumeFrom = c.req.header("last-event-id") || q.lastEventId;
 
-    let cursor: number;
+    let afterSeq: number | undefined;
     let reset = false;
     if (resumeFrom) {
-      const found = /^\d+$/.test(resumeFrom) ? Number(resumeFrom) : feed.seqOf(resumeFrom);
-      reset = found === undefined;
-      cursor = found ?? feed.latestSeq();
-    } else {
-      cursor = feed.latestSeq();
+      afterSeq = /^\d+$/.test(resumeFrom) ? Number(resumeFrom) : feed.seqOf(resumeFrom);
+      reset = afterSeq === undefined;
     }
-    const readAfter = (seq: number) =>
-      feed.after(seq, { connectionId: q.connectionId, types: q.event, limit: BATCH });
 
     // nginx buffers proxied responses by default, which would hold events back.
     c.header("x-accel-buffering", "no");
     return streamSSE(c, async (stream) => {
-      // Listeners only mark the stream dirty; the rows are read from the table in `seq` order, so replay and
-      // live events can neither overlap nor leave a gap.
-      let dirty = true;
+      // Rows come in `seq` order from the shared fan-out (after a catch-up read from the table when resuming),
+      // so replay and live events can neither overlap nor leave a gap.
+      const sub = streams.open({ connectionId: q.connectionId, types: q.event }, afterSeq);
       let closing = false;
-      let wake: (() => void) | undefined;
+      let finished = false;
+      // A client that stopped reading blocks our writes: once the stream is to end, give it this long to take
+      // what is queued, then cut the connection so neither the response nor its memory outlives it.
+      let cut: ReturnType<typeof setTimeout> | undefined;
+      const cutLater = () => {
+        cut ??= setTimeout(() => {
+          if (!finished) stream.abort();
+        }, DROP_GRACE_MS);
+        // It must not hold a stopping process open.
+        cut.unref?.();
+      };
       const untrack = streams.track(() => {
         closing = true;
-        wake?.();
+        sub.interrupt();
+        cutLater();
       });
-      const unsubscribe = events.subscribe((e) => {
-        if (e.seq > cursor) {
-          dirty = true;
-          wake?.();
-        }
-      });
-      stream.onAbort(() => {
-        unsubscribe();
-        wake?.();
-      });
+      stream.onAbort(() => sub.interrupt());
       try {
         await stream.write(`retry: 3000\n: connected\n\n`);
         if (reset) {
@@ -137,27 +135,29 @@ eventsStreamRouter.openapi(
           });
         }
         while (!stream.aborted && !closing) {
-          if (dirty) {
-            dirty = false;
-            const rows = readAfter(cursor);
-            for (const r of rows) await stream.writeSSE({ id: r.id, event: r.type, data: r.payload });
-            const last = rows.at(-1);
-            if (last) cursor = last.seq;
-            if (rows.length === BATCH) dirty = true;
+          const rows = sub.take();
+          if (rows === "dropped") {
+            cutLater();
+            await stream.writeSSE({
+              event: "reset",
+              data: JSON.stringify({ reason: "The client fell behind: reconnect with Last-Event-ID" }),
+            });
+            break;
+          }
+          if (rows.length > 0) {
+            // One write per batch: the frames are already encoded, once for all streams.
+            await stream.write(rows.length === 1 ? rows[0]!.bytes : Buffer.concat(rows.map((r) => r.bytes)));
             continue;
           }
-          let timer: ReturnType<typeof setTimeout> | undefined;
-          const woken = await new Promise<boolean>((resolve) => {
-            wake = () => resolve(true);
-            timer = setTimeout(() => resolve(false), HEARTBEAT_MS);
-          });
-          wake = undefined;
-          clearTimeout(timer);
+          const woken = await sub.wait(HEARTBEAT_MS);
           if (!woken && !stream.aborted && !closing) await stream.write(": ping\n\n");
         }
       } finally {
-        unsubscribe();
+        sub.close();
         untrack();
+        await stream.close();
+        finished = true;
+        clearTimeout(cut);
       }
     });
   },
