@@ -1,4 +1,6 @@
 import { describe, expect, test } from "bun:test";
+import type { GatewayEvents, GatewayFactory } from "../../src/whatsapp/gateway";
+import { createSandboxGateway } from "../../src/whatsapp/sandbox/sandbox-gateway";
 import { parseMetrics } from "../support/prometheus";
 import { createTestApp, type TestApp, waitFor } from "../support/test-app";
 
@@ -154,4 +156,26 @@ describe("GET /metrics auth", () => {
     expect((await t.request("/metrics", { token: METRICS_TOKEN })).status).toBe(401);
     expect((await t.request("/metrics")).status).toBe(200);
   });
+});
+
+test("a connection that drops and goes back to OPENING counts a reconnect", async () => {
+  // A driver stand-in that reports what the Baileys supervisor reports on a dropped socket.
+  let events: GatewayEvents | undefined;
+  const factory: GatewayFactory = (conn, ev) => {
+    events = ev;
+    const gw = createSandboxGateway(conn, ev);
+    return { ...gw, driver: "baileys" };
+  };
+  await using t = createTestApp({ METRICS_TOKEN }, { factories: { baileys: factory } });
+  const created = await t.post("/api/v1/connections", { name: "Ventas" });
+  const connection = String(created.body.id);
+  await waitFor(() => events);
+  events!.status("CONNECTED", { qrcode: null, number: "595981000009" });
+  const reconnects = async () =>
+    (await scrape(t)).value("chasqui_connection_reconnects_total", { connection }) ?? 0;
+  expect(await reconnects()).toBe(0);
+  events!.status("OPENING", { qrcode: null, reason: "connection closed (428): Connection Closed" });
+  events!.status("CONNECTED", { qrcode: null });
+  events!.status("OPENING", { qrcode: null, reason: "connection closed (428): Connection Closed" });
+  expect(await waitFor(async () => ((await reconnects()) === 2 ? 2 : 0))).toBe(2);
 });
