@@ -44,6 +44,9 @@ describe("a baileys connection against the fake WhatsApp server", () => {
       url: e2e.receiverUrl,
     });
     expect(hookRes.status).toBe(201);
+    // The first QR may come before the webhook existed (an event reaches the webhooks that exist when it is
+    // stored); a restart shows a fresh one after it.
+    expect((await api("POST", `/api/v1/connections/${connectionId}/restart`)).status).toBe(200);
     const qr = await waitFor(async () => {
       const r = await api("GET", `/api/v1/connections/${connectionId}/qrcode`);
       return r.body.status === "qrcode" && r.body.qrcode ? (r.body.qrcode as string) : null;
