@@ -1,10 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createMiddleware } from "hono/factory";
-import { streamSSE } from "hono/streaming";
 import { EVENT_NAMES, type EventName } from "../../../webhooks/events";
 import { authenticate, bearerToken } from "../../auth";
 import type { AppEnv } from "../../context";
 import { createRouter } from "../../create-router";
+import type { EventStreams, StreamFilter, StreamSubscription } from "../../event-streams";
 import { commonErrors, positiveInt } from "../../wire";
 
 /** A comment line this often keeps proxies and Bun's idle timeout (120 s) from closing a quiet stream. */
@@ -104,61 +104,126 @@ eventsStreamRouter.openapi(
 
     // nginx buffers proxied responses by default, which would hold events back.
     c.header("x-accel-buffering", "no");
-    return streamSSE(c, async (stream) => {
-      // Rows come in `seq` order from the shared fan-out (after a catch-up read from the table when resuming),
-      // so replay and live events can neither overlap nor leave a gap.
-      const sub = streams.open({ connectionId: q.connectionId, types: q.event }, afterSeq);
-      let closing = false;
-      let finished = false;
-      // A client that stopped reading blocks our writes: once the stream is to end, give it this long to take
-      // what is queued, then cut the connection so neither the response nor its memory outlives it.
-      let cut: ReturnType<typeof setTimeout> | undefined;
-      const cutLater = () => {
-        cut ??= setTimeout(() => {
-          if (!finished) stream.abort();
-        }, DROP_GRACE_MS);
-        // It must not hold a stopping process open.
-        cut.unref?.();
-      };
-      const untrack = streams.track(() => {
-        closing = true;
-        sub.interrupt();
-        cutLater();
-      });
-      stream.onAbort(() => sub.interrupt());
-      try {
-        await stream.write(`retry: 3000\n: connected\n\n`);
-        if (reset) {
-          await stream.writeSSE({
-            event: "reset",
-            data: JSON.stringify({ reason: "Last-Event-ID is unknown or past retention" }),
-          });
-        }
-        while (!stream.aborted && !closing) {
-          const rows = sub.take();
-          if (rows === "dropped") {
-            cutLater();
-            await stream.writeSSE({
-              event: "reset",
-              data: JSON.stringify({ reason: "The client fell behind: reconnect with Last-Event-ID" }),
-            });
-            break;
-          }
-          if (rows.length > 0) {
-            // One write per batch: the frames are already encoded, once for all streams.
-            await stream.write(rows.length === 1 ? rows[0]!.bytes : Buffer.concat(rows.map((r) => r.bytes)));
-            continue;
-          }
-          const woken = await sub.wait(HEARTBEAT_MS);
-          if (!woken && !stream.aborted && !closing) await stream.write(": ping\n\n");
-        }
-      } finally {
-        sub.close();
-        untrack();
-        await stream.close();
-        finished = true;
-        clearTimeout(cut);
-      }
-    });
+    c.header("Content-Type", "text/event-stream");
+    c.header("Cache-Control", "no-cache");
+    c.header("Connection", "keep-alive");
+    return c.body(
+      sseBody(streams, { connectionId: q.connectionId, types: q.event }, afterSeq, reset, c.req.raw),
+    );
   },
 );
+
+const encoder = new TextEncoder();
+const HELLO = encoder.encode("retry: 3000\n: connected\n\n");
+const PING = encoder.encode(": ping\n\n");
+const resetFrame = (reason: string) =>
+  encoder.encode(`event: reset\ndata: ${JSON.stringify({ reason })}\n\n`);
+const UNKNOWN_ID = resetFrame("Last-Event-ID is unknown or past retention");
+const FELL_BEHIND = resetFrame("The client fell behind: reconnect with Last-Event-ID");
+
+/**
+ * The response body of one stream: a pull-based ReadableStream fed by the shared fan-out. The frames are
+ * encoded once for all streams; at the end of each fan-out pass the hub calls this stream's `flush`, which
+ * enqueues what it has in one chunk (no writer, no TransformStream, no promise per write). While the client
+ * keeps up, a chunk goes straight to the server's pending read; while it does not (the queue holds one chunk),
+ * the events wait in the stream's bounded buffer in the hub, and `pull` (the client took the queued chunk)
+ * flushes them. A client that lets `bufferEvents` pile up there is dropped: `event: reset`, then the end.
+ */
+function sseBody(
+  streams: EventStreams,
+  filter: StreamFilter,
+  afterSeq: number | undefined,
+  reset: boolean,
+  req: Request,
+): ReadableStream<Uint8Array> {
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let sub: StreamSubscription | undefined;
+  let ended = false;
+  let cleaned = false;
+  let lastWrite = Date.now();
+  let heartbeat: ReturnType<typeof setTimeout> | undefined;
+  let cut: ReturnType<typeof setTimeout> | undefined;
+  let untrack = () => {};
+
+  const send = (bytes: Uint8Array) => {
+    controller.enqueue(bytes);
+    lastWrite = Date.now();
+  };
+  const cleanup = () => {
+    if (cleaned) return;
+    cleaned = true;
+    ended = true;
+    sub?.close();
+    untrack();
+    clearTimeout(heartbeat);
+    clearTimeout(cut);
+  };
+  /** Ends the response once the client took what is queued; cut after DROP_GRACE_MS if it takes nothing. */
+  const end = (last?: Uint8Array) => {
+    if (ended) return;
+    ended = true;
+    sub?.close();
+    untrack();
+    clearTimeout(heartbeat);
+    try {
+      if (last) controller.enqueue(last);
+      controller.close();
+    } catch {
+      // Already cancelled by the client.
+    }
+    // A client that stopped reading would keep the queued chunks (and its socket) forever: cut it.
+    cut = setTimeout(() => {
+      try {
+        controller.error(new Error("SSE client did not read"));
+      } catch {
+        // It finished reading meanwhile.
+      }
+      cleanup();
+    }, DROP_GRACE_MS);
+    // It must not hold a stopping process open.
+    cut.unref?.();
+  };
+  const flush = () => {
+    if (ended || !sub) return;
+    // Room in the queue: the client took what was sent. Otherwise the hub's buffer holds the events.
+    while ((controller.desiredSize ?? 0) > 0) {
+      const rows = sub.take();
+      if (rows === "dropped") return end(FELL_BEHIND);
+      if (rows.length === 0) return;
+      // One chunk per pass: the frames are already encoded, once for all streams.
+      send(rows.length === 1 ? rows[0]!.bytes : Buffer.concat(rows.map((r) => r.bytes)));
+    }
+  };
+  // A `: ping` comment after HEARTBEAT_MS without a write; one timer per stream, re-armed lazily.
+  const beat = () => {
+    if (ended) return;
+    const idle = Date.now() - lastWrite;
+    if (idle >= HEARTBEAT_MS) {
+      send(PING);
+      heartbeat = setTimeout(beat, HEARTBEAT_MS);
+    } else heartbeat = setTimeout(beat, HEARTBEAT_MS - idle);
+  };
+
+  return new ReadableStream<Uint8Array>(
+    {
+      start(ctl) {
+        controller = ctl;
+        send(HELLO);
+        if (reset) send(UNKNOWN_ID);
+        // Rows come in `seq` order from the shared fan-out (after a catch-up read from the table when
+        // resuming), so replay and live events can neither overlap nor leave a gap.
+        sub = streams.open(filter, afterSeq, flush);
+        untrack = streams.track(() => end());
+        req.signal?.addEventListener("abort", cleanup, { once: true });
+        heartbeat = setTimeout(beat, HEARTBEAT_MS);
+      },
+      pull() {
+        flush();
+      },
+      cancel() {
+        cleanup();
+      },
+    },
+    { highWaterMark: 1 },
+  );
+}
