@@ -121,13 +121,20 @@ const resetFrame = (reason: string) =>
 const UNKNOWN_ID = resetFrame("Last-Event-ID is unknown or past retention");
 const FELL_BEHIND = resetFrame("The client fell behind: reconnect with Last-Event-ID");
 
+/** What Bun hands a `type: "direct"` ReadableStream's `pull`: writes go straight to the destination. */
+type DirectController = {
+  write(data: Uint8Array): number | Promise<number>;
+  flush(): number | Promise<number>;
+  close(error?: Error): void;
+};
+
 /**
- * The response body of one stream: a pull-based ReadableStream fed by the shared fan-out. The frames are
+ * The response body of one stream: a Bun "direct" ReadableStream fed by the shared fan-out. The frames are
  * encoded once for all streams; at the end of each fan-out pass the hub calls this stream's `flush`, which
- * enqueues what it has in one chunk (no writer, no TransformStream, no promise per write). While the client
- * keeps up, a chunk goes straight to the server's pending read; while it does not (the queue holds one chunk),
- * the events wait in the stream's bounded buffer in the hub, and `pull` (the client took the queued chunk)
- * flushes them. A client that lets `bufferEvents` pile up there is dropped: `event: reset`, then the end.
+ * writes what it has in one chunk straight to the response (no writer, no TransformStream, no queue, no
+ * promise per write). When the socket is full, Bun's write or flush returns a promise: until it settles the
+ * events wait in the stream's bounded buffer in the hub, then go out in one write. A client that lets
+ * `bufferEvents` pile up there is dropped: `event: reset`, then the end.
  */
 function sseBody(
   streams: EventStreams,
@@ -136,19 +143,21 @@ function sseBody(
   reset: boolean,
   req: Request,
 ): ReadableStream<Uint8Array> {
-  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let controller: DirectController | undefined;
   let sub: StreamSubscription | undefined;
   let ended = false;
   let cleaned = false;
+  let blocked = false;
   let lastWrite = Date.now();
   let heartbeat: ReturnType<typeof setTimeout> | undefined;
   let cut: ReturnType<typeof setTimeout> | undefined;
   let untrack = () => {};
+  let pendingLast: Uint8Array | undefined;
+  let finish = () => {};
+  const done = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
 
-  const send = (bytes: Uint8Array) => {
-    controller.enqueue(bytes);
-    lastWrite = Date.now();
-  };
   const cleanup = () => {
     if (cleaned) return;
     cleaned = true;
@@ -157,6 +166,37 @@ function sseBody(
     untrack();
     clearTimeout(heartbeat);
     clearTimeout(cut);
+    finish();
+  };
+  const unblock = () => {
+    blocked = false;
+    if (ended) {
+      // What was queued reached the client: the response can end.
+      if (!cleaned) finishEnd();
+    } else flush();
+  };
+  const send = (bytes: Uint8Array) => {
+    lastWrite = Date.now();
+    try {
+      const w = controller!.write(bytes);
+      const f = controller!.flush();
+      const wait = w instanceof Promise ? w : f instanceof Promise ? f : undefined;
+      if (wait) {
+        blocked = true;
+        wait.then(unblock, cleanup);
+      }
+    } catch {
+      // The client went away.
+      cleanup();
+    }
+  };
+  const finishEnd = () => {
+    try {
+      controller?.close();
+    } catch {
+      // Already closed.
+    }
+    cleanup();
   };
   /** Ends the response once the client took what is queued; cut after DROP_GRACE_MS if it takes nothing. */
   const end = (last?: Uint8Array) => {
@@ -165,16 +205,17 @@ function sseBody(
     sub?.close();
     untrack();
     clearTimeout(heartbeat);
-    try {
-      if (last) controller.enqueue(last);
-      controller.close();
-    } catch {
-      // Already cancelled by the client.
+    if (!controller) {
+      // Nothing pulled yet: `pull` writes the greeting, this and the end.
+      pendingLast = last;
+    } else {
+      if (last) send(last);
+      if (!blocked) return finishEnd();
     }
-    // A client that stopped reading would keep the queued chunks (and its socket) forever: cut it.
+    // A client that stopped reading would keep the written bytes (and its socket) forever: cut it.
     cut = setTimeout(() => {
       try {
-        controller.error(new Error("SSE client did not read"));
+        controller?.close(new Error("SSE client did not read"));
       } catch {
         // It finished reading meanwhile.
       }
@@ -184,13 +225,13 @@ function sseBody(
     cut.unref?.();
   };
   const flush = () => {
-    if (ended || !sub) return;
-    // Room in the queue: the client took what was sent. Otherwise the hub's buffer holds the events.
-    while ((controller.desiredSize ?? 0) > 0) {
+    if (ended || blocked || !sub || !controller) return;
+    // Not blocked: the client took what was sent. Otherwise the hub's buffer holds the events.
+    while (!blocked && !ended) {
       const rows = sub.take();
       if (rows === "dropped") return end(FELL_BEHIND);
       if (rows.length === 0) return;
-      // One chunk per pass: the frames are already encoded, once for all streams.
+      // One write per pass: the frames are already encoded, once for all streams.
       send(rows.length === 1 ? rows[0]!.bytes : Buffer.concat(rows.map((r) => r.bytes)));
     }
   };
@@ -199,31 +240,40 @@ function sseBody(
     if (ended) return;
     const idle = Date.now() - lastWrite;
     if (idle >= HEARTBEAT_MS) {
-      send(PING);
+      if (!blocked) send(PING);
       heartbeat = setTimeout(beat, HEARTBEAT_MS);
     } else heartbeat = setTimeout(beat, HEARTBEAT_MS - idle);
   };
 
-  return new ReadableStream<Uint8Array>(
-    {
-      start(ctl) {
+  // Rows come in `seq` order from the shared fan-out (after a catch-up read from the table when resuming),
+  // so replay and live events can neither overlap nor leave a gap. Open now: events committed before the
+  // body is first pulled are held in the hub's buffer.
+  sub = streams.open(filter, afterSeq, flush);
+  untrack = streams.track(() => end());
+  req.signal?.addEventListener("abort", cleanup, { once: true });
+  heartbeat = setTimeout(beat, HEARTBEAT_MS);
+
+  const source = {
+    type: "direct",
+    pull(ctl: DirectController) {
+      if (controller) {
+        // A reader (rather than a server) pulls again: it reads what was written; the stream goes on.
         controller = ctl;
-        send(HELLO);
-        if (reset) send(UNKNOWN_ID);
-        // Rows come in `seq` order from the shared fan-out (after a catch-up read from the table when
-        // resuming), so replay and live events can neither overlap nor leave a gap.
-        sub = streams.open(filter, afterSeq, flush);
-        untrack = streams.track(() => end());
-        req.signal?.addEventListener("abort", cleanup, { once: true });
-        heartbeat = setTimeout(beat, HEARTBEAT_MS);
-      },
-      pull() {
-        flush();
-      },
-      cancel() {
-        cleanup();
-      },
+        return done;
+      }
+      controller = ctl;
+      send(HELLO);
+      if (reset) send(UNKNOWN_ID);
+      if (ended) {
+        if (pendingLast) send(pendingLast);
+        if (!blocked) finishEnd();
+      } else flush();
+      // The stream stays open while this is pending.
+      return done;
     },
-    { highWaterMark: 1 },
-  );
+    cancel() {
+      cleanup();
+    },
+  };
+  return new ReadableStream(source as unknown as UnderlyingDefaultSource<Uint8Array>);
 }
