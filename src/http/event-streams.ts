@@ -47,6 +47,8 @@ type Live = {
   filter: (row: FeedRow) => boolean;
   buffer: Frame[];
   dropped: boolean;
+  /** Set while a pump pass has it in its list of streams to notify. */
+  touched: boolean;
   notify: () => void;
 };
 
@@ -89,6 +91,9 @@ export function createEventStreams(opts: EventStreamsOptions) {
       headSeq = Math.max(headSeq, notifiedSeq);
       return;
     }
+    // Streams that got something in this pass, told once at its end: one flush per stream per pass, however
+    // many rows (and commits) the pass carried.
+    const touched: Live[] = [];
     for (;;) {
       const rows = feed.after(headSeq, { limit: BATCH });
       for (const row of rows) {
@@ -104,7 +109,10 @@ export function createEventStreams(opts: EventStreamsOptions) {
             frame ??= encodeFrame(row);
             s.buffer.push(frame);
           }
-          s.notify();
+          if (!s.touched) {
+            s.touched = true;
+            touched.push(s);
+          }
         }
       }
       const last = rows.at(-1);
@@ -112,6 +120,10 @@ export function createEventStreams(opts: EventStreamsOptions) {
       if (rows.length < BATCH || live.size === 0) break;
     }
     headSeq = Math.max(headSeq, notifiedSeq);
+    for (const s of touched) {
+      s.touched = false;
+      s.notify();
+    }
   };
 
   // Subscribed for the runtime's life: the sink calls listeners once the commit is done, in `seq` order.
@@ -136,9 +148,10 @@ export function createEventStreams(opts: EventStreamsOptions) {
     /**
      * Opens a stream of the events after `afterSeq` (omit it for live events only), in `seq` order.
      * Rows older than the hub's position are read from the table by this stream; newer ones come from the
-     * shared read.
+     * shared read. `onReady` is called synchronously at the end of a fan-out pass that gave this stream
+     * something to `take()` (or dropped it): a push-style writer flushes from there, with no promise per write.
      */
-    open(filter: StreamFilter, afterSeq?: number): StreamSubscription {
+    open(filter: StreamFilter, afterSeq?: number, onReady?: () => void): StreamSubscription {
       let cursor = afterSeq ?? headSeq;
       let catchingUp = cursor < headSeq;
       let wake: (() => void) | undefined;
@@ -146,7 +159,11 @@ export function createEventStreams(opts: EventStreamsOptions) {
         filter: matcher(filter),
         buffer: [],
         dropped: false,
-        notify: () => wake?.(),
+        touched: false,
+        notify: () => {
+          wake?.();
+          onReady?.();
+        },
       };
       if (!catchingUp) live.add(me);
 

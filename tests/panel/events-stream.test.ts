@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { ADMIN_TOKEN, createTestApp, type TestApp } from "../support/test-app";
+import { ADMIN_TOKEN, createTestApp, type TestApp, waitFor } from "../support/test-app";
 import { sseReader } from "./sse";
 
 const open = async (t: TestApp, query = "", headers: Record<string, string> = {}) => {
@@ -116,5 +116,30 @@ describe("GET /api/v1/events/stream", () => {
     t.streams.closeAll();
     await expect(a.next()).rejects.toThrow("the stream ended");
     await expect(b.next()).rejects.toThrow("the stream ended");
+  });
+  test("over a real socket: SSE headers, live events, and a client that hangs up frees its stream", async () => {
+    await using t = createTestApp();
+    const conn = await t.sandbox();
+    const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: (req) => t.app.fetch(req) });
+    try {
+      const ac = new AbortController();
+      const res = await fetch(`http://127.0.0.1:${server.port}/api/v1/events/stream?event=message_received`, {
+        headers: { Authorization: `Bearer ${t.apiToken()}` },
+        signal: ac.signal,
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toStartWith("text/event-stream");
+      expect(res.headers.get("cache-control")).toBe("no-cache");
+      expect(res.headers.get("x-accel-buffering")).toBe("no");
+      const stream = sseReader(res);
+      expect(await stream.next()).toMatchObject({ retry: 3000, comment: "connected" });
+      expect(t.streams.size).toBe(1);
+      await inbound(t, conn.id, "595991112233", "por el socket");
+      expect(JSON.parse((await stream.nextEvent()).data).data.body).toBe("por el socket");
+      ac.abort();
+      await waitFor(() => t.streams.size === 0, { message: "the stream was released" });
+    } finally {
+      server.stop(true);
+    }
   });
 });

@@ -1,10 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createMiddleware } from "hono/factory";
-import { streamSSE } from "hono/streaming";
 import { EVENT_NAMES, type EventName } from "../../../webhooks/events";
 import { authenticate, bearerToken } from "../../auth";
 import type { AppEnv } from "../../context";
 import { createRouter } from "../../create-router";
+import type { EventStreams, StreamFilter, StreamSubscription } from "../../event-streams";
 import { commonErrors, positiveInt } from "../../wire";
 
 /** A comment line this often keeps proxies and Bun's idle timeout (120 s) from closing a quiet stream. */
@@ -104,61 +104,176 @@ eventsStreamRouter.openapi(
 
     // nginx buffers proxied responses by default, which would hold events back.
     c.header("x-accel-buffering", "no");
-    return streamSSE(c, async (stream) => {
-      // Rows come in `seq` order from the shared fan-out (after a catch-up read from the table when resuming),
-      // so replay and live events can neither overlap nor leave a gap.
-      const sub = streams.open({ connectionId: q.connectionId, types: q.event }, afterSeq);
-      let closing = false;
-      let finished = false;
-      // A client that stopped reading blocks our writes: once the stream is to end, give it this long to take
-      // what is queued, then cut the connection so neither the response nor its memory outlives it.
-      let cut: ReturnType<typeof setTimeout> | undefined;
-      const cutLater = () => {
-        cut ??= setTimeout(() => {
-          if (!finished) stream.abort();
-        }, DROP_GRACE_MS);
-        // It must not hold a stopping process open.
-        cut.unref?.();
-      };
-      const untrack = streams.track(() => {
-        closing = true;
-        sub.interrupt();
-        cutLater();
-      });
-      stream.onAbort(() => sub.interrupt());
-      try {
-        await stream.write(`retry: 3000\n: connected\n\n`);
-        if (reset) {
-          await stream.writeSSE({
-            event: "reset",
-            data: JSON.stringify({ reason: "Last-Event-ID is unknown or past retention" }),
-          });
-        }
-        while (!stream.aborted && !closing) {
-          const rows = sub.take();
-          if (rows === "dropped") {
-            cutLater();
-            await stream.writeSSE({
-              event: "reset",
-              data: JSON.stringify({ reason: "The client fell behind: reconnect with Last-Event-ID" }),
-            });
-            break;
-          }
-          if (rows.length > 0) {
-            // One write per batch: the frames are already encoded, once for all streams.
-            await stream.write(rows.length === 1 ? rows[0]!.bytes : Buffer.concat(rows.map((r) => r.bytes)));
-            continue;
-          }
-          const woken = await sub.wait(HEARTBEAT_MS);
-          if (!woken && !stream.aborted && !closing) await stream.write(": ping\n\n");
-        }
-      } finally {
-        sub.close();
-        untrack();
-        await stream.close();
-        finished = true;
-        clearTimeout(cut);
-      }
-    });
+    c.header("Content-Type", "text/event-stream");
+    c.header("Cache-Control", "no-cache");
+    c.header("Connection", "keep-alive");
+    return c.body(
+      sseBody(streams, { connectionId: q.connectionId, types: q.event }, afterSeq, reset, c.req.raw),
+    );
   },
 );
+
+const encoder = new TextEncoder();
+const HELLO = encoder.encode("retry: 3000\n: connected\n\n");
+const PING = encoder.encode(": ping\n\n");
+const resetFrame = (reason: string) =>
+  encoder.encode(`event: reset\ndata: ${JSON.stringify({ reason })}\n\n`);
+const UNKNOWN_ID = resetFrame("Last-Event-ID is unknown or past retention");
+const FELL_BEHIND = resetFrame("The client fell behind: reconnect with Last-Event-ID");
+
+/** What Bun hands a `type: "direct"` ReadableStream's `pull`: writes go straight to the destination. */
+type DirectController = {
+  write(data: Uint8Array): number | Promise<number>;
+  flush(): number | Promise<number>;
+  close(error?: Error): void;
+};
+
+/**
+ * The response body of one stream: a Bun "direct" ReadableStream fed by the shared fan-out. The frames are
+ * encoded once for all streams; at the end of each fan-out pass the hub calls this stream's `flush`, which
+ * writes what it has in one chunk straight to the response (no writer, no TransformStream, no queue, no
+ * promise per write). When the socket is full, Bun's write or flush returns a promise: until it settles the
+ * events wait in the stream's bounded buffer in the hub, then go out in one write. A client that lets
+ * `bufferEvents` pile up there is dropped: `event: reset`, then the end.
+ */
+function sseBody(
+  streams: EventStreams,
+  filter: StreamFilter,
+  afterSeq: number | undefined,
+  reset: boolean,
+  req: Request,
+): ReadableStream<Uint8Array> {
+  let controller: DirectController | undefined;
+  let sub: StreamSubscription | undefined;
+  let ended = false;
+  let cleaned = false;
+  let blocked = false;
+  let lastWrite = Date.now();
+  let heartbeat: ReturnType<typeof setTimeout> | undefined;
+  let cut: ReturnType<typeof setTimeout> | undefined;
+  let untrack = () => {};
+  let pendingLast: Uint8Array | undefined;
+  let finish = () => {};
+  const done = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+
+  const cleanup = () => {
+    if (cleaned) return;
+    cleaned = true;
+    ended = true;
+    sub?.close();
+    untrack();
+    clearTimeout(heartbeat);
+    clearTimeout(cut);
+    finish();
+  };
+  const unblock = () => {
+    blocked = false;
+    if (ended) {
+      // What was queued reached the client: the response can end.
+      if (!cleaned) finishEnd();
+    } else flush();
+  };
+  const send = (bytes: Uint8Array) => {
+    lastWrite = Date.now();
+    try {
+      const w = controller!.write(bytes);
+      const f = controller!.flush();
+      const wait = w instanceof Promise ? w : f instanceof Promise ? f : undefined;
+      if (wait) {
+        blocked = true;
+        wait.then(unblock, cleanup);
+      }
+    } catch {
+      // The client went away.
+      cleanup();
+    }
+  };
+  const finishEnd = () => {
+    try {
+      controller?.close();
+    } catch {
+      // Already closed.
+    }
+    cleanup();
+  };
+  /** Ends the response once the client took what is queued; cut after DROP_GRACE_MS if it takes nothing. */
+  const end = (last?: Uint8Array) => {
+    if (ended) return;
+    ended = true;
+    sub?.close();
+    untrack();
+    clearTimeout(heartbeat);
+    if (!controller) {
+      // Nothing pulled yet: `pull` writes the greeting, this and the end.
+      pendingLast = last;
+    } else {
+      if (last) send(last);
+      if (!blocked) return finishEnd();
+    }
+    // A client that stopped reading would keep the written bytes (and its socket) forever: cut it.
+    cut = setTimeout(() => {
+      try {
+        controller?.close(new Error("SSE client did not read"));
+      } catch {
+        // It finished reading meanwhile.
+      }
+      cleanup();
+    }, DROP_GRACE_MS);
+    // It must not hold a stopping process open.
+    cut.unref?.();
+  };
+  const flush = () => {
+    if (ended || blocked || !sub || !controller) return;
+    // Not blocked: the client took what was sent. Otherwise the hub's buffer holds the events.
+    while (!blocked && !ended) {
+      const rows = sub.take();
+      if (rows === "dropped") return end(FELL_BEHIND);
+      if (rows.length === 0) return;
+      // One write per pass: the frames are already encoded, once for all streams.
+      send(rows.length === 1 ? rows[0]!.bytes : Buffer.concat(rows.map((r) => r.bytes)));
+    }
+  };
+  // A `: ping` comment after HEARTBEAT_MS without a write; one timer per stream, re-armed lazily.
+  const beat = () => {
+    if (ended) return;
+    const idle = Date.now() - lastWrite;
+    if (idle >= HEARTBEAT_MS) {
+      if (!blocked) send(PING);
+      heartbeat = setTimeout(beat, HEARTBEAT_MS);
+    } else heartbeat = setTimeout(beat, HEARTBEAT_MS - idle);
+  };
+
+  // Rows come in `seq` order from the shared fan-out (after a catch-up read from the table when resuming),
+  // so replay and live events can neither overlap nor leave a gap. Open now: events committed before the
+  // body is first pulled are held in the hub's buffer.
+  sub = streams.open(filter, afterSeq, flush);
+  untrack = streams.track(() => end());
+  req.signal?.addEventListener("abort", cleanup, { once: true });
+  heartbeat = setTimeout(beat, HEARTBEAT_MS);
+
+  const source = {
+    type: "direct",
+    pull(ctl: DirectController) {
+      if (controller) {
+        // A reader (rather than a server) pulls again: it reads what was written; the stream goes on.
+        controller = ctl;
+        return done;
+      }
+      controller = ctl;
+      send(HELLO);
+      if (reset) send(UNKNOWN_ID);
+      if (ended) {
+        if (pendingLast) send(pendingLast);
+        if (!blocked) finishEnd();
+      } else flush();
+      // The stream stays open while this is pending.
+      return done;
+    },
+    cancel() {
+      cleanup();
+    },
+  };
+  return new ReadableStream(source as unknown as UnderlyingDefaultSource<Uint8Array>);
+}
