@@ -29,8 +29,11 @@ const envFor = (dataDir: string) => ({
   DATA_DIR: dataDir,
   API_TOKEN: TOKEN,
   WEBHOOK_ALLOW_PRIVATE: "true",
-  // The receiver is unreachable: after its first failed attempt a delivery waits an hour, pending.
+  // The receiver is always busy: after its first failed attempt a delivery waits an hour, pending.
   WEBHOOK_RETRY_BASE_MS: "3600000",
+  // A snapshot can catch a delivery mid-attempt (`delivering`, leased); the restored server takes it back
+  // when the lease expires, as after a crash. A short lease keeps that within the test.
+  WEBHOOK_LEASE_MS: "2000",
 });
 
 /** Runs the binary to completion without blocking the event loop (the server under load keeps answering). */
@@ -65,13 +68,6 @@ function client(url: string) {
 }
 
 /** A port nothing listens on: bound, noted, released. */
-function closedPort(): number {
-  const s = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
-  const port = s.port as number;
-  s.stop(true);
-  return port;
-}
-
 async function start(dataDir: string) {
   const child = await startChild([binary, "serve"], envFor(dataDir), 30_000);
   return Object.assign(child, {
@@ -106,8 +102,16 @@ describe("backup during a write load, then restore", () => {
       number: "595981234567",
     });
     expect(conn.status).toBe(201);
+    // A receiver that is always busy keeps deliveries pending (each attempt fails at once and is retried
+    // later). A closed port is not safe: another test's server may take it and hold the request open.
+    const busy = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      fetch: () => new Response("busy", { status: 503 }),
+    });
+    afterAll(() => busy.stop(true));
     const hook = await api.post(`/api/v1/connections/${conn.body.id}/webhooks`, {
-      url: `http://127.0.0.1:${closedPort()}/hook`,
+      url: `http://127.0.0.1:${busy.port}/hook`,
       enabled: true,
       events: [],
     });
