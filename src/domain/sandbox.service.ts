@@ -116,7 +116,9 @@ export function createSandboxService(
       if (input.quotedMsgId && !messagesSvc.findByWaId(conn.id, input.quotedMsgId))
         throw new AppError("ERR_MESSAGE_NOT_FOUND", "Quoted message not found");
       const fetched = input.mediaUrl ? await deps.fetcher.fetch(input.mediaUrl) : null;
-      const stored = { kind: fetched ? (await detectMedia(fetched.bytes, fetched)).mediaType : null };
+      // Only a voice note needs the type now (media.save detects it again when storing).
+      const isAudio =
+        !!(input.ptt && fetched) && (await detectMedia(fetched.bytes, fetched)).mediaType === "audio";
       const fromMe = input.fromMe ?? false;
       const r = await messagesSvc.receive(conn.id, {
         id: sandboxMessageId(),
@@ -132,7 +134,7 @@ export function createSandboxService(
           : null,
         body: input.body ?? "",
         // A voice note is an audio; `ptt` on anything else is ignored.
-        mediaType: input.ptt && stored.kind === "audio" ? "ptt" : "chat",
+        mediaType: isAudio ? "ptt" : "chat",
         media: fetched ? { ...fetched, filename: input.filename || fetched.filename } : null,
         quotedMsgId: input.quotedMsgId ?? null,
         timestampSec: now,

@@ -1,6 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { SentResult } from "../../../domain/message.service";
+import type { Context } from "hono";
+import type { MessageRow, SentResult } from "../../../domain/message.service";
 import { bodyDoc, fileSchema, MAX_TEXT, readBody } from "../../body";
+import type { AppEnv } from "../../context";
 import { createRouter } from "../../create-router";
 import { idempotent, sendCompletion } from "../../idempotency";
 import {
@@ -170,12 +172,7 @@ export const messagesRouter = createRouter()
       summary: "Reply to a message, quoting it",
       middleware: [idempotent] as const,
       request: {
-        params: z.object({
-          messageId: z
-            .string()
-            .min(1)
-            .openapi({ param: { name: "messageId", in: "path" }, example: "3EB0ABC123" }),
-        }),
+        params: MessageParam,
         headers: idempotencyHeader,
         body: bodyDoc(ReplyBody, { body: "Esta es mi respuesta a tu mensaje" }),
       },
@@ -212,9 +209,8 @@ export const messagesRouter = createRouter()
     }),
     async (c) => {
       const body = await readBody(c, EditBody);
-      const { lifecycle, messages } = c.get("deps").services;
-      const m = await lifecycle.edit(c.req.valid("param").messageId, body.body);
-      return c.json({ message: "Message edited", data: wireOf(lifecycle.view(m), messages.mediaUrlOf) }, 200);
+      const m = await c.get("deps").services.lifecycle.edit(c.req.valid("param").messageId, body.body);
+      return c.json({ message: "Message edited", data: messageData(c, m) }, 200);
     },
   )
   .openapi(
@@ -229,12 +225,8 @@ export const messagesRouter = createRouter()
       responses: { 200: json(MessageResponse, "Deleted for everyone"), ...lifecycleErrors },
     }),
     async (c) => {
-      const { lifecycle, messages } = c.get("deps").services;
-      const m = await lifecycle.revoke(c.req.valid("param").messageId);
-      return c.json(
-        { message: "Message deleted", data: wireOf(lifecycle.view(m), messages.mediaUrlOf) },
-        200,
-      );
+      const m = await c.get("deps").services.lifecycle.revoke(c.req.valid("param").messageId);
+      return c.json({ message: "Message deleted", data: messageData(c, m) }, 200);
     },
   )
   .openapi(
@@ -250,15 +242,14 @@ export const messagesRouter = createRouter()
     }),
     async (c) => {
       const body = await readBody(c, ReactionBody);
-      const { lifecycle, messages } = c.get("deps").services;
-      const m = await lifecycle.react(c.req.valid("param").messageId, body.emoji);
-      return c.json({ message: "Reaction saved", data: wireOf(lifecycle.view(m), messages.mediaUrlOf) }, 200);
+      const m = await c.get("deps").services.lifecycle.react(c.req.valid("param").messageId, body.emoji);
+      return c.json({ message: "Reaction saved", data: messageData(c, m) }, 200);
     },
   );
 
-function wireOf(
-  v: ReturnType<import("../../../domain/message-lifecycle.service").MessageLifecycleService["view"]>,
-  mediaUrlOf: (f: string | null) => string | null,
-) {
-  return messageWire(v.message, v.contact, mediaUrlOf, v.reactions);
+/** A message as the API shows it: its sender (inbound) and reactions. */
+function messageData(c: Context<AppEnv>, m: MessageRow) {
+  const { lifecycle, messages } = c.get("deps").services;
+  const v = lifecycle.view(m);
+  return messageWire(v.message, v.contact, messages.mediaUrlOf, v.reactions);
 }
