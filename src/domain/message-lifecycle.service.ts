@@ -332,7 +332,7 @@ export function createMessageLifecycleService(
      */
     updateTicket(
       ticketId: number,
-      input: { status?: TicketStatus; userId?: number | null; queueId?: number | null },
+      input: { status?: TicketStatus; userId?: number | null; queueId?: number | null; tagIds?: number[] },
     ) {
       const before = db
         .select({ unread: tickets.unreadMessages, connectionId: tickets.connectionId })

@@ -78,7 +78,13 @@ export function createTicketService(
 ) {
   const { db, events, clock } = deps;
 
-  type ViewFilter = { id?: number; status?: TicketStatus; connectionId?: number; queueId?: number };
+  type ViewFilter = {
+    id?: number;
+    status?: TicketStatus;
+    connectionId?: number;
+    queueId?: number;
+    tagId?: number;
+  };
 
   /**
    * Tickets with contact, connection, queue, user and tags, newest activity first. Raw SQL on statements
@@ -97,6 +103,7 @@ export function createTicketService(
     add("t.status = ?", filter.status);
     add("t.connection_id = ?", filter.connectionId);
     add("t.queue_id = ?", filter.queueId);
+    add("exists (select 1 from ticket_tags tt where tt.ticket_id = t.id and tt.tag_id = ?)", filter.tagId);
     const where = conds.length > 0 ? ` where ${conds.join(" and ")}` : "";
     let text: string;
     if (page) {
@@ -226,11 +233,43 @@ export function createTicketService(
     return { ticket, created };
   }
 
-  /** Changes status, user or queue; always marks the ticket read. Emits ticket_updated or ticket_closed. */
+  /** Replaces the ticket's tags with `tagIds`; says whether the set changed. */
+  function setTags(tx: Tx, ticketId: number, tagIds: number[]) {
+    const wanted = new Set(tagIds);
+    for (const tagId of wanted)
+      if (!tx.select({ id: tags.id }).from(tags).where(eq(tags.id, tagId)).get())
+        throw new AppError("ERR_TAG_NOT_FOUND", `Tag #${tagId} not found`);
+    const had = new Set(
+      tx
+        .select({ tagId: ticketTags.tagId })
+        .from(ticketTags)
+        .where(eq(ticketTags.ticketId, ticketId))
+        .all()
+        .map((r) => r.tagId),
+    );
+    let changed = false;
+    for (const tagId of had)
+      if (!wanted.has(tagId)) {
+        tx.delete(ticketTags)
+          .where(and(eq(ticketTags.ticketId, ticketId), eq(ticketTags.tagId, tagId)))
+          .run();
+        changed = true;
+      }
+    for (const tagId of wanted)
+      if (!had.has(tagId)) {
+        tx.insert(ticketTags).values({ ticketId, tagId }).run();
+        changed = true;
+      }
+    return changed;
+  }
+
+  /**
+   * Changes status, user, queue or tags; always marks the ticket read. Emits ticket_updated or ticket_closed.
+   */
   function update(
     tx: Tx,
     id: number,
-    input: { status?: TicketStatus; userId?: number | null; queueId?: number | null },
+    input: { status?: TicketStatus; userId?: number | null; queueId?: number | null; tagIds?: number[] },
   ) {
     const current = tx.select().from(tickets).where(eq(tickets.id, id)).get();
     if (!current) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
@@ -254,6 +293,7 @@ export function createTicketService(
         );
       }
     }
+    const tagsChanged = input.tagIds !== undefined && setTags(tx, id, input.tagIds);
     const next = tx
       .update(tickets)
       .set({
@@ -267,7 +307,10 @@ export function createTicketService(
       .returning()
       .get()!;
     const changed =
-      next.status !== current.status || next.userId !== current.userId || next.queueId !== current.queueId;
+      tagsChanged ||
+      next.status !== current.status ||
+      next.userId !== current.userId ||
+      next.queueId !== current.queueId;
     if (changed) {
       const contact = tx.select().from(contacts).where(eq(contacts.id, next.contactId)).get()!;
       const data = { ...ticketEventData(next, contact), oldStatus: current.status, newStatus: next.status };
@@ -310,6 +353,7 @@ export function createTicketService(
       status?: TicketStatus;
       whatsappId?: number;
       queueId?: number;
+      tagId?: number;
       page: number;
       limit: number;
     }) {
@@ -326,14 +370,26 @@ export function createTicketService(
         args.push(value);
       }
       const where = conds.length > 0 ? ` where ${conds.join(" and ")}` : "";
+      // A tag filter counts the tag's tickets through ticket_tags (index-backed by tag), not ticket_counts.
       const total =
-        db.$client
-          .query<{ n: number }, (string | number)[]>(
-            `select coalesce(sum(n), 0) as n from ticket_counts${where}`,
-          )
-          .get(...args)?.n ?? 0;
+        filter.tagId === undefined
+          ? (db.$client
+              .query<{ n: number }, (string | number)[]>(
+                `select coalesce(sum(n), 0) as n from ticket_counts${where}`,
+              )
+              .get(...args)?.n ?? 0)
+          : (db.$client
+              .query<{ n: number }, (string | number)[]>(
+                `select count(*) as n from ticket_tags tt join tickets t on t.id = tt.ticket_id where tt.tag_id = ?${conds.map((c) => ` and t.${c}`).join("")}`,
+              )
+              .get(filter.tagId, ...args)?.n ?? 0);
       const rows = loadViews(
-        { status: filter.status, connectionId: filter.whatsappId, queueId: filter.queueId },
+        {
+          status: filter.status,
+          connectionId: filter.whatsappId,
+          queueId: filter.queueId,
+          tagId: filter.tagId,
+        },
         { limit: filter.limit, offset: (filter.page - 1) * filter.limit },
       );
       return { rows, count: total, hasMore: filter.page * filter.limit < total };
@@ -341,7 +397,7 @@ export function createTicketService(
 
     updateById(
       id: number,
-      input: { status?: TicketStatus; userId?: number | null; queueId?: number | null },
+      input: { status?: TicketStatus; userId?: number | null; queueId?: number | null; tagIds?: number[] },
     ) {
       return db.transaction((tx) => {
         update(tx, id, input);

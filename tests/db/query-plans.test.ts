@@ -89,7 +89,10 @@ test("no statement scans a large table or sorts in a temp B-tree", async () => {
     status: "open",
     userId: user.body.id,
     queueId: queue.body.id,
+    tagIds: [tag.body.id],
   });
+  await t.put(`/api/v1/tickets/${ticketId}`, { tagIds: [] });
+  await t.put(`/api/v1/tickets/${ticketId}`, { tagIds: [tag.body.id] });
   await t.post(`/api/v1/messages/${first.body.messageId}/reply`, { body: "citando" });
   await t.post("/api/v1/contacts", { number: "595991000009", name: "Nuevo" });
   // Every list and read, with each filter and deep pages.
@@ -100,6 +103,8 @@ test("no statement scans a large table or sorts in a temp B-tree", async () => {
     `/api/v1/tickets?status=open&whatsappId=${conn.id}&queueId=${queue.body.id}`,
     `/api/v1/tickets?whatsappId=${conn.id}`,
     `/api/v1/tickets?queueId=${queue.body.id}&page=20`,
+    `/api/v1/tickets?tagId=${tag.body.id}`,
+    `/api/v1/tickets?tagId=${tag.body.id}&status=open&queueId=${queue.body.id}&page=3`,
     `/api/v1/tickets/${ticketId}`,
     `/api/v1/tickets/${ticketId}/messages?page=30`,
     "/api/v1/contacts",

@@ -21,6 +21,7 @@ const ListQuery = PageQuery.extend({
   status: TicketStatus.optional().openapi({ example: "open" }),
   whatsappId: positiveInt().optional(),
   queueId: positiveInt().optional(),
+  tagId: positiveInt().optional().openapi({ description: "Only tickets carrying this tag" }),
 });
 
 const CreateBody = z.object({
@@ -35,6 +36,11 @@ const UpdateBody = z.object({
   status: TicketStatus.optional(),
   userId: z.number().int().positive().nullish(),
   queueId: z.number().int().positive().nullish(),
+  tagIds: z
+    .array(z.number().int().positive())
+    .max(50)
+    .optional()
+    .openapi({ description: "The ticket's tags: replaces the whole set ([] removes all)" }),
 });
 
 const TypingBody = z.object({ state: z.enum(["composing", "paused"]) });
@@ -67,7 +73,7 @@ export const ticketsRouter = createRouter()
     (c) => {
       const q = c.req.valid("query");
       const { services, readCache } = c.get("deps");
-      const key = `tickets:${q.status ?? ""}:${q.whatsappId ?? ""}:${q.queueId ?? ""}:${q.page}:${q.limit}`;
+      const key = `tickets:${q.status ?? ""}:${q.whatsappId ?? ""}:${q.queueId ?? ""}:${q.tagId ?? ""}:${q.page}:${q.limit}`;
       const body = readCache.get(key, () => {
         const { rows, count, hasMore } = services.tickets.list(q);
         return { tickets: rows.map(ticketWire), count, hasMore, page: q.page, limit: q.limit };
@@ -120,7 +126,7 @@ export const ticketsRouter = createRouter()
       method: "put",
       path: "/tickets/{ticketId}",
       tags: ["Tickets"],
-      summary: "Update status, user or queue",
+      summary: "Update status, user, queue or tags",
       description:
         "Marks the ticket read. Reopening a closed ticket while the contact has another open/pending ticket on the connection gives 409 ERR_OPEN_TICKET_EXISTS.",
       request: { params: TicketParam, body: bodyDoc(UpdateBody, { status: "closed" }) },
