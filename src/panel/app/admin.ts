@@ -1,5 +1,5 @@
 import { html } from "htm/preact";
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { type ApiToken, api, type Contact, get, type Page } from "./api";
 import { formatTime, t } from "./i18n";
 import { useCoalesced, useLive } from "./live";
@@ -115,15 +115,51 @@ const CATALOGS: Record<string, { title: string; fields: Field[] }> = {
   },
 };
 
+/** Colours offered for a new queue or tag, in order: the first one no row uses yet is pre-filled. */
+const PALETTE = [
+  "#3b82f6",
+  "#10b981",
+  "#f59e0b",
+  "#ef4444",
+  "#8b5cf6",
+  "#ec4899",
+  "#14b8a6",
+  "#f97316",
+  "#6366f1",
+  "#84cc16",
+  "#06b6d4",
+  "#a855f7",
+];
+
+const sameColor = (a: unknown, b: unknown) => String(a ?? "").toLowerCase() === String(b ?? "").toLowerCase();
+
+/** A colour no row has (queue colours are unique in the database), else a random one. */
+export function freeColor(rows: Record<string, unknown>[]) {
+  const free = PALETTE.find((c) => !rows.some((r) => sameColor(r.color, c)));
+  if (free) return free;
+  return `#${Math.floor(Math.random() * 0xffffff)
+    .toString(16)
+    .padStart(6, "0")}`;
+}
+
 /** Queues, users and tags: the same list, create, edit and delete over /api/v1/<kind>. */
 export function CatalogScreen({ kind, admin }: { kind: "queues" | "users" | "tags"; admin: boolean }) {
   const spec = CATALOGS[kind]!;
-  const blank = () =>
-    Object.fromEntries(spec.fields.map((f) => [f.key, f.type === "color" ? "#3b82f6" : ""]));
   const list = useLoad(() => get<Row[]>(`/${kind}`), [kind]);
-  const [form, setForm] = useState<Record<string, string>>(blank);
+  const blank = (rows: Row[] = list.data ?? []) =>
+    Object.fromEntries(spec.fields.map((f) => [f.key, f.type === "color" ? freeColor(rows) : ""]));
+  const [form, setForm] = useState<Record<string, string>>(() => blank([]));
   const [editing, setEditing] = useState<number | null>(null);
+  const pickColors = (rows: Row[]) =>
+    Object.fromEntries(spec.fields.filter((f) => f.type === "color").map((f) => [f.key, freeColor(rows)]));
+  // Once the rows are known (and after each save), a new row's colour is one none of them uses.
+  useEffect(() => {
+    if (list.data && editing === null) setForm((f) => ({ ...f, ...pickColors(list.data!) }));
+  }, [list.data]);
   const { busy, run } = useAction();
+  /** Another row with the colour being typed: named under the picker before the server refuses it. */
+  const takenBy = (key: string) =>
+    list.data?.find((r) => r.id !== editing && sameColor(r[key], form[key]))?.name ?? null;
 
   const save = async (e: Event) => {
     e.preventDefault();
@@ -181,12 +217,14 @@ export function CatalogScreen({ kind, admin }: { kind: "queues" | "users" | "tag
       admin &&
       html`<form class="card form" onSubmit=${save}>
         <h2>${editing ? t("common.edit") : t("common.create")}</h2>
-        ${spec.fields.map(
-          (f) => html`<label>${t(f.label)}
+        ${spec.fields.map((f) => {
+          const taken = f.type === "color" && kind === "queues" ? takenBy(f.key) : null;
+          return html`<label>${t(f.label)}
             <input name=${f.key} type=${f.type ?? "text"} required=${f.required} value=${form[f.key] ?? ""}
               onInput=${(e: Event) => setForm({ ...form, [f.key]: value(e) })} />
-          </label>`,
-        )}
+            ${taken && html`<span class="hint warn" data-testid="color-taken">${t("catalog.colorTaken", { name: taken })}</span>`}
+          </label>`;
+        })}
         <div class="row">
           <button class="primary" type="submit" disabled=${busy}>${editing ? t("common.save") : t("common.create")}</button>
           ${

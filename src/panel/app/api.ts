@@ -65,7 +65,8 @@ export async function request(
     throw new ApiError(0, "ERR_NETWORK", t("err.network"));
   }
   if (!res.ok) {
-    let data: { error?: string; message?: string } | null = null;
+    let data: { error?: string; message?: string; details?: { path: string; message: string }[] } | null =
+      null;
     try {
       data = await res.json();
     } catch {
@@ -74,7 +75,9 @@ export async function request(
     if (res.status === 401 && !opts.token) unauthorized();
     const code = data?.error ?? "ERR_HTTP";
     // Codes the panel knows are shown in the panel's language; others keep the server's (English) text.
-    const known = t(`err.${code}`);
+    // A validation error names the field (and the server's reason) after the translated sentence.
+    const detail = data?.details?.map((d) => d.path || d.message).join(", ") || data?.message || "";
+    const known = t(`err.${code}`, { detail, status: res.status });
     throw new ApiError(
       res.status,
       code,

@@ -1,5 +1,5 @@
 /** The panel speaks Spanish (the seed's language) and English; the choice is kept in localStorage. */
-const en = {
+export const en = {
   "app.title": "Chasqui",
   "login.title": "Sign in",
   "login.help": "Paste an API token. Create one with `chasqui token create --name panel --scope admin`.",
@@ -152,11 +152,57 @@ const en = {
   "tokens.revoked": "Revoked",
   "tokens.confirmRevoke": "Revoke “{name}”? Clients using it stop working at once.",
   "tokens.active": "Active",
+  "err.ERR_VALIDATION": "Some data is not valid: {detail}",
+  "err.ERR_INVALID_NUMBER": "That phone number is not valid.",
+  "err.ERR_INVALID_MEDIA_URL": "That media address is not valid.",
+  "err.ERR_INVALID_WEBHOOK_URL": "That webhook address is not valid or not allowed.",
+  "err.ERR_WAPP_INVALID_CONTACT": "That number is not on WhatsApp.",
+  "err.ERR_NO_DEF_WAPP_FOUND": "There is no default WhatsApp connection.",
+  "err.ERR_UNAUTHORIZED": "Your session ended. Sign in again.",
+  "err.ERR_FORBIDDEN": "You are not allowed to do that.",
+  "err.ERR_NOT_FOUND": "Not found.",
+  "err.ERR_TICKET_NOT_FOUND": "The ticket no longer exists or is not yours to see.",
+  "err.ERR_CONTACT_NOT_FOUND": "The contact no longer exists.",
+  "err.ERR_CONNECTION_NOT_FOUND": "The connection no longer exists.",
+  "err.ERR_QUEUE_NOT_FOUND": "The queue no longer exists.",
+  "err.ERR_USER_NOT_FOUND": "The user no longer exists.",
+  "err.ERR_TAG_NOT_FOUND": "The tag no longer exists.",
+  "err.ERR_WEBHOOK_NOT_FOUND": "The webhook no longer exists.",
+  "err.ERR_TOKEN_NOT_FOUND": "The token no longer exists.",
+  "err.ERR_DELIVERY_NOT_FOUND": "The delivery no longer exists.",
+  "err.ERR_CONFLICT": "That conflicts with something that exists already (a name, email or colour in use?).",
+  "err.ERR_OPEN_TICKET_EXISTS": "This contact already has an open or pending ticket on this connection.",
+  "err.ERR_IDEMPOTENCY_KEY_REUSED": "That request was already made with other data.",
+  "err.ERR_IDEMPOTENCY_OUTCOME_UNKNOWN": "The earlier attempt's outcome is unknown; check before retrying.",
+  "err.ERR_NOT_SANDBOX": "Only sandbox connections can do that.",
+  "err.ERR_PAYLOAD_TOO_LARGE": "Too large: the file or message exceeds the server's limit.",
+  "err.ERR_UNSUPPORTED_MEDIA_TYPE": "That kind of file cannot be sent.",
+  "err.ERR_TOO_MANY_REQUESTS": "Too many attempts. Wait a moment and try again.",
+  "err.ERR_INTERNAL": "The server failed. Try again; if it persists, tell the administrator.",
+  "err.ERR_MEDIA_FETCH_FAILED": "The media could not be downloaded.",
+  "err.ERR_SERVICE_UNAVAILABLE": "The server is busy or starting. Try again in a moment.",
+  "err.ERR_WAPP_TIMEOUT": "WhatsApp did not answer in time. Try again.",
+  "err.ERR_HTTP": "The server answered with an error ({status}).",
+  "nav.menu": "Menu",
+  "inbox.tag": "Tag",
+  "inbox.tags": "Tags",
+  "inbox.addTag": "Add tag…",
+  "inbox.removeTag": "Remove tag {name}",
+  "inbox.unassigned": "Unassigned",
+  "inbox.noQueue": "No queue",
+  "inbox.pendingNote": "This ticket is pending: sending a reply accepts it (it becomes open and yours).",
+  "inbox.closedNote": "This ticket is closed: sending a reply reopens it.",
+  "alerts.toggle": "Alerts",
+  "alerts.on": "Sound and desktop notifications on",
+  "alerts.off": "Sound and desktop notifications off",
+  "alerts.denied": "The browser blocks notifications for this site; only the sound will play.",
+  "alerts.newMessage": "New message from {name}",
+  "catalog.colorTaken": "Colour already used by {name}",
 };
 
 type Key = keyof typeof en;
 
-const es: Record<Key, string> = {
+export const es: Record<Key, string> = {
   "app.title": "Chasqui",
   "login.title": "Ingresar",
   "login.help": "Pegá un token de la API. Creá uno con `chasqui token create --name panel --scope admin`.",
@@ -312,16 +358,68 @@ const es: Record<Key, string> = {
   "tokens.revoked": "Revocado",
   "tokens.confirmRevoke": "¿Revocar “{name}”? Los clientes que lo usan dejan de funcionar al instante.",
   "tokens.active": "Activo",
+  "err.ERR_VALIDATION": "Hay datos no válidos: {detail}",
+  "err.ERR_INVALID_NUMBER": "Ese número de teléfono no es válido.",
+  "err.ERR_INVALID_MEDIA_URL": "Esa dirección de archivo no es válida.",
+  "err.ERR_INVALID_WEBHOOK_URL": "Esa dirección de webhook no es válida o no está permitida.",
+  "err.ERR_WAPP_INVALID_CONTACT": "Ese número no está en WhatsApp.",
+  "err.ERR_NO_DEF_WAPP_FOUND": "No hay una conexión de WhatsApp predeterminada.",
+  "err.ERR_UNAUTHORIZED": "Tu sesión terminó. Ingresá de nuevo.",
+  "err.ERR_FORBIDDEN": "No tenés permiso para hacer eso.",
+  "err.ERR_NOT_FOUND": "No encontrado.",
+  "err.ERR_TICKET_NOT_FOUND": "El ticket ya no existe o no podés verlo.",
+  "err.ERR_CONTACT_NOT_FOUND": "El contacto ya no existe.",
+  "err.ERR_CONNECTION_NOT_FOUND": "La conexión ya no existe.",
+  "err.ERR_QUEUE_NOT_FOUND": "La cola ya no existe.",
+  "err.ERR_USER_NOT_FOUND": "El usuario ya no existe.",
+  "err.ERR_TAG_NOT_FOUND": "La etiqueta ya no existe.",
+  "err.ERR_WEBHOOK_NOT_FOUND": "El webhook ya no existe.",
+  "err.ERR_TOKEN_NOT_FOUND": "El token ya no existe.",
+  "err.ERR_DELIVERY_NOT_FOUND": "La entrega ya no existe.",
+  "err.ERR_CONFLICT": "Choca con algo que ya existe (¿un nombre, email o color en uso?).",
+  "err.ERR_OPEN_TICKET_EXISTS": "Este contacto ya tiene un ticket abierto o pendiente en esta conexión.",
+  "err.ERR_IDEMPOTENCY_KEY_REUSED": "Ese pedido ya se hizo con otros datos.",
+  "err.ERR_IDEMPOTENCY_OUTCOME_UNKNOWN":
+    "No se sabe cómo terminó el intento anterior; revisá antes de reintentar.",
+  "err.ERR_NOT_SANDBOX": "Solo las conexiones sandbox pueden hacer eso.",
+  "err.ERR_PAYLOAD_TOO_LARGE": "Demasiado grande: el archivo o mensaje supera el límite del servidor.",
+  "err.ERR_UNSUPPORTED_MEDIA_TYPE": "Ese tipo de archivo no se puede enviar.",
+  "err.ERR_TOO_MANY_REQUESTS": "Demasiados intentos. Esperá un momento y probá de nuevo.",
+  "err.ERR_INTERNAL": "El servidor falló. Probá de nuevo; si sigue, avisá al administrador.",
+  "err.ERR_MEDIA_FETCH_FAILED": "No se pudo descargar el archivo.",
+  "err.ERR_SERVICE_UNAVAILABLE": "El servidor está ocupado o iniciando. Probá en un momento.",
+  "err.ERR_WAPP_TIMEOUT": "WhatsApp no respondió a tiempo. Probá de nuevo.",
+  "err.ERR_HTTP": "El servidor respondió con un error ({status}).",
+  "nav.menu": "Menú",
+  "inbox.tag": "Etiqueta",
+  "inbox.tags": "Etiquetas",
+  "inbox.addTag": "Agregar etiqueta…",
+  "inbox.removeTag": "Quitar la etiqueta {name}",
+  "inbox.unassigned": "Sin asignar",
+  "inbox.noQueue": "Sin cola",
+  "inbox.pendingNote": "Este ticket está pendiente: al responder lo aceptás (pasa a abierto y a tu nombre).",
+  "inbox.closedNote": "Este ticket está cerrado: al responder se reabre.",
+  "alerts.toggle": "Avisos",
+  "alerts.on": "Sonido y notificaciones de escritorio activados",
+  "alerts.off": "Sonido y notificaciones de escritorio desactivados",
+  "alerts.denied": "El navegador bloquea las notificaciones de este sitio; solo sonará el aviso.",
+  "alerts.newMessage": "Mensaje nuevo de {name}",
+  "catalog.colorTaken": "Color ya usado por {name}",
 };
 
 export type Lang = "es" | "en";
 const LANG_KEY = "chasqui.lang";
 const dictionaries: Record<Lang, Record<Key, string>> = { en, es };
 
-const stored = localStorage.getItem(LANG_KEY);
+// Guarded so the dictionaries can be imported outside a browser (the unit test that checks every error code).
+const stored = globalThis.localStorage?.getItem(LANG_KEY);
 let current: Lang =
-  stored === "es" || stored === "en" ? stored : navigator.language.startsWith("es") ? "es" : "en";
-document.documentElement.lang = current;
+  stored === "es" || stored === "en"
+    ? stored
+    : globalThis.navigator?.language?.startsWith("es")
+      ? "es"
+      : "en";
+if (globalThis.document) document.documentElement.lang = current;
 
 export const lang = () => current;
 

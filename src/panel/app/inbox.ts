@@ -9,12 +9,14 @@ import {
   type Queue,
   type Reaction,
   request,
+  type Tag,
   type Ticket,
   type User,
 } from "./api";
 import { formatTime, t } from "./i18n";
 import { type LiveEvent, useCoalesced, useLive } from "./live";
-import { Empty, ErrorBox, Loading, useAction, useLoad } from "./ui";
+import { workChanged } from "./work";
+import { Empty, ErrorBox, Loading, Swatch, useAction, useLoad } from "./ui";
 
 const PAGE = 30;
 const STATUSES = ["", "pending", "open", "closed"] as const;
@@ -53,23 +55,43 @@ export function InboxScreen({ ticketId }: { ticketId: number | null }) {
   const [status, setStatus] = useState<(typeof STATUSES)[number]>("");
   const [connectionId, setConnectionId] = useState("");
   const [queueId, setQueueId] = useState("");
+  const [tagId, setTagId] = useState("");
   const [pages, setPages] = useState(1);
   const connections = useLoad(() => get<Connection[]>("/connections"), []);
   const queues = useLoad(() => get<Queue[]>("/queues"), []);
   const users = useLoad(() => get<User[]>("/users"), []);
+  const tags = useLoad(() => get<Tag[]>("/tags"), []);
 
   const query = () => {
     const q = new URLSearchParams({ limit: String(Math.min(PAGE * pages, 100)) });
     if (status) q.set("status", status);
     if (connectionId) q.set("whatsappId", connectionId);
     if (queueId) q.set("queueId", queueId);
+    if (tagId) q.set("tagId", tagId);
     return q.toString();
   };
   const tickets = useLoad(
     () => get<Page<"tickets", Ticket>>(`/tickets?${query()}`),
-    [status, connectionId, queueId, pages],
+    [status, connectionId, queueId, tagId, pages],
   );
-  const reload = useCoalesced(tickets.reload);
+  // How many tickets each tab holds (with the other filters applied): one count-only request per tab.
+  const counts = useLoad(async () => {
+    const entries = await Promise.all(
+      STATUSES.map(async (s) => {
+        const q = new URLSearchParams(query());
+        q.set("limit", "1");
+        if (s) q.set("status", s);
+        else q.delete("status");
+        return [s, (await get<Page<"tickets", Ticket>>(`/tickets?${q}`)).count] as const;
+      }),
+    );
+    return Object.fromEntries(entries) as Record<string, number>;
+  }, [connectionId, queueId, tagId]);
+  const reload = useCoalesced(() => {
+    tickets.reload();
+    counts.reload();
+    workChanged();
+  });
   useLive((e) => {
     if (TICKET_EVENTS.has(e.event)) reload();
   });
@@ -84,7 +106,10 @@ export function InboxScreen({ ticketId }: { ticketId: number | null }) {
             onClick=${() => {
               setStatus(s);
               setPages(1);
-            }}>${s ? t(`inbox.status.${s}`) : t("common.all")}</button>`,
+            }}>${s ? t(`inbox.status.${s}`) : t("common.all")}${
+              counts.data?.[s] !== undefined &&
+              html` <span class="count" data-count=${counts.data[s]}>${counts.data[s]}</span>`
+            }</button>`,
         )}
       </div>
       <div class="filters">
@@ -95,6 +120,13 @@ export function InboxScreen({ ticketId }: { ticketId: number | null }) {
         <select aria-label=${t("inbox.queue")} value=${queueId} onChange=${(e: Event) => setQueueId(pick(e))}>
           <option value="">${t("inbox.queue")}: ${t("common.all")}</option>
           ${queues.data?.map((q) => html`<option value=${q.id}>${q.name}</option>`)}
+        </select>
+        <select aria-label=${t("inbox.tag")} data-filter="tag" value=${tagId} onChange=${(e: Event) => {
+          setTagId(pick(e));
+          setPages(1);
+        }}>
+          <option value="">${t("inbox.tag")}: ${t("common.all")}</option>
+          ${tags.data?.map((g) => html`<option value=${g.id}>${g.name}</option>`)}
         </select>
       </div>
       <${ErrorBox} error=${tickets.error} />
@@ -115,6 +147,17 @@ export function InboxScreen({ ticketId }: { ticketId: number | null }) {
                 }
               </div>
               <div class="ellipsis muted">${tk.lastMessage || "—"}</div>
+              <div class="row small labels">
+                ${
+                  tk.queue &&
+                  html`<span class="chip queue" data-queue=${tk.queue.name}><${Swatch} color=${tk.queue.color} />${tk.queue.name}</span>`
+                }
+                <span class="chip agent" data-agent=${tk.user?.name ?? ""}>👤 ${tk.user?.name ?? t("inbox.unassigned")}</span>
+                ${tk.tags.map(
+                  (g) =>
+                    html`<span class="chip tag" data-tag=${g.name} style=${{ borderColor: g.color }}><${Swatch} color=${g.color} />${g.name}</span>`,
+                )}
+              </div>
               <div class="row spread small">
                 <span class=${`badge status-${tk.status}`}>${t(`ticket.${tk.status}`)}</span>
                 <span class="muted">${tk.whatsapp.name} · ${formatTime(tk.updatedAt)}</span>
@@ -133,7 +176,7 @@ export function InboxScreen({ ticketId }: { ticketId: number | null }) {
       ${
         ticketId
           ? html`<${Conversation} key=${ticketId} ticketId=${ticketId} queues=${queues.data ?? []}
-              users=${users.data ?? []} onChanged=${reload} />`
+              users=${users.data ?? []} tags=${tags.data ?? []} onChanged=${reload} />`
           : html`<${Empty}>${t("inbox.pick")}<//>`
       }
     </div>
@@ -347,11 +390,13 @@ function Conversation({
   ticketId,
   queues,
   users,
+  tags,
   onChanged,
 }: {
   ticketId: number;
   queues: Queue[];
   users: User[];
+  tags: Tag[];
   onChanged: () => void;
 }) {
   const ticket = useLoad(() => get<Ticket>(`/tickets/${ticketId}`), [ticketId]);
@@ -444,6 +489,7 @@ function Conversation({
       ticket.reload();
       onChanged();
     }
+    return r;
   };
 
   const tk = ticket.data;
@@ -475,7 +521,9 @@ function Conversation({
           ${tk.status === "open" && html`<button type="button" disabled=${busy} onClick=${() => update({ status: "closed" })}>${t("inbox.close")}</button>`}
           ${tk.status === "closed" && html`<button type="button" disabled=${busy} onClick=${() => update({ status: "open" })}>${t("inbox.reopen")}</button>`}
         </div>
-      </header>`
+      </header>
+      <${TagEditor} ticket=${tk} tags=${tags} busy=${busy}
+        onChange=${(tagIds: number[]) => update({ tagIds })} />`
     }
     <div class="messages" role="log" aria-live="polite">
       ${
@@ -496,7 +544,8 @@ function Conversation({
     </div>
     ${
       tk &&
-      html`<${ReplyBox} ticketId=${ticketId} quote=${quote} onClearQuote=${() => setQuote(null)}
+      html`<${ReplyBox} ticketId=${ticketId} status=${tk.status} quote=${quote} onClearQuote=${() => setQuote(null)}
+      beforeSend=${async () => tk.status === "open" || Boolean(await update({ status: "open" }))}
       onSent=${() => {
         reloadMessages();
         requestAnimationFrame(() => endRef.current?.scrollIntoView({ block: "end" }));
@@ -505,8 +554,49 @@ function Conversation({
   </div>`;
 }
 
+/** The ticket's tags as removable chips, and a picker to add one of the tags it does not have yet. */
+function TagEditor({
+  ticket,
+  tags,
+  busy,
+  onChange,
+}: {
+  ticket: Ticket;
+  tags: Tag[];
+  busy: boolean;
+  onChange: (tagIds: number[]) => void;
+}) {
+  const have = ticket.tags.map((g) => g.id);
+  const free = tags.filter((g) => !have.includes(g.id));
+  return html`<div class="row tag-editor" data-testid="ticket-tags" aria-label=${t("inbox.tags")}>
+    ${ticket.tags.map(
+      (g) => html`<span class="chip tag" data-tag=${g.name} style=${{ borderColor: g.color }}>
+        <${Swatch} color=${g.color} />${g.name}
+        <button type="button" class="link" disabled=${busy} aria-label=${t("inbox.removeTag", { name: g.name })}
+          title=${t("inbox.removeTag", { name: g.name })}
+          onClick=${() => onChange(have.filter((id) => id !== g.id))}>✕</button>
+      </span>`,
+    )}
+    ${
+      free.length > 0 &&
+      html`<select aria-label=${t("inbox.addTag")} data-action="add-tag" value="" disabled=${busy}
+        onChange=${(e: Event) => {
+          const id = Number(pick(e));
+          (e.target as HTMLSelectElement).value = "";
+          if (id) onChange([...have, id]);
+        }}>
+        <option value="">${t("inbox.addTag")}</option>
+        ${free.map((g) => html`<option value=${g.id}>${g.name}</option>`)}
+      </select>`
+    }
+  </div>`;
+}
+
 function ReplyBox(props: {
   ticketId: number;
+  status: Ticket["status"];
+  /** Accepts a pending or reopens a closed ticket before the reply goes; false stops the send. */
+  beforeSend: () => Promise<boolean>;
   quote: Message | null;
   onClearQuote: () => void;
   onSent: () => void;
@@ -544,6 +634,7 @@ function ReplyBox(props: {
     e?.preventDefault();
     if (!text.trim() && files.length === 0) return;
     stopTyping();
+    if (!(await props.beforeSend())) return;
     const quotedMsgId = props.quote?.id;
     const ok = await run(() => {
       if (files.length === 0)
@@ -567,6 +658,11 @@ function ReplyBox(props: {
   };
 
   return html`<form class="reply" onSubmit=${send}>
+    ${
+      props.status !== "open" &&
+      html`<p class="reply-note" data-testid="reply-note" data-for=${props.status}>
+        ${t(props.status === "pending" ? "inbox.pendingNote" : "inbox.closedNote")}</p>`
+    }
     ${
       props.quote &&
       html`<div class="quoting" data-testid="quoting">

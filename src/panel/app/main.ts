@@ -2,12 +2,14 @@ import { html } from "htm/preact";
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { CatalogScreen, ContactsScreen, TokensScreen } from "./admin";
+import { loadAlerts, setAlerts, useAlerts } from "./alerts";
 import { errorText, onUnauthorized, request, type Scope, session } from "./api";
 import { ConnectionDetail, ConnectionsScreen } from "./connections";
 import { type Lang, lang, setLang, t } from "./i18n";
 import { InboxScreen } from "./inbox";
 import { connectLive, disconnectLive, useLiveStatus } from "./live";
-import { ErrorBox, Toasts } from "./ui";
+import { ErrorBox, notify, Toasts } from "./ui";
+import { type Me, useWork } from "./work";
 
 /** Hash routes (#/inbox/3) need no server routes besides `/`. */
 function useRoute() {
@@ -73,6 +75,24 @@ function LiveDot() {
   </span>`;
 }
 
+/** Sound + desktop notification for new customer messages in my work, on or off (kept per user). */
+function AlertsToggle() {
+  const on = useAlerts();
+  const toggle = async () => {
+    await setAlerts(!on);
+    if (!on && "Notification" in window && Notification.permission === "denied")
+      notify(t("alerts.denied"), "error");
+  };
+  return html`<button type="button" class="ghost" data-action="alerts" aria-pressed=${on}
+    title=${on ? t("alerts.on") : t("alerts.off")} aria-label=${on ? t("alerts.on") : t("alerts.off")}
+    onClick=${toggle}>${on ? "🔔" : "🔕"}<span class="sr-only">${t("alerts.toggle")}</span></button>`;
+}
+
+function Work({ me }: { me: Me }) {
+  useWork(me, () => "/tickets?limit=100");
+  return null;
+}
+
 const NAV: { route: string; key: string; admin?: boolean }[] = [
   { route: "inbox", key: "nav.inbox" },
   { route: "connections", key: "nav.connections" },
@@ -108,7 +128,9 @@ function App() {
     session.token ? { token: session.token, scope: session.scope } : null,
   );
   const [, setLangState] = useState(lang());
+  const [menu, setMenu] = useState(false);
   const parts = useRoute();
+  useEffect(() => setMenu(false), [parts.join("/")]);
 
   const logout = () => {
     session.clear();
@@ -118,6 +140,7 @@ function App() {
   useEffect(() => onUnauthorized(logout), []);
   useEffect(() => {
     if (auth) connectLive(auth.token);
+    if (auth) loadAlerts("token");
     return () => disconnectLive();
   }, [auth?.token]);
 
@@ -140,9 +163,11 @@ function App() {
   const current = parts[0] ?? "inbox";
   return html`<div class="shell">
     <a class="skip" href="#main">Skip to content</a>
-    <header class="top">
+    <header class=${`top${menu ? " menu-open" : ""}`}>
       <a class="brand" href="#/inbox">${t("app.title")}</a>
-      <nav aria-label="Main">
+      <button type="button" class="ghost menu-toggle" aria-expanded=${menu} aria-controls="main-nav"
+        onClick=${() => setMenu(!menu)}>☰ ${t("nav.menu")}</button>
+      <nav id="main-nav" aria-label="Main">
         ${NAV.filter((n) => admin || !n.admin).map(
           (n) =>
             html`<a href=${`#/${n.route}`} aria-current=${current === n.route ? "page" : undefined}>${t(n.key)}</a>`,
@@ -151,6 +176,7 @@ function App() {
       </nav>
       <div class="top-right">
         <${LiveDot} />
+        <${AlertsToggle} />
         <${LangSwitch} onChange=${changeLang} />
         <button type="button" class="ghost" onClick=${logout}>${t("logout")}</button>
       </div>
@@ -158,6 +184,7 @@ function App() {
     <main id="main" tabindex="-1">
       <${Screen} parts=${parts} admin=${admin} />
     </main>
+    <${Work} me=${null} />
     <${Toasts} />
   </div>`;
 }
