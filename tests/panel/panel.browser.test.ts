@@ -42,9 +42,10 @@ describe("the web panel in Chromium", () => {
     // Login: a wrong token shows the API's message, not a stack.
     await page.goto(`${srv.url}/`);
     await shot(page, "login");
+    await page.click("[data-testid=use-token]");
     await page.fill("#token", "not-a-valid-token");
     await page.click("form button[type=submit]");
-    await page.locator(".error-box", { hasText: "Invalid or revoked token" }).waitFor();
+    await page.locator(".error-box", { hasText: "the token is invalid or revoked" }).waitFor();
     errors.length = 0; // the browser logs the refused request itself
     await page.fill("#token", srv.token);
     await page.click("form button[type=submit]");
@@ -223,7 +224,7 @@ describe("the web panel in Chromium", () => {
     await page.locator("[data-live=on]").waitFor();
     await shot(page, "inbox-es");
     await page.click("button:has-text('Salir')");
-    await page.locator("#token").waitFor();
+    await page.locator("#email").waitFor();
     expect(await page.evaluate(() => sessionStorage.getItem("chasqui.token"))).toBeNull();
 
     expect(errors).toEqual([]);

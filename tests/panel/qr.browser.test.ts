@@ -61,6 +61,7 @@ describe("linking a WhatsApp connection in the panel", () => {
     page.on("response", (r) => r.status() >= 400 && errors.push(`${r.status()} ${r.url()}`));
 
     await page.goto(`${srv.url}/#/connections`);
+    await page.click("[data-testid=use-token]");
     await page.fill("#token", srv.token);
     await page.click("form button[type=submit]");
     await page.locator("[data-live=on]").waitFor();

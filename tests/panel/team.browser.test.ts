@@ -184,8 +184,7 @@ describe("the panel a team works in", () => {
     const page = await ctx.newPage();
     const errors = watchConsole(page);
     await login(page, srv.url, srv.token);
-    const noSideways = () =>
-      page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+    const noSideways = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
 
     expect(await page.locator("#main-nav").isVisible()).toBe(false);
     expect(await noSideways()).toBe(true);

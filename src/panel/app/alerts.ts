@@ -12,10 +12,11 @@ const listeners = new Set<(on: boolean) => void>();
 
 const storageKey = () => `${KEY}.${owner}`;
 
-/** Loads the choice of whoever signed in. */
-export function loadAlerts(user: string) {
+/** Loads the choice of whoever signed in; `fallback` is the user's stored setting, used until they choose here. */
+export function loadAlerts(user: string, fallback = false) {
   owner = user;
-  on = localStorage.getItem(storageKey()) === "on";
+  const stored = localStorage.getItem(storageKey());
+  on = stored === null ? fallback : stored === "on";
   for (const l of listeners) l(on);
 }
 

@@ -14,10 +14,15 @@ export class ApiError extends Error {
 
 const TOKEN_KEY = "chasqui.token";
 const SCOPE_KEY = "chasqui.scope";
+const SIGNED_IN_KEY = "chasqui.signedIn";
 
 export type Scope = "admin" | "api";
 
-/** The token lives in sessionStorage: it is gone when the tab closes, and logout clears it. */
+/**
+ * An API token (integrators) lives in sessionStorage: it is gone when the tab closes, and logout clears it.
+ * A person signs in with email + password instead: the server keeps that session in an HttpOnly cookie the
+ * panel never sees, so without a stored token requests go with the cookie alone.
+ */
 export const session = {
   get token() {
     return sessionStorage.getItem(TOKEN_KEY);
@@ -32,6 +37,14 @@ export const session = {
   clear() {
     sessionStorage.removeItem(TOKEN_KEY);
     sessionStorage.removeItem(SCOPE_KEY);
+    localStorage.removeItem(SIGNED_IN_KEY);
+  },
+  /** Marks that this browser holds a session cookie (HttpOnly: the page cannot see it), so a reload asks /auth/me. */
+  signedIn() {
+    localStorage.setItem(SIGNED_IN_KEY, "1");
+  },
+  get maybeSignedIn() {
+    return localStorage.getItem(SIGNED_IN_KEY) === "1";
   },
 };
 
@@ -47,11 +60,9 @@ export async function request(
   body?: unknown,
   opts: { token?: string; accept?: string } = {},
 ): Promise<Response> {
-  const token = opts.token ?? session.token ?? "";
-  const headers: Record<string, string> = {
-    authorization: `Bearer ${token}`,
-    accept: opts.accept ?? "application/json",
-  };
+  const token = opts.token ?? session.token;
+  const headers: Record<string, string> = { accept: opts.accept ?? "application/json" };
+  if (token) headers.authorization = `Bearer ${token}`;
   let payload: BodyInit | undefined;
   if (body instanceof FormData) payload = body;
   else if (body !== undefined) {
@@ -72,7 +83,7 @@ export async function request(
     } catch {
       // Not the API's error body (a proxy's page): fall back to the status.
     }
-    if (res.status === 401 && !opts.token) unauthorized();
+    if (res.status === 401 && opts.token === undefined) unauthorized();
     const code = data?.error ?? "ERR_HTTP";
     // Codes the panel knows are shown in the panel's language; others keep the server's (English) text.
     // A validation error names the field (and the server's reason) after the translated sentence.
@@ -202,7 +213,39 @@ export type Page<K extends string, T> = { [k in K]: T[] } & {
 
 export type Contact = { id: number; name: string; number: string; email: string };
 export type Queue = { id: number; name: string; color: string; greetingMessage: string | null };
-export type User = { id: number; name: string; email: string };
+export type Role = "admin" | "supervisor" | "agent";
+export type User = {
+  id: number;
+  name: string;
+  email: string;
+  role?: Role;
+  queueIds?: number[];
+  signature?: boolean;
+  notifications?: boolean;
+  disabled?: boolean;
+  hasPassword?: boolean;
+};
+
+/** Who is signed in: a person (GET /auth/me) or an API token (GET /me). */
+export type Principal =
+  | { kind: "user"; user: User & { role: Role; queueIds: number[] } }
+  | { kind: "token"; token: string; scope: Scope };
+
+export const isAdmin = (p: Principal) => (p.kind === "user" ? p.user.role === "admin" : p.scope === "admin");
+
+/** The signed-in session of this browser, if its cookie is still valid (null: show the sign-in page). */
+export async function currentUser(): Promise<Principal | null> {
+  if (!session.maybeSignedIn) return null;
+  try {
+    const res = await request("GET", "/auth/me", undefined, { token: "" });
+    const me = (await res.json()) as { kind: string; user?: User & { role: Role; queueIds: number[] } };
+    if (me.kind === "user" && me.user) return { kind: "user", user: me.user };
+  } catch {
+    // Expired or revoked: the sign-in page.
+  }
+  session.clear();
+  return null;
+}
 export type Tag = { id: number; name: string; color: string };
 export type ApiToken = {
   id: number;

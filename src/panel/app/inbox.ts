@@ -6,6 +6,7 @@ import {
   get,
   type Message,
   type Page,
+  type Principal,
   type Queue,
   type Reaction,
   request,
@@ -15,8 +16,9 @@ import {
 } from "./api";
 import { formatTime, t } from "./i18n";
 import { type LiveEvent, useCoalesced, useLive } from "./live";
-import { workChanged } from "./work";
+import { matchQuick, type QuickAnswer, quickAnswers } from "./quick";
 import { Empty, ErrorBox, Loading, Swatch, useAction, useLoad } from "./ui";
+import { workChanged } from "./work";
 
 const PAGE = 30;
 const STATUSES = ["", "pending", "open", "closed"] as const;
@@ -51,11 +53,13 @@ const localUrl = (url: string) => {
 const pick = (e: Event) => (e.target as HTMLSelectElement).value;
 const idOrNull = (v: string) => (v ? Number(v) : null);
 
-export function InboxScreen({ ticketId }: { ticketId: number | null }) {
+export function InboxScreen({ ticketId, principal }: { ticketId: number | null; principal: Principal }) {
   const [status, setStatus] = useState<(typeof STATUSES)[number]>("");
   const [connectionId, setConnectionId] = useState("");
   const [queueId, setQueueId] = useState("");
   const [tagId, setTagId] = useState("");
+  const [search, setSearch] = useState("");
+  const [applied, setApplied] = useState("");
   const [pages, setPages] = useState(1);
   const connections = useLoad(() => get<Connection[]>("/connections"), []);
   const queues = useLoad(() => get<Queue[]>("/queues"), []);
@@ -68,11 +72,12 @@ export function InboxScreen({ ticketId }: { ticketId: number | null }) {
     if (connectionId) q.set("whatsappId", connectionId);
     if (queueId) q.set("queueId", queueId);
     if (tagId) q.set("tagId", tagId);
+    if (applied) q.set("search", applied);
     return q.toString();
   };
   const tickets = useLoad(
     () => get<Page<"tickets", Ticket>>(`/tickets?${query()}`),
-    [status, connectionId, queueId, tagId, pages],
+    [status, connectionId, queueId, tagId, applied, pages],
   );
   // How many tickets each tab holds (with the other filters applied): one count-only request per tab.
   const counts = useLoad(async () => {
@@ -86,7 +91,7 @@ export function InboxScreen({ ticketId }: { ticketId: number | null }) {
       }),
     );
     return Object.fromEntries(entries) as Record<string, number>;
-  }, [connectionId, queueId, tagId]);
+  }, [connectionId, queueId, tagId, applied]);
   const reload = useCoalesced(() => {
     tickets.reload();
     counts.reload();
@@ -112,6 +117,19 @@ export function InboxScreen({ ticketId }: { ticketId: number | null }) {
             }</button>`,
         )}
       </div>
+      <form class="row search-box" role="search" onSubmit=${(e: Event) => {
+        e.preventDefault();
+        setPages(1);
+        setApplied(search.trim());
+      }}>
+        <input type="search" name="search" aria-label=${t("inbox.search")} placeholder=${t("inbox.search")}
+          value=${search} onInput=${(e: Event) => {
+            const v = (e.target as HTMLInputElement).value;
+            setSearch(v);
+            // Clearing the box (its ✕) shows every ticket again.
+            if (!v) setApplied("");
+          }} />
+      </form>
       <div class="filters">
         <select aria-label=${t("inbox.connection")} value=${connectionId} onChange=${(e: Event) => setConnectionId(pick(e))}>
           <option value="">${t("inbox.connection")}: ${t("common.all")}</option>
@@ -602,6 +620,18 @@ function ReplyBox(props: {
   onSent: () => void;
 }) {
   const [text, setText] = useState("");
+  const [answers, setAnswers] = useState<QuickAnswer[]>([]);
+  const [picked, setPicked] = useState(0);
+  const [dismissed, setDismissed] = useState(false);
+  useEffect(() => {
+    quickAnswers().then(setAnswers);
+  }, []);
+  // "/" at the start of an empty box offers the quick answers whose shortcut starts with what follows.
+  const suggestions = dismissed ? [] : matchQuick(answers, text);
+  const pick = (q: QuickAnswer) => {
+    setText(q.message);
+    setPicked(0);
+  };
   const [files, setFiles] = useState<File[]>([]);
   const fileRef = useRef<HTMLInputElement>(null);
   const { busy, run } = useAction();
@@ -678,6 +708,18 @@ function ReplyBox(props: {
             onClick=${() => setFiles(files.filter((_, j) => j !== i))}>✕</button></li>`,
       )}</ul>`
     }
+    ${
+      suggestions.length > 0 &&
+      html`<ul class="quick-list" id="quick-list" role="listbox" aria-label=${t("nav.quickAnswers")}>
+        ${suggestions.map(
+          (q, i) => html`<li key=${q.id} role="option" aria-selected=${i === picked} data-quick=${q.shortcut}
+            onMouseDown=${(e: Event) => {
+              e.preventDefault();
+              pick(q);
+            }}><code>/${q.shortcut.replace(/^\//, "")}</code> <span class="ellipsis muted">${q.message}</span></li>`,
+        )}
+      </ul>`
+    }
     <div class="row">
       <label class="attach" title=${t("inbox.attach")}>
         <svg aria-hidden="true" width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor"
@@ -686,8 +728,30 @@ function ReplyBox(props: {
           onChange=${(e: Event) => setFiles([...files, ...Array.from((e.target as HTMLInputElement).files ?? [])])} />
       </label>
       <textarea name="body" rows="2" aria-label=${t("inbox.replyPlaceholder")} placeholder=${t("inbox.replyPlaceholder")}
-        value=${text} onInput=${(e: Event) => onType((e.target as HTMLTextAreaElement).value)}
+        aria-autocomplete="list" aria-controls="quick-list" aria-expanded=${suggestions.length > 0}
+        value=${text} onInput=${(e: Event) => {
+          setDismissed(false);
+          setPicked(0);
+          onType((e.target as HTMLTextAreaElement).value);
+        }}
         onKeyDown=${(e: KeyboardEvent) => {
+          if (suggestions.length > 0) {
+            const n = suggestions.length;
+            if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+              e.preventDefault();
+              setPicked((picked + (e.key === "ArrowDown" ? 1 : n - 1)) % n);
+              return;
+            }
+            if (e.key === "Enter" || e.key === "Tab") {
+              e.preventDefault();
+              pick(suggestions[Math.min(picked, n - 1)]!);
+              return;
+            }
+            if (e.key === "Escape") {
+              setDismissed(true);
+              return;
+            }
+          }
           if (e.key === "Enter" && !e.shiftKey) send(e);
         }}></textarea>
       <button class="primary" type="submit" disabled=${busy}>${t("inbox.send")}</button>

@@ -19,13 +19,16 @@ const setOnline = (on: boolean) => {
 };
 
 /**
- * One EventSource for the whole panel. It cannot send headers, so the token goes as ?access_token= (the
+ * One EventSource for the whole panel. It cannot send headers, so a token goes as ?access_token= (the
  * stream route accepts it there only). On reconnect the browser sends Last-Event-ID and the server replays
  * what was missed; a `reset` (id past retention) makes every screen reload.
  */
-export function connectLive(token: string) {
+export function connectLive(token: string | null) {
   disconnectLive();
-  const es = new EventSource(`/api/v1/events/stream?access_token=${encodeURIComponent(token)}`);
+  // A signed-in person's EventSource sends the session cookie by itself.
+  const es = new EventSource(
+    token ? `/api/v1/events/stream?access_token=${encodeURIComponent(token)}` : "/api/v1/events/stream",
+  );
   source = es;
   es.onopen = () => setOnline(true);
   es.onerror = () => setOnline(false);
