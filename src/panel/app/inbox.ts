@@ -16,6 +16,7 @@ import {
 } from "./api";
 import { formatTime, t } from "./i18n";
 import { type LiveEvent, useCoalesced, useLive } from "./live";
+import { ContactNotes } from "./notes";
 import { matchQuick, type QuickAnswer, quickAnswers } from "./quick";
 import { Empty, ErrorBox, Loading, Swatch, useAction, useLoad } from "./ui";
 import { workChanged } from "./work";
@@ -194,7 +195,8 @@ export function InboxScreen({ ticketId, principal }: { ticketId: number | null; 
       ${
         ticketId
           ? html`<${Conversation} key=${ticketId} ticketId=${ticketId} queues=${queues.data ?? []}
-              users=${users.data ?? []} tags=${tags.data ?? []} onChanged=${reload} />`
+              users=${users.data ?? []} tags=${tags.data ?? []} onChanged=${reload}
+              meId=${principal.kind === "user" ? principal.user.id : null} />`
           : html`<${Empty}>${t("inbox.pick")}<//>`
       }
     </div>
@@ -410,12 +412,14 @@ function Conversation({
   users,
   tags,
   onChanged,
+  meId,
 }: {
   ticketId: number;
   queues: Queue[];
   users: User[];
   tags: Tag[];
   onChanged: () => void;
+  meId: number | null;
 }) {
   const ticket = useLoad(() => get<Ticket>(`/tickets/${ticketId}`), [ticketId]);
   const [messages, setMessages] = useState<Message[]>([]);
@@ -541,7 +545,8 @@ function Conversation({
         </div>
       </header>
       <${TagEditor} ticket=${tk} tags=${tags} busy=${busy}
-        onChange=${(tagIds: number[]) => update({ tagIds })} />`
+        onChange=${(tagIds: number[]) => update({ tagIds })} />
+      ${!tk.contact.isGroup && html`<${ContactNotes} key=${tk.contact.number} number=${tk.contact.number} meId=${meId} />`}`
     }
     <div class="messages" role="log" aria-live="polite">
       ${
@@ -628,8 +633,11 @@ function ReplyBox(props: {
   }, []);
   // "/" at the start of an empty box offers the quick answers whose shortcut starts with what follows.
   const suggestions = dismissed ? [] : matchQuick(answers, text);
+  // A quick answer's media goes with the text (sent from its URL by the server).
+  const [quickMedia, setQuickMedia] = useState<string | null>(null);
   const pick = (q: QuickAnswer) => {
     setText(q.message);
+    setQuickMedia(q.mediaUrl ?? null);
     setPicked(0);
   };
   const [files, setFiles] = useState<File[]>([]);
@@ -662,11 +670,17 @@ function ReplyBox(props: {
 
   const send = async (e?: Event) => {
     e?.preventDefault();
-    if (!text.trim() && files.length === 0) return;
+    if (!text.trim() && files.length === 0 && !quickMedia) return;
     stopTyping();
     if (!(await props.beforeSend())) return;
     const quotedMsgId = props.quote?.id;
     const ok = await run(() => {
+      if (files.length === 0 && quickMedia)
+        return api("POST", `/tickets/${props.ticketId}/messages/media-url`, {
+          mediaUrl: quickMedia,
+          ...(text.trim() ? { body: text } : {}),
+          ...(quotedMsgId ? { quotedMsgId } : {}),
+        });
       if (files.length === 0)
         return api("POST", `/tickets/${props.ticketId}/messages`, {
           body: text,
@@ -680,6 +694,7 @@ function ReplyBox(props: {
     });
     if (ok) {
       setText("");
+      setQuickMedia(null);
       setFiles([]);
       if (fileRef.current) fileRef.current.value = "";
       props.onClearQuote();
@@ -699,6 +714,11 @@ function ReplyBox(props: {
         <span class="muted">${t("inbox.quoting")}:</span> <span class="ellipsis">${summary(props.quote)}</span>
         <button type="button" class="link" onClick=${props.onClearQuote} aria-label=${t("common.cancel")}>✕</button>
       </div>`
+    }
+    ${
+      quickMedia &&
+      html`<ul class="files"><li data-testid="quick-media">📎 ${quickMedia.split("/").pop()}
+        <button type="button" class="link" aria-label=${t("common.delete")} onClick=${() => setQuickMedia(null)}>✕</button></li></ul>`
     }
     ${
       files.length > 0 &&

@@ -16,6 +16,7 @@ import {
   session,
 } from "./api";
 import { ConnectionDetail, ConnectionsScreen } from "./connections";
+import { DashboardScreen } from "./dashboard";
 import { type Lang, lang, setLang, t } from "./i18n";
 import { InboxScreen } from "./inbox";
 import { connectLive, disconnectLive, useLiveStatus } from "./live";
@@ -146,6 +147,7 @@ function Work({ me }: { me: Me }) {
 type Nav = { route: string; key: string; admin?: boolean };
 const NAV: Nav[] = [
   { route: "inbox", key: "nav.inbox" },
+  { route: "dashboard", key: "nav.dashboard" },
   { route: "connections", key: "nav.connections" },
   { route: "contacts", key: "nav.contacts" },
   { route: "quick-answers", key: "nav.quickAnswers" },
@@ -166,6 +168,8 @@ function Screen({ parts, principal }: { parts: string[]; principal: Principal })
         : html`<${ConnectionsScreen} admin=${admin} />`;
     case "contacts":
       return html`<${ContactsScreen} />`;
+    case "dashboard":
+      return html`<${DashboardScreen} />`;
     case "quick-answers":
       return html`<${QuickAnswersScreen} />`;
     case "users":
