@@ -3,6 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { type ApiToken, api, type Contact, get, type Page } from "./api";
 import { formatTime, t } from "./i18n";
 import { useCoalesced, useLive } from "./live";
+import { type Hours, HoursFields, hoursBody, hoursOf, hoursSummary } from "./schedule";
 import { CopyBox, Empty, ErrorBox, Loading, Swatch, useAction, useLoad } from "./ui";
 
 const value = (e: Event) => (e.target as HTMLInputElement).value;
@@ -157,21 +158,26 @@ export function CatalogScreen({ kind, admin }: { kind: "queues" | "users" | "tag
     if (list.data && editing === null) setForm((f) => ({ ...f, ...pickColors(list.data!) }));
   }, [list.data]);
   const { busy, run } = useAction();
+  // Queues also have opening hours and an out-of-hours message.
+  const hasHours = kind === "queues";
+  const [hours, setHours] = useState<Hours>(() => hoursOf({}));
   /** Another row with the colour being typed: named under the picker before the server refuses it. */
   const takenBy = (key: string) =>
     list.data?.find((r) => r.id !== editing && sameColor(r[key], form[key]))?.name ?? null;
 
   const save = async (e: Event) => {
     e.preventDefault();
-    const body = Object.fromEntries(
-      spec.fields.map((f) => [f.key, f.required ? form[f.key] : form[f.key] || null]),
-    );
+    const body = {
+      ...Object.fromEntries(spec.fields.map((f) => [f.key, f.required ? form[f.key] : form[f.key] || null])),
+      ...(hasHours ? hoursBody(hours) : {}),
+    };
     const ok = editing
       ? await run(() => api("PUT", `/${kind}/${editing}`, body), t("common.saved"))
       : await run(() => api("POST", `/${kind}`, body), t("common.saved"));
     if (ok) {
       setEditing(null);
       setForm(blank());
+      setHours(hoursOf({}));
       list.reload();
     }
   };
@@ -189,7 +195,8 @@ export function CatalogScreen({ kind, admin }: { kind: "queues" | "users" | "tag
     ${
       list.data && list.data.length > 0
         ? html`<div class="table-wrap"><table>
-          <thead><tr>${spec.fields.map((f) => html`<th>${t(f.label)}</th>`)}${admin && html`<th></th>`}</tr></thead>
+          <thead><tr>${spec.fields.map((f) => html`<th>${t(f.label)}</th>`)}
+            ${hasHours && html`<th>${t("hours.title")}</th>`}${admin && html`<th></th>`}</tr></thead>
           <tbody>
             ${list.data.map(
               (r) => html`<tr key=${r.id} data-row=${r.name}>
@@ -197,12 +204,14 @@ export function CatalogScreen({ kind, admin }: { kind: "queues" | "users" | "tag
                   (f) =>
                     html`<td>${f.type === "color" ? html`<${Swatch} color=${String(r[f.key])} /> ` : null}${r[f.key] ?? "—"}</td>`,
                 )}
+                ${hasHours && html`<td class="small" data-col="hours">${hoursSummary(r as Parameters<typeof hoursSummary>[0])}</td>`}
                 ${
                   admin &&
                   html`<td class="row actions">
                     <button type="button" onClick=${() => {
                       setEditing(r.id);
                       setForm(Object.fromEntries(spec.fields.map((f) => [f.key, String(r[f.key] ?? "")])));
+                      setHours(hoursOf(r as Parameters<typeof hoursOf>[0]));
                     }}>${t("common.edit")}</button>
                     <button type="button" class="danger" onClick=${() => remove(r)}>${t("common.delete")}</button>
                   </td>`
@@ -225,6 +234,7 @@ export function CatalogScreen({ kind, admin }: { kind: "queues" | "users" | "tag
             ${taken && html`<span class="hint warn" data-testid="color-taken">${t("catalog.colorTaken", { name: taken })}</span>`}
           </label>`;
         })}
+        ${hasHours && html`<${HoursFields} value=${hours} onChange=${setHours} />`}
         <div class="row">
           <button class="primary" type="submit" disabled=${busy}>${editing ? t("common.save") : t("common.create")}</button>
           ${
@@ -232,6 +242,7 @@ export function CatalogScreen({ kind, admin }: { kind: "queues" | "users" | "tag
             html`<button type="button" onClick=${() => {
               setEditing(null);
               setForm(blank());
+              setHours(hoursOf({}));
             }}>${t("common.cancel")}</button>`
           }
         </div>

@@ -124,6 +124,9 @@ export type Connection = {
   groups?: "ignore" | "tickets";
   sendReadReceipts?: boolean;
   historyImportDays?: number;
+  queueIds?: number[];
+  ratingMessage?: string | null;
+  agentSignature?: boolean;
 };
 
 export type Webhook = {
@@ -170,6 +173,8 @@ export type Ticket = {
   queue: { id: number; name: string; color: string } | null;
   user: { id: number; name: string; email: string } | null;
   tags: { id: number; name: string; color: string }[];
+  /** The customer's 1–5 answer to the rating request sent on close. */
+  rating?: number | null;
 };
 
 export type Message = {

@@ -176,6 +176,7 @@ export function InboxScreen({ ticketId, principal }: { ticketId: number | null; 
                   (g) =>
                     html`<span class="chip tag" data-tag=${g.name} style=${{ borderColor: g.color }}><${Swatch} color=${g.color} />${g.name}</span>`,
                 )}
+                ${tk.rating && html`<${Stars} n=${tk.rating} />`}
               </div>
               <div class="row spread small">
                 <span class=${`badge status-${tk.status}`}>${t(`ticket.${tk.status}`)}</span>
@@ -202,6 +203,10 @@ export function InboxScreen({ ticketId, principal }: { ticketId: number | null; 
     </div>
   </section>`;
 }
+
+/** The customer's rating of a closed ticket, as stars. */
+const Stars = ({ n }: { n: number }) =>
+  html`<span class="rating" data-rating=${n} title=${t("inbox.rating", { n })} aria-label=${t("inbox.rating", { n })}>${"★".repeat(n)}${"☆".repeat(5 - n)}</span>`;
 
 const TICKS: Record<number, string> = { [-1]: "!", 0: "◷", 1: "✓", 2: "✓✓", 3: "✓✓", 4: "✓✓" };
 
@@ -527,6 +532,7 @@ function Conversation({
           <strong>${tk.contact.name}</strong>
           <span class="muted">${tk.contact.isGroup ? `👥 ${t("inbox.group")}` : `+${tk.contact.number}`} · ${tk.whatsapp.name}</span>
         </div>
+        ${tk.rating && html`<${Stars} n=${tk.rating} />`}
         <span class=${`badge status-${tk.status}`} data-ticket-status=${tk.status}>${t(`ticket.${tk.status}`)}</span>
         <div class="row actions">
           <select aria-label=${t("inbox.queue")} value=${tk.queueId ?? ""} disabled=${busy}
