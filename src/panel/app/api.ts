@@ -204,6 +204,17 @@ export type Message = {
   editableUntil: string | null;
   deletableUntil: string | null;
   updatedAt: string;
+  /** The agent who sent it (signed in); null for tokens, automation and received messages. */
+  userId?: number | null;
+  /** A line of the ticket's history (a transfer), never sent to WhatsApp. */
+  isSystem?: boolean;
+  system?: {
+    type: string;
+    byName?: string;
+    toQueueName?: string | null;
+    toUserName?: string | null;
+    note?: string | null;
+  } | null;
 };
 
 /** The server's reaction shape (a type import: nothing of the server reaches the bundle). */

@@ -54,7 +54,15 @@ const localUrl = (url: string) => {
 const pick = (e: Event) => (e.target as HTMLSelectElement).value;
 const idOrNull = (v: string) => (v ? Number(v) : null);
 
+type View = "mine" | "queue" | "all";
+
 export function InboxScreen({ ticketId, principal }: { ticketId: number | null; principal: Principal }) {
+  // Tabs: Mine (a person's open work), Queue (pending, unassigned: waiting to be accepted), All they may see.
+  const views: View[] = principal.kind === "user" ? ["mine", "queue", "all"] : ["queue", "all"];
+  const [view, setView] = useState<View>(() => {
+    const saved = sessionStorage.getItem("chasqui.view") as View | null;
+    return saved && views.includes(saved) ? saved : principal.kind === "user" ? "mine" : "all";
+  });
   const [status, setStatus] = useState<(typeof STATUSES)[number]>("");
   const [connectionId, setConnectionId] = useState("");
   const [queueId, setQueueId] = useState("");
@@ -67,32 +75,27 @@ export function InboxScreen({ ticketId, principal }: { ticketId: number | null; 
   const users = useLoad(() => get<User[]>("/users"), []);
   const tags = useLoad(() => get<Tag[]>("/tags"), []);
 
-  const query = () => {
-    const q = new URLSearchParams({ limit: String(Math.min(PAGE * pages, 100)) });
+  const filters = () => {
+    const q = new URLSearchParams();
     if (status) q.set("status", status);
     if (connectionId) q.set("whatsappId", connectionId);
     if (queueId) q.set("queueId", queueId);
     if (tagId) q.set("tagId", tagId);
     if (applied) q.set("search", applied);
-    return q.toString();
+    return q;
   };
-  const tickets = useLoad(
-    () => get<Page<"tickets", Ticket>>(`/tickets?${query()}`),
-    [status, connectionId, queueId, tagId, applied, pages],
-  );
-  // How many tickets each tab holds (with the other filters applied): one count-only request per tab.
-  const counts = useLoad(async () => {
-    const entries = await Promise.all(
-      STATUSES.map(async (s) => {
-        const q = new URLSearchParams(query());
-        q.set("limit", "1");
-        if (s) q.set("status", s);
-        else q.delete("status");
-        return [s, (await get<Page<"tickets", Ticket>>(`/tickets?${q}`)).count] as const;
-      }),
-    );
-    return Object.fromEntries(entries) as Record<string, number>;
-  }, [connectionId, queueId, tagId, applied]);
+  const tickets = useLoad(() => {
+    const q = filters();
+    q.set("view", view);
+    q.set("limit", String(Math.min(PAGE * pages, 100)));
+    return get<Page<"tickets", Ticket>>(`/tickets?${q}`);
+  }, [view, status, connectionId, queueId, tagId, applied, pages]);
+  // How many tickets each tab holds, with the same filters (search aside: the counts do not take it).
+  const counts = useLoad(() => {
+    const q = filters();
+    q.delete("search");
+    return get<Record<View, number | null>>(`/tickets/counts?${q}`);
+  }, [status, connectionId, queueId, tagId]);
   const reload = useCoalesced(() => {
     tickets.reload();
     counts.reload();
@@ -105,16 +108,15 @@ export function InboxScreen({ ticketId, principal }: { ticketId: number | null; 
   return html`<section class=${`inbox ${ticketId ? "has-ticket" : ""}`}>
     <aside class="ticket-pane" aria-label=${t("nav.inbox")}>
       <div class="tabs" role="tablist">
-        ${STATUSES.map(
-          (
-            s,
-          ) => html`<button type="button" role="tab" aria-selected=${status === s} data-status-tab=${s || "all"}
+        ${views.map(
+          (v) => html`<button type="button" role="tab" aria-selected=${view === v} data-view-tab=${v}
             onClick=${() => {
-              setStatus(s);
+              setView(v);
+              sessionStorage.setItem("chasqui.view", v);
               setPages(1);
-            }}>${s ? t(`inbox.status.${s}`) : t("common.all")}${
-              counts.data?.[s] !== undefined &&
-              html` <span class="count" data-count=${counts.data[s]}>${counts.data[s]}</span>`
+            }}>${t(`inbox.view.${v}`)}${
+              counts.data?.[v] != null &&
+              html` <span class="count" data-count=${counts.data[v]}>${counts.data[v]}</span>`
             }</button>`,
         )}
       </div>
@@ -132,6 +134,14 @@ export function InboxScreen({ ticketId, principal }: { ticketId: number | null; 
           }} />
       </form>
       <div class="filters">
+        <select aria-label=${t("common.status")} data-filter="status" value=${status} onChange=${(
+          e: Event,
+        ) => {
+          setStatus(pick(e) as (typeof STATUSES)[number]);
+          setPages(1);
+        }}>
+          ${STATUSES.map((s) => html`<option value=${s}>${t("common.status")}: ${s ? t(`ticket.${s}`) : t("common.all")}</option>`)}
+        </select>
         <select aria-label=${t("inbox.connection")} value=${connectionId} onChange=${(e: Event) => setConnectionId(pick(e))}>
           <option value="">${t("inbox.connection")}: ${t("common.all")}</option>
           ${connections.data?.map((c) => html`<option value=${c.id}>${c.name}</option>`)}
@@ -291,15 +301,28 @@ function Reactions({ list, onRemove }: { list: Reaction[]; onRemove: () => void 
 }
 
 /** One message: its flags (edited, deleted, imported), reactions and the actions the agent may take. */
+/** A transfer (or other history line) in the conversation: who moved it where, and their note. */
+function SystemLine({ m }: { m: Message }) {
+  const s = m.system;
+  const to = [s?.toQueueName, s?.toUserName].filter(Boolean).join(" · ");
+  return html`<div class="system-line" data-system=${s?.type ?? "note"} role="note">
+    <span>${to ? t("inbox.transferTo", { to }) : m.body}${s?.byName ? ` ${t("inbox.transferBy", { name: s.byName })}` : ""}
+      · ${formatTime(m.timestamp * 1000)}</span>
+    ${s?.note && html`<q class="system-note">${s.note}</q>`}
+  </div>`;
+}
+
 function Bubble({
   m,
   quoted,
+  sender,
   now,
   onQuote,
   onChanged,
 }: {
   m: Message;
   quoted: Message | undefined;
+  sender: string | undefined;
   now: number;
   onQuote: (m: Message) => void;
   onChanged: (m: Message) => void;
@@ -374,6 +397,7 @@ function Bubble({
           onClick=${() => setShowPrevious(!showPrevious)}>${t("inbox.edited")}</button>`
       }
       ${m.isImported && html`<span class="flag" data-flag="imported" title=${t("inbox.importedHelp")}>${t("inbox.imported")}</span>`}
+      ${sender && html`<span class="sender" data-sender=${sender} title=${t("inbox.sentBy", { name: sender })}>${sender}</span>`}
       <span>${formatTime(m.timestamp * 1000)}</span>
       ${m.fromMe && html`<${Ticks} ack=${m.ack} />`}
       ${
@@ -437,6 +461,7 @@ function Conversation({
   const patches = useRef(0);
   const [now, setNow] = useState(Date.now());
   const { busy, run } = useAction();
+  const [transferring, setTransferring] = useState(false);
 
   // Edit and delete disappear when WhatsApp's windows close.
   useEffect(() => {
@@ -535,24 +560,28 @@ function Conversation({
         ${tk.rating && html`<${Stars} n=${tk.rating} />`}
         <span class=${`badge status-${tk.status}`} data-ticket-status=${tk.status}>${t(`ticket.${tk.status}`)}</span>
         <div class="row actions">
-          <select aria-label=${t("inbox.queue")} value=${tk.queueId ?? ""} disabled=${busy}
-            onChange=${(e: Event) => update({ queueId: idOrNull(pick(e)) })}>
-            <option value="">${t("inbox.queue")}: ${t("common.none")}</option>
-            ${queues.map((q) => html`<option value=${q.id}>${q.name}</option>`)}
-          </select>
-          <select aria-label=${t("inbox.user")} value=${tk.userId ?? ""} disabled=${busy}
-            onChange=${(e: Event) => update({ userId: idOrNull(pick(e)) })}>
-            <option value="">${t("inbox.user")}: ${t("common.none")}</option>
-            ${users.map((u) => html`<option value=${u.id}>${u.name}</option>`)}
-          </select>
+          ${tk.queue && html`<span class="chip queue" data-head-queue=${tk.queue.name}><${Swatch} color=${tk.queue.color} /> ${tk.queue.name}</span>`}
+          <span class="chip agent" data-head-agent=${tk.user?.name ?? ""}>👤 ${tk.user?.name ?? t("inbox.unassigned")}</span>
           ${tk.status === "pending" && html`<button type="button" class="primary" disabled=${busy} onClick=${() => update({ status: "open" })}>${t("inbox.accept")}</button>`}
+          ${tk.status !== "closed" && html`<button type="button" data-action="transfer" disabled=${busy} onClick=${() => setTransferring(true)}>${t("inbox.transfer")}</button>`}
           ${tk.status === "open" && html`<button type="button" disabled=${busy} onClick=${() => update({ status: "closed" })}>${t("inbox.close")}</button>`}
           ${tk.status === "closed" && html`<button type="button" disabled=${busy} onClick=${() => update({ status: "open" })}>${t("inbox.reopen")}</button>`}
         </div>
       </header>
       <${TagEditor} ticket=${tk} tags=${tags} busy=${busy}
         onChange=${(tagIds: number[]) => update({ tagIds })} />
-      ${!tk.contact.isGroup && html`<${ContactNotes} key=${tk.contact.number} number=${tk.contact.number} meId=${meId} />`}`
+      ${!tk.contact.isGroup && html`<${ContactNotes} key=${tk.contact.number} number=${tk.contact.number} meId=${meId} />`}
+      ${
+        transferring &&
+        html`<${TransferDialog} ticket=${tk} queues=${queues} users=${users} onClose=${() => setTransferring(false)}
+          onDone=${(next: Ticket) => {
+            setTransferring(false);
+            ticket.setData(next);
+            ticket.reload();
+            reloadMessages();
+            onChanged();
+          }} />`
+      }`
     }
     <div class="messages" role="log" aria-live="polite">
       ${
@@ -563,10 +592,11 @@ function Conversation({
         }}>${t("inbox.older")}</button>`
       }
       ${messages.length === 0 && html`<${Empty}>${t("inbox.noMessages")}<//>`}
-      ${messages.map(
-        (
-          m,
-        ) => html`<${Bubble} key=${m.id} m=${m} quoted=${m.quotedMsgId ? byId.get(m.quotedMsgId) : undefined}
+      ${messages.map((m) =>
+        m.isSystem
+          ? html`<${SystemLine} key=${m.id} m=${m} />`
+          : html`<${Bubble} key=${m.id} m=${m} quoted=${m.quotedMsgId ? byId.get(m.quotedMsgId) : undefined}
+          sender=${m.userId ? users.find((u) => u.id === m.userId)?.name : undefined}
           now=${now} onQuote=${setQuote} onChanged=${replace} />`,
       )}
       <div ref=${endRef}></div>
@@ -581,6 +611,79 @@ function Conversation({
       }} />`
     }
   </div>`;
+}
+
+/** One action: to a queue and/or an agent, with an optional note; the conversation gets a system line. */
+function TransferDialog({
+  ticket,
+  queues,
+  users,
+  onClose,
+  onDone,
+}: {
+  ticket: Ticket;
+  queues: Queue[];
+  users: User[];
+  onClose: () => void;
+  onDone: (t: Ticket) => void;
+}) {
+  const [queueId, setQueueId] = useState(ticket.queueId ? String(ticket.queueId) : "");
+  const [userId, setUserId] = useState("");
+  const [note, setNote] = useState("");
+  const { busy, run } = useAction();
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    ref.current?.showModal();
+  }, []);
+  const q = idOrNull(queueId);
+  // Agents who work in the chosen queue first; supervisors and admins may take any ticket.
+  const fits = (u: User) => q === null || u.role !== "agent" || (u.queueIds ?? []).includes(q);
+  const people = [...users.filter(fits), ...users.filter((u) => !fits(u))];
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const body: Record<string, unknown> = {};
+    if (q !== ticket.queueId) body.queueId = q;
+    if (userId) body.userId = Number(userId);
+    if (Object.keys(body).length === 0) body.queueId = q;
+    if (note.trim()) body.note = note.trim();
+    const r = await run(
+      () => api<{ ticket: Ticket }>("POST", `/tickets/${ticket.id}/transfer`, body),
+      t("common.saved"),
+    );
+    if (r) onDone(r.ticket);
+  };
+  return html`<dialog ref=${ref} class="card dialog" data-testid="transfer" onClose=${onClose}
+    aria-labelledby="transfer-title">
+    <form class="form" onSubmit=${submit}>
+      <h2 id="transfer-title">${t("inbox.transferTitle")}</h2>
+      <p class="muted small">${t("inbox.transferHelp")}</p>
+      <label>${t("inbox.queue")}
+        <select name="queueId" value=${queueId} onChange=${(e: Event) => setQueueId(pick(e))}>
+          <option value="">${t("inbox.noQueue")}</option>
+          ${queues.map((x) => html`<option value=${x.id}>${x.name}</option>`)}
+        </select>
+      </label>
+      <label>${t("inbox.user")}
+        <select name="userId" value=${userId} onChange=${(e: Event) => setUserId(pick(e))}>
+          <option value="">${t("inbox.keep")}</option>
+          ${people.map(
+            (u) =>
+              html`<option value=${u.id} disabled=${u.id === ticket.userId}>${u.name}${
+                q !== null && (u.queueIds ?? []).includes(q) ? ` · ${t("inbox.worksIn")}` : ""
+              }</option>`,
+          )}
+        </select>
+      </label>
+      <label>${t("inbox.transferNote")}
+        <textarea name="note" rows="2" maxlength="1000" value=${note}
+          onInput=${(e: Event) => setNote((e.target as HTMLTextAreaElement).value)}></textarea>
+      </label>
+      <div class="row">
+        <button class="primary" type="submit" disabled=${busy}>${t("inbox.transfer")}</button>
+        <button type="button" onClick=${() => ref.current?.close()}>${t("common.cancel")}</button>
+      </div>
+    </form>
+  </dialog>`;
 }
 
 /** The ticket's tags as removable chips, and a picker to add one of the tags it does not have yet. */
