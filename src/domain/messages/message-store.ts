@@ -30,6 +30,7 @@ const EMPTY_MESSAGE = {
   participant: null,
   participantName: null,
   isImported: false,
+  isAutomated: false,
 };
 
 /**
@@ -89,6 +90,7 @@ export function createMessageStore(
       participant: ph("participant"),
       participantName: ph("participantName"),
       isImported: ph("isImported"),
+      isAutomated: ph("isAutomated"),
       createdAt: ph("createdAt"),
       updatedAt: ph("updatedAt"),
     })
@@ -152,7 +154,9 @@ export function createMessageStore(
     if (!inserted) return null;
     // History imported at first link is the past: it neither touches the ticket nor emits events.
     if (inserted.isImported) return inserted;
-    touchTicket.run(lastMessageLabel(inserted), inserted.fromMe ? 1 : 0, now.getTime(), ticket.id);
+    // An agent's reply marks the ticket read; an automated one (a greeting) leaves its unread count alone.
+    const markRead = inserted.fromMe && !inserted.isAutomated ? 1 : 0;
+    touchTicket.run(lastMessageLabel(inserted), markRead, now.getTime(), ticket.id);
     events.emit(
       tx,
       inserted.fromMe ? "message_sent" : "message_received",
