@@ -178,7 +178,7 @@ export function createAutomationService(
 
   async function onClosed(ticketId: number) {
     const t = ticketOf(ticketId);
-    if (!t || t.status !== "closed" || isGroupTicket(t)) return;
+    if (t?.status !== "closed" || isGroupTicket(t)) return;
     const conn = connectionsSvc.find(t.connectionId);
     if (!conn) return;
     if (stateOf(ticketId).menuOpen) saveState(ticketId, { menuOpen: false });
@@ -203,7 +203,7 @@ export function createAutomationService(
       .orderBy(desc(tickets.id))
       .limit(1)
       .get();
-    if (!newest || newest.status !== "closed" || newest.rating !== null) return null;
+    if (newest?.status !== "closed" || newest.rating !== null) return null;
     const open = tx
       .select({ id: tickets.id })
       .from(tickets)

@@ -14,10 +14,13 @@ const TimeRange = z
     start: z.string().regex(TIME_OF_DAY, "A time of day, HH:MM (00:00–23:59)"),
     end: z.string().regex(TIME_OF_DAY, "A time of day, HH:MM (00:01–24:00)"),
   })
-  .refine((r) => minutesOf(r.start) < minutesOf(r.end), {
-    message: "start must be before end; split a range that crosses midnight in two days",
-    path: ["end"],
-  });
+  .refine(
+    (r) => !TIME_OF_DAY.test(r.start) || !TIME_OF_DAY.test(r.end) || minutesOf(r.start) < minutesOf(r.end),
+    {
+      message: "start must be before end; split a range that crosses midnight in two days",
+      path: ["end"],
+    },
+  );
 const ScheduleSchema = z
   .strictObject(
     Object.fromEntries(WEEKDAYS.map((d) => [d, z.array(TimeRange).max(10).optional()])) as Record<
