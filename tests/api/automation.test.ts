@@ -398,6 +398,22 @@ describe("farewell and rating on close", () => {
     expect((await ticket(other.ticketId)).rating).toBeNull();
   });
 
+  test("a send with closeTicket sends the agent's text, then the farewell", async () => {
+    const { t, rec, conn, ours } = await setup({ farewellMessage: FAREWELL });
+    await using _ = t;
+    const sent = await t.post("/api/v1/send", {
+      number: CUSTOMER,
+      body: "Tu pedido salió hoy.",
+      whatsappId: conn.id,
+      closeTicket: true,
+    });
+    expect(sent.status).toBe(201);
+    await waitFor(() => rec.sent.length === 2);
+    await t.services.automation.idle();
+    expect(await ours(sent.body.ticketId)).toEqual(["Tu pedido salió hoy.", FAREWELL]);
+    expect((await t.get(`/api/v1/tickets/${sent.body.ticketId}`)).body.status).toBe("closed");
+  });
+
   test("no farewell and no rating request when the connection has none, nor for a group", async () => {
     const { t, rec, conn, say } = await setup({ groups: "tickets" });
     await using _ = t;
