@@ -90,7 +90,9 @@ test("no statement scans a large table or sorts in a temp B-tree", async () => {
     await t.services.automation.idle();
   }
   await t.put(`/api/v1/tickets/${second.body.ticketId}`, { status: "closed" });
-  await waitFor(async () => (await t.get(`/api/v1/tickets/${second.body.ticketId}/messages`)).body.count >= 8);
+  await waitFor(
+    async () => (await t.get(`/api/v1/tickets/${second.body.ticketId}/messages`)).body.count >= 8,
+  );
   await t.services.automation.idle();
   await inbound("595991000002", "5");
   expect((await t.get(`/api/v1/tickets/${second.body.ticketId}`)).body).toMatchObject({
