@@ -58,10 +58,9 @@ describe("the panel a team works in", () => {
     await item(page, b.ticketId).locator("[data-queue=Soporte]").waitFor();
     await item(page, b.ticketId).locator("[data-agent=Ana]").waitFor();
     expect(await item(page, a.ticketId).locator(".chip.agent").textContent()).toContain("Unassigned");
-    // Counts on the tabs: both pending, none open yet.
-    await page.locator("[data-status-tab=pending] [data-count='2']").waitFor();
-    await page.locator("[data-status-tab=open] [data-count='0']").waitFor();
-    await page.locator("[data-status-tab=all] [data-count='2']").waitFor();
+    // Counts on the tabs: one waits unassigned in the queue, two in all.
+    await page.locator("[data-view-tab=queue] [data-count='1']").waitFor();
+    await page.locator("[data-view-tab=all] [data-count='2']").waitFor();
 
     // Tags: attach two from the conversation, both show on the list item.
     await item(page, a.ticketId).click();
@@ -77,7 +76,7 @@ describe("the panel a team works in", () => {
     await page.selectOption("[data-filter=tag]", { label: "vip" });
     await item(page, b.ticketId).waitFor({ state: "detached" });
     await item(page, a.ticketId).waitFor();
-    await page.locator("[data-status-tab=all] [data-count='1']").waitFor();
+    await page.locator("[data-view-tab=all] [data-count='1']").waitFor();
     await page.selectOption("[data-filter=tag]", "");
     await item(page, b.ticketId).waitFor();
 

@@ -96,6 +96,12 @@ export function InboxScreen({ ticketId, principal }: { ticketId: number | null; 
     q.delete("search");
     return get<Record<View, number | null>>(`/tickets/counts?${q}`);
   }, [status, connectionId, queueId, tagId]);
+  // What the server lets this principal see (an agent: their queues and tickets with none).
+  const canSee = (tk: Ticket) =>
+    principal.kind !== "user" ||
+    principal.user.role !== "agent" ||
+    tk.queueId === null ||
+    principal.user.queueIds.includes(tk.queueId);
   const reload = useCoalesced(() => {
     tickets.reload();
     counts.reload();
@@ -207,7 +213,7 @@ export function InboxScreen({ ticketId, principal }: { ticketId: number | null; 
         ticketId
           ? html`<${Conversation} key=${ticketId} ticketId=${ticketId} queues=${queues.data ?? []}
               users=${users.data ?? []} tags=${tags.data ?? []} onChanged=${reload}
-              meId=${principal.kind === "user" ? principal.user.id : null} />`
+              meId=${principal.kind === "user" ? principal.user.id : null} canSee=${canSee} />`
           : html`<${Empty}>${t("inbox.pick")}<//>`
       }
     </div>
@@ -442,6 +448,7 @@ function Conversation({
   tags,
   onChanged,
   meId,
+  canSee,
 }: {
   ticketId: number;
   queues: Queue[];
@@ -449,6 +456,7 @@ function Conversation({
   tags: Tag[];
   onChanged: () => void;
   meId: number | null;
+  canSee: (tk: Ticket) => boolean;
 }) {
   const ticket = useLoad(() => get<Ticket>(`/tickets/${ticketId}`), [ticketId]);
   const [messages, setMessages] = useState<Message[]>([]);
@@ -576,6 +584,12 @@ function Conversation({
         html`<${TransferDialog} ticket=${tk} queues=${queues} users=${users} onClose=${() => setTransferring(false)}
           onDone=${(next: Ticket) => {
             setTransferring(false);
+            // Transferred out of my queues: it is no longer mine to see.
+            if (!canSee(next)) {
+              onChanged();
+              location.hash = "#/inbox";
+              return;
+            }
             ticket.setData(next);
             ticket.reload();
             reloadMessages();
