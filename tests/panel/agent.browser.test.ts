@@ -200,4 +200,84 @@ describe("an agent's day in the panel", () => {
     expect(errors).toEqual([]);
     await ctx.close();
   }, 90_000);
+
+  test("a supervisor sees every queue's work and the dashboard, at desktop and phone width", async () => {
+    await using srv = await startPanelServer();
+    const conn = (
+      await srv.call("POST", "/api/v1/connections", {
+        name: "Tienda",
+        driver: "sandbox",
+        number: "595981234567",
+      })
+    ).body;
+    const sales = (await srv.call("POST", "/api/v1/queues", { name: "Ventas", color: "#3b82f6" })).body;
+    const support = (await srv.call("POST", "/api/v1/queues", { name: "Soporte", color: "#10b981" })).body;
+    const vip = (await srv.call("POST", "/api/v1/tags", { name: "vip", color: "#f59e0b" })).body;
+    const ana = (
+      await srv.call("POST", "/api/v1/users", {
+        name: "Ana",
+        email: "ana@example.com",
+        role: "agent",
+        queueIds: [sales.id],
+      })
+    ).body;
+    await srv.call("POST", "/api/v1/users", {
+      name: "Sofía",
+      email: "sofia@example.com",
+      role: "supervisor",
+      password: PASSWORD,
+    });
+    const customers = [
+      ["595991000001", "María González", "¿Tienen la caja de 12?", sales.id],
+      ["595991000002", "Pedro Benítez", "No me llegó el pedido", support.id],
+      ["595991000003", "Lucía Ortiz", "Hola, ¿hacen envíos?", null],
+      ["595991000004", "Jorge Duarte", "Quiero cambiar mi pedido", sales.id],
+    ] as const;
+    const ids: number[] = [];
+    for (const [number, name, body, queueId] of customers) {
+      const r = await srv.call("POST", `/api/v1/connections/${conn.id}/sandbox/inbound`, {
+        number,
+        name,
+        body,
+      });
+      ids.push(r.body.ticketId);
+      if (queueId) await srv.call("PUT", `/api/v1/tickets/${r.body.ticketId}`, { queueId });
+    }
+    // Ana took and answered one, and closed another.
+    await srv.call("PUT", `/api/v1/tickets/${ids[0]}`, { status: "open", userId: ana.id, tagIds: [vip.id] });
+    await srv.call("POST", `/api/v1/tickets/${ids[0]}/messages`, { body: "¡Sí! Te paso el precio." });
+    await srv.call("PUT", `/api/v1/tickets/${ids[3]}`, { status: "closed", userId: ana.id });
+
+    for (const [width, height, suffix] of [
+      [1280, 800, ""],
+      [390, 844, "mobile-"],
+    ] as const) {
+      const ctx = await browser.newContext({
+        viewport: { width, height },
+        locale: "es-AR",
+        ...(width < 500 ? { isMobile: true, hasTouch: true } : {}),
+      });
+      const page = await ctx.newPage();
+      const errors = watchConsole(page);
+      await signIn(page, srv.url, "sofia@example.com", PASSWORD);
+      // A supervisor's "Todos" holds every queue's tickets.
+      await page.click("[data-view-tab=all]");
+      await page.locator("[data-view-tab=all] [data-count='4']").waitFor();
+      await page.locator(`[data-ticket="${ids[1]}"] [data-queue=Soporte]`).waitFor();
+      await page.locator(`[data-ticket="${ids[0]}"] [data-tag=vip]`).waitFor();
+      await shot(page, `${suffix}inbox-team`);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+
+      await page.goto(`${srv.url}/#/dashboard`);
+      const totals = page.locator("[data-testid=totals]");
+      await totals.locator("[data-stat=open] strong", { hasText: "1" }).waitFor();
+      expect(await totals.locator("[data-stat=pending] strong").textContent()).toBe("2");
+      expect(await totals.locator("[data-stat=closedToday] strong").textContent()).toBe("1");
+      await page.locator("tr[data-row=Ana] [data-col=closedToday]", { hasText: "1" }).waitFor();
+      await page.locator("tr[data-row=Ventas] [data-col=open]", { hasText: "1" }).waitFor();
+      await shot(page, `${suffix}dashboard`);
+      expect(errors).toEqual([]);
+      await ctx.close();
+    }
+  }, 90_000);
 });
