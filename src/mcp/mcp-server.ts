@@ -25,11 +25,17 @@ const ok = (value: Record<string, unknown>): CallToolResult => ({
  * without its details, never a crash of the request.
  */
 function toolError(deps: AppDeps, tool: string, err: unknown): CallToolResult {
+  // The same answers as renderError (src/http/on-error.ts) gives the REST API.
+  const sqliteCode = (err as { code?: unknown } | null)?.code;
   const body =
     err instanceof AppError
       ? { error: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) }
-      : { error: "ERR_INTERNAL", message: "Internal server error" };
-  if (!(err instanceof AppError)) deps.logger.error({ err, tool }, "mcp tool failed");
+      : sqliteCode === "SQLITE_FULL"
+        ? { error: "ERR_SERVICE_UNAVAILABLE", message: "The database disk is full" }
+        : sqliteCode === "SQLITE_BUSY"
+          ? { error: "ERR_SERVICE_UNAVAILABLE", message: "The database is busy, retry shortly" }
+          : { error: "ERR_INTERNAL", message: "Internal server error" };
+  if (body.error === "ERR_INTERNAL") deps.logger.error({ err, tool }, "mcp tool failed");
   return {
     isError: true,
     content: [{ type: "text", text: `${body.error}: ${body.message}` }],
