@@ -124,6 +124,20 @@ test("no statement scans a large table or sorts in a temp B-tree", async () => {
   await t.put(`/api/v1/tickets/${ticketId}`, { tagIds: [] });
   await t.put(`/api/v1/tickets/${ticketId}`, { tagIds: [tag.body.id] });
   await t.post(`/api/v1/messages/${first.body.messageId}/reply`, { body: "citando" });
+  // What only the MCP server runs: replacing a ticket's tags.
+  const mcp = await t.request("/mcp", {
+    method: "POST",
+    headers: { accept: "application/json, text/event-stream" },
+    json: {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "tools/call",
+      params: { name: "update_ticket", arguments: { ticketId, tagIds: [tag.body.id] } },
+    },
+  });
+  expect((await mcp.json()).result.structuredContent.tags).toEqual([
+    expect.objectContaining({ id: tag.body.id }),
+  ]);
   await t.post("/api/v1/contacts", { number: "595991000009", name: "Nuevo" });
   // Every list and read, with each filter and deep pages.
   const reads = [
