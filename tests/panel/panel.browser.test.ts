@@ -62,6 +62,8 @@ describe("the web panel in Chromium", () => {
     await page.locator("form.form input[name=email]").waitFor();
     await page.fill("input[name=name]", "Ana Operadora");
     await page.fill("input[name=email]", "ana@example.com");
+    // An agent of Soporte (a transfer to an agent needs one who works in the queue).
+    await page.locator("[data-testid=user-form] label", { hasText: "Soporte" }).locator("input").check();
     await page.click("form.form button[type=submit]");
     await page.locator("tr[data-row='Ana Operadora']").waitFor();
 
@@ -116,11 +118,14 @@ describe("the web panel in Chromium", () => {
     );
     await ticket.locator("[data-unread]").waitFor({ state: "detached" });
 
-    // Accept, assign queue and user.
+    // Accept, then transfer to a queue and a user (one action, recorded in the conversation).
     await page.click("button:has-text('Accept')");
     await page.locator("[data-ticket-status=open]").waitFor();
-    await page.selectOption(".conv-head select[aria-label=Queue]", { label: "Soporte" });
-    await page.selectOption(".conv-head select[aria-label=User]", { label: "Ana Operadora" });
+    await page.click("[data-action=transfer]");
+    await page.selectOption("[data-testid=transfer] select[name=queueId]", { label: "Soporte" });
+    await page.selectOption("[data-testid=transfer] select[name=userId]", { label: "Ana Operadora" });
+    await page.click("[data-testid=transfer] button[type=submit]");
+    await page.locator(".system-line", { hasText: "Soporte · Ana Operadora" }).waitFor();
     await page.waitForFunction(async (id) => {
       const r = await fetch(`/api/v1/tickets/${id}`, {
         headers: { authorization: `Bearer ${sessionStorage.getItem("chasqui.token")}` },

@@ -652,7 +652,6 @@ function TransferDialog({
   const q = idOrNull(queueId);
   // Agents who work in the chosen queue first; supervisors and admins may take any ticket.
   const fits = (u: User) => q === null || u.role !== "agent" || (u.queueIds ?? []).includes(q);
-  const people = [...users.filter(fits), ...users.filter((u) => !fits(u))];
   const submit = async (e: Event) => {
     e.preventDefault();
     const body: Record<string, unknown> = {};
@@ -680,11 +679,15 @@ function TransferDialog({
       <label>${t("inbox.user")}
         <select name="userId" value=${userId} onChange=${(e: Event) => setUserId(pick(e))}>
           <option value="">${t("inbox.keep")}</option>
-          ${people.map(
-            (u) =>
-              html`<option value=${u.id} disabled=${u.id === ticket.userId}>${u.name}${
-                q !== null && (u.queueIds ?? []).includes(q) ? ` · ${t("inbox.worksIn")}` : ""
-              }</option>`,
+          ${[
+            [t("inbox.worksIn"), users.filter(fits)],
+            [t("inbox.others"), users.filter((u) => !fits(u))],
+          ].map(
+            ([label, list]) =>
+              (list as User[]).length > 0 &&
+              html`<optgroup label=${label}>${(list as User[]).map(
+                (u) => html`<option value=${u.id} disabled=${u.id === ticket.userId}>${u.name}</option>`,
+              )}</optgroup>`,
           )}
         </select>
       </label>
