@@ -493,6 +493,8 @@ export interface paths {
                         isDefault?: boolean;
                         name: string;
                         number?: string | null;
+                        queueIds?: number[];
+                        ratingMessage?: string | null;
                         sendReadReceipts?: boolean;
                     };
                     "application/x-www-form-urlencoded": {
@@ -506,6 +508,8 @@ export interface paths {
                         isDefault?: boolean;
                         name: string;
                         number?: string | null;
+                        queueIds?: number[];
+                        ratingMessage?: string | null;
                         sendReadReceipts?: boolean;
                     };
                     "multipart/form-data": {
@@ -519,6 +523,8 @@ export interface paths {
                         isDefault?: boolean;
                         name: string;
                         number?: string | null;
+                        queueIds?: number[];
+                        ratingMessage?: string | null;
                         sendReadReceipts?: boolean;
                     };
                 };
@@ -699,6 +705,8 @@ export interface paths {
                         isDefault?: boolean;
                         name?: string;
                         number?: string | null;
+                        queueIds?: number[];
+                        ratingMessage?: string | null;
                         sendReadReceipts?: boolean;
                     };
                     "application/x-www-form-urlencoded": {
@@ -712,6 +720,8 @@ export interface paths {
                         isDefault?: boolean;
                         name?: string;
                         number?: string | null;
+                        queueIds?: number[];
+                        ratingMessage?: string | null;
                         sendReadReceipts?: boolean;
                     };
                     "multipart/form-data": {
@@ -725,6 +735,8 @@ export interface paths {
                         isDefault?: boolean;
                         name?: string;
                         number?: string | null;
+                        queueIds?: number[];
+                        ratingMessage?: string | null;
                         sendReadReceipts?: boolean;
                     };
                 };
@@ -3414,23 +3426,129 @@ export interface paths {
                     /**
                      * @example {
                      *       "name": "Soporte",
-                     *       "color": "#4CAF50"
+                     *       "color": "#4CAF50",
+                     *       "schedule": {
+                     *         "mon": [
+                     *           {
+                     *             "start": "09:00",
+                     *             "end": "18:00"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "timeZone": "America/Asuncion",
+                     *       "outOfHoursMessage": "Estamos cerrados; te respondemos mañana desde las 9:00."
                      *     }
                      */
                     "application/json": {
                         color: string;
                         greetingMessage?: string | null;
                         name: string;
+                        outOfHoursMessage?: string | null;
+                        schedule?: {
+                            fri?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            mon?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            sat?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            sun?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            thu?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            tue?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            wed?: {
+                                end: string;
+                                start: string;
+                            }[];
+                        } | null;
+                        timeZone?: string | null;
                     };
                     "application/x-www-form-urlencoded": {
                         color: string;
                         greetingMessage?: string | null;
                         name: string;
+                        outOfHoursMessage?: string | null;
+                        schedule?: {
+                            fri?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            mon?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            sat?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            sun?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            thu?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            tue?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            wed?: {
+                                end: string;
+                                start: string;
+                            }[];
+                        } | null;
+                        timeZone?: string | null;
                     };
                     "multipart/form-data": {
                         color: string;
                         greetingMessage?: string | null;
                         name: string;
+                        outOfHoursMessage?: string | null;
+                        schedule?: {
+                            fri?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            mon?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            sat?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            sun?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            thu?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            tue?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            wed?: {
+                                end: string;
+                                start: string;
+                            }[];
+                        } | null;
+                        timeZone?: string | null;
                     };
                 };
             };
@@ -3596,23 +3714,129 @@ export interface paths {
                     /**
                      * @example {
                      *       "name": "Soporte",
-                     *       "color": "#4CAF50"
+                     *       "color": "#4CAF50",
+                     *       "schedule": {
+                     *         "mon": [
+                     *           {
+                     *             "start": "09:00",
+                     *             "end": "18:00"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "timeZone": "America/Asuncion",
+                     *       "outOfHoursMessage": "Estamos cerrados; te respondemos mañana desde las 9:00."
                      *     }
                      */
                     "application/json": {
                         color?: string;
                         greetingMessage?: string | null;
                         name?: string;
+                        outOfHoursMessage?: string | null;
+                        schedule?: {
+                            fri?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            mon?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            sat?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            sun?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            thu?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            tue?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            wed?: {
+                                end: string;
+                                start: string;
+                            }[];
+                        } | null;
+                        timeZone?: string | null;
                     };
                     "application/x-www-form-urlencoded": {
                         color?: string;
                         greetingMessage?: string | null;
                         name?: string;
+                        outOfHoursMessage?: string | null;
+                        schedule?: {
+                            fri?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            mon?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            sat?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            sun?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            thu?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            tue?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            wed?: {
+                                end: string;
+                                start: string;
+                            }[];
+                        } | null;
+                        timeZone?: string | null;
                     };
                     "multipart/form-data": {
                         color?: string;
                         greetingMessage?: string | null;
                         name?: string;
+                        outOfHoursMessage?: string | null;
+                        schedule?: {
+                            fri?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            mon?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            sat?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            sun?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            thu?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            tue?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            wed?: {
+                                end: string;
+                                start: string;
+                            }[];
+                        } | null;
+                        timeZone?: string | null;
                     };
                 };
             };
@@ -7378,6 +7602,9 @@ export interface webhooks {
                             newStatus?: string;
                             oldStatus?: string;
                             queueId: number | null;
+                            ratedAt?: string;
+                            /** @description Only when the customer's answer to the rating request was stored on the (closed) ticket */
+                            rating?: number;
                             /** @enum {string} */
                             status: "pending" | "open" | "closed";
                             ticketId: number;
@@ -7460,6 +7687,9 @@ export interface webhooks {
                             newStatus?: string;
                             oldStatus?: string;
                             queueId: number | null;
+                            ratedAt?: string;
+                            /** @description Only when the customer's answer to the rating request was stored on the (closed) ticket */
+                            rating?: number;
                             /** @enum {string} */
                             status: "pending" | "open" | "closed";
                             ticketId: number;
@@ -7497,7 +7727,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * A ticket's status, user or queue changed
+         * A ticket's status, user or queue changed (the queue menu routing it included), or the customer rated a closed ticket (`rating`)
          * @description Headers: `X-Webhook-Event`, `X-Connection-Id`, Standard Webhooks `webhook-id` (the event id, stable across retries), `webhook-timestamp`, `webhook-signature`. Answer 2xx; anything else is retried with backoff.
          */
         post: {
@@ -7544,6 +7774,9 @@ export interface webhooks {
                             newStatus?: string;
                             oldStatus?: string;
                             queueId: number | null;
+                            ratedAt?: string;
+                            /** @description Only when the customer's answer to the rating request was stored on the (closed) ticket */
+                            rating?: number;
                             /** @enum {string} */
                             status: "pending" | "open" | "closed";
                             ticketId: number;
@@ -7614,6 +7847,8 @@ export interface components {
          *       "groups": "ignore",
          *       "sendReadReceipts": true,
          *       "historyImportDays": 0,
+         *       "queueIds": [],
+         *       "ratingMessage": null,
          *       "lastSeenAt": null,
          *       "createdAt": "2024-01-01T00:00:00.000Z",
          *       "updatedAt": "2024-12-01T10:00:00.000Z"
@@ -7634,6 +7869,10 @@ export interface components {
             lastSeenAt: string | null;
             plugged: boolean | null;
             qrcode: string | null;
+            /** @description The queues this connection offers, in menu order. One queue: every new ticket goes to it. Two or more: the greeting lists them and the customer's numeric answer routes the ticket */
+            queueIds: number[];
+            /** @description Sent after the farewell when an agent or the API closes a ticket; the customer's 1–5 answer is stored on the ticket (`rating`). Null = no rating request */
+            ratingMessage: string | null;
             /** @description Send WhatsApp read receipts when a ticket's unread messages are read (default true) */
             sendReadReceipts: boolean;
             statusReason: string | null;
@@ -7784,6 +8023,9 @@ export interface components {
          *       "name": "Soporte",
          *       "color": "#4CAF50",
          *       "greetingMessage": null,
+         *       "schedule": null,
+         *       "timeZone": null,
+         *       "outOfHoursMessage": null,
          *       "createdAt": "2024-12-01T10:00:00.000Z",
          *       "updatedAt": "2024-12-01T10:00:00.000Z"
          *     }
@@ -7794,8 +8036,62 @@ export interface components {
             greetingMessage: string | null;
             id: number;
             name: string;
+            outOfHoursMessage: string | null;
+            schedule: components["schemas"]["QueueSchedule"];
+            timeZone: string | null;
             updatedAt: string;
         };
+        /**
+         * @description Opening hours per weekday (`mon`…`sun`), each a list of local `HH:MM` ranges (end exclusive, `24:00` allowed); a missing day is closed
+         * @example {
+         *       "mon": [
+         *         {
+         *           "start": "09:00",
+         *           "end": "13:00"
+         *         },
+         *         {
+         *           "start": "14:00",
+         *           "end": "18:00"
+         *         }
+         *       ],
+         *       "sat": [
+         *         {
+         *           "start": "09:00",
+         *           "end": "12:00"
+         *         }
+         *       ]
+         *     }
+         */
+        QueueSchedule: {
+            fri?: {
+                end: string;
+                start: string;
+            }[];
+            mon?: {
+                end: string;
+                start: string;
+            }[];
+            sat?: {
+                end: string;
+                start: string;
+            }[];
+            sun?: {
+                end: string;
+                start: string;
+            }[];
+            thu?: {
+                end: string;
+                start: string;
+            }[];
+            tue?: {
+                end: string;
+                start: string;
+            }[];
+            wed?: {
+                end: string;
+                start: string;
+            }[];
+        } | null;
         Reaction: {
             emoji: string;
             fromMe: boolean;
@@ -7917,6 +8213,8 @@ export interface components {
          *       "whatsappId": 1,
          *       "queueId": null,
          *       "userId": null,
+         *       "rating": null,
+         *       "ratedAt": null,
          *       "createdAt": "2024-12-01T10:00:00.000Z",
          *       "updatedAt": "2024-12-01T10:30:00.000Z",
          *       "contact": {
@@ -7956,6 +8254,9 @@ export interface components {
                 name: string;
             } | null;
             queueId: number | null;
+            ratedAt: string | null;
+            /** @description The customer's 1–5 answer to the rating request sent on close (connection ratingMessage) */
+            rating: number | null;
             /** @enum {string} */
             status: "pending" | "open" | "closed";
             tags: {
