@@ -4621,6 +4621,8 @@ export interface paths {
                     page?: number;
                     queueId?: number;
                     status?: "pending" | "open" | "closed";
+                    /** @description Only tickets carrying this tag */
+                    tagId?: number;
                     whatsappId?: number;
                 };
                 header?: never;
@@ -4916,7 +4918,7 @@ export interface paths {
             };
         };
         /**
-         * Update status, user or queue
+         * Update status, user, queue or tags
          * @description Marks the ticket read. Reopening a closed ticket while the contact has another open/pending ticket on the connection gives 409 ERR_OPEN_TICKET_EXISTS.
          */
         put: {
@@ -4939,18 +4941,21 @@ export interface paths {
                         queueId?: number | null;
                         /** @enum {string} */
                         status?: "pending" | "open" | "closed";
+                        tagIds?: number[];
                         userId?: number | null;
                     };
                     "application/x-www-form-urlencoded": {
                         queueId?: number | null;
                         /** @enum {string} */
                         status?: "pending" | "open" | "closed";
+                        tagIds?: number[];
                         userId?: number | null;
                     };
                     "multipart/form-data": {
                         queueId?: number | null;
                         /** @enum {string} */
                         status?: "pending" | "open" | "closed";
+                        tagIds?: number[];
                         userId?: number | null;
                     };
                 };
