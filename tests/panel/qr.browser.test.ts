@@ -5,9 +5,10 @@ import type { GatewayEvents, GatewayFactory, WhatsAppGateway } from "../../src/w
 import { launchChromium, screenshotDir, startPanelServer } from "./browser";
 
 let browser: Browser;
+// Starting Chromium takes seconds on a loaded machine: more than a hook's default 5 s.
 beforeAll(async () => {
   browser = await launchChromium();
-});
+}, 30_000);
 afterAll(async () => {
   await browser?.close();
 });
