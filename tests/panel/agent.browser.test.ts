@@ -281,4 +281,75 @@ describe("an agent's day in the panel", () => {
       await ctx.close();
     }
   }, 90_000);
+
+  test("an agent's alerts fire for messages in their queues and tickets only", async () => {
+    await using srv = await startPanelServer();
+    const conn = (
+      await srv.call("POST", "/api/v1/connections", {
+        name: "Tienda",
+        driver: "sandbox",
+        number: "595981234567",
+      })
+    ).body;
+    const sales = (await srv.call("POST", "/api/v1/queues", { name: "Ventas", color: "#3b82f6" })).body;
+    const support = (await srv.call("POST", "/api/v1/queues", { name: "Soporte", color: "#10b981" })).body;
+    const beto = (
+      await srv.call("POST", "/api/v1/users", {
+        name: "Beto",
+        email: "beto@example.com",
+        role: "agent",
+        queueIds: [sales.id, support.id],
+      })
+    ).body;
+    await srv.call("POST", "/api/v1/users", {
+      name: "Ana",
+      email: "ana@example.com",
+      role: "agent",
+      queueIds: [sales.id],
+      password: PASSWORD,
+      notifications: true,
+    });
+    const inbound = async (number: string, name: string, body: string) =>
+      (await srv.call("POST", `/api/v1/connections/${conn.id}/sandbox/inbound`, { number, name, body }))
+        .body as {
+        ticketId: number;
+      };
+    const inSales = await inbound("595991000001", "María", "Hola");
+    const inSupport = await inbound("595991000002", "Pedro", "Hola");
+    const taken = await inbound("595991000003", "Jorge", "Hola");
+    await srv.call("PUT", `/api/v1/tickets/${inSales.ticketId}`, { queueId: sales.id });
+    await srv.call("PUT", `/api/v1/tickets/${inSupport.ticketId}`, { queueId: support.id });
+    // Beto already took one of Ventas: not Ana's work.
+    await srv.call("PUT", `/api/v1/tickets/${taken.ticketId}`, { queueId: sales.id, userId: beto.id });
+
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "es-AR" });
+    await ctx.grantPermissions(["notifications"], { origin: srv.url });
+    await ctx.addInitScript(() => {
+      const Real = window.Notification;
+      const shown: string[] = [];
+      (window as any).__shown = shown;
+      (window as any).Notification = class extends Real {
+        constructor(title: string, opts?: NotificationOptions) {
+          super(title, opts);
+          shown.push(`${title}: ${opts?.body ?? ""}`);
+        }
+      };
+    });
+    const page = await ctx.newPage();
+    const errors = watchConsole(page);
+    await signIn(page, srv.url, "ana@example.com", PASSWORD);
+    // Her stored setting turns alerts on without a click.
+    await page.locator("[data-action=alerts][aria-pressed=true]").waitFor();
+    await page.click("nav >> text=Contactos");
+
+    await inbound("595991000002", "Pedro", "¿Y mi pedido?");
+    await inbound("595991000003", "Jorge", "¿Hay novedades?");
+    await inbound("595991000001", "María", "¿Cuánto sale?");
+    await page.waitForFunction(() => (window as any).__shown.length >= 1);
+    expect(await page.evaluate(() => (window as any).__shown)).toEqual([
+      "Mensaje nuevo de María: ¿Cuánto sale?",
+    ]);
+    expect(errors).toEqual([]);
+    await ctx.close();
+  }, 90_000);
 });
