@@ -99,6 +99,7 @@ function Login({ onLogin }: { onLogin: (p: Principal) => void }) {
             value=${password} onInput=${(e: Event) => setPassword(inputValue(e))} />
           <${ErrorBox} error=${error} />
           <button class="primary" type="submit" disabled=${busy}>${t("login.submit")}</button>
+          <p class="muted small">${t("login.firstAdmin")}</p>
           <button type="button" class="link" data-testid="use-token" onClick=${() => {
             setWithToken(true);
             setError(null);
