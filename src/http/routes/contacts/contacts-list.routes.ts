@@ -3,15 +3,10 @@ import { createRouter } from "../../create-router";
 import { ContactSchema, commonErrors, contactWire, json, PageQuery } from "../../wire";
 
 const ListQuery = PageQuery.extend({
-  search: z
-    .string()
-    .trim()
-    .max(100)
-    .optional()
-    .openapi({
-      description: "Part of the name (any case, diacritics ignored) or of the number",
-      example: "maria",
-    }),
+  search: z.string().trim().max(100).optional().openapi({
+    description: "Part of the name (any case, diacritics ignored) or of the number",
+    example: "maria",
+  }),
 });
 
 export const contactsListRouter = createRouter().openapi(
