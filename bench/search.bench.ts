@@ -53,9 +53,7 @@ const { services } = runtime;
 const sqlite = runtime.db.$client;
 const ftsBytes = (
   sqlite
-    .query(
-      "select sum(pgsize) as b from dbstat where name like 'messages_fts%' or name like 'contacts_fts%'",
-    )
+    .query("select sum(pgsize) as b from dbstat where name like 'messages_fts%' or name like 'contacts_fts%'")
     .get() as { b: number | null } | null
 )?.b;
 if (ftsBytes) console.log(`FTS tables: ${(ftsBytes / 2 ** 20).toFixed(0)} MiB`);
@@ -167,7 +165,11 @@ async function sendRound(): Promise<number> {
       const res = await runtime.app.request("/api/v1/send", {
         method: "POST",
         headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
-        body: JSON.stringify({ number: contactNumber(i), body: `Respuesta de prueba ${next}`, whatsappId: conn }),
+        body: JSON.stringify({
+          number: contactNumber(i),
+          body: `Respuesta de prueba ${next}`,
+          whatsappId: conn,
+        }),
       });
       if (res.status !== 201) throw new Error(`send failed: ${res.status} ${await res.text()}`);
       await res.arrayBuffer();

@@ -148,3 +148,40 @@ describe("GET /api/v1/contacts?search=", () => {
     expect(r.body).toMatchObject({ count: 2, hasMore: true });
   });
 });
+
+describe("GET /api/v1/messages/search", () => {
+  test("returns matching messages newest first, with their ticket and its contact", async () => {
+    await using t = createTestApp();
+    const { maria, ana } = await seed(t);
+    await t.post(`/api/v1/tickets/${maria}/messages`, { body: "Su factura fue reenviada" });
+    const r = await t.get("/api/v1/messages/search?q=factura&limit=2");
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ count: 3, hasMore: true, page: 1, limit: 2 });
+    expect(
+      r.body.messages.map((m: any) => [
+        m.body,
+        m.fromMe,
+        m.ticket.id,
+        m.ticket.contact.name,
+        m.contact?.name,
+      ]),
+    ).toEqual([
+      ["Su factura fue reenviada", true, maria, "María José Núñez", undefined],
+      ["Necesito la facturación de octubre", false, ana, "Ana", "Ana"],
+    ]);
+    const page2 = await t.get("/api/v1/messages/search?q=factura&limit=2&page=2");
+    expect(page2.body.messages.map((m: any) => m.body)).toEqual(["Hola, mi factura no llegó"]);
+    const inTicket = await t.get(`/api/v1/messages/search?q=factura&ticketId=${maria}`);
+    expect(inTicket.body.messages.map((m: any) => m.ticket.id)).toEqual([maria, maria]);
+  });
+
+  test("rejects an empty query and treats operators as text", async () => {
+    await using t = createTestApp();
+    await seed(t);
+    expect((await t.get("/api/v1/messages/search?q=%20")).body.error).toBe("ERR_VALIDATION");
+    expect((await t.get("/api/v1/messages/search")).body.error).toBe("ERR_VALIDATION");
+    const r = await t.get(`/api/v1/messages/search?q=${encodeURIComponent('factura" OR "pedido')}`);
+    expect(r.body).toMatchObject({ messages: [], count: 0 });
+    expect((await t.get("/api/v1/messages/search?q=%21%21", null)).status).toBe(401);
+  });
+});

@@ -101,6 +101,10 @@ test("no statement scans a large table or sorts in a temp B-tree", async () => {
   });
   await t.post(`/api/v1/messages/${first.body.messageId}/reply`, { body: "citando" });
   await t.post("/api/v1/contacts", { number: "595991000009", name: "Nuevo" });
+  const note = await t.post("/api/v1/contacts/595991000001/notes", { body: "nota", userId: user.body.id });
+  await t.put(`/api/v1/contacts/595991000001/notes/${note.body.id}`, { body: "nota editada" });
+  const qa = await t.post("/api/v1/quick-answers", { shortcut: "hola", message: "Hola" });
+  await t.put(`/api/v1/quick-answers/${qa.body.id}`, { message: "Hola, ¿cómo está?" });
   // Every list and read, with each filter and deep pages.
   const reads = [
     "/api/v1/tickets",
@@ -121,6 +125,14 @@ test("no statement scans a large table or sorts in a temp B-tree", async () => {
     "/api/v1/tickets?search=juan%20respuesta&page=3",
     `/api/v1/tickets?search=resp&status=open&whatsappId=${conn.id}&queueId=${queue.body.id}`,
     "/api/v1/contacts/595991000001",
+    "/api/v1/contacts/595991000001/notes",
+    "/api/v1/quick-answers",
+    "/api/v1/quick-answers?search=ho",
+    `/api/v1/quick-answers/${qa.body.id}`,
+    "/api/v1/messages/search?q=hola",
+    `/api/v1/messages/search?q=hola&ticketId=${ticketId}&page=2`,
+    "/api/v1/dashboard",
+    `/api/v1/dashboard?tz=UTC&from=2020-01-01T00:00:00Z&to=${encodeURIComponent(new Date(Date.now() + 86_400_000).toISOString())}`,
     "/api/v1/connections",
     `/api/v1/connections/${conn.id}`,
     `/api/v1/connections/${conn.id}/webhooks`,
@@ -155,6 +167,8 @@ test("no statement scans a large table or sorts in a temp B-tree", async () => {
   t.retention.checkpoint();
   expect((await t.del("/api/v1/contacts/595991000002?purge=true")).status).toBe(200);
   expect((await t.del("/api/v1/contacts/595991000009")).status).toBe(200);
+  expect((await t.del(`/api/v1/contacts/595991000001/notes/${note.body.id}`)).status).toBe(200);
+  expect((await t.del(`/api/v1/quick-answers/${qa.body.id}`)).status).toBe(200);
   receiver.stop(true);
 
   const problems: string[] = [];

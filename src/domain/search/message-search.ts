@@ -13,21 +13,35 @@ export function createMessageSearch(db: Db) {
   return function search(filter: { q: string; page: number; limit: number; ticketId?: number }) {
     const match = messageMatch(filter.q);
     if (match === null) return { rows: [], count: 0, hasMore: false };
-    const byTicket = filter.ticketId !== undefined;
-    const where = byTicket
-      ? "f.rowid in (select pk from messages where ticket_id = ?) and messages_fts match ?"
-      : "messages_fts match ?";
-    const args: (string | number)[] = byTicket ? [filter.ticketId!, match] : [match];
-    const total =
-      sqlite
-        .query<{ n: number }, (string | number)[]>(`select count(*) as n from messages_fts f where ${where}`)
-        .get(...args)?.n ?? 0;
-    const pks = sqlite
-      .query<{ pk: number }, (string | number)[]>(
-        `select f.rowid as pk from messages_fts f where ${where} order by f.rowid desc limit ? offset ?`,
-      )
-      .all(...args, filter.limit, (filter.page - 1) * filter.limit)
-      .map((r) => r.pk);
+    const page = [filter.limit, (filter.page - 1) * filter.limit];
+    let total: number;
+    let pks: number[];
+    if (filter.ticketId !== undefined) {
+      // One ticket: its messages come from the (ticket_id, created_at) index, each probed in the match set.
+      const where = "m.ticket_id = ? and m.pk in (select rowid from messages_fts where messages_fts match ?)";
+      const args = [filter.ticketId, match];
+      total =
+        sqlite
+          .query<{ n: number }, (string | number)[]>(`select count(*) as n from messages m where ${where}`)
+          .get(...args)?.n ?? 0;
+      pks = sqlite
+        .query<{ pk: number }, (string | number)[]>(
+          `select m.pk from messages m where ${where} order by m.created_at desc, m.pk desc limit ? offset ?`,
+        )
+        .all(...args, ...page)
+        .map((r) => r.pk);
+    } else {
+      total =
+        sqlite
+          .query<{ n: number }, [string]>("select count(*) as n from messages_fts where messages_fts match ?")
+          .get(match)?.n ?? 0;
+      pks = sqlite
+        .query<{ pk: number }, (string | number)[]>(
+          "select rowid as pk from messages_fts where messages_fts match ? order by rowid desc limit ? offset ?",
+        )
+        .all(match, ...page)
+        .map((r) => r.pk);
+    }
     const customer = alias(contacts, "customer");
     const found =
       pks.length === 0
