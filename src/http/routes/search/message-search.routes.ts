@@ -3,12 +3,12 @@ import { createRouter } from "../../create-router";
 import { commonErrors, json, MessageSchema, messageWire, PageQuery, positiveInt } from "../../wire";
 
 const SearchQuery = PageQuery.extend({
+  ticketId: positiveInt().optional().openapi({ description: "Only this ticket's messages" }),
   q: z.string().trim().min(1).max(200).openapi({
     description:
       "Words the body must all hold (any case, diacritics ignored, the last word as a prefix); operators and quotes are plain text",
     example: "factura",
   }),
-  ticketId: positiveInt().optional().openapi({ description: "Only this ticket's messages" }),
 });
 
 const HitSchema = MessageSchema.extend({
