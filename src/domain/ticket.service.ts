@@ -88,7 +88,7 @@ export function createTicketService(
     connectionId?: number;
     queueId?: number;
   };
-  const matchingTickets = createTicketSearch(db, contactsSvc);
+  const matchingTickets = createTicketSearch(db, contactsSvc, deps.config.searchMaxMatches);
 
   /**
    * Tickets with contact, connection, queue, user and tags, newest activity first. Raw SQL on statements

@@ -93,6 +93,16 @@ describe("GET /api/v1/tickets?search=", () => {
     expect((await t.get(`/api/v1/tickets?search=${"x".repeat(201)}`)).body.error).toBe("ERR_VALIDATION");
   });
 
+  test("SEARCH_MAX_MATCHES bounds the work: the tickets of the newest matches are found", async () => {
+    await using t = createTestApp({ SEARCH_MAX_MATCHES: "1" });
+    const { maria, ana } = await seed(t);
+    // Ana's message is the newest "factura*" match; María's older one is past the bound.
+    expect((await t.get("/api/v1/tickets?search=factura")).body).toMatchObject({ count: 1, hasMore: false });
+    expect(ids(await t.get("/api/v1/tickets?search=factura"))).toEqual([ana]);
+    await t.post(`/api/v1/tickets/${maria}/messages`, { body: "Factura reenviada" });
+    expect(ids(await t.get("/api/v1/tickets?search=factura"))).toEqual([maria]);
+  });
+
   test("the index follows edits, deletions of rows and contact renames", async () => {
     await using t = createTestApp();
     const { maria, pedro } = await seed(t);

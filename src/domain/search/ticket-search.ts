@@ -16,7 +16,18 @@ export type TicketSearchFilter = {
  * had, and the most recent one is almost always it (bm25 would rank a long-closed chat that repeats the
  * word above today's). The whole set is read to count it exactly; it is ids and times only, sorted here.
  */
-export function createTicketSearch(db: Db, contactsSvc: ContactService) {
+export function createTicketSearch(
+  db: Db,
+  contactsSvc: ContactService,
+  /**
+   * A word in most messages ("hola") would make every search read the whole index: a search reads the newest
+   * this-many matching messages and this-many matching contacts and the tickets they belong to
+   * (SEARCH_MAX_MATCHES). The first pages barely change (they are the tickets with the latest activity);
+   * `count` then says how many tickets those matches cover, not every ticket that ever held the word.
+   */
+  maxMatches: number,
+) {
+  const limit = Math.max(1, Math.floor(maxMatches));
   return function matchingTickets(filter: TicketSearchFilter): { id: number; updatedAt: number }[] {
     const mq = messageMatch(filter.search);
     const contactsHit = contactsSvc.matchingIds(filter.search);
@@ -25,12 +36,16 @@ export function createTicketSearch(db: Db, contactsSvc: ContactService) {
     const args: (string | number)[] = [];
     if (mq !== null) {
       sources.push(
-        "select m.ticket_id from messages m where m.pk in (select rowid from messages_fts where messages_fts match ?)",
+        `select m.ticket_id from messages m where m.pk in
+           (select rowid from messages_fts where messages_fts match ? order by rowid desc limit ${limit})`,
       );
       args.push(mq);
     }
     if (contactsHit !== null) {
-      sources.push(`select s.id from tickets s where s.contact_id in (${contactsHit.sql})`);
+      sources.push(
+        `select s.id from tickets s where s.contact_id in
+           (select id from (${contactsHit.sql}) order by id desc limit ${limit})`,
+      );
       args.push(...contactsHit.args);
     }
     // The matched ids drive (rowid lookups); `+` keeps SQLite from walking a status or queue index instead.
