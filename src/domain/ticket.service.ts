@@ -29,6 +29,8 @@ type ViewRow = {
   userId: number | null;
   unreadMessages: number;
   lastMessage: string;
+  rating: number | null;
+  ratedAt: number | null;
   createdAt: number;
   updatedAt: number;
   cNumber: string;
@@ -49,7 +51,7 @@ type ViewRow = {
 
 const VIEW_SELECT = `select t.id, t.status, t.contact_id as contactId, t.connection_id as connectionId,
   t.queue_id as queueId, t.user_id as userId, t.unread_messages as unreadMessages, t.last_message as lastMessage,
-  t.created_at as createdAt, t.updated_at as updatedAt,
+  t.rating, t.rated_at as ratedAt, t.created_at as createdAt, t.updated_at as updatedAt,
   c.number as cNumber, c.name as cName, c.email as cEmail, c.profile_pic_url as cPic, c.is_group as cIsGroup,
   c.lid as cLid, c.created_at as cCreatedAt, c.updated_at as cUpdatedAt,
   w.name as wName, w.number as wNumber, q.name as qName, q.color as qColor, u.name as uName, u.email as uEmail
@@ -65,7 +67,7 @@ where tt.ticket_id in (select value from json_each(?))`;
 
 export type Assignment = { queueId?: number | null; userId?: number | null; tagId?: number | null };
 
-const ticketEventData = (t: TicketRow, contact: typeof contacts.$inferSelect) => ({
+export const ticketEventData = (t: TicketRow, contact: typeof contacts.$inferSelect) => ({
   ticketId: t.id,
   status: t.status,
   contact: contactRef(contact),
@@ -137,6 +139,8 @@ export function createTicketService(
       userId: r.userId,
       unreadMessages: r.unreadMessages,
       lastMessage: r.lastMessage,
+      rating: r.rating,
+      ratedAt: r.ratedAt === null ? null : new Date(r.ratedAt),
       createdAt: new Date(r.createdAt),
       updatedAt: new Date(r.updatedAt),
       contact: {
@@ -238,11 +242,15 @@ export function createTicketService(
     return { ticket, created };
   }
 
-  /** Changes status, user or queue; always marks the ticket read. Emits ticket_updated or ticket_closed. */
+  /**
+   * Changes status, user or queue; marks the ticket read unless `keepUnread` (the automation routing a
+   * ticket is not someone reading it). Emits ticket_updated or ticket_closed.
+   */
   function update(
     tx: Tx,
     id: number,
     input: { status?: TicketStatus; userId?: number | null; queueId?: number | null },
+    opts: { keepUnread?: boolean } = {},
   ) {
     const current = tx.select().from(tickets).where(eq(tickets.id, id)).get();
     if (!current) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
@@ -272,7 +280,7 @@ export function createTicketService(
         status: input.status ?? current.status,
         userId: input.userId === undefined ? current.userId : input.userId,
         queueId: input.queueId === undefined ? current.queueId : input.queueId,
-        unreadMessages: 0,
+        unreadMessages: opts.keepUnread ? current.unreadMessages : 0,
         updatedAt: new Date(clock()),
       })
       .where(eq(tickets.id, id))

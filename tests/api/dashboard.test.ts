@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { createTestApp, type TestApp } from "../support/test-app";
+import { createTestApp, type TestApp, waitFor } from "../support/test-app";
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -171,6 +171,28 @@ describe("GET /api/v1/dashboard", () => {
       // Today and this week do not depend on the window.
       closedToday: 1,
       closedThisWeek: 2,
+    });
+  });
+
+  test("an automated greeting is not the first response; the agent's reply is", async () => {
+    const clock = { now: at("2026-11-25T12:00:00Z") };
+    await using t = createTestApp({}, { clock: () => clock.now });
+    const conn = await t.sandbox();
+    await t.put(`/api/v1/connections/${conn.id}`, { greetingMessage: "¡Hola! Ya le atendemos." });
+    const ticketId = (
+      await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, { number: "595991000001", body: "Hola" })
+    ).body.ticketId;
+    const greeted = await waitFor(async () => {
+      const list = (await t.get(`/api/v1/tickets/${ticketId}/messages`)).body.messages as any[];
+      return list.some((m) => m.fromMe) ? list : null;
+    });
+    expect(greeted.filter((m: any) => m.fromMe).map((m: any) => m.body)).toEqual(["¡Hola! Ya le atendemos."]);
+    expect((await t.get("/api/v1/dashboard?tz=UTC")).body.totals.firstResponses).toBe(0);
+    clock.now += 5 * MIN;
+    await t.post(`/api/v1/tickets/${ticketId}/messages`, { body: "Buen día, ¿en qué le ayudo?" });
+    expect((await t.get("/api/v1/dashboard?tz=UTC")).body.totals).toMatchObject({
+      firstResponses: 1,
+      medianFirstResponseMs: 5 * MIN,
     });
   });
 

@@ -34,7 +34,7 @@ const ACCEPTED: { pattern: RegExp; why: string }[] = [
   },
   {
     pattern: /^\s*(INSERT INTO `messages_fts`|UPDATE `tickets` SET `first_(inbound|response)_at`)/,
-    why: "one-off backfill of migration 0008 (full-text index, first-response times)",
+    why: "one-off backfill of migration 0009 (full-text index, first-response times)",
   },
   {
     pattern: /from "webhook_deliveries" inner join "webhooks"/,
@@ -76,8 +76,38 @@ test("no statement scans a large table or sorts in a temp B-tree", async () => {
   const tag = await t.post("/api/v1/tags", { name: "vip", color: "#654321" });
   const inbound = (number: string, body: string) =>
     t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, { number, body, name: "Juan" });
+  // The customer-facing automation: greeting with a queue menu, out-of-hours, farewell and rating.
+  const queue2 = await t.post("/api/v1/queues", {
+    name: "Soporte",
+    color: "#abcdef",
+    greetingMessage: "Soporte",
+    schedule: {},
+    timeZone: "America/Asuncion",
+    outOfHoursMessage: "Cerrado",
+  });
+  await t.put(`/api/v1/connections/${conn.id}`, {
+    greetingMessage: "Hola",
+    farewellMessage: "Chau",
+    ratingMessage: "Califique de 1 a 5",
+    queueIds: [queue.body.id, queue2.body.id],
+  });
   const first = await inbound("595991000001", "hola");
-  await inbound("595991000002", "buenas");
+  const second = await inbound("595991000002", "buenas");
+  await t.services.automation.idle();
+  for (const answer of ["9", "2"]) {
+    await inbound("595991000002", answer);
+    await t.services.automation.idle();
+  }
+  await t.put(`/api/v1/tickets/${second.body.ticketId}`, { status: "closed" });
+  await waitFor(
+    async () => (await t.get(`/api/v1/tickets/${second.body.ticketId}/messages`)).body.count >= 8,
+  );
+  await t.services.automation.idle();
+  await inbound("595991000002", "5");
+  expect((await t.get(`/api/v1/tickets/${second.body.ticketId}`)).body).toMatchObject({
+    queueId: queue2.body.id,
+    rating: 5,
+  });
   const ticketId = first.body.ticketId;
   const sent = await t.call("POST", `/api/v1/tickets/${ticketId}/messages`, { body: "respuesta" });
   await t.request(`/api/v1/tickets/${ticketId}/messages`, {

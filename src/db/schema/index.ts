@@ -1,6 +1,11 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
+/** Opening hours: per weekday, ranges of local "HH:MM" times (end exclusive, "24:00" allowed). */
+export type WeeklySchedule = Partial<
+  Record<"mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun", { start: string; end: string }[]>
+>;
+
 const createdAt = () =>
   integer("created_at", { mode: "timestamp_ms" }).notNull().default(sql`(unixepoch('subsec') * 1000)`);
 const updatedAt = () =>
@@ -28,6 +33,8 @@ export const connections = sqliteTable("connections", {
   sendReadReceipts: integer("send_read_receipts", { mode: "boolean" }).notNull().default(true),
   /** On first link, import this many days of recent history into closed tickets (0 = none). */
   historyImportDays: integer("history_import_days").notNull().default(0),
+  /** Sent after the farewell when a ticket is closed, asking for a 1–5 rating; null = no rating request. */
+  ratingMessage: text("rating_message"),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -105,9 +112,33 @@ export const queues = sqliteTable("queues", {
   name: text("name").notNull().unique(),
   color: text("color").notNull().unique(),
   greetingMessage: text("greeting_message"),
+  /** Opening hours by weekday (see domain/automation/schedule.ts); null = always open. */
+  schedule: text("schedule", { mode: "json" }).$type<WeeklySchedule>(),
+  /** IANA time zone the schedule is read in. */
+  timeZone: text("time_zone"),
+  /** Sent once per ticket per closed window when a customer writes outside the schedule. */
+  outOfHoursMessage: text("out_of_hours_message"),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
+
+/** The queues a connection offers, in menu order. */
+export const connectionQueues = sqliteTable(
+  "connection_queues",
+  {
+    connectionId: integer("connection_id")
+      .notNull()
+      .references(() => connections.id, { onDelete: "cascade" }),
+    queueId: integer("queue_id")
+      .notNull()
+      .references(() => queues.id, { onDelete: "cascade" }),
+    position: integer("position").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.connectionId, t.queueId] }),
+    index("connection_queues_queue_idx").on(t.queueId),
+  ],
+);
 
 export const users = sqliteTable("users", {
   id: integer("id").primaryKey({ autoIncrement: true }),
@@ -142,12 +173,15 @@ export const tickets = sqliteTable(
     userId: integer("user_id").references(() => users.id, { onDelete: "set null" }),
     unreadMessages: integer("unread_messages").notNull().default(0),
     lastMessage: text("last_message").notNull().default(""),
-    /** When it was last closed; null while open or pending. Kept by a trigger on status (migration 0008). */
+    /** When it was last closed; null while open or pending. Kept by a trigger on status (migration 0009). */
     closedAt: integer("closed_at", { mode: "timestamp_ms" }),
     /** The customer's first message in this ticket. */
     firstInboundAt: integer("first_inbound_at", { mode: "timestamp_ms" }),
     /** Our first message after the customer's first one: the dashboard's first-response time. */
     firstResponseAt: integer("first_response_at", { mode: "timestamp_ms" }),
+    /** The customer's 1–5 answer to the rating request sent on close. */
+    rating: integer("rating"),
+    ratedAt: integer("rated_at", { mode: "timestamp_ms" }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -242,6 +276,8 @@ export const messages = sqliteTable(
     participantName: text("participant_name"),
     /** Came from the history import on first link (no events were emitted for it). */
     isImported: integer("is_imported", { mode: "boolean" }).notNull().default(false),
+    /** Sent by the automation (greeting, menu, out-of-hours, farewell, rating request), not by an agent. */
+    isAutomated: integer("is_automated", { mode: "boolean" }).notNull().default(false),
     /** Its file was deleted by MEDIA_RETENTION_DAYS (or MESSAGE_RETENTION_DAYS never got to it): the row stays. */
     mediaExpired: integer("media_expired", { mode: "boolean" }).notNull().default(false),
     createdAt: createdAt(),
@@ -261,6 +297,21 @@ export const messages = sqliteTable(
     index("messages_contact_idx").on(t.contactId).where(sql`contact_id is not null`),
   ],
 );
+
+/** What the customer-facing automation did on a ticket (domain/automation.service.ts). */
+export const ticketAutomation = sqliteTable("ticket_automation", {
+  ticketId: integer("ticket_id")
+    .primaryKey()
+    .references(() => tickets.id, { onDelete: "cascade" }),
+  /** Times the queue menu was sent (the first one included). */
+  menuAttempts: integer("menu_attempts").notNull().default(0),
+  /** The menu waits for the customer's numeric answer. */
+  menuOpen: integer("menu_open", { mode: "boolean" }).notNull().default(false),
+  /** The closed window (its next opening, local time) the out-of-hours message was last sent for. */
+  outOfHoursWindow: text("out_of_hours_window"),
+  /** When the rating request was sent on close; a 1–5 answer within the window is stored on the ticket. */
+  ratingRequestedAt: integer("rating_requested_at", { mode: "timestamp_ms" }),
+});
 
 /** Row counts kept exact by triggers (see migration 0006), so a list answers `count` without a scan. */
 export const rowCounts = sqliteTable("row_counts", {

@@ -30,6 +30,7 @@ const EMPTY_MESSAGE = {
   participant: null,
   participantName: null,
   isImported: false,
+  isAutomated: false,
 };
 
 /**
@@ -45,11 +46,12 @@ export function createMessageStore(
   const { db, events, clock } = deps;
   const touchTicket = db.$client.query<unknown, [string, number, number, number]>(
     // first_inbound_at / first_response_at feed the dashboard's first-response time, kept here rather
-    // than computed from a scan of the messages.
+    // than computed from a scan of the messages; an automated message (a greeting) is not a response.
     `update tickets set last_message = ?1,
-       unread_messages = case when ?2 then 0 else unread_messages + 1 end, updated_at = ?3,
-       first_inbound_at = case when not ?2 and first_inbound_at is null then ?3 else first_inbound_at end,
-       first_response_at = case when ?2 and first_response_at is null and first_inbound_at is not null then ?3
+       unread_messages = case ?2 when 1 then 0 when 2 then unread_messages else unread_messages + 1 end,
+       updated_at = ?3,
+       first_inbound_at = case when ?2 = 0 and first_inbound_at is null then ?3 else first_inbound_at end,
+       first_response_at = case when ?2 = 1 and first_response_at is null and first_inbound_at is not null then ?3
          else first_response_at end
      where id = ?4`,
   );
@@ -95,6 +97,7 @@ export function createMessageStore(
       participant: ph("participant"),
       participantName: ph("participantName"),
       isImported: ph("isImported"),
+      isAutomated: ph("isAutomated"),
       createdAt: ph("createdAt"),
       updatedAt: ph("updatedAt"),
     })
@@ -158,7 +161,10 @@ export function createMessageStore(
     if (!inserted) return null;
     // History imported at first link is the past: it neither touches the ticket nor emits events.
     if (inserted.isImported) return inserted;
-    touchTicket.run(lastMessageLabel(inserted), inserted.fromMe ? 1 : 0, now.getTime(), ticket.id);
+    // Inbound counts as unread (0); an agent's reply marks the ticket read (1); an automated one (a
+    // greeting) leaves the count alone (2).
+    const unread = !inserted.fromMe ? 0 : inserted.isAutomated ? 2 : 1;
+    touchTicket.run(lastMessageLabel(inserted), unread, now.getTime(), ticket.id);
     events.emit(
       tx,
       inserted.fromMe ? "message_sent" : "message_received",

@@ -92,5 +92,5 @@ UPDATE `tickets` SET `first_inbound_at` = (
 --> statement-breakpoint
 UPDATE `tickets` SET `first_response_at` = (
   SELECT min(`created_at`) FROM `messages` m
-  WHERE m.`ticket_id` = `tickets`.`id` AND m.`from_me` = 1 AND m.`is_imported` = 0 AND m.`created_at` >= `tickets`.`first_inbound_at`
+  WHERE m.`ticket_id` = `tickets`.`id` AND m.`from_me` = 1 AND m.`is_imported` = 0 AND m.`is_automated` = 0 AND m.`created_at` >= `tickets`.`first_inbound_at`
 ) WHERE `first_inbound_at` IS NOT NULL;
