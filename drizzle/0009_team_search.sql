@@ -29,24 +29,25 @@ CREATE INDEX `tickets_closed_at_idx` ON `tickets` (`closed_at`,`queue_id`,`user_
 CREATE INDEX `tickets_first_response_idx` ON `tickets` (`first_response_at`,`queue_id`,`user_id`,`first_inbound_at`) WHERE first_response_at is not null;--> statement-breakpoint
 -- Hand-written from here on: full-text search, dashboard timestamps and their backfill.
 -- Message bodies, words without diacritics or case ("maria" finds "María"). External content: the text
--- stays only in `messages`; the index holds tokens. Empty bodies (media without caption) are not indexed.
+-- stays only in `messages`; the index holds tokens. Every row is indexed (an empty body has no tokens), so the
+-- index and its content table agree row for row and FTS5's integrity-check holds.
 CREATE VIRTUAL TABLE `messages_fts` USING fts5(
   `body`, content='messages', content_rowid='pk', tokenize='unicode61 remove_diacritics 2'
 );
 --> statement-breakpoint
-INSERT INTO `messages_fts` (`rowid`, `body`) SELECT `pk`, `body` FROM `messages` WHERE `body` <> '';
+INSERT INTO `messages_fts` (`rowid`, `body`) SELECT `pk`, `body` FROM `messages`;
 --> statement-breakpoint
-CREATE TRIGGER `messages_fts_insert` AFTER INSERT ON `messages` WHEN NEW.`body` <> '' BEGIN
+CREATE TRIGGER `messages_fts_insert` AFTER INSERT ON `messages` BEGIN
   INSERT INTO `messages_fts` (`rowid`, `body`) VALUES (NEW.`pk`, NEW.`body`);
 END;
 --> statement-breakpoint
-CREATE TRIGGER `messages_fts_delete` AFTER DELETE ON `messages` WHEN OLD.`body` <> '' BEGIN
+CREATE TRIGGER `messages_fts_delete` AFTER DELETE ON `messages` BEGIN
   INSERT INTO `messages_fts` (`messages_fts`, `rowid`, `body`) VALUES ('delete', OLD.`pk`, OLD.`body`);
 END;
 --> statement-breakpoint
 CREATE TRIGGER `messages_fts_update` AFTER UPDATE OF `body` ON `messages` WHEN OLD.`body` IS NOT NEW.`body` BEGIN
-  INSERT INTO `messages_fts` (`messages_fts`, `rowid`, `body`) SELECT 'delete', OLD.`pk`, OLD.`body` WHERE OLD.`body` <> '';
-  INSERT INTO `messages_fts` (`rowid`, `body`) SELECT NEW.`pk`, NEW.`body` WHERE NEW.`body` <> '';
+  INSERT INTO `messages_fts` (`messages_fts`, `rowid`, `body`) VALUES ('delete', OLD.`pk`, OLD.`body`);
+  INSERT INTO `messages_fts` (`rowid`, `body`) VALUES (NEW.`pk`, NEW.`body`);
 END;
 --> statement-breakpoint
 -- Contact name and number as substrings (trigrams), without diacritics or case, like the LIKE search it
