@@ -16,14 +16,18 @@ import {
   usersRouter,
 } from "./http/routes/catalog/catalog.routes";
 import { connectionsRouter } from "./http/routes/connections";
+import { contactNotesRouter } from "./http/routes/contacts/contact-notes.routes";
 import { contactsRouter } from "./http/routes/contacts/contacts.routes";
 import { contactsListRouter } from "./http/routes/contacts/contacts-list.routes";
+import { dashboardRouter } from "./http/routes/dashboard/dashboard.routes";
 import { docsRouter } from "./http/routes/docs/docs";
 import { eventsRouter } from "./http/routes/events/events.routes";
 import { eventsStreamRouter } from "./http/routes/events/events-stream.routes";
 import { healthRouter } from "./http/routes/health/health.routes";
 import { messagesRouter } from "./http/routes/messages/messages.routes";
 import { metricsRouter } from "./http/routes/metrics/metrics.routes";
+import { quickAnswersRouter } from "./http/routes/quick-answers/quick-answers.routes";
+import { messageSearchRouter } from "./http/routes/search/message-search.routes";
 import { legacySendRouter, sendV1Router } from "./http/routes/send/send.routes";
 import { ticketsRouter } from "./http/routes/tickets/tickets.routes";
 import { meRouter } from "./http/routes/tokens/me.routes";
@@ -94,10 +98,14 @@ export function createApp(given: Omit<AppDeps, "authThrottle"> & Partial<Pick<Ap
 
   const v1 = createRouter()
     .route("/", ticketsRouter)
+    .route("/", messageSearchRouter)
     .route("/", messagesRouter)
     .route("/", sendV1Router)
     .route("/", contactsListRouter)
     .route("/", contactsRouter)
+    .route("/", contactNotesRouter)
+    .route("/", quickAnswersRouter)
+    .route("/", dashboardRouter)
     .route("/", connectionsRouter)
     .route("/", queuesRouter)
     .route("/", usersRouter)

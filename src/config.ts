@@ -54,6 +54,7 @@ const EnvSchema = z.object({
   OUTBOX_STUCK_AFTER_MS: int(1_000, 86_400_000).default(15 * 60_000),
   MEDIA_RETENTION_DAYS: int(0, 36_500).default(0),
   MESSAGE_RETENTION_DAYS: int(0, 36_500).default(0),
+  SEARCH_MAX_MATCHES: int(1, 10_000_000).default(10_000),
 });
 
 export type Config = {
@@ -106,6 +107,8 @@ export type Config = {
   mediaRetentionDays: number;
   /** Messages older than this many days are deleted with their files and reactions; 0 = keep forever. */
   messageRetentionDays: number;
+  /** A ticket search reads at most this many of the newest matching messages (and contacts). */
+  searchMaxMatches: number;
 };
 
 export class ConfigError extends Error {}
@@ -156,5 +159,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     outboxStuckAfterMs: e.OUTBOX_STUCK_AFTER_MS,
     mediaRetentionDays: e.MEDIA_RETENTION_DAYS,
     messageRetentionDays: e.MESSAGE_RETENTION_DAYS,
+    searchMaxMatches: e.SEARCH_MAX_MATCHES,
   };
 }

@@ -1984,14 +1984,14 @@ export interface paths {
         };
         /**
          * List contacts
-         * @description By name. `search` matches part of the name (case-insensitive) or of the number.
+         * @description By name. `search` matches part of the name or of the number, ignoring case and diacritics ("maria" finds "María"); several words must all match.
          */
         get: {
             parameters: {
                 query?: {
                     limit?: number;
                     page?: number;
-                    /** @description Part of the name (any case) or of the number */
+                    /** @description Part of the name (any case, diacritics ignored) or of the number */
                     search?: string;
                 };
                 header?: never;
@@ -2390,6 +2390,361 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/contacts/{number}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a contact's notes
+         * @description Internal notes, newest first; never sent to WhatsApp.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    number: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The notes, newest first */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            notes: components["schemas"]["ContactNote"][];
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a note to a contact */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    number: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "body": "Prefiere que lo llamen por la tarde",
+                     *       "userId": 2
+                     *     }
+                     */
+                    "application/json": {
+                        body: string;
+                        userId?: number | null;
+                    };
+                    "application/x-www-form-urlencoded": {
+                        body: string;
+                        userId?: number | null;
+                    };
+                    "multipart/form-data": {
+                        body: string;
+                        userId?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ContactNote"];
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contacts/{number}/notes/{noteId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Edit a note's text
+         * @description The author stays.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    noteId: number;
+                    number: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "body": "Llamar después de las 15 h"
+                     *     }
+                     */
+                    "application/json": {
+                        body: string;
+                    };
+                    "application/x-www-form-urlencoded": {
+                        body: string;
+                    };
+                    "multipart/form-data": {
+                        body: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Updated */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ContactNote"];
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Delete a note */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    noteId: number;
+                    number: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "message": "Note deleted successfully"
+                         *     }
+                         */
+                        "application/json": {
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/contacts/validate": {
         parameters: {
             query?: never;
@@ -2527,6 +2882,97 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Helpdesk figures per queue and per agent
+         * @description Open and pending tickets now, tickets closed today and this week, and in [from, to) the number closed and the median first-response and resolution times, per queue and per agent (the ticket's assigned user). Every queue and user is listed, with zeros when idle.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Start of the window for `closed` and the medians (default: this week's Monday 00:00 in `tz`) */
+                    from?: string;
+                    /** @description End of the window, exclusive (default: now) */
+                    to?: string;
+                    /** @description IANA time zone for today, this week and the default window (default: the server's zone) */
+                    tz?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The figures */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Dashboard"];
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3339,6 +3785,114 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/messages/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search message text
+         * @description Messages whose body matches, newest first, each with its ticket and the ticket's contact (to open the conversation). `contact` is the sender, as in the ticket's message list.
+         */
+        get: {
+            parameters: {
+                query: {
+                    limit?: number;
+                    page?: number;
+                    /** @description Words the body must all hold (any case, diacritics ignored, the last word as a prefix); operators and quotes are plain text */
+                    q: string;
+                    /** @description Only this ticket's messages */
+                    ticketId?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of matching messages */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            count: number;
+                            hasMore: boolean;
+                            limit: number;
+                            messages: (components["schemas"]["Message"] & {
+                                ticket: {
+                                    contact: {
+                                        id: number;
+                                        name: string;
+                                        number: string;
+                                    };
+                                    id: number;
+                                    /** @enum {string} */
+                                    status: "pending" | "open" | "closed";
+                                };
+                            })[];
+                            page: number;
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/queues": {
         parameters: {
             query?: never;
@@ -3928,6 +4482,455 @@ export interface paths {
                         /**
                          * @example {
                          *       "message": "Queue deleted successfully"
+                         *     }
+                         */
+                        "application/json": {
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quick-answers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List quick answers
+         * @description By shortcut. Any token reads them; admin tokens write them.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The start of the shortcut (any case), for the `/` autocomplete */
+                    search?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Quick answers by shortcut */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            quickAnswers: components["schemas"]["QuickAnswer"][];
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a quick answer (admin)
+         * @description 409 ERR_CONFLICT when the shortcut (any case) is taken.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "shortcut": "gracias",
+                     *       "message": "¡Gracias por escribirnos!"
+                     *     }
+                     */
+                    "application/json": {
+                        mediaUrl?: string | null;
+                        message: string;
+                        shortcut: string;
+                    };
+                    "application/x-www-form-urlencoded": {
+                        mediaUrl?: string | null;
+                        message: string;
+                        shortcut: string;
+                    };
+                    "multipart/form-data": {
+                        mediaUrl?: string | null;
+                        message: string;
+                        shortcut: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["QuickAnswer"];
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A unique field is taken (ERR_CONFLICT) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quick-answers/{quickAnswerId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a quick answer */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    quickAnswerId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The quick answer */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["QuickAnswer"];
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * Update a quick answer (admin)
+         * @description Only the fields sent change; `mediaUrl: null` removes the media.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    quickAnswerId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "¡Gracias! Que tenga un buen día."
+                     *     }
+                     */
+                    "application/json": {
+                        mediaUrl?: string | null;
+                        message?: string;
+                        shortcut?: string;
+                    };
+                    "application/x-www-form-urlencoded": {
+                        mediaUrl?: string | null;
+                        message?: string;
+                        shortcut?: string;
+                    };
+                    "multipart/form-data": {
+                        mediaUrl?: string | null;
+                        message?: string;
+                        shortcut?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Updated */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["QuickAnswer"];
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A unique field is taken (ERR_CONFLICT) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Delete a quick answer (admin) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    quickAnswerId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "message": "Quick answer deleted successfully"
                          *     }
                          */
                         "application/json": {
@@ -4612,7 +5615,7 @@ export interface paths {
         };
         /**
          * List tickets
-         * @description Newest activity first (`updatedAt DESC, id DESC`). Filters are exact matches.
+         * @description Newest activity first (`updatedAt DESC, id DESC`). Filters are exact matches; `search` narrows them to the tickets whose contact or messages match (an empty `search` is no filter).
          */
         get: {
             parameters: {
@@ -4620,6 +5623,8 @@ export interface paths {
                     limit?: number;
                     page?: number;
                     queueId?: number;
+                    /** @description Tickets whose contact name or number contains it, or that hold a message with all its words (any case, diacritics ignored, the last word as a prefix). Operators and quotes are plain text. Newest activity first; combinable with the other filters. */
+                    search?: string;
                     status?: "pending" | "open" | "closed";
                     /** @description Only tickets carrying this tag */
                     tagId?: number;
@@ -7927,6 +8932,139 @@ export interface components {
             profilePicUrl: string | null;
             updatedAt: string;
         };
+        /**
+         * @example {
+         *       "id": 1,
+         *       "contactId": 7,
+         *       "body": "Prefiere que lo llamen por la tarde",
+         *       "userId": 2,
+         *       "user": {
+         *         "id": 2,
+         *         "name": "Ana Agente"
+         *       },
+         *       "createdAt": "2024-12-01T10:00:00.000Z",
+         *       "updatedAt": "2024-12-01T10:00:00.000Z"
+         *     }
+         */
+        ContactNote: {
+            body: string;
+            contactId: number;
+            createdAt: string;
+            id: number;
+            updatedAt: string;
+            user: {
+                id: number;
+                name: string;
+            } | null;
+            userId: number | null;
+        };
+        /**
+         * @example {
+         *       "timeZone": "America/Asuncion",
+         *       "from": "2024-12-02T03:00:00.000Z",
+         *       "to": "2024-12-04T15:00:00.001Z",
+         *       "todayFrom": "2024-12-04T03:00:00.000Z",
+         *       "weekFrom": "2024-12-02T03:00:00.000Z",
+         *       "generatedAt": "2024-12-04T15:00:00.000Z",
+         *       "totals": {
+         *         "open": 4,
+         *         "pending": 2,
+         *         "closedToday": 3,
+         *         "closedThisWeek": 11,
+         *         "closed": 11,
+         *         "medianFirstResponseMs": 95000,
+         *         "firstResponses": 14,
+         *         "medianResolutionMs": 5400000
+         *       },
+         *       "queues": [
+         *         {
+         *           "queueId": 1,
+         *           "name": "Soporte",
+         *           "open": 4,
+         *           "pending": 2,
+         *           "closedToday": 3,
+         *           "closedThisWeek": 11,
+         *           "closed": 11,
+         *           "medianFirstResponseMs": 95000,
+         *           "firstResponses": 14,
+         *           "medianResolutionMs": 5400000
+         *         }
+         *       ],
+         *       "agents": [
+         *         {
+         *           "userId": 2,
+         *           "name": "Ana Agente",
+         *           "open": 4,
+         *           "pending": 2,
+         *           "closedToday": 3,
+         *           "closedThisWeek": 11,
+         *           "closed": 11,
+         *           "medianFirstResponseMs": 95000,
+         *           "firstResponses": 14,
+         *           "medianResolutionMs": 5400000
+         *         }
+         *       ]
+         *     }
+         */
+        Dashboard: {
+            agents: {
+                /** @description Closed within [from, to) */
+                closed: number;
+                /** @description Since Monday 00:00 in `tz` */
+                closedThisWeek: number;
+                closedToday: number;
+                /** @description Tickets first answered within [from, to) */
+                firstResponses: number;
+                /** @description Median time from the customer's first message of a ticket to our first message after it, over the tickets first answered within [from, to); null when none */
+                medianFirstResponseMs: number | null;
+                /** @description Median time from a ticket's creation to its close, over the tickets closed within [from, to) */
+                medianResolutionMs: number | null;
+                name: string | null;
+                open: number;
+                pending: number;
+                /** @description null: tickets assigned to nobody */
+                userId: number | null;
+            }[];
+            from: string;
+            generatedAt: string;
+            queues: {
+                /** @description Closed within [from, to) */
+                closed: number;
+                /** @description Since Monday 00:00 in `tz` */
+                closedThisWeek: number;
+                closedToday: number;
+                /** @description Tickets first answered within [from, to) */
+                firstResponses: number;
+                /** @description Median time from the customer's first message of a ticket to our first message after it, over the tickets first answered within [from, to); null when none */
+                medianFirstResponseMs: number | null;
+                /** @description Median time from a ticket's creation to its close, over the tickets closed within [from, to) */
+                medianResolutionMs: number | null;
+                name: string | null;
+                open: number;
+                pending: number;
+                /** @description null: tickets without a queue */
+                queueId: number | null;
+            }[];
+            timeZone: string;
+            to: string;
+            todayFrom: string;
+            totals: {
+                /** @description Closed within [from, to) */
+                closed: number;
+                /** @description Since Monday 00:00 in `tz` */
+                closedThisWeek: number;
+                closedToday: number;
+                /** @description Tickets first answered within [from, to) */
+                firstResponses: number;
+                /** @description Median time from the customer's first message of a ticket to our first message after it, over the tickets first answered within [from, to); null when none */
+                medianFirstResponseMs: number | null;
+                /** @description Median time from a ticket's creation to its close, over the tickets closed within [from, to) */
+                medianResolutionMs: number | null;
+                open: number;
+                pending: number;
+            };
+            weekFrom: string;
+        };
         Error: {
             details?: {
                 message: string;
@@ -8097,6 +9235,24 @@ export interface components {
                 start: string;
             }[];
         } | null;
+        /**
+         * @example {
+         *       "id": 1,
+         *       "shortcut": "gracias",
+         *       "message": "¡Gracias por escribirnos! ¿Algo más en que podamos ayudarle?",
+         *       "mediaUrl": null,
+         *       "createdAt": "2024-12-01T10:00:00.000Z",
+         *       "updatedAt": "2024-12-01T10:00:00.000Z"
+         *     }
+         */
+        QuickAnswer: {
+            createdAt: string;
+            id: number;
+            mediaUrl: string | null;
+            message: string;
+            shortcut: string;
+            updatedAt: string;
+        };
         Reaction: {
             emoji: string;
             fromMe: boolean;

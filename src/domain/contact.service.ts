@@ -1,10 +1,11 @@
-import { type AnyColumn, asc, count, eq, inArray, or, type SQL, sql } from "drizzle-orm";
+import { asc, eq, inArray, sql } from "drizzle-orm";
 import type { Tx } from "../db/client";
 import { contacts, rowCounts } from "../db/schema";
 import { AppError } from "../errors";
 import type { ConnectionService } from "./connection.service";
 import type { DomainDeps } from "./deps";
 import { normalizeNumber } from "./numbers";
+import { contactMatch, likeContains } from "./search/fts-query";
 
 export type Contact = typeof contacts.$inferSelect;
 
@@ -32,13 +33,6 @@ export type ContactUpsert = {
   isGroup?: boolean;
   overwriteName?: boolean;
 };
-
-/**
- * Substring match where `%` and `_` typed by a user are literal characters, not wildcards. SQLite's LIKE is
- * case-insensitive for ASCII letters only.
- */
-const likeEscaped = (column: AnyColumn, text: string) =>
-  sql`${column} LIKE ${`%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`} ESCAPE '\\'`;
 
 function safeDefault<T>(fn: () => T): T | null {
   try {
@@ -172,43 +166,88 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
     return { contact, created: false };
   }
 
+  function contactsByIds(ids: number[]): Contact[] {
+    if (ids.length === 0) return [];
+    const byId = new Map(
+      deps.db
+        .select()
+        .from(contacts)
+        .where(inArray(contacts.id, ids))
+        .all()
+        .map((c) => [c.id, c]),
+    );
+    return ids.map((id) => byId.get(id)).filter((c): c is Contact => c !== undefined);
+  }
+
+  /**
+   * The contacts a search matches, by name: `count()` and `page(limit, offset)` of their ids, plus the SQL
+   * (`sql`, `args`) of the id set for callers that join it. Null when the text has nothing to search for.
+   */
+  function matchingIds(search: string) {
+    const m = contactMatch(search);
+    if (!m) return null;
+    const conds: string[] = [];
+    const args: string[] = [];
+    if (m.match !== null) {
+      conds.push("c.id in (select rowid from contacts_fts where contacts_fts match ?)");
+      args.push(m.match);
+    }
+    for (const word of m.shortWords) {
+      conds.push("(c.name like ? escape '\\' or c.number like ? escape '\\')");
+      args.push(likeContains(word), likeContains(word));
+    }
+    const where = conds.join(" and ");
+    return {
+      sql: `select c.id from contacts c where ${where}`,
+      args,
+      count: () =>
+        sqlite
+          .query<{ n: number }, string[]>(`select count(*) as n from contacts c where ${where}`)
+          .get(...args)?.n ?? 0,
+      page: (limit: number, offset: number) =>
+        sqlite
+          .query<{ id: number }, (string | number)[]>(
+            `select c.id from contacts c where ${where} order by c.name, c.id limit ? offset ?`,
+          )
+          .all(...args, limit, offset)
+          .map((r) => r.id),
+    };
+  }
+
   return {
     findByNumber,
 
-    /** By name; `search` matches part of the name (ASCII case-insensitive) or of the number. */
+    /**
+     * By name. `search` matches part of the name or of the number, without regard to case or diacritics
+     * ("maria" finds "María"): words of three characters or more through the trigram index `contacts_fts`,
+     * shorter ones with LIKE.
+     */
     list(filter: { page: number; limit: number; search?: string }) {
       const { db } = deps;
-      let where: SQL | undefined;
       if (filter.search) {
-        const digits = filter.search.replace(/\D/g, "");
-        where = or(
-          likeEscaped(contacts.name, filter.search),
-          ...(digits ? [likeEscaped(contacts.number, digits)] : []),
-        );
+        const matched = matchingIds(filter.search);
+        // Only punctuation: nothing to search for, so nothing is found.
+        if (!matched) return { rows: [], count: 0, hasMore: false };
+        const total = matched.count();
+        const ids = matched.page(filter.limit, (filter.page - 1) * filter.limit);
+        return { rows: contactsByIds(ids), count: total, hasMore: filter.page * filter.limit < total };
       }
-      // Without a search the count is the trigger-kept row count; a substring search counts what it matched.
-      const total = where
-        ? (db.select({ n: count() }).from(contacts).where(where).get()?.n ?? 0)
-        : (db.select({ n: rowCounts.n }).from(rowCounts).where(eq(rowCounts.name, "contacts")).get()?.n ?? 0);
+      // Without a search the count is the trigger-kept row count.
+      const total =
+        db.select({ n: rowCounts.n }).from(rowCounts).where(eq(rowCounts.name, "contacts")).get()?.n ?? 0;
       // The page's ids come from the (name, id) index alone, then only those rows are read.
       const ids = db
         .select({ id: contacts.id })
         .from(contacts)
-        .where(where)
         .orderBy(asc(contacts.name), asc(contacts.id))
         .limit(filter.limit)
         .offset((filter.page - 1) * filter.limit)
         .all()
         .map((r) => r.id);
-      const byId = new Map(
-        (ids.length > 0 ? db.select().from(contacts).where(inArray(contacts.id, ids)).all() : []).map((c) => [
-          c.id,
-          c,
-        ]),
-      );
-      const rows = ids.map((id) => byId.get(id)).filter((c): c is Contact => c !== undefined);
-      return { rows, count: total, hasMore: filter.page * filter.limit < total };
+      return { rows: contactsByIds(ids), count: total, hasMore: filter.page * filter.limit < total };
     },
+
+    matchingIds,
 
     /** Asks WhatsApp whether a number is there; 409 when the connection cannot check. */
     async validate(numberInput: string, whatsappId: number | null | undefined) {

@@ -4,11 +4,15 @@ import { createAutomationService } from "./automation.service";
 import { createCatalogServices } from "./catalog.service";
 import { createConnectionService } from "./connection.service";
 import { createContactService } from "./contact.service";
+import { createContactNoteService } from "./contact-note.service";
+import { createDashboardService } from "./dashboard.service";
 import type { DomainDeps } from "./deps";
 import { createIdempotencyStore } from "./idempotency";
 import { createMessageService } from "./message.service";
 import { createMessageLifecycleService } from "./message-lifecycle.service";
+import { createQuickAnswerService } from "./quick-answer.service";
 import { createSandboxService } from "./sandbox.service";
+import { createMessageSearch } from "./search/message-search";
 import { createTicketService } from "./ticket.service";
 import { createTokenService } from "./token.service";
 import { createWebhookConfigService } from "./webhook-config.service";
@@ -32,6 +36,10 @@ export function createServices(deps: DomainDeps) {
     tickets,
     messages,
     catalog: createCatalogServices(deps.db),
+    quickAnswers: createQuickAnswerService(deps.db, deps.clock),
+    contactNotes: createContactNoteService(deps.db, contacts, deps.clock),
+    messageSearch: createMessageSearch(deps.db),
+    dashboard: createDashboardService(deps.db, deps.clock),
     webhooks: createWebhookConfigService(deps.db, deps.webhookReceivers, deps.clock),
     tokens: createTokenService(deps.db, deps.config.apiToken, deps.clock),
     idempotency: createIdempotencyStore(deps.db, deps.commits, deps.clock),

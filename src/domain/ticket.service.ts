@@ -6,11 +6,13 @@ import type { ConnectionService } from "./connection.service";
 import { type ContactService, contactRef } from "./contact.service";
 import type { DomainDeps } from "./deps";
 import { normalizeNumber } from "./numbers";
+import { createTicketSearch } from "./search/ticket-search";
 
 export type TicketStatus = "pending" | "open" | "closed";
 export type TicketRow = typeof tickets.$inferSelect;
 
-export type TicketView = TicketRow & {
+/** The dashboard's timestamps stay out of the ticket shape (they are read by the dashboard alone). */
+export type TicketView = Omit<TicketRow, "closedAt" | "firstInboundAt" | "firstResponseAt"> & {
   contact: typeof contacts.$inferSelect;
   whatsapp: { id: number; name: string; number: string | null };
   queue: { id: number; name: string; color: string } | null;
@@ -82,11 +84,14 @@ export function createTicketService(
 
   type ViewFilter = {
     id?: number;
+    /** Exactly these tickets (a search's page), in the list's order. */
+    ids?: number[];
     status?: TicketStatus;
     connectionId?: number;
     queueId?: number;
     tagId?: number;
   };
+  const matchingTickets = createTicketSearch(db, contactsSvc, deps.config.searchMaxMatches);
 
   /**
    * Tickets with contact, connection, queue, user and tags, newest activity first. Raw SQL on statements
@@ -102,6 +107,7 @@ export function createTicketService(
       args.push(value);
     };
     add("t.id = ?", filter.id);
+    add("t.id in (select value from json_each(?))", filter.ids && JSON.stringify(filter.ids));
     add("t.status = ?", filter.status);
     add("t.connection_id = ?", filter.connectionId);
     add("t.queue_id = ?", filter.queueId);
@@ -115,10 +121,11 @@ export function createTicketService(
         ${VIEW_SELECT.replace("from tickets t", "from page p join tickets t on t.id = p.id")}`;
       args.push(page.limit, page.offset);
     } else {
-      text = `${VIEW_SELECT}${where} order by t.updated_at desc, t.id desc`;
+      // A few ids are looked up by key and put in order below, rather than sorted by the index scan.
+      text = `${VIEW_SELECT}${where}${filter.ids ? "" : " order by t.updated_at desc, t.id desc"}`;
     }
     const rows = db.$client.query<ViewRow, (string | number)[]>(text).all(...args);
-    if (page) rows.sort((a, b) => b.updatedAt - a.updatedAt || b.id - a.id);
+    if (page || filter.ids) rows.sort((a, b) => b.updatedAt - a.updatedAt || b.id - a.id);
     if (rows.length === 0) return [];
     const tagRows = db.$client
       .query<{ ticketId: number; id: number; name: string; color: string }, [string]>(TAGS_SELECT)
@@ -360,9 +367,38 @@ export function createTicketService(
       whatsappId?: number;
       queueId?: number;
       tagId?: number;
+      /** Contact name/number or message text; see createTicketSearch. */
+      search?: string;
       page: number;
       limit: number;
     }) {
+      if (filter.search !== undefined) {
+        let matched = matchingTickets({
+          search: filter.search,
+          status: filter.status,
+          connectionId: filter.whatsappId,
+          queueId: filter.queueId,
+        });
+        // With a tag too: the matches that carry it (looked up by the ticket_tags key).
+        if (filter.tagId !== undefined && matched.length > 0) {
+          const tagged = new Set(
+            db.$client
+              .query<{ id: number }, [string, number]>(
+                "select ticket_id as id from ticket_tags where ticket_id in (select value from json_each(?)) and tag_id = ?",
+              )
+              .all(JSON.stringify(matched.map((r) => r.id)), filter.tagId)
+              .map((r) => r.id),
+          );
+          matched = matched.filter((r) => tagged.has(r.id));
+        }
+        const offset = (filter.page - 1) * filter.limit;
+        const ids = matched.slice(offset, offset + filter.limit).map((r) => r.id);
+        return {
+          rows: ids.length > 0 ? loadViews({ ids }) : [],
+          count: matched.length,
+          hasMore: offset + filter.limit < matched.length,
+        };
+      }
       // Counted from the trigger-maintained ticket_counts: O(groups), not O(matching tickets).
       const conds: string[] = [];
       const args: (string | number)[] = [];

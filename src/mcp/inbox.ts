@@ -1,31 +1,31 @@
 import type { SentResult } from "../domain/message.service";
 import { AppError } from "../errors";
 import type { AppDeps } from "../http/context";
-import { contactWire, messageWire, sentWire } from "../http/wire";
+import { messageWire, sentWire, ticketWire } from "../http/wire";
 
 /**
  * The two operations the MCP server runs through one function each, so the lead can repoint them when
- * queued sends and full-text search land on main (see docs/MCP.md "Where search and send go next").
+ * queued sends land on main (see docs/MCP.md).
  */
 
 /**
- * `search` today: contacts whose name or number contains the text — the same service and query as
- * `GET /api/v1/contacts?search=` (it reads the contacts table, never the messages). Message bodies are not
- * searched: there is no index for them yet.
+ * `search`: the tickets whose contact or messages match (the FTS search behind `GET /api/v1/tickets?search=`,
+ * newest activity first) and the newest matching messages with their ticket (`GET /api/v1/messages/search`).
  */
 export function searchInbox(deps: AppDeps, input: { query: string; page: number; limit: number }) {
-  const { rows, count, hasMore } = deps.services.contacts.list({
-    search: input.query,
-    page: input.page,
-    limit: input.limit,
-  });
+  const { tickets, messageSearch, messages: svc } = deps.services;
+  const found = tickets.list({ search: input.query, page: input.page, limit: input.limit });
+  const hits = messageSearch({ q: input.query, page: 1, limit: Math.min(input.limit, 20) });
   return {
-    searched: "contacts" as const,
-    contacts: rows.map(contactWire),
-    count,
-    hasMore,
+    tickets: found.rows.map(ticketWire),
+    count: found.count,
+    hasMore: found.hasMore,
     page: input.page,
     limit: input.limit,
+    messages: hits.rows.map((r) => ({
+      ...messageWire(r.message, r.sender, svc.mediaUrlOf),
+      ticket: { id: r.ticket.id, status: r.ticket.status, contact: r.customer },
+    })),
   };
 }
 

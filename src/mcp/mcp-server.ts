@@ -4,7 +4,6 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { API_VERSION } from "../app";
 import { AppError } from "../errors";
 import type { AppDeps } from "../http/context";
-import { ContactListQuery } from "../http/routes/contacts/contacts-list.routes";
 import { TextBody } from "../http/routes/messages/messages.routes";
 import { TicketListQuery, TicketParam, TicketUpdateBody } from "../http/routes/tickets/tickets.routes";
 import { connectionSummaryWire, PageQuery, ticketWire } from "../http/wire";
@@ -123,10 +122,10 @@ export function createMcpServer(deps: AppDeps): McpServer {
   tool(
     "search",
     {
-      title: "Search contacts",
+      title: "Search tickets and messages",
       description:
-        "Contacts whose name (any case) or number contains `search`, by name. Message text is not searched.",
-      inputSchema: toolArguments(ContactListQuery).required({ search: true }),
+        "Tickets whose contact name or number contains `search`, or that hold a message with all its words (any case, diacritics ignored, the last word as a prefix), newest activity first; plus the newest matching messages (up to 20) with their ticket.",
+      inputSchema: toolArguments(PageQuery).extend({ search: TicketListQuery.shape.search.unwrap().min(1) }),
       readOnly: true,
     },
     (a) => searchInbox(deps, { query: a.search as string, page: a.page as number, limit: a.limit as number }),

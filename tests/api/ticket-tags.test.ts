@@ -23,6 +23,11 @@ test("tags are attached to and removed from a ticket, the list filters by tag, a
   expect(byLate.body.tickets.map((x: any) => x.id)).toEqual([a]);
   expect(byLate.body.count).toBe(1);
   expect((await t.get(`/api/v1/tickets?tagId=${late.id}&status=closed`)).body.count).toBe(0);
+  // With a search: the matches that carry the tag.
+  const searched = await t.get(`/api/v1/tickets?search=hola&tagId=${late.id}`);
+  expect(searched.body.tickets.map((x: any) => x.id)).toEqual([a]);
+  expect(searched.body.count).toBe(1);
+  expect((await t.get(`/api/v1/tickets?search=hola`)).body.count).toBe(2);
 
   // Removing one keeps the other; an empty list removes all; other fields stay as they were.
   const removed = await t.put(`/api/v1/tickets/${a}`, { tagIds: [vip.id] });

@@ -115,8 +115,18 @@ describe("MCP server at /mcp", () => {
     );
 
     const found = await mcp.call("search", { search: "juan" });
-    expect(found.data).toMatchObject({ searched: "contacts", count: 1, contacts: [{ number: CONTACT }] });
-    expect((await mcp.call("search", { search: "nadie" })).data).toMatchObject({ count: 0, contacts: [] });
+    expect(found.data).toMatchObject({ count: 1, tickets: [{ id: ticketId, contact: { number: CONTACT } }] });
+    const byWord = await mcp.call("search", { search: "ayudo" });
+    expect(byWord.data).toMatchObject({
+      count: 1,
+      tickets: [{ id: ticketId }],
+      messages: [{ body: "Hola Juan, ¿en qué te ayudo?", ticket: { id: ticketId } }],
+    });
+    expect((await mcp.call("search", { search: "nadie" })).data).toMatchObject({
+      count: 0,
+      tickets: [],
+      messages: [],
+    });
 
     const queue = (await t.post("/api/v1/queues", { name: "Ventas", color: "#00FF00" })).body;
     const vip = (await t.post("/api/v1/tags", { name: "VIP", color: "#FFC107" })).body;

@@ -76,6 +76,37 @@ export const contacts = sqliteTable(
   (t) => [index("contacts_name_idx").on(t.name, t.id)],
 );
 
+/** Notes agents keep about a contact, newest first; never sent to WhatsApp. */
+export const contactNotes = sqliteTable(
+  "contact_notes",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    contactId: integer("contact_id")
+      .notNull()
+      .references(() => contacts.id, { onDelete: "cascade" }),
+    /** The author; null when written with an API token or when the user was deleted. */
+    userId: integer("user_id").references(() => users.id, { onDelete: "set null" }),
+    body: text("body").notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("contact_notes_contact_idx").on(t.contactId, t.id),
+    index("contact_notes_user_idx").on(t.userId).where(sql`user_id is not null`),
+  ],
+);
+
+/** Canned replies an agent inserts by typing `/shortcut` in the reply box. */
+export const quickAnswers = sqliteTable("quick_answers", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  shortcut: text("shortcut").notNull().unique(),
+  message: text("message").notNull(),
+  /** Sent with the message through the normal send path (`mediaUrl`), when set. */
+  mediaUrl: text("media_url"),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
 export const queues = sqliteTable("queues", {
   id: integer("id").primaryKey({ autoIncrement: true }),
   name: text("name").notNull().unique(),
@@ -142,6 +173,12 @@ export const tickets = sqliteTable(
     userId: integer("user_id").references(() => users.id, { onDelete: "set null" }),
     unreadMessages: integer("unread_messages").notNull().default(0),
     lastMessage: text("last_message").notNull().default(""),
+    /** When it was last closed; null while open or pending. Kept by a trigger on status (migration 0009). */
+    closedAt: integer("closed_at", { mode: "timestamp_ms" }),
+    /** The customer's first message in this ticket. */
+    firstInboundAt: integer("first_inbound_at", { mode: "timestamp_ms" }),
+    /** Our first message after the customer's first one: the dashboard's first-response time. */
+    firstResponseAt: integer("first_response_at", { mode: "timestamp_ms" }),
     /** The customer's 1–5 answer to the rating request sent on close. */
     rating: integer("rating"),
     ratedAt: integer("rated_at", { mode: "timestamp_ms" }),
@@ -158,6 +195,15 @@ export const tickets = sqliteTable(
     index("tickets_connection_idx").on(t.connectionId, t.updatedAt),
     index("tickets_queue_idx").on(t.queueId, t.updatedAt),
     index("tickets_contact_idx").on(t.contactId),
+    // Dashboard: open/pending per agent and queue, read from the index alone.
+    index("tickets_active_idx").on(t.status, t.userId, t.queueId).where(sql`status <> 'closed'`),
+    // Dashboard: tickets closed / first answered in a time window, with what the medians need.
+    index("tickets_closed_at_idx")
+      .on(t.closedAt, t.queueId, t.userId, t.createdAt)
+      .where(sql`closed_at is not null`),
+    index("tickets_first_response_idx")
+      .on(t.firstResponseAt, t.queueId, t.userId, t.firstInboundAt)
+      .where(sql`first_response_at is not null`),
   ],
 );
 

@@ -45,9 +45,15 @@ export function createMessageStore(
 ) {
   const { db, events, clock } = deps;
   const touchTicket = db.$client.query<unknown, [string, number, number, number]>(
+    // first_inbound_at / first_response_at feed the dashboard's first-response time, kept here rather
+    // than computed from a scan of the messages; an automated message (a greeting) is not a response.
     `update tickets set last_message = ?1,
        unread_messages = case ?2 when 1 then 0 when 2 then unread_messages else unread_messages + 1 end,
-       updated_at = ?3 where id = ?4`,
+       updated_at = ?3,
+       first_inbound_at = case when ?2 = 0 and first_inbound_at is null then ?3 else first_inbound_at end,
+       first_response_at = case when ?2 = 1 and first_response_at is null and first_inbound_at is not null then ?3
+         else first_response_at end
+     where id = ?4`,
   );
   const ph = (name: string) => sql.placeholder(name);
   const listStmt = {

@@ -198,7 +198,8 @@ export const en = {
   "alerts.denied": "The browser blocks notifications for this site; only the sound will play.",
   "alerts.newMessage": "New message from {name}",
   "catalog.colorTaken": "Colour already used by {name}",
-  "login.firstAdmin": "First time? Create the first admin on the server: `chasqui user create --admin --email you@example.com --name You`.",
+  "login.firstAdmin":
+    "First time? Create the first admin on the server: `chasqui user create --admin --email you@example.com --name You`.",
   "err.ERR_TICKET_CLOSED": "The ticket is closed: reopen it first.",
   "err.ERR_QUICK_ANSWER_NOT_FOUND": "The quick answer no longer exists.",
   "err.ERR_NOTE_NOT_FOUND": "The note no longer exists.",
@@ -511,7 +512,8 @@ export const es: Record<Key, string> = {
   "alerts.denied": "El navegador bloquea las notificaciones de este sitio; solo sonará el aviso.",
   "alerts.newMessage": "Mensaje nuevo de {name}",
   "catalog.colorTaken": "Color ya usado por {name}",
-  "login.firstAdmin": "¿Primera vez? Creá el primer admin en el servidor: `chasqui user create --admin --email vos@ejemplo.com --name Vos`.",
+  "login.firstAdmin":
+    "¿Primera vez? Creá el primer admin en el servidor: `chasqui user create --admin --email vos@ejemplo.com --name Vos`.",
   "err.ERR_TICKET_CLOSED": "El ticket está cerrado: reabrilo primero.",
   "err.ERR_QUICK_ANSWER_NOT_FOUND": "La respuesta rápida ya no existe.",
   "err.ERR_NOTE_NOT_FOUND": "La nota ya no existe.",

@@ -3,12 +3,10 @@ import { createRouter } from "../../create-router";
 import { ContactSchema, commonErrors, contactWire, json, PageQuery } from "../../wire";
 
 export const ContactListQuery = PageQuery.extend({
-  search: z
-    .string()
-    .trim()
-    .max(100)
-    .optional()
-    .openapi({ description: "Part of the name (any case) or of the number", example: "juan" }),
+  search: z.string().trim().max(100).optional().openapi({
+    description: "Part of the name (any case, diacritics ignored) or of the number",
+    example: "maria",
+  }),
 });
 
 export const contactsListRouter = createRouter().openapi(
@@ -17,7 +15,8 @@ export const contactsListRouter = createRouter().openapi(
     path: "/contacts",
     tags: ["Contacts"],
     summary: "List contacts",
-    description: "By name. `search` matches part of the name (case-insensitive) or of the number.",
+    description:
+      'By name. `search` matches part of the name or of the number, ignoring case and diacritics ("maria" finds "María"); several words must all match.',
     request: { query: ContactListQuery },
     responses: {
       200: json(

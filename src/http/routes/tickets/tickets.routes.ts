@@ -23,6 +23,11 @@ export const TicketListQuery = PageQuery.extend({
   whatsappId: positiveInt().optional(),
   queueId: positiveInt().optional(),
   tagId: positiveInt().optional().openapi({ description: "Only tickets carrying this tag" }),
+  search: z.string().trim().max(200).optional().openapi({
+    description:
+      "Tickets whose contact name or number contains it, or that hold a message with all its words (any case, diacritics ignored, the last word as a prefix). Operators and quotes are plain text. Newest activity first; combinable with the other filters.",
+    example: "maria factura",
+  }),
 });
 
 const CreateBody = z.object({
@@ -55,7 +60,8 @@ export const ticketsRouter = createRouter()
       path: "/tickets",
       tags: ["Tickets"],
       summary: "List tickets",
-      description: "Newest activity first (`updatedAt DESC, id DESC`). Filters are exact matches.",
+      description:
+        "Newest activity first (`updatedAt DESC, id DESC`). Filters are exact matches; `search` narrows them to the tickets whose contact or messages match (an empty `search` is no filter).",
       request: { query: TicketListQuery },
       responses: {
         200: json(
@@ -74,9 +80,10 @@ export const ticketsRouter = createRouter()
     (c) => {
       const q = c.req.valid("query");
       const { services, readCache } = c.get("deps");
-      const key = `tickets:${q.status ?? ""}:${q.whatsappId ?? ""}:${q.queueId ?? ""}:${q.tagId ?? ""}:${q.page}:${q.limit}`;
+      const search = q.search || undefined;
+      const key = `tickets:${q.status ?? ""}:${q.whatsappId ?? ""}:${q.queueId ?? ""}:${q.tagId ?? ""}:${q.page}:${q.limit}:${search === undefined ? "" : JSON.stringify(search)}`;
       const body = readCache.get(key, () => {
-        const { rows, count, hasMore } = services.tickets.list(q);
+        const { rows, count, hasMore } = services.tickets.list({ ...q, search });
         return { tickets: rows.map(ticketWire), count, hasMore, page: q.page, limit: q.limit };
       });
       // The body is the already-serialized JSON of the typed shape above; the route's typing cannot see that.
