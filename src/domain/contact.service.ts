@@ -1,12 +1,16 @@
-import { type AnyColumn, asc, count, eq, inArray, or, type SQL, sql } from "drizzle-orm";
+import { type AnyColumn, and, asc, count, eq, inArray, or, type SQL, sql } from "drizzle-orm";
 import type { Tx } from "../db/client";
 import { contacts, rowCounts } from "../db/schema";
 import { AppError } from "../errors";
 import type { ConnectionService } from "./connection.service";
 import type { DomainDeps } from "./deps";
 import { normalizeNumber } from "./numbers";
+import { type PageAt, takePage } from "./paging";
 
 export type Contact = typeof contacts.$inferSelect;
+
+/** The contact list's ORDER BY key: name, id. */
+export type ContactKey = readonly [string, number];
 
 export const contactRef = (c: Contact) => ({ id: c.id, name: c.name, number: c.number });
 
@@ -176,7 +180,8 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
     findByNumber,
 
     /** By name; `search` matches part of the name (ASCII case-insensitive) or of the number. */
-    list(filter: { page: number; limit: number; search?: string }) {
+    /** A page of contacts by name; `count` is every contact the search matches. */
+    list(filter: { search?: string } & PageAt<ContactKey>) {
       const { db } = deps;
       let where: SQL | undefined;
       if (filter.search) {
@@ -186,6 +191,10 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
           ...(digits ? [likeEscaped(contacts.number, digits)] : []),
         );
       }
+      // Keyset: a seek in contacts_name_idx (name, id) past the cursor's row.
+      const after = filter.after
+        ? sql`(${contacts.name}, ${contacts.id}) > (${filter.after[0]}, ${filter.after[1]})`
+        : undefined;
       // Without a search the count is the trigger-kept row count; a substring search counts what it matched.
       const total = where
         ? (db.select({ n: count() }).from(contacts).where(where).get()?.n ?? 0)
@@ -194,10 +203,10 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
       const ids = db
         .select({ id: contacts.id })
         .from(contacts)
-        .where(where)
+        .where(and(where, after))
         .orderBy(asc(contacts.name), asc(contacts.id))
-        .limit(filter.limit)
-        .offset((filter.page - 1) * filter.limit)
+        .limit(filter.limit + 1)
+        .offset(filter.after ? 0 : filter.offset)
         .all()
         .map((r) => r.id);
       const byId = new Map(
@@ -207,7 +216,7 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
         ]),
       );
       const rows = ids.map((id) => byId.get(id)).filter((c): c is Contact => c !== undefined);
-      return { rows, count: total, hasMore: filter.page * filter.limit < total };
+      return { ...takePage(rows, filter.limit), count: total };
     },
 
     /** Asks WhatsApp whether a number is there; 409 when the connection cannot check. */

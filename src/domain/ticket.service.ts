@@ -6,6 +6,7 @@ import type { ConnectionService } from "./connection.service";
 import { type ContactService, contactRef } from "./contact.service";
 import type { DomainDeps } from "./deps";
 import { normalizeNumber } from "./numbers";
+import { type PageAt, takePage } from "./paging";
 
 export type TicketStatus = "pending" | "open" | "closed";
 export type TicketRow = typeof tickets.$inferSelect;
@@ -61,6 +62,9 @@ const TAGS_SELECT = `select tt.ticket_id as ticketId, g.id, g.name, g.color
 from ticket_tags tt join tags g on g.id = tt.tag_id
 where tt.ticket_id in (select value from json_each(?))`;
 
+/** The ticket list's ORDER BY key: updatedAt (ms), id. */
+export type TicketKey = readonly [number, number];
+
 export type Assignment = { queueId?: number | null; userId?: number | null; tagId?: number | null };
 
 const ticketEventData = (t: TicketRow, contact: typeof contacts.$inferSelect) => ({
@@ -81,11 +85,10 @@ export function createTicketService(
   type ViewFilter = { id?: number; status?: TicketStatus; connectionId?: number; queueId?: number };
 
   /**
-   * Tickets with contact, connection, queue, user and tags, newest activity first. Raw SQL on statements
-   * SQLite compiles once (bun:sqlite caches them by text): the ticket list is the hottest read of the API.
-   * It runs on the caller's connection, so inside a transaction it sees that transaction's writes.
+   * The one place a ticket filter becomes SQL, on alias `t`: the page query reads `tickets t`, the count
+   * `ticket_counts t` (same column names).
    */
-  function loadViews(filter: ViewFilter, page?: { limit: number; offset: number }): TicketView[] {
+  function whereOf(filter: ViewFilter): { where: string; args: (string | number)[] } {
     const conds: string[] = [];
     const args: (string | number)[] = [];
     const add = (cond: string, value: string | number | undefined) => {
@@ -97,16 +100,30 @@ export function createTicketService(
     add("t.status = ?", filter.status);
     add("t.connection_id = ?", filter.connectionId);
     add("t.queue_id = ?", filter.queueId);
-    const where = conds.length > 0 ? ` where ${conds.join(" and ")}` : "";
+    return { where: conds.join(" and "), args };
+  }
+
+  /**
+   * Tickets with contact, connection, queue, user and tags, newest activity first. Raw SQL on statements
+   * SQLite compiles once (bun:sqlite caches them by text): the ticket list is the hottest read of the API.
+   * It runs on the caller's connection, so inside a transaction it sees that transaction's writes.
+   * A page reads limit + 1 rows (the extra one tells whether more follow).
+   */
+  function loadViews(filter: ViewFilter, page?: PageAt<TicketKey>): TicketView[] {
+    const { where: cond, args } = whereOf(filter);
     let text: string;
     if (page) {
+      // Keyset: the rows after the cursor's (updatedAt, id), a seek in the same indexes as the ORDER BY.
+      const where = [cond, page.after ? "(t.updated_at, t.id) < (?, ?)" : ""].filter(Boolean).join(" and ");
+      if (page.after) args.push(...page.after);
       // The page's ids come from the index alone (skipped rows cost an index step, not five joins); only the
       // page itself is joined, and its few rows are put back in order below.
-      text = `with page as (select t.id from tickets t${where} order by t.updated_at desc, t.id desc limit ? offset ?)
+      text = `with page as (select t.id from tickets t${where ? ` where ${where}` : ""}
+          order by t.updated_at desc, t.id desc limit ? offset ?)
         ${VIEW_SELECT.replace("from tickets t", "from page p join tickets t on t.id = p.id")}`;
-      args.push(page.limit, page.offset);
+      args.push(page.limit + 1, page.after ? 0 : page.offset);
     } else {
-      text = `${VIEW_SELECT}${where} order by t.updated_at desc, t.id desc`;
+      text = `${VIEW_SELECT}${cond ? ` where ${cond}` : ""} order by t.updated_at desc, t.id desc`;
     }
     const rows = db.$client.query<ViewRow, (string | number)[]>(text).all(...args);
     if (page) rows.sort((a, b) => b.updatedAt - a.updatedAt || b.id - a.id);
@@ -306,37 +323,19 @@ export function createTicketService(
     view,
     get: (id: number) => view(id),
 
-    list(filter: {
-      status?: TicketStatus;
-      whatsappId?: number;
-      queueId?: number;
-      page: number;
-      limit: number;
-    }) {
+    /** A page of tickets by filter; `count` is every ticket the filter matches. */
+    list(filter: { status?: TicketStatus; whatsappId?: number; queueId?: number } & PageAt<TicketKey>) {
+      const viewFilter = { status: filter.status, connectionId: filter.whatsappId, queueId: filter.queueId };
       // Counted from the trigger-maintained ticket_counts: O(groups), not O(matching tickets).
-      const conds: string[] = [];
-      const args: (string | number)[] = [];
-      for (const [cond, value] of [
-        ["status = ?", filter.status],
-        ["connection_id = ?", filter.whatsappId],
-        ["queue_id = ?", filter.queueId],
-      ] as const) {
-        if (value === undefined) continue;
-        conds.push(cond);
-        args.push(value);
-      }
-      const where = conds.length > 0 ? ` where ${conds.join(" and ")}` : "";
+      const { where, args } = whereOf(viewFilter);
       const total =
         db.$client
           .query<{ n: number }, (string | number)[]>(
-            `select coalesce(sum(n), 0) as n from ticket_counts${where}`,
+            `select coalesce(sum(n), 0) as n from ticket_counts t${where ? ` where ${where}` : ""}`,
           )
           .get(...args)?.n ?? 0;
-      const rows = loadViews(
-        { status: filter.status, connectionId: filter.whatsappId, queueId: filter.queueId },
-        { limit: filter.limit, offset: (filter.page - 1) * filter.limit },
-      );
-      return { rows, count: total, hasMore: filter.page * filter.limit < total };
+      const { rows, hasMore } = takePage(loadViews(viewFilter, filter), filter.limit);
+      return { rows, count: total, hasMore };
     },
 
     updateById(

@@ -1,5 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { pageAt } from "../../../domain/paging";
 import { createRouter } from "../../create-router";
+import { cursorParam, NextCursor, nextCursorOf } from "../../cursor";
 import { ContactSchema, commonErrors, contactWire, json, PageQuery } from "../../wire";
 
 const ListQuery = PageQuery.extend({
@@ -9,6 +11,7 @@ const ListQuery = PageQuery.extend({
     .max(100)
     .optional()
     .openapi({ description: "Part of the name (any case) or of the number", example: "juan" }),
+  after: cursorParam("contacts"),
 });
 
 export const contactsListRouter = createRouter().openapi(
@@ -17,7 +20,8 @@ export const contactsListRouter = createRouter().openapi(
     path: "/contacts",
     tags: ["Contacts"],
     summary: "List contacts",
-    description: "By name. `search` matches part of the name (case-insensitive) or of the number.",
+    description:
+      "By name. `search` matches part of the name (case-insensitive) or of the number. Page with `page` (offset) or `after=<nextCursor>` (keyset).",
     request: { query: ListQuery },
     responses: {
       200: json(
@@ -27,6 +31,7 @@ export const contactsListRouter = createRouter().openapi(
           hasMore: z.boolean(),
           page: z.number().int(),
           limit: z.number().int(),
+          nextCursor: NextCursor,
         }),
         "A page of contacts",
       ),
@@ -34,8 +39,13 @@ export const contactsListRouter = createRouter().openapi(
     },
   }),
   (c) => {
-    const { page, limit, search } = c.req.valid("query");
-    const { rows, count, hasMore } = c.get("deps").services.contacts.list({ page, limit, search });
-    return c.json({ contacts: rows.map(contactWire), count, hasMore, page, limit }, 200);
+    const q = c.req.valid("query");
+    const result = c.get("deps").services.contacts.list({ search: q.search, ...pageAt(q) });
+    const nextCursor = nextCursorOf("contacts", result, (r) => [r.name, r.id]);
+    const { rows, count, hasMore } = result;
+    return c.json(
+      { contacts: rows.map(contactWire), count, hasMore, page: q.page, limit: q.limit, nextCursor },
+      200,
+    );
   },
 );

@@ -1,6 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { pageAt } from "../../../domain/paging";
 import { bodyDoc, readBody } from "../../body";
 import { createRouter } from "../../create-router";
+import { cursorParam, NextCursor, nextCursorOf } from "../../cursor";
 import {
   commonErrors,
   conflictErrors,
@@ -21,7 +23,10 @@ const ListQuery = PageQuery.extend({
   status: TicketStatus.optional().openapi({ example: "open" }),
   whatsappId: positiveInt().optional(),
   queueId: positiveInt().optional(),
+  after: cursorParam("tickets"),
 });
+
+const MessagesQuery = PageQuery.extend({ after: cursorParam("messages") });
 
 const CreateBody = z.object({
   number: z.string().min(1),
@@ -48,7 +53,8 @@ export const ticketsRouter = createRouter()
       path: "/tickets",
       tags: ["Tickets"],
       summary: "List tickets",
-      description: "Newest activity first (`updatedAt DESC, id DESC`). Filters are exact matches.",
+      description:
+        "Newest activity first (`updatedAt DESC, id DESC`). Filters are exact matches. Page with `page` (offset) or with `after=<nextCursor>` (keyset: the same cost at any depth, and no row skipped or repeated when tickets move between pages).",
       request: { query: ListQuery },
       responses: {
         200: json(
@@ -58,6 +64,7 @@ export const ticketsRouter = createRouter()
             hasMore: z.boolean(),
             page: z.number().int(),
             limit: z.number().int(),
+            nextCursor: NextCursor,
           }),
           "A page of tickets",
         ),
@@ -67,10 +74,12 @@ export const ticketsRouter = createRouter()
     (c) => {
       const q = c.req.valid("query");
       const { services, readCache } = c.get("deps");
-      const key = `tickets:${q.status ?? ""}:${q.whatsappId ?? ""}:${q.queueId ?? ""}:${q.page}:${q.limit}`;
+      const key = `tickets:${q.status ?? ""}:${q.whatsappId ?? ""}:${q.queueId ?? ""}:${q.page}:${q.limit}:${q.after ?? ""}`;
       const body = readCache.get(key, () => {
-        const { rows, count, hasMore } = services.tickets.list(q);
-        return { tickets: rows.map(ticketWire), count, hasMore, page: q.page, limit: q.limit };
+        const result = services.tickets.list({ ...q, ...pageAt(q) });
+        const nextCursor = nextCursorOf("tickets", result, (t) => [t.updatedAt.getTime(), t.id]);
+        const { rows, count, hasMore } = result;
+        return { tickets: rows.map(ticketWire), count, hasMore, page: q.page, limit: q.limit, nextCursor };
       });
       // The body is the already-serialized JSON of the typed shape above; the route's typing cannot see that.
       return c.body(body, 200, { "content-type": "application/json" }) as never;
@@ -141,8 +150,9 @@ export const ticketsRouter = createRouter()
       path: "/tickets/{ticketId}/messages",
       tags: ["Messages"],
       summary: "List a ticket's messages",
-      description: "Newest first. Does not mark the ticket read.",
-      request: { params: TicketParam, query: PageQuery },
+      description:
+        "Newest first. Does not mark the ticket read. Page with `page` (offset) or `after=<nextCursor>` (keyset).",
+      request: { params: TicketParam, query: MessagesQuery },
       responses: {
         200: json(
           z.object({
@@ -152,6 +162,7 @@ export const ticketsRouter = createRouter()
             hasMore: z.boolean(),
             page: z.number().int(),
             limit: z.number().int(),
+            nextCursor: NextCursor,
           }),
           "A page of messages",
         ),
@@ -160,14 +171,20 @@ export const ticketsRouter = createRouter()
     }),
     (c) => {
       const { ticketId } = c.req.valid("param");
-      const { page, limit } = c.req.valid("query");
+      const q = c.req.valid("query");
+      const { page, limit } = q;
       const { messages: svc, lifecycle } = c.get("deps").services;
-      const { rows, count, hasMore } = svc.list(ticketId, page, limit);
+      const result = svc.list(ticketId, pageAt(q));
+      const { rows, count, hasMore } = result;
+      const nextCursor = nextCursorOf("messages", result, (r) => [
+        r.message.createdAt.getTime(),
+        r.message.pk,
+      ]);
       const reactions = lifecycle.reactionsOf(rows.map((r) => r.message.pk));
       const messages = rows.map((r) =>
         messageWire(r.message, r.contact, svc.mediaUrlOf, reactions.get(r.message.pk)),
       );
-      return c.json({ messages, ticketId, count, hasMore, page, limit }, 200);
+      return c.json({ messages, ticketId, count, hasMore, page, limit, nextCursor }, 200);
     },
   )
   .openapi(
