@@ -146,7 +146,7 @@ test("no statement scans a large table or sorts in a temp B-tree", async () => {
   // What a Prometheus scrape and a readiness probe read.
   expect((await t.request("/metrics")).status).toBe(200);
   expect((await t.get("/health/ready", null)).status).toBe(200);
-  t.services.idempotency.prune();
+  await t.services.idempotency.prune();
   // Retention (every job, also the ones with nothing to delete yet) and the GDPR purge of a contact.
   await t.retention.run();
   t.retention.checkpoint();
