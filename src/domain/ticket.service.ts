@@ -58,6 +58,32 @@ join connections w on w.id = t.connection_id
 left join queues q on q.id = t.queue_id
 left join users u on u.id = t.user_id`;
 
+/** An epoch-milliseconds column as JS's toISOString() writes it (integer arithmetic: exact to the ms). */
+const isoOf = (col: string) =>
+  `strftime('%Y-%m-%dT%H:%M:%S', ${col} / 1000, 'unixepoch') || printf('.%03dZ', ${col} % 1000)`;
+
+/**
+ * One page's tickets as wire JSON (the shape of ticketWire in src/http/wire.ts, key for key; a test checks
+ * they agree). Nested values go through json() so SQLite embeds them as JSON, not as strings.
+ */
+const WIRE_SELECT = `select t.id, t.updated_at as updatedAt, json_object(
+  'id', t.id, 'status', t.status, 'lastMessage', t.last_message, 'unreadMessages', t.unread_messages,
+  'contactId', t.contact_id, 'whatsappId', t.connection_id, 'queueId', t.queue_id, 'userId', t.user_id,
+  'createdAt', ${isoOf("t.created_at")}, 'updatedAt', ${isoOf("t.updated_at")},
+  'contact', json_object('id', c.id, 'name', c.name, 'number', c.number, 'email', c.email,
+    'profilePicUrl', c.profile_pic_url, 'isGroup', json(iif(c.is_group, 'true', 'false'))),
+  'whatsapp', json_object('id', w.id, 'name', w.name, 'number', w.number),
+  'queue', json(iif(q.id is null, 'null', json_object('id', q.id, 'name', q.name, 'color', q.color))),
+  'user', json(iif(u.id is null, 'null', json_object('id', u.id, 'name', u.name, 'email', u.email))),
+  'tags', json((select json_group_array(json_object('id', g.id, 'name', g.name, 'color', g.color) order by g.name)
+    from ticket_tags tt join tags g on g.id = tt.tag_id where tt.ticket_id = t.id))
+) as body
+from page p join tickets t on t.id = p.id
+join contacts c on c.id = t.contact_id
+join connections w on w.id = t.connection_id
+left join queues q on q.id = t.queue_id
+left join users u on u.id = t.user_id`;
+
 const TAGS_SELECT = `select tt.ticket_id as ticketId, g.id, g.name, g.color
 from ticket_tags tt join tags g on g.id = tt.tag_id
 where tt.ticket_id in (select value from json_each(?))`;
@@ -104,26 +130,38 @@ export function createTicketService(
   }
 
   /**
+   * `with page as (…)`: the ids of one page (limit + 1 rows, the extra one tells whether more follow), from
+   * the index alone — skipped rows cost an index step, not five joins. Keyset pages seek past the
+   * cursor's (updatedAt, id) in the same indexes as the ORDER BY.
+   */
+  function pageCte(filter: ViewFilter, page: PageAt<TicketKey>): { text: string; args: (string | number)[] } {
+    const { where: cond, args } = whereOf(filter);
+    const where = [cond, page.after ? "(t.updated_at, t.id) < (?, ?)" : ""].filter(Boolean).join(" and ");
+    if (page.after) args.push(...page.after);
+    args.push(page.limit + 1, page.after ? 0 : page.offset);
+    return {
+      text: `with page as (select t.id from tickets t${where ? ` where ${where}` : ""}
+        order by t.updated_at desc, t.id desc limit ? offset ?)`,
+      args,
+    };
+  }
+
+  /**
    * Tickets with contact, connection, queue, user and tags, newest activity first. Raw SQL on statements
    * SQLite compiles once (bun:sqlite caches them by text): the ticket list is the hottest read of the API.
    * It runs on the caller's connection, so inside a transaction it sees that transaction's writes.
-   * A page reads limit + 1 rows (the extra one tells whether more follow).
    */
   function loadViews(filter: ViewFilter, page?: PageAt<TicketKey>): TicketView[] {
-    const { where: cond, args } = whereOf(filter);
     let text: string;
+    let args: (string | number)[];
     if (page) {
-      // Keyset: the rows after the cursor's (updatedAt, id), a seek in the same indexes as the ORDER BY.
-      const where = [cond, page.after ? "(t.updated_at, t.id) < (?, ?)" : ""].filter(Boolean).join(" and ");
-      if (page.after) args.push(...page.after);
-      // The page's ids come from the index alone (skipped rows cost an index step, not five joins); only the
-      // page itself is joined, and its few rows are put back in order below.
-      text = `with page as (select t.id from tickets t${where ? ` where ${where}` : ""}
-          order by t.updated_at desc, t.id desc limit ? offset ?)
-        ${VIEW_SELECT.replace("from tickets t", "from page p join tickets t on t.id = p.id")}`;
-      args.push(page.limit + 1, page.after ? 0 : page.offset);
+      const cte = pageCte(filter, page);
+      text = `${cte.text} ${VIEW_SELECT.replace("from tickets t", "from page p join tickets t on t.id = p.id")}`;
+      args = cte.args;
     } else {
-      text = `${VIEW_SELECT}${cond ? ` where ${cond}` : ""} order by t.updated_at desc, t.id desc`;
+      const { where, args: whereArgs } = whereOf(filter);
+      text = `${VIEW_SELECT}${where ? ` where ${where}` : ""} order by t.updated_at desc, t.id desc`;
+      args = whereArgs;
     }
     const rows = db.$client.query<ViewRow, (string | number)[]>(text).all(...args);
     if (page) rows.sort((a, b) => b.updatedAt - a.updatedAt || b.id - a.id);
@@ -316,6 +354,25 @@ export function createTicketService(
     return { ticket, created: true };
   }
 
+  type ListFilter = { status?: TicketStatus; whatsappId?: number; queueId?: number };
+  const viewFilterOf = (f: ListFilter): ViewFilter => ({
+    status: f.status,
+    connectionId: f.whatsappId,
+    queueId: f.queueId,
+  });
+
+  /** Counted from the trigger-maintained ticket_counts: O(groups), not O(matching tickets). */
+  function countOf(filter: ViewFilter): number {
+    const { where, args } = whereOf(filter);
+    return (
+      db.$client
+        .query<{ n: number }, (string | number)[]>(
+          `select coalesce(sum(n), 0) as n from ticket_counts t${where ? ` where ${where}` : ""}`,
+        )
+        .get(...args)?.n ?? 0
+    );
+  }
+
   return {
     findOrCreate,
     findOrCreateImported,
@@ -324,18 +381,34 @@ export function createTicketService(
     get: (id: number) => view(id),
 
     /** A page of tickets by filter; `count` is every ticket the filter matches. */
-    list(filter: { status?: TicketStatus; whatsappId?: number; queueId?: number } & PageAt<TicketKey>) {
-      const viewFilter = { status: filter.status, connectionId: filter.whatsappId, queueId: filter.queueId };
-      // Counted from the trigger-maintained ticket_counts: O(groups), not O(matching tickets).
-      const { where, args } = whereOf(viewFilter);
-      const total =
-        db.$client
-          .query<{ n: number }, (string | number)[]>(
-            `select coalesce(sum(n), 0) as n from ticket_counts t${where ? ` where ${where}` : ""}`,
-          )
-          .get(...args)?.n ?? 0;
+    list(filter: ListFilter & PageAt<TicketKey>) {
+      const viewFilter = viewFilterOf(filter);
       const { rows, hasMore } = takePage(loadViews(viewFilter, filter), filter.limit);
-      return { rows, count: total, hasMore };
+      return { rows, count: countOf(viewFilter), hasMore };
+    },
+
+    /**
+     * The same page as `list`, with each ticket's wire JSON built by SQLite (json_object), so the hottest
+     * read of the API creates no JS object per column and serializes nothing: `json` is the JSON array
+     * text of the page's tickets, `last` the ORDER BY key of its last one.
+     */
+    listJson(filter: ListFilter & PageAt<TicketKey>) {
+      const viewFilter = viewFilterOf(filter);
+      const cte = pageCte(viewFilter, filter);
+      const rows = db.$client
+        .query<{ id: number; updatedAt: number; body: string }, (string | number)[]>(
+          `${cte.text} ${WIRE_SELECT}`,
+        )
+        .all(...cte.args)
+        .sort((a, b) => b.updatedAt - a.updatedAt || b.id - a.id);
+      const page = takePage(rows, filter.limit);
+      const last = page.rows[page.rows.length - 1];
+      return {
+        json: `[${page.rows.map((r) => r.body).join(",")}]`,
+        count: countOf(viewFilter),
+        hasMore: page.hasMore,
+        last: last ? ([last.updatedAt, last.id] as TicketKey) : undefined,
+      };
     },
 
     updateById(
