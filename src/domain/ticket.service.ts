@@ -58,32 +58,6 @@ join connections w on w.id = t.connection_id
 left join queues q on q.id = t.queue_id
 left join users u on u.id = t.user_id`;
 
-/** An epoch-milliseconds column as JS's toISOString() writes it (integer arithmetic: exact to the ms). */
-const isoOf = (col: string) =>
-  `strftime('%Y-%m-%dT%H:%M:%S', ${col} / 1000, 'unixepoch') || printf('.%03dZ', ${col} % 1000)`;
-
-/**
- * One page's tickets as wire JSON (the shape of ticketWire in src/http/wire.ts, key for key; a test checks
- * they agree). Nested values go through json() so SQLite embeds them as JSON, not as strings.
- */
-const WIRE_SELECT = `select t.id, t.updated_at as updatedAt, json_object(
-  'id', t.id, 'status', t.status, 'lastMessage', t.last_message, 'unreadMessages', t.unread_messages,
-  'contactId', t.contact_id, 'whatsappId', t.connection_id, 'queueId', t.queue_id, 'userId', t.user_id,
-  'createdAt', ${isoOf("t.created_at")}, 'updatedAt', ${isoOf("t.updated_at")},
-  'contact', json_object('id', c.id, 'name', c.name, 'number', c.number, 'email', c.email,
-    'profilePicUrl', c.profile_pic_url, 'isGroup', json(iif(c.is_group, 'true', 'false'))),
-  'whatsapp', json_object('id', w.id, 'name', w.name, 'number', w.number),
-  'queue', json(iif(q.id is null, 'null', json_object('id', q.id, 'name', q.name, 'color', q.color))),
-  'user', json(iif(u.id is null, 'null', json_object('id', u.id, 'name', u.name, 'email', u.email))),
-  'tags', json((select json_group_array(json_object('id', g.id, 'name', g.name, 'color', g.color) order by g.name)
-    from ticket_tags tt join tags g on g.id = tt.tag_id where tt.ticket_id = t.id))
-) as body
-from page p join tickets t on t.id = p.id
-join contacts c on c.id = t.contact_id
-join connections w on w.id = t.connection_id
-left join queues q on q.id = t.queue_id
-left join users u on u.id = t.user_id`;
-
 const TAGS_SELECT = `select tt.ticket_id as ticketId, g.id, g.name, g.color
 from ticket_tags tt join tags g on g.id = tt.tag_id
 where tt.ticket_id in (select value from json_each(?))`;
@@ -385,30 +359,6 @@ export function createTicketService(
       const viewFilter = viewFilterOf(filter);
       const { rows, hasMore } = takePage(loadViews(viewFilter, filter), filter.limit);
       return { rows, count: countOf(viewFilter), hasMore };
-    },
-
-    /**
-     * The same page as `list`, with each ticket's wire JSON built by SQLite (json_object), so the hottest
-     * read of the API creates no JS object per column and serializes nothing: `json` is the JSON array
-     * text of the page's tickets, `last` the ORDER BY key of its last one.
-     */
-    listJson(filter: ListFilter & PageAt<TicketKey>) {
-      const viewFilter = viewFilterOf(filter);
-      const cte = pageCte(viewFilter, filter);
-      const rows = db.$client
-        .query<{ id: number; updatedAt: number; body: string }, (string | number)[]>(
-          `${cte.text} ${WIRE_SELECT}`,
-        )
-        .all(...cte.args)
-        .sort((a, b) => b.updatedAt - a.updatedAt || b.id - a.id);
-      const page = takePage(rows, filter.limit);
-      const last = page.rows[page.rows.length - 1];
-      return {
-        json: `[${page.rows.map((r) => r.body).join(",")}]`,
-        count: countOf(viewFilter),
-        hasMore: page.hasMore,
-        last: last ? ([last.updatedAt, last.id] as TicketKey) : undefined,
-      };
     },
 
     updateById(

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { pageAt } from "../../../domain/paging";
 import { bodyDoc, readBody } from "../../body";
 import { createRouter } from "../../create-router";
-import { cursorParam, encodeCursor, NextCursor, nextCursorOf } from "../../cursor";
+import { cursorParam, NextCursor, nextCursorOf } from "../../cursor";
 import {
   commonErrors,
   conflictErrors,
@@ -76,10 +76,17 @@ export const ticketsRouter = createRouter()
       const { services, readCache } = c.get("deps");
       const key = `tickets:${q.status ?? ""}:${q.whatsappId ?? ""}:${q.queueId ?? ""}:${q.page}:${q.limit}:${q.after ?? ""}`;
       const body = readCache.get(key, () => {
-        // SQLite writes each ticket's JSON (listJson); only the envelope is put together here.
-        const page = services.tickets.listJson({ ...q, ...pageAt(q) });
-        const nextCursor = page.hasMore && page.last ? encodeCursor("tickets", page.last) : null;
-        return `{"tickets":${page.json},"count":${page.count},"hasMore":${page.hasMore},"page":${q.page},"limit":${q.limit},"nextCursor":${JSON.stringify(nextCursor)}}`;
+        const result = services.tickets.list({ ...q, ...pageAt(q) });
+        const nextCursor = nextCursorOf("tickets", result, (t) => [t.updatedAt.getTime(), t.id]);
+        const { rows, count, hasMore } = result;
+        return JSON.stringify({
+          tickets: rows.map(ticketWire),
+          count,
+          hasMore,
+          page: q.page,
+          limit: q.limit,
+          nextCursor,
+        });
       });
       // The body is the already-serialized JSON of the typed shape above; the route's typing cannot see that.
       return c.body(body, 200, { "content-type": "application/json" }) as never;

@@ -86,6 +86,7 @@ export const webhookOpsRouter = createRouter()
       path: "/webhooks/deliveries",
       tags: ["Webhooks"],
       summary: "List webhook deliveries, newest first (admin)",
+      description: "By id, newest first. Page with `page` (offset) or `after=<nextCursor>` (keyset).",
       middleware: [adminOnly] as const,
       request: { query: DeliveryQuery },
       responses: {
