@@ -28,6 +28,8 @@ type ViewRow = {
   userId: number | null;
   unreadMessages: number;
   lastMessage: string;
+  rating: number | null;
+  ratedAt: number | null;
   createdAt: number;
   updatedAt: number;
   cNumber: string;
@@ -48,7 +50,7 @@ type ViewRow = {
 
 const VIEW_SELECT = `select t.id, t.status, t.contact_id as contactId, t.connection_id as connectionId,
   t.queue_id as queueId, t.user_id as userId, t.unread_messages as unreadMessages, t.last_message as lastMessage,
-  t.created_at as createdAt, t.updated_at as updatedAt,
+  t.rating, t.rated_at as ratedAt, t.created_at as createdAt, t.updated_at as updatedAt,
   c.number as cNumber, c.name as cName, c.email as cEmail, c.profile_pic_url as cPic, c.is_group as cIsGroup,
   c.lid as cLid, c.created_at as cCreatedAt, c.updated_at as cUpdatedAt,
   w.name as wName, w.number as wNumber, q.name as qName, q.color as qColor, u.name as uName, u.email as uEmail
@@ -67,7 +69,7 @@ export type TicketKey = readonly [number, number];
 
 export type Assignment = { queueId?: number | null; userId?: number | null; tagId?: number | null };
 
-const ticketEventData = (t: TicketRow, contact: typeof contacts.$inferSelect) => ({
+export const ticketEventData = (t: TicketRow, contact: typeof contacts.$inferSelect) => ({
   ticketId: t.id,
   status: t.status,
   contact: contactRef(contact),
@@ -154,6 +156,8 @@ export function createTicketService(
       userId: r.userId,
       unreadMessages: r.unreadMessages,
       lastMessage: r.lastMessage,
+      rating: r.rating,
+      ratedAt: r.ratedAt === null ? null : new Date(r.ratedAt),
       createdAt: new Date(r.createdAt),
       updatedAt: new Date(r.updatedAt),
       contact: {
@@ -255,11 +259,15 @@ export function createTicketService(
     return { ticket, created };
   }
 
-  /** Changes status, user or queue; always marks the ticket read. Emits ticket_updated or ticket_closed. */
+  /**
+   * Changes status, user or queue; marks the ticket read unless `keepUnread` (the automation routing a
+   * ticket is not someone reading it). Emits ticket_updated or ticket_closed.
+   */
   function update(
     tx: Tx,
     id: number,
     input: { status?: TicketStatus; userId?: number | null; queueId?: number | null },
+    opts: { keepUnread?: boolean } = {},
   ) {
     const current = tx.select().from(tickets).where(eq(tickets.id, id)).get();
     if (!current) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
@@ -289,7 +297,7 @@ export function createTicketService(
         status: input.status ?? current.status,
         userId: input.userId === undefined ? current.userId : input.userId,
         queueId: input.queueId === undefined ? current.queueId : input.queueId,
-        unreadMessages: 0,
+        unreadMessages: opts.keepUnread ? current.unreadMessages : 0,
         updatedAt: new Date(clock()),
       })
       .where(eq(tickets.id, id))
@@ -359,6 +367,25 @@ export function createTicketService(
       const viewFilter = viewFilterOf(filter);
       const { rows, hasMore } = takePage(loadViews(viewFilter, filter), filter.limit);
       return { rows, count: countOf(viewFilter), hasMore };
+    },
+
+    /**
+     * Replaces a ticket's tags (the MCP `update_ticket` tool). Every tag must exist, else nothing changes.
+     * No event: tags are not part of the ticket event payloads.
+     */
+    setTags(id: number, tagIds: number[]): TicketView {
+      return db.transaction((tx) => {
+        if (!tx.select({ id: tickets.id }).from(tickets).where(eq(tickets.id, id)).get())
+          throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
+        const wanted = [...new Set(tagIds)];
+        for (const tagId of wanted) assertRefs(tx, { tagId });
+        tx.delete(ticketTags).where(eq(ticketTags.ticketId, id)).run();
+        if (wanted.length > 0)
+          tx.insert(ticketTags)
+            .values(wanted.map((tagId) => ({ ticketId: id, tagId })))
+            .run();
+        return view(id);
+      });
     },
 
     updateById(

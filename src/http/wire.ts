@@ -130,6 +130,14 @@ export const ConnectionSchema = ConnectionSummarySchema.extend({
   historyImportDays: z.number().int().openapi({
     description: "Days of recent history imported into closed tickets on first link; 0 (default) = none",
   }),
+  queueIds: z.array(z.number().int()).openapi({
+    description:
+      "The queues this connection offers, in menu order. One queue: every new ticket goes to it. Two or more: the greeting lists them and the customer's numeric answer routes the ticket",
+  }),
+  ratingMessage: z.string().nullable().openapi({
+    description:
+      "Sent after the farewell when an agent or the API closes a ticket; the customer's 1–5 answer is stored on the ticket (`rating`). Null = no rating request",
+  }),
   lastSeenAt: z.string().nullable(),
 }).openapi("Connection", {
   example: {
@@ -149,6 +157,8 @@ export const ConnectionSchema = ConnectionSummarySchema.extend({
     groups: "ignore",
     sendReadReceipts: true,
     historyImportDays: 0,
+    queueIds: [],
+    ratingMessage: null,
     lastSeenAt: null,
     createdAt: "2024-01-01T00:00:00.000Z",
     updatedAt: "2024-12-01T10:00:00.000Z",
@@ -167,7 +177,7 @@ export const connectionSummaryWire = (c: Connection) => ({
 });
 
 export const connectionWire = (
-  c: Connection,
+  c: Connection & { queueIds: number[] },
   isConnected: boolean,
   lastSeenAt: Date | null = c.lastSeenAt,
 ) => ({
@@ -182,6 +192,8 @@ export const connectionWire = (
   groups: c.groups,
   sendReadReceipts: c.sendReadReceipts,
   historyImportDays: c.historyImportDays,
+  queueIds: c.queueIds,
+  ratingMessage: c.ratingMessage,
   lastSeenAt: iso(lastSeenAt),
 });
 
@@ -236,6 +248,10 @@ export const TicketSchema = z
     whatsappId: z.number().int(),
     queueId: z.number().int().nullable(),
     userId: z.number().int().nullable(),
+    rating: z.number().int().min(1).max(5).nullable().openapi({
+      description: "The customer's 1–5 answer to the rating request sent on close (connection ratingMessage)",
+    }),
+    ratedAt: z.string().nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
     contact: z.object({
@@ -261,6 +277,8 @@ export const TicketSchema = z
       whatsappId: 1,
       queueId: null,
       userId: null,
+      rating: null,
+      ratedAt: null,
       createdAt: "2024-12-01T10:00:00.000Z",
       updatedAt: "2024-12-01T10:30:00.000Z",
       contact: {
@@ -287,6 +305,8 @@ export const ticketWire = (t: TicketView) => ({
   whatsappId: t.connectionId,
   queueId: t.queueId,
   userId: t.userId,
+  rating: t.rating,
+  ratedAt: iso(t.ratedAt),
   createdAt: t.createdAt.toISOString(),
   updatedAt: t.updatedAt.toISOString(),
   contact: {

@@ -25,6 +25,8 @@ export type OutgoingContent = {
   filename?: string | null;
   /** Audio as a voice note; unset: ogg/opus audio is one. */
   ptt?: boolean;
+  /** Sent by the automation (greeting, menu, farewell…): stored as such, and it does not mark the ticket read. */
+  automated?: boolean;
 };
 
 type PreparedItem =
@@ -153,6 +155,7 @@ export function createSendService(
     ctx: SendContext,
     items: PreparedItem[],
     completion?: SendCompletion<SentResult[]>,
+    automated = false,
   ): Promise<SentResult[]> {
     const results: SentResult[] = [];
     for (const [index, item] of items.entries()) {
@@ -173,6 +176,7 @@ export function createSendService(
         quotedMsgId: ctx.quoted?.id ?? null,
         remoteKey: sent.remoteKey ?? null,
         timestamp: sent.timestampSec,
+        isAutomated: automated,
       };
       const sourceUrl = item.kind === "media" ? item.sourceUrl : null;
       const last = index === items.length - 1;
@@ -204,7 +208,7 @@ export function createSendService(
       completion?: SendCompletion<SentResult[]>,
     ) {
       const ctx = ticketContext(ticketId, content.quotedMsgId);
-      return sendItems(ctx, await prepare(content), completion);
+      return sendItems(ctx, await prepare(content), completion, content.automated === true);
     },
 
     async reply(

@@ -4,7 +4,7 @@ import { createRouter } from "../../create-router";
 import { cursorParam, NextCursor, nextCursorOf } from "../../cursor";
 import { ContactSchema, commonErrors, contactWire, json, PageQuery } from "../../wire";
 
-const ListQuery = PageQuery.extend({
+export const ContactListQuery = PageQuery.extend({
   search: z
     .string()
     .trim()
@@ -22,7 +22,7 @@ export const contactsListRouter = createRouter().openapi(
     summary: "List contacts",
     description:
       "By name. `search` matches part of the name (case-insensitive) or of the number. Page with `page` (offset) or `after=<nextCursor>` (keyset).",
-    request: { query: ListQuery },
+    request: { query: ContactListQuery },
     responses: {
       200: json(
         z.object({

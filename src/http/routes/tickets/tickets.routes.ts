@@ -19,7 +19,8 @@ import {
 
 const TicketStatus = z.enum(["pending", "open", "closed"]);
 
-const ListQuery = PageQuery.extend({
+/** Exported: the MCP `list_tickets` tool derives its arguments from it. */
+export const TicketListQuery = PageQuery.extend({
   status: TicketStatus.optional().openapi({ example: "open" }),
   whatsappId: positiveInt().optional(),
   queueId: positiveInt().optional(),
@@ -36,7 +37,7 @@ const CreateBody = z.object({
   tagsId: z.number().int().positive().nullish(),
 });
 
-const UpdateBody = z.object({
+export const TicketUpdateBody = z.object({
   status: TicketStatus.optional(),
   userId: z.number().int().positive().nullish(),
   queueId: z.number().int().positive().nullish(),
@@ -44,7 +45,7 @@ const UpdateBody = z.object({
 
 const TypingBody = z.object({ state: z.enum(["composing", "paused"]) });
 
-const TicketParam = IdParam("ticketId");
+export const TicketParam = IdParam("ticketId");
 
 export const ticketsRouter = createRouter()
   .openapi(
@@ -55,7 +56,7 @@ export const ticketsRouter = createRouter()
       summary: "List tickets",
       description:
         "Newest activity first (`updatedAt DESC, id DESC`). Filters are exact matches. Page with `page` (offset) or with `after=<nextCursor>` (keyset: the same cost at any depth, and no row skipped or repeated when tickets move between pages).",
-      request: { query: ListQuery },
+      request: { query: TicketListQuery },
       responses: {
         200: json(
           z.object({
@@ -139,14 +140,14 @@ export const ticketsRouter = createRouter()
       summary: "Update status, user or queue",
       description:
         "Marks the ticket read. Reopening a closed ticket while the contact has another open/pending ticket on the connection gives 409 ERR_OPEN_TICKET_EXISTS.",
-      request: { params: TicketParam, body: bodyDoc(UpdateBody, { status: "closed" }) },
+      request: { params: TicketParam, body: bodyDoc(TicketUpdateBody, { status: "closed" }) },
       responses: {
         200: json(z.object({ message: z.string(), ticket: TicketSchema }), "Updated"),
         ...conflictErrors,
       },
     }),
     async (c) => {
-      const body = await readBody(c, UpdateBody);
+      const body = await readBody(c, TicketUpdateBody);
       const ticket = c.get("deps").services.lifecycle.updateTicket(c.req.valid("param").ticketId, body);
       return c.json({ message: "Ticket updated successfully", ticket: ticketWire(ticket) }, 200);
     },
