@@ -172,7 +172,7 @@ const request = (path: string) =>
 
 // --- GET /api/v1/tickets?status=open&limit=20 -----------------------------------------------------------
 console.log(`\n## GET /api/v1/tickets?status=open&limit=20 (${ITER} iterations each, warm)`);
-await traceOnce("list", () => rt.services.tickets.list({ status: "open", page: 1, limit: 20 }), {
+await traceOnce("list", () => rt.services.tickets.list({ status: "open", offset: 0, limit: 20 }), {
   "count(": ["open"],
   "from tickets inner join": ["open", 20, 0],
   "from ticket_tags": [1],
@@ -188,10 +188,10 @@ const listLayers = {
   "raw count(*) WHERE status='open' (cached statement)": await time(() => rawCount.get("open")),
   "raw page query, 20 rows (cached statement)": await time(() => rawPage.all("open", 20, 0)),
   "services.tickets.list (drizzle: count + page + tags)": await time(() =>
-    rt.services.tickets.list({ status: "open", page: 1, limit: 20 }),
+    rt.services.tickets.list({ status: "open", offset: 0, limit: 20 }),
   ),
   "service + ticketWire + JSON.stringify": await time(() =>
-    JSON.stringify(rt.services.tickets.list({ status: "open", page: 1, limit: 20 }).rows.map(ticketWire)),
+    JSON.stringify(rt.services.tickets.list({ status: "open", offset: 0, limit: 20 }).rows.map(ticketWire)),
   ),
   "app.fetch (auth, zod, service, wire, JSON)": await time(async () => {
     const res = await request("/api/v1/tickets?status=open&limit=20");
@@ -206,12 +206,14 @@ for (const [k, v] of Object.entries(listLayers)) console.log(`  ${us(v)}  ${k}`)
 
 // --- GET /api/v1/tickets/:id/messages -------------------------------------------------------------------
 console.log(`\n## GET /api/v1/tickets/${tenMessageTicketId}/messages`);
-await traceOnce("messages", () => rt.services.messages.list(tenMessageTicketId, 1, 20), {
-  "from messages left join": [tenMessageTicketId, 20, 0],
+await traceOnce("messages", () => rt.services.messages.list(tenMessageTicketId, { offset: 0, limit: 20 }), {
+  "from messages left join": [tenMessageTicketId, 21, 0],
   "count(": [tenMessageTicketId],
 });
 const msgLayers = {
-  "services.messages.list": await time(() => rt.services.messages.list(tenMessageTicketId, 1, 20)),
+  "services.messages.list": await time(() =>
+    rt.services.messages.list(tenMessageTicketId, { offset: 0, limit: 20 }),
+  ),
   "app.fetch": await time(async () => {
     const res = await request(`/api/v1/tickets/${tenMessageTicketId}/messages`);
     await res.arrayBuffer();

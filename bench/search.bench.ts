@@ -63,47 +63,47 @@ type Scenario = { name: string; run: () => unknown };
 const scenarios: Scenario[] = [
   {
     name: "reference: ticket list status=open page 1",
-    run: () => services.tickets.list({ status: "open", page: 1, limit: 20 }),
+    run: () => services.tickets.list({ status: "open", offset: 0, limit: 20 }),
   },
   {
     name: `tickets?search=cliente ${mid} (a contact by name)`,
-    run: () => services.tickets.list({ search: `cliente ${mid}`, page: 1, limit: 20 }),
+    run: () => services.tickets.list({ search: `cliente ${mid}`, offset: 0, limit: 20 }),
   },
   {
     name: `tickets?search=${contactNumber(mid).slice(-7)} (part of a number)`,
-    run: () => services.tickets.list({ search: contactNumber(mid).slice(-7), page: 1, limit: 20 }),
+    run: () => services.tickets.list({ search: contactNumber(mid).slice(-7), offset: 0, limit: 20 }),
   },
   {
     name: "tickets?search=comprobante medio (2 words, 1/8 of messages)",
-    run: () => services.tickets.list({ search: "comprobante medio", page: 1, limit: 20 }),
+    run: () => services.tickets.list({ search: "comprobante medio", offset: 0, limit: 20 }),
   },
   {
     name: "tickets?search=factura (1/8 of messages)",
-    run: () => services.tickets.list({ search: "factura", page: 1, limit: 20 }),
+    run: () => services.tickets.list({ search: "factura", offset: 0, limit: 20 }),
   },
   {
     name: "tickets?search=factura&status=open",
-    run: () => services.tickets.list({ search: "factura", status: "open", page: 1, limit: 20 }),
+    run: () => services.tickets.list({ search: "factura", status: "open", offset: 0, limit: 20 }),
   },
   {
     name: "tickets?search=grac (prefix, 1/4 of messages)",
-    run: () => services.tickets.list({ search: "grac", page: 1, limit: 20 }),
+    run: () => services.tickets.list({ search: "grac", offset: 0, limit: 20 }),
   },
   {
     name: "tickets?search=zzzz (no match)",
-    run: () => services.tickets.list({ search: "zzzz", page: 1, limit: 20 }),
+    run: () => services.tickets.list({ search: "zzzz", offset: 0, limit: 20 }),
   },
   {
     name: `contacts?search=cliente ${mid}`,
-    run: () => services.contacts.list({ search: `cliente ${mid}`, page: 1, limit: 20 }),
+    run: () => services.contacts.list({ search: `cliente ${mid}`, offset: 0, limit: 20 }),
   },
   {
     name: `contacts?search=${contactNumber(mid).slice(-5)} (part of a number)`,
-    run: () => services.contacts.list({ search: contactNumber(mid).slice(-5), page: 1, limit: 20 }),
+    run: () => services.contacts.list({ search: contactNumber(mid).slice(-5), offset: 0, limit: 20 }),
   },
   {
     name: "contacts?search=clie (every contact matches)",
-    run: () => services.contacts.list({ search: "clie", page: 1, limit: 20 }),
+    run: () => services.contacts.list({ search: "clie", offset: 0, limit: 20 }),
   },
   {
     name: "messages/search?q=factura page 1",
@@ -135,7 +135,7 @@ for (const s of scenarios) {
     `| ${s.name} | ${median(xs).toFixed(2)} | ${xs.map((x) => x.toFixed(1)).join(" / ")} | ${(median(xs) / ref).toFixed(1)} |`,
   );
 }
-const counts = services.tickets.list({ search: "factura", page: 1, limit: 1 }).count;
+const counts = services.tickets.list({ search: "factura", offset: 0, limit: 1 }).count;
 console.log(`\n"factura" matches ${counts} tickets`);
 
 // ── send path: FTS triggers on (after) vs off (before) ─────────────────────────────────────────────────

@@ -353,11 +353,9 @@ export async function startServer(config: Config, logger: Logger, opts: RuntimeO
     runtime.services.messages
       .retryPendingMedia()
       .catch((err) => logger.warn({ err }, "media retry pass failed"));
-    try {
-      runtime.services.idempotency.prune();
-    } catch (err) {
-      logger.warn({ err }, "pruning idempotency keys failed");
-    }
+    runtime.services.idempotency
+      .prune()
+      .catch((err) => logger.warn({ err }, "pruning idempotency keys failed"));
   }, MAINTENANCE_INTERVAL_MS);
   const runRetention = () => {
     runtime.retention

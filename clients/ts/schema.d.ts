@@ -1521,10 +1521,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List a connection's webhooks (admin) */
+        /**
+         * List a connection's webhooks (admin)
+         * @description By id. Whole, or one page with `limit` / `after` (cursor in `X-Next-Cursor`).
+         */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Keyset pagination: the `X-Next-Cursor` header of the previous page */
+                    after?: string;
+                    /** @description Read one page of at most this many (1–100; 20 when only `after` is given) instead of the whole list; the next page's cursor is in the `X-Next-Cursor` header */
+                    limit?: number;
+                };
                 header?: never;
                 path: {
                     connectionId: number;
@@ -1533,9 +1541,11 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description The webhooks; secrets are never shown */
+                /** @description The webhooks (or the page asked for); secrets are never shown */
                 200: {
                     headers: {
+                        /** @description Only with `limit` or `after`, and only when more rows follow: pass it as `after=` to read the next page */
+                        "X-Next-Cursor"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1984,11 +1994,13 @@ export interface paths {
         };
         /**
          * List contacts
-         * @description By name. `search` matches part of the name or of the number, ignoring case and diacritics ("maria" finds "María"); several words must all match.
+         * @description By name. `search` matches part of the name or of the number, ignoring case and diacritics ("maria" finds "María"); several words must all match. Page with `page` (offset) or `after=<nextCursor>` (keyset).
          */
         get: {
             parameters: {
                 query?: {
+                    /** @description Keyset pagination: the `nextCursor` of the previous page. Reads the rows after it at the cost of one page, at any depth; `page` is then not used. */
+                    after?: string;
                     limit?: number;
                     page?: number;
                     /** @description Part of the name (any case, diacritics ignored) or of the number */
@@ -2011,6 +2023,11 @@ export interface paths {
                             count: number;
                             hasMore: boolean;
                             limit: number;
+                            /**
+                             * @description Pass as `after=` to read the next page (keyset); null on the last page
+                             * @example WyJ0aWNrZXRzIiwxNzMzMDUwMDAwMDAwLDQyXQ
+                             */
+                            nextCursor: string | null;
                             page: number;
                         };
                     };
@@ -3900,19 +3917,29 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List queues */
+        /**
+         * List queues
+         * @description By name (then id). Whole, or one page with `limit` / `after` (cursor in `X-Next-Cursor`).
+         */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Keyset pagination: the `X-Next-Cursor` header of the previous page */
+                    after?: string;
+                    /** @description Read one page of at most this many (1–100; 20 when only `after` is given) instead of the whole list; the next page's cursor is in the `X-Next-Cursor` header */
+                    limit?: number;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description All queues by name */
+                /** @description All queues by name, or the page asked for */
                 200: {
                     headers: {
+                        /** @description Only with `limit` or `after`, and only when more rows follow: pass it as `after=` to read the next page */
+                        "X-Next-Cursor"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5183,19 +5210,29 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List tags */
+        /**
+         * List tags
+         * @description By name (then id). Whole, or one page with `limit` / `after` (cursor in `X-Next-Cursor`).
+         */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Keyset pagination: the `X-Next-Cursor` header of the previous page */
+                    after?: string;
+                    /** @description Read one page of at most this many (1–100; 20 when only `after` is given) instead of the whole list; the next page's cursor is in the `X-Next-Cursor` header */
+                    limit?: number;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description All tags by name */
+                /** @description All tags by name, or the page asked for */
                 200: {
                     headers: {
+                        /** @description Only with `limit` or `after`, and only when more rows follow: pass it as `after=` to read the next page */
+                        "X-Next-Cursor"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5615,11 +5652,13 @@ export interface paths {
         };
         /**
          * List tickets
-         * @description Newest activity first (`updatedAt DESC, id DESC`). Filters are exact matches; `search` narrows them to the tickets whose contact or messages match (an empty `search` is no filter).
+         * @description Newest activity first (`updatedAt DESC, id DESC`). Filters are exact matches; `search` narrows them to the tickets whose contact or messages match (an empty `search` is no filter). Page with `page` (offset) or with `after=<nextCursor>` (keyset: the same cost at any depth, and no row skipped or repeated when tickets move between pages).
          */
         get: {
             parameters: {
                 query?: {
+                    /** @description Keyset pagination: the `nextCursor` of the previous page. Reads the rows after it at the cost of one page, at any depth; `page` is then not used. */
+                    after?: string;
                     limit?: number;
                     page?: number;
                     queueId?: number;
@@ -5646,6 +5685,11 @@ export interface paths {
                             count: number;
                             hasMore: boolean;
                             limit: number;
+                            /**
+                             * @description Pass as `after=` to read the next page (keyset); null on the last page
+                             * @example WyJ0aWNrZXRzIiwxNzMzMDUwMDAwMDAwLDQyXQ
+                             */
+                            nextCursor: string | null;
                             page: number;
                             tickets: components["schemas"]["Ticket"][];
                         };
@@ -6050,11 +6094,13 @@ export interface paths {
         };
         /**
          * List a ticket's messages
-         * @description Newest first. Does not mark the ticket read.
+         * @description Newest first. Does not mark the ticket read. Page with `page` (offset) or `after=<nextCursor>` (keyset).
          */
         get: {
             parameters: {
                 query?: {
+                    /** @description Keyset pagination: the `nextCursor` of the previous page. Reads the rows after it at the cost of one page, at any depth; `page` is then not used. */
+                    after?: string;
                     limit?: number;
                     page?: number;
                 };
@@ -6077,6 +6123,11 @@ export interface paths {
                             hasMore: boolean;
                             limit: number;
                             messages: components["schemas"]["Message"][];
+                            /**
+                             * @description Pass as `after=` to read the next page (keyset); null on the last page
+                             * @example WyJ0aWNrZXRzIiwxNzMzMDUwMDAwMDAwLDQyXQ
+                             */
+                            nextCursor: string | null;
                             page: number;
                             ticketId: number;
                         };
@@ -6684,19 +6735,29 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List API tokens (admin) */
+        /**
+         * List API tokens (admin)
+         * @description By id. Whole, or one page with `limit` / `after` (cursor in `X-Next-Cursor`).
+         */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Keyset pagination: the `X-Next-Cursor` header of the previous page */
+                    after?: string;
+                    /** @description Read one page of at most this many (1–100; 20 when only `after` is given) instead of the whole list; the next page's cursor is in the `X-Next-Cursor` header */
+                    limit?: number;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description All tokens; secrets are never shown */
+                /** @description All tokens (or the page asked for); secrets are never shown */
                 200: {
                     headers: {
+                        /** @description Only with `limit` or `after`, and only when more rows follow: pass it as `after=` to read the next page */
+                        "X-Next-Cursor"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6951,19 +7012,29 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List users */
+        /**
+         * List users
+         * @description By name (then id). Whole, or one page with `limit` / `after` (cursor in `X-Next-Cursor`).
+         */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Keyset pagination: the `X-Next-Cursor` header of the previous page */
+                    after?: string;
+                    /** @description Read one page of at most this many (1–100; 20 when only `after` is given) instead of the whole list; the next page's cursor is in the `X-Next-Cursor` header */
+                    limit?: number;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description All users by name */
+                /** @description All users by name, or the page asked for */
                 200: {
                     headers: {
+                        /** @description Only with `limit` or `after`, and only when more rows follow: pass it as `after=` to read the next page */
+                        "X-Next-Cursor"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7387,10 +7458,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List webhook deliveries, newest first (admin) */
+        /**
+         * List webhook deliveries, newest first (admin)
+         * @description By id, newest first. Page with `page` (offset) or `after=<nextCursor>` (keyset).
+         */
         get: {
             parameters: {
                 query?: {
+                    /** @description Keyset pagination: the `nextCursor` of the previous page. Reads the rows after it at the cost of one page, at any depth; `page` is then not used. */
+                    after?: string;
                     connectionId?: number;
                     event?: "message_received" | "message_sent" | "message_ack" | "connection_update" | "ticket_created" | "ticket_updated" | "ticket_closed" | "contact_created" | "contact_updated" | "message_updated" | "message_deleted" | "message_reaction";
                     limit?: number;
@@ -7415,6 +7491,11 @@ export interface paths {
                             deliveries: components["schemas"]["WebhookDelivery"][];
                             hasMore: boolean;
                             limit: number;
+                            /**
+                             * @description Pass as `after=` to read the next page (keyset); null on the last page
+                             * @example WyJ0aWNrZXRzIiwxNzMzMDUwMDAwMDAwLDQyXQ
+                             */
+                            nextCursor: string | null;
                             page: number;
                         };
                     };

@@ -1,7 +1,8 @@
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { queues, tags, users } from "../db/schema";
 import { AppError, type ErrorCode } from "../errors";
+import { type KeyPage, takePage } from "./paging";
 
 /** SQLite reports the violated unique column as `table.column`; name it in the 409 message. */
 function conflictField(err: unknown): string | null {
@@ -40,6 +41,18 @@ function createCatalog<T extends CatalogTable>(db: Db, table: T, notFound: Error
 
   return {
     list: (): Row[] => db.select().from(t).orderBy(asc(t.name), asc(t.id)).all() as Row[],
+    /** One page by name, after the cursor's (name, id). */
+    listPage(at: KeyPage<readonly [string, number]>): { rows: Row[]; hasMore: boolean } {
+      const after = at.after ? sql`(${t.name}, ${t.id}) > (${at.after[0]}, ${at.after[1]})` : undefined;
+      const rows = db
+        .select()
+        .from(t)
+        .where(after)
+        .orderBy(asc(t.name), asc(t.id))
+        .limit(at.limit + 1)
+        .all() as Row[];
+      return takePage(rows, at.limit);
+    },
     get,
     create: (values: Omit<Insert, "id" | "createdAt" | "updatedAt">): Row =>
       guard(

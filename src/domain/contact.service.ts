@@ -5,9 +5,13 @@ import { AppError } from "../errors";
 import type { ConnectionService } from "./connection.service";
 import type { DomainDeps } from "./deps";
 import { normalizeNumber } from "./numbers";
+import { type PageAt, takePage } from "./paging";
 import { contactMatch, likeContains } from "./search/fts-query";
 
 export type Contact = typeof contacts.$inferSelect;
+
+/** The contact list's ORDER BY key: name, id. */
+export type ContactKey = readonly [string, number];
 
 export const contactRef = (c: Contact) => ({ id: c.id, name: c.name, number: c.number });
 
@@ -204,12 +208,13 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
         sqlite
           .query<{ n: number }, string[]>(`select count(*) as n from contacts c where ${where}`)
           .get(...args)?.n ?? 0,
-      page: (limit: number, offset: number) =>
+      /** limit + 1 ids by name, from an offset or past a keyset cursor's (name, id). */
+      page: (page: PageAt<ContactKey>) =>
         sqlite
           .query<{ id: number }, (string | number)[]>(
-            `select c.id from contacts c where ${where} order by c.name, c.id limit ? offset ?`,
+            `select c.id from contacts c where ${where}${page.after ? " and (c.name, c.id) > (?, ?)" : ""} order by c.name, c.id limit ? offset ?`,
           )
-          .all(...args, limit, offset)
+          .all(...args, ...(page.after ?? []), page.limit + 1, page.after ? 0 : page.offset)
           .map((r) => r.id),
     };
   }
@@ -218,20 +223,22 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
     findByNumber,
 
     /**
-     * By name. `search` matches part of the name or of the number, without regard to case or diacritics
-     * ("maria" finds "María"): words of three characters or more through the trigram index `contacts_fts`,
-     * shorter ones with LIKE.
+     * A page of contacts by name; `count` is every contact the search matches. `search` matches part of the
+     * name or of the number, without regard to case or diacritics ("maria" finds "María"): words of three
+     * characters or more through the trigram index `contacts_fts`, shorter ones with LIKE.
      */
-    list(filter: { page: number; limit: number; search?: string }) {
+    list(filter: { search?: string } & PageAt<ContactKey>) {
       const { db } = deps;
       if (filter.search) {
         const matched = matchingIds(filter.search);
         // Only punctuation: nothing to search for, so nothing is found.
         if (!matched) return { rows: [], count: 0, hasMore: false };
-        const total = matched.count();
-        const ids = matched.page(filter.limit, (filter.page - 1) * filter.limit);
-        return { rows: contactsByIds(ids), count: total, hasMore: filter.page * filter.limit < total };
+        return { ...takePage(contactsByIds(matched.page(filter)), filter.limit), count: matched.count() };
       }
+      // Keyset: a seek in contacts_name_idx (name, id) past the cursor's row.
+      const after = filter.after
+        ? sql`(${contacts.name}, ${contacts.id}) > (${filter.after[0]}, ${filter.after[1]})`
+        : undefined;
       // Without a search the count is the trigger-kept row count.
       const total =
         db.select({ n: rowCounts.n }).from(rowCounts).where(eq(rowCounts.name, "contacts")).get()?.n ?? 0;
@@ -239,12 +246,13 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
       const ids = db
         .select({ id: contacts.id })
         .from(contacts)
+        .where(after)
         .orderBy(asc(contacts.name), asc(contacts.id))
-        .limit(filter.limit)
-        .offset((filter.page - 1) * filter.limit)
+        .limit(filter.limit + 1)
+        .offset(filter.after ? 0 : filter.offset)
         .all()
         .map((r) => r.id);
-      return { rows: contactsByIds(ids), count: total, hasMore: filter.page * filter.limit < total };
+      return { ...takePage(contactsByIds(ids), filter.limit), count: total };
     },
 
     matchingIds,

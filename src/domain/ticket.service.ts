@@ -6,6 +6,7 @@ import type { ConnectionService } from "./connection.service";
 import { type ContactService, contactRef } from "./contact.service";
 import type { DomainDeps } from "./deps";
 import { normalizeNumber } from "./numbers";
+import { type PageAt, takePage } from "./paging";
 import { createTicketSearch } from "./search/ticket-search";
 
 export type TicketStatus = "pending" | "open" | "closed";
@@ -65,6 +66,9 @@ const TAGS_SELECT = `select tt.ticket_id as ticketId, g.id, g.name, g.color
 from ticket_tags tt join tags g on g.id = tt.tag_id
 where tt.ticket_id in (select value from json_each(?))`;
 
+/** The ticket list's ORDER BY key: updatedAt (ms), id. */
+export type TicketKey = readonly [number, number];
+
 export type Assignment = { queueId?: number | null; userId?: number | null; tagId?: number | null };
 
 export const ticketEventData = (t: TicketRow, contact: typeof contacts.$inferSelect) => ({
@@ -94,11 +98,10 @@ export function createTicketService(
   const matchingTickets = createTicketSearch(db, contactsSvc, deps.config.searchMaxMatches);
 
   /**
-   * Tickets with contact, connection, queue, user and tags, newest activity first. Raw SQL on statements
-   * SQLite compiles once (bun:sqlite caches them by text): the ticket list is the hottest read of the API.
-   * It runs on the caller's connection, so inside a transaction it sees that transaction's writes.
+   * The one place a ticket filter becomes SQL, on alias `t`: the page query reads `tickets t`, the count
+   * `ticket_counts t` (same column names).
    */
-  function loadViews(filter: ViewFilter, page?: { limit: number; offset: number }): TicketView[] {
+  function whereOf(filter: ViewFilter): { where: string; args: (string | number)[] } {
     const conds: string[] = [];
     const args: (string | number)[] = [];
     const add = (cond: string, value: string | number | undefined) => {
@@ -112,17 +115,43 @@ export function createTicketService(
     add("t.connection_id = ?", filter.connectionId);
     add("t.queue_id = ?", filter.queueId);
     add("exists (select 1 from ticket_tags tt where tt.ticket_id = t.id and tt.tag_id = ?)", filter.tagId);
-    const where = conds.length > 0 ? ` where ${conds.join(" and ")}` : "";
+    return { where: conds.join(" and "), args };
+  }
+
+  /**
+   * `with page as (…)`: the ids of one page (limit + 1 rows, the extra one tells whether more follow), from
+   * the index alone — skipped rows cost an index step, not five joins. Keyset pages seek past the
+   * cursor's (updatedAt, id) in the same indexes as the ORDER BY.
+   */
+  function pageCte(filter: ViewFilter, page: PageAt<TicketKey>): { text: string; args: (string | number)[] } {
+    const { where: cond, args } = whereOf(filter);
+    const where = [cond, page.after ? "(t.updated_at, t.id) < (?, ?)" : ""].filter(Boolean).join(" and ");
+    if (page.after) args.push(...page.after);
+    args.push(page.limit + 1, page.after ? 0 : page.offset);
+    return {
+      text: `with page as (select t.id from tickets t${where ? ` where ${where}` : ""}
+        order by t.updated_at desc, t.id desc limit ? offset ?)`,
+      args,
+    };
+  }
+
+  /**
+   * Tickets with contact, connection, queue, user and tags, newest activity first. Raw SQL on statements
+   * SQLite compiles once (bun:sqlite caches them by text): the ticket list is the hottest read of the API.
+   * It runs on the caller's connection, so inside a transaction it sees that transaction's writes.
+   */
+  function loadViews(filter: ViewFilter, page?: PageAt<TicketKey>): TicketView[] {
     let text: string;
+    let args: (string | number)[];
     if (page) {
-      // The page's ids come from the index alone (skipped rows cost an index step, not five joins); only the
-      // page itself is joined, and its few rows are put back in order below.
-      text = `with page as (select t.id from tickets t${where} order by t.updated_at desc, t.id desc limit ? offset ?)
-        ${VIEW_SELECT.replace("from tickets t", "from page p join tickets t on t.id = p.id")}`;
-      args.push(page.limit, page.offset);
+      const cte = pageCte(filter, page);
+      text = `${cte.text} ${VIEW_SELECT.replace("from tickets t", "from page p join tickets t on t.id = p.id")}`;
+      args = cte.args;
     } else {
-      // A few ids are looked up by key and put in order below, rather than sorted by the index scan.
-      text = `${VIEW_SELECT}${where}${filter.ids ? "" : " order by t.updated_at desc, t.id desc"}`;
+      // A few ids (a search's page) are looked up by key and put in order below, not sorted by an index scan.
+      const { where, args: whereArgs } = whereOf(filter);
+      text = `${VIEW_SELECT}${where ? ` where ${where}` : ""}${filter.ids ? "" : " order by t.updated_at desc, t.id desc"}`;
+      args = whereArgs;
     }
     const rows = db.$client.query<ViewRow, (string | number)[]>(text).all(...args);
     if (page || filter.ids) rows.sort((a, b) => b.updatedAt - a.updatedAt || b.id - a.id);
@@ -355,6 +384,37 @@ export function createTicketService(
     return { ticket, created: true };
   }
 
+  type ListFilter = { status?: TicketStatus; whatsappId?: number; queueId?: number; tagId?: number };
+  const viewFilterOf = (f: ListFilter): ViewFilter => ({
+    status: f.status,
+    connectionId: f.whatsappId,
+    queueId: f.queueId,
+    tagId: f.tagId,
+  });
+
+  /** Counted from the trigger-maintained ticket_counts: O(groups), not O(matching tickets). */
+  function countOf(filter: ViewFilter): number {
+    // A tag's tickets are counted from ticket_tags (index-backed by tag), with the other conditions on them.
+    if (filter.tagId !== undefined) {
+      const { where, args } = whereOf({ ...filter, tagId: undefined });
+      return (
+        db.$client
+          .query<{ n: number }, (string | number)[]>(
+            `select count(*) as n from ticket_tags tt join tickets t on t.id = tt.ticket_id where tt.tag_id = ?${where ? ` and ${where}` : ""}`,
+          )
+          .get(filter.tagId, ...args)?.n ?? 0
+      );
+    }
+    const { where, args } = whereOf(filter);
+    return (
+      db.$client
+        .query<{ n: number }, (string | number)[]>(
+          `select coalesce(sum(n), 0) as n from ticket_counts t${where ? ` where ${where}` : ""}`,
+        )
+        .get(...args)?.n ?? 0
+    );
+  }
+
   return {
     findOrCreate,
     findOrCreateImported,
@@ -362,23 +422,14 @@ export function createTicketService(
     view,
     get: (id: number) => view(id),
 
-    list(filter: {
-      status?: TicketStatus;
-      whatsappId?: number;
-      queueId?: number;
-      tagId?: number;
-      /** Contact name/number or message text; see createTicketSearch. */
-      search?: string;
-      page: number;
-      limit: number;
-    }) {
+    /**
+     * A page of tickets by filter; `count` is every ticket the filter matches. With `search`, the matching
+     * tickets (newest activity first, see createTicketSearch) are paged in memory by offset or by key.
+     */
+    list(filter: ListFilter & { search?: string } & PageAt<TicketKey>) {
+      const viewFilter = viewFilterOf(filter);
       if (filter.search !== undefined) {
-        let matched = matchingTickets({
-          search: filter.search,
-          status: filter.status,
-          connectionId: filter.whatsappId,
-          queueId: filter.queueId,
-        });
+        let matched = matchingTickets({ search: filter.search, ...viewFilter });
         // With a tag too: the matches that carry it (looked up by the ticket_tags key).
         if (filter.tagId !== undefined && matched.length > 0) {
           const tagged = new Set(
@@ -391,50 +442,20 @@ export function createTicketService(
           );
           matched = matched.filter((r) => tagged.has(r.id));
         }
-        const offset = (filter.page - 1) * filter.limit;
-        const ids = matched.slice(offset, offset + filter.limit).map((r) => r.id);
+        const after = filter.after;
+        const start = after
+          ? matched.findIndex((r) => r.updatedAt < after[0] || (r.updatedAt === after[0] && r.id < after[1]))
+          : filter.offset;
+        const from = start < 0 ? matched.length : start;
+        const ids = matched.slice(from, from + filter.limit).map((r) => r.id);
         return {
           rows: ids.length > 0 ? loadViews({ ids }) : [],
           count: matched.length,
-          hasMore: offset + filter.limit < matched.length,
+          hasMore: from + filter.limit < matched.length,
         };
       }
-      // Counted from the trigger-maintained ticket_counts: O(groups), not O(matching tickets).
-      const conds: string[] = [];
-      const args: (string | number)[] = [];
-      for (const [cond, value] of [
-        ["status = ?", filter.status],
-        ["connection_id = ?", filter.whatsappId],
-        ["queue_id = ?", filter.queueId],
-      ] as const) {
-        if (value === undefined) continue;
-        conds.push(cond);
-        args.push(value);
-      }
-      const where = conds.length > 0 ? ` where ${conds.join(" and ")}` : "";
-      // A tag filter counts the tag's tickets through ticket_tags (index-backed by tag), not ticket_counts.
-      const total =
-        filter.tagId === undefined
-          ? (db.$client
-              .query<{ n: number }, (string | number)[]>(
-                `select coalesce(sum(n), 0) as n from ticket_counts${where}`,
-              )
-              .get(...args)?.n ?? 0)
-          : (db.$client
-              .query<{ n: number }, (string | number)[]>(
-                `select count(*) as n from ticket_tags tt join tickets t on t.id = tt.ticket_id where tt.tag_id = ?${conds.map((c) => ` and t.${c}`).join("")}`,
-              )
-              .get(filter.tagId, ...args)?.n ?? 0);
-      const rows = loadViews(
-        {
-          status: filter.status,
-          connectionId: filter.whatsappId,
-          queueId: filter.queueId,
-          tagId: filter.tagId,
-        },
-        { limit: filter.limit, offset: (filter.page - 1) * filter.limit },
-      );
-      return { rows, count: total, hasMore: filter.page * filter.limit < total };
+      const { rows, hasMore } = takePage(loadViews(viewFilter, filter), filter.limit);
+      return { rows, count: countOf(viewFilter), hasMore };
     },
 
     /**

@@ -1,8 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { asc, eq, isNull } from "drizzle-orm";
+import { asc, eq, gt, isNull } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { apiTokens } from "../db/schema";
 import { AppError } from "../errors";
+import { type KeyPage, takePage } from "./paging";
 
 export type TokenScope = "admin" | "api";
 export type Principal = { tokenId: number; name: string; scope: TokenScope };
@@ -36,6 +37,17 @@ export function createTokenService(db: Db, envToken: string | undefined, clock: 
       return { token, record };
     },
     list: (): ApiToken[] => db.select().from(apiTokens).orderBy(asc(apiTokens.id)).all(),
+    /** One page by id, after the cursor's id. */
+    listPage(at: KeyPage<readonly [number]>): { rows: ApiToken[]; hasMore: boolean } {
+      const rows = db
+        .select()
+        .from(apiTokens)
+        .where(at.after ? gt(apiTokens.id, at.after[0]) : undefined)
+        .orderBy(asc(apiTokens.id))
+        .limit(at.limit + 1)
+        .all();
+      return takePage(rows, at.limit);
+    },
     revoke(id: number): ApiToken {
       const row = db.select().from(apiTokens).where(eq(apiTokens.id, id)).get();
       if (!row) throw new AppError("ERR_TOKEN_NOT_FOUND", "Token not found");

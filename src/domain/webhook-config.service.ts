@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, gt } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { connections, webhooks } from "../db/schema";
 import { AppError } from "../errors";
 import { EVENT_NAMES } from "../webhooks/events";
 import type { ReceiverPolicy } from "../webhooks/receiver-policy";
+import { type KeyPage, takePage } from "./paging";
 
 export type Webhook = typeof webhooks.$inferSelect;
 
@@ -75,6 +76,20 @@ export function createWebhookConfigService(
         .where(eq(webhooks.connectionId, connectionId))
         .orderBy(asc(webhooks.id))
         .all();
+    },
+
+    /** One page of a connection's webhooks by id, after the cursor's id. */
+    listPage(connectionId: number, at: KeyPage<readonly [number]>): { rows: Webhook[]; hasMore: boolean } {
+      requireConnection(connectionId);
+      const after = at.after ? gt(webhooks.id, at.after[0]) : undefined;
+      const rows = db
+        .select()
+        .from(webhooks)
+        .where(and(eq(webhooks.connectionId, connectionId), after))
+        .orderBy(asc(webhooks.id))
+        .limit(at.limit + 1)
+        .all();
+      return takePage(rows, at.limit);
     },
     async create(connectionId: number, input: WebhookInput): Promise<Webhook> {
       requireConnection(connectionId);

@@ -11,7 +11,8 @@ export function createReadCache(db: Db, maxEntries = 128) {
   const version = db.$client.query<{ n: number }, []>("select total_changes() as n");
   const entries = new Map<string, { version: number; body: string }>();
   return {
-    get(key: string, compute: () => unknown): string {
+    /** The JSON text cached under key, or the one compute returns (then kept). */
+    get(key: string, compute: () => string): string {
       const v = version.get()!.n;
       const hit = entries.get(key);
       if (hit && hit.version === v) {
@@ -19,7 +20,7 @@ export function createReadCache(db: Db, maxEntries = 128) {
         entries.set(key, hit);
         return hit.body;
       }
-      const body = JSON.stringify(compute());
+      const body = compute();
       entries.delete(key);
       entries.set(key, { version: v, body });
       if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);

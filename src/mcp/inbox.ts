@@ -14,7 +14,11 @@ import { messageWire, sentWire, ticketWire } from "../http/wire";
  */
 export function searchInbox(deps: AppDeps, input: { query: string; page: number; limit: number }) {
   const { tickets, messageSearch, messages: svc } = deps.services;
-  const found = tickets.list({ search: input.query, page: input.page, limit: input.limit });
+  const found = tickets.list({
+    search: input.query,
+    limit: input.limit,
+    offset: (input.page - 1) * input.limit,
+  });
   const hits = messageSearch({ q: input.query, page: 1, limit: Math.min(input.limit, 20) });
   return {
     tickets: found.rows.map(ticketWire),
@@ -57,7 +61,7 @@ export async function sendOnTicket(deps: AppDeps, input: SendInput) {
 /** A page of a ticket's conversation, newest first, as `GET /tickets/{ticketId}/messages` shows it. */
 export function ticketMessages(deps: AppDeps, ticketId: number, page: number, limit: number) {
   const { messages: svc, lifecycle } = deps.services;
-  const { rows, count, hasMore } = svc.list(ticketId, page, limit);
+  const { rows, count, hasMore } = svc.list(ticketId, { limit, offset: (page - 1) * limit });
   const reactions = lifecycle.reactionsOf(rows.map((r) => r.message.pk));
   const messages = rows.map((r) =>
     messageWire(r.message, r.contact, svc.mediaUrlOf, reactions.get(r.message.pk)),

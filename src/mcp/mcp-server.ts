@@ -85,13 +85,20 @@ export function createMcpServer(deps: AppDeps): McpServer {
       title: "List tickets",
       description:
         "Tickets with newest activity first, like GET /api/v1/tickets. Filter by status (pending, open, closed), whatsappId (connection) or queueId; page from 1, limit up to 100.",
-      inputSchema: toolArguments(TicketListQuery),
+      // Paged by `page` only: a keyset cursor is for REST clients walking a long list.
+      inputSchema: toolArguments(TicketListQuery.omit({ after: true })),
       readOnly: true,
     },
     (q) => {
-      const { rows, count, hasMore } = services.tickets.list(
-        q as Parameters<typeof services.tickets.list>[0],
-      );
+      const { page, limit, ...filter } = q as { page: number; limit: number } & Omit<
+        Parameters<typeof services.tickets.list>[0],
+        "limit" | "offset" | "after"
+      >;
+      const { rows, count, hasMore } = services.tickets.list({
+        ...filter,
+        limit,
+        offset: (page - 1) * limit,
+      });
       return { tickets: rows.map(ticketWire), count, hasMore, page: q.page, limit: q.limit };
     },
   );

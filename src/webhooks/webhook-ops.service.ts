@@ -1,4 +1,4 @@
-import { and, count, desc, eq, inArray, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, inArray, lt, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { connections, events as eventsTable, webhookDeliveries, webhooks } from "../db/schema";
 import { AppError } from "../errors";
@@ -17,6 +17,8 @@ export type DeliveryFilter = {
   event?: string;
   page: number;
   limit: number;
+  /** Keyset: the id of the last delivery of the previous page (then `page` is not used). */
+  after?: readonly [number];
 };
 
 const toIso = (ms: number | Date | null | undefined) =>
@@ -109,11 +111,13 @@ export function createWebhookOps(deps: {
       if (f.event !== undefined) where.push(eq(eventsTable.type, f.event));
       const cond = where.length > 0 ? and(...where) : undefined;
       const rows = base()
-        .where(cond)
+        .where(and(cond, f.after ? lt(webhookDeliveries.id, f.after[0]) : undefined))
         .orderBy(desc(webhookDeliveries.id))
-        .limit(f.limit)
-        .offset((f.page - 1) * f.limit)
+        .limit(f.limit + 1)
+        .offset(f.after ? 0 : (f.page - 1) * f.limit)
         .all() as DeliveryRow[];
+      const hasMore = rows.length > f.limit;
+      if (hasMore) rows.pop();
       const total =
         db
           .select({ n: count() })
@@ -122,7 +126,7 @@ export function createWebhookOps(deps: {
           .innerJoin(eventsTable, eq(eventsTable.id, webhookDeliveries.eventId))
           .where(cond)
           .get()?.n ?? 0;
-      return { deliveries: rows.map(deliveryView), count: total, hasMore: f.page * f.limit < total };
+      return { deliveries: rows.map(deliveryView), count: total, hasMore };
     },
 
     getDelivery(id: number) {

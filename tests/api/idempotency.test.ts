@@ -105,7 +105,7 @@ test("keys older than 24 h are pruned, newer ones kept", async () => {
   now += 23 * 60 * 60 * 1000;
   await send("recent");
   now += 2 * 60 * 60 * 1000;
-  expect(t.services.idempotency.prune()).toBe(1);
+  expect(await t.services.idempotency.prune()).toBe(1);
   const keys = t.db.$client.query("select key from idempotency_keys order by key").all();
   expect(keys).toEqual([{ key: "recent" }]);
 });
@@ -259,4 +259,19 @@ describe("Idempotency-Key across failures", () => {
     expect(await b.json()).toEqual(a);
     expect(a.data).toHaveLength(2);
   });
+});
+
+test("pruning many expired keys takes them in batches until none is left, and keeps the fresh ones", async () => {
+  const now = Date.parse("2026-01-01T00:00:00Z");
+  await using t = createTestApp({}, { clock: () => now });
+  const insert = t.db.$client.query(
+    "insert into idempotency_keys (principal, key, request_hash, state, created_at) values (0, ?, 'h', 'completed', ?)",
+  );
+  const day = 24 * 60 * 60 * 1000;
+  // More than two batches of expired keys, spread over the hour before the cutoff, and some fresh ones.
+  for (let i = 0; i < 1_234; i++) insert.run(`old-${i}`, now - day - 1 - (i % 3_600_000));
+  for (let i = 0; i < 10; i++) insert.run(`new-${i}`, now - day + 1 + i);
+  expect(await t.services.idempotency.prune()).toBe(1_234);
+  expect(t.db.$client.query("select count(*) as n from idempotency_keys").get()).toEqual({ n: 10 });
+  expect(await t.services.idempotency.prune()).toBe(0);
 });

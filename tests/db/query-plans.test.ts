@@ -152,6 +152,16 @@ test("no statement scans a large table or sorts in a temp B-tree", async () => {
   await t.put(`/api/v1/contacts/595991000001/notes/${note.body.id}`, { body: "nota editada" });
   const qa = await t.post("/api/v1/quick-answers", { shortcut: "hola", message: "Hola" });
   await t.put(`/api/v1/quick-answers/${qa.body.id}`, { message: "Hola, ¿cómo está?" });
+  // A second row of every list, so each has a next page to read by cursor.
+  await t.post("/api/v1/queues", { name: "Soporte", color: "#123457" });
+  await t.post("/api/v1/users", { name: "Beto", email: "beto@example.com" });
+  await t.post("/api/v1/tags", { name: "nuevo", color: "#654322" });
+  t.services.tokens.create("a", "api");
+  t.services.tokens.create("b", "api");
+  await t.post(`/api/v1/connections/${conn.id}/webhooks`, { url: `http://127.0.0.1:${receiver.port}/h2` });
+  await inbound("595991000004", "otro");
+  await inbound("595991000005", "otro más");
+  await t.post("/api/v1/send", { number: "595991000006", body: "hola", queueId: queue.body.id });
   // Every list and read, with each filter and deep pages.
   const reads = [
     "/api/v1/tickets",
@@ -187,6 +197,8 @@ test("no statement scans a large table or sorts in a temp B-tree", async () => {
     `/api/v1/connections/${conn.id}`,
     `/api/v1/connections/${conn.id}/webhooks`,
     "/api/v1/queues",
+    // Keyset pages (after=<cursor>) of every list, with each filter.
+    ...(await keysetReads()),
     "/api/queue/list",
     "/api/v1/users",
     "/api/v1/tags",
@@ -211,7 +223,7 @@ test("no statement scans a large table or sorts in a temp B-tree", async () => {
   // What a Prometheus scrape and a readiness probe read.
   expect((await t.request("/metrics")).status).toBe(200);
   expect((await t.get("/health/ready", null)).status).toBe(200);
-  t.services.idempotency.prune();
+  await t.services.idempotency.prune();
   // Retention (every job, also the ones with nothing to delete yet) and the GDPR purge of a contact.
   await t.retention.run();
   t.retention.checkpoint();
@@ -220,6 +232,38 @@ test("no statement scans a large table or sorts in a temp B-tree", async () => {
   expect((await t.del(`/api/v1/contacts/595991000001/notes/${note.body.id}`)).status).toBe(200);
   expect((await t.del(`/api/v1/quick-answers/${qa.body.id}`)).status).toBe(200);
   receiver.stop(true);
+
+  /** Each list read once to get a cursor, then the read after that cursor. */
+  async function keysetReads() {
+    const lists = [
+      "/api/v1/tickets?limit=1",
+      "/api/v1/tickets?status=pending&limit=1",
+      `/api/v1/tickets?whatsappId=${conn.id}&limit=1`,
+      `/api/v1/tickets?queueId=${queue.body.id}&limit=1`,
+      `/api/v1/tickets?status=open&whatsappId=${conn.id}&queueId=${queue.body.id}&limit=1`,
+      `/api/v1/tickets/${ticketId}/messages?limit=1`,
+      "/api/v1/contacts?limit=1",
+      "/api/v1/contacts?search=59&limit=1",
+      "/api/v1/contacts?search=5959910&limit=1",
+      "/api/v1/tickets?search=otro&limit=1",
+      "/api/v1/webhooks/deliveries?limit=1",
+      `/api/v1/webhooks/deliveries?webhookId=${hook.body.id}&limit=1`,
+      "/api/v1/queues?limit=1",
+      "/api/v1/users?limit=1",
+      "/api/v1/tags?limit=1",
+      "/api/v1/tokens?limit=1",
+      `/api/v1/connections/${conn.id}/webhooks?limit=1`,
+    ];
+    const out: string[] = [];
+    for (const path of lists) {
+      const r = await t.get(path);
+      const cursor = r.body.nextCursor ?? r.headers.get("x-next-cursor");
+      // Every list here has a second row, so there is always a cursor to follow.
+      expect([path, typeof cursor]).toEqual([path, "string"]);
+      out.push(`${path}&after=${cursor}`);
+    }
+    return out;
+  }
 
   const problems: string[] = [];
   for (const sql of recorded) {

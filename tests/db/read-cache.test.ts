@@ -10,7 +10,7 @@ test("an entry is reused until any row changes, then recomputed", () => {
   migrate(db);
   const cache = createReadCache(db);
   let computed = 0;
-  const read = () => cache.get("k", () => ++computed);
+  const read = () => cache.get("k", () => String(++computed));
   expect([read(), read()]).toEqual(["1", "1"]);
   db.insert(queues).values({ name: "Q", color: "#1" }).run();
   expect(read()).toBe("2");
@@ -26,7 +26,7 @@ test("the cache keeps at most maxEntries, dropping the least recently used", () 
   migrate(db);
   const cache = createReadCache(db, 2);
   const calls: string[] = [];
-  const read = (k: string) => cache.get(k, () => calls.push(k));
+  const read = (k: string) => cache.get(k, () => String(calls.push(k)));
   read("a");
   read("b");
   read("a");

@@ -5,6 +5,10 @@ import { AppError } from "../../errors";
 import type { ChatAddress } from "../../whatsapp/gateway";
 import { type Contact, contactRef } from "../contact.service";
 import type { DomainDeps } from "../deps";
+import { type PageAt, takePage } from "../paging";
+
+/** The message list's ORDER BY key: createdAt (ms), pk. */
+export type MessageKey = readonly [number, number];
 
 export type MessageRow = typeof messages.$inferSelect;
 export type MessageInsert = Omit<typeof messages.$inferInsert, "connectionId">;
@@ -56,23 +60,37 @@ export function createMessageStore(
      where id = ?4`,
   );
   const ph = (name: string) => sql.placeholder(name);
+  const pageQuery = () =>
+    db
+      .select({
+        message: messages,
+        contact: { id: contacts.id, name: contacts.name, number: contacts.number },
+      })
+      .from(messages)
+      .leftJoin(contacts, eq(contacts.id, messages.contactId));
+  const newestFirst = [desc(messages.createdAt), desc(messages.pk)] as const;
   const listStmt = {
     count: db
       .select({ n: count() })
       .from(messages)
       .where(eq(messages.ticketId, ph("ticketId")))
       .prepare(),
-    page: db
-      .select({
-        message: messages,
-        contact: { id: contacts.id, name: contacts.name, number: contacts.number },
-      })
-      .from(messages)
-      .leftJoin(contacts, eq(contacts.id, messages.contactId))
+    page: pageQuery()
       .where(eq(messages.ticketId, ph("ticketId")))
-      .orderBy(desc(messages.createdAt), desc(sql`${messages}.rowid`))
+      .orderBy(...newestFirst)
       .limit(ph("limit"))
       .offset(ph("offset"))
+      .prepare(),
+    // Keyset: a seek in messages_ticket_idx (ticket_id, created_at, rowid) past the cursor's row.
+    after: pageQuery()
+      .where(
+        and(
+          eq(messages.ticketId, ph("ticketId")),
+          sql`(${messages.createdAt}, ${messages.pk}) < (${ph("afterAt")}, ${ph("afterPk")})`,
+        ),
+      )
+      .orderBy(...newestFirst)
+      .limit(ph("limit"))
       .prepare(),
   };
   const insertMessage = db
@@ -188,7 +206,7 @@ export function createMessageStore(
     },
 
     /** A page of a ticket's messages, newest first, with the sender of each inbound one. */
-    list(ticketId: number, page: number, limit: number) {
+    list(ticketId: number, at: PageAt<MessageKey>) {
       const ticket = db
         .select({ id: tickets.id, contactId: tickets.contactId })
         .from(tickets)
@@ -196,8 +214,11 @@ export function createMessageStore(
         .get();
       if (!ticket) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
       const total = listStmt.count.get({ ticketId })?.n ?? 0;
-      const rows = listStmt.page.all({ ticketId, limit, offset: (page - 1) * limit });
-      return { rows, count: total, hasMore: page * limit < total };
+      const limit = at.limit + 1;
+      const rows = at.after
+        ? listStmt.after.all({ ticketId, limit, afterAt: at.after[0], afterPk: at.after[1] })
+        : listStmt.page.all({ ticketId, limit, offset: at.offset });
+      return { ...takePage(rows, at.limit), count: total };
     },
   };
 }

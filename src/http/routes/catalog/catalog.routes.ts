@@ -4,6 +4,7 @@ import { isValidTimeZone, minutesOf, TIME_OF_DAY, WEEKDAYS } from "../../../doma
 import { adminOnly } from "../../auth";
 import { bodyDoc, MAX_TEXT, readBody } from "../../body";
 import { createRouter } from "../../create-router";
+import { arrayPageOf, arrayPageQuery, nextCursorHeader, nextCursorOf } from "../../cursor";
 import { commonErrors, conflictErrors, IdParam, json } from "../../wire";
 
 const Color = z.string().trim().min(1).max(32).openapi({ example: "#4CAF50" });
@@ -73,6 +74,8 @@ const TagSchema = z
   .object({ id: z.number().int(), name: z.string(), color: z.string(), ...stamp })
   .openapi("Tag", { example: { id: 1, name: "VIP", color: "#FFC107", ...stampExample } });
 
+type CatalogRow = { id: number; name: string; createdAt: Date; updatedAt: Date };
+
 const withDates = <T extends { createdAt: Date; updatedAt: Date }>(r: T) => ({
   ...r,
   createdAt: r.createdAt.toISOString(),
@@ -90,10 +93,15 @@ function catalogRoutes<K extends keyof Services["catalog"]>(opts: {
   example: Record<string, unknown>;
 }) {
   const Param = IdParam("id");
+  const ListQuery = arrayPageQuery(opts.key as "queues");
   const update = opts.create.partial();
   const svc = (c: { get(k: "deps"): { services: Services } }) =>
     c.get("deps").services.catalog[opts.key] as unknown as {
-      list(): { createdAt: Date; updatedAt: Date }[];
+      list(): CatalogRow[];
+      listPage(at: { limit: number; after?: readonly [string, number] }): {
+        rows: CatalogRow[];
+        hasMore: boolean;
+      };
       get(id: number): { createdAt: Date; updatedAt: Date };
       create(v: object): { createdAt: Date; updatedAt: Date };
       update(id: number, v: object): { createdAt: Date; updatedAt: Date };
@@ -106,9 +114,26 @@ function catalogRoutes<K extends keyof Services["catalog"]>(opts: {
         path: opts.path,
         tags: [opts.tag],
         summary: `List ${opts.label}s`,
-        responses: { 200: json(z.array(opts.schema), `All ${opts.label}s by name`), ...commonErrors },
+        description:
+          "By name (then id). Whole, or one page with `limit` / `after` (cursor in `X-Next-Cursor`).",
+        request: { query: ListQuery },
+        responses: {
+          200: {
+            ...json(z.array(opts.schema), `All ${opts.label}s by name, or the page asked for`),
+            headers: nextCursorHeader,
+          },
+          ...commonErrors,
+        },
       }),
-      (c) => c.json(svc(c).list().map(withDates), 200),
+      (c) => {
+        const at = arrayPageOf(c.req.valid("query"));
+        if (!at) return c.json(svc(c).list().map(withDates), 200);
+        const page = svc(c).listPage(at);
+        // queues, users and tags share the key shape (name, id).
+        const next = nextCursorOf(opts.key as "queues", page, (r) => [r.name, r.id]);
+        if (next) c.header("X-Next-Cursor", next);
+        return c.json(page.rows.map(withDates), 200);
+      },
     )
     .openapi(
       createRoute({

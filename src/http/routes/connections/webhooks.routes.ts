@@ -3,6 +3,7 @@ import { EVENT_NAMES } from "../../../webhooks/events";
 import { adminOnly } from "../../auth";
 import { bodyDoc, readBody } from "../../body";
 import { createRouter } from "../../create-router";
+import { arrayPageOf, arrayPageQuery, nextCursorHeader, nextCursorOf } from "../../cursor";
 import { commonErrors, IdParam, json, WebhookSchema, webhookWire } from "../../wire";
 
 const ConnectionParam = IdParam("connectionId");
@@ -32,20 +33,33 @@ export const connectionWebhooksRouter = createRouter()
       tags: ["Webhooks"],
       summary: "List a connection's webhooks (admin)",
       middleware: [adminOnly] as const,
-      request: { params: ConnectionParam },
+      description: "By id. Whole, or one page with `limit` / `after` (cursor in `X-Next-Cursor`).",
+      request: { params: ConnectionParam, query: arrayPageQuery("webhooks") },
       responses: {
-        200: json(z.array(WebhookSchema), "The webhooks; secrets are never shown"),
+        200: {
+          ...json(z.array(WebhookSchema), "The webhooks (or the page asked for); secrets are never shown"),
+          headers: nextCursorHeader,
+        },
         ...commonErrors,
       },
     }),
-    (c) =>
-      c.json(
-        c
-          .get("deps")
-          .services.webhooks.list(c.req.valid("param").connectionId)
-          .map((w) => webhookWire(w)),
+    (c) => {
+      const { connectionId } = c.req.valid("param");
+      const webhooks = c.get("deps").services.webhooks;
+      const at = arrayPageOf(c.req.valid("query"));
+      if (!at)
+        return c.json(
+          webhooks.list(connectionId).map((w) => webhookWire(w)),
+          200,
+        );
+      const page = webhooks.listPage(connectionId, at);
+      const next = nextCursorOf("webhooks", page, (r) => [r.id]);
+      if (next) c.header("X-Next-Cursor", next);
+      return c.json(
+        page.rows.map((w) => webhookWire(w)),
         200,
-      ),
+      );
+    },
   )
   .openapi(
     createRoute({

@@ -1,6 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { pageAt } from "../../../domain/paging";
 import { bodyDoc, readBody } from "../../body";
 import { createRouter } from "../../create-router";
+import { cursorParam, NextCursor, nextCursorOf } from "../../cursor";
 import {
   commonErrors,
   conflictErrors,
@@ -28,7 +30,10 @@ export const TicketListQuery = PageQuery.extend({
       "Tickets whose contact name or number contains it, or that hold a message with all its words (any case, diacritics ignored, the last word as a prefix). Operators and quotes are plain text. Newest activity first; combinable with the other filters.",
     example: "maria factura",
   }),
+  after: cursorParam("tickets"),
 });
+
+const MessagesQuery = PageQuery.extend({ after: cursorParam("messages") });
 
 const CreateBody = z.object({
   number: z.string().min(1),
@@ -61,7 +66,7 @@ export const ticketsRouter = createRouter()
       tags: ["Tickets"],
       summary: "List tickets",
       description:
-        "Newest activity first (`updatedAt DESC, id DESC`). Filters are exact matches; `search` narrows them to the tickets whose contact or messages match (an empty `search` is no filter).",
+        "Newest activity first (`updatedAt DESC, id DESC`). Filters are exact matches; `search` narrows them to the tickets whose contact or messages match (an empty `search` is no filter). Page with `page` (offset) or with `after=<nextCursor>` (keyset: the same cost at any depth, and no row skipped or repeated when tickets move between pages).",
       request: { query: TicketListQuery },
       responses: {
         200: json(
@@ -71,6 +76,7 @@ export const ticketsRouter = createRouter()
             hasMore: z.boolean(),
             page: z.number().int(),
             limit: z.number().int(),
+            nextCursor: NextCursor,
           }),
           "A page of tickets",
         ),
@@ -81,10 +87,19 @@ export const ticketsRouter = createRouter()
       const q = c.req.valid("query");
       const { services, readCache } = c.get("deps");
       const search = q.search || undefined;
-      const key = `tickets:${q.status ?? ""}:${q.whatsappId ?? ""}:${q.queueId ?? ""}:${q.tagId ?? ""}:${q.page}:${q.limit}:${search === undefined ? "" : JSON.stringify(search)}`;
+      const key = `tickets:${q.status ?? ""}:${q.whatsappId ?? ""}:${q.queueId ?? ""}:${q.tagId ?? ""}:${q.page}:${q.limit}:${q.after ?? ""}:${search === undefined ? "" : JSON.stringify(search)}`;
       const body = readCache.get(key, () => {
-        const { rows, count, hasMore } = services.tickets.list({ ...q, search });
-        return { tickets: rows.map(ticketWire), count, hasMore, page: q.page, limit: q.limit };
+        const result = services.tickets.list({ ...q, search, ...pageAt(q) });
+        const nextCursor = nextCursorOf("tickets", result, (t) => [t.updatedAt.getTime(), t.id]);
+        const { rows, count, hasMore } = result;
+        return JSON.stringify({
+          tickets: rows.map(ticketWire),
+          count,
+          hasMore,
+          page: q.page,
+          limit: q.limit,
+          nextCursor,
+        });
       });
       // The body is the already-serialized JSON of the typed shape above; the route's typing cannot see that.
       return c.body(body, 200, { "content-type": "application/json" }) as never;
@@ -155,8 +170,9 @@ export const ticketsRouter = createRouter()
       path: "/tickets/{ticketId}/messages",
       tags: ["Messages"],
       summary: "List a ticket's messages",
-      description: "Newest first. Does not mark the ticket read.",
-      request: { params: TicketParam, query: PageQuery },
+      description:
+        "Newest first. Does not mark the ticket read. Page with `page` (offset) or `after=<nextCursor>` (keyset).",
+      request: { params: TicketParam, query: MessagesQuery },
       responses: {
         200: json(
           z.object({
@@ -166,6 +182,7 @@ export const ticketsRouter = createRouter()
             hasMore: z.boolean(),
             page: z.number().int(),
             limit: z.number().int(),
+            nextCursor: NextCursor,
           }),
           "A page of messages",
         ),
@@ -174,14 +191,20 @@ export const ticketsRouter = createRouter()
     }),
     (c) => {
       const { ticketId } = c.req.valid("param");
-      const { page, limit } = c.req.valid("query");
+      const q = c.req.valid("query");
+      const { page, limit } = q;
       const { messages: svc, lifecycle } = c.get("deps").services;
-      const { rows, count, hasMore } = svc.list(ticketId, page, limit);
+      const result = svc.list(ticketId, pageAt(q));
+      const { rows, count, hasMore } = result;
+      const nextCursor = nextCursorOf("messages", result, (r) => [
+        r.message.createdAt.getTime(),
+        r.message.pk,
+      ]);
       const reactions = lifecycle.reactionsOf(rows.map((r) => r.message.pk));
       const messages = rows.map((r) =>
         messageWire(r.message, r.contact, svc.mediaUrlOf, reactions.get(r.message.pk)),
       );
-      return c.json({ messages, ticketId, count, hasMore, page, limit }, 200);
+      return c.json({ messages, ticketId, count, hasMore, page, limit, nextCursor }, 200);
     },
   )
   .openapi(

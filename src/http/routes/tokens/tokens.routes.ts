@@ -3,6 +3,7 @@ import type { ApiToken } from "../../../domain/token.service";
 import { adminOnly } from "../../auth";
 import { bodyDoc, readBody } from "../../body";
 import { createRouter } from "../../create-router";
+import { arrayPageOf, arrayPageQuery, nextCursorHeader, nextCursorOf } from "../../cursor";
 import { commonErrors, IdParam, json } from "../../wire";
 
 const TokenSchema = z
@@ -52,9 +53,25 @@ tokensRouter
       path: "/tokens",
       tags: ["Tokens"],
       summary: "List API tokens (admin)",
-      responses: { 200: json(z.array(TokenSchema), "All tokens; secrets are never shown"), ...commonErrors },
+      description: "By id. Whole, or one page with `limit` / `after` (cursor in `X-Next-Cursor`).",
+      request: { query: arrayPageQuery("tokens") },
+      responses: {
+        200: {
+          ...json(z.array(TokenSchema), "All tokens (or the page asked for); secrets are never shown"),
+          headers: nextCursorHeader,
+        },
+        ...commonErrors,
+      },
     }),
-    (c) => c.json(c.get("deps").services.tokens.list().map(tokenWire), 200),
+    (c) => {
+      const tokens = c.get("deps").services.tokens;
+      const at = arrayPageOf(c.req.valid("query"));
+      if (!at) return c.json(tokens.list().map(tokenWire), 200);
+      const page = tokens.listPage(at);
+      const next = nextCursorOf("tokens", page, (r) => [r.id]);
+      if (next) c.header("X-Next-Cursor", next);
+      return c.json(page.rows.map(tokenWire), 200);
+    },
   )
   .openapi(
     createRoute({

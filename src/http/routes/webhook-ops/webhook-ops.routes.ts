@@ -4,6 +4,7 @@ import { DELIVERY_STATUSES } from "../../../webhooks/webhook-ops.service";
 import { adminOnly } from "../../auth";
 import type { AppDeps } from "../../context";
 import { createRouter } from "../../create-router";
+import { cursorParam, NextCursor, nextCursorOf } from "../../cursor";
 import { commonErrors, IdParam, json, PageQuery, positiveInt } from "../../wire";
 
 const opsOf = (deps: AppDeps) => deps.services.webhookOps;
@@ -52,6 +53,7 @@ const DeliveryQuery = PageQuery.extend({
   webhookId: optionalId,
   status: z.enum(DELIVERY_STATUSES).optional(),
   event: z.enum(EVENT_NAMES).optional(),
+  after: cursorParam("deliveries"),
 });
 
 const DeliveryParam = IdParam("deliveryId");
@@ -84,6 +86,7 @@ export const webhookOpsRouter = createRouter()
       path: "/webhooks/deliveries",
       tags: ["Webhooks"],
       summary: "List webhook deliveries, newest first (admin)",
+      description: "By id, newest first. Page with `page` (offset) or `after=<nextCursor>` (keyset).",
       middleware: [adminOnly] as const,
       request: { query: DeliveryQuery },
       responses: {
@@ -94,6 +97,7 @@ export const webhookOpsRouter = createRouter()
             hasMore: z.boolean(),
             page: z.number().int(),
             limit: z.number().int(),
+            nextCursor: NextCursor,
           }),
           "A page of deliveries",
         ),
@@ -103,7 +107,12 @@ export const webhookOpsRouter = createRouter()
     (c) => {
       const q = c.req.valid("query");
       const result = opsOf(c.get("deps")).listDeliveries(q);
-      return c.json({ ...result, page: q.page, limit: q.limit }, 200);
+      const nextCursor = nextCursorOf(
+        "deliveries",
+        { rows: result.deliveries, hasMore: result.hasMore },
+        (d) => [d.id],
+      );
+      return c.json({ ...result, page: q.page, limit: q.limit, nextCursor }, 200);
     },
   )
   .openapi(
