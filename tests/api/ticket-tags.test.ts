@@ -47,3 +47,24 @@ test("tags are attached to and removed from a ticket, the list filters by tag, a
   expect((await t.get(`/api/v1/tickets/${a}`)).body.tags.map((g: any) => g.name)).toEqual(["vip"]);
   expect((await t.put(`/api/v1/tickets/${a}`, { tagIds: [0] })).status).toBe(400);
 });
+
+test("the tag filter pages by cursor like the plain list", async () => {
+  await using t = createTestApp();
+  const conn = await t.sandbox();
+  const vip = (await t.post("/api/v1/tags", { name: "vip", color: "#FFC107" })).body;
+  const ids: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const r = await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, {
+      number: `59599100000${i}`,
+      body: "hola",
+      name: `C${i}`,
+    });
+    ids.push(r.body.ticketId);
+    if (i !== 2) await t.put(`/api/v1/tickets/${r.body.ticketId}`, { tagIds: [vip.id] });
+  }
+  const first = await t.get(`/api/v1/tickets?tagId=${vip.id}&limit=2`);
+  expect(first.body.count).toBe(4);
+  const second = await t.get(`/api/v1/tickets?tagId=${vip.id}&limit=2&after=${first.body.nextCursor}`);
+  const seen = [...first.body.tickets, ...second.body.tickets].map((x: any) => x.id);
+  expect(seen.sort()).toEqual(ids.filter((_, i) => i !== 2).sort());
+});
