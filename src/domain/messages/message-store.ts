@@ -30,6 +30,8 @@ const EMPTY_MESSAGE = {
   participant: null,
   participantName: null,
   isImported: false,
+  userId: null,
+  isSystem: false,
 };
 
 /**
@@ -89,6 +91,8 @@ export function createMessageStore(
       participant: ph("participant"),
       participantName: ph("participantName"),
       isImported: ph("isImported"),
+      userId: ph("userId"),
+      isSystem: ph("isSystem"),
       createdAt: ph("createdAt"),
       updatedAt: ph("updatedAt"),
     })

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createMiddleware } from "hono/factory";
 import { EVENT_NAMES, type EventName } from "../../../webhooks/events";
-import { authenticate, bearerToken } from "../../auth";
+import { authenticate, bearerToken, sessionPrincipal } from "../../auth";
 import type { AppEnv } from "../../context";
 import { createRouter } from "../../create-router";
 import type { EventStreams, StreamFilter, StreamSubscription } from "../../event-streams";
@@ -18,6 +18,12 @@ export const DROP_GRACE_MS = 15_000;
  */
 const headerOrQueryAuth = createMiddleware<AppEnv>(async (c, next) => {
   const token = bearerToken(c) ?? c.req.query("access_token");
+  // The panel signed in with a session: EventSource sends the cookie by itself.
+  const user = token === undefined ? sessionPrincipal(c) : null;
+  if (user) {
+    c.set("principal", user);
+    return next();
+  }
   c.set(
     "principal",
     authenticate(c, token, "Missing token: send Authorization: Bearer <token> or ?access_token=<token>"),
