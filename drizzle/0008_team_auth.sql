@@ -25,6 +25,7 @@ CREATE INDEX `user_sessions_expires_idx` ON `user_sessions` (`expires_at`);--> s
 ALTER TABLE `connections` ADD `agent_signature` integer DEFAULT false NOT NULL;--> statement-breakpoint
 ALTER TABLE `messages` ADD `user_id` integer;--> statement-breakpoint
 ALTER TABLE `messages` ADD `is_system` integer DEFAULT false NOT NULL;--> statement-breakpoint
+ALTER TABLE `messages` ADD `system_data` text;--> statement-breakpoint
 ALTER TABLE `users` ADD `password_hash` text;--> statement-breakpoint
 ALTER TABLE `users` ADD `role` text DEFAULT 'agent' NOT NULL;--> statement-breakpoint
 ALTER TABLE `users` ADD `signature` integer DEFAULT true NOT NULL;--> statement-breakpoint

@@ -18,5 +18,5 @@ export const embeddedMigrations: { tag: string; when: number; breakpoints: boole
   { tag: "0005_idempotency_reservation", when: 1796138440177, breakpoints: true, sql: m5 },
   { tag: "0006_list_indexes", when: 1796140620649, breakpoints: true, sql: m6 },
   { tag: "0007_retention", when: 1796141751512, breakpoints: true, sql: m7 },
-  { tag: "0008_team_auth", when: 1796146581759, breakpoints: true, sql: m8 },
+  { tag: "0008_team_auth", when: 1796147043844, breakpoints: true, sql: m8 },
 ];

@@ -20,6 +20,7 @@ export type ConnectionInput = {
   groups?: "ignore" | "tickets";
   sendReadReceipts?: boolean;
   historyImportDays?: number;
+  agentSignature?: boolean;
 };
 
 export function createConnectionService(deps: DomainDeps) {
@@ -83,6 +84,7 @@ export function createConnectionService(deps: DomainDeps) {
             groups: input.groups ?? "ignore",
             sendReadReceipts: input.sendReadReceipts ?? true,
             historyImportDays: input.historyImportDays ?? 0,
+            agentSignature: input.agentSignature ?? false,
             createdAt: now,
             updatedAt: now,
           })
@@ -127,6 +129,7 @@ export function createConnectionService(deps: DomainDeps) {
             groups: input.groups,
             sendReadReceipts: input.sendReadReceipts,
             historyImportDays: input.historyImportDays,
+            agentSignature: input.agentSignature,
             updatedAt: new Date(clock()),
           })
           .where(eq(connections.id, id))

@@ -1,6 +1,7 @@
+import { randomUUID } from "node:crypto";
 import { and, desc, eq, ne } from "drizzle-orm";
 import type { DbOrTx, Tx } from "../db/client";
-import { contacts, queues, tags, tickets, ticketTags, users } from "../db/schema";
+import { contacts, messages, queues, tags, tickets, ticketTags, userQueues, users } from "../db/schema";
 import { AppError } from "../errors";
 import type { ConnectionService } from "./connection.service";
 import { type ContactService, contactRef } from "./contact.service";
@@ -63,6 +64,20 @@ where tt.ticket_id in (select value from json_each(?))`;
 
 export type Assignment = { queueId?: number | null; userId?: number | null; tagId?: number | null };
 
+/**
+ * The list's tabs: `mine` = assigned to the user and not closed; `queue` = pending and unassigned; `all` =
+ * every ticket the principal sees. `queues` (agents) limits any of them to those queues, 0 meaning "no queue".
+ */
+export type TicketScope = {
+  view?: "mine" | "queue" | "all";
+  /** The user of `mine`. */
+  userId?: number;
+  /** Null or absent: every queue. */
+  queues?: number[] | null;
+};
+
+export type TransferInput = { queueId?: number | null; userId?: number | null; note?: string | null };
+
 const ticketEventData = (t: TicketRow, contact: typeof contacts.$inferSelect) => ({
   ticketId: t.id,
   status: t.status,
@@ -78,14 +93,19 @@ export function createTicketService(
 ) {
   const { db, events, clock } = deps;
 
-  type ViewFilter = { id?: number; status?: TicketStatus; connectionId?: number; queueId?: number };
+  type ViewFilter = {
+    id?: number;
+    status?: TicketStatus;
+    connectionId?: number;
+    queueId?: number;
+  } & TicketScope;
 
   /**
-   * Tickets with contact, connection, queue, user and tags, newest activity first. Raw SQL on statements
-   * SQLite compiles once (bun:sqlite caches them by text): the ticket list is the hottest read of the API.
-   * It runs on the caller's connection, so inside a transaction it sees that transaction's writes.
+   * The where clause of a list, shared by its page and its count. The tab conditions are written exactly as
+   * the partial indexes tickets_mine_idx and tickets_unassigned_idx are, so SQLite uses them; the agent's
+   * queue filter wraps queue_id in coalesce(), so it never displaces the index that gives the order.
    */
-  function loadViews(filter: ViewFilter, page?: { limit: number; offset: number }): TicketView[] {
+  function whereOf(filter: ViewFilter): { where: string; args: (string | number)[] } {
     const conds: string[] = [];
     const args: (string | number)[] = [];
     const add = (cond: string, value: string | number | undefined) => {
@@ -97,7 +117,22 @@ export function createTicketService(
     add("t.status = ?", filter.status);
     add("t.connection_id = ?", filter.connectionId);
     add("t.queue_id = ?", filter.queueId);
-    const where = conds.length > 0 ? ` where ${conds.join(" and ")}` : "";
+    if (filter.view === "mine") {
+      add("t.user_id = ?", filter.userId ?? 0);
+      conds.push("t.status <> 'closed'");
+    } else if (filter.view === "queue") conds.push("t.status = 'pending' and t.user_id is null");
+    if (filter.queues)
+      add("coalesce(t.queue_id, 0) in (select value from json_each(?))", JSON.stringify(filter.queues));
+    return { where: conds.length > 0 ? ` where ${conds.join(" and ")}` : "", args };
+  }
+
+  /**
+   * Tickets with contact, connection, queue, user and tags, newest activity first. Raw SQL on statements
+   * SQLite compiles once (bun:sqlite caches them by text): the ticket list is the hottest read of the API.
+   * It runs on the caller's connection, so inside a transaction it sees that transaction's writes.
+   */
+  function loadViews(filter: ViewFilter, page?: { limit: number; offset: number }): TicketView[] {
+    const { where, args } = whereOf(filter);
     let text: string;
     if (page) {
       // The page's ids come from the index alone (skipped rows cost an index step, not five joins); only the
@@ -144,6 +179,145 @@ export function createTicketService(
       user: r.userId !== null && r.uName !== null ? { id: r.userId, name: r.uName, email: r.uEmail! } : null,
       tags: tagRows.filter((t) => t.ticketId === r.id).map(({ id, name, color }) => ({ id, name, color })),
     }));
+  }
+
+  /**
+   * The number of tickets a list matches. Without a tab it is summed from the trigger-maintained
+   * ticket_counts (O(groups), not O(matching tickets)); a tab counts its partial index, which holds only
+   * the open work of one agent (mine) or the waiting tickets (queue).
+   */
+  function count(filter: ViewFilter): number {
+    if (filter.view === "mine" || filter.view === "queue") {
+      const { where, args } = whereOf(filter);
+      return (
+        db.$client
+          .query<{ n: number }, (string | number)[]>(`select count(*) as n from tickets t${where}`)
+          .get(...args)?.n ?? 0
+      );
+    }
+    const conds: string[] = [];
+    const args: (string | number)[] = [];
+    for (const [cond, value] of [
+      ["status = ?", filter.status],
+      ["connection_id = ?", filter.connectionId],
+      ["queue_id = ?", filter.queueId],
+      [
+        "queue_id in (select value from json_each(?))",
+        filter.queues ? JSON.stringify(filter.queues) : undefined,
+      ],
+    ] as const) {
+      if (value === undefined) continue;
+      conds.push(cond);
+      args.push(value);
+    }
+    const where = conds.length > 0 ? ` where ${conds.join(" and ")}` : "";
+    return (
+      db.$client
+        .query<{ n: number }, (string | number)[]>(
+          `select coalesce(sum(n), 0) as n from ticket_counts${where}`,
+        )
+        .get(...args)?.n ?? 0
+    );
+  }
+
+  /**
+   * Moves a ticket to a queue and/or an agent in one step. To an agent: it becomes theirs and open. To a
+   * queue only: it goes back to that queue's waiting list (unassigned, pending). A system line records it
+   * in the conversation (never sent to WhatsApp), and ticket_updated carries `transfer`.
+   */
+  function transfer(tx: Tx, id: number, input: TransferInput, by: { userId: number | null; name: string }) {
+    const current = tx.select().from(tickets).where(eq(tickets.id, id)).get();
+    if (!current) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
+    if (current.status === "closed")
+      throw new AppError("ERR_TICKET_CLOSED", "A closed ticket cannot be transferred: reopen it first");
+    assertRefs(tx, input);
+    const toUser =
+      input.userId !== undefined ? input.userId : input.queueId !== undefined ? null : current.userId;
+    const toQueue = input.queueId !== undefined ? input.queueId : current.queueId;
+    if (toUser !== null && toQueue !== null) {
+      const agent = tx
+        .select({ name: users.name, role: users.role })
+        .from(users)
+        .where(eq(users.id, toUser))
+        .get();
+      const works = tx
+        .select({ q: userQueues.queueId })
+        .from(userQueues)
+        .where(and(eq(userQueues.userId, toUser), eq(userQueues.queueId, toQueue)))
+        .get();
+      // An agent sees only the tickets of their queues: the ticket would vanish from their list.
+      if (agent?.role === "agent" && !works)
+        throw new AppError("ERR_VALIDATION", `${agent.name} does not work in queue #${toQueue}`, [
+          { path: "userId", message: "The agent is not in the ticket's queue" },
+        ]);
+    }
+    const status: TicketStatus = toUser !== null ? "open" : "pending";
+    const now = clock();
+    const next = tx
+      .update(tickets)
+      .set({ userId: toUser, queueId: toQueue, status, updatedAt: new Date(now) })
+      .where(eq(tickets.id, id))
+      .returning()
+      .get()!;
+    const names = (table: typeof queues | typeof users, rowId: number | null) =>
+      rowId === null
+        ? null
+        : (tx.select({ name: table.name }).from(table).where(eq(table.id, rowId)).get()?.name ?? null);
+    const note = input.note?.trim() ? input.note.trim() : null;
+    const data = {
+      type: "transfer",
+      fromQueueId: current.queueId,
+      toQueueId: toQueue,
+      fromUserId: current.userId,
+      toUserId: toUser,
+      byUserId: by.userId,
+      byName: by.name,
+      toQueueName: names(queues, toQueue),
+      toUserName: names(users, toUser),
+      note,
+    };
+    const parts = [
+      toQueue !== current.queueId || input.queueId !== undefined
+        ? `queue ${data.toQueueName ?? "(none)"}`
+        : null,
+      toUser !== null ? `agent ${data.toUserName}` : null,
+    ].filter(Boolean);
+    const body = `Transferred to ${parts.join(" and ") || "the queue"} by ${by.name}${note ? `: ${note}` : ""}`;
+    const messageId = `SYS-${randomUUID()}`;
+    tx.insert(messages)
+      .values({
+        id: messageId,
+        connectionId: current.connectionId,
+        ticketId: id,
+        contactId: null,
+        body,
+        fromMe: true,
+        ack: 0,
+        mediaType: "system",
+        timestamp: Math.floor(now / 1000),
+        userId: by.userId,
+        isSystem: true,
+        systemData: data,
+        createdAt: new Date(now),
+        updatedAt: new Date(now),
+      })
+      .run();
+    const contact = tx.select().from(contacts).where(eq(contacts.id, next.contactId)).get()!;
+    events.emit(tx, "ticket_updated", next.connectionId, {
+      ...ticketEventData(next, contact),
+      oldStatus: current.status,
+      newStatus: next.status,
+      transfer: {
+        fromQueueId: current.queueId,
+        toQueueId: toQueue,
+        fromUserId: current.userId,
+        toUserId: toUser,
+        byUserId: by.userId,
+        note,
+        messageId,
+      },
+    });
+    return next;
   }
 
   function view(id: number): TicketView {
@@ -230,10 +404,24 @@ export function createTicketService(
   function update(
     tx: Tx,
     id: number,
-    input: { status?: TicketStatus; userId?: number | null; queueId?: number | null },
+    given: {
+      status?: TicketStatus;
+      userId?: number | null;
+      queueId?: number | null;
+      /** The signed-in user making the change: opening an unassigned ticket (accepting it) assigns it to them. */
+      acceptedBy?: number;
+    },
   ) {
     const current = tx.select().from(tickets).where(eq(tickets.id, id)).get();
     if (!current) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
+    const { acceptedBy, ...input } = given;
+    if (
+      acceptedBy !== undefined &&
+      input.status === "open" &&
+      input.userId === undefined &&
+      current.userId === null
+    )
+      input.userId = acceptedBy;
     assertRefs(tx, input);
     if (current.status === "closed" && input.status && input.status !== "closed") {
       const other = tx
@@ -302,46 +490,61 @@ export function createTicketService(
   return {
     findOrCreate,
     findOrCreateImported,
+    transfer,
     update,
     view,
     get: (id: number) => view(id),
 
-    list(filter: {
-      status?: TicketStatus;
-      whatsappId?: number;
-      queueId?: number;
-      page: number;
-      limit: number;
-    }) {
-      // Counted from the trigger-maintained ticket_counts: O(groups), not O(matching tickets).
-      const conds: string[] = [];
-      const args: (string | number)[] = [];
-      for (const [cond, value] of [
-        ["status = ?", filter.status],
-        ["connection_id = ?", filter.whatsappId],
-        ["queue_id = ?", filter.queueId],
-      ] as const) {
-        if (value === undefined) continue;
-        conds.push(cond);
-        args.push(value);
-      }
-      const where = conds.length > 0 ? ` where ${conds.join(" and ")}` : "";
-      const total =
-        db.$client
-          .query<{ n: number }, (string | number)[]>(
-            `select coalesce(sum(n), 0) as n from ticket_counts${where}`,
-          )
-          .get(...args)?.n ?? 0;
-      const rows = loadViews(
-        { status: filter.status, connectionId: filter.whatsappId, queueId: filter.queueId },
-        { limit: filter.limit, offset: (filter.page - 1) * filter.limit },
-      );
+    list(
+      filter: {
+        status?: TicketStatus;
+        whatsappId?: number;
+        queueId?: number;
+        page: number;
+        limit: number;
+      } & TicketScope,
+    ) {
+      const f: ViewFilter = {
+        status: filter.status,
+        connectionId: filter.whatsappId,
+        queueId: filter.queueId,
+        view: filter.view,
+        userId: filter.userId,
+        queues: filter.queues,
+      };
+      const total = count(f);
+      const rows = loadViews(f, { limit: filter.limit, offset: (filter.page - 1) * filter.limit });
       return { rows, count: total, hasMore: filter.page * filter.limit < total };
+    },
+
+    /** The number of tickets of each tab (with the same filters as the list), for the panel's tab badges. */
+    counts(
+      filter: { status?: TicketStatus; whatsappId?: number; queueId?: number },
+      scope: { userId?: number; queues?: number[] | null },
+    ) {
+      const base = {
+        status: filter.status,
+        connectionId: filter.whatsappId,
+        queueId: filter.queueId,
+        queues: scope.queues,
+      };
+      return {
+        mine: scope.userId === undefined ? null : count({ ...base, view: "mine", userId: scope.userId }),
+        queue: count({ ...base, view: "queue" }),
+        all: count(base),
+      };
+    },
+
+    /** The queue of a ticket, for visibility checks; throws 404 for an unknown ticket. */
+    queueOf(id: number): number | null {
+      const row = db.select({ queueId: tickets.queueId }).from(tickets).where(eq(tickets.id, id)).get();
+      if (!row) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
+      return row.queueId;
     },
 
     updateById(
       id: number,
-      input: { status?: TicketStatus; userId?: number | null; queueId?: number | null },
+      input: { status?: TicketStatus; userId?: number | null; queueId?: number | null; acceptedBy?: number },
     ) {
       return db.transaction((tx) => {
         update(tx, id, input);

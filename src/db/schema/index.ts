@@ -255,6 +255,8 @@ export const messages = sqliteTable(
     userId: integer("user_id"),
     /** A line of the conversation's history (a transfer), never sent to WhatsApp. */
     isSystem: integer("is_system", { mode: "boolean" }).notNull().default(false),
+    /** What a system line records (a transfer: from/to queue and user, by whom, the note), as JSON. */
+    systemData: text("system_data", { mode: "json" }).$type<Record<string, unknown>>(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -32,6 +32,7 @@ const EMPTY_MESSAGE = {
   isImported: false,
   userId: null,
   isSystem: false,
+  systemData: null,
 };
 
 /**
@@ -93,6 +94,7 @@ export function createMessageStore(
       isImported: ph("isImported"),
       userId: ph("userId"),
       isSystem: ph("isSystem"),
+      systemData: ph("systemData"),
       createdAt: ph("createdAt"),
       updatedAt: ph("updatedAt"),
     })
@@ -120,6 +122,7 @@ export function createMessageStore(
       contact: contactRef(contact),
       media: m.hasMedia ? { url: mediaUrlOf(m.mediaFile), mimeType: m.mimeType, type: m.mediaType } : null,
       quotedMsgId: m.quotedMsgId,
+      userId: m.userId,
       ...(m.participant ? { participant: { number: m.participant, name: m.participantName } } : {}),
     };
   }

@@ -32,6 +32,10 @@ const CreateBody = z.object({
     description:
       "On first link, import this many days of recent chats into closed tickets, without webhooks (default 0 = none)",
   }),
+  agentSignature: z.boolean().optional().openapi({
+    description:
+      "Prefix `*Agent name:*` and a line break to what signed-in agents send (those with `signature` on); never to the stored body (default false)",
+  }),
 });
 const UpdateBody = CreateBody.partial();
 
