@@ -52,16 +52,12 @@ async function as(
   json?: unknown,
   headers: Record<string, string> = { origin: SAME_ORIGIN, "sec-fetch-site": "same-origin" },
 ) {
-  const res = await t.request(
-    path,
-    {
-      method,
-      token: null,
-      json,
-      headers: { cookie, ...(method === "GET" ? {} : headers) },
-    },
-    SLOW,
-  );
+  const res = await t.request(path, {
+    method,
+    token: null,
+    json,
+    headers: { cookie, ...(method === "GET" ? {} : headers) },
+  });
   const text = await res.text();
   let body: any = text;
   try {
