@@ -3,6 +3,7 @@ import { EVENT_DOCS } from "../../src/http/event-docs";
 import type { EventName } from "../../src/webhooks/event-names";
 import type { GatewayFactory, WhatsAppGateway } from "../../src/whatsapp/gateway";
 import { createSandboxGateway } from "../../src/whatsapp/sandbox/sandbox-gateway";
+import { sseReader } from "../panel/sse";
 import { createTestApp, type TestApp } from "../support/test-app";
 
 /** argon2id hashing is deliberately slow (and the test machine is shared): each test gets a minute. */
@@ -62,7 +63,7 @@ async function signIn(t: TestApp, email: string, password: string) {
     const text = await r.text();
     return { status: r.status, body: text ? JSON.parse(text) : null };
   };
-  return { call, get: (path: string) => call("GET", path) };
+  return { call, get: (path: string) => call("GET", path), cookie };
 }
 
 /**
@@ -215,6 +216,49 @@ describe("visibility per role", () => {
       await t.put(`/api/v1/tickets/${d.inSoporte.ticketId}`, { userId: d.sup.id });
       const other = await d.asSup.call("PUT", `/api/v1/tickets/${d.inSoporte.ticketId}`, { status: "open" });
       expect(other.body.ticket.userId).toBe(d.sup.id);
+    },
+    SLOW,
+  );
+});
+
+describe("live events", () => {
+  test(
+    "an agent's event stream (cookie) carries only the tickets they see, replayed and live; the catch-up feed is not theirs",
+    async () => {
+      const d = await desk();
+      await using t = d.t;
+      const first = (t.db.$client.query("select id from events order by seq limit 1").get() as { id: string })
+        .id;
+      const res = await t.request(`/api/v1/events/stream?event=message_received&lastEventId=${first}`, {
+        token: null,
+        headers: { cookie: d.asAna.cookie },
+      });
+      expect(res.status).toBe(200);
+      const stream = sseReader(res);
+      const inbound = (number: string, body: string) =>
+        t.post(`/api/v1/connections/${d.conn.id}/sandbox/inbound`, { number, body });
+      await inbound("595991000002", "oculto"); // Soporte: not Ana's
+      await inbound("595991000001", "visible"); // Ventas
+      const got = [];
+      for (let i = 0; i < 3; i++) got.push(JSON.parse((await stream.nextEvent()).data).data);
+      expect(got.map((e) => [e.ticketId, e.body])).toEqual([
+        [d.inVentas.ticketId, "hola"],
+        [d.noQueue.ticketId, "hola"],
+        [d.inVentas.ticketId, "visible"],
+      ]);
+      await stream.cancel();
+      // A supervisor's stream is not filtered.
+      const sup = await t.request(`/api/v1/events/stream?event=message_received&lastEventId=${first}`, {
+        token: null,
+        headers: { cookie: d.asSup.cookie },
+      });
+      const all = sseReader(sup);
+      const bodies = [];
+      for (let i = 0; i < 5; i++) bodies.push(JSON.parse((await all.nextEvent()).data).data.body);
+      expect(bodies).toEqual(["hola", "hola", "hola", "oculto", "visible"]);
+      await all.cancel();
+      expect((await d.asAna.get("/api/v1/events")).status).toBe(403);
+      expect((await d.asSup.get("/api/v1/events")).status).toBe(200);
     },
     SLOW,
   );
