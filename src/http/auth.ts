@@ -96,13 +96,16 @@ export function sessionPrincipal(c: Context<AppEnv>): Principal | null {
  */
 export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   const token = bearerToken(c);
-  if (token === undefined) {
+  if (token === undefined && getCookie(c, SESSION_COOKIE)) {
     const user = sessionPrincipal(c);
     if (user) {
       if (!SAFE_METHODS.has(c.req.method)) checkSameOrigin(c, true);
       c.set("principal", user);
       return next();
     }
+    // An ended session (expired, revoked) is not a guess: its 256-bit secret was real. It does not count
+    // toward the address's failure limit, so an office of agents whose sessions ended is not locked out.
+    throw new AppError("ERR_UNAUTHORIZED", "The session has ended: sign in again");
   }
   c.set(
     "principal",

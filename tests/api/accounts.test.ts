@@ -341,6 +341,28 @@ describe("failed sign-ins are throttled", () => {
   );
 });
 
+describe("ended sessions", () => {
+  test(
+    "requests with an ended session's cookie are 401 without counting toward the address's failure limit",
+    async () => {
+      await using t = createTestApp({ AUTH_FAIL_LIMIT: "2" });
+      await createUser(t, { name: "Ana", email: "ana@example.com", password: "ana-password-1" });
+      const s = await login(t, "ana@example.com", "ana-password-1");
+      await as(t, s.cookie, "POST", "/api/v1/auth/logout");
+      for (let i = 0; i < 5; i++) {
+        const r = await t.app.request(
+          "/api/v1/tickets",
+          { headers: { cookie: s.cookie } },
+          from("203.0.113.7"),
+        );
+        expect(r.status).toBe(401);
+      }
+      expect((await login(t, "ana@example.com", "ana-password-1")).status).toBe(200);
+    },
+    SLOW,
+  );
+});
+
 describe("cross-site request forgery", () => {
   test(
     "a cookie write needs Sec-Fetch-Site same-origin and/or this server's Origin; reads and bearer writes do not",

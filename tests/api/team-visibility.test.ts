@@ -326,6 +326,11 @@ describe("transfer", () => {
       // A system line is not a WhatsApp message.
       expect((await t.put(`/api/v1/messages/${line.id}`, { body: "x" })).status).toBe(409);
       expect((await t.del(`/api/v1/messages/${line.id}`)).status).toBe(409);
+      expect((await t.post(`/api/v1/messages/${line.id}/reactions`, { emoji: "👍" })).status).toBe(409);
+      expect((await t.post(`/api/v1/messages/${line.id}/reply`, { body: "x" })).status).toBe(409);
+      expect(
+        (await t.post(`/api/v1/tickets/${tid}/messages`, { body: "x", quotedMsgId: line.id })).status,
+      ).toBe(409);
 
       // To an agent: theirs and open. An agent outside the ticket's queue is refused; by a token, byUserId is null.
       const toSup = await t.post(`/api/v1/tickets/${tid}/transfer`, { userId: d.sup.id });

@@ -312,7 +312,7 @@ export const apiTokens = sqliteTable("api_tokens", {
 export const idempotencyKeys = sqliteTable(
   "idempotency_keys",
   {
-    /** Who sent the key: a token id, or 0 for the API_TOKEN from the environment. */
+    /** Who sent the key: a token id, 0 for the API_TOKEN from the environment, minus the id of a signed-in user. */
     principal: integer("principal").notNull(),
     key: text("key").notNull(),
     requestHash: text("request_hash").notNull(),

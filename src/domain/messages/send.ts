@@ -65,6 +65,7 @@ export function createSendService(
     if (!quotedMsgId) return null;
     const q = findByWaId(connectionId, quotedMsgId);
     if (!q) throw new AppError("ERR_MESSAGE_NOT_FOUND", "Quoted message not found");
+    if (q.isSystem) throw new AppError("ERR_MESSAGE_NOT_EDITABLE", "A system line cannot be quoted");
     return { id: q.id, fromMe: q.fromMe, body: q.body, remoteKey: q.remoteKey };
   }
 
