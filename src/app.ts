@@ -26,6 +26,7 @@ import { meRouter } from "./http/routes/tokens/me.routes";
 import { tokensRouter } from "./http/routes/tokens/tokens.routes";
 import { usersRouter } from "./http/routes/users/users.routes";
 import { webhookOpsRouter } from "./http/routes/webhook-ops/webhook-ops.routes";
+import { mcpRouter } from "./mcp/mcp.routes";
 import { panelRouter } from "./panel/panel.routes";
 
 export const API_VERSION = "1.0.0";
@@ -117,6 +118,8 @@ export function createApp(
     .route("/", eventsRouter);
   app.route("/api/v1", v1);
   app.route("/api", createRouter().route("/", legacySendRouter).route("/", legacyQueueRouter));
+  // AI agents: MCP over Streamable HTTP, same tokens as /api (see docs/MCP.md).
+  app.route("/", mcpRouter);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
   app.openAPIRegistry.registerComponent("securitySchemes", "session", {

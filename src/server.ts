@@ -201,6 +201,8 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     },
     async close() {
       streams.closeAll();
+      // Automated messages already triggered (a greeting, a farewell) leave before the sessions stop.
+      await services.automation.idle();
       await sessions.stopAll();
       services.messages.flushAcks();
       await dispatcher.stop();

@@ -1,6 +1,6 @@
 import { and, asc, eq, ne, sql } from "drizzle-orm";
 import type { Tx } from "../db/client";
-import { connections } from "../db/schema";
+import { connectionQueues, connections, queues } from "../db/schema";
 import { AppError } from "../errors";
 import type { ConnectionStatus, WhatsAppGateway } from "../whatsapp/gateway";
 import type { DomainDeps } from "./deps";
@@ -21,6 +21,9 @@ export type ConnectionInput = {
   sendReadReceipts?: boolean;
   historyImportDays?: number;
   agentSignature?: boolean;
+  ratingMessage?: string | null;
+  /** The queues the connection offers, in menu order; replaces the whole list. */
+  queueIds?: number[];
 };
 
 export function createConnectionService(deps: DomainDeps) {
@@ -41,6 +44,40 @@ export function createConnectionService(deps: DomainDeps) {
     return c;
   }
 
+  /** Replaces the connection's queue list (positions follow the given order); unknown ids are a 404. */
+  function setQueues(tx: Tx, connectionId: number, queueIds: number[]) {
+    if (new Set(queueIds).size !== queueIds.length)
+      throw new AppError("ERR_VALIDATION", "queueIds lists a queue twice", [
+        { path: "queueIds", message: "Each queue at most once" },
+      ]);
+    for (const queueId of queueIds) {
+      if (!tx.select({ id: queues.id }).from(queues).where(eq(queues.id, queueId)).get())
+        throw new AppError("ERR_QUEUE_NOT_FOUND", `Queue #${queueId} not found`);
+    }
+    tx.delete(connectionQueues).where(eq(connectionQueues.connectionId, connectionId)).run();
+    if (queueIds.length > 0)
+      tx.insert(connectionQueues)
+        .values(queueIds.map((queueId, position) => ({ connectionId, queueId, position })))
+        .run();
+  }
+
+  const queuesStmt = db
+    .select({
+      id: queues.id,
+      name: queues.name,
+      greetingMessage: queues.greetingMessage,
+      schedule: queues.schedule,
+      timeZone: queues.timeZone,
+      outOfHoursMessage: queues.outOfHoursMessage,
+    })
+    .from(connectionQueues)
+    .innerJoin(queues, eq(queues.id, connectionQueues.queueId))
+    .where(eq(connectionQueues.connectionId, sql.placeholder("id")))
+    .orderBy(asc(connectionQueues.position))
+    .prepare();
+  /** The queues a connection offers, in menu order. */
+  const queuesOf = (id: number) => queuesStmt.all({ id });
+
   function nameTaken(tx: Tx, name: string, exceptId?: number) {
     const where =
       exceptId === undefined
@@ -52,6 +89,9 @@ export function createConnectionService(deps: DomainDeps) {
   return {
     get,
     find,
+    queuesOf,
+    /** The connection with its ordered queue ids, as the API shows it. */
+    withQueues: (c: Connection) => ({ ...c, queueIds: queuesOf(c.id).map((q) => q.id) }),
     list: (): Connection[] =>
       db.select().from(connections).orderBy(asc(connections.name), asc(connections.id)).all(),
 
@@ -71,7 +111,7 @@ export function createConnectionService(deps: DomainDeps) {
         const isDefault = first || input.isDefault === true;
         if (isDefault)
           tx.update(connections).set({ isDefault: false }).where(eq(connections.isDefault, true)).run();
-        return tx
+        const created = tx
           .insert(connections)
           .values({
             name: input.name,
@@ -85,11 +125,14 @@ export function createConnectionService(deps: DomainDeps) {
             sendReadReceipts: input.sendReadReceipts ?? true,
             historyImportDays: input.historyImportDays ?? 0,
             agentSignature: input.agentSignature ?? false,
+            ratingMessage: input.ratingMessage ?? null,
             createdAt: now,
             updatedAt: now,
           })
           .returning()
           .get();
+        if (input.queueIds) setQueues(tx, created.id, input.queueIds);
+        return created;
       });
     },
 
@@ -118,6 +161,7 @@ export function createConnectionService(deps: DomainDeps) {
         }
         // Unsetting the only default would leave sends without a connection: keep it.
         const isDefault = input.isDefault === false && current.isDefault ? true : input.isDefault;
+        if (input.queueIds) setQueues(tx, id, input.queueIds);
         return tx
           .update(connections)
           .set({
@@ -130,6 +174,7 @@ export function createConnectionService(deps: DomainDeps) {
             sendReadReceipts: input.sendReadReceipts,
             historyImportDays: input.historyImportDays,
             agentSignature: input.agentSignature,
+            ratingMessage: input.ratingMessage,
             updatedAt: new Date(clock()),
           })
           .where(eq(connections.id, id))

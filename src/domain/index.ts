@@ -1,6 +1,7 @@
 import { createEventFeed } from "../webhooks/event-feed";
 import { createWebhookOps } from "../webhooks/webhook-ops.service";
 import { createAccountService } from "./account.service";
+import { createAutomationService } from "./automation.service";
 import { createCatalogServices } from "./catalog.service";
 import { createConnectionService } from "./connection.service";
 import { createContactService } from "./contact.service";
@@ -20,7 +21,11 @@ export function createServices(deps: DomainDeps) {
   const messages = createMessageService(deps, contacts, tickets, connections);
   const lifecycle = createMessageLifecycleService(deps, messages, tickets, connections);
   const eventFeed = createEventFeed(deps.db);
+  const automation = createAutomationService(deps, connections, tickets, messages);
+  automation.start();
   return {
+    /** Greeting, queue menu, out-of-hours, farewell and rating request (automation.service.ts). */
+    automation,
     lifecycle,
     sandbox: createSandboxService(deps, connections, messages, lifecycle),
     contacts,

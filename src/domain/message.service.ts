@@ -4,7 +4,7 @@ import type { ContactService } from "./contact.service";
 import type { DomainDeps } from "./deps";
 import { createAckQueue } from "./messages/acks";
 import { createMessageStore, type MessageRow } from "./messages/message-store";
-import { createReceiveService } from "./messages/receive";
+import { createReceiveService, type InboundHooks } from "./messages/receive";
 import { createSendService } from "./messages/send";
 import type { TicketService } from "./ticket.service";
 
@@ -25,7 +25,16 @@ export function createMessageService(
   const acks = createAckQueue(deps);
   const messageStore = createMessageStore(deps, acks.takeEarly);
   const send = createSendService(deps, messageStore, contactsSvc, ticketsSvc, connectionsSvc);
-  const receive = createReceiveService(deps, messageStore, contactsSvc, ticketsSvc, connectionsSvc);
+  // Filled once the automation exists (it sends through this service, so it is created after it).
+  const inboundHooks: InboundHooks = {};
+  const receive = createReceiveService(
+    deps,
+    messageStore,
+    contactsSvc,
+    ticketsSvc,
+    connectionsSvc,
+    inboundHooks,
+  );
 
   return {
     mediaUrlOf: messageStore.mediaUrlOf,
@@ -49,6 +58,8 @@ export function createMessageService(
     reply: send.reply,
     sendToNumber: send.sendToNumber,
     receive: receive.receive,
+    /** Plugs the customer-facing automation into the inbound pipeline. */
+    setInboundHooks: (hooks: InboundHooks) => Object.assign(inboundHooks, hooks),
     retryPendingMedia: receive.retryPendingMedia,
     applyAck: acks.applyAck,
     queueAck: acks.queueAck,

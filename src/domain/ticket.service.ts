@@ -28,6 +28,8 @@ type ViewRow = {
   userId: number | null;
   unreadMessages: number;
   lastMessage: string;
+  rating: number | null;
+  ratedAt: number | null;
   createdAt: number;
   updatedAt: number;
   cNumber: string;
@@ -48,7 +50,7 @@ type ViewRow = {
 
 const VIEW_SELECT = `select t.id, t.status, t.contact_id as contactId, t.connection_id as connectionId,
   t.queue_id as queueId, t.user_id as userId, t.unread_messages as unreadMessages, t.last_message as lastMessage,
-  t.created_at as createdAt, t.updated_at as updatedAt,
+  t.rating, t.rated_at as ratedAt, t.created_at as createdAt, t.updated_at as updatedAt,
   c.number as cNumber, c.name as cName, c.email as cEmail, c.profile_pic_url as cPic, c.is_group as cIsGroup,
   c.lid as cLid, c.created_at as cCreatedAt, c.updated_at as cUpdatedAt,
   w.name as wName, w.number as wNumber, q.name as qName, q.color as qColor, u.name as uName, u.email as uEmail
@@ -78,7 +80,7 @@ export type TicketScope = {
 
 export type TransferInput = { queueId?: number | null; userId?: number | null; note?: string | null };
 
-const ticketEventData = (t: TicketRow, contact: typeof contacts.$inferSelect) => ({
+export const ticketEventData = (t: TicketRow, contact: typeof contacts.$inferSelect) => ({
   ticketId: t.id,
   status: t.status,
   contact: contactRef(contact),
@@ -160,6 +162,8 @@ export function createTicketService(
       userId: r.userId,
       unreadMessages: r.unreadMessages,
       lastMessage: r.lastMessage,
+      rating: r.rating,
+      ratedAt: r.ratedAt === null ? null : new Date(r.ratedAt),
       createdAt: new Date(r.createdAt),
       updatedAt: new Date(r.updatedAt),
       contact: {
@@ -400,7 +404,10 @@ export function createTicketService(
     return { ticket, created };
   }
 
-  /** Changes status, user or queue; always marks the ticket read. Emits ticket_updated or ticket_closed. */
+  /**
+   * Changes status, user or queue; marks the ticket read unless `keepUnread` (the automation routing a
+   * ticket is not someone reading it). Emits ticket_updated or ticket_closed.
+   */
   function update(
     tx: Tx,
     id: number,
@@ -411,6 +418,7 @@ export function createTicketService(
       /** The signed-in user making the change: opening an unassigned ticket (accepting it) assigns it to them. */
       acceptedBy?: number;
     },
+    opts: { keepUnread?: boolean } = {},
   ) {
     const current = tx.select().from(tickets).where(eq(tickets.id, id)).get();
     if (!current) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
@@ -448,7 +456,7 @@ export function createTicketService(
         status: input.status ?? current.status,
         userId: input.userId === undefined ? current.userId : input.userId,
         queueId: input.queueId === undefined ? current.queueId : input.queueId,
-        unreadMessages: 0,
+        unreadMessages: opts.keepUnread ? current.unreadMessages : 0,
         updatedAt: new Date(clock()),
       })
       .where(eq(tickets.id, id))
@@ -540,6 +548,25 @@ export function createTicketService(
       const row = db.select({ queueId: tickets.queueId }).from(tickets).where(eq(tickets.id, id)).get();
       if (!row) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
       return row.queueId;
+    },
+
+    /**
+     * Replaces a ticket's tags (the MCP `update_ticket` tool). Every tag must exist, else nothing changes.
+     * No event: tags are not part of the ticket event payloads.
+     */
+    setTags(id: number, tagIds: number[]): TicketView {
+      return db.transaction((tx) => {
+        if (!tx.select({ id: tickets.id }).from(tickets).where(eq(tickets.id, id)).get())
+          throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
+        const wanted = [...new Set(tagIds)];
+        for (const tagId of wanted) assertRefs(tx, { tagId });
+        tx.delete(ticketTags).where(eq(ticketTags.ticketId, id)).run();
+        if (wanted.length > 0)
+          tx.insert(ticketTags)
+            .values(wanted.map((tagId) => ({ ticketId: id, tagId })))
+            .run();
+        return view(id);
+      });
     },
 
     updateById(

@@ -65,6 +65,10 @@ const TicketData = z.object({
     })
     .optional()
     .openapi({ description: "ticket_updated of POST /tickets/{id}/transfer only" }),
+  rating: z.number().int().min(1).max(5).optional().openapi({
+    description: "Only when the customer's answer to the rating request was stored on the (closed) ticket",
+  }),
+  ratedAt: z.string().optional(),
 });
 /** contact_created / contact_updated carry the contact as the API shows it. */
 const ContactData = ContactSchema;
@@ -109,7 +113,8 @@ const EVENTS: Record<EventName, { summary: string; data: z.ZodType; example: Rec
     example: { ticketId: 123, status: "pending", contact, queueId: null, userId: null },
   },
   ticket_updated: {
-    summary: "A ticket's status, user or queue changed",
+    summary:
+      "A ticket's status, user or queue changed (the queue menu routing it included), or the customer rated a closed ticket (`rating`)",
     data: TicketData,
     example: {
       ticketId: 123,

@@ -134,6 +134,14 @@ export const ConnectionSchema = ConnectionSummarySchema.extend({
     description:
       "Sign what signed-in agents send: `*Name:*` and a line break before the text (users with `signature` on); the stored body stays unsigned (default false)",
   }),
+  queueIds: z.array(z.number().int()).openapi({
+    description:
+      "The queues this connection offers, in menu order. One queue: every new ticket goes to it. Two or more: the greeting lists them and the customer's numeric answer routes the ticket",
+  }),
+  ratingMessage: z.string().nullable().openapi({
+    description:
+      "Sent after the farewell when an agent or the API closes a ticket; the customer's 1–5 answer is stored on the ticket (`rating`). Null = no rating request",
+  }),
   lastSeenAt: z.string().nullable(),
 }).openapi("Connection", {
   example: {
@@ -154,6 +162,8 @@ export const ConnectionSchema = ConnectionSummarySchema.extend({
     sendReadReceipts: true,
     historyImportDays: 0,
     agentSignature: false,
+    queueIds: [],
+    ratingMessage: null,
     lastSeenAt: null,
     createdAt: "2024-01-01T00:00:00.000Z",
     updatedAt: "2024-12-01T10:00:00.000Z",
@@ -172,7 +182,7 @@ export const connectionSummaryWire = (c: Connection) => ({
 });
 
 export const connectionWire = (
-  c: Connection,
+  c: Connection & { queueIds: number[] },
   isConnected: boolean,
   lastSeenAt: Date | null = c.lastSeenAt,
 ) => ({
@@ -188,6 +198,8 @@ export const connectionWire = (
   sendReadReceipts: c.sendReadReceipts,
   historyImportDays: c.historyImportDays,
   agentSignature: c.agentSignature,
+  queueIds: c.queueIds,
+  ratingMessage: c.ratingMessage,
   lastSeenAt: iso(lastSeenAt),
 });
 
@@ -242,6 +254,10 @@ export const TicketSchema = z
     whatsappId: z.number().int(),
     queueId: z.number().int().nullable(),
     userId: z.number().int().nullable(),
+    rating: z.number().int().min(1).max(5).nullable().openapi({
+      description: "The customer's 1–5 answer to the rating request sent on close (connection ratingMessage)",
+    }),
+    ratedAt: z.string().nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
     contact: z.object({
@@ -267,6 +283,8 @@ export const TicketSchema = z
       whatsappId: 1,
       queueId: null,
       userId: null,
+      rating: null,
+      ratedAt: null,
       createdAt: "2024-12-01T10:00:00.000Z",
       updatedAt: "2024-12-01T10:30:00.000Z",
       contact: {
@@ -293,6 +311,8 @@ export const ticketWire = (t: TicketView) => ({
   whatsappId: t.connectionId,
   queueId: t.queueId,
   userId: t.userId,
+  rating: t.rating,
+  ratedAt: iso(t.ratedAt),
   createdAt: t.createdAt.toISOString(),
   updatedAt: t.updatedAt.toISOString(),
   contact: {

@@ -67,8 +67,38 @@ test("no statement scans a large table or sorts in a temp B-tree", async () => {
   const tag = await t.post("/api/v1/tags", { name: "vip", color: "#654321" });
   const inbound = (number: string, body: string) =>
     t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, { number, body, name: "Juan" });
+  // The customer-facing automation: greeting with a queue menu, out-of-hours, farewell and rating.
+  const queue2 = await t.post("/api/v1/queues", {
+    name: "Soporte",
+    color: "#abcdef",
+    greetingMessage: "Soporte",
+    schedule: {},
+    timeZone: "America/Asuncion",
+    outOfHoursMessage: "Cerrado",
+  });
+  await t.put(`/api/v1/connections/${conn.id}`, {
+    greetingMessage: "Hola",
+    farewellMessage: "Chau",
+    ratingMessage: "Califique de 1 a 5",
+    queueIds: [queue.body.id, queue2.body.id],
+  });
   const first = await inbound("595991000001", "hola");
-  await inbound("595991000002", "buenas");
+  const second = await inbound("595991000002", "buenas");
+  await t.services.automation.idle();
+  for (const answer of ["9", "2"]) {
+    await inbound("595991000002", answer);
+    await t.services.automation.idle();
+  }
+  await t.put(`/api/v1/tickets/${second.body.ticketId}`, { status: "closed" });
+  await waitFor(
+    async () => (await t.get(`/api/v1/tickets/${second.body.ticketId}/messages`)).body.count >= 8,
+  );
+  await t.services.automation.idle();
+  await inbound("595991000002", "5");
+  expect((await t.get(`/api/v1/tickets/${second.body.ticketId}`)).body).toMatchObject({
+    queueId: queue2.body.id,
+    rating: 5,
+  });
   const ticketId = first.body.ticketId;
   const sent = await t.call("POST", `/api/v1/tickets/${ticketId}/messages`, { body: "respuesta" });
   await t.request(`/api/v1/tickets/${ticketId}/messages`, {
@@ -91,6 +121,20 @@ test("no statement scans a large table or sorts in a temp B-tree", async () => {
     queueId: queue.body.id,
   });
   await t.post(`/api/v1/messages/${first.body.messageId}/reply`, { body: "citando" });
+  // What only the MCP server runs: replacing a ticket's tags.
+  const mcp = await t.request("/mcp", {
+    method: "POST",
+    headers: { accept: "application/json, text/event-stream" },
+    json: {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "tools/call",
+      params: { name: "update_ticket", arguments: { ticketId, tagIds: [tag.body.id] } },
+    },
+  });
+  expect((await mcp.json()).result.structuredContent.tags).toEqual([
+    expect.objectContaining({ id: tag.body.id }),
+  ]);
   await t.post("/api/v1/contacts", { number: "595991000009", name: "Nuevo" });
   // Every list and read, with each filter and deep pages.
   const reads = [

@@ -14,7 +14,14 @@ function relativeLinks(file: string): { link: string; target: string }[] {
 }
 
 test("every relative link in the README and docs/ resolves inside the repository", () => {
-  const files = ["README.md", "docs/DESIGN.md", "docs/PERFORMANCE.md", "tests/wasim/README.md"];
+  const files = [
+    "README.md",
+    "docs/DESIGN.md",
+    "docs/PERFORMANCE.md",
+    "docs/MCP.md",
+    "clients/ts/README.md",
+    "tests/wasim/README.md",
+  ];
   const broken: string[] = [];
   for (const file of files) {
     for (const { link, target } of relativeLinks(file)) {

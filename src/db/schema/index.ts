@@ -1,6 +1,11 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
+/** Opening hours: per weekday, ranges of local "HH:MM" times (end exclusive, "24:00" allowed). */
+export type WeeklySchedule = Partial<
+  Record<"mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun", { start: string; end: string }[]>
+>;
+
 const createdAt = () =>
   integer("created_at", { mode: "timestamp_ms" }).notNull().default(sql`(unixepoch('subsec') * 1000)`);
 const updatedAt = () =>
@@ -30,6 +35,8 @@ export const connections = sqliteTable("connections", {
   historyImportDays: integer("history_import_days").notNull().default(0),
   /** Prefix `*Agent name:*` to what agents send (users with `signature` on); never to the stored body. */
   agentSignature: integer("agent_signature", { mode: "boolean" }).notNull().default(false),
+  /** Sent after the farewell when a ticket is closed, asking for a 1–5 rating; null = no rating request. */
+  ratingMessage: text("rating_message"),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -76,12 +83,35 @@ export const queues = sqliteTable("queues", {
   name: text("name").notNull().unique(),
   color: text("color").notNull().unique(),
   greetingMessage: text("greeting_message"),
+  /** Opening hours by weekday (see domain/automation/schedule.ts); null = always open. */
+  schedule: text("schedule", { mode: "json" }).$type<WeeklySchedule>(),
+  /** IANA time zone the schedule is read in. */
+  timeZone: text("time_zone"),
+  /** Sent once per ticket per closed window when a customer writes outside the schedule. */
+  outOfHoursMessage: text("out_of_hours_message"),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
 
 export const USER_ROLES = ["admin", "supervisor", "agent"] as const;
 export type UserRole = (typeof USER_ROLES)[number];
+/** The queues a connection offers, in menu order. */
+export const connectionQueues = sqliteTable(
+  "connection_queues",
+  {
+    connectionId: integer("connection_id")
+      .notNull()
+      .references(() => connections.id, { onDelete: "cascade" }),
+    queueId: integer("queue_id")
+      .notNull()
+      .references(() => queues.id, { onDelete: "cascade" }),
+    position: integer("position").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.connectionId, t.queueId] }),
+    index("connection_queues_queue_idx").on(t.queueId),
+  ],
+);
 
 export const users = sqliteTable("users", {
   id: integer("id").primaryKey({ autoIncrement: true }),
@@ -160,6 +190,9 @@ export const tickets = sqliteTable(
     userId: integer("user_id").references(() => users.id, { onDelete: "set null" }),
     unreadMessages: integer("unread_messages").notNull().default(0),
     lastMessage: text("last_message").notNull().default(""),
+    /** The customer's 1–5 answer to the rating request sent on close. */
+    rating: integer("rating"),
+    ratedAt: integer("rated_at", { mode: "timestamp_ms" }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -249,6 +282,8 @@ export const messages = sqliteTable(
     participantName: text("participant_name"),
     /** Came from the history import on first link (no events were emitted for it). */
     isImported: integer("is_imported", { mode: "boolean" }).notNull().default(false),
+    /** Sent by the automation (greeting, menu, out-of-hours, farewell, rating request), not by an agent. */
+    isAutomated: integer("is_automated", { mode: "boolean" }).notNull().default(false),
     /** Its file was deleted by MEDIA_RETENTION_DAYS (or MESSAGE_RETENTION_DAYS never got to it): the row stays. */
     mediaExpired: integer("media_expired", { mode: "boolean" }).notNull().default(false),
     /** The agent who sent it (null: API token, automation, or received). Kept after the user is deleted. */
@@ -274,6 +309,21 @@ export const messages = sqliteTable(
     index("messages_contact_idx").on(t.contactId).where(sql`contact_id is not null`),
   ],
 );
+
+/** What the customer-facing automation did on a ticket (domain/automation.service.ts). */
+export const ticketAutomation = sqliteTable("ticket_automation", {
+  ticketId: integer("ticket_id")
+    .primaryKey()
+    .references(() => tickets.id, { onDelete: "cascade" }),
+  /** Times the queue menu was sent (the first one included). */
+  menuAttempts: integer("menu_attempts").notNull().default(0),
+  /** The menu waits for the customer's numeric answer. */
+  menuOpen: integer("menu_open", { mode: "boolean" }).notNull().default(false),
+  /** The closed window (its next opening, local time) the out-of-hours message was last sent for. */
+  outOfHoursWindow: text("out_of_hours_window"),
+  /** When the rating request was sent on close; a 1–5 answer within the window is stored on the ticket. */
+  ratingRequestedAt: integer("rating_requested_at", { mode: "timestamp_ms" }),
+});
 
 /** Row counts kept exact by triggers (see migration 0006), so a list answers `count` without a scan. */
 export const rowCounts = sqliteTable("row_counts", {

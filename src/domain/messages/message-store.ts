@@ -33,6 +33,7 @@ const EMPTY_MESSAGE = {
   userId: null,
   isSystem: false,
   systemData: null,
+  isAutomated: false,
 };
 
 /**
@@ -48,7 +49,8 @@ export function createMessageStore(
   const { db, events, clock } = deps;
   const touchTicket = db.$client.query<unknown, [string, number, number, number]>(
     `update tickets set last_message = ?1,
-       unread_messages = case when ?2 then 0 else unread_messages + 1 end, updated_at = ?3 where id = ?4`,
+       unread_messages = case ?2 when 1 then 0 when 2 then unread_messages else unread_messages + 1 end,
+       updated_at = ?3 where id = ?4`,
   );
   const ph = (name: string) => sql.placeholder(name);
   const listStmt = {
@@ -95,6 +97,7 @@ export function createMessageStore(
       userId: ph("userId"),
       isSystem: ph("isSystem"),
       systemData: ph("systemData"),
+      isAutomated: ph("isAutomated"),
       createdAt: ph("createdAt"),
       updatedAt: ph("updatedAt"),
     })
@@ -159,7 +162,10 @@ export function createMessageStore(
     if (!inserted) return null;
     // History imported at first link is the past: it neither touches the ticket nor emits events.
     if (inserted.isImported) return inserted;
-    touchTicket.run(lastMessageLabel(inserted), inserted.fromMe ? 1 : 0, now.getTime(), ticket.id);
+    // Inbound counts as unread (0); an agent's reply marks the ticket read (1); an automated one (a
+    // greeting) leaves the count alone (2).
+    const unread = !inserted.fromMe ? 0 : inserted.isAutomated ? 2 : 1;
+    touchTicket.run(lastMessageLabel(inserted), unread, now.getTime(), ticket.id);
     events.emit(
       tx,
       inserted.fromMe ? "message_sent" : "message_received",

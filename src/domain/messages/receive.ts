@@ -1,13 +1,36 @@
 import { and, eq, isNotNull, isNull } from "drizzle-orm";
+import type { Tx } from "../../db/client";
 import { messages, tickets } from "../../db/schema";
 import { AppError } from "../../errors";
 import type { StoredMedia } from "../../media/media-storage";
 import type { InboundMessage } from "../../whatsapp/gateway";
 import type { ConnectionService } from "../connection.service";
-import type { ContactService } from "../contact.service";
+import type { Contact, ContactService } from "../contact.service";
 import type { DomainDeps } from "../deps";
-import type { TicketService } from "../ticket.service";
+import type { TicketRow, TicketService } from "../ticket.service";
 import type { MessageRow, MessageStore } from "./message-store";
+
+/** What the customer-facing automation (domain/automation.service.ts) plugs into the inbound pipeline. */
+export type InboundHooks = {
+  /**
+   * Inside the receive transaction, before the contact's open ticket is found or created: a ticket that
+   * takes this live 1:1 message instead (a rating answer on a closed ticket), with what to do once the
+   * message is stored there. Null: the message goes where it always goes.
+   */
+  claim?(
+    tx: Tx,
+    inbound: InboundMessage,
+    contact: Contact,
+    connectionId: number,
+  ): { ticket: TicketRow; stored(tx: Tx, message: MessageRow): void } | null;
+  /** After the commit of a new live message (not a duplicate, not imported history). */
+  received?(r: {
+    connectionId: number;
+    inbound: InboundMessage;
+    ticketId: number;
+    ticketCreated: boolean;
+  }): void;
+};
 
 /** The inbound pipeline every driver feeds, and the later download of files that failed the first time. */
 export function createReceiveService(
@@ -16,6 +39,7 @@ export function createReceiveService(
   contactsSvc: ContactService,
   ticketsSvc: TicketService,
   connectionsSvc: ConnectionService,
+  hooks: InboundHooks = {},
 ) {
   const { db, media, clock, logger, commits } = deps;
   const log = logger.child({ module: "messages" });
@@ -69,9 +93,15 @@ export function createReceiveService(
             : { number: inbound.from, name: inbound.pushName, lid: inbound.lid ?? null },
           connectionId,
         );
-        const { ticket } = imported
-          ? ticketsSvc.findOrCreateImported(tx, contact, connectionId)
-          : ticketsSvc.findOrCreate(tx, contact, connectionId, { newStatus: "pending" });
+        const claimed =
+          imported || inbound.fromMe || inbound.group
+            ? null
+            : (hooks.claim?.(tx, inbound, contact, connectionId) ?? null);
+        const { ticket, created } = claimed
+          ? { ticket: claimed.ticket, created: false }
+          : imported
+            ? ticketsSvc.findOrCreateImported(tx, contact, connectionId)
+            : ticketsSvc.findOrCreate(tx, contact, connectionId, { newStatus: "pending" });
         const message = store(
           tx,
           {
@@ -97,9 +127,12 @@ export function createReceiveService(
           ticket,
           contact,
         );
-        return { message, ticketId: ticket.id, contactId: contact.id };
+        if (message && claimed) claimed.stored(tx, message);
+        return { message, ticketId: ticket.id, contactId: contact.id, created };
       });
       if (!result.message) return duplicate(findByWaId(connectionId, inbound.id)!);
+      if (!imported)
+        hooks.received?.({ connectionId, inbound, ticketId: result.ticketId, ticketCreated: result.created });
       return { ...result, message: result.message, duplicate: false };
     },
 

@@ -25,6 +25,8 @@ export type OutgoingContent = {
   filename?: string | null;
   /** Audio as a voice note; unset: ogg/opus audio is one. */
   ptt?: boolean;
+  /** Sent by the automation (greeting, menu, farewell…): stored as such, and it does not mark the ticket read. */
+  automated?: boolean;
 };
 
 type PreparedItem =
@@ -181,6 +183,7 @@ export function createSendService(
     ctx: SendContext,
     items: PreparedItem[],
     completion?: SendCompletion<SentResult[]>,
+    automated = false,
   ): Promise<SentResult[]> {
     const results: SentResult[] = [];
     for (const [index, item] of items.entries()) {
@@ -209,6 +212,7 @@ export function createSendService(
         remoteKey: sent.remoteKey ?? null,
         timestamp: sent.timestampSec,
         userId: ctx.author?.userId ?? null,
+        isAutomated: automated,
       };
       const sourceUrl = item.kind === "media" ? item.sourceUrl : null;
       const last = index === items.length - 1;
@@ -241,7 +245,7 @@ export function createSendService(
       author: Author = null,
     ) {
       const ctx = ticketContext(ticketId, content.quotedMsgId, author);
-      return sendItems(ctx, await prepare(content), completion);
+      return sendItems(ctx, await prepare(content), completion, content.automated === true);
     },
 
     async reply(

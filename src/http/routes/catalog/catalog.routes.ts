@@ -1,12 +1,45 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Services } from "../../../domain";
+import { isValidTimeZone, minutesOf, TIME_OF_DAY, WEEKDAYS } from "../../../domain/automation/schedule";
 import { adminOnly } from "../../auth";
-import { bodyDoc, readBody } from "../../body";
+import { bodyDoc, MAX_TEXT, readBody } from "../../body";
 import { createRouter } from "../../create-router";
 import { commonErrors, conflictErrors, IdParam, json } from "../../wire";
 
 const Color = z.string().trim().min(1).max(32).openapi({ example: "#4CAF50" });
 const stamp = { createdAt: z.string(), updatedAt: z.string() };
+
+const TimeRange = z
+  .object({
+    start: z.string().regex(TIME_OF_DAY, "A time of day, HH:MM (00:00–23:59)"),
+    end: z.string().regex(TIME_OF_DAY, "A time of day, HH:MM (00:01–24:00)"),
+  })
+  .refine(
+    (r) => !TIME_OF_DAY.test(r.start) || !TIME_OF_DAY.test(r.end) || minutesOf(r.start) < minutesOf(r.end),
+    {
+      message: "start must be before end; split a range that crosses midnight in two days",
+      path: ["end"],
+    },
+  );
+const ScheduleSchema = z
+  .strictObject(
+    Object.fromEntries(WEEKDAYS.map((d) => [d, z.array(TimeRange).max(10).optional()])) as Record<
+      (typeof WEEKDAYS)[number],
+      z.ZodOptional<z.ZodArray<typeof TimeRange>>
+    >,
+  )
+  .openapi("QueueSchedule", {
+    description:
+      "Opening hours per weekday (`mon`…`sun`), each a list of local `HH:MM` ranges (end exclusive, `24:00` allowed); a missing day is closed",
+    example: {
+      mon: [
+        { start: "09:00", end: "13:00" },
+        { start: "14:00", end: "18:00" },
+      ],
+      sat: [{ start: "09:00", end: "12:00" }],
+    },
+  });
+const TimeZone = z.string().refine(isValidTimeZone, "Not an IANA time zone (e.g. America/Asuncion)");
 
 export const QueueSchema = z
   .object({
@@ -14,6 +47,9 @@ export const QueueSchema = z
     name: z.string(),
     color: z.string(),
     greetingMessage: z.string().nullable(),
+    schedule: ScheduleSchema.nullable(),
+    timeZone: z.string().nullable(),
+    outOfHoursMessage: z.string().nullable(),
     ...stamp,
   })
   .openapi("Queue", {
@@ -22,6 +58,9 @@ export const QueueSchema = z
       name: "Soporte",
       color: "#4CAF50",
       greetingMessage: null,
+      schedule: null,
+      timeZone: null,
+      outOfHoursMessage: null,
       createdAt: "2024-12-01T10:00:00.000Z",
       updatedAt: "2024-12-01T10:00:00.000Z",
     },
@@ -137,9 +176,27 @@ export const queuesRouter = catalogRoutes({
   create: z.object({
     name: z.string().trim().min(1).max(100),
     color: Color,
-    greetingMessage: z.string().nullish(),
+    greetingMessage: z.string().max(MAX_TEXT).nullish().openapi({
+      description:
+        "Sent when the customer picks this queue in the connection's menu, or a ticket lands in it as the connection's only queue",
+    }),
+    schedule: ScheduleSchema.nullish().openapi({ description: "Opening hours; null = always open" }),
+    timeZone: TimeZone.nullish().openapi({
+      description: "IANA time zone the schedule is read in (default UTC)",
+      example: "America/Asuncion",
+    }),
+    outOfHoursMessage: z.string().max(MAX_TEXT).nullish().openapi({
+      description:
+        "Sent when a customer writes on a ticket of this queue outside the schedule, at most once per ticket per closed window",
+    }),
   }),
-  example: { name: "Soporte", color: "#4CAF50" },
+  example: {
+    name: "Soporte",
+    color: "#4CAF50",
+    schedule: { mon: [{ start: "09:00", end: "18:00" }] },
+    timeZone: "America/Asuncion",
+    outOfHoursMessage: "Estamos cerrados; te respondemos mañana desde las 9:00.",
+  },
 });
 
 export const tagsRouter = catalogRoutes({

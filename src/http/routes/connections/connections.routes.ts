@@ -19,8 +19,13 @@ const CreateBody = z.object({
   driver: z.enum(["baileys", "sandbox"]).optional(),
   number: z.string().min(1).nullish(),
   isDefault: z.boolean().optional(),
-  greetingMessage: z.string().max(MAX_TEXT).nullish(),
-  farewellMessage: z.string().max(MAX_TEXT).nullish(),
+  greetingMessage: z.string().max(MAX_TEXT).nullish().openapi({
+    description:
+      "Sent when a customer's message opens a new ticket (never in groups); with two or more queues it heads the queue menu",
+  }),
+  farewellMessage: z.string().max(MAX_TEXT).nullish().openapi({
+    description: "Sent when an agent or the API closes a ticket (never in groups)",
+  }),
   groups: z.enum(["ignore", "tickets"]).optional().openapi({
     description:
       "Group chats: `ignore` (default, like the original product) or `tickets` (one ticket per group)",
@@ -35,6 +40,14 @@ const CreateBody = z.object({
   agentSignature: z.boolean().optional().openapi({
     description:
       "Prefix `*Agent name:*` and a line break to what signed-in agents send (those with `signature` on); never to the stored body (default false)",
+  }),
+  queueIds: z.array(z.number().int().positive()).max(50).optional().openapi({
+    description:
+      "The queues offered, in menu order (replaces the list; unknown id → 404 ERR_QUEUE_NOT_FOUND). One queue: new tickets go to it. Two or more: the greeting lists them as a numbered menu",
+  }),
+  ratingMessage: z.string().max(MAX_TEXT).nullish().openapi({
+    description:
+      "Sent after the farewell when a ticket is closed by an agent or the API, asking for a 1–5 rating (null = none)",
   }),
 });
 const UpdateBody = CreateBody.partial();
@@ -66,7 +79,11 @@ export const connectionCrudRouter = createRouter()
       const { connections } = c.get("deps").services;
       const conn = connections.get(c.req.valid("param").connectionId);
       return c.json(
-        connectionWire(conn, connections.isConnected(conn.id), connections.lastSeenAt(conn.id)),
+        connectionWire(
+          connections.withQueues(conn),
+          connections.isConnected(conn.id),
+          connections.lastSeenAt(conn.id),
+        ),
         200,
       );
     },
@@ -91,7 +108,10 @@ export const connectionCrudRouter = createRouter()
       const created = services.connections.create(body);
       await sessions.start(created);
       const conn = services.connections.get(created.id);
-      return c.json(connectionWire(conn, services.connections.isConnected(conn.id)), 201);
+      return c.json(
+        connectionWire(services.connections.withQueues(conn), services.connections.isConnected(conn.id)),
+        201,
+      );
     },
   )
   .openapi(
@@ -116,7 +136,10 @@ export const connectionCrudRouter = createRouter()
       // A sandbox phone takes its number at start; restart it so the new number is live.
       if (updated.driver === "sandbox" && updated.number !== before.number) await sessions.start(updated);
       const conn = services.connections.get(id);
-      return c.json(connectionWire(conn, services.connections.isConnected(id)), 200);
+      return c.json(
+        connectionWire(services.connections.withQueues(conn), services.connections.isConnected(id)),
+        200,
+      );
     },
   )
   .openapi(

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../../create-router";
 import { ContactSchema, commonErrors, contactWire, json, PageQuery } from "../../wire";
 
-const ListQuery = PageQuery.extend({
+export const ContactListQuery = PageQuery.extend({
   search: z
     .string()
     .trim()
@@ -18,7 +18,7 @@ export const contactsListRouter = createRouter().openapi(
     tags: ["Contacts"],
     summary: "List contacts",
     description: "By name. `search` matches part of the name (case-insensitive) or of the number.",
-    request: { query: ListQuery },
+    request: { query: ContactListQuery },
     responses: {
       200: json(
         z.object({

@@ -20,7 +20,8 @@ import {
 
 const TicketParam = IdParam("ticketId");
 
-const TextBody = z.object({
+/** Exported: the MCP `send_message` tool derives its arguments from it. */
+export const TextBody = z.object({
   body: z.string().trim().min(1, "Message body is required").max(MAX_TEXT),
   quotedMsgId: z.string().min(1).nullish(),
 });

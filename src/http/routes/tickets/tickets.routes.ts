@@ -31,7 +31,9 @@ const CountsQuery = z.object({
   queueId: positiveInt().optional(),
 });
 
-const ListQuery = PageQuery.extend({ ...CountsQuery.shape, view: View });
+/** Exported: the MCP `list_tickets` tool derives its arguments from it (tokens have no `view=mine`). */
+export const TicketListQuery = PageQuery.extend(CountsQuery.shape);
+const ListQuery = TicketListQuery.extend({ view: View });
 
 const TransferBody = z
   .object({
@@ -52,7 +54,7 @@ const CreateBody = z.object({
   tagsId: z.number().int().positive().nullish(),
 });
 
-const UpdateBody = z.object({
+export const TicketUpdateBody = z.object({
   status: TicketStatus.optional(),
   userId: z.number().int().positive().nullish(),
   queueId: z.number().int().positive().nullish(),
@@ -60,7 +62,7 @@ const UpdateBody = z.object({
 
 const TypingBody = z.object({ state: z.enum(["composing", "paused"]) });
 
-const TicketParam = IdParam("ticketId");
+export const TicketParam = IdParam("ticketId");
 
 export const ticketsRouter = createRouter()
   .openapi(
@@ -188,14 +190,14 @@ export const ticketsRouter = createRouter()
       summary: "Update status, user or queue",
       description:
         "Marks the ticket read. Reopening a closed ticket while the contact has another open/pending ticket on the connection gives 409 ERR_OPEN_TICKET_EXISTS. Accepting: a signed-in user who sets `status: open` on an unassigned ticket without naming a `userId` is assigned to it.",
-      request: { params: TicketParam, body: bodyDoc(UpdateBody, { status: "closed" }) },
+      request: { params: TicketParam, body: bodyDoc(TicketUpdateBody, { status: "closed" }) },
       responses: {
         200: json(z.object({ message: z.string(), ticket: TicketSchema }), "Updated"),
         ...conflictErrors,
       },
     }),
     async (c) => {
-      const body = await readBody(c, UpdateBody);
+      const body = await readBody(c, TicketUpdateBody);
       const { ticketId } = c.req.valid("param");
       assertTicketVisible(c, ticketId);
       const p = c.get("principal");

@@ -1,0 +1,8410 @@
+/**
+ * Generated from Chasqui's /openapi.json by openapi-typescript — do not edit by hand.
+ * Regenerate with `bun run client:generate` in the repository root.
+ */
+
+export interface paths {
+    "/api/queue/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List queues (original API) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Queues by name */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example [
+                         *       {
+                         *         "id": 1,
+                         *         "name": "Soporte",
+                         *         "color": "#4CAF50"
+                         *       },
+                         *       {
+                         *         "id": 2,
+                         *         "name": "Ventas",
+                         *         "color": "#2196F3"
+                         *       }
+                         *     ]
+                         */
+                        "application/json": {
+                            color: string;
+                            id: number;
+                            name: string;
+                        }[];
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send to a number (original API)
+         * @description Finds or creates the contact and its open/pending ticket on the connection (the default when whatsappId is omitted), then sends the text, the media from mediaUrl and each file in medias (caption on the first). closeTicket closes the ticket after sending. Same body as /api/v1/send, status 200.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "number": "595991234567",
+                     *       "body": "Hola, te contactamos desde el sistema",
+                     *       "whatsappId": 2,
+                     *       "queueId": 1
+                     *     }
+                     */
+                    "application/json": {
+                        body?: string | null;
+                        closeTicket?: boolean;
+                        filename?: string | null;
+                        medias?: string[];
+                        mediaUrl?: string | null;
+                        number: string;
+                        ptt?: boolean;
+                        queueId?: number | null;
+                        quotedMsg?: (({
+                            id: string;
+                        } & {
+                            [key: string]: unknown;
+                        }) | string) | null;
+                        quotedMsgId?: string | null;
+                        tagsId?: number | null;
+                        userId?: number | null;
+                        whatsappId?: number | null;
+                    };
+                    "application/x-www-form-urlencoded": {
+                        body?: string | null;
+                        closeTicket?: boolean;
+                        filename?: string | null;
+                        medias?: string[];
+                        mediaUrl?: string | null;
+                        number: string;
+                        ptt?: boolean;
+                        queueId?: number | null;
+                        quotedMsg?: (({
+                            id: string;
+                        } & {
+                            [key: string]: unknown;
+                        }) | string) | null;
+                        quotedMsgId?: string | null;
+                        tagsId?: number | null;
+                        userId?: number | null;
+                        whatsappId?: number | null;
+                    };
+                    "multipart/form-data": {
+                        body?: string | null;
+                        closeTicket?: boolean;
+                        filename?: string | null;
+                        medias?: string[];
+                        mediaUrl?: string | null;
+                        number: string;
+                        ptt?: boolean;
+                        queueId?: number | null;
+                        quotedMsg?: (({
+                            id: string;
+                        } & {
+                            [key: string]: unknown;
+                        }) | string) | null;
+                        quotedMsgId?: string | null;
+                        tagsId?: number | null;
+                        userId?: number | null;
+                        whatsappId?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Sent */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            contactId: number;
+                            data: components["schemas"]["SentMessage"][];
+                            message: string;
+                            ticketId: number;
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Connection not connected (ERR_WAPP_NOT_CONNECTED) or Idempotency-Key reused with another body */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than MAX_JSON_BODY_KB, or a file than MAX_UPLOAD_MB (ERR_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description WhatsApp refused the message (ERR_SENDING_WAPP_MSG) or the media URL failed (ERR_MEDIA_FETCH_FAILED) */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/backup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a consistent backup (admin)
+         * @description A snapshot of the database taken with SQLite's `VACUUM INTO` while the server keeps writing: every request answered before this one began is in it. Plain `application/vnd.sqlite3` (`chasqui-<time>.sqlite`), or with `media=true` an `application/x-tar` (`chasqui-<time>.tar`) holding `chasqui.sqlite` and `media/<file>…`. Restore either with `chasqui restore FILE` while the server is stopped.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description `true`: a tar of `chasqui.sqlite` and `media/…` instead of the database alone */
+                    media?: "true" | "false";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The backup, streamed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /** @example SQLite format 3\u0000… (the database file) */
+                        "application/vnd.sqlite3": string;
+                        /** @example chasqui.sqlite, media/3f2a….jpg, … (a POSIX tar) */
+                        "application/x-tar": string;
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The snapshot could not be written (ERR_SERVICE_UNAVAILABLE) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List connections */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description All connections, by name */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConnectionSummary"][];
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a connection (admin)
+         * @description driver `baileys` (default) links a real phone; `sandbox` is a simulated phone that connects at once. The first connection becomes the default.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "WhatsApp Ventas",
+                     *       "driver": "sandbox",
+                     *       "number": "595982345678"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {string} */
+                        driver?: "baileys" | "sandbox";
+                        farewellMessage?: string | null;
+                        greetingMessage?: string | null;
+                        /** @enum {string} */
+                        groups?: "ignore" | "tickets";
+                        historyImportDays?: number;
+                        isDefault?: boolean;
+                        name: string;
+                        number?: string | null;
+                        queueIds?: number[];
+                        ratingMessage?: string | null;
+                        sendReadReceipts?: boolean;
+                    };
+                    "application/x-www-form-urlencoded": {
+                        /** @enum {string} */
+                        driver?: "baileys" | "sandbox";
+                        farewellMessage?: string | null;
+                        greetingMessage?: string | null;
+                        /** @enum {string} */
+                        groups?: "ignore" | "tickets";
+                        historyImportDays?: number;
+                        isDefault?: boolean;
+                        name: string;
+                        number?: string | null;
+                        queueIds?: number[];
+                        ratingMessage?: string | null;
+                        sendReadReceipts?: boolean;
+                    };
+                    "multipart/form-data": {
+                        /** @enum {string} */
+                        driver?: "baileys" | "sandbox";
+                        farewellMessage?: string | null;
+                        greetingMessage?: string | null;
+                        /** @enum {string} */
+                        groups?: "ignore" | "tickets";
+                        historyImportDays?: number;
+                        isDefault?: boolean;
+                        name: string;
+                        number?: string | null;
+                        queueIds?: number[];
+                        ratingMessage?: string | null;
+                        sendReadReceipts?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Connection"];
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A unique field is taken (ERR_CONFLICT) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connections/{connectionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Connection status and details */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    connectionId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The connection */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Connection"];
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Update a connection (admin) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    connectionId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "WhatsApp Soporte",
+                     *       "isDefault": true
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {string} */
+                        driver?: "baileys" | "sandbox";
+                        farewellMessage?: string | null;
+                        greetingMessage?: string | null;
+                        /** @enum {string} */
+                        groups?: "ignore" | "tickets";
+                        historyImportDays?: number;
+                        isDefault?: boolean;
+                        name?: string;
+                        number?: string | null;
+                        queueIds?: number[];
+                        ratingMessage?: string | null;
+                        sendReadReceipts?: boolean;
+                    };
+                    "application/x-www-form-urlencoded": {
+                        /** @enum {string} */
+                        driver?: "baileys" | "sandbox";
+                        farewellMessage?: string | null;
+                        greetingMessage?: string | null;
+                        /** @enum {string} */
+                        groups?: "ignore" | "tickets";
+                        historyImportDays?: number;
+                        isDefault?: boolean;
+                        name?: string;
+                        number?: string | null;
+                        queueIds?: number[];
+                        ratingMessage?: string | null;
+                        sendReadReceipts?: boolean;
+                    };
+                    "multipart/form-data": {
+                        /** @enum {string} */
+                        driver?: "baileys" | "sandbox";
+                        farewellMessage?: string | null;
+                        greetingMessage?: string | null;
+                        /** @enum {string} */
+                        groups?: "ignore" | "tickets";
+                        historyImportDays?: number;
+                        isDefault?: boolean;
+                        name?: string;
+                        number?: string | null;
+                        queueIds?: number[];
+                        ratingMessage?: string | null;
+                        sendReadReceipts?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Updated */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Connection"];
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A unique field is taken (ERR_CONFLICT) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Delete a connection and its tickets (admin) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    connectionId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "message": "Connection deleted successfully"
+                         *     }
+                         */
+                        "application/json": {
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connections/{connectionId}/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Unlink the phone (admin)
+         * @description Logs the device out of WhatsApp and forgets its credentials; status becomes DISCONNECTED.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    connectionId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Logged out */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "message": "Connection logged out",
+                         *       "status": "DISCONNECTED"
+                         *     }
+                         */
+                        "application/json": {
+                            message: string;
+                            status: string;
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connections/{connectionId}/pairing-code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Link a phone with an 8-character code instead of a QR (admin)
+         * @description Type the code on the phone: WhatsApp > Linked devices > Link with phone number.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    connectionId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "number": "595981234567"
+                     *     }
+                     */
+                    "application/json": {
+                        number: string;
+                    };
+                    "application/x-www-form-urlencoded": {
+                        number: string;
+                    };
+                    "multipart/form-data": {
+                        number: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The pairing code */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "code": "ABCD1234"
+                         *     }
+                         */
+                        "application/json": {
+                            code: string;
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Connection not connected (ERR_WAPP_NOT_CONNECTED) or Idempotency-Key reused with another body */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than MAX_JSON_BODY_KB, or a file than MAX_UPLOAD_MB (ERR_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description WhatsApp refused the message (ERR_SENDING_WAPP_MSG) or the media URL failed (ERR_MEDIA_FETCH_FAILED) */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connections/{connectionId}/qrcode": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The QR code to link a phone (admin)
+         * @description JSON `{status, qrcode}` (qrcode is the raw QR string while status is `qrcode`, else null). Ask with `Accept: image/png` or `Accept: image/svg+xml` for the QR drawn as an image (404 when there is none right now). WhatsApp rotates the QR about every 20 s: poll, or follow `connection_update` events.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    connectionId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The QR, as JSON or as an image */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": "qrcode",
+                         *       "qrcode": "2@Xb4…,QzEt…,Hk2s…,YmFz…"
+                         *     }
+                         */
+                        "application/json": {
+                            qrcode: string | null;
+                            status: string;
+                        };
+                        "image/png": string;
+                        "image/svg+xml": string;
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connections/{connectionId}/restart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restart the connection's session (admin)
+         * @description Reconnects with the saved credentials, or starts a new QR when the phone is not linked.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    connectionId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Restarted */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "message": "Connection restarted",
+                         *       "status": "OPENING"
+                         *     }
+                         */
+                        "application/json": {
+                            message: string;
+                            status: string;
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connections/{connectionId}/sandbox/inbound": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Inject an inbound message on a sandbox connection
+         * @description Runs exactly the pipeline a real WhatsApp message runs: contact upsert with the push name, ticket find-or-create as pending, message stored, unread count, lastMessage and events. With `groupId` the message comes from a group (the connection needs `groups: tickets`). With `edit`, `delete` or `reactTo` (a message id) the customer edits, deletes for everyone or reacts instead (200; events message_updated, message_deleted, message_reaction). 409 ERR_NOT_SANDBOX on other drivers. In the sandbox every 8–15 digit number is on WhatsApp except those ending in 0000.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    connectionId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "number": "595991234567",
+                     *       "name": "Juan Pérez",
+                     *       "body": "Hola, necesito ayuda"
+                     *     }
+                     */
+                    "application/json": {
+                        body?: string | null;
+                        delete?: string | null;
+                        edit?: string | null;
+                        emoji?: string | null;
+                        filename?: string | null;
+                        fromMe?: boolean;
+                        groupId?: string | null;
+                        groupName?: string | null;
+                        mediaUrl?: string | null;
+                        name?: string | null;
+                        number: string;
+                        ptt?: boolean;
+                        quotedMsgId?: string | null;
+                        reactTo?: string | null;
+                    };
+                    "application/x-www-form-urlencoded": {
+                        body?: string | null;
+                        delete?: string | null;
+                        edit?: string | null;
+                        emoji?: string | null;
+                        filename?: string | null;
+                        fromMe?: boolean;
+                        groupId?: string | null;
+                        groupName?: string | null;
+                        mediaUrl?: string | null;
+                        name?: string | null;
+                        number: string;
+                        ptt?: boolean;
+                        quotedMsgId?: string | null;
+                        reactTo?: string | null;
+                    };
+                    "multipart/form-data": {
+                        body?: string | null;
+                        delete?: string | null;
+                        edit?: string | null;
+                        emoji?: string | null;
+                        filename?: string | null;
+                        fromMe?: boolean;
+                        groupId?: string | null;
+                        groupName?: string | null;
+                        mediaUrl?: string | null;
+                        name?: string | null;
+                        number: string;
+                        ptt?: boolean;
+                        quotedMsgId?: string | null;
+                        reactTo?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description An edit, delete or reaction applied to messageId */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "messageId": "3EB0C0FFEE1234567890AB",
+                         *       "ticketId": 1,
+                         *       "contactId": 1
+                         *     }
+                         */
+                        "application/json": {
+                            contactId: number;
+                            messageId: string;
+                            ticketId: number;
+                        };
+                    };
+                };
+                /** @description Received */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "messageId": "3EB0C0FFEE1234567890AB",
+                         *       "ticketId": 1,
+                         *       "contactId": 1
+                         *     }
+                         */
+                        "application/json": {
+                            contactId: number;
+                            messageId: string;
+                            ticketId: number;
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Connection not connected (ERR_WAPP_NOT_CONNECTED) or Idempotency-Key reused with another body */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than MAX_JSON_BODY_KB, or a file than MAX_UPLOAD_MB (ERR_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description WhatsApp refused the message (ERR_SENDING_WAPP_MSG) or the media URL failed (ERR_MEDIA_FETCH_FAILED) */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connections/{connectionId}/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a connection's webhooks (admin) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    connectionId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The webhooks; secrets are never shown */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Webhook"][];
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Add a webhook (admin)
+         * @description events: any of message_received, message_sent, message_ack, connection_update, ticket_created, ticket_updated, ticket_closed, contact_created, contact_updated, message_updated, message_deleted, message_reaction; empty means all. Without a secret one is generated (`whsec_…`) and returned once, in this response only.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    connectionId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "url": "https://example.com/hooks/whatsapp",
+                     *       "enabled": true,
+                     *       "events": [
+                     *         "message_received"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /** @default true */
+                        enabled?: boolean;
+                        /** @default [] */
+                        events?: ("message_received" | "message_sent" | "message_ack" | "connection_update" | "ticket_created" | "ticket_updated" | "ticket_closed" | "contact_created" | "contact_updated" | "message_updated" | "message_deleted" | "message_reaction")[];
+                        secret?: string | null;
+                        url: string;
+                    };
+                    "application/x-www-form-urlencoded": {
+                        /** @default true */
+                        enabled?: boolean;
+                        /** @default [] */
+                        events?: ("message_received" | "message_sent" | "message_ack" | "connection_update" | "ticket_created" | "ticket_updated" | "ticket_closed" | "contact_created" | "contact_updated" | "message_updated" | "message_deleted" | "message_reaction")[];
+                        secret?: string | null;
+                        url: string;
+                    };
+                    "multipart/form-data": {
+                        /** @default true */
+                        enabled?: boolean;
+                        /** @default [] */
+                        events?: ("message_received" | "message_sent" | "message_ack" | "connection_update" | "ticket_created" | "ticket_updated" | "ticket_closed" | "contact_created" | "contact_updated" | "message_updated" | "message_deleted" | "message_reaction")[];
+                        secret?: string | null;
+                        url: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Created, with its secret */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Webhook"];
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connections/{connectionId}/webhooks/{webhookId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Update a webhook (admin) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    connectionId: number;
+                    webhookId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "enabled": false
+                     *     }
+                     */
+                    "application/json": {
+                        enabled?: boolean;
+                        events?: ("message_received" | "message_sent" | "message_ack" | "connection_update" | "ticket_created" | "ticket_updated" | "ticket_closed" | "contact_created" | "contact_updated" | "message_updated" | "message_deleted" | "message_reaction")[];
+                        secret?: string | null;
+                        url?: string;
+                    };
+                    "application/x-www-form-urlencoded": {
+                        enabled?: boolean;
+                        events?: ("message_received" | "message_sent" | "message_ack" | "connection_update" | "ticket_created" | "ticket_updated" | "ticket_closed" | "contact_created" | "contact_updated" | "message_updated" | "message_deleted" | "message_reaction")[];
+                        secret?: string | null;
+                        url?: string;
+                    };
+                    "multipart/form-data": {
+                        enabled?: boolean;
+                        events?: ("message_received" | "message_sent" | "message_ack" | "connection_update" | "ticket_created" | "ticket_updated" | "ticket_closed" | "contact_created" | "contact_updated" | "message_updated" | "message_deleted" | "message_reaction")[];
+                        secret?: string | null;
+                        url?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Updated */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Webhook"];
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Delete a webhook (admin) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    connectionId: number;
+                    webhookId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "message": "Webhook deleted successfully"
+                         *     }
+                         */
+                        "application/json": {
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connections/{connectionId}/webhooks/{webhookId}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a signed `ping` to a webhook now (admin)
+         * @description Sends `{event: "ping", …}` with the usual headers and signature, outside the outbox (no retries), even to a disabled webhook, and returns what the receiver answered. A URL whose address the policy refuses (private, loopback, link-local… unless WEBHOOK_ALLOW_PRIVATE or WEBHOOK_ALLOWED_HOSTS allow it) is 400 ERR_INVALID_WEBHOOK_URL, and nothing is sent.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    connectionId: number;
+                    webhookId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The receiver's answer */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookTestResult"];
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List contacts
+         * @description By name. `search` matches part of the name (case-insensitive) or of the number.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    page?: number;
+                    /** @description Part of the name (any case) or of the number */
+                    search?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of contacts */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            contacts: components["schemas"]["Contact"][];
+                            count: number;
+                            hasMore: boolean;
+                            limit: number;
+                            page: number;
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create or update a contact
+         * @description Upsert by number: creates the contact (201) or updates its name and email (200). When a connection is connected the number is first checked on WhatsApp (400 ERR_WAPP_INVALID_CONTACT when it is not there).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "number": "595991234567",
+                     *       "name": "María García",
+                     *       "email": "maria@example.com"
+                     *     }
+                     */
+                    "application/json": {
+                        email?: (string | "") | null;
+                        name?: string | null;
+                        number: string;
+                        whatsappId?: number | null;
+                    };
+                    "application/x-www-form-urlencoded": {
+                        email?: (string | "") | null;
+                        name?: string | null;
+                        number: string;
+                        whatsappId?: number | null;
+                    };
+                    "multipart/form-data": {
+                        email?: (string | "") | null;
+                        name?: string | null;
+                        number: string;
+                        whatsappId?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Updated */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            contact: components["schemas"]["Contact"];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            contact: components["schemas"]["Contact"];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Connection not connected (ERR_WAPP_NOT_CONNECTED) or Idempotency-Key reused with another body */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than MAX_JSON_BODY_KB, or a file than MAX_UPLOAD_MB (ERR_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description WhatsApp refused the message (ERR_SENDING_WAPP_MSG) or the media URL failed (ERR_MEDIA_FETCH_FAILED) */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contacts/{number}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a contact by number */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    number: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The contact */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Contact"];
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Delete a contact; with purge=true erase everything about it (admin)
+         * @description A contact without tickets is deleted. One with tickets answers 409 ERR_CONFLICT unless `purge=true`, which erases the contact, its tickets, their messages and reactions, and their media files (GDPR erasure). No event is emitted. Events already stored (webhook payloads, the event feed) keep their copy until WEBHOOK_RETENTION_DAYS.
+         */
+        delete: {
+            parameters: {
+                query?: {
+                    /** @description `true`: also erase the contact's tickets, messages, reactions and media files */
+                    purge?: "true" | "false";
+                };
+                header?: never;
+                path: {
+                    number: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "message": "Contact deleted successfully",
+                         *       "deleted": {
+                         *         "tickets": 2,
+                         *         "messages": 120,
+                         *         "mediaFiles": 7
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            deleted: {
+                                mediaFiles: number;
+                                messages: number;
+                                tickets: number;
+                            };
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The contact has tickets and `purge=true` was not given (ERR_CONFLICT) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contacts/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check whether a number is on WhatsApp
+         * @description Always 200 with `valid`; 409 ERR_WAPP_NOT_CONNECTED when the connection cannot check.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "number": "595991234567",
+                     *       "whatsappId": 2
+                     *     }
+                     */
+                    "application/json": {
+                        number: string;
+                        whatsappId?: number | null;
+                    };
+                    "application/x-www-form-urlencoded": {
+                        number: string;
+                        whatsappId?: number | null;
+                    };
+                    "multipart/form-data": {
+                        number: string;
+                        whatsappId?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description The result of the check */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "valid": true,
+                         *       "number": "595991234567",
+                         *       "profilePicUrl": "https://pps.whatsapp.net/v/t61/abc.jpg"
+                         *     }
+                         */
+                        "application/json": {
+                            number: string;
+                            profilePicUrl: string | null;
+                            valid: boolean;
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Connection not connected (ERR_WAPP_NOT_CONNECTED) or Idempotency-Key reused with another body */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than MAX_JSON_BODY_KB, or a file than MAX_UPLOAD_MB (ERR_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description WhatsApp refused the message (ERR_SENDING_WAPP_MSG) or the media URL failed (ERR_MEDIA_FETCH_FAILED) */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Catch-up feed of stored events, in order
+         * @description Lets a consumer that was down read every event it missed without waiting for webhook retries: page with `after=<nextAfter>` until `hasMore` is false. Events are kept WEBHOOK_RETENTION_DAYS; an unknown or pruned `after` gives 404.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Return events stored after this one; omit to start from the oldest kept */
+                    after?: string;
+                    connectionId?: number;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Events after `after`, oldest first */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            events: components["schemas"]["StoredEvent"][];
+                            hasMore: boolean;
+                            nextAfter: string | null;
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live stream of events (Server-Sent Events)
+         * @description The events webhooks carry, as they are stored, over one long-lived `text/event-stream` response: an alternative to webhooks for clients that can keep a connection open.
+         *
+         *     Each event is `id: <event id>`, `event: <event name>`, `data: <the webhook envelope as JSON>` — the same body and id (`webhook-id`) a webhook receives.
+         *
+         *     Resume: send `Last-Event-ID: <event id>` (EventSource does it on reconnect) or `?lastEventId=` and every stored event after it is replayed first, in order; an id that is unknown or past WEBHOOK_RETENTION_DAYS gives an `event: reset` first and then live events only, so re-read state with the REST API.
+         *
+         *     A client that falls 1,000 events behind (it does not read) gets an `event: reset` and the stream ends: reconnect with `Last-Event-ID` to catch up from the stored events.
+         *
+         *     Auth: `Authorization: Bearer <token>` or, for EventSource, `?access_token=<token>`. A `: ping` comment is sent every 15 s.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The API token, for clients that cannot send headers (the browser's EventSource). Accepted on this route only. */
+                    access_token?: string;
+                    connectionId?: number;
+                    /** @description Comma-separated event names to receive; omit for all */
+                    event?: string;
+                    /** @description Resume after this event id on the first connection (EventSource sends the `Last-Event-ID` header itself when it reconnects; the header wins) */
+                    lastEventId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description An endless stream of events */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example id: evt_019384a2b1c0f3e2d1a0b9
+                         *     event: message_received
+                         *     data: {"event":"message_received","timestamp":"2024-12-01T10:30:00.000Z","connectionId":1,"connectionName":"WhatsApp Principal","connectionNumber":"595981234567","data":{"messageId":"3EB0ABC123","body":"Hola"}}
+                         */
+                        "text/event-stream": string;
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The token making this request
+         * @description Its name and scope. `tokenId` is null for the API_TOKEN of the environment, which is not stored.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Who is calling */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "tokenId": 2,
+                         *       "name": "n8n",
+                         *       "scope": "api"
+                         *     }
+                         */
+                        "application/json": {
+                            name: string;
+                            /** @enum {string} */
+                            scope: "admin" | "api";
+                            tokenId: number | null;
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/{messageId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Edit a text message we sent
+         * @description WhatsApp allows editing for 15 minutes after sending (then 422 ERR_EDIT_WINDOW_EXPIRED). The customer's phone shows the new text marked as edited; `previousBody` keeps the old one. Emits `message_updated`.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    messageId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "body": "Gracias, ya lo revisamos"
+                     *     }
+                     */
+                    "application/json": {
+                        body: string;
+                    };
+                    "application/x-www-form-urlencoded": {
+                        body: string;
+                    };
+                    "multipart/form-data": {
+                        body: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Edited */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Message"];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not connected (ERR_WAPP_NOT_CONNECTED), not a message we sent (ERR_MESSAGE_NOT_OURS), not a text (ERR_MESSAGE_NOT_EDITABLE) or already deleted (ERR_MESSAGE_DELETED) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Past WhatsApp's window: 15 min to edit (ERR_EDIT_WINDOW_EXPIRED), 2 days to delete (ERR_DELETE_WINDOW_EXPIRED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description WhatsApp refused the change (ERR_SENDING_WAPP_MSG) */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * Delete a message we sent, for everyone
+         * @description WhatsApp allows it for about two days after sending (then 422 ERR_DELETE_WINDOW_EXPIRED). The message stays stored with `isDeleted: true` and its body. Deleting again answers 200. Emits `message_deleted`.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    messageId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted for everyone */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Message"];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not connected (ERR_WAPP_NOT_CONNECTED), not a message we sent (ERR_MESSAGE_NOT_OURS), not a text (ERR_MESSAGE_NOT_EDITABLE) or already deleted (ERR_MESSAGE_DELETED) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Past WhatsApp's window: 15 min to edit (ERR_EDIT_WINDOW_EXPIRED), 2 days to delete (ERR_DELETE_WINDOW_EXPIRED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description WhatsApp refused the change (ERR_SENDING_WAPP_MSG) */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/{messageId}/reactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * React to a message
+         * @description One reaction per person: a new emoji replaces ours, an empty `emoji` removes it. Emits `message_reaction`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    messageId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "emoji": "👍"
+                     *     }
+                     */
+                    "application/json": {
+                        emoji: string;
+                    };
+                    "application/x-www-form-urlencoded": {
+                        emoji: string;
+                    };
+                    "multipart/form-data": {
+                        emoji: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Reacted */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Message"];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not connected (ERR_WAPP_NOT_CONNECTED), not a message we sent (ERR_MESSAGE_NOT_OURS), not a text (ERR_MESSAGE_NOT_EDITABLE) or already deleted (ERR_MESSAGE_DELETED) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Past WhatsApp's window: 15 min to edit (ERR_EDIT_WINDOW_EXPIRED), 2 days to delete (ERR_DELETE_WINDOW_EXPIRED) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description WhatsApp refused the change (ERR_SENDING_WAPP_MSG) */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/{messageId}/reply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reply to a message, quoting it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Repeat-safe sends: the same key within 24 h returns the first response and sends nothing */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    messageId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "body": "Esta es mi respuesta a tu mensaje"
+                     *     }
+                     */
+                    "application/json": {
+                        body?: string | null;
+                        filename?: string | null;
+                        medias?: string[];
+                        mediaUrl?: string | null;
+                        ptt?: boolean;
+                    };
+                    "application/x-www-form-urlencoded": {
+                        body?: string | null;
+                        filename?: string | null;
+                        medias?: string[];
+                        mediaUrl?: string | null;
+                        ptt?: boolean;
+                    };
+                    "multipart/form-data": {
+                        body?: string | null;
+                        filename?: string | null;
+                        medias?: string[];
+                        mediaUrl?: string | null;
+                        ptt?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Sent */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["SentMessage"][];
+                            message: string;
+                            ticketId: number;
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Connection not connected (ERR_WAPP_NOT_CONNECTED) or Idempotency-Key reused with another body */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than MAX_JSON_BODY_KB, or a file than MAX_UPLOAD_MB (ERR_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description WhatsApp refused the message (ERR_SENDING_WAPP_MSG) or the media URL failed (ERR_MEDIA_FETCH_FAILED) */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/queues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List queues */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description All queues by name */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Queue"][];
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a queue (admin) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "Soporte",
+                     *       "color": "#4CAF50",
+                     *       "schedule": {
+                     *         "mon": [
+                     *           {
+                     *             "start": "09:00",
+                     *             "end": "18:00"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "timeZone": "America/Asuncion",
+                     *       "outOfHoursMessage": "Estamos cerrados; te respondemos mañana desde las 9:00."
+                     *     }
+                     */
+                    "application/json": {
+                        color: string;
+                        greetingMessage?: string | null;
+                        name: string;
+                        outOfHoursMessage?: string | null;
+                        schedule?: {
+                            fri?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            mon?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            sat?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            sun?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            thu?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            tue?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            wed?: {
+                                end: string;
+                                start: string;
+                            }[];
+                        } | null;
+                        timeZone?: string | null;
+                    };
+                    "application/x-www-form-urlencoded": {
+                        color: string;
+                        greetingMessage?: string | null;
+                        name: string;
+                        outOfHoursMessage?: string | null;
+                        schedule?: {
+                            fri?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            mon?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            sat?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            sun?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            thu?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            tue?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            wed?: {
+                                end: string;
+                                start: string;
+                            }[];
+                        } | null;
+                        timeZone?: string | null;
+                    };
+                    "multipart/form-data": {
+                        color: string;
+                        greetingMessage?: string | null;
+                        name: string;
+                        outOfHoursMessage?: string | null;
+                        schedule?: {
+                            fri?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            mon?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            sat?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            sun?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            thu?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            tue?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            wed?: {
+                                end: string;
+                                start: string;
+                            }[];
+                        } | null;
+                        timeZone?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Queue"];
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A unique field is taken (ERR_CONFLICT) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/queues/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a queue */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The queue */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Queue"];
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Update a queue (admin) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "Soporte",
+                     *       "color": "#4CAF50",
+                     *       "schedule": {
+                     *         "mon": [
+                     *           {
+                     *             "start": "09:00",
+                     *             "end": "18:00"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "timeZone": "America/Asuncion",
+                     *       "outOfHoursMessage": "Estamos cerrados; te respondemos mañana desde las 9:00."
+                     *     }
+                     */
+                    "application/json": {
+                        color?: string;
+                        greetingMessage?: string | null;
+                        name?: string;
+                        outOfHoursMessage?: string | null;
+                        schedule?: {
+                            fri?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            mon?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            sat?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            sun?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            thu?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            tue?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            wed?: {
+                                end: string;
+                                start: string;
+                            }[];
+                        } | null;
+                        timeZone?: string | null;
+                    };
+                    "application/x-www-form-urlencoded": {
+                        color?: string;
+                        greetingMessage?: string | null;
+                        name?: string;
+                        outOfHoursMessage?: string | null;
+                        schedule?: {
+                            fri?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            mon?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            sat?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            sun?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            thu?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            tue?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            wed?: {
+                                end: string;
+                                start: string;
+                            }[];
+                        } | null;
+                        timeZone?: string | null;
+                    };
+                    "multipart/form-data": {
+                        color?: string;
+                        greetingMessage?: string | null;
+                        name?: string;
+                        outOfHoursMessage?: string | null;
+                        schedule?: {
+                            fri?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            mon?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            sat?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            sun?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            thu?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            tue?: {
+                                end: string;
+                                start: string;
+                            }[];
+                            wed?: {
+                                end: string;
+                                start: string;
+                            }[];
+                        } | null;
+                        timeZone?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Updated */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Queue"];
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A unique field is taken (ERR_CONFLICT) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Delete a queue (admin) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "message": "Queue deleted successfully"
+                         *     }
+                         */
+                        "application/json": {
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send to a number
+         * @description Finds or creates the contact and its open/pending ticket on the connection (the default when whatsappId is omitted), then sends the text, the media from mediaUrl and each file in medias (caption on the first). closeTicket closes the ticket after sending.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "number": "595991234567",
+                     *       "body": "Hola, te contactamos desde el sistema",
+                     *       "whatsappId": 2,
+                     *       "queueId": 1
+                     *     }
+                     */
+                    "application/json": {
+                        body?: string | null;
+                        closeTicket?: boolean;
+                        filename?: string | null;
+                        medias?: string[];
+                        mediaUrl?: string | null;
+                        number: string;
+                        ptt?: boolean;
+                        queueId?: number | null;
+                        quotedMsg?: (({
+                            id: string;
+                        } & {
+                            [key: string]: unknown;
+                        }) | string) | null;
+                        quotedMsgId?: string | null;
+                        tagsId?: number | null;
+                        userId?: number | null;
+                        whatsappId?: number | null;
+                    };
+                    "application/x-www-form-urlencoded": {
+                        body?: string | null;
+                        closeTicket?: boolean;
+                        filename?: string | null;
+                        medias?: string[];
+                        mediaUrl?: string | null;
+                        number: string;
+                        ptt?: boolean;
+                        queueId?: number | null;
+                        quotedMsg?: (({
+                            id: string;
+                        } & {
+                            [key: string]: unknown;
+                        }) | string) | null;
+                        quotedMsgId?: string | null;
+                        tagsId?: number | null;
+                        userId?: number | null;
+                        whatsappId?: number | null;
+                    };
+                    "multipart/form-data": {
+                        body?: string | null;
+                        closeTicket?: boolean;
+                        filename?: string | null;
+                        medias?: string[];
+                        mediaUrl?: string | null;
+                        number: string;
+                        ptt?: boolean;
+                        queueId?: number | null;
+                        quotedMsg?: (({
+                            id: string;
+                        } & {
+                            [key: string]: unknown;
+                        }) | string) | null;
+                        quotedMsgId?: string | null;
+                        tagsId?: number | null;
+                        userId?: number | null;
+                        whatsappId?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Sent */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            contactId: number;
+                            data: components["schemas"]["SentMessage"][];
+                            message: string;
+                            ticketId: number;
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Connection not connected (ERR_WAPP_NOT_CONNECTED) or Idempotency-Key reused with another body */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than MAX_JSON_BODY_KB, or a file than MAX_UPLOAD_MB (ERR_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description WhatsApp refused the message (ERR_SENDING_WAPP_MSG) or the media URL failed (ERR_MEDIA_FETCH_FAILED) */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List tags */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description All tags by name */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Tag"][];
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a tag (admin) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "VIP",
+                     *       "color": "#FFC107"
+                     *     }
+                     */
+                    "application/json": {
+                        color: string;
+                        name: string;
+                    };
+                    "application/x-www-form-urlencoded": {
+                        color: string;
+                        name: string;
+                    };
+                    "multipart/form-data": {
+                        color: string;
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Tag"];
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A unique field is taken (ERR_CONFLICT) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tags/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a tag */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The tag */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Tag"];
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Update a tag (admin) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "VIP",
+                     *       "color": "#FFC107"
+                     *     }
+                     */
+                    "application/json": {
+                        color?: string;
+                        name?: string;
+                    };
+                    "application/x-www-form-urlencoded": {
+                        color?: string;
+                        name?: string;
+                    };
+                    "multipart/form-data": {
+                        color?: string;
+                        name?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Updated */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Tag"];
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A unique field is taken (ERR_CONFLICT) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Delete a tag (admin) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "message": "Tag deleted successfully"
+                         *     }
+                         */
+                        "application/json": {
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List tickets
+         * @description Newest activity first (`updatedAt DESC, id DESC`). Filters are exact matches.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    page?: number;
+                    queueId?: number;
+                    status?: "pending" | "open" | "closed";
+                    whatsappId?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of tickets */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            count: number;
+                            hasMore: boolean;
+                            limit: number;
+                            page: number;
+                            tickets: components["schemas"]["Ticket"][];
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a ticket (or reuse the contact's open one)
+         * @description Validates the number on WhatsApp. If the contact already has an open or pending ticket on the connection it is returned with 200; otherwise a new `open` ticket is created (201).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "number": "595991234567",
+                     *       "whatsappId": 2,
+                     *       "queueId": 1
+                     *     }
+                     */
+                    "application/json": {
+                        number: string;
+                        queueId?: number | null;
+                        tagsId?: number | null;
+                        userId?: number | null;
+                        whatsappId?: number | null;
+                    };
+                    "application/x-www-form-urlencoded": {
+                        number: string;
+                        queueId?: number | null;
+                        tagsId?: number | null;
+                        userId?: number | null;
+                        whatsappId?: number | null;
+                    };
+                    "multipart/form-data": {
+                        number: string;
+                        queueId?: number | null;
+                        tagsId?: number | null;
+                        userId?: number | null;
+                        whatsappId?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Existing open/pending ticket reused */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            message: string;
+                            ticket: components["schemas"]["Ticket"];
+                        };
+                    };
+                };
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            message: string;
+                            ticket: components["schemas"]["Ticket"];
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Connection not connected (ERR_WAPP_NOT_CONNECTED) or Idempotency-Key reused with another body */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than MAX_JSON_BODY_KB, or a file than MAX_UPLOAD_MB (ERR_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description WhatsApp refused the message (ERR_SENDING_WAPP_MSG) or the media URL failed (ERR_MEDIA_FETCH_FAILED) */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{ticketId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a ticket */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ticketId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The ticket */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Ticket"];
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * Update status, user or queue
+         * @description Marks the ticket read. Reopening a closed ticket while the contact has another open/pending ticket on the connection gives 409 ERR_OPEN_TICKET_EXISTS.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ticketId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "closed"
+                     *     }
+                     */
+                    "application/json": {
+                        queueId?: number | null;
+                        /** @enum {string} */
+                        status?: "pending" | "open" | "closed";
+                        userId?: number | null;
+                    };
+                    "application/x-www-form-urlencoded": {
+                        queueId?: number | null;
+                        /** @enum {string} */
+                        status?: "pending" | "open" | "closed";
+                        userId?: number | null;
+                    };
+                    "multipart/form-data": {
+                        queueId?: number | null;
+                        /** @enum {string} */
+                        status?: "pending" | "open" | "closed";
+                        userId?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Updated */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            message: string;
+                            ticket: components["schemas"]["Ticket"];
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A unique field is taken (ERR_CONFLICT) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{ticketId}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a ticket's messages
+         * @description Newest first. Does not mark the ticket read.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    page?: number;
+                };
+                header?: never;
+                path: {
+                    ticketId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of messages */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            count: number;
+                            hasMore: boolean;
+                            limit: number;
+                            messages: components["schemas"]["Message"][];
+                            page: number;
+                            ticketId: number;
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Send a text message on a ticket */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Repeat-safe sends: the same key within 24 h returns the first response and sends nothing */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    ticketId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "body": "Gracias por contactarnos"
+                     *     }
+                     */
+                    "application/json": {
+                        body: string;
+                        quotedMsgId?: string | null;
+                    };
+                    "application/x-www-form-urlencoded": {
+                        body: string;
+                        quotedMsgId?: string | null;
+                    };
+                    "multipart/form-data": {
+                        body: string;
+                        quotedMsgId?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Sent */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["SentMessage"];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Connection not connected (ERR_WAPP_NOT_CONNECTED) or Idempotency-Key reused with another body */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than MAX_JSON_BODY_KB, or a file than MAX_UPLOAD_MB (ERR_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description WhatsApp refused the message (ERR_SENDING_WAPP_MSG) or the media URL failed (ERR_MEDIA_FETCH_FAILED) */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{ticketId}/messages/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send files on a ticket
+         * @description One WhatsApp message per file, in order; the caption goes on the first.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Repeat-safe sends: the same key within 24 h returns the first response and sends nothing */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    ticketId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "multipart/form-data": {
+                        body?: string | null;
+                        medias: string[];
+                        ptt?: boolean;
+                        quotedMsgId?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Sent */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["SentMessage"][];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Connection not connected (ERR_WAPP_NOT_CONNECTED) or Idempotency-Key reused with another body */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than MAX_JSON_BODY_KB, or a file than MAX_UPLOAD_MB (ERR_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description WhatsApp refused the message (ERR_SENDING_WAPP_MSG) or the media URL failed (ERR_MEDIA_FETCH_FAILED) */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{ticketId}/messages/media-url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send media downloaded from a URL
+         * @description http and https only; private, loopback and metadata addresses are refused (400 ERR_INVALID_MEDIA_URL) unless MEDIA_FETCH_ALLOW_PRIVATE=true; redirects are not followed; a failed download is 502 ERR_MEDIA_FETCH_FAILED.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Repeat-safe sends: the same key within 24 h returns the first response and sends nothing */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    ticketId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "mediaUrl": "https://example.com/image.jpg",
+                     *       "body": "Esta imagen es de internet",
+                     *       "filename": "imagen_descargada.jpg"
+                     *     }
+                     */
+                    "application/json": {
+                        body?: string | null;
+                        filename?: string | null;
+                        mediaUrl: string;
+                        ptt?: boolean;
+                        quotedMsgId?: string | null;
+                    };
+                    "application/x-www-form-urlencoded": {
+                        body?: string | null;
+                        filename?: string | null;
+                        mediaUrl: string;
+                        ptt?: boolean;
+                        quotedMsgId?: string | null;
+                    };
+                    "multipart/form-data": {
+                        body?: string | null;
+                        filename?: string | null;
+                        mediaUrl: string;
+                        ptt?: boolean;
+                        quotedMsgId?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Sent */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["SentMessage"];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Connection not connected (ERR_WAPP_NOT_CONNECTED) or Idempotency-Key reused with another body */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than MAX_JSON_BODY_KB, or a file than MAX_UPLOAD_MB (ERR_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description WhatsApp refused the message (ERR_SENDING_WAPP_MSG) or the media URL failed (ERR_MEDIA_FETCH_FAILED) */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{ticketId}/typing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Show or stop "typing…" in the customer's chat
+         * @description `composing` shows the agent typing on the customer's phone; `paused` stops it. WhatsApp clears it by itself after a while; send `composing` again every ~10 s while typing.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ticketId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "state": "composing"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {string} */
+                        state: "composing" | "paused";
+                    };
+                    "application/x-www-form-urlencoded": {
+                        /** @enum {string} */
+                        state: "composing" | "paused";
+                    };
+                    "multipart/form-data": {
+                        /** @enum {string} */
+                        state: "composing" | "paused";
+                    };
+                };
+            };
+            responses: {
+                /** @description Sent */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "ticketId": 1,
+                         *       "state": "composing"
+                         *     }
+                         */
+                        "application/json": {
+                            state: string;
+                            ticketId: number;
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Connection not connected (ERR_WAPP_NOT_CONNECTED) or Idempotency-Key reused with another body */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than MAX_JSON_BODY_KB, or a file than MAX_UPLOAD_MB (ERR_PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description WhatsApp refused the message (ERR_SENDING_WAPP_MSG) or the media URL failed (ERR_MEDIA_FETCH_FAILED) */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List API tokens (admin) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description All tokens; secrets are never shown */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiToken"][];
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create an API token (admin)
+         * @description The token is in this response only; only its SHA-256 hash is stored.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "n8n",
+                     *       "scope": "api"
+                     *     }
+                     */
+                    "application/json": {
+                        name: string;
+                        /**
+                         * @default api
+                         * @enum {string}
+                         */
+                        scope?: "admin" | "api";
+                    };
+                    "application/x-www-form-urlencoded": {
+                        name: string;
+                        /**
+                         * @default api
+                         * @enum {string}
+                         */
+                        scope?: "admin" | "api";
+                    };
+                    "multipart/form-data": {
+                        name: string;
+                        /**
+                         * @default api
+                         * @enum {string}
+                         */
+                        scope?: "admin" | "api";
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiToken"] & {
+                            token: string;
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tokens/{tokenId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an API token (admin) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    tokenId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Revoked */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiToken"];
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List users */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description All users by name */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["User"][];
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a user (admin) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "Ana Agente",
+                     *       "email": "ana@example.com"
+                     *     }
+                     */
+                    "application/json": {
+                        /** Format: email */
+                        email: string;
+                        name: string;
+                    };
+                    "application/x-www-form-urlencoded": {
+                        /** Format: email */
+                        email: string;
+                        name: string;
+                    };
+                    "multipart/form-data": {
+                        /** Format: email */
+                        email: string;
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["User"];
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A unique field is taken (ERR_CONFLICT) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a user */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The user */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["User"];
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Update a user (admin) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "Ana Agente",
+                     *       "email": "ana@example.com"
+                     *     }
+                     */
+                    "application/json": {
+                        /** Format: email */
+                        email?: string;
+                        name?: string;
+                    };
+                    "application/x-www-form-urlencoded": {
+                        /** Format: email */
+                        email?: string;
+                        name?: string;
+                    };
+                    "multipart/form-data": {
+                        /** Format: email */
+                        email?: string;
+                        name?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Updated */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["User"];
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A unique field is taken (ERR_CONFLICT) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Delete a user (admin) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "message": "User deleted successfully"
+                         *     }
+                         */
+                        "application/json": {
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List webhook deliveries, newest first (admin) */
+        get: {
+            parameters: {
+                query?: {
+                    connectionId?: number;
+                    event?: "message_received" | "message_sent" | "message_ack" | "connection_update" | "ticket_created" | "ticket_updated" | "ticket_closed" | "contact_created" | "contact_updated" | "message_updated" | "message_deleted" | "message_reaction";
+                    limit?: number;
+                    page?: number;
+                    status?: "pending" | "delivering" | "delivered" | "failed";
+                    webhookId?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of deliveries */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            count: number;
+                            deliveries: components["schemas"]["WebhookDelivery"][];
+                            hasMore: boolean;
+                            limit: number;
+                            page: number;
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/deliveries/{deliveryId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One delivery with its payload (admin) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    deliveryId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The delivery */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookDeliveryDetail"];
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/deliveries/{deliveryId}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a delivery again (admin)
+         * @description Re-enqueues the delivery for a fresh series of attempts with the same `webhook-id` and body, whatever its status (delivered ones are resent). 409 while it is being sent.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    deliveryId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Re-enqueued */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookDelivery"];
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Being sent right now (ERR_CONFLICT) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness: the store answers and the migrations ran
+         * @description No token needed. 200 once the database answers a query and every migration is applied, else 503 with the same shape (`outbox` null). `connections` lists the connections that are not CONNECTED; `outbox.pending` counts undelivered webhook deliveries, `oldestPendingAgeSeconds` is the age of the oldest one of an enabled webhook, and `stuck` is true when that age passes OUTBOX_STUCK_AFTER_MS (15 min by default): the dispatcher is stopped or a receiver has failed that long. Neither makes the answer 503.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Ready */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "ready": true,
+                         *       "checks": {
+                         *         "database": "ok",
+                         *         "migrations": "ok"
+                         *       },
+                         *       "connections": [
+                         *         {
+                         *           "id": 2,
+                         *           "name": "Soporte",
+                         *           "status": "qrcode"
+                         *         }
+                         *       ],
+                         *       "outbox": {
+                         *         "pending": 3,
+                         *         "oldestPendingAgeSeconds": 4,
+                         *         "stuck": false,
+                         *         "dispatcherRunning": true
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Readiness"];
+                    };
+                };
+                /** @description Not ready: the database does not answer or migrations are pending */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "ready": false,
+                         *       "checks": {
+                         *         "database": "error",
+                         *         "migrations": "unknown"
+                         *       },
+                         *       "connections": [],
+                         *       "outbox": null
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Readiness"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics
+         * @description The Prometheus text exposition format (version 0.0.4). Needs `Authorization: Bearer <METRICS_TOKEN>`, or an admin token. See the README, section Monitoring, for every series.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Metrics in the text exposition format */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example # HELP chasqui_messages_total Messages stored, by connection id and direction (in: received, out: sent).
+                         *     # TYPE chasqui_messages_total counter
+                         *     chasqui_messages_total{connection="1",direction="in"} 12
+                         */
+                        "text/plain": string;
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export interface webhooks {
+    connection_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The connection's status changed
+         * @description Headers: `X-Webhook-Event`, `X-Connection-Id`, Standard Webhooks `webhook-id` (the event id, stable across retries), `webhook-timestamp`, `webhook-signature`. Answer 2xx; anything else is retried with backoff.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    /**
+                     * @example {
+                     *       "event": "connection_update",
+                     *       "timestamp": "2024-12-01T10:30:00.000Z",
+                     *       "connectionId": 1,
+                     *       "connectionName": "WhatsApp Principal",
+                     *       "connectionNumber": "595981234567",
+                     *       "data": {
+                     *         "status": "CONNECTED",
+                     *         "qrcode": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        connectionId: number | null;
+                        connectionName: string | null;
+                        connectionNumber: string | null;
+                        data: {
+                            qrcode: string | null;
+                            reason?: string;
+                            status: string;
+                        };
+                        /** @enum {string} */
+                        event: "connection_update";
+                        timestamp: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Received */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    contact_created: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A contact was created
+         * @description Headers: `X-Webhook-Event`, `X-Connection-Id`, Standard Webhooks `webhook-id` (the event id, stable across retries), `webhook-timestamp`, `webhook-signature`. Answer 2xx; anything else is retried with backoff.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    /**
+                     * @example {
+                     *       "event": "contact_created",
+                     *       "timestamp": "2024-12-01T10:30:00.000Z",
+                     *       "connectionId": 1,
+                     *       "connectionName": "WhatsApp Principal",
+                     *       "connectionNumber": "595981234567",
+                     *       "data": {
+                     *         "id": 45,
+                     *         "name": "Juan Pérez",
+                     *         "number": "595991234567",
+                     *         "email": "",
+                     *         "profilePicUrl": null,
+                     *         "isGroup": false,
+                     *         "createdAt": "2024-12-01T10:30:00.000Z",
+                     *         "updatedAt": "2024-12-01T10:30:00.000Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        connectionId: number | null;
+                        connectionName: string | null;
+                        connectionNumber: string | null;
+                        data: components["schemas"]["Contact"];
+                        /** @enum {string} */
+                        event: "contact_created";
+                        timestamp: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Received */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    contact_updated: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A contact changed
+         * @description Headers: `X-Webhook-Event`, `X-Connection-Id`, Standard Webhooks `webhook-id` (the event id, stable across retries), `webhook-timestamp`, `webhook-signature`. Answer 2xx; anything else is retried with backoff.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    /**
+                     * @example {
+                     *       "event": "contact_updated",
+                     *       "timestamp": "2024-12-01T10:30:00.000Z",
+                     *       "connectionId": 1,
+                     *       "connectionName": "WhatsApp Principal",
+                     *       "connectionNumber": "595981234567",
+                     *       "data": {
+                     *         "id": 45,
+                     *         "name": "Juan Pérez",
+                     *         "number": "595991234567",
+                     *         "email": "",
+                     *         "profilePicUrl": null,
+                     *         "isGroup": false,
+                     *         "createdAt": "2024-12-01T10:30:00.000Z",
+                     *         "updatedAt": "2024-12-01T10:30:00.000Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        connectionId: number | null;
+                        connectionName: string | null;
+                        connectionNumber: string | null;
+                        data: components["schemas"]["Contact"];
+                        /** @enum {string} */
+                        event: "contact_updated";
+                        timestamp: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Received */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    message_ack: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery state of one of our messages moved forward (1 server, 2 delivered, 3 read, 4 played)
+         * @description Headers: `X-Webhook-Event`, `X-Connection-Id`, Standard Webhooks `webhook-id` (the event id, stable across retries), `webhook-timestamp`, `webhook-signature`. Answer 2xx; anything else is retried with backoff.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    /**
+                     * @example {
+                     *       "event": "message_ack",
+                     *       "timestamp": "2024-12-01T10:30:00.000Z",
+                     *       "connectionId": 1,
+                     *       "connectionName": "WhatsApp Principal",
+                     *       "connectionNumber": "595981234567",
+                     *       "data": {
+                     *         "messageId": "3EB0ABC123DEF456",
+                     *         "ack": 3,
+                     *         "ackName": "read",
+                     *         "ticketId": 123
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        connectionId: number | null;
+                        connectionName: string | null;
+                        connectionNumber: string | null;
+                        data: {
+                            ack: number;
+                            ackName: string;
+                            messageId: string;
+                            ticketId: number;
+                        };
+                        /** @enum {string} */
+                        event: "message_ack";
+                        timestamp: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Received */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    message_deleted: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A message was deleted for everyone; the stored body is kept
+         * @description Headers: `X-Webhook-Event`, `X-Connection-Id`, Standard Webhooks `webhook-id` (the event id, stable across retries), `webhook-timestamp`, `webhook-signature`. Answer 2xx; anything else is retried with backoff.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    /**
+                     * @example {
+                     *       "event": "message_deleted",
+                     *       "timestamp": "2024-12-01T10:30:00.000Z",
+                     *       "connectionId": 1,
+                     *       "connectionName": "WhatsApp Principal",
+                     *       "connectionNumber": "595981234567",
+                     *       "data": {
+                     *         "messageId": "3EB0ABC123DEF456",
+                     *         "ticketId": 123,
+                     *         "body": "Hola, necesito información",
+                     *         "fromMe": false,
+                     *         "isDeleted": true,
+                     *         "deletedAt": "2024-12-01T10:32:00.000Z",
+                     *         "contact": {
+                     *           "id": 45,
+                     *           "name": "Juan Pérez",
+                     *           "number": "595991234567"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        connectionId: number | null;
+                        connectionName: string | null;
+                        connectionNumber: string | null;
+                        data: {
+                            body: string;
+                            contact: {
+                                id: number;
+                                name: string;
+                                number: string;
+                            };
+                            deletedAt: string;
+                            fromMe: boolean;
+                            /** @enum {boolean} */
+                            isDeleted: true;
+                            messageId: string;
+                            ticketId: number;
+                        };
+                        /** @enum {string} */
+                        event: "message_deleted";
+                        timestamp: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Received */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    message_reaction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Someone reacted to a message, changed or removed (emoji empty, removed true) a reaction
+         * @description Headers: `X-Webhook-Event`, `X-Connection-Id`, Standard Webhooks `webhook-id` (the event id, stable across retries), `webhook-timestamp`, `webhook-signature`. Answer 2xx; anything else is retried with backoff.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    /**
+                     * @example {
+                     *       "event": "message_reaction",
+                     *       "timestamp": "2024-12-01T10:30:00.000Z",
+                     *       "connectionId": 1,
+                     *       "connectionName": "WhatsApp Principal",
+                     *       "connectionNumber": "595981234567",
+                     *       "data": {
+                     *         "messageId": "3EB0DEF456",
+                     *         "ticketId": 123,
+                     *         "emoji": "👍",
+                     *         "removed": false,
+                     *         "fromMe": false,
+                     *         "reactor": {
+                     *           "number": "595991234567",
+                     *           "name": "Juan Pérez"
+                     *         },
+                     *         "timestamp": 1701432700,
+                     *         "contact": {
+                     *           "id": 45,
+                     *           "name": "Juan Pérez",
+                     *           "number": "595991234567"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        connectionId: number | null;
+                        connectionName: string | null;
+                        connectionNumber: string | null;
+                        data: {
+                            contact: {
+                                id: number;
+                                name: string;
+                                number: string;
+                            };
+                            emoji: string;
+                            fromMe: boolean;
+                            messageId: string;
+                            reactor: {
+                                name: string | null;
+                                number: string | null;
+                            };
+                            removed: boolean;
+                            ticketId: number;
+                            timestamp: number;
+                        };
+                        /** @enum {string} */
+                        event: "message_reaction";
+                        timestamp: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Received */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    message_received: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A message from the customer (or typed on the phone: fromMe), live or replayed after an outage
+         * @description Headers: `X-Webhook-Event`, `X-Connection-Id`, Standard Webhooks `webhook-id` (the event id, stable across retries), `webhook-timestamp`, `webhook-signature`. Answer 2xx; anything else is retried with backoff.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    /**
+                     * @example {
+                     *       "event": "message_received",
+                     *       "timestamp": "2024-12-01T10:30:00.000Z",
+                     *       "connectionId": 1,
+                     *       "connectionName": "WhatsApp Principal",
+                     *       "connectionNumber": "595981234567",
+                     *       "data": {
+                     *         "messageId": "3EB0ABC123DEF456",
+                     *         "body": "Hola, necesito información",
+                     *         "fromMe": false,
+                     *         "mediaType": "chat",
+                     *         "hasMedia": false,
+                     *         "timestamp": 1701432600,
+                     *         "ticketId": 123,
+                     *         "contact": {
+                     *           "id": 45,
+                     *           "name": "Juan Pérez",
+                     *           "number": "595991234567"
+                     *         },
+                     *         "media": null,
+                     *         "quotedMsgId": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        connectionId: number | null;
+                        connectionName: string | null;
+                        connectionNumber: string | null;
+                        data: {
+                            body: string;
+                            contact: {
+                                id: number;
+                                name: string;
+                                number: string;
+                            };
+                            fromMe: boolean;
+                            hasMedia: boolean;
+                            media: {
+                                mimeType: string | null;
+                                type: string;
+                                url: string | null;
+                            } | null;
+                            mediaType: string;
+                            messageId: string;
+                            /** @description Group tickets only: who wrote */
+                            participant?: {
+                                name: string | null;
+                                number: string;
+                            };
+                            quotedMsgId: string | null;
+                            ticketId: number;
+                            timestamp: number;
+                        };
+                        /** @enum {string} */
+                        event: "message_received";
+                        timestamp: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Received */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    message_sent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A message sent through the API or the panel
+         * @description Headers: `X-Webhook-Event`, `X-Connection-Id`, Standard Webhooks `webhook-id` (the event id, stable across retries), `webhook-timestamp`, `webhook-signature`. Answer 2xx; anything else is retried with backoff.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    /**
+                     * @example {
+                     *       "event": "message_sent",
+                     *       "timestamp": "2024-12-01T10:30:00.000Z",
+                     *       "connectionId": 1,
+                     *       "connectionName": "WhatsApp Principal",
+                     *       "connectionNumber": "595981234567",
+                     *       "data": {
+                     *         "messageId": "3EB0ABC123DEF456",
+                     *         "body": "Gracias por contactarnos",
+                     *         "fromMe": true,
+                     *         "mediaType": "chat",
+                     *         "hasMedia": false,
+                     *         "timestamp": 1701432600,
+                     *         "ticketId": 123,
+                     *         "contact": {
+                     *           "id": 45,
+                     *           "name": "Juan Pérez",
+                     *           "number": "595991234567"
+                     *         },
+                     *         "media": null,
+                     *         "quotedMsgId": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        connectionId: number | null;
+                        connectionName: string | null;
+                        connectionNumber: string | null;
+                        data: {
+                            body: string;
+                            contact: {
+                                id: number;
+                                name: string;
+                                number: string;
+                            };
+                            fromMe: boolean;
+                            hasMedia: boolean;
+                            media: {
+                                mimeType: string | null;
+                                type: string;
+                                url: string | null;
+                            } | null;
+                            mediaType: string;
+                            messageId: string;
+                            /** @description Group tickets only: who wrote */
+                            participant?: {
+                                name: string | null;
+                                number: string;
+                            };
+                            quotedMsgId: string | null;
+                            ticketId: number;
+                            timestamp: number;
+                        };
+                        /** @enum {string} */
+                        event: "message_sent";
+                        timestamp: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Received */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    message_updated: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A message was edited on WhatsApp (by the customer, or by us)
+         * @description Headers: `X-Webhook-Event`, `X-Connection-Id`, Standard Webhooks `webhook-id` (the event id, stable across retries), `webhook-timestamp`, `webhook-signature`. Answer 2xx; anything else is retried with backoff.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    /**
+                     * @example {
+                     *       "event": "message_updated",
+                     *       "timestamp": "2024-12-01T10:30:00.000Z",
+                     *       "connectionId": 1,
+                     *       "connectionName": "WhatsApp Principal",
+                     *       "connectionNumber": "595981234567",
+                     *       "data": {
+                     *         "messageId": "3EB0ABC123DEF456",
+                     *         "ticketId": 123,
+                     *         "body": "Hola, necesito información sobre envíos",
+                     *         "previousBody": "Hola, necesito información",
+                     *         "isEdited": true,
+                     *         "editedAt": "2024-12-01T10:31:00.000Z",
+                     *         "fromMe": false,
+                     *         "contact": {
+                     *           "id": 45,
+                     *           "name": "Juan Pérez",
+                     *           "number": "595991234567"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        connectionId: number | null;
+                        connectionName: string | null;
+                        connectionNumber: string | null;
+                        data: {
+                            body: string;
+                            contact: {
+                                id: number;
+                                name: string;
+                                number: string;
+                            };
+                            editedAt: string;
+                            fromMe: boolean;
+                            /** @enum {boolean} */
+                            isEdited: true;
+                            messageId: string;
+                            previousBody: string;
+                            ticketId: number;
+                        };
+                        /** @enum {string} */
+                        event: "message_updated";
+                        timestamp: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Received */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    ticket_closed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A ticket was closed
+         * @description Headers: `X-Webhook-Event`, `X-Connection-Id`, Standard Webhooks `webhook-id` (the event id, stable across retries), `webhook-timestamp`, `webhook-signature`. Answer 2xx; anything else is retried with backoff.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    /**
+                     * @example {
+                     *       "event": "ticket_closed",
+                     *       "timestamp": "2024-12-01T10:30:00.000Z",
+                     *       "connectionId": 1,
+                     *       "connectionName": "WhatsApp Principal",
+                     *       "connectionNumber": "595981234567",
+                     *       "data": {
+                     *         "ticketId": 123,
+                     *         "status": "closed",
+                     *         "contact": {
+                     *           "id": 45,
+                     *           "name": "Juan Pérez",
+                     *           "number": "595991234567"
+                     *         },
+                     *         "queueId": 1,
+                     *         "userId": 2,
+                     *         "oldStatus": "open",
+                     *         "newStatus": "closed"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        connectionId: number | null;
+                        connectionName: string | null;
+                        connectionNumber: string | null;
+                        data: {
+                            contact: {
+                                id: number;
+                                name: string;
+                                number: string;
+                            };
+                            newStatus?: string;
+                            oldStatus?: string;
+                            queueId: number | null;
+                            ratedAt?: string;
+                            /** @description Only when the customer's answer to the rating request was stored on the (closed) ticket */
+                            rating?: number;
+                            /** @enum {string} */
+                            status: "pending" | "open" | "closed";
+                            ticketId: number;
+                            userId: number | null;
+                        };
+                        /** @enum {string} */
+                        event: "ticket_closed";
+                        timestamp: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Received */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    ticket_created: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A ticket was opened
+         * @description Headers: `X-Webhook-Event`, `X-Connection-Id`, Standard Webhooks `webhook-id` (the event id, stable across retries), `webhook-timestamp`, `webhook-signature`. Answer 2xx; anything else is retried with backoff.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    /**
+                     * @example {
+                     *       "event": "ticket_created",
+                     *       "timestamp": "2024-12-01T10:30:00.000Z",
+                     *       "connectionId": 1,
+                     *       "connectionName": "WhatsApp Principal",
+                     *       "connectionNumber": "595981234567",
+                     *       "data": {
+                     *         "ticketId": 123,
+                     *         "status": "pending",
+                     *         "contact": {
+                     *           "id": 45,
+                     *           "name": "Juan Pérez",
+                     *           "number": "595991234567"
+                     *         },
+                     *         "queueId": null,
+                     *         "userId": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        connectionId: number | null;
+                        connectionName: string | null;
+                        connectionNumber: string | null;
+                        data: {
+                            contact: {
+                                id: number;
+                                name: string;
+                                number: string;
+                            };
+                            newStatus?: string;
+                            oldStatus?: string;
+                            queueId: number | null;
+                            ratedAt?: string;
+                            /** @description Only when the customer's answer to the rating request was stored on the (closed) ticket */
+                            rating?: number;
+                            /** @enum {string} */
+                            status: "pending" | "open" | "closed";
+                            ticketId: number;
+                            userId: number | null;
+                        };
+                        /** @enum {string} */
+                        event: "ticket_created";
+                        timestamp: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Received */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    ticket_updated: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A ticket's status, user or queue changed (the queue menu routing it included), or the customer rated a closed ticket (`rating`)
+         * @description Headers: `X-Webhook-Event`, `X-Connection-Id`, Standard Webhooks `webhook-id` (the event id, stable across retries), `webhook-timestamp`, `webhook-signature`. Answer 2xx; anything else is retried with backoff.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    /**
+                     * @example {
+                     *       "event": "ticket_updated",
+                     *       "timestamp": "2024-12-01T10:30:00.000Z",
+                     *       "connectionId": 1,
+                     *       "connectionName": "WhatsApp Principal",
+                     *       "connectionNumber": "595981234567",
+                     *       "data": {
+                     *         "ticketId": 123,
+                     *         "status": "open",
+                     *         "contact": {
+                     *           "id": 45,
+                     *           "name": "Juan Pérez",
+                     *           "number": "595991234567"
+                     *         },
+                     *         "queueId": 1,
+                     *         "userId": 2,
+                     *         "oldStatus": "pending",
+                     *         "newStatus": "open"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        connectionId: number | null;
+                        connectionName: string | null;
+                        connectionNumber: string | null;
+                        data: {
+                            contact: {
+                                id: number;
+                                name: string;
+                                number: string;
+                            };
+                            newStatus?: string;
+                            oldStatus?: string;
+                            queueId: number | null;
+                            ratedAt?: string;
+                            /** @description Only when the customer's answer to the rating request was stored on the (closed) ticket */
+                            rating?: number;
+                            /** @enum {string} */
+                            status: "pending" | "open" | "closed";
+                            ticketId: number;
+                            userId: number | null;
+                        };
+                        /** @enum {string} */
+                        event: "ticket_updated";
+                        timestamp: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Received */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export interface components {
+    schemas: {
+        /**
+         * @example {
+         *       "id": 2,
+         *       "name": "n8n",
+         *       "scope": "api",
+         *       "hint": "x9Qa",
+         *       "createdAt": "2024-12-01T10:00:00.000Z",
+         *       "lastUsedAt": "2024-12-01T10:30:00.000Z",
+         *       "revokedAt": null
+         *     }
+         */
+        ApiToken: {
+            createdAt: string;
+            /** @description The last 4 characters, to tell tokens apart */
+            hint: string;
+            id: number;
+            lastUsedAt: string | null;
+            name: string;
+            revokedAt: string | null;
+            /** @enum {string} */
+            scope: "admin" | "api";
+        };
+        /**
+         * @example {
+         *       "id": 1,
+         *       "name": "WhatsApp Principal",
+         *       "number": "595981234567",
+         *       "status": "CONNECTED",
+         *       "isDefault": true,
+         *       "driver": "sandbox",
+         *       "battery": null,
+         *       "plugged": null,
+         *       "isConnected": true,
+         *       "qrcode": null,
+         *       "statusReason": null,
+         *       "greetingMessage": null,
+         *       "farewellMessage": null,
+         *       "groups": "ignore",
+         *       "sendReadReceipts": true,
+         *       "historyImportDays": 0,
+         *       "queueIds": [],
+         *       "ratingMessage": null,
+         *       "lastSeenAt": null,
+         *       "createdAt": "2024-01-01T00:00:00.000Z",
+         *       "updatedAt": "2024-12-01T10:00:00.000Z"
+         *     }
+         */
+        Connection: components["schemas"]["ConnectionSummary"] & {
+            battery: string | null;
+            farewellMessage: string | null;
+            greetingMessage: string | null;
+            /**
+             * @description Group chats: `ignore` (default) or `tickets` (one ticket per group)
+             * @enum {string}
+             */
+            groups: "ignore" | "tickets";
+            /** @description Days of recent history imported into closed tickets on first link; 0 (default) = none */
+            historyImportDays: number;
+            isConnected: boolean;
+            lastSeenAt: string | null;
+            plugged: boolean | null;
+            qrcode: string | null;
+            /** @description The queues this connection offers, in menu order. One queue: every new ticket goes to it. Two or more: the greeting lists them and the customer's numeric answer routes the ticket */
+            queueIds: number[];
+            /** @description Sent after the farewell when an agent or the API closes a ticket; the customer's 1–5 answer is stored on the ticket (`rating`). Null = no rating request */
+            ratingMessage: string | null;
+            /** @description Send WhatsApp read receipts when a ticket's unread messages are read (default true) */
+            sendReadReceipts: boolean;
+            statusReason: string | null;
+        };
+        /**
+         * @example {
+         *       "id": 1,
+         *       "name": "WhatsApp Principal",
+         *       "number": "595981234567",
+         *       "status": "CONNECTED",
+         *       "isDefault": true,
+         *       "driver": "baileys",
+         *       "createdAt": "2024-01-01T00:00:00.000Z",
+         *       "updatedAt": "2024-12-01T10:00:00.000Z"
+         *     }
+         */
+        ConnectionSummary: {
+            createdAt: string;
+            /** @enum {string} */
+            driver: "baileys" | "sandbox";
+            id: number;
+            isDefault: boolean;
+            name: string;
+            number: string | null;
+            status: string;
+            updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "id": 1,
+         *       "name": "Juan Pérez",
+         *       "number": "595991234567",
+         *       "email": "juan@example.com",
+         *       "profilePicUrl": null,
+         *       "isGroup": false,
+         *       "createdAt": "2024-01-15T10:00:00.000Z",
+         *       "updatedAt": "2024-12-01T10:30:00.000Z"
+         *     }
+         */
+        Contact: {
+            createdAt: string;
+            email: string;
+            id: number;
+            isGroup: boolean;
+            name: string;
+            number: string;
+            profilePicUrl: string | null;
+            updatedAt: string;
+        };
+        Error: {
+            details?: {
+                message: string;
+                path: string;
+            }[];
+            /** @example ERR_TICKET_NOT_FOUND */
+            error: string;
+            /** @example Ticket not found */
+            message: string;
+        };
+        /**
+         * @example {
+         *       "id": "3EB0ABC123",
+         *       "body": "Hola, necesito ayuda",
+         *       "fromMe": false,
+         *       "ack": 0,
+         *       "mediaUrl": null,
+         *       "mediaType": "chat",
+         *       "hasMedia": false,
+         *       "mediaExpired": false,
+         *       "mimeType": null,
+         *       "filename": null,
+         *       "quotedMsgId": null,
+         *       "ticketId": 123,
+         *       "timestamp": 1701426600,
+         *       "createdAt": "2024-12-01T10:30:00.000Z",
+         *       "contact": {
+         *         "id": 1,
+         *         "name": "Juan Pérez",
+         *         "number": "595991234567"
+         *       },
+         *       "isEdited": false,
+         *       "previousBody": null,
+         *       "editedAt": null,
+         *       "isDeleted": false,
+         *       "deletedAt": null,
+         *       "reactions": [
+         *         {
+         *           "emoji": "👍",
+         *           "fromMe": true,
+         *           "number": null,
+         *           "name": null,
+         *           "timestamp": 1701426700
+         *         }
+         *       ],
+         *       "participant": null,
+         *       "isImported": false,
+         *       "editableUntil": null,
+         *       "deletableUntil": null,
+         *       "updatedAt": "2024-12-01T10:31:40.000Z"
+         *     }
+         */
+        Message: {
+            ack: number;
+            body: string;
+            contact: {
+                id: number;
+                name: string;
+                number: string;
+            } | null;
+            createdAt: string;
+            /** @description Ours: until when it can be deleted for everyone (2 days after sending); else null */
+            deletableUntil: string | null;
+            deletedAt: string | null;
+            /** @description Ours and text: until when WhatsApp accepts an edit (15 min after sending); else null */
+            editableUntil: string | null;
+            editedAt: string | null;
+            filename: string | null;
+            fromMe: boolean;
+            hasMedia: boolean;
+            id: string;
+            /** @description Deleted for everyone on WhatsApp; the body is kept */
+            isDeleted: boolean;
+            isEdited: boolean;
+            /** @description Imported from history at first link (no events) */
+            isImported: boolean;
+            /** @description Its file was deleted after MEDIA_RETENTION_DAYS: `hasMedia` stays true, `mediaUrl` is null */
+            mediaExpired: boolean;
+            mediaType: string;
+            mediaUrl: string | null;
+            mimeType: string | null;
+            /** @description Who wrote it, in a group ticket */
+            participant: {
+                name: string | null;
+                number: string;
+            } | null;
+            /** @description The body before the last edit */
+            previousBody: string | null;
+            quotedMsgId: string | null;
+            reactions: components["schemas"]["Reaction"][];
+            ticketId: number;
+            timestamp: number;
+            /** @description Last change (ack, edit, delete, reaction) */
+            updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "id": 1,
+         *       "name": "Soporte",
+         *       "color": "#4CAF50",
+         *       "greetingMessage": null,
+         *       "schedule": null,
+         *       "timeZone": null,
+         *       "outOfHoursMessage": null,
+         *       "createdAt": "2024-12-01T10:00:00.000Z",
+         *       "updatedAt": "2024-12-01T10:00:00.000Z"
+         *     }
+         */
+        Queue: {
+            color: string;
+            createdAt: string;
+            greetingMessage: string | null;
+            id: number;
+            name: string;
+            outOfHoursMessage: string | null;
+            schedule: components["schemas"]["QueueSchedule"];
+            timeZone: string | null;
+            updatedAt: string;
+        };
+        /**
+         * @description Opening hours per weekday (`mon`…`sun`), each a list of local `HH:MM` ranges (end exclusive, `24:00` allowed); a missing day is closed
+         * @example {
+         *       "mon": [
+         *         {
+         *           "start": "09:00",
+         *           "end": "13:00"
+         *         },
+         *         {
+         *           "start": "14:00",
+         *           "end": "18:00"
+         *         }
+         *       ],
+         *       "sat": [
+         *         {
+         *           "start": "09:00",
+         *           "end": "12:00"
+         *         }
+         *       ]
+         *     }
+         */
+        QueueSchedule: {
+            fri?: {
+                end: string;
+                start: string;
+            }[];
+            mon?: {
+                end: string;
+                start: string;
+            }[];
+            sat?: {
+                end: string;
+                start: string;
+            }[];
+            sun?: {
+                end: string;
+                start: string;
+            }[];
+            thu?: {
+                end: string;
+                start: string;
+            }[];
+            tue?: {
+                end: string;
+                start: string;
+            }[];
+            wed?: {
+                end: string;
+                start: string;
+            }[];
+        } | null;
+        Reaction: {
+            emoji: string;
+            fromMe: boolean;
+            name: string | null;
+            /** @description Who reacted; null for our own number */
+            number: string | null;
+            timestamp: number;
+        };
+        Readiness: {
+            checks: {
+                /** @enum {string} */
+                database: "ok" | "error";
+                /** @enum {string} */
+                migrations: "ok" | "pending" | "unknown";
+            };
+            connections: {
+                id: number;
+                name: string;
+                status: string;
+            }[];
+            outbox: {
+                dispatcherRunning: boolean;
+                oldestPendingAgeSeconds: number;
+                pending: number;
+                stuck: boolean;
+            } | null;
+            ready: boolean;
+        };
+        /**
+         * @example {
+         *       "messageId": "3EB0DEF456",
+         *       "body": "Gracias por contactarnos",
+         *       "ticketId": 123,
+         *       "timestamp": 1701432600,
+         *       "fromMe": true,
+         *       "ack": 0,
+         *       "hasMedia": false,
+         *       "mediaUrl": null,
+         *       "mediaType": "chat",
+         *       "quotedMsgId": null
+         *     }
+         */
+        SentMessage: {
+            ack: number;
+            body: string;
+            filename?: string;
+            fromMe: boolean;
+            hasMedia: boolean;
+            mediaType: string;
+            mediaUrl: string | null;
+            messageId: string;
+            quotedMsgId: string | null;
+            sourceUrl?: string;
+            ticketId: number;
+            timestamp: number;
+        };
+        /**
+         * @example {
+         *       "id": "evt_019384a2b1c0f3e2d1a0b9",
+         *       "seq": 1042,
+         *       "event": "ticket_created",
+         *       "connectionId": 1,
+         *       "createdAt": "2024-12-01T10:30:00.000Z",
+         *       "payload": {
+         *         "event": "ticket_created",
+         *         "timestamp": "2024-12-01T10:30:00.000Z",
+         *         "connectionId": 1,
+         *         "connectionName": "WhatsApp Principal",
+         *         "connectionNumber": "595981234567",
+         *         "data": {
+         *           "ticketId": 123,
+         *           "status": "pending",
+         *           "contact": {
+         *             "id": 45,
+         *             "name": "Juan Pérez",
+         *             "number": "595991234567"
+         *           },
+         *           "queueId": null,
+         *           "userId": null
+         *         }
+         *       }
+         *     }
+         */
+        StoredEvent: {
+            connectionId: number | null;
+            createdAt: string;
+            event: string;
+            /** @description The event id, also the `webhook-id` of its deliveries */
+            id: string;
+            /** @description The envelope webhooks receive */
+            payload: {
+                [key: string]: unknown;
+            };
+            seq: number;
+        };
+        /**
+         * @example {
+         *       "id": 1,
+         *       "name": "VIP",
+         *       "color": "#FFC107",
+         *       "createdAt": "2024-12-01T10:00:00.000Z",
+         *       "updatedAt": "2024-12-01T10:00:00.000Z"
+         *     }
+         */
+        Tag: {
+            color: string;
+            createdAt: string;
+            id: number;
+            name: string;
+            updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "id": 1,
+         *       "status": "open",
+         *       "lastMessage": "Hola, necesito ayuda",
+         *       "unreadMessages": 0,
+         *       "contactId": 1,
+         *       "whatsappId": 1,
+         *       "queueId": null,
+         *       "userId": null,
+         *       "rating": null,
+         *       "ratedAt": null,
+         *       "createdAt": "2024-12-01T10:00:00.000Z",
+         *       "updatedAt": "2024-12-01T10:30:00.000Z",
+         *       "contact": {
+         *         "id": 1,
+         *         "name": "Juan Pérez",
+         *         "number": "595991234567",
+         *         "email": "",
+         *         "profilePicUrl": null,
+         *         "isGroup": false
+         *       },
+         *       "whatsapp": {
+         *         "id": 1,
+         *         "name": "WhatsApp Principal",
+         *         "number": "595981234567"
+         *       },
+         *       "queue": null,
+         *       "user": null,
+         *       "tags": []
+         *     }
+         */
+        Ticket: {
+            contact: {
+                email: string;
+                id: number;
+                isGroup: boolean;
+                name: string;
+                number: string;
+                profilePicUrl: string | null;
+            };
+            contactId: number;
+            createdAt: string;
+            id: number;
+            lastMessage: string;
+            queue: {
+                color: string;
+                id: number;
+                name: string;
+            } | null;
+            queueId: number | null;
+            ratedAt: string | null;
+            /** @description The customer's 1–5 answer to the rating request sent on close (connection ratingMessage) */
+            rating: number | null;
+            /** @enum {string} */
+            status: "pending" | "open" | "closed";
+            tags: {
+                color: string;
+                id: number;
+                name: string;
+            }[];
+            unreadMessages: number;
+            updatedAt: string;
+            user: {
+                email: string;
+                id: number;
+                name: string;
+            } | null;
+            userId: number | null;
+            whatsapp: {
+                id: number;
+                name: string;
+                number: string | null;
+            };
+            whatsappId: number;
+        };
+        /**
+         * @example {
+         *       "id": 1,
+         *       "name": "Ana Agente",
+         *       "email": "ana@example.com",
+         *       "createdAt": "2024-12-01T10:00:00.000Z",
+         *       "updatedAt": "2024-12-01T10:00:00.000Z"
+         *     }
+         */
+        User: {
+            createdAt: string;
+            email: string;
+            id: number;
+            name: string;
+            updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "id": 3,
+         *       "connectionId": 1,
+         *       "url": "https://example.com/hooks/whatsapp",
+         *       "enabled": true,
+         *       "events": [
+         *         "message_received",
+         *         "message_ack"
+         *       ],
+         *       "disabledReason": null,
+         *       "createdAt": "2024-12-01T10:00:00.000Z",
+         *       "updatedAt": "2024-12-01T10:00:00.000Z"
+         *     }
+         */
+        Webhook: {
+            connectionId: number;
+            createdAt: string;
+            disabledReason: string | null;
+            enabled: boolean;
+            events: string[];
+            id: number;
+            /** @description Only in the response that created the webhook */
+            secret?: string;
+            updatedAt: string;
+            url: string;
+        };
+        /**
+         * @example {
+         *       "id": 42,
+         *       "eventId": "evt_019384a2b1c0f3e2d1a0b9",
+         *       "event": "message_received",
+         *       "connectionId": 1,
+         *       "webhookId": 3,
+         *       "url": "https://example.com/hooks/whatsapp",
+         *       "status": "pending",
+         *       "attempts": 2,
+         *       "lastStatusCode": 503,
+         *       "lastError": "receiver answered 503",
+         *       "nextAttemptAt": "2024-12-01T10:31:20.000Z",
+         *       "createdAt": "2024-12-01T10:30:00.000Z",
+         *       "deliveredAt": null
+         *     }
+         */
+        WebhookDelivery: {
+            attempts: number;
+            connectionId: number;
+            createdAt: string;
+            deliveredAt: string | null;
+            event: string;
+            /** @description The `webhook-id` header sent with every attempt */
+            eventId: string;
+            id: number;
+            lastError: string | null;
+            lastStatusCode: number | null;
+            /** @description When a pending delivery is tried next */
+            nextAttemptAt: string | null;
+            /** @enum {string} */
+            status: "pending" | "delivering" | "delivered" | "failed";
+            url: string;
+            webhookId: number;
+        };
+        /**
+         * @example {
+         *       "id": 42,
+         *       "eventId": "evt_019384a2b1c0f3e2d1a0b9",
+         *       "event": "message_received",
+         *       "connectionId": 1,
+         *       "webhookId": 3,
+         *       "url": "https://example.com/hooks/whatsapp",
+         *       "status": "pending",
+         *       "attempts": 2,
+         *       "lastStatusCode": 503,
+         *       "lastError": "receiver answered 503",
+         *       "nextAttemptAt": "2024-12-01T10:31:20.000Z",
+         *       "createdAt": "2024-12-01T10:30:00.000Z",
+         *       "deliveredAt": null
+         *     }
+         */
+        WebhookDeliveryDetail: components["schemas"]["WebhookDelivery"] & {
+            /** @description The exact envelope delivered */
+            payload: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * @example {
+         *       "webhookId": 3,
+         *       "eventId": "evt_019384a2b1c0f3e2d1a0b9",
+         *       "delivered": true,
+         *       "statusCode": 200,
+         *       "error": null,
+         *       "durationMs": 41
+         *     }
+         */
+        WebhookTestResult: {
+            /** @description true when the receiver answered 2xx */
+            delivered: boolean;
+            durationMs: number;
+            error: string | null;
+            eventId: string;
+            statusCode: number | null;
+            webhookId: number;
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export type operations = Record<string, never>;

@@ -1,0 +1,269 @@
+import { and, desc, eq, ne, sql } from "drizzle-orm";
+import type { Tx } from "../db/client";
+import { contacts, messages, queues, ticketAutomation, tickets } from "../db/schema";
+import type { InboundMessage } from "../whatsapp/gateway";
+import { scheduleState } from "./automation/schedule";
+import type { ConnectionService } from "./connection.service";
+import type { Contact } from "./contact.service";
+import type { DomainDeps } from "./deps";
+import type { MessageService } from "./message.service";
+import type { InboundHooks } from "./messages/receive";
+import { type TicketRow, type TicketService, ticketEventData } from "./ticket.service";
+
+/** Invalid answers to the queue menu that repeat it; the next one ends the menu (no loops with bots). */
+export const MENU_MAX_REPEATS = 3;
+/** How long after a close the customer's 1–5 answer is taken as the rating of the closed ticket. */
+export const RATING_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+const RATING_ANSWER = /^\s*([1-5])\s*$/;
+const MENU_ANSWER = /^\s*(\d{1,3})\s*$/;
+
+type AutomationState = Omit<typeof ticketAutomation.$inferSelect, "ticketId">;
+type ConnectionQueue = ReturnType<ConnectionService["queuesOf"]>[number];
+
+/**
+ * What the helpdesk says by itself, per connection and queue, through the normal send path (stored as an
+ * automated message of ours, `message_sent`, acks, webhooks):
+ *
+ * - a new ticket opened by a customer's message gets the connection's greeting; with one queue the ticket
+ *   goes to it (and its greeting follows); with two or more the greeting lists them as a numbered menu and
+ *   the customer's number routes the ticket and sends that queue's greeting. An invalid answer repeats the
+ *   menu at most MENU_MAX_REPEATS times, then the ticket stays without queue for an agent. The menu is over
+ *   once the ticket has a queue or a user, or someone other than the automation wrote in it;
+ * - outside the schedule of the ticket's queue, its out-of-hours message, once per ticket per closed window;
+ * - when an agent or the API closes a ticket (any `ticket_closed`), the farewell, then the rating request;
+ *   a 1–5 answer within RATING_WINDOW_MS is stored on the closed ticket instead of opening a new one.
+ *
+ * Never for group tickets, our own messages (fromMe), imported history, edits or reactions. Each ticket's
+ * steps run one after another, after the commit of what triggered them, so a slow WhatsApp never holds the
+ * inbound pipeline and an answer is read only after the menu it answers was recorded.
+ */
+export function createAutomationService(
+  deps: DomainDeps,
+  connectionsSvc: ConnectionService,
+  ticketsSvc: TicketService,
+  messagesSvc: MessageService,
+) {
+  const { db, events, clock, logger } = deps;
+  const log = logger.child({ module: "automation" });
+  const chains = new Map<number, Promise<void>>();
+
+  const stateStmt = db
+    .select()
+    .from(ticketAutomation)
+    .where(eq(ticketAutomation.ticketId, sql.placeholder("ticketId")))
+    .prepare();
+  const agentWroteStmt = db
+    .select({ pk: messages.pk })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.ticketId, sql.placeholder("ticketId")),
+        eq(messages.fromMe, true),
+        eq(messages.isAutomated, false),
+      ),
+    )
+    .limit(1)
+    .prepare();
+
+  const stateOf = (ticketId: number): AutomationState =>
+    stateStmt.get({ ticketId }) ?? {
+      menuAttempts: 0,
+      menuOpen: false,
+      outOfHoursWindow: null,
+      ratingRequestedAt: null,
+    };
+
+  function saveState(ticketId: number, patch: Partial<AutomationState>) {
+    db.insert(ticketAutomation)
+      .values({ ticketId, ...patch })
+      .onConflictDoUpdate({ target: ticketAutomation.ticketId, set: patch })
+      .run();
+  }
+
+  const ticketOf = (id: number) => db.select().from(tickets).where(eq(tickets.id, id)).get();
+  const isGroupTicket = (t: TicketRow) =>
+    db.select({ isGroup: contacts.isGroup }).from(contacts).where(eq(contacts.id, t.contactId)).get()
+      ?.isGroup !== false;
+
+  /** Runs a ticket's steps in order; a failed step (WhatsApp down) is logged and the next one still runs. */
+  function enqueue(ticketId: number, step: () => Promise<void>) {
+    const next = (chains.get(ticketId) ?? Promise.resolve())
+      .then(step)
+      .catch((err) => log.warn({ err, ticketId }, "automated message not sent"));
+    chains.set(ticketId, next);
+    void next.then(() => {
+      if (chains.get(ticketId) === next) chains.delete(ticketId);
+    });
+  }
+
+  const send = (ticketId: number, body: string) =>
+    messagesSvc.sendToTicket(ticketId, { body, automated: true });
+
+  const menuText = (greeting: string | null, offered: ConnectionQueue[]) =>
+    [greeting?.trim(), offered.map((q, i) => `${i + 1} - ${q.name}`).join("\n")].filter(Boolean).join("\n\n");
+
+  async function sendMenu(
+    ticketId: number,
+    greeting: string | null,
+    offered: ConnectionQueue[],
+    attempt: number,
+  ) {
+    await send(ticketId, menuText(greeting, offered));
+    saveState(ticketId, { menuAttempts: attempt, menuOpen: true });
+  }
+
+  /** Puts a queue-less ticket in a queue (ticket_updated; the unread count stays) and sends its greeting. */
+  async function route(ticketId: number, queue: ConnectionQueue) {
+    const routed = db.transaction((tx) => {
+      const t = tx.select().from(tickets).where(eq(tickets.id, ticketId)).get();
+      if (!t || t.queueId !== null || t.status === "closed") return false;
+      ticketsSvc.update(tx, ticketId, { queueId: queue.id }, { keepUnread: true });
+      return true;
+    });
+    if (routed && queue.greetingMessage?.trim()) await send(ticketId, queue.greetingMessage);
+  }
+
+  /** The out-of-hours message of the ticket's queue, once per closed window. */
+  async function outOfHours(ticketId: number) {
+    const t = ticketOf(ticketId);
+    if (!t?.queueId || t.status === "closed") return;
+    const q = db.select().from(queues).where(eq(queues.id, t.queueId)).get();
+    if (!q?.schedule || !q.outOfHoursMessage?.trim()) return;
+    const state = scheduleState(q.schedule, q.timeZone ?? "UTC", clock());
+    if (state.open || stateOf(ticketId).outOfHoursWindow === state.window) return;
+    await send(ticketId, q.outOfHoursMessage);
+    saveState(ticketId, { outOfHoursWindow: state.window });
+  }
+
+  async function onInbound(ticketId: number, body: string, ticketCreated: boolean) {
+    const t = ticketOf(ticketId);
+    if (!t || t.status === "closed") return;
+    const conn = connectionsSvc.find(t.connectionId);
+    if (!conn) return;
+    const offered = connectionsSvc.queuesOf(conn.id);
+    if (ticketCreated) {
+      if (offered.length >= 2 && t.queueId === null && t.userId === null) {
+        await sendMenu(ticketId, conn.greetingMessage, offered, 1);
+        return;
+      }
+      if (conn.greetingMessage?.trim()) await send(ticketId, conn.greetingMessage);
+      if (offered.length === 1) await route(ticketId, offered[0]!);
+      await outOfHours(ticketId);
+      return;
+    }
+    const state = stateOf(ticketId);
+    if (state.menuOpen) {
+      const over =
+        t.queueId !== null ||
+        t.userId !== null ||
+        offered.length === 0 ||
+        agentWroteStmt.get({ ticketId }) !== undefined;
+      const choice = MENU_ANSWER.exec(body)?.[1];
+      const picked = choice ? offered[Number(choice) - 1] : undefined;
+      if (!over && !picked) {
+        if (state.menuAttempts <= MENU_MAX_REPEATS) {
+          await sendMenu(ticketId, conn.greetingMessage, offered, state.menuAttempts + 1);
+        } else {
+          saveState(ticketId, { menuOpen: false });
+          log.info({ ticketId, attempts: state.menuAttempts }, "queue menu ended without an answer");
+        }
+        return;
+      }
+      saveState(ticketId, { menuOpen: false });
+      if (!over && picked) await route(ticketId, picked);
+    }
+    await outOfHours(ticketId);
+  }
+
+  async function onClosed(ticketId: number) {
+    const t = ticketOf(ticketId);
+    if (t?.status !== "closed" || isGroupTicket(t)) return;
+    const conn = connectionsSvc.find(t.connectionId);
+    if (!conn) return;
+    if (stateOf(ticketId).menuOpen) saveState(ticketId, { menuOpen: false });
+    if (conn.farewellMessage?.trim()) await send(ticketId, conn.farewellMessage);
+    if (conn.ratingMessage?.trim()) {
+      await send(ticketId, conn.ratingMessage);
+      saveState(ticketId, { ratingRequestedAt: new Date(clock()) });
+    }
+  }
+
+  /**
+   * A 1–5 answer from a customer with no open ticket, whose newest ticket on the connection is closed,
+   * unrated and was asked for a rating within the window: the message goes to that ticket and rates it.
+   */
+  function claimRating(tx: Tx, inbound: InboundMessage, contact: Contact, connectionId: number) {
+    const answer = inbound.media ? undefined : RATING_ANSWER.exec(inbound.body)?.[1];
+    if (!answer) return null;
+    const newest = tx
+      .select()
+      .from(tickets)
+      .where(and(eq(tickets.contactId, contact.id), eq(tickets.connectionId, connectionId)))
+      .orderBy(desc(tickets.id))
+      .limit(1)
+      .get();
+    if (newest?.status !== "closed" || newest.rating !== null) return null;
+    const open = tx
+      .select({ id: tickets.id })
+      .from(tickets)
+      .where(
+        and(
+          eq(tickets.contactId, contact.id),
+          eq(tickets.connectionId, connectionId),
+          ne(tickets.status, "closed"),
+        ),
+      )
+      .get();
+    if (open) return null;
+    const asked = stateStmt.get({ ticketId: newest.id })?.ratingRequestedAt;
+    if (!asked || clock() - asked.getTime() > RATING_WINDOW_MS) return null;
+    return {
+      ticket: newest,
+      stored(tx: Tx) {
+        const now = new Date(clock());
+        // The answer is not work for an agent: the closed ticket stays read.
+        const rated = tx
+          .update(tickets)
+          .set({ rating: Number(answer), ratedAt: now, unreadMessages: 0 })
+          .where(eq(tickets.id, newest.id))
+          .returning()
+          .get()!;
+        events.emit(tx, "ticket_updated", connectionId, {
+          ...ticketEventData(rated, contact),
+          oldStatus: "closed",
+          newStatus: "closed",
+          rating: rated.rating,
+          ratedAt: now.toISOString(),
+        });
+      },
+    };
+  }
+
+  const hooks: InboundHooks = {
+    claim: claimRating,
+    received({ inbound, ticketId, ticketCreated }) {
+      if (inbound.fromMe || inbound.group) return;
+      enqueue(ticketId, () => onInbound(ticketId, inbound.body, ticketCreated));
+    },
+  };
+
+  return {
+    hooks,
+    /** Starts listening: inbound messages through the receive hooks, closes through `ticket_closed`. */
+    start() {
+      messagesSvc.setInboundHooks(hooks);
+      return events.subscribe((e) => {
+        if (e.envelope.event !== "ticket_closed") return;
+        const ticketId = e.envelope.data.ticketId;
+        if (typeof ticketId === "number") enqueue(ticketId, () => onClosed(ticketId));
+      });
+    },
+    /** Resolves when every queued step has run (shutdown, tests). */
+    async idle() {
+      while (chains.size > 0) await Promise.all([...chains.values()]);
+    },
+  };
+}
+
+export type AutomationService = ReturnType<typeof createAutomationService>;

@@ -1,0 +1,222 @@
+import { z } from "@hono/zod-openapi";
+import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { API_VERSION } from "../app";
+import { AppError } from "../errors";
+import type { AppDeps } from "../http/context";
+import { ContactListQuery } from "../http/routes/contacts/contacts-list.routes";
+import { TextBody } from "../http/routes/messages/messages.routes";
+import { TicketListQuery, TicketParam, TicketUpdateBody } from "../http/routes/tickets/tickets.routes";
+import { connectionSummaryWire, PageQuery, ticketWire } from "../http/wire";
+import { toolArguments } from "./arguments";
+import { searchInbox, sendOnTicket, ticketMessages } from "./inbox";
+
+const json = (value: unknown) => JSON.stringify(value, null, 2);
+
+/** A tool's answer: the JSON as text (what every MCP client shows the model) and as structured content. */
+const ok = (value: Record<string, unknown>): CallToolResult => ({
+  content: [{ type: "text", text: json(value) }],
+  structuredContent: value,
+});
+
+/**
+ * What the REST API would answer as `{error, message}` becomes a tool error with the same code and text,
+ * so the model can read why and correct itself; anything unexpected is logged and reported as ERR_INTERNAL
+ * without its details, never a crash of the request.
+ */
+function toolError(deps: AppDeps, tool: string, err: unknown): CallToolResult {
+  // The same answers as renderError (src/http/on-error.ts) gives the REST API.
+  const sqliteCode = (err as { code?: unknown } | null)?.code;
+  const body =
+    err instanceof AppError
+      ? { error: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) }
+      : sqliteCode === "SQLITE_FULL"
+        ? { error: "ERR_SERVICE_UNAVAILABLE", message: "The database disk is full" }
+        : sqliteCode === "SQLITE_BUSY"
+          ? { error: "ERR_SERVICE_UNAVAILABLE", message: "The database is busy, retry shortly" }
+          : { error: "ERR_INTERNAL", message: "Internal server error" };
+  if (body.error === "ERR_INTERNAL") deps.logger.error({ err, tool }, "mcp tool failed");
+  return {
+    isError: true,
+    content: [{ type: "text", text: `${body.error}: ${body.message}` }],
+    structuredContent: body,
+  };
+}
+
+/**
+ * One MCP server per request (stateless Streamable HTTP): tools and resources over the domain services,
+ * in-process. Arguments are the REST routes' own zod schemas (see arguments.ts), so a tool accepts and
+ * refuses exactly what the matching endpoint does.
+ */
+export function createMcpServer(deps: AppDeps): McpServer {
+  const server = new McpServer(
+    { name: "chasqui", version: API_VERSION },
+    {
+      instructions:
+        "Chasqui is a WhatsApp helpdesk. Customers write in; each conversation is a ticket (pending → open → closed). Find work with list_tickets (status pending = waiting for an agent), read it with list_messages, answer with send_message, then update_ticket (close it, assign a queue/user, tag it).",
+    },
+  );
+  const { services } = deps;
+
+  const tool = <S extends z.ZodObject>(
+    name: string,
+    config: { title: string; description: string; inputSchema: S; readOnly: boolean },
+    run: (args: z.output<S>) => Record<string, unknown> | Promise<Record<string, unknown>>,
+  ) =>
+    server.registerTool(
+      name,
+      {
+        title: config.title,
+        description: config.description,
+        inputSchema: config.inputSchema,
+        annotations: { readOnlyHint: config.readOnly, openWorldHint: !config.readOnly },
+      },
+      (async (args: z.output<S>) => {
+        try {
+          return ok(await run(args));
+        } catch (err) {
+          return toolError(deps, name, err);
+        }
+      }) as never,
+    );
+
+  tool(
+    "list_tickets",
+    {
+      title: "List tickets",
+      description:
+        "Tickets with newest activity first, like GET /api/v1/tickets. Filter by status (pending, open, closed), whatsappId (connection) or queueId; page from 1, limit up to 100.",
+      inputSchema: toolArguments(TicketListQuery),
+      readOnly: true,
+    },
+    (q) => {
+      const { rows, count, hasMore } = services.tickets.list(
+        q as Parameters<typeof services.tickets.list>[0],
+      );
+      return { tickets: rows.map(ticketWire), count, hasMore, page: q.page, limit: q.limit };
+    },
+  );
+
+  tool(
+    "get_ticket",
+    {
+      title: "Get a ticket",
+      description: "One ticket with its contact, connection, queue, user and tags.",
+      inputSchema: toolArguments(TicketParam),
+      readOnly: true,
+    },
+    (a) => ticketWire(services.tickets.get(a.ticketId as number)),
+  );
+
+  tool(
+    "list_messages",
+    {
+      title: "List a ticket's messages",
+      description:
+        "The conversation of a ticket, newest first (page from 1, limit up to 100). Does not mark it read.",
+      inputSchema: toolArguments(TicketParam, PageQuery),
+      readOnly: true,
+    },
+    (a) => ticketMessages(deps, a.ticketId as number, a.page as number, a.limit as number),
+  );
+
+  tool(
+    "search",
+    {
+      title: "Search contacts",
+      description:
+        "Contacts whose name (any case) or number contains `search`, by name. Message text is not searched.",
+      inputSchema: toolArguments(ContactListQuery).required({ search: true }),
+      readOnly: true,
+    },
+    (a) => searchInbox(deps, { query: a.search as string, page: a.page as number, limit: a.limit as number }),
+  );
+
+  tool(
+    "send_message",
+    {
+      title: "Send a WhatsApp message on a ticket",
+      description:
+        "Sends a text to the ticket's customer now and answers when WhatsApp accepted it (like POST /api/v1/tickets/{ticketId}/messages). quotedMsgId quotes a message of the ticket. queue=true (queued sends) is not available on this server version and is refused.",
+      inputSchema: toolArguments(TicketParam, TextBody).extend({
+        queue: z
+          .boolean()
+          .default(false)
+          .describe("Queue the message instead of sending now; not available on this server version"),
+      }),
+      readOnly: false,
+    },
+    async (a) => {
+      return sendOnTicket(deps, {
+        ticketId: a.ticketId as number,
+        body: a.body as string,
+        quotedMsgId: a.quotedMsgId as string | null | undefined,
+        queue: a.queue === true,
+      });
+    },
+  );
+
+  tool(
+    "update_ticket",
+    {
+      title: "Update a ticket",
+      description:
+        "Change status (pending, open, closed), queueId or userId (null clears them), like PUT /api/v1/tickets/{ticketId}; tagIds replaces the ticket's tags. Marks the ticket read.",
+      inputSchema: toolArguments(TicketParam, TicketUpdateBody).extend({
+        tagIds: z
+          .array(z.number().int().positive())
+          .max(50)
+          .optional()
+          .describe("The ticket's tags after the update (replaces them; [] removes all)"),
+      }),
+      readOnly: false,
+    },
+    (a) => {
+      const { ticketId, tagIds, ...update } = a as {
+        ticketId: number;
+        tagIds?: number[];
+        status?: "pending" | "open" | "closed";
+        queueId?: number | null;
+        userId?: number | null;
+      };
+      // Tags are checked first so a missing one refuses the whole update before anything changes.
+      for (const tagId of tagIds ?? []) services.catalog.tags.get(tagId);
+      let view = services.lifecycle.updateTicket(ticketId, update);
+      if (tagIds) view = services.tickets.setTags(ticketId, tagIds);
+      return ticketWire(view);
+    },
+  );
+
+  tool(
+    "list_connections",
+    {
+      title: "List WhatsApp connections",
+      description: "Every WhatsApp number of this server with its status (CONNECTED can send).",
+      inputSchema: z.object({}),
+      readOnly: true,
+    },
+    () => ({ connections: services.connections.list().map(connectionSummaryWire) }),
+  );
+
+  server.registerResource(
+    "ticket-messages",
+    new ResourceTemplate("chasqui://tickets/{ticketId}/messages", { list: undefined }),
+    {
+      title: "A ticket's conversation",
+      description: "The latest 100 messages of a ticket, newest first, as JSON.",
+      mimeType: "application/json",
+    },
+    (uri, vars) => {
+      const ticketId = Number(vars.ticketId);
+      if (!/^[1-9][0-9]{0,15}$/.test(String(vars.ticketId)))
+        throw new AppError("ERR_VALIDATION", "ticketId must be a positive integer");
+      return {
+        contents: [
+          { uri: uri.href, mimeType: "application/json", text: json(ticketMessages(deps, ticketId, 1, 100)) },
+        ],
+      };
+    },
+  );
+
+  return server;
+}
