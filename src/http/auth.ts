@@ -112,7 +112,7 @@ export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
     authenticate(
       c,
       token,
-      "Missing credentials: send Authorization: Bearer <token>, or sign in (POST /api/v1/auth/login)",
+      "Missing bearer token: send Authorization: Bearer <token>, or sign in (POST /api/v1/auth/login)",
     ),
   );
   await next();
