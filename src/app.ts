@@ -9,12 +9,8 @@ import { registerEventDocs } from "./http/event-docs";
 import { renderError } from "./http/on-error";
 import { observeRequests } from "./http/request-log";
 import { adminRouter } from "./http/routes/admin/admin.routes";
-import {
-  legacyQueueRouter,
-  queuesRouter,
-  tagsRouter,
-  usersRouter,
-} from "./http/routes/catalog/catalog.routes";
+import { authPublicRouter, authRouter } from "./http/routes/auth/auth.routes";
+import { legacyQueueRouter, queuesRouter, tagsRouter } from "./http/routes/catalog/catalog.routes";
 import { connectionsRouter } from "./http/routes/connections";
 import { contactNotesRouter } from "./http/routes/contacts/contact-notes.routes";
 import { contactsRouter } from "./http/routes/contacts/contacts.routes";
@@ -32,16 +28,25 @@ import { legacySendRouter, sendV1Router } from "./http/routes/send/send.routes";
 import { ticketsRouter } from "./http/routes/tickets/tickets.routes";
 import { meRouter } from "./http/routes/tokens/me.routes";
 import { tokensRouter } from "./http/routes/tokens/tokens.routes";
+import { usersRouter } from "./http/routes/users/users.routes";
 import { webhookOpsRouter } from "./http/routes/webhook-ops/webhook-ops.routes";
 import { mcpRouter } from "./mcp/mcp.routes";
 import { panelRouter } from "./panel/panel.routes";
 
 export const API_VERSION = "1.0.0";
 
-export function createApp(given: Omit<AppDeps, "authThrottle"> & Partial<Pick<AppDeps, "authThrottle">>) {
+export function createApp(
+  given: Omit<AppDeps, "authThrottle" | "loginThrottle"> &
+    Partial<Pick<AppDeps, "authThrottle" | "loginThrottle">> & { clock?: () => number },
+) {
+  const { clock, ...rest } = given;
   const deps: AppDeps = {
-    ...given,
-    authThrottle: given.authThrottle ?? createAuthThrottle({ limitPerMinute: given.config.authFailLimit }),
+    ...rest,
+    authThrottle:
+      given.authThrottle ?? createAuthThrottle({ limitPerMinute: given.config.authFailLimit, clock }),
+    loginThrottle:
+      given.loginThrottle ??
+      createAuthThrottle({ limitPerMinute: given.config.loginAccountFailLimit, clock }),
   };
   const app = createRouter();
   app.onError(renderError);
@@ -87,6 +92,9 @@ export function createApp(given: Omit<AppDeps, "authThrottle"> & Partial<Pick<Ap
 
   // Before requireAuth: the SSE route authenticates itself, also from ?access_token= (EventSource sends no headers).
   app.route("/api/v1", eventsStreamRouter);
+  // Sign-in and sign-out need no credentials; their bodies are small JSON.
+  app.use("/api/v1/auth/login", bodyLimits({ maxJsonBytes: 16 * 1024, maxMultipartBytes: 16 * 1024 }));
+  app.route("/api/v1", authPublicRouter);
   app.use("/api/*", requireAuth);
   app.use(
     "/api/*",
@@ -112,6 +120,7 @@ export function createApp(given: Omit<AppDeps, "authThrottle"> & Partial<Pick<Ap
     .route("/", tagsRouter)
     .route("/", tokensRouter)
     .route("/", meRouter)
+    .route("/", authRouter)
     .route("/", webhookOpsRouter)
     .route("/", adminRouter)
     .route("/", eventsRouter);
@@ -121,6 +130,11 @@ export function createApp(given: Omit<AppDeps, "authThrottle"> & Partial<Pick<Ap
   app.route("/", mcpRouter);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
+  app.openAPIRegistry.registerComponent("securitySchemes", "session", {
+    type: "apiKey",
+    in: "cookie",
+    name: "chasqui_session",
+  });
   registerEventDocs(app);
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
@@ -128,9 +142,9 @@ export function createApp(given: Omit<AppDeps, "authThrottle"> & Partial<Pick<Ap
       title: "Chasqui API",
       version: API_VERSION,
       description:
-        "Self-hosted WhatsApp helpdesk API. Every /api route needs `Authorization: Bearer <token>`. Errors are always `{error, message}`.",
+        "Self-hosted WhatsApp helpdesk API. Every /api route needs `Authorization: Bearer <token>`, or the panel's session cookie from `POST /api/v1/auth/login` (writes with the cookie must also pass the same-origin check: see that route). Errors are always `{error, message}`.",
     },
-    security: [{ bearer: [] }],
+    security: [{ bearer: [] }, { session: [] }],
   });
   app.route("/", docsRouter as unknown as Hono<AppEnv>);
   app.route("/", panelRouter);

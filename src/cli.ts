@@ -9,6 +9,7 @@ import { openBackupStream, openLiveDatabase, snapshotWith } from "./db/backup";
 import { DataDirLockedError, lockDataDir } from "./db/data-dir-lock";
 import { NewerDatabaseError, pendingMigrations } from "./db/migrate";
 import { RestoreError, restoreBackup } from "./db/restore";
+import { generatePassword, PASSWORD_MIN } from "./domain/account.service";
 import { createLogger, createProcessHealth } from "./logger";
 import { checkDataDir, createRuntime, guardProcess, StartupError, startServer } from "./server";
 
@@ -19,6 +20,11 @@ Usage:
   chasqui token create --name N [--scope admin|api]   create an API token (printed once)
   chasqui token list                           list tokens
   chasqui token revoke ID                      revoke a token
+  chasqui user create --email E [--name N] [--admin | --role admin|supervisor|agent]
+                                               create a panel user; asks for the password on a
+                                               terminal, else prints a generated one-time password
+  chasqui user password --email E              set a new password the same way (ends the user's sessions)
+  chasqui user list                            list users
   chasqui migrate [--dry-run]                  apply database migrations and exit (--dry-run: list pending ones)
   chasqui backup FILE [--media]                consistent copy of the database, also while a server runs
                                                (--media: a tar of chasqui.sqlite and media/)
@@ -109,6 +115,7 @@ async function main(argv: string[]): Promise<number> {
       }
       throw new UsageError(`unknown token command: ${sub ?? "(none)"}`);
     }
+    if (command === "user") return await userCommand(runtime.services.accounts, sub, rest);
     throw new UsageError(`unknown command: ${command}`);
   } finally {
     await runtime.close();
@@ -116,6 +123,89 @@ async function main(argv: string[]): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+type Accounts = ReturnType<typeof createRuntime>["services"]["accounts"];
+
+/** `chasqui user …`: the first admin is created here (the server creates no default password). */
+async function userCommand(accounts: Accounts, sub: string | undefined, rest: string[]): Promise<number> {
+  if (sub === "list") {
+    for (const u of accounts.list())
+      console.log(`${u.id}\t${u.role}\t${u.disabled ? "disabled" : "active"}\t${u.email}\t${u.name}`);
+    return 0;
+  }
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      email: { type: "string" },
+      name: { type: "string" },
+      role: { type: "string" },
+      admin: { type: "boolean", default: false },
+    },
+  });
+  if (!values.email) throw new UsageError(`user ${sub ?? ""} needs --email`);
+  if (sub === "create") {
+    const role = values.admin ? "admin" : (values.role ?? "agent");
+    if (role !== "admin" && role !== "supervisor" && role !== "agent")
+      throw new UsageError("--role must be admin, supervisor or agent");
+    const { password, generated } = await choosePassword();
+    const name = values.name ?? values.email.split("@")[0] ?? values.email;
+    const user = await accounts.create({ name, email: values.email, role, password });
+    console.error(`created user #${user.id} ${user.email} (${user.role})`);
+    if (generated) {
+      console.error("its one-time password, shown only now (change it after signing in):");
+      console.log(password);
+    }
+    return 0;
+  }
+  if (sub === "password") {
+    const user = accounts.list().find((u) => u.email === values.email?.trim().toLowerCase());
+    if (!user) throw new OperationError(`no user has the email ${values.email}`);
+    const { password, generated } = await choosePassword();
+    await accounts.update(user.id, { password });
+    console.error(`new password set for ${user.email}; their sessions ended`);
+    if (generated) console.log(password);
+    return 0;
+  }
+  throw new UsageError(`unknown user command: ${sub ?? "(none)"}`);
+}
+
+/** On a terminal: asked twice, not echoed. Otherwise (a script, a pipe): generated and printed once. */
+async function choosePassword(): Promise<{ password: string; generated: boolean }> {
+  if (!process.stdin.isTTY) return { password: generatePassword(), generated: true };
+  const first = await readHidden(`Password (at least ${PASSWORD_MIN} characters): `);
+  if (first.length < PASSWORD_MIN)
+    throw new OperationError(`the password needs at least ${PASSWORD_MIN} characters`);
+  const again = await readHidden("Repeat it: ");
+  if (again !== first) throw new OperationError("the passwords differ");
+  return { password: first, generated: false };
+}
+
+function readHidden(question: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const stdin = process.stdin;
+    process.stderr.write(question);
+    stdin.setRawMode(true);
+    stdin.resume();
+    let text = "";
+    const done = (err?: Error) => {
+      stdin.setRawMode(false);
+      stdin.pause();
+      stdin.off("data", onData);
+      process.stderr.write("\n");
+      if (err) reject(err);
+      else resolve(text);
+    };
+    const onData = (chunk: Buffer) => {
+      for (const ch of chunk.toString("utf8")) {
+        if (ch === "\r" || ch === "\n") return done();
+        if (ch === "\u0003") return done(new OperationError("cancelled"));
+        if (ch === "\u007f" || ch === "\b") text = text.slice(0, -1);
+        else text += ch;
+      }
+    };
+    stdin.on("data", onData);
+  });
+}
 
 /** A backup or restore that cannot be done; printed as one line, exit 1. */
 class OperationError extends Error {}
@@ -217,7 +307,12 @@ main(process.argv.slice(2)).then(
       if (err instanceof UsageError) console.error(`\n${USAGE}`);
       process.exit(2);
     }
-    if (err && typeof err === "object" && "code" in err && err.code === "ERR_TOKEN_NOT_FOUND") {
+    if (
+      err &&
+      typeof err === "object" &&
+      "code" in err &&
+      (err.code === "ERR_TOKEN_NOT_FOUND" || err.code === "ERR_CONFLICT" || err.code === "ERR_VALIDATION")
+    ) {
       console.error((err as Error).message);
       process.exit(1);
     }

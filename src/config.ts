@@ -33,6 +33,9 @@ const EnvSchema = z.object({
   WA_LOOP_PAUSE_MS: int(1, 86_400_000).default(5 * 60_000),
   BAILEYS_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("warn"),
   AUTH_FAIL_LIMIT: int(0, 1_000_000).default(20),
+  LOGIN_ACCOUNT_FAIL_LIMIT: int(0, 1_000_000).default(5),
+  SESSION_IDLE_MINUTES: int(1, 525_600).default(720),
+  SESSION_MAX_HOURS: int(1, 87_600).default(168),
   MAX_JSON_BODY_KB: int(1, 1_048_576).default(1024),
   WEBHOOK_ALLOW_PRIVATE: bool.default(false),
   WEBHOOK_ALLOWED_HOSTS: z
@@ -89,6 +92,12 @@ export type Config = {
   baileysLogLevel: string;
   /** Failed authentications allowed per client address and minute before 429; 0 = no limit. */
   authFailLimit: number;
+  /** Failed panel sign-ins allowed per account and minute (0 = off); the address limit is authFailLimit. */
+  loginAccountFailLimit: number;
+  /** A panel session ends after this long without a request… */
+  sessionIdleMs: number;
+  /** …and this long after sign-in in any case. */
+  sessionMaxMs: number;
   /** Cap of a JSON or urlencoded body, and of the text fields of a multipart one (its files have their own). */
   maxJsonBodyBytes: number;
   /** Webhook receivers may be on private, loopback, link-local… addresses (same host or LAN). */
@@ -150,6 +159,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     waLoopPauseMs: e.WA_LOOP_PAUSE_MS,
     baileysLogLevel: e.BAILEYS_LOG_LEVEL,
     authFailLimit: e.AUTH_FAIL_LIMIT,
+    loginAccountFailLimit: e.LOGIN_ACCOUNT_FAIL_LIMIT,
+    sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
+    sessionMaxMs: e.SESSION_MAX_HOURS * 3_600_000,
     maxJsonBodyBytes: e.MAX_JSON_BODY_KB * 1024,
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
     webhookAllowedHosts: e.WEBHOOK_ALLOWED_HOSTS,

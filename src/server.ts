@@ -144,6 +144,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     events,
     fetcher,
     readCache: createReadCache(db),
+    clock,
     health: opts.health ?? createProcessHealth(),
     streams,
     metrics,

@@ -388,6 +388,581 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in with email and password (the panel)
+         * @description Sets the session cookie `chasqui_session` (HttpOnly, SameSite=Strict, Secure when the request or PUBLIC_URL is https, Path=/) and returns the user. The server stores only a SHA-256 of the cookie's secret.
+         *
+         *     The session ends after SESSION_IDLE_MINUTES (default 720) without a request, SESSION_MAX_HOURS (default 168) after sign-in, on logout, on a password change or reset, or when the user is disabled or deleted.
+         *
+         *     Failed sign-ins are limited per address (AUTH_FAIL_LIMIT a minute, shared with failed tokens) and per account (LOGIN_ACCOUNT_FAIL_LIMIT a minute, counted for unknown emails too): past either limit every attempt is 429 with Retry-After. A wrong password, an unknown email, a user without a password and a disabled user all get the same 401.
+         *
+         *     With the cookie, every write (POST, PUT, PATCH, DELETE) must come from the panel's origin: `Sec-Fetch-Site: same-origin` and/or an `Origin` of this server, else 403 ERR_CSRF. Requests with `Authorization: Bearer` are not affected.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "email": "ana@example.com",
+                     *       "password": "correct horse battery"
+                     *     }
+                     */
+                    "application/json": {
+                        email: string;
+                        password: string;
+                    };
+                    "application/x-www-form-urlencoded": {
+                        email: string;
+                        password: string;
+                    };
+                    "multipart/form-data": {
+                        email: string;
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Signed in; the cookie is set */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            session: components["schemas"]["Session"];
+                            user: components["schemas"]["User"];
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Wrong email or password, or a user that may not sign in (ERR_INVALID_CREDENTIALS) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign out: ends this session and clears the cookie
+         * @description Always 200, also without a (valid) session.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Signed out */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "message": "Signed out"
+                         *     }
+                         */
+                        "application/json": {
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who is calling: the signed-in user (role, queues) or the API token (scope) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The principal */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Principal"];
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change my password
+         * @description Needs the current password (a wrong one is 403 ERR_WRONG_PASSWORD and counts toward the per-account sign-in limit). Ends every other session of mine; this one stays. Signed-in users only (a token gets 403).
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "currentPassword": "old password",
+                     *       "newPassword": "a new long password"
+                     *     }
+                     */
+                    "application/json": {
+                        currentPassword: string;
+                        newPassword: string;
+                    };
+                    "application/x-www-form-urlencoded": {
+                        currentPassword: string;
+                        newPassword: string;
+                    };
+                    "multipart/form-data": {
+                        currentPassword: string;
+                        newPassword: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Changed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "message": "Password changed"
+                         *     }
+                         */
+                        "application/json": {
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My sessions (an admin may add ?all=true for everyone's) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Admins: every user's sessions */
+                    all?: "true" | "false";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Valid sessions, newest first */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Session"][];
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sessions/{sessionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** End a session (mine; admins: anyone's) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    sessionId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Ended */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "message": "Session ended"
+                         *     }
+                         */
+                        "application/json": {
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/connections": {
         parameters: {
             query?: never;
@@ -483,6 +1058,7 @@ export interface paths {
                      *     }
                      */
                     "application/json": {
+                        agentSignature?: boolean;
                         /** @enum {string} */
                         driver?: "baileys" | "sandbox";
                         farewellMessage?: string | null;
@@ -498,6 +1074,7 @@ export interface paths {
                         sendReadReceipts?: boolean;
                     };
                     "application/x-www-form-urlencoded": {
+                        agentSignature?: boolean;
                         /** @enum {string} */
                         driver?: "baileys" | "sandbox";
                         farewellMessage?: string | null;
@@ -513,6 +1090,7 @@ export interface paths {
                         sendReadReceipts?: boolean;
                     };
                     "multipart/form-data": {
+                        agentSignature?: boolean;
                         /** @enum {string} */
                         driver?: "baileys" | "sandbox";
                         farewellMessage?: string | null;
@@ -695,6 +1273,7 @@ export interface paths {
                      *     }
                      */
                     "application/json": {
+                        agentSignature?: boolean;
                         /** @enum {string} */
                         driver?: "baileys" | "sandbox";
                         farewellMessage?: string | null;
@@ -710,6 +1289,7 @@ export interface paths {
                         sendReadReceipts?: boolean;
                     };
                     "application/x-www-form-urlencoded": {
+                        agentSignature?: boolean;
                         /** @enum {string} */
                         driver?: "baileys" | "sandbox";
                         farewellMessage?: string | null;
@@ -725,6 +1305,7 @@ export interface paths {
                         sendReadReceipts?: boolean;
                     };
                     "multipart/form-data": {
+                        agentSignature?: boolean;
                         /** @enum {string} */
                         driver?: "baileys" | "sandbox";
                         farewellMessage?: string | null;
@@ -3005,7 +3586,7 @@ export interface paths {
         };
         /**
          * Catch-up feed of stored events, in order
-         * @description Lets a consumer that was down read every event it missed without waiting for webhook retries: page with `after=<nextAfter>` until `hasMore` is false. Events are kept WEBHOOK_RETENTION_DAYS; an unknown or pruned `after` gives 404.
+         * @description Lets a consumer that was down read every event it missed without waiting for webhook retries: page with `after=<nextAfter>` until `hasMore` is false. Events are kept WEBHOOK_RETENTION_DAYS; an unknown or pruned `after` gives 404. Signed-in agents get 403 (the feed shows every ticket; their stream is filtered).
          */
         get: {
             parameters: {
@@ -3203,7 +3784,7 @@ export interface paths {
         };
         /**
          * The token making this request
-         * @description Its name and scope. `tokenId` is null for the API_TOKEN of the environment, which is not stored.
+         * @description Its name and scope. `tokenId` is null for the API_TOKEN of the environment, which is not stored, and for a signed-in user (scope `admin` for role admin, else `api`; GET /auth/me tells more).
          */
         get: {
             parameters: {
@@ -5652,7 +6233,7 @@ export interface paths {
         };
         /**
          * List tickets
-         * @description Newest activity first (`updatedAt DESC, id DESC`). Filters are exact matches; `search` narrows them to the tickets whose contact or messages match (an empty `search` is no filter). Page with `page` (offset) or with `after=<nextCursor>` (keyset: the same cost at any depth, and no row skipped or repeated when tickets move between pages).
+         * @description Newest activity first (`updatedAt DESC, id DESC`). Filters are exact matches; `search` narrows them to the tickets whose contact or messages match (an empty `search` is no filter). A signed-in agent sees only the tickets of their queues and those with no queue; supervisors, admins and API tokens see all. Page with `page` (offset) or with `after=<nextCursor>` (keyset: the same cost at any depth, and no row skipped or repeated when tickets move between pages).
          */
         get: {
             parameters: {
@@ -5667,6 +6248,8 @@ export interface paths {
                     status?: "pending" | "open" | "closed";
                     /** @description Only tickets carrying this tag */
                     tagId?: number;
+                    /** @description The panel's tabs: `mine` = assigned to me and not closed (signed-in users only); `queue` = pending and unassigned; `all` (the default) = every ticket I may see. Combines with the other filters. */
+                    view?: "mine" | "queue" | "all";
                     whatsappId?: number;
                 };
                 header?: never;
@@ -5898,7 +6481,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a ticket */
+        /**
+         * Get a ticket
+         * @description 404 also for a ticket the signed-in agent may not see.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -5968,7 +6554,7 @@ export interface paths {
         };
         /**
          * Update status, user, queue or tags
-         * @description Marks the ticket read. Reopening a closed ticket while the contact has another open/pending ticket on the connection gives 409 ERR_OPEN_TICKET_EXISTS.
+         * @description Marks the ticket read. Reopening a closed ticket while the contact has another open/pending ticket on the connection gives 409 ERR_OPEN_TICKET_EXISTS. Accepting: a signed-in user who sets `status: open` on an unassigned ticket without naming a `userId` is assigned to it.
          */
         put: {
             parameters: {
@@ -6586,6 +7172,131 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tickets/{ticketId}/transfer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Transfer a ticket to a queue and/or an agent
+         * @description One action: to an agent (`userId`), the ticket becomes theirs and `open`; to a queue only (`queueId`), it goes back to that queue's waiting list (unassigned, `pending`); both together set both. An agent (role `agent`) must work in the ticket's queue (400 otherwise). A closed ticket is 409 ERR_TICKET_CLOSED.
+         *
+         *     A system line is stored in the conversation (`isSystem: true`, `mediaType: system`, `system` tells from/to/by/note; never sent to WhatsApp) and `ticket_updated` is emitted with `transfer`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ticketId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "queueId": 2,
+                     *       "userId": 3,
+                     *       "note": "Cliente pide factura"
+                     *     }
+                     */
+                    "application/json": {
+                        note?: string | null;
+                        queueId?: number | null;
+                        userId?: number | null;
+                    };
+                    "application/x-www-form-urlencoded": {
+                        note?: string | null;
+                        queueId?: number | null;
+                        userId?: number | null;
+                    };
+                    "multipart/form-data": {
+                        note?: string | null;
+                        queueId?: number | null;
+                        userId?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Transferred */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            message: string;
+                            ticket: components["schemas"]["Ticket"];
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A unique field is taken (ERR_CONFLICT) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tickets/{ticketId}/typing": {
         parameters: {
             query?: never;
@@ -6722,6 +7433,107 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How many tickets each tab holds
+         * @description `mine`, `queue` and `all` as `GET /tickets?view=` counts them, with the same filters and visibility; `mine` is null for an API token. Index-backed: cheap enough to poll.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    queueId?: number;
+                    status?: "pending" | "open" | "closed";
+                    /** @description Only tickets carrying this tag */
+                    tagId?: number;
+                    whatsappId?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Counts per tab */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "mine": 3,
+                         *       "queue": 5,
+                         *       "all": 42
+                         *     }
+                         */
+                        "application/json": {
+                            all: number;
+                            mine: number | null;
+                            queue: number;
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -7089,7 +7901,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create a user (admin) */
+        /**
+         * Create a user (admin)
+         * @description Without `password` the user cannot sign in until one is set (PUT with `password`, or POST /users/{id}/password for a generated one).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -7102,23 +7917,49 @@ export interface paths {
                     /**
                      * @example {
                      *       "name": "Ana Agente",
-                     *       "email": "ana@example.com"
+                     *       "email": "ana@example.com",
+                     *       "role": "agent",
+                     *       "queueIds": [
+                     *         1
+                     *       ],
+                     *       "password": "a long password"
                      *     }
                      */
                     "application/json": {
+                        disabled?: boolean;
                         /** Format: email */
                         email: string;
                         name: string;
+                        notifications?: boolean;
+                        password?: string;
+                        queueIds?: number[];
+                        /** @enum {string} */
+                        role?: "admin" | "supervisor" | "agent";
+                        signature?: boolean;
                     };
                     "application/x-www-form-urlencoded": {
+                        disabled?: boolean;
                         /** Format: email */
                         email: string;
                         name: string;
+                        notifications?: boolean;
+                        password?: string;
+                        queueIds?: number[];
+                        /** @enum {string} */
+                        role?: "admin" | "supervisor" | "agent";
+                        signature?: boolean;
                     };
                     "multipart/form-data": {
+                        disabled?: boolean;
                         /** Format: email */
                         email: string;
                         name: string;
+                        notifications?: boolean;
+                        password?: string;
+                        queueIds?: number[];
+                        /** @enum {string} */
+                        role?: "admin" | "supervisor" | "agent";
+                        signature?: boolean;
                     };
                 };
             };
@@ -7269,7 +8110,10 @@ export interface paths {
                 };
             };
         };
-        /** Update a user (admin) */
+        /**
+         * Update a user (admin)
+         * @description `queueIds` replaces the user's queues. Setting `password` or `disabled: true` ends every session of the user.
+         */
         put: {
             parameters: {
                 query?: never;
@@ -7283,24 +8127,48 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "name": "Ana Agente",
-                     *       "email": "ana@example.com"
+                     *       "role": "supervisor",
+                     *       "queueIds": [
+                     *         1,
+                     *         2
+                     *       ]
                      *     }
                      */
                     "application/json": {
+                        disabled?: boolean;
                         /** Format: email */
                         email?: string;
                         name?: string;
+                        notifications?: boolean;
+                        password?: string;
+                        queueIds?: number[];
+                        /** @enum {string} */
+                        role?: "admin" | "supervisor" | "agent";
+                        signature?: boolean;
                     };
                     "application/x-www-form-urlencoded": {
+                        disabled?: boolean;
                         /** Format: email */
                         email?: string;
                         name?: string;
+                        notifications?: boolean;
+                        password?: string;
+                        queueIds?: number[];
+                        /** @enum {string} */
+                        role?: "admin" | "supervisor" | "agent";
+                        signature?: boolean;
                     };
                     "multipart/form-data": {
+                        disabled?: boolean;
                         /** Format: email */
                         email?: string;
                         name?: string;
+                        notifications?: boolean;
+                        password?: string;
+                        queueIds?: number[];
+                        /** @enum {string} */
+                        role?: "admin" | "supervisor" | "agent";
+                        signature?: boolean;
                     };
                 };
             };
@@ -7371,7 +8239,10 @@ export interface paths {
             };
         };
         post?: never;
-        /** Delete a user (admin) */
+        /**
+         * Delete a user (admin)
+         * @description Their tickets become unassigned and their sessions end; messages they sent keep their `userId`.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -7446,6 +8317,95 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reset a user's password (admin)
+         * @description Generates a new password, answers it once (`password`), and ends every session of the user. Give it to the user, who changes it with PUT /auth/password.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The one-time password */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            password: string;
+                            user: components["schemas"]["User"];
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -8397,7 +9357,8 @@ export interface webhooks {
                      *           "number": "595991234567"
                      *         },
                      *         "media": null,
-                     *         "quotedMsgId": null
+                     *         "quotedMsgId": null,
+                     *         "userId": null
                      *       }
                      *     }
                      */
@@ -8429,6 +9390,8 @@ export interface webhooks {
                             quotedMsgId: string | null;
                             ticketId: number;
                             timestamp: number;
+                            /** @description The agent who sent it from the panel; null for API tokens, automation and received messages */
+                            userId: number | null;
                         };
                         /** @enum {string} */
                         event: "message_received";
@@ -8495,7 +9458,8 @@ export interface webhooks {
                      *           "number": "595991234567"
                      *         },
                      *         "media": null,
-                     *         "quotedMsgId": null
+                     *         "quotedMsgId": null,
+                     *         "userId": 2
                      *       }
                      *     }
                      */
@@ -8527,6 +9491,8 @@ export interface webhooks {
                             quotedMsgId: string | null;
                             ticketId: number;
                             timestamp: number;
+                            /** @description The agent who sent it from the panel; null for API tokens, automation and received messages */
+                            userId: number | null;
                         };
                         /** @enum {string} */
                         event: "message_sent";
@@ -8699,6 +9665,18 @@ export interface webhooks {
                             /** @enum {string} */
                             status: "pending" | "open" | "closed";
                             ticketId: number;
+                            /** @description ticket_updated of POST /tickets/{id}/transfer only */
+                            transfer?: {
+                                /** @description Null when an API token transferred it */
+                                byUserId: number | null;
+                                fromQueueId: number | null;
+                                fromUserId: number | null;
+                                /** @description The system line recorded in the conversation */
+                                messageId: string;
+                                note: string | null;
+                                toQueueId: number | null;
+                                toUserId: number | null;
+                            };
                             userId: number | null;
                         };
                         /** @enum {string} */
@@ -8784,6 +9762,18 @@ export interface webhooks {
                             /** @enum {string} */
                             status: "pending" | "open" | "closed";
                             ticketId: number;
+                            /** @description ticket_updated of POST /tickets/{id}/transfer only */
+                            transfer?: {
+                                /** @description Null when an API token transferred it */
+                                byUserId: number | null;
+                                fromQueueId: number | null;
+                                fromUserId: number | null;
+                                /** @description The system line recorded in the conversation */
+                                messageId: string;
+                                note: string | null;
+                                toQueueId: number | null;
+                                toUserId: number | null;
+                            };
                             userId: number | null;
                         };
                         /** @enum {string} */
@@ -8871,6 +9861,18 @@ export interface webhooks {
                             /** @enum {string} */
                             status: "pending" | "open" | "closed";
                             ticketId: number;
+                            /** @description ticket_updated of POST /tickets/{id}/transfer only */
+                            transfer?: {
+                                /** @description Null when an API token transferred it */
+                                byUserId: number | null;
+                                fromQueueId: number | null;
+                                fromUserId: number | null;
+                                /** @description The system line recorded in the conversation */
+                                messageId: string;
+                                note: string | null;
+                                toQueueId: number | null;
+                                toUserId: number | null;
+                            };
                             userId: number | null;
                         };
                         /** @enum {string} */
@@ -8938,6 +9940,7 @@ export interface components {
          *       "groups": "ignore",
          *       "sendReadReceipts": true,
          *       "historyImportDays": 0,
+         *       "agentSignature": false,
          *       "queueIds": [],
          *       "ratingMessage": null,
          *       "lastSeenAt": null,
@@ -8946,6 +9949,8 @@ export interface components {
          *     }
          */
         Connection: components["schemas"]["ConnectionSummary"] & {
+            /** @description Sign what signed-in agents send: `*Name:*` and a line break before the text (users with `signature` on); the stored body stays unsigned (default false) */
+            agentSignature: boolean;
             battery: string | null;
             farewellMessage: string | null;
             greetingMessage: string | null;
@@ -9193,6 +10198,9 @@ export interface components {
          *       ],
          *       "participant": null,
          *       "isImported": false,
+         *       "userId": null,
+         *       "isSystem": false,
+         *       "system": null,
          *       "editableUntil": null,
          *       "deletableUntil": null,
          *       "updatedAt": "2024-12-01T10:31:40.000Z"
@@ -9222,6 +10230,8 @@ export interface components {
             isEdited: boolean;
             /** @description Imported from history at first link (no events) */
             isImported: boolean;
+            /** @description A line of the ticket's history (a transfer), never sent to WhatsApp; `system` tells what */
+            isSystem: boolean;
             /** @description Its file was deleted after MEDIA_RETENTION_DAYS: `hasMedia` stays true, `mediaUrl` is null */
             mediaExpired: boolean;
             mediaType: string;
@@ -9236,10 +10246,39 @@ export interface components {
             previousBody: string | null;
             quotedMsgId: string | null;
             reactions: components["schemas"]["Reaction"][];
+            /** @description What a system line records (type `transfer`); null for other messages */
+            system: {
+                byName?: string;
+                byUserId?: number | null;
+                fromQueueId?: number | null;
+                fromUserId?: number | null;
+                note?: string | null;
+                toQueueId?: number | null;
+                toQueueName?: string | null;
+                toUserId?: number | null;
+                toUserName?: string | null;
+                type: string;
+            } | null;
             ticketId: number;
             timestamp: number;
             /** @description Last change (ack, edit, delete, reaction) */
             updatedAt: string;
+            /** @description The agent who sent it (signed in); null for API tokens, automation and received messages */
+            userId: number | null;
+        };
+        Principal: {
+            /** @enum {string} */
+            kind: "user";
+            sessionId: number;
+            user: components["schemas"]["User"];
+        } | {
+            /** @enum {string} */
+            kind: "token";
+            name: string;
+            /** @enum {string} */
+            scope: "admin" | "api";
+            /** @description Null for the API_TOKEN of the environment */
+            tokenId: number | null;
         };
         /**
          * @example {
@@ -9373,7 +10412,8 @@ export interface components {
          *       "hasMedia": false,
          *       "mediaUrl": null,
          *       "mediaType": "chat",
-         *       "quotedMsgId": null
+         *       "quotedMsgId": null,
+         *       "userId": 2
          *     }
          */
         SentMessage: {
@@ -9389,6 +10429,36 @@ export interface components {
             sourceUrl?: string;
             ticketId: number;
             timestamp: number;
+            /** @description The signed-in agent who sent it; null for tokens */
+            userId: number | null;
+        };
+        /**
+         * @example {
+         *       "id": 7,
+         *       "userId": 1,
+         *       "current": true,
+         *       "createdAt": "2024-12-01T10:00:00.000Z",
+         *       "lastSeenAt": "2024-12-01T10:30:00.000Z",
+         *       "expiresAt": "2024-12-08T10:00:00.000Z",
+         *       "idleExpiresAt": "2024-12-01T22:30:00.000Z",
+         *       "userAgent": "Mozilla/5.0",
+         *       "address": "203.0.113.7"
+         *     }
+         */
+        Session: {
+            address: string | null;
+            createdAt: string;
+            /** @description The session of this request */
+            current: boolean;
+            /** @description Absolute expiry (SESSION_MAX_HOURS after sign-in) */
+            expiresAt: string;
+            id: number;
+            /** @description Ends here unless used before (SESSION_IDLE_MINUTES) */
+            idleExpiresAt: string;
+            /** @description Last request (to the minute); idle expiry counts from here */
+            lastSeenAt: string;
+            userAgent: string | null;
+            userId: number;
         };
         /**
          * @example {
@@ -9526,15 +10596,38 @@ export interface components {
          *       "id": 1,
          *       "name": "Ana Agente",
          *       "email": "ana@example.com",
+         *       "role": "agent",
+         *       "queueIds": [
+         *         1
+         *       ],
+         *       "signature": true,
+         *       "notifications": true,
+         *       "disabled": false,
+         *       "hasPassword": true,
          *       "createdAt": "2024-12-01T10:00:00.000Z",
          *       "updatedAt": "2024-12-01T10:00:00.000Z"
          *     }
          */
         User: {
             createdAt: string;
+            /** @description Cannot sign in; has no sessions */
+            disabled: boolean;
             email: string;
+            /** @description A password is set (the hash is never shown) */
+            hasPassword: boolean;
             id: number;
             name: string;
+            /** @description The panel notifies (sound, desktop) of new messages in my tickets/queues */
+            notifications: boolean;
+            /** @description The queues this user works */
+            queueIds: number[];
+            /**
+             * @description `admin`: everything, including admin routes; `supervisor`: sees every ticket; `agent`: sees the tickets of its queues and those with no queue
+             * @enum {string}
+             */
+            role: "admin" | "supervisor" | "agent";
+            /** @description Prefix `*Name:*` to what this user sends, on connections with `agentSignature` */
+            signature: boolean;
             updatedAt: string;
         };
         /**

@@ -9,6 +9,7 @@ import m6 from "../../drizzle/0006_list_indexes.sql" with { type: "text" };
 import m7 from "../../drizzle/0007_retention.sql" with { type: "text" };
 import m8 from "../../drizzle/0008_automation.sql" with { type: "text" };
 import m9 from "../../drizzle/0009_team_search.sql" with { type: "text" };
+import m10 from "../../drizzle/0010_team_auth.sql" with { type: "text" };
 
 export const embeddedMigrations: { tag: string; when: number; breakpoints: boolean; sql: string }[] = [
   { tag: "0000_init", when: 1795735690930, breakpoints: true, sql: m0 },
@@ -21,4 +22,5 @@ export const embeddedMigrations: { tag: string; when: number; breakpoints: boole
   { tag: "0007_retention", when: 1796141751512, breakpoints: true, sql: m7 },
   { tag: "0008_automation", when: 1796146600033, breakpoints: true, sql: m8 },
   { tag: "0009_team_search", when: 1796148523905, breakpoints: true, sql: m9 },
+  { tag: "0010_team_auth", when: 1796150719848, breakpoints: true, sql: m10 },
 ];

@@ -1,6 +1,6 @@
 import { asc, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { queues, tags, users } from "../db/schema";
+import { queues, tags } from "../db/schema";
 import { AppError, type ErrorCode } from "../errors";
 import { type KeyPage, takePage } from "./paging";
 
@@ -11,9 +11,9 @@ function conflictField(err: unknown): string | null {
   return m ? (m[1] ?? null) : null;
 }
 
-type CatalogTable = typeof queues | typeof users | typeof tags;
+type CatalogTable = typeof queues | typeof tags;
 
-/** Create, read, update and delete for the simple catalogs (queues, users, tags). */
+/** Create, read, update and delete for the simple catalogs (queues, tags); users are in account.service. */
 function createCatalog<T extends CatalogTable>(db: Db, table: T, notFound: ErrorCode, label: string) {
   type Row = T["$inferSelect"];
   type Insert = T["$inferInsert"];
@@ -85,7 +85,6 @@ function createCatalog<T extends CatalogTable>(db: Db, table: T, notFound: Error
 export function createCatalogServices(db: Db) {
   return {
     queues: createCatalog(db, queues, "ERR_QUEUE_NOT_FOUND", "queue"),
-    users: createCatalog(db, users, "ERR_USER_NOT_FOUND", "user"),
     tags: createCatalog(db, tags, "ERR_TAG_NOT_FOUND", "tag"),
   };
 }

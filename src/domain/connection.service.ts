@@ -20,6 +20,7 @@ export type ConnectionInput = {
   groups?: "ignore" | "tickets";
   sendReadReceipts?: boolean;
   historyImportDays?: number;
+  agentSignature?: boolean;
   ratingMessage?: string | null;
   /** The queues the connection offers, in menu order; replaces the whole list. */
   queueIds?: number[];
@@ -123,6 +124,7 @@ export function createConnectionService(deps: DomainDeps) {
             groups: input.groups ?? "ignore",
             sendReadReceipts: input.sendReadReceipts ?? true,
             historyImportDays: input.historyImportDays ?? 0,
+            agentSignature: input.agentSignature ?? false,
             ratingMessage: input.ratingMessage ?? null,
             createdAt: now,
             updatedAt: now,
@@ -171,6 +173,7 @@ export function createConnectionService(deps: DomainDeps) {
             groups: input.groups,
             sendReadReceipts: input.sendReadReceipts,
             historyImportDays: input.historyImportDays,
+            agentSignature: input.agentSignature,
             ratingMessage: input.ratingMessage,
             updatedAt: new Date(clock()),
           })

@@ -1,5 +1,6 @@
 import { createEventFeed } from "../webhooks/event-feed";
 import { createWebhookOps } from "../webhooks/webhook-ops.service";
+import { createAccountService } from "./account.service";
 import { createAutomationService } from "./automation.service";
 import { createCatalogServices } from "./catalog.service";
 import { createConnectionService } from "./connection.service";
@@ -40,6 +41,11 @@ export function createServices(deps: DomainDeps) {
     contactNotes: createContactNoteService(deps.db, contacts, deps.clock),
     messageSearch: createMessageSearch(deps.db),
     dashboard: createDashboardService(deps.db, deps.clock),
+    accounts: createAccountService(
+      deps.db,
+      { idleMs: deps.config.sessionIdleMs, absoluteMs: deps.config.sessionMaxMs },
+      deps.clock,
+    ),
     webhooks: createWebhookConfigService(deps.db, deps.webhookReceivers, deps.clock),
     tokens: createTokenService(deps.db, deps.config.apiToken, deps.clock),
     idempotency: createIdempotencyStore(deps.db, deps.commits, deps.clock),

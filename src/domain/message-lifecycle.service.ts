@@ -162,6 +162,8 @@ export function createMessageLifecycleService(
   /** The message the API addresses, with its live gateway and chat. */
   function target(messageId: string) {
     const m = messagesSvc.get(messageId);
+    // A system line (a transfer) is a note of ours, not a WhatsApp message: nothing to edit, delete or react to.
+    if (m.isSystem) throw new AppError("ERR_MESSAGE_NOT_EDITABLE", "A system line is not a WhatsApp message");
     const connection = connectionsSvc.get(m.connectionId);
     const contact = ticketContact(db, m.ticketId);
     return { m, connection, contact, to: chatAddress(contact) };
@@ -332,7 +334,13 @@ export function createMessageLifecycleService(
      */
     updateTicket(
       ticketId: number,
-      input: { status?: TicketStatus; userId?: number | null; queueId?: number | null; tagIds?: number[] },
+      input: {
+        status?: TicketStatus;
+        userId?: number | null;
+        queueId?: number | null;
+        tagIds?: number[];
+        acceptedBy?: number;
+      },
     ) {
       const before = db
         .select({ unread: tickets.unreadMessages, connectionId: tickets.connectionId })

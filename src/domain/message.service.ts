@@ -10,7 +10,7 @@ import type { TicketService } from "./ticket.service";
 
 export { ACK_NAMES } from "./messages/acks";
 export { chatAddress, type MessageRow } from "./messages/message-store";
-export type { OutgoingContent, SentResult } from "./messages/send";
+export type { Author, OutgoingContent, SentResult } from "./messages/send";
 
 /**
  * Messages, by seam: the store both paths share (messages/message-store.ts), sending (messages/send.ts),

@@ -1,6 +1,7 @@
+import { randomUUID } from "node:crypto";
 import { and, desc, eq, ne } from "drizzle-orm";
 import type { DbOrTx, Tx } from "../db/client";
-import { contacts, queues, tags, tickets, ticketTags, users } from "../db/schema";
+import { contacts, messages, queues, tags, tickets, ticketTags, userQueues, users } from "../db/schema";
 import { AppError } from "../errors";
 import type { ConnectionService } from "./connection.service";
 import { type ContactService, contactRef } from "./contact.service";
@@ -71,6 +72,20 @@ export type TicketKey = readonly [number, number];
 
 export type Assignment = { queueId?: number | null; userId?: number | null; tagId?: number | null };
 
+/**
+ * The list's tabs: `mine` = assigned to the user and not closed; `queue` = pending and unassigned; `all` =
+ * every ticket the principal sees. `queues` (agents) limits any of them to those queues, 0 meaning "no queue".
+ */
+export type TicketScope = {
+  view?: "mine" | "queue" | "all";
+  /** The user of `mine`. */
+  userId?: number;
+  /** Null or absent: every queue. */
+  queues?: number[] | null;
+};
+
+export type TransferInput = { queueId?: number | null; userId?: number | null; note?: string | null };
+
 export const ticketEventData = (t: TicketRow, contact: typeof contacts.$inferSelect) => ({
   ticketId: t.id,
   status: t.status,
@@ -90,16 +105,21 @@ export function createTicketService(
     id?: number;
     /** Exactly these tickets (a search's page), in the list's order. */
     ids?: number[];
+    /** The rows are looked up by id (a search): keep the tab indexes out of the plan. */
+    byKey?: boolean;
     status?: TicketStatus;
     connectionId?: number;
     queueId?: number;
     tagId?: number;
-  };
+  } & TicketScope;
   const matchingTickets = createTicketSearch(db, contactsSvc, deps.config.searchMaxMatches);
 
   /**
    * The one place a ticket filter becomes SQL, on alias `t`: the page query reads `tickets t`, the count
-   * `ticket_counts t` (same column names).
+   * `ticket_counts t` (same column names). The tab conditions are written exactly as the partial indexes
+   * tickets_mine_idx and tickets_unassigned_idx are, so SQLite uses them; the agent's queue filter wraps
+   * queue_id in coalesce(), so it never displaces the index that gives the order. `byKey` (a search's
+   * matches, looked up by id) puts `+` before the tab columns so no index on them competes with the ids.
    */
   function whereOf(filter: ViewFilter): { where: string; args: (string | number)[] } {
     const conds: string[] = [];
@@ -115,6 +135,14 @@ export function createTicketService(
     add("t.connection_id = ?", filter.connectionId);
     add("t.queue_id = ?", filter.queueId);
     add("exists (select 1 from ticket_tags tt where tt.ticket_id = t.id and tt.tag_id = ?)", filter.tagId);
+    const col = (name: string) => `${filter.byKey ? "+" : ""}t.${name}`;
+    if (filter.view === "mine") {
+      add(`${col("user_id")} = ?`, filter.userId ?? 0);
+      conds.push(`${col("status")} <> 'closed'`);
+    } else if (filter.view === "queue")
+      conds.push(`${col("status")} = 'pending' and ${col("user_id")} is null`);
+    if (filter.queues)
+      add("coalesce(t.queue_id, 0) in (select value from json_each(?))", JSON.stringify(filter.queues));
     return { where: conds.join(" and "), args };
   }
 
@@ -191,6 +219,156 @@ export function createTicketService(
       user: r.userId !== null && r.uName !== null ? { id: r.userId, name: r.uName, email: r.uEmail! } : null,
       tags: tagRows.filter((t) => t.ticketId === r.id).map(({ id, name, color }) => ({ id, name, color })),
     }));
+  }
+
+  /**
+   * The number of tickets a list matches. Without a tab it is summed from the trigger-maintained
+   * ticket_counts (O(groups), not O(matching tickets)); a tab counts its partial index, which holds only
+   * the open work of one agent (mine) or the waiting tickets (queue).
+   */
+  function count(filter: ViewFilter): number {
+    // A tag's tickets are counted from ticket_tags (index-backed by tag), with the other conditions on them.
+    if (filter.tagId !== undefined) {
+      const { where, args } = whereOf({ ...filter, tagId: undefined });
+      return (
+        db.$client
+          .query<{ n: number }, (string | number)[]>(
+            `select count(*) as n from ticket_tags tt join tickets t on t.id = tt.ticket_id where tt.tag_id = ?${where ? ` and ${where}` : ""}`,
+          )
+          .get(filter.tagId, ...args)?.n ?? 0
+      );
+    }
+    if (filter.view === "mine" || filter.view === "queue") {
+      const { where, args } = whereOf(filter);
+      return (
+        db.$client
+          .query<{ n: number }, (string | number)[]>(`select count(*) as n from tickets t where ${where}`)
+          .get(...args)?.n ?? 0
+      );
+    }
+    const conds: string[] = [];
+    const args: (string | number)[] = [];
+    for (const [cond, value] of [
+      ["status = ?", filter.status],
+      ["connection_id = ?", filter.connectionId],
+      ["queue_id = ?", filter.queueId],
+      [
+        "queue_id in (select value from json_each(?))",
+        filter.queues ? JSON.stringify(filter.queues) : undefined,
+      ],
+    ] as const) {
+      if (value === undefined) continue;
+      conds.push(cond);
+      args.push(value);
+    }
+    const where = conds.length > 0 ? ` where ${conds.join(" and ")}` : "";
+    return (
+      db.$client
+        .query<{ n: number }, (string | number)[]>(
+          `select coalesce(sum(n), 0) as n from ticket_counts${where}`,
+        )
+        .get(...args)?.n ?? 0
+    );
+  }
+
+  /**
+   * Moves a ticket to a queue and/or an agent in one step. To an agent: it becomes theirs and open. To a
+   * queue only: it goes back to that queue's waiting list (unassigned, pending). A system line records it
+   * in the conversation (never sent to WhatsApp), and ticket_updated carries `transfer`.
+   */
+  function transfer(tx: Tx, id: number, input: TransferInput, by: { userId: number | null; name: string }) {
+    const current = tx.select().from(tickets).where(eq(tickets.id, id)).get();
+    if (!current) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
+    if (current.status === "closed")
+      throw new AppError("ERR_TICKET_CLOSED", "A closed ticket cannot be transferred: reopen it first");
+    assertRefs(tx, input);
+    const toUser =
+      input.userId !== undefined ? input.userId : input.queueId !== undefined ? null : current.userId;
+    const toQueue = input.queueId !== undefined ? input.queueId : current.queueId;
+    if (toUser !== null && toQueue !== null) {
+      const agent = tx
+        .select({ name: users.name, role: users.role })
+        .from(users)
+        .where(eq(users.id, toUser))
+        .get();
+      const works = tx
+        .select({ q: userQueues.queueId })
+        .from(userQueues)
+        .where(and(eq(userQueues.userId, toUser), eq(userQueues.queueId, toQueue)))
+        .get();
+      // An agent sees only the tickets of their queues: the ticket would vanish from their list.
+      if (agent?.role === "agent" && !works)
+        throw new AppError("ERR_VALIDATION", `${agent.name} does not work in queue #${toQueue}`, [
+          { path: "userId", message: "The agent is not in the ticket's queue" },
+        ]);
+    }
+    const status: TicketStatus = toUser !== null ? "open" : "pending";
+    const now = clock();
+    const next = tx
+      .update(tickets)
+      .set({ userId: toUser, queueId: toQueue, status, updatedAt: new Date(now) })
+      .where(eq(tickets.id, id))
+      .returning()
+      .get()!;
+    const names = (table: typeof queues | typeof users, rowId: number | null) =>
+      rowId === null
+        ? null
+        : (tx.select({ name: table.name }).from(table).where(eq(table.id, rowId)).get()?.name ?? null);
+    const note = input.note?.trim() ? input.note.trim() : null;
+    const data = {
+      type: "transfer",
+      fromQueueId: current.queueId,
+      toQueueId: toQueue,
+      fromUserId: current.userId,
+      toUserId: toUser,
+      byUserId: by.userId,
+      byName: by.name,
+      toQueueName: names(queues, toQueue),
+      toUserName: names(users, toUser),
+      note,
+    };
+    const parts = [
+      toQueue !== current.queueId || input.queueId !== undefined
+        ? `queue ${data.toQueueName ?? "(none)"}`
+        : null,
+      toUser !== null ? `agent ${data.toUserName}` : null,
+    ].filter(Boolean);
+    const body = `Transferred to ${parts.join(" and ") || "the queue"} by ${by.name}${note ? `: ${note}` : ""}`;
+    const messageId = `SYS-${randomUUID()}`;
+    tx.insert(messages)
+      .values({
+        id: messageId,
+        connectionId: current.connectionId,
+        ticketId: id,
+        contactId: null,
+        body,
+        fromMe: true,
+        ack: 0,
+        mediaType: "system",
+        timestamp: Math.floor(now / 1000),
+        userId: by.userId,
+        isSystem: true,
+        systemData: data,
+        createdAt: new Date(now),
+        updatedAt: new Date(now),
+      })
+      .run();
+    const contact = tx.select().from(contacts).where(eq(contacts.id, next.contactId)).get()!;
+    events.emit(tx, "ticket_updated", next.connectionId, {
+      ...ticketEventData(next, contact),
+      oldStatus: current.status,
+      newStatus: next.status,
+      transfer: {
+        fromQueueId: current.queueId,
+        toQueueId: toQueue,
+        fromUserId: current.userId,
+        toUserId: toUser,
+        byUserId: by.userId,
+        note,
+        messageId,
+      },
+    });
+    return next;
   }
 
   function view(id: number): TicketView {
@@ -274,7 +452,7 @@ export function createTicketService(
   }
 
   /** Replaces the ticket's tags with `tagIds`; says whether the set changed. */
-  function setTags(tx: Tx, ticketId: number, tagIds: number[]) {
+  function replaceTags(tx: Tx, ticketId: number, tagIds: number[]) {
     const wanted = new Set(tagIds);
     for (const tagId of wanted)
       if (!tx.select({ id: tags.id }).from(tags).where(eq(tags.id, tagId)).get())
@@ -310,11 +488,27 @@ export function createTicketService(
   function update(
     tx: Tx,
     id: number,
-    input: { status?: TicketStatus; userId?: number | null; queueId?: number | null; tagIds?: number[] },
+    given: {
+      status?: TicketStatus;
+      userId?: number | null;
+      queueId?: number | null;
+      /** Replaces the ticket's tags ([] removes all). */
+      tagIds?: number[];
+      /** The signed-in user making the change: opening an unassigned ticket (accepting it) assigns it to them. */
+      acceptedBy?: number;
+    },
     opts: { keepUnread?: boolean } = {},
   ) {
     const current = tx.select().from(tickets).where(eq(tickets.id, id)).get();
     if (!current) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
+    const { acceptedBy, ...input } = given;
+    if (
+      acceptedBy !== undefined &&
+      input.status === "open" &&
+      input.userId === undefined &&
+      current.userId === null
+    )
+      input.userId = acceptedBy;
     assertRefs(tx, input);
     if (current.status === "closed" && input.status && input.status !== "closed") {
       const other = tx
@@ -335,7 +529,7 @@ export function createTicketService(
         );
       }
     }
-    const tagsChanged = input.tagIds !== undefined && setTags(tx, id, input.tagIds);
+    const tagsChanged = input.tagIds !== undefined && replaceTags(tx, id, input.tagIds);
     const next = tx
       .update(tickets)
       .set({
@@ -385,59 +579,47 @@ export function createTicketService(
   }
 
   type ListFilter = { status?: TicketStatus; whatsappId?: number; queueId?: number; tagId?: number };
-  const viewFilterOf = (f: ListFilter): ViewFilter => ({
+  const viewFilterOf = (f: ListFilter & TicketScope): ViewFilter => ({
     status: f.status,
     connectionId: f.whatsappId,
     queueId: f.queueId,
     tagId: f.tagId,
+    view: f.view,
+    userId: f.userId,
+    queues: f.queues,
   });
-
-  /** Counted from the trigger-maintained ticket_counts: O(groups), not O(matching tickets). */
-  function countOf(filter: ViewFilter): number {
-    // A tag's tickets are counted from ticket_tags (index-backed by tag), with the other conditions on them.
-    if (filter.tagId !== undefined) {
-      const { where, args } = whereOf({ ...filter, tagId: undefined });
-      return (
-        db.$client
-          .query<{ n: number }, (string | number)[]>(
-            `select count(*) as n from ticket_tags tt join tickets t on t.id = tt.ticket_id where tt.tag_id = ?${where ? ` and ${where}` : ""}`,
-          )
-          .get(filter.tagId, ...args)?.n ?? 0
-      );
-    }
-    const { where, args } = whereOf(filter);
-    return (
-      db.$client
-        .query<{ n: number }, (string | number)[]>(
-          `select coalesce(sum(n), 0) as n from ticket_counts t${where ? ` where ${where}` : ""}`,
-        )
-        .get(...args)?.n ?? 0
-    );
-  }
 
   return {
     findOrCreate,
     findOrCreateImported,
+    transfer,
     update,
     view,
     get: (id: number) => view(id),
 
     /**
-     * A page of tickets by filter; `count` is every ticket the filter matches. With `search`, the matching
-     * tickets (newest activity first, see createTicketSearch) are paged in memory by offset or by key.
+     * A page of tickets by filter and tab; `count` is every ticket the filter matches. With `search`, the
+     * matching tickets (newest activity first, see createTicketSearch) are paged in memory by offset or key.
      */
-    list(filter: ListFilter & { search?: string } & PageAt<TicketKey>) {
+    list(filter: ListFilter & TicketScope & { search?: string } & PageAt<TicketKey>) {
       const viewFilter = viewFilterOf(filter);
       if (filter.search !== undefined) {
-        let matched = matchingTickets({ search: filter.search, ...viewFilter });
+        const { status, connectionId, queueId, tagId, ...scope } = viewFilter;
+        let matched = matchingTickets({
+          search: filter.search,
+          status,
+          connectionId,
+          queueId,
+          scope: whereOf({ ...scope, byKey: true }),
+        });
         // With a tag too: the matches that carry it (looked up by the ticket_tags key).
-        if (filter.tagId !== undefined && matched.length > 0) {
+        if (tagId !== undefined && matched.length > 0) {
           const tagged = new Set(
             db.$client
               .query<{ id: number }, [string, number]>(
                 "select ticket_id as id from ticket_tags where ticket_id in (select value from json_each(?)) and tag_id = ?",
               )
-              .all(JSON.stringify(matched.map((r) => r.id)), filter.tagId)
+              .all(JSON.stringify(matched.map((r) => r.id)), tagId)
               .map((r) => r.id),
           );
           matched = matched.filter((r) => tagged.has(r.id));
@@ -455,7 +637,33 @@ export function createTicketService(
         };
       }
       const { rows, hasMore } = takePage(loadViews(viewFilter, filter), filter.limit);
-      return { rows, count: countOf(viewFilter), hasMore };
+      return { rows, count: count(viewFilter), hasMore };
+    },
+
+    /** The number of tickets of each tab (with the same filters as the list), for the panel's tab badges. */
+    counts(
+      filter: { status?: TicketStatus; whatsappId?: number; queueId?: number; tagId?: number },
+      scope: { userId?: number; queues?: number[] | null },
+    ) {
+      const base = {
+        status: filter.status,
+        connectionId: filter.whatsappId,
+        queueId: filter.queueId,
+        tagId: filter.tagId,
+        queues: scope.queues,
+      };
+      return {
+        mine: scope.userId === undefined ? null : count({ ...base, view: "mine", userId: scope.userId }),
+        queue: count({ ...base, view: "queue" }),
+        all: count(base),
+      };
+    },
+
+    /** The queue of a ticket, for visibility checks; throws 404 for an unknown ticket. */
+    queueOf(id: number): number | null {
+      const row = db.select({ queueId: tickets.queueId }).from(tickets).where(eq(tickets.id, id)).get();
+      if (!row) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
+      return row.queueId;
     },
 
     /**
@@ -479,7 +687,13 @@ export function createTicketService(
 
     updateById(
       id: number,
-      input: { status?: TicketStatus; userId?: number | null; queueId?: number | null; tagIds?: number[] },
+      input: {
+        status?: TicketStatus;
+        userId?: number | null;
+        queueId?: number | null;
+        tagIds?: number[];
+        acceptedBy?: number;
+      },
     ) {
       return db.transaction((tx) => {
         update(tx, id, input);

@@ -3,10 +3,10 @@ import { asc, eq, gt, isNull } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { apiTokens } from "../db/schema";
 import { AppError } from "../errors";
+import type { TokenPrincipal } from "./account.service";
 import { type KeyPage, takePage } from "./paging";
 
 export type TokenScope = "admin" | "api";
-export type Principal = { tokenId: number; name: string; scope: TokenScope };
 export type ApiToken = typeof apiTokens.$inferSelect;
 
 const hash = (token: string) => createHash("sha256").update(token).digest();
@@ -66,9 +66,10 @@ export function createTokenService(db: Db, envToken: string | undefined, clock: 
       );
     },
     /** Resolves a bearer token to its principal, or null. The lookup is by hash; the compare is timing-safe. */
-    authenticate(token: string): Principal | null {
+    authenticate(token: string): TokenPrincipal | null {
       const h = hash(token);
-      if (envHash && timingSafeEqual(h, envHash)) return { tokenId: 0, name: "API_TOKEN", scope: "admin" };
+      if (envHash && timingSafeEqual(h, envHash))
+        return { kind: "token", tokenId: 0, name: "API_TOKEN", scope: "admin" };
       const hex = h.toString("hex");
       const row = db.select().from(apiTokens).where(eq(apiTokens.tokenHash, hex)).get();
       if (!row || row.revokedAt) return null;
@@ -81,7 +82,7 @@ export function createTokenService(db: Db, envToken: string | undefined, clock: 
           .where(eq(apiTokens.id, row.id))
           .run();
       }
-      return { tokenId: row.id, name: row.name, scope: row.scope };
+      return { kind: "token", tokenId: row.id, name: row.name, scope: row.scope };
     },
   };
 }

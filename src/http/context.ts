@@ -1,8 +1,8 @@
 import type { Config } from "../config";
 import type { Db } from "../db/client";
 import type { Services } from "../domain";
+import type { Principal } from "../domain/account.service";
 import type { MediaFetcher } from "../domain/deps";
-import type { Principal } from "../domain/token.service";
 import type { Logger, ProcessHealth } from "../logger";
 import type { MediaStorage } from "../media/media-storage";
 import type { Metrics } from "../metrics/metrics";
@@ -27,6 +27,8 @@ export type AppDeps = {
   readCache: ReadCache;
   /** Created by createApp unless given, so each app (and each test) has its own. */
   authThrottle: AuthThrottle;
+  /** Failed sign-ins per account (the email as typed, lowercased), like authThrottle per address. */
+  loginThrottle: AuthThrottle;
   /** Counters of survived failures (dropped log lines, unhandled errors) for `GET /health`. */
   health: ProcessHealth;
   /** The open event streams, ended by a graceful stop. */

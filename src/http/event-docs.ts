@@ -23,6 +23,10 @@ const MessageData = z.object({
     .object({ url: z.string().nullable(), mimeType: z.string().nullable(), type: z.string() })
     .nullable(),
   quotedMsgId: z.string().nullable(),
+  userId: z.number().int().nullable().openapi({
+    description:
+      "The agent who sent it from the panel; null for API tokens, automation and received messages",
+  }),
   participant: z
     .object({ number: z.string(), name: z.string().nullable() })
     .optional()
@@ -39,6 +43,7 @@ const messageExample = {
   contact,
   media: null,
   quotedMsgId: null,
+  userId: null,
 };
 const TicketData = z.object({
   ticketId: z.number().int(),
@@ -48,6 +53,18 @@ const TicketData = z.object({
   userId: z.number().int().nullable(),
   oldStatus: z.string().optional(),
   newStatus: z.string().optional(),
+  transfer: z
+    .object({
+      fromQueueId: z.number().int().nullable(),
+      toQueueId: z.number().int().nullable(),
+      fromUserId: z.number().int().nullable(),
+      toUserId: z.number().int().nullable(),
+      byUserId: z.number().int().nullable().openapi({ description: "Null when an API token transferred it" }),
+      note: z.string().nullable(),
+      messageId: z.string().openapi({ description: "The system line recorded in the conversation" }),
+    })
+    .optional()
+    .openapi({ description: "ticket_updated of POST /tickets/{id}/transfer only" }),
   rating: z.number().int().min(1).max(5).optional().openapi({
     description: "Only when the customer's answer to the rating request was stored on the (closed) ticket",
   }),
@@ -73,7 +90,7 @@ const EVENTS: Record<EventName, { summary: string; data: z.ZodType; example: Rec
   message_sent: {
     summary: "A message sent through the API or the panel",
     data: MessageData,
-    example: { ...messageExample, fromMe: true, body: "Gracias por contactarnos" },
+    example: { ...messageExample, fromMe: true, body: "Gracias por contactarnos", userId: 2 },
   },
   message_ack: {
     summary: "Delivery state of one of our messages moved forward (1 server, 2 delivered, 3 read, 4 played)",

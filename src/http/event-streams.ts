@@ -6,7 +6,12 @@ export const DEFAULT_BUFFER_EVENTS = 1000;
 /** Rows read per query, by the shared live read and by a stream catching up from the table. */
 const BATCH = 200;
 
-export type StreamFilter = { connectionId?: number; types?: readonly string[] };
+export type StreamFilter = {
+  connectionId?: number;
+  types?: readonly string[];
+  /** What else a row must pass (a signed-in agent's ticket visibility). */
+  visible?: (row: FeedRow) => boolean;
+};
 
 /** One stored event as a ready-to-send SSE frame, encoded once and shared by every stream that takes it. */
 export type Frame = { seq: number; bytes: Uint8Array };
@@ -141,7 +146,8 @@ export function createEventStreams(opts: EventStreamsOptions) {
     const types = f.types && f.types.length > 0 ? new Set(f.types) : undefined;
     return (row: FeedRow) =>
       (f.connectionId === undefined || row.connectionId === f.connectionId) &&
-      (types === undefined || types.has(row.type));
+      (types === undefined || types.has(row.type)) &&
+      (f.visible === undefined || f.visible(row));
   };
 
   return {
@@ -179,7 +185,8 @@ export function createEventStreams(opts: EventStreamsOptions) {
         }
         const last = mine.at(-1);
         if (last && last.seq > cursor) cursor = last.seq;
-        return mine.map(encodeFrame);
+        const { visible } = filter;
+        return (visible ? mine.filter(visible) : mine).map(encodeFrame);
       };
 
       return {

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
+import { principalKey } from "../domain/account.service";
 import type { SendCompletion } from "../domain/idempotency";
 import { AppError } from "../errors";
 import type { AppEnv } from "./context";
@@ -29,7 +30,7 @@ export const idempotent = createMiddleware<AppEnv>(async (c, next) => {
     throw new AppError("ERR_VALIDATION", "Idempotency-Key must be at most 255 characters");
   const { services, logger } = c.get("deps");
   const store = services.idempotency;
-  const principal = c.get("principal").tokenId;
+  const principal = principalKey(c.get("principal"));
   const requestHash = await hashRequest(c.req.raw, c.req.path);
 
   const stored = await store.reserve(principal, key, requestHash);

@@ -47,6 +47,7 @@ export const observeRequests = createMiddleware<AppEnv>(async (c, next) => {
   deps.metrics.observeRequest(method, route, status, durationMs);
   const errorCode = c.get("errorCode");
   if (errorCode && SEND_ROUTES.has(`${method} ${route}`)) deps.metrics.sendFailed(errorCode);
+  const principal = c.get("principal");
   const line = {
     method,
     route,
@@ -54,7 +55,8 @@ export const observeRequests = createMiddleware<AppEnv>(async (c, next) => {
     ...(route === "unmatched" ? { path: c.req.path } : {}),
     status,
     durationMs: Math.round(durationMs * 10) / 10,
-    tokenId: c.get("principal")?.tokenId ?? null,
+    tokenId: principal?.kind === "token" ? principal.tokenId : null,
+    ...(principal?.kind === "user" ? { userId: principal.id } : {}),
     ...(errorCode ? { error: errorCode } : {}),
   };
   if (QUIET_ROUTES.has(route)) deps.logger.debug(line, "request");

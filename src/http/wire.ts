@@ -130,6 +130,10 @@ export const ConnectionSchema = ConnectionSummarySchema.extend({
   historyImportDays: z.number().int().openapi({
     description: "Days of recent history imported into closed tickets on first link; 0 (default) = none",
   }),
+  agentSignature: z.boolean().openapi({
+    description:
+      "Sign what signed-in agents send: `*Name:*` and a line break before the text (users with `signature` on); the stored body stays unsigned (default false)",
+  }),
   queueIds: z.array(z.number().int()).openapi({
     description:
       "The queues this connection offers, in menu order. One queue: every new ticket goes to it. Two or more: the greeting lists them and the customer's numeric answer routes the ticket",
@@ -157,6 +161,7 @@ export const ConnectionSchema = ConnectionSummarySchema.extend({
     groups: "ignore",
     sendReadReceipts: true,
     historyImportDays: 0,
+    agentSignature: false,
     queueIds: [],
     ratingMessage: null,
     lastSeenAt: null,
@@ -192,6 +197,7 @@ export const connectionWire = (
   groups: c.groups,
   sendReadReceipts: c.sendReadReceipts,
   historyImportDays: c.historyImportDays,
+  agentSignature: c.agentSignature,
   queueIds: c.queueIds,
   ratingMessage: c.ratingMessage,
   lastSeenAt: iso(lastSeenAt),
@@ -372,6 +378,27 @@ export const MessageSchema = z
       .nullable()
       .openapi({ description: "Who wrote it, in a group ticket" }),
     isImported: z.boolean().openapi({ description: "Imported from history at first link (no events)" }),
+    userId: z.number().int().nullable().openapi({
+      description: "The agent who sent it (signed in); null for API tokens, automation and received messages",
+    }),
+    isSystem: z.boolean().openapi({
+      description: "A line of the ticket's history (a transfer), never sent to WhatsApp; `system` tells what",
+    }),
+    system: z
+      .object({
+        type: z.string(),
+        fromQueueId: z.number().int().nullable().optional(),
+        toQueueId: z.number().int().nullable().optional(),
+        fromUserId: z.number().int().nullable().optional(),
+        toUserId: z.number().int().nullable().optional(),
+        byUserId: z.number().int().nullable().optional(),
+        byName: z.string().optional(),
+        toQueueName: z.string().nullable().optional(),
+        toUserName: z.string().nullable().optional(),
+        note: z.string().nullable().optional(),
+      })
+      .nullable()
+      .openapi({ description: "What a system line records (type `transfer`); null for other messages" }),
     editableUntil: z.string().nullable().openapi({
       description: "Ours and text: until when WhatsApp accepts an edit (15 min after sending); else null",
     }),
@@ -405,6 +432,9 @@ export const MessageSchema = z
       reactions: [{ emoji: "👍", fromMe: true, number: null, name: null, timestamp: 1701426700 }],
       participant: null,
       isImported: false,
+      userId: null,
+      isSystem: false,
+      system: null,
       editableUntil: null,
       deletableUntil: null,
       updatedAt: "2024-12-01T10:31:40.000Z",
@@ -440,9 +470,13 @@ export const messageWire = (
   reactions,
   participant: m.participant ? { number: m.participant, name: m.participantName } : null,
   isImported: m.isImported,
+  userId: m.userId,
+  isSystem: m.isSystem,
+  system: m.isSystem ? ((m.systemData as { type: string } | null) ?? { type: "note" }) : null,
   editableUntil:
     m.fromMe && !m.isDeleted && m.mediaType === "chat" ? isoAt(m.timestamp * 1000 + EDIT_WINDOW_MS) : null,
-  deletableUntil: m.fromMe && !m.isDeleted ? isoAt(m.timestamp * 1000 + REVOKE_WINDOW_MS) : null,
+  deletableUntil:
+    m.fromMe && !m.isDeleted && !m.isSystem ? isoAt(m.timestamp * 1000 + REVOKE_WINDOW_MS) : null,
   updatedAt: m.updatedAt.toISOString(),
 });
 
@@ -462,6 +496,11 @@ export const SentSchema = z
     quotedMsgId: z.string().nullable(),
     filename: z.string().optional(),
     sourceUrl: z.string().optional(),
+    userId: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: "The signed-in agent who sent it; null for tokens" }),
   })
   .openapi("SentMessage", {
     example: {
@@ -475,6 +514,7 @@ export const SentSchema = z
       mediaUrl: null,
       mediaType: "chat",
       quotedMsgId: null,
+      userId: 2,
     },
   });
 
@@ -491,6 +531,7 @@ export const sentWire = (r: SentResult, mediaUrlOf: (f: string | null) => string
     mediaUrl: mediaUrlOf(m.mediaFile),
     mediaType: m.mediaType,
     quotedMsgId: m.quotedMsgId,
+    userId: m.userId,
     ...(m.hasMedia && m.filename ? { filename: m.filename } : {}),
     ...(r.sourceUrl ? { sourceUrl: r.sourceUrl } : {}),
   };

@@ -1,4 +1,5 @@
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import { AppError } from "../errors";
 import { requireAuth } from "../http/auth";
 import { createRouter } from "../http/create-router";
 import { createMcpServer } from "./mcp-server";
@@ -14,6 +15,9 @@ export const mcpRouter = createRouter()
   .post("/mcp", async (c) => {
     const deps = c.get("deps");
     const principal = c.get("principal");
+    // The MCP tools are not filtered by an agent's queues: they are for integrations, with a token.
+    if (principal.kind !== "token")
+      throw new AppError("ERR_FORBIDDEN", "The MCP endpoint needs an API token (Authorization: Bearer)");
     const server = createMcpServer(deps);
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,

@@ -52,6 +52,7 @@ describe("events emitted by each documented action", () => {
         contact,
         media: null,
         quotedMsgId: null,
+        userId: null,
       },
     });
     expect(eventsOf(t, "contact_created")[0].data).toMatchObject({

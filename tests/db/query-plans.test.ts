@@ -173,6 +173,8 @@ test("no statement scans a large table or sorts in a temp B-tree", async () => {
     `/api/v1/tickets?tagId=${tag.body.id}`,
     `/api/v1/tickets?tagId=${tag.body.id}&status=open&queueId=${queue.body.id}&page=3`,
     `/api/v1/tickets?tagId=${tag.body.id}&search=hola`,
+    `/api/v1/tickets?tagId=${tag.body.id}&view=queue`,
+    `/api/v1/tickets/counts?tagId=${tag.body.id}&status=open`,
     `/api/v1/tickets/${ticketId}`,
     `/api/v1/tickets/${ticketId}/messages?page=30`,
     "/api/v1/contacts",
@@ -210,6 +212,46 @@ test("no statement scans a large table or sorts in a temp B-tree", async () => {
     `/api/v1/webhooks/deliveries?connectionId=${conn.id}&event=message_received`,
   ];
   for (const path of reads) expect([path, (await t.get(path)).status]).toEqual([path, 200]);
+  // The same lists as a signed-in agent (limited to their queues), with the tabs and their counts.
+  await t.post("/api/v1/users", {
+    name: "Agente",
+    email: "agente@example.com",
+    password: "agente-password",
+    queueIds: [queue.body.id],
+  });
+  const login = await t.app.request("/api/v1/auth/login", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: "agente@example.com", password: "agente-password" }),
+  });
+  const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0]!;
+  await t.request(`/api/v1/tickets/${ticketId}`, {
+    method: "PUT",
+    token: null,
+    headers: { cookie, origin: "http://localhost" },
+    json: { status: "open", userId: null },
+  });
+  for (const path of [
+    "/api/v1/tickets",
+    "/api/v1/tickets?page=30",
+    "/api/v1/tickets?view=mine",
+    "/api/v1/tickets?view=queue&page=10",
+    `/api/v1/tickets?view=mine&status=open&whatsappId=${conn.id}`,
+    `/api/v1/tickets?view=queue&queueId=${queue.body.id}`,
+    "/api/v1/tickets/counts",
+    `/api/v1/tickets/counts?status=pending&whatsappId=${conn.id}`,
+    `/api/v1/tickets/${ticketId}/messages`,
+    "/api/v1/auth/me",
+    "/api/v1/auth/sessions",
+  ])
+    expect([path, (await t.request(path, { token: null, headers: { cookie } })).status]).toEqual([path, 200]);
+  expect((await t.get("/api/v1/tickets?view=queue")).status).toBe(200);
+  expect((await t.get("/api/v1/tickets/counts")).status).toBe(200);
+  const transfer = await t.post(`/api/v1/tickets/${ticketId}/transfer`, {
+    queueId: queue.body.id,
+    note: "x",
+  });
+  expect(transfer.status).toBe(200);
   // Background work: deliveries, media retries, pruning.
   await waitFor(
     () =>

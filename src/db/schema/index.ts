@@ -33,6 +33,8 @@ export const connections = sqliteTable("connections", {
   sendReadReceipts: integer("send_read_receipts", { mode: "boolean" }).notNull().default(true),
   /** On first link, import this many days of recent history into closed tickets (0 = none). */
   historyImportDays: integer("history_import_days").notNull().default(0),
+  /** Prefix `*Agent name:*` to what agents send (users with `signature` on); never to the stored body. */
+  agentSignature: integer("agent_signature", { mode: "boolean" }).notNull().default(false),
   /** Sent after the farewell when a ticket is closed, asking for a 1–5 rating; null = no rating request. */
   ratingMessage: text("rating_message"),
   createdAt: createdAt(),
@@ -122,6 +124,8 @@ export const queues = sqliteTable("queues", {
   updatedAt: updatedAt(),
 });
 
+export const USER_ROLES = ["admin", "supervisor", "agent"] as const;
+export type UserRole = (typeof USER_ROLES)[number];
 /** The queues a connection offers, in menu order. */
 export const connectionQueues = sqliteTable(
   "connection_queues",
@@ -144,9 +148,53 @@ export const users = sqliteTable("users", {
   id: integer("id").primaryKey({ autoIncrement: true }),
   name: text("name").notNull(),
   email: text("email").notNull().unique(),
+  /** argon2id (Bun.password); null = cannot sign in until an admin sets a password. Never on the wire. */
+  passwordHash: text("password_hash"),
+  /** Users that existed before accounts (name+email records) became `agent`s: least privilege. */
+  role: text("role", { enum: USER_ROLES }).notNull().default("agent"),
+  /** Sign what this user sends when the connection has `agentSignature` on. */
+  signature: integer("signature", { mode: "boolean" }).notNull().default(true),
+  /** The panel plays a sound and shows a desktop notification for new messages in my tickets/queues. */
+  notifications: integer("notifications", { mode: "boolean" }).notNull().default(true),
+  /** A disabled user cannot sign in and has no sessions. */
+  disabled: integer("disabled", { mode: "boolean" }).notNull().default(false),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
+
+/** The queues an agent works (and sees tickets of). */
+export const userQueues = sqliteTable(
+  "user_queues",
+  {
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    queueId: integer("queue_id")
+      .notNull()
+      .references(() => queues.id, { onDelete: "cascade" }),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.queueId] }), index("user_queues_queue_idx").on(t.queueId)],
+);
+
+/** Panel sign-ins: the cookie carries a random secret, the table only its SHA-256. Revoked = deleted. */
+export const userSessions = sqliteTable(
+  "user_sessions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    secretHash: text("secret_hash").notNull().unique(),
+    createdAt: createdAt(),
+    /** Idle expiry counts from here (written at most once a minute). */
+    lastSeenAt: integer("last_seen_at", { mode: "timestamp_ms" }).notNull(),
+    /** Absolute expiry. */
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    userAgent: text("user_agent"),
+    address: text("address"),
+  },
+  (t) => [index("user_sessions_user_idx").on(t.userId), index("user_sessions_expires_idx").on(t.expiresAt)],
+);
 
 export const tags = sqliteTable("tags", {
   id: integer("id").primaryKey({ autoIncrement: true }),
@@ -204,6 +252,10 @@ export const tickets = sqliteTable(
     index("tickets_first_response_idx")
       .on(t.firstResponseAt, t.queueId, t.userId, t.firstInboundAt)
       .where(sql`first_response_at is not null`),
+    // The "mine" tab (assigned to me, not closed) and its count.
+    index("tickets_mine_idx").on(t.userId, t.updatedAt, t.id).where(sql`status <> 'closed'`),
+    // The "queue" tab (pending, unassigned) and its count.
+    index("tickets_unassigned_idx").on(t.updatedAt, t.id).where(sql`status = 'pending' and user_id is null`),
   ],
 );
 
@@ -280,6 +332,12 @@ export const messages = sqliteTable(
     isAutomated: integer("is_automated", { mode: "boolean" }).notNull().default(false),
     /** Its file was deleted by MEDIA_RETENTION_DAYS (or MESSAGE_RETENTION_DAYS never got to it): the row stays. */
     mediaExpired: integer("media_expired", { mode: "boolean" }).notNull().default(false),
+    /** The agent who sent it (null: API token, automation, or received). Kept after the user is deleted. */
+    userId: integer("user_id"),
+    /** A line of the conversation's history (a transfer), never sent to WhatsApp. */
+    isSystem: integer("is_system", { mode: "boolean" }).notNull().default(false),
+    /** What a system line records (a transfer: from/to queue and user, by whom, the note), as JSON. */
+    systemData: text("system_data", { mode: "json" }).$type<Record<string, unknown>>(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -350,7 +408,7 @@ export const apiTokens = sqliteTable("api_tokens", {
 export const idempotencyKeys = sqliteTable(
   "idempotency_keys",
   {
-    /** Who sent the key: a token id, or 0 for the API_TOKEN from the environment. */
+    /** Who sent the key: a token id, 0 for the API_TOKEN from the environment, minus the id of a signed-in user. */
     principal: integer("principal").notNull(),
     key: text("key").notNull(),
     requestHash: text("request_hash").notNull(),

@@ -34,6 +34,9 @@ const EMPTY_MESSAGE = {
   participant: null,
   participantName: null,
   isImported: false,
+  userId: null,
+  isSystem: false,
+  systemData: null,
   isAutomated: false,
 };
 
@@ -115,6 +118,9 @@ export function createMessageStore(
       participant: ph("participant"),
       participantName: ph("participantName"),
       isImported: ph("isImported"),
+      userId: ph("userId"),
+      isSystem: ph("isSystem"),
+      systemData: ph("systemData"),
       isAutomated: ph("isAutomated"),
       createdAt: ph("createdAt"),
       updatedAt: ph("updatedAt"),
@@ -143,6 +149,7 @@ export function createMessageStore(
       contact: contactRef(contact),
       media: m.hasMedia ? { url: mediaUrlOf(m.mediaFile), mimeType: m.mimeType, type: m.mediaType } : null,
       quotedMsgId: m.quotedMsgId,
+      userId: m.userId,
       ...(m.participant ? { participant: { number: m.participant, name: m.participantName } } : {}),
     };
   }

@@ -35,6 +35,19 @@ type PreparedItem =
 
 export type SentResult = { message: MessageRow; sourceUrl: string | null };
 
+/** The signed-in agent sending (null: an API token or automation); recorded as the message's userId. */
+export type Author = { userId: number; name: string; signature: boolean } | null;
+
+/**
+ * What goes to WhatsApp for a signed send: `*Name:*` and a line break before the text or caption (as the
+ * original product does). The stored body stays unsigned. A file without a caption goes unsigned.
+ */
+const signed = (item: PreparedItem, name: string): PreparedItem => {
+  const prefix = `*${name}:*\n`;
+  if (item.kind === "text") return { ...item, body: prefix + item.body };
+  return item.caption ? { ...item, caption: prefix + item.caption } : item;
+};
+
 /**
  * Sends through WhatsApp: on a ticket, as a quoted reply, or to a number (finding or creating its contact
  * and ticket). Each item is its own WhatsApp message, stored once WhatsApp accepted it.
@@ -54,6 +67,7 @@ export function createSendService(
     if (!quotedMsgId) return null;
     const q = findByWaId(connectionId, quotedMsgId);
     if (!q) throw new AppError("ERR_MESSAGE_NOT_FOUND", "Quoted message not found");
+    if (q.isSystem) throw new AppError("ERR_MESSAGE_NOT_EDITABLE", "A system line cannot be quoted");
     return { id: q.id, fromMe: q.fromMe, body: q.body, remoteKey: q.remoteKey };
   }
 
@@ -121,7 +135,15 @@ export function createSendService(
   }
 
   /** Sends prepared content on a ticket, one WhatsApp message per item, storing each as it is sent. */
-  type SendContext = { ticket: TicketRef; contact: Contact; gw: WhatsAppGateway; quoted: QuotedRef | null };
+  type SendContext = {
+    ticket: TicketRef;
+    contact: Contact;
+    gw: WhatsAppGateway;
+    quoted: QuotedRef | null;
+    /** Who sends, and whether to sign: the connection's agentSignature and the user's signature toggle. */
+    author?: Author;
+    sign?: boolean;
+  };
 
   /**
    * A voice note: an opus audio asked for with `ptt`, or (the seed's media send has no flag) any
@@ -134,16 +156,22 @@ export function createSendService(
   }
 
   /** Resolves what a send on an existing ticket needs, before anything is sent. */
-  function ticketContext(ticketId: number, quotedMsgId: string | null | undefined): SendContext {
+  function ticketContext(
+    ticketId: number,
+    quotedMsgId: string | null | undefined,
+    author: Author = null,
+  ): SendContext {
     const ticket = db
       .select({ id: tickets.id, connectionId: tickets.connectionId, contactId: tickets.contactId })
       .from(tickets)
       .where(eq(tickets.id, ticketId))
       .get();
     if (!ticket) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
-    const gw = connectionsSvc.requireConnected(connectionsSvc.get(ticket.connectionId));
+    const connection = connectionsSvc.get(ticket.connectionId);
+    const gw = connectionsSvc.requireConnected(connection);
     const contact = db.select().from(contacts).where(eq(contacts.id, ticket.contactId)).get()!;
-    return { ticket, contact, gw, quoted: findQuoted(ticket.connectionId, quotedMsgId) };
+    const sign = connection.agentSignature && author?.signature === true;
+    return { ticket, contact, gw, quoted: findQuoted(ticket.connectionId, quotedMsgId), author, sign };
   }
 
   /**
@@ -159,7 +187,14 @@ export function createSendService(
   ): Promise<SentResult[]> {
     const results: SentResult[] = [];
     for (const [index, item] of items.entries()) {
-      const sent = await deliver(ctx.gw, chatAddress(ctx.contact), item, ctx.quoted, completion?.messageLeft);
+      const outgoing = ctx.sign && ctx.author ? signed(item, ctx.author.name) : item;
+      const sent = await deliver(
+        ctx.gw,
+        chatAddress(ctx.contact),
+        outgoing,
+        ctx.quoted,
+        completion?.messageLeft,
+      );
       completion?.messageLeft();
       const row: MessageInsert = {
         id: sent.id,
@@ -176,6 +211,7 @@ export function createSendService(
         quotedMsgId: ctx.quoted?.id ?? null,
         remoteKey: sent.remoteKey ?? null,
         timestamp: sent.timestampSec,
+        userId: ctx.author?.userId ?? null,
         isAutomated: automated,
       };
       const sourceUrl = item.kind === "media" ? item.sourceUrl : null;
@@ -206,8 +242,9 @@ export function createSendService(
       ticketId: number,
       content: OutgoingContent & { quotedMsgId?: string | null },
       completion?: SendCompletion<SentResult[]>,
+      author: Author = null,
     ) {
-      const ctx = ticketContext(ticketId, content.quotedMsgId);
+      const ctx = ticketContext(ticketId, content.quotedMsgId, author);
       return sendItems(ctx, await prepare(content), completion, content.automated === true);
     },
 
@@ -215,10 +252,11 @@ export function createSendService(
       messageId: string,
       content: OutgoingContent,
       completion?: SendCompletion<{ ticketId: number; results: SentResult[] }>,
+      author: Author = null,
     ) {
       const target = messageStore.newest(messageId);
       if (!target) throw new AppError("ERR_MESSAGE_NOT_FOUND", "Message not found");
-      const ctx = ticketContext(target.ticketId, target.id);
+      const ctx = ticketContext(target.ticketId, target.id, author);
       const ticketId = target.ticketId;
       const items = await prepare(content);
       const results = await sendItems(
@@ -239,6 +277,7 @@ export function createSendService(
           closeTicket?: boolean;
         },
       completion?: SendCompletion<{ ticketId: number; contactId: number; results: SentResult[] }>,
+      author: Author = null,
     ) {
       const number = normalizeNumber(input.number);
       const connection: Connection = connectionsSvc.resolve(input.whatsappId);
@@ -259,8 +298,9 @@ export function createSendService(
         const t = ticketsSvc.findOrCreate(tx, c, connection.id, { ...input, newStatus: "open" }).ticket;
         return { contact: c, ticket: t };
       });
+      const sign = connection.agentSignature && author?.signature === true;
       const results = await sendItems(
-        { ticket, contact, gw, quoted },
+        { ticket, contact, gw, quoted, author, sign },
         items,
         around(completion, (results) => ({ ticketId: ticket.id, contactId: contact.id, results })),
       );

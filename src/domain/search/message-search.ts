@@ -10,7 +10,14 @@ import { messageMatch } from "./fts-query";
  */
 export function createMessageSearch(db: Db) {
   const sqlite = db.$client;
-  return function search(filter: { q: string; page: number; limit: number; ticketId?: number }) {
+  return function search(filter: {
+    q: string;
+    page: number;
+    limit: number;
+    ticketId?: number;
+    /** An agent's queues (0 = no queue): only messages of tickets in them. Null or absent: every ticket. */
+    queues?: number[] | null;
+  }) {
     const match = messageMatch(filter.q);
     if (match === null) return { rows: [], count: 0, hasMore: false };
     const page = [filter.limit, (filter.page - 1) * filter.limit];
@@ -27,6 +34,18 @@ export function createMessageSearch(db: Db) {
       pks = sqlite
         .query<{ pk: number }, (string | number)[]>(
           `select m.pk from messages m where ${where} order by m.created_at desc, m.pk desc limit ? offset ?`,
+        )
+        .all(...args, ...page)
+        .map((r) => r.pk);
+    } else if (filter.queues) {
+      // An agent: the matches (newest first) joined to their ticket, kept when it is in the agent's queues.
+      const from = `from messages_fts f join messages m on m.pk = f.rowid join tickets t on t.id = m.ticket_id
+        where messages_fts match ? and coalesce(t.queue_id, 0) in (select value from json_each(?))`;
+      const args = [match, JSON.stringify(filter.queues)];
+      total = sqlite.query<{ n: number }, string[]>(`select count(*) as n ${from}`).get(...args)?.n ?? 0;
+      pks = sqlite
+        .query<{ pk: number }, (string | number)[]>(
+          `select f.rowid as pk ${from} order by f.rowid desc limit ? offset ?`,
         )
         .all(...args, ...page)
         .map((r) => r.pk);

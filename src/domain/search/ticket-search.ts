@@ -7,6 +7,8 @@ export type TicketSearchFilter = {
   status?: string;
   connectionId?: number;
   queueId?: number;
+  /** More conditions on `t` (an agent's queues, a tab), written so no index on them competes with the ids. */
+  scope?: { where: string; args: (string | number)[] };
 };
 
 /**
@@ -58,6 +60,10 @@ export function createTicketSearch(
       if (value === undefined) continue;
       conds.push(cond);
       args.push(value);
+    }
+    if (filter.scope?.where) {
+      conds.push(filter.scope.where);
+      args.push(...filter.scope.args);
     }
     const rows = db.$client
       .query<{ id: number; updatedAt: number }, (string | number)[]>(

@@ -67,9 +67,6 @@ export const QueueSchema = z
     },
   });
 const stampExample = { createdAt: "2024-12-01T10:00:00.000Z", updatedAt: "2024-12-01T10:00:00.000Z" };
-const UserSchema = z
-  .object({ id: z.number().int(), name: z.string(), email: z.string(), ...stamp })
-  .openapi("User", { example: { id: 1, name: "Ana Agente", email: "ana@example.com", ...stampExample } });
 const TagSchema = z
   .object({ id: z.number().int(), name: z.string(), color: z.string(), ...stamp })
   .openapi("Tag", { example: { id: 1, name: "VIP", color: "#FFC107", ...stampExample } });
@@ -82,7 +79,7 @@ const withDates = <T extends { createdAt: Date; updatedAt: Date }>(r: T) => ({
   updatedAt: r.updatedAt.toISOString(),
 });
 
-/** The same five routes for each catalog: list and get for any token, writes for admin tokens. */
+/** The same five routes for each catalog: list and get for any principal, writes for admins. Users have their own routes (routes/users). */
 function catalogRoutes<K extends keyof Services["catalog"]>(opts: {
   key: K;
   path: string;
@@ -225,16 +222,6 @@ export const queuesRouter = catalogRoutes({
     timeZone: "America/Asuncion",
     outOfHoursMessage: "Estamos cerrados; te respondemos mañana desde las 9:00.",
   },
-});
-
-export const usersRouter = catalogRoutes({
-  key: "users",
-  path: "/users",
-  tag: "Users",
-  label: "user",
-  schema: UserSchema,
-  create: z.object({ name: z.string().trim().min(1).max(100), email: z.email() }),
-  example: { name: "Ana Agente", email: "ana@example.com" },
 });
 
 export const tagsRouter = catalogRoutes({

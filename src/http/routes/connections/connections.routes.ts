@@ -37,6 +37,10 @@ const CreateBody = z.object({
     description:
       "On first link, import this many days of recent chats into closed tickets, without webhooks (default 0 = none)",
   }),
+  agentSignature: z.boolean().optional().openapi({
+    description:
+      "Prefix `*Agent name:*` and a line break to what signed-in agents send (those with `signature` on); never to the stored body (default false)",
+  }),
   queueIds: z.array(z.number().int().positive()).max(50).optional().openapi({
     description:
       "The queues offered, in menu order (replaces the list; unknown id → 404 ERR_QUEUE_NOT_FOUND). One queue: new tickets go to it. Two or more: the greeting lists them as a numbered menu",

@@ -1,7 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
+import { visibleQueues } from "../../../domain/account.service";
+import type { FeedRow } from "../../../webhooks/event-feed";
 import { EVENT_NAMES, type EventName } from "../../../webhooks/events";
-import { authenticate, bearerToken } from "../../auth";
+import { authenticate, bearerToken, sessionPrincipal } from "../../auth";
 import type { AppEnv } from "../../context";
 import { createRouter } from "../../create-router";
 import type { EventStreams, StreamFilter, StreamSubscription } from "../../event-streams";
@@ -18,6 +21,12 @@ export const DROP_GRACE_MS = 15_000;
  */
 const headerOrQueryAuth = createMiddleware<AppEnv>(async (c, next) => {
   const token = bearerToken(c) ?? c.req.query("access_token");
+  // The panel signed in with a session: EventSource sends the cookie by itself.
+  const user = token === undefined ? sessionPrincipal(c) : null;
+  if (user) {
+    c.set("principal", user);
+    return next();
+  }
   c.set(
     "principal",
     authenticate(c, token, "Missing token: send Authorization: Bearer <token> or ?access_token=<token>"),
@@ -107,11 +116,42 @@ eventsStreamRouter.openapi(
     c.header("Content-Type", "text/event-stream");
     c.header("Cache-Control", "no-cache");
     c.header("Connection", "keep-alive");
+    const visible = agentVisibility(c);
     return c.body(
-      sseBody(streams, { connectionId: q.connectionId, types: q.event }, afterSeq, reset, c.req.raw),
+      sseBody(streams, { connectionId: q.connectionId, types: q.event, visible }, afterSeq, reset, c.req.raw),
     );
   },
 );
+
+/**
+ * A signed-in agent's stream carries only the events of tickets they may see (their queues and tickets with
+ * no queue) and the events of no ticket (connections, contacts). A ticket event counts by the queue it names
+ * (a transfer also by the queue it left, so the agent learns the ticket went away); a message event by its
+ * ticket's current queue.
+ */
+function agentVisibility(c: Context<AppEnv>): ((row: FeedRow) => boolean) | undefined {
+  const p = c.get("principal");
+  const queues = visibleQueues(p);
+  if (queues === null) return undefined;
+  const { services } = c.get("deps");
+  const sees = (queueId: number | null | undefined) => queues.includes(queueId ?? 0);
+  return (row) => {
+    let data: { ticketId?: number; queueId?: number | null; transfer?: { fromQueueId: number | null } };
+    try {
+      data = JSON.parse(row.payload).data ?? {};
+    } catch {
+      return false;
+    }
+    if (typeof data.ticketId !== "number") return true;
+    if (row.type.startsWith("ticket_"))
+      return sees(data.queueId) || (data.transfer !== undefined && sees(data.transfer.fromQueueId));
+    try {
+      return sees(services.tickets.queueOf(data.ticketId));
+    } catch {
+      return false;
+    }
+  };
+}
 
 const encoder = new TextEncoder();
 const HELLO = encoder.encode("retry: 3000\n: connected\n\n");

@@ -1,4 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { visibleQueues } from "../../../domain/account.service";
+import { AppError } from "../../../errors";
 import { createRouter } from "../../create-router";
 import { commonErrors, json, positiveInt } from "../../wire";
 
@@ -52,7 +54,7 @@ export const eventsRouter = createRouter().openapi(
     tags: ["Webhooks"],
     summary: "Catch-up feed of stored events, in order",
     description:
-      "Lets a consumer that was down read every event it missed without waiting for webhook retries: page with `after=<nextAfter>` until `hasMore` is false. Events are kept WEBHOOK_RETENTION_DAYS; an unknown or pruned `after` gives 404.",
+      "Lets a consumer that was down read every event it missed without waiting for webhook retries: page with `after=<nextAfter>` until `hasMore` is false. Events are kept WEBHOOK_RETENTION_DAYS; an unknown or pruned `after` gives 404. Signed-in agents get 403 (the feed shows every ticket; their stream is filtered).",
     request: { query: EventsQuery },
     responses: {
       200: json(
@@ -67,6 +69,12 @@ export const eventsRouter = createRouter().openapi(
     },
   }),
   (c) => {
+    // The feed is not filtered by ticket visibility: an agent's panel uses the (filtered) SSE stream.
+    if (visibleQueues(c.get("principal")) !== null)
+      throw new AppError(
+        "ERR_FORBIDDEN",
+        "Agents read events through /events/stream, which shows only their tickets",
+      );
     return c.json(c.get("deps").services.webhookOps.listEvents(c.req.valid("query")), 200);
   },
 );

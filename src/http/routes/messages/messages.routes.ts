@@ -5,6 +5,7 @@ import { bodyDoc, fileSchema, MAX_TEXT, readBody } from "../../body";
 import type { AppEnv } from "../../context";
 import { createRouter } from "../../create-router";
 import { idempotent, sendCompletion } from "../../idempotency";
+import { assertMessageVisible, assertTicketVisible, authorOf } from "../../visibility";
 import {
   IdParam,
   json,
@@ -89,11 +90,9 @@ export const messagesRouter = createRouter()
         message: "Message sent successfully",
         data: sentWire(sent!, svc.mediaUrlOf),
       });
-      const sent = await svc.sendToTicket(
-        c.req.valid("param").ticketId,
-        body,
-        sendCompletion(c, 201, render),
-      );
+      const { ticketId } = c.req.valid("param");
+      assertTicketVisible(c, ticketId);
+      const sent = await svc.sendToTicket(ticketId, body, sendCompletion(c, 201, render), authorOf(c));
       return c.json(render(sent), 201);
     },
   )
@@ -122,11 +121,9 @@ export const messagesRouter = createRouter()
         message: "Media message(s) sent successfully",
         data: sent.map((s) => sentWire(s, svc.mediaUrlOf)),
       });
-      const sent = await svc.sendToTicket(
-        c.req.valid("param").ticketId,
-        body,
-        sendCompletion(c, 201, render),
-      );
+      const { ticketId } = c.req.valid("param");
+      assertTicketVisible(c, ticketId);
+      const sent = await svc.sendToTicket(ticketId, body, sendCompletion(c, 201, render), authorOf(c));
       return c.json(render(sent), 201);
     },
   )
@@ -157,11 +154,9 @@ export const messagesRouter = createRouter()
         message: "Media message sent successfully",
         data: sentWire(sent!, svc.mediaUrlOf),
       });
-      const sent = await svc.sendToTicket(
-        c.req.valid("param").ticketId,
-        body,
-        sendCompletion(c, 201, render),
-      );
+      const { ticketId } = c.req.valid("param");
+      assertTicketVisible(c, ticketId);
+      const sent = await svc.sendToTicket(ticketId, body, sendCompletion(c, 201, render), authorOf(c));
       return c.json(render(sent), 201);
     },
   )
@@ -193,7 +188,9 @@ export const messagesRouter = createRouter()
         ticketId,
         data: results.map((r) => sentWire(r, svc.mediaUrlOf)),
       });
-      const sent = await svc.reply(c.req.valid("param").messageId, body, sendCompletion(c, 201, render));
+      const { messageId } = c.req.valid("param");
+      assertMessageVisible(c, messageId);
+      const sent = await svc.reply(messageId, body, sendCompletion(c, 201, render), authorOf(c));
       return c.json(render(sent), 201);
     },
   )
@@ -210,6 +207,7 @@ export const messagesRouter = createRouter()
     }),
     async (c) => {
       const body = await readBody(c, EditBody);
+      assertMessageVisible(c, c.req.valid("param").messageId);
       const m = await c.get("deps").services.lifecycle.edit(c.req.valid("param").messageId, body.body);
       return c.json({ message: "Message edited", data: messageData(c, m) }, 200);
     },
@@ -226,6 +224,7 @@ export const messagesRouter = createRouter()
       responses: { 200: json(MessageResponse, "Deleted for everyone"), ...lifecycleErrors },
     }),
     async (c) => {
+      assertMessageVisible(c, c.req.valid("param").messageId);
       const m = await c.get("deps").services.lifecycle.revoke(c.req.valid("param").messageId);
       return c.json({ message: "Message deleted", data: messageData(c, m) }, 200);
     },
@@ -243,6 +242,7 @@ export const messagesRouter = createRouter()
     }),
     async (c) => {
       const body = await readBody(c, ReactionBody);
+      assertMessageVisible(c, c.req.valid("param").messageId);
       const m = await c.get("deps").services.lifecycle.react(c.req.valid("param").messageId, body.emoji);
       return c.json({ message: "Reaction saved", data: messageData(c, m) }, 200);
     },

@@ -24,7 +24,7 @@ function requireMetricsAccess(c: Context<AppEnv>) {
     "Missing bearer token: send Authorization: Bearer <METRICS_TOKEN>",
   );
   c.set("principal", principal);
-  if (principal.scope !== "admin")
+  if (principal.kind !== "token" || principal.scope !== "admin")
     throw new AppError("ERR_FORBIDDEN", "Metrics need METRICS_TOKEN or an admin token");
 }
 

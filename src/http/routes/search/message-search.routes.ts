@@ -1,5 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { visibleQueues } from "../../../domain/account.service";
 import { createRouter } from "../../create-router";
+import { assertTicketVisible } from "../../visibility";
 import { commonErrors, json, MessageSchema, messageWire, PageQuery, positiveInt } from "../../wire";
 
 const SearchQuery = PageQuery.extend({
@@ -45,7 +47,9 @@ export const messageSearchRouter = createRouter().openapi(
   (c) => {
     const { q, page, limit, ticketId } = c.req.valid("query");
     const { messageSearch, messages: svc, lifecycle } = c.get("deps").services;
-    const { rows, count, hasMore } = messageSearch({ q, page, limit, ticketId });
+    if (ticketId !== undefined) assertTicketVisible(c, ticketId);
+    const queues = visibleQueues(c.get("principal"));
+    const { rows, count, hasMore } = messageSearch({ q, page, limit, ticketId, queues });
     const reactions = lifecycle.reactionsOf(rows.map((r) => r.message.pk));
     const messages = rows.map((r) => ({
       ...messageWire(r.message, r.sender, svc.mediaUrlOf, reactions.get(r.message.pk)),

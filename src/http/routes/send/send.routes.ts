@@ -5,6 +5,7 @@ import { bodyDoc, fileSchema, MAX_TEXT, readBody } from "../../body";
 import type { AppEnv } from "../../context";
 import { createRouter } from "../../create-router";
 import { idempotent, sendCompletion } from "../../idempotency";
+import { authorOf } from "../../visibility";
 import { json, PttField, SentSchema, sendErrors, sentWire } from "../../wire";
 
 const SendBody = z.object({
@@ -45,6 +46,7 @@ async function send<S extends 200 | 201>(c: Context<AppEnv>, status: S) {
   const r = await svc.sendToNumber(
     { ...body, quotedMsgId, tagId: body.tagsId },
     sendCompletion(c, status, render),
+    authorOf(c),
   );
   return c.json(render(r), status);
 }

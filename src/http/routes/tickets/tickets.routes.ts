@@ -1,8 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { visibleQueues } from "../../../domain/account.service";
 import { pageAt } from "../../../domain/paging";
+import { AppError } from "../../../errors";
 import { bodyDoc, readBody } from "../../body";
 import { createRouter } from "../../create-router";
 import { cursorParam, NextCursor, nextCursorOf } from "../../cursor";
+import { assertTicketVisible } from "../../visibility";
 import {
   commonErrors,
   conflictErrors,
@@ -19,12 +22,23 @@ import {
 
 const TicketStatus = z.enum(["pending", "open", "closed"]);
 
-/** Exported: the MCP `list_tickets` tool derives its arguments from it. */
-export const TicketListQuery = PageQuery.extend({
+const View = z.enum(["mine", "queue", "all"]).optional().openapi({
+  description:
+    "The panel's tabs: `mine` = assigned to me and not closed (signed-in users only); `queue` = pending and unassigned; `all` (the default) = every ticket I may see. Combines with the other filters.",
+});
+
+const CountsQuery = z.object({
   status: TicketStatus.optional().openapi({ example: "open" }),
   whatsappId: positiveInt().optional(),
   queueId: positiveInt().optional(),
   tagId: positiveInt().optional().openapi({ description: "Only tickets carrying this tag" }),
+});
+
+const MessagesQuery = PageQuery.extend({ after: cursorParam("messages") });
+
+/** Exported: the MCP `list_tickets` tool derives its arguments from it (tokens have no `view=mine`). */
+export const TicketListQuery = PageQuery.extend({
+  ...CountsQuery.shape,
   search: z.string().trim().max(200).optional().openapi({
     description:
       "Tickets whose contact name or number contains it, or that hold a message with all its words (any case, diacritics ignored, the last word as a prefix). Operators and quotes are plain text. Newest activity first; combinable with the other filters.",
@@ -32,8 +46,18 @@ export const TicketListQuery = PageQuery.extend({
   }),
   after: cursorParam("tickets"),
 });
+const ListQuery = TicketListQuery.extend({ view: View });
 
-const MessagesQuery = PageQuery.extend({ after: cursorParam("messages") });
+const TransferBody = z
+  .object({
+    queueId: z.number().int().positive().nullish().openapi({ description: "The new queue; null: no queue" }),
+    userId: z.number().int().positive().nullish().openapi({ description: "The new agent; null: unassigned" }),
+    note: z.string().max(1000).nullish(),
+  })
+  .refine((b) => b.queueId !== undefined || b.userId !== undefined, {
+    message: "Name a queueId and/or a userId",
+    path: ["queueId"],
+  });
 
 const CreateBody = z.object({
   number: z.string().min(1),
@@ -66,8 +90,8 @@ export const ticketsRouter = createRouter()
       tags: ["Tickets"],
       summary: "List tickets",
       description:
-        "Newest activity first (`updatedAt DESC, id DESC`). Filters are exact matches; `search` narrows them to the tickets whose contact or messages match (an empty `search` is no filter). Page with `page` (offset) or with `after=<nextCursor>` (keyset: the same cost at any depth, and no row skipped or repeated when tickets move between pages).",
-      request: { query: TicketListQuery },
+        "Newest activity first (`updatedAt DESC, id DESC`). Filters are exact matches; `search` narrows them to the tickets whose contact or messages match (an empty `search` is no filter). A signed-in agent sees only the tickets of their queues and those with no queue; supervisors, admins and API tokens see all. Page with `page` (offset) or with `after=<nextCursor>` (keyset: the same cost at any depth, and no row skipped or repeated when tickets move between pages).",
+      request: { query: ListQuery },
       responses: {
         200: json(
           z.object({
@@ -86,10 +110,21 @@ export const ticketsRouter = createRouter()
     (c) => {
       const q = c.req.valid("query");
       const { services, readCache } = c.get("deps");
+      const p = c.get("principal");
+      if (q.view === "mine" && p.kind !== "user")
+        throw new AppError(
+          "ERR_VALIDATION",
+          "view=mine needs a signed-in user (a token has no tickets of its own)",
+          [{ path: "view", message: "mine is for signed-in users" }],
+        );
+      const queues = visibleQueues(p);
+      const userId = p.kind === "user" ? p.id : undefined;
       const search = q.search || undefined;
-      const key = `tickets:${q.status ?? ""}:${q.whatsappId ?? ""}:${q.queueId ?? ""}:${q.tagId ?? ""}:${q.page}:${q.limit}:${q.after ?? ""}:${search === undefined ? "" : JSON.stringify(search)}`;
+      // Who asks is part of the key only when it changes the answer (an agent's queues, my tickets).
+      const who = `${q.view === "mine" ? userId : ""}:${queues?.join(",") ?? ""}`;
+      const key = `tickets:${q.status ?? ""}:${q.whatsappId ?? ""}:${q.queueId ?? ""}:${q.tagId ?? ""}:${q.page}:${q.limit}:${q.after ?? ""}:${q.view ?? ""}:${who}:${search === undefined ? "" : JSON.stringify(search)}`;
       const body = readCache.get(key, () => {
-        const result = services.tickets.list({ ...q, search, ...pageAt(q) });
+        const result = services.tickets.list({ ...q, search, userId, queues, ...pageAt(q) });
         const nextCursor = nextCursorOf("tickets", result, (t) => [t.updatedAt.getTime(), t.id]);
         const { rows, count, hasMore } = result;
         return JSON.stringify({
@@ -108,13 +143,45 @@ export const ticketsRouter = createRouter()
   .openapi(
     createRoute({
       method: "get",
+      path: "/tickets/counts",
+      tags: ["Tickets"],
+      summary: "How many tickets each tab holds",
+      description:
+        "`mine`, `queue` and `all` as `GET /tickets?view=` counts them, with the same filters and visibility; `mine` is null for an API token. Index-backed: cheap enough to poll.",
+      request: { query: CountsQuery },
+      responses: {
+        200: json(
+          z.object({ mine: z.number().int().nullable(), queue: z.number().int(), all: z.number().int() }),
+          "Counts per tab",
+          { mine: 3, queue: 5, all: 42 },
+        ),
+        ...commonErrors,
+      },
+    }),
+    (c) => {
+      const p = c.get("principal");
+      const counts = c.get("deps").services.tickets.counts(c.req.valid("query"), {
+        userId: p.kind === "user" ? p.id : undefined,
+        queues: visibleQueues(p),
+      });
+      return c.json(counts, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
       path: "/tickets/{ticketId}",
       tags: ["Tickets"],
       summary: "Get a ticket",
+      description: "404 also for a ticket the signed-in agent may not see.",
       request: { params: TicketParam },
       responses: { 200: json(TicketSchema, "The ticket"), ...commonErrors },
     }),
-    (c) => c.json(ticketWire(c.get("deps").services.tickets.get(c.req.valid("param").ticketId)), 200),
+    (c) => {
+      const { ticketId } = c.req.valid("param");
+      assertTicketVisible(c, ticketId);
+      return c.json(ticketWire(c.get("deps").services.tickets.get(ticketId)), 200);
+    },
   )
   .openapi(
     createRoute({
@@ -151,7 +218,7 @@ export const ticketsRouter = createRouter()
       tags: ["Tickets"],
       summary: "Update status, user, queue or tags",
       description:
-        "Marks the ticket read. Reopening a closed ticket while the contact has another open/pending ticket on the connection gives 409 ERR_OPEN_TICKET_EXISTS.",
+        "Marks the ticket read. Reopening a closed ticket while the contact has another open/pending ticket on the connection gives 409 ERR_OPEN_TICKET_EXISTS. Accepting: a signed-in user who sets `status: open` on an unassigned ticket without naming a `userId` is assigned to it.",
       request: { params: TicketParam, body: bodyDoc(TicketUpdateBody, { status: "closed" }) },
       responses: {
         200: json(z.object({ message: z.string(), ticket: TicketSchema }), "Updated"),
@@ -160,7 +227,13 @@ export const ticketsRouter = createRouter()
     }),
     async (c) => {
       const body = await readBody(c, TicketUpdateBody);
-      const ticket = c.get("deps").services.lifecycle.updateTicket(c.req.valid("param").ticketId, body);
+      const { ticketId } = c.req.valid("param");
+      assertTicketVisible(c, ticketId);
+      const p = c.get("principal");
+      const ticket = c.get("deps").services.lifecycle.updateTicket(ticketId, {
+        ...body,
+        acceptedBy: p.kind === "user" ? p.id : undefined,
+      });
       return c.json({ message: "Ticket updated successfully", ticket: ticketWire(ticket) }, 200);
     },
   )
@@ -191,6 +264,7 @@ export const ticketsRouter = createRouter()
     }),
     (c) => {
       const { ticketId } = c.req.valid("param");
+      assertTicketVisible(c, ticketId);
       const q = c.req.valid("query");
       const { page, limit } = q;
       const { messages: svc, lifecycle } = c.get("deps").services;
@@ -227,7 +301,41 @@ export const ticketsRouter = createRouter()
     async (c) => {
       const body = await readBody(c, TypingBody);
       const { ticketId } = c.req.valid("param");
+      assertTicketVisible(c, ticketId);
       await c.get("deps").services.lifecycle.typing(ticketId, body.state);
       return c.json({ ticketId, state: body.state }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/tickets/{ticketId}/transfer",
+      tags: ["Tickets"],
+      summary: "Transfer a ticket to a queue and/or an agent",
+      description: [
+        "One action: to an agent (`userId`), the ticket becomes theirs and `open`; to a queue only (`queueId`), it goes back to that queue's waiting list (unassigned, `pending`); both together set both. An agent (role `agent`) must work in the ticket's queue (400 otherwise). A closed ticket is 409 ERR_TICKET_CLOSED.",
+        "A system line is stored in the conversation (`isSystem: true`, `mediaType: system`, `system` tells from/to/by/note; never sent to WhatsApp) and `ticket_updated` is emitted with `transfer`.",
+      ].join("\n\n"),
+      request: {
+        params: TicketParam,
+        body: bodyDoc(TransferBody, { queueId: 2, userId: 3, note: "Cliente pide factura" }),
+      },
+      responses: {
+        200: json(z.object({ message: z.string(), ticket: TicketSchema }), "Transferred"),
+        ...conflictErrors,
+      },
+    }),
+    async (c) => {
+      const body = await readBody(c, TransferBody);
+      const { ticketId } = c.req.valid("param");
+      assertTicketVisible(c, ticketId);
+      const p = c.get("principal");
+      const by = p.kind === "user" ? { userId: p.id, name: p.name } : { userId: null, name: p.name };
+      const { services, db } = c.get("deps");
+      const ticket = db.transaction((tx) => {
+        services.tickets.transfer(tx, ticketId, body, by);
+        return services.tickets.view(ticketId);
+      });
+      return c.json({ message: "Ticket transferred", ticket: ticketWire(ticket) }, 200);
     },
   );
