@@ -119,7 +119,7 @@ function CustomerMessages({ c, admin, onSaved }: { c: Connection; admin: boolean
         onInput=${(e: Event) => setForm({ ...form, [key]: (e.target as HTMLTextAreaElement).value })}></textarea>
       <span class="help">${t(help)}</span>
     </label>`;
-  return html`<form class="card form settings" data-testid="customer-messages" onSubmit=${save}>
+  const fields = html`
     <h2>${t("auto.title")}</h2>
     <div>
       <strong>${t("auto.queues")}</strong>
@@ -161,8 +161,14 @@ function CustomerMessages({ c, admin, onSaved }: { c: Connection; admin: boolean
         checked=${form.agentSignature} onChange=${() => setForm({ ...form, agentSignature: !form.agentSignature })} />
         ${t("auto.signature")}</label><span class="help">${t("auto.signatureHelp")}</span></div>`
     }
-    ${admin && html`<div><button class="primary" type="submit" disabled=${busy}>${t("common.save")}</button></div>`}
-  </form>`;
+`;
+  // Read-only for non-admins: the same fields, disabled, with nothing to submit.
+  return admin
+    ? html`<form class="card form settings" data-testid="customer-messages" onSubmit=${save}>
+        ${fields}
+        <div><button class="primary" type="submit" disabled=${busy}>${t("common.save")}</button></div>
+      </form>`
+    : html`<div class="card settings" data-testid="customer-messages">${fields}</div>`;
 }
 
 export function ConnectionsScreen({ admin }: { admin: boolean }) {
