@@ -312,8 +312,11 @@ function SystemLine({ m }: { m: Message }) {
   const s = m.system;
   const to = [s?.toQueueName, s?.toUserName].filter(Boolean).join(" · ");
   return html`<div class="system-line" data-system=${s?.type ?? "note"} role="note">
-    <span>${to ? t("inbox.transferTo", { to }) : m.body}${s?.byName ? ` ${t("inbox.transferBy", { name: s.byName })}` : ""}
-      · ${formatTime(m.timestamp * 1000)}</span>
+    <span>${[
+      (to ? t("inbox.transferTo", { to }) : m.body) +
+        (s?.byName ? ` ${t("inbox.transferBy", { name: s.byName })}` : ""),
+      formatTime(m.timestamp * 1000),
+    ].join(" · ")}</span>
     ${s?.note && html`<q class="system-note">${s.note}</q>`}
   </div>`;
 }
