@@ -473,6 +473,8 @@ function Conversation({
   const [now, setNow] = useState(Date.now());
   const { busy, run } = useAction();
   const [transferring, setTransferring] = useState(false);
+  // Set while a transfer moves the ticket out of what I may see: nothing asks the server for it again.
+  const leaving = useRef(false);
 
   // Edit and delete disappear when WhatsApp's windows close.
   useEffect(() => {
@@ -504,14 +506,18 @@ function Conversation({
       setError((err as Error).message);
     }
   };
-  const reloadMessages = useCoalesced(() => loadPage(1));
+  const reloadMessages = useCoalesced(() => {
+    if (!leaving.current) loadPage(1);
+  });
   const patch = (id: string, f: (m: Message) => Message) => {
     patches.current++;
     setMessages((prev) => prev.map((m) => (m.id === id ? f(m) : m)));
   };
   /** The message as an edit, delete or reaction of ours answered it. */
   const replace = (next: Message) => patch(next.id, (old) => ({ ...next, ack: Math.max(old.ack, next.ack) }));
-  const reloadTicket = useCoalesced(ticket.reload);
+  const reloadTicket = useCoalesced(() => {
+    if (!leaving.current) ticket.reload();
+  });
 
   useEffect(() => {
     loadPage(1).then(() => endRef.current?.scrollIntoView({ block: "end" }));
@@ -585,6 +591,12 @@ function Conversation({
       ${
         transferring &&
         html`<${TransferDialog} ticket=${tk} queues=${queues} users=${users} onClose=${() => setTransferring(false)}
+          onStart=${(queueId: number | null) => {
+            leaving.current = !canSee({ ...tk, queueId });
+          }}
+          onFailed=${() => {
+            leaving.current = false;
+          }}
           onDone=${(next: Ticket) => {
             setTransferring(false);
             // Transferred out of my queues: it is no longer mine to see.
@@ -637,12 +649,17 @@ function TransferDialog({
   users,
   onClose,
   onDone,
+  onStart,
+  onFailed,
 }: {
   ticket: Ticket;
   queues: Queue[];
   users: User[];
   onClose: () => void;
   onDone: (t: Ticket) => void;
+  /** The queue the ticket is about to go to (before the request). */
+  onStart: (queueId: number | null) => void;
+  onFailed: () => void;
 }) {
   const [queueId, setQueueId] = useState(ticket.queueId ? String(ticket.queueId) : "");
   const [userId, setUserId] = useState("");
@@ -662,11 +679,13 @@ function TransferDialog({
     if (userId) body.userId = Number(userId);
     if (Object.keys(body).length === 0) body.queueId = q;
     if (note.trim()) body.note = note.trim();
+    onStart(q);
     const r = await run(
       () => api<{ ticket: Ticket }>("POST", `/tickets/${ticket.id}/transfer`, body),
       t("common.saved"),
     );
     if (r) onDone(r.ticket);
+    else onFailed();
   };
   return html`<dialog ref=${ref} class="card dialog" data-testid="transfer" onClose=${onClose}
     aria-labelledby="transfer-title">

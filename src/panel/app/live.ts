@@ -75,16 +75,26 @@ export function useLiveStatus() {
   return on;
 }
 
-/** Coalesces bursts (an inbound message emits three events) into one reload on the next frame. */
+/**
+ * Coalesces bursts (an inbound message emits three events) into one call shortly after. A call still
+ * pending when the component goes away is dropped: a ticket just transferred out of my queues must not be
+ * asked for again (the server would answer 404).
+ */
 export function useCoalesced(fn: () => void) {
   const ref = useRef(fn);
   ref.current = fn;
-  const pending = useRef(false);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(
+    () => () => {
+      if (timer.current) clearTimeout(timer.current);
+      timer.current = null;
+    },
+    [],
+  );
   return () => {
-    if (pending.current) return;
-    pending.current = true;
-    setTimeout(() => {
-      pending.current = false;
+    if (timer.current) return;
+    timer.current = setTimeout(() => {
+      timer.current = null;
       ref.current();
     }, 50);
   };
