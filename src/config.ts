@@ -54,6 +54,9 @@ const EnvSchema = z.object({
   OUTBOX_STUCK_AFTER_MS: int(1_000, 86_400_000).default(15 * 60_000),
   MEDIA_RETENTION_DAYS: int(0, 36_500).default(0),
   MESSAGE_RETENTION_DAYS: int(0, 36_500).default(0),
+  SEND_QUEUE_EXPIRY_HOURS: int(1, 8760).default(24),
+  SEND_QUEUE_POLL_MS: int(10, 600_000).default(1_000),
+  SEND_QUEUE_RETRY_MS: int(10, 3_600_000).default(5_000),
 });
 
 export type Config = {
@@ -106,6 +109,12 @@ export type Config = {
   mediaRetentionDays: number;
   /** Messages older than this many days are deleted with their files and reactions; 0 = keep forever. */
   messageRetentionDays: number;
+  /** A queued send without `expiresAt` fails when it could not go out within this long after its `sendAt`. */
+  sendQueueExpiryMs: number;
+  /** The send queue looks for due messages at least this often (scheduled sends, held by the daily cap). */
+  sendQueuePollMs: number;
+  /** After a failed attempt (timeout, socket error) the queue tries the same message again after this, ms. */
+  sendQueueRetryMs: number;
 };
 
 export class ConfigError extends Error {}
@@ -156,5 +165,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     outboxStuckAfterMs: e.OUTBOX_STUCK_AFTER_MS,
     mediaRetentionDays: e.MEDIA_RETENTION_DAYS,
     messageRetentionDays: e.MESSAGE_RETENTION_DAYS,
+    sendQueueExpiryMs: e.SEND_QUEUE_EXPIRY_HOURS * 3_600_000,
+    sendQueuePollMs: e.SEND_QUEUE_POLL_MS,
+    sendQueueRetryMs: e.SEND_QUEUE_RETRY_MS,
   };
 }

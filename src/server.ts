@@ -87,6 +87,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     eventsFor: (connectionId) => ({
       status: (status, info) => {
         services?.connections.applyStatus(connectionId, status, info);
+        if (status === "CONNECTED") services?.messages.queue.kick(connectionId);
         if (status === "qrcode" && info.qrcode && process.stdout.isTTY) printQr(connectionId, info.qrcode);
       },
       message: async (msg) => {
@@ -191,6 +192,8 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     streams,
     metrics,
     retention,
+    /** Created here, started by startServer (tests start it themselves when they want queued sends sent). */
+    sendQueue: services.messages.queue,
     /** Starts a session for every connection that is not logged out. */
     async startSessions() {
       for (const c of services.connections.list()) {
@@ -200,6 +203,8 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     },
     async close() {
       streams.closeAll();
+      // Sends in flight settle before their sockets close; what is still queued stays for the next start.
+      await services.messages.queue.stop();
       await sessions.stopAll();
       services.messages.flushAcks();
       await dispatcher.stop();
@@ -322,6 +327,7 @@ export async function startServer(config: Config, logger: Logger, opts: RuntimeO
   if (orphans.length > 0) logger.info({ removed: orphans.length }, "removed temp files left by a crash");
   await runtime.startSessions();
   runtime.dispatcher.start();
+  runtime.sendQueue.start();
   let server: ReturnType<typeof Bun.serve>;
   try {
     server = Bun.serve({

@@ -20,6 +20,10 @@ export type ConnectionInput = {
   groups?: "ignore" | "tickets";
   sendReadReceipts?: boolean;
   historyImportDays?: number;
+  pacingMinIntervalMs?: number;
+  pacingJitterMs?: number;
+  pacingTyping?: boolean;
+  pacingDailyCap?: number;
 };
 
 export function createConnectionService(deps: DomainDeps) {
@@ -83,6 +87,11 @@ export function createConnectionService(deps: DomainDeps) {
             groups: input.groups ?? "ignore",
             sendReadReceipts: input.sendReadReceipts ?? true,
             historyImportDays: input.historyImportDays ?? 0,
+            // Unset: the column defaults (the conservative pacing documented in the README).
+            pacingMinIntervalMs: input.pacingMinIntervalMs,
+            pacingJitterMs: input.pacingJitterMs,
+            pacingTyping: input.pacingTyping,
+            pacingDailyCap: input.pacingDailyCap,
             createdAt: now,
             updatedAt: now,
           })
@@ -127,6 +136,10 @@ export function createConnectionService(deps: DomainDeps) {
             groups: input.groups,
             sendReadReceipts: input.sendReadReceipts,
             historyImportDays: input.historyImportDays,
+            pacingMinIntervalMs: input.pacingMinIntervalMs,
+            pacingJitterMs: input.pacingJitterMs,
+            pacingTyping: input.pacingTyping,
+            pacingDailyCap: input.pacingDailyCap,
             updatedAt: new Date(clock()),
           })
           .where(eq(connections.id, id))

@@ -130,6 +130,19 @@ export const ConnectionSchema = ConnectionSummarySchema.extend({
   historyImportDays: z.number().int().openapi({
     description: "Days of recent history imported into closed tickets on first link; 0 (default) = none",
   }),
+  pacingMinIntervalMs: z.number().int().openapi({
+    description: "Queued sends: minimum pause between messages to different chats, ms (default 4000)",
+  }),
+  pacingJitterMs: z
+    .number()
+    .int()
+    .openapi({ description: "Queued sends: random 0..this added, ms (default 3000)" }),
+  pacingTyping: z
+    .boolean()
+    .openapi({ description: "Queued sends: typing presence before each (default true)" }),
+  pacingDailyCap: z.number().int().openapi({
+    description: "Queued sends: at most this many per 24 h, more wait (default 1000; 0 = none)",
+  }),
   lastSeenAt: z.string().nullable(),
 }).openapi("Connection", {
   example: {
@@ -149,6 +162,10 @@ export const ConnectionSchema = ConnectionSummarySchema.extend({
     groups: "ignore",
     sendReadReceipts: true,
     historyImportDays: 0,
+    pacingMinIntervalMs: 4000,
+    pacingJitterMs: 3000,
+    pacingTyping: true,
+    pacingDailyCap: 1000,
     lastSeenAt: null,
     createdAt: "2024-01-01T00:00:00.000Z",
     updatedAt: "2024-12-01T10:00:00.000Z",
@@ -182,6 +199,10 @@ export const connectionWire = (
   groups: c.groups,
   sendReadReceipts: c.sendReadReceipts,
   historyImportDays: c.historyImportDays,
+  pacingMinIntervalMs: c.pacingMinIntervalMs,
+  pacingJitterMs: c.pacingJitterMs,
+  pacingTyping: c.pacingTyping,
+  pacingDailyCap: c.pacingDailyCap,
   lastSeenAt: iso(lastSeenAt),
 });
 
@@ -321,6 +342,29 @@ export const ReactionSchema = z
   })
   .openapi("Reaction");
 
+/** Where a message is on our side of the send; the queue's fields (see the send queue in the README). */
+const QueueFields = {
+  status: z.enum(["queued", "sending", "sent", "failed"]).openapi({
+    description:
+      "Our side of the send: `queued` (stored, waiting for the send queue), `sending` (handed to WhatsApp, not confirmed yet), `sent` (WhatsApp accepted it; synchronous sends and inbound messages are always `sent`), `failed` (see `error`). Delivery to the phone is `ack`.",
+  }),
+  error: z.object({ code: z.string(), reason: z.string() }).nullable().openapi({
+    description:
+      "Why a queued message failed (or why its last attempt did): ERR_MESSAGE_EXPIRED, ERR_MESSAGE_CANCELLED, ERR_SENDING_WAPP_MSG…",
+  }),
+  sendAt: z.string().nullable().openapi({ description: "Queued sends: not before this time; else null" }),
+  expiresAt: z.string().nullable().openapi({
+    description: "Queued sends: failed with ERR_MESSAGE_EXPIRED when not sent by then; else null",
+  }),
+};
+
+const queueWire = (m: MessageRow) => ({
+  status: m.status,
+  error: m.error ?? null,
+  sendAt: m.sendAt == null ? null : new Date(m.sendAt).toISOString(),
+  expiresAt: m.expiresAt == null ? null : new Date(m.expiresAt).toISOString(),
+});
+
 export const MessageSchema = z
   .object({
     id: z.string(),
@@ -359,6 +403,7 @@ export const MessageSchema = z
       description: "Ours: until when it can be deleted for everyone (2 days after sending); else null",
     }),
     updatedAt: z.string().openapi({ description: "Last change (ack, edit, delete, reaction)" }),
+    ...QueueFields,
   })
   .openapi("Message", {
     example: {
@@ -388,6 +433,10 @@ export const MessageSchema = z
       editableUntil: null,
       deletableUntil: null,
       updatedAt: "2024-12-01T10:31:40.000Z",
+      status: "sent",
+      error: null,
+      sendAt: null,
+      expiresAt: null,
     },
   });
 
@@ -421,9 +470,13 @@ export const messageWire = (
   participant: m.participant ? { number: m.participant, name: m.participantName } : null,
   isImported: m.isImported,
   editableUntil:
-    m.fromMe && !m.isDeleted && m.mediaType === "chat" ? isoAt(m.timestamp * 1000 + EDIT_WINDOW_MS) : null,
-  deletableUntil: m.fromMe && !m.isDeleted ? isoAt(m.timestamp * 1000 + REVOKE_WINDOW_MS) : null,
+    m.fromMe && m.status === "sent" && !m.isDeleted && m.mediaType === "chat"
+      ? isoAt(m.timestamp * 1000 + EDIT_WINDOW_MS)
+      : null,
+  deletableUntil:
+    m.fromMe && m.status === "sent" && !m.isDeleted ? isoAt(m.timestamp * 1000 + REVOKE_WINDOW_MS) : null,
   updatedAt: m.updatedAt.toISOString(),
+  ...queueWire(m),
 });
 
 const isoAt = (ms: number) => new Date(ms).toISOString();
@@ -442,6 +495,7 @@ export const SentSchema = z
     quotedMsgId: z.string().nullable(),
     filename: z.string().optional(),
     sourceUrl: z.string().optional(),
+    ...QueueFields,
   })
   .openapi("SentMessage", {
     example: {
@@ -455,6 +509,10 @@ export const SentSchema = z
       mediaUrl: null,
       mediaType: "chat",
       quotedMsgId: null,
+      status: "sent",
+      error: null,
+      sendAt: null,
+      expiresAt: null,
     },
   });
 
@@ -473,6 +531,7 @@ export const sentWire = (r: SentResult, mediaUrlOf: (f: string | null) => string
     quotedMsgId: m.quotedMsgId,
     ...(m.hasMedia && m.filename ? { filename: m.filename } : {}),
     ...(r.sourceUrl ? { sourceUrl: r.sourceUrl } : {}),
+    ...queueWire(m),
   };
 };
 

@@ -1,6 +1,13 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
+/** What the send queue needs to send a stored message again, after any restart. */
+export type QueuedOutbound = {
+  to: string;
+  quoted: { id: string; fromMe: boolean; body: string; remoteKey: string | null } | null;
+  ptt?: boolean;
+};
+
 const createdAt = () =>
   integer("created_at", { mode: "timestamp_ms" }).notNull().default(sql`(unixepoch('subsec') * 1000)`);
 const updatedAt = () =>
@@ -28,6 +35,15 @@ export const connections = sqliteTable("connections", {
   sendReadReceipts: integer("send_read_receipts", { mode: "boolean" }).notNull().default(true),
   /** On first link, import this many days of recent history into closed tickets (0 = none). */
   historyImportDays: integer("history_import_days").notNull().default(0),
+  /**
+   * Pacing of queued sends (never of synchronous ones): at least this long, plus a random 0..jitter, between
+   * two queued messages to different chats; "typing…" before each; at most `pacingDailyCap` queued messages
+   * in any 24 h (0 = no cap). Defaults are conservative: a burst of API sends is what gets numbers banned.
+   */
+  pacingMinIntervalMs: integer("pacing_min_interval_ms").notNull().default(4000),
+  pacingJitterMs: integer("pacing_jitter_ms").notNull().default(3000),
+  pacingTyping: integer("pacing_typing", { mode: "boolean" }).notNull().default(true),
+  pacingDailyCap: integer("pacing_daily_cap").notNull().default(1000),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -198,10 +214,35 @@ export const messages = sqliteTable(
     isImported: integer("is_imported", { mode: "boolean" }).notNull().default(false),
     /** Its file was deleted by MEDIA_RETENTION_DAYS (or MESSAGE_RETENTION_DAYS never got to it): the row stays. */
     mediaExpired: integer("media_expired", { mode: "boolean" }).notNull().default(false),
+    /**
+     * Our side of the send: `queued` (stored, waiting for the send queue), `sending` (claimed by the queue,
+     * maybe handed to WhatsApp), `sent`, `failed`. Synchronous sends and inbound messages are `sent`.
+     */
+    status: text("status", { enum: ["queued", "sending", "sent", "failed"] })
+      .notNull()
+      .default("sent"),
+    /** Why a queued message failed: JSON `{code, reason}`. */
+    error: text("error", { mode: "json" }).$type<{ code: string; reason: string }>(),
+    /** Queued sends only: not before this time (ms), and failed when not sent by expires_at. */
+    sendAt: integer("send_at"),
+    expiresAt: integer("expires_at"),
+    /** Queued sends only: when WhatsApp accepted it (pacing and the daily cap count these). */
+    sentAt: integer("sent_at"),
+    /** Queued sends only: JSON of what the queue needs to send it (chat address, quoted message, ptt). */
+    outbound: text("outbound", { mode: "json" }).$type<QueuedOutbound>(),
+    attempts: integer("attempts").notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
+    // The send queue's next due message per connection; queued and claimed rows only.
+    index("messages_queue_idx")
+      .on(t.connectionId, t.sendAt, t.pk)
+      .where(sql`status in ('queued', 'sending')`),
+    // The queued messages of every connection, next due first (GET /api/v1/messages?status=queued).
+    index("messages_queue_due_idx").on(t.sendAt, t.pk).where(sql`status in ('queued', 'sending')`),
+    // Pacing and the daily cap: the last queued sends of a connection.
+    index("messages_sent_at_idx").on(t.connectionId, t.sentAt).where(sql`sent_at is not null`),
     uniqueIndex("messages_connection_wa_id").on(t.connectionId, t.id),
     // The media retry reads only the messages still waiting for their file.
     index("messages_media_retry_idx").on(t.pk).where(sql`media_ref is not null and media_file is null`),

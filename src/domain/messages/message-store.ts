@@ -30,6 +30,10 @@ const EMPTY_MESSAGE = {
   participant: null,
   participantName: null,
   isImported: false,
+  status: "sent",
+  sendAt: null,
+  expiresAt: null,
+  outbound: null,
 };
 
 /**
@@ -89,6 +93,10 @@ export function createMessageStore(
       participant: ph("participant"),
       participantName: ph("participantName"),
       isImported: ph("isImported"),
+      status: ph("status"),
+      sendAt: ph("sendAt"),
+      expiresAt: ph("expiresAt"),
+      outbound: ph("outbound"),
       createdAt: ph("createdAt"),
       updatedAt: ph("updatedAt"),
     })
@@ -136,7 +144,10 @@ export function createMessageStore(
   const findByWaId = (connectionId: number, id: string): MessageRow | undefined =>
     byWaId.get({ connectionId, id });
 
-  /** Inserts a message, updates its ticket and emits message_sent / message_received, in one transaction. */
+  /**
+   * Inserts a message, updates its ticket and emits message_sent / message_received, in one transaction.
+   * A queued message is only inserted: the send queue announces it when it really went out.
+   */
   function store(tx: Tx, row: MessageInsert, ticket: TicketRef, contact: Contact): MessageRow | null {
     const now = new Date(clock());
     const early = takeEarlyAck(ticket.connectionId, row.id);
@@ -150,20 +161,27 @@ export function createMessageStore(
     }) as MessageRow | undefined;
     // The same WhatsApp id twice on a connection is one message: no second row, no second event.
     if (!inserted) return null;
+    const message = inserted;
     // History imported at first link is the past: it neither touches the ticket nor emits events.
-    if (inserted.isImported) return inserted;
-    touchTicket.run(lastMessageLabel(inserted), inserted.fromMe ? 1 : 0, now.getTime(), ticket.id);
+    if (message.isImported || message.status === "queued") return message;
+    announce(tx, message, ticket.id, contact, now.getTime());
+    return message;
+  }
+
+  /** A message now on WhatsApp (or received): the ticket shows it, and message_sent / message_received. */
+  function announce(tx: Tx, m: MessageRow, ticketId: number, contact: Contact, nowMs: number): void {
+    touchTicket.run(lastMessageLabel(m), m.fromMe ? 1 : 0, nowMs, ticketId);
     events.emit(
       tx,
-      inserted.fromMe ? "message_sent" : "message_received",
-      ticket.connectionId,
-      messageEventData(inserted, contact),
+      m.fromMe ? "message_sent" : "message_received",
+      m.connectionId,
+      messageEventData(m, contact),
     );
-    return inserted;
   }
 
   return {
     store,
+    announce,
     findByWaId,
     mediaUrlOf,
 

@@ -8,6 +8,7 @@ import type { Contact, ContactService } from "../contact.service";
 import type { DomainDeps } from "../deps";
 import type { SendCompletion } from "../idempotency";
 import { normalizeNumber } from "../numbers";
+import { newWhatsAppMessageId } from "../send-queue.service";
 import type { Assignment, TicketService } from "../ticket.service";
 import {
   chatAddress,
@@ -34,6 +35,12 @@ type PreparedItem =
 export type SentResult = { message: MessageRow; sourceUrl: string | null };
 
 /**
+ * Store the message for the send queue instead of sending it now (see send-queue.service.ts): not before
+ * `sendAt` (ms; default now), failed when not sent by `expiresAt` (ms; default sendAt + SEND_QUEUE_EXPIRY_HOURS).
+ */
+export type QueueRequest = { sendAt?: number | null; expiresAt?: number | null };
+
+/**
  * Sends through WhatsApp: on a ticket, as a quoted reply, or to a number (finding or creating its contact
  * and ticket). Each item is its own WhatsApp message, stored once WhatsApp accepted it.
  */
@@ -43,10 +50,16 @@ export function createSendService(
   contactsSvc: ContactService,
   ticketsSvc: TicketService,
   connectionsSvc: ConnectionService,
+  /** Told after messages were queued on a connection (wakes its send queue). */
+  onQueued: (connectionId: number) => void = () => {},
 ) {
-  const { db, media, fetcher, logger, commits } = deps;
+  const { db, media, fetcher, logger, commits, clock, config } = deps;
   const log = logger.child({ module: "messages" });
   const { store, findByWaId } = messageStore;
+
+  /** The live gateway when the connection is connected, else undefined. */
+  const sessionsLive = (connection: Connection): WhatsAppGateway | undefined =>
+    connectionsSvc.isConnected(connection.id) ? deps.sessions.get(connection.id) : undefined;
 
   function findQuoted(connectionId: number, quotedMsgId: string | null | undefined): QuotedRef | null {
     if (!quotedMsgId) return null;
@@ -120,6 +133,7 @@ export function createSendService(
 
   /** Sends prepared content on a ticket, one WhatsApp message per item, storing each as it is sent. */
   type SendContext = { ticket: TicketRef; contact: Contact; gw: WhatsAppGateway; quoted: QuotedRef | null };
+  type QueueContext = Omit<SendContext, "gw">;
 
   /**
    * A voice note: an opus audio asked for with `ptt`, or (the seed's media send has no flag) any
@@ -133,15 +147,79 @@ export function createSendService(
 
   /** Resolves what a send on an existing ticket needs, before anything is sent. */
   function ticketContext(ticketId: number, quotedMsgId: string | null | undefined): SendContext {
+    const ctx = queueContext(ticketId, quotedMsgId);
+    const gw = connectionsSvc.requireConnected(connectionsSvc.get(ctx.ticket.connectionId));
+    return { ...ctx, gw };
+  }
+
+  /** The same for a queued send: the connection need not be connected now. */
+  function queueContext(ticketId: number, quotedMsgId: string | null | undefined): QueueContext {
     const ticket = db
       .select({ id: tickets.id, connectionId: tickets.connectionId, contactId: tickets.contactId })
       .from(tickets)
       .where(eq(tickets.id, ticketId))
       .get();
     if (!ticket) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
-    const gw = connectionsSvc.requireConnected(connectionsSvc.get(ticket.connectionId));
+    connectionsSvc.get(ticket.connectionId);
     const contact = db.select().from(contacts).where(eq(contacts.id, ticket.contactId)).get()!;
-    return { ticket, contact, gw, quoted: findQuoted(ticket.connectionId, quotedMsgId) };
+    return { ticket, contact, quoted: findQuoted(ticket.connectionId, quotedMsgId) };
+  }
+
+  /** The row of one prepared item, sent or queued. */
+  const rowOf = (ctx: QueueContext, item: PreparedItem) => ({
+    ticketId: ctx.ticket.id,
+    contactId: null,
+    body: item.kind === "text" ? item.body : item.caption,
+    fromMe: true,
+    ack: 0,
+    mediaType: item.kind === "text" ? "chat" : isVoiceNote(item) ? "ptt" : item.stored.mediaType,
+    mediaFile: item.kind === "media" ? item.stored.file : null,
+    mimeType: item.kind === "media" ? item.stored.mimeType : null,
+    filename: item.kind === "media" ? item.stored.filename : null,
+    hasMedia: item.kind === "media",
+    quotedMsgId: ctx.quoted?.id ?? null,
+  });
+
+  /**
+   * Stores every item `queued` in one transaction, each under the WhatsApp id it will be sent with, and
+   * wakes the connection's send queue. The Idempotency-Key's answer is stored in the same transaction.
+   */
+  async function queueItems(
+    ctx: QueueContext,
+    items: PreparedItem[],
+    request: QueueRequest,
+    completion?: SendCompletion<SentResult[]>,
+  ): Promise<SentResult[]> {
+    const now = clock();
+    const sendAt = request.sendAt ?? now;
+    const expiresAt = request.expiresAt ?? sendAt + config.sendQueueExpiryMs;
+    if (expiresAt <= Math.max(sendAt, now))
+      throw new AppError("ERR_VALIDATION", "expiresAt must be after sendAt and in the future", [
+        { path: "expiresAt", message: "Must be later than sendAt and now" },
+      ]);
+    const results = await commits.run((tx) => {
+      const out = items.map((item) => {
+        const row: MessageInsert = {
+          ...rowOf(ctx, item),
+          id: newWhatsAppMessageId(),
+          timestamp: Math.floor(sendAt / 1000),
+          status: "queued",
+          sendAt,
+          expiresAt,
+          outbound: {
+            to: chatAddress(ctx.contact),
+            quoted: ctx.quoted,
+            ...(item.kind === "media" && item.ptt !== undefined ? { ptt: item.ptt } : {}),
+          },
+        };
+        const message = store(tx, row, ctx.ticket, ctx.contact)!;
+        return { message, sourceUrl: item.kind === "media" ? item.sourceUrl : null };
+      });
+      completion?.complete(tx, out);
+      return out;
+    });
+    onQueued(ctx.ticket.connectionId);
+    return results;
   }
 
   /**
@@ -159,18 +237,8 @@ export function createSendService(
       const sent = await deliver(ctx.gw, chatAddress(ctx.contact), item, ctx.quoted, completion?.messageLeft);
       completion?.messageLeft();
       const row: MessageInsert = {
+        ...rowOf(ctx, item),
         id: sent.id,
-        ticketId: ctx.ticket.id,
-        contactId: null,
-        body: item.kind === "text" ? item.body : item.caption,
-        fromMe: true,
-        ack: 0,
-        mediaType: item.kind === "text" ? "chat" : isVoiceNote(item) ? "ptt" : item.stored.mediaType,
-        mediaFile: item.kind === "media" ? item.stored.file : null,
-        mimeType: item.kind === "media" ? item.stored.mimeType : null,
-        filename: item.kind === "media" ? item.stored.filename : null,
-        hasMedia: item.kind === "media",
-        quotedMsgId: ctx.quoted?.id ?? null,
         remoteKey: sent.remoteKey ?? null,
         timestamp: sent.timestampSec,
       };
@@ -202,7 +270,12 @@ export function createSendService(
       ticketId: number,
       content: OutgoingContent & { quotedMsgId?: string | null },
       completion?: SendCompletion<SentResult[]>,
+      queue?: QueueRequest,
     ) {
+      if (queue) {
+        const ctx = queueContext(ticketId, content.quotedMsgId);
+        return queueItems(ctx, await prepare(content), queue, completion);
+      }
       const ctx = ticketContext(ticketId, content.quotedMsgId);
       return sendItems(ctx, await prepare(content), completion);
     },
@@ -211,17 +284,19 @@ export function createSendService(
       messageId: string,
       content: OutgoingContent,
       completion?: SendCompletion<{ ticketId: number; results: SentResult[] }>,
+      queue?: QueueRequest,
     ) {
       const target = messageStore.newest(messageId);
       if (!target) throw new AppError("ERR_MESSAGE_NOT_FOUND", "Message not found");
-      const ctx = ticketContext(target.ticketId, target.id);
       const ticketId = target.ticketId;
+      const wrapped = around(completion, (results) => ({ ticketId, results }));
+      if (queue) {
+        const ctx = queueContext(target.ticketId, target.id);
+        return { ticketId, results: await queueItems(ctx, await prepare(content), queue, wrapped) };
+      }
+      const ctx = ticketContext(target.ticketId, target.id);
       const items = await prepare(content);
-      const results = await sendItems(
-        ctx,
-        items,
-        around(completion, (results) => ({ ticketId, results })),
-      );
+      const results = await sendItems(ctx, items, wrapped);
       return { ticketId, results };
     },
 
@@ -235,32 +310,40 @@ export function createSendService(
           closeTicket?: boolean;
         },
       completion?: SendCompletion<{ ticketId: number; contactId: number; results: SentResult[] }>,
+      queue?: QueueRequest,
     ) {
       const number = normalizeNumber(input.number);
       const connection: Connection = connectionsSvc.resolve(input.whatsappId);
-      const gw = connectionsSvc.requireConnected(connection);
+      // A queued send is accepted while the connection is down; the number is then checked by WhatsApp
+      // itself when the message goes out.
+      const gw = queue ? sessionsLive(connection) : connectionsSvc.requireConnected(connection);
       if (!input.body?.trim() && !input.mediaUrl && (input.medias?.length ?? 0) === 0) {
         throw new AppError("ERR_VALIDATION", "Message body or media is required", [
           { path: "body", message: "Required when no media is sent" },
         ]);
       }
       const quoted = findQuoted(connection.id, input.quotedMsgId);
-      const check = await gw.checkNumber(number);
+      const check = gw ? await gw.checkNumber(number) : { exists: true, number };
       if (!check.exists) throw new AppError("ERR_WAPP_INVALID_CONTACT", `${number} is not on WhatsApp`);
       const known = contactsSvc.findByNumber(check.number);
-      const profilePicUrl = known ? undefined : await gw.profilePicUrl(check.number).catch(() => null);
+      const profilePicUrl = known || !gw ? undefined : await gw.profilePicUrl(check.number).catch(() => null);
       const items = await prepare(input);
       const { contact, ticket } = await commits.run((tx) => {
         const c = contactsSvc.upsert(tx, { number: check.number, profilePicUrl }, connection.id).contact;
         const t = ticketsSvc.findOrCreate(tx, c, connection.id, { ...input, newStatus: "open" }).ticket;
         return { contact: c, ticket: t };
       });
-      const results = await sendItems(
-        { ticket, contact, gw, quoted },
-        items,
-        around(completion, (results) => ({ ticketId: ticket.id, contactId: contact.id, results })),
-      );
+      const wrapped = around(completion, (results) => ({
+        ticketId: ticket.id,
+        contactId: contact.id,
+        results,
+      }));
+      const results =
+        queue || !gw
+          ? await queueItems({ ticket, contact, quoted }, items, queue ?? {}, wrapped)
+          : await sendItems({ ticket, contact, gw, quoted }, items, wrapped);
       // After the answer is stored: a crash here leaves the ticket open, never a message sent twice.
+      // A queued send closes the ticket now too: its messages still go out (the queue does not look at it).
       if (input.closeTicket)
         await commits.run((tx) => ticketsSvc.update(tx, ticket.id, { status: "closed" }));
       return { ticketId: ticket.id, contactId: contact.id, results };
