@@ -87,7 +87,7 @@ export function createSendQueue(deps: DomainDeps, store: MessageStore, connectio
        where connection_id = ? and sent_at is not null order by sent_at desc limit 1`,
     ),
     sentSince: sqlite.query<{ n: number }, [number, number]>(
-      "select count(*) as n from messages where connection_id = ? and sent_at is not null and sent_at >= ?",
+      "select count(*) as n from messages where connection_id = ? and sent_at is not null and sent_at > ?",
     ),
   };
   const byPk = db
@@ -340,6 +340,11 @@ export function createSendQueue(deps: DomainDeps, store: MessageStore, connectio
       stopped = false;
       poll = setInterval(kickAll, config.sendQueuePollMs);
       kickAll();
+    },
+
+    /** Resolves once the passes running now are done (tests: "the worker looked and left it queued"). */
+    async idle(): Promise<void> {
+      while (drains.size > 0) await Promise.allSettled([...drains]);
     },
 
     /** Stops taking messages and waits for the sends in flight to settle. */
