@@ -15,6 +15,11 @@ const TYPING_MS_PER_CHAR = 40;
 const TYPING_MIN_MS = 800;
 const TYPING_MAX_MS = 5_000;
 const DAY_MS = 24 * 3_600_000;
+/** Messages claimed in one commit when the connection is not paced. */
+const BATCH = 50;
+
+/** A queued message that can never be sent (its file is gone): failed at once, not retried. */
+class PermanentSendError extends Error {}
 
 /** Errors after which the message may have reached WhatsApp: it is tried again with the same id. */
 const MAY_HAVE_LEFT = new Set(["ERR_WAPP_TIMEOUT", "ERR_SENDING_WAPP_MSG"]);
@@ -50,9 +55,9 @@ export function createSendQueue(deps: DomainDeps, store: MessageStore, connectio
   const sqlite = db.$client;
   const ph = (name: string) => sql.placeholder(name);
   const q = {
-    next: sqlite.query<{ pk: number }, [number, number]>(
+    next: sqlite.query<{ pk: number }, [number, number, number]>(
       `select pk from messages where connection_id = ? and status in ('queued', 'sending') and send_at <= ?
-       order by send_at, pk limit 1`,
+       order by send_at, pk limit ?`,
     ),
     // Only messages nobody handed to WhatsApp yet expire (`status <> 'sending'`); the `in` keeps the
     // statement on the partial queue index, whose condition SQLite must see implied.
@@ -70,6 +75,10 @@ export function createSendQueue(deps: DomainDeps, store: MessageStore, connectio
     ),
     release: sqlite.query<unknown, [string, number, number]>(
       `update messages set status = 'queued', error = ?, updated_at = ? where pk = ? and status = 'sending'`,
+    ),
+    unclaim: sqlite.query<unknown, [number, number]>(
+      `update messages set status = 'queued', attempts = attempts - 1, updated_at = ? where pk = ?
+       and status = 'sending'`,
     ),
     keepTrying: sqlite.query<unknown, [string, number, number]>(
       "update messages set error = ?, updated_at = ? where pk = ?",
@@ -194,7 +203,7 @@ export function createSendQueue(deps: DomainDeps, store: MessageStore, connectio
 
   function outboundMedia(m: MessageRow): OutboundMedia {
     const path = m.mediaFile ? media.pathOf(m.mediaFile) : null;
-    if (!path) throw new AppError("ERR_SENDING_WAPP_MSG", "The stored file of this message is gone");
+    if (!path) throw new PermanentSendError("The stored file of this message is gone");
     const kind = m.mediaType === "ptt" ? "audio" : m.mediaType;
     return {
       path,
@@ -228,7 +237,7 @@ export function createSendQueue(deps: DomainDeps, store: MessageStore, connectio
     return !stopped;
   }
 
-  async function typing(gw: WhatsAppGateway, connection: Connection, m: MessageRow) {
+  async function typing(gw: WhatsAppGateway, connection: Connection, m: MessageRow): Promise<void> {
     if (!connection.pacingTyping || !m.outbound) return;
     const ms = Math.min(TYPING_MAX_MS, Math.max(TYPING_MIN_MS, m.body.length * TYPING_MS_PER_CHAR));
     try {
@@ -246,7 +255,49 @@ export function createSendQueue(deps: DomainDeps, store: MessageStore, connectio
     }
   }
 
-  /** Sends due messages of one connection until none is due, it is not connected, or the cap holds. */
+  const unpaced = (c: Connection) => c.pacingMinIntervalMs + c.pacingJitterMs === 0 && !c.pacingTyping;
+
+  /** Sends one claimed message under its stored id; the promise of storing it as sent is returned unawaited. */
+  async function sendClaimed(gw: WhatsAppGateway, m: MessageRow): Promise<{ stored: Promise<void> }> {
+    if (!m.outbound) throw new PermanentSendError("The queued message has no recipient");
+    const opts = { messageId: m.id };
+    const sent = m.hasMedia
+      ? await gw.sendMedia(m.outbound.to, outboundMedia(m), m.outbound.quoted, opts)
+      : await gw.sendText(m.outbound.to, m.body, m.outbound.quoted, opts);
+    // Wrapped: an async function would otherwise wait for the inner promise.
+    return { stored: markSent(m.pk, sent) };
+  }
+
+  /** A send failed: decides between waiting for the connection, trying again later, and failing it. */
+  async function onSendError(m: MessageRow, err: unknown, s: ConnState): Promise<"stop" | "next"> {
+    const code = err instanceof AppError ? err.code : "ERR_SENDING_WAPP_MSG";
+    // Worded as the synchronous send words it (send.ts).
+    const reason =
+      err instanceof AppError || err instanceof PermanentSendError
+        ? err.message
+        : `WhatsApp did not accept the message: ${(err as Error).message}`;
+    if (code === "ERR_WAPP_NOT_CONNECTED") {
+      // Refused before anything left: back in the queue until the connection is back.
+      await commits.run(() => q.release.run(JSON.stringify({ code, reason }), clock(), m.pk));
+      return "stop";
+    }
+    if (!(err instanceof PermanentSendError) && MAY_HAVE_LEFT.has(code) && m.attempts < MAX_ATTEMPTS) {
+      // It may have reached WhatsApp: it stays claimed and is sent again under the same id.
+      log.warn({ err, messageId: m.id, attempts: m.attempts }, "queued send failed; will retry");
+      await commits.run(() => q.keepTrying.run(JSON.stringify({ code, reason }), clock(), m.pk));
+      s.retryAt = clock() + config.sendQueueRetryMs;
+      return "stop";
+    }
+    log.warn({ err, messageId: m.id, attempts: m.attempts }, "queued send failed for good");
+    await fail(m.pk, code, reason);
+    return "next";
+  }
+
+  /**
+   * Sends due messages of one connection until none is due, it is not connected, or the cap holds. Paced,
+   * messages are claimed one at a time (a queued one stays cancellable while it waits its turn); unpaced, a
+   * batch is claimed in one commit and each is stored as sent while the next one is on its way.
+   */
   async function drainOnce(connectionId: number, s: ConnState): Promise<void> {
     while (!stopped) {
       await expire(connectionId);
@@ -255,50 +306,47 @@ export function createSendQueue(deps: DomainDeps, store: MessageStore, connectio
       if (!connection || !gw || gw.status() !== "CONNECTED") return;
       const now = clock();
       if (now < s.retryAt) return;
-      const due = q.next.get(connectionId, now);
-      if (!due) return;
-      const m0 = byPk.get({ pk: due.pk })!;
+      const due = q.next.all(connectionId, now, unpaced(connection) ? BATCH : 1).map((r) => byPk.get(r)!);
+      if (due.length === 0) return;
       // A claimed message whose server ack was stored went out before a crash: never send it again.
-      if (m0.status === "sending" && m0.ack >= 1) {
-        await markSent(m0.pk, null);
-        continue;
+      const acked = due.filter((m) => m.status === "sending" && m.ack >= 1);
+      for (const m of acked) await markSent(m.pk, null);
+      if (acked.length > 0) continue;
+      let batch = due;
+      if (connection.pacingDailyCap > 0) {
+        const left = connection.pacingDailyCap - (q.sentSince.get(connection.id, now - DAY_MS)?.n ?? 0);
+        if (left <= 0) return;
+        batch = batch.slice(0, left);
       }
-      if (!(await paced(connection, m0, s))) return;
-      if (m0.outbound) await typing(gw, connection, m0);
-      if (stopped) return;
-      const claimed = await commits.run(() => q.claim.get(clock(), m0.pk));
-      if (!claimed) continue; // cancelled meanwhile
-      const m = byPk.get({ pk: m0.pk })!;
-      if (!m.outbound) {
-        await fail(m.pk, "ERR_SENDING_WAPP_MSG", "The queued message has no recipient");
-        continue;
+      if (batch.length === 1) {
+        const m = batch[0]!;
+        if (!(await paced(connection, m, s))) return;
+        await typing(gw, connection, m);
+        if (stopped) return;
       }
-      try {
-        const opts = { messageId: m.id };
-        const quoted = m.outbound.quoted;
-        const sent = m.hasMedia
-          ? await gw.sendMedia(m.outbound.to, outboundMedia(m), quoted, opts)
-          : await gw.sendText(m.outbound.to, m.body, quoted, opts);
-        await markSent(m.pk, sent);
-        s.retryAt = 0;
-      } catch (err) {
-        const code = err instanceof AppError ? err.code : "ERR_SENDING_WAPP_MSG";
-        const reason = (err as Error).message;
-        if (code === "ERR_WAPP_NOT_CONNECTED") {
-          // Refused before anything left: back in the queue until the connection is back.
-          await commits.run(() => q.release.run(JSON.stringify({ code, reason }), clock(), m.pk));
-          return;
+      const claimed = await commits.run(() =>
+        batch.filter((m) => q.claim.get(clock(), m.pk)).map((m) => m.pk),
+      );
+      const stored: Promise<void>[] = [];
+      let outcome: "stop" | "next" = "next";
+      for (const [i, pk] of claimed.entries()) {
+        const m = byPk.get({ pk })!;
+        try {
+          stored.push((await sendClaimed(gw, m)).stored);
+          s.retryAt = 0;
+        } catch (err) {
+          outcome = await onSendError(m, err, s);
+          // The rest of the batch was not tried: back in the queue as it was.
+          const rest = claimed.slice(i + 1);
+          if (rest.length > 0)
+            await commits.run(() => {
+              for (const p of rest) q.unclaim.run(clock(), p);
+            });
+          break;
         }
-        if (MAY_HAVE_LEFT.has(code) && m.attempts < MAX_ATTEMPTS && !/file .* gone/.test(reason)) {
-          // It may have reached WhatsApp: it stays claimed and is sent again under the same id.
-          log.warn({ err, messageId: m.id, attempts: m.attempts }, "queued send failed; will retry");
-          await commits.run(() => q.keepTrying.run(JSON.stringify({ code, reason }), clock(), m.pk));
-          s.retryAt = clock() + config.sendQueueRetryMs;
-          return;
-        }
-        log.warn({ err, messageId: m.id, attempts: m.attempts }, "queued send failed for good");
-        await fail(m.pk, code, reason);
       }
+      await Promise.all(stored);
+      if (outcome === "stop") return;
     }
   }
 

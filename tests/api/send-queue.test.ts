@@ -5,14 +5,23 @@ import { join } from "node:path";
 import { EVENT_DOCS } from "../../src/http/event-docs";
 import type { GatewayFactory, WhatsAppGateway } from "../../src/whatsapp/gateway";
 import { createSandboxGateway } from "../../src/whatsapp/sandbox/sandbox-gateway";
+import { SAMPLES } from "../media/samples";
 import { createTestApp, type TestApp, waitFor } from "../support/test-app";
 
 /** What WhatsApp was asked to send, in order, recorded by a sandbox driver wrapped for the test. */
 type Sent = { to: string; body: string; messageId: string | undefined };
 
-function recordingSandbox(opts: { acks?: boolean; hold?: Promise<void> } = {}) {
+function recordingSandbox(
+  opts: { acks?: boolean; hold?: Promise<void>; failing?: (body: string) => boolean } = {},
+) {
   const sent: Sent[] = [];
   const presence: { to: string; state: string }[] = [];
+  const media: {
+    to: string;
+    caption: string | undefined;
+    mediaType: string;
+    messageId: string | undefined;
+  }[] = [];
   const factory: GatewayFactory = (conn, events) => {
     // acks: false plays a WhatsApp whose server ack never reached us.
     const gw = createSandboxGateway(conn, opts.acks === false ? { ...events, ack: () => {} } : events);
@@ -20,9 +29,14 @@ function recordingSandbox(opts: { acks?: boolean; hold?: Promise<void> } = {}) {
       ...gw,
       async sendText(to, body, quoted, o) {
         sent.push({ to, body, messageId: o?.messageId });
+        if (opts.failing?.(body)) throw new Error("socket closed");
         const result = await gw.sendText(to, body, quoted, o);
         await opts.hold;
         return result;
+      },
+      async sendMedia(to, m, quoted, o) {
+        media.push({ to, caption: m.caption, mediaType: m.mediaType, messageId: o?.messageId });
+        return gw.sendMedia(to, m, quoted, o);
       },
       async sendPresence(to, state) {
         presence.push({ to, state });
@@ -31,7 +45,7 @@ function recordingSandbox(opts: { acks?: boolean; hold?: Promise<void> } = {}) {
     };
     return wrapped;
   };
-  return { sent, presence, factory };
+  return { sent, presence, media, factory };
 }
 
 const A = "595991000001";
@@ -138,7 +152,7 @@ describe("queued sends", () => {
     expect(now.body.data[0]).toMatchObject({ status: "sent", sendAt: null, expiresAt: null });
   });
 
-  test("a queued send on a connected connection goes out at once, also as a form field and on media-url and reply", async () => {
+  test("a queued send on a connected connection goes out at once, also as a form field, with files and as a reply", async () => {
     const rec = recordingSandbox();
     await using t = createTestApp({}, { factories: { sandbox: rec.factory } });
     await unpacedSandbox(t);
@@ -156,6 +170,33 @@ describe("queued sends", () => {
     expect(reply.body.data[0]).toMatchObject({ status: "queued", quotedMsgId: id });
     await waitFor(async () => (await statusOf(t, reply.body.data[0].messageId)).status === "sent");
     expect(rec.sent.map((s) => s.body)).toEqual(["por formulario", "respuesta en cola"]);
+    // Files are stored when queued and sent from storage, caption on the first.
+    const files = new FormData();
+    files.append("medias", new File([SAMPLES.jpeg], "foto.jpg", { type: "image/jpeg" }));
+    files.append("body", "la foto");
+    files.append("queue", "true");
+    const ticketId = t.services.messages.get(id).ticketId;
+    const media = await t.request(`/api/v1/tickets/${ticketId}/messages/media`, {
+      method: "POST",
+      body: files,
+    });
+    expect(media.status).toBe(202);
+    const queuedMedia = ((await media.json()) as any).data[0];
+    expect(queuedMedia).toMatchObject({
+      status: "queued",
+      hasMedia: true,
+      mediaType: "image",
+      body: "la foto",
+    });
+    await waitFor(async () => (await statusOf(t, queuedMedia.messageId)).status === "sent");
+    expect(rec.media).toEqual([
+      expect.objectContaining({
+        to: A,
+        caption: "la foto",
+        mediaType: "image",
+        messageId: queuedMedia.messageId,
+      }),
+    ]);
   });
 
   test("a scheduled send waits for its sendAt (injected clock), then goes out", async () => {
@@ -316,6 +357,37 @@ describe("queued sends", () => {
     now += 24 * 3_600_000;
     await waitFor(async () => (await statusOf(t, ids[2]!)).status === "sent");
     expect(rec.sent.map((s) => s.body)).toEqual(["uno", "dos", "tres"]);
+  });
+
+  test("a send that fails is tried again under the same id, then failed after 5 attempts; the queue goes on", async () => {
+    let failures = 2;
+    const rec = recordingSandbox({
+      failing: (body) => body === "siempre falla" || (body === "falla dos veces" && failures-- > 0),
+    });
+    await using t = createTestApp(
+      { SEND_QUEUE_RETRY_MS: "10", SEND_QUEUE_POLL_MS: "10" },
+      { factories: { sandbox: rec.factory } },
+    );
+    await unpacedSandbox(t);
+    t.sendQueue.start();
+    const ids: string[] = [];
+    for (const body of ["falla dos veces", "siempre falla", "después"])
+      ids.push((await t.post("/api/v1/send", { number: A, body, queue: true })).body.data[0].messageId);
+    await waitFor(async () => (await statusOf(t, ids[2]!)).status === "sent");
+    expect(await statusOf(t, ids[0]!)).toEqual({
+      status: "sent",
+      error: null,
+    });
+    expect(await statusOf(t, ids[1]!)).toEqual({
+      status: "failed",
+      error: { code: "ERR_SENDING_WAPP_MSG", reason: "WhatsApp did not accept the message: socket closed" },
+    });
+    expect(rec.sent.map((s) => [s.body, s.messageId])).toEqual([
+      ...Array(3).fill(["falla dos veces", ids[0]]),
+      ...Array(5).fill(["siempre falla", ids[1]]),
+      ["después", ids[2]],
+    ]);
+    expect(eventsOf(t, "message_failed").map((e) => [e.messageId, e.attempts])).toEqual([[ids[1], 5]]);
   });
 
   test("typing presence before a paced message", async () => {
