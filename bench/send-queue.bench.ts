@@ -56,6 +56,8 @@ const rate = (ms: number) => ((N * 1000) / ms).toFixed(0);
 console.log(`messages: ${N}`);
 console.log(`synchronous sends (reference): ${rate(syncMs)} msg/s`);
 console.log(`queued sends, enqueue (202):   ${rate(enqueueMs)} msg/s`);
-console.log(`queue worker drain:            ${rate(drainMs)} msg/s (${(syncMs / drainMs).toFixed(2)}× the reference)`);
+console.log(
+  `queue worker drain:            ${rate(drainMs)} msg/s (${(syncMs / drainMs).toFixed(2)}× the reference)`,
+);
 await rt.close();
 rmSync(dir, { recursive: true, force: true });
