@@ -390,6 +390,24 @@ describe("queued sends", () => {
     expect(eventsOf(t, "message_failed").map((e) => [e.messageId, e.attempts])).toEqual([[ids[1], 5]]);
   });
 
+  test("an Idempotency-Key on a queued send replays its 202 and queues nothing more", async () => {
+    await using t = createTestApp();
+    const conn = await unpacedSandbox(t);
+    await disconnect(t, conn.id);
+    const send = () =>
+      t.request("/api/v1/send", {
+        method: "POST",
+        headers: { "idempotency-key": "cola-1", "content-type": "application/json" },
+        body: JSON.stringify({ number: A, body: "una vez", queue: true }),
+      });
+    const first = await send();
+    const again = await send();
+    expect([first.status, again.status]).toEqual([202, 202]);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(await again.json()).toEqual(await first.json());
+    expect((await t.get("/api/v1/messages?status=queued")).body.count).toBe(1);
+  });
+
   test("typing presence before a paced message", async () => {
     const rec = recordingSandbox();
     await using t = createTestApp({}, { factories: { sandbox: rec.factory } });

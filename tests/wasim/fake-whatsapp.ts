@@ -654,6 +654,7 @@ export class SimAccount {
         { tag: "keys", attrs: {}, content: bundleNodes(bundle).filter((n) => n.tag !== "registration") },
       ],
     };
+    this.wa.allowResend(target.pn, id);
     for (const companion of target.companions.values()) this.wa.deliver(companion, node);
   }
 
@@ -813,6 +814,10 @@ export class FakeWhatsApp {
   private readonly accounts = new Map<string, SimAccount>();
   /** Message ids accepted per sender (`pn:id`), to drop a re-sent duplicate as WhatsApp does. */
   private readonly acceptedIds = new Set<string>();
+  /** A retry receipt passed for this sender's message: its re-send (same id) is accepted once more. */
+  allowResend(senderPn: string, id: string): void {
+    this.acceptedIds.delete(`${senderPn}:${id}`);
+  }
   /** Messages dropped because their id had been accepted before (a client re-sending after a crash). */
   readonly droppedDuplicates: { from: string; id: string }[] = [];
   private readonly byLid = new Map<string, SimAccount>();
@@ -1849,21 +1854,16 @@ export class FakeWhatsApp {
     const { account: sender, companion: senderDevice } = session;
     if (sender.holdMessages) return;
     // WhatsApp drops a second message with an id it already accepted from the same account (acking it
-    // again), so a client that re-sends after a crash with the same id delivers it once. A retry after a
-    // retry receipt carries `count` on its <enc> and is delivered again, as WhatsApp does.
-    const isRetry = [stanza, ...getBinaryNodeChildren(getBinaryNodeChild(stanza, "participants"), "to")].some(
-      (n) => getBinaryNodeChildren(n, "enc").some((e) => e.attrs.count !== undefined),
-    );
-    if (!isRetry) {
-      const key = `${sender.pn}:${id}`;
-      if (this.acceptedIds.has(key)) {
-        this.droppedDuplicates.push({ from: sender.pn, id });
-        conn.send({ tag: "ack", attrs: { class: "message", id, from: to, t: now() } });
-        this.changes.changed();
-        return;
-      }
-      this.acceptedIds.add(key);
+    // again), so a client that re-sends after a crash with the same id delivers it once. A re-send asked
+    // for by a retry receipt (same id) is let through, as WhatsApp does.
+    const key = `${sender.pn}:${id}`;
+    if (this.acceptedIds.has(key)) {
+      this.droppedDuplicates.push({ from: sender.pn, id });
+      conn.send({ tag: "ack", attrs: { class: "message", id, from: to, t: now() } });
+      this.changes.changed();
+      return;
     }
+    this.acceptedIds.add(key);
     if (isJidGroup(to)) {
       await this.onCompanionGroupMessage(conn, stanza);
       return;
