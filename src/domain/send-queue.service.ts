@@ -215,13 +215,13 @@ export function createSendQueue(deps: DomainDeps, store: MessageStore, connectio
     };
   }
 
-  /** Pacing before message m; false when the daily cap holds it (and everything after it) for now. */
+  /**
+   * Waits out the pause before message m when the last queued send went to another chat (ticket); false
+   * when the queue was stopped meanwhile. The pause is drawn once per gap, so a pass that is woken again
+   * keeps waiting for the same moment.
+   */
   async function paced(connection: Connection, m: MessageRow, s: ConnState): Promise<boolean> {
     const now = clock();
-    if (connection.pacingDailyCap > 0) {
-      const n = q.sentSince.get(connection.id, now - DAY_MS)?.n ?? 0;
-      if (n >= connection.pacingDailyCap) return false;
-    }
     const last = q.lastSent.get(connection.id);
     if (
       last &&
