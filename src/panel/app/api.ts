@@ -185,6 +185,10 @@ export type Message = {
   editableUntil: string | null;
   deletableUntil: string | null;
   updatedAt: string;
+  /** Our side of the send: queued and scheduled sends are `queued` until the send queue sent them. */
+  status?: "queued" | "sending" | "sent" | "failed";
+  error?: { code: string; reason: string } | null;
+  sendAt?: string | null;
 };
 
 /** The server's reaction shape (a type import: nothing of the server reaches the bundle). */
