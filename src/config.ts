@@ -58,6 +58,9 @@ const EnvSchema = z.object({
   MEDIA_RETENTION_DAYS: int(0, 36_500).default(0),
   MESSAGE_RETENTION_DAYS: int(0, 36_500).default(0),
   SEARCH_MAX_MATCHES: int(1, 10_000_000).default(10_000),
+  SEND_QUEUE_EXPIRY_HOURS: int(1, 8760).default(24),
+  SEND_QUEUE_POLL_MS: int(10, 600_000).default(1_000),
+  SEND_QUEUE_RETRY_MS: int(10, 3_600_000).default(5_000),
 });
 
 export type Config = {
@@ -118,6 +121,12 @@ export type Config = {
   messageRetentionDays: number;
   /** A ticket search reads at most this many of the newest matching messages (and contacts). */
   searchMaxMatches: number;
+  /** A queued send without `expiresAt` fails when it could not go out within this long after its `sendAt`. */
+  sendQueueExpiryMs: number;
+  /** The send queue looks for due messages at least this often (scheduled sends, held by the daily cap). */
+  sendQueuePollMs: number;
+  /** After a failed attempt (timeout, socket error) the queue tries the same message again after this, ms. */
+  sendQueueRetryMs: number;
 };
 
 export class ConfigError extends Error {}
@@ -172,5 +181,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mediaRetentionDays: e.MEDIA_RETENTION_DAYS,
     messageRetentionDays: e.MESSAGE_RETENTION_DAYS,
     searchMaxMatches: e.SEARCH_MAX_MATCHES,
+    sendQueueExpiryMs: e.SEND_QUEUE_EXPIRY_HOURS * 3_600_000,
+    sendQueuePollMs: e.SEND_QUEUE_POLL_MS,
+    sendQueueRetryMs: e.SEND_QUEUE_RETRY_MS,
   };
 }

@@ -87,6 +87,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     eventsFor: (connectionId) => ({
       status: (status, info) => {
         services?.connections.applyStatus(connectionId, status, info);
+        if (status === "CONNECTED") services?.messages.queue.kick(connectionId);
         if (status === "qrcode" && info.qrcode && process.stdout.isTTY) printQr(connectionId, info.qrcode);
       },
       message: async (msg) => {
@@ -192,6 +193,8 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     streams,
     metrics,
     retention,
+    /** Created here, started by startServer (tests start it themselves when they want queued sends sent). */
+    sendQueue: services.messages.queue,
     /** Starts a session for every connection that is not logged out. */
     async startSessions() {
       for (const c of services.connections.list()) {
@@ -203,6 +206,8 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
       streams.closeAll();
       // Automated messages already triggered (a greeting, a farewell) leave before the sessions stop.
       await services.automation.idle();
+      // Sends in flight settle before their sockets close; what is still queued stays for the next start.
+      await services.messages.queue.stop();
       await sessions.stopAll();
       services.messages.flushAcks();
       await dispatcher.stop();
@@ -325,6 +330,7 @@ export async function startServer(config: Config, logger: Logger, opts: RuntimeO
   if (orphans.length > 0) logger.info({ removed: orphans.length }, "removed temp files left by a crash");
   await runtime.startSessions();
   runtime.dispatcher.start();
+  runtime.sendQueue.start();
   let server: ReturnType<typeof Bun.serve>;
   try {
     server = Bun.serve({

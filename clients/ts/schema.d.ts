@@ -114,13 +114,15 @@ export interface paths {
         put?: never;
         /**
          * Send to a number (original API)
-         * @description Finds or creates the contact and its open/pending ticket on the connection (the default when whatsappId is omitted), then sends the text, the media from mediaUrl and each file in medias (caption on the first). closeTicket closes the ticket after sending. Same body as /api/v1/send, status 200.
+         * @description Finds or creates the contact and its open/pending ticket on the connection (the default when whatsappId is omitted), then sends the text, the media from mediaUrl and each file in medias (caption on the first). closeTicket closes the ticket after sending. With `queue: true`, `sendAt` or `Prefer: respond-async` the message(s) are stored with status `queued` and the answer is 202; the send queue sends them (message_sent, or message_failed). Same body as /api/v1/send, status 200.
          */
         post: {
             parameters: {
                 query?: never;
                 header?: {
                     "idempotency-key"?: string;
+                    /** @description `respond-async`: queue the message(s) and answer 202, as `queue: true` does */
+                    prefer?: string;
                 };
                 path?: never;
                 cookie?: never;
@@ -138,11 +140,14 @@ export interface paths {
                     "application/json": {
                         body?: string | null;
                         closeTicket?: boolean;
+                        /** Format: date-time */
+                        expiresAt?: string;
                         filename?: string | null;
                         medias?: string[];
                         mediaUrl?: string | null;
                         number: string;
                         ptt?: boolean;
+                        queue?: boolean;
                         queueId?: number | null;
                         quotedMsg?: (({
                             id: string;
@@ -150,6 +155,8 @@ export interface paths {
                             [key: string]: unknown;
                         }) | string) | null;
                         quotedMsgId?: string | null;
+                        /** Format: date-time */
+                        sendAt?: string;
                         tagsId?: number | null;
                         userId?: number | null;
                         whatsappId?: number | null;
@@ -157,11 +164,14 @@ export interface paths {
                     "application/x-www-form-urlencoded": {
                         body?: string | null;
                         closeTicket?: boolean;
+                        /** Format: date-time */
+                        expiresAt?: string;
                         filename?: string | null;
                         medias?: string[];
                         mediaUrl?: string | null;
                         number: string;
                         ptt?: boolean;
+                        queue?: boolean;
                         queueId?: number | null;
                         quotedMsg?: (({
                             id: string;
@@ -169,6 +179,8 @@ export interface paths {
                             [key: string]: unknown;
                         }) | string) | null;
                         quotedMsgId?: string | null;
+                        /** Format: date-time */
+                        sendAt?: string;
                         tagsId?: number | null;
                         userId?: number | null;
                         whatsappId?: number | null;
@@ -176,11 +188,14 @@ export interface paths {
                     "multipart/form-data": {
                         body?: string | null;
                         closeTicket?: boolean;
+                        /** Format: date-time */
+                        expiresAt?: string;
                         filename?: string | null;
                         medias?: string[];
                         mediaUrl?: string | null;
                         number: string;
                         ptt?: boolean;
+                        queue?: boolean;
                         queueId?: number | null;
                         quotedMsg?: (({
                             id: string;
@@ -188,6 +203,8 @@ export interface paths {
                             [key: string]: unknown;
                         }) | string) | null;
                         quotedMsgId?: string | null;
+                        /** Format: date-time */
+                        sendAt?: string;
                         tagsId?: number | null;
                         userId?: number | null;
                         whatsappId?: number | null;
@@ -197,6 +214,20 @@ export interface paths {
             responses: {
                 /** @description Sent */
                 200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            contactId: number;
+                            data: components["schemas"]["SentMessage"][];
+                            message: string;
+                            ticketId: number;
+                        };
+                    };
+                };
+                /** @description Queued (queue, sendAt or Prefer: respond-async): data has status `queued` */
+                202: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1069,6 +1100,10 @@ export interface paths {
                         isDefault?: boolean;
                         name: string;
                         number?: string | null;
+                        pacingDailyCap?: number;
+                        pacingJitterMs?: number;
+                        pacingMinIntervalMs?: number;
+                        pacingTyping?: boolean;
                         queueIds?: number[];
                         ratingMessage?: string | null;
                         sendReadReceipts?: boolean;
@@ -1085,6 +1120,10 @@ export interface paths {
                         isDefault?: boolean;
                         name: string;
                         number?: string | null;
+                        pacingDailyCap?: number;
+                        pacingJitterMs?: number;
+                        pacingMinIntervalMs?: number;
+                        pacingTyping?: boolean;
                         queueIds?: number[];
                         ratingMessage?: string | null;
                         sendReadReceipts?: boolean;
@@ -1101,6 +1140,10 @@ export interface paths {
                         isDefault?: boolean;
                         name: string;
                         number?: string | null;
+                        pacingDailyCap?: number;
+                        pacingJitterMs?: number;
+                        pacingMinIntervalMs?: number;
+                        pacingTyping?: boolean;
                         queueIds?: number[];
                         ratingMessage?: string | null;
                         sendReadReceipts?: boolean;
@@ -1284,6 +1327,10 @@ export interface paths {
                         isDefault?: boolean;
                         name?: string;
                         number?: string | null;
+                        pacingDailyCap?: number;
+                        pacingJitterMs?: number;
+                        pacingMinIntervalMs?: number;
+                        pacingTyping?: boolean;
                         queueIds?: number[];
                         ratingMessage?: string | null;
                         sendReadReceipts?: boolean;
@@ -1300,6 +1347,10 @@ export interface paths {
                         isDefault?: boolean;
                         name?: string;
                         number?: string | null;
+                        pacingDailyCap?: number;
+                        pacingJitterMs?: number;
+                        pacingMinIntervalMs?: number;
+                        pacingTyping?: boolean;
                         queueIds?: number[];
                         ratingMessage?: string | null;
                         sendReadReceipts?: boolean;
@@ -1316,6 +1367,10 @@ export interface paths {
                         isDefault?: boolean;
                         name?: string;
                         number?: string | null;
+                        pacingDailyCap?: number;
+                        pacingJitterMs?: number;
+                        pacingMinIntervalMs?: number;
+                        pacingTyping?: boolean;
                         queueIds?: number[];
                         ratingMessage?: string | null;
                         sendReadReceipts?: boolean;
@@ -2183,7 +2238,7 @@ export interface paths {
         put?: never;
         /**
          * Add a webhook (admin)
-         * @description events: any of message_received, message_sent, message_ack, connection_update, ticket_created, ticket_updated, ticket_closed, contact_created, contact_updated, message_updated, message_deleted, message_reaction; empty means all. Without a secret one is generated (`whsec_…`) and returned once, in this response only.
+         * @description events: any of message_received, message_sent, message_ack, connection_update, ticket_created, ticket_updated, ticket_closed, contact_created, contact_updated, message_updated, message_deleted, message_reaction, message_failed; empty means all. Without a secret one is generated (`whsec_…`) and returned once, in this response only.
          */
         post: {
             parameters: {
@@ -2209,7 +2264,7 @@ export interface paths {
                         /** @default true */
                         enabled?: boolean;
                         /** @default [] */
-                        events?: ("message_received" | "message_sent" | "message_ack" | "connection_update" | "ticket_created" | "ticket_updated" | "ticket_closed" | "contact_created" | "contact_updated" | "message_updated" | "message_deleted" | "message_reaction")[];
+                        events?: ("message_received" | "message_sent" | "message_ack" | "connection_update" | "ticket_created" | "ticket_updated" | "ticket_closed" | "contact_created" | "contact_updated" | "message_updated" | "message_deleted" | "message_reaction" | "message_failed")[];
                         secret?: string | null;
                         url: string;
                     };
@@ -2217,7 +2272,7 @@ export interface paths {
                         /** @default true */
                         enabled?: boolean;
                         /** @default [] */
-                        events?: ("message_received" | "message_sent" | "message_ack" | "connection_update" | "ticket_created" | "ticket_updated" | "ticket_closed" | "contact_created" | "contact_updated" | "message_updated" | "message_deleted" | "message_reaction")[];
+                        events?: ("message_received" | "message_sent" | "message_ack" | "connection_update" | "ticket_created" | "ticket_updated" | "ticket_closed" | "contact_created" | "contact_updated" | "message_updated" | "message_deleted" | "message_reaction" | "message_failed")[];
                         secret?: string | null;
                         url: string;
                     };
@@ -2225,7 +2280,7 @@ export interface paths {
                         /** @default true */
                         enabled?: boolean;
                         /** @default [] */
-                        events?: ("message_received" | "message_sent" | "message_ack" | "connection_update" | "ticket_created" | "ticket_updated" | "ticket_closed" | "contact_created" | "contact_updated" | "message_updated" | "message_deleted" | "message_reaction")[];
+                        events?: ("message_received" | "message_sent" | "message_ack" | "connection_update" | "ticket_created" | "ticket_updated" | "ticket_closed" | "contact_created" | "contact_updated" | "message_updated" | "message_deleted" | "message_reaction" | "message_failed")[];
                         secret?: string | null;
                         url: string;
                     };
@@ -2322,19 +2377,19 @@ export interface paths {
                      */
                     "application/json": {
                         enabled?: boolean;
-                        events?: ("message_received" | "message_sent" | "message_ack" | "connection_update" | "ticket_created" | "ticket_updated" | "ticket_closed" | "contact_created" | "contact_updated" | "message_updated" | "message_deleted" | "message_reaction")[];
+                        events?: ("message_received" | "message_sent" | "message_ack" | "connection_update" | "ticket_created" | "ticket_updated" | "ticket_closed" | "contact_created" | "contact_updated" | "message_updated" | "message_deleted" | "message_reaction" | "message_failed")[];
                         secret?: string | null;
                         url?: string;
                     };
                     "application/x-www-form-urlencoded": {
                         enabled?: boolean;
-                        events?: ("message_received" | "message_sent" | "message_ack" | "connection_update" | "ticket_created" | "ticket_updated" | "ticket_closed" | "contact_created" | "contact_updated" | "message_updated" | "message_deleted" | "message_reaction")[];
+                        events?: ("message_received" | "message_sent" | "message_ack" | "connection_update" | "ticket_created" | "ticket_updated" | "ticket_closed" | "contact_created" | "contact_updated" | "message_updated" | "message_deleted" | "message_reaction" | "message_failed")[];
                         secret?: string | null;
                         url?: string;
                     };
                     "multipart/form-data": {
                         enabled?: boolean;
-                        events?: ("message_received" | "message_sent" | "message_ack" | "connection_update" | "ticket_created" | "ticket_updated" | "ticket_closed" | "contact_created" | "contact_updated" | "message_updated" | "message_deleted" | "message_reaction")[];
+                        events?: ("message_received" | "message_sent" | "message_ack" | "connection_update" | "ticket_created" | "ticket_updated" | "ticket_closed" | "contact_created" | "contact_updated" | "message_updated" | "message_deleted" | "message_reaction" | "message_failed")[];
                         secret?: string | null;
                         url?: string;
                     };
@@ -3871,6 +3926,103 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List queued and scheduled messages
+         * @description The send queue: messages stored with `queue`, `sendAt` or `Prefer: respond-async` that have not gone out yet, next due first (by `sendAt`). Cancel one with DELETE /messages/{messageId}.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    page?: number;
+                    /** @description `queued` (waiting, scheduled included) or `sending` (handed to WhatsApp now) */
+                    status?: "queued" | "sending";
+                    /** @description Only this connection's queue */
+                    whatsappId?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of the queue */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            count: number;
+                            hasMore: boolean;
+                            limit: number;
+                            messages: components["schemas"]["Message"][];
+                            page: number;
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/messages/{messageId}": {
         parameters: {
             query?: never;
@@ -3999,8 +4151,8 @@ export interface paths {
         };
         post?: never;
         /**
-         * Delete a message we sent, for everyone
-         * @description WhatsApp allows it for about two days after sending (then 422 ERR_DELETE_WINDOW_EXPIRED). The message stays stored with `isDeleted: true` and its body. Deleting again answers 200. Emits `message_deleted`.
+         * Delete a message we sent, for everyone; or cancel a queued one
+         * @description WhatsApp allows it for about two days after sending (then 422 ERR_DELETE_WINDOW_EXPIRED). The message stays stored with `isDeleted: true` and its body. Deleting again answers 200. Emits `message_deleted`. A message still `queued` is cancelled instead: it becomes `failed` with error ERR_MESSAGE_CANCELLED and emits `message_failed`; one the queue is sending now is 409 ERR_MESSAGE_SENDING, one that failed 409 ERR_MESSAGE_NOT_SENT.
          */
         delete: {
             parameters: {
@@ -4253,6 +4405,8 @@ export interface paths {
                 header?: {
                     /** @description Repeat-safe sends: the same key within 24 h returns the first response and sends nothing */
                     "idempotency-key"?: string;
+                    /** @description `respond-async`: queue the message(s) and answer 202, as `queue: true` does */
+                    prefer?: string;
                 };
                 path: {
                     messageId: string;
@@ -4268,30 +4422,58 @@ export interface paths {
                      */
                     "application/json": {
                         body?: string | null;
+                        /** Format: date-time */
+                        expiresAt?: string;
                         filename?: string | null;
                         medias?: string[];
                         mediaUrl?: string | null;
                         ptt?: boolean;
+                        queue?: boolean;
+                        /** Format: date-time */
+                        sendAt?: string;
                     };
                     "application/x-www-form-urlencoded": {
                         body?: string | null;
+                        /** Format: date-time */
+                        expiresAt?: string;
                         filename?: string | null;
                         medias?: string[];
                         mediaUrl?: string | null;
                         ptt?: boolean;
+                        queue?: boolean;
+                        /** Format: date-time */
+                        sendAt?: string;
                     };
                     "multipart/form-data": {
                         body?: string | null;
+                        /** Format: date-time */
+                        expiresAt?: string;
                         filename?: string | null;
                         medias?: string[];
                         mediaUrl?: string | null;
                         ptt?: boolean;
+                        queue?: boolean;
+                        /** Format: date-time */
+                        sendAt?: string;
                     };
                 };
             };
             responses: {
                 /** @description Sent */
                 201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["SentMessage"][];
+                            message: string;
+                            ticketId: number;
+                        };
+                    };
+                };
+                /** @description Queued (queue, sendAt or Prefer: respond-async): each message has status `queued` */
+                202: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5609,13 +5791,15 @@ export interface paths {
         put?: never;
         /**
          * Send to a number
-         * @description Finds or creates the contact and its open/pending ticket on the connection (the default when whatsappId is omitted), then sends the text, the media from mediaUrl and each file in medias (caption on the first). closeTicket closes the ticket after sending.
+         * @description Finds or creates the contact and its open/pending ticket on the connection (the default when whatsappId is omitted), then sends the text, the media from mediaUrl and each file in medias (caption on the first). closeTicket closes the ticket after sending. With `queue: true`, `sendAt` or `Prefer: respond-async` the message(s) are stored with status `queued` and the answer is 202; the send queue sends them (message_sent, or message_failed).
          */
         post: {
             parameters: {
                 query?: never;
                 header?: {
                     "idempotency-key"?: string;
+                    /** @description `respond-async`: queue the message(s) and answer 202, as `queue: true` does */
+                    prefer?: string;
                 };
                 path?: never;
                 cookie?: never;
@@ -5633,11 +5817,14 @@ export interface paths {
                     "application/json": {
                         body?: string | null;
                         closeTicket?: boolean;
+                        /** Format: date-time */
+                        expiresAt?: string;
                         filename?: string | null;
                         medias?: string[];
                         mediaUrl?: string | null;
                         number: string;
                         ptt?: boolean;
+                        queue?: boolean;
                         queueId?: number | null;
                         quotedMsg?: (({
                             id: string;
@@ -5645,6 +5832,8 @@ export interface paths {
                             [key: string]: unknown;
                         }) | string) | null;
                         quotedMsgId?: string | null;
+                        /** Format: date-time */
+                        sendAt?: string;
                         tagsId?: number | null;
                         userId?: number | null;
                         whatsappId?: number | null;
@@ -5652,11 +5841,14 @@ export interface paths {
                     "application/x-www-form-urlencoded": {
                         body?: string | null;
                         closeTicket?: boolean;
+                        /** Format: date-time */
+                        expiresAt?: string;
                         filename?: string | null;
                         medias?: string[];
                         mediaUrl?: string | null;
                         number: string;
                         ptt?: boolean;
+                        queue?: boolean;
                         queueId?: number | null;
                         quotedMsg?: (({
                             id: string;
@@ -5664,6 +5856,8 @@ export interface paths {
                             [key: string]: unknown;
                         }) | string) | null;
                         quotedMsgId?: string | null;
+                        /** Format: date-time */
+                        sendAt?: string;
                         tagsId?: number | null;
                         userId?: number | null;
                         whatsappId?: number | null;
@@ -5671,11 +5865,14 @@ export interface paths {
                     "multipart/form-data": {
                         body?: string | null;
                         closeTicket?: boolean;
+                        /** Format: date-time */
+                        expiresAt?: string;
                         filename?: string | null;
                         medias?: string[];
                         mediaUrl?: string | null;
                         number: string;
                         ptt?: boolean;
+                        queue?: boolean;
                         queueId?: number | null;
                         quotedMsg?: (({
                             id: string;
@@ -5683,6 +5880,8 @@ export interface paths {
                             [key: string]: unknown;
                         }) | string) | null;
                         quotedMsgId?: string | null;
+                        /** Format: date-time */
+                        sendAt?: string;
                         tagsId?: number | null;
                         userId?: number | null;
                         whatsappId?: number | null;
@@ -5692,6 +5891,20 @@ export interface paths {
             responses: {
                 /** @description Sent */
                 201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            contactId: number;
+                            data: components["schemas"]["SentMessage"][];
+                            message: string;
+                            ticketId: number;
+                        };
+                    };
+                };
+                /** @description Queued (queue, sendAt or Prefer: respond-async): data has status `queued` */
+                202: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6774,6 +6987,8 @@ export interface paths {
                 header?: {
                     /** @description Repeat-safe sends: the same key within 24 h returns the first response and sends nothing */
                     "idempotency-key"?: string;
+                    /** @description `respond-async`: queue the message(s) and answer 202, as `queue: true` does */
+                    prefer?: string;
                 };
                 path: {
                     ticketId: number;
@@ -6789,21 +7004,48 @@ export interface paths {
                      */
                     "application/json": {
                         body: string;
+                        /** Format: date-time */
+                        expiresAt?: string;
+                        queue?: boolean;
                         quotedMsgId?: string | null;
+                        /** Format: date-time */
+                        sendAt?: string;
                     };
                     "application/x-www-form-urlencoded": {
                         body: string;
+                        /** Format: date-time */
+                        expiresAt?: string;
+                        queue?: boolean;
                         quotedMsgId?: string | null;
+                        /** Format: date-time */
+                        sendAt?: string;
                     };
                     "multipart/form-data": {
                         body: string;
+                        /** Format: date-time */
+                        expiresAt?: string;
+                        queue?: boolean;
                         quotedMsgId?: string | null;
+                        /** Format: date-time */
+                        sendAt?: string;
                     };
                 };
             };
             responses: {
                 /** @description Sent */
                 201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["SentMessage"];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Queued (queue, sendAt or Prefer: respond-async): each message has status `queued` */
+                202: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6913,6 +7155,8 @@ export interface paths {
                 header?: {
                     /** @description Repeat-safe sends: the same key within 24 h returns the first response and sends nothing */
                     "idempotency-key"?: string;
+                    /** @description `respond-async`: queue the message(s) and answer 202, as `queue: true` does */
+                    prefer?: string;
                 };
                 path: {
                     ticketId: number;
@@ -6923,15 +7167,32 @@ export interface paths {
                 content: {
                     "multipart/form-data": {
                         body?: string | null;
+                        /** Format: date-time */
+                        expiresAt?: string;
                         medias: string[];
                         ptt?: boolean;
+                        queue?: boolean;
                         quotedMsgId?: string | null;
+                        /** Format: date-time */
+                        sendAt?: string;
                     };
                 };
             };
             responses: {
                 /** @description Sent */
                 201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["SentMessage"][];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Queued (queue, sendAt or Prefer: respond-async): each message has status `queued` */
+                202: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7041,6 +7302,8 @@ export interface paths {
                 header?: {
                     /** @description Repeat-safe sends: the same key within 24 h returns the first response and sends nothing */
                     "idempotency-key"?: string;
+                    /** @description `respond-async`: queue the message(s) and answer 202, as `queue: true` does */
+                    prefer?: string;
                 };
                 path: {
                     ticketId: number;
@@ -7058,30 +7321,57 @@ export interface paths {
                      */
                     "application/json": {
                         body?: string | null;
+                        /** Format: date-time */
+                        expiresAt?: string;
                         filename?: string | null;
                         mediaUrl: string;
                         ptt?: boolean;
+                        queue?: boolean;
                         quotedMsgId?: string | null;
+                        /** Format: date-time */
+                        sendAt?: string;
                     };
                     "application/x-www-form-urlencoded": {
                         body?: string | null;
+                        /** Format: date-time */
+                        expiresAt?: string;
                         filename?: string | null;
                         mediaUrl: string;
                         ptt?: boolean;
+                        queue?: boolean;
                         quotedMsgId?: string | null;
+                        /** Format: date-time */
+                        sendAt?: string;
                     };
                     "multipart/form-data": {
                         body?: string | null;
+                        /** Format: date-time */
+                        expiresAt?: string;
                         filename?: string | null;
                         mediaUrl: string;
                         ptt?: boolean;
+                        queue?: boolean;
                         quotedMsgId?: string | null;
+                        /** Format: date-time */
+                        sendAt?: string;
                     };
                 };
             };
             responses: {
                 /** @description Sent */
                 201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["SentMessage"];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Queued (queue, sendAt or Prefer: respond-async): each message has status `queued` */
+                202: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8428,7 +8718,7 @@ export interface paths {
                     /** @description Keyset pagination: the `nextCursor` of the previous page. Reads the rows after it at the cost of one page, at any depth; `page` is then not used. */
                     after?: string;
                     connectionId?: number;
-                    event?: "message_received" | "message_sent" | "message_ack" | "connection_update" | "ticket_created" | "ticket_updated" | "ticket_closed" | "contact_created" | "contact_updated" | "message_updated" | "message_deleted" | "message_reaction";
+                    event?: "message_received" | "message_sent" | "message_ack" | "connection_update" | "ticket_created" | "ticket_updated" | "ticket_closed" | "contact_created" | "contact_updated" | "message_updated" | "message_deleted" | "message_reaction" | "message_failed";
                     limit?: number;
                     page?: number;
                     status?: "pending" | "delivering" | "delivered" | "failed";
@@ -9223,6 +9513,92 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    message_failed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A queued or scheduled message will not be sent: WhatsApp refused it, it expired (ERR_MESSAGE_EXPIRED) or it was cancelled (ERR_MESSAGE_CANCELLED)
+         * @description Headers: `X-Webhook-Event`, `X-Connection-Id`, Standard Webhooks `webhook-id` (the event id, stable across retries), `webhook-timestamp`, `webhook-signature`. Answer 2xx; anything else is retried with backoff.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    /**
+                     * @example {
+                     *       "event": "message_failed",
+                     *       "timestamp": "2024-12-01T10:30:00.000Z",
+                     *       "connectionId": 1,
+                     *       "connectionName": "WhatsApp Principal",
+                     *       "connectionNumber": "595981234567",
+                     *       "data": {
+                     *         "messageId": "3EB0C0FFEE1234567890AB",
+                     *         "ticketId": 123,
+                     *         "body": "Tu pedido está listo",
+                     *         "mediaType": "chat",
+                     *         "code": "ERR_MESSAGE_EXPIRED",
+                     *         "reason": "The message could not be sent before its expiresAt",
+                     *         "attempts": 0,
+                     *         "contact": {
+                     *           "id": 45,
+                     *           "name": "Juan Pérez",
+                     *           "number": "595991234567"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        connectionId: number | null;
+                        connectionName: string | null;
+                        connectionNumber: string | null;
+                        data: {
+                            /** @description Times the queue handed it to WhatsApp */
+                            attempts: number;
+                            body: string;
+                            code: string;
+                            contact: {
+                                id: number;
+                                name: string;
+                                number: string;
+                            };
+                            mediaType: string;
+                            messageId: string;
+                            reason: string;
+                            ticketId: number;
+                        };
+                        /** @enum {string} */
+                        event: "message_failed";
+                        timestamp: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Received */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     message_reaction: {
         parameters: {
             query?: never;
@@ -9425,7 +9801,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * A message sent through the API or the panel
+         * A message sent through the API or the panel; a queued or scheduled one when WhatsApp accepted it (not when it was queued)
          * @description Headers: `X-Webhook-Event`, `X-Connection-Id`, Standard Webhooks `webhook-id` (the event id, stable across retries), `webhook-timestamp`, `webhook-signature`. Answer 2xx; anything else is retried with backoff.
          */
         post: {
@@ -9943,6 +10319,10 @@ export interface components {
          *       "agentSignature": false,
          *       "queueIds": [],
          *       "ratingMessage": null,
+         *       "pacingMinIntervalMs": 4000,
+         *       "pacingJitterMs": 3000,
+         *       "pacingTyping": true,
+         *       "pacingDailyCap": 1000,
          *       "lastSeenAt": null,
          *       "createdAt": "2024-01-01T00:00:00.000Z",
          *       "updatedAt": "2024-12-01T10:00:00.000Z"
@@ -9963,6 +10343,14 @@ export interface components {
             historyImportDays: number;
             isConnected: boolean;
             lastSeenAt: string | null;
+            /** @description Queued sends: at most this many per 24 h, more wait (default 1000; 0 = none) */
+            pacingDailyCap: number;
+            /** @description Queued sends: random 0..this added, ms (default 3000) */
+            pacingJitterMs: number;
+            /** @description Queued sends: minimum pause between messages to different chats, ms (default 4000) */
+            pacingMinIntervalMs: number;
+            /** @description Queued sends: typing presence before each (default true) */
+            pacingTyping: boolean;
             plugged: boolean | null;
             qrcode: string | null;
             /** @description The queues this connection offers, in menu order. One queue: every new ticket goes to it. Two or more: the greeting lists them and the customer's numeric answer routes the ticket */
@@ -10203,7 +10591,11 @@ export interface components {
          *       "system": null,
          *       "editableUntil": null,
          *       "deletableUntil": null,
-         *       "updatedAt": "2024-12-01T10:31:40.000Z"
+         *       "updatedAt": "2024-12-01T10:31:40.000Z",
+         *       "status": "sent",
+         *       "error": null,
+         *       "sendAt": null,
+         *       "expiresAt": null
          *     }
          */
         Message: {
@@ -10221,6 +10613,13 @@ export interface components {
             /** @description Ours and text: until when WhatsApp accepts an edit (15 min after sending); else null */
             editableUntil: string | null;
             editedAt: string | null;
+            /** @description Why a queued message failed (or why its last attempt did): ERR_MESSAGE_EXPIRED, ERR_MESSAGE_CANCELLED, ERR_SENDING_WAPP_MSG… */
+            error: {
+                code: string;
+                reason: string;
+            } | null;
+            /** @description Queued sends: failed with ERR_MESSAGE_EXPIRED when not sent by then; else null */
+            expiresAt: string | null;
             filename: string | null;
             fromMe: boolean;
             hasMedia: boolean;
@@ -10246,6 +10645,13 @@ export interface components {
             previousBody: string | null;
             quotedMsgId: string | null;
             reactions: components["schemas"]["Reaction"][];
+            /** @description Queued sends: not before this time; else null */
+            sendAt: string | null;
+            /**
+             * @description Our side of the send: `queued` (stored, waiting for the send queue), `sending` (handed to WhatsApp, not confirmed yet), `sent` (WhatsApp accepted it; synchronous sends and inbound messages are always `sent`), `failed` (see `error`). Delivery to the phone is `ack`.
+             * @enum {string}
+             */
+            status: "queued" | "sending" | "sent" | "failed";
             /** @description What a system line records (type `transfer`); null for other messages */
             system: {
                 byName?: string;
@@ -10413,12 +10819,23 @@ export interface components {
          *       "mediaUrl": null,
          *       "mediaType": "chat",
          *       "quotedMsgId": null,
-         *       "userId": 2
+         *       "userId": 2,
+         *       "status": "sent",
+         *       "error": null,
+         *       "sendAt": null,
+         *       "expiresAt": null
          *     }
          */
         SentMessage: {
             ack: number;
             body: string;
+            /** @description Why a queued message failed (or why its last attempt did): ERR_MESSAGE_EXPIRED, ERR_MESSAGE_CANCELLED, ERR_SENDING_WAPP_MSG… */
+            error: {
+                code: string;
+                reason: string;
+            } | null;
+            /** @description Queued sends: failed with ERR_MESSAGE_EXPIRED when not sent by then; else null */
+            expiresAt: string | null;
             filename?: string;
             fromMe: boolean;
             hasMedia: boolean;
@@ -10426,7 +10843,14 @@ export interface components {
             mediaUrl: string | null;
             messageId: string;
             quotedMsgId: string | null;
+            /** @description Queued sends: not before this time; else null */
+            sendAt: string | null;
             sourceUrl?: string;
+            /**
+             * @description Our side of the send: `queued` (stored, waiting for the send queue), `sending` (handed to WhatsApp, not confirmed yet), `sent` (WhatsApp accepted it; synchronous sends and inbound messages are always `sent`), `failed` (see `error`). Delivery to the phone is `ack`.
+             * @enum {string}
+             */
+            status: "queued" | "sending" | "sent" | "failed";
             ticketId: number;
             timestamp: number;
             /** @description The signed-in agent who sent it; null for tokens */

@@ -24,6 +24,10 @@ export type ConnectionInput = {
   ratingMessage?: string | null;
   /** The queues the connection offers, in menu order; replaces the whole list. */
   queueIds?: number[];
+  pacingMinIntervalMs?: number;
+  pacingJitterMs?: number;
+  pacingTyping?: boolean;
+  pacingDailyCap?: number;
 };
 
 export function createConnectionService(deps: DomainDeps) {
@@ -126,6 +130,11 @@ export function createConnectionService(deps: DomainDeps) {
             historyImportDays: input.historyImportDays ?? 0,
             agentSignature: input.agentSignature ?? false,
             ratingMessage: input.ratingMessage ?? null,
+            // Unset: the column defaults (the conservative pacing documented in the README).
+            pacingMinIntervalMs: input.pacingMinIntervalMs,
+            pacingJitterMs: input.pacingJitterMs,
+            pacingTyping: input.pacingTyping,
+            pacingDailyCap: input.pacingDailyCap,
             createdAt: now,
             updatedAt: now,
           })
@@ -175,6 +184,10 @@ export function createConnectionService(deps: DomainDeps) {
             historyImportDays: input.historyImportDays,
             agentSignature: input.agentSignature,
             ratingMessage: input.ratingMessage,
+            pacingMinIntervalMs: input.pacingMinIntervalMs,
+            pacingJitterMs: input.pacingJitterMs,
+            pacingTyping: input.pacingTyping,
+            pacingDailyCap: input.pacingDailyCap,
             updatedAt: new Date(clock()),
           })
           .where(eq(connections.id, id))

@@ -51,6 +51,12 @@ export function createMessageLifecycleService(
       .where(eq(tickets.id, ticketId))
       .get()!.contact;
 
+  /** A queued, sending or failed message is not on WhatsApp (yet): nothing there to edit or react to. */
+  const notSentYet = (m: MessageRow) => {
+    if (m.status !== "sent")
+      throw new AppError("ERR_MESSAGE_NOT_SENT", `The message is ${m.status}, not on WhatsApp yet`);
+  };
+
   const ref = (m: MessageRow): MessageRef => ({
     id: m.id,
     fromMe: m.fromMe,
@@ -255,6 +261,7 @@ export function createMessageLifecycleService(
       if (!m.fromMe)
         throw new AppError("ERR_MESSAGE_NOT_OURS", "Only messages sent from this number can be edited");
       if (m.isDeleted) throw new AppError("ERR_MESSAGE_DELETED", "The message was deleted");
+      notSentYet(m);
       if (m.mediaType !== "chat")
         throw new AppError("ERR_MESSAGE_NOT_EDITABLE", "Only text messages can be edited");
       if (clock() - m.timestamp * 1000 > EDIT_WINDOW_MS)
@@ -278,6 +285,7 @@ export function createMessageLifecycleService(
           "Only messages sent from this number can be deleted for everyone",
         );
       if (m.isDeleted) return m;
+      notSentYet(m);
       if (clock() - m.timestamp * 1000 > REVOKE_WINDOW_MS)
         throw new AppError(
           "ERR_DELETE_WINDOW_EXPIRED",
@@ -299,6 +307,7 @@ export function createMessageLifecycleService(
         );
       const { m, connection, to } = target(messageId);
       if (m.isDeleted) throw new AppError("ERR_MESSAGE_DELETED", "The message was deleted");
+      notSentYet(m);
       const gw = connectionsSvc.requireConnected(connection);
       await gw.react(to, ref(m), emoji);
       await commits.run((tx) =>

@@ -6,11 +6,12 @@ import { createAckQueue } from "./messages/acks";
 import { createMessageStore, type MessageRow } from "./messages/message-store";
 import { createReceiveService, type InboundHooks } from "./messages/receive";
 import { createSendService } from "./messages/send";
+import { createSendQueue } from "./send-queue.service";
 import type { TicketService } from "./ticket.service";
 
 export { ACK_NAMES } from "./messages/acks";
 export { chatAddress, type MessageRow } from "./messages/message-store";
-export type { Author, OutgoingContent, SentResult } from "./messages/send";
+export type { Author, OutgoingContent, QueueRequest, SentResult } from "./messages/send";
 
 /**
  * Messages, by seam: the store both paths share (messages/message-store.ts), sending (messages/send.ts),
@@ -24,7 +25,8 @@ export function createMessageService(
 ) {
   const acks = createAckQueue(deps);
   const messageStore = createMessageStore(deps, acks.takeEarly);
-  const send = createSendService(deps, messageStore, contactsSvc, ticketsSvc, connectionsSvc);
+  const queue = createSendQueue(deps, messageStore, connectionsSvc);
+  const send = createSendService(deps, messageStore, contactsSvc, ticketsSvc, connectionsSvc, queue.kick);
   // Filled once the automation exists (it sends through this service, so it is created after it).
   const inboundHooks: InboundHooks = {};
   const receive = createReceiveService(
@@ -54,6 +56,8 @@ export function createMessageService(
       return m;
     },
 
+    /** The durable outbound queue (queued and scheduled sends). */
+    queue,
     sendToTicket: send.sendToTicket,
     reply: send.reply,
     sendToNumber: send.sendToNumber,

@@ -88,7 +88,8 @@ const EVENTS: Record<EventName, { summary: string; data: z.ZodType; example: Rec
     example: messageExample,
   },
   message_sent: {
-    summary: "A message sent through the API or the panel",
+    summary:
+      "A message sent through the API or the panel; a queued or scheduled one when WhatsApp accepted it (not when it was queued)",
     data: MessageData,
     example: { ...messageExample, fromMe: true, body: "Gracias por contactarnos", userId: 2 },
   },
@@ -205,6 +206,30 @@ const EVENTS: Record<EventName, { summary: string; data: z.ZodType; example: Rec
       fromMe: false,
       reactor: { number: "595991234567", name: "Juan Pérez" },
       timestamp: 1701432700,
+      contact,
+    },
+  },
+  message_failed: {
+    summary:
+      "A queued or scheduled message will not be sent: WhatsApp refused it, it expired (ERR_MESSAGE_EXPIRED) or it was cancelled (ERR_MESSAGE_CANCELLED)",
+    data: z.object({
+      messageId: z.string(),
+      ticketId: z.number().int(),
+      body: z.string(),
+      mediaType: z.string(),
+      code: z.string(),
+      reason: z.string(),
+      attempts: z.number().int().openapi({ description: "Times the queue handed it to WhatsApp" }),
+      contact: ContactRef,
+    }),
+    example: {
+      messageId: "3EB0C0FFEE1234567890AB",
+      ticketId: 123,
+      body: "Tu pedido está listo",
+      mediaType: "chat",
+      code: "ERR_MESSAGE_EXPIRED",
+      reason: "The message could not be sent before its expiresAt",
+      attempts: 0,
       contact,
     },
   },

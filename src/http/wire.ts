@@ -142,6 +142,19 @@ export const ConnectionSchema = ConnectionSummarySchema.extend({
     description:
       "Sent after the farewell when an agent or the API closes a ticket; the customer's 1–5 answer is stored on the ticket (`rating`). Null = no rating request",
   }),
+  pacingMinIntervalMs: z.number().int().openapi({
+    description: "Queued sends: minimum pause between messages to different chats, ms (default 4000)",
+  }),
+  pacingJitterMs: z
+    .number()
+    .int()
+    .openapi({ description: "Queued sends: random 0..this added, ms (default 3000)" }),
+  pacingTyping: z
+    .boolean()
+    .openapi({ description: "Queued sends: typing presence before each (default true)" }),
+  pacingDailyCap: z.number().int().openapi({
+    description: "Queued sends: at most this many per 24 h, more wait (default 1000; 0 = none)",
+  }),
   lastSeenAt: z.string().nullable(),
 }).openapi("Connection", {
   example: {
@@ -164,6 +177,10 @@ export const ConnectionSchema = ConnectionSummarySchema.extend({
     agentSignature: false,
     queueIds: [],
     ratingMessage: null,
+    pacingMinIntervalMs: 4000,
+    pacingJitterMs: 3000,
+    pacingTyping: true,
+    pacingDailyCap: 1000,
     lastSeenAt: null,
     createdAt: "2024-01-01T00:00:00.000Z",
     updatedAt: "2024-12-01T10:00:00.000Z",
@@ -200,6 +217,10 @@ export const connectionWire = (
   agentSignature: c.agentSignature,
   queueIds: c.queueIds,
   ratingMessage: c.ratingMessage,
+  pacingMinIntervalMs: c.pacingMinIntervalMs,
+  pacingJitterMs: c.pacingJitterMs,
+  pacingTyping: c.pacingTyping,
+  pacingDailyCap: c.pacingDailyCap,
   lastSeenAt: iso(lastSeenAt),
 });
 
@@ -347,6 +368,29 @@ export const ReactionSchema = z
   })
   .openapi("Reaction");
 
+/** Where a message is on our side of the send; the queue's fields (see the send queue in the README). */
+const QueueFields = {
+  status: z.enum(["queued", "sending", "sent", "failed"]).openapi({
+    description:
+      "Our side of the send: `queued` (stored, waiting for the send queue), `sending` (handed to WhatsApp, not confirmed yet), `sent` (WhatsApp accepted it; synchronous sends and inbound messages are always `sent`), `failed` (see `error`). Delivery to the phone is `ack`.",
+  }),
+  error: z.object({ code: z.string(), reason: z.string() }).nullable().openapi({
+    description:
+      "Why a queued message failed (or why its last attempt did): ERR_MESSAGE_EXPIRED, ERR_MESSAGE_CANCELLED, ERR_SENDING_WAPP_MSG…",
+  }),
+  sendAt: z.string().nullable().openapi({ description: "Queued sends: not before this time; else null" }),
+  expiresAt: z.string().nullable().openapi({
+    description: "Queued sends: failed with ERR_MESSAGE_EXPIRED when not sent by then; else null",
+  }),
+};
+
+const queueWire = (m: MessageRow) => ({
+  status: m.status,
+  error: m.error ?? null,
+  sendAt: m.sendAt == null ? null : new Date(m.sendAt).toISOString(),
+  expiresAt: m.expiresAt == null ? null : new Date(m.expiresAt).toISOString(),
+});
+
 export const MessageSchema = z
   .object({
     id: z.string(),
@@ -406,6 +450,7 @@ export const MessageSchema = z
       description: "Ours: until when it can be deleted for everyone (2 days after sending); else null",
     }),
     updatedAt: z.string().openapi({ description: "Last change (ack, edit, delete, reaction)" }),
+    ...QueueFields,
   })
   .openapi("Message", {
     example: {
@@ -438,6 +483,10 @@ export const MessageSchema = z
       editableUntil: null,
       deletableUntil: null,
       updatedAt: "2024-12-01T10:31:40.000Z",
+      status: "sent",
+      error: null,
+      sendAt: null,
+      expiresAt: null,
     },
   });
 
@@ -474,10 +523,15 @@ export const messageWire = (
   isSystem: m.isSystem,
   system: m.isSystem ? ((m.systemData as { type: string } | null) ?? { type: "note" }) : null,
   editableUntil:
-    m.fromMe && !m.isDeleted && m.mediaType === "chat" ? isoAt(m.timestamp * 1000 + EDIT_WINDOW_MS) : null,
+    m.fromMe && m.status === "sent" && !m.isDeleted && m.mediaType === "chat"
+      ? isoAt(m.timestamp * 1000 + EDIT_WINDOW_MS)
+      : null,
   deletableUntil:
-    m.fromMe && !m.isDeleted && !m.isSystem ? isoAt(m.timestamp * 1000 + REVOKE_WINDOW_MS) : null,
+    m.fromMe && m.status === "sent" && !m.isDeleted && !m.isSystem
+      ? isoAt(m.timestamp * 1000 + REVOKE_WINDOW_MS)
+      : null,
   updatedAt: m.updatedAt.toISOString(),
+  ...queueWire(m),
 });
 
 const isoAt = (ms: number) => new Date(ms).toISOString();
@@ -501,6 +555,7 @@ export const SentSchema = z
       .int()
       .nullable()
       .openapi({ description: "The signed-in agent who sent it; null for tokens" }),
+    ...QueueFields,
   })
   .openapi("SentMessage", {
     example: {
@@ -515,6 +570,10 @@ export const SentSchema = z
       mediaType: "chat",
       quotedMsgId: null,
       userId: 2,
+      status: "sent",
+      error: null,
+      sendAt: null,
+      expiresAt: null,
     },
   });
 
@@ -534,6 +593,7 @@ export const sentWire = (r: SentResult, mediaUrlOf: (f: string | null) => string
     userId: m.userId,
     ...(m.hasMedia && m.filename ? { filename: m.filename } : {}),
     ...(r.sourceUrl ? { sourceUrl: r.sourceUrl } : {}),
+    ...queueWire(m),
   };
 };
 

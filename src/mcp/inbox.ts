@@ -33,26 +33,36 @@ export function searchInbox(deps: AppDeps, input: { query: string; page: number;
   };
 }
 
-export type SendInput = { ticketId: number; body: string; quotedMsgId?: string | null; queue: boolean };
+export type SendInput = {
+  ticketId: number;
+  body: string;
+  quotedMsgId?: string | null;
+  queue: boolean;
+  sendAt?: string;
+  expiresAt?: string;
+};
 
 /**
- * `send_message`: a text on a ticket through the same service as `POST /tickets/{ticketId}/messages`.
- * This server has no outbound queue yet, so `queue: true` is refused rather than silently sent now.
+ * `send_message`: a text on a ticket through the same service as `POST /tickets/{ticketId}/messages`. Queued
+ * by default (stored at once, sent by the connection's paced send queue, `message_sent` when it went out);
+ * `queue: false` sends now and answers when WhatsApp accepted it.
  */
 export async function sendOnTicket(deps: AppDeps, input: SendInput) {
   const { messages } = deps.services;
-  if (input.queue) {
-    throw new AppError(
-      "ERR_VALIDATION",
-      "Queued sends are not available on this server version: send with queue=false to send now and wait for WhatsApp's answer",
-    );
-  }
-  const sent: SentResult[] = await messages.sendToTicket(input.ticketId, {
-    body: input.body,
-    quotedMsgId: input.quotedMsgId,
-  });
+  const content = { body: input.body, quotedMsgId: input.quotedMsgId };
+  if (!input.queue && input.expiresAt !== undefined)
+    throw new AppError("ERR_VALIDATION", "expiresAt applies to queued sends only", [
+      { path: "expiresAt", message: "Leave queue on (the default) or drop expiresAt" },
+    ]);
+  const when = (iso: string | undefined) => (iso === undefined ? null : Date.parse(iso));
+  const sent: SentResult[] = input.queue
+    ? await messages.sendToTicket(input.ticketId, content, undefined, null, {
+        sendAt: when(input.sendAt),
+        expiresAt: when(input.expiresAt),
+      })
+    : await messages.sendToTicket(input.ticketId, content);
   return {
-    queued: false,
+    queued: input.queue,
     ticketId: input.ticketId,
     data: sent.map((s) => sentWire(s, messages.mediaUrlOf)),
   };

@@ -143,12 +143,12 @@ export function createMcpServer(deps: AppDeps): McpServer {
     {
       title: "Send a WhatsApp message on a ticket",
       description:
-        "Sends a text to the ticket's customer now and answers when WhatsApp accepted it (like POST /api/v1/tickets/{ticketId}/messages). quotedMsgId quotes a message of the ticket. queue=true (queued sends) is not available on this server version and is refused.",
+        "Sends a text to the ticket's customer, like POST /api/v1/tickets/{ticketId}/messages. Queued by default: stored at once with status queued and sent by the connection's paced send queue when it is connected (sendAt schedules it, expiresAt bounds it). queue=false sends now and answers when WhatsApp accepted it. quotedMsgId quotes a message of the ticket.",
       inputSchema: toolArguments(TicketParam, TextBody).extend({
         queue: z
           .boolean()
-          .default(false)
-          .describe("Queue the message instead of sending now; not available on this server version"),
+          .default(true)
+          .describe("Queue the message (default) instead of sending now and waiting for WhatsApp"),
       }),
       readOnly: false,
     },
@@ -157,7 +157,9 @@ export function createMcpServer(deps: AppDeps): McpServer {
         ticketId: a.ticketId as number,
         body: a.body as string,
         quotedMsgId: a.quotedMsgId as string | null | undefined,
-        queue: a.queue === true,
+        queue: a.queue !== false || a.sendAt !== undefined,
+        sendAt: a.sendAt as string | undefined,
+        expiresAt: a.expiresAt as string | undefined,
       });
     },
   );

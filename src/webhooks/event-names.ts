@@ -1,5 +1,5 @@
 /**
- * The nine events of seed/API.md, then the message lifecycle (edits, deletes, reactions). Dependency-free,
+ * The nine events of seed/API.md, then the message lifecycle (edits, deletes, reactions, queued sends that failed). Dependency-free,
  * so the web panel's bundle can import it too.
  */
 export const EVENT_NAMES = [
@@ -15,6 +15,7 @@ export const EVENT_NAMES = [
   "message_updated",
   "message_deleted",
   "message_reaction",
+  "message_failed",
 ] as const;
 
 export type EventName = (typeof EVENT_NAMES)[number];

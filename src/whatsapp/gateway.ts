@@ -20,6 +20,12 @@ export type OutboundMedia = {
 /** What a driver needs to quote a stored message. */
 export type QuotedRef = { id: string; fromMe: boolean; body: string; remoteKey: string | null };
 
+/**
+ * `messageId`: the WhatsApp id to send under, chosen by the caller before the send (the send queue stores
+ * it first, so a send repeated after a crash carries the same id and WhatsApp drops the duplicate).
+ */
+export type SendOptions = { messageId?: string };
+
 export type SentMessage = { id: string; timestampSec: number; remoteKey?: string | null };
 
 export type InboundMedia = { bytes: Uint8Array; mimeType: string | null; filename: string | null } | null;
@@ -102,8 +108,18 @@ export interface WhatsAppGateway {
   logout(): Promise<void>;
   status(): ConnectionStatus;
   requestPairingCode(number: string): Promise<string>;
-  sendText(to: ChatAddress, body: string, quoted?: QuotedRef | null): Promise<SentMessage>;
-  sendMedia(to: ChatAddress, media: OutboundMedia, quoted?: QuotedRef | null): Promise<SentMessage>;
+  sendText(
+    to: ChatAddress,
+    body: string,
+    quoted?: QuotedRef | null,
+    opts?: SendOptions,
+  ): Promise<SentMessage>;
+  sendMedia(
+    to: ChatAddress,
+    media: OutboundMedia,
+    quoted?: QuotedRef | null,
+    opts?: SendOptions,
+  ): Promise<SentMessage>;
   /** Replaces the text of a message we sent. */
   editText(to: ChatAddress, ref: MessageRef, body: string): Promise<void>;
   /** Deletes a message we sent, for everyone. */

@@ -129,6 +129,21 @@ const ids = (r: { body: { tickets: { id: number }[] } }) =>
 
 describe("visibility per role", () => {
   test(
+    "a signed-in agent is the author of the contact notes they write",
+    async () => {
+      const d = await desk();
+      await using _t = d.t;
+      const note = await d.asAna.call("POST", "/api/v1/contacts/595991000001/notes", {
+        body: "Prefiere la tarde",
+        userId: d.sup.id,
+      });
+      expect(note.status).toBe(201);
+      expect(note.body).toMatchObject({ userId: d.ana.id, user: { id: d.ana.id, name: "Ana" } });
+    },
+    SLOW,
+  );
+
+  test(
     "an agent's ticket and message searches find only the tickets they may see",
     async () => {
       const d = await desk();

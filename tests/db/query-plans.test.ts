@@ -121,6 +121,25 @@ test("no statement scans a large table or sorts in a temp B-tree", async () => {
     queueId: queue.body.id,
     tagsId: tag.body.id,
   });
+  // The send queue: queued, scheduled, cancelled, and sent by the worker with pacing and a daily cap.
+  await t.put(`/api/v1/connections/${conn.id}`, {
+    pacingMinIntervalMs: 1,
+    pacingJitterMs: 0,
+    pacingTyping: false,
+  });
+  const queued = await t.post("/api/v1/send", { number: "595991000004", body: "en cola", queue: true });
+  const scheduled = await t.post(`/api/v1/tickets/${ticketId}/messages`, {
+    body: "programado",
+    sendAt: "2100-01-01T00:00:00Z",
+  });
+  const cancelled = await t.post(`/api/v1/tickets/${ticketId}/messages`, {
+    body: "cancelado",
+    sendAt: "2100-01-01T00:00:00Z",
+  });
+  await t.del(`/api/v1/messages/${cancelled.body.data.messageId}`);
+  t.sendQueue.start();
+  await waitFor(() => t.services.messages.get(queued.body.data[0].messageId).status === "sent");
+  expect(t.services.messages.get(scheduled.body.data.messageId).status).toBe("queued");
   await t.post(`/api/v1/messages/${first.body.messageId}/reactions`, { emoji: "👍" });
   await t.put(`/api/v1/messages/${sent.body.data.messageId}`, { body: "respuesta editada" });
   await t.del(`/api/v1/messages/${sent.body.data.messageId}`);
@@ -177,6 +196,8 @@ test("no statement scans a large table or sorts in a temp B-tree", async () => {
     `/api/v1/tickets/counts?tagId=${tag.body.id}&status=open`,
     `/api/v1/tickets/${ticketId}`,
     `/api/v1/tickets/${ticketId}/messages?page=30`,
+    "/api/v1/messages?status=queued&page=3",
+    `/api/v1/messages?status=sending&whatsappId=${conn.id}`,
     "/api/v1/contacts",
     "/api/v1/contacts?page=400",
     "/api/v1/contacts?search=jua",
@@ -199,8 +220,10 @@ test("no statement scans a large table or sorts in a temp B-tree", async () => {
     `/api/v1/connections/${conn.id}`,
     `/api/v1/connections/${conn.id}/webhooks`,
     "/api/v1/queues",
-    // Keyset pages (after=<cursor>) of every list, with each filter.
-    ...(await keysetReads()),
+    // Keyset pages (after=<cursor>) of every list, with each filter: two more pending tickets first.
+    ...(await inbound("595991000011", "más")
+      .then(() => inbound("595991000012", "más"))
+      .then(keysetReads)),
     "/api/queue/list",
     "/api/v1/users",
     "/api/v1/tags",

@@ -218,14 +218,27 @@ describe("MCP server at /mcp", () => {
     const empty = await mcp.call("send_message", { ticketId: s.ticketId, body: "   " });
     expect(empty.isError).toBe(true);
     expect(empty.text).toMatch(/Message body is required/);
-    const queued = await mcp.call("send_message", { ticketId: s.ticketId, body: "luego", queue: true });
-    expect(queued).toMatchObject({ isError: true, data: { error: "ERR_VALIDATION" } });
+    // Queued by default: stored at once as `queued`, listed in the queue until the worker sends it.
+    const queued = await mcp.call("send_message", { ticketId: s.ticketId, body: "luego" });
+    expect(queued).toMatchObject({
+      isError: false,
+      data: { queued: true, data: [{ body: "luego", status: "queued" }] },
+    });
+    const waiting = await s.t.get("/api/v1/messages?status=queued");
+    expect(waiting.body.messages.map((m: { id: string }) => m.id)).toContain(queued.data.data[0].messageId);
+    const late = await mcp.call("send_message", {
+      ticketId: s.ticketId,
+      body: "x",
+      queue: false,
+      expiresAt: "2030-01-01T00:00:00Z",
+    });
+    expect(late).toMatchObject({ isError: true, data: { error: "ERR_VALIDATION" } });
     const noTag = await mcp.call("update_ticket", { ticketId: s.ticketId, status: "closed", tagIds: [42] });
     expect(noTag).toMatchObject({ isError: true, data: { error: "ERR_TAG_NOT_FOUND" } });
     // Refused as a whole: the status did not change either.
     expect((await s.t.get(`/api/v1/tickets/${s.ticketId}`)).body.status).toBe("pending");
-    // Nothing was sent by the refused calls.
-    expect((await s.t.get(`/api/v1/tickets/${s.ticketId}/messages`)).body.count).toBe(1);
+    // Nothing was stored by the refused calls: the first message and the queued one.
+    expect((await s.t.get(`/api/v1/tickets/${s.ticketId}/messages`)).body.count).toBe(2);
     expect((await mcp.call("get_ticket", { ticketId: s.ticketId })).isError).toBe(false);
   });
 

@@ -100,6 +100,8 @@ export interface InboxMessage {
   /** True when this is the sender's own phone receiving its companion's copy. */
   ownDevice: boolean;
   timestamp: number;
+  /** When the server received the stanza (ms since the epoch), for measuring gaps between sends. */
+  receivedAt: number;
   /** A MESSAGE_EDIT protocol message: which message was edited and its new text. */
   edit?: { targetId: string; text: string | undefined };
   /** A REVOKE protocol message ("delete for everyone"). */
@@ -132,6 +134,8 @@ export interface ReceivedChatState {
   state: string;
   /** The jid the chatstate was addressed to (this account's PN or LID jid, or a group). */
   to: string;
+  /** When the server received it (ms since the epoch). */
+  receivedAt: number;
 }
 
 /** A `<presence>` a companion sent (Baileys' `sendPresenceUpdate("available"|"unavailable")`, subscriptions). */
@@ -650,6 +654,7 @@ export class SimAccount {
         { tag: "keys", attrs: {}, content: bundleNodes(bundle).filter((n) => n.tag !== "registration") },
       ],
     };
+    this.wa.allowResend(target.pn, id);
     for (const companion of target.companions.values()) this.wa.deliver(companion, node);
   }
 
@@ -753,10 +758,13 @@ function mediaTypeOf(message: proto.IMessage): MediaType | undefined {
 
 /** An inbox entry with the parsed shortcuts (text, media, edit, revoke, reaction, ptt). */
 function inboxEntry(
-  fields: Pick<InboxMessage, "id" | "from" | "fromDevice" | "chat" | "ownDevice" | "timestamp">,
+  fields: Pick<InboxMessage, "id" | "from" | "fromDevice" | "chat" | "ownDevice" | "timestamp"> & {
+    receivedAt?: number;
+  },
   message: proto.IMessage,
 ): InboxMessage {
   const entry: InboxMessage = {
+    receivedAt: Date.now(),
     ...fields,
     message,
     text: messageText(message),
@@ -804,6 +812,14 @@ export class FakeWhatsApp {
   private readonly server: Server<WsData>;
   private readonly staticKeys = Curve.generateKeyPair();
   private readonly accounts = new Map<string, SimAccount>();
+  /** Message ids accepted per sender (`pn:id`), to drop a re-sent duplicate as WhatsApp does. */
+  private readonly acceptedIds = new Set<string>();
+  /** A retry receipt passed for this sender's message: its re-send (same id) is accepted once more. */
+  allowResend(senderPn: string, id: string): void {
+    this.acceptedIds.delete(`${senderPn}:${id}`);
+  }
+  /** Messages dropped because their id had been accepted before (a client re-sending after a crash). */
+  readonly droppedDuplicates: { from: string; id: string }[] = [];
   private readonly byLid = new Map<string, SimAccount>();
   private readonly refs = new Map<string, Conn>();
   /** @internal Groups by jid. */
@@ -1830,12 +1846,24 @@ export class FakeWhatsApp {
 
   /** A companion sent a message: decrypt what is for simulated phones, forward what is for companions. */
   private async onCompanionMessage(conn: Conn, stanza: BinaryNode): Promise<void> {
+    const receivedAt = Date.now();
     const session = conn.session;
     const id = stanza.attrs.id ?? "";
     const to = stanza.attrs.to ?? "";
     if (!session) return;
     const { account: sender, companion: senderDevice } = session;
     if (sender.holdMessages) return;
+    // WhatsApp drops a second message with an id it already accepted from the same account (acking it
+    // again), so a client that re-sends after a crash with the same id delivers it once. A re-send asked
+    // for by a retry receipt (same id) is let through, as WhatsApp does.
+    const key = `${sender.pn}:${id}`;
+    if (this.acceptedIds.has(key)) {
+      this.droppedDuplicates.push({ from: sender.pn, id });
+      conn.send({ tag: "ack", attrs: { class: "message", id, from: to, t: now() } });
+      this.changes.changed();
+      return;
+    }
+    this.acceptedIds.add(key);
     if (isJidGroup(to)) {
       await this.onCompanionGroupMessage(conn, stanza);
       return;
@@ -1871,6 +1899,7 @@ export class FakeWhatsApp {
                 chat: ownDevice ? (decrypted.deviceSentMessage?.destinationJid ?? to) : to,
                 ownDevice,
                 timestamp: Number(t),
+                receivedAt,
               },
               message,
             ),
@@ -2035,7 +2064,13 @@ export class FakeWhatsApp {
       : [this.account(to)];
     for (const target of targets) {
       if (!target || target === session.account) continue;
-      target.chatStates.push({ from: session.account.pn, fromDevice: session.companion.deviceId, state, to });
+      target.chatStates.push({
+        from: session.account.pn,
+        fromDevice: session.companion.deviceId,
+        state,
+        to,
+        receivedAt: Date.now(),
+      });
     }
     this.changes.changed();
   }

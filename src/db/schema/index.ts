@@ -5,6 +5,14 @@ import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "driz
 export type WeeklySchedule = Partial<
   Record<"mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun", { start: string; end: string }[]>
 >;
+/** What the send queue needs to send a stored message again, after any restart. */
+export type QueuedOutbound = {
+  to: string;
+  quoted: { id: string; fromMe: boolean; body: string; remoteKey: string | null } | null;
+  ptt?: boolean;
+  /** The agent's name to sign with (`*Name:*` before the text or caption), never part of the stored body. */
+  signedBy?: string;
+};
 
 const createdAt = () =>
   integer("created_at", { mode: "timestamp_ms" }).notNull().default(sql`(unixepoch('subsec') * 1000)`);
@@ -37,6 +45,15 @@ export const connections = sqliteTable("connections", {
   agentSignature: integer("agent_signature", { mode: "boolean" }).notNull().default(false),
   /** Sent after the farewell when a ticket is closed, asking for a 1–5 rating; null = no rating request. */
   ratingMessage: text("rating_message"),
+  /**
+   * Pacing of queued sends (never of synchronous ones): at least this long, plus a random 0..jitter, between
+   * two queued messages to different chats; "typing…" before each; at most `pacingDailyCap` queued messages
+   * in any 24 h (0 = no cap). Defaults are conservative: a burst of API sends is what gets numbers banned.
+   */
+  pacingMinIntervalMs: integer("pacing_min_interval_ms").notNull().default(4000),
+  pacingJitterMs: integer("pacing_jitter_ms").notNull().default(3000),
+  pacingTyping: integer("pacing_typing", { mode: "boolean" }).notNull().default(true),
+  pacingDailyCap: integer("pacing_daily_cap").notNull().default(1000),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -338,10 +355,35 @@ export const messages = sqliteTable(
     isSystem: integer("is_system", { mode: "boolean" }).notNull().default(false),
     /** What a system line records (a transfer: from/to queue and user, by whom, the note), as JSON. */
     systemData: text("system_data", { mode: "json" }).$type<Record<string, unknown>>(),
+    /**
+     * Our side of the send: `queued` (stored, waiting for the send queue), `sending` (claimed by the queue,
+     * maybe handed to WhatsApp), `sent`, `failed`. Synchronous sends and inbound messages are `sent`.
+     */
+    status: text("status", { enum: ["queued", "sending", "sent", "failed"] })
+      .notNull()
+      .default("sent"),
+    /** Why a queued message failed: JSON `{code, reason}`. */
+    error: text("error", { mode: "json" }).$type<{ code: string; reason: string }>(),
+    /** Queued sends only: not before this time (ms), and failed when not sent by expires_at. */
+    sendAt: integer("send_at"),
+    expiresAt: integer("expires_at"),
+    /** Queued sends only: when WhatsApp accepted it (pacing and the daily cap count these). */
+    sentAt: integer("sent_at"),
+    /** Queued sends only: JSON of what the queue needs to send it (chat address, quoted message, ptt). */
+    outbound: text("outbound", { mode: "json" }).$type<QueuedOutbound>(),
+    attempts: integer("attempts").notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
+    // The send queue's next due message per connection; queued and claimed rows only.
+    index("messages_queue_idx")
+      .on(t.connectionId, t.sendAt, t.pk)
+      .where(sql`status in ('queued', 'sending')`),
+    // The queued messages of every connection, next due first (GET /api/v1/messages?status=queued).
+    index("messages_queue_due_idx").on(t.sendAt, t.pk).where(sql`status in ('queued', 'sending')`),
+    // Pacing and the daily cap: the last queued sends of a connection.
+    index("messages_sent_at_idx").on(t.connectionId, t.sentAt).where(sql`sent_at is not null`),
     uniqueIndex("messages_connection_wa_id").on(t.connectionId, t.id),
     // The media retry reads only the messages still waiting for their file.
     index("messages_media_retry_idx").on(t.pk).where(sql`media_ref is not null and media_file is null`),

@@ -38,6 +38,10 @@ const EMPTY_MESSAGE = {
   isSystem: false,
   systemData: null,
   isAutomated: false,
+  status: "sent",
+  sendAt: null,
+  expiresAt: null,
+  outbound: null,
 };
 
 /**
@@ -122,6 +126,10 @@ export function createMessageStore(
       isSystem: ph("isSystem"),
       systemData: ph("systemData"),
       isAutomated: ph("isAutomated"),
+      status: ph("status"),
+      sendAt: ph("sendAt"),
+      expiresAt: ph("expiresAt"),
+      outbound: ph("outbound"),
       createdAt: ph("createdAt"),
       updatedAt: ph("updatedAt"),
     })
@@ -170,7 +178,10 @@ export function createMessageStore(
   const findByWaId = (connectionId: number, id: string): MessageRow | undefined =>
     byWaId.get({ connectionId, id });
 
-  /** Inserts a message, updates its ticket and emits message_sent / message_received, in one transaction. */
+  /**
+   * Inserts a message, updates its ticket and emits message_sent / message_received, in one transaction.
+   * A queued message is only inserted: the send queue announces it when it really went out.
+   */
   function store(tx: Tx, row: MessageInsert, ticket: TicketRef, contact: Contact): MessageRow | null {
     const now = new Date(clock());
     const early = takeEarlyAck(ticket.connectionId, row.id);
@@ -184,23 +195,30 @@ export function createMessageStore(
     }) as MessageRow | undefined;
     // The same WhatsApp id twice on a connection is one message: no second row, no second event.
     if (!inserted) return null;
+    const message = inserted;
     // History imported at first link is the past: it neither touches the ticket nor emits events.
-    if (inserted.isImported) return inserted;
+    if (message.isImported || message.status === "queued") return message;
+    announce(tx, message, ticket.id, contact, now.getTime());
+    return message;
+  }
+
+  /** A message now on WhatsApp (or received): the ticket shows it, and message_sent / message_received. */
+  function announce(tx: Tx, m: MessageRow, ticketId: number, contact: Contact, nowMs: number): void {
     // Inbound counts as unread (0); an agent's reply marks the ticket read (1); an automated one (a
     // greeting) leaves the count alone (2).
-    const unread = !inserted.fromMe ? 0 : inserted.isAutomated ? 2 : 1;
-    touchTicket.run(lastMessageLabel(inserted), unread, now.getTime(), ticket.id);
+    const unread = !m.fromMe ? 0 : m.isAutomated ? 2 : 1;
+    touchTicket.run(lastMessageLabel(m), unread, nowMs, ticketId);
     events.emit(
       tx,
-      inserted.fromMe ? "message_sent" : "message_received",
-      ticket.connectionId,
-      messageEventData(inserted, contact),
+      m.fromMe ? "message_sent" : "message_received",
+      m.connectionId,
+      messageEventData(m, contact),
     );
-    return inserted;
   }
 
   return {
     store,
+    announce,
     findByWaId,
     mediaUrlOf,
 

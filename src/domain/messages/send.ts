@@ -8,6 +8,7 @@ import type { Contact, ContactService } from "../contact.service";
 import type { DomainDeps } from "../deps";
 import type { SendCompletion } from "../idempotency";
 import { normalizeNumber } from "../numbers";
+import { newWhatsAppMessageId } from "../send-queue.service";
 import type { Assignment, TicketService } from "../ticket.service";
 import {
   chatAddress,
@@ -49,6 +50,12 @@ const signed = (item: PreparedItem, name: string): PreparedItem => {
 };
 
 /**
+ * Store the message for the send queue instead of sending it now (see send-queue.service.ts): not before
+ * `sendAt` (ms; default now), failed when not sent by `expiresAt` (ms; default sendAt + SEND_QUEUE_EXPIRY_HOURS).
+ */
+export type QueueRequest = { sendAt?: number | null; expiresAt?: number | null };
+
+/**
  * Sends through WhatsApp: on a ticket, as a quoted reply, or to a number (finding or creating its contact
  * and ticket). Each item is its own WhatsApp message, stored once WhatsApp accepted it.
  */
@@ -58,10 +65,16 @@ export function createSendService(
   contactsSvc: ContactService,
   ticketsSvc: TicketService,
   connectionsSvc: ConnectionService,
+  /** Told after messages were queued on a connection (wakes its send queue). */
+  onQueued: (connectionId: number) => void = () => {},
 ) {
-  const { db, media, fetcher, logger, commits } = deps;
+  const { db, media, fetcher, logger, commits, clock, config } = deps;
   const log = logger.child({ module: "messages" });
   const { store, findByWaId } = messageStore;
+
+  /** The live gateway when the connection is connected, else undefined. */
+  const sessionsLive = (connection: Connection): WhatsAppGateway | undefined =>
+    connectionsSvc.isConnected(connection.id) ? deps.sessions.get(connection.id) : undefined;
 
   function findQuoted(connectionId: number, quotedMsgId: string | null | undefined): QuotedRef | null {
     if (!quotedMsgId) return null;
@@ -135,15 +148,15 @@ export function createSendService(
   }
 
   /** Sends prepared content on a ticket, one WhatsApp message per item, storing each as it is sent. */
-  type SendContext = {
+  type QueueContext = {
     ticket: TicketRef;
     contact: Contact;
-    gw: WhatsAppGateway;
     quoted: QuotedRef | null;
     /** Who sends, and whether to sign: the connection's agentSignature and the user's signature toggle. */
     author?: Author;
     sign?: boolean;
   };
+  type SendContext = QueueContext & { gw: WhatsAppGateway };
 
   /**
    * A voice note: an opus audio asked for with `ptt`, or (the seed's media send has no flag) any
@@ -161,6 +174,17 @@ export function createSendService(
     quotedMsgId: string | null | undefined,
     author: Author = null,
   ): SendContext {
+    const ctx = queueContext(ticketId, quotedMsgId, author);
+    const gw = connectionsSvc.requireConnected(connectionsSvc.get(ctx.ticket.connectionId));
+    return { ...ctx, gw };
+  }
+
+  /** The same for a queued send: the connection need not be connected now. */
+  function queueContext(
+    ticketId: number,
+    quotedMsgId: string | null | undefined,
+    author: Author = null,
+  ): QueueContext {
     const ticket = db
       .select({ id: tickets.id, connectionId: tickets.connectionId, contactId: tickets.contactId })
       .from(tickets)
@@ -168,10 +192,68 @@ export function createSendService(
       .get();
     if (!ticket) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
     const connection = connectionsSvc.get(ticket.connectionId);
-    const gw = connectionsSvc.requireConnected(connection);
     const contact = db.select().from(contacts).where(eq(contacts.id, ticket.contactId)).get()!;
     const sign = connection.agentSignature && author?.signature === true;
-    return { ticket, contact, gw, quoted: findQuoted(ticket.connectionId, quotedMsgId), author, sign };
+    return { ticket, contact, quoted: findQuoted(ticket.connectionId, quotedMsgId), author, sign };
+  }
+
+  /** The row of one prepared item, sent or queued. */
+  const rowOf = (ctx: QueueContext, item: PreparedItem) => ({
+    ticketId: ctx.ticket.id,
+    contactId: null,
+    body: item.kind === "text" ? item.body : item.caption,
+    fromMe: true,
+    ack: 0,
+    mediaType: item.kind === "text" ? "chat" : isVoiceNote(item) ? "ptt" : item.stored.mediaType,
+    mediaFile: item.kind === "media" ? item.stored.file : null,
+    mimeType: item.kind === "media" ? item.stored.mimeType : null,
+    filename: item.kind === "media" ? item.stored.filename : null,
+    hasMedia: item.kind === "media",
+    quotedMsgId: ctx.quoted?.id ?? null,
+    userId: ctx.author?.userId ?? null,
+  });
+
+  /**
+   * Stores every item `queued` in one transaction, each under the WhatsApp id it will be sent with, and
+   * wakes the connection's send queue. The Idempotency-Key's answer is stored in the same transaction.
+   */
+  async function queueItems(
+    ctx: QueueContext,
+    items: PreparedItem[],
+    request: QueueRequest,
+    completion?: SendCompletion<SentResult[]>,
+  ): Promise<SentResult[]> {
+    const now = clock();
+    const sendAt = request.sendAt ?? now;
+    const expiresAt = request.expiresAt ?? sendAt + config.sendQueueExpiryMs;
+    if (expiresAt <= Math.max(sendAt, now))
+      throw new AppError("ERR_VALIDATION", "expiresAt must be after sendAt and in the future", [
+        { path: "expiresAt", message: "Must be later than sendAt and now" },
+      ]);
+    const results = await commits.run((tx) => {
+      const out = items.map((item) => {
+        const row: MessageInsert = {
+          ...rowOf(ctx, item),
+          id: newWhatsAppMessageId(),
+          timestamp: Math.floor(sendAt / 1000),
+          status: "queued",
+          sendAt,
+          expiresAt,
+          outbound: {
+            to: chatAddress(ctx.contact),
+            quoted: ctx.quoted,
+            ...(item.kind === "media" && item.ptt !== undefined ? { ptt: item.ptt } : {}),
+            ...(ctx.sign && ctx.author ? { signedBy: ctx.author.name } : {}),
+          },
+        };
+        const message = store(tx, row, ctx.ticket, ctx.contact)!;
+        return { message, sourceUrl: item.kind === "media" ? item.sourceUrl : null };
+      });
+      completion?.complete(tx, out);
+      return out;
+    });
+    onQueued(ctx.ticket.connectionId);
+    return results;
   }
 
   /**
@@ -197,21 +279,10 @@ export function createSendService(
       );
       completion?.messageLeft();
       const row: MessageInsert = {
+        ...rowOf(ctx, item),
         id: sent.id,
-        ticketId: ctx.ticket.id,
-        contactId: null,
-        body: item.kind === "text" ? item.body : item.caption,
-        fromMe: true,
-        ack: 0,
-        mediaType: item.kind === "text" ? "chat" : isVoiceNote(item) ? "ptt" : item.stored.mediaType,
-        mediaFile: item.kind === "media" ? item.stored.file : null,
-        mimeType: item.kind === "media" ? item.stored.mimeType : null,
-        filename: item.kind === "media" ? item.stored.filename : null,
-        hasMedia: item.kind === "media",
-        quotedMsgId: ctx.quoted?.id ?? null,
         remoteKey: sent.remoteKey ?? null,
         timestamp: sent.timestampSec,
-        userId: ctx.author?.userId ?? null,
         isAutomated: automated,
       };
       const sourceUrl = item.kind === "media" ? item.sourceUrl : null;
@@ -243,7 +314,12 @@ export function createSendService(
       content: OutgoingContent & { quotedMsgId?: string | null },
       completion?: SendCompletion<SentResult[]>,
       author: Author = null,
+      queue?: QueueRequest,
     ) {
+      if (queue) {
+        const ctx = queueContext(ticketId, content.quotedMsgId, author);
+        return queueItems(ctx, await prepare(content), queue, completion);
+      }
       const ctx = ticketContext(ticketId, content.quotedMsgId, author);
       return sendItems(ctx, await prepare(content), completion, content.automated === true);
     },
@@ -253,17 +329,19 @@ export function createSendService(
       content: OutgoingContent,
       completion?: SendCompletion<{ ticketId: number; results: SentResult[] }>,
       author: Author = null,
+      queue?: QueueRequest,
     ) {
       const target = messageStore.newest(messageId);
       if (!target) throw new AppError("ERR_MESSAGE_NOT_FOUND", "Message not found");
-      const ctx = ticketContext(target.ticketId, target.id, author);
       const ticketId = target.ticketId;
+      const wrapped = around(completion, (results) => ({ ticketId, results }));
+      if (queue) {
+        const ctx = queueContext(target.ticketId, target.id, author);
+        return { ticketId, results: await queueItems(ctx, await prepare(content), queue, wrapped) };
+      }
+      const ctx = ticketContext(target.ticketId, target.id, author);
       const items = await prepare(content);
-      const results = await sendItems(
-        ctx,
-        items,
-        around(completion, (results) => ({ ticketId, results })),
-      );
+      const results = await sendItems(ctx, items, wrapped);
       return { ticketId, results };
     },
 
@@ -278,20 +356,23 @@ export function createSendService(
         },
       completion?: SendCompletion<{ ticketId: number; contactId: number; results: SentResult[] }>,
       author: Author = null,
+      queue?: QueueRequest,
     ) {
       const number = normalizeNumber(input.number);
       const connection: Connection = connectionsSvc.resolve(input.whatsappId);
-      const gw = connectionsSvc.requireConnected(connection);
+      // A queued send is accepted while the connection is down; the number is then checked by WhatsApp
+      // itself when the message goes out.
+      const gw = queue ? sessionsLive(connection) : connectionsSvc.requireConnected(connection);
       if (!input.body?.trim() && !input.mediaUrl && (input.medias?.length ?? 0) === 0) {
         throw new AppError("ERR_VALIDATION", "Message body or media is required", [
           { path: "body", message: "Required when no media is sent" },
         ]);
       }
       const quoted = findQuoted(connection.id, input.quotedMsgId);
-      const check = await gw.checkNumber(number);
+      const check = gw ? await gw.checkNumber(number) : { exists: true, number };
       if (!check.exists) throw new AppError("ERR_WAPP_INVALID_CONTACT", `${number} is not on WhatsApp`);
       const known = contactsSvc.findByNumber(check.number);
-      const profilePicUrl = known ? undefined : await gw.profilePicUrl(check.number).catch(() => null);
+      const profilePicUrl = known || !gw ? undefined : await gw.profilePicUrl(check.number).catch(() => null);
       const items = await prepare(input);
       const { contact, ticket } = await commits.run((tx) => {
         const c = contactsSvc.upsert(tx, { number: check.number, profilePicUrl }, connection.id).contact;
@@ -299,12 +380,17 @@ export function createSendService(
         return { contact: c, ticket: t };
       });
       const sign = connection.agentSignature && author?.signature === true;
-      const results = await sendItems(
-        { ticket, contact, gw, quoted, author, sign },
-        items,
-        around(completion, (results) => ({ ticketId: ticket.id, contactId: contact.id, results })),
-      );
+      const wrapped = around(completion, (results) => ({
+        ticketId: ticket.id,
+        contactId: contact.id,
+        results,
+      }));
+      const results =
+        queue || !gw
+          ? await queueItems({ ticket, contact, quoted, author, sign }, items, queue ?? {}, wrapped)
+          : await sendItems({ ticket, contact, gw, quoted, author, sign }, items, wrapped);
       // After the answer is stored: a crash here leaves the ticket open, never a message sent twice.
+      // A queued send closes the ticket now too: its messages still go out (the queue does not look at it).
       if (input.closeTicket)
         await commits.run((tx) => ticketsSvc.update(tx, ticket.id, { status: "closed" }));
       return { ticketId: ticket.id, contactId: contact.id, results };

@@ -215,6 +215,10 @@ export type Message = {
     toUserName?: string | null;
     note?: string | null;
   } | null;
+  /** Our side of the send: queued and scheduled sends are `queued` until the send queue sent them. */
+  status?: "queued" | "sending" | "sent" | "failed";
+  error?: { code: string; reason: string } | null;
+  sendAt?: string | null;
 };
 
 /** The server's reaction shape (a type import: nothing of the server reaches the bundle). */

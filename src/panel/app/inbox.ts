@@ -32,6 +32,7 @@ const TICKET_EVENTS = new Set([
   "contact_updated",
   "message_updated",
   "message_deleted",
+  "message_failed",
   "reset",
 ]);
 /** Changes to a message already shown: applied in place, whatever page it is on. */
@@ -408,6 +409,13 @@ function Bubble({
       ${m.isImported && html`<span class="flag" data-flag="imported" title=${t("inbox.importedHelp")}>${t("inbox.imported")}</span>`}
       ${sender && html`<span class="sender" data-sender=${sender} title=${t("inbox.sentBy", { name: sender })}>${sender}</span>`}
       <span>${formatTime(m.timestamp * 1000)}</span>
+      ${
+        m.fromMe &&
+        m.status &&
+        m.status !== "sent" &&
+        html`<span class="flag" data-flag=${m.status}
+          title=${m.error?.reason ?? (m.sendAt ? formatTime(Date.parse(m.sendAt)) : "")}>${t(`inbox.status.${m.status}`)}</span>`
+      }
       ${m.fromMe && html`<${Ticks} ack=${m.ack} />`}
       ${
         !m.isDeleted &&
@@ -539,7 +547,7 @@ function Conversation({
     if (e.event === "message_ack") {
       const { messageId, ack } = e.data as { messageId: string; ack: number };
       setMessages((prev) => prev.map((m) => (m.id === messageId && ack > m.ack ? { ...m, ack } : m)));
-    } else if (e.event === "message_received" || e.event === "message_sent") {
+    } else if (e.event === "message_received" || e.event === "message_sent" || e.event === "message_failed") {
       reloadMessages();
       reloadTicket();
       requestAnimationFrame(() => endRef.current?.scrollIntoView({ block: "end", behavior: "smooth" }));

@@ -14,6 +14,7 @@ import type {
   NumberCheck,
   OutboundMedia,
   QuotedRef,
+  SendOptions,
   SentMessage,
   WhatsAppGateway,
 } from "../gateway";
@@ -105,12 +106,15 @@ export function createOutbound(deps: OutboundDeps) {
     to: ChatAddress,
     content: Parameters<WASocket["sendMessage"]>[1],
     quoted?: QuotedRef | null,
+    opts?: SendOptions,
   ) => {
     const s = requireSocket();
     // Baileys' sendMessage resolves once the stanza is written to the socket: on a socket that is open but
     // dead that is at once, when the contact's devices are cached. The send counts as done only when
     // WhatsApp acknowledges the stanza (`<ack class=message>`), so a dead socket fails the send in time.
-    const messageId = generateMessageIDV2(s.user?.id);
+    // The caller may have chosen (and stored) the id already: a re-send after a crash reuses it, and
+    // WhatsApp drops a second stanza with an id it has seen.
+    const messageId = opts?.messageId ?? generateMessageIDV2(s.user?.id);
     deps.rememberOwnSend(messageId);
     const serverAck = new Promise<void>((resolve) => serverAcks.set(messageId, resolve));
     const sent = await withTimeout(
@@ -140,7 +144,7 @@ export function createOutbound(deps: OutboundDeps) {
   };
 
   const operations: OutboundOperations = {
-    sendText: (to, body, quoted) => send(to, { text: body }, quoted),
+    sendText: (to, body, quoted, opts) => send(to, { text: body }, quoted, opts),
     async editText(to, ref, body) {
       await send(to, { text: body, edit: keyOf(ref, to) });
     },
@@ -158,25 +162,27 @@ export function createOutbound(deps: OutboundDeps) {
       const s = requireSocket();
       await s.sendPresenceUpdate(state, toJid(to));
     },
-    sendMedia(to: ChatAddress, media: OutboundMedia, quoted?: QuotedRef | null) {
+    sendMedia(to: ChatAddress, media: OutboundMedia, quoted?: QuotedRef | null, opts?: SendOptions) {
       const file = { url: media.path };
       const caption = media.caption || undefined;
       switch (media.mediaType) {
         case "image":
-          return send(to, { image: file, caption, mimetype: media.mimeType }, quoted);
+          return send(to, { image: file, caption, mimetype: media.mimeType }, quoted, opts);
         case "video":
-          return send(to, { video: file, caption, mimetype: media.mimeType }, quoted);
+          return send(to, { video: file, caption, mimetype: media.mimeType }, quoted, opts);
         case "audio":
           return send(
             to,
             { audio: file, mimetype: media.mimeType, ptt: media.ptt ?? /ogg|opus/.test(media.mimeType) },
             quoted,
+            opts,
           );
         default:
           return send(
             to,
             { document: file, mimetype: media.mimeType, fileName: media.filename, caption },
             quoted,
+            opts,
           );
       }
     },

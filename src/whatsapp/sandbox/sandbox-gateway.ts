@@ -4,7 +4,7 @@ import type {
   ConnectionStatus,
   GatewayEvents,
   NumberCheck,
-  OutboundMedia,
+  SendOptions,
   SentMessage,
   WhatsAppGateway,
 } from "../gateway";
@@ -44,9 +44,9 @@ export function createSandboxGateway(
       throw new AppError("ERR_WAPP_NOT_CONNECTED", "The connection is not connected");
   };
 
-  const send = async (): Promise<SentMessage> => {
+  const send = async (sendOpts?: SendOptions): Promise<SentMessage> => {
     requireConnected();
-    const id = sandboxMessageId();
+    const id = sendOpts?.messageId ?? sandboxMessageId();
     scheduleAcks(id);
     // Tests widen the window between "the message left" and "WhatsApp answered" to crash the server in it.
     if (opts.sendDelayMs) await Bun.sleep(opts.sendDelayMs);
@@ -72,8 +72,8 @@ export function createSandboxGateway(
     async requestPairingCode() {
       throw new AppError("ERR_VALIDATION", "Sandbox connections are always linked; there is nothing to pair");
     },
-    sendText: (_to: string, _body: string) => send(),
-    sendMedia: (_to: string, _media: OutboundMedia) => send(),
+    sendText: (_to, _body, _quoted, opts) => send(opts),
+    sendMedia: (_to, _media, _quoted, opts) => send(opts),
     // The simulated phone accepts edits, deletes, reactions, read receipts and presence as WhatsApp does.
     editText: async () => requireConnected(),
     revoke: async () => requireConnected(),

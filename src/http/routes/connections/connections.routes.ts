@@ -49,6 +49,21 @@ const CreateBody = z.object({
     description:
       "Sent after the farewell when a ticket is closed by an agent or the API, asking for a 1–5 rating (null = none)",
   }),
+  pacingMinIntervalMs: z.number().int().min(0).max(3_600_000).optional().openapi({
+    description:
+      "Queued sends only: at least this long between two messages to different chats (default 4000 ms)",
+  }),
+  pacingJitterMs: z.number().int().min(0).max(3_600_000).optional().openapi({
+    description: "Queued sends only: a random 0..this added to each pause (default 3000 ms)",
+  }),
+  pacingTyping: z.boolean().optional().openapi({
+    description:
+      'Queued sends only: show "typing…" before each message, 40 ms per character within 0.8–5 s (default true)',
+  }),
+  pacingDailyCap: z.number().int().min(0).max(1_000_000).optional().openapi({
+    description:
+      "Queued sends only: at most this many in any 24 h; more wait in the queue (default 1000; 0 = no cap)",
+  }),
 });
 const UpdateBody = CreateBody.partial();
 

@@ -17,7 +17,8 @@ const NoteParam = NumberParam.extend({
 const NoteBody = z.object({
   body: z.string().trim().min(1).max(10_000),
   userId: z.number().int().positive().nullish().openapi({
-    description: "The author (an agent); omitted or null for a note written through an API token",
+    description:
+      "The author (an agent) for a note written through an API token; omitted or null: none. A signed-in user is always the author of their notes (this field is then ignored)",
   }),
 });
 const EditBody = NoteBody.pick({ body: true });
@@ -83,7 +84,13 @@ export const contactNotesRouter = createRouter()
     }),
     async (c) => {
       const body = await readBody(c, NoteBody);
-      const note = c.get("deps").services.contactNotes.add(c.req.valid("param").number, body);
+      const p = c.get("principal");
+      const note = c
+        .get("deps")
+        .services.contactNotes.add(
+          c.req.valid("param").number,
+          p.kind === "user" ? { ...body, userId: p.id } : body,
+        );
       return c.json(noteWire(note), 201);
     },
   )

@@ -5,14 +5,18 @@ import { bodyDoc, fileSchema, MAX_TEXT, readBody } from "../../body";
 import type { AppEnv } from "../../context";
 import { createRouter } from "../../create-router";
 import { idempotent, sendCompletion } from "../../idempotency";
+import { preferHeader, QueueBodyFields, queueRequestOf } from "../../queued-send";
 import { assertMessageVisible, assertTicketVisible, authorOf } from "../../visibility";
 import {
+  commonErrors,
   IdParam,
   json,
   lifecycleErrors,
   MessageSchema,
   messageWire,
+  PageQuery,
   PttField,
+  positiveInt,
   SentSchema,
   sendErrors,
   sentWire,
@@ -24,6 +28,7 @@ const TicketParam = IdParam("ticketId");
 export const TextBody = z.object({
   body: z.string().trim().min(1, "Message body is required").max(MAX_TEXT),
   quotedMsgId: z.string().min(1).nullish(),
+  ...QueueBodyFields,
 });
 
 const MediaBody = z.object({
@@ -31,6 +36,7 @@ const MediaBody = z.object({
   body: z.string().max(MAX_TEXT).nullish(),
   quotedMsgId: z.string().min(1).nullish(),
   ptt: PttField,
+  ...QueueBodyFields,
 });
 
 const MediaUrlBody = z.object({
@@ -39,6 +45,7 @@ const MediaUrlBody = z.object({
   quotedMsgId: z.string().min(1).nullish(),
   filename: z.string().nullish(),
   ptt: PttField,
+  ...QueueBodyFields,
 });
 
 const ReplyBody = z.object({
@@ -47,6 +54,7 @@ const ReplyBody = z.object({
   mediaUrl: z.string().min(1).nullish(),
   filename: z.string().nullish(),
   ptt: PttField,
+  ...QueueBodyFields,
 });
 
 const MessageParam = z.object({
@@ -66,9 +74,51 @@ const idempotencyHeader = z.object({
   "idempotency-key": z.string().optional().openapi({
     description: "Repeat-safe sends: the same key within 24 h returns the first response and sends nothing",
   }),
+  ...preferHeader,
 });
 
+const QueueListQuery = PageQuery.extend({
+  status: z
+    .enum(["queued", "sending"])
+    .default("queued")
+    .openapi({ description: "`queued` (waiting, scheduled included) or `sending` (handed to WhatsApp now)" }),
+  whatsappId: positiveInt().optional().openapi({ description: "Only this connection's queue" }),
+});
+
+const QUEUED = "Queued (queue, sendAt or Prefer: respond-async): each message has status `queued`";
+
 export const messagesRouter = createRouter()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/messages",
+      tags: ["Messages"],
+      summary: "List queued and scheduled messages",
+      description:
+        "The send queue: messages stored with `queue`, `sendAt` or `Prefer: respond-async` that have not gone out yet, next due first (by `sendAt`). Cancel one with DELETE /messages/{messageId}.",
+      request: { query: QueueListQuery },
+      responses: {
+        200: json(
+          z.object({
+            messages: z.array(MessageSchema),
+            count: z.number().int(),
+            hasMore: z.boolean(),
+            page: z.number().int(),
+            limit: z.number().int(),
+          }),
+          "A page of the queue",
+        ),
+        ...commonErrors,
+      },
+    }),
+    (c) => {
+      const { status, whatsappId, page, limit } = c.req.valid("query");
+      const svc = c.get("deps").services.messages;
+      const { rows, count, hasMore } = svc.queue.list({ status, connectionId: whatsappId, page, limit });
+      const messages = rows.map((m) => messageWire(m, null, svc.mediaUrlOf));
+      return c.json({ messages, count, hasMore, page, limit }, 200);
+    },
+  )
   .openapi(
     createRoute({
       method: "post",
@@ -81,19 +131,31 @@ export const messagesRouter = createRouter()
         headers: idempotencyHeader,
         body: bodyDoc(TextBody, { body: "Gracias por contactarnos" }),
       },
-      responses: { 201: json(z.object({ message: z.string(), data: SentSchema }), "Sent"), ...sendErrors },
+      responses: {
+        201: json(z.object({ message: z.string(), data: SentSchema }), "Sent"),
+        202: json(z.object({ message: z.string(), data: SentSchema }), QUEUED),
+        ...sendErrors,
+      },
     }),
     async (c) => {
       const body = await readBody(c, TextBody);
       const svc = c.get("deps").services.messages;
+      const queue = queueRequestOf(c, body);
       const render = ([sent]: SentResult[]) => ({
-        message: "Message sent successfully",
+        message: queue ? "Message queued" : "Message sent successfully",
         data: sentWire(sent!, svc.mediaUrlOf),
       });
       const { ticketId } = c.req.valid("param");
       assertTicketVisible(c, ticketId);
-      const sent = await svc.sendToTicket(ticketId, body, sendCompletion(c, 201, render), authorOf(c));
-      return c.json(render(sent), 201);
+      const status = queue ? 202 : 201;
+      const sent = await svc.sendToTicket(
+        ticketId,
+        body,
+        sendCompletion(c, status, render),
+        authorOf(c),
+        queue,
+      );
+      return c.json(render(sent), status);
     },
   )
   .openapi(
@@ -111,20 +173,29 @@ export const messagesRouter = createRouter()
       },
       responses: {
         201: json(z.object({ message: z.string(), data: z.array(SentSchema) }), "Sent"),
+        202: json(z.object({ message: z.string(), data: z.array(SentSchema) }), QUEUED),
         ...sendErrors,
       },
     }),
     async (c) => {
       const body = await readBody(c, MediaBody);
       const svc = c.get("deps").services.messages;
+      const queue = queueRequestOf(c, body);
       const render = (sent: SentResult[]) => ({
-        message: "Media message(s) sent successfully",
+        message: queue ? "Media message(s) queued" : "Media message(s) sent successfully",
         data: sent.map((s) => sentWire(s, svc.mediaUrlOf)),
       });
       const { ticketId } = c.req.valid("param");
       assertTicketVisible(c, ticketId);
-      const sent = await svc.sendToTicket(ticketId, body, sendCompletion(c, 201, render), authorOf(c));
-      return c.json(render(sent), 201);
+      const status = queue ? 202 : 201;
+      const sent = await svc.sendToTicket(
+        ticketId,
+        body,
+        sendCompletion(c, status, render),
+        authorOf(c),
+        queue,
+      );
+      return c.json(render(sent), status);
     },
   )
   .openapi(
@@ -145,19 +216,31 @@ export const messagesRouter = createRouter()
           filename: "imagen_descargada.jpg",
         }),
       },
-      responses: { 201: json(z.object({ message: z.string(), data: SentSchema }), "Sent"), ...sendErrors },
+      responses: {
+        201: json(z.object({ message: z.string(), data: SentSchema }), "Sent"),
+        202: json(z.object({ message: z.string(), data: SentSchema }), QUEUED),
+        ...sendErrors,
+      },
     }),
     async (c) => {
       const body = await readBody(c, MediaUrlBody);
       const svc = c.get("deps").services.messages;
+      const queue = queueRequestOf(c, body);
       const render = ([sent]: SentResult[]) => ({
-        message: "Media message sent successfully",
+        message: queue ? "Media message queued" : "Media message sent successfully",
         data: sentWire(sent!, svc.mediaUrlOf),
       });
       const { ticketId } = c.req.valid("param");
       assertTicketVisible(c, ticketId);
-      const sent = await svc.sendToTicket(ticketId, body, sendCompletion(c, 201, render), authorOf(c));
-      return c.json(render(sent), 201);
+      const status = queue ? 202 : 201;
+      const sent = await svc.sendToTicket(
+        ticketId,
+        body,
+        sendCompletion(c, status, render),
+        authorOf(c),
+        queue,
+      );
+      return c.json(render(sent), status);
     },
   )
   .openapi(
@@ -177,21 +260,27 @@ export const messagesRouter = createRouter()
           z.object({ message: z.string(), ticketId: z.number().int(), data: z.array(SentSchema) }),
           "Sent",
         ),
+        202: json(
+          z.object({ message: z.string(), ticketId: z.number().int(), data: z.array(SentSchema) }),
+          QUEUED,
+        ),
         ...sendErrors,
       },
     }),
     async (c) => {
       const body = await readBody(c, ReplyBody);
       const svc = c.get("deps").services.messages;
+      const queue = queueRequestOf(c, body);
       const render = ({ ticketId, results }: { ticketId: number; results: SentResult[] }) => ({
-        message: "Reply sent successfully",
+        message: queue ? "Reply queued" : "Reply sent successfully",
         ticketId,
         data: results.map((r) => sentWire(r, svc.mediaUrlOf)),
       });
       const { messageId } = c.req.valid("param");
       assertMessageVisible(c, messageId);
-      const sent = await svc.reply(messageId, body, sendCompletion(c, 201, render), authorOf(c));
-      return c.json(render(sent), 201);
+      const status = queue ? 202 : 201;
+      const sent = await svc.reply(messageId, body, sendCompletion(c, status, render), authorOf(c), queue);
+      return c.json(render(sent), status);
     },
   )
   .openapi(
@@ -217,15 +306,22 @@ export const messagesRouter = createRouter()
       method: "delete",
       path: "/messages/{messageId}",
       tags: ["Messages"],
-      summary: "Delete a message we sent, for everyone",
+      summary: "Delete a message we sent, for everyone; or cancel a queued one",
       description:
-        "WhatsApp allows it for about two days after sending (then 422 ERR_DELETE_WINDOW_EXPIRED). The message stays stored with `isDeleted: true` and its body. Deleting again answers 200. Emits `message_deleted`.",
+        "WhatsApp allows it for about two days after sending (then 422 ERR_DELETE_WINDOW_EXPIRED). The message stays stored with `isDeleted: true` and its body. Deleting again answers 200. Emits `message_deleted`. A message still `queued` is cancelled instead: it becomes `failed` with error ERR_MESSAGE_CANCELLED and emits `message_failed`; one the queue is sending now is 409 ERR_MESSAGE_SENDING, one that failed 409 ERR_MESSAGE_NOT_SENT.",
       request: { params: MessageParam },
       responses: { 200: json(MessageResponse, "Deleted for everyone"), ...lifecycleErrors },
     }),
     async (c) => {
-      assertMessageVisible(c, c.req.valid("param").messageId);
-      const m = await c.get("deps").services.lifecycle.revoke(c.req.valid("param").messageId);
+      const { lifecycle, messages } = c.get("deps").services;
+      const id = c.req.valid("param").messageId;
+      assertMessageVisible(c, id);
+      const target = messages.get(id);
+      if (target.fromMe && target.status !== "sent") {
+        const m = await messages.queue.cancel(target);
+        return c.json({ message: "Queued message cancelled", data: messageData(c, m) }, 200);
+      }
+      const m = await lifecycle.revoke(id);
       return c.json({ message: "Message deleted", data: messageData(c, m) }, 200);
     },
   )

@@ -5,6 +5,7 @@ import { bodyDoc, fileSchema, MAX_TEXT, readBody } from "../../body";
 import type { AppEnv } from "../../context";
 import { createRouter } from "../../create-router";
 import { idempotent, sendCompletion } from "../../idempotency";
+import { preferHeader, QueueBodyFields, queueRequestOf } from "../../queued-send";
 import { authorOf } from "../../visibility";
 import { json, PttField, SentSchema, sendErrors, sentWire } from "../../wire";
 
@@ -23,6 +24,7 @@ const SendBody = z.object({
   mediaUrl: z.string().min(1).nullish(),
   filename: z.string().nullish(),
   ptt: PttField,
+  ...QueueBodyFields,
 });
 
 const SendResponse = z.object({
@@ -32,13 +34,15 @@ const SendResponse = z.object({
   data: z.array(SentSchema),
 });
 
-async function send<S extends 200 | 201>(c: Context<AppEnv>, status: S) {
+async function send<S extends 200 | 201>(c: Context<AppEnv>, syncStatus: S) {
   const body = await readBody(c, SendBody);
+  const queue = queueRequestOf(c, body);
+  const status = queue ? 202 : syncStatus;
   const quotedMsgId =
     body.quotedMsgId ?? (typeof body.quotedMsg === "string" ? body.quotedMsg : body.quotedMsg?.id);
   const svc = c.get("deps").services.messages;
   const render = (r: { ticketId: number; contactId: number; results: SentResult[] }) => ({
-    message: "Message(s) sent successfully",
+    message: queue ? "Message(s) queued" : "Message(s) sent successfully",
     ticketId: r.ticketId,
     contactId: r.contactId,
     data: r.results.map((s) => sentWire(s, svc.mediaUrlOf)),
@@ -47,6 +51,7 @@ async function send<S extends 200 | 201>(c: Context<AppEnv>, status: S) {
     { ...body, quotedMsgId, tagId: body.tagsId },
     sendCompletion(c, status, render),
     authorOf(c),
+    queue,
   );
   return c.json(render(r), status);
 }
@@ -60,7 +65,7 @@ const route = <S extends 200 | 201>(summary: string, description: string, status
     description,
     middleware: [idempotent] as const,
     request: {
-      headers: z.object({ "idempotency-key": z.string().optional() }),
+      headers: z.object({ "idempotency-key": z.string().optional(), ...preferHeader }),
       body: bodyDoc(SendBody, {
         number: "595991234567",
         body: "Hola, te contactamos desde el sistema",
@@ -74,11 +79,12 @@ const route = <S extends 200 | 201>(summary: string, description: string, status
         S,
         ReturnType<typeof json<typeof SendResponse>>
       >),
+      202: json(SendResponse, "Queued (queue, sendAt or Prefer: respond-async): data has status `queued`"),
     },
   });
 
 const DESCRIPTION =
-  "Finds or creates the contact and its open/pending ticket on the connection (the default when whatsappId is omitted), then sends the text, the media from mediaUrl and each file in medias (caption on the first). closeTicket closes the ticket after sending.";
+  "Finds or creates the contact and its open/pending ticket on the connection (the default when whatsappId is omitted), then sends the text, the media from mediaUrl and each file in medias (caption on the first). closeTicket closes the ticket after sending. With `queue: true`, `sendAt` or `Prefer: respond-async` the message(s) are stored with status `queued` and the answer is 202; the send queue sends them (message_sent, or message_failed).";
 
 export const sendV1Router = createRouter().openapi(route("Send to a number", DESCRIPTION, 201), (c) =>
   send(c, 201),
