@@ -214,7 +214,7 @@ export function InboxScreen({ ticketId, principal }: { ticketId: number | null; 
         ticketId
           ? html`<${Conversation} key=${ticketId} ticketId=${ticketId} queues=${queues.data ?? []}
               users=${users.data ?? []} tags=${tags.data ?? []} onChanged=${reload}
-              meId=${principal.kind === "user" ? principal.user.id : null} canSee=${canSee} />`
+              canSee=${canSee} />`
           : html`<${Empty}>${t("inbox.pick")}<//>`
       }
     </div>
@@ -458,7 +458,6 @@ function Conversation({
   users,
   tags,
   onChanged,
-  meId,
   canSee,
 }: {
   ticketId: number;
@@ -466,7 +465,6 @@ function Conversation({
   users: User[];
   tags: Tag[];
   onChanged: () => void;
-  meId: number | null;
   canSee: (tk: Ticket) => boolean;
 }) {
   const ticket = useLoad(() => get<Ticket>(`/tickets/${ticketId}`), [ticketId]);
@@ -595,7 +593,7 @@ function Conversation({
       </header>
       <${TagEditor} ticket=${tk} tags=${tags} busy=${busy}
         onChange=${(tagIds: number[]) => update({ tagIds })} />
-      ${!tk.contact.isGroup && html`<${ContactNotes} key=${tk.contact.number} number=${tk.contact.number} meId=${meId} />`}
+      ${!tk.contact.isGroup && html`<${ContactNotes} key=${tk.contact.number} number=${tk.contact.number} />`}
       ${
         transferring &&
         html`<${TransferDialog} ticket=${tk} queues=${queues} users=${users} onClose=${() => setTransferring(false)}

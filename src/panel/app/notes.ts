@@ -13,7 +13,7 @@ type Note = {
 };
 
 /** The contact's internal notes (never sent to the customer): newest first, with author and time. */
-export function ContactNotes({ number, meId }: { number: string; meId: number | null }) {
+export function ContactNotes({ number }: { number: string }) {
   const path = `/contacts/${encodeURIComponent(number)}/notes`;
   const notes = useLoad(() => get<{ notes: Note[] }>(path), [number]);
   const [text, setText] = useState("");
@@ -21,7 +21,8 @@ export function ContactNotes({ number, meId }: { number: string; meId: number | 
   const add = async (e: Event) => {
     e.preventDefault();
     if (!text.trim()) return;
-    const ok = await run(() => api("POST", path, { body: text, ...(meId ? { userId: meId } : {}) }));
+    // The server records the signed-in author itself.
+    const ok = await run(() => api("POST", path, { body: text }));
     if (ok) {
       setText("");
       notes.reload();
