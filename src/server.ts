@@ -175,6 +175,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     logger,
     clock,
     webhookRetentionDays: config.webhookRetentionDays,
+    eventRetentionHours: config.eventRetentionHours,
     mediaRetentionDays: config.mediaRetentionDays,
     messageRetentionDays: config.messageRetentionDays,
   });

@@ -7,6 +7,7 @@ import m4 from "../../drizzle/0004_message_lifecycle.sql" with { type: "text" };
 import m5 from "../../drizzle/0005_idempotency_reservation.sql" with { type: "text" };
 import m6 from "../../drizzle/0006_list_indexes.sql" with { type: "text" };
 import m7 from "../../drizzle/0007_retention.sql" with { type: "text" };
+import m8 from "../../drizzle/0008_compact_events.sql" with { type: "text" };
 
 export const embeddedMigrations: { tag: string; when: number; breakpoints: boolean; sql: string }[] = [
   { tag: "0000_init", when: 1795735690930, breakpoints: true, sql: m0 },
@@ -17,4 +18,5 @@ export const embeddedMigrations: { tag: string; when: number; breakpoints: boole
   { tag: "0005_idempotency_reservation", when: 1796138440177, breakpoints: true, sql: m5 },
   { tag: "0006_list_indexes", when: 1796140620649, breakpoints: true, sql: m6 },
   { tag: "0007_retention", when: 1796141751512, breakpoints: true, sql: m7 },
+  { tag: "0008_compact_events", when: 1796146759857, breakpoints: true, sql: m8 },
 ];

@@ -3,6 +3,7 @@ import type { Db } from "../db/client";
 import type { Logger } from "../logger";
 import { retryDelayMs } from "./backoff";
 import { attemptDelivery, type DeliveryOutcome, isSuccess } from "./delivery";
+import { EVENT_BODY_COLUMNS, EVENT_BODY_JOIN, payloadOf, type StoredEventRow } from "./event-codec";
 import type { EventSink } from "./events";
 import type { ReceiverPolicy } from "./receiver-policy";
 
@@ -36,6 +37,11 @@ export type DispatcherOptions = {
 type ClaimedRow = { id: number; eventId: string; attempts: number };
 type Hook = { id: number; url: string; secret: string; enabled: number };
 type EventRow = { type: string; connectionId: number | null; payload: string };
+const toEventRow = (r: StoredEventRow): EventRow => ({
+  type: r.type,
+  connectionId: r.connectionId,
+  payload: payloadOf(r),
+});
 
 /** A row's end state after an attempt, applied (fenced by its lease token) in the next batched commit. */
 type Settlement =
@@ -92,8 +98,8 @@ export function createDispatcher(opts: DispatcherOptions) {
   const hookStmt = sqlite.query<Hook, { id: number }>(
     "SELECT id, url, secret, enabled FROM webhooks WHERE id = $id",
   );
-  const eventStmt = sqlite.query<EventRow, { id: string }>(
-    "SELECT type, connection_id AS connectionId, payload FROM events WHERE id = $id",
+  const eventStmt = sqlite.query<StoredEventRow, { id: string }>(
+    `SELECT ${EVENT_BODY_COLUMNS} FROM ${EVENT_BODY_JOIN} WHERE e.id = $id`,
   );
   const deliveredStmt = sqlite.query(
     `UPDATE webhook_deliveries SET status = 'delivered', delivered_at = $at, last_status_code = $statusCode,
@@ -267,7 +273,10 @@ export function createDispatcher(opts: DispatcherOptions) {
           .sort((a, b) => a.id - b.id);
         if (rows.length === 0) return undefined;
         const hook = hookStmt.get({ id: webhookId });
-        const withEvents = rows.map((r) => ({ ...r, event: eventStmt.get({ id: r.eventId }) }));
+        const withEvents = rows.map((r) => {
+          const stored = eventStmt.get({ id: r.eventId });
+          return { ...r, event: stored ? toEventRow(stored) : undefined };
+        });
         return { token, hook, rows: withEvents };
       })
       .immediate();
