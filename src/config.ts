@@ -24,7 +24,7 @@ const EnvSchema = z.object({
   WEBHOOK_CONCURRENCY: int(1, 1024).default(16),
   WEBHOOK_RETENTION_DAYS: int(1, 3650).default(7),
   WEBHOOK_LEASE_MS: int(100, 3_600_000).default(30_000),
-  WEBHOOK_WINDOW: int(1, 256).default(8),
+  WEBHOOK_WINDOW: int(1, 256).default(1),
   WEBHOOK_WORKER: bool.default(true),
   EVENT_RETENTION_HOURS: int(1, 87_600).default(24),
   WA_WS_URL: z.string().optional(),
