@@ -6,7 +6,16 @@ import { $ } from "bun";
 await $`bun src/panel/build.ts`;
 
 const target = process.env.BUN_TARGET; // e.g. bun-linux-x64-musl for Alpine; default: this machine
-const args = ["build", "--compile", "--minify", "--sourcemap", "src/cli.ts", "src/webhooks/dispatcher-worker.ts", "--outfile", "dist/chasqui"];
+const args = [
+  "build",
+  "--compile",
+  "--minify",
+  "--sourcemap",
+  "src/cli.ts",
+  "src/webhooks/dispatcher-worker.ts",
+  "--outfile",
+  "dist/chasqui",
+];
 if (target) args.push("--target", target);
 await $`bun ${args}`;
 console.log("built dist/chasqui");

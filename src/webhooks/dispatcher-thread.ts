@@ -15,6 +15,15 @@ export type DispatcherHandle = {
   onSettled(listener: (s: { id: number; kind: string }) => void): () => void;
 };
 
+/**
+ * The worker's file. In the compiled binary it is an entrypoint of its own (scripts/build.ts), addressed by its
+ * path under src/ (the bundle's root); from source it sits next to this file.
+ */
+const COMPILED = import.meta.url.includes("$bunfs") || import.meta.url.includes("~BUN");
+const WORKER_ENTRY = COMPILED
+  ? "./webhooks/dispatcher-worker.ts"
+  : new URL("./dispatcher-worker.ts", import.meta.url).href;
+
 /** Restart delay after the thread died unexpectedly. */
 const RESTART_MS = 1000;
 
@@ -54,8 +63,7 @@ export function createThreadedDispatcher(opts: {
   };
 
   const spawn = () => {
-    // Listed as an entrypoint of the compiled binary (scripts/build.ts), so this path resolves there too.
-    const w = new Worker(new URL("./dispatcher-worker.ts", import.meta.url).href);
+    const w = new Worker(WORKER_ENTRY);
     worker = w;
     w.onmessage = (e: MessageEvent<FromWorker>) => {
       const m = e.data;

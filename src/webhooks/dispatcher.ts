@@ -4,7 +4,6 @@ import type { Logger } from "../logger";
 import { retryDelayMs } from "./backoff";
 import { attemptDelivery, type DeliveryOutcome, isSuccess } from "./delivery";
 import { EVENT_BODY_COLUMNS, EVENT_BODY_JOIN, payloadOf, type StoredEventRow } from "./event-codec";
-import type { EventSink } from "./events";
 import type { ReceiverPolicy } from "./receiver-policy";
 
 /** What wakes the dispatcher: commits with events, and re-enqueued deliveries (the event sink, or a thread's port). */
