@@ -219,7 +219,7 @@ export function createWebhookOps(deps: {
 
     /**
      * Stored events in commit order after `after` (an event id), for a consumer catching up without
-     * waiting for retries. Events are kept WEBHOOK_RETENTION_DAYS.
+     * waiting for retries. Events are kept EVENT_RETENTION_HOURS, longer while a delivery needs them.
      */
     listEvents(q: { connectionId?: number; after?: string; limit: number }) {
       let afterSeq = 0;
