@@ -22,6 +22,9 @@ const config = loadConfig({
   WEBHOOK_CONCURRENCY: "128",
   WEBHOOK_TIMEOUT_MS: "60000",
   WEBHOOK_ALLOW_PRIVATE: "true",
+  // The dispatcher's own thread (the default) or, with WEBHOOK_WORKER=false, the main thread.
+  WEBHOOK_WORKER: process.env.WEBHOOK_WORKER ?? "true",
+  WEBHOOK_WINDOW: process.env.WEBHOOK_WINDOW ?? "1",
 });
 const rt = createRuntime(config, createLogger("silent"));
 const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: rt.app.fetch });

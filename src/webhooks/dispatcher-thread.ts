@@ -70,6 +70,8 @@ export function createThreadedDispatcher(opts: {
       if (m.type === "settled") {
         lanes = m.lanes;
         for (const item of m.items) for (const l of settledListeners) l(item);
+      } else if (m.type === "lanes") {
+        lanes = m.lanes;
       } else if (m.type === "stopped") {
         stopped?.();
       }

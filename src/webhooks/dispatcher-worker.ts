@@ -6,7 +6,8 @@
  * Protocol (structured-clone messages):
  * - in: `{ type: "start", settings }` once, `{ type: "wake" }` after each commit with events or a re-enqueued
  *   delivery, `{ type: "stop", graceMs }` once;
- * - out: `{ type: "started" }`, `{ type: "settled", items, lanes }` after each stored batch of results,
+ * - out: `{ type: "started" }`, `{ type: "settled", items, lanes }` after each stored batch of results, `{ type:
+ *   "lanes", lanes }` when the lanes in hand change without a result (requests hanging),
  *   `{ type: "stopped" }` once the rows it held are back to pending and its connection is closed.
  */
 import { openDatabase } from "../db/client";
@@ -38,6 +39,7 @@ export type ToWorker =
 export type FromWorker =
   | { type: "started" }
   | { type: "settled"; items: { id: number; kind: string }[]; lanes: number }
+  | { type: "lanes"; lanes: number }
   | { type: "stopped" };
 
 const post = (m: FromWorker) => self.postMessage(m);
@@ -95,8 +97,18 @@ function start(s: DispatcherThreadSettings) {
       });
     batch.push({ id: r.id, kind: r.kind });
   });
+  // Lanes in hand change without a result when requests hang: tell them too, at most every 100 ms.
+  let toldLanes = 0;
+  const lanesTimer = setInterval(() => {
+    if (d.inFlight === toldLanes) return;
+    toldLanes = d.inFlight;
+    post({ type: "lanes", lanes: toldLanes });
+  }, 100);
   dispatcher = d;
-  close = () => db.$client.close();
+  close = () => {
+    clearInterval(lanesTimer);
+    db.$client.close();
+  };
   d.start();
   post({ type: "started" });
 }
