@@ -85,6 +85,7 @@ function start(s: DispatcherThreadSettings) {
     concurrency: s.concurrency,
     window: s.window,
     leaseMs: s.leaseMs,
+    settleDelayMs: 10,
   });
   // Results stored in one commit are told in one message.
   let batch: { id: number; kind: string }[] = [];

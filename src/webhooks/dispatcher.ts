@@ -40,6 +40,11 @@ export type DispatcherOptions = {
   leaseMs: number;
   /** Rows claimed per webhook at once (default 50). */
   batchSize?: number;
+  /**
+   * Results are stored in one commit per turn of the event loop (0, the default) or at most every this many ms:
+   * the dispatcher thread waits 10 ms so it takes the write lock, shared with the API's commits, less often.
+   */
+  settleDelayMs?: number;
   /** Safety-net poll, ms (default 1000); commits and retries due wake the dispatcher without it. */
   pollIntervalMs?: number;
   /** Grace for deliveries in flight at stop, ms (default 10 000). */
@@ -85,6 +90,7 @@ export function createDispatcher(opts: DispatcherOptions) {
   const window = Math.max(1, opts.window ?? 1);
   const pollIntervalMs = opts.pollIntervalMs ?? 1000;
   const stopGraceMs = opts.stopGraceMs ?? 10_000;
+  const settleDelayMs = opts.settleDelayMs ?? 0;
   const logger = opts.logger.child({ module: "webhooks" });
   const sqlite = db.$client;
 
@@ -246,13 +252,15 @@ export function createDispatcher(opts: DispatcherOptions) {
     settlements.push(s);
     if (!flushScheduled) {
       flushScheduled = true;
-      setImmediate(() => {
+      const flush = () => {
         try {
           flushSettlements();
         } catch (err) {
           logger.error({ err }, "storing delivery results failed; leases will expire and rows be retried");
         }
-      });
+      };
+      if (settleDelayMs > 0) setTimeout(flush, settleDelayMs);
+      else setImmediate(flush);
     }
   };
 
