@@ -25,7 +25,7 @@ const EnvSchema = z.object({
   WEBHOOK_RETENTION_DAYS: int(1, 3650).default(7),
   WEBHOOK_LEASE_MS: int(100, 3_600_000).default(30_000),
   WEBHOOK_WINDOW: int(1, 256).default(1),
-  WEBHOOK_WORKER: bool.default(true),
+  WEBHOOK_WORKER: bool.default(false),
   EVENT_RETENTION_HOURS: int(1, 87_600).default(24),
   WA_WS_URL: z.string().optional(),
   WA_SEND_TIMEOUT_MS: int(100, 600_000).default(30_000),
@@ -82,7 +82,7 @@ export type Config = {
   webhookLeaseMs: number;
   /** Requests in flight per webhook; 1 = strictly in creation order per webhook, more = in order per ticket. */
   webhookWindow: number;
-  /** Run the webhook dispatcher in its own thread (a Bun Worker with its own SQLite connection). */
+  /** Run the webhook dispatcher in its own thread (a Bun Worker with its own SQLite connection); off by default. */
   webhookWorker: boolean;
   /** Events no webhook delivery needs are kept this many hours (catch-up feed, SSE resume). */
   eventRetentionHours: number;

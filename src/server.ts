@@ -156,9 +156,9 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
       dispatcherRunning: () => dispatcher.running,
     }),
   });
-  // Created here, started by startServer (tests start it themselves when they want deliveries). In its own
-  // thread unless WEBHOOK_WORKER=false or the caller injects what a thread cannot share (a clock, a resolver,
-  // an in-memory database): tests that move time run it inline.
+  // Created here, started by startServer (tests start it themselves when they want deliveries). With
+  // WEBHOOK_WORKER=true in its own thread, unless the caller injects what a thread cannot share (a clock, a
+  // resolver, an in-memory database): tests that move time run it inline.
   const databasePath = opts.databasePath ?? join(config.dataDir, "chasqui.sqlite");
   const dispatcher: DispatcherHandle =
     config.webhookWorker && databasePath !== ":memory:" && !opts.clock && !opts.resolve

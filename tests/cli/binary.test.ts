@@ -53,6 +53,7 @@ describe("the compiled binary", () => {
     const child = await startChild([binary, "serve"], {
       DATA_DIR: join(work, "serve-data"),
       WEBHOOK_ALLOW_PRIVATE: "true",
+      WEBHOOK_WORKER: "true",
     });
     const health = await fetch(`${child.url}/health`);
     expect(await health.json()).toMatchObject({ status: "ok" });

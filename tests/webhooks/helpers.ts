@@ -25,7 +25,7 @@ export type Hook = { id: number; secret: string; connectionId: number };
 
 /**
  * A test app with a sandbox connection; the dispatcher is started unless `start` is false. `thread: true`
- * puts the database in a file, so the dispatcher runs in its own Worker as `serve` runs it (WEBHOOK_WORKER).
+ * puts the database in a file and sets WEBHOOK_WORKER, so the dispatcher runs in its own Worker.
  */
 export async function setupApp(
   env: Record<string, string> = {},
@@ -38,7 +38,7 @@ export async function setupApp(
 ) {
   const dir = opts.thread ? mkdtempSync(join(tmpdir(), "chasqui-thread-")) : undefined;
   const t = createTestApp(
-    { ...FAST_ENV, ...LOOPBACK_RECEIVERS, ...env },
+    { ...FAST_ENV, ...LOOPBACK_RECEIVERS, ...(opts.thread ? { WEBHOOK_WORKER: "true" } : {}), ...env },
     {
       ...(opts.clock ? { clock: opts.clock } : {}),
       ...(opts.resolve ? { resolve: opts.resolve } : {}),
