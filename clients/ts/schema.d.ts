@@ -3935,7 +3935,7 @@ export interface paths {
         };
         /**
          * List queued and scheduled messages
-         * @description The send queue: messages stored with `queue`, `sendAt` or `Prefer: respond-async` that have not gone out yet, next due first (by `sendAt`). Cancel one with DELETE /messages/{messageId}.
+         * @description The send queue: messages stored with `queue`, `sendAt` or `Prefer: respond-async` that have not gone out yet, next due first (by `sendAt`). Cancel one with DELETE /messages/{messageId}. Signed-in agents get 403 (it spans every ticket).
          */
         get: {
             parameters: {

@@ -163,6 +163,9 @@ describe("visibility per role", () => {
         [d.inVentas.ticketId, d.noQueue.ticketId].sort(),
       );
       expect((await d.asSup.get("/api/v1/messages/search?q=hola")).body.count).toBe(3);
+      // The send queue spans every ticket: agents see queued messages in their own conversations.
+      expect((await d.asAna.get("/api/v1/messages?status=queued")).status).toBe(403);
+      expect((await d.asSup.get("/api/v1/messages?status=queued")).status).toBe(200);
       expect(
         (await d.asAna.get(`/api/v1/messages/search?q=hola&ticketId=${d.inSoporte.ticketId}`)).status,
       ).toBe(404);
