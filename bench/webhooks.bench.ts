@@ -5,7 +5,7 @@
 //   3. API latency (GET /api/v1/tickets) alone, then while 100 deliveries hang.
 // The server (API + dispatcher, file database with synchronous=FULL) runs in this process, as in
 // production; the receiver and the API load client run as separate processes.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, release, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../src/config";
@@ -22,6 +22,9 @@ const config = loadConfig({
   WEBHOOK_CONCURRENCY: "128",
   WEBHOOK_TIMEOUT_MS: "60000",
   WEBHOOK_ALLOW_PRIVATE: "true",
+  // The dispatcher's own thread (the default) or, with WEBHOOK_WORKER=false, the main thread.
+  WEBHOOK_WORKER: process.env.WEBHOOK_WORKER ?? "true",
+  WEBHOOK_WINDOW: process.env.WEBHOOK_WINDOW ?? "1",
 });
 const rt = createRuntime(config, createLogger("silent"));
 const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: rt.app.fetch });
@@ -96,20 +99,35 @@ const removeHooks = async () => {
 
 const results: Record<string, unknown> = {};
 
-// ── 1. throughput
+/** CPU ms used so far by the main (JavaScript) thread, and by the whole process (every thread). */
+const cpuMs = () => {
+  const ticks = (path: string) => {
+    const stat = readFileSync(path, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // USER_HZ = 100 on Linux
+  };
+  return { main: ticks(`/proc/self/task/${process.pid}/stat`), all: ticks("/proc/self/stat") };
+};
+
+// ── 1. throughput, and CPU per 1000 deliveries on the main thread and in the whole process
 for (const lanes of [1, 8]) {
   await addHooks(lanes, "/ok");
   const events = Math.floor(BACKLOG / lanes);
   emitBacklog(events);
   const t0 = performance.now();
+  const c0 = cpuMs();
   rt.dispatcher.start();
   await until(() => count("delivered") >= events * lanes);
   const seconds = (performance.now() - t0) / 1000;
+  const c1 = cpuMs();
   await rt.dispatcher.stop();
+  const per1000 = (ms: number) => Number(((ms * 1000) / (events * lanes)).toFixed(1));
   results[`throughput_${lanes}_webhook`] = {
     deliveries: events * lanes,
     seconds: Number(seconds.toFixed(2)),
     perSecond: Math.round((events * lanes) / seconds),
+    mainThreadCpuMsPer1000: per1000(c1.main - c0.main),
+    processCpuMsPer1000: per1000(c1.all - c0.all),
   };
   await removeHooks();
   sqlite.run("delete from webhook_deliveries");

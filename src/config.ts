@@ -24,6 +24,9 @@ const EnvSchema = z.object({
   WEBHOOK_CONCURRENCY: int(1, 1024).default(16),
   WEBHOOK_RETENTION_DAYS: int(1, 3650).default(7),
   WEBHOOK_LEASE_MS: int(100, 3_600_000).default(30_000),
+  WEBHOOK_WINDOW: int(1, 256).default(1),
+  WEBHOOK_WORKER: bool.default(false),
+  EVENT_RETENTION_HOURS: int(1, 87_600).default(24),
   WA_WS_URL: z.string().optional(),
   WA_SEND_TIMEOUT_MS: int(100, 600_000).default(30_000),
   WA_RECONNECT_BASE_MS: int(1, 600_000).default(1_000),
@@ -84,6 +87,12 @@ export type Config = {
   webhookRetentionDays: number;
   /** How long a claimed delivery stays leased without a heartbeat; a crashed process's rows return after it. */
   webhookLeaseMs: number;
+  /** Requests in flight per webhook; 1 = strictly in creation order per webhook, more = in order per ticket. */
+  webhookWindow: number;
+  /** Run the webhook dispatcher in its own thread (a Bun Worker with its own SQLite connection); off by default. */
+  webhookWorker: boolean;
+  /** Events no webhook delivery needs are kept this many hours (catch-up feed, SSE resume). */
+  eventRetentionHours: number;
   waWsUrl: string | undefined;
   waSendTimeoutMs: number;
   waReconnectBaseMs: number;
@@ -159,6 +168,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     webhookConcurrency: e.WEBHOOK_CONCURRENCY,
     webhookRetentionDays: e.WEBHOOK_RETENTION_DAYS,
     webhookLeaseMs: e.WEBHOOK_LEASE_MS,
+    webhookWindow: e.WEBHOOK_WINDOW,
+    webhookWorker: e.WEBHOOK_WORKER,
+    eventRetentionHours: e.EVENT_RETENTION_HOURS,
     waWsUrl: e.WA_WS_URL,
     waSendTimeoutMs: e.WA_SEND_TIMEOUT_MS,
     waReconnectBaseMs: e.WA_RECONNECT_BASE_MS,

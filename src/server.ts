@@ -16,6 +16,7 @@ import { createMediaFetcher } from "./media/safe-fetch";
 import { createMetrics } from "./metrics/metrics";
 import { createReadiness } from "./metrics/readiness";
 import { createDispatcher } from "./webhooks/dispatcher";
+import { createThreadedDispatcher, type DispatcherHandle } from "./webhooks/dispatcher-thread";
 import { createEventSink } from "./webhooks/events";
 import { createReceiverPolicy } from "./webhooks/receiver-policy";
 import type { BaileysOptions } from "./whatsapp/baileys/baileys-gateway";
@@ -157,19 +158,42 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
       dispatcherRunning: () => dispatcher.running,
     }),
   });
-  // Created here, started by startServer (tests start it themselves when they want deliveries).
-  const dispatcher = createDispatcher({
-    db,
-    events,
-    logger,
-    receivers: webhookReceivers,
-    clock,
-    timeoutMs: config.webhookTimeoutMs,
-    maxAttempts: config.webhookMaxAttempts,
-    retryBaseMs: config.webhookRetryBaseMs,
-    concurrency: config.webhookConcurrency,
-    leaseMs: config.webhookLeaseMs,
-  });
+  // Created here, started by startServer (tests start it themselves when they want deliveries). With
+  // WEBHOOK_WORKER=true in its own thread, unless the caller injects what a thread cannot share (a clock, a
+  // resolver, an in-memory database): tests that move time run it inline.
+  const databasePath = opts.databasePath ?? join(config.dataDir, "chasqui.sqlite");
+  const dispatcher: DispatcherHandle =
+    config.webhookWorker && databasePath !== ":memory:" && !opts.clock && !opts.resolve
+      ? createThreadedDispatcher({
+          events,
+          logger,
+          settings: {
+            databasePath,
+            logLevel: config.logLevel,
+            logFormat: config.logFormat,
+            timeoutMs: config.webhookTimeoutMs,
+            maxAttempts: config.webhookMaxAttempts,
+            retryBaseMs: config.webhookRetryBaseMs,
+            concurrency: config.webhookConcurrency,
+            window: config.webhookWindow,
+            leaseMs: config.webhookLeaseMs,
+            allowPrivate: config.webhookAllowPrivate,
+            allowedHosts: config.webhookAllowedHosts,
+          },
+        })
+      : createDispatcher({
+          db,
+          events,
+          logger,
+          receivers: webhookReceivers,
+          clock,
+          timeoutMs: config.webhookTimeoutMs,
+          maxAttempts: config.webhookMaxAttempts,
+          retryBaseMs: config.webhookRetryBaseMs,
+          concurrency: config.webhookConcurrency,
+          window: config.webhookWindow,
+          leaseMs: config.webhookLeaseMs,
+        });
   // Created here, run by startServer's maintenance loop (tests call it with a moved clock).
   const retention = createRetention({
     db,
@@ -177,6 +201,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     logger,
     clock,
     webhookRetentionDays: config.webhookRetentionDays,
+    eventRetentionHours: config.eventRetentionHours,
     mediaRetentionDays: config.mediaRetentionDays,
     messageRetentionDays: config.messageRetentionDays,
   });

@@ -2940,7 +2940,7 @@ export interface paths {
         post?: never;
         /**
          * Delete a contact; with purge=true erase everything about it (admin)
-         * @description A contact without tickets is deleted. One with tickets answers 409 ERR_CONFLICT unless `purge=true`, which erases the contact, its tickets, their messages and reactions, and their media files (GDPR erasure). No event is emitted. Events already stored (webhook payloads, the event feed) keep their copy until WEBHOOK_RETENTION_DAYS.
+         * @description A contact without tickets is deleted. One with tickets answers 409 ERR_CONFLICT unless `purge=true`, which erases the contact, its tickets, their messages and reactions, and their media files (GDPR erasure). No event is emitted. Events already stored (webhook payloads, the event feed) keep their copy until EVENT_RETENTION_HOURS / WEBHOOK_RETENTION_DAYS.
          */
         delete: {
             parameters: {
@@ -3641,7 +3641,7 @@ export interface paths {
         };
         /**
          * Catch-up feed of stored events, in order
-         * @description Lets a consumer that was down read every event it missed without waiting for webhook retries: page with `after=<nextAfter>` until `hasMore` is false. Events are kept WEBHOOK_RETENTION_DAYS; an unknown or pruned `after` gives 404. Signed-in agents get 403 (the feed shows every ticket; their stream is filtered).
+         * @description Lets a consumer that was down read every event it missed without waiting for webhook retries: page with `after=<nextAfter>` until `hasMore` is false. Events are kept EVENT_RETENTION_HOURS (24 h), longer while a webhook delivery of theirs is kept; an unknown or pruned `after` gives 404. Signed-in agents get 403 (the feed shows every ticket; their stream is filtered).
          */
         get: {
             parameters: {
@@ -3738,7 +3738,7 @@ export interface paths {
          *
          *     Each event is `id: <event id>`, `event: <event name>`, `data: <the webhook envelope as JSON>` — the same body and id (`webhook-id`) a webhook receives.
          *
-         *     Resume: send `Last-Event-ID: <event id>` (EventSource does it on reconnect) or `?lastEventId=` and every stored event after it is replayed first, in order; an id that is unknown or past WEBHOOK_RETENTION_DAYS gives an `event: reset` first and then live events only, so re-read state with the REST API.
+         *     Resume: send `Last-Event-ID: <event id>` (EventSource does it on reconnect) or `?lastEventId=` and every stored event after it is replayed first, in order; an id that is unknown or already pruned (EVENT_RETENTION_HOURS) gives an `event: reset` first and then live events only, so re-read state with the REST API.
          *
          *     A client that falls 1,000 events behind (it does not read) gets an `event: reset` and the stream ends: reconnect with `Last-Event-ID` to catch up from the stored events.
          *
@@ -3935,7 +3935,7 @@ export interface paths {
         };
         /**
          * List queued and scheduled messages
-         * @description The send queue: messages stored with `queue`, `sendAt` or `Prefer: respond-async` that have not gone out yet, next due first (by `sendAt`). Cancel one with DELETE /messages/{messageId}.
+         * @description The send queue: messages stored with `queue`, `sendAt` or `Prefer: respond-async` that have not gone out yet, next due first (by `sendAt`). Cancel one with DELETE /messages/{messageId}. Signed-in agents get 403 (it spans every ticket).
          */
         get: {
             parameters: {

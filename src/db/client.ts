@@ -30,6 +30,9 @@ export const JOURNAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 export function openDatabase(path: string): Db {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const sqlite = new Database(path, { create: true, strict: true });
+  // First: the pragmas below take locks, and another connection (the webhook dispatcher thread, the CLI, a
+  // backup) may hold one for a moment.
+  sqlite.exec("PRAGMA busy_timeout = 5000;");
   // Only takes effect before the first table exists: a new database frees pages back to the disk with
   // `PRAGMA incremental_vacuum` (the retention job runs it). An older database keeps its mode (none) until
   // a VACUUM, which then also switches it.
@@ -39,8 +42,15 @@ export function openDatabase(path: string): Db {
   // FULL: a 2xx promises the event is stored; survive power loss, not only process crashes.
   sqlite.exec("PRAGMA synchronous = FULL;");
   sqlite.exec("PRAGMA foreign_keys = ON;");
-  sqlite.exec("PRAGMA busy_timeout = 5000;");
   sqlite.exec("PRAGMA temp_store = MEMORY;");
   sqlite.exec("PRAGMA cache_size = -16000;");
-  return drizzle({ client: sqlite, schema }) as unknown as Db;
+  const db = drizzle({ client: sqlite, schema }) as unknown as DrizzleDb;
+  // Every transaction takes the write lock at BEGIN (IMMEDIATE), waiting up to busy_timeout for it. The
+  // webhook dispatcher thread writes through its own connection: a DEFERRED transaction that read before
+  // writing would get SQLITE_BUSY at once (its snapshot is stale, no busy wait applies) if the other
+  // connection committed in between.
+  const transaction = db.transaction.bind(db);
+  (db as { transaction: DrizzleDb["transaction"] }).transaction = (body, config) =>
+    transaction(body, { behavior: "immediate", ...config });
+  return db as unknown as Db;
 }

@@ -1,6 +1,7 @@
 import type { Db } from "../db/client";
 import type { Logger } from "../logger";
 import type { MediaStorage } from "../media/media-storage";
+import { eventIdBefore } from "../webhooks/events";
 
 export type RetentionOptions = {
   db: Db;
@@ -9,6 +10,8 @@ export type RetentionOptions = {
   clock: () => number;
   /** Delivered and failed deliveries, and events no open delivery needs, are deleted after this many days. */
   webhookRetentionDays: number;
+  /** Events that no delivery row needs are deleted after this many hours (catch-up feed, SSE resume). */
+  eventRetentionHours: number;
   /** Files of messages older than this many days are deleted, the rows marked `media_expired`; 0 = never. */
   mediaRetentionDays: number;
   /** Messages older than this many days are deleted with their files and reactions; 0 = never. */
@@ -28,7 +31,8 @@ export type RetentionReport = {
   vacuumedPages: number;
 };
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+const HOUR_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * HOUR_MS;
 
 /** Lets requests and deliveries run between two batches: a long backlog never blocks the event loop. */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -60,12 +64,13 @@ export function createRetention(opts: RetentionOptions) {
          WHERE status = 'failed' AND next_attempt_at < $cutoff ORDER BY next_attempt_at LIMIT $limit)`,
     ),
     // An event with any delivery left (pending, delivering, or settled but not yet past retention) stays.
-    events: sqlite.query<unknown, { cutoff: number; limit: number }>(
+    // Event ids begin with their creation time in hex (`newEventId`), so the id index is in time order.
+    events: sqlite.query<unknown, { cutoff: string; limit: number }>(
       `DELETE FROM events WHERE seq IN (
-         SELECT seq FROM events INDEXED BY events_created_idx
-         WHERE created_at < $cutoff
+         SELECT seq FROM events INDEXED BY events_id_unique
+         WHERE id < $cutoff
            AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = events.id)
-         ORDER BY created_at LIMIT $limit)`,
+         ORDER BY id LIMIT $limit)`,
     ),
     mediaBatch: sqlite.query<{ pk: number; file: string }, { cutoff: number; limit: number }>(
       `SELECT pk, media_file AS file FROM messages INDEXED BY messages_media_created_idx
@@ -105,7 +110,10 @@ export function createRetention(opts: RetentionOptions) {
   let running: Promise<RetentionReport> | undefined;
 
   /** Runs one delete statement batch by batch until it finds less than a full batch. */
-  async function drain(statement: (typeof stmt)["events"], cutoff: number): Promise<number> {
+  async function drain<C>(
+    statement: { run(p: { cutoff: C; limit: number }): { changes: number } },
+    cutoff: C,
+  ): Promise<number> {
     let total = 0;
     while (!stopped) {
       const changes = statement.run({ cutoff, limit: batchSize }).changes;
@@ -120,7 +128,10 @@ export function createRetention(opts: RetentionOptions) {
     const cutoff = clock() - opts.webhookRetentionDays * DAY_MS;
     const deliveries =
       (await drain(stmt.deliveredDeliveries, cutoff)) + (await drain(stmt.failedDeliveries, cutoff));
-    const events = await drain(stmt.events, cutoff);
+    // Events no delivery needs go after EVENT_RETENTION_HOURS (they only serve the catch-up feed and SSE
+    // resume); the others when their last delivery row is deleted.
+    const eventCutoff = clock() - opts.eventRetentionHours * HOUR_MS;
+    const events = await drain(stmt.events, eventIdBefore(eventCutoff));
     return { deliveries, events };
   }
 

@@ -3,12 +3,18 @@ import type { Db } from "../db/client";
 import type { Logger } from "../logger";
 import { retryDelayMs } from "./backoff";
 import { attemptDelivery, type DeliveryOutcome, isSuccess } from "./delivery";
-import type { EventSink } from "./events";
+import { EVENT_BODY_COLUMNS, EVENT_BODY_JOIN, payloadOf, type StoredEventRow } from "./event-codec";
 import type { ReceiverPolicy } from "./receiver-policy";
+
+/** What wakes the dispatcher: commits with events, and re-enqueued deliveries (the event sink, or a thread's port). */
+export type DispatcherWakeups = {
+  subscribe(listener: () => void): () => void;
+  onWake(listener: () => void): () => void;
+};
 
 export type DispatcherOptions = {
   db: Db;
-  events: EventSink;
+  events: DispatcherWakeups;
   logger: Logger;
   /** The address policy every attempt is checked against (WEBHOOK_ALLOW_PRIVATE, WEBHOOK_ALLOWED_HOSTS). */
   receivers: ReceiverPolicy;
@@ -21,12 +27,24 @@ export type DispatcherOptions = {
   maxAttempts: number;
   /** First retry delay, ms; ×4 per attempt, ±20 % jitter, capped at 6 h (WEBHOOK_RETRY_BASE_MS). */
   retryBaseMs: number;
-  /** Webhooks served at once; each has one request in flight, so this bounds requests in flight. */
+  /** Webhooks served at once (lanes). */
   concurrency: number;
+  /**
+   * Requests in flight per webhook (WEBHOOK_WINDOW, default 1 here). With 1, a webhook's deliveries are sent
+   * one at a time in creation order. With more, up to `window` go at once, but never two of the same chat
+   * (contact) at once, and a chat's deliveries start in creation order: so a healthy receiver sees each
+   * chat's events in order, and events of different chats may overtake each other.
+   */
+  window?: number;
   /** How long a claim stays valid without a heartbeat, ms; a crashed process's rows are reclaimed after it. */
   leaseMs: number;
   /** Rows claimed per webhook at once (default 50). */
   batchSize?: number;
+  /**
+   * Results are stored in one commit per turn of the event loop (0, the default) or at most every this many ms:
+   * the dispatcher thread waits 10 ms so it takes the write lock, shared with the API's commits, less often.
+   */
+  settleDelayMs?: number;
   /** Safety-net poll, ms (default 1000); commits and retries due wake the dispatcher without it. */
   pollIntervalMs?: number;
   /** Grace for deliveries in flight at stop, ms (default 10 000). */
@@ -36,6 +54,11 @@ export type DispatcherOptions = {
 type ClaimedRow = { id: number; eventId: string; attempts: number };
 type Hook = { id: number; url: string; secret: string; enabled: number };
 type EventRow = { type: string; connectionId: number | null; payload: string };
+const toEventRow = (r: StoredEventRow): EventRow => ({
+  type: r.type,
+  connectionId: r.connectionId,
+  payload: payloadOf(r),
+});
 
 /** A row's end state after an attempt, applied (fenced by its lease token) in the next batched commit. */
 type Settlement =
@@ -64,8 +87,10 @@ export function createDispatcher(opts: DispatcherOptions) {
   const clock = opts.clock ?? Date.now;
   const random = opts.random ?? Math.random;
   const batchSize = opts.batchSize ?? 50;
+  const window = Math.max(1, opts.window ?? 1);
   const pollIntervalMs = opts.pollIntervalMs ?? 1000;
   const stopGraceMs = opts.stopGraceMs ?? 10_000;
+  const settleDelayMs = opts.settleDelayMs ?? 0;
   const logger = opts.logger.child({ module: "webhooks" });
   const sqlite = db.$client;
 
@@ -92,9 +117,32 @@ export function createDispatcher(opts: DispatcherOptions) {
   const hookStmt = sqlite.query<Hook, { id: number }>(
     "SELECT id, url, secret, enabled FROM webhooks WHERE id = $id",
   );
-  const eventStmt = sqlite.query<EventRow, { id: string }>(
-    "SELECT type, connection_id AS connectionId, payload FROM events WHERE id = $id",
+  const eventStmt = sqlite.query<StoredEventRow, { id: string }>(
+    `SELECT ${EVENT_BODY_COLUMNS} FROM ${EVENT_BODY_JOIN} WHERE e.id = $id`,
   );
+  const ticketContactStmt = sqlite.query<{ contactId: number }, { id: number }>(
+    "SELECT contact_id AS contactId FROM tickets WHERE id = $id",
+  );
+  /**
+   * The chat an event belongs to, for ordering with a window > 1: its contact (message, ticket and contact
+   * events carry it; an ack carries its ticket, whose contact is looked up). Events of no chat
+   * (connection_update) share one key, so they stay in order among themselves.
+   */
+  const chatKey = (event: EventRow): string => {
+    try {
+      const data = (JSON.parse(event.payload) as { data?: Record<string, unknown> }).data ?? {};
+      const contact = data.contact as { id?: unknown } | undefined;
+      if (typeof contact?.id === "number") return `c${contact.id}`;
+      if (event.type.startsWith("contact_") && typeof data.id === "number") return `c${data.id}`;
+      if (typeof data.ticketId === "number") {
+        const row = ticketContactStmt.get({ id: data.ticketId });
+        return row ? `c${row.contactId}` : `t${data.ticketId}`;
+      }
+    } catch {
+      // Not JSON we know: ordered with the chat-less events.
+    }
+    return "-";
+  };
   const deliveredStmt = sqlite.query(
     `UPDATE webhook_deliveries SET status = 'delivered', delivered_at = $at, last_status_code = $statusCode,
        last_error = NULL, lease_token = NULL, locked_until = NULL
@@ -204,13 +252,15 @@ export function createDispatcher(opts: DispatcherOptions) {
     settlements.push(s);
     if (!flushScheduled) {
       flushScheduled = true;
-      setImmediate(() => {
+      const flush = () => {
         try {
           flushSettlements();
         } catch (err) {
           logger.error({ err }, "storing delivery results failed; leases will expire and rows be retried");
         }
-      });
+      };
+      if (settleDelayMs > 0) setTimeout(flush, settleDelayMs);
+      else setImmediate(flush);
     }
   };
 
@@ -267,7 +317,10 @@ export function createDispatcher(opts: DispatcherOptions) {
           .sort((a, b) => a.id - b.id);
         if (rows.length === 0) return undefined;
         const hook = hookStmt.get({ id: webhookId });
-        const withEvents = rows.map((r) => ({ ...r, event: eventStmt.get({ id: r.eventId }) }));
+        const withEvents = rows.map((r) => {
+          const stored = eventStmt.get({ id: r.eventId });
+          return { ...r, event: stored ? toEventRow(stored) : undefined };
+        });
         return { token, hook, rows: withEvents };
       })
       .immediate();
@@ -314,65 +367,98 @@ export function createDispatcher(opts: DispatcherOptions) {
       if (!batch) return;
       const { token, hook, rows } = batch;
       held.add(token);
-      let next = 0;
-      try {
-        for (; next < rows.length && running; next++) {
-          const row = rows[next]!;
-          // Deleting a webhook or an event cascades to its rows, so these only miss in a race with a delete.
-          if (!hook) break;
-          if (!row.event) continue;
-          const outcome = await attemptDelivery(
-            {
-              url: hook.url,
-              secret: hook.secret,
-              eventId: row.eventId,
-              eventType: row.event.type,
-              connectionId: row.event.connectionId,
-              payload: row.event.payload,
-            },
-            { timeoutMs, receivers, clock, signal: stopController.signal },
+      /** Attempts in flight, and the chats they belong to (window > 1). */
+      const inFlight = new Set<Promise<void>>();
+      const busyChats = new Set<string>();
+      let gone = false;
+      const attempt = async (row: (typeof rows)[number], event: EventRow) => {
+        const outcome = await attemptDelivery(
+          {
+            url: hook!.url,
+            secret: hook!.secret,
+            eventId: row.eventId,
+            eventType: event.type,
+            connectionId: event.connectionId,
+            payload: event.payload,
+          },
+          { timeoutMs, receivers, clock, signal: stopController.signal },
+        );
+        if (outcome.kind === "error" && stopController.signal.aborted) {
+          // Cut off by shutdown: no result is known, so the row goes back to pending as it was.
+          settle({ kind: "release", id: row.id, token, unsent: false, at: clock() });
+          return;
+        }
+        const s = outcomeSettlement(row, token, webhookId, outcome);
+        settle(s);
+        if (s.kind === "gone") {
+          gone = true;
+          log.warn({ url: hook!.url, deliveryId: row.id }, "receiver answered 410 Gone; webhook disabled");
+        } else if (s.kind === "failed") {
+          log.warn(
+            { deliveryId: row.id, attempts: row.attempts, error: s.error },
+            "delivery failed for good",
           );
-          if (outcome.kind === "error" && stopController.signal.aborted) {
-            // Cut off by shutdown: no result is known, so the row goes back to pending as it was.
-            settle({ kind: "release", id: row.id, token, unsent: false, at: clock() });
+        } else if (outcome.kind === "refused") {
+          // Worth a warning on every attempt: nothing reaches this receiver until DNS or the policy changes.
+          log.warn(
+            { deliveryId: row.id, attempts: row.attempts, error: outcome.error },
+            "receiver address refused",
+          );
+        } else if (s.kind === "retry") {
+          log.debug(
+            { deliveryId: row.id, attempts: row.attempts, error: s.error },
+            "delivery will be retried",
+          );
+        }
+      };
+      // Rows not sent yet, in creation order. A row may start when the window has room and no earlier row of
+      // its chat is unsent or in flight; with a window of 1 that is simply the next row.
+      const waiting = rows.map((row) => ({ row, chat: window > 1 && row.event ? chatKey(row.event) : "" }));
+      try {
+        while (waiting.length > 0 && running && !gone && hook) {
+          let pick = -1;
+          if (inFlight.size < window) {
+            const blocked = new Set(busyChats);
+            for (let i = 0; i < waiting.length; i++) {
+              const chat = waiting[i]!.chat;
+              if (!blocked.has(chat)) {
+                pick = i;
+                break;
+              }
+              blocked.add(chat);
+            }
+          }
+          if (pick === -1) {
+            await Promise.race(inFlight);
             continue;
           }
-          const s = outcomeSettlement(row, token, webhookId, outcome);
-          settle(s);
-          if (s.kind === "gone") {
-            log.warn({ url: hook.url, deliveryId: row.id }, "receiver answered 410 Gone; webhook disabled");
-            next++;
-            break;
-          }
-          if (s.kind === "failed") {
-            log.warn(
-              { deliveryId: row.id, attempts: row.attempts, error: s.error },
-              "delivery failed for good",
-            );
-          } else if (outcome.kind === "refused") {
-            // Worth a warning on every attempt: nothing reaches this receiver until DNS or the policy changes.
-            log.warn(
-              { deliveryId: row.id, attempts: row.attempts, error: outcome.error },
-              "receiver address refused",
-            );
-          } else if (s.kind === "retry") {
-            log.debug(
-              { deliveryId: row.id, attempts: row.attempts, error: s.error },
-              "delivery will be retried",
-            );
-          }
+          const [{ row, chat }] = waiting.splice(pick, 1) as [(typeof waiting)[number]];
+          // Deleting an event cascades to its rows, so this only misses in a race with a delete.
+          const event = row.event;
+          if (!event) continue;
+          busyChats.add(chat);
+          const p: Promise<void> = attempt(row, event)
+            .catch((err) =>
+              log.error({ err, deliveryId: row.id }, "delivery attempt crashed; its lease will expire"),
+            )
+            .finally(() => {
+              inFlight.delete(p);
+              busyChats.delete(chat);
+            });
+          inFlight.add(p);
         }
+        await Promise.all(inFlight);
       } finally {
-        // Rows claimed but never sent (shutdown, or the webhook went away) go back without using an attempt.
-        for (; next < rows.length; next++) {
-          settle({ kind: "release", id: rows[next]!.id, token, unsent: true, at: clock() });
+        // Rows claimed but never sent (shutdown, 410, or the webhook went away) go back without using an attempt.
+        for (const { row } of waiting) {
+          settle({ kind: "release", id: row.id, token, unsent: true, at: clock() });
         }
         // Stop extending this batch's lease even if storing fails: unsettled rows then expire and
         // are claimed again (at least once) instead of staying leased by a heartbeat forever.
         held.delete(token);
         flushSettlements();
       }
-      if (!hook) return;
+      if (!hook || gone) return;
     }
   }
 

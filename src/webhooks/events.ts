@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Db, Tx } from "../db/client";
+import { encodeData, envelopeText } from "./event-codec";
 import type { EventName } from "./event-names";
 
 export { EVENT_NAMES, type EventName } from "./event-names";
@@ -20,6 +21,11 @@ export function newEventId(now = Date.now()): string {
   return `evt_${now.toString(16).padStart(12, "0")}${randomBytes(5).toString("hex")}`;
 }
 
+/** The smallest id an event created at `ms` can have: every id below it was created earlier. */
+export function eventIdBefore(ms: number): string {
+  return `evt_${Math.max(0, Math.floor(ms)).toString(16).padStart(12, "0")}`;
+}
+
 export type EventSink = {
   /**
    * Stores the event and one delivery row per enabled webhook of the connection subscribed to it,
@@ -37,11 +43,21 @@ export type EventSink = {
 export function createEventSink(db: Db, clock: () => number = Date.now): EventSink {
   const sqlite = db.$client;
   const q = {
-    connection: sqlite.query<{ name: string; number: string | null }, [number]>(
-      "select name, number from connections where id = ?",
+    // The connection's name and number now, and the origin row that already holds that pair, if any.
+    connection: sqlite.query<{ name: string; number: string | null; originId: number | null }, [number]>(
+      `SELECT c.name AS name, c.number AS number,
+         (SELECT o.id FROM event_origins o WHERE o.connection_id = c.id AND o.name = c.name AND o.number IS c.number
+          ORDER BY o.id LIMIT 1) AS originId
+       FROM connections c WHERE c.id = ?`,
     ),
-    insertEvent: sqlite.query<{ seq: number }, [string, number | null, string, string, number]>(
-      "insert into events (id, connection_id, type, payload, created_at) values (?, ?, ?, ?, ?) returning seq",
+    insertOrigin: sqlite.query<{ id: number }, [number, string, string | null]>(
+      "INSERT INTO event_origins (connection_id, name, number) VALUES (?, ?, ?) RETURNING id",
+    ),
+    insertEvent: sqlite.query<
+      { seq: number },
+      [string, number | null, string, Uint8Array, number | null, number]
+    >(
+      "insert into events (id, connection_id, type, payload, data, origin_id, created_at) values (?, ?, ?, '', ?, ?, ?) returning seq",
     ),
     hooks: sqlite.query<{ id: number; events: string }, [number]>(
       "select id, events from webhooks where connection_id = ? and enabled = 1 order by id",
@@ -91,8 +107,21 @@ export function createEventSink(db: Db, clock: () => number = Date.now): EventSi
         data,
       };
       const id = newEventId(now);
-      const payload = JSON.stringify(envelope);
-      const row = q.insertEvent.get(id, connectionId, event, payload, now)!;
+      const dataJson = JSON.stringify(data);
+      // The same text JSON.stringify(envelope) gives; the row keeps only `data`, the rest is rebuilt on read.
+      const payload = envelopeText({
+        type: event,
+        createdAt: now,
+        connectionId,
+        connectionName: envelope.connectionName,
+        connectionNumber: envelope.connectionNumber,
+        dataJson,
+      });
+      // Inside the caller's transaction: a rolled-back event takes its new origin row with it.
+      const originId = conn
+        ? (conn.originId ?? q.insertOrigin.get(connectionId!, conn.name, conn.number)!.id)
+        : null;
+      const row = q.insertEvent.get(id, connectionId, event, encodeData(dataJson), originId, now)!;
       if (connectionId !== null) {
         for (const h of q.hooks.all(connectionId)) {
           const subscribed = h.events === "[]" || (JSON.parse(h.events) as string[]).includes(event);

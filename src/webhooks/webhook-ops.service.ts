@@ -3,6 +3,7 @@ import type { Db } from "../db/client";
 import { connections, events as eventsTable, webhookDeliveries, webhooks } from "../db/schema";
 import { AppError } from "../errors";
 import { attemptDelivery, type DeliveryOutcome, isSuccess } from "./delivery";
+import { EVENT_BODY_COLUMNS, EVENT_BODY_JOIN, payloadOf, type StoredEventRow } from "./event-codec";
 import { createEventFeed, type EventFeed } from "./event-feed";
 import { type EventEnvelope, type EventSink, newEventId } from "./events";
 import type { ReceiverPolicy } from "./receiver-policy";
@@ -88,6 +89,9 @@ export function createWebhookOps(deps: {
   const { db, events } = deps;
   const clock = deps.clock ?? Date.now;
   const feed = deps.feed ?? createEventFeed(db);
+  const eventBody = db.$client.query<StoredEventRow, [string]>(
+    `SELECT ${EVENT_BODY_COLUMNS} FROM ${EVENT_BODY_JOIN} WHERE e.id = ?`,
+  );
 
   const base = () =>
     db
@@ -131,12 +135,8 @@ export function createWebhookOps(deps: {
 
     getDelivery(id: number) {
       const row = getRow(id);
-      const ev = db
-        .select({ payload: eventsTable.payload })
-        .from(eventsTable)
-        .where(eq(eventsTable.id, row.eventId))
-        .get();
-      return { ...deliveryView(row), payload: JSON.parse(ev?.payload ?? "null") as EventEnvelope };
+      const ev = eventBody.get(row.eventId);
+      return { ...deliveryView(row), payload: JSON.parse(ev ? payloadOf(ev) : "null") as EventEnvelope };
     },
 
     /**
@@ -223,7 +223,7 @@ export function createWebhookOps(deps: {
 
     /**
      * Stored events in commit order after `after` (an event id), for a consumer catching up without
-     * waiting for retries. Events are kept WEBHOOK_RETENTION_DAYS.
+     * waiting for retries. Events are kept EVENT_RETENTION_HOURS, longer while a delivery needs them.
      */
     listEvents(q: { connectionId?: number; after?: string; limit: number }) {
       let afterSeq = 0;

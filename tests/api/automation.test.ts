@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { scheduleState } from "../../src/domain/automation/schedule";
 import { MENU_MAX_REPEATS, RATING_WINDOW_MS } from "../../src/domain/automation.service";
 import { EVENT_DOCS } from "../../src/http/event-docs";
+import { createEventFeed } from "../../src/webhooks/event-feed";
 import type { EventName } from "../../src/webhooks/event-names";
 import type { GatewayFactory, WhatsAppGateway } from "../../src/whatsapp/gateway";
 import { createSandboxGateway } from "../../src/whatsapp/sandbox/sandbox-gateway";
@@ -28,15 +29,13 @@ function recordingSandbox() {
 
 /** The events of a type, each checked against the payload /openapi.json documents for it. */
 function eventsOf(t: TestApp, type: EventName) {
-  return (
-    t.db.$client.query("select payload from events where type = ? order by seq").all(type) as {
-      payload: string;
-    }[]
-  ).map((r) => {
-    const data = JSON.parse(r.payload).data;
-    EVENT_DOCS[type].data.parse(data);
-    return data;
-  });
+  return createEventFeed(t.db)
+    .after(0, { types: [type], limit: 1_000_000 })
+    .map((r) => {
+      const data = JSON.parse(r.payload).data;
+      EVENT_DOCS[type].data.parse(data);
+      return data;
+    });
 }
 
 /** A test app on a movable clock, with a recording sandbox connection configured by `connection`. */

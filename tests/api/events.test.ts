@@ -1,12 +1,11 @@
 import { describe, expect, test } from "bun:test";
+import { createEventFeed } from "../../src/webhooks/event-feed";
+import { newEventId } from "../../src/webhooks/events";
 import { createTestApp, type TestApp, waitFor } from "../support/test-app";
 
-type Row = { type: string; payload: string; connection_id: number | null };
-
+/** Every stored event's body as webhooks get it (rebuilt from the compact rows by the one event reader). */
 function eventsOf(t: TestApp, type?: string) {
-  const rows = t.db.$client
-    .query("select type, payload, connection_id from events order by seq")
-    .all() as Row[];
+  const rows = createEventFeed(t.db).after(0, { limit: 1_000_000 });
   return rows.filter((r) => !type || r.type === type).map((r) => JSON.parse(r.payload));
 }
 
@@ -177,5 +176,55 @@ describe("events emitted by each documented action", () => {
     ).toThrow("boom");
     expect(eventsOf(t).length).toBe(before);
     expect((await t.get(`/api/v1/contacts/${CONTACT}`)).status).toBe(404);
+  });
+});
+
+describe("compact event storage", () => {
+  test("every body is rebuilt byte for byte as emitted, with the connection name and number of the time it happened", async () => {
+    await using t = createTestApp();
+    const emitted: { id: string; payload: string }[] = [];
+    t.events.subscribe((e) => emitted.push({ id: e.id, payload: e.payload }));
+    const c = await t.sandbox("WhatsApp Principal", "595981234567");
+    await t.post(`/api/v1/connections/${c.id}/sandbox/inbound`, {
+      number: CONTACT,
+      body: 'Comillas " y \\ y ñ 🎉',
+    });
+    expect((await t.put(`/api/v1/connections/${c.id}`, { name: "Soporte" })).status).toBe(200);
+    await t.post(`/api/v1/connections/${c.id}/sandbox/inbound`, { number: CONTACT, body: "después" });
+    await waitFor(() => emitted.length >= 5);
+
+    const stored = createEventFeed(t.db).after(0, { limit: 1000 });
+    expect(stored.map((e) => ({ id: e.id, payload: e.payload }))).toEqual(emitted);
+    // Each event keeps the connection name it was emitted under.
+    const names = stored
+      .filter((e) => e.type === "message_received")
+      .map((e) => JSON.parse(e.payload).connectionName);
+    expect(names).toEqual(["WhatsApp Principal", "Soporte"]);
+    expect(JSON.parse(stored.find((e) => e.type === "message_received")!.payload).data.body).toBe(
+      'Comillas " y \\ y ñ 🎉',
+    );
+    // The row holds only the compressed data: no copy of the envelope.
+    const row = t.db.$client
+      .query(
+        "select payload, length(data) as n from events where type = 'message_received' order by seq limit 1",
+      )
+      .get() as { payload: string; n: number };
+    expect(row.payload).toBe("");
+    expect(row.n).toBeLessThan(JSON.stringify(JSON.parse(stored[2]!.payload).data).length);
+  });
+
+  test("a row stored before compact events is served as it was stored", async () => {
+    await using t = createTestApp();
+    const c = await t.sandbox();
+    // An older server stored the whole body in `payload` (and no `data`): a copy of a real one, renamed.
+    const real = createEventFeed(t.db).after(0, { limit: 1 })[0]!;
+    const old = real.payload.replace(/"connectionName":"[^"]*"/, '"connectionName":"Antes"');
+    t.db.$client
+      .query("insert into events (id, connection_id, type, payload, created_at) values (?, ?, ?, ?, ?)")
+      .run(newEventId(), c.id, real.type, old, Date.now());
+    const res = await t.get(`/api/v1/events?connectionId=${c.id}&limit=100`);
+    expect(res.status).toBe(200);
+    expect(res.body.events.at(-1).payload).toEqual(JSON.parse(old));
+    expect(res.body.events.at(-1).payload.connectionName).toBe("Antes");
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
+import { createEventFeed } from "../../src/webhooks/event-feed";
 import type { GatewayEvents, GatewayFactory, InboundMessage } from "../../src/whatsapp/gateway";
 import { createSandboxGateway } from "../../src/whatsapp/sandbox/sandbox-gateway";
 import { createTestApp } from "../support/test-app";
@@ -128,11 +129,9 @@ test("property: live, replayed and echoed messages are stored and announced exac
         const expected = [first.body.messageId, ...customerIds, ...ourIds].sort();
         expect(rows.map((r) => r.id).sort()).toEqual(expected);
         expect(rows.every((r) => r.n === 1)).toBe(true);
-        const announced = t.db.$client
-          .query(
-            "select type, json_extract(payload, '$.data.messageId') as id from events where type in ('message_received', 'message_sent')",
-          )
-          .all() as { type: string; id: string }[];
+        const announced = createEventFeed(t.db)
+          .after(0, { types: ["message_received", "message_sent"], limit: 100_000 })
+          .map((e) => ({ type: e.type, id: JSON.parse(e.payload).data.messageId as string }));
         expect(announced.map((e) => e.id).sort()).toEqual(expected);
         for (const e of announced)
           expect(e.type).toBe(ourIds.has(e.id) ? "message_sent" : "message_received");

@@ -4,6 +4,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
+import { openDatabase } from "../../src/db/client";
+import { createEventFeed } from "../../src/webhooks/event-feed";
 import { startChild } from "../support/child-server";
 import { waitFor } from "../support/test-app";
 
@@ -138,15 +140,15 @@ test(
         .all()) {
         stored.set(m.body, [...(stored.get(m.body) ?? []), m.id]);
       }
-      const announced = new Map<string, number>();
-      for (const e of db
-        .query<{ body: string }, []>(
-          "select json_extract(payload, '$.data.body') as body from events where type = 'message_sent'",
-        )
-        .all()) {
-        announced.set(e.body, (announced.get(e.body) ?? 0) + 1);
-      }
       db.close();
+      // Stored events are read through the one event reader (rows keep their data compressed).
+      const eventsDb = openDatabase(join(dataDir, "chasqui.sqlite"));
+      const announced = new Map<string, number>();
+      for (const e of createEventFeed(eventsDb).after(0, { types: ["message_sent"], limit: 1_000_000 })) {
+        const body = JSON.parse(e.payload).data.body as string;
+        announced.set(body, (announced.get(body) ?? 0) + 1);
+      }
+      eventsDb.$client.close();
 
       const duplicates: number[] = [];
       const unexpected: [number, Outcome][] = [];

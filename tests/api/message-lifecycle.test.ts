@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { EVENT_DOCS } from "../../src/http/event-docs";
+import { createEventFeed } from "../../src/webhooks/event-feed";
 import type { EventName } from "../../src/webhooks/event-names";
 import type { GatewayEvents, GatewayFactory, MessageRef, WhatsAppGateway } from "../../src/whatsapp/gateway";
 import { createSandboxGateway } from "../../src/whatsapp/sandbox/sandbox-gateway";
@@ -57,15 +58,13 @@ const CUSTOMER = "595991234567";
 
 /** The events of a type, each checked against the payload /openapi.json documents for it. */
 function eventsOf(t: TestApp, type: EventName) {
-  return (
-    t.db.$client.query("select payload from events where type = ? order by seq").all(type) as {
-      payload: string;
-    }[]
-  ).map((r) => {
-    const data = JSON.parse(r.payload).data;
-    EVENT_DOCS[type].data.parse(data);
-    return data;
-  });
+  return createEventFeed(t.db)
+    .after(0, { types: [type], limit: 1_000_000 })
+    .map((r) => {
+      const data = JSON.parse(r.payload).data;
+      EVENT_DOCS[type].data.parse(data);
+      return data;
+    });
 }
 
 async function setup(opts: { now?: () => number } = {}) {

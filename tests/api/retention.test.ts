@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { loadConfig } from "../../src/config";
 import { createLogger } from "../../src/logger";
 import { startServer } from "../../src/server";
+import { newEventId } from "../../src/webhooks/events";
 import { ADMIN_TOKEN, createTestApp, type TestApp } from "../support/test-app";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -130,6 +131,7 @@ describe("message retention", () => {
       logger: createLogger("silent"),
       clock: clock.read,
       webhookRetentionDays: 7,
+      eventRetentionHours: 24,
       mediaRetentionDays: 0,
       messageRetentionDays: 1,
       batchSize: 5,
@@ -238,7 +240,8 @@ describe("disk hygiene", () => {
         "insert into events (id, connection_id, type, payload, created_at) values (?, ?, 'message_received', ?, ?)",
       );
       sqlite.transaction(() => {
-        for (let i = 0; i < 300; i++) insert.run(`evt_big_${i}`, conn.id, payload, clock.now);
+        // Ids as the sink makes them (creation time first): retention walks the id index.
+        for (let i = 0; i < 300; i++) insert.run(newEventId(clock.now), conn.id, payload, clock.now);
       })();
       const wal = `${dbPath}-wal`;
       expect(statSync(wal).size).toBeGreaterThan(30_000_000);

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EVENT_DOCS } from "../../src/http/event-docs";
+import { createEventFeed } from "../../src/webhooks/event-feed";
 import type { GatewayFactory, WhatsAppGateway } from "../../src/whatsapp/gateway";
 import { createSandboxGateway } from "../../src/whatsapp/sandbox/sandbox-gateway";
 import { SAMPLES } from "../media/samples";
@@ -79,11 +80,9 @@ const statusOf = async (t: TestApp, id: string) => {
 };
 
 const eventsOf = (t: TestApp, type: string) =>
-  (
-    t.db.$client.query("select payload from events where type = ? order by seq").all(type) as {
-      payload: string;
-    }[]
-  ).map((e) => JSON.parse(e.payload).data);
+  createEventFeed(t.db)
+    .after(0, { types: [type], limit: 1_000_000 })
+    .map((e) => JSON.parse(e.payload).data);
 
 describe("queued sends", () => {
   test("sends queued while DISCONNECTED go out after the reconnect, in order per chat, once each, under the stored ids", async () => {

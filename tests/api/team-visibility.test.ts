@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { EVENT_DOCS } from "../../src/http/event-docs";
+import { createEventFeed } from "../../src/webhooks/event-feed";
 import type { EventName } from "../../src/webhooks/event-names";
 import type { GatewayFactory, WhatsAppGateway } from "../../src/whatsapp/gateway";
 import { createSandboxGateway } from "../../src/whatsapp/sandbox/sandbox-gateway";
@@ -32,15 +33,13 @@ function recordingSandbox() {
 
 /** The events of a type, each checked against the payload /openapi.json documents for it. */
 function eventsOf(t: TestApp, type: EventName) {
-  return (
-    t.db.$client.query("select payload from events where type = ? order by seq").all(type) as {
-      payload: string;
-    }[]
-  ).map((r) => {
-    const data = JSON.parse(r.payload).data;
-    EVENT_DOCS[type].data.parse(data);
-    return data;
-  });
+  return createEventFeed(t.db)
+    .after(0, { types: [type], limit: 1_000_000 })
+    .map((r) => {
+      const data = JSON.parse(r.payload).data;
+      EVENT_DOCS[type].data.parse(data);
+      return data;
+    });
 }
 
 async function signIn(t: TestApp, email: string, password: string) {
@@ -164,6 +163,9 @@ describe("visibility per role", () => {
         [d.inVentas.ticketId, d.noQueue.ticketId].sort(),
       );
       expect((await d.asSup.get("/api/v1/messages/search?q=hola")).body.count).toBe(3);
+      // The send queue spans every ticket: agents see queued messages in their own conversations.
+      expect((await d.asAna.get("/api/v1/messages?status=queued")).status).toBe(403);
+      expect((await d.asSup.get("/api/v1/messages?status=queued")).status).toBe(200);
       expect(
         (await d.asAna.get(`/api/v1/messages/search?q=hola&ticketId=${d.inSoporte.ticketId}`)).status,
       ).toBe(404);

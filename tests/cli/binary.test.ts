@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compiledBinary } from "../support/binary";
 import { startChild } from "../support/child-server";
+import { waitFor } from "../support/test-app";
+import { startReceiver } from "../webhooks/receiver";
 
 const work = mkdtempSync(join(tmpdir(), "chasqui-bin-"));
 let binary = "";
@@ -46,8 +48,13 @@ describe("the compiled binary", () => {
     expect(r.stderr).toContain("PORT");
   }, 30_000);
 
-  test("serves with embedded migrations, prints the first admin token, and exits cleanly on SIGTERM", async () => {
-    const child = await startChild([binary, "serve"], { DATA_DIR: join(work, "serve-data") });
+  test("serves with embedded migrations, delivers webhooks from its dispatcher thread, prints the first admin token, and exits cleanly on SIGTERM", async () => {
+    await using receiver = startReceiver();
+    const child = await startChild([binary, "serve"], {
+      DATA_DIR: join(work, "serve-data"),
+      WEBHOOK_ALLOW_PRIVATE: "true",
+      WEBHOOK_WORKER: "true",
+    });
     const health = await fetch(`${child.url}/health`);
     expect(await health.json()).toMatchObject({ status: "ok" });
     const token = /Bearer (chq_\S+)/.exec(child.stderr())?.[1] ?? (await waitForToken(child.stderr));
@@ -57,12 +64,24 @@ describe("the compiled binary", () => {
       body: JSON.stringify({ name: "Sandbox", driver: "sandbox", number: "595981234567" }),
     });
     expect(conn.status).toBe(201);
+    const hook = await fetch(
+      `${child.url}/api/v1/connections/${((await conn.json()) as { id: number }).id}/webhooks`,
+      {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ url: receiver.url, events: ["message_sent"] }),
+      },
+    );
+    expect(hook.status).toBe(201);
     const sent = await fetch(`${child.url}/api/v1/send`, {
       method: "POST",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
       body: JSON.stringify({ number: "595991234567", body: "hola desde el binario" }),
     });
     expect(sent.status).toBe(201);
+    // The worker's entry is inside the binary: the delivery arrives, signed.
+    await waitFor(() => receiver.requests.length === 1, { message: "webhook delivered by the binary" });
+    receiver.verify(receiver.requests[0]!, ((await hook.json()) as { secret: string }).secret);
     child.proc.kill("SIGTERM");
     expect(await child.proc.exited).toBe(0);
     expect(child.stdout()).toContain('"msg":"stopped"');

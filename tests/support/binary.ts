@@ -29,7 +29,16 @@ async function build(): Promise<string> {
   mkdirSync(dir, { recursive: true });
   const binary = join(dir, "chasqui");
   const proc = Bun.spawn(
-    [process.execPath, "build", "--compile", join(root, "src/cli.ts"), "--outfile", binary],
+    // The webhook dispatcher thread's entry is an entrypoint too, as in scripts/build.ts.
+    [
+      process.execPath,
+      "build",
+      "--compile",
+      join(root, "src/cli.ts"),
+      join(root, "src/webhooks/dispatcher-worker.ts"),
+      "--outfile",
+      binary,
+    ],
     { cwd: root, stdout: "pipe", stderr: "pipe" },
   );
   const [code, stdout, stderr] = await Promise.all([

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { createEventFeed } from "../../src/webhooks/event-feed";
 import { waitFor } from "../support/test-app";
 import { addHook, deliveries, inbound, setupApp, statusCounts, storedEventIds } from "./helpers";
 import { ok, startReceiver, startResetServer } from "./receiver";
@@ -30,10 +31,10 @@ describe("delivery to a healthy receiver", () => {
         connectionId: conn.id,
         connectionName: "WhatsApp Principal",
       });
-      expect(q.body).toBe(
-        (t.db.$client.query("select payload from events where id = ?").get(q.id) as { payload: string })
-          .payload,
-      );
+      const stored = createEventFeed(t.db)
+        .after(0, { limit: 1000 })
+        .find((e) => e.id === q.id);
+      expect(q.body).toBe(stored!.payload);
     }
     await waitFor(async () => (await deliveries(t)).every((d) => d.status === "delivered"));
     const listed = await deliveries(t);
@@ -309,7 +310,7 @@ describe("leases", () => {
 });
 
 describe("retention", () => {
-  test("delivered and failed rows and their events are pruned after WEBHOOK_RETENTION_DAYS; an event with an open delivery is kept", async () => {
+  test("delivered and failed rows and their events are pruned after WEBHOOK_RETENTION_DAYS, events no delivery needs after EVENT_RETENTION_HOURS; an event with an open delivery is kept", async () => {
     let now = Date.now();
     await using r = startReceiver((q) => (q.event === "ticket_created" ? ok(500) : ok()));
     const { t, conn } = await setupApp(
@@ -327,9 +328,21 @@ describe("retention", () => {
       body: "otra vez",
     });
     expect(statusCounts(t)).toEqual({ delivered: 2, failed: 1, pending: 1 });
-    now += 6 * 24 * 60 * 60 * 1000;
+    const hour = 60 * 60 * 1000;
+    now += 23 * hour;
     expect(await t.retention.pruneWebhookHistory()).toEqual({ deliveries: 0, events: 0 });
-    now += 2 * 24 * 60 * 60 * 1000;
+    // Events no delivery needs (stored before the webhook existed) go after EVENT_RETENTION_HOURS (24 by default).
+    const unneeded = (
+      t.db.$client
+        .query(
+          "select count(*) as n from events e where not exists (select 1 from webhook_deliveries d where d.event_id = e.id)",
+        )
+        .get() as { n: number }
+    ).n;
+    expect(unneeded).toBeGreaterThan(0);
+    now += 6 * 24 * hour - 23 * hour;
+    expect(await t.retention.pruneWebhookHistory()).toEqual({ deliveries: 0, events: unneeded });
+    now += 2 * 24 * hour;
     const stored = (t.db.$client.query("select count(*) as n from events").get() as { n: number }).n;
     expect(await t.retention.pruneWebhookHistory()).toEqual({ deliveries: 3, events: stored - 1 });
     expect(statusCounts(t)).toEqual({ pending: 1 });

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createTestApp, type TestApp } from "../support/test-app";
 
 /**
@@ -20,15 +23,35 @@ export const LOOPBACK_RECEIVERS = { WEBHOOK_ALLOW_PRIVATE: "true" };
 
 export type Hook = { id: number; secret: string; connectionId: number };
 
-/** A test app with a sandbox connection; the dispatcher is started unless `start` is false. */
+/**
+ * A test app with a sandbox connection; the dispatcher is started unless `start` is false. `thread: true`
+ * puts the database in a file and sets WEBHOOK_WORKER, so the dispatcher runs in its own Worker.
+ */
 export async function setupApp(
   env: Record<string, string> = {},
-  opts: { start?: boolean; clock?: () => number; resolve?: (host: string) => Promise<string[]> } = {},
+  opts: {
+    start?: boolean;
+    clock?: () => number;
+    resolve?: (host: string) => Promise<string[]>;
+    thread?: boolean;
+  } = {},
 ) {
+  const dir = opts.thread ? mkdtempSync(join(tmpdir(), "chasqui-thread-")) : undefined;
   const t = createTestApp(
-    { ...FAST_ENV, ...LOOPBACK_RECEIVERS, ...env },
-    { ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.resolve ? { resolve: opts.resolve } : {}) },
+    { ...FAST_ENV, ...LOOPBACK_RECEIVERS, ...(opts.thread ? { WEBHOOK_WORKER: "true" } : {}), ...env },
+    {
+      ...(opts.clock ? { clock: opts.clock } : {}),
+      ...(opts.resolve ? { resolve: opts.resolve } : {}),
+      ...(dir ? { databasePath: join(dir, "chasqui.sqlite") } : {}),
+    },
   );
+  if (dir) {
+    const dispose = t[Symbol.asyncDispose].bind(t);
+    t[Symbol.asyncDispose] = async () => {
+      await dispose();
+      rmSync(dir, { recursive: true, force: true });
+    };
+  }
   const conn = await t.sandbox("WhatsApp Principal", "595981234567");
   if (opts.start !== false) t.dispatcher.start();
   return { t, conn };

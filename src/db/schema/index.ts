@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** Opening hours: per weekday, ranges of local "HH:MM" times (end exclusive, "24:00" allowed). */
 export type WeeklySchedule = Partial<
@@ -479,14 +479,31 @@ export const events = sqliteTable(
     id: text("id").notNull().unique(),
     connectionId: integer("connection_id"),
     type: text("type").notNull(),
-    /** The exact JSON body delivered to webhooks, so every retry is byte-identical. */
+    /**
+     * Rows stored before compact events: the exact JSON body. Compact rows store '' here and keep `data`
+     * and `originId` instead; the body is rebuilt byte for byte from them (src/webhooks/event-codec.ts).
+     */
     payload: text("payload").notNull(),
+    /** The envelope's `data`, as JSON compressed with a fixed dictionary (event-codec.ts); null on old rows. */
+    data: blob("data", { mode: "buffer" }),
+    /** The connection's name and number when the event happened (the envelope's connectionName/Number). */
+    originId: integer("origin_id"),
     createdAt: createdAt(),
   },
-  (t) => [
-    index("events_connection_idx").on(t.connectionId, t.seq),
-    index("events_created_idx").on(t.createdAt),
-  ],
+  // No index on created_at: the id starts with the creation time in hex, so retention walks the id index.
+  (t) => [index("events_connection_idx").on(t.connectionId, t.seq)],
+);
+
+/** A connection's name and number as events saw them: one row per (connection, name, number) ever used. */
+export const eventOrigins = sqliteTable(
+  "event_origins",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    connectionId: integer("connection_id").notNull(),
+    name: text("name").notNull(),
+    number: text("number"),
+  },
+  (t) => [index("event_origins_connection_idx").on(t.connectionId, t.name, t.number)],
 );
 
 export const webhookDeliveries = sqliteTable(

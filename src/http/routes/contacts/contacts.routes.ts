@@ -109,7 +109,7 @@ export const contactsRouter = createRouter()
       tags: ["Contacts"],
       summary: "Delete a contact; with purge=true erase everything about it (admin)",
       description:
-        "A contact without tickets is deleted. One with tickets answers 409 ERR_CONFLICT unless `purge=true`, which erases the contact, its tickets, their messages and reactions, and their media files (GDPR erasure). No event is emitted. Events already stored (webhook payloads, the event feed) keep their copy until WEBHOOK_RETENTION_DAYS.",
+        "A contact without tickets is deleted. One with tickets answers 409 ERR_CONFLICT unless `purge=true`, which erases the contact, its tickets, their messages and reactions, and their media files (GDPR erasure). No event is emitted. Events already stored (webhook payloads, the event feed) keep their copy until EVENT_RETENTION_HOURS / WEBHOOK_RETENTION_DAYS.",
       middleware: [adminOnly] as const,
       request: { params: NumberParam, query: DeleteQuery },
       responses: {

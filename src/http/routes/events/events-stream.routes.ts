@@ -79,7 +79,7 @@ eventsStreamRouter.openapi(
     description: [
       "The events webhooks carry, as they are stored, over one long-lived `text/event-stream` response: an alternative to webhooks for clients that can keep a connection open.",
       "Each event is `id: <event id>`, `event: <event name>`, `data: <the webhook envelope as JSON>` — the same body and id (`webhook-id`) a webhook receives.",
-      "Resume: send `Last-Event-ID: <event id>` (EventSource does it on reconnect) or `?lastEventId=` and every stored event after it is replayed first, in order; an id that is unknown or past WEBHOOK_RETENTION_DAYS gives an `event: reset` first and then live events only, so re-read state with the REST API.",
+      "Resume: send `Last-Event-ID: <event id>` (EventSource does it on reconnect) or `?lastEventId=` and every stored event after it is replayed first, in order; an id that is unknown or already pruned (EVENT_RETENTION_HOURS) gives an `event: reset` first and then live events only, so re-read state with the REST API.",
       "A client that falls 1,000 events behind (it does not read) gets an `event: reset` and the stream ends: reconnect with `Last-Event-ID` to catch up from the stored events.",
       "Auth: `Authorization: Bearer <token>` or, for EventSource, `?access_token=<token>`. A `: ping` comment is sent every 15 s.",
     ].join("\n\n"),

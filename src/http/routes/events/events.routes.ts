@@ -54,7 +54,7 @@ export const eventsRouter = createRouter().openapi(
     tags: ["Webhooks"],
     summary: "Catch-up feed of stored events, in order",
     description:
-      "Lets a consumer that was down read every event it missed without waiting for webhook retries: page with `after=<nextAfter>` until `hasMore` is false. Events are kept WEBHOOK_RETENTION_DAYS; an unknown or pruned `after` gives 404. Signed-in agents get 403 (the feed shows every ticket; their stream is filtered).",
+      "Lets a consumer that was down read every event it missed without waiting for webhook retries: page with `after=<nextAfter>` until `hasMore` is false. Events are kept EVENT_RETENTION_HOURS (24 h), longer while a webhook delivery of theirs is kept; an unknown or pruned `after` gives 404. Signed-in agents get 403 (the feed shows every ticket; their stream is filtered).",
     request: { query: EventsQuery },
     responses: {
       200: json(

@@ -1,6 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { visibleQueues } from "../../../domain/account.service";
 import type { MessageRow, SentResult } from "../../../domain/message.service";
+import { AppError } from "../../../errors";
 import { bodyDoc, fileSchema, MAX_TEXT, readBody } from "../../body";
 import type { AppEnv } from "../../context";
 import { createRouter } from "../../create-router";
@@ -95,7 +97,7 @@ export const messagesRouter = createRouter()
       tags: ["Messages"],
       summary: "List queued and scheduled messages",
       description:
-        "The send queue: messages stored with `queue`, `sendAt` or `Prefer: respond-async` that have not gone out yet, next due first (by `sendAt`). Cancel one with DELETE /messages/{messageId}.",
+        "The send queue: messages stored with `queue`, `sendAt` or `Prefer: respond-async` that have not gone out yet, next due first (by `sendAt`). Cancel one with DELETE /messages/{messageId}. Signed-in agents get 403 (it spans every ticket).",
       request: { query: QueueListQuery },
       responses: {
         200: json(
@@ -112,6 +114,12 @@ export const messagesRouter = createRouter()
       },
     }),
     (c) => {
+      // The queue spans every ticket: an agent sees a queued message in the conversation of their tickets.
+      if (visibleQueues(c.get("principal")) !== null)
+        throw new AppError(
+          "ERR_FORBIDDEN",
+          "The send queue lists every ticket's messages: agents see queued messages in their conversations",
+        );
       const { status, whatsappId, page, limit } = c.req.valid("query");
       const svc = c.get("deps").services.messages;
       const { rows, count, hasMore } = svc.queue.list({ status, connectionId: whatsappId, page, limit });

@@ -1,0 +1,129 @@
+/**
+ * Entry of the dispatcher thread (src/webhooks/dispatcher-thread.ts starts it as a Bun Worker). It runs the same
+ * dispatcher as the inline one on its own SQLite connection, so claiming, sending, signing and storing results
+ * never wait for HTTP work on the main thread, and the main thread never waits for webhook receivers.
+ *
+ * Protocol (structured-clone messages):
+ * - in: `{ type: "start", settings }` once, `{ type: "wake" }` after each commit with events or a re-enqueued
+ *   delivery, `{ type: "stop", graceMs }` once;
+ * - out: `{ type: "started" }`, `{ type: "settled", items, lanes }` after each stored batch of results, `{ type:
+ *   "lanes", lanes }` when the lanes in hand change without a result (requests hanging),
+ *   `{ type: "stopped" }` once the rows it held are back to pending and its connection is closed.
+ */
+import { openDatabase } from "../db/client";
+import { createLogger, type LogFormat } from "../logger";
+import { createDispatcher, type Dispatcher, type DispatcherWakeups } from "./dispatcher";
+import { createReceiverPolicy } from "./receiver-policy";
+
+declare const self: Worker;
+
+export type DispatcherThreadSettings = {
+  databasePath: string;
+  logLevel: string;
+  logFormat: LogFormat;
+  timeoutMs: number;
+  maxAttempts: number;
+  retryBaseMs: number;
+  concurrency: number;
+  window: number;
+  leaseMs: number;
+  allowPrivate: boolean;
+  allowedHosts: readonly string[];
+};
+
+export type ToWorker =
+  | { type: "start"; settings: DispatcherThreadSettings }
+  | { type: "wake" }
+  | { type: "stop"; graceMs: number };
+
+export type FromWorker =
+  | { type: "started" }
+  | { type: "settled"; items: { id: number; kind: string }[]; lanes: number }
+  | { type: "lanes"; lanes: number }
+  | { type: "stopped" };
+
+const post = (m: FromWorker) => self.postMessage(m);
+
+let dispatcher: Dispatcher | undefined;
+let close: (() => void) | undefined;
+const wakeListeners = new Set<() => void>();
+
+function start(s: DispatcherThreadSettings) {
+  const logger = createLogger(s.logLevel, undefined, 1, s.logFormat).child({ thread: "webhooks" });
+  const db = openDatabase(s.databasePath);
+  // This connection only stores delivery state. Without the per-commit fsync a result lost to a power cut
+  // means the delivery is sent again (at least once, as after any crash); the events and deliveries
+  // themselves are written by the main connection with synchronous=FULL, and its next commit's fsync covers
+  // the WAL frames written here before it.
+  db.$client.exec("PRAGMA synchronous = NORMAL;");
+  const wakeups: DispatcherWakeups = {
+    subscribe(listener: () => void) {
+      wakeListeners.add(listener);
+      return () => {
+        wakeListeners.delete(listener);
+      };
+    },
+    onWake(listener: () => void) {
+      wakeListeners.add(listener);
+      return () => {
+        wakeListeners.delete(listener);
+      };
+    },
+  };
+  const d = createDispatcher({
+    db,
+    events: wakeups,
+    logger,
+    receivers: createReceiverPolicy({
+      allowPrivate: s.allowPrivate,
+      allowedHosts: s.allowedHosts,
+      lookupTimeoutMs: s.timeoutMs,
+    }),
+    timeoutMs: s.timeoutMs,
+    maxAttempts: s.maxAttempts,
+    retryBaseMs: s.retryBaseMs,
+    concurrency: s.concurrency,
+    window: s.window,
+    leaseMs: s.leaseMs,
+    settleDelayMs: 10,
+    // Each claim takes the write lock, which the API's group commit holds through its fsync: claim more rows
+    // at once so a busy API costs fewer waits per delivery.
+    batchSize: 200,
+  });
+  // Results stored in one commit are told in one message.
+  let batch: { id: number; kind: string }[] = [];
+  d.onSettled((r) => {
+    if (batch.length === 0)
+      queueMicrotask(() => {
+        const items = batch;
+        batch = [];
+        post({ type: "settled", items, lanes: d.inFlight });
+      });
+    batch.push({ id: r.id, kind: r.kind });
+  });
+  // Lanes in hand change without a result when requests hang: tell them too, at most every 100 ms.
+  let toldLanes = 0;
+  const lanesTimer = setInterval(() => {
+    if (d.inFlight === toldLanes) return;
+    toldLanes = d.inFlight;
+    post({ type: "lanes", lanes: toldLanes });
+  }, 100);
+  dispatcher = d;
+  close = () => {
+    clearInterval(lanesTimer);
+    db.$client.close();
+  };
+  d.start();
+  post({ type: "started" });
+}
+
+self.onmessage = async (e: MessageEvent<ToWorker>) => {
+  const m = e.data;
+  if (m.type === "start") start(m.settings);
+  else if (m.type === "wake") for (const l of wakeListeners) l();
+  else if (m.type === "stop") {
+    await dispatcher?.stop(m.graceMs);
+    close?.();
+    post({ type: "stopped" });
+  }
+};

@@ -1,0 +1,141 @@
+import { describe, expect, test } from "bun:test";
+import { createEventFeed } from "../../src/webhooks/event-feed";
+import { waitFor } from "../support/test-app";
+import { addHook, deliveries, inbound, setupApp, statusCounts, storedEventIds } from "./helpers";
+import { ok, startReceiver } from "./receiver";
+
+/** The dispatcher in its own thread (a Bun Worker on its own SQLite connection), as `serve` runs it. */
+describe("dispatcher thread", () => {
+  test("delivers every event signed, byte for byte as stored, in creation order, and readiness sees it running", async () => {
+    await using r = startReceiver();
+    const { t, conn } = await setupApp({}, { thread: true });
+    await using _t = t;
+    expect(t.dispatcher.running).toBe(true);
+    const hook = await addHook(t, conn.id, r.url);
+    for (let i = 0; i < 10; i++) await inbound(t, conn.id, `m${i}`);
+    const expected = storedEventIds(t, conn.id).slice(-30);
+    await waitFor(() => r.requests.length >= 30, { message: "30 deliveries", timeoutMs: 10_000 });
+    expect(r.requests.map((q) => q.id)).toEqual(expected);
+    const stored = new Map(
+      createEventFeed(t.db)
+        .after(0, { limit: 1000 })
+        .map((e) => [e.id, e.payload]),
+    );
+    for (const q of r.requests) {
+      r.verify(q, hook.secret);
+      expect(q.body).toBe(stored.get(q.id)!);
+    }
+    await waitFor(() => statusCounts(t).delivered === 30, { message: "results stored by the thread" });
+    const ready = await t.get("/health/ready", null);
+    expect(ready.body.outbox.dispatcherRunning).toBe(true);
+  });
+
+  test("retries with backoff, counts outcomes in /metrics, and a 410 disables the webhook", async () => {
+    await using r = startReceiver((q) =>
+      q.event === "ticket_created" ? ok(410) : q.attempt < 2 ? ok(500) : ok(),
+    );
+    const { t, conn } = await setupApp({}, { thread: true });
+    await using _t = t;
+    const hook = await addHook(t, conn.id, r.url, { events: ["message_received"] });
+    await inbound(t, conn.id);
+    await waitFor(async () => (await deliveries(t))[0]?.status === "delivered", {
+      message: "delivered on retry",
+    });
+    expect((await deliveries(t))[0]).toMatchObject({ attempts: 2, lastStatusCode: 200 });
+    await waitFor(
+      async () => {
+        const m = await (await t.request("/metrics")).text();
+        return /chasqui_webhook_deliveries_total\{outcome="delivered"\} 1/.test(m) &&
+          /chasqui_webhook_deliveries_total\{outcome="retry"\} 1/.test(m)
+          ? m
+          : undefined;
+      },
+      { message: "outcomes counted from the thread's results" },
+    );
+
+    // A 410 from another webhook disables it; the first keeps working.
+    const gone = await addHook(t, conn.id, r.url, { events: ["ticket_created"] });
+    await inbound(t, conn.id);
+    await waitFor(
+      async () => {
+        const hooks = (await t.get(`/api/v1/connections/${conn.id}/webhooks`)).body as {
+          id: number;
+          enabled: boolean;
+        }[];
+        return hooks.find((h) => h.id === gone.id)?.enabled === false;
+      },
+      { message: "410 disables the webhook" },
+    );
+    await waitFor(async () => (await deliveries(t, "status=delivered")).length === 2);
+    expect(hook.id).not.toBe(gone.id);
+  });
+
+  test("with a window > 1 up to that many requests are in flight, never two of one chat", async () => {
+    await using r = startReceiver(() => "hang");
+    const { t, conn } = await setupApp(
+      { WEBHOOK_WINDOW: "4", WEBHOOK_TIMEOUT_MS: "60000" },
+      { thread: true },
+    );
+    await using _t = t;
+    await addHook(t, conn.id, r.url);
+    // Five new chats, three events each (contact_created, ticket_created, message_received), none answered.
+    for (let i = 0; i < 5; i++) await inbound(t, conn.id, `chat ${i}`);
+    await waitFor(() => r.requests.length >= 4, { message: "four requests in flight", timeoutMs: 10_000 });
+    const first = r.requests
+      .slice(0, 4)
+      .map((q) => JSON.parse(q.body) as { event: string; data: { id: number } });
+    // Each chat's first event, from four different chats: the next event of a chat waits for its first.
+    expect(first.map((p) => p.event)).toEqual(Array(4).fill("contact_created"));
+    expect(new Set(first.map((p) => p.data.id)).size).toBe(4);
+    await t.dispatcher.stop(100);
+  });
+
+  test("with a window > 1 a healthy receiver sees each chat's events in creation order", async () => {
+    await using r = startReceiver();
+    const { t, conn } = await setupApp({ WEBHOOK_WINDOW: "8" }, { thread: true });
+    await using _t = t;
+    await addHook(t, conn.id, r.url);
+    const sent = await Promise.all(Array.from({ length: 20 }, (_, i) => inbound(t, conn.id, `m${i}`)));
+    // A second message in every chat, so each chat has four events.
+    await Promise.all(
+      sent.map(async (s) => {
+        const number = (await t.get(`/api/v1/tickets/${s.ticketId}`)).body.contact.number as string;
+        await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, { number, body: "otra" });
+      }),
+    );
+    const stored = createEventFeed(t.db)
+      .after(0, { connectionId: conn.id, limit: 1000 })
+      .filter((e) => e.type !== "connection_update");
+    await waitFor(() => r.requests.length >= stored.length, { message: "all delivered", timeoutMs: 15_000 });
+    const chatOf = (payload: string) => {
+      const d = JSON.parse(payload).data as { id?: number; contact?: { id: number } };
+      return d.contact?.id ?? d.id;
+    };
+    const byChat = (ids: { id: string; payload: string }[]) => {
+      const m = new Map<number | undefined, string[]>();
+      for (const e of ids) m.set(chatOf(e.payload), [...(m.get(chatOf(e.payload)) ?? []), e.id]);
+      return m;
+    };
+    const arrived = byChat(r.requests.map((q) => ({ id: q.id, payload: q.body })));
+    expect(arrived).toEqual(byChat(stored));
+  });
+
+  test("stop releases what the thread holds back to pending, and a restart delivers it", async () => {
+    await using r = startReceiver(() => "hang");
+    const { t, conn } = await setupApp({ WEBHOOK_TIMEOUT_MS: "60000" }, { thread: true });
+    await using _t = t;
+    await addHook(t, conn.id, r.url, { events: ["message_received"] });
+    await inbound(t, conn.id);
+    await inbound(t, conn.id);
+    await waitFor(() => r.requests.length === 1);
+    await t.dispatcher.stop(200);
+    expect(t.dispatcher.running).toBe(false);
+    const rows = t.db.$client
+      .query("select status, attempts, lease_token as token from webhook_deliveries order by id")
+      .all();
+    expect(rows).toEqual([
+      { status: "pending", attempts: 1, token: null },
+      { status: "pending", attempts: 0, token: null },
+    ]);
+  });
+});
