@@ -6459,6 +6459,8 @@ export interface paths {
                     /** @description Tickets whose contact name or number contains it, or that hold a message with all its words (any case, diacritics ignored, the last word as a prefix). Operators and quotes are plain text. Newest activity first; combinable with the other filters. */
                     search?: string;
                     status?: "pending" | "open" | "closed";
+                    /** @description Only tickets carrying this tag */
+                    tagId?: number;
                     /** @description The panel's tabs: `mine` = assigned to me and not closed (signed-in users only); `queue` = pending and unassigned; `all` (the default) = every ticket I may see. Combines with the other filters. */
                     view?: "mine" | "queue" | "all";
                     whatsappId?: number;
@@ -6764,7 +6766,7 @@ export interface paths {
             };
         };
         /**
-         * Update status, user or queue
+         * Update status, user, queue or tags
          * @description Marks the ticket read. Reopening a closed ticket while the contact has another open/pending ticket on the connection gives 409 ERR_OPEN_TICKET_EXISTS. Accepting: a signed-in user who sets `status: open` on an unassigned ticket without naming a `userId` is assigned to it.
          */
         put: {
@@ -6787,18 +6789,21 @@ export interface paths {
                         queueId?: number | null;
                         /** @enum {string} */
                         status?: "pending" | "open" | "closed";
+                        tagIds?: number[];
                         userId?: number | null;
                     };
                     "application/x-www-form-urlencoded": {
                         queueId?: number | null;
                         /** @enum {string} */
                         status?: "pending" | "open" | "closed";
+                        tagIds?: number[];
                         userId?: number | null;
                     };
                     "multipart/form-data": {
                         queueId?: number | null;
                         /** @enum {string} */
                         status?: "pending" | "open" | "closed";
+                        tagIds?: number[];
                         userId?: number | null;
                     };
                 };
@@ -7740,6 +7745,8 @@ export interface paths {
                 query?: {
                     queueId?: number;
                     status?: "pending" | "open" | "closed";
+                    /** @description Only tickets carrying this tag */
+                    tagId?: number;
                     whatsappId?: number;
                 };
                 header?: never;

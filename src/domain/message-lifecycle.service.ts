@@ -343,7 +343,13 @@ export function createMessageLifecycleService(
      */
     updateTicket(
       ticketId: number,
-      input: { status?: TicketStatus; userId?: number | null; queueId?: number | null; acceptedBy?: number },
+      input: {
+        status?: TicketStatus;
+        userId?: number | null;
+        queueId?: number | null;
+        tagIds?: number[];
+        acceptedBy?: number;
+      },
     ) {
       const before = db
         .select({ unread: tickets.unreadMessages, connectionId: tickets.connectionId })

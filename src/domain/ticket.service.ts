@@ -110,6 +110,7 @@ export function createTicketService(
     status?: TicketStatus;
     connectionId?: number;
     queueId?: number;
+    tagId?: number;
   } & TicketScope;
   const matchingTickets = createTicketSearch(db, contactsSvc, deps.config.searchMaxMatches);
 
@@ -133,6 +134,7 @@ export function createTicketService(
     add("t.status = ?", filter.status);
     add("t.connection_id = ?", filter.connectionId);
     add("t.queue_id = ?", filter.queueId);
+    add("exists (select 1 from ticket_tags tt where tt.ticket_id = t.id and tt.tag_id = ?)", filter.tagId);
     const col = (name: string) => `${filter.byKey ? "+" : ""}t.${name}`;
     if (filter.view === "mine") {
       add(`${col("user_id")} = ?`, filter.userId ?? 0);
@@ -225,6 +227,17 @@ export function createTicketService(
    * the open work of one agent (mine) or the waiting tickets (queue).
    */
   function count(filter: ViewFilter): number {
+    // A tag's tickets are counted from ticket_tags (index-backed by tag), with the other conditions on them.
+    if (filter.tagId !== undefined) {
+      const { where, args } = whereOf({ ...filter, tagId: undefined });
+      return (
+        db.$client
+          .query<{ n: number }, (string | number)[]>(
+            `select count(*) as n from ticket_tags tt join tickets t on t.id = tt.ticket_id where tt.tag_id = ?${where ? ` and ${where}` : ""}`,
+          )
+          .get(filter.tagId, ...args)?.n ?? 0
+      );
+    }
     if (filter.view === "mine" || filter.view === "queue") {
       const { where, args } = whereOf(filter);
       return (
@@ -438,9 +451,39 @@ export function createTicketService(
     return { ticket, created };
   }
 
+  /** Replaces the ticket's tags with `tagIds`; says whether the set changed. */
+  function replaceTags(tx: Tx, ticketId: number, tagIds: number[]) {
+    const wanted = new Set(tagIds);
+    for (const tagId of wanted)
+      if (!tx.select({ id: tags.id }).from(tags).where(eq(tags.id, tagId)).get())
+        throw new AppError("ERR_TAG_NOT_FOUND", `Tag #${tagId} not found`);
+    const had = new Set(
+      tx
+        .select({ tagId: ticketTags.tagId })
+        .from(ticketTags)
+        .where(eq(ticketTags.ticketId, ticketId))
+        .all()
+        .map((r) => r.tagId),
+    );
+    let changed = false;
+    for (const tagId of had)
+      if (!wanted.has(tagId)) {
+        tx.delete(ticketTags)
+          .where(and(eq(ticketTags.ticketId, ticketId), eq(ticketTags.tagId, tagId)))
+          .run();
+        changed = true;
+      }
+    for (const tagId of wanted)
+      if (!had.has(tagId)) {
+        tx.insert(ticketTags).values({ ticketId, tagId }).run();
+        changed = true;
+      }
+    return changed;
+  }
+
   /**
-   * Changes status, user or queue; marks the ticket read unless `keepUnread` (the automation routing a
-   * ticket is not someone reading it). Emits ticket_updated or ticket_closed.
+   * Changes status, user, queue or tags; marks the ticket read unless `keepUnread` (the automation routing
+   * a ticket is not someone reading it). Emits ticket_updated or ticket_closed.
    */
   function update(
     tx: Tx,
@@ -449,6 +492,8 @@ export function createTicketService(
       status?: TicketStatus;
       userId?: number | null;
       queueId?: number | null;
+      /** Replaces the ticket's tags ([] removes all). */
+      tagIds?: number[];
       /** The signed-in user making the change: opening an unassigned ticket (accepting it) assigns it to them. */
       acceptedBy?: number;
     },
@@ -484,6 +529,7 @@ export function createTicketService(
         );
       }
     }
+    const tagsChanged = input.tagIds !== undefined && replaceTags(tx, id, input.tagIds);
     const next = tx
       .update(tickets)
       .set({
@@ -497,7 +543,10 @@ export function createTicketService(
       .returning()
       .get()!;
     const changed =
-      next.status !== current.status || next.userId !== current.userId || next.queueId !== current.queueId;
+      tagsChanged ||
+      next.status !== current.status ||
+      next.userId !== current.userId ||
+      next.queueId !== current.queueId;
     if (changed) {
       const contact = tx.select().from(contacts).where(eq(contacts.id, next.contactId)).get()!;
       const data = { ...ticketEventData(next, contact), oldStatus: current.status, newStatus: next.status };
@@ -529,11 +578,12 @@ export function createTicketService(
     return { ticket, created: true };
   }
 
-  type ListFilter = { status?: TicketStatus; whatsappId?: number; queueId?: number };
+  type ListFilter = { status?: TicketStatus; whatsappId?: number; queueId?: number; tagId?: number };
   const viewFilterOf = (f: ListFilter & TicketScope): ViewFilter => ({
     status: f.status,
     connectionId: f.whatsappId,
     queueId: f.queueId,
+    tagId: f.tagId,
     view: f.view,
     userId: f.userId,
     queues: f.queues,
@@ -554,14 +604,26 @@ export function createTicketService(
     list(filter: ListFilter & TicketScope & { search?: string } & PageAt<TicketKey>) {
       const viewFilter = viewFilterOf(filter);
       if (filter.search !== undefined) {
-        const { status, connectionId, queueId, ...scope } = viewFilter;
-        const matched = matchingTickets({
+        const { status, connectionId, queueId, tagId, ...scope } = viewFilter;
+        let matched = matchingTickets({
           search: filter.search,
           status,
           connectionId,
           queueId,
           scope: whereOf({ ...scope, byKey: true }),
         });
+        // With a tag too: the matches that carry it (looked up by the ticket_tags key).
+        if (tagId !== undefined && matched.length > 0) {
+          const tagged = new Set(
+            db.$client
+              .query<{ id: number }, [string, number]>(
+                "select ticket_id as id from ticket_tags where ticket_id in (select value from json_each(?)) and tag_id = ?",
+              )
+              .all(JSON.stringify(matched.map((r) => r.id)), tagId)
+              .map((r) => r.id),
+          );
+          matched = matched.filter((r) => tagged.has(r.id));
+        }
         const after = filter.after;
         const start = after
           ? matched.findIndex((r) => r.updatedAt < after[0] || (r.updatedAt === after[0] && r.id < after[1]))
@@ -580,13 +642,14 @@ export function createTicketService(
 
     /** The number of tickets of each tab (with the same filters as the list), for the panel's tab badges. */
     counts(
-      filter: { status?: TicketStatus; whatsappId?: number; queueId?: number },
+      filter: { status?: TicketStatus; whatsappId?: number; queueId?: number; tagId?: number },
       scope: { userId?: number; queues?: number[] | null },
     ) {
       const base = {
         status: filter.status,
         connectionId: filter.whatsappId,
         queueId: filter.queueId,
+        tagId: filter.tagId,
         queues: scope.queues,
       };
       return {
@@ -624,7 +687,13 @@ export function createTicketService(
 
     updateById(
       id: number,
-      input: { status?: TicketStatus; userId?: number | null; queueId?: number | null; acceptedBy?: number },
+      input: {
+        status?: TicketStatus;
+        userId?: number | null;
+        queueId?: number | null;
+        tagIds?: number[];
+        acceptedBy?: number;
+      },
     ) {
       return db.transaction((tx) => {
         update(tx, id, input);

@@ -147,7 +147,10 @@ test("no statement scans a large table or sorts in a temp B-tree", async () => {
     status: "open",
     userId: user.body.id,
     queueId: queue.body.id,
+    tagIds: [tag.body.id],
   });
+  await t.put(`/api/v1/tickets/${ticketId}`, { tagIds: [] });
+  await t.put(`/api/v1/tickets/${ticketId}`, { tagIds: [tag.body.id] });
   await t.post(`/api/v1/messages/${first.body.messageId}/reply`, { body: "citando" });
   // What only the MCP server runs: replacing a ticket's tags.
   const mcp = await t.request("/mcp", {
@@ -186,6 +189,11 @@ test("no statement scans a large table or sorts in a temp B-tree", async () => {
     `/api/v1/tickets?status=open&whatsappId=${conn.id}&queueId=${queue.body.id}`,
     `/api/v1/tickets?whatsappId=${conn.id}`,
     `/api/v1/tickets?queueId=${queue.body.id}&page=20`,
+    `/api/v1/tickets?tagId=${tag.body.id}`,
+    `/api/v1/tickets?tagId=${tag.body.id}&status=open&queueId=${queue.body.id}&page=3`,
+    `/api/v1/tickets?tagId=${tag.body.id}&search=hola`,
+    `/api/v1/tickets?tagId=${tag.body.id}&view=queue`,
+    `/api/v1/tickets/counts?tagId=${tag.body.id}&status=open`,
     `/api/v1/tickets/${ticketId}`,
     `/api/v1/tickets/${ticketId}/messages?page=30`,
     "/api/v1/messages?status=queued&page=3",

@@ -27,6 +27,7 @@ describe("the panel in the compiled binary", () => {
       page.on("pageerror", (e) => errors.push(e.message));
       await page.goto(`${child.url}/`);
       await page.locator("text=Ingresar").first().waitFor();
+      await page.click("[data-testid=use-token]");
       await page.fill("#token", token);
       await page.click("form button[type=submit]");
       await page.locator("[data-live=on]").waitFor();

@@ -104,9 +104,20 @@ export function watchConsole(page: Page) {
   return errors;
 }
 
+/** Opens the panel with an API token (the sign-in page's "Use an API token instead"). */
 export async function login(page: Page, url: string, token: string) {
   await page.goto(`${url}/`);
+  await page.click("[data-testid=use-token]");
   await page.fill("#token", token);
+  await page.click("form button[type=submit]");
+  await page.locator("[data-live=on]").waitFor();
+}
+
+/** Signs in with email and password (a session cookie). */
+export async function signIn(page: Page, url: string, email: string, password: string) {
+  await page.goto(`${url}/`);
+  await page.fill("#email", email);
+  await page.fill("#password", password);
   await page.click("form button[type=submit]");
   await page.locator("[data-live=on]").waitFor();
 }

@@ -4,9 +4,10 @@ import type { Browser, Page } from "playwright-core";
 import { launchChromium, login, screenshotDir, startPanelServer, watchConsole } from "./browser";
 
 let browser: Browser;
+// Starting Chromium takes seconds on a loaded machine: more than a hook's default 5 s.
 beforeAll(async () => {
   browser = await launchChromium();
-});
+}, 30_000);
 afterAll(async () => {
   await browser?.close();
 });

@@ -4,9 +4,10 @@ import type { Browser, Page } from "playwright-core";
 import { launchChromium, login, PNG, screenshotDir, startPanelServer, watchConsole } from "./browser";
 
 let browser: Browser;
+// Starting Chromium takes seconds on a loaded machine: more than a hook's default 5 s.
 beforeAll(async () => {
   browser = await launchChromium();
-});
+}, 30_000);
 afterAll(async () => {
   await browser?.close();
 });
@@ -42,9 +43,10 @@ describe("the web panel in Chromium", () => {
     // Login: a wrong token shows the API's message, not a stack.
     await page.goto(`${srv.url}/`);
     await shot(page, "login");
+    await page.click("[data-testid=use-token]");
     await page.fill("#token", "not-a-valid-token");
     await page.click("form button[type=submit]");
-    await page.locator(".error-box", { hasText: "Invalid or revoked token" }).waitFor();
+    await page.locator(".error-box", { hasText: "the token is invalid or revoked" }).waitFor();
     errors.length = 0; // the browser logs the refused request itself
     await page.fill("#token", srv.token);
     await page.click("form button[type=submit]");
@@ -61,6 +63,8 @@ describe("the web panel in Chromium", () => {
     await page.locator("form.form input[name=email]").waitFor();
     await page.fill("input[name=name]", "Ana Operadora");
     await page.fill("input[name=email]", "ana@example.com");
+    // An agent of Soporte (a transfer to an agent needs one who works in the queue).
+    await page.locator("[data-testid=user-form] label", { hasText: "Soporte" }).locator("input").check();
     await page.click("form.form button[type=submit]");
     await page.locator("tr[data-row='Ana Operadora']").waitFor();
 
@@ -115,11 +119,14 @@ describe("the web panel in Chromium", () => {
     );
     await ticket.locator("[data-unread]").waitFor({ state: "detached" });
 
-    // Accept, assign queue and user.
+    // Accept, then transfer to a queue and a user (one action, recorded in the conversation).
     await page.click("button:has-text('Accept')");
     await page.locator("[data-ticket-status=open]").waitFor();
-    await page.selectOption(".conv-head select[aria-label=Queue]", { label: "Soporte" });
-    await page.selectOption(".conv-head select[aria-label=User]", { label: "Ana Operadora" });
+    await page.click("[data-action=transfer]");
+    await page.selectOption("[data-testid=transfer] select[name=queueId]", { label: "Soporte" });
+    await page.selectOption("[data-testid=transfer] select[name=userId]", { label: "Ana Operadora" });
+    await page.click("[data-testid=transfer] button[type=submit]");
+    await page.locator(".system-line", { hasText: "Soporte · Ana Operadora" }).waitFor();
     await page.waitForFunction(async (id) => {
       const r = await fetch(`/api/v1/tickets/${id}`, {
         headers: { authorization: `Bearer ${sessionStorage.getItem("chasqui.token")}` },
@@ -223,7 +230,7 @@ describe("the web panel in Chromium", () => {
     await page.locator("[data-live=on]").waitFor();
     await shot(page, "inbox-es");
     await page.click("button:has-text('Salir')");
-    await page.locator("#token").waitFor();
+    await page.locator("#email").waitFor();
     expect(await page.evaluate(() => sessionStorage.getItem("chasqui.token"))).toBeNull();
 
     expect(errors).toEqual([]);

@@ -5,9 +5,10 @@ import type { GatewayEvents, GatewayFactory, WhatsAppGateway } from "../../src/w
 import { launchChromium, screenshotDir, startPanelServer } from "./browser";
 
 let browser: Browser;
+// Starting Chromium takes seconds on a loaded machine: more than a hook's default 5 s.
 beforeAll(async () => {
   browser = await launchChromium();
-});
+}, 30_000);
 afterAll(async () => {
   await browser?.close();
 });
@@ -61,6 +62,7 @@ describe("linking a WhatsApp connection in the panel", () => {
     page.on("response", (r) => r.status() >= 400 && errors.push(`${r.status()} ${r.url()}`));
 
     await page.goto(`${srv.url}/#/connections`);
+    await page.click("[data-testid=use-token]");
     await page.fill("#token", srv.token);
     await page.click("form button[type=submit]");
     await page.locator("[data-live=on]").waitFor();

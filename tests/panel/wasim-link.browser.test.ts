@@ -26,6 +26,7 @@ describe("linking a phone through the real Baileys driver", () => {
     page.on("pageerror", (e) => errors.push(e.message));
     try {
       await page.goto(`${srv.url}/#/connections`);
+      await page.click("[data-testid=use-token]");
       await page.fill("#token", srv.token);
       await page.click("form button[type=submit]");
       await page.locator("[data-live=on]").waitFor();

@@ -1,8 +1,9 @@
 import { html } from "htm/preact";
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { type ApiToken, api, type Contact, get, type Page } from "./api";
 import { formatTime, t } from "./i18n";
 import { useCoalesced, useLive } from "./live";
+import { type Hours, HoursFields, hoursBody, hoursOf, hoursSummary } from "./schedule";
 import { CopyBox, Empty, ErrorBox, Loading, Swatch, useAction, useLoad } from "./ui";
 
 const value = (e: Event) => (e.target as HTMLInputElement).value;
@@ -115,27 +116,68 @@ const CATALOGS: Record<string, { title: string; fields: Field[] }> = {
   },
 };
 
+/** Colours offered for a new queue or tag, in order: the first one no row uses yet is pre-filled. */
+const PALETTE = [
+  "#3b82f6",
+  "#10b981",
+  "#f59e0b",
+  "#ef4444",
+  "#8b5cf6",
+  "#ec4899",
+  "#14b8a6",
+  "#f97316",
+  "#6366f1",
+  "#84cc16",
+  "#06b6d4",
+  "#a855f7",
+];
+
+const sameColor = (a: unknown, b: unknown) => String(a ?? "").toLowerCase() === String(b ?? "").toLowerCase();
+
+/** A colour no row has (queue colours are unique in the database), else a random one. */
+export function freeColor(rows: Record<string, unknown>[]) {
+  const free = PALETTE.find((c) => !rows.some((r) => sameColor(r.color, c)));
+  if (free) return free;
+  return `#${Math.floor(Math.random() * 0xffffff)
+    .toString(16)
+    .padStart(6, "0")}`;
+}
+
 /** Queues, users and tags: the same list, create, edit and delete over /api/v1/<kind>. */
 export function CatalogScreen({ kind, admin }: { kind: "queues" | "users" | "tags"; admin: boolean }) {
   const spec = CATALOGS[kind]!;
-  const blank = () =>
-    Object.fromEntries(spec.fields.map((f) => [f.key, f.type === "color" ? "#3b82f6" : ""]));
   const list = useLoad(() => get<Row[]>(`/${kind}`), [kind]);
-  const [form, setForm] = useState<Record<string, string>>(blank);
+  const blank = (rows: Row[] = list.data ?? []) =>
+    Object.fromEntries(spec.fields.map((f) => [f.key, f.type === "color" ? freeColor(rows) : ""]));
+  const [form, setForm] = useState<Record<string, string>>(() => blank([]));
   const [editing, setEditing] = useState<number | null>(null);
+  const pickColors = (rows: Row[]) =>
+    Object.fromEntries(spec.fields.filter((f) => f.type === "color").map((f) => [f.key, freeColor(rows)]));
+  // Once the rows are known (and after each save), a new row's colour is one none of them uses.
+  useEffect(() => {
+    if (list.data && editing === null) setForm((f) => ({ ...f, ...pickColors(list.data!) }));
+  }, [list.data]);
   const { busy, run } = useAction();
+  // Queues also have opening hours and an out-of-hours message.
+  const hasHours = kind === "queues";
+  const [hours, setHours] = useState<Hours>(() => hoursOf({}));
+  /** Another row with the colour being typed: named under the picker before the server refuses it. */
+  const takenBy = (key: string) =>
+    list.data?.find((r) => r.id !== editing && sameColor(r[key], form[key]))?.name ?? null;
 
   const save = async (e: Event) => {
     e.preventDefault();
-    const body = Object.fromEntries(
-      spec.fields.map((f) => [f.key, f.required ? form[f.key] : form[f.key] || null]),
-    );
+    const body = {
+      ...Object.fromEntries(spec.fields.map((f) => [f.key, f.required ? form[f.key] : form[f.key] || null])),
+      ...(hasHours ? hoursBody(hours) : {}),
+    };
     const ok = editing
       ? await run(() => api("PUT", `/${kind}/${editing}`, body), t("common.saved"))
       : await run(() => api("POST", `/${kind}`, body), t("common.saved"));
     if (ok) {
       setEditing(null);
       setForm(blank());
+      setHours(hoursOf({}));
       list.reload();
     }
   };
@@ -153,7 +195,8 @@ export function CatalogScreen({ kind, admin }: { kind: "queues" | "users" | "tag
     ${
       list.data && list.data.length > 0
         ? html`<div class="table-wrap"><table>
-          <thead><tr>${spec.fields.map((f) => html`<th>${t(f.label)}</th>`)}${admin && html`<th></th>`}</tr></thead>
+          <thead><tr>${spec.fields.map((f) => html`<th>${t(f.label)}</th>`)}
+            ${hasHours && html`<th>${t("hours.title")}</th>`}${admin && html`<th></th>`}</tr></thead>
           <tbody>
             ${list.data.map(
               (r) => html`<tr key=${r.id} data-row=${r.name}>
@@ -161,12 +204,14 @@ export function CatalogScreen({ kind, admin }: { kind: "queues" | "users" | "tag
                   (f) =>
                     html`<td>${f.type === "color" ? html`<${Swatch} color=${String(r[f.key])} /> ` : null}${r[f.key] ?? "—"}</td>`,
                 )}
+                ${hasHours && html`<td class="small" data-col="hours">${hoursSummary(r as Parameters<typeof hoursSummary>[0])}</td>`}
                 ${
                   admin &&
                   html`<td class="row actions">
                     <button type="button" onClick=${() => {
                       setEditing(r.id);
                       setForm(Object.fromEntries(spec.fields.map((f) => [f.key, String(r[f.key] ?? "")])));
+                      setHours(hoursOf(r as Parameters<typeof hoursOf>[0]));
                     }}>${t("common.edit")}</button>
                     <button type="button" class="danger" onClick=${() => remove(r)}>${t("common.delete")}</button>
                   </td>`
@@ -181,12 +226,15 @@ export function CatalogScreen({ kind, admin }: { kind: "queues" | "users" | "tag
       admin &&
       html`<form class="card form" onSubmit=${save}>
         <h2>${editing ? t("common.edit") : t("common.create")}</h2>
-        ${spec.fields.map(
-          (f) => html`<label>${t(f.label)}
+        ${spec.fields.map((f) => {
+          const taken = f.type === "color" && kind === "queues" ? takenBy(f.key) : null;
+          return html`<label>${t(f.label)}
             <input name=${f.key} type=${f.type ?? "text"} required=${f.required} value=${form[f.key] ?? ""}
               onInput=${(e: Event) => setForm({ ...form, [f.key]: value(e) })} />
-          </label>`,
-        )}
+            ${taken && html`<span class="hint warn" data-testid="color-taken">${t("catalog.colorTaken", { name: taken })}</span>`}
+          </label>`;
+        })}
+        ${hasHours && html`<${HoursFields} value=${hours} onChange=${setHours} />`}
         <div class="row">
           <button class="primary" type="submit" disabled=${busy}>${editing ? t("common.save") : t("common.create")}</button>
           ${
@@ -194,6 +242,7 @@ export function CatalogScreen({ kind, admin }: { kind: "queues" | "users" | "tag
             html`<button type="button" onClick=${() => {
               setEditing(null);
               setForm(blank());
+              setHours(hoursOf({}));
             }}>${t("common.cancel")}</button>`
           }
         </div>

@@ -14,10 +14,15 @@ export class ApiError extends Error {
 
 const TOKEN_KEY = "chasqui.token";
 const SCOPE_KEY = "chasqui.scope";
+const SIGNED_IN_KEY = "chasqui.signedIn";
 
 export type Scope = "admin" | "api";
 
-/** The token lives in sessionStorage: it is gone when the tab closes, and logout clears it. */
+/**
+ * An API token (integrators) lives in sessionStorage: it is gone when the tab closes, and logout clears it.
+ * A person signs in with email + password instead: the server keeps that session in an HttpOnly cookie the
+ * panel never sees, so without a stored token requests go with the cookie alone.
+ */
 export const session = {
   get token() {
     return sessionStorage.getItem(TOKEN_KEY);
@@ -32,6 +37,14 @@ export const session = {
   clear() {
     sessionStorage.removeItem(TOKEN_KEY);
     sessionStorage.removeItem(SCOPE_KEY);
+    localStorage.removeItem(SIGNED_IN_KEY);
+  },
+  /** Marks that this browser holds a session cookie (HttpOnly: the page cannot see it), so a reload asks /auth/me. */
+  signedIn() {
+    localStorage.setItem(SIGNED_IN_KEY, "1");
+  },
+  get maybeSignedIn() {
+    return localStorage.getItem(SIGNED_IN_KEY) === "1";
   },
 };
 
@@ -47,11 +60,9 @@ export async function request(
   body?: unknown,
   opts: { token?: string; accept?: string } = {},
 ): Promise<Response> {
-  const token = opts.token ?? session.token ?? "";
-  const headers: Record<string, string> = {
-    authorization: `Bearer ${token}`,
-    accept: opts.accept ?? "application/json",
-  };
+  const token = opts.token ?? session.token;
+  const headers: Record<string, string> = { accept: opts.accept ?? "application/json" };
+  if (token) headers.authorization = `Bearer ${token}`;
   let payload: BodyInit | undefined;
   if (body instanceof FormData) payload = body;
   else if (body !== undefined) {
@@ -65,16 +76,19 @@ export async function request(
     throw new ApiError(0, "ERR_NETWORK", t("err.network"));
   }
   if (!res.ok) {
-    let data: { error?: string; message?: string } | null = null;
+    let data: { error?: string; message?: string; details?: { path: string; message: string }[] } | null =
+      null;
     try {
       data = await res.json();
     } catch {
       // Not the API's error body (a proxy's page): fall back to the status.
     }
-    if (res.status === 401 && !opts.token) unauthorized();
+    if (res.status === 401 && opts.token === undefined) unauthorized();
     const code = data?.error ?? "ERR_HTTP";
     // Codes the panel knows are shown in the panel's language; others keep the server's (English) text.
-    const known = t(`err.${code}`);
+    // A validation error names the field (and the server's reason) after the translated sentence.
+    const detail = data?.details?.map((d) => d.path || d.message).join(", ") || data?.message || "";
+    const known = t(`err.${code}`, { detail, status: res.status });
     throw new ApiError(
       res.status,
       code,
@@ -110,6 +124,9 @@ export type Connection = {
   groups?: "ignore" | "tickets";
   sendReadReceipts?: boolean;
   historyImportDays?: number;
+  queueIds?: number[];
+  ratingMessage?: string | null;
+  agentSignature?: boolean;
 };
 
 export type Webhook = {
@@ -156,6 +173,8 @@ export type Ticket = {
   queue: { id: number; name: string; color: string } | null;
   user: { id: number; name: string; email: string } | null;
   tags: { id: number; name: string; color: string }[];
+  /** The customer's 1–5 answer to the rating request sent on close. */
+  rating?: number | null;
 };
 
 export type Message = {
@@ -185,6 +204,17 @@ export type Message = {
   editableUntil: string | null;
   deletableUntil: string | null;
   updatedAt: string;
+  /** The agent who sent it (signed in); null for tokens, automation and received messages. */
+  userId?: number | null;
+  /** A line of the ticket's history (a transfer), never sent to WhatsApp. */
+  isSystem?: boolean;
+  system?: {
+    type: string;
+    byName?: string;
+    toQueueName?: string | null;
+    toUserName?: string | null;
+    note?: string | null;
+  } | null;
   /** Our side of the send: queued and scheduled sends are `queued` until the send queue sent them. */
   status?: "queued" | "sending" | "sent" | "failed";
   error?: { code: string; reason: string } | null;
@@ -203,7 +233,39 @@ export type Page<K extends string, T> = { [k in K]: T[] } & {
 
 export type Contact = { id: number; name: string; number: string; email: string };
 export type Queue = { id: number; name: string; color: string; greetingMessage: string | null };
-export type User = { id: number; name: string; email: string };
+export type Role = "admin" | "supervisor" | "agent";
+export type User = {
+  id: number;
+  name: string;
+  email: string;
+  role?: Role;
+  queueIds?: number[];
+  signature?: boolean;
+  notifications?: boolean;
+  disabled?: boolean;
+  hasPassword?: boolean;
+};
+
+/** Who is signed in: a person (GET /auth/me) or an API token (GET /me). */
+export type Principal =
+  | { kind: "user"; user: User & { role: Role; queueIds: number[] } }
+  | { kind: "token"; token: string; scope: Scope };
+
+export const isAdmin = (p: Principal) => (p.kind === "user" ? p.user.role === "admin" : p.scope === "admin");
+
+/** The signed-in session of this browser, if its cookie is still valid (null: show the sign-in page). */
+export async function currentUser(): Promise<Principal | null> {
+  if (!session.maybeSignedIn) return null;
+  try {
+    const res = await request("GET", "/auth/me", undefined, { token: "" });
+    const me = (await res.json()) as { kind: string; user?: User & { role: Role; queueIds: number[] } };
+    if (me.kind === "user" && me.user) return { kind: "user", user: me.user };
+  } catch {
+    // Expired or revoked: the sign-in page.
+  }
+  session.clear();
+  return null;
+}
 export type Tag = { id: number; name: string; color: string };
 export type ApiToken = {
   id: number;

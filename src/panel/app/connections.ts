@@ -8,6 +8,7 @@ import {
   EVENT_NAMES,
   get,
   type Page,
+  type Queue,
   request,
   type Webhook,
 } from "./api";
@@ -70,6 +71,104 @@ function ConnectionSettings({ c, admin, onSaved }: { c: Connection; admin: boole
     <${SettingsFields} value=${form} onChange=${setForm} />
     <div><button class="primary" type="submit" disabled=${busy}>${t("common.save")}</button></div>
   </form>`;
+}
+
+type Automation = {
+  queueIds: number[];
+  greetingMessage: string;
+  farewellMessage: string;
+  ratingMessage: string;
+  agentSignature?: boolean;
+};
+const automationOf = (c: Connection): Automation => ({
+  queueIds: c.queueIds ?? [],
+  greetingMessage: c.greetingMessage ?? "",
+  farewellMessage: c.farewellMessage ?? "",
+  ratingMessage: c.ratingMessage ?? "",
+  ...(c.agentSignature !== undefined ? { agentSignature: c.agentSignature } : {}),
+});
+
+/**
+ * What the customer gets automatically on this connection: the greeting (with the numbered queue menu when
+ * it offers two or more queues), the farewell and the rating request on close, and agents' signatures.
+ */
+function CustomerMessages({ c, admin, onSaved }: { c: Connection; admin: boolean; onSaved: () => void }) {
+  const queues = useLoad(() => get<Queue[]>("/queues"), []);
+  const [form, setForm] = useState(() => automationOf(c));
+  const { busy, run } = useAction();
+  const nameOf = (id: number) => queues.data?.find((q) => q.id === id)?.name ?? `#${id}`;
+  const save = async (e: Event) => {
+    e.preventDefault();
+    const body = {
+      ...form,
+      greetingMessage: form.greetingMessage.trim() || null,
+      farewellMessage: form.farewellMessage.trim() || null,
+      ratingMessage: form.ratingMessage.trim() || null,
+    };
+    if (await run(() => api<Connection>("PUT", `/connections/${c.id}`, body), t("common.saved"))) onSaved();
+  };
+  const move = (i: number) => {
+    const ids = [...form.queueIds];
+    [ids[i - 1], ids[i]] = [ids[i]!, ids[i - 1]!];
+    setForm({ ...form, queueIds: ids });
+  };
+  const free = queues.data?.filter((q) => !form.queueIds.includes(q.id)) ?? [];
+  const text = (key: "greetingMessage" | "farewellMessage" | "ratingMessage", help: string) =>
+    html`<label>${t(`auto.${key}`)}
+      <textarea name=${key} rows="2" disabled=${!admin} value=${form[key]}
+        onInput=${(e: Event) => setForm({ ...form, [key]: (e.target as HTMLTextAreaElement).value })}></textarea>
+      <span class="help">${t(help)}</span>
+    </label>`;
+  const fields = html`
+    <h2>${t("auto.title")}</h2>
+    <div>
+      <strong>${t("auto.queues")}</strong>
+      <ol class="queue-order" data-testid="connection-queues">
+        ${form.queueIds.map(
+          (id, i) => html`<li key=${id} data-queue=${nameOf(id)}>
+            <span>${i + 1} - ${nameOf(id)}</span>
+            ${
+              admin &&
+              html`${i > 0 && html`<button type="button" class="link" aria-label=${t("auto.up")} title=${t("auto.up")} onClick=${() => move(i)}>↑</button>`}
+              <button type="button" class="link" aria-label=${t("common.delete")}
+                onClick=${() => setForm({ ...form, queueIds: form.queueIds.filter((q) => q !== id) })}>✕</button>`
+            }
+          </li>`,
+        )}
+      </ol>
+      ${
+        admin &&
+        free.length > 0 &&
+        html`<select aria-label=${t("auto.addQueue")} data-action="add-queue" value="" onChange=${(
+          e: Event,
+        ) => {
+          const id = Number((e.target as HTMLSelectElement).value);
+          (e.target as HTMLSelectElement).value = "";
+          if (id) setForm({ ...form, queueIds: [...form.queueIds, id] });
+        }}>
+          <option value="">${t("auto.addQueue")}</option>
+          ${free.map((q) => html`<option value=${q.id}>${q.name}</option>`)}
+        </select>`
+      }
+      <span class="help">${t("auto.queuesHelp")}</span>
+    </div>
+    ${text("greetingMessage", "auto.greetingHelp")}
+    ${text("farewellMessage", "auto.farewellHelp")}
+    ${text("ratingMessage", "auto.ratingHelp")}
+    ${
+      form.agentSignature !== undefined &&
+      html`<div><label class="switch"><input type="checkbox" name="agentSignature" disabled=${!admin}
+        checked=${form.agentSignature} onChange=${() => setForm({ ...form, agentSignature: !form.agentSignature })} />
+        ${t("auto.signature")}</label><span class="help">${t("auto.signatureHelp")}</span></div>`
+    }
+`;
+  // Read-only for non-admins: the same fields, disabled, with nothing to submit.
+  return admin
+    ? html`<form class="card form settings" data-testid="customer-messages" onSubmit=${save}>
+        ${fields}
+        <div><button class="primary" type="submit" disabled=${busy}>${t("common.save")}</button></div>
+      </form>`
+    : html`<div class="card settings" data-testid="customer-messages">${fields}</div>`;
 }
 
 export function ConnectionsScreen({ admin }: { admin: boolean }) {
@@ -259,6 +358,7 @@ export function ConnectionDetail({ id, admin }: { id: number; admin: boolean }) 
             </div>`
       }
       <${ConnectionSettings} key=${JSON.stringify(settingsOf(c))} c=${c} admin=${admin} onSaved=${reload} />
+      ${"queueIds" in c && html`<${CustomerMessages} key=${JSON.stringify(automationOf(c))} c=${c} admin=${admin} onSaved=${reload} />`}
       ${admin && html`<${Webhooks} connectionId=${id} />`}`
     }
   </section>`;

@@ -6,15 +6,20 @@ import {
   get,
   type Message,
   type Page,
+  type Principal,
   type Queue,
   type Reaction,
   request,
+  type Tag,
   type Ticket,
   type User,
 } from "./api";
 import { formatTime, t } from "./i18n";
 import { type LiveEvent, useCoalesced, useLive } from "./live";
-import { Empty, ErrorBox, Loading, useAction, useLoad } from "./ui";
+import { ContactNotes } from "./notes";
+import { matchQuick, type QuickAnswer, quickAnswers } from "./quick";
+import { Empty, ErrorBox, Loading, Swatch, useAction, useLoad } from "./ui";
+import { workChanged } from "./work";
 
 const PAGE = 30;
 const STATUSES = ["", "pending", "open", "closed"] as const;
@@ -50,27 +55,59 @@ const localUrl = (url: string) => {
 const pick = (e: Event) => (e.target as HTMLSelectElement).value;
 const idOrNull = (v: string) => (v ? Number(v) : null);
 
-export function InboxScreen({ ticketId }: { ticketId: number | null }) {
+type View = "mine" | "queue" | "all";
+
+export function InboxScreen({ ticketId, principal }: { ticketId: number | null; principal: Principal }) {
+  // Tabs: Mine (a person's open work), Queue (pending, unassigned: waiting to be accepted), All they may see.
+  const views: View[] = principal.kind === "user" ? ["mine", "queue", "all"] : ["queue", "all"];
+  const [view, setView] = useState<View>(() => {
+    const saved = sessionStorage.getItem("chasqui.view") as View | null;
+    return saved && views.includes(saved) ? saved : principal.kind === "user" ? "mine" : "all";
+  });
   const [status, setStatus] = useState<(typeof STATUSES)[number]>("");
   const [connectionId, setConnectionId] = useState("");
   const [queueId, setQueueId] = useState("");
+  const [tagId, setTagId] = useState("");
+  const [search, setSearch] = useState("");
+  const [applied, setApplied] = useState("");
   const [pages, setPages] = useState(1);
   const connections = useLoad(() => get<Connection[]>("/connections"), []);
   const queues = useLoad(() => get<Queue[]>("/queues"), []);
   const users = useLoad(() => get<User[]>("/users"), []);
+  const tags = useLoad(() => get<Tag[]>("/tags"), []);
 
-  const query = () => {
-    const q = new URLSearchParams({ limit: String(Math.min(PAGE * pages, 100)) });
+  const filters = () => {
+    const q = new URLSearchParams();
     if (status) q.set("status", status);
     if (connectionId) q.set("whatsappId", connectionId);
     if (queueId) q.set("queueId", queueId);
-    return q.toString();
+    if (tagId) q.set("tagId", tagId);
+    if (applied) q.set("search", applied);
+    return q;
   };
-  const tickets = useLoad(
-    () => get<Page<"tickets", Ticket>>(`/tickets?${query()}`),
-    [status, connectionId, queueId, pages],
-  );
-  const reload = useCoalesced(tickets.reload);
+  const tickets = useLoad(() => {
+    const q = filters();
+    q.set("view", view);
+    q.set("limit", String(Math.min(PAGE * pages, 100)));
+    return get<Page<"tickets", Ticket>>(`/tickets?${q}`);
+  }, [view, status, connectionId, queueId, tagId, applied, pages]);
+  // How many tickets each tab holds, with the same filters (search aside: the counts do not take it).
+  const counts = useLoad(() => {
+    const q = filters();
+    q.delete("search");
+    return get<Record<View, number | null>>(`/tickets/counts?${q}`);
+  }, [status, connectionId, queueId, tagId]);
+  // What the server lets this principal see (an agent: their queues and tickets with none).
+  const canSee = (tk: Ticket) =>
+    principal.kind !== "user" ||
+    principal.user.role !== "agent" ||
+    tk.queueId === null ||
+    principal.user.queueIds.includes(tk.queueId);
+  const reload = useCoalesced(() => {
+    tickets.reload();
+    counts.reload();
+    workChanged();
+  });
   useLive((e) => {
     if (TICKET_EVENTS.has(e.event)) reload();
   });
@@ -78,17 +115,40 @@ export function InboxScreen({ ticketId }: { ticketId: number | null }) {
   return html`<section class=${`inbox ${ticketId ? "has-ticket" : ""}`}>
     <aside class="ticket-pane" aria-label=${t("nav.inbox")}>
       <div class="tabs" role="tablist">
-        ${STATUSES.map(
-          (
-            s,
-          ) => html`<button type="button" role="tab" aria-selected=${status === s} data-status-tab=${s || "all"}
+        ${views.map(
+          (v) => html`<button type="button" role="tab" aria-selected=${view === v} data-view-tab=${v}
             onClick=${() => {
-              setStatus(s);
+              setView(v);
+              sessionStorage.setItem("chasqui.view", v);
               setPages(1);
-            }}>${s ? t(`inbox.status.${s}`) : t("common.all")}</button>`,
+            }}>${t(`inbox.view.${v}`)}${
+              counts.data?.[v] != null &&
+              html` <span class="count" data-count=${counts.data[v]}>${counts.data[v]}</span>`
+            }</button>`,
         )}
       </div>
+      <form class="row search-box" role="search" onSubmit=${(e: Event) => {
+        e.preventDefault();
+        setPages(1);
+        setApplied(search.trim());
+      }}>
+        <input type="search" name="search" aria-label=${t("inbox.search")} placeholder=${t("inbox.search")}
+          value=${search} onInput=${(e: Event) => {
+            const v = (e.target as HTMLInputElement).value;
+            setSearch(v);
+            // Clearing the box (its ✕) shows every ticket again.
+            if (!v) setApplied("");
+          }} />
+      </form>
       <div class="filters">
+        <select aria-label=${t("common.status")} data-filter="status" value=${status} onChange=${(
+          e: Event,
+        ) => {
+          setStatus(pick(e) as (typeof STATUSES)[number]);
+          setPages(1);
+        }}>
+          ${STATUSES.map((s) => html`<option value=${s}>${t("common.status")}: ${s ? t(`ticket.${s}`) : t("common.all")}</option>`)}
+        </select>
         <select aria-label=${t("inbox.connection")} value=${connectionId} onChange=${(e: Event) => setConnectionId(pick(e))}>
           <option value="">${t("inbox.connection")}: ${t("common.all")}</option>
           ${connections.data?.map((c) => html`<option value=${c.id}>${c.name}</option>`)}
@@ -96,6 +156,13 @@ export function InboxScreen({ ticketId }: { ticketId: number | null }) {
         <select aria-label=${t("inbox.queue")} value=${queueId} onChange=${(e: Event) => setQueueId(pick(e))}>
           <option value="">${t("inbox.queue")}: ${t("common.all")}</option>
           ${queues.data?.map((q) => html`<option value=${q.id}>${q.name}</option>`)}
+        </select>
+        <select aria-label=${t("inbox.tag")} data-filter="tag" value=${tagId} onChange=${(e: Event) => {
+          setTagId(pick(e));
+          setPages(1);
+        }}>
+          <option value="">${t("inbox.tag")}: ${t("common.all")}</option>
+          ${tags.data?.map((g) => html`<option value=${g.id}>${g.name}</option>`)}
         </select>
       </div>
       <${ErrorBox} error=${tickets.error} />
@@ -116,6 +183,18 @@ export function InboxScreen({ ticketId }: { ticketId: number | null }) {
                 }
               </div>
               <div class="ellipsis muted">${tk.lastMessage || "—"}</div>
+              <div class="row small labels">
+                ${
+                  tk.queue &&
+                  html`<span class="chip queue" data-queue=${tk.queue.name}><${Swatch} color=${tk.queue.color} />${tk.queue.name}</span>`
+                }
+                <span class="chip agent" data-agent=${tk.user?.name ?? ""}>👤 ${tk.user?.name ?? t("inbox.unassigned")}</span>
+                ${tk.tags.map(
+                  (g) =>
+                    html`<span class="chip tag" data-tag=${g.name} style=${{ borderColor: g.color }}><${Swatch} color=${g.color} />${g.name}</span>`,
+                )}
+                ${tk.rating && html`<${Stars} n=${tk.rating} />`}
+              </div>
               <div class="row spread small">
                 <span class=${`badge status-${tk.status}`}>${t(`ticket.${tk.status}`)}</span>
                 <span class="muted">${tk.whatsapp.name} · ${formatTime(tk.updatedAt)}</span>
@@ -134,12 +213,17 @@ export function InboxScreen({ ticketId }: { ticketId: number | null }) {
       ${
         ticketId
           ? html`<${Conversation} key=${ticketId} ticketId=${ticketId} queues=${queues.data ?? []}
-              users=${users.data ?? []} onChanged=${reload} />`
+              users=${users.data ?? []} tags=${tags.data ?? []} onChanged=${reload}
+              canSee=${canSee} />`
           : html`<${Empty}>${t("inbox.pick")}<//>`
       }
     </div>
   </section>`;
 }
+
+/** The customer's rating of a closed ticket, as stars. */
+const Stars = ({ n }: { n: number }) =>
+  html`<span class="rating" data-rating=${n} title=${t("inbox.rating", { n })} aria-label=${t("inbox.rating", { n })}>${"★".repeat(n)}${"☆".repeat(5 - n)}</span>`;
 
 const TICKS: Record<number, string> = { [-1]: "!", 0: "◷", 1: "✓", 2: "✓✓", 3: "✓✓", 4: "✓✓" };
 
@@ -224,15 +308,31 @@ function Reactions({ list, onRemove }: { list: Reaction[]; onRemove: () => void 
 }
 
 /** One message: its flags (edited, deleted, imported), reactions and the actions the agent may take. */
+/** A transfer (or other history line) in the conversation: who moved it where, and their note. */
+function SystemLine({ m }: { m: Message }) {
+  const s = m.system;
+  const to = [s?.toQueueName, s?.toUserName].filter(Boolean).join(" · ");
+  return html`<div class="system-line" data-system=${s?.type ?? "note"} role="note">
+    <span>${[
+      (to ? t("inbox.transferTo", { to }) : m.body) +
+        (s?.byName ? ` ${t("inbox.transferBy", { name: s.byName })}` : ""),
+      formatTime(m.timestamp * 1000),
+    ].join(" · ")}</span>
+    ${s?.note && html`<q class="system-note">${s.note}</q>`}
+  </div>`;
+}
+
 function Bubble({
   m,
   quoted,
+  sender,
   now,
   onQuote,
   onChanged,
 }: {
   m: Message;
   quoted: Message | undefined;
+  sender: string | undefined;
   now: number;
   onQuote: (m: Message) => void;
   onChanged: (m: Message) => void;
@@ -307,6 +407,7 @@ function Bubble({
           onClick=${() => setShowPrevious(!showPrevious)}>${t("inbox.edited")}</button>`
       }
       ${m.isImported && html`<span class="flag" data-flag="imported" title=${t("inbox.importedHelp")}>${t("inbox.imported")}</span>`}
+      ${sender && html`<span class="sender" data-sender=${sender} title=${t("inbox.sentBy", { name: sender })}>${sender}</span>`}
       <span>${formatTime(m.timestamp * 1000)}</span>
       ${
         m.fromMe &&
@@ -355,12 +456,16 @@ function Conversation({
   ticketId,
   queues,
   users,
+  tags,
   onChanged,
+  canSee,
 }: {
   ticketId: number;
   queues: Queue[];
   users: User[];
+  tags: Tag[];
   onChanged: () => void;
+  canSee: (tk: Ticket) => boolean;
 }) {
   const ticket = useLoad(() => get<Ticket>(`/tickets/${ticketId}`), [ticketId]);
   const [messages, setMessages] = useState<Message[]>([]);
@@ -373,6 +478,9 @@ function Conversation({
   const patches = useRef(0);
   const [now, setNow] = useState(Date.now());
   const { busy, run } = useAction();
+  const [transferring, setTransferring] = useState(false);
+  // Set while a transfer moves the ticket out of what I may see: nothing asks the server for it again.
+  const leaving = useRef(false);
 
   // Edit and delete disappear when WhatsApp's windows close.
   useEffect(() => {
@@ -404,14 +512,18 @@ function Conversation({
       setError((err as Error).message);
     }
   };
-  const reloadMessages = useCoalesced(() => loadPage(1));
+  const reloadMessages = useCoalesced(() => {
+    if (!leaving.current) loadPage(1);
+  });
   const patch = (id: string, f: (m: Message) => Message) => {
     patches.current++;
     setMessages((prev) => prev.map((m) => (m.id === id ? f(m) : m)));
   };
   /** The message as an edit, delete or reaction of ours answered it. */
   const replace = (next: Message) => patch(next.id, (old) => ({ ...next, ack: Math.max(old.ack, next.ack) }));
-  const reloadTicket = useCoalesced(ticket.reload);
+  const reloadTicket = useCoalesced(() => {
+    if (!leaving.current) ticket.reload();
+  });
 
   useEffect(() => {
     loadPage(1).then(() => endRef.current?.scrollIntoView({ block: "end" }));
@@ -452,6 +564,7 @@ function Conversation({
       ticket.reload();
       onChanged();
     }
+    return r;
   };
 
   const tk = ticket.data;
@@ -467,23 +580,43 @@ function Conversation({
           <strong>${tk.contact.name}</strong>
           <span class="muted">${tk.contact.isGroup ? `👥 ${t("inbox.group")}` : `+${tk.contact.number}`} · ${tk.whatsapp.name}</span>
         </div>
+        ${tk.rating && html`<${Stars} n=${tk.rating} />`}
         <span class=${`badge status-${tk.status}`} data-ticket-status=${tk.status}>${t(`ticket.${tk.status}`)}</span>
         <div class="row actions">
-          <select aria-label=${t("inbox.queue")} value=${tk.queueId ?? ""} disabled=${busy}
-            onChange=${(e: Event) => update({ queueId: idOrNull(pick(e)) })}>
-            <option value="">${t("inbox.queue")}: ${t("common.none")}</option>
-            ${queues.map((q) => html`<option value=${q.id}>${q.name}</option>`)}
-          </select>
-          <select aria-label=${t("inbox.user")} value=${tk.userId ?? ""} disabled=${busy}
-            onChange=${(e: Event) => update({ userId: idOrNull(pick(e)) })}>
-            <option value="">${t("inbox.user")}: ${t("common.none")}</option>
-            ${users.map((u) => html`<option value=${u.id}>${u.name}</option>`)}
-          </select>
+          ${tk.queue && html`<span class="chip queue" data-head-queue=${tk.queue.name}><${Swatch} color=${tk.queue.color} /> ${tk.queue.name}</span>`}
+          <span class="chip agent" data-head-agent=${tk.user?.name ?? ""}>👤 ${tk.user?.name ?? t("inbox.unassigned")}</span>
           ${tk.status === "pending" && html`<button type="button" class="primary" disabled=${busy} onClick=${() => update({ status: "open" })}>${t("inbox.accept")}</button>`}
+          ${tk.status !== "closed" && html`<button type="button" data-action="transfer" disabled=${busy} onClick=${() => setTransferring(true)}>${t("inbox.transfer")}</button>`}
           ${tk.status === "open" && html`<button type="button" disabled=${busy} onClick=${() => update({ status: "closed" })}>${t("inbox.close")}</button>`}
           ${tk.status === "closed" && html`<button type="button" disabled=${busy} onClick=${() => update({ status: "open" })}>${t("inbox.reopen")}</button>`}
         </div>
-      </header>`
+      </header>
+      <${TagEditor} ticket=${tk} tags=${tags} busy=${busy}
+        onChange=${(tagIds: number[]) => update({ tagIds })} />
+      ${!tk.contact.isGroup && html`<${ContactNotes} key=${tk.contact.number} number=${tk.contact.number} />`}
+      ${
+        transferring &&
+        html`<${TransferDialog} ticket=${tk} queues=${queues} users=${users} onClose=${() => setTransferring(false)}
+          onStart=${(queueId: number | null) => {
+            leaving.current = !canSee({ ...tk, queueId });
+          }}
+          onFailed=${() => {
+            leaving.current = false;
+          }}
+          onDone=${(next: Ticket) => {
+            setTransferring(false);
+            // Transferred out of my queues: it is no longer mine to see.
+            if (!canSee(next)) {
+              onChanged();
+              location.hash = "#/inbox";
+              return;
+            }
+            ticket.setData(next);
+            ticket.reload();
+            reloadMessages();
+            onChanged();
+          }} />`
+      }`
     }
     <div class="messages" role="log" aria-live="polite">
       ${
@@ -494,17 +627,19 @@ function Conversation({
         }}>${t("inbox.older")}</button>`
       }
       ${messages.length === 0 && html`<${Empty}>${t("inbox.noMessages")}<//>`}
-      ${messages.map(
-        (
-          m,
-        ) => html`<${Bubble} key=${m.id} m=${m} quoted=${m.quotedMsgId ? byId.get(m.quotedMsgId) : undefined}
+      ${messages.map((m) =>
+        m.isSystem
+          ? html`<${SystemLine} key=${m.id} m=${m} />`
+          : html`<${Bubble} key=${m.id} m=${m} quoted=${m.quotedMsgId ? byId.get(m.quotedMsgId) : undefined}
+          sender=${m.userId ? users.find((u) => u.id === m.userId)?.name : undefined}
           now=${now} onQuote=${setQuote} onChanged=${replace} />`,
       )}
       <div ref=${endRef}></div>
     </div>
     ${
       tk &&
-      html`<${ReplyBox} ticketId=${ticketId} quote=${quote} onClearQuote=${() => setQuote(null)}
+      html`<${ReplyBox} ticketId=${ticketId} status=${tk.status} quote=${quote} onClearQuote=${() => setQuote(null)}
+      beforeSend=${async () => tk.status === "open" || Boolean(await update({ status: "open" }))}
       onSent=${() => {
         reloadMessages();
         requestAnimationFrame(() => endRef.current?.scrollIntoView({ block: "end" }));
@@ -513,13 +648,152 @@ function Conversation({
   </div>`;
 }
 
+/** One action: to a queue and/or an agent, with an optional note; the conversation gets a system line. */
+function TransferDialog({
+  ticket,
+  queues,
+  users,
+  onClose,
+  onDone,
+  onStart,
+  onFailed,
+}: {
+  ticket: Ticket;
+  queues: Queue[];
+  users: User[];
+  onClose: () => void;
+  onDone: (t: Ticket) => void;
+  /** The queue the ticket is about to go to (before the request). */
+  onStart: (queueId: number | null) => void;
+  onFailed: () => void;
+}) {
+  const [queueId, setQueueId] = useState(ticket.queueId ? String(ticket.queueId) : "");
+  const [userId, setUserId] = useState("");
+  const [note, setNote] = useState("");
+  const { busy, run } = useAction();
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    ref.current?.showModal();
+  }, []);
+  const q = idOrNull(queueId);
+  // Agents who work in the chosen queue first; supervisors and admins may take any ticket.
+  const fits = (u: User) => q === null || u.role !== "agent" || (u.queueIds ?? []).includes(q);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const body: Record<string, unknown> = {};
+    if (q !== ticket.queueId) body.queueId = q;
+    if (userId) body.userId = Number(userId);
+    if (Object.keys(body).length === 0) body.queueId = q;
+    if (note.trim()) body.note = note.trim();
+    onStart(q);
+    const r = await run(
+      () => api<{ ticket: Ticket }>("POST", `/tickets/${ticket.id}/transfer`, body),
+      t("common.saved"),
+    );
+    if (r) onDone(r.ticket);
+    else onFailed();
+  };
+  return html`<dialog ref=${ref} class="card dialog" data-testid="transfer" onClose=${onClose}
+    aria-labelledby="transfer-title">
+    <form class="form" onSubmit=${submit}>
+      <h2 id="transfer-title">${t("inbox.transferTitle")}</h2>
+      <p class="muted small">${t("inbox.transferHelp")}</p>
+      <label>${t("inbox.queue")}
+        <select name="queueId" value=${queueId} onChange=${(e: Event) => setQueueId(pick(e))}>
+          <option value="">${t("inbox.noQueue")}</option>
+          ${queues.map((x) => html`<option value=${x.id}>${x.name}</option>`)}
+        </select>
+      </label>
+      <label>${t("inbox.user")}
+        <select name="userId" value=${userId} onChange=${(e: Event) => setUserId(pick(e))}>
+          <option value="">${t("inbox.keep")}</option>
+          ${[
+            [t("inbox.worksIn"), users.filter(fits)],
+            [t("inbox.others"), users.filter((u) => !fits(u))],
+          ].map(
+            ([label, list]) =>
+              (list as User[]).length > 0 &&
+              html`<optgroup label=${label}>${(list as User[]).map(
+                (u) => html`<option value=${u.id} disabled=${u.id === ticket.userId}>${u.name}</option>`,
+              )}</optgroup>`,
+          )}
+        </select>
+      </label>
+      <label>${t("inbox.transferNote")}
+        <textarea name="note" rows="2" maxlength="1000" value=${note}
+          onInput=${(e: Event) => setNote((e.target as HTMLTextAreaElement).value)}></textarea>
+      </label>
+      <div class="row">
+        <button class="primary" type="submit" disabled=${busy}>${t("inbox.transfer")}</button>
+        <button type="button" onClick=${() => ref.current?.close()}>${t("common.cancel")}</button>
+      </div>
+    </form>
+  </dialog>`;
+}
+
+/** The ticket's tags as removable chips, and a picker to add one of the tags it does not have yet. */
+function TagEditor({
+  ticket,
+  tags,
+  busy,
+  onChange,
+}: {
+  ticket: Ticket;
+  tags: Tag[];
+  busy: boolean;
+  onChange: (tagIds: number[]) => void;
+}) {
+  const have = ticket.tags.map((g) => g.id);
+  const free = tags.filter((g) => !have.includes(g.id));
+  return html`<div class="row tag-editor" data-testid="ticket-tags" aria-label=${t("inbox.tags")}>
+    ${ticket.tags.map(
+      (g) => html`<span class="chip tag" data-tag=${g.name} style=${{ borderColor: g.color }}>
+        <${Swatch} color=${g.color} />${g.name}
+        <button type="button" class="link" disabled=${busy} aria-label=${t("inbox.removeTag", { name: g.name })}
+          title=${t("inbox.removeTag", { name: g.name })}
+          onClick=${() => onChange(have.filter((id) => id !== g.id))}>✕</button>
+      </span>`,
+    )}
+    ${
+      free.length > 0 &&
+      html`<select aria-label=${t("inbox.addTag")} data-action="add-tag" value="" disabled=${busy}
+        onChange=${(e: Event) => {
+          const id = Number(pick(e));
+          (e.target as HTMLSelectElement).value = "";
+          if (id) onChange([...have, id]);
+        }}>
+        <option value="">${t("inbox.addTag")}</option>
+        ${free.map((g) => html`<option value=${g.id}>${g.name}</option>`)}
+      </select>`
+    }
+  </div>`;
+}
+
 function ReplyBox(props: {
   ticketId: number;
+  status: Ticket["status"];
+  /** Accepts a pending or reopens a closed ticket before the reply goes; false stops the send. */
+  beforeSend: () => Promise<boolean>;
   quote: Message | null;
   onClearQuote: () => void;
   onSent: () => void;
 }) {
   const [text, setText] = useState("");
+  const [answers, setAnswers] = useState<QuickAnswer[]>([]);
+  const [picked, setPicked] = useState(0);
+  const [dismissed, setDismissed] = useState(false);
+  useEffect(() => {
+    quickAnswers().then(setAnswers);
+  }, []);
+  // "/" at the start of an empty box offers the quick answers whose shortcut starts with what follows.
+  const suggestions = dismissed ? [] : matchQuick(answers, text);
+  // A quick answer's media goes with the text (sent from its URL by the server).
+  const [quickMedia, setQuickMedia] = useState<string | null>(null);
+  const pick = (q: QuickAnswer) => {
+    setText(q.message);
+    setQuickMedia(q.mediaUrl ?? null);
+    setPicked(0);
+  };
   const [files, setFiles] = useState<File[]>([]);
   const fileRef = useRef<HTMLInputElement>(null);
   const { busy, run } = useAction();
@@ -550,10 +824,17 @@ function ReplyBox(props: {
 
   const send = async (e?: Event) => {
     e?.preventDefault();
-    if (!text.trim() && files.length === 0) return;
+    if (!text.trim() && files.length === 0 && !quickMedia) return;
     stopTyping();
+    if (!(await props.beforeSend())) return;
     const quotedMsgId = props.quote?.id;
     const ok = await run(() => {
+      if (files.length === 0 && quickMedia)
+        return api("POST", `/tickets/${props.ticketId}/messages/media-url`, {
+          mediaUrl: quickMedia,
+          ...(text.trim() ? { body: text } : {}),
+          ...(quotedMsgId ? { quotedMsgId } : {}),
+        });
       if (files.length === 0)
         return api("POST", `/tickets/${props.ticketId}/messages`, {
           body: text,
@@ -567,6 +848,7 @@ function ReplyBox(props: {
     });
     if (ok) {
       setText("");
+      setQuickMedia(null);
       setFiles([]);
       if (fileRef.current) fileRef.current.value = "";
       props.onClearQuote();
@@ -576,11 +858,21 @@ function ReplyBox(props: {
 
   return html`<form class="reply" onSubmit=${send}>
     ${
+      props.status !== "open" &&
+      html`<p class="reply-note" data-testid="reply-note" data-for=${props.status}>
+        ${t(props.status === "pending" ? "inbox.pendingNote" : "inbox.closedNote")}</p>`
+    }
+    ${
       props.quote &&
       html`<div class="quoting" data-testid="quoting">
         <span class="muted">${t("inbox.quoting")}:</span> <span class="ellipsis">${summary(props.quote)}</span>
         <button type="button" class="link" onClick=${props.onClearQuote} aria-label=${t("common.cancel")}>✕</button>
       </div>`
+    }
+    ${
+      quickMedia &&
+      html`<ul class="files"><li data-testid="quick-media">📎 ${quickMedia.split("/").pop()}
+        <button type="button" class="link" aria-label=${t("common.delete")} onClick=${() => setQuickMedia(null)}>✕</button></li></ul>`
     }
     ${
       files.length > 0 &&
@@ -590,6 +882,18 @@ function ReplyBox(props: {
             onClick=${() => setFiles(files.filter((_, j) => j !== i))}>✕</button></li>`,
       )}</ul>`
     }
+    ${
+      suggestions.length > 0 &&
+      html`<ul class="quick-list" id="quick-list" role="listbox" aria-label=${t("nav.quickAnswers")}>
+        ${suggestions.map(
+          (q, i) => html`<li key=${q.id} role="option" aria-selected=${i === picked} data-quick=${q.shortcut}
+            onMouseDown=${(e: Event) => {
+              e.preventDefault();
+              pick(q);
+            }}><code>/${q.shortcut.replace(/^\//, "")}</code> <span class="ellipsis muted">${q.message}</span></li>`,
+        )}
+      </ul>`
+    }
     <div class="row">
       <label class="attach" title=${t("inbox.attach")}>
         <svg aria-hidden="true" width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor"
@@ -598,8 +902,30 @@ function ReplyBox(props: {
           onChange=${(e: Event) => setFiles([...files, ...Array.from((e.target as HTMLInputElement).files ?? [])])} />
       </label>
       <textarea name="body" rows="2" aria-label=${t("inbox.replyPlaceholder")} placeholder=${t("inbox.replyPlaceholder")}
-        value=${text} onInput=${(e: Event) => onType((e.target as HTMLTextAreaElement).value)}
+        aria-autocomplete="list" aria-controls="quick-list" aria-expanded=${suggestions.length > 0}
+        value=${text} onInput=${(e: Event) => {
+          setDismissed(false);
+          setPicked(0);
+          onType((e.target as HTMLTextAreaElement).value);
+        }}
         onKeyDown=${(e: KeyboardEvent) => {
+          if (suggestions.length > 0) {
+            const n = suggestions.length;
+            if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+              e.preventDefault();
+              setPicked((picked + (e.key === "ArrowDown" ? 1 : n - 1)) % n);
+              return;
+            }
+            if (e.key === "Enter" || e.key === "Tab") {
+              e.preventDefault();
+              pick(suggestions[Math.min(picked, n - 1)]!);
+              return;
+            }
+            if (e.key === "Escape") {
+              setDismissed(true);
+              return;
+            }
+          }
           if (e.key === "Enter" && !e.shiftKey) send(e);
         }}></textarea>
       <button class="primary" type="submit" disabled=${busy}>${t("inbox.send")}</button>

@@ -19,13 +19,16 @@ const setOnline = (on: boolean) => {
 };
 
 /**
- * One EventSource for the whole panel. It cannot send headers, so the token goes as ?access_token= (the
+ * One EventSource for the whole panel. It cannot send headers, so a token goes as ?access_token= (the
  * stream route accepts it there only). On reconnect the browser sends Last-Event-ID and the server replays
  * what was missed; a `reset` (id past retention) makes every screen reload.
  */
-export function connectLive(token: string) {
+export function connectLive(token: string | null) {
   disconnectLive();
-  const es = new EventSource(`/api/v1/events/stream?access_token=${encodeURIComponent(token)}`);
+  // A signed-in person's EventSource sends the session cookie by itself.
+  const es = new EventSource(
+    token ? `/api/v1/events/stream?access_token=${encodeURIComponent(token)}` : "/api/v1/events/stream",
+  );
   source = es;
   es.onopen = () => setOnline(true);
   es.onerror = () => setOnline(false);
@@ -72,16 +75,26 @@ export function useLiveStatus() {
   return on;
 }
 
-/** Coalesces bursts (an inbound message emits three events) into one reload on the next frame. */
+/**
+ * Coalesces bursts (an inbound message emits three events) into one call shortly after. A call still
+ * pending when the component goes away is dropped: a ticket just transferred out of my queues must not be
+ * asked for again (the server would answer 404).
+ */
 export function useCoalesced(fn: () => void) {
   const ref = useRef(fn);
   ref.current = fn;
-  const pending = useRef(false);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(
+    () => () => {
+      if (timer.current) clearTimeout(timer.current);
+      timer.current = null;
+    },
+    [],
+  );
   return () => {
-    if (pending.current) return;
-    pending.current = true;
-    setTimeout(() => {
-      pending.current = false;
+    if (timer.current) return;
+    timer.current = setTimeout(() => {
+      timer.current = null;
       ref.current();
     }, 50);
   };

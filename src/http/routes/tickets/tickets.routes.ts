@@ -31,6 +31,7 @@ const CountsQuery = z.object({
   status: TicketStatus.optional().openapi({ example: "open" }),
   whatsappId: positiveInt().optional(),
   queueId: positiveInt().optional(),
+  tagId: positiveInt().optional().openapi({ description: "Only tickets carrying this tag" }),
 });
 
 const MessagesQuery = PageQuery.extend({ after: cursorParam("messages") });
@@ -70,6 +71,11 @@ export const TicketUpdateBody = z.object({
   status: TicketStatus.optional(),
   userId: z.number().int().positive().nullish(),
   queueId: z.number().int().positive().nullish(),
+  tagIds: z
+    .array(z.number().int().positive())
+    .max(50)
+    .optional()
+    .openapi({ description: "The ticket's tags: replaces the whole set ([] removes all)" }),
 });
 
 const TypingBody = z.object({ state: z.enum(["composing", "paused"]) });
@@ -116,7 +122,7 @@ export const ticketsRouter = createRouter()
       const search = q.search || undefined;
       // Who asks is part of the key only when it changes the answer (an agent's queues, my tickets).
       const who = `${q.view === "mine" ? userId : ""}:${queues?.join(",") ?? ""}`;
-      const key = `tickets:${q.status ?? ""}:${q.whatsappId ?? ""}:${q.queueId ?? ""}:${q.page}:${q.limit}:${q.after ?? ""}:${q.view ?? ""}:${who}:${search === undefined ? "" : JSON.stringify(search)}`;
+      const key = `tickets:${q.status ?? ""}:${q.whatsappId ?? ""}:${q.queueId ?? ""}:${q.tagId ?? ""}:${q.page}:${q.limit}:${q.after ?? ""}:${q.view ?? ""}:${who}:${search === undefined ? "" : JSON.stringify(search)}`;
       const body = readCache.get(key, () => {
         const result = services.tickets.list({ ...q, search, userId, queues, ...pageAt(q) });
         const nextCursor = nextCursorOf("tickets", result, (t) => [t.updatedAt.getTime(), t.id]);
@@ -210,7 +216,7 @@ export const ticketsRouter = createRouter()
       method: "put",
       path: "/tickets/{ticketId}",
       tags: ["Tickets"],
-      summary: "Update status, user or queue",
+      summary: "Update status, user, queue or tags",
       description:
         "Marks the ticket read. Reopening a closed ticket while the contact has another open/pending ticket on the connection gives 409 ERR_OPEN_TICKET_EXISTS. Accepting: a signed-in user who sets `status: open` on an unassigned ticket without naming a `userId` is assigned to it.",
       request: { params: TicketParam, body: bodyDoc(TicketUpdateBody, { status: "closed" }) },
