@@ -400,6 +400,41 @@ describe("transfer", () => {
 
 describe("attribution and signature", () => {
   test(
+    "an agent's reply takes the ticket: a pending one is accepted (open, theirs), a closed one reopened; a token's reply leaves the status",
+    async () => {
+      const d = await desk();
+      await using t = d.t;
+      const pending = d.inVentas.ticketId;
+      expect(
+        (await d.asAna.call("POST", `/api/v1/tickets/${pending}/messages`, { body: "Hola" })).status,
+      ).toBe(201);
+      expect((await t.get(`/api/v1/tickets/${pending}`)).body).toMatchObject({
+        status: "open",
+        userId: d.ana.id,
+      });
+
+      await t.put(`/api/v1/tickets/${pending}`, { status: "closed" });
+      const reply = await d.asAna.call("POST", `/api/v1/messages/${d.inVentas.messageId}/reply`, {
+        body: "Sigo aquí",
+      });
+      expect(reply.status).toBe(201);
+      expect((await t.get(`/api/v1/tickets/${pending}`)).body).toMatchObject({
+        status: "open",
+        userId: d.ana.id,
+      });
+
+      // An API token keeps the seed's behaviour: the pending ticket stays pending and unassigned.
+      const other = d.noQueue.ticketId;
+      expect((await t.post(`/api/v1/tickets/${other}/messages`, { body: "Hola" })).status).toBe(201);
+      expect((await t.get(`/api/v1/tickets/${other}`)).body).toMatchObject({
+        status: "pending",
+        userId: null,
+      });
+    },
+    SLOW,
+  );
+
+  test(
     "what an agent sends records their userId (wire and event); a token's has null; the signature goes only to WhatsApp",
     async () => {
       const d = await desk();

@@ -89,6 +89,20 @@ const QueueListQuery = PageQuery.extend({
 
 const QUEUED = "Queued (queue, sendAt or Prefer: respond-async): each message has status `queued`";
 
+/**
+ * A signed-in agent's reply takes the ticket first, as the panel's Accept does: a pending ticket becomes open
+ * and theirs (when unassigned), a closed one is reopened (409 ERR_OPEN_TICKET_EXISTS when the customer already
+ * has another open ticket on the connection). API tokens and the automation leave the status as it is (the
+ * seed's behaviour).
+ */
+function takeForReply(c: Context<AppEnv>, ticketId: number): void {
+  const p = c.get("principal");
+  if (p.kind !== "user") return;
+  const { tickets, lifecycle } = c.get("deps").services;
+  if (tickets.get(ticketId).status === "open") return;
+  lifecycle.updateTicket(ticketId, { status: "open", acceptedBy: p.id });
+}
+
 export const messagesRouter = createRouter()
   .openapi(
     createRoute({
@@ -155,6 +169,7 @@ export const messagesRouter = createRouter()
       });
       const { ticketId } = c.req.valid("param");
       assertTicketVisible(c, ticketId);
+      takeForReply(c, ticketId);
       const status = queue ? 202 : 201;
       const sent = await svc.sendToTicket(
         ticketId,
@@ -195,6 +210,7 @@ export const messagesRouter = createRouter()
       });
       const { ticketId } = c.req.valid("param");
       assertTicketVisible(c, ticketId);
+      takeForReply(c, ticketId);
       const status = queue ? 202 : 201;
       const sent = await svc.sendToTicket(
         ticketId,
@@ -240,6 +256,7 @@ export const messagesRouter = createRouter()
       });
       const { ticketId } = c.req.valid("param");
       assertTicketVisible(c, ticketId);
+      takeForReply(c, ticketId);
       const status = queue ? 202 : 201;
       const sent = await svc.sendToTicket(
         ticketId,
@@ -286,6 +303,7 @@ export const messagesRouter = createRouter()
       });
       const { messageId } = c.req.valid("param");
       assertMessageVisible(c, messageId);
+      takeForReply(c, c.get("deps").services.messages.get(messageId).ticketId);
       const status = queue ? 202 : 201;
       const sent = await svc.reply(messageId, body, sendCompletion(c, status, render), authorOf(c), queue);
       return c.json(render(sent), status);
