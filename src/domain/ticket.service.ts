@@ -666,25 +666,6 @@ export function createTicketService(
       return row.queueId;
     },
 
-    /**
-     * Replaces a ticket's tags (the MCP `update_ticket` tool). Every tag must exist, else nothing changes.
-     * No event: tags are not part of the ticket event payloads.
-     */
-    setTags(id: number, tagIds: number[]): TicketView {
-      return db.transaction((tx) => {
-        if (!tx.select({ id: tickets.id }).from(tickets).where(eq(tickets.id, id)).get())
-          throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
-        const wanted = [...new Set(tagIds)];
-        for (const tagId of wanted) assertRefs(tx, { tagId });
-        tx.delete(ticketTags).where(eq(ticketTags.ticketId, id)).run();
-        if (wanted.length > 0)
-          tx.insert(ticketTags)
-            .values(wanted.map((tagId) => ({ ticketId: id, tagId })))
-            .run();
-        return view(id);
-      });
-    },
-
     updateById(
       id: number,
       input: {

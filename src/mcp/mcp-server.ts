@@ -187,11 +187,8 @@ export function createMcpServer(deps: AppDeps): McpServer {
         queueId?: number | null;
         userId?: number | null;
       };
-      // Tags are checked first so a missing one refuses the whole update before anything changes.
-      for (const tagId of tagIds ?? []) services.catalog.tags.get(tagId);
-      let view = services.lifecycle.updateTicket(ticketId, update);
-      if (tagIds) view = services.tickets.setTags(ticketId, tagIds);
-      return ticketWire(view);
+      // One update, as PUT /tickets/{ticketId} does it: a missing tag refuses it whole, a change emits ticket_updated.
+      return ticketWire(services.lifecycle.updateTicket(ticketId, { ...update, tagIds }));
     },
   );
 
