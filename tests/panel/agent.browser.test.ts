@@ -1,19 +1,9 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { launchChromium, screenshotDir, signIn, startPanelServer, watchConsole } from "./browser";
+import { describe, expect, test } from "bun:test";
+import { screenshotTaker, sharedChromium, signIn, startPanelServer, watchConsole } from "./browser";
 
-let browser: Browser;
-// Starting Chromium takes seconds on a loaded machine: more than a hook's default 5 s.
-beforeAll(async () => {
-  browser = await launchChromium();
-}, 30_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = sharedChromium();
 
-const shots = screenshotDir();
-const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, `${name}.png`) });
+const shot = screenshotTaker();
 const PASSWORD = "una clave larga 123";
 
 describe("an agent's day in the panel", () => {
@@ -60,7 +50,7 @@ describe("an agent's day in the panel", () => {
     await srv.call("PUT", `/api/v1/tickets/${forSales.ticketId}`, { queueId: sales.id });
     await srv.call("PUT", `/api/v1/tickets/${forSupport.ticketId}`, { queueId: support.id });
 
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "es-AR" });
+    const ctx = await browser().newContext({ viewport: { width: 1280, height: 800 }, locale: "es-AR" });
     const page = await ctx.newPage();
     const errors = watchConsole(page);
 
@@ -120,7 +110,7 @@ describe("an agent's day in the panel", () => {
     expect(errors).toEqual([]);
 
     // Beto signs in elsewhere: it is his, with the transfer line and Ana's note in the conversation.
-    const ctx2 = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "es-AR" });
+    const ctx2 = await browser().newContext({ viewport: { width: 1280, height: 800 }, locale: "es-AR" });
     const page2 = await ctx2.newPage();
     const errors2 = watchConsole(page2);
     await signIn(page2, srv.url, "beto@example.com", PASSWORD);
@@ -151,7 +141,7 @@ describe("an agent's day in the panel", () => {
       role: "admin",
       password: PASSWORD,
     });
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" });
+    const ctx = await browser().newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" });
     const page = await ctx.newPage();
     const errors = watchConsole(page);
     await signIn(page, srv.url, "admin@example.com", PASSWORD);
@@ -253,7 +243,7 @@ describe("an agent's day in the panel", () => {
       [1280, 800, ""],
       [390, 844, "mobile-"],
     ] as const) {
-      const ctx = await browser.newContext({
+      const ctx = await browser().newContext({
         viewport: { width, height },
         locale: "es-AR",
         ...(width < 500 ? { isMobile: true, hasTouch: true } : {}),
@@ -322,7 +312,7 @@ describe("an agent's day in the panel", () => {
     // Beto already took one of Ventas: not Ana's work.
     await srv.call("PUT", `/api/v1/tickets/${taken.ticketId}`, { queueId: sales.id, userId: beto.id });
 
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "es-AR" });
+    const ctx = await browser().newContext({ viewport: { width: 1280, height: 800 }, locale: "es-AR" });
     await ctx.grantPermissions(["notifications"], { origin: srv.url });
     await ctx.addInitScript(() => {
       const Real = window.Notification;

@@ -1,19 +1,9 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { launchChromium, login, screenshotDir, startPanelServer, watchConsole } from "./browser";
+import { describe, expect, test } from "bun:test";
+import { login, screenshotTaker, sharedChromium, startPanelServer, watchConsole } from "./browser";
 
-let browser: Browser;
-// Starting Chromium takes seconds on a loaded machine: more than a hook's default 5 s.
-beforeAll(async () => {
-  browser = await launchChromium();
-}, 30_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = sharedChromium();
 
-const shots = screenshotDir();
-const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, `${name}.png`) });
+const shot = screenshotTaker();
 
 describe("customer-facing automation set up in the panel", () => {
   test("an admin offers two queues with a greeting, farewell and rating request; a customer walks the menu, is routed, and rates the closed ticket", async () => {
@@ -33,7 +23,7 @@ describe("customer-facing automation set up in the panel", () => {
         greetingMessage: "Soporte técnico: contanos qué pasó.",
       })
     ).body;
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "es-AR" });
+    const ctx = await browser().newContext({ viewport: { width: 1280, height: 900 }, locale: "es-AR" });
     const page = await ctx.newPage();
     const errors = watchConsole(page);
     await login(page, srv.url, srv.token);
@@ -92,7 +82,7 @@ describe("customer-facing automation set up in the panel", () => {
 
   test("a queue's opening hours and out-of-hours message are set in the queues screen", async () => {
     await using srv = await startPanelServer();
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-US" });
+    const ctx = await browser().newContext({ viewport: { width: 1280, height: 900 }, locale: "en-US" });
     const page = await ctx.newPage();
     const errors = watchConsole(page);
     await login(page, srv.url, srv.token);

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -120,4 +121,28 @@ export async function signIn(page: Page, url: string, email: string, password: s
   await page.fill("#password", password);
   await page.click("form button[type=submit]");
   await page.locator("[data-live=on]").waitFor();
+}
+
+/**
+ * One Chromium for a test file: launched before its tests (with 30 s: starting it takes seconds on a loaded
+ * machine, more than a hook's default 5 s) and closed after them. Returns the running browser.
+ */
+export function sharedChromium(): () => Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  }, 30_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!browser) throw new Error("Chromium did not start");
+    return browser;
+  };
+}
+
+/** Takes a page's screenshot as `<name>.png` in screenshotDir(). */
+export function screenshotTaker(): (page: Page, name: string) => Promise<Buffer> {
+  const dir = screenshotDir();
+  return (page, name) => page.screenshot({ path: join(dir, `${name}.png`) });
 }

@@ -1,19 +1,9 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { launchChromium, login, screenshotDir, startPanelServer, watchConsole } from "./browser";
+import { describe, expect, test } from "bun:test";
+import { login, screenshotTaker, sharedChromium, startPanelServer, watchConsole } from "./browser";
 
-let browser: Browser;
-// Starting Chromium takes seconds on a loaded machine: more than a hook's default 5 s.
-beforeAll(async () => {
-  browser = await launchChromium();
-}, 30_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = sharedChromium();
 
-const shots = screenshotDir();
-const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, `${name}.png`) });
+const shot = screenshotTaker();
 
 describe("the desk's tools in the panel", () => {
   test("quick answers are managed in their screen; the search box finds tickets by message text without accents; notes stay on the contact", async () => {
@@ -32,7 +22,7 @@ describe("the desk's tools in the panel", () => {
       };
     const invoice = await inbound("595991000001", "María", "Necesito la factura de diciembre");
     const other = await inbound("595991000002", "Pedro", "¿Abren el sábado?");
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" });
+    const ctx = await browser().newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" });
     const page = await ctx.newPage();
     const errors = watchConsole(page);
     await login(page, srv.url, srv.token);

@@ -1,16 +1,8 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { launchChromium, login, screenshotDir, startPanelServer, watchConsole } from "./browser";
+import { describe, expect, test } from "bun:test";
+import type { Page } from "playwright-core";
+import { login, screenshotTaker, sharedChromium, startPanelServer, watchConsole } from "./browser";
 
-let browser: Browser;
-// Starting Chromium takes seconds on a loaded machine: more than a hook's default 5 s.
-beforeAll(async () => {
-  browser = await launchChromium();
-}, 30_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = sharedChromium();
 
 const CUSTOMER = { number: "595991234567", name: "Juan Pérez" };
 type Server = Awaited<ReturnType<typeof startPanelServer>>;
@@ -59,7 +51,7 @@ describe("the message lifecycle in the panel", () => {
     expect(ours.status).toBe(201);
     const last = await inbound({ body: "Gracias" });
 
-    const ctx = await browser.newContext({ locale: "en-US" });
+    const ctx = await browser().newContext({ locale: "en-US" });
     const page = await ctx.newPage();
     const errors = watchConsole(page);
     await login(page, srv.url, srv.token);
@@ -118,7 +110,7 @@ describe("the message lifecycle in the panel", () => {
     await using srv = await startPanelServer({}, { clock: () => Date.now() + offset });
     const { inbound } = await sandboxTicket(srv);
     const first = await inbound({ body: "Hola" });
-    const ctx = await browser.newContext({ locale: "en-US" });
+    const ctx = await browser().newContext({ locale: "en-US" });
     const page = await ctx.newPage();
     const errors = watchConsole(page);
     await login(page, srv.url, srv.token);
@@ -207,7 +199,7 @@ describe("the message lifecycle in the panel", () => {
     const { inbound } = await sandboxTicket(srv);
     const first = await inbound({ body: "Hola" });
     const other = await inbound({ number: "595992222222", name: "María", body: "Buenas" });
-    const ctx = await browser.newContext({ locale: "en-US" });
+    const ctx = await browser().newContext({ locale: "en-US" });
     const page = await ctx.newPage();
     const errors = watchConsole(page);
     const typing: { state: string; ticket: string }[] = [];
@@ -267,7 +259,7 @@ describe("the message lifecycle in the panel", () => {
     const group = { groupId: "120363025246125888", groupName: "Compras Familia" };
     const ana = await inbound({ ...group, number: "595991111111", name: "Ana", body: "¿Hay stock?" });
     await inbound({ ...group, number: "595992222222", name: "", body: "Yo también quiero" });
-    const ctx = await browser.newContext({ locale: "en-US" });
+    const ctx = await browser().newContext({ locale: "en-US" });
     const page = await ctx.newPage();
     const errors = watchConsole(page);
     await login(page, srv.url, srv.token);
@@ -294,7 +286,7 @@ describe("the message lifecycle in the panel", () => {
 
   test("an admin sets a connection's group, read-receipt and history settings when creating and later", async () => {
     await using srv = await startPanelServer();
-    const ctx = await browser.newContext({ locale: "en-US" });
+    const ctx = await browser().newContext({ locale: "en-US" });
     const page = await ctx.newPage();
     const errors = watchConsole(page);
     await login(page, srv.url, srv.token);
@@ -334,5 +326,4 @@ describe("the message lifecycle in the panel", () => {
   }, 30_000);
 });
 
-const shots = screenshotDir();
-const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, `${name}.png`) });
+const shot = screenshotTaker();

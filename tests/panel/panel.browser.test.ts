@@ -1,19 +1,9 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { launchChromium, login, PNG, screenshotDir, startPanelServer, watchConsole } from "./browser";
+import { describe, expect, test } from "bun:test";
+import { login, PNG, screenshotTaker, sharedChromium, startPanelServer, watchConsole } from "./browser";
 
-let browser: Browser;
-// Starting Chromium takes seconds on a loaded machine: more than a hook's default 5 s.
-beforeAll(async () => {
-  browser = await launchChromium();
-}, 30_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = sharedChromium();
 
-const shots = screenshotDir();
-const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, `${name}.png`) });
+const shot = screenshotTaker();
 
 /** A receiver for webhooks and a host for inbound media, on loopback. */
 function startReceiver() {
@@ -36,7 +26,7 @@ describe("the web panel in Chromium", () => {
   test("an admin links a sandbox connection, wires a webhook, answers a customer live, closes the ticket and manages tokens", async () => {
     await using srv = await startPanelServer();
     using receiver = startReceiver();
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" });
+    const ctx = await browser().newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" });
     const page = await ctx.newPage();
     const errors = watchConsole(page);
 
@@ -249,7 +239,7 @@ describe("the web panel in Chromium", () => {
       name: "María",
       body: "¿Tienen envío a Encarnación?",
     });
-    const ctx = await browser.newContext({
+    const ctx = await browser().newContext({
       viewport: { width: 390, height: 844 },
       locale: "es-PY",
       isMobile: true,
@@ -275,7 +265,7 @@ describe("the web panel in Chromium", () => {
     await using srv = await startPanelServer();
     const conn = await srv.call("POST", "/api/v1/connections", { name: "Ventas", driver: "sandbox" });
     const api = await srv.call("POST", "/api/v1/tokens", { name: "operadora", scope: "api" });
-    const ctx = await browser.newContext({ locale: "en-US" });
+    const ctx = await browser().newContext({ locale: "en-US" });
     const page = await ctx.newPage();
     const errors = watchConsole(page);
     await login(page, srv.url, api.body.token);

@@ -1,17 +1,9 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import type { Browser } from "playwright-core";
 import type { GatewayEvents, GatewayFactory, WhatsAppGateway } from "../../src/whatsapp/gateway";
-import { launchChromium, screenshotDir, startPanelServer } from "./browser";
+import { screenshotDir, sharedChromium, startPanelServer } from "./browser";
 
-let browser: Browser;
-// Starting Chromium takes seconds on a loaded machine: more than a hook's default 5 s.
-beforeAll(async () => {
-  browser = await launchChromium();
-}, 30_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = sharedChromium();
 
 /**
  * A stand-in for the baileys driver that the test steers: it shows a QR at start, rotates it, and "the phone
@@ -55,7 +47,7 @@ describe("linking a WhatsApp connection in the panel", () => {
   test("the QR shows as an image, is replaced when it rotates, and gives way to Connected once scanned", async () => {
     const phone = fakePhone();
     await using srv = await startPanelServer({}, { factories: { baileys: phone.factory } });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: "en-US" });
+    const page = await browser().newPage({ viewport: { width: 1280, height: 900 }, locale: "en-US" });
     const errors: string[] = [];
     page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
     page.on("pageerror", (e) => errors.push(e.message));

@@ -1,19 +1,10 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { launchChromium, login, screenshotDir, startPanelServer, watchConsole } from "./browser";
+import { describe, expect, test } from "bun:test";
+import type { Page } from "playwright-core";
+import { login, screenshotTaker, sharedChromium, startPanelServer, watchConsole } from "./browser";
 
-let browser: Browser;
-// Starting Chromium takes seconds on a loaded machine: more than a hook's default 5 s.
-beforeAll(async () => {
-  browser = await launchChromium();
-}, 30_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = sharedChromium();
 
-const shots = screenshotDir();
-const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, `${name}.png`) });
+const shot = screenshotTaker();
 type Server = Awaited<ReturnType<typeof startPanelServer>>;
 
 /** A sandbox connection and a way for customers to write to it. */
@@ -50,7 +41,7 @@ describe("the panel a team works in", () => {
     const b = await inbound("595991000002", "Pedro", "¿Tienen stock?");
     await srv.call("PUT", `/api/v1/tickets/${b.ticketId}`, { queueId: queue.id, userId: ana.id });
 
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" });
+    const ctx = await browser().newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" });
     const page = await ctx.newPage();
     const errors = watchConsole(page);
     await login(page, srv.url, srv.token);
@@ -114,7 +105,7 @@ describe("the panel a team works in", () => {
   test("a customer's message in my work sets the tab title and, with alerts on, fires a desktop notification", async () => {
     await using srv = await startPanelServer();
     const { inbound } = await sandbox(srv);
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" });
+    const ctx = await browser().newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" });
     await ctx.grantPermissions(["notifications"], { origin: srv.url });
     // Records what the page shows as notifications, then lets the browser's own Notification show them.
     await ctx.addInitScript(() => {
@@ -175,7 +166,7 @@ describe("the panel a team works in", () => {
   test("on a phone the sections are a menu, nothing scrolls sideways; server errors come in the panel's language; a new queue's colour is a free one", async () => {
     await using srv = await startPanelServer();
     await srv.call("POST", "/api/v1/queues", { name: "Ventas", color: "#3b82f6" });
-    const ctx = await browser.newContext({
+    const ctx = await browser().newContext({
       viewport: { width: 390, height: 844 },
       locale: "es-AR",
       isMobile: true,
