@@ -1,42 +1,11 @@
 import { describe, expect, test } from "bun:test";
 import { scheduleState } from "../../src/domain/automation/schedule";
 import { MENU_MAX_REPEATS, RATING_WINDOW_MS } from "../../src/domain/automation.service";
-import { EVENT_DOCS } from "../../src/http/event-docs";
-import { createEventFeed } from "../../src/webhooks/event-feed";
-import type { EventName } from "../../src/webhooks/event-names";
-import type { GatewayFactory, WhatsAppGateway } from "../../src/whatsapp/gateway";
-import { createSandboxGateway } from "../../src/whatsapp/sandbox/sandbox-gateway";
-import { createTestApp, type TestApp, waitFor } from "../support/test-app";
+import { eventsOf } from "../support/events";
+import { recordingSandbox } from "../support/recording-sandbox";
+import { createTestApp, waitFor } from "../support/test-app";
 
 const CUSTOMER = "595991234567";
-
-/** A sandbox driver that records every text the app hands to WhatsApp. */
-function recordingSandbox() {
-  const sent: { to: string; body: string }[] = [];
-  const factory: GatewayFactory = (conn, ev) => {
-    const gw = createSandboxGateway(conn, ev);
-    const wrapped: WhatsAppGateway = {
-      ...gw,
-      async sendText(to, body, quoted) {
-        sent.push({ to, body });
-        return gw.sendText(to, body, quoted);
-      },
-    };
-    return wrapped;
-  };
-  return { sent, factory };
-}
-
-/** The events of a type, each checked against the payload /openapi.json documents for it. */
-function eventsOf(t: TestApp, type: EventName) {
-  return createEventFeed(t.db)
-    .after(0, { types: [type], limit: 1_000_000 })
-    .map((r) => {
-      const data = JSON.parse(r.payload).data;
-      EVENT_DOCS[type].data.parse(data);
-      return data;
-    });
-}
 
 /** A test app on a movable clock, with a recording sandbox connection configured by `connection`. */
 async function setup(connection: Record<string, unknown> = {}, startMs = Date.parse("2026-12-01T15:00:00Z")) {

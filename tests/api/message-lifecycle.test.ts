@@ -1,11 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { EVENT_DOCS } from "../../src/http/event-docs";
-import { createEventFeed } from "../../src/webhooks/event-feed";
-import type { EventName } from "../../src/webhooks/event-names";
 import type { GatewayEvents, GatewayFactory, MessageRef, WhatsAppGateway } from "../../src/whatsapp/gateway";
 import { createSandboxGateway } from "../../src/whatsapp/sandbox/sandbox-gateway";
 import { SAMPLES } from "../media/samples";
-import { createTestApp, type TestApp } from "../support/test-app";
+import { eventsOf } from "../support/events";
+import { createTestApp } from "../support/test-app";
 
 /** What the app asked WhatsApp to do, recorded by a sandbox driver wrapped for the test. */
 type Call =
@@ -55,17 +53,6 @@ function recordingSandbox() {
 }
 
 const CUSTOMER = "595991234567";
-
-/** The events of a type, each checked against the payload /openapi.json documents for it. */
-function eventsOf(t: TestApp, type: EventName) {
-  return createEventFeed(t.db)
-    .after(0, { types: [type], limit: 1_000_000 })
-    .map((r) => {
-      const data = JSON.parse(r.payload).data;
-      EVENT_DOCS[type].data.parse(data);
-      return data;
-    });
-}
 
 async function setup(opts: { now?: () => number } = {}) {
   const rec = recordingSandbox();

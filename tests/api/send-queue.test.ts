@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EVENT_DOCS } from "../../src/http/event-docs";
-import { createEventFeed } from "../../src/webhooks/event-feed";
 import type { GatewayFactory, WhatsAppGateway } from "../../src/whatsapp/gateway";
 import { createSandboxGateway } from "../../src/whatsapp/sandbox/sandbox-gateway";
 import { SAMPLES } from "../media/samples";
+import { eventsOf } from "../support/events";
 import { createTestApp, type TestApp, waitFor } from "../support/test-app";
 
 /** What WhatsApp was asked to send, in order, recorded by a sandbox driver wrapped for the test. */
@@ -78,11 +78,6 @@ const statusOf = async (t: TestApp, id: string) => {
   const m = t.services.messages.get(id);
   return { status: m.status, error: m.error };
 };
-
-const eventsOf = (t: TestApp, type: string) =>
-  createEventFeed(t.db)
-    .after(0, { types: [type], limit: 1_000_000 })
-    .map((e) => JSON.parse(e.payload).data);
 
 describe("queued sends", () => {
   test("sends queued while DISCONNECTED go out after the reconnect, in order per chat, once each, under the stored ids", async () => {

@@ -1,46 +1,11 @@
 import { describe, expect, test } from "bun:test";
-import { EVENT_DOCS } from "../../src/http/event-docs";
-import { createEventFeed } from "../../src/webhooks/event-feed";
-import type { EventName } from "../../src/webhooks/event-names";
-import type { GatewayFactory, WhatsAppGateway } from "../../src/whatsapp/gateway";
-import { createSandboxGateway } from "../../src/whatsapp/sandbox/sandbox-gateway";
 import { sseReader } from "../panel/sse";
+import { eventsOf } from "../support/events";
+import { recordingSandbox } from "../support/recording-sandbox";
 import { createTestApp, type TestApp } from "../support/test-app";
 
 /** argon2id hashing is deliberately slow (and the test machine is shared): each test gets a minute. */
 const SLOW = 60_000;
-
-/** A sandbox driver that records the text it is asked to send to WhatsApp. */
-function recordingSandbox() {
-  const sent: { to: string; body: string }[] = [];
-  const factory: GatewayFactory = (conn, ev) => {
-    const gw = createSandboxGateway(conn, ev);
-    const wrapped: WhatsAppGateway = {
-      ...gw,
-      async sendText(to, body, quoted) {
-        sent.push({ to, body });
-        return gw.sendText(to, body, quoted);
-      },
-      async sendMedia(to, media, quoted) {
-        sent.push({ to, body: media.caption ?? "" });
-        return gw.sendMedia(to, media, quoted);
-      },
-    };
-    return wrapped;
-  };
-  return { sent, factory };
-}
-
-/** The events of a type, each checked against the payload /openapi.json documents for it. */
-function eventsOf(t: TestApp, type: EventName) {
-  return createEventFeed(t.db)
-    .after(0, { types: [type], limit: 1_000_000 })
-    .map((r) => {
-      const data = JSON.parse(r.payload).data;
-      EVENT_DOCS[type].data.parse(data);
-      return data;
-    });
-}
 
 async function signIn(t: TestApp, email: string, password: string) {
   const res = await t.app.request("/api/v1/auth/login", {
