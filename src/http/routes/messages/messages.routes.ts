@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { visibleQueues } from "../../../domain/account.service";
-import type { MessageRow, SentResult } from "../../../domain/message.service";
+import type { MessageRow, OutgoingContent, SentResult } from "../../../domain/message.service";
 import { AppError } from "../../../errors";
 import { bodyDoc, fileSchema, MAX_TEXT, readBody } from "../../body";
 import type { AppEnv } from "../../context";
@@ -103,6 +103,31 @@ function takeForReply(c: Context<AppEnv>, ticketId: number): void {
   lifecycle.updateTicket(ticketId, { status: "open", acceptedBy: p.id });
 }
 
+/**
+ * The three ticket send routes once their body is read: visibility, a signed-in reply takes the ticket,
+ * then send now (201) or queue (202, `queue`/`sendAt`/Prefer), storing the answer for an Idempotency-Key.
+ */
+async function sendOnTicket<R>(
+  c: Context<AppEnv>,
+  ticketId: number,
+  body: OutgoingContent & {
+    quotedMsgId?: string | null;
+    queue?: boolean;
+    sendAt?: string;
+    expiresAt?: string;
+  },
+  render: (sent: SentResult[], queued: boolean) => R,
+) {
+  const svc = c.get("deps").services.messages;
+  const queue = queueRequestOf(c, body);
+  const answer = (sent: SentResult[]) => render(sent, queue !== undefined);
+  assertTicketVisible(c, ticketId);
+  takeForReply(c, ticketId);
+  const status = queue ? 202 : 201;
+  const sent = await svc.sendToTicket(ticketId, body, sendCompletion(c, status, answer), authorOf(c), queue);
+  return c.json(answer(sent), status);
+}
+
 export const messagesRouter = createRouter()
   .openapi(
     createRoute({
@@ -159,27 +184,16 @@ export const messagesRouter = createRouter()
         ...sendErrors,
       },
     }),
-    async (c) => {
-      const body = await readBody(c, TextBody);
-      const svc = c.get("deps").services.messages;
-      const queue = queueRequestOf(c, body);
-      const render = ([sent]: SentResult[]) => ({
-        message: queue ? "Message queued" : "Message sent successfully",
-        data: sentWire(sent!, svc.mediaUrlOf),
-      });
-      const { ticketId } = c.req.valid("param");
-      assertTicketVisible(c, ticketId);
-      takeForReply(c, ticketId);
-      const status = queue ? 202 : 201;
-      const sent = await svc.sendToTicket(
-        ticketId,
-        body,
-        sendCompletion(c, status, render),
-        authorOf(c),
-        queue,
-      );
-      return c.json(render(sent), status);
-    },
+    async (c) =>
+      sendOnTicket(
+        c,
+        c.req.valid("param").ticketId,
+        await readBody(c, TextBody),
+        ([sent]: SentResult[], queued) => ({
+          message: queued ? "Message queued" : "Message sent successfully",
+          data: sentWire(sent!, c.get("deps").services.messages.mediaUrlOf),
+        }),
+      ),
   )
   .openapi(
     createRoute({
@@ -200,27 +214,16 @@ export const messagesRouter = createRouter()
         ...sendErrors,
       },
     }),
-    async (c) => {
-      const body = await readBody(c, MediaBody);
-      const svc = c.get("deps").services.messages;
-      const queue = queueRequestOf(c, body);
-      const render = (sent: SentResult[]) => ({
-        message: queue ? "Media message(s) queued" : "Media message(s) sent successfully",
-        data: sent.map((s) => sentWire(s, svc.mediaUrlOf)),
-      });
-      const { ticketId } = c.req.valid("param");
-      assertTicketVisible(c, ticketId);
-      takeForReply(c, ticketId);
-      const status = queue ? 202 : 201;
-      const sent = await svc.sendToTicket(
-        ticketId,
-        body,
-        sendCompletion(c, status, render),
-        authorOf(c),
-        queue,
-      );
-      return c.json(render(sent), status);
-    },
+    async (c) =>
+      sendOnTicket(
+        c,
+        c.req.valid("param").ticketId,
+        await readBody(c, MediaBody),
+        (sent: SentResult[], queued) => ({
+          message: queued ? "Media message(s) queued" : "Media message(s) sent successfully",
+          data: sent.map((s) => sentWire(s, c.get("deps").services.messages.mediaUrlOf)),
+        }),
+      ),
   )
   .openapi(
     createRoute({
@@ -246,27 +249,16 @@ export const messagesRouter = createRouter()
         ...sendErrors,
       },
     }),
-    async (c) => {
-      const body = await readBody(c, MediaUrlBody);
-      const svc = c.get("deps").services.messages;
-      const queue = queueRequestOf(c, body);
-      const render = ([sent]: SentResult[]) => ({
-        message: queue ? "Media message queued" : "Media message sent successfully",
-        data: sentWire(sent!, svc.mediaUrlOf),
-      });
-      const { ticketId } = c.req.valid("param");
-      assertTicketVisible(c, ticketId);
-      takeForReply(c, ticketId);
-      const status = queue ? 202 : 201;
-      const sent = await svc.sendToTicket(
-        ticketId,
-        body,
-        sendCompletion(c, status, render),
-        authorOf(c),
-        queue,
-      );
-      return c.json(render(sent), status);
-    },
+    async (c) =>
+      sendOnTicket(
+        c,
+        c.req.valid("param").ticketId,
+        await readBody(c, MediaUrlBody),
+        ([sent]: SentResult[], queued) => ({
+          message: queued ? "Media message queued" : "Media message sent successfully",
+          data: sentWire(sent!, c.get("deps").services.messages.mediaUrlOf),
+        }),
+      ),
   )
   .openapi(
     createRoute({
