@@ -17,14 +17,13 @@
  */
 
 import { Database } from "bun:sqlite";
-import { execSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { freePort, readMemory, sampleRss, sleep, stopProcess, waitForHttp } from "./lib/proc";
+import { freePort, readMemory, sampleRss, sh, sleep, stopProcess, waitForHttp } from "./lib/proc";
 import { contactNumber, seedDatabase } from "./lib/seed";
-import { runWrk, type WrkResult, wrkAvailable } from "./lib/wrk";
+import { requireWrk, runWrk, type WrkResult } from "./lib/wrk";
 
 const { values: opt } = parseArgs({
   options: {
@@ -57,18 +56,7 @@ const ROOT = resolve(import.meta.dir, "..");
 const TOKEN = "bench-token-0123456789abcdef";
 const log = (...a: unknown[]) => console.error("[bench]", ...a);
 
-if (!wrkAvailable()) {
-  console.error("wrk is not on PATH: apt-get install -y wrk");
-  process.exit(2);
-}
-
-const sh = (cmd: string) => {
-  try {
-    return execSync(cmd, { encoding: "utf8" }).trim();
-  } catch {
-    return "?";
-  }
-};
+requireWrk();
 const machine = {
   date: new Date().toISOString(),
   nproc: sh("nproc"),

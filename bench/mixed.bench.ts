@@ -40,8 +40,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Socket } from "bun";
-import { freePort, sleep, stopProcess, waitForHttp } from "./lib/proc";
-import { runWrk, type WrkResult, wrkAvailable } from "./lib/wrk";
+import { freePort, sh, sleep, stopProcess, waitForHttp } from "./lib/proc";
+import { requireWrk, runWrk, type WrkResult } from "./lib/wrk";
 
 const { values: opt } = parseArgs({
   options: {
@@ -67,17 +67,7 @@ const HERE = resolve(import.meta.dir, "..");
 const TOKEN = "bench-token-0123456789abcdef";
 const log = (...a: unknown[]) => console.error("[mixed-bench]", ...a);
 
-if (!wrkAvailable()) {
-  console.error("wrk is not on PATH: apt-get install -y wrk");
-  process.exit(2);
-}
-const sh = (cmd: string) => {
-  try {
-    return execSync(cmd, { encoding: "utf8" }).trim();
-  } catch {
-    return "?";
-  }
-};
+requireWrk();
 const median = (xs: number[]) => {
   const s = [...xs].filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
   if (s.length === 0) return Number.NaN;

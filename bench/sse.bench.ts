@@ -23,8 +23,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Socket } from "bun";
-import { freePort, readMemory, sleep, stopProcess, waitForHttp } from "./lib/proc";
-import { runWrk, wrkAvailable } from "./lib/wrk";
+import { freePort, readMemory, sh, sleep, stopProcess, waitForHttp } from "./lib/proc";
+import { requireWrk, runWrk } from "./lib/wrk";
 
 const { values: opt } = parseArgs({
   options: {
@@ -49,18 +49,7 @@ const HERE = resolve(import.meta.dir, "..");
 const TOKEN = "bench-token-0123456789abcdef";
 const log = (...a: unknown[]) => console.error("[sse-bench]", ...a);
 
-if (!wrkAvailable()) {
-  console.error("wrk is not on PATH: apt-get install -y wrk");
-  process.exit(2);
-}
-const sh = (cmd: string) => {
-  try {
-    return execSync(cmd, { encoding: "utf8" }).trim();
-  } catch {
-    return "?";
-  }
-};
-
+requireWrk();
 // --- the code under test ---------------------------------------------------------------------------
 let root = HERE;
 let archive: string | undefined;

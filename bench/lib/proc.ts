@@ -1,4 +1,5 @@
 /** Child processes for the benchmark: spawning, readiness, memory from /proc, and a clean stop. */
+import { execSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 
 export type Memory = { rssMb: number; hwmMb: number };
@@ -65,5 +66,14 @@ export async function stopProcess(proc: {
 }
 
 export const sleep = (ms: number) => Bun.sleep(ms);
+
+/** A shell command's trimmed output for the report header (git commit, CPU model…), "?" when it fails. */
+export const sh = (cmd: string): string => {
+  try {
+    return execSync(cmd, { encoding: "utf8" }).trim();
+  } catch {
+    return "?";
+  }
+};
 
 export { freePort } from "../../tests/support/determinism";

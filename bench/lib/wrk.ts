@@ -36,6 +36,13 @@ export function wrkAvailable(): boolean {
   return Bun.which("wrk") !== null;
 }
 
+/** Exits (code 2) with how to install wrk when it is not on PATH: every load bench needs it. */
+export function requireWrk(): void {
+  if (wrkAvailable()) return;
+  console.error("wrk is not on PATH: apt-get install -y wrk");
+  process.exit(2);
+}
+
 export async function runWrk(opts: {
   url: string;
   connections: number;
