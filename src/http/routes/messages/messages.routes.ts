@@ -89,6 +89,12 @@ const QueueListQuery = PageQuery.extend({
 
 const QUEUED = "Queued (queue, sendAt or Prefer: respond-async): each message has status `queued`";
 
+/** The answers of a ticket send route: 201 sent or 202 queued, both `{message, data}`, and the send errors. */
+const ticketSendAnswers = <T extends z.ZodType>(data: T) => {
+  const body = z.object({ message: z.string(), data });
+  return { 201: json(body, "Sent"), 202: json(body, QUEUED), ...sendErrors };
+};
+
 /**
  * A signed-in agent's reply takes the ticket first, as the panel's Accept does: a pending ticket becomes open
  * and theirs (when unassigned), a closed one is reopened (409 ERR_OPEN_TICKET_EXISTS when the customer already
@@ -179,9 +185,7 @@ export const messagesRouter = createRouter()
         body: bodyDoc(TextBody, { body: "Gracias por contactarnos" }),
       },
       responses: {
-        201: json(z.object({ message: z.string(), data: SentSchema }), "Sent"),
-        202: json(z.object({ message: z.string(), data: SentSchema }), QUEUED),
-        ...sendErrors,
+        ...ticketSendAnswers(SentSchema),
       },
     }),
     async (c) =>
@@ -209,9 +213,7 @@ export const messagesRouter = createRouter()
         body: bodyDoc(MediaBody, {}, { multipartOnly: true }),
       },
       responses: {
-        201: json(z.object({ message: z.string(), data: z.array(SentSchema) }), "Sent"),
-        202: json(z.object({ message: z.string(), data: z.array(SentSchema) }), QUEUED),
-        ...sendErrors,
+        ...ticketSendAnswers(z.array(SentSchema)),
       },
     }),
     async (c) =>
@@ -244,9 +246,7 @@ export const messagesRouter = createRouter()
         }),
       },
       responses: {
-        201: json(z.object({ message: z.string(), data: SentSchema }), "Sent"),
-        202: json(z.object({ message: z.string(), data: SentSchema }), QUEUED),
-        ...sendErrors,
+        ...ticketSendAnswers(SentSchema),
       },
     }),
     async (c) =>
