@@ -246,26 +246,13 @@ export function createTicketService(
           .get(...args)?.n ?? 0
       );
     }
-    const conds: string[] = [];
-    const args: (string | number)[] = [];
-    for (const [cond, value] of [
-      ["status = ?", filter.status],
-      ["connection_id = ?", filter.connectionId],
-      ["queue_id = ?", filter.queueId],
-      [
-        "queue_id in (select value from json_each(?))",
-        filter.queues ? JSON.stringify(filter.queues) : undefined,
-      ],
-    ] as const) {
-      if (value === undefined) continue;
-      conds.push(cond);
-      args.push(value);
-    }
-    const where = conds.length > 0 ? ` where ${conds.join(" and ")}` : "";
+    // ticket_counts has the filter's columns under the same names (queue_id 0 = none), so the list's own
+    // where clause applies to it.
+    const { where, args } = whereOf(filter);
     return (
       db.$client
         .query<{ n: number }, (string | number)[]>(
-          `select coalesce(sum(n), 0) as n from ticket_counts${where}`,
+          `select coalesce(sum(n), 0) as n from ticket_counts t${where ? ` where ${where}` : ""}`,
         )
         .get(...args)?.n ?? 0
     );
