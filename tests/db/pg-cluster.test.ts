@@ -26,4 +26,28 @@ describe("test PostgreSQL", () => {
       await admin.close();
     }
   }, 60_000);
+
+  test("LISTEN/NOTIFY through Bun.SQL delivers what a transaction notifies at its commit, and nothing it rolls back", async () => {
+    await using db = await createTestDatabase();
+    const received: string[] = [];
+    let wake: () => void = () => {};
+    const committed = new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+    await using _subscription = await db.sql.listen("chasqui_test", (payload) => {
+      received.push(payload);
+      if (payload === "committed") wake();
+    });
+    await db.sql
+      .begin(async (tx) => {
+        await tx.notify("chasqui_test", "rolled back");
+        throw new Error("roll back");
+      })
+      .catch(() => {});
+    await db.sql.begin(async (tx) => {
+      await tx.notify("chasqui_test", "committed");
+    });
+    await committed;
+    expect(received).toEqual(["committed"]);
+  }, 60_000);
 });
