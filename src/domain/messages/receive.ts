@@ -2,7 +2,7 @@ import { and, eq, isNotNull, isNull } from "drizzle-orm";
 import type { Tx } from "../../db/client";
 import { messages, tickets } from "../../db/schema";
 import { AppError } from "../../errors";
-import type { StoredMedia } from "../../media/media-storage";
+import type { StoredMedia } from "../../media/media-store";
 import type { InboundMessage } from "../../whatsapp/gateway";
 import type { ConnectionService } from "../connection.service";
 import type { Contact, ContactService } from "../contact.service";
