@@ -24,7 +24,7 @@ const SERVED_HEADERS = [
 const pdf = (name: string) => new TextEncoder().encode(`%PDF-1.4 ${name} ${crypto.randomUUID()}\n%%EOF\n`);
 
 /** Sends one file to the customer through POST /api/v1/send; returns the stored name and its URL. */
-async function sendFile(t: TestApp, bytes: Uint8Array, name: string, type: string) {
+async function sendFile(t: TestApp, bytes: Uint8Array<ArrayBuffer>, name: string, type: string) {
   const fd = new FormData();
   fd.set("number", CUSTOMER);
   fd.set("body", `adjunto ${name}`);
@@ -117,6 +117,20 @@ describe("media in an S3 bucket (MEDIA_S3_BUCKET)", () => {
       );
       expect(direct.headers.get("content-disposition")).toBe(disposition);
     }
+  });
+
+  test("with MEDIA_S3_REDIRECT the panel's CSP admits images and audio from the bucket; streamed, only this origin", async () => {
+    await using s3 = await startS3Server();
+    await using redirected = createTestApp(s3.env({ MEDIA_S3_REDIRECT: "true" }));
+    await using streamed = createTestApp(s3.env());
+    const csp = async (t: TestApp) =>
+      (await t.request("/", { token: null })).headers.get("content-security-policy")!;
+    const withBucket = await csp(redirected);
+    expect(withBucket).toContain(`img-src 'self' blob: data: ${s3.endpoint};`);
+    expect(withBucket).toContain(`media-src 'self' blob: ${s3.endpoint};`);
+    const own = await csp(streamed);
+    expect(own).toContain("img-src 'self' blob: data:;");
+    expect(own).not.toContain(s3.endpoint);
   });
 
   test("an unknown or unsafe name answers our 404 in both modes, never the bucket's", async () => {
