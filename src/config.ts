@@ -77,9 +77,14 @@ const EnvSchema = z.object({
   MEDIA_S3_PREFIX: z
     .string()
     .transform((p) => p.replace(/^\/+|\/+$/g, ""))
-    .refine((p) => /^[A-Za-z0-9!_.*'()/-]*$/.test(p) && !p.split("/").some((s) => s === "" || s === ".."), {
-      message: "MEDIA_S3_PREFIX may hold letters, digits and !_.*'()- in folders separated by single slashes",
-    })
+    .refine(
+      (p) =>
+        p === "" || (/^[A-Za-z0-9!_.*'()/-]*$/.test(p) && !p.split("/").some((s) => s === "" || s === "..")),
+      {
+        message:
+          "MEDIA_S3_PREFIX may hold letters, digits and !_.*'()- in folders separated by single slashes",
+      },
+    )
     .default(""),
   MEDIA_S3_REDIRECT: bool.default(false),
   MEDIA_S3_URL_EXPIRY_SECONDS: int(10, 7 * 24 * 3600).default(300),

@@ -2,9 +2,11 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError, loadConfig } from "../../src/config";
+import type { GatewayFactory, WhatsAppGateway } from "../../src/whatsapp/gateway";
+import { createSandboxGateway } from "../../src/whatsapp/sandbox/sandbox-gateway";
 import { SAMPLES } from "../media/samples";
 import { startS3Server } from "../support/s3-server";
-import { createTestApp, type TestApp } from "../support/test-app";
+import { createTestApp, type TestApp, waitFor } from "../support/test-app";
 
 /** Media in a real S3-compatible server (s3rver on loopback), through the HTTP app. */
 
@@ -249,6 +251,58 @@ describe("media in an S3 bucket (MEDIA_S3_BUCKET)", () => {
     expect(ready.body.media.error).toContain("chasqui-media");
   });
 
+  test("a queued media send reads the object from the bucket; while the bucket is down it waits queued, not failed", async () => {
+    const s3 = await startS3Server();
+    const read: Uint8Array[] = [];
+    const factory: GatewayFactory = (conn, events) => {
+      const gw = createSandboxGateway(conn, events);
+      return {
+        ...gw,
+        async sendMedia(to, m, quoted, o) {
+          // What a real driver does: read the bytes from the source it was handed.
+          const source = m.source;
+          const body = "stream" in source ? source.stream() : Bun.file(source.path);
+          read.push(new Uint8Array(await new Response(body).arrayBuffer()));
+          return gw.sendMedia(to, m, quoted, o);
+        },
+      } satisfies WhatsAppGateway;
+    };
+    await using t = createTestApp(s3.env(), { factories: { sandbox: factory } });
+    const conn = await t.sandbox();
+    await t.put(`/api/v1/connections/${conn.id}`, {
+      pacingMinIntervalMs: 0,
+      pacingJitterMs: 0,
+      pacingTyping: false,
+    });
+    t.sendQueue.start();
+    const queue = async (bytes: Uint8Array<ArrayBuffer>) => {
+      const fd = new FormData();
+      fd.set("number", CUSTOMER);
+      fd.set("queue", "true");
+      fd.append("medias", new File([bytes], "doc.pdf", { type: "application/pdf" }));
+      const res = await t.request("/api/v1/send", { method: "POST", body: fd });
+      expect(res.status).toBe(202);
+      return ((await res.json()) as any).data[0].messageId as string;
+    };
+    const first = pdf("primero");
+    const id = await queue(first);
+    await waitFor(() => t.services.messages.get(id).status === "sent");
+    expect(read).toEqual([first]);
+
+    // Stored while the phone is away, then the bucket goes down before it is back.
+    expect((await t.post(`/api/v1/connections/${conn.id}/logout`)).status).toBe(200);
+    await waitFor(async () => (await t.get(`/api/v1/connections/${conn.id}`)).body.status === "DISCONNECTED");
+    const waiting = await queue(pdf("segundo"));
+    await s3[Symbol.asyncDispose]();
+    expect((await t.post(`/api/v1/connections/${conn.id}/restart`)).status).toBe(200);
+    const m = await waitFor(() => {
+      const m = t.services.messages.get(waiting);
+      return JSON.stringify(m.error ?? "").includes("ERR_SERVICE_UNAVAILABLE") ? m : null;
+    });
+    expect(m.status).toBe("queued");
+    expect(read).toHaveLength(1);
+  });
+
   test("GET /admin/backup?media=true is refused with a bucket (its files are not in DATA_DIR); the database alone is served", async () => {
     await using s3 = await startS3Server();
     await using t = createTestApp(s3.env());
@@ -313,6 +367,7 @@ describe("MEDIA_S3_* settings", () => {
     expect(fails({ ...bucket, MEDIA_S3_ENDPOINT: "ftp://minio:9000" })).toContain(
       "MEDIA_S3_ENDPOINT must be an http(s) URL",
     );
+    expect(loadConfig({ ...base, ...bucket, MEDIA_S3_PREFIX: "/" }).mediaStore).toMatchObject({ prefix: "" });
     expect(fails({ ...bucket, MEDIA_S3_PREFIX: "a//b" })).toContain("MEDIA_S3_PREFIX");
     expect(fails({ ...bucket, MEDIA_S3_PREFIX: "a/../b" })).toContain("MEDIA_S3_PREFIX");
     expect(fails({ MEDIA_S3_BUCKET: "my bucket" })).toContain("MEDIA_S3_BUCKET");
