@@ -72,7 +72,8 @@ export function createReceiveService(
             mimeType: inbound.media.mimeType,
           });
         } catch (err) {
-          // A full disk must not lose what the customer sent: keep the message, fetch the file again later.
+          // A full disk or a bucket that does not answer must not lose what the customer sent: keep the
+          // message, fetch the file again later.
           const diskFull = err instanceof AppError && err.code === "ERR_SERVICE_UNAVAILABLE";
           if (!diskFull || !inbound.mediaRef) throw err;
           log.warn({ err, connectionId, messageId: inbound.id }, "inbound file not stored; retried later");
