@@ -221,7 +221,8 @@ if (opt.only === "send") {
   console.log(`## POST /api/v1/send through app.fetch, ${C} in flight: ${rate.toFixed(0)} sends/s`);
   // The group commit's batches over the whole run (warm-up included), from the server's own metrics.
   const metricsText = await rt.metrics.registry.metrics();
-  const metric = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)$`, "m").exec(metricsText)?.[1] ?? NaN);
+  const metric = (name: string) =>
+    Number(new RegExp(`^${name} ([0-9.e+-]+)$`, "m").exec(metricsText)?.[1] ?? NaN);
   const commits = metric("chasqui_db_commit_batch_size_count");
   console.log(
     `  ${commits} commits, ${(metric("chasqui_db_commit_batch_size_sum") / commits).toFixed(1)} jobs per commit, ` +
