@@ -188,6 +188,7 @@ const request = (path: string) =>
 async function concurrentSends(total: number, concurrency: number) {
   let i = 0;
   const started = performance.now();
+  const cpu0 = process.cpuUsage();
   const worker = async () => {
     while (i < total) {
       const n = i++;
@@ -203,7 +204,11 @@ async function concurrentSends(total: number, concurrency: number) {
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  return total / ((performance.now() - started) / 1000);
+  const rate = total / ((performance.now() - started) / 1000);
+  await Bun.sleep(100); // the last acks
+  const cpu = process.cpuUsage(cpu0);
+  // CPU time (user + system, all threads) per send: less sensitive than sends/s to other processes' load.
+  return { rate, cpuUsPerSend: (cpu.user + cpu.system) / total };
 }
 let next = 500_000;
 const nextNumber = () => {
@@ -216,9 +221,12 @@ await rt.startSessions();
 if (opt.only === "send") {
   const C = Number(opt.concurrency);
   await concurrentSends(1000, C); // warm-up
-  const rate = await concurrentSends(Number(opt.sends), C);
+  const { rate, cpuUsPerSend } = await concurrentSends(Number(opt.sends), C);
   await Bun.sleep(200);
-  console.log(`## POST /api/v1/send through app.fetch, ${C} in flight: ${rate.toFixed(0)} sends/s`);
+  console.log(
+    `## POST /api/v1/send through app.fetch, ${C} in flight: ${rate.toFixed(0)} sends/s, ` +
+      `${cpuUsPerSend.toFixed(0)} µs of CPU per send (process, incl. its acks)`,
+  );
   // The group commit's batches over the whole run (warm-up included), from the server's own metrics.
   const metricsText = await rt.metrics.registry.metrics();
   const metric = (name: string) =>
