@@ -11,18 +11,27 @@
  * 4. Reads the server's RSS from /proc/<pid>/status: idle after boot (VmRSS), peak under load (VmHWM and a
  *    100 ms VmRSS sampler per run).
  *
+ * 5. The sends are measured against a reference in the same run: SQLite's own one-transaction-per-send rate
+ *    (bench/lib/send-reference.ts: what one send stores — the message row, its ticket update, the
+ *    message_sent event and the three acks with their message_ack events — in one BEGIN IMMEDIATE … COMMIT
+ *    per send, synchronous=FULL as the server, in a loop on a copy of the seeded database). Reference runs
+ *    interleave with the send runs (reference → sends → reference → …), the server idle meanwhile.
+ *
  * Options: --rounds N (3) --seconds S (10) --connections C (50) --pin (server and ceiling on CPU 1, wrk on
- * CPU 0) --keep (keep the data dir) --json FILE (write every run) --contacts/--tickets/--messages (sizes).
+ * CPU 0) --keep (keep the data dir) --json FILE (write every run) --contacts/--tickets/--messages (sizes)
+ * --only send (skip the read endpoints) --ref COMMIT (run the server of that commit, from `git archive`)
+ * --seed-cache DIR (reuse a seeded database, see bench/lib/seed.ts).
  * Needs wrk on PATH (`apt-get install -y wrk`).
  */
 
 import { Database } from "bun:sqlite";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { freePort, readMemory, sampleRss, sh, sleep, stopProcess, waitForHttp } from "./lib/proc";
 import { contactNumber, seedDatabase } from "./lib/seed";
+import { openReference } from "./lib/send-reference";
 import { requireWrk, runWrk, type WrkResult } from "./lib/wrk";
 
 const { values: opt } = parseArgs({
@@ -36,8 +45,12 @@ const { values: opt } = parseArgs({
     pin: { type: "boolean", default: false },
     keep: { type: "boolean", default: false },
     json: { type: "string" },
+    only: { type: "string" },
+    ref: { type: "string" },
+    "seed-cache": { type: "string" },
   },
 });
+const SEND_ONLY = opt.only === "send";
 const ROUNDS = Number(opt.rounds);
 const SECONDS = Number(opt.seconds);
 const CONNECTIONS = Number(opt.connections);
@@ -52,7 +65,16 @@ const WRK_CPUS = PIN ? "0" : undefined;
 
 const TARGETS = { listShareOfCeiling: 0.25, listP99Ms: 20, sendPerSec: 2000, idleRssMb: 80 };
 
-const ROOT = resolve(import.meta.dir, "..");
+const HERE = resolve(import.meta.dir, "..");
+let ROOT = HERE;
+let archive: string | undefined;
+if (opt.ref) {
+  // The server of another commit (before/after in one run); the seed and the reference stay this branch's.
+  archive = mkdtempSync(join(tmpdir(), "chasqui-ref-"));
+  sh(`git -C ${HERE} archive ${opt.ref} | tar -x -C ${archive}`);
+  symlinkSync(join(HERE, "node_modules"), join(archive, "node_modules"));
+  ROOT = archive;
+}
 const TOKEN = "bench-token-0123456789abcdef";
 const log = (...a: unknown[]) => console.error("[bench]", ...a);
 
@@ -63,8 +85,8 @@ const machine = {
   cpu: sh("lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -1"),
   ramGb: (totalmem() / 2 ** 30).toFixed(1),
   bun: Bun.version,
-  commit: sh(`git -C ${ROOT} rev-parse --short HEAD`),
-  dirty: sh(`git -C ${ROOT} status --porcelain -- src`) !== "",
+  commit: sh(`git -C ${HERE} rev-parse --short ${opt.ref ?? "HEAD"}`),
+  dirty: !opt.ref && sh(`git -C ${HERE} status --porcelain -- src`) !== "",
   kernel: sh("uname -r"),
 };
 
@@ -72,12 +94,16 @@ const dataDir = mkdtempSync(join(tmpdir(), "chasqui-bench-"));
 log(`machine: ${machine.nproc} CPU (${machine.cpu}), ${machine.ramGb} GiB, bun ${machine.bun}`);
 log(`DATA_DIR ${dataDir} (filesystem: ${sh(`df -T ${dataDir} | awk 'NR==2{print $2}'`)})`);
 
-const seed = seedDatabase(dataDir, SIZES);
+const seed = seedDatabase(dataDir, { ...SIZES, cacheDir: opt["seed-cache"] });
 log(
   `seeded ${seed.counts.contacts} contacts, ${seed.counts.tickets} tickets (${seed.counts.open} open, ` +
     `${seed.counts.pending} pending), ${seed.counts.messages} messages in ${seed.seconds.toFixed(1)} s ` +
     `(${(seed.dbBytes / 2 ** 20).toFixed(0)} MiB)`,
 );
+
+// The reference's own copy of the seeded database, taken before the server changes anything.
+const refPath = join(dataDir, "reference.sqlite");
+copyFileSync(join(dataDir, "chasqui.sqlite"), refPath);
 
 const withCpus = (cmd: string[]) => (SERVER_CPUS ? ["taskset", "-c", SERVER_CPUS, ...cmd] : cmd);
 
@@ -184,17 +210,27 @@ end
   const helloUrl = `http://127.0.0.1:${helloPort}/`;
   log(`warm-up (3 s each), then ${ROUNDS} rounds × ${SECONDS} s at ${CONNECTIONS} connections`);
   await measure("hello", 0, helloUrl, undefined, 3);
-  await measure("list", 0, `${api}${listPath}`, undefined, 3);
-  await measure("messages", 0, `${api}${msgPath}`, undefined, 3);
+  if (!SEND_ONLY) {
+    await measure("list", 0, `${api}${listPath}`, undefined, 3);
+    await measure("messages", 0, `${api}${msgPath}`, undefined, 3);
+  }
   for (let round = 1; round <= ROUNDS; round++) {
     await measure("hello", round, helloUrl);
+    if (SEND_ONLY) continue;
     await measure("list", round, `${api}${listPath}`);
     await measure("messages", round, `${api}${msgPath}`);
   }
+  const reference = openReference(refPath);
+  const referenceRuns: number[] = [];
   await measure("send", 0, `${api}/api/v1/send`, sendLua(0), 3);
   for (let round = 1; round <= ROUNDS; round++) {
+    const ref = reference.run(SECONDS);
+    referenceRuns.push(ref.rate);
+    log(`  reference #${round}: ${ref.rate.toFixed(0)} sends/s (${ref.sends} transactions)`);
+    await sleep(1000);
     await measure("send", round, `${api}/api/v1/send`, sendLua(round * 1_000_003));
   }
+  reference.close();
   await sleep(1000);
   const end = readMemory(server.pid);
 
@@ -215,6 +251,7 @@ end
       errors: rs.reduce((n, r) => n + r.non2xx + r.socketErrors + r.timeouts, 0),
     };
   };
+  const refRate = median(referenceRuns);
   const s = {
     hello: summary("hello"),
     list: summary("list"),
@@ -227,7 +264,8 @@ end
   const stored = (check.query("SELECT count(*) AS n FROM messages").get() as { n: number }).n;
   check.close();
 
-  const share = s.list.rps / s.hello.rps;
+  const share = SEND_ONLY ? 0 : s.list.rps / s.hello.rps;
+  const sendShare = s.send.rps / refRate;
   const pass = (ok: boolean) => (ok ? "**pass**" : "**FAIL**");
   const row = (name: string, x: (typeof s)["hello"], extra = "") =>
     `| ${name} | ${x.rps.toFixed(0)} | ${x.p50.toFixed(2)} | ${x.p99.toFixed(2)} | ${x.peakRssMb.toFixed(0)} | ${x.all} | ${x.errors}${extra} |`;
@@ -240,12 +278,17 @@ end
     "| endpoint | req/s (median) | p50 ms | p99 ms | peak RSS MB | req/s per run | errors |",
     "|---|---:|---:|---:|---:|---|---:|",
     row("hello-world `Bun.serve` (ceiling)", s.hello),
-    row("`GET /api/v1/tickets?status=open&limit=20`", s.list),
-    row(
-      `\`GET /api/v1/tickets/:id/messages\` (${msgs.messages.length} msgs, limit ${msgs.limit})`,
-      s.messages,
-    ),
+    ...(SEND_ONLY
+      ? []
+      : [
+          row("`GET /api/v1/tickets?status=open&limit=20`", s.list),
+          row(
+            `\`GET /api/v1/tickets/:id/messages\` (${msgs.messages.length} msgs, limit ${msgs.limit})`,
+            s.messages,
+          ),
+        ]),
     row("`POST /api/v1/send` (sandbox)", s.send),
+    `| SQLite reference: one transaction per send (bench/lib/send-reference.ts) | ${refRate.toFixed(0)} | | | | ${referenceRuns.map((r) => r.toFixed(0)).join(" / ")} | |`,
     "",
     `Server boot ${bootMs.toFixed(0)} ms; idle VmRSS ${idle.rssMb.toFixed(1)} MB; VmHWM (peak over the whole run) ` +
       `${end.hwmMb.toFixed(1)} MB; VmRSS at the end ${end.rssMb.toFixed(1)} MB. Seeding took ${seed.seconds.toFixed(1)} s ` +
@@ -255,8 +298,13 @@ end
     "",
     "| target | measured | result |",
     "|---|---|---|",
-    `| ticket list ≥ 25 % of the ceiling | ${(share * 100).toFixed(1)} % (${s.list.rps.toFixed(0)} / ${s.hello.rps.toFixed(0)}) | ${pass(share >= TARGETS.listShareOfCeiling)} |`,
-    `| ticket list p99 < 20 ms | ${s.list.p99.toFixed(2)} ms | ${pass(s.list.p99 < TARGETS.listP99Ms)} |`,
+    `| sends ≥ 80 % of SQLite's one-transaction-per-send rate | ${(sendShare * 100).toFixed(1)} % (${s.send.rps.toFixed(0)} / ${refRate.toFixed(0)}) | ${pass(sendShare >= 0.8 && s.send.errors === 0)} |`,
+    ...(SEND_ONLY
+      ? []
+      : [
+          `| ticket list ≥ 25 % of the ceiling | ${(share * 100).toFixed(1)} % (${s.list.rps.toFixed(0)} / ${s.hello.rps.toFixed(0)}) | ${pass(share >= TARGETS.listShareOfCeiling)} |`,
+          `| ticket list p99 < 20 ms | ${s.list.p99.toFixed(2)} ms | ${pass(s.list.p99 < TARGETS.listP99Ms)} |`,
+        ]),
     `| send ≥ 2,000 messages/s | ${s.send.rps.toFixed(0)} /s | ${pass(s.send.rps >= TARGETS.sendPerSec && s.send.errors === 0)} |`,
     `| idle RSS < 80 MB | ${idle.rssMb.toFixed(1)} MB | ${pass(idle.rssMb < TARGETS.idleRssMb)} |`,
   ].join("\n");
@@ -266,7 +314,19 @@ end
     writeFileSync(
       opt.json,
       JSON.stringify(
-        { machine, sizes: SIZES, seed, pin: PIN, bootMs, idle, end, stored, runs, summary: s },
+        {
+          machine,
+          sizes: SIZES,
+          seed,
+          pin: PIN,
+          bootMs,
+          idle,
+          end,
+          stored,
+          runs,
+          referenceRuns,
+          summary: s,
+        },
         null,
         2,
       ),
@@ -283,5 +343,6 @@ end
   if (hello.exitCode === null) await stopProcess(hello);
   if (opt.keep) log(`kept ${dataDir}`);
   else rmSync(dataDir, { recursive: true, force: true });
+  if (archive) rmSync(archive, { recursive: true, force: true });
 }
 process.exit(exitCode);

@@ -25,7 +25,16 @@ import { freePort, readMemory, stopProcess, waitForHttp } from "./lib/proc";
 import { contactNumber, seedDatabase } from "./lib/seed";
 
 const { values: opt } = parseArgs({
-  options: { "data-dir": { type: "string" }, iterations: { type: "string", default: "2000" } },
+  options: {
+    "data-dir": { type: "string" },
+    iterations: { type: "string", default: "2000" },
+    /** `send`: only the concurrent-send section (for `bun --cpu-prof bench/api.profile.ts --only send`). */
+    only: { type: "string" },
+    messages: { type: "string", default: "1000000" },
+    /** Concurrent POST /api/v1/send through app.fetch in the concurrent-send section. */
+    concurrency: { type: "string", default: "50" },
+    sends: { type: "string", default: "20000" },
+  },
 });
 const ITER = Number(opt.iterations);
 const ROOT = resolve(import.meta.dir, "..");
@@ -35,7 +44,7 @@ const fresh = !opt["data-dir"];
 const dataDir = opt["data-dir"] ?? mkdtempSync(join(tmpdir(), "chasqui-profile-"));
 let tenMessageTicketId = Number(process.env.BENCH_TICKET_ID ?? 0);
 if (fresh) {
-  const seed = seedDatabase(dataDir, { contacts: 100_000, tickets: 100_000, messages: 1_000_000 });
+  const seed = seedDatabase(dataDir, { contacts: 100_000, tickets: 100_000, messages: Number(opt.messages) });
   tenMessageTicketId = seed.tenMessageTicketId;
   console.log(`seeded ${dataDir} in ${seed.seconds.toFixed(1)} s`);
 }
@@ -72,60 +81,63 @@ const resetTrace = () => {
   tx.totalMs = 0;
   tx.bodyMs = 0;
 };
-const originalPrepare = client.prepare.bind(client);
-(client as any).prepare = (text: string, ...rest: any[]) => {
-  const t0 = performance.now();
-  const stmt = (originalPrepare as any)(text, ...rest) as Statement;
-  if (!tracing) return stmt;
-  let s = stats.get(text);
-  if (!s) {
-    s = { sql: text, calls: 0, prepares: 0, prepareMs: 0, execMs: 0 };
-    stats.set(text, s);
-  }
-  s.prepares++;
-  s.prepareMs += performance.now() - t0;
-  const entry = s;
-  for (const m of ["all", "get", "values", "run"] as const) {
-    const f = (stmt as any)[m].bind(stmt);
-    (stmt as any)[m] = (...a: any[]) => {
-      const t = performance.now();
-      try {
-        return f(...a);
-      } finally {
-        entry.execMs += performance.now() - t;
-        entry.calls++;
-      }
-    };
-  }
-  return stmt;
-};
-const originalTransaction = client.transaction.bind(client);
-(client as any).transaction = (fn: (...a: any[]) => any) => {
-  const native = originalTransaction((...a: any[]) => {
-    const t = performance.now();
-    try {
-      return fn(...a);
-    } finally {
-      if (tracing) tx.bodyMs += performance.now() - t;
+// Not in `--only send`: the wrappers would show up in the CPU profile of the sends.
+if (opt.only !== "send") {
+  const originalPrepare = client.prepare.bind(client);
+  (client as any).prepare = (text: string, ...rest: any[]) => {
+    const t0 = performance.now();
+    const stmt = (originalPrepare as any)(text, ...rest) as Statement;
+    if (!tracing) return stmt;
+    let s = stats.get(text);
+    if (!s) {
+      s = { sql: text, calls: 0, prepares: 0, prepareMs: 0, execMs: 0 };
+      stats.set(text, s);
     }
-  }) as any;
-  const wrap =
-    (mode: string) =>
-    (...a: any[]) => {
+    s.prepares++;
+    s.prepareMs += performance.now() - t0;
+    const entry = s;
+    for (const m of ["all", "get", "values", "run"] as const) {
+      const f = (stmt as any)[m].bind(stmt);
+      (stmt as any)[m] = (...a: any[]) => {
+        const t = performance.now();
+        try {
+          return f(...a);
+        } finally {
+          entry.execMs += performance.now() - t;
+          entry.calls++;
+        }
+      };
+    }
+    return stmt;
+  };
+  const originalTransaction = client.transaction.bind(client);
+  (client as any).transaction = (fn: (...a: any[]) => any) => {
+    const native = originalTransaction((...a: any[]) => {
       const t = performance.now();
       try {
-        return native[mode](...a);
+        return fn(...a);
       } finally {
-        if (tracing) {
-          tx.count++;
-          tx.totalMs += performance.now() - t;
-        }
+        if (tracing) tx.bodyMs += performance.now() - t;
       }
-    };
-  const f: any = wrap("deferred");
-  for (const mode of ["deferred", "immediate", "exclusive"]) f[mode] = wrap(mode);
-  return f;
-};
+    }) as any;
+    const wrap =
+      (mode: string) =>
+      (...a: any[]) => {
+        const t = performance.now();
+        try {
+          return native[mode](...a);
+        } finally {
+          if (tracing) {
+            tx.count++;
+            tx.totalMs += performance.now() - t;
+          }
+        }
+      };
+    const f: any = wrap("deferred");
+    for (const mode of ["deferred", "immediate", "exclusive"]) f[mode] = wrap(mode);
+    return f;
+  };
+}
 
 const plan = (text: string, params: unknown[]) =>
   (
@@ -169,6 +181,65 @@ async function traceOnce(label: string, fn: () => unknown, params: Record<string
 
 const request = (path: string) =>
   rt.app.fetch(new Request(`http://127.0.0.1${path}`, { headers: { Authorization: `Bearer ${TOKEN}` } }));
+
+// --- POST /api/v1/send, concurrent, through app.fetch -----------------------------------------------------
+// What the HTTP bench drives (C requests in flight, each to another seeded contact), without the HTTP client
+// and socket: the sends/s the app itself can do, and what `bun --cpu-prof` sees of it.
+async function concurrentSends(total: number, concurrency: number) {
+  let i = 0;
+  const started = performance.now();
+  const cpu0 = process.cpuUsage();
+  const worker = async () => {
+    while (i < total) {
+      const n = i++;
+      const res = await rt.app.fetch(
+        new Request("http://127.0.0.1/api/v1/send", {
+          method: "POST",
+          headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" },
+          body: JSON.stringify({ number: nextNumber(), body: `Hola, su pedido #${n} está en camino` }),
+        }),
+      );
+      if (res.status !== 201) throw new Error(`send → ${res.status} ${await res.text()}`);
+      await res.arrayBuffer();
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const rate = total / ((performance.now() - started) / 1000);
+  await Bun.sleep(100); // the last acks
+  const cpu = process.cpuUsage(cpu0);
+  // CPU time (user + system, all threads) per send: less sensitive than sends/s to other processes' load.
+  return { rate, cpuUsPerSend: (cpu.user + cpu.system) / total };
+}
+let next = 500_000;
+const nextNumber = () => {
+  let n: string;
+  do n = contactNumber(((next++ * 7919) % 100_000) + 1);
+  while (n.endsWith("0000"));
+  return n;
+};
+await rt.startSessions();
+if (opt.only === "send") {
+  const C = Number(opt.concurrency);
+  await concurrentSends(1000, C); // warm-up
+  const { rate, cpuUsPerSend } = await concurrentSends(Number(opt.sends), C);
+  await Bun.sleep(200);
+  console.log(
+    `## POST /api/v1/send through app.fetch, ${C} in flight: ${rate.toFixed(0)} sends/s, ` +
+      `${cpuUsPerSend.toFixed(0)} µs of CPU per send (process, incl. its acks)`,
+  );
+  // The group commit's batches over the whole run (warm-up included), from the server's own metrics.
+  const metricsText = await rt.metrics.registry.metrics();
+  const metric = (name: string) =>
+    Number(new RegExp(`^${name} ([0-9.e+-]+)$`, "m").exec(metricsText)?.[1] ?? NaN);
+  const commits = metric("chasqui_db_commit_batch_size_count");
+  console.log(
+    `  ${commits} commits, ${(metric("chasqui_db_commit_batch_size_sum") / commits).toFixed(1)} jobs per commit, ` +
+      `COMMIT (fsync) ${((metric("chasqui_db_commit_duration_seconds_sum") / commits) * 1000).toFixed(2)} ms on average`,
+  );
+  await rt.close();
+  if (fresh) rmSync(dataDir, { recursive: true, force: true });
+  process.exit(0);
+}
 
 // --- GET /api/v1/tickets?status=open&limit=20 -----------------------------------------------------------
 console.log(`\n## GET /api/v1/tickets?status=open&limit=20 (${ITER} iterations each, warm)`);
@@ -222,14 +293,6 @@ const msgLayers = {
 for (const [k, v] of Object.entries(msgLayers)) console.log(`  ${us(v)}  ${k}`);
 
 // --- POST /api/v1/send ----------------------------------------------------------------------------------
-await rt.startSessions();
-let next = 500_000;
-const nextNumber = () => {
-  let n: string;
-  do n = contactNumber(((next++ * 7919) % 100_000) + 1);
-  while (n.endsWith("0000"));
-  return n;
-};
 for (const [mode, acks] of [
   ["FULL", true],
   ["FULL", false],

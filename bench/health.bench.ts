@@ -8,6 +8,8 @@
  * back to back, one request in flight, for `--seconds` (longer than the one-minute maintenance interval:
  * media retry and idempotency pruning; retention and a WAL checkpoint run at start). Reports p50, p99 and
  * max, and the time of the max. `--ref COMMIT` runs the server from a `git archive` of that commit.
+ * `--seed-cache DIR` reuses seeded databases across runs (bench/lib/seed.ts; 10M messages are seeded once).
+ * `--worst N` also lists the N slowest answers with their times, to match them with what the server ran.
  */
 import { execSync } from "node:child_process";
 import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
@@ -24,6 +26,8 @@ const { values: opt } = parseArgs({
     seconds: { type: "string", default: "65" },
     "expired-keys": { type: "string", default: "150000" },
     ref: { type: "string" },
+    "seed-cache": { type: "string" },
+    worst: { type: "string", default: "5" },
   },
 });
 const HERE = join(import.meta.dir, "..");
@@ -54,7 +58,12 @@ const pct = (sorted: number[], p: number) =>
 for (const messages of opt.messages.split(",").map(Number)) {
   const dataDir = mkdtempSync(join(tmpdir(), "chasqui-health-"));
   try {
-    const seeded = seedDatabase(dataDir, { contacts: 100_000, tickets: 100_000, messages });
+    const seeded = seedDatabase(dataDir, {
+      contacts: 100_000,
+      tickets: 100_000,
+      messages,
+      cacheDir: opt["seed-cache"],
+    });
     const db = openDatabase(join(dataDir, "chasqui.sqlite"));
     const expiredAt = Date.now() - 25 * 60 * 60 * 1000;
     const keys = Number(opt["expired-keys"]);
@@ -86,6 +95,7 @@ for (const messages of opt.messages.split(",").map(Number)) {
       const started = performance.now();
       const until = started + Number(opt.seconds) * 1000;
       const times: number[] = [];
+      const slow: { ms: number; atS: number }[] = [];
       let worst = { ms: 0, atS: 0 };
       while (performance.now() < until) {
         const t0 = performance.now();
@@ -95,6 +105,7 @@ for (const messages of opt.messages.split(",").map(Number)) {
         if (!res.ok) throw new Error(`/health answered ${res.status}`);
         times.push(ms);
         if (ms > worst.ms) worst = { ms, atS: (t0 - started) / 1000 };
+        if (ms > 10) slow.push({ ms: +ms.toFixed(1), atS: +((t0 - started) / 1000).toFixed(2) });
       }
       const check = openDatabase(join(dataDir, "chasqui.sqlite"));
       const left = (check.$client.query("SELECT count(*) AS n FROM idempotency_keys").get() as { n: number })
@@ -111,6 +122,8 @@ for (const messages of opt.messages.split(",").map(Number)) {
           maxMs: +worst.ms.toFixed(1),
           maxAtS: +worst.atS.toFixed(1),
           expiredKeysLeft: left,
+          slowest: slow.sort((a, b) => b.ms - a.ms).slice(0, Number(opt.worst)),
+          over10ms: slow.length,
           load: sh("cat /proc/loadavg"),
         }),
       );

@@ -41,6 +41,8 @@ export function createConnectionService(deps: DomainDeps) {
     .where(eq(connections.id, sql.placeholder("id")))
     .prepare();
   const find = (id: number) => byId.get({ id });
+  // Compiled once: every send without a whatsappId resolves the default connection.
+  const byDefault = db.select().from(connections).where(eq(connections.isDefault, true)).prepare();
 
   function get(id: number): Connection {
     const c = find(id);
@@ -216,7 +218,7 @@ export function createConnectionService(deps: DomainDeps) {
     /** The connection to use when a request names none: the given id, else the default. */
     resolve(id: number | null | undefined): Connection {
       if (id != null) return get(id);
-      const def = db.select().from(connections).where(eq(connections.isDefault, true)).get();
+      const def = byDefault.get();
       if (!def)
         throw new AppError("ERR_NO_DEF_WAPP_FOUND", "No default WhatsApp connection: create one first");
       return def;

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { and, desc, eq, ne } from "drizzle-orm";
+import { and, desc, eq, ne, sql } from "drizzle-orm";
 import type { DbOrTx, Tx } from "../db/client";
 import { contacts, messages, queues, tags, tickets, ticketTags, userQueues, users } from "../db/schema";
 import { AppError } from "../errors";
@@ -373,6 +373,36 @@ export function createTicketService(
       throw new AppError("ERR_TAG_NOT_FOUND", `Tag #${a.tagId} not found`);
   }
 
+  // Compiled once (every send and every inbound message runs findOrCreate); they run on the connection the
+  // caller's transaction holds, so they are part of it.
+  const ph = (name: string) => sql.placeholder(name);
+  const findOrCreateStmt = {
+    open: db
+      .select()
+      .from(tickets)
+      .where(
+        and(
+          eq(tickets.contactId, ph("contactId")),
+          eq(tickets.connectionId, ph("connectionId")),
+          ne(tickets.status, "closed"),
+        ),
+      )
+      .prepare(),
+    insert: db
+      .insert(tickets)
+      .values({
+        status: ph("status"),
+        contactId: ph("contactId"),
+        connectionId: ph("connectionId"),
+        queueId: ph("queueId"),
+        userId: ph("userId"),
+        createdAt: ph("createdAt"),
+        updatedAt: ph("updatedAt"),
+      })
+      .returning()
+      .prepare(),
+  };
+
   /**
    * Reuses the contact's open or pending ticket on the connection, else creates one with `newStatus`.
    * Assigning a user or queue never changes the status.
@@ -385,17 +415,7 @@ export function createTicketService(
   ): { ticket: TicketRow; created: boolean } {
     assertRefs(tx, a);
     const now = new Date(clock());
-    const existing = tx
-      .select()
-      .from(tickets)
-      .where(
-        and(
-          eq(tickets.contactId, contact.id),
-          eq(tickets.connectionId, connectionId),
-          ne(tickets.status, "closed"),
-        ),
-      )
-      .get();
+    const existing = findOrCreateStmt.open.get({ contactId: contact.id, connectionId });
     let ticket: TicketRow;
     let created = false;
     if (existing) {
@@ -417,19 +437,15 @@ export function createTicketService(
         });
       }
     } else {
-      ticket = tx
-        .insert(tickets)
-        .values({
-          status: a.newStatus,
-          contactId: contact.id,
-          connectionId,
-          queueId: a.queueId ?? null,
-          userId: a.userId ?? null,
-          createdAt: now,
-          updatedAt: now,
-        })
-        .returning()
-        .get();
+      ticket = findOrCreateStmt.insert.get({
+        status: a.newStatus,
+        contactId: contact.id,
+        connectionId,
+        queueId: a.queueId ?? null,
+        userId: a.userId ?? null,
+        createdAt: now,
+        updatedAt: now,
+      })!;
       created = true;
       events.emit(tx, "ticket_created", connectionId, ticketEventData(ticket, contact));
     }

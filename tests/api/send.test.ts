@@ -40,6 +40,18 @@ describe("POST /api/v1/send", () => {
     expect((await t.get(`/api/v1/tickets/${a.body.ticketId}/messages`)).body.count).toBe(2);
   });
 
+  test("a send to the open ticket that assigns a queue still assigns it (no shortcut past the write)", async () => {
+    await using t = createTestApp();
+    await t.sandbox();
+    const q = await t.post("/api/v1/queues", { name: "Ventas", color: "#2196F3" });
+    const a = await t.post("/api/v1/send", { number: CONTACT, body: "1" });
+    expect((await t.get(`/api/v1/tickets/${a.body.ticketId}`)).body.queueId).toBeNull();
+    const b = await t.post("/api/v1/send", { number: CONTACT, body: "2", queueId: q.body.id });
+    expect(b.status).toBe(201);
+    expect(b.body.ticketId).toBe(a.body.ticketId);
+    expect((await t.get(`/api/v1/tickets/${a.body.ticketId}`)).body.queueId).toBe(q.body.id);
+  });
+
   test('closeTicket closes the ticket after sending; the string "false" does not', async () => {
     await using t = createTestApp();
     await t.sandbox();

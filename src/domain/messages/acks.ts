@@ -1,3 +1,4 @@
+import type { Tx } from "../../db/client";
 import type { DomainDeps } from "../deps";
 
 export const ACK_NAMES: Record<number, string> = {
@@ -21,7 +22,7 @@ const EARLY_ACK_LIMIT = 1000;
  * commit each would dominate the cost of a send. An ack for a message not stored yet is kept until it is.
  */
 export function createAckQueue(deps: DomainDeps) {
-  const { db, events, clock, logger } = deps;
+  const { db, events, clock, logger, commits } = deps;
   const log = logger.child({ module: "messages" });
   const earlyAcks = new Map<string, number>();
   const q = {
@@ -34,8 +35,8 @@ export function createAckQueue(deps: DomainDeps) {
     ),
   };
 
-  function applyAcks(batch: [number, string, number][]): void {
-    db.transaction((tx) => {
+  function ackBody(batch: [number, string, number][]) {
+    return (tx: Tx): void => {
       for (const [connectionId, messageId, ack] of batch) {
         const updated = q.ack.get(ack, clock(), connectionId, messageId, ack);
         if (!updated) {
@@ -53,16 +54,31 @@ export function createAckQueue(deps: DomainDeps) {
           ticketId: updated.ticketId,
         });
       }
-    });
+    };
   }
+  const applyAcks = (batch: [number, string, number][]): void => db.transaction(ackBody(batch));
 
   let pendingAcks: [number, string, number][] = [];
   let ackTimer: ReturnType<typeof setTimeout> | undefined;
-  function flushAcks(): void {
+  const takeBatch = () => {
     clearTimeout(ackTimer);
     ackTimer = undefined;
     const batch = pendingAcks;
     pendingAcks = [];
+    return batch;
+  };
+  /**
+   * The timer's flush: the batch joins the group commit, so under load the acks share the sends' commit
+   * (one fsync) instead of paying one of their own.
+   */
+  function commitAcks(): void {
+    const batch = takeBatch();
+    if (batch.length === 0) return;
+    commits.run(ackBody(batch)).catch((err) => log.error({ err, acks: batch.length }, "storing acks failed"));
+  }
+  /** Now, in a transaction of its own (shutdown: the commit queue may not get another turn). */
+  function flushAcks(): void {
+    const batch = takeBatch();
     if (batch.length === 0) return;
     try {
       applyAcks(batch);
@@ -88,7 +104,7 @@ export function createAckQueue(deps: DomainDeps) {
     /** Queues an ack from a driver; see above. */
     queueAck(connectionId: number, messageId: string, ack: number): void {
       pendingAcks.push([connectionId, messageId, ack]);
-      ackTimer ??= setTimeout(flushAcks, ACK_BATCH_MS);
+      ackTimer ??= setTimeout(commitAcks, ACK_BATCH_MS);
     },
 
     /** Commits queued acks now (shutdown). */

@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq, ne, sql } from "drizzle-orm";
 import { contacts, tickets } from "../../db/schema";
 import { AppError } from "../../errors";
 import type { StoredMedia } from "../../media/media-store";
@@ -71,6 +71,18 @@ export function createSendService(
   const { db, media, fetcher, logger, commits, clock, config } = deps;
   const log = logger.child({ module: "messages" });
   const { store, findByWaId } = messageStore;
+  /** The contact's open or pending ticket on the connection (the one findOrCreate would reuse). */
+  const openTicket = db
+    .select()
+    .from(tickets)
+    .where(
+      and(
+        eq(tickets.contactId, sql.placeholder("contactId")),
+        eq(tickets.connectionId, sql.placeholder("connectionId")),
+        ne(tickets.status, "closed"),
+      ),
+    )
+    .prepare();
 
   /** The live gateway when the connection is connected, else undefined. */
   const sessionsLive = (connection: Connection): WhatsAppGateway | undefined =>
@@ -374,11 +386,29 @@ export function createSendService(
       const known = contactsSvc.findByNumber(check.number);
       const profilePicUrl = known || !gw ? undefined : await gw.profilePicUrl(check.number).catch(() => null);
       const items = await prepare(input);
-      const { contact, ticket } = await commits.run((tx) => {
-        const c = contactsSvc.upsert(tx, { number: check.number, profilePicUrl }, connection.id).contact;
-        const t = ticketsSvc.findOrCreate(tx, c, connection.id, { ...input, newStatus: "open" }).ticket;
-        return { contact: c, ticket: t };
-      });
+      // A known contact with an open or pending ticket and nothing to assign: upsert and findOrCreate would
+      // read both and write nothing, so there is nothing to commit (and no turn of the commit queue to wait).
+      // The ticket may be closed before the message is stored, exactly as it may after that commit.
+      const reused =
+        known &&
+        profilePicUrl === undefined &&
+        input.queueId == null &&
+        input.userId == null &&
+        input.tagId == null
+          ? openTicket.get({ contactId: known.id, connectionId: connection.id })
+          : undefined;
+      const { contact, ticket } =
+        known && reused
+          ? { contact: known, ticket: reused }
+          : await commits.run((tx) => {
+              const c = contactsSvc.upsert(
+                tx,
+                { number: check.number, profilePicUrl },
+                connection.id,
+              ).contact;
+              const t = ticketsSvc.findOrCreate(tx, c, connection.id, { ...input, newStatus: "open" }).ticket;
+              return { contact: c, ticket: t };
+            });
       const sign = connection.agentSignature && author?.signature === true;
       const wrapped = around(completion, (results) => ({
         ticketId: ticket.id,
