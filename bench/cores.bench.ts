@@ -38,7 +38,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { freePort, sh, sleep, stopProcess, waitForHttp } from "./lib/proc";
+import { freePort, readMemory, sh, sleep, stopProcess, waitForHttp } from "./lib/proc";
 import { requireWrk, runWrk, type WrkResult } from "./lib/wrk";
 
 const { values: opt } = parseArgs({
@@ -219,6 +219,9 @@ type Round = {
     stored: { inbound: number; sends: number; errors: number; skipped: number; seconds: number };
     lag: { count: number; p50: number; p99: number };
     drainSeconds: number;
+    commitBlockedPct: number;
+    commitsPerSec: number;
+    rssMb: number;
   };
 };
 const results: Round[] = [];
@@ -263,6 +266,14 @@ request = function()
 end
 `;
   const db = new Database(join(dataDir, "chasqui.sqlite"), { readonly: true });
+  const commitTime = async () => {
+    const text = await (await fetch(`${api}/metrics`, { headers: auth })).text();
+    const num = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? Number.NaN);
+    return {
+      seconds: num("chasqui_db_commit_duration_seconds_sum"),
+      count: num("chasqui_db_commit_duration_seconds_count"),
+    };
+  };
   const openDeliveries = () =>
     (
       db
@@ -303,6 +314,7 @@ end
           { stdout: "pipe", stderr: "inherit" },
         );
         await sleep(2000); // the writers reach their rate before the readers start
+        const commits0 = await commitTime();
         watch = cpuWatch(server.pid);
         const list = await runWrk({
           url: `${api}/api/v1/tickets`,
@@ -311,6 +323,11 @@ end
           headers: auth,
         });
         const writesCpu = watch();
+        const rssMb = readMemory(server.pid).rssMb;
+        const commits1 = await commitTime();
+        // The group commit's COMMIT (the fsync, synchronous=FULL) blocks the main thread: its share of the wall time.
+        const commitBlockedPct = ((commits1.seconds - commits0.seconds) / list.seconds) * 100;
+        const commitsPerSec = (commits1.count - commits0.count) / list.seconds;
         writer.kill("SIGTERM");
         const stored = JSON.parse((await new Response(writer.stdout).text()).trim().split("\n").at(-1)!);
         await writer.exited;
@@ -328,7 +345,16 @@ end
           ceiling1: ceiling1.rps,
           ceiling2: ceiling2.rps,
           uncached: { ...uncached, cpu: uncachedCpu },
-          writes: { ...list, cpu: writesCpu, stored, lag, drainSeconds },
+          writes: {
+            ...list,
+            cpu: writesCpu,
+            stored,
+            lag,
+            drainSeconds,
+            commitBlockedPct,
+            commitsPerSec,
+            rssMb,
+          },
         };
         results.push(r);
         const pct = (x: number) => `${((x / ceiling1.rps) * 100).toFixed(1)} %`;
@@ -337,7 +363,7 @@ end
           `#${round} ${variant.padEnd(8)} ceiling ${ceiling1.rps.toFixed(0)} (2 listeners ${ceiling2.rps.toFixed(0)}) | ` +
             `uncached ${uncached.rps.toFixed(0)} req/s (${pct(uncached.rps)}) p99 ${uncached.p99.toFixed(1)} ms [${threads(uncachedCpu)}] | ` +
             `under writes ${list.rps.toFixed(0)} req/s (${pct(list.rps)}) p99 ${list.p99.toFixed(1)} ms, stored ${stored.inbound}+${stored.sends} ` +
-            `(${stored.errors} err, ${stored.skipped} skipped), lag p99 ${lag.p99} ms, drain ${drainSeconds.toFixed(1)} s ` +
+            `(${stored.errors} err, ${stored.skipped} skipped), ${commitsPerSec.toFixed(0)} commits/s blocking the main thread ${commitBlockedPct.toFixed(0)} %, lag p99 ${lag.p99} ms, drain ${drainSeconds.toFixed(1)} s ` +
             `[${threads(writesCpu)}] cores ${JSON.stringify(writesCpu.cores)}`,
         );
       } finally {
@@ -347,6 +373,8 @@ end
   }
   db.close();
 
+  const cpuMsPerRequest = (w: WrkResult & { cpu: { threads: { pct: number }[] } }) =>
+    (w.cpu.threads.reduce((a, t) => a + t.pct, 0) / 100) * ((w.seconds * 1000) / Math.max(1, w.requests));
   const summary = variants.map((variant) => {
     const rs = results.filter((r) => r.variant === variant);
     const m = (f: (r: Round) => number) => median(rs.map(f));
@@ -367,6 +395,9 @@ end
       uncachedSharePct: Number(m((r) => (r.uncached.rps / r.ceiling1) * 100).toFixed(2)),
       uncachedP99Ms: Number(m((r) => r.uncached.p99).toFixed(1)),
       uncachedThreadsPct: threadMedian("uncached"),
+      // CPU of the whole server process per answered request: less sensitive to other load than req/s.
+      uncachedCpuMsPerRequest: Number(m((r) => cpuMsPerRequest(r.uncached)).toFixed(3)),
+      writesCpuMsPerRequest: Number(m((r) => cpuMsPerRequest(r.writes)).toFixed(3)),
       writesListRps: Math.round(m((r) => r.writes.rps)),
       writesListSharePct: Number(m((r) => (r.writes.rps / r.ceiling1) * 100).toFixed(2)),
       writesListP99Ms: Number(m((r) => r.writes.p99).toFixed(1)),
@@ -375,6 +406,9 @@ end
       ),
       webhookLagP99Ms: m((r) => r.writes.lag.p99),
       drainSeconds: Number(m((r) => r.writes.drainSeconds).toFixed(1)),
+      commitsPerSec: Math.round(m((r) => r.writes.commitsPerSec)),
+      rssMb: Math.round(m((r) => r.writes.rssMb)),
+      commitBlockedPct: Number(m((r) => r.writes.commitBlockedPct).toFixed(1)),
       writesThreadsPct: threadMedian("writes"),
       writesCoresPct: Object.fromEntries(
         Object.keys(rs[0]?.writes.cpu.cores ?? {}).map((c) => [c, m((r) => r.writes.cpu.cores[c] ?? 0)]),
