@@ -405,7 +405,6 @@ end
       uncachedThreadsPct: threadMedian("uncached"),
       // CPU of the whole server process per answered request: less sensitive to other load than req/s.
       uncachedCpuMsPerRequest: Number(m((r) => cpuMsPerRequest(r.uncached)).toFixed(3)),
-      writesCpuMsPerRequest: Number(m((r) => cpuMsPerRequest(r.writes)).toFixed(3)),
       writesListRps: Math.round(m((r) => r.writes.rps)),
       writesListSharePct: Number(m((r) => (r.writes.rps / r.ceiling1) * 100).toFixed(2)),
       writesListP99Ms: Number(m((r) => r.writes.p99).toFixed(1)),
