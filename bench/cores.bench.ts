@@ -189,7 +189,12 @@ const startServer = async (variant: string) => {
     stdout: "pipe",
     stderr: Bun.file(join(dataDir, `server-${variant}.err`)),
   });
-  const first = await proc.stdout.getReader().read();
+  const reader = proc.stdout.getReader();
+  const first = await reader.read();
+  // The server logs (warn and above) to stdout too: keep the pipe drained so a log line never blocks it.
+  (async () => {
+    while (!(await reader.read()).done) {}
+  })().catch(() => {});
   if (!new TextDecoder().decode(first.value).startsWith("listening"))
     throw new Error(
       `server ${variant} did not start: ${readFileSync(join(dataDir, `server-${variant}.err`), "utf8")}`,
