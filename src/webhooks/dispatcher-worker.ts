@@ -86,6 +86,8 @@ function start(s: DispatcherThreadSettings) {
     window: s.window,
     leaseMs: s.leaseMs,
     settleDelayMs: 10,
+    // Never sleep in SQLite's busy handler behind the API's commit fsync: try again within a millisecond or at the next wake-up.
+    lockRetryMs: 1,
     // Each claim takes the write lock, which the API's group commit holds through its fsync: claim more rows
     // at once so a busy API costs fewer waits per delivery.
     batchSize: 200,
