@@ -464,7 +464,6 @@ export function createDispatcher(opts: DispatcherOptions) {
     return { ...base, kind: "retry", nextAttemptAt: now + Math.max(backoff, retryAfter), error };
   };
 
-
   /**
    * One webhook's lane: sends its claimed rows with up to `window` requests in flight and claims more whenever
    * the window has room and a wake-up (a commit, a retry due, the poll) or a full claim says more may be due,
