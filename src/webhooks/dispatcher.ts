@@ -30,7 +30,7 @@ export type DispatcherOptions = {
   /** Webhooks served at once (lanes). */
   concurrency: number;
   /**
-   * Requests in flight per webhook (WEBHOOK_WINDOW, default 1 here). With 1, a webhook's deliveries are sent
+   * Requests in flight per webhook (WEBHOOK_WINDOW; default 1 here, 8 in the config). With 1, a webhook's deliveries are sent
    * one at a time in creation order. With more, up to `window` go at once, but never two of the same chat
    * (contact) at once, and a chat's deliveries start in creation order: so a healthy receiver sees each
    * chat's events in order, and events of different chats may overtake each other.
