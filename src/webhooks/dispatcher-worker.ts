@@ -56,6 +56,10 @@ function start(s: DispatcherThreadSettings) {
   // themselves are written by the main connection with synchronous=FULL, and its next commit's fsync covers
   // the WAL frames written here before it.
   db.$client.exec("PRAGMA synchronous = NORMAL;");
+  // Nor does it checkpoint the WAL: a checkpoint run by one of its commits would hold this thread (and every
+  // delivery in flight, whose timeouts are timers here) for the checkpoint's fsyncs. The main connection's commits
+  // and the periodic checkpoint job keep the WAL short, as they did before this thread existed.
+  db.$client.exec("PRAGMA wal_autocheckpoint = 0;");
   const wakeups: DispatcherWakeups = {
     subscribe(listener: () => void) {
       wakeListeners.add(listener);

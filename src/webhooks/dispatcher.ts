@@ -474,6 +474,8 @@ export function createDispatcher(opts: DispatcherOptions) {
     const log = logger.child({ webhookId });
     type Item = { row: ClaimedRow; token: string; event: EventRow | undefined; chat: string };
     const waiting: Item[] = [];
+    /** Every row waiting or in flight, by id: a claim that takes one of them again (its lease ran out) renews it. */
+    const byRow = new Map<number, Item>();
     const inFlight = new Set<Promise<void>>();
     const busyChats = new Set<string>();
     let hook: Hook | undefined;
@@ -494,18 +496,20 @@ export function createDispatcher(opts: DispatcherOptions) {
     });
 
     const attempt = async (item: Item, event: EventRow, target: Hook) => {
-      const { row, token } = item;
       const outcome = await attemptDelivery(
         {
           url: target.url,
           secret: target.secret,
-          eventId: row.eventId,
+          eventId: item.row.eventId,
           eventType: event.type,
           connectionId: event.connectionId,
           payload: event.payload,
         },
         { timeoutMs, receivers, clock, signal: stopController.signal },
       );
+      // The lease this result is stored under: a later claim may have renewed it while the request was out.
+      const { row, token } = item;
+      byRow.delete(row.id);
       if (outcome.kind === "error" && stopController.signal.aborted) {
         // Cut off by shutdown: no result is known, so the row goes back to pending as it was.
         settle({ kind: "release", id: row.id, token, unsent: false, at: clock() });
@@ -540,6 +544,16 @@ export function createDispatcher(opts: DispatcherOptions) {
       if (!hook) gone = true;
       const items: Item[] = [];
       for (const row of batch.rows) {
+        const known = byRow.get(row.id);
+        if (known) {
+          // Ours already (its lease ran out while it waited or was in flight, e.g. the thread was starved of CPU):
+          // keep the one item under the new lease rather than sending the row twice (that claim counted one more
+          // attempt).
+          forget(known.token);
+          known.token = batch.token;
+          known.row = row;
+          continue;
+        }
         const stored = await read(() => eventStmt.get({ id: row.eventId }));
         const event = stored ? toEventRow(stored) : undefined;
         const chat = window > 1 && event ? await read(() => chatKey(event)) : "";
@@ -547,6 +561,7 @@ export function createDispatcher(opts: DispatcherOptions) {
       }
       // Usually after every waiting row; a retry that came due may go before some of them.
       for (const item of items) {
+        byRow.set(item.row.id, item);
         let i = waiting.length;
         while (i > 0 && waiting[i - 1]!.row.id > item.row.id) i--;
         waiting.splice(i, 0, item);
@@ -570,6 +585,7 @@ export function createDispatcher(opts: DispatcherOptions) {
         const event = item.event;
         // Deleting an event cascades to its rows, so this only misses in a race with a delete.
         if (!event) {
+          byRow.delete(item.row.id);
           forget(item.token);
           continue;
         }
@@ -610,6 +626,7 @@ export function createDispatcher(opts: DispatcherOptions) {
       laneSignals.delete(webhookId);
       // Rows claimed but never sent (shutdown, 410, or the webhook went away) go back without using an attempt.
       for (const { row, token } of waiting.splice(0)) {
+        byRow.delete(row.id);
         settle({ kind: "release", id: row.id, token, unsent: true, at: clock() });
       }
     }
