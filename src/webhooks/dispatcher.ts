@@ -726,9 +726,14 @@ export function createDispatcher(opts: DispatcherOptions) {
         stopController.abort();
         await all;
       }
-      flushNow();
-      const at = clock();
-      for (const token of held.keys()) releaseHeldStmt.run({ token, at });
+      try {
+        flushNow();
+        const at = clock();
+        for (const token of held.keys()) releaseHeldStmt.run({ token, at });
+      } catch (err) {
+        // The leases expire and the rows are sent again by the next start: at least once, nothing lost.
+        logger.error({ err }, "storing the last delivery results at stop failed");
+      }
       held.clear();
       if (writeTimer) clearTimeout(writeTimer);
       writeTimer = undefined;
