@@ -24,8 +24,8 @@ const EnvSchema = z.object({
   WEBHOOK_CONCURRENCY: int(1, 1024).default(16),
   WEBHOOK_RETENTION_DAYS: int(1, 3650).default(7),
   WEBHOOK_LEASE_MS: int(100, 3_600_000).default(30_000),
-  WEBHOOK_WINDOW: int(1, 256).default(1),
-  WEBHOOK_WORKER: bool.default(false),
+  WEBHOOK_WINDOW: int(1, 256).default(8),
+  WEBHOOK_WORKER: bool.default(true),
   EVENT_RETENTION_HOURS: int(1, 87_600).default(24),
   WA_WS_URL: z.string().optional(),
   WA_SEND_TIMEOUT_MS: int(100, 600_000).default(30_000),
@@ -140,9 +140,9 @@ export type Config = {
   webhookRetentionDays: number;
   /** How long a claimed delivery stays leased without a heartbeat; a crashed process's rows return after it. */
   webhookLeaseMs: number;
-  /** Requests in flight per webhook; 1 = strictly in creation order per webhook, more = in order per ticket. */
+  /** Requests in flight per webhook (default 8): more = in creation order per chat, 1 = per webhook. */
   webhookWindow: number;
-  /** Run the webhook dispatcher in its own thread (a Bun Worker with its own SQLite connection); off by default. */
+  /** Run the webhook dispatcher in its own thread (a Bun Worker with its own SQLite connection); on by default. */
   webhookWorker: boolean;
   /** Events no webhook delivery needs are kept this many hours (catch-up feed, SSE resume). */
   eventRetentionHours: number;

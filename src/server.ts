@@ -161,7 +161,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     }),
   });
   // Created here, started by startServer (tests start it themselves when they want deliveries). With
-  // WEBHOOK_WORKER=true in its own thread, unless the caller injects what a thread cannot share (a clock, a
+  // its own thread (WEBHOOK_WORKER, on by default), unless the caller injects what a thread cannot share (a clock, a
   // resolver, an in-memory database): tests that move time run it inline.
   const databasePath = opts.databasePath ?? join(config.dataDir, "chasqui.sqlite");
   const dispatcher: DispatcherHandle =

@@ -68,6 +68,12 @@ export async function attemptDelivery(
     );
     // Drain the body (bounded by the same timeout) so the keep-alive connection can be reused.
     await res.arrayBuffer().catch(() => undefined);
+    const durationMs = performance.now() - started;
+    // An answer seen after the time limit is a timeout even if the timer fired late (a thread starved of CPU
+    // handles both at once): the receiver was slower than WEBHOOK_TIMEOUT_MS, and the attempt is retried.
+    if (durationMs > opts.timeoutMs) {
+      return { kind: "error", error: `timed out after ${opts.timeoutMs} ms`, timedOut: true, durationMs };
+    }
     return {
       kind: "response",
       statusCode: res.status,
@@ -75,7 +81,7 @@ export async function attemptDelivery(
         res.status === 429 || res.status === 503
           ? parseRetryAfterMs(res.headers.get("retry-after"), clock())
           : undefined,
-      durationMs: performance.now() - started,
+      durationMs,
     };
   } catch (err) {
     const durationMs = performance.now() - started;

@@ -28,7 +28,7 @@ const WORKER_ENTRY = COMPILED
 const RESTART_MS = 1000;
 
 /**
- * The dispatcher in its own Bun Worker (WEBHOOK_WORKER=true; off by default): it claims, signs, sends
+ * The dispatcher in its own Bun Worker (the default; WEBHOOK_WORKER=false runs it inline): it claims, signs, sends
  * and stores results on its own SQLite connection (WAL: its reads never block the API's, and its writes are
  * short, un-fsynced transactions that take the write lock for microseconds), so webhooks stay on time while
  * HTTP work saturates the main thread. The main thread only tells it "something was committed" and hears back

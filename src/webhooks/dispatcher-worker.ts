@@ -56,6 +56,10 @@ function start(s: DispatcherThreadSettings) {
   // themselves are written by the main connection with synchronous=FULL, and its next commit's fsync covers
   // the WAL frames written here before it.
   db.$client.exec("PRAGMA synchronous = NORMAL;");
+  // Nor does it checkpoint the WAL: a checkpoint run by one of its commits would hold this thread (and every
+  // delivery in flight, whose timeouts are timers here) for the checkpoint's fsyncs. The main connection's commits
+  // and the periodic checkpoint job keep the WAL short, as they did before this thread existed.
+  db.$client.exec("PRAGMA wal_autocheckpoint = 0;");
   const wakeups: DispatcherWakeups = {
     subscribe(listener: () => void) {
       wakeListeners.add(listener);
@@ -86,6 +90,8 @@ function start(s: DispatcherThreadSettings) {
     window: s.window,
     leaseMs: s.leaseMs,
     settleDelayMs: 10,
+    // Never sleep in SQLite's busy handler behind the API's commit fsync: try again within a millisecond or at the next wake-up.
+    lockRetryMs: 1,
     // Each claim takes the write lock, which the API's group commit holds through its fsync: claim more rows
     // at once so a busy API costs fewer waits per delivery.
     batchSize: 200,

@@ -30,7 +30,7 @@ export type DispatcherOptions = {
   /** Webhooks served at once (lanes). */
   concurrency: number;
   /**
-   * Requests in flight per webhook (WEBHOOK_WINDOW, default 1 here). With 1, a webhook's deliveries are sent
+   * Requests in flight per webhook (WEBHOOK_WINDOW; default 1 here, 8 in the config). With 1, a webhook's deliveries are sent
    * one at a time in creation order. With more, up to `window` go at once, but never two of the same chat
    * (contact) at once, and a chat's deliveries start in creation order: so a healthy receiver sees each
    * chat's events in order, and events of different chats may overtake each other.
@@ -45,6 +45,14 @@ export type DispatcherOptions = {
    * the dispatcher thread waits 10 ms so it takes the write lock, shared with the API's commits, less often.
    */
   settleDelayMs?: number;
+  /**
+   * Take SQLite's write lock in short non-blocking tries (the dispatcher thread's own connection): claims,
+   * results and heartbeats run with `busy_timeout = 0`, and a try that finds the lock taken (the API's commit
+   * holds it through its fsync) is repeated after this many ms or at the next wake-up, whichever comes first,
+   * instead of sleeping in SQLite's busy handler (1, 2, 5, 10 … 100 ms between tries). Unset (inline): the
+   * connection's own busy_timeout applies.
+   */
+  lockRetryMs?: number;
   /** Safety-net poll, ms (default 1000); commits and retries due wake the dispatcher without it. */
   pollIntervalMs?: number;
   /** Grace for deliveries in flight at stop, ms (default 10 000). */
@@ -52,6 +60,14 @@ export type DispatcherOptions = {
 };
 
 type ClaimedRow = { id: number; eventId: string; attempts: number };
+type ClaimedBatch = { token: string; rows: ClaimedRow[] };
+type ClaimRequest = {
+  webhookId: number;
+  resolve: (batch: ClaimedBatch | undefined) => void;
+  reject: (err: unknown) => void;
+};
+/** SQLITE_BUSY (and its extended codes): another connection holds the lock. */
+const isBusy = (err: unknown) => ((err as { errno?: number }).errno ?? 0) % 256 === 5;
 type Hook = { id: number; url: string; secret: string; enabled: number };
 type EventRow = { type: string; connectionId: number | null; payload: string };
 const toEventRow = (r: StoredEventRow): EventRow => ({
@@ -91,6 +107,7 @@ export function createDispatcher(opts: DispatcherOptions) {
   const pollIntervalMs = opts.pollIntervalMs ?? 1000;
   const stopGraceMs = opts.stopGraceMs ?? 10_000;
   const settleDelayMs = opts.settleDelayMs ?? 0;
+  const lockRetryMs = opts.lockRetryMs;
   const logger = opts.logger.child({ module: "webhooks" });
   const sqlite = db.$client;
 
@@ -184,16 +201,24 @@ export function createDispatcher(opts: DispatcherOptions) {
   let running = false;
   let stopController = new AbortController();
   const lanes = new Map<number, Promise<void>>();
-  /** Lease tokens of batches this process is working on; the heartbeat extends their rows. */
-  const held = new Set<string>();
+  /** Running lanes: a wake-up asks each to claim again as soon as it has room in its window. */
+  const laneSignals = new Map<number, () => void>();
+  /** Lease tokens of claims this process is working on, with their rows not settled yet; the heartbeat extends them. */
+  const held = new Map<string, number>();
   let settlements: Settlement[] = [];
-  let flushScheduled = false;
+  let claims: ClaimRequest[] = [];
+  let heartbeatDue = false;
+  let writeTimer: ReturnType<typeof setTimeout> | undefined;
+  let writeTimerAt = Number.POSITIVE_INFINITY;
+  /** A write found the lock taken; try again at the next wake-up too (the API's commit that held it is done). */
+  let writeBlocked = false;
   let pumpScheduled = false;
   let dueTimer: ReturnType<typeof setTimeout> | undefined;
   let dueTimerAt = Number.POSITIVE_INFINITY;
   const intervals: ReturnType<typeof setInterval>[] = [];
   const unsubscribers: (() => void)[] = [];
   let settledListeners: ((s: { id: number; kind: Settlement["kind"] }) => void)[] = [];
+  let savedBusyTimeout: number | undefined;
 
   const applySettlement = (s: Settlement) => {
     switch (s.kind) {
@@ -219,13 +244,22 @@ export function createDispatcher(opts: DispatcherOptions) {
     }
   };
 
-  /** Applies every queued result in one commit: one fsync for many deliveries. */
-  const flushSettlements = () => {
-    flushScheduled = false;
-    if (settlements.length === 0) return;
+  /**
+   * One write transaction for everything queued: results (one fsync, or none on the thread's connection, for
+   * many deliveries), the lease heartbeat, then claims. Returns false when the write lock was taken and
+   * `lockRetryMs` is set (nothing was written; everything stays queued); other errors are thrown with the
+   * results kept for the next try (if they are never stored, the leases expire and the rows are sent again).
+   */
+  const writeQueued = (): boolean => {
+    if (settlements.length === 0 && claims.length === 0 && !heartbeatDue) return true;
     const batch = settlements;
+    const asked = claims;
+    const beat = heartbeatDue;
     settlements = [];
+    claims = [];
+    heartbeatDue = false;
     const applied: { id: number; kind: Settlement["kind"] }[] = [];
+    const claimed: (ClaimedBatch | undefined)[] = [];
     try {
       sqlite
         .transaction(() => {
@@ -237,30 +271,113 @@ export function createDispatcher(opts: DispatcherOptions) {
                 "lease lost before the result was stored; ignored",
               );
           }
+          const now = clock();
+          if (beat) for (const token of held.keys()) heartbeatStmt.run({ token, lockedUntil: now + leaseMs });
+          for (const c of asked) {
+            const token = randomUUID();
+            const rows = claimStmt
+              .all({ webhookId: c.webhookId, now, token, lockedUntil: now + leaseMs, limit: batchSize })
+              .sort((a, b) => a.id - b.id);
+            claimed.push(rows.length > 0 ? { token, rows } : undefined);
+          }
         })
         .immediate();
     } catch (err) {
-      // Keep the results for the next flush; if they are never stored, the leases expire and the
-      // rows are sent again.
       settlements = batch.concat(settlements);
+      heartbeatDue ||= beat;
+      if (lockRetryMs !== undefined && isBusy(err)) {
+        claims = asked.concat(claims);
+        return false;
+      }
+      for (const c of asked) c.reject(err);
       throw err;
     }
+    for (const [i, c] of asked.entries()) {
+      const b = claimed[i];
+      if (b) held.set(b.token, b.rows.length);
+      c.resolve(b);
+    }
     for (const a of applied) for (const l of settledListeners) l(a);
+    return true;
   };
 
+  let writeSoon = false;
+  /** A write in `delayMs` (0: at the next turn of the event loop), unless one is due sooner. */
+  const scheduleWrite = (delayMs: number) => {
+    if (delayMs <= 0) {
+      if (writeSoon) return;
+      writeSoon = true;
+      setImmediate(() => {
+        writeSoon = false;
+        tryWrite();
+      });
+      return;
+    }
+    const at = Date.now() + delayMs;
+    if (at >= writeTimerAt) return;
+    if (writeTimer) clearTimeout(writeTimer);
+    writeTimerAt = at;
+    writeTimer = setTimeout(() => {
+      writeTimer = undefined;
+      writeTimerAt = Number.POSITIVE_INFINITY;
+      tryWrite();
+    }, delayMs);
+  };
+
+  /** Writes what is queued now; if the lock is taken, again after `lockRetryMs` or at the next wake-up. */
+  function tryWrite() {
+    try {
+      if (writeQueued()) {
+        writeBlocked = false;
+        return;
+      }
+      writeBlocked = true;
+      scheduleWrite(lockRetryMs ?? 0);
+    } catch (err) {
+      logger.error({ err }, "storing delivery results failed; leases will expire and rows be retried");
+      if (settlements.length > 0 || heartbeatDue) scheduleWrite(Math.max(100, settleDelayMs));
+    }
+  }
+
+  /**
+   * One row of a claim has its result (or needs none): once all have, the heartbeat stops extending the claim's
+   * lease, even if storing a result fails (unsettled rows then expire and are claimed again, at least once,
+   * instead of staying leased by a heartbeat forever).
+   */
+  const forget = (token: string) => {
+    const left = (held.get(token) ?? 1) - 1;
+    if (left > 0) held.set(token, left);
+    else held.delete(token);
+  };
+
+  /** Results go in the next write: at once (next turn of the event loop) or within `settleDelayMs`. */
   const settle = (s: Settlement) => {
     settlements.push(s);
-    if (!flushScheduled) {
-      flushScheduled = true;
-      const flush = () => {
-        try {
-          flushSettlements();
-        } catch (err) {
-          logger.error({ err }, "storing delivery results failed; leases will expire and rows be retried");
-        }
-      };
-      if (settleDelayMs > 0) setTimeout(flush, settleDelayMs);
-      else setImmediate(flush);
+    scheduleWrite(settleDelayMs);
+    forget(s.token);
+  };
+
+  /** Claims a webhook's due rows (with whatever results are queued, in the same transaction). */
+  const claim = (webhookId: number) =>
+    new Promise<ClaimedBatch | undefined>((resolve, reject) => {
+      claims.push({ webhookId, resolve, reject });
+      tryWrite();
+    });
+
+  /** Stores what is queued now, waiting for the lock if the connection waits (shutdown, tests). */
+  function flushNow() {
+    if (!writeQueued()) throw new Error("the database is locked; delivery results stay queued");
+  }
+
+  /** A read on a connection that does not wait for locks: tried again shortly if it finds one (rare in WAL). */
+  const read = async <T>(fn: () => T): Promise<T> => {
+    for (let tries = 0; ; tries++) {
+      try {
+        return fn();
+      } catch (err) {
+        if (lockRetryMs === undefined || !isBusy(err) || tries >= 1000) throw err;
+        await Bun.sleep(lockRetryMs);
+      }
     }
   };
 
@@ -288,8 +405,10 @@ export function createDispatcher(opts: DispatcherOptions) {
   function pump() {
     pumpScheduled = false;
     if (!running) return;
+    if (writeBlocked || settlements.length > 0) tryWrite();
+    // Lanes already running claim again as soon as they have room.
+    for (const signal of laneSignals.values()) signal();
     try {
-      flushSettlements();
       const now = clock();
       if (lanes.size < concurrency) {
         for (const { webhookId } of discoverStmt.all({ now })) {
@@ -303,27 +422,13 @@ export function createDispatcher(opts: DispatcherOptions) {
       const next = Math.min(nextPending ?? Number.POSITIVE_INFINITY, nextLease ?? Number.POSITIVE_INFINITY);
       if (Number.isFinite(next) && next > now) armDueTimer(next);
     } catch (err) {
+      if (lockRetryMs !== undefined && isBusy(err)) {
+        setTimeout(schedulePump, lockRetryMs);
+        return;
+      }
       logger.error({ err }, "dispatcher pass failed; retrying at the next poll");
     }
   }
-
-  const claim = (webhookId: number) =>
-    sqlite
-      .transaction(() => {
-        const now = clock();
-        const token = randomUUID();
-        const rows = claimStmt
-          .all({ webhookId, now, token, lockedUntil: now + leaseMs, limit: batchSize })
-          .sort((a, b) => a.id - b.id);
-        if (rows.length === 0) return undefined;
-        const hook = hookStmt.get({ id: webhookId });
-        const withEvents = rows.map((r) => {
-          const stored = eventStmt.get({ id: r.eventId });
-          return { ...r, event: stored ? toEventRow(stored) : undefined };
-        });
-        return { token, hook, rows: withEvents };
-      })
-      .immediate();
 
   const outcomeSettlement = (
     row: ClaimedRow,
@@ -359,106 +464,171 @@ export function createDispatcher(opts: DispatcherOptions) {
     return { ...base, kind: "retry", nextAttemptAt: now + Math.max(backoff, retryAfter), error };
   };
 
+  /**
+   * One webhook's lane: sends its claimed rows with up to `window` requests in flight and claims more whenever
+   * the window has room and a wake-up (a commit, a retry due, the poll) or a full claim says more may be due,
+   * while earlier requests are still in flight. Rows wait in creation order; a row may start when the window has
+   * room and no earlier row of its chat waits or is in flight (with a window of 1: simply the next row).
+   */
   async function runLane(webhookId: number) {
     const log = logger.child({ webhookId });
-    while (running) {
-      flushSettlements();
-      const batch = claim(webhookId);
-      if (!batch) return;
-      const { token, hook, rows } = batch;
-      held.add(token);
-      /** Attempts in flight, and the chats they belong to (window > 1). */
-      const inFlight = new Set<Promise<void>>();
-      const busyChats = new Set<string>();
-      let gone = false;
-      const attempt = async (row: (typeof rows)[number], event: EventRow) => {
-        const outcome = await attemptDelivery(
-          {
-            url: hook!.url,
-            secret: hook!.secret,
-            eventId: row.eventId,
-            eventType: event.type,
-            connectionId: event.connectionId,
-            payload: event.payload,
-          },
-          { timeoutMs, receivers, clock, signal: stopController.signal },
-        );
-        if (outcome.kind === "error" && stopController.signal.aborted) {
-          // Cut off by shutdown: no result is known, so the row goes back to pending as it was.
-          settle({ kind: "release", id: row.id, token, unsent: false, at: clock() });
-          return;
-        }
-        const s = outcomeSettlement(row, token, webhookId, outcome);
-        settle(s);
-        if (s.kind === "gone") {
-          gone = true;
-          log.warn({ url: hook!.url, deliveryId: row.id }, "receiver answered 410 Gone; webhook disabled");
-        } else if (s.kind === "failed") {
-          log.warn(
-            { deliveryId: row.id, attempts: row.attempts, error: s.error },
-            "delivery failed for good",
-          );
-        } else if (outcome.kind === "refused") {
-          // Worth a warning on every attempt: nothing reaches this receiver until DNS or the policy changes.
-          log.warn(
-            { deliveryId: row.id, attempts: row.attempts, error: outcome.error },
-            "receiver address refused",
-          );
-        } else if (s.kind === "retry") {
-          log.debug(
-            { deliveryId: row.id, attempts: row.attempts, error: s.error },
-            "delivery will be retried",
-          );
-        }
-      };
-      // Rows not sent yet, in creation order. A row may start when the window has room and no earlier row of
-      // its chat is unsent or in flight; with a window of 1 that is simply the next row.
-      const waiting = rows.map((row) => ({ row, chat: window > 1 && row.event ? chatKey(row.event) : "" }));
-      try {
-        while (waiting.length > 0 && running && !gone && hook) {
-          let pick = -1;
-          if (inFlight.size < window) {
-            const blocked = new Set(busyChats);
-            for (let i = 0; i < waiting.length; i++) {
-              const chat = waiting[i]!.chat;
-              if (!blocked.has(chat)) {
-                pick = i;
-                break;
-              }
-              blocked.add(chat);
-            }
-          }
-          if (pick === -1) {
-            await Promise.race(inFlight);
-            continue;
-          }
-          const [{ row, chat }] = waiting.splice(pick, 1) as [(typeof waiting)[number]];
-          // Deleting an event cascades to its rows, so this only misses in a race with a delete.
-          const event = row.event;
-          if (!event) continue;
-          busyChats.add(chat);
-          const p: Promise<void> = attempt(row, event)
-            .catch((err) =>
-              log.error({ err, deliveryId: row.id }, "delivery attempt crashed; its lease will expire"),
-            )
-            .finally(() => {
-              inFlight.delete(p);
-              busyChats.delete(chat);
-            });
-          inFlight.add(p);
-        }
-        await Promise.all(inFlight);
-      } finally {
-        // Rows claimed but never sent (shutdown, 410, or the webhook went away) go back without using an attempt.
-        for (const { row } of waiting) {
-          settle({ kind: "release", id: row.id, token, unsent: true, at: clock() });
-        }
-        // Stop extending this batch's lease even if storing fails: unsettled rows then expire and
-        // are claimed again (at least once) instead of staying leased by a heartbeat forever.
-        held.delete(token);
-        flushSettlements();
+    type Item = { row: ClaimedRow; token: string; event: EventRow | undefined; chat: string };
+    const waiting: Item[] = [];
+    /** Every row waiting or in flight, by id: a claim that takes one of them again (its lease ran out) renews it. */
+    const byRow = new Map<number, Item>();
+    const inFlight = new Set<Promise<void>>();
+    const busyChats = new Set<string>();
+    let hook: Hook | undefined;
+    let gone = false;
+    let claimWanted = true;
+    let claiming: Promise<void> | undefined;
+    let signalled = false;
+    let wakeLane: (() => void) | undefined;
+    const signal = () => {
+      signalled = true;
+      const w = wakeLane;
+      wakeLane = undefined;
+      w?.();
+    };
+    laneSignals.set(webhookId, () => {
+      claimWanted = true;
+      signal();
+    });
+
+    const attempt = async (item: Item, event: EventRow, target: Hook) => {
+      const outcome = await attemptDelivery(
+        {
+          url: target.url,
+          secret: target.secret,
+          eventId: item.row.eventId,
+          eventType: event.type,
+          connectionId: event.connectionId,
+          payload: event.payload,
+        },
+        { timeoutMs, receivers, clock, signal: stopController.signal },
+      );
+      // The lease this result is stored under: a later claim may have renewed it while the request was out.
+      const { row, token } = item;
+      byRow.delete(row.id);
+      if (outcome.kind === "error" && stopController.signal.aborted) {
+        // Cut off by shutdown: no result is known, so the row goes back to pending as it was.
+        settle({ kind: "release", id: row.id, token, unsent: false, at: clock() });
+        return;
       }
+      const s = outcomeSettlement(row, token, webhookId, outcome);
+      settle(s);
+      if (s.kind === "gone") {
+        gone = true;
+        log.warn({ url: target.url, deliveryId: row.id }, "receiver answered 410 Gone; webhook disabled");
+      } else if (s.kind === "failed") {
+        log.warn({ deliveryId: row.id, attempts: row.attempts, error: s.error }, "delivery failed for good");
+      } else if (outcome.kind === "refused") {
+        // Worth a warning on every attempt: nothing reaches this receiver until DNS or the policy changes.
+        log.warn(
+          { deliveryId: row.id, attempts: row.attempts, error: outcome.error },
+          "receiver address refused",
+        );
+      } else if (s.kind === "retry") {
+        log.debug({ deliveryId: row.id, attempts: row.attempts, error: s.error }, "delivery will be retried");
+      }
+    };
+
+    /** Claims due rows (the event reads happen after the write lock is released) and queues them by id. */
+    const claimMore = async () => {
+      const batch = await claim(webhookId);
+      if (!batch) return;
+      // More may be due than one claim takes.
+      if (batch.rows.length >= batchSize) claimWanted = true;
+      hook = await read(() => hookStmt.get({ id: webhookId }) ?? undefined);
+      // Deleted between the claim and this read (its rows went with it): nothing more to send.
+      if (!hook) gone = true;
+      const items: Item[] = [];
+      for (const row of batch.rows) {
+        const known = byRow.get(row.id);
+        if (known) {
+          // Ours already (its lease ran out while it waited or was in flight, e.g. the thread was starved of CPU):
+          // keep the one item under the new lease rather than sending the row twice (that claim counted one more
+          // attempt).
+          forget(known.token);
+          known.token = batch.token;
+          known.row = row;
+          continue;
+        }
+        const stored = await read(() => eventStmt.get({ id: row.eventId }));
+        const event = stored ? toEventRow(stored) : undefined;
+        const chat = window > 1 && event ? await read(() => chatKey(event)) : "";
+        items.push({ row, token: batch.token, event, chat });
+      }
+      // Usually after every waiting row; a retry that came due may go before some of them.
+      for (const item of items) {
+        byRow.set(item.row.id, item);
+        let i = waiting.length;
+        while (i > 0 && waiting[i - 1]!.row.id > item.row.id) i--;
+        waiting.splice(i, 0, item);
+      }
+    };
+
+    /** Starts every waiting row the window and the chat order allow. */
+    const startReady = () => {
       if (!hook || gone) return;
+      const target = hook;
+      const blocked = new Set(busyChats);
+      for (let i = 0; i < waiting.length && inFlight.size < window; ) {
+        const item = waiting[i]!;
+        if (blocked.has(item.chat)) {
+          i++;
+          continue;
+        }
+        // With a window of 1 only the first row may start; with more, each chat's first waiting row.
+        blocked.add(item.chat);
+        waiting.splice(i, 1);
+        const event = item.event;
+        // Deleting an event cascades to its rows, so this only misses in a race with a delete.
+        if (!event) {
+          byRow.delete(item.row.id);
+          forget(item.token);
+          continue;
+        }
+        busyChats.add(item.chat);
+        const p: Promise<void> = attempt(item, event, target)
+          .catch((err) =>
+            log.error({ err, deliveryId: item.row.id }, "delivery attempt crashed; its lease will expire"),
+          )
+          .finally(() => {
+            inFlight.delete(p);
+            busyChats.delete(item.chat);
+            signal();
+          });
+        inFlight.add(p);
+      }
+    };
+
+    try {
+      while (running && !gone) {
+        startReady();
+        if (!claiming && claimWanted && inFlight.size < window) {
+          claimWanted = false;
+          claiming = claimMore()
+            .catch((err) => log.error({ err }, "claiming deliveries failed; retrying at the next wake-up"))
+            .finally(() => {
+              claiming = undefined;
+              signal();
+            });
+        }
+        // Idle: nothing to send, nothing being claimed, no wake-up since the last (empty) claim.
+        if (inFlight.size === 0 && waiting.length === 0 && !claiming && !claimWanted) return;
+        if (!signalled) await new Promise<void>((resolve) => (wakeLane = resolve));
+        signalled = false;
+      }
+      await claiming;
+      await Promise.all(inFlight);
+    } finally {
+      laneSignals.delete(webhookId);
+      // Rows claimed but never sent (shutdown, 410, or the webhook went away) go back without using an attempt.
+      for (const { row, token } of waiting.splice(0)) {
+        byRow.delete(row.id);
+        settle({ kind: "release", id: row.id, token, unsent: true, at: clock() });
+      }
     }
   }
 
@@ -474,14 +644,8 @@ export function createDispatcher(opts: DispatcherOptions) {
 
   const heartbeat = () => {
     if (held.size === 0) return;
-    try {
-      const lockedUntil = clock() + leaseMs;
-      sqlite.transaction(() => {
-        for (const token of held) heartbeatStmt.run({ token, lockedUntil });
-      })();
-    } catch (err) {
-      logger.error({ err }, "lease heartbeat failed");
-    }
+    heartbeatDue = true;
+    tryWrite();
   };
 
   /**
@@ -513,6 +677,11 @@ export function createDispatcher(opts: DispatcherOptions) {
       stopController = new AbortController();
       const released = releaseExpiredStmt.run({ now: clock() }).changes;
       if (released > 0) logger.info({ released }, "released deliveries whose lease expired");
+      if (lockRetryMs !== undefined) {
+        // From here on every write is a non-blocking try (see lockRetryMs); stop() restores the wait.
+        savedBusyTimeout = sqlite.query<{ timeout: number }, []>("PRAGMA busy_timeout").get()?.timeout;
+        sqlite.exec("PRAGMA busy_timeout = 0;");
+      }
       warnRefusedReceivers();
       unsubscribers.push(events.subscribe(schedulePump), events.onWake(schedulePump));
       const every = (ms: number, fn: () => void) => {
@@ -534,6 +703,11 @@ export function createDispatcher(opts: DispatcherOptions) {
       running = false;
       for (const u of unsubscribers.splice(0)) u();
       for (const t of intervals.splice(0)) clearInterval(t);
+      // Shutting down: what is left to store may wait for the lock as any other connection does.
+      if (savedBusyTimeout !== undefined) sqlite.exec(`PRAGMA busy_timeout = ${savedBusyTimeout};`);
+      savedBusyTimeout = undefined;
+      // Lanes waiting for a wake-up see the stop and finish (or release) what they hold.
+      for (const signal of laneSignals.values()) signal();
       if (dueTimer) clearTimeout(dueTimer);
       dueTimer = undefined;
       dueTimerAt = Number.POSITIVE_INFINITY;
@@ -552,16 +726,24 @@ export function createDispatcher(opts: DispatcherOptions) {
         stopController.abort();
         await all;
       }
-      flushSettlements();
-      const at = clock();
-      for (const token of held) releaseHeldStmt.run({ token, at });
+      try {
+        flushNow();
+        const at = clock();
+        for (const token of held.keys()) releaseHeldStmt.run({ token, at });
+      } catch (err) {
+        // The leases expire and the rows are sent again by the next start: at least once, nothing lost.
+        logger.error({ err }, "storing the last delivery results at stop failed");
+      }
       held.clear();
+      if (writeTimer) clearTimeout(writeTimer);
+      writeTimer = undefined;
+      writeTimerAt = Number.POSITIVE_INFINITY;
     },
 
     /** Claims now instead of at the next poll. */
     wake: schedulePump,
-    /** Flushes queued results now (tests and shutdown). */
-    flush: flushSettlements,
+    /** Stores queued results now (tests and shutdown). */
+    flush: flushNow,
     get running() {
       return running;
     },

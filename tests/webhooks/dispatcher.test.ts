@@ -65,9 +65,9 @@ describe("delivery to a healthy receiver", () => {
     expect(off.requests).toHaveLength(0);
   });
 
-  test("a healthy receiver sees one webhook's events in the order they were created", async () => {
+  test("with WEBHOOK_WINDOW=1 a healthy receiver sees one webhook's events in the order they were created", async () => {
     await using r = startReceiver();
-    const { t, conn } = await setupApp({ WEBHOOK_CONCURRENCY: "8" });
+    const { t, conn } = await setupApp({ WEBHOOK_CONCURRENCY: "8", WEBHOOK_WINDOW: "1" });
     await using _t = t;
     await addHook(t, conn.id, r.url);
     await Promise.all(Array.from({ length: 60 }, (_, i) => inbound(t, conn.id, `m${i}`)));
@@ -271,7 +271,8 @@ describe("leases", () => {
 
   test("stop waits for a delivery in flight, then releases what is still unfinished back to pending", async () => {
     await using r = startReceiver(() => "hang");
-    const { t, conn } = await setupApp({ WEBHOOK_TIMEOUT_MS: "60000" });
+    // One request in flight: the second delivery waits for the first.
+    const { t, conn } = await setupApp({ WEBHOOK_TIMEOUT_MS: "60000", WEBHOOK_WINDOW: "1" });
     await using _t = t;
     await addHook(t, conn.id, r.url, { events: ["message_received"] });
     await inbound(t, conn.id);

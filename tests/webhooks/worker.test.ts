@@ -1,3 +1,4 @@
+import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
 import { createEventFeed } from "../../src/webhooks/event-feed";
 import { waitFor } from "../support/test-app";
@@ -6,9 +7,9 @@ import { ok, startReceiver } from "./receiver";
 
 /** The dispatcher in its own thread (a Bun Worker on its own SQLite connection), as `serve` runs it. */
 describe("dispatcher thread", () => {
-  test("delivers every event signed, byte for byte as stored, in creation order, and readiness sees it running", async () => {
+  test("delivers every event signed, byte for byte as stored, in creation order (window 1), and readiness sees it running", async () => {
     await using r = startReceiver();
-    const { t, conn } = await setupApp({}, { thread: true });
+    const { t, conn } = await setupApp({ WEBHOOK_WINDOW: "1" }, { thread: true });
     await using _t = t;
     expect(t.dispatcher.running).toBe(true);
     const hook = await addHook(t, conn.id, r.url);
@@ -120,9 +121,51 @@ describe("dispatcher thread", () => {
     expect(arrived).toEqual(byChat(stored));
   });
 
+  test("results that find the write lock taken by another connection are stored once it is free, each sent once", async () => {
+    let release: (() => void) | undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let answered = 0;
+    await using r = startReceiver(
+      () =>
+        gate.then(() => {
+          answered++;
+          return ok();
+        }) as unknown as Response,
+    );
+    const { t, conn } = await setupApp({}, { thread: true });
+    await using _t = t;
+    await addHook(t, conn.id, r.url, { events: ["message_received"] });
+    await inbound(t, conn.id);
+    await inbound(t, conn.id);
+    // Two chats: both requests are in flight at once (window 8).
+    await waitFor(() => r.requests.length === 2, { message: "both requests in flight" });
+    // Another connection (a backup, the CLI) holds the write lock while the answers come back.
+    const other = new Database(t.db.$client.filename);
+    try {
+      other.exec("BEGIN IMMEDIATE");
+      release!();
+      await waitFor(() => answered === 2, { message: "receiver answered both" });
+      const during = other.query("select status from webhook_deliveries order by id").all();
+      expect(during).toEqual([{ status: "delivering" }, { status: "delivering" }]);
+      other.exec("ROLLBACK");
+    } finally {
+      other.close();
+    }
+    await waitFor(() => statusCounts(t).delivered === 2, {
+      message: "results stored after the lock was freed",
+    });
+    expect(r.requests.map((q) => q.attempt)).toEqual([1, 1]);
+    expect((await deliveries(t)).map((d) => d.attempts)).toEqual([1, 1]);
+  });
+
   test("stop releases what the thread holds back to pending, and a restart delivers it", async () => {
     await using r = startReceiver(() => "hang");
-    const { t, conn } = await setupApp({ WEBHOOK_TIMEOUT_MS: "60000" }, { thread: true });
+    const { t, conn } = await setupApp(
+      { WEBHOOK_TIMEOUT_MS: "60000", WEBHOOK_WINDOW: "1" },
+      { thread: true },
+    );
     await using _t = t;
     await addHook(t, conn.id, r.url, { events: ["message_received"] });
     await inbound(t, conn.id);
