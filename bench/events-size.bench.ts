@@ -47,7 +47,11 @@ const post = async (path: string, body: unknown) => {
   return JSON.parse(text) as { id: number };
 };
 
-const conn = await post("/api/v1/connections", { name: "Principal", driver: "sandbox", number: "595981234567" });
+const conn = await post("/api/v1/connections", {
+  name: "Principal",
+  driver: "sandbox",
+  number: "595981234567",
+});
 const count = (sql: string) => (sqlite.query(sql).get() as { n: number }).n;
 const deadline = (ms: number) => Date.now() + ms;
 const until = async (what: string, ok: () => boolean, ms = 60_000) => {
@@ -57,7 +61,10 @@ const until = async (what: string, ok: () => boolean, ms = 60_000) => {
     await Bun.sleep(20);
   }
 };
-await until("the sandbox to connect", () => count(`select count(*) as n from connections where status = 'CONNECTED'`) === 1);
+await until(
+  "the sandbox to connect",
+  () => count(`select count(*) as n from connections where status = 'CONNECTED'`) === 1,
+);
 
 const number = (i: number) => `59599${String(1_000_000 + (i % CONTACTS)).slice(1)}`;
 let sends = 0;
@@ -68,7 +75,12 @@ for (let i = 0; i < MESSAGES; i += BATCH) {
   for (let j = i; j < Math.min(MESSAGES, i + BATCH); j++) {
     if (j % 6 === 5) {
       sends++;
-      batch.push(post("/api/v1/send", { number: number(j * 7), body: `respuesta número ${j}, gracias por escribirnos` }));
+      batch.push(
+        post("/api/v1/send", {
+          number: number(j * 7),
+          body: `respuesta número ${j}, gracias por escribirnos`,
+        }),
+      );
     } else {
       batch.push(
         post(`/api/v1/connections/${conn.id}/sandbox/inbound`, {
@@ -82,15 +94,22 @@ for (let i = 0; i < MESSAGES; i += BATCH) {
   await Promise.all(batch);
 }
 // Every send is acknowledged three times (SERVER_ACK, DELIVERY_ACK, READ) within a second.
-await until("every ack", () => count("select count(*) as n from messages where from_me = 1 and ack >= 3") >= sends);
-await until("the last ack events", () => count("select count(*) as n from messages where from_me = 1 and ack < 3") === 0);
+await until(
+  "every ack",
+  () => count("select count(*) as n from messages where from_me = 1 and ack >= 3") >= sends,
+);
+await until(
+  "the last ack events",
+  () => count("select count(*) as n from messages where from_me = 1 and ack < 3") === 0,
+);
 const seconds = (performance.now() - started) / 1000;
 sqlite.exec("PRAGMA wal_checkpoint(TRUNCATE)");
 
 const pages = sqlite
   .query<{ name: string; bytes: number }, []>("select name, sum(pgsize) as bytes from dbstat group by name")
   .all();
-const bytesOf = (names: string[]) => pages.filter((r) => names.includes(r.name)).reduce((a, r) => a + r.bytes, 0);
+const bytesOf = (names: string[]) =>
+  pages.filter((r) => names.includes(r.name)).reduce((a, r) => a + r.bytes, 0);
 const indexesOf = (table: string) =>
   sqlite
     .query<{ name: string }, [string]>("select name from sqlite_schema where type = 'index' and tbl_name = ?")

@@ -3,7 +3,7 @@ import type { Db } from "../db/client";
 import type { Logger } from "../logger";
 import { retryDelayMs } from "./backoff";
 import { attemptDelivery, type DeliveryOutcome, isSuccess } from "./delivery";
-import { EVENT_BODY_COLUMNS, EVENT_BODY_JOIN, payloadOf, type StoredEventRow } from "./event-codec";
+import { EVENT_BODY_COLUMNS, EVENT_BODY_JOIN, readEvent, type StoredEventRow } from "./event-codec";
 import type { ReceiverPolicy } from "./receiver-policy";
 
 /** What wakes the dispatcher: commits with events, and re-enqueued deliveries (the event sink, or a thread's port). */
@@ -51,14 +51,10 @@ export type DispatcherOptions = {
   stopGraceMs?: number;
 };
 
-type ClaimedRow = { id: number; eventId: string; attempts: number };
+type ClaimedRow = { id: number; eventId: number; attempts: number };
 type Hook = { id: number; url: string; secret: string; enabled: number };
-type EventRow = { type: string; connectionId: number | null; payload: string };
-const toEventRow = (r: StoredEventRow): EventRow => ({
-  type: r.type,
-  connectionId: r.connectionId,
-  payload: payloadOf(r),
-});
+type EventRow = { id: string; type: string; connectionId: number | null; payload: string };
+const toEventRow = (r: StoredEventRow): EventRow => readEvent(r);
 
 /** A row's end state after an attempt, applied (fenced by its lease token) in the next batched commit. */
 type Settlement =
@@ -117,8 +113,8 @@ export function createDispatcher(opts: DispatcherOptions) {
   const hookStmt = sqlite.query<Hook, { id: number }>(
     "SELECT id, url, secret, enabled FROM webhooks WHERE id = $id",
   );
-  const eventStmt = sqlite.query<StoredEventRow, { id: string }>(
-    `SELECT ${EVENT_BODY_COLUMNS} FROM ${EVENT_BODY_JOIN} WHERE e.id = $id`,
+  const eventStmt = sqlite.query<StoredEventRow, { seq: number }>(
+    `SELECT ${EVENT_BODY_COLUMNS} FROM ${EVENT_BODY_JOIN} WHERE e.seq = $seq`,
   );
   const ticketContactStmt = sqlite.query<{ contactId: number }, { id: number }>(
     "SELECT contact_id AS contactId FROM tickets WHERE id = $id",
@@ -318,7 +314,7 @@ export function createDispatcher(opts: DispatcherOptions) {
         if (rows.length === 0) return undefined;
         const hook = hookStmt.get({ id: webhookId });
         const withEvents = rows.map((r) => {
-          const stored = eventStmt.get({ id: r.eventId });
+          const stored = eventStmt.get({ seq: r.eventId });
           return { ...r, event: stored ? toEventRow(stored) : undefined };
         });
         return { token, hook, rows: withEvents };
@@ -376,7 +372,7 @@ export function createDispatcher(opts: DispatcherOptions) {
           {
             url: hook!.url,
             secret: hook!.secret,
-            eventId: row.eventId,
+            eventId: event.id,
             eventType: event.type,
             connectionId: event.connectionId,
             payload: event.payload,

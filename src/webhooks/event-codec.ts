@@ -1,4 +1,5 @@
 import { deflateRawSync, inflateRawSync } from "node:zlib";
+import type { EventName } from "./event-names";
 
 /**
  * How an event is stored compactly (docs/PERFORMANCE.md, "Events storage").
@@ -12,8 +13,9 @@ import { deflateRawSync, inflateRawSync } from "node:zlib";
  * data as of the time it happened (an edited message does not change the `message_received` already stored).
  *
  * `data` is deflate-raw with a fixed preset dictionary of the keys and values events repeat, behind a one-byte
- * codec tag: 1 = deflate with DICTIONARY_V1, 0 = plain UTF-8 (when compressing does not pay). The dictionary is
- * part of the stored format: never edit it; a new one needs a new tag.
+ * codec tag: 1 = deflate with DICTIONARY_V1, 0 = plain UTF-8 (when compressing does not pay), 2 = a row stored
+ * before compact events whose whole body is kept as it was. The dictionary is part of the stored format: never
+ * edit it; a new one needs a new tag.
  */
 const DICTIONARY_V1 = Buffer.from(
   [
@@ -31,6 +33,8 @@ const DICTIONARY_V1 = Buffer.from(
 
 const PLAIN = 0;
 const DEFLATE_V1 = 1;
+/** A row stored before compact events (migration 0013 moved its text here): the whole body, as stored. */
+const LEGACY_BODY = 2;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -62,17 +66,74 @@ export function decodeData(stored: Uint8Array): string {
   }
 }
 
-/** What a stored event row carries (compact or not) to rebuild its body. */
+/** What a stored event row carries to rebuild its id, name and body (`EVENT_BODY_COLUMNS`). */
 export type StoredEventRow = {
-  type: string;
+  seq: number;
+  /** The random id of a row stored before migration 0013; null on newer rows. */
+  legacyId: string | null;
+  typeCode: number;
   connectionId: number | null;
   createdAt: number;
-  /** Non-empty on rows stored before compact events: the body itself. */
-  payload: string;
-  data: Uint8Array | null;
+  data: Uint8Array;
   originName: string | null;
   originNumber: string | null;
 };
+
+/**
+ * Event names as stored: a fixed small code per name. Part of the stored format: never renumber; a new event
+ * name takes the next free code (the `satisfies` makes the build fail until it has one). The most frequent
+ * events have 0 and 1, which SQLite stores in no bytes at all.
+ */
+export const EVENT_TYPE_CODES = {
+  message_ack: 0,
+  message_received: 1,
+  message_sent: 2,
+  connection_update: 3,
+  ticket_created: 4,
+  ticket_updated: 5,
+  ticket_closed: 6,
+  contact_created: 7,
+  contact_updated: 8,
+  message_updated: 9,
+  message_deleted: 10,
+  message_reaction: 11,
+  message_failed: 12,
+} as const satisfies Record<EventName, number>;
+
+const TYPE_NAMES: string[] = [];
+for (const [name, code] of Object.entries(EVENT_TYPE_CODES)) TYPE_NAMES[code] = name;
+
+/** The stored code of an event name; undefined for a name that is not an event. */
+export function eventTypeCode(name: string): number | undefined {
+  return Object.hasOwn(EVENT_TYPE_CODES, name) ? EVENT_TYPE_CODES[name as EventName] : undefined;
+}
+
+/** The event name of a stored code. */
+export function eventTypeName(code: number): string {
+  const name = TYPE_NAMES[code];
+  if (name === undefined) throw new Error(`unknown event type code ${code}`);
+  return name;
+}
+
+/**
+ * The wire id of an event: `evt_` + its creation time in ms as 12 hex digits + its `seq` as 10 hex digits
+ * (the format of the random ids before migration 0013, whose last 10 digits were random). Stable, unique
+ * (seq is), and in creation order when compared as text, like before. Rows stored before 0013 keep their
+ * random id (`legacy_id`).
+ */
+export function eventIdOf(seq: number, createdAt: number, legacyId: string | null = null): string {
+  return legacyId ?? `evt_${createdAt.toString(16).padStart(12, "0")}${seq.toString(16).padStart(10, "0")}`;
+}
+
+/** The same id computed by SQLite, for statements that return it (`e` is the events alias). */
+export const EVENT_ID_SQL = "coalesce(e.legacy_id, printf('evt_%012x%010x', e.created_at, e.seq))";
+
+/** The creation time and seq an id of the current format names; undefined when it cannot be one. */
+export function parseEventId(id: string): { createdAt: number; seq: number } | undefined {
+  const m = /^evt_([0-9a-f]{12})([0-9a-f]{10})$/.exec(id);
+  if (!m) return undefined;
+  return { createdAt: Number.parseInt(m[1]!, 16), seq: Number.parseInt(m[2]!, 16) };
+}
 
 /**
  * The exact body `JSON.stringify(envelope)` gives for this event: keys in the envelope's order, the data
@@ -93,9 +154,9 @@ export function envelopeText(e: {
 
 /** The body of a stored event, byte for byte as delivered. */
 export function payloadOf(row: StoredEventRow): string {
-  if (row.data === null || row.data === undefined) return row.payload;
+  if (row.data[0] === LEGACY_BODY) return decoder.decode(row.data.subarray(1));
   return envelopeText({
-    type: row.type,
+    type: eventTypeName(row.typeCode),
     createdAt: row.createdAt,
     connectionId: row.connectionId,
     connectionName: row.originName,
@@ -104,10 +165,31 @@ export function payloadOf(row: StoredEventRow): string {
   });
 }
 
+/** A stored event as its readers use it: wire id, name and exact body. */
+export type ReadEvent = {
+  seq: number;
+  id: string;
+  type: string;
+  connectionId: number | null;
+  createdAt: number;
+  payload: string;
+};
+
+export function readEvent(row: StoredEventRow): ReadEvent {
+  return {
+    seq: row.seq,
+    id: eventIdOf(row.seq, row.createdAt, row.legacyId),
+    type: eventTypeName(row.typeCode),
+    connectionId: row.connectionId,
+    createdAt: row.createdAt,
+    payload: payloadOf(row),
+  };
+}
+
 /**
- * The columns `payloadOf` needs, for `SELECT … FROM events e LEFT JOIN event_origins o ON o.id = e.origin_id`.
+ * The columns `readEvent` needs, for `SELECT … FROM events e LEFT JOIN event_origins o ON o.id = e.origin_id`.
  * `created_at` comes back as milliseconds.
  */
 export const EVENT_BODY_COLUMNS =
-  "e.type AS type, e.connection_id AS connectionId, e.created_at AS createdAt, e.payload AS payload, e.data AS data, o.name AS originName, o.number AS originNumber";
+  "e.seq AS seq, e.legacy_id AS legacyId, e.type_code AS typeCode, e.connection_id AS connectionId, e.created_at AS createdAt, e.data AS data, o.name AS originName, o.number AS originNumber";
 export const EVENT_BODY_JOIN = "events e LEFT JOIN event_origins o ON o.id = e.origin_id";
