@@ -14,7 +14,7 @@ import type { EventName } from "./event-names";
  *
  * `data` is deflate-raw with a fixed preset dictionary of the keys and values events repeat, behind a one-byte
  * codec tag: 1 = deflate with DICTIONARY_V1, 0 = plain UTF-8 (when compressing does not pay), 2 = a row stored
- * before compact events whose whole body is kept as it was. The dictionary is part of the stored format: never
+ * before compact events whose whole body is kept as it was, 3 = a `message_ack` packed field by field (ACK_V1). The dictionary is part of the stored format: never
  * edit it; a new one needs a new tag.
  */
 const DICTIONARY_V1 = Buffer.from(
@@ -35,11 +35,76 @@ const PLAIN = 0;
 const DEFLATE_V1 = 1;
 /** A row stored before compact events (migration 0013 moved its text here): the whole body, as stored. */
 const LEGACY_BODY = 2;
+/**
+ * A `message_ack` data packed field by field: tag, then one byte `(ack + 1) | 0x10 when the message id is
+ * uppercase hex` (then stored as its bytes), the ticket id as a LEB128 varint, then the message id. Used only
+ * when the JSON is exactly `{"messageId":"…","ack":n,"ackName":ACK_NAMES_V1[n],"ticketId":n}` and rebuilds
+ * to the same text (checked at encode time); anything else is deflated.
+ */
+const ACK_V1 = 3;
+/** The ack names of format ACK_V1 (src/domain/messages/acks.ts ACK_NAMES when it was made): never edit. */
+const ACK_NAMES_V1: Record<number, string> = {
+  [-1]: "error",
+  0: "pending",
+  1: "server",
+  2: "delivered",
+  3: "read",
+  4: "played",
+};
+const ACK_JSON = /^\{"messageId":"([^"\\]*)","ack":(-?\d),"ackName":"([a-z]+)","ticketId":(\d{1,15})\}$/;
+const HEX_ID = /^(?:[0-9A-F]{2})+$/;
+
+function packAck(json: string): Uint8Array | undefined {
+  const m = ACK_JSON.exec(json);
+  if (!m) return undefined;
+  const [, messageId = "", ackText = "", name, ticketText = ""] = m;
+  const ack = Number(ackText);
+  const ticketId = Number(ticketText);
+  if (ACK_NAMES_V1[ack] !== name || String(ticketId) !== ticketText) return undefined;
+  const hex = HEX_ID.test(messageId);
+  const id = hex ? Buffer.from(messageId, "hex") : encoder.encode(messageId);
+  const varint: number[] = [];
+  for (let v = ticketId; ; ) {
+    const low = v % 128;
+    v = Math.floor(v / 128);
+    if (v === 0) {
+      varint.push(low);
+      break;
+    }
+    varint.push(low | 0x80);
+  }
+  const out = new Uint8Array(2 + varint.length + id.length);
+  out[0] = ACK_V1;
+  out[1] = (ack + 1) | (hex ? 0x10 : 0);
+  out.set(varint, 2);
+  out.set(id, 2 + varint.length);
+  // Byte-identical or not at all.
+  return unpackAck(out) === json ? out : undefined;
+}
+
+function unpackAck(stored: Uint8Array): string {
+  const ack = (stored[1]! & 0x0f) - 1;
+  const hex = (stored[1]! & 0x10) !== 0;
+  let ticketId = 0;
+  let scale = 1;
+  let i = 2;
+  for (;;) {
+    const b = stored[i++]!;
+    ticketId += (b & 0x7f) * scale;
+    if (b < 0x80) break;
+    scale *= 128;
+  }
+  const rest = stored.subarray(i);
+  const messageId = hex ? Buffer.from(rest).toString("hex").toUpperCase() : decoder.decode(rest);
+  return `{"messageId":"${messageId}","ack":${ack},"ackName":"${ACK_NAMES_V1[ack]}","ticketId":${ticketId}}`;
+}
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** The stored form of an event's `data` JSON. */
 export function encodeData(json: string): Uint8Array {
+  const ack = json.startsWith('{"messageId":') ? packAck(json) : undefined;
+  if (ack) return ack;
   const raw = encoder.encode(json);
   const packed = deflateRawSync(raw, { dictionary: DICTIONARY_V1 });
   const out = new Uint8Array(1 + Math.min(raw.length, packed.length));
@@ -61,6 +126,8 @@ export function decodeData(stored: Uint8Array): string {
       return decoder.decode(body);
     case DEFLATE_V1:
       return decoder.decode(inflateRawSync(body, { dictionary: DICTIONARY_V1 }));
+    case ACK_V1:
+      return unpackAck(stored);
     default:
       throw new Error(`unknown event data codec ${stored[0]}`);
   }
