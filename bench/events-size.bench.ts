@@ -6,9 +6,11 @@
  * `--contacts` chats, so most land on an existing ticket), with no webhook configured. Each send is
  * acknowledged 1 → 2 → 3 by the sandbox; the script waits for every ack, checkpoints the WAL and reads
  * `dbstat`: bytes of the `events` table + its indexes and of the `messages` table + its indexes, per message
- * written and per event. Sizes do not depend on timing, so one run is enough (no rounds).
+ * written and per event. Sizes do not depend on timing, so one run is enough (no rounds). With `--webhook`, one
+ * webhook subscribed to every event (a local receiver answering 204) and the `webhook_deliveries` table + its
+ * indexes are reported too, per delivery, once every delivery is delivered.
  *
- * Run: bun bench/events-size.bench.ts [--messages 20000] [--contacts 500] [--json FILE]
+ * Run: bun bench/events-size.bench.ts [--messages 20000] [--contacts 500] [--webhook] [--json FILE]
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,6 +24,7 @@ const { values: args } = parseArgs({
   options: {
     messages: { type: "string", default: "20000" },
     contacts: { type: "string", default: "500" },
+    webhook: { type: "boolean", default: false },
     json: { type: "string" },
   },
 });
@@ -36,6 +39,7 @@ const config = loadConfig({
   PUBLIC_URL: "http://127.0.0.1:9",
   LOG_LEVEL: "silent",
   WA_WS_URL: "ws://127.0.0.1:9/ws/chat",
+  WEBHOOK_ALLOW_PRIVATE: "true",
 });
 const runtime = createRuntime(config, createLogger("silent"));
 const sqlite = runtime.db.$client;
@@ -61,6 +65,15 @@ const until = async (what: string, ok: () => boolean, ms = 60_000) => {
     await Bun.sleep(20);
   }
 };
+const receiver = Bun.serve({
+  port: 0,
+  hostname: "127.0.0.1",
+  fetch: () => new Response(null, { status: 204 }),
+});
+if (args.webhook) {
+  await post(`/api/v1/connections/${conn.id}/webhooks`, { url: `http://127.0.0.1:${receiver.port}/hook` });
+  runtime.dispatcher.start();
+}
 await until(
   "the sandbox to connect",
   () => count(`select count(*) as n from connections where status = 'CONNECTED'`) === 1,
@@ -102,6 +115,11 @@ await until(
   "the last ack events",
   () => count("select count(*) as n from messages where from_me = 1 and ack < 3") === 0,
 );
+if (args.webhook)
+  await until(
+    "every delivery",
+    () => count("select count(*) as n from webhook_deliveries where status <> 'delivered'") === 0,
+  );
 const seconds = (performance.now() - started) / 1000;
 sqlite.exec("PRAGMA wal_checkpoint(TRUNCATE)");
 
@@ -135,6 +153,19 @@ const result = {
   messagesTableBytesPerMessage: Math.round(messagesTable / messages),
   messagesIndexBytesPerMessage: Math.round(messagesIndexes / messages),
   eventsIndexes: indexesOf("events"),
+  ...(args.webhook
+    ? (() => {
+        const deliveries = count("select count(*) as n from webhook_deliveries");
+        const table = bytesOf(["webhook_deliveries"]);
+        const indexes = bytesOf(indexesOf("webhook_deliveries"));
+        return {
+          deliveries,
+          deliveriesBytesPerDelivery: Math.round((table + indexes) / Math.max(1, deliveries)),
+          deliveriesTableBytesPerDelivery: Math.round(table / Math.max(1, deliveries)),
+          deliveriesIndexBytesPerDelivery: Math.round(indexes / Math.max(1, deliveries)),
+        };
+      })()
+    : {}),
   seconds: +seconds.toFixed(1),
 };
 console.log(JSON.stringify(result, null, 2));
@@ -143,4 +174,5 @@ console.log(
 );
 if (args.json) writeFileSync(args.json, JSON.stringify(result, null, 2));
 await runtime.close();
+receiver.stop(true);
 rmSync(dir, { recursive: true, force: true });

@@ -95,7 +95,8 @@ export function createEventSink(db: Db, clock: () => number = Date.now): EventSi
     emit(_tx, event, connectionId, data) {
       // Raw statements, compiled once: emit runs several times per message. They run on the same
       // SQLite connection as the caller's transaction, so they commit or roll back with it.
-      const now = clock();
+      // Whole milliseconds: the id and the envelope timestamp both carry the creation time in ms.
+      const now = Math.floor(clock());
       const conn = connectionId === null ? null : q.connection.get(connectionId);
       const envelope: EventEnvelope = {
         event,
