@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { createCommitQueue } from "../../src/db/commit-queue";
 import { EVENT_TYPE_CODES } from "../../src/webhooks/event-codec";
 import { createEventFeed } from "../../src/webhooks/event-feed";
 import { createTestApp, type TestApp, waitFor } from "../support/test-app";
@@ -176,6 +177,30 @@ describe("events emitted by each documented action", () => {
     ).toThrow("boom");
     expect(eventsOf(t).length).toBe(before);
     expect((await t.get(`/api/v1/contacts/${CONTACT}`)).status).toBe(404);
+  });
+
+  test("an event rolled back in a group commit is not announced, even when the next job's event gets its seq", async () => {
+    await using t = createTestApp();
+    const c = await t.sandbox("WhatsApp Principal", "595981234567");
+    const heard: { id: string; seq: number; payload: string }[] = [];
+    t.events.subscribe((e) => heard.push({ id: e.id, seq: e.seq, payload: e.payload }));
+    const commits = createCommitQueue(t.db);
+    const data = { ticketId: 1, status: "closed" };
+    // Both jobs run in one transaction, each in its own savepoint: the first emits, then throws.
+    const failed = commits.run((tx) => {
+      t.events.emit(tx, "ticket_closed", c.id, data);
+      throw new Error("rolled back");
+    });
+    const kept = commits.run((tx) => t.events.emit(tx, "ticket_closed", c.id, data));
+    await expect(failed).rejects.toThrow("rolled back");
+    const stored = await kept;
+    await waitFor(() => heard.length > 0);
+    expect(heard).toEqual([{ id: stored.id, seq: stored.seq, payload: stored.payload }]);
+    expect(
+      createEventFeed(t.db)
+        .after(stored.seq - 1, { limit: 10 })
+        .map((e) => e.id),
+    ).toEqual([stored.id]);
   });
 });
 
