@@ -80,8 +80,7 @@ export function createEventSink(db: Db, clock: () => number = Date.now): EventSi
     pending = [];
     // A seq emitted twice in one batch was rolled back (a savepoint of the commit queue) and given again:
     // only its last emit can have committed.
-    const last = new Map<number, number>();
-    batch.forEach((p, i) => last.set(p.stored.seq, i));
+    const last = new Map(batch.map((p, i) => [p.stored.seq, i]));
     for (const [i, { stored: e, createdAt, typeCode, data }] of batch.entries()) {
       if (last.get(e.seq) !== i) continue;
       const stillThere = q.eventExists.get(e.seq, createdAt, typeCode, e.envelope.connectionId, data);
