@@ -1,5 +1,4 @@
 import type { Hono } from "hono";
-import { AppError } from "./errors";
 import { requireAuth } from "./http/auth";
 import { createAuthThrottle } from "./http/auth-throttle";
 import { bodyLimits, requestLimitBytes } from "./http/body-limit";
@@ -7,6 +6,7 @@ import type { AppDeps, AppEnv } from "./http/context";
 import { createRouter } from "./http/create-router";
 import { registerEventDocs } from "./http/event-docs";
 import { renderError } from "./http/on-error";
+import { servePublicMedia } from "./http/public-media";
 import { observeRequests } from "./http/request-log";
 import { adminRouter } from "./http/routes/admin/admin.routes";
 import { authPublicRouter, authRouter } from "./http/routes/auth/auth.routes";
@@ -72,23 +72,7 @@ export function createApp(
   app.route("/", healthRouter);
   app.route("/", metricsRouter);
 
-  app.get("/public/:file", (c) => {
-    const path = deps.media.pathOf(c.req.param("file"));
-    if (!path) throw new AppError("ERR_NOT_FOUND", "File not found");
-    const file = Bun.file(path);
-    const type = file.type || "application/octet-stream";
-    // A fetched URL may have declared text/html or SVG: never let stored media run script on this origin.
-    const inline = /^(image\/(?!svg)|video\/|audio\/)/.test(type) || type === "application/pdf";
-    return new Response(file, {
-      headers: {
-        "content-type": type,
-        "cache-control": "public, max-age=31536000, immutable",
-        "x-content-type-options": "nosniff",
-        "content-security-policy": "default-src 'none'; sandbox",
-        ...(inline ? {} : { "content-disposition": "attachment" }),
-      },
-    });
-  });
+  app.get("/public/:file", (c) => servePublicMedia(deps, c.req.param("file")));
 
   // Before requireAuth: the SSE route authenticates itself, also from ?access_token= (EventSource sends no headers).
   app.route("/api/v1", eventsStreamRouter);

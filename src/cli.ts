@@ -27,7 +27,8 @@ Usage:
   chasqui user list                            list users
   chasqui migrate [--dry-run]                  apply database migrations and exit (--dry-run: list pending ones)
   chasqui backup FILE [--media]                consistent copy of the database, also while a server runs
-                                               (--media: a tar of chasqui.sqlite and media/)
+                                               (--media: a tar of chasqui.sqlite and media/; media in an
+                                               S3 bucket are not copied: --media is refused then)
   chasqui restore FILE                         replace DATA_DIR's database (and media, from a tar) with a
                                                backup; refused while a server runs on DATA_DIR
 
@@ -45,8 +46,9 @@ async function main(argv: string[]): Promise<number> {
   checkDataDir(config.dataDir);
 
   const databasePath = join(config.dataDir, "chasqui.sqlite");
-  if (command === "backup") return backup(databasePath, config.dataDir, [sub, ...rest]);
-  if (command === "restore") return restore(config.dataDir, [sub, ...rest]);
+  const bucket = config.mediaStore.kind === "s3" ? config.mediaStore.bucket : null;
+  if (command === "backup") return backup(databasePath, config.dataDir, [sub, ...rest], bucket);
+  if (command === "restore") return restore(config.dataDir, [sub, ...rest], bucket);
   if (command === "migrate" && [sub, ...rest].includes("--dry-run")) return migrateDryRun(databasePath);
 
   if (command === "serve") {
@@ -210,7 +212,13 @@ function readHidden(question: string): Promise<string> {
 /** A backup or restore that cannot be done; printed as one line, exit 1. */
 class OperationError extends Error {}
 
-async function backup(databasePath: string, dataDir: string, args: (string | undefined)[]) {
+/** `bucket`: media are in this S3 bucket (MEDIA_S3_BUCKET), which no backup here copies. */
+async function backup(
+  databasePath: string,
+  dataDir: string,
+  args: (string | undefined)[],
+  bucket: string | null,
+) {
   const { values, positionals } = parseArgs({
     args: args.filter((a) => a !== undefined),
     options: { media: { type: "boolean", default: false } },
@@ -219,6 +227,10 @@ async function backup(databasePath: string, dataDir: string, args: (string | und
   const target = positionals[0];
   if (!target || positionals.length > 1) throw new UsageError("backup needs one FILE");
   if (!existsSync(databasePath)) throw new OperationError(`there is no database in DATA_DIR ${dataDir}`);
+  if (values.media && bucket)
+    throw new OperationError(
+      `media are in the S3 bucket ${bucket}, not in DATA_DIR: back up without --media, and the bucket with your provider's tools`,
+    );
   const out = resolve(target);
   const partial = `${out}.partial-${process.pid}`;
   const started = performance.now();
@@ -250,10 +262,12 @@ async function backup(databasePath: string, dataDir: string, args: (string | und
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(`backed up ${dataDir} to ${out} (${Bun.file(out).size} bytes in ${seconds} s)`);
+  if (bucket)
+    console.log(`media: in the S3 bucket ${bucket}, not copied (back the bucket up with its own tools)`);
   return 0;
 }
 
-function restore(dataDir: string, args: (string | undefined)[]) {
+function restore(dataDir: string, args: (string | undefined)[], bucket: string | null) {
   const file = args[0];
   if (!file || args.filter((a) => a !== undefined).length > 1) throw new UsageError("restore needs one FILE");
   const lock = lockDataDir(dataDir, "restore");
@@ -265,6 +279,10 @@ function restore(dataDir: string, args: (string | undefined)[]) {
     else {
       console.log(`media: ${result.mediaFiles} files restored`);
       if (result.previousMedia) console.log(`the previous media folder is kept as ${result.previousMedia}`);
+      if (bucket)
+        console.log(
+          `note: MEDIA_S3_BUCKET is set, so the server serves media from the bucket ${bucket}: copy these files there (same names, under MEDIA_S3_PREFIX)`,
+        );
     }
     return 0;
   } finally {

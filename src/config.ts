@@ -64,7 +64,60 @@ const EnvSchema = z.object({
   SEND_QUEUE_EXPIRY_HOURS: int(1, 8760).default(24),
   SEND_QUEUE_POLL_MS: int(10, 600_000).default(1_000),
   SEND_QUEUE_RETRY_MS: int(10, 3_600_000).default(5_000),
+  MEDIA_S3_BUCKET: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{3,255}$/, "MEDIA_S3_BUCKET must be a bucket name (letters, digits, dots, dashes)")
+    .optional(),
+  MEDIA_S3_ENDPOINT: z
+    .url({ protocol: /^https?$/, error: "MEDIA_S3_ENDPOINT must be an http(s) URL" })
+    .optional(),
+  MEDIA_S3_REGION: z.string().min(1).optional(),
+  MEDIA_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  MEDIA_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  MEDIA_S3_PREFIX: z
+    .string()
+    .transform((p) => p.replace(/^\/+|\/+$/g, ""))
+    .refine(
+      (p) =>
+        p === "" || (/^[A-Za-z0-9!_.*'()/-]*$/.test(p) && !p.split("/").some((s) => s === "" || s === "..")),
+      {
+        message:
+          "MEDIA_S3_PREFIX may hold letters, digits and !_.*'()- in folders separated by single slashes",
+      },
+    )
+    .default(""),
+  MEDIA_S3_REDIRECT: bool.default(false),
+  MEDIA_S3_URL_EXPIRY_SECONDS: int(10, 7 * 24 * 3600).default(300),
 });
+
+/** Settings that mean nothing without MEDIA_S3_BUCKET: set alone, they are a mistake worth stopping for. */
+const S3_DEPENDENT = [
+  "MEDIA_S3_ENDPOINT",
+  "MEDIA_S3_REGION",
+  "MEDIA_S3_ACCESS_KEY_ID",
+  "MEDIA_S3_SECRET_ACCESS_KEY",
+  "MEDIA_S3_PREFIX",
+  "MEDIA_S3_REDIRECT",
+  "MEDIA_S3_URL_EXPIRY_SECONDS",
+] as const;
+
+/** Where media live: the folder DATA_DIR/media (default) or an S3-compatible bucket shared by every node. */
+export type MediaStoreConfig =
+  | { kind: "local" }
+  | {
+      kind: "s3";
+      bucket: string;
+      endpoint: string | undefined;
+      region: string | undefined;
+      accessKeyId: string | undefined;
+      secretAccessKey: string | undefined;
+      /** Without slashes at either end; "" = the bucket's root. */
+      prefix: string;
+      /** `GET /public/<file>`: false = streamed through this server; true = 302 to a presigned URL. */
+      redirect: boolean;
+      /** Lifetime of that presigned URL, seconds. */
+      urlExpirySeconds: number;
+    };
 
 export type Config = {
   port: number;
@@ -136,6 +189,8 @@ export type Config = {
   sendQueuePollMs: number;
   /** After a failed attempt (timeout, socket error) the queue tries the same message again after this, ms. */
   sendQueueRetryMs: number;
+  /** MEDIA_S3_*: the bucket media are stored in, or the local folder. */
+  mediaStore: MediaStoreConfig;
 };
 
 export class ConfigError extends Error {}
@@ -149,6 +204,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
   }
   const e = parsed.data;
+  const s3Issues: string[] = [];
+  if (!e.MEDIA_S3_BUCKET) {
+    for (const name of S3_DEPENDENT)
+      if (cleaned[name] !== undefined)
+        s3Issues.push(`  ${name}: only used with MEDIA_S3_BUCKET, which is not set`);
+  } else if ((e.MEDIA_S3_ACCESS_KEY_ID === undefined) !== (e.MEDIA_S3_SECRET_ACCESS_KEY === undefined)) {
+    s3Issues.push(
+      "  MEDIA_S3_ACCESS_KEY_ID: set it together with MEDIA_S3_SECRET_ACCESS_KEY (or neither, to use S3_*/AWS_* credentials)",
+    );
+  }
+  if (s3Issues.length > 0) throw new ConfigError(`Invalid configuration:\n${s3Issues.join("\n")}`);
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, "");
   return {
     port: e.PORT,
@@ -196,5 +262,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sendQueueExpiryMs: e.SEND_QUEUE_EXPIRY_HOURS * 3_600_000,
     sendQueuePollMs: e.SEND_QUEUE_POLL_MS,
     sendQueueRetryMs: e.SEND_QUEUE_RETRY_MS,
+    mediaStore: e.MEDIA_S3_BUCKET
+      ? {
+          kind: "s3",
+          bucket: e.MEDIA_S3_BUCKET,
+          endpoint: e.MEDIA_S3_ENDPOINT,
+          region: e.MEDIA_S3_REGION,
+          accessKeyId: e.MEDIA_S3_ACCESS_KEY_ID,
+          secretAccessKey: e.MEDIA_S3_SECRET_ACCESS_KEY,
+          prefix: e.MEDIA_S3_PREFIX,
+          redirect: e.MEDIA_S3_REDIRECT,
+          urlExpirySeconds: e.MEDIA_S3_URL_EXPIRY_SECONDS,
+        }
+      : { kind: "local" },
   };
 }

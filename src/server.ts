@@ -11,7 +11,8 @@ import { createRetention } from "./domain/retention.service";
 import { createEventStreams } from "./http/event-streams";
 import { createReadCache } from "./http/read-cache";
 import { createProcessHealth, type Logger, type ProcessHealth } from "./logger";
-import { createMediaStorage, type MediaStorage, removeOrphanTempFiles } from "./media/media-storage";
+import { createMediaStorage, type MediaStore, removeOrphanTempFiles } from "./media/media-storage";
+import { createS3MediaStore } from "./media/s3-media-store";
 import { createMediaFetcher } from "./media/safe-fetch";
 import { createMetrics } from "./metrics/metrics";
 import { createReadiness } from "./metrics/readiness";
@@ -32,8 +33,8 @@ export type RuntimeOptions = {
   /** Replaces DNS resolution for media downloads and webhook deliveries (tests keep traffic on loopback). */
   resolve?: (host: string) => Promise<string[]>;
   clock?: () => number;
-  /** Replaces the media storage under DATA_DIR/media (tests use one whose disk fails). */
-  media?: MediaStorage;
+  /** Replaces the media store MEDIA_S3_* chose (tests use a folder whose disk fails). */
+  media?: MediaStore;
   /** The counters the logger and the process guards write to (one per process). */
   health?: ProcessHealth;
   /** Events an SSE stream may hold for a slow client before it is dropped with a reset (tests set a few). */
@@ -49,8 +50,8 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
   const db = openDatabase(opts.databasePath ?? join(config.dataDir, "chasqui.sqlite"));
   migrate(db);
   const events = createEventSink(db, clock);
-  const media = opts.media ?? createMediaStorage(join(config.dataDir, "media"));
-  const metrics = createMetrics({ db, mediaDir: media.dir, clock });
+  const media = opts.media ?? createMediaStore(config);
+  const metrics = createMetrics({ db, mediaDir: media.localDir, clock });
   const fetcher = createMediaFetcher({
     allowPrivate: config.mediaFetchAllowPrivate,
     timeoutMs: config.mediaFetchTimeoutMs,
@@ -156,6 +157,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
       stuckAfterMs: config.outboxStuckAfterMs,
       connections: () => services.connections.list(),
       dispatcherRunning: () => dispatcher.running,
+      media: () => media.health(),
     }),
   });
   // Created here, started by startServer (tests start it themselves when they want deliveries). With
@@ -244,6 +246,21 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
 }
 
 export type Runtime = ReturnType<typeof createRuntime>;
+
+/** The folder DATA_DIR/media, or the bucket MEDIA_S3_BUCKET names. */
+export function createMediaStore(config: Config): MediaStore {
+  const s = config.mediaStore;
+  if (s.kind === "local") return createMediaStorage(join(config.dataDir, "media"));
+  return createS3MediaStore({
+    bucket: s.bucket,
+    endpoint: s.endpoint,
+    region: s.region,
+    accessKeyId: s.accessKeyId,
+    secretAccessKey: s.secretAccessKey,
+    prefix: s.prefix,
+    signedUrlSeconds: s.urlExpirySeconds,
+  });
+}
 
 /**
  * Baileys (and libsignal, protobufs) cost ~30 MB of memory once loaded: load them with the first
@@ -340,6 +357,26 @@ export function guardProcess(logger: Logger, health: ProcessHealth): void {
   process.stderr.on("error", () => {});
 }
 
+/**
+ * Probes the media bucket (write and delete a small object). A bucket that does not answer, does not exist
+ * or refuses the keys does not stop the server: exiting would only make a supervisor restart it in a loop
+ * while the setting stays wrong. It logs one error naming the setting, `/health/ready` answers 503 until a
+ * later check (once a minute) succeeds, and media sends answer 503 ERR_SERVICE_UNAVAILABLE meanwhile.
+ */
+export async function checkMediaStore(media: MediaStore, config: Config, logger: Logger) {
+  if (media.kind !== "s3" || config.mediaStore.kind !== "s3") return;
+  const was = media.health();
+  const now = await media.check();
+  const where = { bucket: config.mediaStore.bucket, endpoint: config.mediaStore.endpoint ?? null };
+  if (now.status === "error" && (was.status !== "error" || !was.everWorked))
+    logger.error(
+      { ...where, reason: now.error },
+      "MEDIA_S3_BUCKET cannot be used: media sends and /public answer 503 until it works; check MEDIA_S3_ENDPOINT, MEDIA_S3_REGION and the keys",
+    );
+  else if (now.status === "ok" && (was.status === "error" || !was.everWorked))
+    logger.info({ ...where, prefix: config.mediaStore.prefix }, "media are stored in the S3 bucket");
+}
+
 export async function startServer(config: Config, logger: Logger, opts: RuntimeOptions = {}) {
   let runtime: Runtime;
   try {
@@ -351,8 +388,9 @@ export async function startServer(config: Config, logger: Logger, opts: RuntimeO
     );
   }
   // Before anything can upload: no request of this process owns a temp file yet.
-  const orphans = removeOrphanTempFiles(runtime.media.dir, join(config.dataDir, "tmp"));
+  const orphans = removeOrphanTempFiles(runtime.media.localDir, join(config.dataDir, "tmp"));
   if (orphans.length > 0) logger.info({ removed: orphans.length }, "removed temp files left by a crash");
+  await checkMediaStore(runtime.media, config, logger);
   await runtime.startSessions();
   runtime.dispatcher.start();
   runtime.sendQueue.start();
@@ -380,8 +418,9 @@ export async function startServer(config: Config, logger: Logger, opts: RuntimeO
   logger.info({ url: `http://${config.host}:${server.port}`, dataDir: config.dataDir }, "chasqui listening");
 
   // Once a minute: inbound files whose download failed are tried again until they arrive, and
-  // Idempotency-Key records older than their 24 h are dropped.
+  // Idempotency-Key records older than their 24 h are dropped; a media bucket that failed is checked again.
   const maintenance = setInterval(() => {
+    if (runtime.media.health().status === "error") void checkMediaStore(runtime.media, config, logger);
     runtime.services.messages
       .retryPendingMedia()
       .catch((err) => logger.warn({ err }, "media retry pass failed"));

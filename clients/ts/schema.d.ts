@@ -334,7 +334,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description `true`: a tar of `chasqui.sqlite` and `media/…` instead of the database alone */
+                    /** @description `true`: a tar of `chasqui.sqlite` and `media/…` instead of the database alone. Refused (400) when media are in an S3 bucket (MEDIA_S3_BUCKET): back the bucket up with its provider's tools */
                     media?: "true" | "false";
                 };
                 header?: never;
@@ -8995,7 +8995,7 @@ export interface paths {
         };
         /**
          * Readiness: the store answers and the migrations ran
-         * @description No token needed. 200 once the database answers a query and every migration is applied, else 503 with the same shape (`outbox` null). `connections` lists the connections that are not CONNECTED; `outbox.pending` counts undelivered webhook deliveries, `oldestPendingAgeSeconds` is the age of the oldest one of an enabled webhook, and `stuck` is true when that age passes OUTBOX_STUCK_AFTER_MS (15 min by default): the dispatcher is stopped or a receiver has failed that long. Neither makes the answer 503.
+         * @description No token needed. 200 once the database answers a query and every migration is applied, else 503 with the same shape (`outbox` null). `connections` lists the connections that are not CONNECTED; `outbox.pending` counts undelivered webhook deliveries, `oldestPendingAgeSeconds` is the age of the oldest one of an enabled webhook, and `stuck` is true when that age passes OUTBOX_STUCK_AFTER_MS (15 min by default): the dispatcher is stopped or a receiver has failed that long. Neither makes the answer 503. `checks.media` is `error` while the media store fails (`media.error` says why): a MEDIA_S3_BUCKET that has not worked since the start (a wrong setting) makes the answer 503; one that fails after working (an outage) does not, as text messages still flow.
          */
         get: {
             parameters: {
@@ -9017,7 +9017,12 @@ export interface paths {
                          *       "ready": true,
                          *       "checks": {
                          *         "database": "ok",
-                         *         "migrations": "ok"
+                         *         "migrations": "ok",
+                         *         "media": "ok"
+                         *       },
+                         *       "media": {
+                         *         "store": "s3",
+                         *         "error": null
                          *       },
                          *       "connections": [
                          *         {
@@ -9037,7 +9042,7 @@ export interface paths {
                         "application/json": components["schemas"]["Readiness"];
                     };
                 };
-                /** @description Not ready: the database does not answer or migrations are pending */
+                /** @description Not ready: the database does not answer, migrations are pending, or the media bucket never worked */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -9048,7 +9053,12 @@ export interface paths {
                          *       "ready": false,
                          *       "checks": {
                          *         "database": "error",
-                         *         "migrations": "unknown"
+                         *         "migrations": "unknown",
+                         *         "media": "ok"
+                         *       },
+                         *       "media": {
+                         *         "store": "local",
+                         *         "error": null
                          *       },
                          *       "connections": [],
                          *       "outbox": null
@@ -10792,6 +10802,8 @@ export interface components {
                 /** @enum {string} */
                 database: "ok" | "error";
                 /** @enum {string} */
+                media: "ok" | "error";
+                /** @enum {string} */
                 migrations: "ok" | "pending" | "unknown";
             };
             connections: {
@@ -10799,6 +10811,15 @@ export interface components {
                 name: string;
                 status: string;
             }[];
+            media: {
+                /** @description Why the media store failed last; null while it works */
+                error: string | null;
+                /**
+                 * @description DATA_DIR/media, or the MEDIA_S3_BUCKET bucket
+                 * @enum {string}
+                 */
+                store: "local" | "s3";
+            };
             outbox: {
                 dispatcherRunning: boolean;
                 oldestPendingAgeSeconds: number;

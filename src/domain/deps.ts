@@ -2,7 +2,7 @@ import type { Config } from "../config";
 import type { Db } from "../db/client";
 import type { CommitQueue } from "../db/commit-queue";
 import type { Logger } from "../logger";
-import type { MediaStorage } from "../media/media-storage";
+import type { MediaStore } from "../media/media-store";
 import type { EventSink } from "../webhooks/events";
 import type { ReceiverPolicy } from "../webhooks/receiver-policy";
 import type { WhatsAppGateway } from "../whatsapp/gateway";
@@ -20,7 +20,7 @@ export type DomainDeps = {
   commits: CommitQueue;
   events: EventSink;
   sessions: Sessions;
-  media: MediaStorage;
+  media: MediaStore;
   fetcher: MediaFetcher;
   /** The address policy webhook URLs are checked against. */
   webhookReceivers: ReceiverPolicy;

@@ -1,10 +1,10 @@
 import type { Db } from "../db/client";
 import type { Logger } from "../logger";
-import type { MediaStorage } from "../media/media-storage";
+import type { MediaStore } from "../media/media-store";
 
 export type RetentionOptions = {
   db: Db;
-  media: MediaStorage;
+  media: MediaStore;
   logger: Logger;
   clock: () => number;
   /** Delivered and failed deliveries, and events no open delivery needs, are deleted after this many days. */

@@ -205,12 +205,12 @@ export function createSendQueue(deps: DomainDeps, store: MessageStore, connectio
   const signedText = (m: MessageRow, text: string) =>
     m.outbound?.signedBy ? `*${m.outbound.signedBy}:*\n${text}` : text;
 
-  function outboundMedia(m: MessageRow): OutboundMedia {
-    const path = m.mediaFile ? media.pathOf(m.mediaFile) : null;
-    if (!path) throw new PermanentSendError("The stored file of this message is gone");
+  async function outboundMedia(m: MessageRow): Promise<OutboundMedia> {
+    const source = m.mediaFile ? await media.source(m.mediaFile) : null;
+    if (!source) throw new PermanentSendError("The stored file of this message is gone");
     const kind = m.mediaType === "ptt" ? "audio" : m.mediaType;
     return {
-      path,
+      source,
       mimeType: m.mimeType ?? "application/octet-stream",
       mediaType: kind === "image" || kind === "video" || kind === "audio" ? kind : "document",
       filename: m.filename ?? "file",
@@ -266,7 +266,7 @@ export function createSendQueue(deps: DomainDeps, store: MessageStore, connectio
     if (!m.outbound) throw new PermanentSendError("The queued message has no recipient");
     const opts = { messageId: m.id };
     const sent = m.hasMedia
-      ? await gw.sendMedia(m.outbound.to, outboundMedia(m), m.outbound.quoted, opts)
+      ? await gw.sendMedia(m.outbound.to, await outboundMedia(m), m.outbound.quoted, opts)
       : await gw.sendText(m.outbound.to, signedText(m, m.body), m.outbound.quoted, opts);
     // Wrapped: an async function would otherwise wait for the inner promise.
     return { stored: markSent(m.pk, sent) };
@@ -283,6 +283,13 @@ export function createSendQueue(deps: DomainDeps, store: MessageStore, connectio
     if (code === "ERR_WAPP_NOT_CONNECTED") {
       // Refused before anything left: back in the queue until the connection is back.
       await commits.run(() => q.release.run(JSON.stringify({ code, reason }), clock(), m.pk));
+      return "stop";
+    }
+    if (code === "ERR_SERVICE_UNAVAILABLE") {
+      // The media store did not answer (a bucket outage): nothing left; back in the queue, tried again later.
+      log.warn({ err, messageId: m.id }, "queued media send waits for the media store");
+      await commits.run(() => q.release.run(JSON.stringify({ code, reason }), clock(), m.pk));
+      s.retryAt = clock() + config.sendQueueRetryMs;
       return "stop";
     }
     if (!(err instanceof PermanentSendError) && MAY_HAVE_LEFT.has(code) && m.attempts < MAX_ATTEMPTS) {

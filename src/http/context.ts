@@ -4,7 +4,7 @@ import type { Services } from "../domain";
 import type { Principal } from "../domain/account.service";
 import type { MediaFetcher } from "../domain/deps";
 import type { Logger, ProcessHealth } from "../logger";
-import type { MediaStorage } from "../media/media-storage";
+import type { MediaStore } from "../media/media-store";
 import type { Metrics } from "../metrics/metrics";
 import type { ReadinessCheck } from "../metrics/readiness";
 import type { EventSink } from "../webhooks/events";
@@ -21,7 +21,7 @@ export type AppDeps = {
   logger: Logger;
   services: Services;
   sessions: SessionManager;
-  media: MediaStorage;
+  media: MediaStore;
   events: EventSink;
   fetcher: MediaFetcher;
   readCache: ReadCache;

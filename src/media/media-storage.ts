@@ -2,29 +2,17 @@ import { randomBytes } from "node:crypto";
 import { lstatSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { type FileHandle, mkdir, open, rename, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { AppError } from "../errors.ts";
 import { sanitizeFilename } from "./filename.ts";
-import { detectMedia, type MediaKind } from "./media-type.ts";
+import {
+  isSafeFileName,
+  type MediaHealth,
+  type MediaStore,
+  type StoredMedia,
+  storageUnavailable,
+} from "./media-store.ts";
+import { detectMedia } from "./media-type.ts";
 
-export type StoredMedia = {
-  file: string;
-  mimeType: string;
-  mediaType: MediaKind;
-  size: number;
-  filename: string;
-};
-
-export type MediaStorage = {
-  dir: string;
-  save(
-    bytes: Uint8Array,
-    opts?: { filename?: string | null; mimeType?: string | null },
-  ): Promise<StoredMedia>;
-  /** Absolute path of a stored file for `GET /public/<file>`, or null when the name is unsafe or unknown. */
-  pathOf(file: string): string | null;
-  /** Deletes a stored file; a name that is unsafe or already gone is not an error. Resolves to whether it existed. */
-  remove(file: string): Promise<boolean>;
-};
+export type { MediaStore, StoredMedia } from "./media-store.ts";
 
 /** Write failures that say the disk, not the request, is the problem: the client should retry later. */
 const DISK_UNAVAILABLE: Record<string, string> = {
@@ -37,36 +25,40 @@ function diskError(err: unknown): unknown {
   const code = (err as { code?: unknown } | null)?.code;
   const why = typeof code === "string" ? DISK_UNAVAILABLE[code] : undefined;
   if (!why) return err;
-  return new AppError(
-    "ERR_SERVICE_UNAVAILABLE",
-    `Media storage is unavailable: ${why}. Nothing was sent; try again once disk space is available.`,
-  );
+  return storageUnavailable(why, "once disk space is available");
 }
 
-// Names this module generates: no leading dot (temp files are hidden), no separators, no "..".
-const SAFE_FILE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,254}$/;
-
-function isSafeFileName(file: string): boolean {
-  return SAFE_FILE_NAME.test(file) && !file.includes("..");
+/** A new stored name: time first (files list in arrival order), then 96 random bits. */
+export function newMediaFileName(ext: string): string {
+  return `${Date.now()}-${randomBytes(12).toString("hex")}.${ext}`;
 }
 
+/** The local store also answers with paths (its own tests, tools that work on the folder). */
+export type LocalMediaStore = MediaStore & {
+  readonly dir: string;
+  /** Absolute path of a stored file, or null when the name is unsafe or unknown. */
+  pathOf(file: string): string | null;
+};
+
+/** The media store of one node: files in a folder under DATA_DIR (the default). */
 export function createMediaStorage(
   dir: string,
   opts: {
     /** Opens a file for writing; tests substitute one whose writes fail like a full disk's. */
     openFile?: (path: string, flags: string, mode: number) => Promise<FileHandle>;
   } = {},
-): MediaStorage {
+): LocalMediaStore {
   const root = resolve(dir);
   const openFile = opts.openFile ?? open;
   mkdirSync(root, { recursive: true });
+  const health: MediaHealth = { store: "local", status: "ok", error: null, everWorked: true };
 
   async function save(
     bytes: Uint8Array,
     opts?: { filename?: string | null; mimeType?: string | null },
   ): Promise<StoredMedia> {
     const { mimeType, mediaType, ext } = await detectMedia(bytes, opts);
-    const file = `${Date.now()}-${randomBytes(12).toString("hex")}.${ext}`;
+    const file = newMediaFileName(ext);
     // Hidden temp name in the same directory: rename is atomic only within one filesystem, and
     // pathOf never serves dot files, so a crash leaves at most an unreachable temp file.
     const temp = join(root, `.tmp-${randomBytes(12).toString("hex")}`);
@@ -95,7 +87,7 @@ export function createMediaStorage(
   }
 
   function pathOf(file: string): string | null {
-    if (typeof file !== "string" || !isSafeFileName(file)) return null;
+    if (!isSafeFileName(file)) return null;
     const path = join(root, file);
     try {
       // lstat: a symlink planted in the media directory must not expose files outside it.
@@ -106,7 +98,7 @@ export function createMediaStorage(
   }
 
   async function remove(file: string): Promise<boolean> {
-    if (typeof file !== "string" || !isSafeFileName(file)) return false;
+    if (!isSafeFileName(file)) return false;
     try {
       await rm(join(root, file));
       return true;
@@ -116,15 +108,35 @@ export function createMediaStorage(
     }
   }
 
-  return { dir: root, save, pathOf, remove };
+  return {
+    kind: "local",
+    localDir: root,
+    dir: root,
+    pathOf,
+    save,
+    async open(file) {
+      const path = pathOf(file);
+      if (!path) return null;
+      const body = Bun.file(path);
+      return { body, size: body.size };
+    },
+    signedUrl: () => null,
+    async source(file) {
+      const path = pathOf(file);
+      return path ? { path } : null;
+    },
+    remove,
+    check: async () => ({ ...health }),
+    health: () => ({ ...health }),
+  };
 }
 
 /**
- * Deletes what a crash leaves behind: `.tmp-*` files of `save` in the media directory, and in `DATA_DIR/tmp`
- * the `upload-*` files a multipart body spilled and the `backup-*` snapshots of an HTTP backup. Only at
- * start, when no request of this process can own one. Returns the names removed.
+ * Deletes what a crash leaves behind: `.tmp-*` files of `save` in the media directory (when media are
+ * local), and in `DATA_DIR/tmp` the `upload-*` files a multipart body spilled and the `backup-*` snapshots
+ * of an HTTP backup. Only at start, when no request of this process can own one. Returns the names removed.
  */
-export function removeOrphanTempFiles(mediaDir: string, uploadTmpDir: string): string[] {
+export function removeOrphanTempFiles(mediaDir: string | null, uploadTmpDir: string): string[] {
   const removed: string[] = [];
   const sweep = (dir: string, prefix: string) => {
     let names: string[];
@@ -145,7 +157,7 @@ export function removeOrphanTempFiles(mediaDir: string, uploadTmpDir: string): s
       }
     }
   };
-  sweep(resolve(mediaDir), ".tmp-");
+  if (mediaDir) sweep(resolve(mediaDir), ".tmp-");
   sweep(resolve(uploadTmpDir), "upload-");
   sweep(resolve(uploadTmpDir), "backup-");
   return removed;

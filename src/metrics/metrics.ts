@@ -21,8 +21,8 @@ const MEDIA_SCAN_INTERVAL_MS = 60_000;
 
 export type MetricsOptions = {
   db: Db;
-  /** The folder stored media lives in (its bytes are reported as chasqui_media_bytes). */
-  mediaDir: string;
+  /** The folder stored media lives in (its bytes are reported as chasqui_media_bytes); null: a bucket, not measured. */
+  mediaDir: string | null;
   clock?: () => number;
 };
 
@@ -173,7 +173,7 @@ export function createMetrics(opts: MetricsOptions) {
   let media: { bytes: number; files: number; at: number } | undefined;
   let mediaScan: Promise<void> | undefined;
   const scanMedia = () => {
-    mediaScan ??= folderSize(opts.mediaDir)
+    mediaScan ??= folderSize(opts.mediaDir ?? "")
       .then((r) => {
         media = { ...r, at: clock() };
       })
@@ -184,8 +184,8 @@ export function createMetrics(opts: MetricsOptions) {
   };
   new Gauge({
     name: "chasqui_media_bytes",
-    help: "Bytes of stored media files, measured at most once a minute.",
-    registers,
+    help: "Bytes of stored media files, measured at most once a minute (absent when media are in an S3 bucket).",
+    registers: opts.mediaDir ? registers : [],
     async collect() {
       if (!media || clock() - media.at >= MEDIA_SCAN_INTERVAL_MS) await scanMedia();
       this.set(media?.bytes ?? 0);

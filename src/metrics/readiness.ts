@@ -1,5 +1,6 @@
 import type { Db } from "../db/client";
 import { embeddedMigrations } from "../db/migrations.generated";
+import type { MediaHealth } from "../media/media-store";
 import { createOutboxStats } from "./outbox-stats";
 
 export type ReadinessOptions = {
@@ -9,11 +10,19 @@ export type ReadinessOptions = {
   stuckAfterMs: number;
   connections: () => { id: number; name: string; status: string }[];
   dispatcherRunning: () => boolean;
+  /** The media store's last known state (a bucket's start-up probe, its last operation). */
+  media?: () => MediaHealth;
 };
 
 export type Readiness = {
   ready: boolean;
-  checks: { database: "ok" | "error"; migrations: "ok" | "pending" | "unknown" };
+  checks: {
+    database: "ok" | "error";
+    migrations: "ok" | "pending" | "unknown";
+    media: "ok" | "error";
+  };
+  /** Where media are stored, and why the store failed last (null while it works). */
+  media: { store: "local" | "s3"; error: string | null };
   connections: { id: number; name: string; status: string }[];
   outbox: {
     pending: number;
@@ -27,7 +36,8 @@ export type Readiness = {
  * What `GET /health/ready` answers. Ready means the store answers a query and every embedded migration is
  * applied; connections that are not CONNECTED and a stuck outbox are reported but do not make the server
  * unready: a load balancer should keep sending API traffic to it while a phone is offline or a webhook
- * receiver is down.
+ * receiver is down. A media bucket that never worked since the start (a wrong MEDIA_S3_* setting) makes it
+ * unready; one that fails after it worked (an outage) is reported only, as text messages still flow.
  */
 export function createReadiness(opts: ReadinessOptions) {
   const { db } = opts;
@@ -40,12 +50,22 @@ export function createReadiness(opts: ReadinessOptions) {
       .get()?.at ?? 0;
   const latestEmbedded = Math.max(0, ...embeddedMigrations.map((m) => m.when));
 
+  const localMedia: MediaHealth = { store: "local", status: "ok", error: null, everWorked: true };
   return (): Readiness => {
+    const m = opts.media?.() ?? localMedia;
+    const media = { store: m.store, error: m.error };
+    const mediaCheck = m.status;
     let migrations: Readiness["checks"]["migrations"] = "unknown";
     try {
       db.$client.query("SELECT 1").get();
     } catch {
-      return { ready: false, checks: { database: "error", migrations }, connections: [], outbox: null };
+      return {
+        ready: false,
+        checks: { database: "error", migrations, media: mediaCheck },
+        media,
+        connections: [],
+        outbox: null,
+      };
     }
     try {
       migrations = latestApplied() >= latestEmbedded ? "ok" : "pending";
@@ -53,13 +73,20 @@ export function createReadiness(opts: ReadinessOptions) {
       migrations = "pending"; // no bookkeeping table: nothing was ever migrated
     }
     if (migrations !== "ok")
-      return { ready: false, checks: { database: "ok", migrations }, connections: [], outbox: null };
+      return {
+        ready: false,
+        checks: { database: "ok", migrations, media: mediaCheck },
+        media,
+        connections: [],
+        outbox: null,
+      };
     outbox ??= createOutboxStats(db, clock);
     const stats = outbox();
     const dispatcherRunning = opts.dispatcherRunning();
     return {
-      ready: true,
-      checks: { database: "ok", migrations },
+      ready: mediaCheck === "ok" || m.everWorked,
+      checks: { database: "ok", migrations, media: mediaCheck },
+      media,
       connections: opts
         .connections()
         .filter((c) => c.status !== "CONNECTED")

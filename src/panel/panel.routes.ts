@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import type { AppEnv } from "../http/context";
+import type { AppDeps, AppEnv } from "../http/context";
 import { PANEL_CSS, PANEL_JS } from "./assets.generated";
 
 // Asset URLs carry a content hash so browsers may cache them for good and still get a new panel at once.
@@ -22,18 +22,34 @@ const page = `<!doctype html>
 </body>
 </html>`;
 
-// The panel only talks to this origin's API; media come from /public on the same origin.
-const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' blob: data:",
-  "media-src 'self' blob:",
-  "connect-src 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-].join("; ");
+// The panel only talks to this origin's API; media come from /public on the same origin, or (MEDIA_S3_REDIRECT)
+// from the bucket /public redirects to: a redirect's target must pass img-src/media-src too.
+const cspWith = (mediaOrigin: string | null) => {
+  const media = mediaOrigin ? ` ${mediaOrigin}` : "";
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    `img-src 'self' blob: data:${media}`,
+    `media-src 'self' blob:${media}`,
+    "connect-src 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join("; ");
+};
+const CSP = cspWith(null);
+
+/** The origin presigned media URLs point at, when /public redirects there. */
+function bucketOrigin(deps: AppDeps): string | null {
+  const s = deps.config.mediaStore;
+  if (s.kind !== "s3" || !s.redirect) return null;
+  const url = deps.media.signedUrl("origin-probe.png", {
+    contentType: "image/png",
+    contentDisposition: null,
+  });
+  return url ? new URL(url).origin : null;
+}
 
 type Asset = { type: string; body: string; gzip?: Uint8Array };
 const assets: Record<string, Asset> = {
@@ -46,7 +62,9 @@ export const panelRouter = new Hono<AppEnv>()
   .get("/", (c) =>
     c.html(page, 200, {
       "cache-control": "no-cache",
-      "content-security-policy": CSP,
+      // Presigning is local (no request): cheap enough for the one page load of a session.
+      "content-security-policy":
+        c.get("deps").config.mediaStore.kind === "s3" ? cspWith(bucketOrigin(c.get("deps"))) : CSP,
       "x-content-type-options": "nosniff",
       "referrer-policy": "no-referrer",
     }),

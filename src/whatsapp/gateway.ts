@@ -7,8 +7,8 @@ export type ConnectionStatus = "OPENING" | "qrcode" | "PAIRING" | "CONNECTED" | 
 export type WaMediaType = "image" | "video" | "audio" | "ptt" | "document" | "sticker" | "location" | "vcard";
 
 export type OutboundMedia = {
-  /** Absolute path of the stored file. */
-  path: string;
+  /** Where to read the stored file: a local path, or a stream opened per send (a file in a bucket). */
+  source: { path: string } | { stream: () => ReadableStream<Uint8Array> };
   mimeType: string;
   mediaType: "image" | "video" | "audio" | "document";
   filename: string;

@@ -11,7 +11,8 @@ test("ready: the store answers and migrations ran; connections not CONNECTED are
   expect(r.status).toBe(200);
   expect(r.body).toEqual({
     ready: true,
-    checks: { database: "ok", migrations: "ok" },
+    checks: { database: "ok", migrations: "ok", media: "ok" },
+    media: { store: "local", error: null },
     connections: [{ id: phone.body.id, name: "Soporte", status: "OPENING" }],
     outbox: { pending: 0, oldestPendingAgeSeconds: 0, stuck: false, dispatcherRunning: false },
   });
@@ -51,7 +52,8 @@ test("503 while a migration is missing, 200 again once it is applied", async () 
   expect(pending.status).toBe(503);
   expect(pending.body).toEqual({
     ready: false,
-    checks: { database: "ok", migrations: "pending" },
+    checks: { database: "ok", migrations: "pending", media: "ok" },
+    media: { store: "local", error: null },
     connections: [],
     outbox: null,
   });
@@ -69,7 +71,8 @@ test("503 when the store cannot answer; /health (liveness) still answers 200", a
     expect(r.status).toBe(503);
     expect(r.body).toEqual({
       ready: false,
-      checks: { database: "error", migrations: "unknown" },
+      checks: { database: "error", migrations: "unknown", media: "ok" },
+      media: { store: "local", error: null },
       connections: [],
       outbox: null,
     });

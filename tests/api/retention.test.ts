@@ -68,8 +68,8 @@ describe("media retention", () => {
     });
     expect(byId.get(recent.messageId)).toMatchObject({ hasMedia: true, mediaExpired: false });
     expect(byId.get(recent.messageId)!.mediaUrl).toContain(recent.file);
-    expect(existsSync(join(t.media.dir, old.file))).toBe(false);
-    expect(existsSync(join(t.media.dir, recent.file))).toBe(true);
+    expect(existsSync(join(t.media.localDir!, old.file))).toBe(false);
+    expect(existsSync(join(t.media.localDir!, recent.file))).toBe(true);
     expect((await t.request(`/public/${old.file}`, { token: null })).status).toBe(404);
     // A second pass finds nothing left to do.
     expect(await t.retention.expireMedia()).toEqual({ mediaExpired: 0, files: 0 });
@@ -83,7 +83,7 @@ describe("media retention", () => {
     clock.advanceDays(10_000);
     const report = await t.retention.run();
     expect(report).toMatchObject({ mediaExpired: 0, messages: 0, files: 0 });
-    expect(existsSync(join(t.media.dir, sent.file))).toBe(true);
+    expect(existsSync(join(t.media.localDir!, sent.file))).toBe(true);
   });
 });
 
@@ -109,7 +109,7 @@ describe("message retention", () => {
 
     expect(await t.retention.pruneMessages()).toEqual({ messages: 3, files: 1 });
     expect((await messagesOf(t, old.ticketId)).map((m) => m.id)).toEqual([kept.body.data.messageId]);
-    expect(existsSync(join(t.media.dir, old.file))).toBe(false);
+    expect(existsSync(join(t.media.localDir!, old.file))).toBe(false);
     expect(t.db.$client.query("select count(*) as n from message_reactions").get()).toEqual({ n: 0 });
     expect((await t.get(`/api/v1/tickets/${old.ticketId}`)).body.lastMessage).toBe("seguimos");
     const emptied = await t.get(`/api/v1/tickets/${lonely.body.ticketId}`);
@@ -169,7 +169,7 @@ describe("DELETE /api/v1/contacts/:number", () => {
     });
     expect((await t.get(`/api/v1/contacts/${CUSTOMER}`)).status).toBe(404);
     expect((await t.get(`/api/v1/tickets/${inbound.body.ticketId}`)).status).toBe(404);
-    expect(existsSync(join(t.media.dir, sent.file))).toBe(false);
+    expect(existsSync(join(t.media.localDir!, sent.file))).toBe(false);
     expect(t.db.$client.query("select count(*) as n from message_reactions").get()).toEqual({ n: 0 });
     // The other customer is untouched, and the ticket counts the list answers stay exact.
     expect((await messagesOf(t, other.body.ticketId)).map((m) => m.body)).toEqual(["otro cliente"]);

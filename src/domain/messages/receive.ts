@@ -2,7 +2,7 @@ import { and, eq, isNotNull, isNull } from "drizzle-orm";
 import type { Tx } from "../../db/client";
 import { messages, tickets } from "../../db/schema";
 import { AppError } from "../../errors";
-import type { StoredMedia } from "../../media/media-storage";
+import type { StoredMedia } from "../../media/media-store";
 import type { InboundMessage } from "../../whatsapp/gateway";
 import type { ConnectionService } from "../connection.service";
 import type { Contact, ContactService } from "../contact.service";
@@ -72,7 +72,8 @@ export function createReceiveService(
             mimeType: inbound.media.mimeType,
           });
         } catch (err) {
-          // A full disk must not lose what the customer sent: keep the message, fetch the file again later.
+          // A full disk or a bucket that does not answer must not lose what the customer sent: keep the
+          // message, fetch the file again later.
           const diskFull = err instanceof AppError && err.code === "ERR_SERVICE_UNAVAILABLE";
           if (!diskFull || !inbound.mediaRef) throw err;
           log.warn({ err, connectionId, messageId: inbound.id }, "inbound file not stored; retried later");

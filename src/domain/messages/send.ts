@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { contacts, tickets } from "../../db/schema";
 import { AppError } from "../../errors";
-import type { StoredMedia } from "../../media/media-storage";
+import type { StoredMedia } from "../../media/media-store";
 import type { QuotedRef, SentMessage, WhatsAppGateway } from "../../whatsapp/gateway";
 import type { Connection, ConnectionService } from "../connection.service";
 import type { Contact, ContactService } from "../contact.service";
@@ -121,12 +121,12 @@ export function createSendService(
   ): Promise<SentMessage> {
     try {
       if (item.kind === "text") return await gw.sendText(to, item.body, quoted);
-      const path = media.pathOf(item.stored.file);
-      if (!path) throw new Error(`stored media ${item.stored.file} disappeared`);
+      const source = await media.source(item.stored.file);
+      if (!source) throw new Error(`stored media ${item.stored.file} disappeared`);
       return await gw.sendMedia(
         to,
         {
-          path,
+          source,
           mimeType: item.stored.mimeType,
           mediaType: item.stored.mediaType,
           filename: item.stored.filename,

@@ -1,3 +1,5 @@
+import { Readable } from "node:stream";
+import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import {
   generateMessageIDV2,
   jidNormalizedUser,
@@ -163,7 +165,11 @@ export function createOutbound(deps: OutboundDeps) {
       await s.sendPresenceUpdate(state, toJid(to));
     },
     sendMedia(to: ChatAddress, media: OutboundMedia, quoted?: QuotedRef | null, opts?: SendOptions) {
-      const file = { url: media.path };
+      // Baileys reads a path or a Node stream (it encrypts while uploading, no second copy in memory).
+      const file =
+        "path" in media.source
+          ? { url: media.source.path }
+          : { stream: Readable.fromWeb(media.source.stream() as unknown as NodeReadableStream<Uint8Array>) };
       const caption = media.caption || undefined;
       switch (media.mediaType) {
         case "image":

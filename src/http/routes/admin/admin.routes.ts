@@ -8,7 +8,8 @@ import { commonErrors, ErrorSchema } from "../../wire";
 
 const BackupQuery = z.object({
   media: z.enum(["true", "false"]).default("false").openapi({
-    description: "`true`: a tar of `chasqui.sqlite` and `media/…` instead of the database alone",
+    description:
+      "`true`: a tar of `chasqui.sqlite` and `media/…` instead of the database alone. Refused (400) when media are in an S3 bucket (MEDIA_S3_BUCKET): back the bucket up with its provider's tools",
   }),
 });
 
@@ -25,6 +26,10 @@ const binary = (description: string) => ({
     },
   },
 });
+
+/** Why `media=true` is refused with a bucket: a backup that silently lacked the files would be worse. */
+export const MEDIA_IN_BUCKET =
+  "Media are stored in the S3 bucket (MEDIA_S3_BUCKET), not in DATA_DIR: back up the database alone and the bucket with your provider's tools (versioning, replication or a sync)";
 
 export const adminRouter = createRouter();
 adminRouter.use("/admin/*", adminOnly);
@@ -49,6 +54,8 @@ adminRouter.openapi(
   async (c) => {
     const { config, db, logger } = c.get("deps");
     const withMedia = c.req.valid("query").media === "true";
+    if (withMedia && config.mediaStore.kind === "s3")
+      throw new AppError("ERR_VALIDATION", MEDIA_IN_BUCKET, [{ path: "media", message: MEDIA_IN_BUCKET }]);
     const file = db.$client.filename;
     const started = performance.now();
     let backup: Awaited<ReturnType<typeof openBackupStream>>;

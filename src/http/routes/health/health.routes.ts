@@ -8,6 +8,16 @@ const ReadinessSchema = z
     checks: z.object({
       database: z.enum(["ok", "error"]),
       migrations: z.enum(["ok", "pending", "unknown"]),
+      media: z.enum(["ok", "error"]),
+    }),
+    media: z.object({
+      store: z
+        .enum(["local", "s3"])
+        .openapi({ description: "DATA_DIR/media, or the MEDIA_S3_BUCKET bucket" }),
+      error: z
+        .string()
+        .nullable()
+        .openapi({ description: "Why the media store failed last; null while it works" }),
     }),
     connections: z.array(z.object({ id: z.number().int(), name: z.string(), status: z.string() })),
     outbox: z
@@ -23,7 +33,8 @@ const ReadinessSchema = z
 
 const example = {
   ready: true,
-  checks: { database: "ok", migrations: "ok" },
+  checks: { database: "ok", migrations: "ok", media: "ok" },
+  media: { store: "s3", error: null },
   connections: [{ id: 2, name: "Soporte", status: "qrcode" }],
   outbox: { pending: 3, oldestPendingAgeSeconds: 4, stuck: false, dispatcherRunning: true },
 };
@@ -36,16 +47,21 @@ export const healthRouter = createRouter().openapi(
     tags: ["Health"],
     summary: "Readiness: the store answers and the migrations ran",
     description:
-      "No token needed. 200 once the database answers a query and every migration is applied, else 503 with the same shape (`outbox` null). `connections` lists the connections that are not CONNECTED; `outbox.pending` counts undelivered webhook deliveries, `oldestPendingAgeSeconds` is the age of the oldest one of an enabled webhook, and `stuck` is true when that age passes OUTBOX_STUCK_AFTER_MS (15 min by default): the dispatcher is stopped or a receiver has failed that long. Neither makes the answer 503.",
+      "No token needed. 200 once the database answers a query and every migration is applied, else 503 with the same shape (`outbox` null). `connections` lists the connections that are not CONNECTED; `outbox.pending` counts undelivered webhook deliveries, `oldestPendingAgeSeconds` is the age of the oldest one of an enabled webhook, and `stuck` is true when that age passes OUTBOX_STUCK_AFTER_MS (15 min by default): the dispatcher is stopped or a receiver has failed that long. Neither makes the answer 503. `checks.media` is `error` while the media store fails (`media.error` says why): a MEDIA_S3_BUCKET that has not worked since the start (a wrong setting) makes the answer 503; one that fails after working (an outage) does not, as text messages still flow.",
     security: [],
     responses: {
       200: json(ReadinessSchema, "Ready", example),
-      503: json(ReadinessSchema, "Not ready: the database does not answer or migrations are pending", {
-        ready: false,
-        checks: { database: "error", migrations: "unknown" },
-        connections: [],
-        outbox: null,
-      }),
+      503: json(
+        ReadinessSchema,
+        "Not ready: the database does not answer, migrations are pending, or the media bucket never worked",
+        {
+          ready: false,
+          checks: { database: "error", migrations: "unknown", media: "ok" },
+          media: { store: "local", error: null },
+          connections: [],
+          outbox: null,
+        },
+      ),
     },
   }),
   (c) => {

