@@ -2,7 +2,6 @@ import type { Db } from "../db/client";
 import { withoutFsync } from "../db/relaxed-commit";
 import type { Logger } from "../logger";
 import type { MediaStore } from "../media/media-store";
-import { eventIdBefore } from "../webhooks/events";
 
 export type RetentionOptions = {
   db: Db;
@@ -68,13 +67,18 @@ export function createRetention(opts: RetentionOptions) {
          WHERE status = 'failed' AND next_attempt_at < $cutoff ORDER BY next_attempt_at LIMIT $limit)`,
     ),
     // An event with any delivery left (pending, delivering, or settled but not yet past retention) stays.
-    // Event ids begin with their creation time in hex (`newEventId`), so the id index is in time order.
-    events: sqlite.query<unknown, { cutoff: string; limit: number }>(
+    // seq follows creation time, so the events older than the cutoff are the seq range below `$before`
+    // (firstSeqFrom); created_at is checked too, so a clock that stepped back never deletes a newer event early.
+    events: sqlite.query<unknown, { before: number; cutoff: number; limit: number }>(
       `DELETE FROM events WHERE seq IN (
-         SELECT seq FROM events INDEXED BY events_id_unique
-         WHERE id < $cutoff
-           AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = events.id)
-         ORDER BY id LIMIT $limit)`,
+         SELECT seq FROM events
+         WHERE seq < $before AND created_at < $cutoff
+           AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = events.seq)
+         ORDER BY seq LIMIT $limit)`,
+    ),
+    maxEventSeq: sqlite.query<{ seq: number | null }, []>("SELECT max(seq) AS seq FROM events"),
+    eventFrom: sqlite.query<{ seq: number; createdAt: number }, { seq: number }>(
+      "SELECT seq, created_at AS createdAt FROM events WHERE seq >= $seq ORDER BY seq LIMIT 1",
     ),
     mediaBatch: sqlite.query<{ pk: number; file: string }, { cutoff: number; limit: number }>(
       `SELECT pk, media_file AS file FROM messages INDEXED BY messages_media_created_idx
@@ -114,14 +118,14 @@ export function createRetention(opts: RetentionOptions) {
   let running: Promise<RetentionReport> | undefined;
 
   /** Runs one delete statement batch by batch until it finds less than a full batch. */
-  async function drain<C>(
-    statement: { run(p: { cutoff: C; limit: number }): { changes: number } },
-    cutoff: C,
+  async function drain<P extends object>(
+    statement: { run(p: P & { limit: number }): { changes: number } },
+    params: P,
   ): Promise<number> {
     let total = 0;
     while (!stopped) {
       // No files go with these rows: a batch lost to a power cut is deleted again by the next pass.
-      const changes = withoutFsync(sqlite, () => statement.run({ cutoff, limit: batchSize }).changes);
+      const changes = withoutFsync(sqlite, () => statement.run({ ...params, limit: batchSize }).changes);
       total += changes;
       if (changes < batchSize) break;
       await yieldToEventLoop();
@@ -132,12 +136,28 @@ export function createRetention(opts: RetentionOptions) {
   async function pruneWebhookHistory(): Promise<{ deliveries: number; events: number }> {
     const cutoff = clock() - opts.webhookRetentionDays * DAY_MS;
     const deliveries =
-      (await drain(stmt.deliveredDeliveries, cutoff)) + (await drain(stmt.failedDeliveries, cutoff));
+      (await drain(stmt.deliveredDeliveries, { cutoff })) + (await drain(stmt.failedDeliveries, { cutoff }));
     // Events no delivery needs go after EVENT_RETENTION_HOURS (they only serve the catch-up feed and SSE
     // resume); the others when their last delivery row is deleted.
     const eventCutoff = clock() - opts.eventRetentionHours * HOUR_MS;
-    const events = await drain(stmt.events, eventIdBefore(eventCutoff));
+    const events = await drain(stmt.events, { before: firstSeqFrom(eventCutoff), cutoff: eventCutoff });
     return { deliveries, events };
+  }
+
+  /**
+   * The first event seq created at or after `at`, by a binary search over seq (events have no created_at
+   * index: seq follows creation). ~log2(rows) primary-key lookups.
+   */
+  function firstSeqFrom(at: number): number {
+    let lo = 0;
+    let hi = (stmt.maxEventSeq.get()?.seq ?? 0) + 1;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      const row = stmt.eventFrom.get({ seq: mid });
+      if (!row || row.createdAt >= at) hi = mid;
+      else lo = row.seq + 1;
+    }
+    return lo;
   }
 
   async function removeFiles(files: string[]): Promise<number> {

@@ -3,7 +3,7 @@ import type { Db } from "../db/client";
 import type { Logger } from "../logger";
 import { retryDelayMs } from "./backoff";
 import { attemptDelivery, type DeliveryOutcome, isSuccess } from "./delivery";
-import { EVENT_BODY_COLUMNS, EVENT_BODY_JOIN, payloadOf, type StoredEventRow } from "./event-codec";
+import { EVENT_BODY_COLUMNS, EVENT_BODY_JOIN, readEvent, type StoredEventRow } from "./event-codec";
 import type { ReceiverPolicy } from "./receiver-policy";
 
 /** What wakes the dispatcher: commits with events, and re-enqueued deliveries (the event sink, or a thread's port). */
@@ -59,7 +59,7 @@ export type DispatcherOptions = {
   stopGraceMs?: number;
 };
 
-type ClaimedRow = { id: number; eventId: string; attempts: number };
+type ClaimedRow = { id: number; eventId: number; attempts: number };
 type ClaimedBatch = { token: string; rows: ClaimedRow[] };
 type ClaimRequest = {
   webhookId: number;
@@ -69,12 +69,8 @@ type ClaimRequest = {
 /** SQLITE_BUSY (and its extended codes): another connection holds the lock. */
 const isBusy = (err: unknown) => ((err as { errno?: number }).errno ?? 0) % 256 === 5;
 type Hook = { id: number; url: string; secret: string; enabled: number };
-type EventRow = { type: string; connectionId: number | null; payload: string };
-const toEventRow = (r: StoredEventRow): EventRow => ({
-  type: r.type,
-  connectionId: r.connectionId,
-  payload: payloadOf(r),
-});
+type EventRow = { id: string; type: string; connectionId: number | null; payload: string };
+const toEventRow = (r: StoredEventRow): EventRow => readEvent(r);
 
 /** A row's end state after an attempt, applied (fenced by its lease token) in the next batched commit. */
 type Settlement =
@@ -134,8 +130,8 @@ export function createDispatcher(opts: DispatcherOptions) {
   const hookStmt = sqlite.query<Hook, { id: number }>(
     "SELECT id, url, secret, enabled FROM webhooks WHERE id = $id",
   );
-  const eventStmt = sqlite.query<StoredEventRow, { id: string }>(
-    `SELECT ${EVENT_BODY_COLUMNS} FROM ${EVENT_BODY_JOIN} WHERE e.id = $id`,
+  const eventStmt = sqlite.query<StoredEventRow, { seq: number }>(
+    `SELECT ${EVENT_BODY_COLUMNS} FROM ${EVENT_BODY_JOIN} WHERE e.seq = $seq`,
   );
   const ticketContactStmt = sqlite.query<{ contactId: number }, { id: number }>(
     "SELECT contact_id AS contactId FROM tickets WHERE id = $id",
@@ -500,7 +496,7 @@ export function createDispatcher(opts: DispatcherOptions) {
         {
           url: target.url,
           secret: target.secret,
-          eventId: item.row.eventId,
+          eventId: event.id,
           eventType: event.type,
           connectionId: event.connectionId,
           payload: event.payload,
@@ -554,7 +550,7 @@ export function createDispatcher(opts: DispatcherOptions) {
           known.row = row;
           continue;
         }
-        const stored = await read(() => eventStmt.get({ id: row.eventId }));
+        const stored = await read(() => eventStmt.get({ seq: row.eventId }));
         const event = stored ? toEventRow(stored) : undefined;
         const chat = window > 1 && event ? await read(() => chatKey(event)) : "";
         items.push({ row, token: batch.token, event, chat });

@@ -1,5 +1,12 @@
 import type { Db } from "../db/client";
-import { EVENT_BODY_COLUMNS, EVENT_BODY_JOIN, payloadOf, type StoredEventRow } from "./event-codec";
+import {
+  EVENT_BODY_COLUMNS,
+  EVENT_BODY_JOIN,
+  eventTypeCode,
+  parseEventId,
+  readEvent,
+  type StoredEventRow,
+} from "./event-codec";
 
 /** One stored event as the feed and the SSE streams see it: `payload` is the exact body webhooks get. */
 export type FeedRow = {
@@ -18,20 +25,23 @@ export type FeedRow = {
  */
 export function createEventFeed(db: Db) {
   const sqlite = db.$client;
-  const seqOf = sqlite.query<{ seq: number }, [string]>("SELECT seq FROM events WHERE id = ?");
+  // An id stored before migration 0013 is looked up as such first; any other is decoded (seq + creation time).
+  const legacySeq = sqlite.query<{ seq: number }, [string]>("SELECT seq FROM events WHERE legacy_id = ?");
+  const currentSeq = sqlite.query<{ seq: number }, [number, number]>(
+    "SELECT seq FROM events WHERE seq = ? AND created_at = ? AND legacy_id IS NULL",
+  );
   const latest = sqlite.query<{ seq: number | null }, []>("SELECT max(seq) AS seq FROM events");
-  const toFeedRow = (r: StoredEventRow & { seq: number; id: string }): FeedRow => ({
-    seq: r.seq,
-    id: r.id,
-    connectionId: r.connectionId,
-    type: r.type,
-    payload: payloadOf(r),
-    createdAt: new Date(r.createdAt),
-  });
+  const toFeedRow = (r: StoredEventRow): FeedRow => {
+    const e = readEvent(r);
+    return { ...e, createdAt: new Date(e.createdAt) };
+  };
   return {
     /** The `seq` of a stored event, or undefined when it is unknown or past retention. */
     seqOf(eventId: string): number | undefined {
-      return seqOf.get(eventId)?.seq;
+      const legacy = legacySeq.get(eventId);
+      if (legacy) return legacy.seq;
+      const parsed = parseEventId(eventId);
+      return parsed ? currentSeq.get(parsed.seq, parsed.createdAt)?.seq : undefined;
     },
     /** The newest `seq` stored (0 when none). */
     latestSeq(): number {
@@ -46,14 +56,17 @@ export function createEventFeed(db: Db) {
         params.push(f.connectionId);
       }
       if (f.types && f.types.length > 0) {
-        where.push(`e.type IN (${f.types.map(() => "?").join(", ")})`);
-        params.push(...f.types);
+        const codes = f.types.map(eventTypeCode).filter((c) => c !== undefined);
+        // Only names that are no event: nothing can match.
+        if (codes.length === 0) return [];
+        where.push(`e.type_code IN (${codes.map(() => "?").join(", ")})`);
+        params.push(...codes);
       }
       params.push(f.limit);
       // bun:sqlite caches the statement per SQL text: one per filter shape.
       return sqlite
-        .query<StoredEventRow & { seq: number; id: string }, (number | string)[]>(
-          `SELECT e.seq AS seq, e.id AS id, ${EVENT_BODY_COLUMNS} FROM ${EVENT_BODY_JOIN}
+        .query<StoredEventRow, (number | string)[]>(
+          `SELECT ${EVENT_BODY_COLUMNS} FROM ${EVENT_BODY_JOIN}
            WHERE ${where.join(" AND ")} ORDER BY e.seq LIMIT ?`,
         )
         .all(...params)

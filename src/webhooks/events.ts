@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Db, Tx } from "../db/client";
-import { encodeData, envelopeText } from "./event-codec";
+import { EVENT_TYPE_CODES, encodeData, envelopeText, eventIdOf } from "./event-codec";
 import type { EventName } from "./event-names";
 
 export { EVENT_NAMES, type EventName } from "./event-names";
@@ -16,14 +16,13 @@ export type EventEnvelope = {
 
 export type StoredEvent = { id: string; seq: number; envelope: EventEnvelope; payload: string };
 
-/** Time-ordered, unique event id: `evt_` + 12 hex chars of milliseconds + 10 random hex chars. */
+/**
+ * An id for something sent like an event but never stored (a webhook `ping`): `evt_` + 12 hex chars of
+ * milliseconds + 10 random hex chars, the format stored events had before migration 0013. Stored events get
+ * theirs from their seq (`eventIdOf`).
+ */
 export function newEventId(now = Date.now()): string {
   return `evt_${now.toString(16).padStart(12, "0")}${randomBytes(5).toString("hex")}`;
-}
-
-/** The smallest id an event created at `ms` can have: every id below it was created earlier. */
-export function eventIdBefore(ms: number): string {
-  return `evt_${Math.max(0, Math.floor(ms)).toString(16).padStart(12, "0")}`;
 }
 
 export type EventSink = {
@@ -53,23 +52,23 @@ export function createEventSink(db: Db, clock: () => number = Date.now): EventSi
     insertOrigin: sqlite.query<{ id: number }, [number, string, string | null]>(
       "INSERT INTO event_origins (connection_id, name, number) VALUES (?, ?, ?) RETURNING id",
     ),
-    insertEvent: sqlite.query<
-      { seq: number },
-      [string, number | null, string, Uint8Array, number | null, number]
-    >(
-      "insert into events (id, connection_id, type, payload, data, origin_id, created_at) values (?, ?, ?, '', ?, ?, ?) returning seq",
+    insertEvent: sqlite.query<{ seq: number }, [number | null, number, Uint8Array, number | null, number]>(
+      "insert into events (connection_id, type_code, data, origin_id, created_at) values (?, ?, ?, ?, ?) returning seq",
     ),
     hooks: sqlite.query<{ id: number; events: string }, [number]>(
       "select id, events from webhooks where connection_id = ? and enabled = 1 order by id",
     ),
-    insertDelivery: sqlite.query<unknown, [string, number, number, number]>(
+    insertDelivery: sqlite.query<unknown, [number, number, number, number]>(
       "insert into webhook_deliveries (event_id, webhook_id, next_attempt_at, created_at) values (?, ?, ?, ?)",
     ),
-    eventExists: sqlite.query<{ id: string }, [string]>("select id from events where id = ?"),
+    // A rolled-back event's seq is given again to the next event: the row must be this very event.
+    eventExists: sqlite.query<{ seq: number }, [number, number, number, number | null, Uint8Array]>(
+      "select seq from events where seq = ? and created_at = ? and type_code = ? and connection_id is ? and data = ?",
+    ),
   };
   const listeners = new Set<(e: StoredEvent) => void>();
   const wakeListeners = new Set<() => void>();
-  let pending: StoredEvent[] = [];
+  let pending: { stored: StoredEvent; createdAt: number; typeCode: number; data: Uint8Array }[] = [];
   let scheduled = false;
 
   // Transactions are synchronous, so a microtask queued inside one runs after it committed (or rolled
@@ -79,8 +78,12 @@ export function createEventSink(db: Db, clock: () => number = Date.now): EventSi
     scheduled = false;
     const batch = pending;
     pending = [];
-    for (const e of batch) {
-      const stillThere = q.eventExists.get(e.id);
+    // A seq emitted twice in one batch was rolled back (a savepoint of the commit queue) and given again:
+    // only its last emit can have committed.
+    const last = new Map(batch.map((p, i) => [p.stored.seq, i]));
+    for (const [i, { stored: e, createdAt, typeCode, data }] of batch.entries()) {
+      if (last.get(e.seq) !== i) continue;
+      const stillThere = q.eventExists.get(e.seq, createdAt, typeCode, e.envelope.connectionId, data);
       if (!stillThere) continue;
       for (const l of listeners) {
         try {
@@ -96,7 +99,8 @@ export function createEventSink(db: Db, clock: () => number = Date.now): EventSi
     emit(_tx, event, connectionId, data) {
       // Raw statements, compiled once: emit runs several times per message. They run on the same
       // SQLite connection as the caller's transaction, so they commit or roll back with it.
-      const now = clock();
+      // Whole milliseconds: the id and the envelope timestamp both carry the creation time in ms.
+      const now = Math.floor(clock());
       const conn = connectionId === null ? null : q.connection.get(connectionId);
       const envelope: EventEnvelope = {
         event,
@@ -106,7 +110,6 @@ export function createEventSink(db: Db, clock: () => number = Date.now): EventSi
         connectionNumber: conn?.number ?? null,
         data,
       };
-      const id = newEventId(now);
       const dataJson = JSON.stringify(data);
       // The same text JSON.stringify(envelope) gives; the row keeps only `data`, the rest is rebuilt on read.
       const payload = envelopeText({
@@ -121,16 +124,18 @@ export function createEventSink(db: Db, clock: () => number = Date.now): EventSi
       const originId = conn
         ? (conn.originId ?? q.insertOrigin.get(connectionId!, conn.name, conn.number)!.id)
         : null;
-      const row = q.insertEvent.get(id, connectionId, event, encodeData(dataJson), originId, now)!;
+      const typeCode = EVENT_TYPE_CODES[event];
+      const packed = encodeData(dataJson);
+      const { seq } = q.insertEvent.get(connectionId, typeCode, packed, originId, now)!;
       if (connectionId !== null) {
         for (const h of q.hooks.all(connectionId)) {
           const subscribed = h.events === "[]" || (JSON.parse(h.events) as string[]).includes(event);
-          if (subscribed) q.insertDelivery.run(id, h.id, now, now);
+          if (subscribed) q.insertDelivery.run(seq, h.id, now, now);
         }
       }
-      const stored: StoredEvent = { id, seq: row.seq, envelope, payload };
+      const stored: StoredEvent = { id: eventIdOf(seq, now), seq, envelope, payload };
       if (listeners.size > 0) {
-        pending.push(stored);
+        pending.push({ stored, createdAt: now, typeCode, data: packed });
         if (!scheduled) {
           scheduled = true;
           queueMicrotask(flush);

@@ -1,9 +1,16 @@
-import { and, count, desc, eq, inArray, lt, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, inArray, lt, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { connections, events as eventsTable, webhookDeliveries, webhooks } from "../db/schema";
 import { AppError } from "../errors";
 import { attemptDelivery, type DeliveryOutcome, isSuccess } from "./delivery";
-import { EVENT_BODY_COLUMNS, EVENT_BODY_JOIN, payloadOf, type StoredEventRow } from "./event-codec";
+import {
+  EVENT_BODY_COLUMNS,
+  EVENT_BODY_JOIN,
+  eventTypeCode,
+  eventTypeName,
+  payloadOf,
+  type StoredEventRow,
+} from "./event-codec";
 import { createEventFeed, type EventFeed } from "./event-feed";
 import { type EventEnvelope, type EventSink, newEventId } from "./events";
 import type { ReceiverPolicy } from "./receiver-policy";
@@ -29,8 +36,10 @@ const toIso = (ms: number | Date | null | undefined) =>
 
 const deliveryColumns = {
   id: webhookDeliveries.id,
-  eventId: webhookDeliveries.eventId,
-  event: eventsTable.type,
+  // The event's wire id (eventIdOf in event-codec.ts, computed by SQLite).
+  eventId: sql<string>`coalesce(${eventsTable.legacyId}, printf('evt_%012x%010x', ${eventsTable.createdAt}, ${eventsTable.seq}))`,
+  eventSeq: webhookDeliveries.eventId,
+  eventCode: eventsTable.typeCode,
   connectionId: webhooks.connectionId,
   webhookId: webhookDeliveries.webhookId,
   url: webhooks.url,
@@ -46,7 +55,8 @@ const deliveryColumns = {
 type DeliveryRow = {
   id: number;
   eventId: string;
-  event: string;
+  eventSeq: number;
+  eventCode: number;
   connectionId: number;
   webhookId: number;
   url: string;
@@ -62,7 +72,7 @@ type DeliveryRow = {
 export const deliveryView = (r: DeliveryRow) => ({
   id: r.id,
   eventId: r.eventId,
-  event: r.event,
+  event: eventTypeName(r.eventCode),
   connectionId: r.connectionId,
   webhookId: r.webhookId,
   url: r.url,
@@ -89,8 +99,8 @@ export function createWebhookOps(deps: {
   const { db, events } = deps;
   const clock = deps.clock ?? Date.now;
   const feed = deps.feed ?? createEventFeed(db);
-  const eventBody = db.$client.query<StoredEventRow, [string]>(
-    `SELECT ${EVENT_BODY_COLUMNS} FROM ${EVENT_BODY_JOIN} WHERE e.id = ?`,
+  const eventBody = db.$client.query<StoredEventRow, [number]>(
+    `SELECT ${EVENT_BODY_COLUMNS} FROM ${EVENT_BODY_JOIN} WHERE e.seq = ?`,
   );
 
   const base = () =>
@@ -98,7 +108,7 @@ export function createWebhookOps(deps: {
       .select(deliveryColumns)
       .from(webhookDeliveries)
       .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
-      .innerJoin(eventsTable, eq(eventsTable.id, webhookDeliveries.eventId));
+      .innerJoin(eventsTable, eq(eventsTable.seq, webhookDeliveries.eventId));
 
   const getRow = (id: number) => {
     const row = base().where(eq(webhookDeliveries.id, id)).get() as DeliveryRow | undefined;
@@ -112,7 +122,7 @@ export function createWebhookOps(deps: {
       if (f.connectionId !== undefined) where.push(eq(webhooks.connectionId, f.connectionId));
       if (f.webhookId !== undefined) where.push(eq(webhookDeliveries.webhookId, f.webhookId));
       if (f.status !== undefined) where.push(eq(webhookDeliveries.status, f.status));
-      if (f.event !== undefined) where.push(eq(eventsTable.type, f.event));
+      if (f.event !== undefined) where.push(eq(eventsTable.typeCode, eventTypeCode(f.event) ?? -1));
       const cond = where.length > 0 ? and(...where) : undefined;
       const rows = base()
         .where(and(cond, f.after ? lt(webhookDeliveries.id, f.after[0]) : undefined))
@@ -127,7 +137,7 @@ export function createWebhookOps(deps: {
           .select({ n: count() })
           .from(webhookDeliveries)
           .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
-          .innerJoin(eventsTable, eq(eventsTable.id, webhookDeliveries.eventId))
+          .innerJoin(eventsTable, eq(eventsTable.seq, webhookDeliveries.eventId))
           .where(cond)
           .get()?.n ?? 0;
       return { deliveries: rows.map(deliveryView), count: total, hasMore };
@@ -135,7 +145,7 @@ export function createWebhookOps(deps: {
 
     getDelivery(id: number) {
       const row = getRow(id);
-      const ev = eventBody.get(row.eventId);
+      const ev = eventBody.get(row.eventSeq);
       return { ...deliveryView(row), payload: JSON.parse(ev ? payloadOf(ev) : "null") as EventEnvelope };
     },
 

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { scheduleState } from "../../src/domain/automation/schedule";
 import { MENU_MAX_REPEATS, RATING_WINDOW_MS } from "../../src/domain/automation.service";
+import { EVENT_TYPE_CODES } from "../../src/webhooks/event-codec";
 import { eventsOf } from "../support/events";
 import { recordingSandbox } from "../support/recording-sandbox";
 import { createTestApp, waitFor } from "../support/test-app";
@@ -71,9 +72,9 @@ describe("greeting on a new ticket", () => {
     // Into the webhook outbox like any message we send.
     const delivery = t.db.$client
       .query(
-        "select count(*) as n from webhook_deliveries d join events e on e.id = d.event_id where e.type = 'message_sent'",
+        "select count(*) as n from webhook_deliveries d join events e on e.seq = d.event_id where e.type_code = ?",
       )
-      .get() as { n: number };
+      .get(EVENT_TYPE_CODES.message_sent) as { n: number };
     expect(delivery.n).toBe(1);
     // Acked like any send.
     await waitFor(async () => (await messages(first.ticketId))[1].ack >= 1);

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { eventTypeName } from "../../src/webhooks/event-codec";
 import { createTestApp } from "../support/test-app";
 
 describe("connections", () => {
@@ -243,10 +244,10 @@ describe("webhook configuration", () => {
     await t.post(`/api/v1/connections/${a.id}/sandbox/inbound`, { number: "595991234567", body: "x" });
     const rows = t.db.$client
       .query(
-        "select w.url, e.type from webhook_deliveries d join webhooks w on w.id=d.webhook_id join events e on e.id=d.event_id order by d.id",
+        "select w.url, e.type_code as code from webhook_deliveries d join webhooks w on w.id=d.webhook_id join events e on e.seq=d.event_id order by d.id",
       )
-      .all() as { url: string; type: string }[];
-    expect(rows).toEqual([
+      .all() as { url: string; code: number }[];
+    expect(rows.map((r) => ({ url: r.url, type: eventTypeName(r.code) }))).toEqual([
       { url: "https://all.test", type: "contact_created" },
       { url: "https://all.test", type: "ticket_created" },
       { url: "https://all.test", type: "message_received" },

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
+import { createCommitQueue } from "../../src/db/commit-queue";
+import { EVENT_TYPE_CODES } from "../../src/webhooks/event-codec";
 import { createEventFeed } from "../../src/webhooks/event-feed";
-import { newEventId } from "../../src/webhooks/events";
 import { createTestApp, type TestApp, waitFor } from "../support/test-app";
 
 /** Every stored event's body as webhooks get it (rebuilt from the compact rows by the one event reader). */
@@ -177,6 +178,30 @@ describe("events emitted by each documented action", () => {
     expect(eventsOf(t).length).toBe(before);
     expect((await t.get(`/api/v1/contacts/${CONTACT}`)).status).toBe(404);
   });
+
+  test("an event rolled back in a group commit is not announced, even when the next job's event gets its seq", async () => {
+    await using t = createTestApp();
+    const c = await t.sandbox("WhatsApp Principal", "595981234567");
+    const heard: { id: string; seq: number; payload: string }[] = [];
+    t.events.subscribe((e) => heard.push({ id: e.id, seq: e.seq, payload: e.payload }));
+    const commits = createCommitQueue(t.db);
+    const data = { ticketId: 1, status: "closed" };
+    // Both jobs run in one transaction, each in its own savepoint: the first emits, then throws.
+    const failed = commits.run((tx) => {
+      t.events.emit(tx, "ticket_closed", c.id, data);
+      throw new Error("rolled back");
+    });
+    const kept = commits.run((tx) => t.events.emit(tx, "ticket_closed", c.id, data));
+    await expect(failed).rejects.toThrow("rolled back");
+    const stored = await kept;
+    await waitFor(() => heard.length > 0);
+    expect(heard).toEqual([{ id: stored.id, seq: stored.seq, payload: stored.payload }]);
+    expect(
+      createEventFeed(t.db)
+        .after(stored.seq - 1, { limit: 10 })
+        .map((e) => e.id),
+    ).toEqual([stored.id]);
+  });
 });
 
 describe("compact event storage", () => {
@@ -203,28 +228,45 @@ describe("compact event storage", () => {
     expect(JSON.parse(stored.find((e) => e.type === "message_received")!.payload).data.body).toBe(
       'Comillas " y \\ y ñ 🎉',
     );
-    // The row holds only the compressed data: no copy of the envelope.
+    // The row holds only the compressed data: no copy of the envelope, no text id, no type name.
     const row = t.db.$client
       .query(
-        "select payload, length(data) as n from events where type = 'message_received' order by seq limit 1",
+        "select legacy_id as legacyId, typeof(type_code) as codeType, length(data) as n from events where type_code = ? order by seq limit 1",
       )
-      .get() as { payload: string; n: number };
-    expect(row.payload).toBe("");
+      .get(EVENT_TYPE_CODES.message_received) as { legacyId: string | null; codeType: string; n: number };
+    expect(row.legacyId).toBeNull();
+    expect(row.codeType).toBe("integer");
     expect(row.n).toBeLessThan(JSON.stringify(JSON.parse(stored[2]!.payload).data).length);
   });
 
-  test("a row stored before compact events is served as it was stored", async () => {
+  test("ids come from seq and the creation time: stable, in creation order, accepted by `after` and Last-Event-ID", async () => {
     await using t = createTestApp();
     const c = await t.sandbox();
-    // An older server stored the whole body in `payload` (and no `data`): a copy of a real one, renamed.
-    const real = createEventFeed(t.db).after(0, { limit: 1 })[0]!;
-    const old = real.payload.replace(/"connectionName":"[^"]*"/, '"connectionName":"Antes"');
-    t.db.$client
-      .query("insert into events (id, connection_id, type, payload, created_at) values (?, ?, ?, ?, ?)")
-      .run(newEventId(), c.id, real.type, old, Date.now());
-    const res = await t.get(`/api/v1/events?connectionId=${c.id}&limit=100`);
-    expect(res.status).toBe(200);
-    expect(res.body.events.at(-1).payload).toEqual(JSON.parse(old));
-    expect(res.body.events.at(-1).payload.connectionName).toBe("Antes");
+    for (const body of ["uno", "dos", "tres"])
+      await t.post(`/api/v1/connections/${c.id}/sandbox/inbound`, { number: CONTACT, body });
+    const feed = (await t.get("/api/v1/events?limit=100")).body.events as {
+      id: string;
+      seq: number;
+      createdAt: string;
+    }[];
+    expect(feed.length).toBeGreaterThanOrEqual(5);
+    for (const e of feed) {
+      expect(e.id).toMatch(/^evt_[0-9a-f]{22}$/);
+      expect(e.id).toBe(
+        `evt_${Date.parse(e.createdAt).toString(16).padStart(12, "0")}${e.seq.toString(16).padStart(10, "0")}`,
+      );
+    }
+    // Text order of the ids is creation order, as with the random ids before.
+    expect(feed.map((e) => e.id)).toEqual(feed.map((e) => e.id).toSorted());
+    // The same ids again on a second read, and resolvable as a position.
+    expect((await t.get("/api/v1/events?limit=100")).body.events.map((e: { id: string }) => e.id)).toEqual(
+      feed.map((e) => e.id),
+    );
+    const after = await t.get(`/api/v1/events?after=${feed[1]!.id}&limit=100`);
+    expect(after.body.events.map((e: { id: string }) => e.id)).toEqual(feed.slice(2).map((e) => e.id));
+    // A real seq with another creation time is no id of ours: unknown, not another event.
+    const forged = `evt_${(Date.parse(feed[1]!.createdAt) + 1).toString(16).padStart(12, "0")}${feed[1]!.seq.toString(16).padStart(10, "0")}`;
+    expect((await t.get(`/api/v1/events?after=${forged}`)).status).toBe(404);
+    expect(createEventFeed(t.db).seqOf(feed[1]!.id)).toBe(feed[1]!.seq);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
+import { EVENT_TYPE_CODES } from "../../src/webhooks/event-codec";
 import { createEventFeed } from "../../src/webhooks/event-feed";
 import type { GatewayEvents, GatewayFactory, InboundMessage } from "../../src/whatsapp/gateway";
 import { createSandboxGateway } from "../../src/whatsapp/sandbox/sandbox-gateway";
@@ -36,8 +37,8 @@ describe("a WhatsApp message id is stored once per connection", () => {
     // On one connection the same id again is a duplicate: no row, no event.
     expect((await t.services.messages.receive(a.id, inbound("3EB0SHARED", false)))?.duplicate).toBe(true);
     const events = t.db.$client
-      .query("select count(*) as n from events where type in ('message_received', 'message_sent')")
-      .get() as { n: number };
+      .query("select count(*) as n from events where type_code in (?, ?)")
+      .get(EVENT_TYPE_CODES.message_received, EVENT_TYPE_CODES.message_sent) as { n: number };
     expect(events.n).toBe(2);
   });
 

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { loadConfig } from "../../src/config";
 import { createLogger } from "../../src/logger";
 import { startServer } from "../../src/server";
-import { newEventId } from "../../src/webhooks/events";
+import { EVENT_TYPE_CODES } from "../../src/webhooks/event-codec";
 import { ADMIN_TOKEN, createTestApp, type TestApp } from "../support/test-app";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -237,11 +237,12 @@ describe("disk hygiene", () => {
       // One big write: 30 MB of events in one transaction (e.g. a burst of large message payloads).
       const payload = "x".repeat(100_000);
       const insert = sqlite.query(
-        "insert into events (id, connection_id, type, payload, created_at) values (?, ?, 'message_received', ?, ?)",
+        "insert into events (connection_id, type_code, data, created_at) values (?, ?, ?, ?)",
       );
       sqlite.transaction(() => {
-        // Ids as the sink makes them (creation time first): retention walks the id index.
-        for (let i = 0; i < 300; i++) insert.run(newEventId(clock.now), conn.id, payload, clock.now);
+        // Rows as the sink stores them; plain codec: the payload does not compress away.
+        const data = Buffer.concat([Buffer.from([0]), Buffer.from(JSON.stringify({ body: payload }))]);
+        for (let i = 0; i < 300; i++) insert.run(conn.id, EVENT_TYPE_CODES.message_received, data, clock.now);
       })();
       const wal = `${dbPath}-wal`;
       expect(statSync(wal).size).toBeGreaterThan(30_000_000);

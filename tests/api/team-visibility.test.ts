@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { createEventFeed } from "../../src/webhooks/event-feed";
 import { sseReader } from "../panel/sse";
 import { eventsOf } from "../support/events";
 import { recordingSandbox } from "../support/recording-sandbox";
@@ -237,8 +238,7 @@ describe("live events", () => {
     async () => {
       const d = await desk();
       await using t = d.t;
-      const first = (t.db.$client.query("select id from events order by seq limit 1").get() as { id: string })
-        .id;
+      const first = createEventFeed(t.db).after(0, { limit: 1 })[0]!.id;
       const res = await t.request(`/api/v1/events/stream?event=message_received&lastEventId=${first}`, {
         token: null,
         headers: { cookie: d.asAna.cookie },

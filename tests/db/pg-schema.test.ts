@@ -4,6 +4,7 @@ import { PgDialect, PgTable, getTableConfig as pgTableConfig } from "drizzle-orm
 import { SQLiteSyncDialect, SQLiteTable, getTableConfig as sqliteTableConfig } from "drizzle-orm/sqlite-core";
 import { NewerDatabaseError } from "../../src/db/migrate";
 import { migratePostgres } from "../../src/db/pg/migrate";
+import { embeddedMigrations } from "../../src/db/pg/migrations.generated";
 import * as pgSchema from "../../src/db/pg/schema";
 import * as sqliteSchema from "../../src/db/schema";
 import { createMigratedDatabase, createTestDatabase } from "../support/postgres";
@@ -118,7 +119,7 @@ describe("PostgreSQL schema", () => {
       await other.close();
     }
     const rows = await db.sql`select hash from drizzle.__drizzle_migrations`;
-    expect(rows).toHaveLength(1);
+    expect(rows).toHaveLength(embeddedMigrations.length);
   }, 60_000);
 
   test("refuses a database migrated by a newer Chasqui", async () => {

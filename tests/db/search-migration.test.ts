@@ -1,26 +1,7 @@
 import { expect, test } from "bun:test";
-import { createHash } from "node:crypto";
-import type { MigrationMeta } from "drizzle-orm/migrator";
 import { openDatabase } from "../../src/db/client";
 import { migrate } from "../../src/db/migrate";
-import { embeddedMigrations } from "../../src/db/migrations.generated";
-
-/** Applies the embedded migrations before `tag` the way `migrate` does, with drizzle's bookkeeping. */
-function migrateBefore(db: ReturnType<typeof openDatabase>, tag: string) {
-  const upto = embeddedMigrations.findIndex((m) => m.tag === tag);
-  expect(upto).toBeGreaterThan(0);
-  const metas: MigrationMeta[] = embeddedMigrations.slice(0, upto).map((m) => ({
-    sql: m.sql.split("--> statement-breakpoint"),
-    bps: m.breakpoints,
-    folderMillis: m.when,
-    hash: createHash("sha256").update(m.sql).digest("hex"),
-  }));
-  const internal = db as unknown as {
-    dialect: { migrate(m: MigrationMeta[], session: unknown, config: object): void };
-    session: unknown;
-  };
-  internal.dialect.migrate(metas, internal.session, { migrationsFolder: "embedded" });
-}
+import { migrateBefore } from "../support/migrate-before";
 
 test("the search migration indexes existing messages and contacts and backfills the dashboard timestamps", () => {
   const db = openDatabase(":memory:");

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import {
   EVENT_BODY_COLUMNS,
   EVENT_BODY_JOIN,
+  EVENT_TYPE_CODES,
   payloadOf,
   type StoredEventRow,
 } from "../../src/webhooks/event-codec";
@@ -165,7 +166,7 @@ describe("the send queue against the fake WhatsApp server", () => {
     const announced = new Map<string, number>();
     for (const row of db
       .query<StoredEventRow, []>(
-        `select ${EVENT_BODY_COLUMNS} from ${EVENT_BODY_JOIN} where e.type = 'message_sent'`,
+        `select ${EVENT_BODY_COLUMNS} from ${EVENT_BODY_JOIN} where e.type_code = ${EVENT_TYPE_CODES.message_sent}`,
       )
       .all()) {
       const id = JSON.parse(payloadOf(row)).data.messageId as string;

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { createEventFeed } from "../../src/webhooks/event-feed";
 import { prng } from "../support/determinism";
 import { createTestApp, type TestApp, waitFor } from "../support/test-app";
 import { type SseFrame, sseReader } from "./sse";
@@ -7,9 +8,9 @@ type Stored = { id: string; seq: number; type: string; connectionId: number | nu
 type Filter = { connectionId?: number; types?: string[] };
 
 const stored = (t: TestApp): Stored[] =>
-  t.db.$client
-    .query<Stored, []>("select id, seq, type, connection_id as connectionId from events order by seq")
-    .all();
+  createEventFeed(t.db)
+    .after(0, { limit: 1_000_000 })
+    .map(({ id, seq, type, connectionId }) => ({ id, seq, type, connectionId }));
 
 const wanted = (rows: Stored[], f: Filter) =>
   rows

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { decodeData, encodeData } from "../../src/webhooks/event-codec";
+import { decodeData, EVENT_TYPE_CODES, encodeData } from "../../src/webhooks/event-codec";
 import { createResponseContract } from "./response-contract";
 import { createTestApp } from "./test-app";
 
@@ -45,7 +45,9 @@ describe("the response contract of createTestApp", () => {
     await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, { number: "595991234567", body: "hola" });
     expect((await t.get("/api/v1/events")).status).toBe(200);
     // Rewrite the stored data (compact rows keep only `data`) without its contact.
-    const rows = t.db.$client.query("select seq, data from events where type = 'message_received'").all() as {
+    const rows = t.db.$client
+      .query("select seq, data from events where type_code = ?")
+      .all(EVENT_TYPE_CODES.message_received) as {
       seq: number;
       data: Uint8Array;
     }[];

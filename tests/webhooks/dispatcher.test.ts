@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { EVENT_TYPE_CODES } from "../../src/webhooks/event-codec";
 import { createEventFeed } from "../../src/webhooks/event-feed";
 import { waitFor } from "../support/test-app";
 import { addHook, deliveries, inbound, setupApp, statusCounts, storedEventIds } from "./helpers";
@@ -336,7 +337,7 @@ describe("retention", () => {
     const unneeded = (
       t.db.$client
         .query(
-          "select count(*) as n from events e where not exists (select 1 from webhook_deliveries d where d.event_id = e.id)",
+          "select count(*) as n from events e where not exists (select 1 from webhook_deliveries d where d.event_id = e.seq)",
         )
         .get() as { n: number }
     ).n;
@@ -347,7 +348,7 @@ describe("retention", () => {
     const stored = (t.db.$client.query("select count(*) as n from events").get() as { n: number }).n;
     expect(await t.retention.pruneWebhookHistory()).toEqual({ deliveries: 3, events: stored - 1 });
     expect(statusCounts(t)).toEqual({ pending: 1 });
-    const left = t.db.$client.query("select type from events order by seq").all();
-    expect(left).toEqual([{ type: "message_received" }]);
+    const left = t.db.$client.query("select type_code as type from events order by seq").all();
+    expect(left).toEqual([{ type: EVENT_TYPE_CODES.message_received }]);
   });
 });

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { EVENT_ID_SQL } from "../../src/webhooks/event-codec";
 import { createTestApp, type TestApp } from "../support/test-app";
 
 /**
@@ -112,7 +113,9 @@ export function statusCounts(t: TestApp) {
 }
 
 export function storedEventIds(t: TestApp, connectionId?: number): string[] {
-  const rows = t.db.$client.query("select id, connection_id as c from events order by seq").all() as {
+  const rows = t.db.$client
+    .query(`select ${EVENT_ID_SQL} as id, e.connection_id as c from events e order by e.seq`)
+    .all() as {
     id: string;
     c: number | null;
   }[];

@@ -431,15 +431,17 @@ export const events = pgTable(
      * reading "after seq N" on this store.
      */
     seq: serialId("seq"),
-    id: text("id").notNull().unique(),
     connectionId: id("connection_id"),
-    type: text("type").notNull(),
-    payload: text("payload").notNull(),
-    data: bytea("data"),
+    typeCode: integer("type_code").notNull(),
+    data: bytea("data").notNull(),
     originId: id("origin_id"),
     createdAt: createdAt(),
+    legacyId: text("legacy_id"),
   },
-  (t) => [index("events_connection_idx").on(t.connectionId, t.seq)],
+  (t) => [
+    index("events_connection_idx").on(t.connectionId, t.seq),
+    uniqueIndex("events_legacy_id_unique").on(t.legacyId).where(sql`legacy_id IS NOT NULL`),
+  ],
 );
 
 export const eventOrigins = pgTable(
@@ -457,9 +459,9 @@ export const webhookDeliveries = pgTable(
   "webhook_deliveries",
   {
     id: serialId("id"),
-    eventId: text("event_id")
+    eventId: id("event_id")
       .notNull()
-      .references(() => events.id, { onDelete: "cascade" }),
+      .references(() => events.seq, { onDelete: "cascade" }),
     webhookId: id("webhook_id")
       .notNull()
       .references(() => webhooks.id, { onDelete: "cascade" }),

@@ -474,24 +474,30 @@ export const idempotencyKeys = sqliteTable(
 export const events = sqliteTable(
   "events",
   {
-    /** Monotonic order for the catch-up feed and SSE resume. */
-    seq: integer("seq").primaryKey({ autoIncrement: true }),
-    id: text("id").notNull().unique(),
-    connectionId: integer("connection_id"),
-    type: text("type").notNull(),
     /**
-     * Rows stored before compact events: the exact JSON body. Compact rows store '' here and keep `data`
-     * and `originId` instead; the body is rebuilt byte for byte from them (src/webhooks/event-codec.ts).
+     * Monotonic order for the catch-up feed and SSE resume, and the event's identity: the wire id
+     * `evt_<created_at in 12 hex><seq in 10 hex>` is derived from it and `created_at` (src/webhooks/event-codec.ts).
      */
-    payload: text("payload").notNull(),
-    /** The envelope's `data`, as JSON compressed with a fixed dictionary (event-codec.ts); null on old rows. */
-    data: blob("data", { mode: "buffer" }),
+    seq: integer("seq").primaryKey({ autoIncrement: true }),
+    connectionId: integer("connection_id"),
+    /** The event name as a fixed small code (EVENT_TYPE_CODES in src/webhooks/event-codec.ts). */
+    typeCode: integer("type_code").notNull(),
+    /**
+     * The envelope's `data`, compressed (event-codec.ts); rows stored before compact events hold their whole
+     * body here behind the codec tag for it.
+     */
+    data: blob("data", { mode: "buffer" }).notNull(),
     /** The connection's name and number when the event happened (the envelope's connectionName/Number). */
     originId: integer("origin_id"),
     createdAt: createdAt(),
+    /** The random id of an event stored before migration 0013 (still accepted and sent); null on newer rows. */
+    legacyId: text("legacy_id"),
   },
-  // No index on created_at: the id starts with the creation time in hex, so retention walks the id index.
-  (t) => [index("events_connection_idx").on(t.connectionId, t.seq)],
+  // No index on created_at: seq follows creation, so retention finds its cutoff by a binary search on seq.
+  (t) => [
+    index("events_connection_idx").on(t.connectionId, t.seq),
+    uniqueIndex("events_legacy_id_unique").on(t.legacyId).where(sql`legacy_id IS NOT NULL`),
+  ],
 );
 
 /** A connection's name and number as events saw them: one row per (connection, name, number) ever used. */
@@ -510,9 +516,10 @@ export const webhookDeliveries = sqliteTable(
   "webhook_deliveries",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
-    eventId: text("event_id")
+    /** The event's `seq`. */
+    eventId: integer("event_id")
       .notNull()
-      .references(() => events.id, { onDelete: "cascade" }),
+      .references(() => events.seq, { onDelete: "cascade" }),
     webhookId: integer("webhook_id")
       .notNull()
       .references(() => webhooks.id, { onDelete: "cascade" }),
