@@ -12,6 +12,7 @@ import m9 from "../../drizzle/0009_team_search.sql" with { type: "text" };
 import m10 from "../../drizzle/0010_team_auth.sql" with { type: "text" };
 import m11 from "../../drizzle/0011_send_queue.sql" with { type: "text" };
 import m12 from "../../drizzle/0012_compact_events.sql" with { type: "text" };
+import m13 from "../../drizzle/0013_list_changes.sql" with { type: "text" };
 
 export const embeddedMigrations: { tag: string; when: number; breakpoints: boolean; sql: string }[] = [
   { tag: "0000_init", when: 1795735690930, breakpoints: true, sql: m0 },
@@ -27,4 +28,5 @@ export const embeddedMigrations: { tag: string; when: number; breakpoints: boole
   { tag: "0010_team_auth", when: 1796150719848, breakpoints: true, sql: m10 },
   { tag: "0011_send_queue", when: 1796151028038, breakpoints: true, sql: m11 },
   { tag: "0012_compact_events", when: 1796152097718, breakpoints: true, sql: m12 },
+  { tag: "0013_list_changes", when: 1796155380218, breakpoints: true, sql: m13 },
 ];
