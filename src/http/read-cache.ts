@@ -123,9 +123,9 @@ export function createReadCache(db: Db, opts: { maxEntries?: number; maxRows?: n
         for (const row of render(missing)) {
           dropRow(row.id);
           rows.set(row.id, { contactId: row.contactId, json: row.json });
-          let ofContact = rowsOfContact.get(row.contactId);
-          if (!ofContact) rowsOfContact.set(row.contactId, (ofContact = new Set()));
-          ofContact.add(row.id);
+          const ofContact = rowsOfContact.get(row.contactId);
+          if (ofContact) ofContact.add(row.id);
+          else rowsOfContact.set(row.contactId, new Set([row.id]));
         }
       }
       const out: string[] = [];

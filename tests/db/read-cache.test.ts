@@ -92,7 +92,9 @@ test("writes the lists do not show (acks, events, deliveries, Idempotency-Keys, 
       await new Promise((r) => setTimeout(r, 5));
     expect(
       (
-        t.db.$client.query("select count(*) as n from webhook_deliveries where status = 'delivered'").get() as {
+        t.db.$client
+          .query("select count(*) as n from webhook_deliveries where status = 'delivered'")
+          .get() as {
           n: number;
         }
       ).n,
@@ -149,7 +151,7 @@ test("every kind of write a list shows invalidates the entries that depend on it
   await expectMoved(() => t.put(`/api/v1/connections/${conn.id}`, { name: "Renombrada" }), false);
   await expectMoved(() => t.post("/api/v1/contacts", { number: "595990000001", name: "Nuevo Nombre" }), true);
   await expectMoved(() => t.post("/api/v1/contacts", { number: "595990000002", name: "Otro" }), true);
-  await expectMoved(() => t.del("/api/v1/tags/" + tag.id), false);
+  await expectMoved(() => t.del(`/api/v1/tags/${tag.id}`), false);
   await expectMoved(() => t.del("/api/v1/contacts/595990000001?purge=true"), true);
 });
 
@@ -231,7 +233,7 @@ test("a changed ticket list renders again only the tickets that changed", async 
   expect(page()).toContain('[3,"m3","Tres"]');
   await t.put(`/api/v1/connections/${conn.id}`, { name: "Renombrada" });
   page();
-  expect(rendered).toEqual([ids, [ids[1]], [ids[2]], ids]);
+  expect(rendered).toEqual([ids, [ids[1]!], [ids[2]!], ids]);
 });
 
 test("the ticket and contact lists never serve a stale page, whatever was written in between", async () => {
