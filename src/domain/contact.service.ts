@@ -1,6 +1,6 @@
-import { asc, eq, inArray, sql } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import type { Tx } from "../db/client";
-import { contacts, rowCounts } from "../db/schema";
+import { contacts } from "../db/schema";
 import { AppError } from "../errors";
 import type { ConnectionService } from "./connection.service";
 import type { DomainDeps } from "./deps";
@@ -113,6 +113,42 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
     }
     return { tickets, messages, mediaFiles };
   }
+
+  type ContactRow = {
+    id: number;
+    number: string;
+    name: string;
+    email: string;
+    pic: string | null;
+    isGroup: number;
+    lid: string | null;
+    createdAt: number;
+    updatedAt: number;
+  };
+  const listStmt = {
+    offset: sqlite.query<{ id: number }, [number, number]>(
+      "select id from contacts order by name, id limit ? offset ?",
+    ),
+    after: sqlite.query<{ id: number }, [string, number, number]>(
+      "select id from contacts where (name, id) > (?, ?) order by name, id limit ?",
+    ),
+    rows: sqlite.query<ContactRow, [string]>(
+      `select id, number, name, email, profile_pic_url as pic, is_group as isGroup, lid, created_at as createdAt,
+        updated_at as updatedAt from contacts where id in (select value from json_each(?))`,
+    ),
+    count: sqlite.query<{ n: number }, []>("select n from row_counts where name = 'contacts'"),
+  };
+  const contactOfRow = (r: ContactRow): Contact => ({
+    id: r.id,
+    number: r.number,
+    name: r.name,
+    email: r.email,
+    profilePicUrl: r.pic,
+    isGroup: r.isGroup === 1,
+    lid: r.lid,
+    createdAt: new Date(r.createdAt),
+    updatedAt: new Date(r.updatedAt),
+  });
 
   // Prepared once; it runs on the shared connection, so inside a transaction it is part of it.
   const byNumber = deps.db
@@ -228,31 +264,23 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
      * characters or more through the trigram index `contacts_fts`, shorter ones with LIKE.
      */
     list(filter: { search?: string } & PageAt<ContactKey>) {
-      const { db } = deps;
       if (filter.search) {
         const matched = matchingIds(filter.search);
         // Only punctuation: nothing to search for, so nothing is found.
         if (!matched) return { rows: [], count: 0, hasMore: false };
         return { ...takePage(contactsByIds(matched.page(filter)), filter.limit), count: matched.count() };
       }
-      // Keyset: a seek in contacts_name_idx (name, id) past the cursor's row.
-      const after = filter.after
-        ? sql`(${contacts.name}, ${contacts.id}) > (${filter.after[0]}, ${filter.after[1]})`
-        : undefined;
-      // Without a search the count is the trigger-kept row count.
-      const total =
-        db.select({ n: rowCounts.n }).from(rowCounts).where(eq(rowCounts.name, "contacts")).get()?.n ?? 0;
-      // The page's ids come from the (name, id) index alone, then only those rows are read.
-      const ids = db
-        .select({ id: contacts.id })
-        .from(contacts)
-        .where(after)
-        .orderBy(asc(contacts.name), asc(contacts.id))
-        .limit(filter.limit + 1)
-        .offset(filter.after ? 0 : filter.offset)
-        .all()
-        .map((r) => r.id);
-      return { ...takePage(contactsByIds(ids), filter.limit), count: total };
+      // The page's ids come from the (name, id) index alone (a keyset page seeks past the cursor's row),
+      // then only those rows are read; the count is the trigger-kept row count. Raw statements compiled
+      // once: drizzle would build and prepare the SQL again on every request.
+      const ids = (
+        filter.after
+          ? listStmt.after.all(filter.after[0], filter.after[1], filter.limit + 1)
+          : listStmt.offset.all(filter.limit + 1, filter.offset)
+      ).map((r) => r.id);
+      const byId = new Map(listStmt.rows.all(JSON.stringify(ids)).map((r) => [r.id, contactOfRow(r)]));
+      const rows = ids.map((id) => byId.get(id)).filter((c): c is Contact => c !== undefined);
+      return { ...takePage(rows, filter.limit), count: listStmt.count.get()?.n ?? 0 };
     },
 
     matchingIds,

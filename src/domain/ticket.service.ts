@@ -152,13 +152,23 @@ export function createTicketService(
    * cursor's (updatedAt, id) in the same indexes as the ORDER BY.
    */
   function pageCte(filter: ViewFilter, page: PageAt<TicketKey>): { text: string; args: (string | number)[] } {
+    const select = pageSelect(filter, page, "t.id");
+    return { text: `with page as (${select.text})`, args: select.args };
+  }
+
+  /** The page's rows from the index alone: limit + 1 of them, the extra one tells whether more follow. */
+  function pageSelect(
+    filter: ViewFilter,
+    page: PageAt<TicketKey>,
+    columns: string,
+  ): { text: string; args: (string | number)[] } {
     const { where: cond, args } = whereOf(filter);
     const where = [cond, page.after ? "(t.updated_at, t.id) < (?, ?)" : ""].filter(Boolean).join(" and ");
     if (page.after) args.push(...page.after);
     args.push(page.limit + 1, page.after ? 0 : page.offset);
     return {
-      text: `with page as (select t.id from tickets t${where ? ` where ${where}` : ""}
-        order by t.updated_at desc, t.id desc limit ? offset ?)`,
+      text: `select ${columns} from tickets t${where ? ` where ${where}` : ""}
+        order by t.updated_at desc, t.id desc limit ? offset ?`,
       args,
     };
   }
@@ -641,6 +651,26 @@ export function createTicketService(
       }
       const { rows, hasMore } = takePage(loadViews(viewFilter, filter), filter.limit);
       return { rows, count: count(viewFilter), hasMore };
+    },
+
+    /**
+     * A page of the list without `search` as its keys only (id, updatedAt ms), read from the index that
+     * gives the order; `count` and `hasMore` as `list` gives them. The rows come from `views`: the read
+     * cache keeps their wire JSON and renders only the tickets that changed.
+     */
+    listKeys(filter: ListFilter & TicketScope & PageAt<TicketKey>) {
+      const viewFilter = viewFilterOf(filter);
+      const select = pageSelect(viewFilter, filter, "t.id, t.updated_at as updatedAt");
+      const keys = db.$client
+        .query<{ id: number; updatedAt: number }, (string | number)[]>(select.text)
+        .all(...select.args);
+      const { rows, hasMore } = takePage(keys, filter.limit);
+      return { keys: rows, count: count(viewFilter), hasMore };
+    },
+
+    /** These tickets as the list shows them (those that exist), newest activity first. */
+    views(ids: number[]): TicketView[] {
+      return ids.length > 0 ? loadViews({ ids }) : [];
     },
 
     /** The number of tickets of each tab (with the same filters as the list), for the panel's tab badges. */

@@ -11,6 +11,7 @@ import { createTestApp, waitFor } from "../support/test-app";
 
 /** Tables that grow with traffic. */
 const LARGE = [
+  "list_changes",
   "messages",
   "tickets",
   "contacts",

@@ -1,16 +1,20 @@
+import { Database } from "bun:sqlite";
 import { expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { openDatabase } from "../../src/db/client";
 import { migrate } from "../../src/db/migrate";
 import { queues } from "../../src/db/schema";
 import { createReadCache } from "../../src/http/read-cache";
 import { createTestApp } from "../support/test-app";
 
-test("an entry is reused until any row changes, then recomputed", () => {
+test("an `any` entry is reused until any row changes, then recomputed", () => {
   const db = openDatabase(":memory:");
   migrate(db);
   const cache = createReadCache(db);
   let computed = 0;
-  const read = () => cache.get("k", () => String(++computed));
+  const read = () => cache.get("k", "any", () => String(++computed));
   expect([read(), read()]).toEqual(["1", "1"]);
   db.insert(queues).values({ name: "Q", color: "#1" }).run();
   expect(read()).toBe("2");
@@ -24,9 +28,9 @@ test("an entry is reused until any row changes, then recomputed", () => {
 test("the cache keeps at most maxEntries, dropping the least recently used", () => {
   const db = openDatabase(":memory:");
   migrate(db);
-  const cache = createReadCache(db, 2);
+  const cache = createReadCache(db, { maxEntries: 2 });
   const calls: string[] = [];
-  const read = (k: string) => cache.get(k, () => String(calls.push(k)));
+  const read = (k: string) => cache.get(k, "tickets", () => String(calls.push(k)));
   read("a");
   read("b");
   read("a");
@@ -36,23 +40,251 @@ test("the cache keeps at most maxEntries, dropping the least recently used", () 
   expect(calls).toEqual(["a", "b", "c", "b"]);
 });
 
-test("the ticket list never serves a stale page, whatever was written in between", async () => {
-  await using t = createTestApp();
+/** A server with one ticket, plus a cache of our own on its database that counts what it computes. */
+async function withTicket() {
+  const t = createTestApp({ WEBHOOK_ALLOW_PRIVATE: "true" });
   const conn = await t.sandbox();
-  const url = "/api/v1/tickets?limit=5";
   const first = await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, {
     number: "595990000001",
     body: "uno",
+    name: "Juan",
   });
-  expect((await t.get(url)).body.tickets.map((x: any) => x.lastMessage)).toEqual(["uno"]);
-  expect((await t.get(url)).body.count).toBe(1);
-  await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, { number: "595990000001", body: "dos" });
-  expect((await t.get(url)).body.tickets[0].lastMessage).toBe("dos");
-  await t.post("/api/v1/contacts", { number: "595990000001", name: "Nuevo Nombre" });
-  expect((await t.get(url)).body.tickets[0].contact.name).toBe("Nuevo Nombre");
+  const cache = createReadCache(t.db);
+  const computed = { tickets: 0, contacts: 0 };
+  const read = () => {
+    cache.get("tickets", "tickets", () => String(++computed.tickets));
+    cache.get("contacts", "contacts", () => String(++computed.contacts));
+    return { ...computed };
+  };
+  return { t, conn, ticketId: first.body.ticketId as number, read };
+}
+
+test("writes the lists do not show (acks, events, deliveries, Idempotency-Keys, sessions) keep list entries cached", async () => {
+  const { t, conn, ticketId, read } = await withTicket();
+  await using _ = t;
+  const receiver = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("ok") });
+  try {
+    await t.post(`/api/v1/connections/${conn.id}/webhooks`, { url: `http://127.0.0.1:${receiver.port}/h` });
+    // A send stores a message and touches the ticket (lastMessage): that is a change the list shows.
+    const sent = await t.request("/api/v1/send", {
+      method: "POST",
+      json: { number: "595990000001", body: "hola" },
+      headers: { "Idempotency-Key": "k-1" },
+    });
+    expect(sent.status).toBe(201);
+    const before = read();
+    expect(read()).toEqual(before);
+    // What follows changes no ticket, contact or name a list shows: acks, events and their deliveries.
+    t.db.$client.run("update messages set ack = 3 where ticket_id = ?", [ticketId]);
+    t.db.transaction((tx) => t.events.emit(tx, "connection_update", conn.id, { status: "CONNECTED" }));
+    t.dispatcher.start();
+    const wait = Date.now() + 10_000;
+    while (
+      (
+        t.db.$client
+          .query("select count(*) as n from webhook_deliveries where status = 'delivered'")
+          .get() as {
+          n: number;
+        }
+      ).n === 0 &&
+      Date.now() < wait
+    )
+      await new Promise((r) => setTimeout(r, 5));
+    expect(
+      (
+        t.db.$client
+          .query("select count(*) as n from webhook_deliveries where status = 'delivered'")
+          .get() as {
+          n: number;
+        }
+      ).n,
+    ).toBeGreaterThan(0);
+    // The same Idempotency-Key answers from its stored row.
+    const again = await t.request("/api/v1/send", {
+      method: "POST",
+      json: { number: "595990000001", body: "hola" },
+      headers: { "Idempotency-Key": "k-1" },
+    });
+    expect(again.status).toBe(201);
+    await t.post("/api/v1/users", { name: "Ana", email: "ana@example.com" });
+    await t.post("/api/v1/queues", { name: "Ventas", color: "#123456" });
+    await t.post("/api/v1/tags", { name: "vip", color: "#654321" });
+    expect(read()).toEqual(before);
+  } finally {
+    receiver.stop(true);
+  }
+});
+
+test("every kind of write a list shows invalidates the entries that depend on it, and only those", async () => {
+  const { t, conn, ticketId, read } = await withTicket();
+  await using _ = t;
+  const queue = (await t.post("/api/v1/queues", { name: "Ventas", color: "#123456" })).body;
+  const user = (
+    await t.post("/api/v1/users", { name: "Ana", email: "ana@example.com", queueIds: [queue.id] })
+  ).body;
+  const tag = (await t.post("/api/v1/tags", { name: "vip", color: "#654321" })).body;
+  let last = read();
+  /** The write moves the tickets entry; `contacts` says whether the contacts entry moves too. */
+  const expectMoved = async (write: () => Promise<unknown> | unknown, contacts: boolean) => {
+    await write();
+    const now = read();
+    expect(now.tickets).toBe(last.tickets + 1);
+    expect(now.contacts).toBe(last.contacts + (contacts ? 1 : 0));
+    last = now;
+  };
+  await expectMoved(
+    () => t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, { number: "595990000001", body: "dos" }),
+    false,
+  );
+  await expectMoved(() => t.put(`/api/v1/tickets/${ticketId}`, { status: "open" }), false);
+  await expectMoved(() => t.put(`/api/v1/tickets/${ticketId}`, { tagIds: [tag.id] }), false);
+  await expectMoved(() => t.put(`/api/v1/tags/${tag.id}`, { name: "oro", color: "#654321" }), false);
+  await expectMoved(
+    async () =>
+      expect(
+        (await t.post(`/api/v1/tickets/${ticketId}/transfer`, { queueId: queue.id, userId: user.id })).status,
+      ).toBe(200),
+    false,
+  );
+  await expectMoved(() => t.put(`/api/v1/queues/${queue.id}`, { name: "Ventas 2", color: "#123456" }), false);
+  await expectMoved(() => t.put(`/api/v1/users/${user.id}`, { name: "Ana María" }), false);
+  await expectMoved(() => t.put(`/api/v1/connections/${conn.id}`, { name: "Renombrada" }), false);
+  await expectMoved(() => t.post("/api/v1/contacts", { number: "595990000001", name: "Nuevo Nombre" }), true);
+  await expectMoved(() => t.post("/api/v1/contacts", { number: "595990000002", name: "Otro" }), true);
+  await expectMoved(() => t.del(`/api/v1/tags/${tag.id}`), false);
+  await expectMoved(() => t.del("/api/v1/contacts/595990000001?purge=true"), true);
+});
+
+test("a write from another connection (another process) is seen by the next read", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "chasqui-read-cache-"));
+  try {
+    await using t = createTestApp({}, { databasePath: join(dir, "db.sqlite") });
+    const conn = await t.sandbox();
+    await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, { number: "595990000001", body: "uno" });
+    const url = "/api/v1/tickets?limit=5";
+    expect((await t.get(url)).body.tickets[0].contact.name).toBe("595990000001");
+    expect((await t.get("/api/v1/contacts")).body.contacts[0].name).toBe("595990000001");
+    const other = new Database(join(dir, "db.sqlite"));
+    other.run("pragma busy_timeout = 5000");
+    other.run("update contacts set name = 'Desde Otro Proceso'");
+    other.run("update tickets set last_message = 'editado afuera'");
+    other.close();
+    const list = (await t.get(url)).body.tickets[0];
+    expect(list.contact.name).toBe("Desde Otro Proceso");
+    expect(list.lastMessage).toBe("editado afuera");
+    expect((await t.get("/api/v1/contacts")).body.contacts[0].name).toBe("Desde Otro Proceso");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("more changes than the cache can follow (or pruned ones) empty it rather than leave a row stale", async () => {
+  await using t = createTestApp();
+  const conn = await t.sandbox();
+  const a = (
+    await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, { number: "595990000001", body: "a" })
+  ).body.ticketId;
+  await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, { number: "595990000002", body: "b" });
+  expect((await t.get("/api/v1/tickets")).body.tickets.map((x: any) => x.lastMessage)).toEqual(["b", "a"]);
+  // 12,000 changes in one go: more than one look at list_changes reads, and the oldest are pruned.
+  t.db.$client.transaction(() => {
+    for (let i = 0; i < 12_000; i++)
+      t.db.$client.run("update tickets set last_message = ? where id = ?", [`a${i}`, a]);
+  })();
+  expect(
+    (t.db.$client.query("select count(*) as n from list_changes").get() as { n: number }).n,
+  ).toBeLessThanOrEqual(11_000);
+  const tickets = (await t.get("/api/v1/tickets")).body.tickets;
+  expect(tickets.find((x: any) => x.id === a).lastMessage).toBe("a11999");
+});
+
+test("a changed ticket list renders again only the tickets that changed", async () => {
+  await using t = createTestApp();
+  const conn = await t.sandbox();
+  const ids: number[] = [];
+  for (let i = 1; i <= 3; i++)
+    ids.push(
+      (
+        await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, {
+          number: `59599000000${i}`,
+          body: `m${i}`,
+        })
+      ).body.ticketId,
+    );
+  const cache = createReadCache(t.db);
+  const rendered: number[][] = [];
+  const page = () =>
+    cache.get("p", "tickets", () =>
+      cache
+        .ticketRows(ids, (missing) => {
+          rendered.push(missing);
+          return missing.map((id) => {
+            const v = t.services.tickets.get(id);
+            return { id, contactId: v.contactId, json: JSON.stringify([id, v.lastMessage, v.contact.name]) };
+          });
+        })
+        .join("|"),
+    );
+  expect(page()).toBe('[1,"m1","595990000001"]|[2,"m2","595990000002"]|[3,"m3","595990000003"]');
+  expect(rendered).toEqual([ids]);
+  await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, { number: "595990000002", body: "otra" });
+  expect(page()).toContain('[2,"otra","595990000002"]');
+  await t.post("/api/v1/contacts", { number: "595990000003", name: "Tres" });
+  expect(page()).toContain('[3,"m3","Tres"]');
   await t.put(`/api/v1/connections/${conn.id}`, { name: "Renombrada" });
-  expect((await t.get(url)).body.tickets[0].whatsapp.name).toBe("Renombrada");
+  page();
+  expect(rendered).toEqual([ids, [ids[1]!], [ids[2]!], ids]);
+});
+
+test("the ticket and contact lists never serve a stale page, whatever was written in between", async () => {
+  await using t = createTestApp();
+  const conn = await t.sandbox();
+  const url = "/api/v1/tickets?limit=5";
+  const inbound = (number: string, body: string) =>
+    t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, { number, body });
+  const first = await inbound("595990000001", "uno");
+  const second = await inbound("595990000002", "otro");
+  const names = async () => (await t.get("/api/v1/contacts")).body.contacts.map((c: any) => c.name);
+  const page = async (u = url) => (await t.get(u)).body;
+  expect((await page()).tickets.map((x: any) => x.lastMessage)).toEqual(["otro", "uno"]);
+  expect((await page()).count).toBe(2);
+  expect(await names()).toEqual(["595990000001", "595990000002"]);
+  // A new message moves its ticket to the top.
+  await inbound("595990000001", "dos");
+  expect((await page()).tickets.map((x: any) => x.lastMessage)).toEqual(["dos", "otro"]);
+  await t.post("/api/v1/contacts", { number: "595990000001", name: "Zoe" });
+  expect((await page()).tickets[0].contact.name).toBe("Zoe");
+  expect(await names()).toEqual(["595990000002", "Zoe"]);
+  await t.put(`/api/v1/connections/${conn.id}`, { name: "Renombrada" });
+  expect((await page()).tickets[1].whatsapp.name).toBe("Renombrada");
+  const tag = (await t.post("/api/v1/tags", { name: "vip", color: "#654321" })).body;
+  await t.put(`/api/v1/tickets/${second.body.ticketId}`, { tagIds: [tag.id] });
+  expect((await page()).tickets[0].tags.map((g: any) => g.name)).toEqual(["vip"]);
+  expect((await page(`${url}&tagId=${tag.id}`)).count).toBe(1);
+  await t.put(`/api/v1/tags/${tag.id}`, { name: "oro", color: "#654321" });
+  expect((await page()).tickets[0].tags.map((g: any) => g.name)).toEqual(["oro"]);
+  const queue = (await t.post("/api/v1/queues", { name: "Ventas", color: "#123456" })).body;
+  const user = (
+    await t.post("/api/v1/users", { name: "Ana", email: "ana@example.com", queueIds: [queue.id] })
+  ).body;
+  await t.post(`/api/v1/tickets/${first.body.ticketId}/transfer`, { queueId: queue.id, userId: user.id });
+  let top = (await page()).tickets[0];
+  expect([top.id, top.queue.name, top.user.name, top.status]).toEqual([
+    first.body.ticketId,
+    "Ventas",
+    "Ana",
+    "open",
+  ]);
+  await t.put(`/api/v1/queues/${queue.id}`, { name: "Ventas 2", color: "#123456" });
+  await t.put(`/api/v1/users/${user.id}`, { name: "Ana María" });
+  top = (await page()).tickets[0];
+  expect([top.queue.name, top.user.name]).toEqual(["Ventas 2", "Ana María"]);
   await t.put(`/api/v1/tickets/${first.body.ticketId}`, { status: "closed" });
-  expect((await t.get(`${url}&status=open`)).body.count).toBe(0);
-  expect((await t.get(url)).body.tickets[0].status).toBe("closed");
+  expect((await page(`${url}&status=open`)).count).toBe(0);
+  expect((await page()).tickets[0].status).toBe("closed");
+  await t.del(`/api/v1/tags/${tag.id}`);
+  expect((await page()).tickets.flatMap((x: any) => x.tags)).toEqual([]);
+  await t.del("/api/v1/contacts/595990000002?purge=true");
+  expect((await page()).tickets.map((x: any) => x.id)).toEqual([first.body.ticketId]);
+  expect(await names()).toEqual(["Zoe"]);
 });

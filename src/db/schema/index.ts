@@ -413,6 +413,19 @@ export const ticketAutomation = sqliteTable("ticket_automation", {
   ratingRequestedAt: integer("rating_requested_at", { mode: "timestamp_ms" }),
 });
 
+/**
+ * What changed among the rows the lists show, for the read cache (`src/http/read-cache.ts`): `t` = a ticket
+ * (its row or its tags), `c` = a contact, `a` = a connection, queue, user or tag renamed or deleted (every
+ * ticket may show it). Written by triggers (migration 0013), so a write from any connection is seen; only
+ * unrelated tables (messages' acks, events, deliveries, idempotency keys…) never add rows. The newest
+ * 10,000 rows are kept; `seq` grows by one per change.
+ */
+export const listChanges = sqliteTable("list_changes", {
+  seq: integer("seq").primaryKey(),
+  kind: text("kind", { enum: ["t", "c", "a"] }).notNull(),
+  ref: integer("ref").notNull(),
+});
+
 /** Row counts kept exact by triggers (see migration 0006), so a list answers `count` without a scan. */
 export const rowCounts = sqliteTable("row_counts", {
   name: text("name").primaryKey(),

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { visibleQueues } from "../../../domain/account.service";
 import { pageAt } from "../../../domain/paging";
+import type { TicketView } from "../../../domain/ticket.service";
 import { AppError } from "../../../errors";
 import { bodyDoc, readBody } from "../../body";
 import { createRouter } from "../../create-router";
@@ -82,6 +83,18 @@ const TypingBody = z.object({ state: z.enum(["composing", "paused"]) });
 
 export const TicketParam = IdParam("ticketId");
 
+const ticketRowJson = (t: TicketView) => JSON.stringify(ticketWire(t));
+
+/** The list answer's JSON from its tickets' JSON texts (the shape the route declares). */
+const listJson = (
+  tickets: string[],
+  count: number,
+  hasMore: boolean,
+  q: { page: number; limit: number },
+  nextCursor: string | null,
+) =>
+  `{"tickets":[${tickets.join(",")}],"count":${count},"hasMore":${hasMore},"page":${q.page},"limit":${q.limit},"nextCursor":${JSON.stringify(nextCursor)}}`;
+
 export const ticketsRouter = createRouter()
   .openapi(
     createRoute({
@@ -123,19 +136,29 @@ export const ticketsRouter = createRouter()
       // Who asks is part of the key only when it changes the answer (an agent's queues, my tickets).
       const who = `${q.view === "mine" ? userId : ""}:${queues?.join(",") ?? ""}`;
       const key = `tickets:${q.status ?? ""}:${q.whatsappId ?? ""}:${q.queueId ?? ""}:${q.tagId ?? ""}:${q.page}:${q.limit}:${q.after ?? ""}:${q.view ?? ""}:${who}:${search === undefined ? "" : JSON.stringify(search)}`;
-      const body = readCache.get(key, () => {
-        const result = services.tickets.list({ ...q, search, userId, queues, ...pageAt(q) });
-        const nextCursor = nextCursorOf("tickets", result, (t) => [t.updatedAt.getTime(), t.id]);
-        const { rows, count, hasMore } = result;
-        return JSON.stringify({
-          tickets: rows.map(ticketWire),
-          count,
-          hasMore,
-          page: q.page,
-          limit: q.limit,
-          nextCursor,
-        });
-      });
+      const body =
+        search !== undefined
+          ? // A search also reads messages: any write may change its answer.
+            readCache.get(key, "any", () => {
+              const result = services.tickets.list({ ...q, search, userId, queues, ...pageAt(q) });
+              const nextCursor = nextCursorOf("tickets", result, (t) => [t.updatedAt.getTime(), t.id]);
+              return listJson(result.rows.map(ticketRowJson), result.count, result.hasMore, q, nextCursor);
+            })
+          : readCache.get(key, "tickets", () => {
+              const page = services.tickets.listKeys({ ...q, userId, queues, ...pageAt(q) });
+              const nextCursor = nextCursorOf("tickets", { rows: page.keys, hasMore: page.hasMore }, (k) => [
+                k.updatedAt,
+                k.id,
+              ]);
+              const rows = readCache.ticketRows(
+                page.keys.map((k) => k.id),
+                (missing) =>
+                  services.tickets
+                    .views(missing)
+                    .map((t) => ({ id: t.id, contactId: t.contactId, json: ticketRowJson(t) })),
+              );
+              return listJson(rows, page.count, page.hasMore, q, nextCursor);
+            });
       // The body is the already-serialized JSON of the typed shape above; the route's typing cannot see that.
       return c.body(body, 200, { "content-type": "application/json" }) as never;
     },
