@@ -57,7 +57,8 @@ function dataVersionCache(sqlite: Database, maxEntries = 128): ReadCache {
   const version = sqlite.query<{ data_version: number }, []>("PRAGMA data_version");
   const entries = new Map<string, { version: number; body: string }>();
   return {
-    get(key, compute) {
+    // Every scope is invalidated by any commit of the writer (coarser than the server's list_changes rule).
+    get(key, _scope, compute) {
       const v = version.get()!.data_version;
       const hit = entries.get(key);
       if (hit && hit.version === v) {
@@ -70,6 +71,11 @@ function dataVersionCache(sqlite: Database, maxEntries = 128): ReadCache {
       entries.set(key, { version: v, body });
       if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
       return body;
+    },
+    // No row cache here: every ticket of a recomputed page is rendered again.
+    ticketRows(ids, render) {
+      const byId = new Map(render(ids).map((r) => [r.id, r.json]));
+      return ids.flatMap((id) => byId.get(id) ?? []);
     },
   };
 }

@@ -153,6 +153,43 @@ describe("PostgreSQL triggers and search", () => {
     expect(await sql`select n::int as n from row_counts where name = 'contacts'`).toEqual([{ n: 1 }]);
   }, 60_000);
 
+  test("list_changes logs what a cached list shows: tickets and their tags, contacts, shown names; not the rest", async () => {
+    await using db = await createMigratedDatabase();
+    const { sql } = db;
+    await sql`insert into connections (id, name, driver) values (1, 'c1', 'sandbox')`;
+    await sql`insert into contacts (id, number, name) values (1, '595991000001', 'Ana')`;
+    await sql`insert into tickets (id, status, contact_id, connection_id) values (5, 'open', 1, 1)`;
+    await sql`insert into tags (id, name, color) values (3, 'vip', '#000000')`;
+    const since = async (seq: number) =>
+      (await sql`select seq::int as seq, kind, ref::int as ref from list_changes where seq > ${seq} order by seq`) as {
+        seq: number;
+        kind: string;
+        ref: number;
+      }[];
+    const last = async () =>
+      ((await sql`select coalesce(max(seq), 0)::int as n from list_changes`)[0] as { n: number }).n;
+    expect((await since(0)).map((r) => [r.kind, r.ref])).toEqual([
+      ["c", 1],
+      ["t", 5],
+    ]);
+    let mark = await last();
+    await sql`insert into ticket_tags (ticket_id, tag_id) values (5, 3)`;
+    await sql`update tickets set unread_messages = 2 where id = 5`;
+    await sql`update contacts set name = 'Ana María' where id = 1`;
+    await sql`update tags set name = 'VIP' where id = 3`;
+    await sql`update tags set name = 'VIP' where id = 3`; // nothing shown changed
+    await sql`update connections set status = 'CONNECTED' where id = 1`; // not shown on a ticket's name
+    expect((await since(mark)).map((r) => [r.kind, r.ref])).toEqual([
+      ["t", 5],
+      ["t", 5],
+      ["c", 1],
+      ["a", 0],
+    ]);
+    mark = await last();
+    await sql`delete from contacts where id = 1`; // cascades to the ticket and its tags
+    expect((await since(mark)).map((r) => r.kind).sort()).toEqual(["c", "t", "t"]);
+  }, 60_000);
+
   test("closed_at is the update time of the close, and is cleared on reopen", async () => {
     await using db = await createMigratedDatabase();
     const { sql } = db;

@@ -373,6 +373,17 @@ export const ticketAutomation = pgTable("ticket_automation", {
   ratingRequestedAt: at("rating_requested_at"),
 });
 
+/**
+ * What changed that a cached list shows (the read cache's exact invalidation), appended by triggers: the
+ * hand-written part of migration 0002, the plpgsql twin of SQLite's 0014. `kind`: t = a ticket or its tags,
+ * c = a contact, a = a connection/queue/user/tag name shown on tickets.
+ */
+export const listChanges = pgTable("list_changes", {
+  seq: serialId("seq"),
+  kind: text("kind", { enum: ["t", "c", "a"] }).notNull(),
+  ref: bigint("ref", { mode: "number" }).notNull(),
+});
+
 /** Kept exact by triggers (hand-written part of the first migration). */
 export const rowCounts = pgTable("row_counts", {
   name: text("name").primaryKey(),
