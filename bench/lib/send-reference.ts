@@ -15,8 +15,7 @@
  * with a fresh id each. The ticket is an open ticket of the seed, a different one each send.
  */
 import { Database } from "bun:sqlite";
-import { randomBytes } from "node:crypto";
-import { encodeData } from "../../src/webhooks/event-codec";
+import { EVENT_TYPE_CODES, encodeData } from "../../src/webhooks/event-codec";
 
 export type ReferenceResult = { sends: number; seconds: number; rate: number };
 
@@ -65,7 +64,7 @@ export function openReference(path: string) {
        where id = ?4`,
     ),
     event: sqlite.query(
-      "insert into events (id, connection_id, type, payload, data, origin_id, created_at) values (?, ?, ?, '', ?, ?, ?) returning seq",
+      "insert into events (connection_id, type_code, data, origin_id, created_at) values (?, ?, ?, ?, ?) returning seq",
     ),
     ack: sqlite.query(
       "update messages set ack = ?, updated_at = ? where connection_id = ? and id = ? and ack < ? returning ticket_id",
@@ -96,8 +95,6 @@ export function openReference(path: string) {
       }),
     ),
   );
-  const eventId = (now: number) =>
-    `evt_${now.toString(16).padStart(12, "0")}${randomBytes(5).toString("hex")}`;
   let seq = 0;
   const body = "Hola, su pedido #123456 está en camino";
 
@@ -110,10 +107,10 @@ export function openReference(path: string) {
     q.begin.run();
     q.message.get(id, conn.id, ticketId, `${body} ${seq}`, Math.floor(now / 1000), now, now);
     q.ticket.run(body, 1, now, ticketId);
-    q.event.get(eventId(now), conn.id, "message_sent", sentData, origin, now);
+    q.event.get(conn.id, EVENT_TYPE_CODES.message_sent, sentData, origin, now);
     for (let ack = 1; ack <= 3; ack++) {
       q.ack.get(ack, now, conn.id, id, ack);
-      q.event.get(eventId(now), conn.id, "message_ack", ackData[ack - 1]!, origin, now);
+      q.event.get(conn.id, EVENT_TYPE_CODES.message_ack, ackData[ack - 1]!, origin, now);
     }
     q.commit.run();
   }
