@@ -29,7 +29,7 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { freePort, sh, stopProcess, waitForHttp } from "./lib/proc";
+import { freePort, sh, spawnHello, spawnServer, stopProcess, waitForHttp } from "./lib/proc";
 import { requireWrk, runWrk, type WrkResult } from "./lib/wrk";
 
 const { values: opt } = parseArgs({
@@ -121,24 +121,9 @@ const chosen = opt.only ? opt.only.split(",") : Object.keys(SCENARIOS);
 
 const port = freePort();
 const api = `http://127.0.0.1:${port}`;
-const server = Bun.spawn(["bun", "src/cli.ts", "serve"], {
-  cwd: root,
-  env: {
-    ...process.env,
-    DATA_DIR: dataDir,
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    API_TOKEN: TOKEN,
-    LOG_LEVEL: "warn",
-  },
-  stdout: Bun.file(join(dataDir, "server.log")),
-  stderr: Bun.file(join(dataDir, "server.err")),
-});
+const server = spawnServer({ root, dataDir, port, token: TOKEN });
 const helloPort = freePort();
-const hello = Bun.spawn(["bun", join(HERE, "bench/lib/hello-server.ts")], {
-  env: { ...process.env, PORT: String(helloPort) },
-  stdout: "ignore",
-});
+const hello = spawnHello(helloPort);
 const auth = { Authorization: `Bearer ${TOKEN}` };
 const results: Record<string, { rps: number; share: number; p99: number }[]> = {};
 let exitCode = 0;

@@ -40,7 +40,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Socket } from "bun";
-import { freePort, sh, sleep, stopProcess, waitForHttp } from "./lib/proc";
+import { freePort, sh, sleep, spawnHello, spawnServer, stopProcess, waitForHttp } from "./lib/proc";
 import { requireWrk, runWrk, type WrkResult } from "./lib/wrk";
 
 const { values: opt } = parseArgs({
@@ -128,27 +128,16 @@ const extraEnv = Object.fromEntries(
 );
 const port = freePort();
 const api = `http://127.0.0.1:${port}`;
-const server = Bun.spawn(["bun", "src/cli.ts", "serve"], {
-  cwd: root,
-  env: {
-    ...process.env,
-    DATA_DIR: dataDir,
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    API_TOKEN: TOKEN,
-    LOG_LEVEL: "warn",
-    WEBHOOK_ALLOW_PRIVATE: "true",
-    ...extraEnv,
-  },
-  stdout: Bun.file(join(dataDir, "server.log")),
-  stderr: Bun.file(join(dataDir, "server.err")),
+const server = spawnServer({
+  root,
+  dataDir,
+  port,
+  token: TOKEN,
+  env: { WEBHOOK_ALLOW_PRIVATE: "true", ...extraEnv },
 });
 procs.push(server);
 const helloPort = freePort();
-const hello = Bun.spawn(["bun", join(HERE, "bench/lib/hello-server.ts")], {
-  env: { ...process.env, PORT: String(helloPort) },
-  stdout: "ignore",
-});
+const hello = spawnHello(helloPort);
 procs.push(hello);
 const receiverProc = Bun.spawn(["bun", join(HERE, "bench/webhooks-receiver.ts")], {
   stdout: "pipe",

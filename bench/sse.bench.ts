@@ -23,7 +23,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Socket } from "bun";
-import { freePort, readMemory, sh, sleep, stopProcess, waitForHttp } from "./lib/proc";
+import { freePort, readMemory, sh, sleep, spawnServer, stopProcess, waitForHttp } from "./lib/proc";
 import { requireWrk, runWrk } from "./lib/wrk";
 
 const { values: opt } = parseArgs({
@@ -74,19 +74,7 @@ const dataDir = mkdtempSync(join(tmpdir(), "chasqui-sse-bench-"));
 
 const port = freePort();
 const api = `http://127.0.0.1:${port}`;
-const server = Bun.spawn(["bun", "src/cli.ts", "serve"], {
-  cwd: root,
-  env: {
-    ...process.env,
-    DATA_DIR: dataDir,
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    API_TOKEN: TOKEN,
-    LOG_LEVEL: "warn",
-  },
-  stdout: Bun.file(join(dataDir, "server.log")),
-  stderr: Bun.file(join(dataDir, "server.err")),
-});
+const server = spawnServer({ root, dataDir, port, token: TOKEN });
 const auth = { Authorization: `Bearer ${TOKEN}` };
 const post = async (path: string, body: unknown) => {
   const res = await fetch(`${api}${path}`, {

@@ -1,6 +1,7 @@
 /** Child processes for the benchmark: spawning, readiness, memory from /proc, and a clean stop. */
 import { execSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 
 export type Memory = { rssMb: number; hwmMb: number };
 
@@ -77,3 +78,38 @@ export const sh = (cmd: string): string => {
 };
 
 export { freePort } from "../../tests/support/determinism";
+
+/**
+ * Starts the server of the code in `root` (`bun src/cli.ts serve`) on 127.0.0.1:`port` with a token, logging to
+ * `server.log` / `server.err` in its DATA_DIR; `env` adds or overrides settings.
+ */
+export function spawnServer(o: {
+  root: string;
+  dataDir: string;
+  port: number;
+  token: string;
+  env?: Record<string, string>;
+}) {
+  return Bun.spawn(["bun", "src/cli.ts", "serve"], {
+    cwd: o.root,
+    env: {
+      ...process.env,
+      DATA_DIR: o.dataDir,
+      PORT: String(o.port),
+      HOST: "127.0.0.1",
+      API_TOKEN: o.token,
+      LOG_LEVEL: "warn",
+      ...o.env,
+    },
+    stdout: Bun.file(join(o.dataDir, "server.log")),
+    stderr: Bun.file(join(o.dataDir, "server.err")),
+  });
+}
+
+/** The hello-world `Bun.serve` ceiling (bench/lib/hello-server.ts) on `port`. */
+export function spawnHello(port: number) {
+  return Bun.spawn(["bun", join(import.meta.dir, "hello-server.ts")], {
+    env: { ...process.env, PORT: String(port) },
+    stdout: "ignore",
+  });
+}
