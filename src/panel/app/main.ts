@@ -213,10 +213,13 @@ function App() {
   }, []);
 
   const logout = async () => {
-    if (principal?.kind === "user") await api("POST", "/auth/logout").catch(() => {});
+    // Stop the live stream and every screen's polling first: a request sent while the session is being ended
+    // would come back 401.
+    const signedIn = principal?.kind === "user";
     session.clear();
     disconnectLive();
     setPrincipal(null);
+    if (signedIn) await api("POST", "/auth/logout").catch(() => {});
   };
   useEffect(
     () =>
