@@ -144,6 +144,9 @@ describe("dispatcher thread", () => {
     // Another connection (a backup, the CLI) holds the write lock while the answers come back.
     const other = new Database(t.db.$client.filename);
     try {
+      // The thread takes the lock for its own short writes (lease heartbeats) while requests are in flight:
+      // wait for it rather than fail at once (the default busy timeout is 0).
+      other.exec("PRAGMA busy_timeout = 5000");
       other.exec("BEGIN IMMEDIATE");
       release!();
       await waitFor(() => answered === 2, { message: "receiver answered both" });
@@ -152,6 +155,8 @@ describe("dispatcher thread", () => {
       other.exec("ROLLBACK");
     } finally {
       other.close();
+      // Never leave the receiver's answers pending (its stop would wait for them), even if a step above failed.
+      release!();
     }
     await waitFor(() => statusCounts(t).delivered === 2, {
       message: "results stored after the lock was freed",
