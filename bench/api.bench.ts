@@ -25,11 +25,20 @@
  */
 
 import { Database } from "bun:sqlite";
-import { copyFileSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { freePort, readMemory, sampleRss, sh, sleep, stopProcess, waitForHttp } from "./lib/proc";
+import {
+  checkoutRef,
+  freePort,
+  readMemory,
+  sampleRss,
+  sh,
+  sleep,
+  stopProcess,
+  waitForHttp,
+} from "./lib/proc";
 import { contactNumber, seedDatabase } from "./lib/seed";
 import { openReference } from "./lib/send-reference";
 import { requireWrk, runWrk, type WrkResult } from "./lib/wrk";
@@ -66,15 +75,9 @@ const WRK_CPUS = PIN ? "0" : undefined;
 const TARGETS = { listShareOfCeiling: 0.25, listP99Ms: 20, sendPerSec: 2000, idleRssMb: 80 };
 
 const HERE = resolve(import.meta.dir, "..");
-let ROOT = HERE;
-let archive: string | undefined;
-if (opt.ref) {
-  // The server of another commit (before/after in one run); the seed and the reference stay this branch's.
-  archive = mkdtempSync(join(tmpdir(), "chasqui-ref-"));
-  sh(`git -C ${HERE} archive ${opt.ref} | tar -x -C ${archive}`);
-  symlinkSync(join(HERE, "node_modules"), join(archive, "node_modules"));
-  ROOT = archive;
-}
+// The server of another commit (before/after in one run); the seed and the reference stay this branch's.
+const archive = opt.ref ? checkoutRef(HERE, opt.ref) : undefined;
+const ROOT = archive ?? HERE;
 const TOKEN = "bench-token-0123456789abcdef";
 const log = (...a: unknown[]) => console.error("[bench]", ...a);
 

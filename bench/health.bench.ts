@@ -12,12 +12,12 @@
  * `--worst N` also lists the N slowest answers with their times, to match them with what the server ran.
  */
 import { execSync } from "node:child_process";
-import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { openDatabase } from "../src/db/client";
-import { freePort, stopProcess, waitForHttp } from "./lib/proc";
+import { checkoutRef, freePort, stopProcess, waitForHttp } from "./lib/proc";
 import { seedDatabase } from "./lib/seed";
 
 const { values: opt } = parseArgs({
@@ -33,14 +33,8 @@ const { values: opt } = parseArgs({
 const HERE = join(import.meta.dir, "..");
 const sh = (cmd: string) => execSync(cmd, { encoding: "utf8" }).trim();
 
-let root = HERE;
-let archive: string | undefined;
-if (opt.ref) {
-  archive = mkdtempSync(join(tmpdir(), "chasqui-ref-"));
-  execSync(`git -C ${HERE} archive ${opt.ref} | tar -x -C ${archive}`);
-  symlinkSync(join(HERE, "node_modules"), join(archive, "node_modules"));
-  root = archive;
-}
+const archive = opt.ref ? checkoutRef(HERE, opt.ref) : undefined;
+const root = archive ?? HERE;
 console.log(
   JSON.stringify({
     date: new Date().toISOString(),

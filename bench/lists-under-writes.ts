@@ -11,11 +11,11 @@
  * time of the list requests alone. No HTTP client and no second process, so the figure is the list path's
  * CPU (plus whatever the machine's load steals); compare before and after run one after the other.
  */
-import { execSync } from "node:child_process";
-import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { checkoutRef } from "./lib/proc";
 
 const { values: opt } = parseArgs({
   options: {
@@ -27,14 +27,8 @@ const { values: opt } = parseArgs({
   },
 });
 const HERE = resolve(import.meta.dir, "..");
-let root = HERE;
-let archive: string | undefined;
-if (opt.ref) {
-  archive = mkdtempSync(join(tmpdir(), "chasqui-ref-"));
-  execSync(`git -C ${HERE} archive ${opt.ref} | tar -x -C ${archive}`);
-  symlinkSync(join(HERE, "node_modules"), join(archive, "node_modules"));
-  root = archive;
-}
+const archive = opt.ref ? checkoutRef(HERE, opt.ref) : undefined;
+const root = archive ?? HERE;
 const dataDir = mkdtempSync(join(tmpdir(), "chasqui-lists-writes-"));
 try {
   const { seedDatabase } = await import(join(root, "bench/lib/seed.ts"));

@@ -25,11 +25,11 @@
  */
 
 import { execSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { freePort, sh, spawnHello, spawnServer, stopProcess, waitForHttp } from "./lib/proc";
+import { checkoutRef, freePort, sh, spawnHello, spawnServer, stopProcess, waitForHttp } from "./lib/proc";
 import { requireWrk, runWrk, type WrkResult } from "./lib/wrk";
 
 const { values: opt } = parseArgs({
@@ -59,14 +59,8 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-let root = HERE;
-let archive: string | undefined;
-if (opt.ref) {
-  archive = mkdtempSync(join(tmpdir(), "chasqui-ref-"));
-  execSync(`git -C ${HERE} archive ${opt.ref} | tar -x -C ${archive}`);
-  symlinkSync(join(HERE, "node_modules"), join(archive, "node_modules"));
-  root = archive;
-}
+const archive = opt.ref ? checkoutRef(HERE, opt.ref) : undefined;
+const root = archive ?? HERE;
 const code = opt.ref
   ? `git archive ${sh(`git -C ${HERE} rev-parse --short ${opt.ref}`)}`
   : `${sh(`git -C ${HERE} rev-parse --short HEAD`)}${sh(`git -C ${HERE} status --porcelain src`) ? " + uncommitted" : ""}`;

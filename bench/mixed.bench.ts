@@ -27,20 +27,21 @@
 
 import { Database } from "bun:sqlite";
 import { execSync } from "node:child_process";
-import {
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Socket } from "bun";
-import { freePort, sh, sleep, spawnHello, spawnServer, stopProcess, waitForHttp } from "./lib/proc";
+import {
+  checkoutRef,
+  freePort,
+  sh,
+  sleep,
+  spawnHello,
+  spawnServer,
+  stopProcess,
+  waitForHttp,
+} from "./lib/proc";
 import { requireWrk, runWrk, type WrkResult } from "./lib/wrk";
 
 const { values: opt } = parseArgs({
@@ -78,14 +79,8 @@ const quantile = (sorted: number[], p: number) =>
   sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 
 // --- the code under test ---------------------------------------------------------------------------
-let root = HERE;
-let archive: string | undefined;
-if (opt.ref) {
-  archive = mkdtempSync(join(tmpdir(), "chasqui-ref-"));
-  execSync(`git -C ${HERE} archive ${opt.ref} | tar -x -C ${archive}`);
-  symlinkSync(join(HERE, "node_modules"), join(archive, "node_modules"));
-  root = archive;
-}
+const archive = opt.ref ? checkoutRef(HERE, opt.ref) : undefined;
+const root = archive ?? HERE;
 const machine = {
   date: new Date().toISOString(),
   nproc: sh("nproc"),

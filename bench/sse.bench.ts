@@ -16,14 +16,21 @@
  * Options: --ref COMMIT, --rounds N (4), --seconds S (10), --connections C (50), --rate R (20),
  * --streams "0,50,200", --memory-streams M (1000), --json FILE. Needs wrk on PATH (`apt-get install -y wrk`).
  */
-
-import { execSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Socket } from "bun";
-import { freePort, readMemory, sh, sleep, spawnServer, stopProcess, waitForHttp } from "./lib/proc";
+import {
+  checkoutRef,
+  freePort,
+  readMemory,
+  sh,
+  sleep,
+  spawnServer,
+  stopProcess,
+  waitForHttp,
+} from "./lib/proc";
 import { requireWrk, runWrk } from "./lib/wrk";
 
 const { values: opt } = parseArgs({
@@ -51,14 +58,8 @@ const log = (...a: unknown[]) => console.error("[sse-bench]", ...a);
 
 requireWrk();
 // --- the code under test ---------------------------------------------------------------------------
-let root = HERE;
-let archive: string | undefined;
-if (opt.ref) {
-  archive = mkdtempSync(join(tmpdir(), "chasqui-ref-"));
-  execSync(`git -C ${HERE} archive ${opt.ref} | tar -x -C ${archive}`);
-  symlinkSync(join(HERE, "node_modules"), join(archive, "node_modules"));
-  root = archive;
-}
+const archive = opt.ref ? checkoutRef(HERE, opt.ref) : undefined;
+const root = archive ?? HERE;
 const machine = {
   date: new Date().toISOString(),
   nproc: sh("nproc"),

@@ -1,6 +1,7 @@
 /** Child processes for the benchmark: spawning, readiness, memory from /proc, and a clean stop. */
 import { execSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export type Memory = { rssMb: number; hwmMb: number };
@@ -112,4 +113,15 @@ export function spawnHello(port: number) {
     env: { ...process.env, PORT: String(port) },
     stdout: "ignore",
   });
+}
+
+/**
+ * A `git archive` of `ref` in a temp folder, with this checkout's node_modules linked in: a bench's `--ref` runs
+ * the server of another commit, so before and after are measured by the same script. The caller deletes it.
+ */
+export function checkoutRef(repo: string, ref: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "chasqui-ref-"));
+  execSync(`git -C ${repo} archive ${ref} | tar -x -C ${dir}`);
+  symlinkSync(join(repo, "node_modules"), join(dir, "node_modules"));
+  return dir;
 }
