@@ -48,7 +48,9 @@ test("a customer gets the menu, answers with a number, and the ticket lands in t
   await waitFor(() => e2e.hooksOf("message_sent", (d) => d.body === menu).length === 2);
 
   await customer.sendText(phone, "2");
-  await customer.waitForMessage((m) => m.text === "Soporte técnico: contanos qué pasó.");
+  const greeting = await customer.waitForMessage((m) => m.text === "Soporte técnico: contanos qué pasó.");
+  // The phone can see it before the server has stored it as sent: its webhook says it is stored.
+  await e2e.hook("message_sent", (d) => d.messageId === greeting.id);
   const updated = await e2e.hook("ticket_updated", (d) => d.ticketId === ticketId);
   expect(updated.data).toMatchObject({ queueId: soporte.body.id, status: "pending" });
   const ticket = await e2e.api("GET", `/api/v1/tickets/${ticketId}`);
