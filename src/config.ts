@@ -88,6 +88,7 @@ const EnvSchema = z.object({
     .default(""),
   MEDIA_S3_REDIRECT: bool.default(false),
   MEDIA_S3_URL_EXPIRY_SECONDS: int(10, 7 * 24 * 3600).default(300),
+  MEDIA_S3_TIMEOUT_SECONDS: int(1, 3600).default(30),
 });
 
 /** Settings that mean nothing without MEDIA_S3_BUCKET: set alone, they are a mistake worth stopping for. */
@@ -99,6 +100,7 @@ const S3_DEPENDENT = [
   "MEDIA_S3_PREFIX",
   "MEDIA_S3_REDIRECT",
   "MEDIA_S3_URL_EXPIRY_SECONDS",
+  "MEDIA_S3_TIMEOUT_SECONDS",
 ] as const;
 
 /** Where media live: the folder DATA_DIR/media (default) or an S3-compatible bucket shared by every node. */
@@ -117,6 +119,8 @@ export type MediaStoreConfig =
       redirect: boolean;
       /** Lifetime of that presigned URL, seconds. */
       urlExpirySeconds: number;
+      /** How long one request to the bucket may take before it counts as failed (503), ms. */
+      requestTimeoutMs: number;
     };
 
 export type Config = {
@@ -273,6 +277,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           prefix: e.MEDIA_S3_PREFIX,
           redirect: e.MEDIA_S3_REDIRECT,
           urlExpirySeconds: e.MEDIA_S3_URL_EXPIRY_SECONDS,
+          requestTimeoutMs: e.MEDIA_S3_TIMEOUT_SECONDS * 1000,
         }
       : { kind: "local" },
   };

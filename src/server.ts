@@ -259,6 +259,7 @@ export function createMediaStore(config: Config): MediaStore {
     secretAccessKey: s.secretAccessKey,
     prefix: s.prefix,
     signedUrlSeconds: s.urlExpirySeconds,
+    requestTimeoutMs: s.requestTimeoutMs,
   });
 }
 

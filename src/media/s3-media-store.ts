@@ -22,8 +22,12 @@ export type S3MediaOptions = {
   prefix: string;
   /** Lifetime of a presigned download URL (`MEDIA_S3_REDIRECT`), seconds. */
   signedUrlSeconds: number;
-  /** How long the start-up probe may take before the bucket counts as unreachable, ms. */
-  checkTimeoutMs?: number;
+  /**
+   * How long one request to the bucket (a write, a size look-up, a delete, the start-up probe) may take
+   * before it counts as failed, ms. Bun's client takes no abort signal: a request that hangs is left to
+   * finish or fail on its own, but nobody waits for it any longer.
+   */
+  requestTimeoutMs?: number;
 };
 
 /** An error of the bucket itself (`S3Error`) or of Bun's client (`ERR_S3_*`), as one readable line. */
@@ -54,7 +58,23 @@ export function createS3MediaStore(opts: S3MediaOptions): MediaStore {
   });
   const keyOf = (file: string) => (opts.prefix ? `${opts.prefix}/${file}` : file);
   const health: MediaHealth = { store: "s3", status: "ok", error: null, everWorked: false };
-  const checkTimeoutMs = opts.checkTimeoutMs ?? 10_000;
+  const requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
+
+  /** The request's own outcome, or a rejection once it has taken longer than the request timeout. */
+  async function bounded<T>(request: Promise<T>): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer within ${requestTimeoutMs / 1000} s`)),
+        requestTimeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([request, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 
   const worked = () => {
     health.status = "ok";
@@ -72,7 +92,7 @@ export function createS3MediaStore(opts: S3MediaOptions): MediaStore {
   async function sizeOf(file: string): Promise<number | null> {
     if (!isSafeFileName(file)) return null;
     try {
-      const stat = await client.stat(keyOf(file));
+      const stat = await bounded(client.stat(keyOf(file)));
       worked();
       return stat.size;
     } catch (err) {
@@ -92,7 +112,7 @@ export function createS3MediaStore(opts: S3MediaOptions): MediaStore {
     const file = newMediaFileName(ext);
     try {
       // One PUT: the object appears whole or not at all, so no temp name is needed as on a disk.
-      await client.write(keyOf(file), bytes, { type: mimeType });
+      await bounded(client.write(keyOf(file), bytes, { type: mimeType }));
     } catch (err) {
       throw unavailable(err);
     }
@@ -109,26 +129,12 @@ export function createS3MediaStore(opts: S3MediaOptions): MediaStore {
   async function check(): Promise<MediaHealth> {
     // Write and delete a probe: both rights are needed (sends store files, retention deletes them).
     const probe = keyOf(`.chasqui-check-${randomBytes(8).toString("hex")}`);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no answer within ${Math.round(checkTimeoutMs / 1000)} s`)),
-        checkTimeoutMs,
-      );
-    });
     try {
-      await Promise.race([
-        (async () => {
-          await client.write(probe, "ok", { type: "text/plain" });
-          await client.delete(probe);
-        })(),
-        timeout,
-      ]);
+      await bounded(client.write(probe, "ok", { type: "text/plain" }));
+      await bounded(client.delete(probe));
       worked();
     } catch (err) {
       unavailable(err);
-    } finally {
-      clearTimeout(timer);
     }
     return { ...health };
   }
@@ -160,7 +166,7 @@ export function createS3MediaStore(opts: S3MediaOptions): MediaStore {
       // S3 deletes a missing key without complaint: ask first, so callers count only real deletions.
       if ((await sizeOf(file)) === null) return false;
       try {
-        await client.delete(keyOf(file));
+        await bounded(client.delete(keyOf(file)));
       } catch (err) {
         if (isMissing(err)) return false;
         throw unavailable(err);

@@ -235,6 +235,43 @@ describe("media in an S3 bucket (MEDIA_S3_BUCKET)", () => {
     expect(await inBucket.exists(sent.file)).toBe(true);
   });
 
+  test("a bucket that never answers: after MEDIA_S3_TIMEOUT_SECONDS the media send answers 503 and readiness says why", async () => {
+    // Accepts every connection and never writes a byte back, as a bucket behind a dead link would.
+    const held: Bun.Socket[] = [];
+    const silent = Bun.listen({
+      hostname: "127.0.0.1",
+      port: 0,
+      socket: { open: (socket) => void held.push(socket), data() {} },
+    });
+    try {
+      await using t = createTestApp({
+        MEDIA_S3_BUCKET: "media",
+        MEDIA_S3_ENDPOINT: `http://127.0.0.1:${silent.port}`,
+        MEDIA_S3_ACCESS_KEY_ID: "key",
+        MEDIA_S3_SECRET_ACCESS_KEY: "secret",
+        MEDIA_S3_TIMEOUT_SECONDS: "1",
+      });
+      await t.sandbox();
+      const fd = new FormData();
+      fd.set("number", CUSTOMER);
+      fd.append("medias", new File([SAMPLES.png], "foto.png", { type: "image/png" }));
+      const refused = await t.request("/api/v1/send", { method: "POST", body: fd });
+      expect(refused.status).toBe(503);
+      expect(((await refused.json()) as any).error).toBe("ERR_SERVICE_UNAVAILABLE");
+      expect(held.length).toBeGreaterThan(0);
+
+      const check = await t.media.check();
+      expect(check).toMatchObject({ store: "s3", status: "error" });
+      expect(check.error).toContain("no answer within 1 s");
+      expect((await t.get("/health/ready", null)).body.checks.media).toBe("error");
+      // Text does not wait for the bucket.
+      expect((await t.post("/api/v1/send", { number: CUSTOMER, body: "solo texto" })).status).toBe(201);
+    } finally {
+      for (const socket of held) socket.end();
+      silent.stop(true);
+    }
+  });
+
   test("a bucket that worked and then fails is reported by readiness without making the node unready", async () => {
     const s3 = await startS3Server();
     await using t = createTestApp(s3.env());
@@ -351,6 +388,7 @@ describe("MEDIA_S3_* settings", () => {
       prefix: "chasqui/media",
       redirect: false,
       urlExpirySeconds: 300,
+      requestTimeoutMs: 30_000,
     });
   });
 
@@ -372,5 +410,9 @@ describe("MEDIA_S3_* settings", () => {
     expect(fails({ ...bucket, MEDIA_S3_PREFIX: "a/../b" })).toContain("MEDIA_S3_PREFIX");
     expect(fails({ MEDIA_S3_BUCKET: "my bucket" })).toContain("MEDIA_S3_BUCKET");
     expect(fails({ ...bucket, MEDIA_S3_REDIRECT: "maybe" })).toContain("MEDIA_S3_REDIRECT");
+    expect(fails({ ...bucket, MEDIA_S3_TIMEOUT_SECONDS: "0" })).toContain("MEDIA_S3_TIMEOUT_SECONDS");
+    expect(fails({ MEDIA_S3_TIMEOUT_SECONDS: "5" })).toContain(
+      "MEDIA_S3_TIMEOUT_SECONDS: only used with MEDIA_S3_BUCKET, which is not set",
+    );
   });
 });
