@@ -2,7 +2,9 @@
 FROM oven/bun:1.4.5 AS build
 WORKDIR /src
 COPY package.json bun.lock ./
-RUN bun install --frozen-lockfile
+# Production dependencies are all the build needs: the test-only ones (PostgreSQL and Chromium binaries, s3rver)
+# stay out of the image build.
+RUN bun install --frozen-lockfile --production
 COPY . .
 RUN bun run build && mkdir -p /data
 
