@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { z } from "zod";
 import { normalizeAllowEntry } from "./net/address-policy";
+import { parseTrustedProxies, type TrustedProxies } from "./net/trusted-proxies";
 
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"])
@@ -36,6 +37,17 @@ const EnvSchema = z.object({
   WA_LOOP_PAUSE_MS: int(1, 86_400_000).default(5 * 60_000),
   BAILEYS_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("warn"),
   AUTH_FAIL_LIMIT: int(0, 1_000_000).default(20),
+  TRUSTED_PROXIES: z
+    .string()
+    .default("")
+    .transform((v, ctx) => {
+      try {
+        return parseTrustedProxies(v);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
   LOGIN_ACCOUNT_FAIL_LIMIT: int(0, 1_000_000).default(5),
   SESSION_IDLE_MINUTES: int(1, 525_600).default(720),
   SESSION_MAX_HOURS: int(1, 87_600).default(168),
@@ -161,6 +173,8 @@ export type Config = {
   baileysLogLevel: string;
   /** Failed authentications allowed per client address and minute before 429; 0 = no limit. */
   authFailLimit: number;
+  /** Reverse proxies whose `X-Forwarded-For` names the client (empty: the TCP peer is the client). */
+  trustedProxies: TrustedProxies;
   /** Failed panel sign-ins allowed per account and minute (0 = off); the address limit is authFailLimit. */
   loginAccountFailLimit: number;
   /** A panel session ends after this long without a request… */
@@ -250,6 +264,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     waLoopPauseMs: e.WA_LOOP_PAUSE_MS,
     baileysLogLevel: e.BAILEYS_LOG_LEVEL,
     authFailLimit: e.AUTH_FAIL_LIMIT,
+    trustedProxies: e.TRUSTED_PROXIES,
     loginAccountFailLimit: e.LOGIN_ACCOUNT_FAIL_LIMIT,
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     sessionMaxMs: e.SESSION_MAX_HOURS * 3_600_000,

@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { resolveClientAddress } from "../net/trusted-proxies";
 import type { AppEnv } from "./context";
 
 /** Failed authentications per client address, in fixed one-minute windows, held in a bounded table. */
@@ -66,15 +67,17 @@ export function createAuthThrottle(opts: {
 }
 
 /**
- * The client's address as Bun.serve reports it (`app.fetch(req, server)` makes the server the env).
- * Without one — `app.request` in tests — every request falls in the one "unknown" bucket. Behind a reverse
- * proxy this is the proxy's address: all clients then share one bucket.
+ * The client's address as Bun.serve reports it (`app.fetch(req, server)` makes the server the env), or,
+ * when that peer is one of TRUSTED_PROXIES, the client its `X-Forwarded-For` names. Without a server —
+ * `app.request` in tests — every request falls in the one "unknown" bucket.
  */
 export function clientAddress(c: Context<AppEnv>): string {
   const server = c.env as { requestIP?: (req: Request) => { address: string } | null } | undefined;
+  let peer: string;
   try {
-    return server?.requestIP?.(c.req.raw)?.address ?? "unknown";
+    peer = server?.requestIP?.(c.req.raw)?.address ?? "unknown";
   } catch {
     return "unknown";
   }
+  return resolveClientAddress(c.var.deps.config.trustedProxies, peer, c.req.header("x-forwarded-for"));
 }

@@ -1,5 +1,7 @@
 import { describe, expect, test } from "bun:test";
+import { ConfigError, loadConfig } from "../../src/config";
 import { createAuthThrottle } from "../../src/http/auth-throttle";
+import { parseTrustedProxies, resolveClientAddress } from "../../src/net/trusted-proxies";
 import { ADMIN_TOKEN, createTestApp, type TestApp } from "../support/test-app";
 
 /** What Bun.serve hands the app as its env: `requestIP` names the client's address. */
@@ -117,5 +119,70 @@ describe("createAuthThrottle", () => {
     for (let i = 0; i < 1000; i++) throttle.fail("a");
     expect(throttle.retryAfterSeconds("a")).toBe(0);
     expect(throttle.size).toBe(0);
+  });
+});
+
+describe("TRUSTED_PROXIES: behind a reverse proxy each client gets its own bucket", () => {
+  /** A real server on loopback: the TCP peer of every request is 127.0.0.1, as behind nginx on the box. */
+  const viaProxy = (server: Bun.Server<unknown>, token: string, forwardedFor?: string) =>
+    fetch(`${server.url}api/v1/connections`, {
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(forwardedFor === undefined ? {} : { "x-forwarded-for": forwardedFor }),
+      },
+    });
+
+  test("a trusted proxy's X-Forwarded-For names the client: one client's failures do not lock out another", async () => {
+    await using t = createTestApp({ AUTH_FAIL_LIMIT: "2", TRUSTED_PROXIES: "127.0.0.1, ::1" });
+    using server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: t.app.fetch });
+    expect((await viaProxy(server, "wrong-1", "203.0.113.7")).status).toBe(401);
+    expect((await viaProxy(server, "wrong-2", "203.0.113.7")).status).toBe(401);
+    expect((await viaProxy(server, "wrong-3", "203.0.113.7")).status).toBe(429);
+    // Another client behind the same proxy.
+    expect((await viaProxy(server, "wrong-1", "198.51.100.20")).status).toBe(401);
+    // A client cannot escape its bucket by sending its own X-Forwarded-For: the proxy appends the real
+    // address, and only the right-most untrusted entry counts.
+    expect((await viaProxy(server, "wrong-4", "192.0.2.1, 203.0.113.7")).status).toBe(429);
+    // Chains of trusted proxies are walked past.
+    expect((await viaProxy(server, "wrong-5", "203.0.113.7, 127.0.0.1")).status).toBe(429);
+  });
+
+  test("without TRUSTED_PROXIES the header is ignored: a client cannot pick its bucket", async () => {
+    await using t = createTestApp({ AUTH_FAIL_LIMIT: "2" });
+    using server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: t.app.fetch });
+    expect((await viaProxy(server, "wrong-1", "203.0.113.1")).status).toBe(401);
+    expect((await viaProxy(server, "wrong-2", "203.0.113.2")).status).toBe(401);
+    expect((await viaProxy(server, "wrong-3", "203.0.113.3")).status).toBe(429);
+  });
+
+  test("a peer that is not a trusted proxy is the client, whatever its header says", async () => {
+    await using t = createTestApp({ AUTH_FAIL_LIMIT: "1", TRUSTED_PROXIES: "10.0.0.0/8" });
+    using server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: t.app.fetch });
+    expect((await viaProxy(server, "wrong-1", "203.0.113.1")).status).toBe(401);
+    expect((await viaProxy(server, "wrong-2", "203.0.113.2")).status).toBe(429);
+  });
+});
+
+describe("resolveClientAddress / parseTrustedProxies", () => {
+  const proxies = parseTrustedProxies("loopback 10.0.0.0/8,2001:db8::/32");
+
+  test("the right-most untrusted hop, the peer when the header is missing, malformed or all trusted", () => {
+    expect(resolveClientAddress(proxies, "127.0.0.1", "203.0.113.7")).toBe("203.0.113.7");
+    expect(resolveClientAddress(proxies, "::ffff:127.0.0.1", " 198.51.100.1 , 10.1.2.3")).toBe(
+      "198.51.100.1",
+    );
+    expect(resolveClientAddress(proxies, "::1", "2001:db8::5, 2001:db9::1")).toBe("2001:db9::1");
+    expect(resolveClientAddress(proxies, "127.0.0.1", undefined)).toBe("127.0.0.1");
+    expect(resolveClientAddress(proxies, "127.0.0.1", "not-an-ip")).toBe("127.0.0.1");
+    expect(resolveClientAddress(proxies, "127.0.0.1", "10.0.0.1, 127.0.0.1")).toBe("127.0.0.1");
+    expect(resolveClientAddress(proxies, "192.0.2.1", "203.0.113.7")).toBe("192.0.2.1");
+    expect(resolveClientAddress(parseTrustedProxies(""), "127.0.0.1", "203.0.113.7")).toBe("127.0.0.1");
+  });
+
+  test("a bad entry stops the start with a message naming it", () => {
+    expect(() => parseTrustedProxies("127.0.0.1, nginx")).toThrow('TRUSTED_PROXIES: "nginx"');
+    expect(() => parseTrustedProxies("10.0.0.0/99")).toThrow("TRUSTED_PROXIES");
+    expect(() => loadConfig({ TRUSTED_PROXIES: "proxy.local" })).toThrow(ConfigError);
+    expect(loadConfig({ TRUSTED_PROXIES: "::ffff:10.0.0.0/104" }).trustedProxies.ranges).toHaveLength(1);
   });
 });
