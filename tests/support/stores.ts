@@ -1,0 +1,50 @@
+// A Store of each kind for tests that must hold on both: SQLite on a real file with the real migrations (so
+// the read-only reader connection exists), PostgreSQL on a migrated throwaway database (tests/support/postgres.ts).
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Db, openDatabase } from "../../src/db/client";
+import type { CommitObserver } from "../../src/db/commit-queue";
+import { migrate } from "../../src/db/migrate";
+import { createPostgresStore, createSqliteStore, type Dialect, type Store } from "../../src/db/store";
+import { createMigratedDatabase } from "./postgres";
+
+export const DIALECTS: Dialect[] = ["sqlite", "postgres"];
+
+export type TestStore = {
+  store: Store;
+  /** SQLite only: the writer connection the store shares with synchronous code. */
+  db?: Db;
+  [Symbol.asyncDispose](): Promise<void>;
+};
+
+export async function openTestStore(
+  dialect: Dialect,
+  options: { observer?: CommitObserver } = {},
+): Promise<TestStore> {
+  if (dialect === "sqlite") {
+    const dir = mkdtempSync(join(tmpdir(), "chasqui-store-"));
+    const path = join(dir, "chasqui.sqlite");
+    const db = openDatabase(path);
+    migrate(db);
+    const store = createSqliteStore(db, { path, observer: options.observer });
+    return {
+      store,
+      db,
+      async [Symbol.asyncDispose]() {
+        await store.close();
+        db.$client.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const pg = await createMigratedDatabase();
+  const store = createPostgresStore(pg.sql);
+  return {
+    store,
+    async [Symbol.asyncDispose]() {
+      await store.close();
+      await pg.drop();
+    },
+  };
+}
