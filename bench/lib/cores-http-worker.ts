@@ -20,6 +20,7 @@ import { loadConfig } from "../../src/config";
 import type { Db } from "../../src/db/client";
 import { createCommitQueue } from "../../src/db/commit-queue";
 import * as schema from "../../src/db/schema";
+import { createSqliteStore } from "../../src/db/store";
 import { createServices } from "../../src/domain";
 import { createEventStreams } from "../../src/http/event-streams";
 import { renderError } from "../../src/http/on-error";
@@ -112,6 +113,7 @@ function start(s: HttpWorkerSettings) {
   const metrics = createMetrics({ db, mediaDir: media.dir, clock });
   const services = createServices({
     db,
+    store: createSqliteStore(db, { path: s.databasePath }),
     commits: createCommitQueue(db),
     events,
     sessions,

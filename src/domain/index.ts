@@ -36,7 +36,7 @@ export function createServices(deps: DomainDeps) {
     connections,
     tickets,
     messages,
-    catalog: createCatalogServices(deps.db),
+    catalog: createCatalogServices(deps.store),
     quickAnswers: createQuickAnswerService(deps.db, deps.clock),
     contactNotes: createContactNoteService(deps.db, contacts, deps.clock),
     messageSearch: createMessageSearch(deps.db),
