@@ -37,7 +37,7 @@ export function createServices(deps: DomainDeps) {
     tickets,
     messages,
     catalog: createCatalogServices(deps.store),
-    quickAnswers: createQuickAnswerService(deps.db, deps.clock),
+    quickAnswers: createQuickAnswerService(deps.store, deps.clock),
     contactNotes: createContactNoteService(deps.db, contacts, deps.clock),
     messageSearch: createMessageSearch(deps.db),
     dashboard: createDashboardService(deps.db, deps.clock),
