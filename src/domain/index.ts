@@ -47,7 +47,7 @@ export function createServices(deps: DomainDeps) {
       deps.clock,
     ),
     webhooks: createWebhookConfigService(deps.db, deps.webhookReceivers, deps.clock),
-    tokens: createTokenService(deps.db, deps.config.apiToken, deps.clock),
+    tokens: createTokenService(deps.store, deps.config.apiToken, deps.clock),
     idempotency: createIdempotencyStore(deps.db, deps.commits, deps.clock),
     webhookOps: createWebhookOps({
       db: deps.db,

@@ -2,80 +2,78 @@ import { describe, expect, test } from "bun:test";
 import { asc, eq } from "drizzle-orm";
 import { createCommitQueue } from "../../src/db/commit-queue";
 import { HeldTransactionError, uniqueViolation } from "../../src/db/store";
-import { DIALECTS, openTestStore } from "../support/stores";
+import { describeStores, openTestStore } from "../support/stores";
 
 const names = (rows: { name: string }[]) => rows.map((r) => r.name);
 const now = new Date(1_700_000_000_000);
 
-for (const dialect of DIALECTS) {
-  describe(`Store on ${dialect}`, () => {
-    test("a read while a write is open sees none of its rows; a read after it resolves sees them", async () => {
-      await using s = await openTestStore(dialect);
-      const { store } = s;
-      const { tags } = store.t;
-      let seenInside: string[] = [];
-      await store.write(async (q) => {
-        await q.insert(tags).values({ name: "vip", color: "#fff", createdAt: now, updatedAt: now });
-        // Another request reading meanwhile.
-        seenInside = names(await store.read((r) => r.select({ name: tags.name }).from(tags)));
-        // The body itself sees its own write.
-        expect(names(await q.select({ name: tags.name }).from(tags))).toEqual(["vip"]);
-      });
-      expect(seenInside).toEqual([]);
-      expect(names(await store.read((r) => r.select({ name: tags.name }).from(tags)))).toEqual(["vip"]);
+describeStores("Store", (dialect) => {
+  test("a read while a write is open sees none of its rows; a read after it resolves sees them", async () => {
+    await using s = await openTestStore(dialect);
+    const { store } = s;
+    const { tags } = store.t;
+    let seenInside: string[] = [];
+    await store.write(async (q) => {
+      await q.insert(tags).values({ name: "vip", color: "#fff", createdAt: now, updatedAt: now });
+      // Another request reading meanwhile.
+      seenInside = names(await store.read((r) => r.select({ name: tags.name }).from(tags)));
+      // The body itself sees its own write.
+      expect(names(await q.select({ name: tags.name }).from(tags))).toEqual(["vip"]);
     });
-
-    test("a failing write rolls back alone and passes its error on", async () => {
-      await using s = await openTestStore(dialect);
-      const { store } = s;
-      const { tags } = store.t;
-      const add = (name: string, fail = false) =>
-        store.write(async (q) => {
-          await q.insert(tags).values({ name, color: name, createdAt: now, updatedAt: now });
-          if (fail) throw new Error(`no ${name}`);
-          return name;
-        });
-      const results = await Promise.allSettled([add("a"), add("b", true), add("c")]);
-      expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
-      expect((results[1] as PromiseRejectedResult).reason.message).toBe("no b");
-      const rows = await store.read((q) => q.select({ name: tags.name }).from(tags).orderBy(asc(tags.name)));
-      expect(names(rows)).toEqual(["a", "c"]);
-    });
-
-    test("a unique violation names its column on either store", async () => {
-      await using s = await openTestStore(dialect);
-      const { store } = s;
-      const { tags } = store.t;
-      const add = () =>
-        store.write((q) =>
-          q.insert(tags).values({ name: "vip", color: "#fff", createdAt: now, updatedAt: now }).returning(),
-        );
-      await add();
-      const err = await add().then(
-        () => null,
-        (e: unknown) => e,
-      );
-      expect(uniqueViolation(err)).toBe("name");
-      expect(uniqueViolation(new Error("something else"))).toBeNull();
-    });
-
-    test("dates and nulls read back as written", async () => {
-      await using s = await openTestStore(dialect);
-      const { store } = s;
-      const { queues } = store.t;
-      const [row] = await store.write((q) =>
-        q
-          .insert(queues)
-          .values({ name: "Soporte", color: "#4CAF50", createdAt: now, updatedAt: now })
-          .returning(),
-      );
-      const [read] = await store.read((q) => q.select().from(queues).where(eq(queues.id, row!.id)));
-      expect(read).toEqual(row!);
-      expect(read!.createdAt).toEqual(now);
-      expect(read!.greetingMessage).toBeNull();
-    });
+    expect(seenInside).toEqual([]);
+    expect(names(await store.read((r) => r.select({ name: tags.name }).from(tags)))).toEqual(["vip"]);
   });
-}
+
+  test("a failing write rolls back alone and passes its error on", async () => {
+    await using s = await openTestStore(dialect);
+    const { store } = s;
+    const { tags } = store.t;
+    const add = (name: string, fail = false) =>
+      store.write(async (q) => {
+        await q.insert(tags).values({ name, color: name, createdAt: now, updatedAt: now });
+        if (fail) throw new Error(`no ${name}`);
+        return name;
+      });
+    const results = await Promise.allSettled([add("a"), add("b", true), add("c")]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect((results[1] as PromiseRejectedResult).reason.message).toBe("no b");
+    const rows = await store.read((q) => q.select({ name: tags.name }).from(tags).orderBy(asc(tags.name)));
+    expect(names(rows)).toEqual(["a", "c"]);
+  });
+
+  test("a unique violation names its column on either store", async () => {
+    await using s = await openTestStore(dialect);
+    const { store } = s;
+    const { tags } = store.t;
+    const add = () =>
+      store.write((q) =>
+        q.insert(tags).values({ name: "vip", color: "#fff", createdAt: now, updatedAt: now }).returning(),
+      );
+    await add();
+    const err = await add().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(uniqueViolation(err)).toBe("name");
+    expect(uniqueViolation(new Error("something else"))).toBeNull();
+  });
+
+  test("dates and nulls read back as written", async () => {
+    await using s = await openTestStore(dialect);
+    const { store } = s;
+    const { queues } = store.t;
+    const [row] = await store.write((q) =>
+      q
+        .insert(queues)
+        .values({ name: "Soporte", color: "#4CAF50", createdAt: now, updatedAt: now })
+        .returning(),
+    );
+    const [read] = await store.read((q) => q.select().from(queues).where(eq(queues.id, row!.id)));
+    expect(read).toEqual(row!);
+    expect(read!.createdAt).toEqual(now);
+    expect(read!.greetingMessage).toBeNull();
+  });
+});
 
 describe("Store on sqlite", () => {
   test("writes run one at a time in call order, and writes of one turn share one commit", async () => {
@@ -188,5 +186,5 @@ describe("Store on postgres", () => {
     expect(runs).toBe(3);
     const rows = await store.read((q) => q.select({ id: tags.id }).from(tags));
     expect(rows.length).toBe(2);
-  });
+  }, 60_000);
 });

@@ -1,5 +1,6 @@
 // A Store of each kind for tests that must hold on both: SQLite on a real file with the real migrations (so
 // the read-only reader connection exists), PostgreSQL on a migrated throwaway database (tests/support/postgres.ts).
+import { beforeAll, describe } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +11,21 @@ import { createPostgresStore, createSqliteStore, type Dialect, type Store } from
 import { createMigratedDatabase } from "./postgres";
 
 export const DIALECTS: Dialect[] = ["sqlite", "postgres"];
+
+/**
+ * `describe(\`${name} on ${dialect}\`)` once per store. On PostgreSQL a hook first starts the test cluster and
+ * migrates its template (seconds on a loaded machine), so that each test's own time is its own work.
+ */
+export function describeStores(name: string, body: (dialect: Dialect) => void): void {
+  for (const dialect of DIALECTS)
+    describe(`${name} on ${dialect}`, () => {
+      if (dialect === "postgres")
+        beforeAll(async () => {
+          await (await createMigratedDatabase()).drop();
+        }, 60_000);
+      body(dialect);
+    });
+}
 
 export type TestStore = {
   store: Store;
