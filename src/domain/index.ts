@@ -46,7 +46,7 @@ export function createServices(deps: DomainDeps) {
       { idleMs: deps.config.sessionIdleMs, absoluteMs: deps.config.sessionMaxMs },
       deps.clock,
     ),
-    webhooks: createWebhookConfigService(deps.db, deps.webhookReceivers, deps.clock),
+    webhooks: createWebhookConfigService(deps.store, deps.webhookReceivers, deps.clock),
     tokens: createTokenService(deps.store, deps.config.apiToken, deps.clock),
     idempotency: createIdempotencyStore(deps.db, deps.commits, deps.clock),
     webhookOps: createWebhookOps({
