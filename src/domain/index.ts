@@ -38,7 +38,7 @@ export function createServices(deps: DomainDeps) {
     messages,
     catalog: createCatalogServices(deps.store),
     quickAnswers: createQuickAnswerService(deps.store, deps.clock),
-    contactNotes: createContactNoteService(deps.db, contacts, deps.clock),
+    contactNotes: createContactNoteService(deps.store, deps.clock),
     messageSearch: createMessageSearch(deps.db),
     dashboard: createDashboardService(deps.db, deps.clock),
     accounts: createAccountService(
