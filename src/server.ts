@@ -216,6 +216,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
   return {
     app,
     db,
+    store,
     services,
     sessions,
     events,
