@@ -148,7 +148,9 @@ function start(s: HttpWorkerSettings) {
   });
   // A handler that tries to write on this read-only connection is answered by the writer instead.
   app.onError((err, c) => {
-    if ((err as { code?: string }).code === "SQLITE_READONLY")
+    // A Store write's error is drizzle's DrizzleQueryError, the driver's error its `cause`.
+    const codeOf = (e: unknown) => (e as { code?: string } | undefined)?.code;
+    if (codeOf(err) === "SQLITE_READONLY" || codeOf((err as { cause?: unknown }).cause) === "SQLITE_READONLY")
       return new Response(null, { status: 503, headers: { [FORWARD_MARK]: "1" } });
     return renderError(err, c);
   });
