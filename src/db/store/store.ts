@@ -15,7 +15,8 @@ export type Tables = typeof schema;
  * What a `read` or `write` body queries with: drizzle's builders, typed as SQLite in its async mode. Rules,
  * so that the same body runs on both stores:
  * - `await` the builder itself; never `.get()`, `.all()`, `.run()` or `.values()` (bun:sqlite only; a
- *   PostgreSQL builder has none of them). One row: `const [row] = await q.select()…limit(1)`.
+ *   PostgreSQL builder has none of them, and this type still shows them on a builder: the dual-store tests
+ *   catch them). One row: `const [row] = await q.select()…`.
  * - A write whose result matters (the row, how many rows) says so with `.returning(…)`; the bare result of an
  *   insert/update/delete differs per driver.
  * - SQL text of one dialect (`sql\`…\``) only where both dialects accept it (row values, `substr`, `length`,
