@@ -41,6 +41,17 @@ describeStores("Store", (dialect) => {
     expect(names(rows)).toEqual(["a", "c"]);
   });
 
+  test("a body that throws before its first await is a rejection of read and write", async () => {
+    await using s = await openTestStore(dialect);
+    const boom = (): Promise<never> => {
+      throw new Error("boom");
+    };
+    await expect(s.store.read(boom)).rejects.toThrow("boom");
+    await expect(s.store.write(boom)).rejects.toThrow("boom");
+    // The store goes on.
+    expect(await s.store.read((q) => q.select().from(s.store.t.tags))).toEqual([]);
+  });
+
   test("a unique violation names its column on either store", async () => {
     await using s = await openTestStore(dialect);
     const { store } = s;

@@ -15,7 +15,7 @@ export function createPostgresStore(sql: SQL): Store {
     dialect: "postgres",
     // Same names, same TypeScript types as the SQLite tables (tests/db/pg-schema.test.ts).
     t: pgSchema as unknown as Tables,
-    read: (fn) => fn(db as unknown as Query),
+    read: async (fn) => fn(db as unknown as Query),
     async write<T>(fn: (q: Query) => Promise<T>): Promise<T> {
       for (let attempt = 1; ; attempt++) {
         try {

@@ -135,7 +135,8 @@ export function createSqliteStore(db: Db, opts: SqliteStoreOptions): Store {
   return {
     dialect: "sqlite",
     t: schema,
-    read<T>(fn: (q: Query) => Promise<T>): Promise<T> {
+    // async: a body that throws before its first await still rejects, as on PostgreSQL.
+    async read<T>(fn: (q: Query) => Promise<T>): Promise<T> {
       if (reader) return fn(reader);
       // One connection: read it directly unless a batch may have uncommitted rows on it.
       if (!running) return fn(writer);
