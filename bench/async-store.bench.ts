@@ -12,6 +12,13 @@
  *   tests/support/postgres.ts) as the list runs statements: the floor of the same list on that store.
  *
  * The async layer's cost on SQLite is (awaited − sync) per list, read against the service's own time.
+ *
+ * Then the services already converted to the Store (src/db/store), same interleaving, on 50 tags:
+ * - `tags list: Store.read` (the catalog service now: drizzle builder awaited on the read-only connection)
+ *   against `tags list: sync` (the same query run synchronously on the writer connection, as before);
+ * - `tag update: Store.write` (the service now: FIFO writer, BEGIN IMMEDIATE … COMMIT around the awaited
+ *   body, one setImmediate hop) against `tag update: sync` (one autocommit UPDATE … RETURNING, as before).
+ *   Both commit with synchronous=FULL, so each pays an fsync.
  * Run `uptime` beside it: on a loaded machine only the medians mean anything.
  *
  * Run: bun bench/async-store.bench.ts [--tickets 20000] [--rounds 7]
@@ -22,6 +29,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { asc, eq } from "drizzle-orm";
 import { loadConfig } from "../src/config";
 import { createLogger } from "../src/logger";
 import { createRuntime } from "../src/server";
@@ -146,6 +154,61 @@ const awaitCost = median(times.get("statements, awaited")!) - median(times.get("
 console.log(
   `\nawaiting each of the ${statements.length} statements adds ${awaitCost.toFixed(1)} µs per list (${((awaitCost / ref) * 100).toFixed(1)} % of the sync list)`,
 );
+// --- the converted slice: catalog service over the Store, before (sync on the writer) vs after --------------
+const { tags } = runtime.store.t;
+for (let i = 0; i < 50; i++) await services.catalog.tags.create({ name: `tag ${i}`, color: `#${i}` });
+const [firstTag] = await services.catalog.tags.list();
+const db = runtime.db;
+let flip = 0;
+const color = () => `#c${flip++ % 2}`;
+const slice: { name: string; run: () => unknown; calls: number }[] = [
+  {
+    name: "tags list: sync (before)",
+    run: () => db.select().from(tags).orderBy(asc(tags.name), asc(tags.id)).all(),
+    calls: CALLS,
+  },
+  { name: "tags list: Store.read (after)", run: () => services.catalog.tags.list(), calls: CALLS },
+  {
+    name: "tag update: sync (before)",
+    run: () =>
+      db
+        .update(tags)
+        .set({ color: color(), updatedAt: new Date() })
+        .where(eq(tags.id, firstTag!.id))
+        .returning()
+        .get(),
+    calls: CALLS / 10,
+  },
+  {
+    name: "tag update: Store.write (after)",
+    run: () => services.catalog.tags.update(firstTag!.id, { color: color() }),
+    calls: CALLS / 10,
+  },
+];
+const sliceTimes = new Map<string, number[]>(slice.map((x) => [x.name, []]));
+for (const x of slice) await x.run();
+for (let round = 0; round < ROUNDS; round++) {
+  for (let i = 0; i < CALLS; i++) {
+    for (let k = 0; k < slice.length; k++) {
+      const x = slice[(i + k) % slice.length]!;
+      if (i >= x.calls) continue;
+      const t0 = performance.now();
+      await x.run();
+      sliceTimes.get(x.name)!.push((performance.now() - t0) * 1000);
+    }
+  }
+}
+console.log("\nconverted slice (catalog service), interleaved");
+console.log("| variant | calls | median µs | p10 µs | p90 µs | after / before |");
+console.log("|---|---:|---:|---:|---:|---:|");
+for (let i = 0; i < slice.length; i++) {
+  const xs = sliceTimes.get(slice[i]!.name)!;
+  const before = median(sliceTimes.get(slice[i - (i % 2)]!.name)!);
+  console.log(
+    `| ${slice[i]!.name} | ${xs.length} | ${median(xs).toFixed(1)} | ${quantile(xs, 0.1).toFixed(1)} | ${quantile(xs, 0.9).toFixed(1)} | ${(median(xs) / before).toFixed(3)} |`,
+  );
+}
+
 await pg.drop();
 await runtime.close();
 rmSync(dir, { recursive: true, force: true });

@@ -56,8 +56,8 @@ async function main(argv: string[]): Promise<number> {
     // Held until the process ends: `chasqui restore` refuses to swap the files of a running server.
     const lock = lockDataDir(config.dataDir, "serve");
     const { stop, runtime } = await startServer(config, logger, { health });
-    if (!config.apiToken && !runtime.services.tokens.hasAnyActive()) {
-      const { token } = runtime.services.tokens.create("initial admin", "admin");
+    if (!config.apiToken && !(await runtime.services.tokens.hasAnyActive())) {
+      const { token } = await runtime.services.tokens.create("initial admin", "admin");
       process.stderr.write(
         `\n  No API token existed, so an admin token was created. It is shown only this once:\n\n    ${token}\n\n  Use it as: Authorization: Bearer ${token}\n\n`,
       );
@@ -94,7 +94,7 @@ async function main(argv: string[]): Promise<number> {
         if (!values.name) throw new UsageError("token create needs --name");
         if (values.scope !== "admin" && values.scope !== "api")
           throw new UsageError("--scope must be admin or api");
-        const { token, record } = tokens.create(values.name, values.scope);
+        const { token, record } = await tokens.create(values.name, values.scope);
         console.error(
           `created token #${record.id} "${record.name}" (${record.scope}); it is shown only once:`,
         );
@@ -102,7 +102,7 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       if (sub === "list") {
-        for (const t of tokens.list()) {
+        for (const t of await tokens.list()) {
           const state = t.revokedAt ? `revoked ${t.revokedAt.toISOString()}` : "active";
           console.log(`${t.id}\t${t.scope}\t…${t.hint}\t${state}\t${t.name}`);
         }
@@ -111,7 +111,7 @@ async function main(argv: string[]): Promise<number> {
       if (sub === "revoke") {
         const id = Number(rest[0]);
         if (!Number.isInteger(id) || id <= 0) throw new UsageError("token revoke needs a numeric ID");
-        const t = tokens.revoke(id);
+        const t = await tokens.revoke(id);
         console.log(`revoked token #${t.id} "${t.name}"`);
         return 0;
       }

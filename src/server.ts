@@ -6,6 +6,7 @@ import type { Config } from "./config";
 import { openDatabase } from "./db/client";
 import { createCommitQueue } from "./db/commit-queue";
 import { migrate } from "./db/migrate";
+import { createSqliteStore } from "./db/store";
 import { createServices } from "./domain";
 import { createRetention } from "./domain/retention.service";
 import { createEventStreams } from "./http/event-streams";
@@ -47,7 +48,8 @@ export type RuntimeOptions = {
  */
 export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptions = {}) {
   const clock = opts.clock ?? Date.now;
-  const db = openDatabase(opts.databasePath ?? join(config.dataDir, "chasqui.sqlite"));
+  const databasePath = opts.databasePath ?? join(config.dataDir, "chasqui.sqlite");
+  const db = openDatabase(databasePath);
   migrate(db);
   const events = createEventSink(db, clock);
   const media = opts.media ?? createMediaStore(config);
@@ -120,8 +122,11 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
       seen: (at) => services?.connections.touchSeen(connectionId, at),
     }),
   });
+  // After migrate: the store's reader connection opens the migrated file.
+  const store = createSqliteStore(db, { path: databasePath, observer: metrics.observeCommit });
   services = createServices({
     db,
+    store,
     commits: createCommitQueue(db, metrics.observeCommit),
     events,
     sessions,
@@ -163,7 +168,6 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
   // Created here, started by startServer (tests start it themselves when they want deliveries). With
   // its own thread (WEBHOOK_WORKER, on by default), unless the caller injects what a thread cannot share (a clock, a
   // resolver, an in-memory database): tests that move time run it inline.
-  const databasePath = opts.databasePath ?? join(config.dataDir, "chasqui.sqlite");
   const dispatcher: DispatcherHandle =
     config.webhookWorker && databasePath !== ":memory:" && !opts.clock && !opts.resolve
       ? createThreadedDispatcher({
@@ -212,6 +216,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
   return {
     app,
     db,
+    store,
     services,
     sessions,
     events,
@@ -240,6 +245,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
       await dispatcher.stop();
       metrics.close();
       await retention.stop();
+      await store.close();
       db.$client.close();
     },
   };

@@ -20,6 +20,7 @@ import { loadConfig } from "../../src/config";
 import type { Db } from "../../src/db/client";
 import { createCommitQueue } from "../../src/db/commit-queue";
 import * as schema from "../../src/db/schema";
+import { createSqliteStore } from "../../src/db/store";
 import { createServices } from "../../src/domain";
 import { createEventStreams } from "../../src/http/event-streams";
 import { renderError } from "../../src/http/on-error";
@@ -112,6 +113,7 @@ function start(s: HttpWorkerSettings) {
   const metrics = createMetrics({ db, mediaDir: media.dir, clock });
   const services = createServices({
     db,
+    store: createSqliteStore(db, { path: s.databasePath }),
     commits: createCommitQueue(db),
     events,
     sessions,
@@ -146,7 +148,9 @@ function start(s: HttpWorkerSettings) {
   });
   // A handler that tries to write on this read-only connection is answered by the writer instead.
   app.onError((err, c) => {
-    if ((err as { code?: string }).code === "SQLITE_READONLY")
+    // A Store write's error is drizzle's DrizzleQueryError, the driver's error its `cause`.
+    const codeOf = (e: unknown) => (e as { code?: string } | undefined)?.code;
+    if (codeOf(err) === "SQLITE_READONLY" || codeOf((err as { cause?: unknown }).cause) === "SQLITE_READONLY")
       return new Response(null, { status: 503, headers: { [FORWARD_MARK]: "1" } });
     return renderError(err, c);
   });

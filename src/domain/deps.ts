@@ -1,6 +1,7 @@
 import type { Config } from "../config";
 import type { Db } from "../db/client";
 import type { CommitQueue } from "../db/commit-queue";
+import type { Store } from "../db/store";
 import type { Logger } from "../logger";
 import type { MediaStore } from "../media/media-store";
 import type { EventSink } from "../webhooks/events";
@@ -16,6 +17,11 @@ export type Sessions = { get(connectionId: number): WhatsAppGateway | undefined 
 
 export type DomainDeps = {
   db: Db;
+  /**
+   * The asynchronous store (src/db/store) the converted services run on; the others still use `db`. On
+   * SQLite it shares `db`'s connection as its writer (docs/CLUSTER.md §3).
+   */
+  store: Store;
   /** Group commit for writes on the request path (one fsync per batch, answers after commit). */
   commits: CommitQueue;
   events: EventSink;

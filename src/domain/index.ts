@@ -36,9 +36,9 @@ export function createServices(deps: DomainDeps) {
     connections,
     tickets,
     messages,
-    catalog: createCatalogServices(deps.db),
-    quickAnswers: createQuickAnswerService(deps.db, deps.clock),
-    contactNotes: createContactNoteService(deps.db, contacts, deps.clock),
+    catalog: createCatalogServices(deps.store),
+    quickAnswers: createQuickAnswerService(deps.store, deps.clock),
+    contactNotes: createContactNoteService(deps.store, deps.clock),
     messageSearch: createMessageSearch(deps.db),
     dashboard: createDashboardService(deps.db, deps.clock),
     accounts: createAccountService(
@@ -46,8 +46,8 @@ export function createServices(deps: DomainDeps) {
       { idleMs: deps.config.sessionIdleMs, absoluteMs: deps.config.sessionMaxMs },
       deps.clock,
     ),
-    webhooks: createWebhookConfigService(deps.db, deps.webhookReceivers, deps.clock),
-    tokens: createTokenService(deps.db, deps.config.apiToken, deps.clock),
+    webhooks: createWebhookConfigService(deps.store, deps.webhookReceivers, deps.clock),
+    tokens: createTokenService(deps.store, deps.config.apiToken, deps.clock),
     idempotency: createIdempotencyStore(deps.db, deps.commits, deps.clock),
     webhookOps: createWebhookOps({
       db: deps.db,

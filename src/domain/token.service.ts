@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { asc, eq, gt, isNull } from "drizzle-orm";
-import type { Db } from "../db/client";
-import { apiTokens } from "../db/schema";
+import type { apiTokens } from "../db/schema";
+import type { Store } from "../db/store";
 import { AppError } from "../errors";
 import type { TokenPrincipal } from "./account.service";
 import { type KeyPage, takePage } from "./paging";
@@ -16,71 +16,82 @@ const newToken = () => `chq_${randomBytes(32).toString("base64url")}`;
 /** lastUsedAt is written at most this often per token, so auth does not write on every request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-export function createTokenService(db: Db, envToken: string | undefined, clock: () => number = Date.now) {
+export function createTokenService(
+  store: Store,
+  envToken: string | undefined,
+  clock: () => number = Date.now,
+) {
+  const { apiTokens: tokens } = store.t;
   const envHash = envToken ? hash(envToken) : null;
   const lastWritten = new Map<number, number>();
 
   return {
-    create(name: string, scope: TokenScope): { token: string; record: ApiToken } {
+    async create(name: string, scope: TokenScope): Promise<{ token: string; record: ApiToken }> {
       const token = newToken();
-      const record = db
-        .insert(apiTokens)
-        .values({
-          name,
-          scope,
-          tokenHash: hash(token).toString("hex"),
-          hint: token.slice(-4),
-          createdAt: new Date(clock()),
-        })
-        .returning()
-        .get();
-      return { token, record };
+      const [record] = await store.write((q) =>
+        q
+          .insert(tokens)
+          .values({
+            name,
+            scope,
+            tokenHash: hash(token).toString("hex"),
+            hint: token.slice(-4),
+            createdAt: new Date(clock()),
+          })
+          .returning(),
+      );
+      return { token, record: record! };
     },
-    list: (): ApiToken[] => db.select().from(apiTokens).orderBy(asc(apiTokens.id)).all(),
+    list: (): Promise<ApiToken[]> => store.read((q) => q.select().from(tokens).orderBy(asc(tokens.id))),
     /** One page by id, after the cursor's id. */
-    listPage(at: KeyPage<readonly [number]>): { rows: ApiToken[]; hasMore: boolean } {
-      const rows = db
-        .select()
-        .from(apiTokens)
-        .where(at.after ? gt(apiTokens.id, at.after[0]) : undefined)
-        .orderBy(asc(apiTokens.id))
-        .limit(at.limit + 1)
-        .all();
+    async listPage(at: KeyPage<readonly [number]>): Promise<{ rows: ApiToken[]; hasMore: boolean }> {
+      const rows = await store.read((q) =>
+        q
+          .select()
+          .from(tokens)
+          .where(at.after ? gt(tokens.id, at.after[0]) : undefined)
+          .orderBy(asc(tokens.id))
+          .limit(at.limit + 1),
+      );
       return takePage(rows, at.limit);
     },
-    revoke(id: number): ApiToken {
-      const row = db.select().from(apiTokens).where(eq(apiTokens.id, id)).get();
-      if (!row) throw new AppError("ERR_TOKEN_NOT_FOUND", "Token not found");
-      if (row.revokedAt) return row;
-      return db
-        .update(apiTokens)
-        .set({ revokedAt: new Date(clock()) })
-        .where(eq(apiTokens.id, id))
-        .returning()
-        .get()!;
+    revoke(id: number): Promise<ApiToken> {
+      return store.write(async (q) => {
+        const [row] = await q.select().from(tokens).where(eq(tokens.id, id));
+        if (!row) throw new AppError("ERR_TOKEN_NOT_FOUND", "Token not found");
+        if (row.revokedAt) return row;
+        const [revoked] = await q
+          .update(tokens)
+          .set({ revokedAt: new Date(clock()) })
+          .where(eq(tokens.id, id))
+          .returning();
+        return revoked!;
+      });
     },
-    hasAnyActive(): boolean {
-      return (
-        db.select({ id: apiTokens.id }).from(apiTokens).where(isNull(apiTokens.revokedAt)).limit(1).get() !==
-        undefined
+    async hasAnyActive(): Promise<boolean> {
+      const rows = await store.read((q) =>
+        q.select({ id: tokens.id }).from(tokens).where(isNull(tokens.revokedAt)).limit(1),
       );
+      return rows.length > 0;
     },
     /** Resolves a bearer token to its principal, or null. The lookup is by hash; the compare is timing-safe. */
-    authenticate(token: string): TokenPrincipal | null {
+    async authenticate(token: string): Promise<TokenPrincipal | null> {
       const h = hash(token);
       if (envHash && timingSafeEqual(h, envHash))
         return { kind: "token", tokenId: 0, name: "API_TOKEN", scope: "admin" };
       const hex = h.toString("hex");
-      const row = db.select().from(apiTokens).where(eq(apiTokens.tokenHash, hex)).get();
+      const [row] = await store.read((q) => q.select().from(tokens).where(eq(tokens.tokenHash, hex)));
       if (!row || row.revokedAt) return null;
       if (!timingSafeEqual(Buffer.from(row.tokenHash, "hex"), h)) return null;
       const now = clock();
       if (now - (lastWritten.get(row.id) ?? 0) > LAST_USED_RESOLUTION_MS) {
         lastWritten.set(row.id, now);
-        db.update(apiTokens)
-          .set({ lastUsedAt: new Date(now) })
-          .where(eq(apiTokens.id, row.id))
-          .run();
+        await store.write((q) =>
+          q
+            .update(tokens)
+            .set({ lastUsedAt: new Date(now) })
+            .where(eq(tokens.id, row.id)),
+        );
       }
       return { kind: "token", tokenId: row.id, name: row.name, scope: row.scope };
     },

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { and, asc, eq, gt } from "drizzle-orm";
-import type { Db } from "../db/client";
-import { connections, webhooks } from "../db/schema";
+import type { webhooks } from "../db/schema";
+import type { Query, Store } from "../db/store";
 import { AppError } from "../errors";
 import { EVENT_NAMES } from "../webhooks/events";
 import type { ReceiverPolicy } from "../webhooks/receiver-policy";
@@ -44,22 +44,26 @@ function checkUrl(url: string) {
  * ERR_INVALID_WEBHOOK_URL); deliveries check it again, since DNS may change.
  */
 export function createWebhookConfigService(
-  db: Db,
+  store: Store,
   receivers: ReceiverPolicy,
   clock: () => number = Date.now,
 ) {
-  const requireConnection = (connectionId: number) => {
-    if (!db.select({ id: connections.id }).from(connections).where(eq(connections.id, connectionId)).get())
-      throw new AppError("ERR_CONNECTION_NOT_FOUND", "Connection not found");
+  const { connections, webhooks } = store.t;
+
+  const requireConnection = async (q: Query, connectionId: number) => {
+    const [row] = await q
+      .select({ id: connections.id })
+      .from(connections)
+      .where(eq(connections.id, connectionId));
+    if (!row) throw new AppError("ERR_CONNECTION_NOT_FOUND", "Connection not found");
   };
 
-  const get = (connectionId: number, id: number): Webhook => {
-    requireConnection(connectionId);
-    const row = db
+  const find = async (q: Query, connectionId: number, id: number): Promise<Webhook> => {
+    await requireConnection(q, connectionId);
+    const [row] = await q
       .select()
       .from(webhooks)
-      .where(and(eq(webhooks.id, id), eq(webhooks.connectionId, connectionId)))
-      .get();
+      .where(and(eq(webhooks.id, id), eq(webhooks.connectionId, connectionId)));
     if (!row) throw new AppError("ERR_WEBHOOK_NOT_FOUND", "Webhook not found");
     return row;
   };
@@ -67,76 +71,88 @@ export function createWebhookConfigService(
   return {
     /** The address policy URLs are checked against; the test endpoint applies it too. */
     receivers,
-    get,
-    list(connectionId: number): Webhook[] {
-      requireConnection(connectionId);
-      return db
-        .select()
-        .from(webhooks)
-        .where(eq(webhooks.connectionId, connectionId))
-        .orderBy(asc(webhooks.id))
-        .all();
+    get: (connectionId: number, id: number): Promise<Webhook> => store.read((q) => find(q, connectionId, id)),
+    list(connectionId: number): Promise<Webhook[]> {
+      return store.read(async (q) => {
+        await requireConnection(q, connectionId);
+        return q
+          .select()
+          .from(webhooks)
+          .where(eq(webhooks.connectionId, connectionId))
+          .orderBy(asc(webhooks.id));
+      });
     },
 
     /** One page of a connection's webhooks by id, after the cursor's id. */
-    listPage(connectionId: number, at: KeyPage<readonly [number]>): { rows: Webhook[]; hasMore: boolean } {
-      requireConnection(connectionId);
+    async listPage(
+      connectionId: number,
+      at: KeyPage<readonly [number]>,
+    ): Promise<{ rows: Webhook[]; hasMore: boolean }> {
       const after = at.after ? gt(webhooks.id, at.after[0]) : undefined;
-      const rows = db
-        .select()
-        .from(webhooks)
-        .where(and(eq(webhooks.connectionId, connectionId), after))
-        .orderBy(asc(webhooks.id))
-        .limit(at.limit + 1)
-        .all();
+      const rows = await store.read(async (q) => {
+        await requireConnection(q, connectionId);
+        return q
+          .select()
+          .from(webhooks)
+          .where(and(eq(webhooks.connectionId, connectionId), after))
+          .orderBy(asc(webhooks.id))
+          .limit(at.limit + 1);
+      });
       return takePage(rows, at.limit);
     },
     async create(connectionId: number, input: WebhookInput): Promise<Webhook> {
-      requireConnection(connectionId);
+      await store.read((q) => requireConnection(q, connectionId));
       checkUrl(input.url);
       checkEvents(input.events);
+      // Outside any transaction: a DNS lookup.
       await receivers.checkUrl(input.url);
-      // The connection may have been deleted during the lookup; the insert's foreign key would fail obscurely.
-      requireConnection(connectionId);
       const now = new Date(clock());
-      return db
-        .insert(webhooks)
-        .values({
-          connectionId,
-          url: input.url,
-          enabled: input.enabled ?? true,
-          events: [...new Set(input.events ?? [])],
-          secret: input.secret || generateWebhookSecret(),
-          createdAt: now,
-          updatedAt: now,
-        })
-        .returning()
-        .get();
+      return store.write(async (q) => {
+        // The connection may have been deleted during the lookup; the insert's foreign key would fail obscurely.
+        await requireConnection(q, connectionId);
+        const [row] = await q
+          .insert(webhooks)
+          .values({
+            connectionId,
+            url: input.url,
+            enabled: input.enabled ?? true,
+            events: [...new Set(input.events ?? [])],
+            secret: input.secret || generateWebhookSecret(),
+            createdAt: now,
+            updatedAt: now,
+          })
+          .returning();
+        return row!;
+      });
     },
     async update(connectionId: number, id: number, input: Partial<WebhookInput>): Promise<Webhook> {
-      get(connectionId, id);
+      await store.read((q) => find(q, connectionId, id));
       if (input.url !== undefined) checkUrl(input.url);
       checkEvents(input.events);
       if (input.url !== undefined) await receivers.checkUrl(input.url);
-      get(connectionId, id);
-      return db
-        .update(webhooks)
-        .set({
-          url: input.url,
-          enabled: input.enabled,
-          events: input.events ? [...new Set(input.events)] : undefined,
-          secret: input.secret || undefined,
-          // Re-enabling clears why it was disabled (e.g. a 410 from the receiver).
-          disabledReason: input.enabled === true ? null : undefined,
-          updatedAt: new Date(clock()),
-        })
-        .where(eq(webhooks.id, id))
-        .returning()
-        .get()!;
+      return store.write(async (q) => {
+        await find(q, connectionId, id);
+        const [row] = await q
+          .update(webhooks)
+          .set({
+            url: input.url,
+            enabled: input.enabled,
+            events: input.events ? [...new Set(input.events)] : undefined,
+            secret: input.secret || undefined,
+            // Re-enabling clears why it was disabled (e.g. a 410 from the receiver).
+            disabledReason: input.enabled === true ? null : undefined,
+            updatedAt: new Date(clock()),
+          })
+          .where(eq(webhooks.id, id))
+          .returning();
+        return row!;
+      });
     },
-    remove(connectionId: number, id: number): void {
-      get(connectionId, id);
-      db.delete(webhooks).where(eq(webhooks.id, id)).run();
+    remove(connectionId: number, id: number): Promise<void> {
+      return store.write(async (q) => {
+        await find(q, connectionId, id);
+        await q.delete(webhooks).where(eq(webhooks.id, id));
+      });
     },
   };
 }

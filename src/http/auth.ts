@@ -27,9 +27,13 @@ export function throttled(c: Context<AppEnv>, what: string): void {
  * Resolves a bearer token, counting failures per client address. A valid token is always accepted, also
  * from an address past its limit: only failed attempts are refused (429 with Retry-After) once over it.
  */
-export function authenticate(c: Context<AppEnv>, token: string | undefined, missing: string): Principal {
+export async function authenticate(
+  c: Context<AppEnv>,
+  token: string | undefined,
+  missing: string,
+): Promise<Principal> {
   const { services, authThrottle } = c.get("deps");
-  const principal = token ? services.tokens.authenticate(token) : null;
+  const principal = token ? await services.tokens.authenticate(token) : null;
   if (principal) return principal;
   throttled(c, "authentication");
   authThrottle.fail(clientAddress(c));
@@ -109,7 +113,7 @@ export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   }
   c.set(
     "principal",
-    authenticate(
+    await authenticate(
       c,
       token,
       "Missing bearer token: send Authorization: Bearer <token>, or sign in (POST /api/v1/auth/login)",

@@ -109,7 +109,7 @@ describe("GET /api/v1/admin/backup", () => {
   test("needs an admin token: 401 without one, 403 with an api token", async () => {
     await using t = createTestApp();
     expect((await t.get("/api/v1/admin/backup", null)).status).toBe(401);
-    const r = await t.get("/api/v1/admin/backup", t.apiToken());
+    const r = await t.get("/api/v1/admin/backup", await t.apiToken());
     expect(r).toMatchObject({ status: 403, body: { error: "ERR_FORBIDDEN" } });
   });
 

@@ -27,7 +27,7 @@ describe("failed authentication is throttled per client address", () => {
 
   test("a valid token from a throttled address keeps working", async () => {
     await using t = createTestApp({ AUTH_FAIL_LIMIT: "3" });
-    const apiToken = t.apiToken();
+    const apiToken = await t.apiToken();
     for (let i = 0; i < 4; i++) await attempt(t, `wrong-${i}`);
     expect((await attempt(t, "wrong")).status).toBe(429);
     expect((await attempt(t, ADMIN_TOKEN)).status).toBe(200);

@@ -33,9 +33,9 @@ for (const c of cases) {
       const a = await t.post(c.path, c.a);
       expect(a.status).toBe(201);
       expect(a.body).toMatchObject(c.a);
-      const list = await t.get(c.path, t.apiToken());
+      const list = await t.get(c.path, await t.apiToken());
       expect(list.body.map((x: any) => x.name)).toEqual([c.a.name, c.b.name]);
-      expect((await t.get(`${c.path}/${a.body.id}`, t.apiToken())).body).toMatchObject(c.a);
+      expect((await t.get(`${c.path}/${a.body.id}`, await t.apiToken())).body).toMatchObject(c.a);
       const upd = await t.put(`${c.path}/${b.body.id}`, { name: "Zulu" });
       expect(upd).toMatchObject({ status: 200, body: { name: "Zulu" } });
       expect((await t.del(`${c.path}/${a.body.id}`)).status).toBe(200);

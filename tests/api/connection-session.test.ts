@@ -95,10 +95,12 @@ describe("connection session routes", () => {
     await using t = createTestApp();
     const s = await t.sandbox();
     for (const path of ["restart", "logout"]) {
-      expect((await t.post(`/api/v1/connections/${s.id}/${path}`, undefined, t.apiToken())).status).toBe(403);
+      expect(
+        (await t.post(`/api/v1/connections/${s.id}/${path}`, undefined, await t.apiToken())).status,
+      ).toBe(403);
       expect((await t.post(`/api/v1/connections/99/${path}`)).status).toBe(404);
     }
-    expect((await t.get(`/api/v1/connections/${s.id}/qrcode`, t.apiToken())).status).toBe(403);
+    expect((await t.get(`/api/v1/connections/${s.id}/qrcode`, await t.apiToken())).status).toBe(403);
   });
 });
 

@@ -7,7 +7,7 @@ describe("connections", () => {
     await using t = createTestApp();
     const a = await t.sandbox("WhatsApp Principal", "595981234567");
     await t.sandbox("WhatsApp Ventas", "595982345678");
-    const list = await t.get("/api/v1/connections", t.apiToken());
+    const list = await t.get("/api/v1/connections", await t.apiToken());
     expect(list.status).toBe(200);
     expect(list.body.map((c: any) => [c.name, c.isDefault, c.status])).toEqual([
       ["WhatsApp Principal", true, "CONNECTED"],
@@ -15,7 +15,7 @@ describe("connections", () => {
     ]);
     for (const key of ["id", "name", "number", "status", "isDefault", "createdAt", "updatedAt"])
       expect(list.body[0]).toHaveProperty(key);
-    const one = await t.get(`/api/v1/connections/${a.id}`, t.apiToken());
+    const one = await t.get(`/api/v1/connections/${a.id}`, await t.apiToken());
     expect(one.body).toMatchObject({
       id: a.id,
       number: "595981234567",
@@ -85,7 +85,7 @@ describe("connections", () => {
 
   test("configuration routes need the admin scope: 403 ERR_FORBIDDEN for api tokens", async () => {
     await using t = createTestApp();
-    const token = t.apiToken();
+    const token = await t.apiToken();
     const a = await t.sandbox();
     const calls: [string, string, unknown?][] = [
       ["POST", "/api/v1/connections", { name: "X", driver: "sandbox" }],

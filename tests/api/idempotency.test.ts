@@ -85,7 +85,7 @@ describe("Idempotency-Key", () => {
       method: "POST",
       json: { number: CONTACT, body: "api" },
       headers: h,
-      token: t.apiToken(),
+      token: await t.apiToken(),
     });
     expect(other.status).toBe(201);
   });

@@ -172,7 +172,7 @@ describe("keyset pagination (after=<nextCursor>)", () => {
       expect((await t.post("/api/v1/tags", { name, color })).status).toBe(201);
       expect((await t.post("/api/v1/users", { name, email: `${name}@example.com` })).status).toBe(201);
     }
-    for (const name of ["a", "b", "c"]) t.services.tokens.create(name, "api");
+    for (const name of ["a", "b", "c"]) await t.services.tokens.create(name, "api");
     for (const path of ["a", "b", "c"])
       expect(
         (await t.post(`/api/v1/connections/${conn.id}/webhooks`, { url: `http://127.0.0.1:9/${path}` }))

@@ -147,7 +147,7 @@ describe("GET /metrics auth", () => {
       admin: await status(undefined as unknown as string),
       none: await status(null),
       wrong: await status("not-the-metrics-token-000000"),
-      api: await status(t.apiToken()),
+      api: await status(await t.apiToken()),
     }).toEqual({ metricsToken: 200, admin: 200, none: 401, wrong: 401, api: 403 });
   });
 

@@ -86,7 +86,7 @@ describe("/api/v1/quick-answers", () => {
 
   test("any token reads them; only admin tokens write them", async () => {
     await using t = createTestApp();
-    const api = t.apiToken();
+    const api = await t.apiToken();
     await t.post("/api/v1/quick-answers", { shortcut: "hola", message: "Hola" });
     expect((await t.get("/api/v1/quick-answers", api)).body.quickAnswers).toHaveLength(1);
     const denied = await t.post("/api/v1/quick-answers", { shortcut: "x", message: "x" }, api);

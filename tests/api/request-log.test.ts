@@ -14,7 +14,7 @@ test("one info line per request: method, route template, status, duration and to
   const log = capture();
   await using t = createTestApp({}, { logger: log.logger });
   const conn = await t.sandbox();
-  const api = t.apiToken();
+  const api = await t.apiToken();
   await t.get("/api/v1/tickets/999", api);
   await t.request("/api/v1/nope?access_token=leaky-secret-in-query", { token: null });
 
@@ -34,7 +34,7 @@ test("one info line per request: method, route template, status, duration and to
     route: "/api/v1/tickets/:ticketId",
     status: 404,
     error: "ERR_TICKET_NOT_FOUND",
-    tokenId: Number(t.services.tokens.list().find((k) => k.name === "test api")?.id),
+    tokenId: Number((await t.services.tokens.list()).find((k) => k.name === "test api")?.id),
   });
   expect(unmatched).toMatchObject({ route: "unmatched", path: "/api/v1/nope", status: 401, tokenId: null });
   const all = log.lines.join("");

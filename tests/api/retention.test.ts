@@ -160,7 +160,7 @@ describe("DELETE /api/v1/contacts/:number", () => {
     const refused = await t.del(`/api/v1/contacts/${CUSTOMER}`);
     expect([refused.status, refused.body.error]).toEqual([409, "ERR_CONFLICT"]);
     expect(refused.body.message).toContain("purge=true");
-    expect((await t.del(`/api/v1/contacts/${CUSTOMER}?purge=true`, t.apiToken())).status).toBe(403);
+    expect((await t.del(`/api/v1/contacts/${CUSTOMER}?purge=true`, await t.apiToken())).status).toBe(403);
 
     const purged = await t.del(`/api/v1/contacts/${CUSTOMER}?purge=true`);
     expect(purged).toMatchObject({

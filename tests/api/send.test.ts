@@ -172,7 +172,7 @@ describe("GET /api/queue/list", () => {
     await using t = createTestApp();
     await t.post("/api/v1/queues", { name: "Ventas", color: "#2196F3" });
     await t.post("/api/v1/queues", { name: "Soporte", color: "#4CAF50" });
-    const r = await t.get("/api/queue/list", t.apiToken());
+    const r = await t.get("/api/queue/list", await t.apiToken());
     expect(r).toMatchObject({
       status: 200,
       body: [

@@ -174,7 +174,7 @@ describe("visibility per role", () => {
       const all = [d.inVentas.ticketId, d.inSoporte.ticketId, d.noQueue.ticketId];
       expect(ids(await d.asSup.get("/api/v1/tickets"))).toEqual(all);
       expect(ids(await t.get("/api/v1/tickets"))).toEqual(all);
-      expect(ids(await t.get("/api/v1/tickets", t.apiToken()))).toEqual(all);
+      expect(ids(await t.get("/api/v1/tickets", await t.apiToken()))).toEqual(all);
       expect((await d.asSup.get(`/api/v1/tickets/${hidden}/messages`)).status).toBe(200);
       // Admin routes are for admins.
       expect((await d.asSup.call("POST", "/api/v1/tags", { name: "x", color: "#000" })).status).toBe(403);

@@ -39,7 +39,7 @@ describe("clients/ts", () => {
       name: "Juan Pérez",
     });
     const ticketId = inbound.body.ticketId as number;
-    const chasqui = createChasquiClient({ baseUrl: `${server.url}`, token: t.apiToken() });
+    const chasqui = createChasquiClient({ baseUrl: `${server.url}`, token: await t.apiToken() });
 
     const list = await chasqui.GET("/api/v1/tickets", { params: { query: { status: "pending" } } });
     expect(list.response.status).toBe(200);
@@ -75,7 +75,7 @@ describe("clients/ts", () => {
       env: {
         ...process.env,
         CHASQUI_URL: `${server.url}`,
-        CHASQUI_TOKEN: t.apiToken(),
+        CHASQUI_TOKEN: await t.apiToken(),
         CHASQUI_REPLY: "Ya te atendemos",
       },
       stdout: "pipe",

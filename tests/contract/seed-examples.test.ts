@@ -54,7 +54,7 @@ beforeAll(async () => {
   ] as const) {
     await sessions.start(services.connections.create({ name, driver: "sandbox", number }));
   }
-  services.catalog.queues.create({ name: "Soporte", color: "#4CAF50" });
+  await services.catalog.queues.create({ name: "Soporte", color: "#4CAF50" });
   db.$client.run("insert into contacts (id, number, name) values (45, '595991111111', 'Juan Pérez')");
   db.$client.run("insert into tickets (id, status, contact_id, connection_id) values (123, 'open', 45, 1)");
   db.$client.run(

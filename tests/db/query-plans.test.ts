@@ -176,8 +176,8 @@ test("no statement scans a large table or sorts in a temp B-tree", async () => {
   await t.post("/api/v1/queues", { name: "Soporte", color: "#123457" });
   await t.post("/api/v1/users", { name: "Beto", email: "beto@example.com" });
   await t.post("/api/v1/tags", { name: "nuevo", color: "#654322" });
-  t.services.tokens.create("a", "api");
-  t.services.tokens.create("b", "api");
+  await t.services.tokens.create("a", "api");
+  await t.services.tokens.create("b", "api");
   await t.post(`/api/v1/connections/${conn.id}/webhooks`, { url: `http://127.0.0.1:${receiver.port}/h2` });
   await inbound("595991000004", "otro");
   await inbound("595991000005", "otro más");

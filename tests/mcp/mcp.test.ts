@@ -51,7 +51,7 @@ async function connect(url: URL, token: string | null) {
 describe("MCP server at /mcp", () => {
   test("initializes and lists the seven tools with JSON schemas from the REST schemas", async () => {
     await using s = await setup();
-    await using mcp = await connect(s.url, s.t.apiToken());
+    await using mcp = await connect(s.url, await s.t.apiToken());
     expect(mcp.client.getServerVersion()).toMatchObject({ name: "chasqui" });
     const { tools } = await mcp.client.listTools();
     expect(tools.map((x) => x.name).sort()).toEqual([
@@ -85,7 +85,7 @@ describe("MCP server at /mcp", () => {
   test("every tool answers with the data the REST API shows", async () => {
     await using s = await setup();
     const { t, ticketId, conn } = s;
-    await using mcp = await connect(s.url, t.apiToken());
+    await using mcp = await connect(s.url, await t.apiToken());
 
     const list = await mcp.call("list_tickets", { status: "pending" });
     expect(list.isError).toBe(false);
@@ -155,7 +155,7 @@ describe("MCP server at /mcp", () => {
 
   test("a ticket's conversation is a resource", async () => {
     await using s = await setup();
-    await using mcp = await connect(s.url, s.t.apiToken());
+    await using mcp = await connect(s.url, await s.t.apiToken());
     const { resourceTemplates } = await mcp.client.listResourceTemplates();
     expect(resourceTemplates.map((r) => r.uriTemplate)).toEqual(["chasqui://tickets/{ticketId}/messages"]);
     const uri = `chasqui://tickets/${s.ticketId}/messages`;
@@ -203,7 +203,7 @@ describe("MCP server at /mcp", () => {
 
   test("bad arguments and domain errors are tool errors with the REST error code, and the server goes on", async () => {
     await using s = await setup();
-    await using mcp = await connect(s.url, s.t.apiToken());
+    await using mcp = await connect(s.url, await s.t.apiToken());
     const badStatus = await mcp.call("list_tickets", { status: "archived" });
     expect(badStatus.isError).toBe(true);
     expect(badStatus.text).toMatch(/status/);
@@ -245,13 +245,13 @@ describe("MCP server at /mcp", () => {
   test("GET and DELETE answer 405: the server is stateless", async () => {
     await using s = await setup();
     const res = await fetch(s.url, {
-      headers: { authorization: `Bearer ${s.t.apiToken()}`, accept: "text/event-stream" },
+      headers: { authorization: `Bearer ${await s.t.apiToken()}`, accept: "text/event-stream" },
     });
     expect(res.status).toBe(405);
     expect(res.headers.get("allow")).toBe("POST");
     const del = await fetch(s.url, {
       method: "DELETE",
-      headers: { authorization: `Bearer ${s.t.apiToken()}` },
+      headers: { authorization: `Bearer ${await s.t.apiToken()}` },
     });
     expect(del.status).toBe(405);
   });

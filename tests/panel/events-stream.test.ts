@@ -84,7 +84,7 @@ describe("GET /api/v1/events/stream", () => {
 
   test("accepts the token as ?access_token= on this route only", async () => {
     await using t = createTestApp();
-    const token = t.apiToken();
+    const token = await t.apiToken();
     const stream = await open(t, `?access_token=${token}`, {});
     await stream.cancel();
     const res = await t.request(`/api/v1/events/stream?access_token=${token}`, { token: null });
@@ -124,7 +124,7 @@ describe("GET /api/v1/events/stream", () => {
     try {
       const ac = new AbortController();
       const res = await fetch(`http://127.0.0.1:${server.port}/api/v1/events/stream?event=message_received`, {
-        headers: { Authorization: `Bearer ${t.apiToken()}` },
+        headers: { Authorization: `Bearer ${await t.apiToken()}` },
         signal: ac.signal,
       });
       expect(res.status).toBe(200);

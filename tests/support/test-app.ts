@@ -30,7 +30,7 @@ export function createTestApp(
   const { logger = createLogger("silent"), ...runtimeOpts } = opts;
   const runtime = createRuntime(config, logger, { databasePath: ":memory:", ...runtimeOpts });
   const contract = createResponseContract(runtime.app);
-  let apiToken: string | undefined;
+  let apiToken: Promise<string> | undefined;
 
   /** Every 2xx JSON answer is checked against its route's documented response schema (see response-contract.ts). */
   const request = async (
@@ -74,8 +74,8 @@ export function createTestApp(
     put: <T = any>(path: string, json?: unknown, token?: string | null) => call<T>("PUT", path, json, token),
     del: <T = any>(path: string, token?: string | null) => call<T>("DELETE", path, undefined, token),
     /** An `api`-scoped token (created once per app). */
-    apiToken() {
-      apiToken ??= runtime.services.tokens.create("test api", "api").token;
+    async apiToken(): Promise<string> {
+      apiToken ??= runtime.services.tokens.create("test api", "api").then((r) => r.token);
       return apiToken;
     },
     /** Creates a sandbox connection (the first one becomes the default) and returns its wire form. */

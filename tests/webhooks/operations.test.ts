@@ -34,7 +34,7 @@ describe("GET /api/v1/webhooks/deliveries", () => {
     const { t } = await setupApp({}, { start: false });
     await using _t = t;
     expect((await t.get("/api/v1/webhooks/deliveries?status=lost")).body.error).toBe("ERR_VALIDATION");
-    expect((await t.get("/api/v1/webhooks/deliveries", t.apiToken())).status).toBe(403);
+    expect((await t.get("/api/v1/webhooks/deliveries", await t.apiToken())).status).toBe(403);
     expect((await t.get("/api/v1/webhooks/deliveries", null)).status).toBe(401);
   });
 });
@@ -68,7 +68,9 @@ describe("GET /api/v1/webhooks/deliveries/:id and retry", () => {
       message: "Delivery not found",
     });
     expect((await t.post("/api/v1/webhooks/deliveries/999/retry")).status).toBe(404);
-    expect((await t.post("/api/v1/webhooks/deliveries/1/retry", undefined, t.apiToken())).status).toBe(403);
+    expect((await t.post("/api/v1/webhooks/deliveries/1/retry", undefined, await t.apiToken())).status).toBe(
+      403,
+    );
   });
 
   test("retrying a delivered delivery sends the same webhook-id and body again", async () => {
@@ -160,7 +162,7 @@ describe("GET /api/v1/events (catch-up feed)", () => {
     await inbound(t, other.id);
     const all = storedEventIds(t);
 
-    const first = await t.get("/api/v1/events?limit=2", t.apiToken());
+    const first = await t.get("/api/v1/events?limit=2", await t.apiToken());
     expect(first.status).toBe(200);
     expect(first.body.events.map((e: { id: string }) => e.id)).toEqual(all.slice(0, 2));
     expect(first.body.hasMore).toBe(true);

@@ -94,15 +94,15 @@ function catalogRoutes<K extends keyof Services["catalog"]>(opts: {
   const update = opts.create.partial();
   const svc = (c: { get(k: "deps"): { services: Services } }) =>
     c.get("deps").services.catalog[opts.key] as unknown as {
-      list(): CatalogRow[];
-      listPage(at: { limit: number; after?: readonly [string, number] }): {
+      list(): Promise<CatalogRow[]>;
+      listPage(at: { limit: number; after?: readonly [string, number] }): Promise<{
         rows: CatalogRow[];
         hasMore: boolean;
-      };
-      get(id: number): { createdAt: Date; updatedAt: Date };
-      create(v: object): { createdAt: Date; updatedAt: Date };
-      update(id: number, v: object): { createdAt: Date; updatedAt: Date };
-      remove(id: number): void;
+      }>;
+      get(id: number): Promise<{ createdAt: Date; updatedAt: Date }>;
+      create(v: object): Promise<{ createdAt: Date; updatedAt: Date }>;
+      update(id: number, v: object): Promise<{ createdAt: Date; updatedAt: Date }>;
+      remove(id: number): Promise<void>;
     };
   return createRouter()
     .openapi(
@@ -122,10 +122,10 @@ function catalogRoutes<K extends keyof Services["catalog"]>(opts: {
           ...commonErrors,
         },
       }),
-      (c) => {
+      async (c) => {
         const at = arrayPageOf(c.req.valid("query"));
-        if (!at) return c.json(svc(c).list().map(withDates), 200);
-        const page = svc(c).listPage(at);
+        if (!at) return c.json((await svc(c).list()).map(withDates), 200);
+        const page = await svc(c).listPage(at);
         // queues, users and tags share the key shape (name, id).
         const next = nextCursorOf(opts.key as "queues", page, (r) => [r.name, r.id]);
         if (next) c.header("X-Next-Cursor", next);
@@ -141,7 +141,7 @@ function catalogRoutes<K extends keyof Services["catalog"]>(opts: {
         request: { params: Param },
         responses: { 200: json(opts.schema, `The ${opts.label}`), ...commonErrors },
       }),
-      (c) => c.json(withDates(svc(c).get(c.req.valid("param").id)), 200),
+      async (c) => c.json(withDates(await svc(c).get(c.req.valid("param").id)), 200),
     )
     .openapi(
       createRoute({
@@ -153,7 +153,7 @@ function catalogRoutes<K extends keyof Services["catalog"]>(opts: {
         request: { body: bodyDoc(opts.create, opts.example) },
         responses: { 201: json(opts.schema, "Created"), ...conflictErrors },
       }),
-      async (c) => c.json(withDates(svc(c).create(await readBody(c, opts.create))), 201),
+      async (c) => c.json(withDates(await svc(c).create(await readBody(c, opts.create))), 201),
     )
     .openapi(
       createRoute({
@@ -165,7 +165,10 @@ function catalogRoutes<K extends keyof Services["catalog"]>(opts: {
         request: { params: Param, body: bodyDoc(update, opts.example) },
         responses: { 200: json(opts.schema, "Updated"), ...conflictErrors },
       }),
-      async (c) => c.json(withDates(svc(c).update(c.req.valid("param").id, await readBody(c, update))), 200),
+      async (c) => {
+        const values = await readBody(c, update);
+        return c.json(withDates(await svc(c).update(c.req.valid("param").id, values)), 200);
+      },
     )
     .openapi(
       createRoute({
@@ -182,8 +185,8 @@ function catalogRoutes<K extends keyof Services["catalog"]>(opts: {
           ...commonErrors,
         },
       }),
-      (c) => {
-        svc(c).remove(c.req.valid("param").id);
+      async (c) => {
+        await svc(c).remove(c.req.valid("param").id);
         return c.json(
           { message: `${opts.label[0]!.toUpperCase()}${opts.label.slice(1)} deleted successfully` },
           200,
@@ -252,12 +255,13 @@ export const legacyQueueRouter = createRouter().openapi(
       ...commonErrors,
     },
   }),
-  (c) =>
+  async (c) =>
     c.json(
-      c
-        .get("deps")
-        .services.catalog.queues.list()
-        .map(({ id, name, color }) => ({ id, name, color })),
+      (await c.get("deps").services.catalog.queues.list()).map(({ id, name, color }) => ({
+        id,
+        name,
+        color,
+      })),
       200,
     ),
 );

@@ -43,16 +43,16 @@ export const connectionWebhooksRouter = createRouter()
         ...commonErrors,
       },
     }),
-    (c) => {
+    async (c) => {
       const { connectionId } = c.req.valid("param");
       const webhooks = c.get("deps").services.webhooks;
       const at = arrayPageOf(c.req.valid("query"));
       if (!at)
         return c.json(
-          webhooks.list(connectionId).map((w) => webhookWire(w)),
+          (await webhooks.list(connectionId)).map((w) => webhookWire(w)),
           200,
         );
-      const page = webhooks.listPage(connectionId, at);
+      const page = await webhooks.listPage(connectionId, at);
       const next = nextCursorOf("webhooks", page, (r) => [r.id]);
       if (next) c.header("X-Next-Cursor", next);
       return c.json(
@@ -112,9 +112,9 @@ export const connectionWebhooksRouter = createRouter()
       request: { params: WebhookParams },
       responses: { 200: json(Ok, "Deleted", { message: "Webhook deleted successfully" }), ...commonErrors },
     }),
-    (c) => {
+    async (c) => {
       const { connectionId, webhookId } = c.req.valid("param");
-      c.get("deps").services.webhooks.remove(connectionId, webhookId);
+      await c.get("deps").services.webhooks.remove(connectionId, webhookId);
       return c.json({ message: "Webhook deleted successfully" }, 200);
     },
   );

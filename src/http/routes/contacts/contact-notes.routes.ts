@@ -65,8 +65,8 @@ export const contactNotesRouter = createRouter()
         ...commonErrors,
       },
     }),
-    (c) => {
-      const notes = c.get("deps").services.contactNotes.list(c.req.valid("param").number);
+    async (c) => {
+      const notes = await c.get("deps").services.contactNotes.list(c.req.valid("param").number);
       return c.json({ notes: notes.map(noteWire) }, 200);
     },
   )
@@ -85,7 +85,7 @@ export const contactNotesRouter = createRouter()
     async (c) => {
       const body = await readBody(c, NoteBody);
       const p = c.get("principal");
-      const note = c
+      const note = await c
         .get("deps")
         .services.contactNotes.add(
           c.req.valid("param").number,
@@ -107,7 +107,7 @@ export const contactNotesRouter = createRouter()
     async (c) => {
       const body = await readBody(c, EditBody);
       const { number, noteId } = c.req.valid("param");
-      return c.json(noteWire(c.get("deps").services.contactNotes.edit(number, noteId, body)), 200);
+      return c.json(noteWire(await c.get("deps").services.contactNotes.edit(number, noteId, body)), 200);
     },
   )
   .openapi(
@@ -122,9 +122,9 @@ export const contactNotesRouter = createRouter()
         ...commonErrors,
       },
     }),
-    (c) => {
+    async (c) => {
       const { number, noteId } = c.req.valid("param");
-      c.get("deps").services.contactNotes.remove(number, noteId);
+      await c.get("deps").services.contactNotes.remove(number, noteId);
       return c.json({ message: "Note deleted successfully" }, 200);
     },
   );

@@ -29,7 +29,11 @@ const headerOrQueryAuth = createMiddleware<AppEnv>(async (c, next) => {
   }
   c.set(
     "principal",
-    authenticate(c, token, "Missing token: send Authorization: Bearer <token> or ?access_token=<token>"),
+    await authenticate(
+      c,
+      token,
+      "Missing token: send Authorization: Bearer <token> or ?access_token=<token>",
+    ),
   );
   await next();
 });

@@ -14,11 +14,11 @@ const digest = (s: string) => createHash("sha256").update(s).digest();
  * so it need not hold an admin token. An admin token works too, for a look by hand. Wrong secrets count
  * toward the same per-address failure limit as every other route.
  */
-function requireMetricsAccess(c: Context<AppEnv>) {
+async function requireMetricsAccess(c: Context<AppEnv>): Promise<void> {
   const { config } = c.get("deps");
   const token = bearerToken(c);
   if (token && config.metricsToken && timingSafeEqual(digest(token), digest(config.metricsToken))) return;
-  const principal = authenticate(
+  const principal = await authenticate(
     c,
     token,
     "Missing bearer token: send Authorization: Bearer <METRICS_TOKEN>",
@@ -51,7 +51,7 @@ export const metricsRouter = createRouter().openapi(
     },
   }),
   async (c) => {
-    requireMetricsAccess(c);
+    await requireMetricsAccess(c);
     const { metrics } = c.get("deps");
     const text = await metrics.render();
     return c.text(text, 200, { "content-type": metrics.contentType, "cache-control": "no-store" });

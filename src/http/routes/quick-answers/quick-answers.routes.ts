@@ -81,9 +81,9 @@ export const quickAnswersRouter = createRouter()
         ...commonErrors,
       },
     }),
-    (c) => {
+    async (c) => {
       const { search } = c.req.valid("query");
-      const rows = c.get("deps").services.quickAnswers.list({ search: search || undefined });
+      const rows = await c.get("deps").services.quickAnswers.list({ search: search || undefined });
       return c.json({ quickAnswers: rows.map(quickAnswerWire) }, 200);
     },
   )
@@ -96,9 +96,9 @@ export const quickAnswersRouter = createRouter()
       request: { params: Param },
       responses: { 200: json(QuickAnswerSchema, "The quick answer"), ...commonErrors },
     }),
-    (c) =>
+    async (c) =>
       c.json(
-        quickAnswerWire(c.get("deps").services.quickAnswers.get(c.req.valid("param").quickAnswerId)),
+        quickAnswerWire(await c.get("deps").services.quickAnswers.get(c.req.valid("param").quickAnswerId)),
         200,
       ),
   )
@@ -117,7 +117,7 @@ export const quickAnswersRouter = createRouter()
     }),
     async (c) => {
       const body = await readBody(c, CreateBody);
-      return c.json(quickAnswerWire(c.get("deps").services.quickAnswers.create(body)), 201);
+      return c.json(quickAnswerWire(await c.get("deps").services.quickAnswers.create(body)), 201);
     },
   )
   .openapi(
@@ -133,7 +133,7 @@ export const quickAnswersRouter = createRouter()
     }),
     async (c) => {
       const body = await readBody(c, UpdateBody);
-      const row = c.get("deps").services.quickAnswers.update(c.req.valid("param").quickAnswerId, body);
+      const row = await c.get("deps").services.quickAnswers.update(c.req.valid("param").quickAnswerId, body);
       return c.json(quickAnswerWire(row), 200);
     },
   )
@@ -152,8 +152,8 @@ export const quickAnswersRouter = createRouter()
         ...commonErrors,
       },
     }),
-    (c) => {
-      c.get("deps").services.quickAnswers.remove(c.req.valid("param").quickAnswerId);
+    async (c) => {
+      await c.get("deps").services.quickAnswers.remove(c.req.valid("param").quickAnswerId);
       return c.json({ message: "Quick answer deleted successfully" }, 200);
     },
   );

@@ -63,11 +63,11 @@ tokensRouter
         ...commonErrors,
       },
     }),
-    (c) => {
+    async (c) => {
       const tokens = c.get("deps").services.tokens;
       const at = arrayPageOf(c.req.valid("query"));
-      if (!at) return c.json(tokens.list().map(tokenWire), 200);
-      const page = tokens.listPage(at);
+      if (!at) return c.json((await tokens.list()).map(tokenWire), 200);
+      const page = await tokens.listPage(at);
       const next = nextCursorOf("tokens", page, (r) => [r.id]);
       if (next) c.header("X-Next-Cursor", next);
       return c.json(page.rows.map(tokenWire), 200);
@@ -85,7 +85,7 @@ tokensRouter
     }),
     async (c) => {
       const body = await readBody(c, CreateBody);
-      const { token, record } = c.get("deps").services.tokens.create(body.name, body.scope);
+      const { token, record } = await c.get("deps").services.tokens.create(body.name, body.scope);
       return c.json({ ...tokenWire(record), token }, 201);
     },
   )
@@ -98,5 +98,6 @@ tokensRouter
       request: { params: IdParam("tokenId") },
       responses: { 200: json(TokenSchema, "Revoked"), ...commonErrors },
     }),
-    (c) => c.json(tokenWire(c.get("deps").services.tokens.revoke(c.req.valid("param").tokenId)), 200),
+    async (c) =>
+      c.json(tokenWire(await c.get("deps").services.tokens.revoke(c.req.valid("param").tokenId)), 200),
   );

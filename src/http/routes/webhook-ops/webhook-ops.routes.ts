@@ -163,7 +163,7 @@ export const webhookOpsRouter = createRouter()
     async (c) => {
       const deps = c.get("deps");
       const { connectionId, webhookId } = c.req.valid("param");
-      const hook = deps.services.webhooks.get(connectionId, webhookId);
+      const hook = await deps.services.webhooks.get(connectionId, webhookId);
       return c.json(await opsOf(deps).ping(hook, deps.services.webhooks.receivers), 200);
     },
   );

@@ -1,0 +1,152 @@
+// The SQLite store: one writer, a FIFO of write jobs with group commit, and reads on a second, read-only
+// connection. See docs/CLUSTER.md §3(a) for why and for the rules a body follows.
+import { Database } from "bun:sqlite";
+import { drizzle } from "drizzle-orm/bun-sqlite";
+import type { Db } from "../client";
+import type { CommitObserver } from "../commit-queue";
+import * as schema from "../schema";
+import type { Query, Store } from "./store";
+
+export type SqliteStoreOptions = {
+  /**
+   * The database file (the reader opens it again, read-only). `:memory:` has no second connection: reads then
+   * run on the writer connection, and wait for an open batch to commit first.
+   */
+  path: string;
+  /** Told of every committed batch (the commit-queue metrics). */
+  observer?: CommitObserver;
+  /** Jobs one transaction takes at most before it commits (the rest wait for the next). */
+  maxBatch?: number;
+};
+
+/** A write body kept the transaction open across an event-loop turn: it awaited I/O or a timer. */
+export class HeldTransactionError extends Error {
+  constructor() {
+    super(
+      "a write body awaited something other than its own statements (I/O or a timer): its transaction stayed open while other code ran on the connection, so the batch was rolled back",
+    );
+    this.name = "HeldTransactionError";
+  }
+}
+
+type Job = {
+  fn: (q: Query) => Promise<unknown>;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+};
+
+/**
+ * `db` is the process's writer connection, the one synchronous code (services not converted yet, the commit
+ * queue) uses too: one writer connection, so the store and that code never wait on each other's lock with
+ * the event loop blocked. They cannot interleave either: a batch runs BEGIN … COMMIT within one turn of the
+ * event loop (a body awaits only bun:sqlite statements, which resolve in microtasks), and synchronous code runs
+ * in turns of its own.
+ */
+export function createSqliteStore(db: Db, opts: SqliteStoreOptions): Store {
+  const maxBatch = opts.maxBatch ?? 64;
+  const writer = db as unknown as Query;
+  const sqlite = db.$client;
+  const stmt = {
+    begin: sqlite.query("BEGIN IMMEDIATE"),
+    commit: sqlite.query("COMMIT"),
+    rollback: sqlite.query("ROLLBACK"),
+    savepoint: sqlite.query("SAVEPOINT store_job"),
+    release: sqlite.query("RELEASE store_job"),
+    rollbackTo: sqlite.query("ROLLBACK TO store_job"),
+  };
+
+  let readerClient: Database | undefined;
+  let reader: Query | undefined;
+  if (opts.path !== ":memory:") {
+    // WAL: a read-only connection reads the last commit and never an open transaction of the writer.
+    readerClient = new Database(opts.path, { readonly: true, strict: true });
+    readerClient.exec("PRAGMA busy_timeout = 5000;");
+    readerClient.exec("PRAGMA temp_store = MEMORY;");
+    readerClient.exec("PRAGMA cache_size = -16000;");
+    reader = drizzle({ client: readerClient, schema }) as unknown as Query;
+  }
+
+  const queue: Job[] = [];
+  /** A batch is scheduled or open; new jobs join the queue and the batch loop picks them up. */
+  let running = false;
+  /** Between BEGIN and COMMIT/ROLLBACK of a batch. */
+  let open = false;
+  const idle: (() => void)[] = [];
+
+  const schedule = () => {
+    if (running) return;
+    running = true;
+    setImmediate(runBatch);
+  };
+
+  async function runBatch(): Promise<void> {
+    const batch: Job[] = [];
+    const outcomes: { ok: boolean; value: unknown }[] = [];
+    let held = false;
+    try {
+      stmt.begin.run();
+      open = true;
+      // Runs on the next turn: if the batch is still open then, a body let other code run inside it.
+      setImmediate(() => {
+        if (open && batch.length > 0) held = true;
+      });
+      // FIFO, one job at a time; jobs queued while the batch is open join it (each in its own savepoint).
+      while (queue.length > 0 && batch.length < maxBatch) {
+        const job = queue.shift()!;
+        batch.push(job);
+        stmt.savepoint.run();
+        try {
+          outcomes.push({ ok: true, value: await job.fn(writer) });
+          stmt.release.run();
+        } catch (err) {
+          stmt.rollbackTo.run();
+          stmt.release.run();
+          outcomes.push({ ok: false, value: err });
+        }
+      }
+      if (held) throw new HeldTransactionError();
+      const commitAt = performance.now();
+      stmt.commit.run();
+      open = false;
+      opts.observer?.({ jobs: batch.length, commitMs: performance.now() - commitAt });
+      batch.forEach((job, i) => {
+        const o = outcomes[i]!;
+        if (o.ok) job.resolve(o.value);
+        else job.reject(o.value);
+      });
+    } catch (err) {
+      // BEGIN or COMMIT failed (disk full, I/O error) or a body held the transaction: nothing is stored.
+      if (sqlite.inTransaction) stmt.rollback.run();
+      open = false;
+      for (const job of batch) job.reject(err);
+    } finally {
+      running = false;
+      if (queue.length > 0) schedule();
+      else for (const done of idle.splice(0)) done();
+    }
+  }
+
+  const enqueue = <T>(fn: (q: Query) => Promise<T>) =>
+    new Promise<T>((resolve, reject) => {
+      queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      schedule();
+    });
+
+  return {
+    dialect: "sqlite",
+    t: schema,
+    // async: a body that throws before its first await still rejects, as on PostgreSQL.
+    async read<T>(fn: (q: Query) => Promise<T>): Promise<T> {
+      if (reader) return fn(reader);
+      // One connection: read it directly unless a batch may have uncommitted rows on it.
+      if (!running) return fn(writer);
+      return enqueue(fn);
+    },
+    write: enqueue,
+    async close() {
+      if (running) await new Promise<void>((done) => idle.push(done));
+      readerClient?.close();
+      reader = undefined;
+    },
+  };
+}

@@ -1,0 +1,201 @@
+import { describe, expect, test } from "bun:test";
+import { asc, eq } from "drizzle-orm";
+import { createCommitQueue } from "../../src/db/commit-queue";
+import { HeldTransactionError, uniqueViolation } from "../../src/db/store";
+import { describeStores, openTestStore } from "../support/stores";
+
+const names = (rows: { name: string }[]) => rows.map((r) => r.name);
+const now = new Date(1_700_000_000_000);
+
+describeStores("Store", (dialect) => {
+  test("a read while a write is open sees none of its rows; a read after it resolves sees them", async () => {
+    await using s = await openTestStore(dialect);
+    const { store } = s;
+    const { tags } = store.t;
+    let seenInside: string[] = [];
+    await store.write(async (q) => {
+      await q.insert(tags).values({ name: "vip", color: "#fff", createdAt: now, updatedAt: now });
+      // Another request reading meanwhile.
+      seenInside = names(await store.read((r) => r.select({ name: tags.name }).from(tags)));
+      // The body itself sees its own write.
+      expect(names(await q.select({ name: tags.name }).from(tags))).toEqual(["vip"]);
+    });
+    expect(seenInside).toEqual([]);
+    expect(names(await store.read((r) => r.select({ name: tags.name }).from(tags)))).toEqual(["vip"]);
+  });
+
+  test("a failing write rolls back alone and passes its error on", async () => {
+    await using s = await openTestStore(dialect);
+    const { store } = s;
+    const { tags } = store.t;
+    const add = (name: string, fail = false) =>
+      store.write(async (q) => {
+        await q.insert(tags).values({ name, color: name, createdAt: now, updatedAt: now });
+        if (fail) throw new Error(`no ${name}`);
+        return name;
+      });
+    const results = await Promise.allSettled([add("a"), add("b", true), add("c")]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect((results[1] as PromiseRejectedResult).reason.message).toBe("no b");
+    const rows = await store.read((q) => q.select({ name: tags.name }).from(tags).orderBy(asc(tags.name)));
+    expect(names(rows)).toEqual(["a", "c"]);
+  });
+
+  test("a body that throws before its first await is a rejection of read and write", async () => {
+    await using s = await openTestStore(dialect);
+    const boom = (): Promise<never> => {
+      throw new Error("boom");
+    };
+    await expect(s.store.read(boom)).rejects.toThrow("boom");
+    await expect(s.store.write(boom)).rejects.toThrow("boom");
+    // The store goes on.
+    expect(await s.store.read((q) => q.select().from(s.store.t.tags))).toEqual([]);
+  });
+
+  test("a unique violation names its column on either store", async () => {
+    await using s = await openTestStore(dialect);
+    const { store } = s;
+    const { tags } = store.t;
+    const add = () =>
+      store.write((q) =>
+        q.insert(tags).values({ name: "vip", color: "#fff", createdAt: now, updatedAt: now }).returning(),
+      );
+    await add();
+    const err = await add().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(uniqueViolation(err)).toBe("name");
+    expect(uniqueViolation(new Error("something else"))).toBeNull();
+  });
+
+  test("dates and nulls read back as written", async () => {
+    await using s = await openTestStore(dialect);
+    const { store } = s;
+    const { queues } = store.t;
+    const [row] = await store.write((q) =>
+      q
+        .insert(queues)
+        .values({ name: "Soporte", color: "#4CAF50", createdAt: now, updatedAt: now })
+        .returning(),
+    );
+    const [read] = await store.read((q) => q.select().from(queues).where(eq(queues.id, row!.id)));
+    expect(read).toEqual(row!);
+    expect(read!.createdAt).toEqual(now);
+    expect(read!.greetingMessage).toBeNull();
+  });
+});
+
+describe("Store on sqlite", () => {
+  test("writes run one at a time in call order, and writes of one turn share one commit", async () => {
+    const batches: number[] = [];
+    await using s = await openTestStore("sqlite", { observer: (b) => batches.push(b.jobs) });
+    const { store } = s;
+    const { tags } = store.t;
+    const order: number[] = [];
+    let running = 0;
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        store.write(async (q) => {
+          running++;
+          expect(running).toBe(1);
+          order.push(i);
+          await q.insert(tags).values({ name: `t${i}`, color: `c${i}`, createdAt: now, updatedAt: now });
+          await q.select().from(tags);
+          running--;
+        }),
+      ),
+    );
+    expect(order).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    const rows = await store.read((q) =>
+      q.select({ id: tags.id, name: tags.name }).from(tags).orderBy(tags.id),
+    );
+    expect(names(rows)).toEqual(order.map((i) => `t${i}`));
+    expect(batches).toEqual([20]);
+  });
+
+  test("synchronous transactions and the commit queue of the same connection interleave with store writes", async () => {
+    await using s = await openTestStore("sqlite");
+    const { store, db } = s;
+    const { tags } = store.t;
+    const commits = createCommitQueue(db!);
+    const row = (name: string) => ({ name, color: name, createdAt: now, updatedAt: now });
+    const jobs: Promise<unknown>[] = [];
+    for (let i = 0; i < 10; i++) {
+      jobs.push(store.write((q) => q.insert(tags).values(row(`store${i}`))));
+      jobs.push(
+        commits.run((tx) =>
+          tx
+            .insert(tags)
+            .values(row(`queue${i}`))
+            .run(),
+        ),
+      );
+      db!.transaction((tx) =>
+        tx
+          .insert(tags)
+          .values(row(`sync${i}`))
+          .run(),
+      );
+    }
+    await Promise.all(jobs);
+    const count = await store.read((q) => q.select().from(tags));
+    expect(count.length).toBe(30);
+  });
+
+  test("a body that holds the transaction across an event-loop turn is rolled back with its batch", async () => {
+    await using s = await openTestStore("sqlite");
+    const { store } = s;
+    const { tags } = store.t;
+    const row = (name: string) => ({ name, color: name, createdAt: now, updatedAt: now });
+    const held = store.write(async (q) => {
+      await q.insert(tags).values(row("held"));
+      await new Promise((r) => setTimeout(r, 0));
+    });
+    await expect(held).rejects.toBeInstanceOf(HeldTransactionError);
+    expect(await store.read((q) => q.select().from(tags))).toEqual([]);
+    // The store goes on.
+    await store.write((q) => q.insert(tags).values(row("after")));
+    expect(names(await store.read((q) => q.select({ name: tags.name }).from(tags)))).toEqual(["after"]);
+  });
+});
+
+describe("Store on postgres", () => {
+  test("a write that loses a deadlock runs again and both writes commit", async () => {
+    await using s = await openTestStore("postgres");
+    const { store } = s;
+    const { tags } = store.t;
+    const [a, b] = await store.write((q) =>
+      q
+        .insert(tags)
+        .values([
+          { name: "a", color: "a", createdAt: now, updatedAt: now },
+          { name: "b", color: "b", createdAt: now, updatedAt: now },
+        ])
+        .returning(),
+    );
+    let runs = 0;
+    const locked = { first: Promise.withResolvers<void>(), second: Promise.withResolvers<void>() };
+    const swap = (one: number, other: number, mine: PromiseWithResolvers<void>, theirs: Promise<void>) =>
+      store.write(async (q) => {
+        runs++;
+        await q
+          .update(tags)
+          .set({ color: `x${one}` })
+          .where(eq(tags.id, one));
+        mine.resolve();
+        await theirs;
+        await q
+          .update(tags)
+          .set({ color: `y${other}` })
+          .where(eq(tags.id, other));
+      });
+    await Promise.all([
+      swap(a!.id, b!.id, locked.first, locked.second.promise),
+      swap(b!.id, a!.id, locked.second, locked.first.promise),
+    ]);
+    expect(runs).toBe(3);
+    const rows = await store.read((q) => q.select({ id: tags.id }).from(tags));
+    expect(rows.length).toBe(2);
+  }, 60_000);
+});

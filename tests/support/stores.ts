@@ -1,0 +1,66 @@
+// A Store of each kind for tests that must hold on both: SQLite on a real file with the real migrations (so
+// the read-only reader connection exists), PostgreSQL on a migrated throwaway database (tests/support/postgres.ts).
+import { beforeAll, describe } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Db, openDatabase } from "../../src/db/client";
+import type { CommitObserver } from "../../src/db/commit-queue";
+import { migrate } from "../../src/db/migrate";
+import { createPostgresStore, createSqliteStore, type Dialect, type Store } from "../../src/db/store";
+import { createMigratedDatabase } from "./postgres";
+
+export const DIALECTS: Dialect[] = ["sqlite", "postgres"];
+
+/**
+ * `describe(\`${name} on ${dialect}\`)` once per store. On PostgreSQL a hook first starts the test cluster and
+ * migrates its template (seconds on a loaded machine), so that each test's own time is its own work.
+ */
+export function describeStores(name: string, body: (dialect: Dialect) => void): void {
+  for (const dialect of DIALECTS)
+    describe(`${name} on ${dialect}`, () => {
+      if (dialect === "postgres")
+        beforeAll(async () => {
+          await (await createMigratedDatabase()).drop();
+        }, 60_000);
+      body(dialect);
+    });
+}
+
+export type TestStore = {
+  store: Store;
+  /** SQLite only: the writer connection the store shares with synchronous code. */
+  db?: Db;
+  [Symbol.asyncDispose](): Promise<void>;
+};
+
+export async function openTestStore(
+  dialect: Dialect,
+  options: { observer?: CommitObserver } = {},
+): Promise<TestStore> {
+  if (dialect === "sqlite") {
+    const dir = mkdtempSync(join(tmpdir(), "chasqui-store-"));
+    const path = join(dir, "chasqui.sqlite");
+    const db = openDatabase(path);
+    migrate(db);
+    const store = createSqliteStore(db, { path, observer: options.observer });
+    return {
+      store,
+      db,
+      async [Symbol.asyncDispose]() {
+        await store.close();
+        db.$client.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const pg = await createMigratedDatabase();
+  const store = createPostgresStore(pg.sql);
+  return {
+    store,
+    async [Symbol.asyncDispose]() {
+      await store.close();
+      await pg.drop();
+    },
+  };
+}
