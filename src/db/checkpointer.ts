@@ -62,6 +62,7 @@ export function createCheckpointer(opts: CheckpointerOptions) {
 
   const onResult = (r: CheckpointResult & { restart: boolean }) => {
     let restarted = false;
+    if (stopping) return; // the database may be closing
     if (r.restart) {
       // The frames committed while the thread copied the rest (its checkpoint's time's worth of commits): once
       // they are in the database too, the next commit starts the WAL file over from its beginning.
