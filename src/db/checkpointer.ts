@@ -28,7 +28,7 @@ export type CheckpointerOptions = {
    */
   restartFrames?: number;
   /** Told of every checkpoint the thread ran (tests, logs). */
-  onCheckpoint?: (r: CheckpointResult & { restart: boolean }) => void;
+  onCheckpoint?: (r: CheckpointResult & { restart: boolean; mainMs: number }) => void;
 };
 
 /**
@@ -62,17 +62,20 @@ export function createCheckpointer(opts: CheckpointerOptions) {
 
   const onResult = (r: CheckpointResult & { restart: boolean }) => {
     let restarted = false;
+    let mainMs = 0;
     if (stopping) return; // the database may be closing
     if (r.restart) {
       // The frames committed while the thread copied the rest (its checkpoint's time's worth of commits): once
       // they are in the database too, the next commit starts the WAL file over from its beginning.
       if (!sqlite.inTransaction) {
+        const t0 = performance.now();
         const own = mainCheckpoint.get();
+        mainMs = performance.now() - t0;
         restarted = (own?.busy ?? 1) === 0 && own?.checkpointed === own?.log;
       }
       worker?.postMessage({ type: "resume" } satisfies ToCheckpointThread);
     }
-    opts.onCheckpoint?.({ ...r, restart: restarted });
+    opts.onCheckpoint?.({ ...r, restart: restarted, mainMs });
   };
 
   const spawn = () => {
