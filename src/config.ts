@@ -27,6 +27,7 @@ const EnvSchema = z.object({
   WEBHOOK_LEASE_MS: int(100, 3_600_000).default(30_000),
   WEBHOOK_WINDOW: int(1, 256).default(8),
   WEBHOOK_WORKER: bool.default(true),
+  DB_CHECKPOINT_THREAD: bool.default(true),
   EVENT_RETENTION_HOURS: int(1, 87_600).default(24),
   WA_WS_URL: z.string().optional(),
   WA_SEND_TIMEOUT_MS: int(100, 600_000).default(30_000),
@@ -160,6 +161,8 @@ export type Config = {
   webhookWindow: number;
   /** Run the webhook dispatcher in its own thread (a Bun Worker with its own SQLite connection); on by default. */
   webhookWorker: boolean;
+  /** WAL checkpoints run in their own thread (its own SQLite connection) instead of inside the API's commits. */
+  dbCheckpointThread: boolean;
   /** Events no webhook delivery needs are kept this many hours (catch-up feed, SSE resume). */
   eventRetentionHours: number;
   waWsUrl: string | undefined;
@@ -254,6 +257,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     webhookLeaseMs: e.WEBHOOK_LEASE_MS,
     webhookWindow: e.WEBHOOK_WINDOW,
     webhookWorker: e.WEBHOOK_WORKER,
+    dbCheckpointThread: e.DB_CHECKPOINT_THREAD,
     eventRetentionHours: e.EVENT_RETENTION_HOURS,
     waWsUrl: e.WA_WS_URL,
     waSendTimeoutMs: e.WA_SEND_TIMEOUT_MS,

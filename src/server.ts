@@ -3,6 +3,7 @@ import { join } from "node:path";
 import QRCode from "qrcode";
 import { createApp } from "./app";
 import type { Config } from "./config";
+import { createCheckpointer } from "./db/checkpointer";
 import { openDatabase } from "./db/client";
 import { createCommitQueue } from "./db/commit-queue";
 import { migrate } from "./db/migrate";
@@ -401,6 +402,9 @@ export async function startServer(config: Config, logger: Logger, opts: RuntimeO
   await runtime.startSessions();
   runtime.dispatcher.start();
   runtime.sendQueue.start();
+  // WAL checkpoints off the event loop (the main connection's automatic checkpoint is off while it runs).
+  const checkpointer = config.dbCheckpointThread ? createCheckpointer({ db: runtime.db, logger }) : undefined;
+  checkpointer?.start();
   let server: ReturnType<typeof Bun.serve>;
   try {
     server = Bun.serve({
@@ -458,6 +462,7 @@ export async function startServer(config: Config, logger: Logger, opts: RuntimeO
       clearInterval(maintenance);
       clearInterval(retentionTimer);
       clearInterval(checkpointTimer);
+      await checkpointer?.stop();
       // Open event streams never finish on their own; end them so the graceful stop can complete.
       runtime.streams.closeAll();
       await server.stop();

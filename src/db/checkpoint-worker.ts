@@ -1,0 +1,127 @@
+/// <reference lib="webworker" />
+/**
+ * The WAL checkpointer's thread (see checkpointer.ts). Its own connection copies committed WAL frames into the
+ * database file and fsyncs it, so the main thread's commits never do: SQLite's automatic checkpoint is off on
+ * the main connection while this runs.
+ */
+import { Database } from "bun:sqlite";
+import { closeSync, openSync, readSync } from "node:fs";
+import { endianness } from "node:os";
+
+declare const self: Worker;
+
+export type CheckpointThreadSettings = {
+  databasePath: string;
+  /** Checkpoint once at least this many WAL frames are not yet in the database file. */
+  minFrames: number;
+  /** How often the WAL index is looked at, ms. */
+  pollMs: number;
+  /**
+   * Once the WAL holds this many frames, the thread pauses after its checkpoint (`restart: true`) until the main
+   * connection has copied the rest and told it to resume, so the next commit starts the WAL over.
+   */
+  restartFrames: number;
+};
+
+export type ToCheckpointThread =
+  | { type: "start"; settings: CheckpointThreadSettings }
+  | { type: "resume" }
+  | { type: "stop" };
+
+/** `log`: frames in the WAL (since its last restart); `checkpointed`: how many of them are in the database. */
+export type CheckpointResult = { busy: boolean; log: number; checkpointed: number; ms: number };
+
+export type FromCheckpointThread =
+  | { type: "started" }
+  | ({ type: "checkpointed"; restart: boolean } & CheckpointResult)
+  | { type: "failed"; message: string }
+  | { type: "stopped" };
+
+const post = (m: FromCheckpointThread) => self.postMessage(m);
+
+/**
+ * Frames written and frames copied, read from the WAL index (`<db>-shm`) without a lock: `mxFrame` is at byte 16
+ * of its header and `nBackfill` at byte 96 (the checkpoint info after the header's two copies), in the machine's
+ * byte order (https://www.sqlite.org/walformat.html). Only to decide whether a checkpoint is worth starting; a
+ * torn read at worst starts one early or late.
+ */
+function walIndex(shmPath: string, buf: Buffer): { mxFrame: number; nBackfill: number } | undefined {
+  let fd: number;
+  try {
+    fd = openSync(shmPath, "r");
+  } catch {
+    return undefined; // no WAL index yet
+  }
+  try {
+    if (readSync(fd, buf, 0, 100, 0) < 100) return undefined;
+  } finally {
+    closeSync(fd);
+  }
+  const u32 = (at: number) => (endianness() === "LE" ? buf.readUInt32LE(at) : buf.readUInt32BE(at));
+  return { mxFrame: u32(16), nBackfill: u32(96) };
+}
+
+let timer: ReturnType<typeof setInterval> | undefined;
+let sqlite: Database | undefined;
+
+function start(s: CheckpointThreadSettings) {
+  const db = new Database(s.databasePath, { strict: true });
+  sqlite = db;
+  db.exec("PRAGMA busy_timeout = 5000;");
+  // A checkpoint fsyncs the WAL before copying and the database after, at NORMAL and FULL alike; FULL says so.
+  db.exec("PRAGMA synchronous = FULL;");
+  db.exec("PRAGMA wal_autocheckpoint = 0;");
+  const checkpoint = db.query<{ busy: number; log: number; checkpointed: number }, []>(
+    "PRAGMA wal_checkpoint(PASSIVE)",
+  );
+  let paused = false;
+  const run = () => {
+    const t0 = performance.now();
+    try {
+      const r = checkpoint.get();
+      const log = r?.log ?? 0;
+      const restart = log >= s.restartFrames;
+      paused = restart;
+      post({
+        type: "checkpointed",
+        busy: (r?.busy ?? 0) !== 0,
+        log,
+        checkpointed: r?.checkpointed ?? 0,
+        ms: performance.now() - t0,
+        restart,
+      });
+    } catch (err) {
+      post({ type: "failed", message: (err as Error).message });
+    }
+  };
+  const shm = `${s.databasePath}-shm`;
+  const buf = Buffer.alloc(100);
+  timer = setInterval(() => {
+    if (paused) return;
+    const w = walIndex(shm, buf);
+    if (w && w.mxFrame - w.nBackfill >= s.minFrames) run();
+  }, s.pollMs);
+  self.onmessage = (e: MessageEvent<ToCheckpointThread>) => {
+    if (e.data.type === "resume") paused = false;
+    else if (e.data.type === "stop") stop();
+  };
+  post({ type: "started" });
+}
+
+function stop() {
+  if (timer) clearInterval(timer);
+  timer = undefined;
+  sqlite?.close();
+  sqlite = undefined;
+  post({ type: "stopped" });
+}
+
+self.onmessage = (e: MessageEvent<ToCheckpointThread>) => {
+  if (e.data.type === "start") {
+    try {
+      start(e.data.settings);
+    } catch (err) {
+      post({ type: "failed", message: (err as Error).message });
+    }
+  } else if (e.data.type === "stop") stop();
+};

@@ -1,0 +1,147 @@
+import type { Logger } from "../logger";
+import type { CheckpointResult, FromCheckpointThread, ToCheckpointThread } from "./checkpoint-worker";
+import type { Db } from "./client";
+
+/**
+ * The worker's file. In the compiled binary it is an entrypoint of its own (scripts/build.ts), addressed by its
+ * path under src/ (the bundle's root); from source it sits next to this file.
+ */
+const COMPILED = import.meta.url.includes("$bunfs") || import.meta.url.includes("~BUN");
+const WORKER_ENTRY = COMPILED
+  ? "./db/checkpoint-worker.ts"
+  : new URL("./checkpoint-worker.ts", import.meta.url).href;
+
+/** SQLite's own automatic checkpoint threshold (frames), used again on the main connection when the thread stops. */
+const SQLITE_AUTOCHECKPOINT = 1000;
+const RESTART_MS = 1000;
+
+export type CheckpointerOptions = {
+  db: Db;
+  logger: Logger;
+  /** Checkpoint once this many WAL frames are not in the database file yet (SQLite's automatic one: 1000). */
+  minFrames?: number;
+  /** How often the thread looks at the WAL index, ms. */
+  pollMs?: number;
+  /**
+   * Once the WAL holds this many frames, the main connection copies the few the thread has not (written while
+   * it copied the rest), so the next commit starts the WAL file over instead of growing it.
+   */
+  restartFrames?: number;
+  /** Told of every checkpoint the thread ran (tests, logs). */
+  onCheckpoint?: (r: CheckpointResult & { restart: boolean; mainMs: number }) => void;
+};
+
+/**
+ * WAL checkpoints in their own thread. SQLite's automatic checkpoint runs inside the COMMIT that pushes the WAL
+ * past 1,000 frames, on the committing connection: it copies those pages into the database file and fsyncs it.
+ * On the main connection that is the event loop; at 10M messages the pages of a thousand frames lie all over a
+ * 3 GB file, and the copy and its fsync held the loop for hundreds of ms to seconds (docs/PERFORMANCE.md, "10M
+ * stall"). Here a Bun Worker with its own connection runs `wal_checkpoint(PASSIVE)` whenever 1,000 frames wait,
+ * while the main connection's automatic checkpoint is off. PASSIVE never blocks the writer; the WAL file restarts
+ * from its beginning when a commit finds every frame copied, which under a steady stream of commits needs the
+ * main connection to copy the last few itself (`restartFrames`). A thread that dies gives the checkpoint back to
+ * the main connection until it is running again.
+ */
+export function createCheckpointer(opts: CheckpointerOptions) {
+  const logger = opts.logger.child({ module: "checkpoint" });
+  const sqlite = opts.db.$client;
+  const path = sqlite.filename;
+  const minFrames = opts.minFrames ?? SQLITE_AUTOCHECKPOINT;
+  const pollMs = opts.pollMs ?? 50;
+  const restartFrames = opts.restartFrames ?? 16_384;
+  let worker: Worker | undefined;
+  let running = false;
+  let stopping = false;
+  let stopped: (() => void) | undefined;
+  let restartTimer: ReturnType<typeof setTimeout> | undefined;
+
+  const autocheckpoint = (frames: number) => sqlite.exec(`PRAGMA wal_autocheckpoint = ${frames};`);
+  const mainCheckpoint = sqlite.query<{ busy: number; log: number; checkpointed: number }, []>(
+    "PRAGMA wal_checkpoint(PASSIVE)",
+  );
+
+  const onResult = (r: CheckpointResult & { restart: boolean }) => {
+    let restarted = false;
+    let mainMs = 0;
+    if (stopping) return; // the database may be closing
+    if (r.restart) {
+      // The frames committed while the thread copied the rest (its checkpoint's time's worth of commits): once
+      // they are in the database too, the next commit starts the WAL file over from its beginning.
+      if (!sqlite.inTransaction) {
+        const t0 = performance.now();
+        const own = mainCheckpoint.get();
+        mainMs = performance.now() - t0;
+        restarted = (own?.busy ?? 1) === 0 && own?.checkpointed === own?.log;
+      }
+      worker?.postMessage({ type: "resume" } satisfies ToCheckpointThread);
+    }
+    opts.onCheckpoint?.({ ...r, restart: restarted, mainMs });
+  };
+
+  const spawn = () => {
+    const w = new Worker(WORKER_ENTRY);
+    worker = w;
+    w.onmessage = (e: MessageEvent<FromCheckpointThread>) => {
+      const m = e.data;
+      if (m.type === "started") {
+        running = true;
+        autocheckpoint(0);
+      } else if (m.type === "checkpointed") onResult(m);
+      else if (m.type === "failed") logger.warn({ err: m.message }, "WAL checkpoint failed in its thread");
+      else if (m.type === "stopped") stopped?.();
+    };
+    w.onerror = (e) => {
+      logger.error({ err: e.message }, "WAL checkpoint thread failed");
+      died();
+    };
+    w.addEventListener("close", () => {
+      if (!stopping) died();
+    });
+    w.postMessage({
+      type: "start",
+      settings: { databasePath: path, minFrames, pollMs, restartFrames },
+    } satisfies ToCheckpointThread);
+  };
+
+  const died = () => {
+    if (worker === undefined) return;
+    worker = undefined;
+    running = false;
+    // The WAL must not grow without bound meanwhile: the main connection checkpoints as SQLite does by default.
+    autocheckpoint(SQLITE_AUTOCHECKPOINT);
+    if (!stopping) restartTimer = setTimeout(spawn, RESTART_MS);
+  };
+
+  return {
+    /** Starts the thread (a file database only; `:memory:` has no WAL). */
+    start() {
+      if (path === "" || path === ":memory:" || worker) return;
+      stopping = false;
+      spawn();
+    },
+    get running() {
+      return running;
+    },
+    /** Stops the thread; the main connection checkpoints by itself again. */
+    async stop() {
+      stopping = true;
+      if (restartTimer) clearTimeout(restartTimer);
+      const w = worker;
+      if (!w) return;
+      await new Promise<void>((resolve) => {
+        const timeout = setTimeout(resolve, 5000);
+        stopped = () => {
+          clearTimeout(timeout);
+          resolve();
+        };
+        w.postMessage({ type: "stop" } satisfies ToCheckpointThread);
+      });
+      w.terminate();
+      worker = undefined;
+      running = false;
+      autocheckpoint(SQLITE_AUTOCHECKPOINT);
+    },
+  };
+}
+
+export type Checkpointer = ReturnType<typeof createCheckpointer>;
