@@ -47,7 +47,10 @@ export type RuntimeOptions = {
  */
 export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptions = {}) {
   const clock = opts.clock ?? Date.now;
-  const db = openDatabase(opts.databasePath ?? join(config.dataDir, "chasqui.sqlite"));
+  const db = openDatabase(opts.databasePath ?? join(config.dataDir, "chasqui.sqlite"), {
+    mmapBytes: config.sqliteMmapBytes,
+    cacheBytes: config.sqliteCacheBytes,
+  });
   migrate(db);
   const events = createEventSink(db, clock);
   const media = opts.media ?? createMediaStore(config);

@@ -1,4 +1,4 @@
-import type { Db } from "../db/client";
+import { type Db, readTransaction } from "../db/client";
 
 /** What a cached answer depends on. */
 export type ReadScope =
@@ -39,19 +39,7 @@ export function createReadCache(db: Db, opts: { maxEntries?: number; maxRows?: n
     "select seq, kind, ref from list_changes where seq > ?",
   );
   const lastChange = sqlite.query<{ n: number | null }, []>("select max(seq) as n from list_changes");
-  // A deferred BEGIN that only reads is a read transaction: the statements of one answer share one WAL
-  // read lock instead of taking and releasing one each, which costs more than the reads of a page.
-  const begin = sqlite.query("BEGIN");
-  const commit = sqlite.query("COMMIT");
-  const snapshot = <T>(fn: () => T): T => {
-    if (sqlite.inTransaction) return fn();
-    begin.run();
-    try {
-      return fn();
-    } finally {
-      commit.run();
-    }
-  };
+  const snapshot = <T>(fn: () => T): T => readTransaction(db, fn);
 
   let seen = lastChange.get()?.n ?? 0;
   const version = { tickets: 0, contacts: 0 };
@@ -115,21 +103,23 @@ export function createReadCache(db: Db, opts: { maxEntries?: number; maxRows?: n
   return {
     /** The JSON text cached under key for what `scope` depends on, or the one compute returns (then kept). */
     get(key: string, scope: ReadScope, compute: () => string): string {
-      sync();
-      const v = versionOf(scope);
-      const hit = entries.get(key);
-      if (hit && hit.version === v) {
+      // One read transaction for the look at the changes and the answer's reads: one WAL read lock per
+      // answer, and the changes applied are exactly those of the snapshot the answer is read from.
+      return snapshot(() => {
+        sync();
+        const v = versionOf(scope);
+        const hit = entries.get(key);
+        if (hit && hit.version === v) {
+          entries.delete(key);
+          entries.set(key, hit);
+          return hit.body;
+        }
+        const body = compute();
         entries.delete(key);
-        entries.set(key, hit);
-        return hit.body;
-      }
-      // Read in a snapshot that may be newer than the changes just applied, never older: whatever it
-      // shows beyond them is applied at the next look, so the entry is recomputed, never stale.
-      const body = snapshot(compute);
-      entries.delete(key);
-      entries.set(key, { version: v, body });
-      if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
-      return body;
+        entries.set(key, { version: v, body });
+        if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
+        return body;
+      });
     },
 
     /**
