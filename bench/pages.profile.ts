@@ -12,7 +12,8 @@
  * With `--ref COMMIT`, that commit's code (a `git archive`, as the other benches' --ref) runs in the same
  * process on a copy of the data directory, and every page is asked of both, one after the other, in
  * alternating order: both see the same pages under the same load, which on a shared machine is the only
- * comparison that holds. Prints, per list, the median and p99 µs per page of each and their ratio.
+ * comparison that holds. Prints, per list, the median, mean and p99 µs per page of each and the ratio of
+ * the medians.
  */
 
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
@@ -112,6 +113,7 @@ async function page(code: Code, path: string): Promise<{ us: number; body: strin
 }
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) * p)]!;
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const times: Record<string, number[][]> = {};
 let differing = 0;
 for (const name of chosen)
@@ -148,7 +150,7 @@ console.log(`µs per page through app.fetch, ${new Date().toISOString()}, load $
 for (const name of chosen) {
   const cols = codes.map(
     (code, k) =>
-      `${code.name} median ${pct(times[name]![k]!, 0.5).toFixed(0).padStart(5)} p99 ${pct(times[name]![k]!, 0.99).toFixed(0).padStart(6)}`,
+      `${code.name} median ${pct(times[name]![k]!, 0.5).toFixed(0).padStart(5)} mean ${mean(times[name]![k]!).toFixed(0).padStart(5)} p99 ${pct(times[name]![k]!, 0.99).toFixed(0).padStart(6)}`,
   );
   const ratio =
     codes.length > 1

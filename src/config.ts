@@ -61,7 +61,7 @@ const EnvSchema = z.object({
   MEDIA_RETENTION_DAYS: int(0, 36_500).default(0),
   MESSAGE_RETENTION_DAYS: int(0, 36_500).default(0),
   SEARCH_MAX_MATCHES: int(1, 10_000_000).default(10_000),
-  SQLITE_MMAP_MB: int(0, 2047).default(0),
+  SQLITE_MMAP_MB: int(0, 2047).default(256),
   SQLITE_CACHE_MB: int(1, 4096).default(16),
   SEND_QUEUE_EXPIRY_HOURS: int(1, 8760).default(24),
   SEND_QUEUE_POLL_MS: int(10, 600_000).default(1_000),
