@@ -4,8 +4,8 @@
  *
  * Every request asks for a different page, so no answer comes from the read cache: each scenario's wrk
  * script picks a random position per request (a keyset cursor at a random point of the list's order, a
- * random ticket's messages, or a random offset page). Rows may still be in the row cache by chance (5,000
- * of 100,000 tickets at most, so ~5 %).
+ * random ticket's messages, or a random offset page). Rows may still be in the row cache by chance (10,000
+ * of 100,000 tickets at most, so ~10 %).
  *
  * 1. Seeds a fresh DATA_DIR with `bench/lib/seed.ts` of the code under test (one sandbox connection,
  *    `--contacts` contacts and tickets, `--messages` messages), then starts that code's server as its own
