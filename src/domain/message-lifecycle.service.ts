@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import type { DbOrTx, Tx } from "../db/client";
 import { contacts, messageReactions, messages, tickets } from "../db/schema";
 import { AppError } from "../errors";
