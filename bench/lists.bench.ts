@@ -4,8 +4,8 @@
  *
  * Every request asks for a different page, so no answer comes from the read cache: each scenario's wrk
  * script picks a random position per request (a keyset cursor at a random point of the list's order, a
- * random ticket's messages, or a random offset page). Rows may still be in the row cache by chance (5,000
- * of 100,000 tickets at most, so ~5 %).
+ * random ticket's messages, or a random offset page). Rows may still be in the row cache by chance (10,000
+ * of 100,000 tickets at most, so ~10 %).
  *
  * 1. Seeds a fresh DATA_DIR with `bench/lib/seed.ts` of the code under test (one sandbox connection,
  *    `--contacts` contacts and tickets, `--messages` messages), then starts that code's server as its own
@@ -21,11 +21,15 @@
  * pagination reads every skipped index entry, so its cost grows with the page number; use `after=`).
  *
  * Options: --ref COMMIT, --messages (1000000), --contacts (100000), --rounds (3), --seconds (5),
- * --connections (50), --only a,b (scenarios), --json FILE. Needs wrk on PATH.
+ * --connections (50), --only a,b (scenarios), --json FILE, --seed-cache DIR (reuse seeded databases, see
+ * bench/lib/seed.ts), --env K=V,… (settings of the server under test, e.g. SQLITE_MMAP_MB=0).
+ * --compare COMMIT also starts that commit's server (a `git archive`, on its own copy of the same seeded
+ * database, with its defaults) and runs every scenario on both in each round, in alternating order: the
+ * summary gives both and the ratio, measured under the same load. Needs wrk on PATH.
  */
 
 import { execSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -42,8 +46,17 @@ const { values: opt } = parseArgs({
     connections: { type: "string", default: "50" },
     only: { type: "string" },
     json: { type: "string" },
+    "seed-cache": { type: "string" },
+    env: { type: "string" },
+    compare: { type: "string" },
   },
 });
+const serverEnv: Record<string, string> = Object.fromEntries(
+  (opt.env ?? "")
+    .split(",")
+    .filter(Boolean)
+    .map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
+);
 const ROUNDS = Number(opt.rounds);
 const SECONDS = Number(opt.seconds);
 const CONNECTIONS = Number(opt.connections);
@@ -75,13 +88,28 @@ const seedScript = join(dataDir, "seed.ts");
 writeFileSync(
   seedScript,
   `import { seedDatabase } from ${JSON.stringify(join(root, "bench/lib/seed.ts"))};
-   const r = seedDatabase(${JSON.stringify(dataDir)}, { contacts: ${CONTACTS}, tickets: ${CONTACTS}, messages: ${Number(opt.messages)}, now: ${now} });
+   const r = seedDatabase(${JSON.stringify(dataDir)}, { contacts: ${CONTACTS}, tickets: ${CONTACTS}, messages: ${Number(opt.messages)}, now: ${now}${opt["seed-cache"] ? `, cacheDir: ${JSON.stringify(resolve(opt["seed-cache"]))}` : ""} });
    console.log(JSON.stringify(r));`,
 );
 log(`seeding ${CONTACTS} contacts/tickets and ${opt.messages} messages…`);
 const seedOut = execSync(`bun ${seedScript}`, { cwd: root, encoding: "utf8", maxBuffer: 1 << 24 });
-const seed = JSON.parse(seedOut.trim().split("\n").at(-1)!) as { seconds: number; dbBytes: number };
-log(`seeded in ${seed.seconds.toFixed(1)} s, ${(seed.dbBytes / 2 ** 20).toFixed(0)} MiB`);
+const seed = JSON.parse(seedOut.trim().split("\n").at(-1)!) as {
+  seconds: number;
+  dbBytes: number;
+  cached?: boolean;
+};
+log(
+  `${seed.cached ? "copied from the seed cache" : "seeded"} in ${seed.seconds.toFixed(1)} s, ${(seed.dbBytes / 2 ** 20).toFixed(0)} MiB`,
+);
+// A cached database keeps the timestamps of the day it was seeded: the cursors aim at its newest ticket.
+const newest = Number(
+  sh(
+    `bun -e 'import { Database } from "bun:sqlite"; console.log(new Database(${JSON.stringify(join(dataDir, "chasqui.sqlite"))}, { readonly: true }).query("select max(updated_at) as n from tickets").get().n)'`,
+  ),
+);
+const compareArchive = opt.compare ? checkoutRef(HERE, opt.compare) : undefined;
+const compareDir = opt.compare ? mkdtempSync(join(tmpdir(), "chasqui-lists-bench-ref-")) : undefined;
+if (compareDir) copyFileSync(join(dataDir, "chasqui.sqlite"), join(compareDir, "chasqui.sqlite"));
 
 // A keyset cursor is base64url JSON of [list, ...key]; the scripts build one per request.
 const BASE64URL_LUA = `
@@ -102,7 +130,7 @@ end
 math.randomseed(os.time() + math.floor(os.clock() * 1000000))
 `;
 const DAY = 86_400_000;
-const ticketCursor = `'["tickets",' .. string.format("%.0f", ${now - 90 * DAY} + math.random() * ${90 * DAY}) .. ',9007199254740991]'`;
+const ticketCursor = `'["tickets",' .. string.format("%.0f", ${newest - 90 * DAY} + math.random() * ${90 * DAY}) .. ',9007199254740991]'`;
 const SCENARIOS: Record<string, string> = {
   tickets: `request = function() return wrk.format(nil, "/api/v1/tickets?after=" .. b64url(${ticketCursor})) end`,
   closed: `request = function() return wrk.format(nil, "/api/v1/tickets?status=closed&after=" .. b64url(${ticketCursor})) end`,
@@ -115,54 +143,70 @@ const chosen = opt.only ? opt.only.split(",") : Object.keys(SCENARIOS);
 
 const port = freePort();
 const api = `http://127.0.0.1:${port}`;
-const server = spawnServer({ root, dataDir, port, token: TOKEN });
+const server = spawnServer({ root, dataDir, port, token: TOKEN, env: serverEnv });
+const refPort = compareDir ? freePort() : 0;
+const refServer =
+  compareArchive && compareDir
+    ? spawnServer({ root: compareArchive, dataDir: compareDir, port: refPort, token: TOKEN })
+    : undefined;
 const helloPort = freePort();
 const hello = spawnHello(helloPort);
 const auth = { Authorization: `Bearer ${TOKEN}` };
-const results: Record<string, { rps: number; share: number; p99: number }[]> = {};
+type Result = { rps: number; share: number; p99: number };
+/** Per scenario: the code under test's rounds, and with --compare the reference's (`name@ref`). */
+const results: Record<string, Result[]> = {};
+const REF = "@ref";
 let exitCode = 0;
 try {
   await waitForHttp(`${api}/health`, server);
+  if (refServer) await waitForHttp(`http://127.0.0.1:${refPort}/health`, refServer);
   await waitForHttp(`http://127.0.0.1:${helloPort}/`, hello);
-  const run = (name: string, seconds: number): Promise<WrkResult> =>
+  const run = (name: string, seconds: number, ref = false): Promise<WrkResult> =>
     name === "hello"
       ? runWrk({ url: `http://127.0.0.1:${helloPort}/`, connections: CONNECTIONS, seconds })
       : runWrk({
-          url: api,
+          url: ref ? `http://127.0.0.1:${refPort}` : api,
           connections: CONNECTIONS,
           seconds,
           headers: auth,
           lua: `${BASE64URL_LUA}\n${SCENARIOS[name]}`,
         });
-  for (const name of ["hello", ...chosen]) await run(name, 2); // warm-up
+  const sides = refServer ? [false, true] : [false];
+  for (const name of ["hello", ...chosen]) for (const ref of sides) await run(name, 2, ref); // warm-up
   for (let round = 1; round <= ROUNDS; round++) {
     const ceiling = await run("hello", SECONDS);
     const line = [`#${round} ceiling ${ceiling.rps.toFixed(0)}`];
     for (const name of chosen) {
-      const r = await run(name, SECONDS);
-      if (r.non2xx + r.socketErrors + r.timeouts > 0)
-        log(`  ! ${name}: ${r.non2xx} non-2xx, ${r.socketErrors} socket errors, ${r.timeouts} timeouts`);
-      const share = (r.rps / ceiling.rps) * 100;
-      results[name] = [...(results[name] ?? []), { rps: r.rps, share, p99: r.p99 }];
-      line.push(`${name} ${r.rps.toFixed(0)} (${share.toFixed(1)} %, p99 ${r.p99.toFixed(1)} ms)`);
+      // Alternate which goes first, so neither always runs right after the other warmed the OS cache.
+      for (const ref of round % 2 === 0 ? [...sides].reverse() : sides) {
+        const r = await run(name, SECONDS, ref);
+        const label = ref ? `${name}${REF}` : name;
+        if (r.non2xx + r.socketErrors + r.timeouts > 0)
+          log(`  ! ${label}: ${r.non2xx} non-2xx, ${r.socketErrors} socket errors, ${r.timeouts} timeouts`);
+        const share = (r.rps / ceiling.rps) * 100;
+        results[label] = [...(results[label] ?? []), { rps: r.rps, share, p99: r.p99 }];
+        line.push(`${label} ${r.rps.toFixed(0)} (${share.toFixed(1)} %, p99 ${r.p99.toFixed(1)} ms)`);
+      }
     }
     log(line.join(" | "));
   }
+  const summaryOf = (rs: Result[]) => ({
+    rps: Math.round(median(rs.map((r) => r.rps))),
+    shareOfCeilingPct: Number(median(rs.map((r) => r.share)).toFixed(2)),
+    p99Ms: Number(median(rs.map((r) => r.p99)).toFixed(1)),
+  });
   const summary = Object.fromEntries(
     chosen.map((name) => {
-      const rs = results[name]!;
-      return [
-        name,
-        {
-          rps: Math.round(median(rs.map((r) => r.rps))),
-          shareOfCeilingPct: Number(median(rs.map((r) => r.share)).toFixed(2)),
-          p99Ms: Number(median(rs.map((r) => r.p99)).toFixed(1)),
-        },
-      ];
+      const mine = summaryOf(results[name]!);
+      if (!refServer) return [name, mine];
+      const ref = summaryOf(results[`${name}${REF}`]!);
+      // Same-round ratios: each round's this/ref, then their median.
+      const ratios = results[name]!.map((r, i) => r.rps / results[`${name}${REF}`]![i]!.rps);
+      return [name, { ...mine, [opt.compare!]: ref, ratioToRef: Number(median(ratios).toFixed(2)) }];
     }),
   );
   console.log(
-    `\nUncached lists — ${code}, ${new Date().toISOString()}, load ${loadavg}, ${opt.messages} messages`,
+    `\nUncached lists — ${code}${opt.env ? ` (${opt.env})` : ""}${opt.compare ? ` vs ${opt.compare}` : ""}, ${new Date().toISOString()}, load ${loadavg} → ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}, ${opt.messages} messages`,
   );
   console.log(JSON.stringify(summary, null, 2));
   if (opt.json)
@@ -175,8 +219,11 @@ try {
   exitCode = 1;
 } finally {
   await stopProcess(server);
+  if (refServer) await stopProcess(refServer);
   await stopProcess(hello);
   rmSync(dataDir, { recursive: true, force: true });
+  if (compareDir) rmSync(compareDir, { recursive: true, force: true });
   if (archive) rmSync(archive, { recursive: true, force: true });
+  if (compareArchive) rmSync(compareArchive, { recursive: true, force: true });
 }
 process.exit(exitCode);

@@ -74,6 +74,8 @@ const EnvSchema = z.object({
   MEDIA_RETENTION_DAYS: int(0, 36_500).default(0),
   MESSAGE_RETENTION_DAYS: int(0, 36_500).default(0),
   SEARCH_MAX_MATCHES: int(1, 10_000_000).default(10_000),
+  SQLITE_MMAP_MB: int(0, 2047).default(256),
+  SQLITE_CACHE_MB: int(1, 4096).default(16),
   SEND_QUEUE_EXPIRY_HOURS: int(1, 8760).default(24),
   SEND_QUEUE_POLL_MS: int(10, 600_000).default(1_000),
   SEND_QUEUE_RETRY_MS: int(10, 3_600_000).default(5_000),
@@ -204,6 +206,10 @@ export type Config = {
   messageRetentionDays: number;
   /** A ticket search reads at most this many of the newest matching messages (and contacts). */
   searchMaxMatches: number;
+  /** SQLite reads the first this many bytes of the database through a memory map (`PRAGMA mmap_size`); 0 = off. */
+  sqliteMmapBytes: number;
+  /** SQLite's own page cache of the server's connection, bytes (`PRAGMA cache_size`). */
+  sqliteCacheBytes: number;
   /** A queued send without `expiresAt` fails when it could not go out within this long after its `sendAt`. */
   sendQueueExpiryMs: number;
   /** The send queue looks for due messages at least this often (scheduled sends, held by the daily cap). */
@@ -282,6 +288,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mediaRetentionDays: e.MEDIA_RETENTION_DAYS,
     messageRetentionDays: e.MESSAGE_RETENTION_DAYS,
     searchMaxMatches: e.SEARCH_MAX_MATCHES,
+    sqliteMmapBytes: e.SQLITE_MMAP_MB * 2 ** 20,
+    sqliteCacheBytes: e.SQLITE_CACHE_MB * 2 ** 20,
     sendQueueExpiryMs: e.SEND_QUEUE_EXPIRY_HOURS * 3_600_000,
     sendQueuePollMs: e.SEND_QUEUE_POLL_MS,
     sendQueueRetryMs: e.SEND_QUEUE_RETRY_MS,

@@ -50,7 +50,10 @@ export type RuntimeOptions = {
 export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptions = {}) {
   const clock = opts.clock ?? Date.now;
   const databasePath = opts.databasePath ?? join(config.dataDir, "chasqui.sqlite");
-  const db = openDatabase(databasePath);
+  const db = openDatabase(databasePath, {
+    mmapBytes: config.sqliteMmapBytes,
+    cacheBytes: config.sqliteCacheBytes,
+  });
   migrate(db);
   const events = createEventSink(db, clock);
   const media = opts.media ?? createMediaStore(config);

@@ -129,8 +129,10 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
     offset: sqlite.query<{ id: number }, [number, number]>(
       "select id from contacts order by name, id limit ? offset ?",
     ),
-    after: sqlite.query<{ id: number }, [string, number, number]>(
-      "select id from contacts where (name, id) > (?, ?) order by name, id limit ?",
+    // A keyset page in one statement: the seek in contacts_name_idx gives the order, each row by its rowid.
+    after: sqlite.query<ContactRow, [string, number, number]>(
+      `select id, number, name, email, profile_pic_url as pic, is_group as isGroup, lid, created_at as createdAt,
+        updated_at as updatedAt from contacts where (name, id) > (?, ?) order by name, id limit ?`,
     ),
     rows: sqlite.query<ContactRow, [string]>(
       `select id, number, name, email, profile_pic_url as pic, is_group as isGroup, lid, created_at as createdAt,
@@ -270,17 +272,18 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
         if (!matched) return { rows: [], count: 0, hasMore: false };
         return { ...takePage(contactsByIds(matched.page(filter)), filter.limit), count: matched.count() };
       }
-      // The page's ids come from the (name, id) index alone (a keyset page seeks past the cursor's row),
-      // then only those rows are read; the count is the trigger-kept row count. Raw statements compiled
-      // once: drizzle would build and prepare the SQL again on every request.
-      const ids = (
-        filter.after
-          ? listStmt.after.all(filter.after[0], filter.after[1], filter.limit + 1)
-          : listStmt.offset.all(filter.limit + 1, filter.offset)
-      ).map((r) => r.id);
+      // The count is the trigger-kept row count. Raw statements compiled once: drizzle would build and
+      // prepare the SQL again on every request.
+      const count = listStmt.count.get()?.n ?? 0;
+      if (filter.after) {
+        const rows = listStmt.after.all(filter.after[0], filter.after[1], filter.limit + 1).map(contactOfRow);
+        return { ...takePage(rows, filter.limit), count };
+      }
+      // An offset page skips its rows in the index alone, then reads only the page's rows.
+      const ids = listStmt.offset.all(filter.limit + 1, filter.offset).map((r) => r.id);
       const byId = new Map(listStmt.rows.all(JSON.stringify(ids)).map((r) => [r.id, contactOfRow(r)]));
       const rows = ids.map((id) => byId.get(id)).filter((c): c is Contact => c !== undefined);
-      return { ...takePage(rows, filter.limit), count: listStmt.count.get()?.n ?? 0 };
+      return { ...takePage(rows, filter.limit), count };
     },
 
     matchingIds,

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import type { DbOrTx, Tx } from "../db/client";
 import { contacts, messageReactions, messages, tickets } from "../db/schema";
 import { AppError } from "../errors";
@@ -195,23 +195,37 @@ export function createMessageLifecycleService(
     return unread.length;
   }
 
+  // Compiled once (the message list asks for every page's reactions); a page's rows come by primary key.
+  const reactionsStmt = db.$client.query<
+    {
+      messagePk: number;
+      reactor: string;
+      fromMe: number;
+      name: string | null;
+      emoji: string;
+      timestamp: number;
+    },
+    [string]
+  >(
+    `select message_pk as messagePk, reactor, from_me as fromMe, name, emoji, timestamp from message_reactions
+     where message_pk in (select value from json_each(?))`,
+  );
+
   /** Reactions of a page of messages, by message row key. */
   function reactionsOf(pks: number[]): Map<number, Reaction[]> {
     const out = new Map<number, Reaction[]>();
     if (pks.length === 0) return out;
-    const rows = db
-      .select()
-      .from(messageReactions)
-      .where(inArray(messageReactions.messagePk, pks))
-      .all()
+    const rows = reactionsStmt
+      .all(JSON.stringify(pks))
       // A page's few reactions are ordered here rather than by a sort in SQLite.
       .sort((a, b) => a.timestamp - b.timestamp);
     for (const r of rows) {
       const list = out.get(r.messagePk) ?? [];
+      const fromMe = r.fromMe === 1;
       list.push({
         emoji: r.emoji,
-        fromMe: r.fromMe,
-        number: r.fromMe ? null : r.reactor,
+        fromMe,
+        number: fromMe ? null : r.reactor,
         name: r.name,
         timestamp: r.timestamp,
       });

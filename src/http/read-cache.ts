@@ -1,4 +1,4 @@
-import type { Db } from "../db/client";
+import { type Db, readTransaction } from "../db/client";
 
 /** What a cached answer depends on. */
 export type ReadScope =
@@ -26,11 +26,12 @@ const CHANGES_PER_READ = 10_000;
  *
  * Besides whole answers it keeps the wire JSON of single tickets (`ticketRows`): a changed ticket list is
  * rebuilt from its page's ids (index only) and the rows' cached JSON, rendering only the tickets that
- * changed. Bounded: least recently used answers go first; the rows start over when full.
+ * changed. Bounded: least recently used answers go first; rows in two generations (at most maxRows, ~700
+ * bytes each: 10,000 ≈ 7 MB), the older dropped when the newer is full.
  */
 export function createReadCache(db: Db, opts: { maxEntries?: number; maxRows?: number } = {}) {
   const maxEntries = opts.maxEntries ?? 128;
-  const maxRows = opts.maxRows ?? 5000;
+  const maxRows = opts.maxRows ?? 10_000;
   const sqlite = db.$client;
   const totalChanges = sqlite.query<{ n: number }, []>("select total_changes() as n");
   // No ORDER BY or LIMIT: a rowid range comes in rowid order, and pruning keeps the table at ~11,000 rows
@@ -39,40 +40,71 @@ export function createReadCache(db: Db, opts: { maxEntries?: number; maxRows?: n
     "select seq, kind, ref from list_changes where seq > ?",
   );
   const lastChange = sqlite.query<{ n: number | null }, []>("select max(seq) as n from list_changes");
-  // A deferred BEGIN that only reads is a read transaction: the statements of one answer share one WAL
-  // read lock instead of taking and releasing one each, which costs more than the reads of a page.
-  const begin = sqlite.query("BEGIN");
-  const commit = sqlite.query("COMMIT");
-  const snapshot = <T>(fn: () => T): T => {
-    if (sqlite.inTransaction) return fn();
-    begin.run();
-    try {
-      return fn();
-    } finally {
-      commit.run();
-    }
-  };
+  const snapshot = <T>(fn: () => T): T => readTransaction(db, fn);
 
   let seen = lastChange.get()?.n ?? 0;
   const version = { tickets: 0, contacts: 0 };
   const entries = new Map<string, { version: string | number; body: string }>();
-  /** Ticket id → its wire JSON and its contact (a contact's change re-renders its tickets). */
-  const rows = new Map<number, { contactId: number; json: string }>();
-  const rowsOfContact = new Map<number, Set<number>>();
+  type Row = { contactId: number; json: string };
+  /**
+   * Ticket id → its wire JSON and its contact, in two generations of at most maxRows / 2 each: rows go into
+   * `young`; when it is full the old generation is dropped and `young` becomes it, and a row found there
+   * moves back to `young`. Least recently used rows go first, without the cliff of starting over (and
+   * without deleting a Map's oldest keys one at a time, which makes every later look for the oldest key
+   * walk past the deleted ones).
+   */
+  let young = new Map<number, Row>();
+  let old = new Map<number, Row>();
+  /** Contact id → its cached tickets (a contact's change re-renders them): one id, or several. */
+  const rowsOfContact = new Map<number, number | number[]>();
 
+  const unindex = (contactId: number, id: number) => {
+    const ids = rowsOfContact.get(contactId);
+    if (ids === id) rowsOfContact.delete(contactId);
+    else if (Array.isArray(ids)) {
+      const rest = ids.filter((x) => x !== id);
+      rowsOfContact.set(contactId, rest.length === 1 ? rest[0]! : rest);
+    }
+  };
+  const index = (contactId: number, id: number) => {
+    const ids = rowsOfContact.get(contactId);
+    if (ids === undefined) rowsOfContact.set(contactId, id);
+    else if (Array.isArray(ids)) ids.push(id);
+    else if (ids !== id) rowsOfContact.set(contactId, [ids, id]);
+  };
   const dropRow = (id: number) => {
-    const row = rows.get(id);
+    const row = young.get(id) ?? old.get(id);
     if (!row) return;
-    rows.delete(id);
-    const ofContact = rowsOfContact.get(row.contactId);
-    ofContact?.delete(id);
-    if (ofContact?.size === 0) rowsOfContact.delete(row.contactId);
+    young.delete(id);
+    old.delete(id);
+    unindex(row.contactId, id);
+  };
+  const clearRows = () => {
+    young = new Map();
+    old = new Map();
+    rowsOfContact.clear();
   };
   const dropAll = () => {
-    rows.clear();
-    rowsOfContact.clear();
+    clearRows();
     version.tickets++;
     version.contacts++;
+  };
+  /** `young` is full: the old generation goes, `young` becomes it. */
+  const rotate = () => {
+    for (const [id, row] of old) unindex(row.contactId, id);
+    old = young;
+    young = new Map();
+  };
+  const half = Math.max(1, Math.floor(maxRows / 2));
+  const cachedRow = (id: number): Row | undefined => {
+    const hit = young.get(id);
+    if (hit) return hit;
+    const aged = old.get(id);
+    if (!aged) return undefined;
+    old.delete(id);
+    if (young.size >= half) rotate();
+    young.set(id, aged);
+    return aged;
   };
 
   /** Applies the changes committed since the last look. */
@@ -96,13 +128,14 @@ export function createReadCache(db: Db, opts: { maxEntries?: number; maxRows?: n
         dropRow(change.ref);
         version.tickets++;
       } else if (change.kind === "c") {
-        for (const id of rowsOfContact.get(change.ref) ?? []) dropRow(id);
+        const ids = rowsOfContact.get(change.ref);
+        if (Array.isArray(ids)) for (const id of [...ids]) dropRow(id);
+        else if (ids !== undefined) dropRow(ids);
         version.tickets++;
         version.contacts++;
       } else {
         // A connection, queue, user or tag every ticket may show: not part of a contact.
-        rows.clear();
-        rowsOfContact.clear();
+        clearRows();
         version.tickets++;
       }
     }
@@ -115,21 +148,23 @@ export function createReadCache(db: Db, opts: { maxEntries?: number; maxRows?: n
   return {
     /** The JSON text cached under key for what `scope` depends on, or the one compute returns (then kept). */
     get(key: string, scope: ReadScope, compute: () => string): string {
-      sync();
-      const v = versionOf(scope);
-      const hit = entries.get(key);
-      if (hit && hit.version === v) {
+      // One read transaction for the look at the changes and the answer's reads: one WAL read lock per
+      // answer, and the changes applied are exactly those of the snapshot the answer is read from.
+      return snapshot(() => {
+        sync();
+        const v = versionOf(scope);
+        const hit = entries.get(key);
+        if (hit && hit.version === v) {
+          entries.delete(key);
+          entries.set(key, hit);
+          return hit.body;
+        }
+        const body = compute();
         entries.delete(key);
-        entries.set(key, hit);
-        return hit.body;
-      }
-      // Read in a snapshot that may be newer than the changes just applied, never older: whatever it
-      // shows beyond them is applied at the next look, so the entry is recomputed, never stale.
-      const body = snapshot(compute);
-      entries.delete(key);
-      entries.set(key, { version: v, body });
-      if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
-      return body;
+        entries.set(key, { version: v, body });
+        if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
+        return body;
+      });
     },
 
     /**
@@ -141,28 +176,25 @@ export function createReadCache(db: Db, opts: { maxEntries?: number; maxRows?: n
       ids: number[],
       render: (missing: number[]) => { id: number; contactId: number; json: string }[],
     ): string[] {
-      const missing = ids.filter((id) => !rows.has(id));
-      if (missing.length > 0) {
-        // Full: start over rather than evict one by one (deleting a Map's oldest keys one at a time makes
-        // every later look for the oldest key walk past the deleted ones).
-        if (rows.size + missing.length > maxRows) {
-          rows.clear();
-          rowsOfContact.clear();
-        }
-        for (const row of render(missing)) {
-          dropRow(row.id);
-          rows.set(row.id, { contactId: row.contactId, json: row.json });
-          const ofContact = rowsOfContact.get(row.contactId);
-          if (ofContact) ofContact.add(row.id);
-          else rowsOfContact.set(row.contactId, new Set([row.id]));
-        }
-      }
-      const out: string[] = [];
+      const out: (string | undefined)[] = [];
+      const missing: number[] = [];
       for (const id of ids) {
-        const row = rows.get(id);
-        if (row) out.push(row.json);
+        const json = cachedRow(id)?.json;
+        out.push(json);
+        if (json === undefined) missing.push(id);
       }
-      return out;
+      if (missing.length === 0) return out as string[];
+      const rendered = new Map<number, string>();
+      for (const row of render(missing)) {
+        dropRow(row.id);
+        if (young.size >= half) rotate();
+        young.set(row.id, { contactId: row.contactId, json: row.json });
+        index(row.contactId, row.id);
+        rendered.set(row.id, row.json);
+      }
+      // Tickets that no longer exist are left out.
+      for (let i = 0; i < ids.length; i++) if (out[i] === undefined) out[i] = rendered.get(ids[i]!);
+      return out.filter((json): json is string => json !== undefined);
     },
   };
 }

@@ -3,7 +3,7 @@ import type { Connection } from "../domain/connection.service";
 import { contactEventData } from "../domain/contact.service";
 import type { MessageRow, SentResult } from "../domain/message.service";
 import { EDIT_WINDOW_MS, REVOKE_WINDOW_MS, type Reaction } from "../domain/message-lifecycle.service";
-import type { TicketView } from "../domain/ticket.service";
+import type { TicketTag, TicketView, TicketWireRow } from "../domain/ticket.service";
 import type { Webhook } from "../domain/webhook-config.service";
 
 /** Wire shapes of seed/API.md, written by hand and decoupled from the tables. */
@@ -349,6 +349,26 @@ export const ticketWire = (t: TicketView) => ({
   user: t.user,
   tags: t.tags,
 });
+
+const str = (s: string) => JSON.stringify(s);
+const strOrNull = (s: string | null) => (s === null ? "null" : JSON.stringify(s));
+const isoOrNull = (ms: number | null) => (ms === null ? "null" : `"${new Date(ms).toISOString()}"`);
+
+/**
+ * `JSON.stringify(ticketWire(view))` of a list row, written from the row's columns without building the view
+ * and wire objects: the same text byte for byte (same key order; strings through JSON.stringify; a null
+ * number prints as `null` in a template). tests/http/ticket-list-json.test.ts compares the two.
+ */
+export function ticketListJson(r: TicketWireRow, tags: TicketTag[]): string {
+  const queue =
+    r[6] !== null && r[19] !== null ? `{"id":${r[6]},"name":${str(r[19])},"color":${str(r[20]!)}}` : "null";
+  const user =
+    r[7] !== null && r[21] !== null ? `{"id":${r[7]},"name":${str(r[21])},"email":${str(r[22]!)}}` : "null";
+  let tagsJson = "";
+  for (const t of tags)
+    tagsJson += `${tagsJson ? "," : ""}{"id":${t.id},"name":${str(t.name)},"color":${str(t.color)}}`;
+  return `{"id":${r[0]},"status":${str(r[1])},"lastMessage":${str(r[2])},"unreadMessages":${r[3]},"contactId":${r[4]},"whatsappId":${r[5]},"queueId":${r[6]},"userId":${r[7]},"rating":${r[8]},"ratedAt":${isoOrNull(r[9])},"createdAt":"${new Date(r[10]).toISOString()}","updatedAt":"${new Date(r[11]).toISOString()}","contact":{"id":${r[4]},"name":${str(r[12])},"number":${str(r[13])},"email":${str(r[14])},"profilePicUrl":${strOrNull(r[15])},"isGroup":${r[16] === 1}},"whatsapp":{"id":${r[5]},"name":${str(r[17])},"number":${strOrNull(r[18])}},"queue":${queue},"user":${user},"tags":[${tagsJson}]}`;
+}
 
 // ── messages ────────────────────────────────────────────────────────────────
 

@@ -288,3 +288,47 @@ test("the ticket and contact lists never serve a stale page, whatever was writte
   expect((await page()).tickets.map((x: any) => x.id)).toEqual([first.body.ticketId]);
   expect(await names()).toEqual(["Zoe"]);
 });
+
+test("the row cache keeps the recently used rows when full, and a contact's change still reaches them", async () => {
+  await using t = createTestApp();
+  const conn = await t.sandbox();
+  const ids: number[] = [];
+  for (let i = 1; i <= 6; i++)
+    ids.push(
+      (
+        await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, {
+          number: `59599000000${i}`,
+          body: `m${i}`,
+        })
+      ).body.ticketId,
+    );
+  // Two generations of 2 rows.
+  const cache = createReadCache(t.db, { maxRows: 4 });
+  const rendered: number[] = [];
+  let key = 0;
+  const rows = (want: number[]) =>
+    cache.get(`p${key++}`, "tickets", () =>
+      cache
+        .ticketRows(want, (missing) => {
+          rendered.push(...missing);
+          return missing.map((id) => {
+            const v = t.services.tickets.get(id);
+            return { id, contactId: v.contactId, json: `${id}:${v.contact.name}` };
+          });
+        })
+        .join("|"),
+    );
+  const [a, b, c, d] = ids as [number, number, number, number];
+  rows([a, b]); // young: a b
+  rows([c]); // old: a b, young: c
+  rows([a]); // a moves back to young: old b, young c a
+  rows([d]); // young was full: b goes; old c a, young d
+  expect(rendered).toEqual([a, b, c, d]);
+  expect(rows([a, b, c])).toBe(`${a}:595990000001|${b}:595990000002|${c}:595990000003`);
+  // Only b, the least recently used, was rendered again.
+  expect(rendered).toEqual([a, b, c, d, b]);
+  // A contact's change drops its ticket's row wherever it is kept.
+  await t.post("/api/v1/contacts", { number: "595990000004", name: "Cuatro" });
+  expect(rows([d])).toBe(`${d}:Cuatro`);
+  expect(rendered.at(-1)).toBe(d);
+});

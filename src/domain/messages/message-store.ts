@@ -1,6 +1,6 @@
 import { and, count, desc, eq, sql } from "drizzle-orm";
 import type { Tx } from "../../db/client";
-import { contacts, messages, tickets } from "../../db/schema";
+import { contacts, messages } from "../../db/schema";
 import { AppError } from "../../errors";
 import type { ChatAddress } from "../../whatsapp/gateway";
 import { type Contact, contactRef } from "../contact.service";
@@ -76,6 +76,7 @@ export function createMessageStore(
       .from(messages)
       .leftJoin(contacts, eq(contacts.id, messages.contactId));
   const newestFirst = [desc(messages.createdAt), desc(messages.pk)] as const;
+  const ticketExists = db.$client.query<{ id: number }, [number]>("select id from tickets where id = ?");
   const listStmt = {
     count: db
       .select({ n: count() })
@@ -232,12 +233,7 @@ export function createMessageStore(
 
     /** A page of a ticket's messages, newest first, with the sender of each inbound one. */
     list(ticketId: number, at: PageAt<MessageKey>) {
-      const ticket = db
-        .select({ id: tickets.id, contactId: tickets.contactId })
-        .from(tickets)
-        .where(eq(tickets.id, ticketId))
-        .get();
-      if (!ticket) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
+      if (!ticketExists.get(ticketId)) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
       const total = listStmt.count.get({ ticketId })?.n ?? 0;
       const limit = at.limit + 1;
       const rows = at.after

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { readTransaction } from "../../../db/client";
 import { visibleQueues } from "../../../domain/account.service";
 import { pageAt } from "../../../domain/paging";
 import type { TicketView } from "../../../domain/ticket.service";
@@ -18,6 +19,7 @@ import {
   positiveInt,
   sendErrors,
   TicketSchema,
+  ticketListJson,
   ticketWire,
 } from "../../wire";
 
@@ -153,9 +155,11 @@ export const ticketsRouter = createRouter()
               const rows = readCache.ticketRows(
                 page.keys.map((k) => k.id),
                 (missing) =>
-                  services.tickets
-                    .views(missing)
-                    .map((t) => ({ id: t.id, contactId: t.contactId, json: ticketRowJson(t) })),
+                  services.tickets.wireRows(missing).map(({ row, tags }) => ({
+                    id: row[0],
+                    contactId: row[4],
+                    json: ticketListJson(row, tags),
+                  })),
               );
               return listJson(rows, page.count, page.hasMore, q, nextCursor);
             });
@@ -287,21 +291,27 @@ export const ticketsRouter = createRouter()
     }),
     (c) => {
       const { ticketId } = c.req.valid("param");
-      assertTicketVisible(c, ticketId);
       const q = c.req.valid("query");
       const { page, limit } = q;
-      const { messages: svc, lifecycle } = c.get("deps").services;
-      const result = svc.list(ticketId, pageAt(q));
-      const { rows, count, hasMore } = result;
-      const nextCursor = nextCursorOf("messages", result, (r) => [
-        r.message.createdAt.getTime(),
-        r.message.pk,
-      ]);
-      const reactions = lifecycle.reactionsOf(rows.map((r) => r.message.pk));
-      const messages = rows.map((r) =>
-        messageWire(r.message, r.contact, svc.mediaUrlOf, reactions.get(r.message.pk)),
-      );
-      return c.json({ messages, ticketId, count, hasMore, page, limit, nextCursor }, 200);
+      const { services, db } = c.get("deps");
+      const { messages: svc, lifecycle } = services;
+      // One read transaction: the visibility check, the page, its count and its reactions share one snapshot.
+      const body = readTransaction(db, () => {
+        assertTicketVisible(c, ticketId);
+        const result = svc.list(ticketId, pageAt(q));
+        const { rows, count, hasMore } = result;
+        const nextCursor = nextCursorOf("messages", result, (r) => [
+          r.message.createdAt.getTime(),
+          r.message.pk,
+        ]);
+        const reactions = lifecycle.reactionsOf(rows.map((r) => r.message.pk));
+        const messages = rows.map((r) =>
+          messageWire(r.message, r.contact, svc.mediaUrlOf, reactions.get(r.message.pk)),
+        );
+        return JSON.stringify({ messages, ticketId, count, hasMore, page, limit, nextCursor });
+      });
+      // The body is the serialized JSON of the typed shape above; the route's typing cannot see that.
+      return c.body(body, 200, { "content-type": "application/json" }) as never;
     },
   )
   .openapi(

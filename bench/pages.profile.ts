@@ -1,0 +1,165 @@
+/**
+ * What one uncached list page costs in-process: `bun bench/pages.profile.ts --data-dir DIR [--ref COMMIT]
+ * [--iterations N] [--rounds N] [--only tickets,closed,contacts,messages,deep-offset,cached] [--env K=V,…]`. Add
+ * `--cpu-prof` to bun for a profile (without --ref).
+ *
+ * Runs the server's app (`createRuntime`) on an already seeded data directory (copy one from the seed cache,
+ * see bench/lib/seed.ts; it is used as it is, so use a copy) and asks `app.fetch` for random pages, each a
+ * different read-cache key, as bench/lists.bench.ts does over HTTP: a keyset cursor at a random point of the
+ * list's order, a random ticket's messages, a random offset page. `cached` (the same page every time, from
+ * the read cache) is the floor of auth, routing and the response.
+ *
+ * With `--ref COMMIT`, that commit's code (a `git archive`, as the other benches' --ref) runs in the same
+ * process on a copy of the data directory, and every page is asked of both, one after the other, in
+ * alternating order: both see the same pages under the same load, which on a shared machine is the only
+ * comparison that holds. Prints, per list, the median, mean and p99 µs per page of each and the ratio of
+ * the medians.
+ */
+
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { encodeCursor } from "../src/http/cursor";
+import { checkoutRef } from "./lib/proc";
+
+const { values: opt } = parseArgs({
+  options: {
+    "data-dir": { type: "string" },
+    ref: { type: "string" },
+    iterations: { type: "string", default: "2000" },
+    rounds: { type: "string", default: "3" },
+    only: { type: "string" },
+    /** Settings for this code only, e.g. `--env SQLITE_MMAP_MB=256` (the ref runs with its defaults). */
+    env: { type: "string" },
+  },
+});
+const thisEnv = Object.fromEntries(
+  (opt.env ?? "")
+    .split(",")
+    .filter(Boolean)
+    .map((kv) => kv.split("=")),
+);
+if (!opt["data-dir"]) throw new Error("--data-dir DIR (a seeded data directory) is required");
+const TOKEN = "bench-token-0123456789abcdef";
+const HERE = resolve(import.meta.dir, "..");
+
+type App = { fetch(req: Request): Response | Promise<Response> };
+type Code = { name: string; app: App; close(): Promise<void>; sqlite: import("bun:sqlite").Database };
+
+async function load(
+  root: string,
+  dataDir: string,
+  name: string,
+  env: Record<string, string> = {},
+): Promise<Code> {
+  const { loadConfig } = await import(join(root, "src/config.ts"));
+  const { createLogger } = await import(join(root, "src/logger.ts"));
+  const { createRuntime } = await import(join(root, "src/server.ts"));
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    API_TOKEN: TOKEN,
+    LOG_LEVEL: "silent",
+    HOST: "127.0.0.1",
+    ...env,
+  });
+  const rt = createRuntime(config, createLogger("silent"));
+  return { name, app: rt.app, close: () => rt.close(), sqlite: rt.db.$client };
+}
+
+const codes: Code[] = [await load(HERE, opt["data-dir"], "this", thisEnv)];
+let archive: string | undefined;
+let refData: string | undefined;
+if (opt.ref) {
+  archive = checkoutRef(HERE, opt.ref);
+  refData = mkdtempSync(join(tmpdir(), "chasqui-pages-ref-"));
+  copyFileSync(join(opt["data-dir"], "chasqui.sqlite"), join(refData, "chasqui.sqlite"));
+  codes.push(await load(archive, refData, opt.ref));
+}
+
+const sqlite = codes[0]!.sqlite;
+const span = sqlite
+  .query<{ lo: number; hi: number; tickets: number }, []>(
+    "select min(updated_at) as lo, max(updated_at) as hi, (select count(*) from tickets) as tickets from tickets",
+  )
+  .get()!;
+const names = sqlite
+  .query<{ name: string }, []>("select name from contacts")
+  .all()
+  .map((r) => r.name);
+const rand = (n: number) => Math.floor(Math.random() * n);
+const ticketAfter = () =>
+  encodeCursor("tickets", [span.lo + rand(span.hi - span.lo), Number.MAX_SAFE_INTEGER]);
+
+const LISTS: Record<string, () => string> = {
+  tickets: () => `/api/v1/tickets?after=${ticketAfter()}`,
+  closed: () => `/api/v1/tickets?status=closed&after=${ticketAfter()}`,
+  contacts: () => `/api/v1/contacts?after=${encodeCursor("contacts", [names[rand(names.length)]!, 0])}`,
+  messages: () => `/api/v1/tickets/${1 + rand(span.tickets)}/messages`,
+  "deep-offset": () => `/api/v1/tickets?page=${1 + rand(Math.floor(span.tickets / 20))}`,
+  /** The floor: the same page every time, answered from the read cache. */
+  cached: () => "/api/v1/tickets?limit=20",
+};
+const chosen = opt.only ? opt.only.split(",") : Object.keys(LISTS);
+const headers = { Authorization: `Bearer ${TOKEN}` };
+
+async function page(code: Code, path: string): Promise<{ us: number; body: string }> {
+  const t = performance.now();
+  const res = await code.app.fetch(new Request(`http://127.0.0.1${path}`, { headers }));
+  const body = await res.text();
+  const us = (performance.now() - t) * 1000;
+  if (res.status !== 200) throw new Error(`${code.name} ${path}: ${res.status} ${body}`);
+  return { us, body };
+}
+
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) * p)]!;
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const times: Record<string, number[][]> = {};
+let differing = 0;
+for (const name of chosen)
+  for (let i = 0; i < 200; i++) for (const code of codes) await page(code, LISTS[name]!());
+for (let round = 0; round < Number(opt.rounds); round++)
+  for (const name of chosen) {
+    if (!times[name]) times[name] = codes.map(() => []);
+    const xs = times[name];
+    for (let i = 0; i < Number(opt.iterations); i++) {
+      const path = LISTS[name]!();
+      // Alternate who goes first, so neither always finds the other's pages in the OS cache.
+      const order = i % 2 === 0 ? codes.map((_, k) => k) : codes.map((_, k) => codes.length - 1 - k);
+      const bodies: string[] = [];
+      for (const k of order) {
+        const r = await page(codes[k]!, path);
+        xs[k]!.push(r.us);
+        bodies[k] = r.body;
+      }
+      // The same page of the same data: both codes must give the same bytes (the ref's copy gets no writes).
+      if (codes.length > 1 && bodies[0] !== bodies[1]) {
+        differing++;
+        if (process.env.PAGES_SHOW_DIFF) {
+          let at = 0;
+          while (bodies[0]![at] === bodies[1]![at]) at++;
+          console.error(
+            `differs: ${path} at ${at}:\n${bodies[0]!.slice(Math.max(0, at - 300), at + 200)}\n${bodies[1]!.slice(Math.max(0, at - 300), at + 200)}`,
+          );
+        }
+      }
+    }
+  }
+const loadavg = (await Bun.file("/proc/loadavg").text()).split(" ").slice(0, 3).join(" ");
+console.log(`µs per page through app.fetch, ${new Date().toISOString()}, load ${loadavg}:`);
+for (const name of chosen) {
+  const cols = codes.map(
+    (code, k) =>
+      `${code.name} median ${pct(times[name]![k]!, 0.5).toFixed(0).padStart(5)} mean ${mean(times[name]![k]!).toFixed(0).padStart(5)} p99 ${pct(times[name]![k]!, 0.99).toFixed(0).padStart(6)}`,
+  );
+  const ratio =
+    codes.length > 1
+      ? `  ${opt.ref}/this ${(pct(times[name]![1]!, 0.5) / pct(times[name]![0]!, 0.5)).toFixed(2)}×`
+      : "";
+  console.log(`  ${name.padEnd(12)} ${cols.join("  |  ")}${ratio}`);
+}
+if (codes.length > 1) console.log(`answers that differed between the two codes: ${differing}`);
+for (const code of codes) await code.close();
+if (archive) rmSync(archive, { recursive: true, force: true });
+if (refData) rmSync(refData, { recursive: true, force: true });
+process.exit(0);
