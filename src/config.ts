@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { normalizeAllowEntry } from "./net/address-policy";
@@ -26,6 +27,9 @@ const EnvSchema = z.object({
   WEBHOOK_LEASE_MS: int(100, 3_600_000).default(30_000),
   WEBHOOK_WINDOW: int(1, 256).default(8),
   WEBHOOK_WORKER: bool.default(true),
+  HTTP_READ_THREADS: z
+    .union([z.literal("auto"), int(0, 16)], { error: "auto, or a number of threads from 0 to 16" })
+    .default("auto"),
   EVENT_RETENTION_HOURS: int(1, 87_600).default(24),
   WA_WS_URL: z.string().optional(),
   WA_SEND_TIMEOUT_MS: int(100, 600_000).default(30_000),
@@ -144,6 +148,14 @@ export type Config = {
   webhookWindow: number;
   /** Run the webhook dispatcher in its own thread (a Bun Worker with its own SQLite connection); on by default. */
   webhookWorker: boolean;
+  /**
+   * HTTP read front (HTTP_READ_THREADS): 0 = the main thread listens on PORT and answers everything; N ≥ 1 = N
+   * Bun Workers own PORT (`reusePort`), answer the GET lists the panel polls (tickets, contacts, a ticket's
+   * messages) from their own read-only SQLite connections, and forward every other request to the main thread,
+   * the single writer, over a private loopback listener. `auto` (default): 1 when the machine has 2 or more
+   * CPUs, else 0. See docs/PERFORMANCE.md "Both cores".
+   */
+  httpReadThreads: number;
   /** Events no webhook delivery needs are kept this many hours (catch-up feed, SSE resume). */
   eventRetentionHours: number;
   waWsUrl: string | undefined;
@@ -236,6 +248,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     webhookLeaseMs: e.WEBHOOK_LEASE_MS,
     webhookWindow: e.WEBHOOK_WINDOW,
     webhookWorker: e.WEBHOOK_WORKER,
+    httpReadThreads:
+      e.HTTP_READ_THREADS === "auto" ? (availableParallelism() >= 2 ? 1 : 0) : e.HTTP_READ_THREADS,
     eventRetentionHours: e.EVENT_RETENTION_HOURS,
     waWsUrl: e.WA_WS_URL,
     waSendTimeoutMs: e.WA_SEND_TIMEOUT_MS,
