@@ -1,5 +1,6 @@
 // Compiles the server into one executable, dist/chasqui, with migrations, docs and assets embedded. The
-// webhook dispatcher thread's entry is listed beside the CLI: a Worker's file must be an entrypoint of the binary.
+// webhook dispatcher thread's and the HTTP read front's entries are listed beside the CLI: a Worker's file must be
+// an entrypoint of the binary.
 import { $ } from "bun";
 
 // The web panel is bundled into src/panel/assets.generated.ts first, so the binary embeds the current sources.
@@ -13,6 +14,7 @@ const args = [
   "--sourcemap",
   "src/cli.ts",
   "src/webhooks/dispatcher-worker.ts",
+  "src/http/read-front-worker.ts",
   "--outfile",
   "dist/chasqui",
 ];
