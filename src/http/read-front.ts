@@ -35,8 +35,9 @@ type Thread = {
  * The HTTP read front (HTTP_READ_THREADS = N ≥ 1): N threads (src/http/read-front-worker.ts) own the public
  * port with `reusePort` and answer the GET lists from read-only connections; the main thread — the single writer
  * — answers everything else on a private listener on 127.0.0.1, and its `/metrics` merges the threads' request
- * series. While no thread listens (at start, or after one died until it is started again) the main thread
- * listens on the public port itself, so the port always answers.
+ * series. While no thread listens (after one died, until it is started again) the main thread
+ * listens on the public port itself (a graceful stop of that listener moves its idle keep-alive connections to the
+ * threads once one is back), so the port keeps answering.
  *
  * `start` binds the public port first without `reusePort` (so a port in use fails as without the front, and
  * PORT=0 resolves to one free port), then with it for the threads.
@@ -145,7 +146,6 @@ export function createReadFront(opts: {
       writer = serve("127.0.0.1", 0, false, (req, server) =>
         opts.fetch(req, forwardedEnv(req, server, secretBytes) as typeof server),
       );
-      openFallback();
       try {
         for (let i = 0; i < threads.length; i++) await spawn(i);
       } catch (err) {
