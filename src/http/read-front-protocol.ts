@@ -19,6 +19,9 @@ export function forwardedEnv<S extends AddressSource>(
 ): S | AddressSource {
   const claimed = req.headers.get(ADDRESS_HEADER);
   const given = req.headers.get(SECRET_HEADER);
+  // Read once, then gone: no route, log or stored request ever sees the secret.
+  req.headers.delete(ADDRESS_HEADER);
+  req.headers.delete(SECRET_HEADER);
   if (claimed === null || given === null) return server;
   const key = Buffer.from(given);
   if (key.length !== secret.length || !timingSafeEqual(key, secret)) return server;

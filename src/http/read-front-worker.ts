@@ -190,8 +190,9 @@ function start(s: ReadFrontSettings) {
       redirect: "manual",
       signal: req.signal,
       // Bun streams a request body through with duplex "half"; decompress false passes a compressed answer
-      // through as it is (its content-encoding header stays true).
-      ...({ duplex: "half", decompress: false } as object),
+      // through as it is (its content-encoding header stays true); no idle timeout of its own on this hop (the
+      // caller's connection keeps the public listener's idleTimeout, as without the front).
+      ...({ duplex: "half", decompress: false, timeout: false } as object),
     }).catch((err) => {
       if (req.signal.aborted) return new Response(null, { status: 499 });
       logger.error({ err }, "forwarding a request to the main thread failed");
@@ -238,6 +239,12 @@ self.onmessage = async (e: MessageEvent<ToFront>) => {
     // Stops accepting at once; resolves when the requests in flight (proxied streams too) have ended.
     await server?.stop();
     sqlite?.close();
+    // The services' prepared statements keep the closed connection open (sqlite3_close_v2) until they are
+    // collected: drop the app and collect now, so the main thread's connection closes last and removes the WAL.
+    server = undefined;
+    metrics = undefined;
+    sqlite = undefined;
+    Bun.gc(true);
     post({ type: "stopped" });
   }
 };
