@@ -185,6 +185,16 @@ const startServer = async (variant: string) => {
     stderr: Bun.file(join(dataDir, `server-${variant}.err`)),
   });
   await waitForHttp(`${api}/health`, proc);
+  // The main thread answers the port until the read threads listen: measure only once they do.
+  const threads = Number(VARIANTS[variant]!.HTTP_READ_THREADS);
+  const deadline = Date.now() + 60_000;
+  while (threads > 0 && Date.now() < deadline) {
+    const r = (await (await fetch(`${api}/health/ready`)).json()) as {
+      readFront: { running: number } | null;
+    };
+    if ((r.readFront?.running ?? 0) >= threads) break;
+    await sleep(50);
+  }
   return proc;
 };
 const startHello = async (threads: number) => {

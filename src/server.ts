@@ -432,7 +432,7 @@ export async function startServer(config: Config, logger: Logger, opts: RuntimeO
           if (!config.publicUrlConfigured && config.port === 0) config.publicUrl = `http://localhost:${p}`;
         },
       });
-      port = await front.start();
+      port = front.start();
       runtime.attachReadFront(() => front!.health());
     } else {
       server = Bun.serve({

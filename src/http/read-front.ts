@@ -35,7 +35,8 @@ type Thread = {
  * The HTTP read front (HTTP_READ_THREADS = N ≥ 1): N threads (src/http/read-front-worker.ts) own the public
  * port with `reusePort` and answer the GET lists from read-only connections; the main thread — the single writer
  * — answers everything else on a private listener on 127.0.0.1, and its `/metrics` merges the threads' request
- * series. While no thread listens (after one died, until it is started again) the main thread
+ * series. While no thread listens (at start until the first one is up, or after one died until it is started
+ * again) the main thread
  * listens on the public port itself (a graceful stop of that listener moves its idle keep-alive connections to the
  * threads once one is back), so the port keeps answering.
  *
@@ -82,7 +83,14 @@ export function createReadFront(opts: {
     void f?.stop();
   };
 
-  const spawn = (i: number): Promise<void> => {
+  let firstReady: () => void = () => {};
+  /** Resolves once every thread has listened once (tests and the bench wait on it). */
+  const ready = new Promise<void>((resolve) => {
+    firstReady = resolve;
+  });
+  const everListened = new Set<number>();
+
+  const spawn = (i: number) => {
     const name = `front-${i + 1}`;
     const worker = new Worker(WORKER_ENTRY);
     const thread: Thread = { name, worker, listening: false };
@@ -96,46 +104,48 @@ export function createReadFront(opts: {
       writerPort: writer!.port as number,
       secret,
     };
-    return new Promise<void>((resolve, reject) => {
-      worker.onmessage = (e: MessageEvent<FromFront>) => {
-        const m = e.data;
-        if (m.type === "listening") {
-          thread.listening = true;
-          closeFallback();
-          resolve();
-        } else if (m.type === "failed") {
-          reject(new Error(`HTTP read thread ${name} failed to start: ${m.message}`));
-        } else if (m.type === "metrics") {
-          metricsWaiting.get(m.id)?.(m.series);
-        } else if (m.type === "stopped") {
-          thread.stopped?.();
-        }
-      };
-      worker.onerror = (e) => {
-        log.error({ thread: name, err: e.message }, "HTTP read thread failed");
-        reject(new Error(`HTTP read thread ${name} failed: ${e.message}`));
-      };
-      worker.addEventListener("close", () => {
-        if (threads[i] !== thread) return;
-        threads[i] = undefined;
-        if (!running) return;
-        // Its connections are gone; new ones land on the other threads, or on the main thread while none runs.
-        if (listeningCount() === 0) openFallback();
-        log.error({ thread: name }, "HTTP read thread exited; starting it again");
-        const t = setTimeout(() => {
-          if (running && !threads[i])
-            spawn(i).catch((err) => log.error({ err, thread: name }, "HTTP read thread did not start again"));
-        }, RESTART_MS);
-        t.unref?.();
-      });
-      const start: ToFront = { type: "start", settings };
-      worker.postMessage(start);
+    worker.onmessage = (e: MessageEvent<FromFront>) => {
+      const m = e.data;
+      if (m.type === "listening") {
+        thread.listening = true;
+        closeFallback();
+        everListened.add(i);
+        if (everListened.size === threads.length) firstReady();
+      } else if (m.type === "failed") {
+        // Ended and started again like a thread that died; the port is served by the others or the main thread.
+        log.error({ thread: name, err: m.message }, "HTTP read thread failed to start");
+        worker.terminate();
+      } else if (m.type === "metrics") {
+        metricsWaiting.get(m.id)?.(m.series);
+      } else if (m.type === "stopped") {
+        thread.stopped?.();
+      }
+    };
+    worker.onerror = (e) => {
+      log.error({ thread: name, err: e.message }, "HTTP read thread failed");
+    };
+    worker.addEventListener("close", () => {
+      if (threads[i] !== thread) return;
+      threads[i] = undefined;
+      if (!running) return;
+      // Its connections are gone; new ones land on the other threads, or on the main thread while none runs.
+      if (listeningCount() === 0) openFallback();
+      log.error({ thread: name }, "HTTP read thread exited; starting it again");
+      const t = setTimeout(() => {
+        if (running && !threads[i]) spawn(i);
+      }, RESTART_MS);
+      t.unref?.();
     });
+    const start: ToFront = { type: "start", settings };
+    worker.postMessage(start);
   };
 
   return {
-    /** Binds the ports and starts the threads; resolves once each listens. Returns the public port. */
-    async start(): Promise<number> {
+    /**
+     * Binds the public port and returns it at once, served by the main thread until the first thread listens
+     * (a thread loads the whole app: seconds on a busy machine); the threads start meanwhile (`ready`).
+     */
+    start(): number {
       running = true;
       // Without reusePort first: a port already in use (another server, also one with its own read front)
       // fails here with EADDRINUSE, and PORT=0 becomes one free port that every listener then shares.
@@ -143,19 +153,18 @@ export function createReadFront(opts: {
       port = probe.port as number;
       probe.stop(true);
       opts.onPort?.(port);
+      openFallback();
       writer = serve("127.0.0.1", 0, false, (req, server) =>
         opts.fetch(req, forwardedEnv(req, server, secretBytes) as typeof server),
       );
-      try {
-        for (let i = 0; i < threads.length; i++) await spawn(i);
-      } catch (err) {
-        await this.stop();
-        throw err;
-      }
+      for (let i = 0; i < threads.length; i++) spawn(i);
       opts.metrics.mergeFrom(() => this.series());
-      log.info({ threads: threads.length, port }, "HTTP read front listening");
+      void ready.then(() => log.info({ threads: threads.length, port }, "HTTP read front listening"));
       return port;
     },
+
+    /** Resolves once every thread has listened (from then on only they accept on the public port). */
+    ready,
 
     /** The threads' request series, each within METRICS_TIMEOUT_MS (a thread that does not answer is left out). */
     async series(): Promise<HttpSeries[]> {

@@ -33,6 +33,8 @@ async function start(env: Record<string, string> = {}) {
     ...env,
   });
   const server = await startServer(config, createLogger("silent"));
+  // The main thread serves the port until the threads listen; from then on every connection lands on one.
+  await server.front!.ready;
   const base = `http://127.0.0.1:${server.port}`;
   const main = `http://127.0.0.1:${server.front!.writerPort}`;
   return { server, base, main, dataDir };
@@ -324,6 +326,32 @@ describe("HTTP read front", () => {
 });
 
 describe("HTTP read front: graceful stop", () => {
+  test("the port answers at once, from the main thread until the threads listen", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "chasqui-front-"));
+    dirs.push(dataDir);
+    const config = loadConfig({
+      DATA_DIR: dataDir,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      API_TOKEN: ADMIN_TOKEN,
+      HTTP_READ_THREADS: "1",
+    });
+    const server = await startServer(config, createLogger("silent"));
+    try {
+      const before = (await (await fetch(`http://127.0.0.1:${server.port}/health/ready`)).json()) as {
+        readFront: { threads: number; running: number };
+      };
+      expect(before.readFront.threads).toBe(1);
+      await server.front!.ready;
+      const after = (await (await fetch(`http://127.0.0.1:${server.port}/health/ready`)).json()) as {
+        readFront: { running: number };
+      };
+      expect(after.readFront.running).toBe(1);
+    } finally {
+      await server.stop();
+    }
+  }, 30_000);
+
   test("stop ends the proxied event streams and the threads before the writer; the port is closed afterwards", async () => {
     const g = await start({ HTTP_READ_THREADS: "1" });
     const res = await fetch(`${g.base}/api/v1/events/stream?access_token=${ADMIN_TOKEN}`);
