@@ -77,10 +77,11 @@ export function createReadFront(opts: {
     if (fallback || !running) return;
     fallback = serve(config.host, port, true, opts.fetch);
   };
+  let fallbackStopping: Promise<void> | undefined;
   const closeFallback = () => {
     const f = fallback;
     fallback = undefined;
-    void f?.stop();
+    if (f) fallbackStopping = f.stop();
   };
 
   let firstReady: () => void = () => {};
@@ -217,9 +218,7 @@ export function createReadFront(opts: {
     /** Graceful stop: the threads, then the main thread's listeners (after its own requests in flight). */
     async stop(): Promise<void> {
       await this.stopAccepting();
-      const f = fallback;
-      fallback = undefined;
-      await Promise.all([writer?.stop(), f?.stop()]);
+      await Promise.all([writer?.stop(), fallbackStopping]);
       writer = undefined;
     },
 
