@@ -152,8 +152,9 @@ export type Config = {
    * HTTP read front (HTTP_READ_THREADS): 0 = the main thread listens on PORT and answers everything; N ≥ 1 = N
    * Bun Workers own PORT (`reusePort`), answer the GET lists the panel polls (tickets, contacts, a ticket's
    * messages) from their own read-only SQLite connections, and forward every other request to the main thread,
-   * the single writer, over a private loopback listener. `auto` (default): 1 when the machine has 2 or more
-   * CPUs, else 0. See docs/PERFORMANCE.md "Both cores".
+   * the single writer, over a private loopback listener. `auto` (default): 1 on Linux with 2 or more CPUs, else 0
+   * (Linux's SO_REUSEPORT hands each new connection to one listener; other systems are not tested). See
+   * docs/PERFORMANCE.md "Both cores".
    */
   httpReadThreads: number;
   /** Events no webhook delivery needs are kept this many hours (catch-up feed, SSE resume). */
@@ -249,7 +250,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     webhookWindow: e.WEBHOOK_WINDOW,
     webhookWorker: e.WEBHOOK_WORKER,
     httpReadThreads:
-      e.HTTP_READ_THREADS === "auto" ? (availableParallelism() >= 2 ? 1 : 0) : e.HTTP_READ_THREADS,
+      e.HTTP_READ_THREADS === "auto"
+        ? process.platform === "linux" && availableParallelism() >= 2
+          ? 1
+          : 0
+        : e.HTTP_READ_THREADS,
     eventRetentionHours: e.EVENT_RETENTION_HOURS,
     waWsUrl: e.WA_WS_URL,
     waSendTimeoutMs: e.WA_SEND_TIMEOUT_MS,

@@ -2,7 +2,7 @@ import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config";
 import { ADDRESS_HEADER, SECRET_HEADER } from "../../src/http/read-front-protocol";
@@ -323,6 +323,18 @@ describe("HTTP read front", () => {
     expect((await fetch(`${s.base}/api/v1/contacts`, { headers: AUTH })).status).toBe(200);
     expect(await frontCount(s.base, "/api/v1/contacts")).toBe(before + 1);
   }, 30_000);
+});
+
+describe("HTTP_READ_THREADS", () => {
+  test("takes auto or 0–16; anything else stops the start with a message naming it", () => {
+    expect(loadConfig({ HTTP_READ_THREADS: "0" }).httpReadThreads).toBe(0);
+    expect(loadConfig({ HTTP_READ_THREADS: "3" }).httpReadThreads).toBe(3);
+    const auto = loadConfig({}).httpReadThreads;
+    expect(auto).toBe(loadConfig({ HTTP_READ_THREADS: "auto" }).httpReadThreads);
+    expect(auto).toBe(process.platform === "linux" && availableParallelism() >= 2 ? 1 : 0);
+    for (const bad of ["17", "-1", "many", "1.5"])
+      expect(() => loadConfig({ HTTP_READ_THREADS: bad })).toThrow(/HTTP_READ_THREADS/);
+  });
 });
 
 describe("HTTP read front: graceful stop", () => {
