@@ -10,7 +10,7 @@ import { createServices } from "./domain";
 import { createRetention } from "./domain/retention.service";
 import { createEventStreams } from "./http/event-streams";
 import { createReadCache } from "./http/read-cache";
-import { createReadFront, type ReadFront } from "./http/read-front";
+import { createReadFront, preloadReadThreads, type ReadFront } from "./http/read-front";
 import { createProcessHealth, type Logger, type ProcessHealth } from "./logger";
 import { createMediaStorage, type MediaStore, removeOrphanTempFiles } from "./media/media-storage";
 import { createS3MediaStore } from "./media/s3-media-store";
@@ -385,10 +385,20 @@ export async function checkMediaStore(media: MediaStore, config: Config, logger:
 }
 
 export async function startServer(config: Config, logger: Logger, opts: RuntimeOptions = {}) {
+  const databasePath = opts.databasePath ?? join(config.dataDir, "chasqui.sqlite");
+  // HTTP_READ_THREADS: the threads load the app while this thread opens the database and starts its sessions.
+  const preloaded: (Worker | undefined)[] =
+    config.httpReadThreads > 0 && databasePath !== ":memory:"
+      ? preloadReadThreads(config.httpReadThreads)
+      : [];
+  const dropPreloaded = () => {
+    for (const w of preloaded) w?.terminate();
+  };
   let runtime: Runtime;
   try {
     runtime = createRuntime(config, logger, opts);
   } catch (err) {
+    dropPreloaded();
     if ((err as Error).name !== "SQLiteError") throw err;
     throw new StartupError(
       `the database in DATA_DIR ${config.dataDir} cannot be opened: ${(err as Error).message}`,
@@ -397,8 +407,13 @@ export async function startServer(config: Config, logger: Logger, opts: RuntimeO
   // Before anything can upload: no request of this process owns a temp file yet.
   const orphans = removeOrphanTempFiles(runtime.media.localDir, join(config.dataDir, "tmp"));
   if (orphans.length > 0) logger.info({ removed: orphans.length }, "removed temp files left by a crash");
-  await checkMediaStore(runtime.media, config, logger);
-  await runtime.startSessions();
+  try {
+    await checkMediaStore(runtime.media, config, logger);
+    await runtime.startSessions();
+  } catch (err) {
+    dropPreloaded();
+    throw err;
+  }
   runtime.dispatcher.start();
   runtime.sendQueue.start();
   const serveOptions = {
@@ -411,7 +426,6 @@ export async function startServer(config: Config, logger: Logger, opts: RuntimeO
       return Response.json({ error: "ERR_INTERNAL", message: "Internal server error" }, { status: 500 });
     },
   };
-  const databasePath = opts.databasePath ?? join(config.dataDir, "chasqui.sqlite");
   // HTTP_READ_THREADS: threads own the public port and answer the GET lists; this thread, the single writer,
   // answers the rest on a private listener. Not for an in-memory database (a thread cannot open it).
   let server: ReturnType<typeof Bun.serve> | undefined;
@@ -428,11 +442,12 @@ export async function startServer(config: Config, logger: Logger, opts: RuntimeO
         databasePath,
         threads: config.httpReadThreads,
         serveOptions,
+        preloaded,
         onPort: (p) => {
           if (!config.publicUrlConfigured && config.port === 0) config.publicUrl = `http://localhost:${p}`;
         },
       });
-      port = front.start();
+      port = await front.start();
       runtime.attachReadFront(() => front!.health());
     } else {
       server = Bun.serve({
@@ -444,6 +459,8 @@ export async function startServer(config: Config, logger: Logger, opts: RuntimeO
       port = server.port as number;
     }
   } catch (err) {
+    dropPreloaded();
+    await front?.stop();
     await runtime.close();
     throw listenError(config, err);
   }

@@ -21,6 +21,16 @@ const RESTART_MS = 1000;
 const METRICS_TIMEOUT_MS = 2000;
 /** How long a stop waits for a thread's requests in flight before ending it. */
 const STOP_GRACE_MS = 10_000;
+/** A start whose threads are not all listening by then serves the port from the main thread meanwhile. */
+const START_TIMEOUT_MS = 30_000;
+
+/**
+ * Creates the threads' Workers early (startServer calls it before opening the database): each loads the whole app
+ * in its own thread, which takes a second or more, while the main thread migrates and starts its sessions.
+ */
+export function preloadReadThreads(n: number): Worker[] {
+  return Array.from({ length: n }, () => new Worker(WORKER_ENTRY));
+}
 
 type Fetch = (req: Request, server: Bun.Server<undefined>) => Response | Promise<Response>;
 
@@ -35,8 +45,8 @@ type Thread = {
  * The HTTP read front (HTTP_READ_THREADS = N ≥ 1): N threads (src/http/read-front-worker.ts) own the public
  * port with `reusePort` and answer the GET lists from read-only connections; the main thread — the single writer
  * — answers everything else on a private listener on 127.0.0.1, and its `/metrics` merges the threads' request
- * series. While no thread listens (at start until the first one is up, or after one died until it is started
- * again) the main thread
+ * series. While no thread listens (one died, until it is started again; or none came up at start in time) the
+ * main thread
  * listens on the public port itself (a graceful stop of that listener moves its idle keep-alive connections to the
  * threads once one is back), so the port keeps answering.
  *
@@ -54,6 +64,8 @@ export function createReadFront(opts: {
   serveOptions: Omit<Parameters<typeof Bun.serve>[0], "fetch" | "port" | "hostname">;
   /** The public port once bound (PORT=0 picks one), before the threads are given the config. */
   onPort?: (port: number) => void;
+  /** Workers made by preloadReadThreads, used for the first start of each thread. */
+  preloaded?: (Worker | undefined)[];
 }) {
   const { config, logger } = opts;
   const log = logger.child({ module: "read-front" });
@@ -93,7 +105,9 @@ export function createReadFront(opts: {
 
   const spawn = (i: number) => {
     const name = `front-${i + 1}`;
-    const worker = new Worker(WORKER_ENTRY);
+    const given = opts.preloaded?.[i];
+    if (opts.preloaded) opts.preloaded[i] = undefined;
+    const worker = given ?? new Worker(WORKER_ENTRY);
     const thread: Thread = { name, worker, listening: false };
     threads[i] = thread;
     const settings: ReadFrontSettings = {
@@ -143,10 +157,12 @@ export function createReadFront(opts: {
 
   return {
     /**
-     * Binds the public port and returns it at once, served by the main thread until the first thread listens
-     * (a thread loads the whole app: seconds on a busy machine); the threads start meanwhile (`ready`).
+     * Binds the public port and starts the threads; resolves with the port once every thread listens. Only the
+     * threads accept on it from the start: a main-thread listener handing over under load would reset the
+     * connections it holds. Threads not up within START_TIMEOUT_MS (they keep being started again) leave the port
+     * to the main thread meanwhile, so the server always comes up.
      */
-    start(): number {
+    async start(): Promise<number> {
       running = true;
       // Without reusePort first: a port already in use (another server, also one with its own read front)
       // fails here with EADDRINUSE, and PORT=0 becomes one free port that every listener then shares.
@@ -154,13 +170,24 @@ export function createReadFront(opts: {
       port = probe.port as number;
       probe.stop(true);
       opts.onPort?.(port);
-      openFallback();
       writer = serve("127.0.0.1", 0, false, (req, server) =>
         opts.fetch(req, forwardedEnv(req, server, secretBytes) as typeof server),
       );
       for (let i = 0; i < threads.length; i++) spawn(i);
       opts.metrics.mergeFrom(() => this.series());
-      void ready.then(() => log.info({ threads: threads.length, port }, "HTTP read front listening"));
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          if (listeningCount() === 0) {
+            log.error("HTTP read threads did not start in time: the main thread serves the port meanwhile");
+            openFallback();
+          }
+          resolve();
+        }, START_TIMEOUT_MS);
+      });
+      await Promise.race([ready, late]);
+      clearTimeout(timer);
+      log.info({ threads: threads.length, running: listeningCount(), port }, "HTTP read front listening");
       return port;
     },
 

@@ -32,9 +32,8 @@ async function start(env: Record<string, string> = {}) {
     AUTH_FAIL_LIMIT: "3",
     ...env,
   });
+  // Resolves once the threads listen: only they accept on the port, so every connection lands on one.
   const server = await startServer(config, createLogger("silent"));
-  // The main thread serves the port until the threads listen; from then on every connection lands on one.
-  await server.front!.ready;
   const base = `http://127.0.0.1:${server.port}`;
   const main = `http://127.0.0.1:${server.front!.writerPort}`;
   return { server, base, main, dataDir };
@@ -110,7 +109,7 @@ beforeAll(async () => {
     };
     return r.count === 3;
   });
-}, 30_000);
+}, 60_000);
 
 afterAll(async () => {
   await s?.server.stop();
@@ -148,7 +147,7 @@ describe("HTTP read front", () => {
     const bad = await fetch(`${s.base}/api/v1/tickets?limit=abc`, { headers: AUTH });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toBe("ERR_VALIDATION");
-  });
+  }, 30_000);
 
   test("a write through the API is seen by the next list read from a front thread (cached pages and searches too)", async () => {
     const list = async (path: string) =>
@@ -175,7 +174,7 @@ describe("HTTP read front", () => {
       contacts: { number: string }[];
     };
     expect(contacts.contacts.some((c) => c.number === "595991999999")).toBe(true);
-  });
+  }, 30_000);
 
   test("a token's first use (lastUsedAt touch) and a session's touch are answered by the main thread, later uses by the front", async () => {
     const created = (await (
@@ -238,7 +237,7 @@ describe("HTTP read front", () => {
     } finally {
       db.close();
     }
-  });
+  }, 30_000);
 
   test("failed authentications are counted once, by the main thread, per caller address", async () => {
     // AUTH_FAIL_LIMIT=3: three 401s, then 429, whichever thread each connection lands on.
@@ -254,7 +253,7 @@ describe("HTTP read front", () => {
     expect(await rawGet(s.server.port, "/api/v1/tickets", AUTH, "127.0.0.2")).toBe(200);
     expect(await frontCount(s.base, "/api/v1/tickets", 401)).toBe(0);
     expect(await mainCount(s.base, "/api/v1/tickets", 401)).toBeGreaterThanOrEqual(4);
-  });
+  }, 30_000);
 
   test("a local client cannot claim another address on the main thread's listener without the secret", async () => {
     const spoof = (from: string) =>
@@ -271,7 +270,7 @@ describe("HTTP read front", () => {
       rawGet(s.server.port, "/api/v1/tickets", { authorization: "Bearer wrong" }, from);
     expect(await wrong("127.0.0.4")).toBe(401);
     expect(await wrong("127.0.0.3")).toBe(429);
-  });
+  }, 30_000);
 
   test("event streams (SSE) work through a front thread", async () => {
     const ac = new AbortController();
@@ -295,7 +294,7 @@ describe("HTTP read front", () => {
     }
     expect(text).toContain("event: message_received");
     ac.abort();
-  });
+  }, 30_000);
 
   test("a thread that dies is started again and shown in /health/ready; the port keeps answering meanwhile", async () => {
     const ready = async () =>
@@ -322,7 +321,7 @@ describe("HTTP read front", () => {
     const before = await frontCount(s.base, "/api/v1/contacts");
     expect((await fetch(`${s.base}/api/v1/contacts`, { headers: AUTH })).status).toBe(200);
     expect(await frontCount(s.base, "/api/v1/contacts")).toBe(before + 1);
-  }, 30_000);
+  }, 60_000);
 });
 
 describe("HTTP_READ_THREADS", () => {
@@ -338,29 +337,16 @@ describe("HTTP_READ_THREADS", () => {
 });
 
 describe("HTTP read front: graceful stop", () => {
-  test("the port answers at once, from the main thread until the threads listen", async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), "chasqui-front-"));
-    dirs.push(dataDir);
-    const config = loadConfig({
-      DATA_DIR: dataDir,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      API_TOKEN: ADMIN_TOKEN,
-      HTTP_READ_THREADS: "1",
-    });
-    const server = await startServer(config, createLogger("silent"));
+  test("the server is listening once its threads are: none of its connections is on the main thread", async () => {
+    const g = await start({ HTTP_READ_THREADS: "1" });
     try {
-      const before = (await (await fetch(`http://127.0.0.1:${server.port}/health/ready`)).json()) as {
-        readFront: { threads: number; running: number };
-      };
-      expect(before.readFront.threads).toBe(1);
-      await server.front!.ready;
-      const after = (await (await fetch(`http://127.0.0.1:${server.port}/health/ready`)).json()) as {
-        readFront: { running: number };
-      };
-      expect(after.readFront.running).toBe(1);
+      const r = (await (await fetch(`${g.base}/health/ready`)).json()) as { readFront: unknown };
+      expect(r.readFront).toEqual({ threads: 1, running: 1 });
+      expect((await fetch(`${g.base}/api/v1/contacts`, { headers: AUTH })).status).toBe(200);
+      expect((await fetch(`${g.base}/api/v1/contacts`, { headers: AUTH })).status).toBe(200);
+      expect(await frontCount(g.base, "/api/v1/contacts")).toBe(2);
     } finally {
-      await server.stop();
+      await g.server.stop();
     }
   }, 30_000);
 
