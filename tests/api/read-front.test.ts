@@ -325,12 +325,13 @@ describe("HTTP read front", () => {
 });
 
 describe("HTTP_READ_THREADS", () => {
-  test("takes auto or 0–16; anything else stops the start with a message naming it", () => {
+  test("is off by default, takes auto or 0–16; anything else stops the start with a message naming it", () => {
     expect(loadConfig({ HTTP_READ_THREADS: "0" }).httpReadThreads).toBe(0);
     expect(loadConfig({ HTTP_READ_THREADS: "3" }).httpReadThreads).toBe(3);
-    const auto = loadConfig({}).httpReadThreads;
-    expect(auto).toBe(loadConfig({ HTTP_READ_THREADS: "auto" }).httpReadThreads);
-    expect(auto).toBe(process.platform === "linux" && availableParallelism() >= 2 ? 1 : 0);
+    expect(loadConfig({}).httpReadThreads).toBe(0);
+    expect(loadConfig({ HTTP_READ_THREADS: "auto" }).httpReadThreads).toBe(
+      process.platform === "linux" && availableParallelism() >= 2 ? 1 : 0,
+    );
     for (const bad of ["17", "-1", "many", "1.5"])
       expect(() => loadConfig({ HTTP_READ_THREADS: bad })).toThrow(/HTTP_READ_THREADS/);
   });
