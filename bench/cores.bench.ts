@@ -1,16 +1,14 @@
 /**
  * Both cores (issue 14, item 5), a script, not a test: `bun bench/cores.bench.ts [--messages N] [--rounds N]`.
  *
- * Does a second HTTP thread give more than the webhook dispatcher thread alone? Measured against the real
- * runtime in the prototype server bench/lib/cores-server.ts (the main thread is the single writer; with 2 HTTP
- * threads a Bun Worker, bench/lib/cores-http-worker.ts, listens on the same port with `reusePort` and answers the
- * GET lists — tickets, contacts, a ticket's messages — through the same Hono app over its own read-only SQLite
- * connection, forwarding everything else to the main thread over loopback HTTP). Linux `SO_REUSEPORT` hands each
- * new *connection* to one listener (by a hash of the addresses), not each request: wrk's 50 keep-alive connections
- * are split between the threads once, when they connect.
+ * Measures the HTTP read front (`HTTP_READ_THREADS`, src/http/read-front.ts) against the main thread alone, on
+ * the real server (`bun src/cli.ts serve`, dispatcher thread on as by default): with N ≥ 1 read threads own the
+ * public port and answer the GET lists (tickets, contacts, a ticket's messages) from read-only SQLite
+ * connections; the main thread, the single writer, answers everything else on a private loopback listener.
  *
  * 1. Seeds a fresh DATA_DIR (`bench/lib/seed.ts`: one sandbox connection, `--contacts` contacts and tickets,
- *    `--messages` messages) and walks `--cursors` pages of `GET /api/v1/tickets` to collect keyset cursors.
+ *    `--messages` messages; `--seed-cache DIR` or CHASQUI_SEED_CACHE reuses a seeded database) and walks
+ *    `--cursors` pages of `GET /api/v1/tickets` to collect keyset cursors.
  * 2. Starts the hello-world ceiling with 1 and with 2 listeners (bench/lib/cores-hello.ts) and a webhook receiver
  *    (bench/webhooks-receiver.ts); one webhook on every event, `WEBHOOK_WINDOW=8` in every variant.
  * 3. Rounds, interleaved; each round: wrk on the 1-listener and the 2-listener ceiling, then for each variant a
@@ -23,13 +21,11 @@
  *      writer stops and the outbox drains (webhook lag from the receiver).
  * 4. Reports medians per variant: req/s, p99 and the share of the 1-listener ceiling of the same round.
  *
- * Variants (`--variants`, comma-separated): t1 = 1 HTTP thread, dispatcher inline (the default server);
- * t1-wt = 1 HTTP thread + `WEBHOOK_WORKER=true`; t2 = 2 HTTP threads, dispatcher inline; t2-wt = 2 HTTP threads +
- * dispatcher thread; front-wt = the worker alone listens (every read on it, every write forwarded to the main
- * thread's private port) + dispatcher thread.
+ * Variants (`--variants`, comma-separated): off = `HTTP_READ_THREADS=0` (the main thread listens and answers
+ * everything); front = `HTTP_READ_THREADS=1`; front2 = `HTTP_READ_THREADS=2`.
  *
  * Options: --messages (1000000), --contacts (100000), --rounds (3), --seconds (10), --readers (50),
- * --inbound (500), --sends (100), --cursors (1000), --variants (t1,t1-wt,t2,t2-wt,front-wt), --json FILE.
+ * --inbound (500), --sends (100), --cursors (1000), --variants (off,front), --seed-cache DIR, --json FILE.
  * Needs wrk on PATH.
  */
 import { Database } from "bun:sqlite";
@@ -51,7 +47,8 @@ const { values: opt } = parseArgs({
     inbound: { type: "string", default: "500" },
     sends: { type: "string", default: "100" },
     cursors: { type: "string", default: "1000" },
-    variants: { type: "string", default: "t1,t1-wt,t2,t2-wt,front-wt" },
+    variants: { type: "string", default: "off,front" },
+    "seed-cache": { type: "string" },
     json: { type: "string" },
   },
 });
@@ -65,11 +62,9 @@ const auth = { Authorization: `Bearer ${TOKEN}` };
 const log = (...a: unknown[]) => console.error("[cores-bench]", ...a);
 
 const VARIANTS: Record<string, Record<string, string>> = {
-  t1: { CORES_HTTP_THREADS: "1" },
-  "t1-wt": { CORES_HTTP_THREADS: "1", WEBHOOK_WORKER: "true" },
-  t2: { CORES_HTTP_THREADS: "2" },
-  "t2-wt": { CORES_HTTP_THREADS: "2", WEBHOOK_WORKER: "true" },
-  "front-wt": { CORES_HTTP_THREADS: "1", CORES_MAIN_PUBLIC: "false", WEBHOOK_WORKER: "true" },
+  off: { HTTP_READ_THREADS: "0" },
+  front: { HTTP_READ_THREADS: "1" },
+  front2: { HTTP_READ_THREADS: "2" },
 };
 const variants = opt.variants.split(",").filter(Boolean);
 for (const v of variants) if (!VARIANTS[v]) throw new Error(`unknown variant ${v}`);
@@ -135,8 +130,8 @@ const cpuWatch = (pid: number) => {
       const a = c0.get(cpu)!;
       cores[cpu] = Math.round(((b.busy - a.busy) / Math.max(1, b.total - a.total)) * 100);
     }
-    // Threads of one name (Bun's Workers are all "Worker") are told apart by creation order (tid): in the
-    // prototype server the dispatcher thread starts before the HTTP thread.
+    // Threads of one name (Bun's Workers are all "Worker") are told apart by creation order (tid): the
+    // dispatcher thread starts before the read-front threads.
     const order = [...t1].sort((a, b) => Number(a[0]) - Number(b[0]));
     const label = (tid: string, name: string) =>
       `${name}#${order.filter(([, t]) => t.name === name).findIndex(([id]) => id === tid)}`;
@@ -159,7 +154,7 @@ const seedScript = join(dataDir, "seed.ts");
 writeFileSync(
   seedScript,
   `import { seedDatabase } from ${JSON.stringify(join(HERE, "bench/lib/seed.ts"))};
-   console.log(JSON.stringify(seedDatabase(${JSON.stringify(dataDir)}, { contacts: ${CONTACTS}, tickets: ${CONTACTS}, messages: ${Number(opt.messages)} })));`,
+   console.log(JSON.stringify(seedDatabase(${JSON.stringify(dataDir)}, { contacts: ${CONTACTS}, tickets: ${CONTACTS}, messages: ${Number(opt.messages)}, cacheDir: ${JSON.stringify(opt["seed-cache"])} })));`,
 );
 log(`seeding ${CONTACTS} contacts/tickets and ${opt.messages} messages…`);
 const seed = JSON.parse(
@@ -173,7 +168,7 @@ log(`seeded in ${seed.seconds.toFixed(1)} s, ${(seed.dbBytes / 2 ** 20).toFixed(
 const port = freePort();
 const api = `http://127.0.0.1:${port}`;
 const startServer = async (variant: string) => {
-  const proc = Bun.spawn(["bun", join(HERE, "bench/lib/cores-server.ts")], {
+  const proc = Bun.spawn(["bun", join(HERE, "src/cli.ts"), "serve"], {
     cwd: HERE,
     env: {
       ...process.env,
@@ -186,20 +181,20 @@ const startServer = async (variant: string) => {
       WEBHOOK_WINDOW: "8",
       ...VARIANTS[variant],
     },
-    stdout: "pipe",
+    stdout: Bun.file(join(dataDir, `server-${variant}.out`)),
     stderr: Bun.file(join(dataDir, `server-${variant}.err`)),
   });
-  const reader = proc.stdout.getReader();
-  const first = await reader.read();
-  // The server logs (warn and above) to stdout too: keep the pipe drained so a log line never blocks it.
-  (async () => {
-    while (!(await reader.read()).done) {}
-  })().catch(() => {});
-  if (!new TextDecoder().decode(first.value).startsWith("listening"))
-    throw new Error(
-      `server ${variant} did not start: ${readFileSync(join(dataDir, `server-${variant}.err`), "utf8")}`,
-    );
   await waitForHttp(`${api}/health`, proc);
+  // The main thread answers the port until the read threads listen: measure only once they do.
+  const threads = Number(VARIANTS[variant]!.HTTP_READ_THREADS);
+  const deadline = Date.now() + 60_000;
+  while (threads > 0 && Date.now() < deadline) {
+    const r = (await (await fetch(`${api}/health/ready`)).json()) as {
+      readFront: { running: number } | null;
+    };
+    if ((r.readFront?.running ?? 0) >= threads) break;
+    await sleep(50);
+  }
   return proc;
 };
 const startHello = async (threads: number) => {
@@ -245,7 +240,7 @@ try {
   // One webhook on every event, and the keyset cursors of the first pages (walked through the API).
   const cursors: string[] = [];
   {
-    const server = await startServer("t1");
+    const server = await startServer(variants[0]!);
     const res = await fetch(`${api}/api/v1/connections/${seed.connectionId}/webhooks`, {
       method: "POST",
       headers: { ...auth, "content-type": "application/json" },

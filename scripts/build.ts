@@ -1,5 +1,6 @@
 // Compiles the server into one executable, dist/chasqui, with migrations, docs and assets embedded. The
-// webhook dispatcher's and the WAL checkpointer's thread entries are listed beside the CLI: a Worker's file must be an entrypoint of the binary.
+// webhook dispatcher's, the WAL checkpointer's and the HTTP read front's thread entries are listed beside the CLI:
+// a Worker's file must be an entrypoint of the binary.
 import { $ } from "bun";
 
 // The web panel is bundled into src/panel/assets.generated.ts first, so the binary embeds the current sources.
@@ -14,6 +15,7 @@ const args = [
   "src/cli.ts",
   "src/webhooks/dispatcher-worker.ts",
   "src/db/checkpoint-worker.ts",
+  "src/http/read-front-worker.ts",
   "--outfile",
   "dist/chasqui",
 ];

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { normalizeAllowEntry } from "./net/address-policy";
@@ -28,6 +29,9 @@ const EnvSchema = z.object({
   WEBHOOK_WINDOW: int(1, 256).default(8),
   WEBHOOK_WORKER: bool.default(true),
   DB_CHECKPOINT_THREAD: bool.default(true),
+  HTTP_READ_THREADS: z
+    .union([z.literal("auto"), int(0, 16)], { error: "auto, or a number of threads from 0 to 16" })
+    .default(0),
   EVENT_RETENTION_HOURS: int(1, 87_600).default(24),
   WA_WS_URL: z.string().optional(),
   WA_SEND_TIMEOUT_MS: int(100, 600_000).default(30_000),
@@ -165,6 +169,15 @@ export type Config = {
   webhookWorker: boolean;
   /** WAL checkpoints run in their own thread (its own SQLite connection) instead of inside the API's commits. */
   dbCheckpointThread: boolean;
+  /**
+   * HTTP read front (HTTP_READ_THREADS): 0 = the main thread listens on PORT and answers everything; N ≥ 1 = N
+   * Bun Workers own PORT (`reusePort`), answer the GET lists the panel polls (tickets, contacts, a ticket's
+   * messages) from their own read-only SQLite connections, and forward every other request to the main thread,
+   * the single writer, over a private loopback listener. Default 0 (opt-in until the whole test suite has passed
+   * with it on, see docs/PERFORMANCE.md "Both cores"); `auto`: 1 on Linux with 2 or more CPUs, else 0 (Linux's
+   * SO_REUSEPORT hands each new connection to one listener; other systems are not tested).
+   */
+  httpReadThreads: number;
   /** Events no webhook delivery needs are kept this many hours (catch-up feed, SSE resume). */
   eventRetentionHours: number;
   waWsUrl: string | undefined;
@@ -264,6 +277,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     webhookWindow: e.WEBHOOK_WINDOW,
     webhookWorker: e.WEBHOOK_WORKER,
     dbCheckpointThread: e.DB_CHECKPOINT_THREAD,
+    httpReadThreads:
+      e.HTTP_READ_THREADS === "auto"
+        ? process.platform === "linux" && availableParallelism() >= 2
+          ? 1
+          : 0
+        : e.HTTP_READ_THREADS,
     eventRetentionHours: e.EVENT_RETENTION_HOURS,
     waWsUrl: e.WA_WS_URL,
     waSendTimeoutMs: e.WA_SEND_TIMEOUT_MS,

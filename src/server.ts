@@ -12,12 +12,13 @@ import { createServices } from "./domain";
 import { createRetention } from "./domain/retention.service";
 import { createEventStreams } from "./http/event-streams";
 import { createReadCache } from "./http/read-cache";
+import { createReadFront, preloadReadThreads, type ReadFront } from "./http/read-front";
 import { createProcessHealth, type Logger, type ProcessHealth } from "./logger";
 import { createMediaStorage, type MediaStore, removeOrphanTempFiles } from "./media/media-storage";
 import { createS3MediaStore } from "./media/s3-media-store";
 import { createMediaFetcher } from "./media/safe-fetch";
 import { createMetrics } from "./metrics/metrics";
-import { createReadiness } from "./metrics/readiness";
+import { createReadiness, type ReadFrontHealth } from "./metrics/readiness";
 import { createDispatcher } from "./webhooks/dispatcher";
 import { createThreadedDispatcher, type DispatcherHandle } from "./webhooks/dispatcher-thread";
 import { createEventSink } from "./webhooks/events";
@@ -71,6 +72,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     resolve: opts.resolve,
   });
   let services: ReturnType<typeof createServices> | undefined;
+  let readFront: (() => ReadFrontHealth) | undefined;
   const sessions = createSessionManager({
     factories: {
       sandbox: (connection, events) =>
@@ -167,6 +169,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
       connections: () => services.connections.list(),
       dispatcherRunning: () => dispatcher.running,
       media: () => media.health(),
+      readFront: () => readFront?.() ?? null,
     }),
   });
   // Created here, started by startServer (tests start it themselves when they want deliveries). With
@@ -231,6 +234,10 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     retention,
     /** Created here, started by startServer (tests start it themselves when they want queued sends sent). */
     sendQueue: services.messages.queue,
+    /** What /health/ready reports of the HTTP read front (startServer attaches it when it starts one). */
+    attachReadFront(health: () => ReadFrontHealth) {
+      readFront = health;
+    },
     /** Starts a session for every connection that is not logged out. */
     async startSessions() {
       for (const c of services.connections.list()) {
@@ -389,10 +396,20 @@ export async function checkMediaStore(media: MediaStore, config: Config, logger:
 }
 
 export async function startServer(config: Config, logger: Logger, opts: RuntimeOptions = {}) {
+  const databasePath = opts.databasePath ?? join(config.dataDir, "chasqui.sqlite");
+  // HTTP_READ_THREADS: the threads load the app while this thread opens the database and starts its sessions.
+  const preloaded: (Worker | undefined)[] =
+    config.httpReadThreads > 0 && databasePath !== ":memory:"
+      ? preloadReadThreads(config.httpReadThreads)
+      : [];
+  const dropPreloaded = () => {
+    for (const w of preloaded) w?.terminate();
+  };
   let runtime: Runtime;
   try {
     runtime = createRuntime(config, logger, opts);
   } catch (err) {
+    dropPreloaded();
     if ((err as Error).name !== "SQLiteError") throw err;
     throw new StartupError(
       `the database in DATA_DIR ${config.dataDir} cannot be opened: ${(err as Error).message}`,
@@ -401,35 +418,70 @@ export async function startServer(config: Config, logger: Logger, opts: RuntimeO
   // Before anything can upload: no request of this process owns a temp file yet.
   const orphans = removeOrphanTempFiles(runtime.media.localDir, join(config.dataDir, "tmp"));
   if (orphans.length > 0) logger.info({ removed: orphans.length }, "removed temp files left by a crash");
-  await checkMediaStore(runtime.media, config, logger);
-  await runtime.startSessions();
+  try {
+    await checkMediaStore(runtime.media, config, logger);
+    await runtime.startSessions();
+  } catch (err) {
+    dropPreloaded();
+    throw err;
+  }
   runtime.dispatcher.start();
   runtime.sendQueue.start();
   // WAL checkpoints off the event loop (the main connection's automatic checkpoint is off while it runs).
   const checkpointer = config.dbCheckpointThread ? createCheckpointer({ db: runtime.db, logger }) : undefined;
   checkpointer?.start();
-  let server: ReturnType<typeof Bun.serve>;
+  const serveOptions = {
+    // The app's bodyLimit answers 413 with the error body before reading; Bun's own check would answer
+    // an empty 413 first, so it is set out of the way.
+    maxRequestBodySize: 2 ** 40,
+    idleTimeout: 120,
+    error: (err: Error) => {
+      logger.error({ err }, "unhandled server error");
+      return Response.json({ error: "ERR_INTERNAL", message: "Internal server error" }, { status: 500 });
+    },
+  };
+  // HTTP_READ_THREADS: threads own the public port and answer the GET lists; this thread, the single writer,
+  // answers the rest on a private listener. Not for an in-memory database (a thread cannot open it).
+  let server: ReturnType<typeof Bun.serve> | undefined;
+  let front: ReadFront | undefined;
+  let port: number;
   try {
-    server = Bun.serve({
-      port: config.port,
-      hostname: config.host,
-      // The app's bodyLimit answers 413 with the error body before reading; Bun's own check would answer
-      // an empty 413 first, so it is set out of the way.
-      maxRequestBodySize: 2 ** 40,
-      idleTimeout: 120,
-      fetch: runtime.app.fetch,
-      error: (err) => {
-        logger.error({ err }, "unhandled server error");
-        return Response.json({ error: "ERR_INTERNAL", message: "Internal server error" }, { status: 500 });
-      },
-    });
+    if (config.httpReadThreads > 0 && databasePath !== ":memory:") {
+      // Threads resolve PUBLIC_URL from the config they are given: with PORT=0 it is known only once bound.
+      front = createReadFront({
+        config,
+        logger,
+        fetch: runtime.app.fetch,
+        metrics: runtime.metrics,
+        databasePath,
+        threads: config.httpReadThreads,
+        serveOptions,
+        preloaded,
+        onPort: (p) => {
+          if (!config.publicUrlConfigured && config.port === 0) config.publicUrl = `http://localhost:${p}`;
+        },
+      });
+      port = await front.start();
+      runtime.attachReadFront(() => front!.health());
+    } else {
+      server = Bun.serve({
+        ...serveOptions,
+        port: config.port,
+        hostname: config.host,
+        fetch: runtime.app.fetch,
+      });
+      port = server.port as number;
+    }
   } catch (err) {
+    dropPreloaded();
+    await front?.stop();
+    await checkpointer?.stop();
     await runtime.close();
     throw listenError(config, err);
   }
   // PORT=0 binds a free port: media links must name the real one.
-  if (!config.publicUrlConfigured && config.port === 0) config.publicUrl = `http://localhost:${server.port}`;
-  logger.info({ url: `http://${config.host}:${server.port}`, dataDir: config.dataDir }, "chasqui listening");
+  if (!config.publicUrlConfigured && config.port === 0) config.publicUrl = `http://localhost:${port}`;
+  logger.info({ url: `http://${config.host}:${port}`, dataDir: config.dataDir }, "chasqui listening");
 
   // Once a minute: inbound files whose download failed are tried again until they arrive, and
   // Idempotency-Key records older than their 24 h are dropped; a media bucket that failed is checked again.
@@ -466,13 +518,16 @@ export async function startServer(config: Config, logger: Logger, opts: RuntimeO
       clearInterval(retentionTimer);
       clearInterval(checkpointTimer);
       await checkpointer?.stop();
-      // Open event streams never finish on their own; end them so the graceful stop can complete.
+      // The read front stops accepting first; its requests in flight end as the main thread answers them.
+      const frontStopped = front?.stop();
+      // Open event streams never finish on their own; end them so the graceful stop can complete (streams
+      // proxied by a read-front thread end with them).
       runtime.streams.closeAll();
-      await server.stop();
+      await Promise.all([server?.stop(), frontStopped]);
       await runtime.close();
       logger.info("stopped");
     })();
     return stopping;
   };
-  return { server, runtime, stop, port: server.port as number };
+  return { server, front, runtime, stop, port };
 }

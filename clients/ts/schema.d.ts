@@ -9031,6 +9031,10 @@ export interface paths {
                          *           "status": "qrcode"
                          *         }
                          *       ],
+                         *       "readFront": {
+                         *         "threads": 1,
+                         *         "running": 1
+                         *       },
                          *       "outbox": {
                          *         "pending": 3,
                          *         "oldestPendingAgeSeconds": 4,
@@ -9061,6 +9065,7 @@ export interface paths {
                          *         "error": null
                          *       },
                          *       "connections": [],
+                         *       "readFront": null,
                          *       "outbox": null
                          *     }
                          */
@@ -10825,6 +10830,13 @@ export interface components {
                 oldestPendingAgeSeconds: number;
                 pending: number;
                 stuck: boolean;
+            } | null;
+            /** @description The HTTP read front (threads that answer the GET lists from read-only connections); null when HTTP_READ_THREADS=0. While none runs the main thread listens on the port itself, so a dead thread does not make the answer 503. */
+            readFront: {
+                /** @description Threads listening now; a dead one is started again within a second */
+                running: number;
+                /** @description HTTP_READ_THREADS */
+                threads: number;
             } | null;
             ready: boolean;
         };

@@ -29,11 +29,23 @@ const CHANGES_PER_READ = 10_000;
  * changed. Bounded: least recently used answers go first; rows in two generations (at most maxRows, ~700
  * bytes each: 10,000 ≈ 7 MB), the older dropped when the newer is full.
  */
-export function createReadCache(db: Db, opts: { maxEntries?: number; maxRows?: number } = {}) {
+export function createReadCache(
+  db: Db,
+  opts: {
+    maxEntries?: number;
+    maxRows?: number;
+    /**
+     * What keys `any` entries instead of `total_changes()`: a read-only connection (the HTTP read front's)
+     * never writes, so its own count never moves; it passes a counter of other connections' commits.
+     */
+    changeCounter?: () => number;
+  } = {},
+) {
   const maxEntries = opts.maxEntries ?? 128;
   const maxRows = opts.maxRows ?? 10_000;
   const sqlite = db.$client;
-  const totalChanges = sqlite.query<{ n: number }, []>("select total_changes() as n");
+  const totalChangesQuery = sqlite.query<{ n: number }, []>("select total_changes() as n");
+  const totalChanges = opts.changeCounter ?? (() => totalChangesQuery.get()!.n);
   // No ORDER BY or LIMIT: a rowid range comes in rowid order, and pruning keeps the table at ~11,000 rows
   // (with `limit ?` the statement took twice as long on every request).
   const changesSince = sqlite.query<{ seq: number; kind: "t" | "c" | "a"; ref: number }, [number]>(
@@ -142,8 +154,7 @@ export function createReadCache(db: Db, opts: { maxEntries?: number; maxRows?: n
     seen = last;
   }
 
-  const versionOf = (scope: ReadScope) =>
-    scope === "any" ? `${totalChanges.get()!.n}:${seen}` : version[scope];
+  const versionOf = (scope: ReadScope) => (scope === "any" ? `${totalChanges()}:${seen}` : version[scope]);
 
   return {
     /** The JSON text cached under key for what `scope` depends on, or the one compute returns (then kept). */

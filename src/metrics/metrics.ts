@@ -1,7 +1,15 @@
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import {
+  AggregatorRegistry,
+  Counter,
+  Gauge,
+  Histogram,
+  type MetricObjectWithValues,
+  type MetricValue,
+  Registry,
+} from "prom-client";
 import type { Db } from "../db/client";
 import type { CommitObserver } from "../db/commit-queue";
 import type { EventSink } from "../webhooks/events";
@@ -24,7 +32,16 @@ export type MetricsOptions = {
   /** The folder stored media lives in (its bytes are reported as chasqui_media_bytes); null: a bucket, not measured. */
   mediaDir: string | null;
   clock?: () => number;
+  /**
+   * Set in an HTTP read-front thread: its requests carry `thread="<name>"` (the main thread's carry no thread
+   * label), and the main thread's /metrics merges them (`httpSeries`, `render(extra)`).
+   */
+  thread?: string;
 };
+
+/** The request series a read-front thread hands to the main thread's /metrics. */
+export type HttpSeries = MetricObjectWithValues<MetricValue<string>>[];
+const HTTP_SERIES = ["chasqui_http_requests_total", "chasqui_http_request_duration_seconds"];
 
 /** What /metrics reads at scrape time, and the event sources it counts from; given once they exist. */
 export type MetricsSources = {
@@ -51,14 +68,14 @@ export function createMetrics(opts: MetricsOptions) {
 
   const httpRequests = new Counter({
     name: "chasqui_http_requests_total",
-    help: "HTTP requests answered, by method, route template and status.",
-    labelNames: ["method", "route", "status"] as const,
+    help: "HTTP requests answered, by method, route template and status (thread: the HTTP read-front thread that answered; none for the main thread).",
+    labelNames: ["method", "route", "status", "thread"] as const,
     registers,
   });
   const httpDuration = new Histogram({
     name: "chasqui_http_request_duration_seconds",
-    help: "Time to answer an HTTP request (to the first byte of a stream), by method and route template.",
-    labelNames: ["method", "route"] as const,
+    help: "Time to answer an HTTP request (to the first byte of a stream), by method and route template (thread: as for chasqui_http_requests_total).",
+    labelNames: ["method", "route", "thread"] as const,
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers,
   });
@@ -106,6 +123,7 @@ export function createMetrics(opts: MetricsOptions) {
   });
 
   let sources: MetricsSources | undefined;
+  let frontSeries: (() => Promise<HttpSeries[]>) | undefined;
   const unsubscribe: (() => void)[] = [];
 
   new Gauge({
@@ -248,17 +266,48 @@ export function createMetrics(opts: MetricsOptions) {
     registry,
     contentType: registry.contentType,
 
-    /** The exposition text; scrape-time gauges are computed now. */
+    /**
+     * The exposition text; scrape-time gauges are computed now. With an HTTP read front, its threads' request
+     * series are merged in (each thread's series carry their own `thread` label).
+     */
     async render(): Promise<string> {
-      const text = await registry.metrics();
+      const extra = (await frontSeries?.()) ?? [];
+      let text: string;
+      if (extra.length === 0) text = await registry.metrics();
+      else {
+        const own = await registry.getMetricsAsJSON();
+        text = await AggregatorRegistry.aggregate([own, ...extra] as Parameters<
+          typeof AggregatorRegistry.aggregate
+        >[0]).metrics();
+      }
       loopDelay.reset();
       return text;
     },
 
+    /** Where render() gets the read-front threads' request series (src/http/read-front.ts). */
+    mergeFrom(source: () => Promise<HttpSeries[]>) {
+      frontSeries = source;
+    },
+
+    /** This registry's request series (a read-front thread posts them to the main thread at each scrape). */
+    async httpSeries(): Promise<HttpSeries> {
+      const out: HttpSeries = [];
+      for (const name of HTTP_SERIES) {
+        const m = registry.getSingleMetric(name);
+        if (m) out.push((await m.get()) as HttpSeries[number]);
+      }
+      return out;
+    },
+
     /** One answered request; `route` is the template (`/api/v1/tickets/:ticketId`), never the raw path. */
     observeRequest(method: string, route: string, status: number, durationMs: number) {
-      httpRequests.inc({ method, route, status: String(status) });
-      httpDuration.observe({ method, route }, durationMs / 1000);
+      const thread = opts.thread;
+      httpRequests.inc(
+        thread
+          ? { method, route, status: String(status), thread }
+          : { method, route, status: String(status) },
+      );
+      httpDuration.observe(thread ? { method, route, thread } : { method, route }, durationMs / 1000);
     },
 
     sendFailed(code: string) {

@@ -12,7 +12,12 @@ export type ReadinessOptions = {
   dispatcherRunning: () => boolean;
   /** The media store's last known state (a bucket's start-up probe, its last operation). */
   media?: () => MediaHealth;
+  /** The HTTP read front's threads (HTTP_READ_THREADS), null while it is off. */
+  readFront?: () => ReadFrontHealth | null;
 };
+
+/** Read-front threads configured and listening now (a dead one is started again; meanwhile the main thread serves). */
+export type ReadFrontHealth = { threads: number; running: number };
 
 export type Readiness = {
   ready: boolean;
@@ -24,6 +29,7 @@ export type Readiness = {
   /** Where media are stored, and why the store failed last (null while it works). */
   media: { store: "local" | "s3"; error: string | null };
   connections: { id: number; name: string; status: string }[];
+  readFront: ReadFrontHealth | null;
   outbox: {
     pending: number;
     oldestPendingAgeSeconds: number;
@@ -64,6 +70,7 @@ export function createReadiness(opts: ReadinessOptions) {
         checks: { database: "error", migrations, media: mediaCheck },
         media,
         connections: [],
+        readFront: opts.readFront?.() ?? null,
         outbox: null,
       };
     }
@@ -78,6 +85,7 @@ export function createReadiness(opts: ReadinessOptions) {
         checks: { database: "ok", migrations, media: mediaCheck },
         media,
         connections: [],
+        readFront: opts.readFront?.() ?? null,
         outbox: null,
       };
     outbox ??= createOutboxStats(db, clock);
@@ -91,6 +99,7 @@ export function createReadiness(opts: ReadinessOptions) {
         .connections()
         .filter((c) => c.status !== "CONNECTED")
         .map((c) => ({ id: c.id, name: c.name, status: c.status })),
+      readFront: opts.readFront?.() ?? null,
       outbox: {
         pending: stats.pending + stats.delivering,
         oldestPendingAgeSeconds: Math.round(stats.oldestPendingAgeSeconds),

@@ -14,6 +14,7 @@ test("ready: the store answers and migrations ran; connections not CONNECTED are
     checks: { database: "ok", migrations: "ok", media: "ok" },
     media: { store: "local", error: null },
     connections: [{ id: phone.body.id, name: "Soporte", status: "OPENING" }],
+    readFront: null,
     outbox: { pending: 0, oldestPendingAgeSeconds: 0, stuck: false, dispatcherRunning: false },
   });
 });
@@ -55,6 +56,7 @@ test("503 while a migration is missing, 200 again once it is applied", async () 
     checks: { database: "ok", migrations: "pending", media: "ok" },
     media: { store: "local", error: null },
     connections: [],
+    readFront: null,
     outbox: null,
   });
   sqlite
@@ -74,6 +76,7 @@ test("503 when the store cannot answer; /health (liveness) still answers 200", a
       checks: { database: "error", migrations: "unknown", media: "ok" },
       media: { store: "local", error: null },
       connections: [],
+      readFront: null,
       outbox: null,
     });
     expect((await t.get("/health", null)).status).toBe(200);

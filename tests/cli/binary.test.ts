@@ -48,12 +48,13 @@ describe("the compiled binary", () => {
     expect(r.stderr).toContain("PORT");
   }, 30_000);
 
-  test("serves with embedded migrations, delivers webhooks from its dispatcher thread, prints the first admin token, and exits cleanly on SIGTERM", async () => {
+  test("serves with embedded migrations, delivers webhooks from its dispatcher thread, answers the ticket list from its HTTP read-front thread, prints the first admin token, and exits cleanly on SIGTERM", async () => {
     await using receiver = startReceiver();
     const child = await startChild([binary, "serve"], {
       DATA_DIR: join(work, "serve-data"),
       WEBHOOK_ALLOW_PRIVATE: "true",
       WEBHOOK_WORKER: "true",
+      HTTP_READ_THREADS: "1",
     });
     const health = await fetch(`${child.url}/health`);
     expect(await health.json()).toMatchObject({ status: "ok" });
@@ -82,6 +83,24 @@ describe("the compiled binary", () => {
     // The worker's entry is inside the binary: the delivery arrives, signed.
     await waitFor(() => receiver.requests.length === 1, { message: "webhook delivered by the binary" });
     receiver.verify(receiver.requests[0]!, ((await hook.json()) as { secret: string }).secret);
+    // The read front's entry is inside the binary too: the ticket list is answered by its thread (the token's
+    // first use there wants a lastUsedAt write, which the main thread answers; the second is the thread's own).
+    expect(await (await fetch(`${child.url}/health/ready`)).json()).toMatchObject({
+      readFront: { threads: 1, running: 1 },
+    });
+    for (let i = 0; i < 2; i++) {
+      const list = await fetch(`${child.url}/api/v1/tickets`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(list.status).toBe(200);
+      expect(((await list.json()) as { count: number }).count).toBe(1);
+    }
+    const metrics = await (
+      await fetch(`${child.url}/metrics`, { headers: { authorization: `Bearer ${token}` } })
+    ).text();
+    expect(metrics).toContain(
+      'chasqui_http_requests_total{method="GET",route="/api/v1/tickets",status="200",thread="front-1"} 1',
+    );
     child.proc.kill("SIGTERM");
     expect(await child.proc.exited).toBe(0);
     expect(child.stdout()).toContain('"msg":"stopped"');

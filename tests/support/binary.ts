@@ -29,13 +29,14 @@ async function build(): Promise<string> {
   mkdirSync(dir, { recursive: true });
   const binary = join(dir, "chasqui");
   const proc = Bun.spawn(
-    // The webhook dispatcher thread's entry is an entrypoint too, as in scripts/build.ts.
+    // The webhook dispatcher thread's and the read front's entries are entrypoints too, as in scripts/build.ts.
     [
       process.execPath,
       "build",
       "--compile",
       join(root, "src/cli.ts"),
       join(root, "src/webhooks/dispatcher-worker.ts"),
+      join(root, "src/http/read-front-worker.ts"),
       "--outfile",
       binary,
     ],

@@ -20,6 +20,19 @@ const ReadinessSchema = z
         .openapi({ description: "Why the media store failed last; null while it works" }),
     }),
     connections: z.array(z.object({ id: z.number().int(), name: z.string(), status: z.string() })),
+    readFront: z
+      .object({
+        threads: z.number().int().openapi({ description: "HTTP_READ_THREADS" }),
+        running: z
+          .number()
+          .int()
+          .openapi({ description: "Threads listening now; a dead one is started again within a second" }),
+      })
+      .nullable()
+      .openapi({
+        description:
+          "The HTTP read front (threads that answer the GET lists from read-only connections); null when HTTP_READ_THREADS=0. While none runs the main thread listens on the port itself, so a dead thread does not make the answer 503.",
+      }),
     outbox: z
       .object({
         pending: z.number().int(),
@@ -36,6 +49,7 @@ const example = {
   checks: { database: "ok", migrations: "ok", media: "ok" },
   media: { store: "s3", error: null },
   connections: [{ id: 2, name: "Soporte", status: "qrcode" }],
+  readFront: { threads: 1, running: 1 },
   outbox: { pending: 3, oldestPendingAgeSeconds: 4, stuck: false, dispatcherRunning: true },
 };
 
@@ -59,6 +73,7 @@ export const healthRouter = createRouter().openapi(
           checks: { database: "error", migrations: "unknown", media: "ok" },
           media: { store: "local", error: null },
           connections: [],
+          readFront: null,
           outbox: null,
         },
       ),

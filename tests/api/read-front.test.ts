@@ -1,0 +1,391 @@
+import { Database } from "bun:sqlite";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { connect } from "node:net";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig } from "../../src/config";
+import { ADDRESS_HEADER, SECRET_HEADER } from "../../src/http/read-front-protocol";
+import { createLogger } from "../../src/logger";
+import { startServer } from "../../src/server";
+import { ADMIN_TOKEN, waitFor } from "../support/test-app";
+
+/**
+ * The HTTP read front through a real server: HTTP_READ_THREADS worker threads own the public port (the main
+ * thread only listens there while no thread does), so every connection to the port lands on a thread; the
+ * main thread's private listener (`front.writerPort`) answers the same app from the writer's connection.
+ */
+
+const AUTH = { authorization: `Bearer ${ADMIN_TOKEN}` };
+const dirs: string[] = [];
+
+async function start(env: Record<string, string> = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), "chasqui-front-"));
+  dirs.push(dataDir);
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    API_TOKEN: ADMIN_TOKEN,
+    LOG_LEVEL: "silent",
+    HTTP_READ_THREADS: "2",
+    AUTH_FAIL_LIMIT: "3",
+    ...env,
+  });
+  // Resolves once the threads listen: only they accept on the port, so every connection lands on one.
+  const server = await startServer(config, createLogger("silent"));
+  const base = `http://127.0.0.1:${server.port}`;
+  const main = `http://127.0.0.1:${server.front!.writerPort}`;
+  return { server, base, main, dataDir };
+}
+
+/** Requests counted by the front threads for a route and status, from the main thread's merged /metrics. */
+async function frontCount(base: string, route: string, status = 200): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`, { headers: AUTH })).text();
+  let n = 0;
+  const re = new RegExp(
+    `^chasqui_http_requests_total\\{method="GET",route="${route.replaceAll("/", "\\/")}",status="${status}",thread="front-\\d+"\\} (\\d+)$`,
+    "gm",
+  );
+  for (const m of text.matchAll(re)) n += Number(m[1]);
+  return n;
+}
+
+/** The same for the main thread's own series (no thread label). */
+async function mainCount(base: string, route: string, status = 200): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`, { headers: AUTH })).text();
+  const line = `chasqui_http_requests_total{method="GET",route="${route}",status="${status}"} `;
+  const found = text.split("\n").find((l) => l.startsWith(line));
+  return found ? Number(found.slice(line.length)) : 0;
+}
+
+const post = (base: string, path: string, body: unknown) =>
+  fetch(`${base}${path}`, {
+    method: "POST",
+    headers: { ...AUTH, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+
+/** One HTTP/1.1 request from a chosen loopback address (Linux routes all of 127/8 to lo). */
+function rawGet(port: number, path: string, headers: Record<string, string>, localAddress: string) {
+  return new Promise<number>((resolve, reject) => {
+    const socket = connect({ host: "127.0.0.1", port, localAddress });
+    let text = "";
+    socket.on("data", (d) => {
+      text += d.toString();
+    });
+    socket.on("end", () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0)));
+    socket.on("error", reject);
+    const lines = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`);
+    socket.write(
+      `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n${lines.join("")}\r\n`,
+    );
+  });
+}
+
+let s: Awaited<ReturnType<typeof start>>;
+let connectionId = 0;
+
+beforeAll(async () => {
+  s = await start();
+  const conn = await post(s.base, "/api/v1/connections", {
+    name: "Sandbox",
+    driver: "sandbox",
+    number: "595981234567",
+  });
+  expect(conn.status).toBe(201);
+  connectionId = ((await conn.json()) as { id: number }).id;
+  for (let i = 0; i < 3; i++) {
+    const r = await post(s.base, `/api/v1/connections/${connectionId}/sandbox/inbound`, {
+      number: `59599100000${i}`,
+      body: `hola ${i}`,
+      name: `Cliente ${i}`,
+    });
+    expect(r.status).toBeLessThan(300);
+  }
+  await waitFor(async () => {
+    const r = (await (await fetch(`${s.main}/api/v1/tickets`, { headers: AUTH })).json()) as {
+      count: number;
+    };
+    return r.count === 3;
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await s?.server.stop();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe("HTTP read front", () => {
+  test("the front threads answer the ticket, contact and message lists, equal to the main thread's answers; /metrics merges their requests", async () => {
+    const ticketId = (
+      (await (await fetch(`${s.main}/api/v1/tickets`, { headers: AUTH })).json()) as {
+        tickets: { id: number }[];
+      }
+    ).tickets[0]!.id;
+    const routes = [
+      ["/api/v1/tickets", "/api/v1/tickets"],
+      ["/api/v1/tickets?status=open&limit=2", "/api/v1/tickets"],
+      ["/api/v1/contacts", "/api/v1/contacts"],
+      [`/api/v1/tickets/${ticketId}/messages`, "/api/v1/tickets/:ticketId/messages"],
+    ] as const;
+    for (const [path, route] of routes) {
+      const before = await frontCount(s.base, route);
+      const viaFront = await fetch(`${s.base}${path}`, { headers: AUTH });
+      const viaMain = await fetch(`${s.main}${path}`, { headers: AUTH });
+      expect(viaFront.status).toBe(200);
+      expect(viaFront.headers.get("content-type")).toBe(viaMain.headers.get("content-type"));
+      expect(await viaFront.text()).toBe(await viaMain.text());
+      expect(await frontCount(s.base, route)).toBe(before + 1);
+    }
+    // Everything else is answered by the main thread, through the front.
+    const conns = await fetch(`${s.base}/api/v1/connections`, { headers: AUTH });
+    expect(conns.status).toBe(200);
+    expect(await frontCount(s.base, "/api/v1/connections")).toBe(0);
+    expect(await mainCount(s.base, "/api/v1/connections")).toBeGreaterThanOrEqual(1);
+    // Invalid input is still the documented 4xx, answered by the thread.
+    const bad = await fetch(`${s.base}/api/v1/tickets?limit=abc`, { headers: AUTH });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toBe("ERR_VALIDATION");
+  }, 30_000);
+
+  test("a write through the API is seen by the next list read from a front thread (cached pages and searches too)", async () => {
+    const list = async (path: string) =>
+      (await (await fetch(`${s.base}${path}`, { headers: AUTH })).json()) as {
+        count: number;
+        tickets: { contact: { number: string } }[];
+      };
+    const before = await list("/api/v1/tickets");
+    const searchBefore = await list("/api/v1/tickets?search=pinguino");
+    expect(searchBefore.count).toBe(0);
+    // Twice: the second answer may come from the thread's read cache.
+    expect((await list("/api/v1/tickets")).count).toBe(before.count);
+    const r = await post(s.base, `/api/v1/connections/${connectionId}/sandbox/inbound`, {
+      number: "595991999999",
+      body: "un pinguino",
+      name: "Nuevo",
+    });
+    expect(r.status).toBeLessThan(300);
+    await waitFor(async () => (await list("/api/v1/tickets")).count === before.count + 1);
+    const after = await list("/api/v1/tickets");
+    expect(after.tickets.some((t) => t.contact.number === "595991999999")).toBe(true);
+    expect((await list("/api/v1/tickets?search=pinguino")).count).toBe(1);
+    const contacts = (await (await fetch(`${s.base}/api/v1/contacts`, { headers: AUTH })).json()) as {
+      contacts: { number: string }[];
+    };
+    expect(contacts.contacts.some((c) => c.number === "595991999999")).toBe(true);
+  }, 30_000);
+
+  test("a token's first use (lastUsedAt touch) and a session's touch are answered by the main thread, later uses by the front", async () => {
+    const created = (await (
+      await post(s.base, "/api/v1/tokens", { name: "panel", scope: "api" })
+    ).json()) as {
+      id: number;
+      token: string;
+    };
+    const db = new Database(join(s.dataDir, "chasqui.sqlite"));
+    try {
+      const lastUsed = () =>
+        db
+          .query<{ at: number | null }, [number]>("select last_used_at as at from api_tokens where id = ?")
+          .get(created.id)!.at;
+      expect(lastUsed()).toBeNull();
+      const mainBefore = await mainCount(s.base, "/api/v1/contacts");
+      const frontBefore = await frontCount(s.base, "/api/v1/contacts");
+      const get = () =>
+        fetch(`${s.base}/api/v1/contacts`, { headers: { authorization: `Bearer ${created.token}` } });
+      expect((await get()).status).toBe(200);
+      expect(lastUsed()).not.toBeNull();
+      expect(await mainCount(s.base, "/api/v1/contacts")).toBe(mainBefore + 1);
+      // Touched now: the next uses need no write. Each thread touches once a minute at most; with two threads the
+      // other one forwards its own first use too, so ask until a thread answered.
+      await waitFor(async () => {
+        expect((await get()).status).toBe(200);
+        return (await frontCount(s.base, "/api/v1/contacts")) > frontBefore;
+      });
+
+      // A session: sign in (forwarded), then make its lastSeenAt older than the touch resolution.
+      const user = await post(s.base, "/api/v1/users", {
+        name: "Ana",
+        email: "ana@example.com",
+        password: "ana-password-1",
+        role: "admin",
+      });
+      expect(user.status).toBe(201);
+      const login = await fetch(`${s.base}/api/v1/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: "ana@example.com", password: "ana-password-1" }),
+      });
+      expect(login.status).toBe(200);
+      const cookie = /chasqui_session=[^;]*/.exec(login.headers.get("set-cookie") ?? "")![0];
+      const old = Date.now() - 5 * 60_000;
+      db.query("update user_sessions set last_seen_at = ?").run(old);
+      const seen = () =>
+        db.query<{ at: number }, []>("select last_seen_at as at from user_sessions").get()!.at;
+      const mainTickets = await mainCount(s.base, "/api/v1/tickets");
+      const viaCookie = await fetch(`${s.base}/api/v1/tickets`, { headers: { cookie } });
+      expect(viaCookie.status).toBe(200);
+      expect(seen()).toBeGreaterThan(old);
+      expect(await mainCount(s.base, "/api/v1/tickets")).toBe(mainTickets + 1);
+      // An ended session: its removal is a write too, so the main thread answers the 401.
+      db.query("update user_sessions set last_seen_at = ?").run(Date.now() - 24 * 3600_000);
+      const ended = await fetch(`${s.base}/api/v1/tickets`, { headers: { cookie } });
+      expect(ended.status).toBe(401);
+      expect(((await ended.json()) as { error: string }).error).toBe("ERR_UNAUTHORIZED");
+      expect(db.query("select count(*) as n from user_sessions").get()).toEqual({ n: 0 });
+    } finally {
+      db.close();
+    }
+  }, 30_000);
+
+  test("failed authentications are counted once, by the main thread, per caller address", async () => {
+    // AUTH_FAIL_LIMIT=3: three 401s, then 429, whichever thread each connection lands on.
+    const wrong = (from: string) =>
+      rawGet(s.server.port, "/api/v1/tickets", { authorization: "Bearer wrong" }, from);
+    expect(await wrong("127.0.0.2")).toBe(401);
+    expect(await wrong("127.0.0.2")).toBe(401);
+    expect(await wrong("127.0.0.2")).toBe(401);
+    expect(await wrong("127.0.0.2")).toBe(429);
+    // The address the threads forwarded is the caller's: another address is not throttled.
+    expect(await wrong("127.0.0.5")).toBe(401);
+    // A valid token from the throttled address keeps working.
+    expect(await rawGet(s.server.port, "/api/v1/tickets", AUTH, "127.0.0.2")).toBe(200);
+    expect(await frontCount(s.base, "/api/v1/tickets", 401)).toBe(0);
+    expect(await mainCount(s.base, "/api/v1/tickets", 401)).toBeGreaterThanOrEqual(4);
+  }, 30_000);
+
+  test("a local client cannot claim another address on the main thread's listener without the secret", async () => {
+    const spoof = (from: string) =>
+      rawGet(
+        s.server.front!.writerPort!,
+        "/api/v1/tickets",
+        { authorization: "Bearer wrong", [ADDRESS_HEADER]: "127.0.0.4", [SECRET_HEADER]: "guessed" },
+        from,
+      );
+    for (let i = 0; i < 3; i++) expect(await spoof("127.0.0.3")).toBe(401);
+    // Counted against the connection's own address, not the claimed one.
+    expect(await spoof("127.0.0.3")).toBe(429);
+    const wrong = (from: string) =>
+      rawGet(s.server.port, "/api/v1/tickets", { authorization: "Bearer wrong" }, from);
+    expect(await wrong("127.0.0.4")).toBe(401);
+    expect(await wrong("127.0.0.3")).toBe(429);
+  }, 30_000);
+
+  test("event streams (SSE) work through a front thread", async () => {
+    const ac = new AbortController();
+    const res = await fetch(`${s.base}/api/v1/events/stream?access_token=${ADMIN_TOKEN}`, {
+      signal: ac.signal,
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/event-stream");
+    const reader = res.body!.getReader();
+    const r = await post(s.base, `/api/v1/connections/${connectionId}/sandbox/inbound`, {
+      number: "595991000000",
+      body: "por el stream",
+      name: "Cliente 0",
+    });
+    expect(r.status).toBeLessThan(300);
+    let text = "";
+    while (!text.includes("por el stream")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    expect(text).toContain("event: message_received");
+    ac.abort();
+  }, 30_000);
+
+  test("a thread that dies is started again and shown in /health/ready; the port keeps answering meanwhile", async () => {
+    const ready = async () =>
+      (await (await fetch(`${s.base}/health/ready`)).json()) as {
+        readFront: { threads: number; running: number };
+      };
+    expect((await ready()).readFront).toEqual({ threads: 2, running: 2 });
+    s.server.front!.kill(0);
+    s.server.front!.kill(1);
+    // Answered while no thread runs (the main thread listens on the port meanwhile), then both are back.
+    let sawDown = false;
+    await waitFor(
+      async () => {
+        try {
+          const r = (await ready()).readFront;
+          if (r.running < 2) sawDown = true;
+          return sawDown && r.running === 2;
+        } catch {
+          return false;
+        }
+      },
+      { timeoutMs: 20_000 },
+    );
+    const before = await frontCount(s.base, "/api/v1/contacts");
+    expect((await fetch(`${s.base}/api/v1/contacts`, { headers: AUTH })).status).toBe(200);
+    expect(await frontCount(s.base, "/api/v1/contacts")).toBe(before + 1);
+  }, 60_000);
+});
+
+describe("HTTP_READ_THREADS", () => {
+  test("is off by default, takes auto or 0–16; anything else stops the start with a message naming it", () => {
+    expect(loadConfig({ HTTP_READ_THREADS: "0" }).httpReadThreads).toBe(0);
+    expect(loadConfig({ HTTP_READ_THREADS: "3" }).httpReadThreads).toBe(3);
+    expect(loadConfig({}).httpReadThreads).toBe(0);
+    expect(loadConfig({ HTTP_READ_THREADS: "auto" }).httpReadThreads).toBe(
+      process.platform === "linux" && availableParallelism() >= 2 ? 1 : 0,
+    );
+    for (const bad of ["17", "-1", "many", "1.5"])
+      expect(() => loadConfig({ HTTP_READ_THREADS: bad })).toThrow(/HTTP_READ_THREADS/);
+  });
+});
+
+describe("HTTP read front: graceful stop", () => {
+  test("the server is listening once its threads are: none of its connections is on the main thread", async () => {
+    const g = await start({ HTTP_READ_THREADS: "1" });
+    try {
+      const r = (await (await fetch(`${g.base}/health/ready`)).json()) as { readFront: unknown };
+      expect(r.readFront).toEqual({ threads: 1, running: 1 });
+      expect((await fetch(`${g.base}/api/v1/contacts`, { headers: AUTH })).status).toBe(200);
+      expect((await fetch(`${g.base}/api/v1/contacts`, { headers: AUTH })).status).toBe(200);
+      expect(await frontCount(g.base, "/api/v1/contacts")).toBe(2);
+    } finally {
+      await g.server.stop();
+    }
+  }, 30_000);
+
+  test("stop ends the proxied event streams and the threads before the writer; the port is closed afterwards", async () => {
+    const g = await start({ HTTP_READ_THREADS: "1" });
+    const res = await fetch(`${g.base}/api/v1/events/stream?access_token=${ADMIN_TOKEN}`);
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    const drained = (async () => {
+      for (;;) if ((await reader.read()).done) return true;
+    })();
+    await g.server.stop();
+    expect(await drained).toBe(true);
+    expect(g.server.front!.health().running).toBe(0);
+    await expect(fetch(`${g.base}/health`)).rejects.toThrow();
+  }, 30_000);
+
+  test("HTTP_READ_THREADS=0 serves everything from the main thread (no front, readFront null)", async () => {
+    const z = await (async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), "chasqui-front-"));
+      dirs.push(dataDir);
+      const config = loadConfig({
+        DATA_DIR: dataDir,
+        PORT: "0",
+        HOST: "127.0.0.1",
+        API_TOKEN: ADMIN_TOKEN,
+        HTTP_READ_THREADS: "0",
+      });
+      return startServer(config, createLogger("silent"));
+    })();
+    try {
+      expect(z.front).toBeUndefined();
+      const r = (await (await fetch(`http://127.0.0.1:${z.port}/health/ready`)).json()) as {
+        readFront: unknown;
+      };
+      expect(r.readFront).toBeNull();
+    } finally {
+      await z.stop();
+    }
+  }, 30_000);
+});
