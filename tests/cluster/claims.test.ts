@@ -28,8 +28,10 @@ async function outbox(db: TestDatabase, hooks: number, perHook: number): Promise
     await db.sql`insert into webhooks (id, connection_id, url, secret) values (${h}, 1, ${`http://r/${h}`}, 's')`;
   for (let i = 0; i < perHook; i++) {
     for (let h = 1; h <= hooks; h++) {
-      const [{ seq }] = (await db.sql`insert into events (connection_id, type_code, data)
-        values (1, 1, ${Buffer.from(`e${h}-${i}`)}) returning seq`) as { seq: unknown }[];
+      const { seq } = (
+        (await db.sql`insert into events (connection_id, type_code, data)
+          values (1, 1, ${Buffer.from(`e${h}-${i}`)}) returning seq`) as { seq: unknown }[]
+      )[0]!;
       await db.sql`insert into webhook_deliveries (event_id, webhook_id, next_attempt_at)
         values (${seq}, ${h}, (extract(epoch from now()) * 1000)::bigint - 1000)`;
     }
@@ -192,16 +194,19 @@ describe("webhook outbox claims on PostgreSQL", () => {
     await outbox(db, 1, 1);
     await using a = await client(db);
     await using b = await client(db);
-    const claim = (await claimDeliveries(a, { webhookId: 1, holder: "a", leaseMs: 1, limit: 5 }))!;
-    // A 1 ms lease is over at once in database time; the heartbeat extends lane and row together.
-    await db.sql`update webhook_lanes set locked_until = (extract(epoch from now()) * 1000)::bigint + 60000`;
+    const claim = (await claimDeliveries(a, { webhookId: 1, holder: "a", leaseMs: LEASE_MS, limit: 5 }))!;
+    // Both leases about to run out (one second left, database time); the heartbeat extends them together.
+    await db.sql`update webhook_deliveries set locked_until = (extract(epoch from now()) * 1000)::bigint + 1000`;
+    await db.sql`update webhook_lanes set locked_until = (extract(epoch from now()) * 1000)::bigint + 1000`;
     await extendClaims(a, { holder: "a", tokens: [claim.token], leaseMs: LEASE_MS });
-    const [{ row, lane }] = (await db.sql`select
+    const { row, lane } = (
+      (await db.sql`select
         (select locked_until from webhook_deliveries where id = 1) - (extract(epoch from now()) * 1000)::bigint > 20000 as row,
         (select locked_until from webhook_lanes where webhook_id = 1) - (extract(epoch from now()) * 1000)::bigint > 20000 as lane`) as {
-      row: boolean;
-      lane: boolean;
-    }[];
+        row: boolean;
+        lane: boolean;
+      }[]
+    )[0]!;
     expect([row, lane]).toEqual([true, true]);
     expect(
       await claimDeliveries(b, { webhookId: 1, holder: "b", leaseMs: LEASE_MS, limit: 5 }),
