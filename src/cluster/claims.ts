@@ -80,7 +80,9 @@ export async function claimDeliveries(
 
 /**
  * The heartbeat of a holder: extends its lanes and the leases of the given claims (tokens) by `leaseMs` from
- * now, together, so a lane never outlives or expires before the rows claimed under it.
+ * now, together, so a lane never outlives or expires before the rows claimed under it. What already expired is
+ * not revived (another holder may have taken it): its rows are due again, and a late result of this holder is
+ * still stored if nobody claimed them meanwhile (the token fences it).
  */
 export async function extendClaims(
   sql: SQL,
@@ -95,7 +97,7 @@ export async function extendClaims(
     if (tokens.length > 0)
       await tx.unsafe(
         `update webhook_deliveries set locked_until = ${NOW_MS} + $2
-         where lease_token = any($1::text[]) and status = 'delivering'`,
+         where lease_token = any($1::text[]) and status = 'delivering' and locked_until > ${NOW_MS}`,
         [tokens, leaseMs],
       );
   });

@@ -189,7 +189,7 @@ describe("webhook outbox claims on PostgreSQL", () => {
     ).toBeUndefined();
   }, 60_000);
 
-  test("the heartbeat keeps a holder's lane and rows: they are not due to anyone while it beats", async () => {
+  test("the heartbeat keeps a holder's lane and rows together while it beats, and revives neither once they ran out", async () => {
     await using db = await createMigratedDatabase();
     await outbox(db, 1, 1);
     await using a = await client(db);
@@ -211,6 +211,12 @@ describe("webhook outbox claims on PostgreSQL", () => {
     expect(
       await claimDeliveries(b, { webhookId: 1, holder: "b", leaseMs: LEASE_MS, limit: 5 }),
     ).toBeUndefined();
+    // Once both ran out, a late heartbeat revives neither: the lane is free and the row due for someone else.
+    await db.sql`update webhook_deliveries set locked_until = (extract(epoch from now()) * 1000)::bigint - 1`;
+    await db.sql`update webhook_lanes set locked_until = (extract(epoch from now()) * 1000)::bigint - 1`;
+    await extendClaims(a, { holder: "a", tokens: [claim.token], leaseMs: LEASE_MS });
+    const taken = (await claimDeliveries(b, { webhookId: 1, holder: "b", leaseMs: LEASE_MS, limit: 5 }))!;
+    expect(taken.rows.map((r) => [r.id, r.attempts])).toEqual([[1, 2]]);
   }, 60_000);
 });
 
