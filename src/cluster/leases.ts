@@ -144,20 +144,22 @@ export function createNodeLeases(sql: SQL, options: NodeLeasesOptions) {
     },
 
     /**
-     * Extends the lease by ttl from now (database time). "lost": no row matched (taken, released, expired and
-     * taken, or the connection deleted) — close the socket at once. "move": renewed, but an admin wants it on
-     * another node — close the socket, then {@link release}.
+     * Extends the lease by ttl from now (database time). "lost": no row matched (taken, released, expired, or
+     * the connection deleted) — close the socket at once. "move": renewed, but an admin wants it on another
+     * live node — close the socket, then {@link release}.
      */
     async renew(held: Lease): Promise<RenewResult> {
-      const [row] = await rows<{ wanted_node: string | null }>(
+      const [row] = await rows<{ wanted_node: string | null; wanted_live: boolean }>(
         sql`update connection_leases
               set expires_at = now() + ${ttl}::int * interval '1 millisecond', wanted_node = nullif(wanted_node, ${me})
             where connection_id = ${held.connectionId} and node_id = ${me} and token = ${held.token}
               and expires_at > now()
-            returning wanted_node`,
+            returning wanted_node, exists (select 1 from nodes n where n.id = wanted_node
+              and n.heartbeat_at > now() - ${ttl}::int * interval '1 millisecond') as wanted_live`,
       );
       if (!row) return "lost";
-      return row.wanted_node === null ? "renewed" : "move";
+      // A move to a node that died since it was asked for is moot: keep the socket.
+      return row.wanted_node !== null && row.wanted_live ? "move" : "renewed";
     },
 
     /** Gives the lease up (fenced by its token): unowned and expired at once, its token kept. */

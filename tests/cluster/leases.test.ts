@@ -300,6 +300,12 @@ describe("connection leases on PostgreSQL", () => {
     await b.leases.release(now);
     await db.sql`update nodes set heartbeat_at = now() - interval '1 minute' where id = 'a'`;
     expect(await c.leases.acquire(conn!)).toEqual({ connectionId: conn!, nodeId: "c", token: 3 });
+    // A move to a node that dies before the owner's renewal: the owner keeps it.
+    const kept = (await c.leases.owned())[0]!;
+    await db.sql`update nodes set heartbeat_at = now() where id = 'a'`;
+    expect(await c.leases.requestMove(conn!, "a")).toBe(true);
+    await db.sql`update nodes set heartbeat_at = now() - interval '1 minute' where id = 'a'`;
+    expect(await c.leases.renew(kept)).toBe("renewed");
     // A move to the owner itself is just cleared at its renewal.
     const cur = (await c.leases.owned())[0]!;
     expect(await c.leases.requestMove(conn!, "c")).toBe(true);
