@@ -82,6 +82,10 @@ describe("connection leases on PostgreSQL", () => {
     const loser = ra ? b : a;
     expect(await loser.leases.acquire(c!)).toBeUndefined();
     expect(await loser.leases.claimNext()).toBeUndefined();
+    // Deleting the connection deletes its lease: the holder's next renewal finds it lost.
+    await db.sql`delete from connections where id = ${c}`;
+    expect(await leaseRow(db, c!)).toBeUndefined();
+    expect(await (ra ? a : b).leases.renew(winners[0]!)).toBe("lost");
   }, 60_000);
 
   test("renew keeps it; once expired in database time another node takes it with a greater token, and the old owner's renew and release find it lost", async () => {
