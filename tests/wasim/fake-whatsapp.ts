@@ -1123,7 +1123,8 @@ export class FakeWhatsApp {
     record.live++;
     record.maxConcurrent = Math.max(record.maxConcurrent, record.live);
     conn.login = { record, session };
-    this.changes.changed();
+    // No changes.changed() here: waiters that look at the companion's connection would wake at `<success>`,
+    // before the login finished, and change what the existing tests drive (the close does notify).
   }
 
   /**
