@@ -45,6 +45,11 @@ async function route(wa: FakeWhatsApp, req: Request, parts: string[]): Promise<R
     });
   }
   if (resource === "presences" && req.method === "GET") return Response.json(wa.presences);
+  if (resource === "logins" && req.method === "GET") {
+    // ?pn=<number>: one account's devices only.
+    const only = new URL(req.url).searchParams.get("pn") ?? undefined;
+    return Response.json({ maxConcurrent: wa.maxConcurrentLogins(only), logins: wa.logins(only) });
+  }
   if (resource === "groups" && req.method === "POST" && !pn) {
     const members = Array.isArray(body.participants) ? body.participants.map(String) : [];
     const group = wa.createGroup(

@@ -79,6 +79,34 @@ export type DisconnectKind =
   /** The socket closes with no stream error, like a network drop. */
   | "drop";
 
+/** One socket that completed a login (the server sent `<success>`), as the server saw it. */
+export interface LoginSession {
+  /** The socket's number on this server (1, 2, … in order of connection). */
+  socket: number;
+  remoteAddress: string;
+  /** ms (wall clock) when `<success>` was sent. */
+  loggedInAt: number;
+  /** ms when the socket closed; null while it is open. */
+  closedAt: number | null;
+  /**
+   * ms when another socket logged in as the same device while this one was open: this one was sent
+   * `<stream:error><conflict type="replaced"/>` (Baileys: 440), as WhatsApp does. Null if never.
+   */
+  replacedAt: number | null;
+}
+
+/** Every login of one companion device (`pn:device`): what "two sockets on one login" is asserted from. */
+export interface LoginRecord {
+  login: string;
+  pn: string;
+  deviceId: number;
+  sessions: LoginSession[];
+  /** Sockets logged in as this device now (success sent, not closed). */
+  live: number;
+  /** The most sockets logged in as this device at one instant, ever. 2 or more: two clients fought over it. */
+  maxConcurrent: number;
+}
+
 export interface StartOptions {
   /** Reuse a certificate (e.g. one whose path a child process already has in NODE_EXTRA_CA_CERTS). */
   certificate?: TestCertificate;
@@ -230,6 +258,8 @@ class Conn {
   session: { account: SimAccount; companion: Companion } | undefined;
   refs: string[] = [];
   closed = false;
+  /** Set when this socket completed a login: its entry in the login log. */
+  login: { record: LoginRecord; session: LoginSession } | undefined;
   /** Set by `SimAccount.silence()`: the socket stays open but nothing is read or sent (a dead session). */
   silent = false;
   private readonly waiters = new Map<string, Deferred<BinaryNode>>();
@@ -238,6 +268,7 @@ class Conn {
   constructor(
     readonly ws: ServerWebSocket<WsData>,
     serverKeys: { private: Uint8Array; public: Uint8Array },
+    readonly socket: number,
   ) {
     this.noise = new NoiseResponder({
       private: Buffer.from(serverKeys.private),
@@ -832,6 +863,9 @@ export class FakeWhatsApp {
   connectionAttempts = 0;
   /** Of those, how many `refuseConnections(true)` closed at once. */
   refusedConnections = 0;
+  /** WebSockets opened (not refused), numbering them for the login log. */
+  private socketCount = 0;
+  private readonly loginRecords = new Map<string, LoginRecord>();
 
   private readonly ownsCertificate: boolean;
 
@@ -862,7 +896,7 @@ export class FakeWhatsApp {
             this.changes.changed();
             return;
           }
-          ws.data.conn = new Conn(ws, this.staticKeys);
+          ws.data.conn = new Conn(ws, this.staticKeys, ++this.socketCount);
         },
         message: (ws, message) => {
           const conn = ws.data.conn;
@@ -996,6 +1030,10 @@ export class FakeWhatsApp {
 
   private onClose(conn: Conn): void {
     conn.onClosed();
+    if (conn.login && conn.login.session.closedAt === null) {
+      conn.login.session.closedAt = Date.now();
+      conn.login.record.live--;
+    }
     for (const ref of conn.refs) this.refs.delete(ref);
     const pendingCodes = this.codeRequests.filter((r) => r.conn === conn);
     for (const request of pendingCodes) {
@@ -1039,9 +1077,14 @@ export class FakeWhatsApp {
       return;
     }
     const previous = companion.conn;
-    if (previous && !previous.closed) previous.streamError("replaced");
+    if (previous && !previous.closed) {
+      if (previous.login && previous.login.session.replacedAt === null)
+        previous.login.session.replacedAt = Date.now();
+      previous.streamError("replaced");
+    }
     companion.conn = conn;
     conn.session = { account, companion };
+    this.recordLogin(conn, account, companion);
     conn.send({
       tag: "success",
       attrs: {
@@ -1053,6 +1096,52 @@ export class FakeWhatsApp {
         lid: `${account.lid}:${companion.deviceId}@lid`,
       },
     });
+  }
+
+  private recordLogin(conn: Conn, account: SimAccount, companion: Companion): void {
+    const key = `${account.pn}:${companion.deviceId}`;
+    let record = this.loginRecords.get(key);
+    if (!record) {
+      record = {
+        login: key,
+        pn: account.pn,
+        deviceId: companion.deviceId,
+        sessions: [],
+        live: 0,
+        maxConcurrent: 0,
+      };
+      this.loginRecords.set(key, record);
+    }
+    const session: LoginSession = {
+      socket: conn.socket,
+      remoteAddress: conn.ws.remoteAddress,
+      loggedInAt: Date.now(),
+      closedAt: null,
+      replacedAt: null,
+    };
+    record.sessions.push(session);
+    record.live++;
+    record.maxConcurrent = Math.max(record.maxConcurrent, record.live);
+    conn.login = { record, session };
+    // No changes.changed() here: waiters that look at the companion's connection would wake at `<success>`,
+    // before the login finished, and change what the existing tests drive (the close does notify).
+  }
+
+  /**
+   * The login log: per companion device (`pn:device`, optionally of one number), every socket that logged in
+   * as it, when, when it closed and whether a later login replaced it, and the most sockets logged in as it at
+   * once. Copies, by login.
+   */
+  logins(pn?: string): LoginRecord[] {
+    return [...this.loginRecords.values()]
+      .filter((r) => pn === undefined || r.pn === pn)
+      .sort((a, b) => a.login.localeCompare(b.login))
+      .map((r) => ({ ...r, sessions: r.sessions.map((x) => ({ ...x })) }));
+  }
+
+  /** The most sockets ever logged in at once as one device, over every login (0 before any login). */
+  maxConcurrentLogins(pn?: string): number {
+    return Math.max(0, ...this.logins(pn).map((r) => r.maxConcurrent));
   }
 
   connForRef(ref: string): Conn | undefined {

@@ -44,6 +44,11 @@ const bytea = customType<{ data: Buffer; driverData: Buffer }>({
   dataType: () => "bytea",
 });
 
+/** A 64-bit transaction id (`pg_current_xact_id()`), read and bound as its decimal text. */
+const xid8 = customType<{ data: string; driverData: string }>({
+  dataType: () => "xid8",
+});
+
 /** An id column, or a column holding one: 64-bit, a JS number. */
 const id = (name: string) => bigint(name, { mode: "number" });
 /** A primary key assigned by the database unless given, like SQLite's autoincrement. */
@@ -448,10 +453,18 @@ export const events = pgTable(
     originId: id("origin_id"),
     createdAt: createdAt(),
     legacyId: text("legacy_id"),
+    /**
+     * PostgreSQL only (docs/CLUSTER.md §5.4): the inserting transaction's id. The feed reads only rows whose
+     * transaction is older than every running one, in `(tx_id, seq)` order, so an event whose transaction
+     * commits after a later seq's is never skipped (src/cluster/events-feed.ts). SQLite has one writer, whose
+     * commit order is seq order: it has no such column (the parity test allows this one explicitly).
+     */
+    txId: xid8("tx_id").notNull().default(sql`pg_current_xact_id()`),
   },
   (t) => [
     index("events_connection_idx").on(t.connectionId, t.seq),
     uniqueIndex("events_legacy_id_unique").on(t.legacyId).where(sql`legacy_id IS NOT NULL`),
+    index("events_feed_idx").on(t.txId, t.seq),
   ],
 );
 
@@ -510,3 +523,50 @@ export const waAuth = pgTable(
   },
   (t) => [primaryKey({ columns: [t.connectionId, t.type, t.keyId] })],
 );
+
+/*
+ * PostgreSQL only: the cluster's tables (docs/CLUSTER.md §4, §5.1; src/cluster/*). A single SQLite node owns
+ * every connection and serves every webhook, so SQLite has none of them (tests/db/pg-schema.test.ts allows
+ * them explicitly). Times here are the database's (`now()`), never a node's clock.
+ */
+
+/** A running node: registered at start, `heartbeat_at` renewed while it lives. */
+export const nodes = pgTable("nodes", {
+  id: text("id").primaryKey(),
+  address: text("address"),
+  startedAt: at("started_at").notNull().defaultNow(),
+  heartbeatAt: at("heartbeat_at").notNull().defaultNow(),
+});
+
+/**
+ * Who runs a WhatsApp connection's socket. `token` is the fencing token: it grows at every acquisition, and
+ * every write of the connection's session keys checks it. A row is created with its connection (trigger in
+ * the hand-written part of migration 0003), unowned (`node_id` null).
+ */
+export const connectionLeases = pgTable(
+  "connection_leases",
+  {
+    connectionId: id("connection_id")
+      .primaryKey()
+      .references(() => connections.id, { onDelete: "cascade" }),
+    nodeId: text("node_id"),
+    token: bigint("token", { mode: "number" }).notNull().default(0),
+    expiresAt: at("expires_at"),
+    /** An admin's move request: the owner lets go at its next renewal, only this node may take it then. */
+    wantedNode: text("wanted_node"),
+  },
+  (t) => [index("connection_leases_node_idx").on(t.nodeId)],
+);
+
+/**
+ * A webhook's delivery lane (§5.1): one holder at a time sends a webhook's deliveries, so a receiver sees
+ * them in creation order whichever node sends them. `locked_until` is in ms of database time, like the
+ * deliveries' own lease columns.
+ */
+export const webhookLanes = pgTable("webhook_lanes", {
+  webhookId: id("webhook_id")
+    .primaryKey()
+    .references(() => webhooks.id, { onDelete: "cascade" }),
+  holder: text("holder").notNull(),
+  lockedUntil: ms("locked_until").notNull(),
+});

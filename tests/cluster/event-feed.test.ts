@@ -1,0 +1,189 @@
+// The PostgreSQL event feed (§5.4) against real concurrent transactions: each writer is its own Bun.SQL client
+// holding its transaction open until the test lets it commit.
+import { describe, expect, test } from "bun:test";
+import { SQL } from "bun";
+import { cursorAfterEvent, FEED_START, type FeedCursor, readEventFeed } from "../../src/cluster/event-feed";
+import { createMigratedDatabase, type TestDatabase } from "../support/postgres";
+
+type Writer = {
+  /** Inserts an event in the open transaction; resolves with its seq. */
+  insert(tag: string): Promise<number>;
+  /** Takes a transaction id now (a write to another table), before any event. */
+  takeXid(): Promise<void>;
+  commit(): Promise<void>;
+  close(): Promise<void>;
+};
+
+/** A transaction on its own connection, driven step by step. */
+async function openWriter(db: TestDatabase): Promise<Writer> {
+  const sql = new SQL({ url: db.url, max: 1 });
+  const steps: {
+    run: (tx: SQL) => Promise<unknown>;
+    done: (v: unknown) => void;
+    fail: (e: unknown) => void;
+  }[] = [];
+  let wake: () => void = () => {};
+  let ending = false;
+  const transaction = sql.begin(async (tx) => {
+    for (;;) {
+      const step = steps.shift();
+      if (step) {
+        try {
+          step.done(await step.run(tx));
+        } catch (err) {
+          step.fail(err);
+        }
+        continue;
+      }
+      if (ending) return;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
+  });
+  const run = <T>(fn: (tx: SQL) => Promise<T>) =>
+    new Promise<T>((done, fail) => {
+      steps.push({ run: fn, done: done as (v: unknown) => void, fail });
+      wake();
+    });
+  return {
+    insert: async (tag) =>
+      Number(
+        (
+          (await run(
+            (tx) => tx`insert into events (type_code, data) values (1, ${Buffer.from(tag)}) returning seq`,
+          )) as { seq: unknown }[]
+        )[0]!.seq,
+      ),
+    takeXid: async () => {
+      await run((tx) => tx`insert into nodes (id) values (${`xid-${Math.random()}`})`);
+    },
+    commit: async () => {
+      ending = true;
+      wake();
+      await transaction;
+    },
+    // Ends the transaction if it is still open (a failed test), then the client.
+    close: async () => {
+      ending = true;
+      wake();
+      await transaction.catch(() => {});
+      await sql.close();
+    },
+  };
+}
+
+const tags = (events: { data: Buffer }[]) => events.map((e) => e.data.toString());
+
+/** Reads everything the feed returns now, following the cursor. */
+async function drain(db: TestDatabase, cursor: FeedCursor) {
+  const seen: { data: Buffer; seq: number }[] = [];
+  for (;;) {
+    const page = await readEventFeed(db.sql, cursor, { limit: 2 });
+    seen.push(...page.events);
+    cursor = page.next;
+    if (page.events.length < 2) return { seen, cursor };
+  }
+}
+
+describe("event feed on PostgreSQL", () => {
+  test("an event whose transaction commits after a later seq's is held back until it commits, then read, never skipped", async () => {
+    await using db = await createMigratedDatabase();
+    const t1 = await openWriter(db);
+    const t2 = await openWriter(db);
+    try {
+      const s1 = await t1.insert("first by seq");
+      const s2 = await t2.insert("second by seq");
+      expect(s1).toBeLessThan(s2);
+      await t2.commit(); // seq 2 is committed, seq 1 is not: reading by seq alone would pass 1 by for good
+
+      let { seen, cursor } = await drain(db, FEED_START);
+      expect(tags(seen)).toEqual([]); // t1 still runs and is older than t2: nothing can be final yet
+      const naive = (await db.sql`select seq from events where seq > 0 order by seq`) as { seq: unknown }[];
+      expect(naive.map((r) => Number(r.seq))).toEqual([s2]); // what a reader by seq would have taken
+
+      await t1.commit();
+      ({ seen, cursor } = await drain(db, cursor));
+      expect(tags(seen)).toEqual(["first by seq", "second by seq"]);
+      expect((await drain(db, cursor)).seen).toEqual([]);
+    } finally {
+      await t1.close();
+      await t2.close();
+    }
+  }, 60_000);
+
+  test("when the later transaction took its id first, its event is read first, and the other one still after it", async () => {
+    await using db = await createMigratedDatabase();
+    const older = await openWriter(db);
+    const younger = await openWriter(db);
+    try {
+      await older.takeXid(); // the lower transaction id
+      await younger.takeXid();
+      const sYoung = await younger.insert("young");
+      const sOld = await older.insert("old");
+      expect(sYoung).toBeLessThan(sOld);
+      await older.commit();
+      let { seen, cursor } = await drain(db, FEED_START);
+      expect(tags(seen)).toEqual(["old"]); // older transaction: final, though its seq is the higher one
+      await younger.commit();
+      ({ seen, cursor } = await drain(db, cursor));
+      expect(tags(seen)).toEqual(["young"]); // a smaller seq after the cursor's: still read
+      const resumed = await cursorAfterEvent(db.sql, sOld);
+      expect(tags((await drain(db, resumed!)).seen)).toEqual(["young"]);
+      expect(await cursorAfterEvent(db.sql, 999_999)).toBeUndefined();
+    } finally {
+      await older.close();
+      await younger.close();
+    }
+  }, 60_000);
+
+  test("four writers committing in shuffled order while a reader follows the feed: every event read exactly once", async () => {
+    await using db = await createMigratedDatabase();
+    const writers = await Promise.all(Array.from({ length: 4 }, () => openWriter(db)));
+    try {
+      const expected: string[] = [];
+      let cursor = FEED_START;
+      const seen: string[] = [];
+      const read = async () => {
+        const r = await drain(db, cursor);
+        cursor = r.cursor;
+        seen.push(...tags(r.seen));
+      };
+      // Rounds: every writer inserts a few events, interleaved, then they commit in a rotating order with
+      // reads in between; new transactions are opened for the next round.
+      let open = writers;
+      for (let round = 0; round < 5; round++) {
+        for (let i = 0; i < 3; i++) {
+          for (const [w, writer] of open.entries()) {
+            const tag = `r${round}w${w}e${i}`;
+            await writer.insert(tag);
+            expected.push(tag);
+          }
+        }
+        const order = open.map((_, i) => (i + round) % open.length).reverse();
+        for (const i of order) {
+          await open[i]!.commit();
+          await read();
+        }
+        for (const w of open) await w.close();
+        open = await Promise.all(open.map(() => openWriter(db)));
+      }
+      await read();
+      expect(seen.sort()).toEqual(expected.sort());
+      expect(new Set(seen).size).toBe(seen.length);
+      for (const w of open) await w.commit();
+      for (const w of open) await w.close();
+    } finally {
+      for (const w of writers) await w.close().catch(() => {});
+    }
+  }, 60_000);
+
+  test("one connection's events only, when asked", async () => {
+    await using db = await createMigratedDatabase();
+    await db.sql`insert into events (connection_id, type_code, data) values
+      (1, 1, ${Buffer.from("a")}), (2, 1, ${Buffer.from("b")}), (1, 1, ${Buffer.from("c")})`;
+    const page = await readEventFeed(db.sql, FEED_START, { limit: 10, connectionId: 1 });
+    expect(tags(page.events)).toEqual(["a", "c"]);
+    expect(page.events.map((e) => e.connectionId)).toEqual([1, 1]);
+  }, 60_000);
+});

@@ -1,0 +1,84 @@
+// The fenced Baileys auth state on PostgreSQL with a real Baileys client on the fake WhatsApp server: a handover
+// of one WhatsApp login from node a to node b through the lease, the session keys in the shared database.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { SQL } from "bun";
+import { createNodeLeases, LeaseLost } from "../../src/cluster/leases";
+import { usePostgresAuthState } from "../../src/cluster/pg-auth-state";
+import { createMigratedDatabase } from "../support/postgres";
+import { BaileysTestClient, linkByQr } from "../wasim/baileys-test-client";
+import { type FakeWhatsApp, startFakeWhatsApp } from "../wasim/fake-whatsapp";
+import { trustTestRoot } from "../wasim/test-pki";
+
+trustTestRoot();
+
+let wa: FakeWhatsApp;
+beforeAll(async () => {
+  wa = await startFakeWhatsApp();
+});
+afterAll(() => wa.stop());
+
+describe("fenced auth state on PostgreSQL", () => {
+  test("node b logs in with the keys node a stored, after the lease moved; a's late key writes are refused and change nothing", async () => {
+    await using db = await createMigratedDatabase();
+    const sqlA = new SQL({ url: db.url, max: 2 });
+    const sqlB = new SQL({ url: db.url, max: 2 });
+    try {
+      await db.sql`insert into connections (id, name, driver) values (1, 'c1', 'baileys')`;
+      const a = createNodeLeases(sqlA, { nodeId: "a", ttlMs: 15_000 });
+      const b = createNodeLeases(sqlB, { nodeId: "b", ttlMs: 15_000 });
+      const leaseA = (await a.acquire(1))!;
+      const lost: LeaseLost[] = [];
+      const authA = await usePostgresAuthState(sqlA, leaseA, { onLeaseLost: (e) => lost.push(e) });
+      expect(await authA.hasCreds()).toBe(false);
+
+      const phone = wa.createAccount("595981000700");
+      const { client } = await linkByQr(wa, phone, authA.state);
+      await authA.saveCreds();
+      await client.end();
+      const { n } = (
+        (await db.sql`select count(*)::int as n from wa_auth where connection_id = 1`) as { n: number }[]
+      )[0]!;
+      expect(n).toBeGreaterThan(1); // creds and the Signal keys Baileys wrote through keys.set
+
+      // a stops renewing (its socket is closed); the lease expires in database time and b takes it.
+      await db.sql`update connection_leases set expires_at = now() - interval '1 second'`;
+      const leaseB = (await b.acquire(1))!;
+      expect(leaseB.token).toBe(2);
+      const authB = await usePostgresAuthState(sqlB, leaseB);
+      expect(await authB.hasCreds()).toBe(true);
+      const snapshot = async () =>
+        (await db.sql`select type, key_id, md5(value) as h from wa_auth order by type, key_id`) as unknown[];
+      const before = await snapshot();
+
+      // a's late writes: refused, nothing written.
+      await expect(authA.saveCreds()).rejects.toBeInstanceOf(LeaseLost);
+      await expect(
+        authA.state.keys.set({
+          "pre-key": { "999": { public: Buffer.alloc(32), private: Buffer.alloc(32) } },
+        }),
+      ).rejects.toBeInstanceOf(LeaseLost);
+      await expect(authA.clear()).rejects.toBeInstanceOf(LeaseLost);
+      // These three, and any late write of a's ended Baileys socket: all under a's token, all refused.
+      expect(lost.length).toBeGreaterThanOrEqual(3);
+      expect(new Set(lost.map((e) => `${e.nodeId}:${e.token}`))).toEqual(new Set(["a:1"]));
+      expect(await snapshot()).toEqual(before);
+
+      // b's socket logs in with the stored creds (no QR) and keeps writing keys under its token.
+      const next = new BaileysTestClient(wa, authB.state);
+      next.sock.ev.on("creds.update", () => void authB.saveCreds());
+      await next.waitForOpen();
+      expect(next.qrs).toEqual([]);
+      await authB.state.keys.set({
+        "pre-key": { "999": { public: Buffer.alloc(32), private: Buffer.alloc(32) } },
+      });
+      expect(Object.keys(await authB.state.keys.get("pre-key", ["999"]))).toEqual(["999"]);
+      await next.end();
+      // The WhatsApp side never saw two sockets on this login.
+      expect(wa.maxConcurrentLogins(phone.pn)).toBe(1);
+      expect(wa.logins(phone.pn)[0]!.sessions).toHaveLength(2);
+    } finally {
+      await sqlA.close();
+      await sqlB.close();
+    }
+  }, 60_000);
+});
