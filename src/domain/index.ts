@@ -42,7 +42,7 @@ export function createServices(deps: DomainDeps) {
     messageSearch: createMessageSearch(deps.db),
     dashboard: createDashboardService(deps.db, deps.clock),
     accounts: createAccountService(
-      deps.db,
+      deps.store,
       { idleMs: deps.config.sessionIdleMs, absoluteMs: deps.config.sessionMaxMs },
       deps.clock,
     ),
