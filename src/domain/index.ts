@@ -40,7 +40,7 @@ export function createServices(deps: DomainDeps) {
     quickAnswers: createQuickAnswerService(deps.store, deps.clock),
     contactNotes: createContactNoteService(deps.store, deps.clock),
     messageSearch: createMessageSearch(deps.db),
-    dashboard: createDashboardService(deps.db, deps.clock),
+    dashboard: createDashboardService(deps.store, deps.clock),
     accounts: createAccountService(
       deps.store,
       { idleMs: deps.config.sessionIdleMs, absoluteMs: deps.config.sessionMaxMs },
