@@ -131,7 +131,7 @@ type Accounts = ReturnType<typeof createRuntime>["services"]["accounts"];
 /** `chasqui user …`: the first admin is created here (the server creates no default password). */
 async function userCommand(accounts: Accounts, sub: string | undefined, rest: string[]): Promise<number> {
   if (sub === "list") {
-    for (const u of accounts.list())
+    for (const u of await accounts.list())
       console.log(`${u.id}\t${u.role}\t${u.disabled ? "disabled" : "active"}\t${u.email}\t${u.name}`);
     return 0;
   }
@@ -160,7 +160,7 @@ async function userCommand(accounts: Accounts, sub: string | undefined, rest: st
     return 0;
   }
   if (sub === "password") {
-    const user = accounts.list().find((u) => u.email === values.email?.trim().toLowerCase());
+    const user = (await accounts.list()).find((u) => u.email === values.email?.trim().toLowerCase());
     if (!user) throw new OperationError(`no user has the email ${values.email}`);
     const { password, generated } = await choosePassword();
     await accounts.update(user.id, { password });

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomInt, timingSafeEqual } from "node:crypto";
 import { and, asc, eq, inArray, lt, ne, sql } from "drizzle-orm";
-import type { Db, DbOrTx } from "../db/client";
-import { queues, type UserRole, userQueues, userSessions, users } from "../db/schema";
+import type { UserRole, userSessions, users } from "../db/schema";
+import { type Query, type Store, uniqueViolation } from "../db/store";
 import { AppError } from "../errors";
 import { type KeyPage, takePage } from "./paging";
 import type { TokenScope } from "./token.service";
@@ -85,87 +85,130 @@ function checkPassword(password: string) {
 }
 
 /** Users with their role, queues and password, and the sessions they sign in with. */
-export function createAccountService(db: Db, policy: SessionPolicy, clock: () => number = Date.now) {
-  const queueIdsOf = (tx: DbOrTx, userId: number) =>
-    tx
-      .select({ queueId: userQueues.queueId })
-      .from(userQueues)
-      .where(eq(userQueues.userId, userId))
-      .orderBy(asc(userQueues.queueId))
-      .all()
-      .map((r) => r.queueId);
+export function createAccountService(store: Store, policy: SessionPolicy, clock: () => number = Date.now) {
+  const { users, userQueues, userSessions, queues } = store.t;
 
-  const toUser = (tx: DbOrTx, row: UserRow): User => {
+  /** The queue ids of each user, ascending; users without queues get []. */
+  async function queueIdsOf(q: Query, userIds: number[]): Promise<Map<number, number[]>> {
+    const byUser = new Map<number, number[]>(userIds.map((id) => [id, []]));
+    // In chunks, so a long list stays under SQLite's bound-parameter limit.
+    for (let i = 0; i < userIds.length; i += 500) {
+      const rows = await q
+        .select({ userId: userQueues.userId, queueId: userQueues.queueId })
+        .from(userQueues)
+        .where(inArray(userQueues.userId, userIds.slice(i, i + 500)))
+        .orderBy(asc(userQueues.userId), asc(userQueues.queueId));
+      for (const r of rows) byUser.get(r.userId)!.push(r.queueId);
+    }
+    return byUser;
+  }
+
+  const withoutHash = (row: UserRow, queueIds: number[]): User => {
     const { passwordHash, ...rest } = row;
-    return { ...rest, queueIds: queueIdsOf(tx, row.id), hasPassword: passwordHash !== null };
+    return { ...rest, queueIds, hasPassword: passwordHash !== null };
   };
 
-  const rowOf = (tx: DbOrTx, id: number): UserRow => {
-    const row = tx.select().from(users).where(eq(users.id, id)).get();
-    if (!row) throw new AppError("ERR_USER_NOT_FOUND", "User not found");
+  async function toUsers(q: Query, rows: UserRow[]): Promise<User[]> {
+    const ids = await queueIdsOf(
+      q,
+      rows.map((r) => r.id),
+    );
+    return rows.map((r) => withoutHash(r, ids.get(r.id)!));
+  }
+  const toUser = async (q: Query, row: UserRow): Promise<User> => (await toUsers(q, [row]))[0]!;
+
+  const notFound = () => new AppError("ERR_USER_NOT_FOUND", "User not found");
+
+  async function rowOf(q: Query, id: number): Promise<UserRow> {
+    const [row] = await q.select().from(users).where(eq(users.id, id));
+    if (!row) throw notFound();
     return row;
-  };
+  }
 
-  function setQueues(tx: DbOrTx, userId: number, queueIds: number[]) {
+  async function setQueues(q: Query, userId: number, queueIds: number[]) {
     const unique = [...new Set(queueIds)];
     if (unique.length > 0) {
-      const found = tx.select({ id: queues.id }).from(queues).where(inArray(queues.id, unique)).all();
-      const missing = unique.filter((q) => !found.some((f) => f.id === q));
+      const found = await q.select({ id: queues.id }).from(queues).where(inArray(queues.id, unique));
+      const missing = unique.filter((id) => !found.some((f) => f.id === id));
       if (missing.length > 0) throw new AppError("ERR_QUEUE_NOT_FOUND", `Queue #${missing[0]} not found`);
     }
-    tx.delete(userQueues).where(eq(userQueues.userId, userId)).run();
-    for (const queueId of unique) tx.insert(userQueues).values({ userId, queueId }).run();
+    await q.delete(userQueues).where(eq(userQueues.userId, userId));
+    if (unique.length > 0) await q.insert(userQueues).values(unique.map((queueId) => ({ userId, queueId })));
   }
 
   const conflict = (err: unknown): never => {
-    if (err instanceof Error && /UNIQUE constraint failed: users\.email/.test(err.message))
+    if (uniqueViolation(err) === "email")
       throw new AppError("ERR_CONFLICT", "A user with this email already exists");
     throw err;
   };
 
-  const revokeAllOf = (tx: DbOrTx, userId: number, exceptSessionId?: number) =>
-    tx
+  const revokeAllOf = (q: Query, userId: number, exceptSessionId?: number) =>
+    q
       .delete(userSessions)
       .where(
         exceptSessionId === undefined
           ? eq(userSessions.userId, userId)
           : and(eq(userSessions.userId, userId), ne(userSessions.id, exceptSessionId)),
-      )
-      .run();
+      );
 
   const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
+  /** Setting a password or disabling a user ends their sessions. */
+  async function update(id: number, input: Partial<UserInput>): Promise<User> {
+    await store.read((q) => rowOf(q, id));
+    if (input.password !== undefined) checkPassword(input.password);
+    const passwordHash = input.password !== undefined ? await hashPassword(input.password) : undefined;
+    return store
+      .write(async (q) => {
+        const { queueIds, password: _password, email, ...rest } = input;
+        const [row] = await q
+          .update(users)
+          .set({
+            ...rest,
+            ...(email !== undefined ? { email: normalizeEmail(email) } : {}),
+            ...(passwordHash !== undefined ? { passwordHash } : {}),
+            updatedAt: new Date(clock()),
+          })
+          .where(eq(users.id, id))
+          .returning();
+        // Removed while the password was being hashed.
+        if (!row) throw notFound();
+        if (queueIds) await setQueues(q, id, queueIds);
+        if (passwordHash !== undefined || input.disabled === true) await revokeAllOf(q, id);
+        return toUser(q, row);
+      })
+      .catch(conflict);
+  }
+
   return {
-    list: (): User[] =>
-      db
-        .select()
-        .from(users)
-        .orderBy(asc(users.name), asc(users.id))
-        .all()
-        .map((r) => toUser(db, r)),
+    list: (): Promise<User[]> =>
+      store.read(async (q) =>
+        toUsers(q, await q.select().from(users).orderBy(asc(users.name), asc(users.id))),
+      ),
     /** One page by (name, id), past a keyset cursor: limit + 1 rows tell whether more follow. */
-    listPage(at: KeyPage<readonly [string, number]>): { rows: User[]; hasMore: boolean } {
+    listPage(at: KeyPage<readonly [string, number]>): Promise<{ rows: User[]; hasMore: boolean }> {
       const after = at.after
         ? sql`(${users.name}, ${users.id}) > (${at.after[0]}, ${at.after[1]})`
         : undefined;
-      const rows = db
-        .select()
-        .from(users)
-        .where(after)
-        .orderBy(asc(users.name), asc(users.id))
-        .limit(at.limit + 1)
-        .all();
-      const page = takePage(rows, at.limit);
-      return { rows: page.rows.map((r) => toUser(db, r)), hasMore: page.hasMore };
+      return store.read(async (q) => {
+        const rows = await q
+          .select()
+          .from(users)
+          .where(after)
+          .orderBy(asc(users.name), asc(users.id))
+          .limit(at.limit + 1);
+        const page = takePage(rows, at.limit);
+        return { rows: await toUsers(q, page.rows), hasMore: page.hasMore };
+      });
     },
-    get: (id: number): User => toUser(db, rowOf(db, id)),
+    get: (id: number): Promise<User> => store.read(async (q) => toUser(q, await rowOf(q, id))),
 
     async create(input: UserInput): Promise<User> {
       if (input.password !== undefined) checkPassword(input.password);
       const passwordHash = input.password !== undefined ? await hashPassword(input.password) : null;
-      try {
-        return db.transaction((tx) => {
-          const row = tx
+      return store
+        .write(async (q) => {
+          const [row] = await q
             .insert(users)
             .values({
               name: input.name,
@@ -176,53 +219,26 @@ export function createAccountService(db: Db, policy: SessionPolicy, clock: () =>
               disabled: input.disabled ?? false,
               passwordHash,
             })
-            .returning()
-            .get();
-          if (input.queueIds) setQueues(tx, row.id, input.queueIds);
-          return toUser(tx, row);
-        });
-      } catch (err) {
-        return conflict(err);
-      }
+            .returning();
+          if (input.queueIds) await setQueues(q, row!.id, input.queueIds);
+          return toUser(q, row!);
+        })
+        .catch(conflict);
     },
 
-    /** Setting a password or disabling a user ends their sessions. */
-    async update(id: number, input: Partial<UserInput>): Promise<User> {
-      rowOf(db, id);
-      if (input.password !== undefined) checkPassword(input.password);
-      const passwordHash = input.password !== undefined ? await hashPassword(input.password) : undefined;
-      try {
-        return db.transaction((tx) => {
-          const { queueIds, password: _password, email, ...rest } = input;
-          const row = tx
-            .update(users)
-            .set({
-              ...rest,
-              ...(email !== undefined ? { email: normalizeEmail(email) } : {}),
-              ...(passwordHash !== undefined ? { passwordHash } : {}),
-              updatedAt: new Date(clock()),
-            })
-            .where(eq(users.id, id))
-            .returning()
-            .get()!;
-          if (queueIds) setQueues(tx, id, queueIds);
-          if (passwordHash !== undefined || input.disabled === true) revokeAllOf(tx, id);
-          return toUser(tx, row);
-        });
-      } catch (err) {
-        return conflict(err);
-      }
-    },
+    update,
 
-    remove(id: number): void {
-      rowOf(db, id);
-      db.delete(users).where(eq(users.id, id)).run();
+    async remove(id: number): Promise<void> {
+      const [row] = await store.write((q) =>
+        q.delete(users).where(eq(users.id, id)).returning({ id: users.id }),
+      );
+      if (!row) throw notFound();
     },
 
     /** An admin's reset: a generated password, shown once; every session of the user ends. */
     async resetPassword(id: number): Promise<{ user: User; password: string }> {
       const password = generatePassword();
-      const user = await this.update(id, { password });
+      const user = await update(id, { password });
       return { user, password };
     },
 
@@ -233,17 +249,17 @@ export function createAccountService(db: Db, policy: SessionPolicy, clock: () =>
       newPassword: string,
       keepSessionId: number,
     ): Promise<void> {
-      const row = rowOf(db, userId);
+      const row = await store.read((q) => rowOf(q, userId));
       if (!row.passwordHash || !(await Bun.password.verify(currentPassword, row.passwordHash)))
         throw new AppError("ERR_WRONG_PASSWORD", "The current password is wrong");
       checkPassword(newPassword);
       const passwordHash = await hashPassword(newPassword);
-      db.transaction((tx) => {
-        tx.update(users)
+      await store.write(async (q) => {
+        await q
+          .update(users)
           .set({ passwordHash, updatedAt: new Date(clock()) })
-          .where(eq(users.id, userId))
-          .run();
-        revokeAllOf(tx, userId, keepSessionId);
+          .where(eq(users.id, userId));
+        await revokeAllOf(q, userId, keepSessionId);
       });
     },
 
@@ -253,11 +269,12 @@ export function createAccountService(db: Db, policy: SessionPolicy, clock: () =>
      * argon2 verification.
      */
     async verifyLogin(email: string, password: string): Promise<UserRow | null> {
-      const row = db
-        .select()
-        .from(users)
-        .where(eq(users.email, normalizeEmail(email)))
-        .get();
+      const [row] = await store.read((q) =>
+        q
+          .select()
+          .from(users)
+          .where(eq(users.email, normalizeEmail(email))),
+      );
       if (!row?.passwordHash) {
         dummyHash ??= hashPassword(randomBytes(16).toString("hex"));
         await Bun.password.verify(password, await dummyHash);
@@ -268,78 +285,97 @@ export function createAccountService(db: Db, policy: SessionPolicy, clock: () =>
     },
 
     /** A new session; the secret goes in the cookie and is never stored. */
-    createSession(userId: number, meta: { userAgent: string | null; address: string | null }) {
+    async createSession(
+      userId: number,
+      meta: { userAgent: string | null; address: string | null },
+    ): Promise<{ secret: string; session: SessionRow }> {
       const now = clock();
       const secret = randomBytes(32).toString("base64url");
-      // Expired sessions are dropped here, on the index of their absolute expiry.
-      db.delete(userSessions)
-        .where(lt(userSessions.expiresAt, new Date(now)))
-        .run();
-      const session = db
-        .insert(userSessions)
-        .values({
-          userId,
-          secretHash: sha256(secret),
-          createdAt: new Date(now),
-          lastSeenAt: new Date(now),
-          expiresAt: new Date(now + policy.absoluteMs),
-          userAgent: meta.userAgent?.slice(0, 300) ?? null,
-          address: meta.address,
-        })
-        .returning()
-        .get();
+      const session = await store.write(async (q) => {
+        // Expired sessions are dropped here, on the index of their absolute expiry.
+        await q.delete(userSessions).where(lt(userSessions.expiresAt, new Date(now)));
+        const [row] = await q
+          .insert(userSessions)
+          .values({
+            userId,
+            secretHash: sha256(secret),
+            createdAt: new Date(now),
+            lastSeenAt: new Date(now),
+            expiresAt: new Date(now + policy.absoluteMs),
+            userAgent: meta.userAgent?.slice(0, 300) ?? null,
+            address: meta.address,
+          })
+          .returning();
+        return row!;
+      });
       return { secret, session };
     },
 
-    /** The principal of a session cookie, or null (unknown, revoked, idle too long, past its expiry). */
-    authenticateSession(secret: string): UserPrincipal | null {
+    /**
+     * The principal of a session cookie, or null (unknown, revoked, idle too long, past its expiry). Writes
+     * only to drop an ended session or to touch lastSeenAt (at most once a minute): on a read-only connection
+     * (the read front) those fail, and the request goes to the writer.
+     */
+    async authenticateSession(secret: string): Promise<UserPrincipal | null> {
       const h = sha256(secret);
-      const session = db.select().from(userSessions).where(eq(userSessions.secretHash, h)).get();
+      const [session] = await store.read((q) =>
+        q.select().from(userSessions).where(eq(userSessions.secretHash, h)),
+      );
       if (!session || !timingSafeEqual(Buffer.from(session.secretHash), Buffer.from(h))) return null;
       const now = clock();
       if (now >= session.expiresAt.getTime() || now - session.lastSeenAt.getTime() >= policy.idleMs) {
-        db.delete(userSessions).where(eq(userSessions.id, session.id)).run();
+        await store.write((q) => q.delete(userSessions).where(eq(userSessions.id, session.id)));
         return null;
       }
-      const user = db.select().from(users).where(eq(users.id, session.userId)).get();
-      if (!user || user.disabled) return null;
+      const found = await store.read(async (q) => {
+        const [user] = await q.select().from(users).where(eq(users.id, session.userId));
+        return user && !user.disabled
+          ? { user, queueIds: (await queueIdsOf(q, [user.id])).get(user.id)! }
+          : null;
+      });
+      if (!found) return null;
       if (now - session.lastSeenAt.getTime() >= TOUCH_RESOLUTION_MS)
-        db.update(userSessions)
-          .set({ lastSeenAt: new Date(now) })
-          .where(eq(userSessions.id, session.id))
-          .run();
+        await store.write((q) =>
+          q
+            .update(userSessions)
+            .set({ lastSeenAt: new Date(now) })
+            .where(eq(userSessions.id, session.id)),
+        );
+      const { user, queueIds } = found;
       return {
         kind: "user",
         id: user.id,
         name: user.name,
         email: user.email,
         role: user.role,
-        queueIds: queueIdsOf(db, user.id),
+        queueIds,
         signature: user.signature,
         sessionId: session.id,
       };
     },
 
     /** Sessions still valid, newest first; of one user, or of everyone. */
-    sessions(userId?: number): SessionRow[] {
+    async sessions(userId?: number): Promise<SessionRow[]> {
       const now = clock();
-      const rows = db
-        .select()
-        .from(userSessions)
-        .where(userId === undefined ? undefined : eq(userSessions.userId, userId))
-        .orderBy(asc(userSessions.id))
-        .all();
+      const rows = await store.read((q) =>
+        q
+          .select()
+          .from(userSessions)
+          .where(userId === undefined ? undefined : eq(userSessions.userId, userId))
+          .orderBy(asc(userSessions.id)),
+      );
       return rows
         .filter((s) => now < s.expiresAt.getTime() && now - s.lastSeenAt.getTime() < policy.idleMs)
         .reverse();
     },
 
-    session(id: number): SessionRow | undefined {
-      return db.select().from(userSessions).where(eq(userSessions.id, id)).get();
+    async session(id: number): Promise<SessionRow | undefined> {
+      const [row] = await store.read((q) => q.select().from(userSessions).where(eq(userSessions.id, id)));
+      return row;
     },
 
-    revokeSession(id: number): void {
-      db.delete(userSessions).where(eq(userSessions.id, id)).run();
+    async revokeSession(id: number): Promise<void> {
+      await store.write((q) => q.delete(userSessions).where(eq(userSessions.id, id)));
     },
 
     policy,

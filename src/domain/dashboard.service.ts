@@ -1,4 +1,5 @@
-import type { Db } from "../db/client";
+import { and, asc, count, gte, lt, sql } from "drizzle-orm";
+import type { Store } from "../db/store";
 import { AppError } from "../errors";
 import { assertTimeZone, serverTimeZone, startOfLocalDay, startOfLocalWeek } from "./time-zone";
 
@@ -41,32 +42,51 @@ function median(values: number[]): number | null {
  * range: open/pending from `tickets_active_idx`, closes from `tickets_closed_at_idx`, first responses from
  * `tickets_first_response_idx`; the timestamps are kept on write (a trigger on status, the message insert).
  */
-export function createDashboardService(db: Db, clock: () => number) {
-  const sqlite = db.$client;
-  const stmt = {
-    active: sqlite.query<{ status: string; userId: number | null; queueId: number | null; n: number }, []>(
-      `select status, user_id as userId, queue_id as queueId, count(*) as n from tickets
-       where status <> 'closed' group by status, user_id, queue_id`,
-    ),
-    closed: sqlite.query<
-      { closedAt: number; queueId: number | null; userId: number | null; createdAt: number },
-      [number, number]
-    >(
-      `select closed_at as closedAt, queue_id as queueId, user_id as userId, created_at as createdAt from tickets
-       where closed_at >= ? and closed_at < ?`,
-    ),
-    firstResponses: sqlite.query<
-      { at: number; queueId: number | null; userId: number | null; inboundAt: number },
-      [number, number]
-    >(
-      `select first_response_at as at, queue_id as queueId, user_id as userId, first_inbound_at as inboundAt
-       from tickets where first_response_at >= ? and first_response_at < ?`,
-    ),
-    queues: sqlite.query<{ id: number; name: string }, []>("select id, name from queues order by name, id"),
-    users: sqlite.query<{ id: number; name: string }, []>("select id, name from users order by name, id"),
-  };
+export function createDashboardService(store: Store, clock: () => number) {
+  const { tickets, queues, users } = store.t;
+  const closedRange = (from: number, to: number) =>
+    and(gte(tickets.closedAt, new Date(from)), lt(tickets.closedAt, new Date(to)));
+  const firstResponseRange = (from: number, to: number) =>
+    and(gte(tickets.firstResponseAt, new Date(from)), lt(tickets.firstResponseAt, new Date(to)));
 
-  return function summary(input: { from?: number; to?: number; timeZone?: string }) {
+  /** Every statement the figures need, on committed data (one statement after the other, no snapshot). */
+  const rowsOf = (closedFrom: number, closedTo: number, from: number, to: number) =>
+    store.read(async (q) => ({
+      queueNames: await q
+        .select({ id: queues.id, name: queues.name })
+        .from(queues)
+        .orderBy(asc(queues.name), asc(queues.id)),
+      userNames: await q
+        .select({ id: users.id, name: users.name })
+        .from(users)
+        .orderBy(asc(users.name), asc(users.id)),
+      // The literal (not a bound value) lets SQLite use the partial index `tickets_active_idx`.
+      active: await q
+        .select({ status: tickets.status, userId: tickets.userId, queueId: tickets.queueId, n: count() })
+        .from(tickets)
+        .where(sql`${tickets.status} <> 'closed'`)
+        .groupBy(tickets.status, tickets.userId, tickets.queueId),
+      closed: await q
+        .select({
+          closedAt: tickets.closedAt,
+          queueId: tickets.queueId,
+          userId: tickets.userId,
+          createdAt: tickets.createdAt,
+        })
+        .from(tickets)
+        .where(closedRange(closedFrom, closedTo)),
+      firstResponses: await q
+        .select({
+          at: tickets.firstResponseAt,
+          queueId: tickets.queueId,
+          userId: tickets.userId,
+          inboundAt: tickets.firstInboundAt,
+        })
+        .from(tickets)
+        .where(firstResponseRange(from, to)),
+    }));
+
+  return async function summary(input: { from?: number; to?: number; timeZone?: string }) {
     const tz = input.timeZone ?? serverTimeZone();
     assertTimeZone(tz);
     const now = clock();
@@ -82,8 +102,9 @@ export function createDashboardService(db: Db, clock: () => number) {
     const totals = empty();
     const byQueue = new Map<number | null, ReturnType<typeof empty>>();
     const byUser = new Map<number | null, ReturnType<typeof empty>>();
-    const queueNames = stmt.queues.all();
-    const userNames = stmt.users.all();
+    // One range of closes covers this week, today and [from, to).
+    const rows = await rowsOf(Math.min(from, weekStart), Math.max(to, now + 1), from, to);
+    const { queueNames, userNames } = rows;
     for (const q of queueNames) byQueue.set(q.id, empty());
     for (const u of userNames) byUser.set(u.id, empty());
     const groups = (queueId: number | null, userId: number | null) => {
@@ -92,14 +113,14 @@ export function createDashboardService(db: Db, clock: () => number) {
       return [totals, byQueue.get(queueId)!, byUser.get(userId)!];
     };
 
-    for (const r of stmt.active.all()) {
+    for (const r of rows.active) {
       for (const g of groups(r.queueId, r.userId)) {
         if (r.status === "open") g.open += r.n;
         else if (r.status === "pending") g.pending += r.n;
       }
     }
-    // One range covers this week, today and [from, to).
-    for (const r of stmt.closed.all(Math.min(from, weekStart), Math.max(to, now + 1))) {
+    for (const row of rows.closed) {
+      const r = { ...row, closedAt: row.closedAt!.getTime(), createdAt: row.createdAt.getTime() };
       const inRange = r.closedAt >= from && r.closedAt < to;
       for (const g of groups(r.queueId, r.userId)) {
         if (r.closedAt >= weekStart && r.closedAt <= now) g.closedThisWeek++;
@@ -110,10 +131,11 @@ export function createDashboardService(db: Db, clock: () => number) {
         }
       }
     }
-    for (const r of stmt.firstResponses.all(from, to)) {
+    for (const r of rows.firstResponses) {
       for (const g of groups(r.queueId, r.userId)) {
         g.firstResponses++;
-        g._fr.push(r.at - r.inboundAt);
+        // As the raw SQL did: a missing first inbound counted as 0.
+        g._fr.push(r.at!.getTime() - (r.inboundAt?.getTime() ?? 0));
       }
     }
 

@@ -40,9 +40,9 @@ export function createServices(deps: DomainDeps) {
     quickAnswers: createQuickAnswerService(deps.store, deps.clock),
     contactNotes: createContactNoteService(deps.store, deps.clock),
     messageSearch: createMessageSearch(deps.db),
-    dashboard: createDashboardService(deps.db, deps.clock),
+    dashboard: createDashboardService(deps.store, deps.clock),
     accounts: createAccountService(
-      deps.db,
+      deps.store,
       { idleMs: deps.config.sessionIdleMs, absoluteMs: deps.config.sessionMaxMs },
       deps.clock,
     ),

@@ -87,7 +87,7 @@ function sameOrigin(c: Context<AppEnv>, origin: string): boolean {
 }
 
 /** The principal of the session cookie, or null when there is none or it is no longer valid. */
-export function sessionPrincipal(c: Context<AppEnv>): Principal | null {
+export async function sessionPrincipal(c: Context<AppEnv>): Promise<Principal | null> {
   const secret = getCookie(c, SESSION_COOKIE);
   if (!secret) return null;
   return c.get("deps").services.accounts.authenticateSession(secret);
@@ -101,7 +101,7 @@ export function sessionPrincipal(c: Context<AppEnv>): Principal | null {
 export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   const token = bearerToken(c);
   if (token === undefined && getCookie(c, SESSION_COOKIE)) {
-    const user = sessionPrincipal(c);
+    const user = await sessionPrincipal(c);
     if (user) {
       if (!SAFE_METHODS.has(c.req.method)) checkSameOrigin(c, true);
       c.set("principal", user);

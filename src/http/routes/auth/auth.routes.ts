@@ -148,7 +148,7 @@ export const authPublicRouter = createRouter()
         loginThrottle.fail(account);
         throw new AppError("ERR_INVALID_CREDENTIALS", "Wrong email or password");
       }
-      const { secret, session } = services.accounts.createSession(row.id, {
+      const { secret, session } = await services.accounts.createSession(row.id, {
         userAgent: c.req.header("user-agent") ?? null,
         address: address === "unknown" ? null : address,
       });
@@ -161,7 +161,7 @@ export const authPublicRouter = createRouter()
       });
       return c.json(
         {
-          user: userWire(services.accounts.get(row.id)),
+          user: userWire(await services.accounts.get(row.id)),
           session: sessionWire(session, session.id, config.sessionIdleMs),
         },
         200,
@@ -181,13 +181,13 @@ export const authPublicRouter = createRouter()
         ...commonErrors,
       },
     }),
-    (c) => {
+    async (c) => {
       checkSameOrigin(c, false);
       const secret = getCookie(c, SESSION_COOKIE);
       const { services } = c.get("deps");
       if (secret) {
-        const p = services.accounts.authenticateSession(secret);
-        if (p) services.accounts.revokeSession(p.sessionId);
+        const p = await services.accounts.authenticateSession(secret);
+        if (p) await services.accounts.revokeSession(p.sessionId);
       }
       deleteCookie(c, SESSION_COOKIE, { path: "/", secure: isSecure(c), httpOnly: true, sameSite: "Strict" });
       return c.json({ message: "Signed out" }, 200);
@@ -206,13 +206,13 @@ export const authRouter = createRouter()
       summary: "Who is calling: the signed-in user (role, queues) or the API token (scope)",
       responses: { 200: json(MeSchema, "The principal"), ...commonErrors },
     }),
-    (c) => {
+    async (c) => {
       const p = c.get("principal");
       if (p.kind === "user")
         return c.json(
           {
             kind: "user" as const,
-            user: userWire(c.get("deps").services.accounts.get(p.id)),
+            user: userWire(await c.get("deps").services.accounts.get(p.id)),
             sessionId: p.sessionId,
           },
           200,
@@ -276,13 +276,13 @@ export const authRouter = createRouter()
       },
       responses: { 200: json(z.array(SessionSchema), "Valid sessions, newest first"), ...commonErrors },
     }),
-    (c) => {
+    async (c) => {
       const p = c.get("principal");
       const { services, config } = c.get("deps");
       const all = c.req.valid("query").all === "true";
       if (all && !isAdmin(p)) throw new AppError("ERR_FORBIDDEN", "Only admins may list every session");
       if (!all && p.kind !== "user") return c.json([], 200);
-      const rows = services.accounts.sessions(all ? undefined : (p as { id: number }).id);
+      const rows = await services.accounts.sessions(all ? undefined : (p as { id: number }).id);
       const current = p.kind === "user" ? p.sessionId : null;
       return c.json(
         rows.map((s) => sessionWire(s, current, config.sessionIdleMs)),
@@ -302,15 +302,15 @@ export const authRouter = createRouter()
         ...commonErrors,
       },
     }),
-    (c) => {
+    async (c) => {
       const p = c.get("principal");
       const { services } = c.get("deps");
       const { sessionId } = c.req.valid("param");
-      const s = services.accounts.session(sessionId);
+      const s = await services.accounts.session(sessionId);
       // Someone else's session is "not found" to a non-admin: ids are not a way to learn who is signed in.
       if (!s || (!isAdmin(p) && (p.kind !== "user" || s.userId !== p.id)))
         throw new AppError("ERR_SESSION_NOT_FOUND", "Session not found");
-      services.accounts.revokeSession(sessionId);
+      await services.accounts.revokeSession(sessionId);
       return c.json({ message: "Session ended" }, 200);
     },
   );

@@ -103,8 +103,8 @@ export const dashboardRouter = createRouter().openapi(
     request: { query: DashboardQuery },
     responses: { 200: json(DashboardSchema, "The figures"), ...commonErrors },
   }),
-  (c) => {
+  async (c) => {
     const q = c.req.valid("query");
-    return c.json(c.get("deps").services.dashboard({ from: q.from, to: q.to, timeZone: q.tz }), 200);
+    return c.json(await c.get("deps").services.dashboard({ from: q.from, to: q.to, timeZone: q.tz }), 200);
   },
 );

@@ -22,7 +22,7 @@ export const DROP_GRACE_MS = 15_000;
 const headerOrQueryAuth = createMiddleware<AppEnv>(async (c, next) => {
   const token = bearerToken(c) ?? c.req.query("access_token");
   // The panel signed in with a session: EventSource sends the cookie by itself.
-  const user = token === undefined ? sessionPrincipal(c) : null;
+  const user = token === undefined ? await sessionPrincipal(c) : null;
   if (user) {
     c.set("principal", user);
     return next();

@@ -51,11 +51,11 @@ export const usersRouter = createRouter()
         ...commonErrors,
       },
     }),
-    (c) => {
+    async (c) => {
       const { accounts } = c.get("deps").services;
       const at = arrayPageOf(c.req.valid("query"));
-      if (!at) return c.json(accounts.list().map(userWire), 200);
-      const page = accounts.listPage(at);
+      if (!at) return c.json((await accounts.list()).map(userWire), 200);
+      const page = await accounts.listPage(at);
       const next = nextCursorOf("users", page, (r) => [r.name, r.id]);
       if (next) c.header("X-Next-Cursor", next);
       return c.json(page.rows.map(userWire), 200);
@@ -70,7 +70,7 @@ export const usersRouter = createRouter()
       request: { params: Param },
       responses: { 200: json(UserSchema, "The user"), ...commonErrors },
     }),
-    (c) => c.json(userWire(c.get("deps").services.accounts.get(c.req.valid("param").id)), 200),
+    async (c) => c.json(userWire(await c.get("deps").services.accounts.get(c.req.valid("param").id)), 200),
   )
   .openapi(
     createRoute({
@@ -152,8 +152,8 @@ export const usersRouter = createRouter()
         ...commonErrors,
       },
     }),
-    (c) => {
-      c.get("deps").services.accounts.remove(c.req.valid("param").id);
+    async (c) => {
+      await c.get("deps").services.accounts.remove(c.req.valid("param").id);
       return c.json({ message: "User deleted successfully" }, 200);
     },
   );
