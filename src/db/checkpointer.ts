@@ -1,15 +1,10 @@
+import { workerEntry } from "../lib/worker-entry";
 import type { Logger } from "../logger";
 import type { CheckpointResult, FromCheckpointThread, ToCheckpointThread } from "./checkpoint-worker";
 import type { Db } from "./client";
 
-/**
- * The worker's file. In the compiled binary it is an entrypoint of its own (scripts/build.ts), addressed by its
- * path under src/ (the bundle's root); from source it sits next to this file.
- */
-const COMPILED = import.meta.url.includes("$bunfs") || import.meta.url.includes("~BUN");
-const WORKER_ENTRY = COMPILED
-  ? "./db/checkpoint-worker.ts"
-  : new URL("./checkpoint-worker.ts", import.meta.url).href;
+/** The worker's file (an entrypoint of its own in the compiled binary). */
+const WORKER_ENTRY = workerEntry("db/checkpoint-worker.ts");
 
 /** SQLite's own automatic checkpoint threshold (frames), used again on the main connection when the thread stops. */
 const SQLITE_AUTOCHECKPOINT = 1000;

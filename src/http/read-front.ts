@@ -1,19 +1,14 @@
 import { randomBytes } from "node:crypto";
 import type { Config } from "../config";
+import { workerEntry } from "../lib/worker-entry";
 import type { Logger } from "../logger";
 import type { HttpSeries, Metrics } from "../metrics/metrics";
 import type { ReadFrontHealth } from "../metrics/readiness";
 import { forwardedEnv } from "./read-front-protocol";
 import type { FromFront, ReadFrontSettings, ToFront } from "./read-front-worker";
 
-/**
- * The worker's file. In the compiled binary it is an entrypoint of its own (scripts/build.ts), addressed by its
- * path under src/ (the bundle's root); from source it sits next to this file.
- */
-const COMPILED = import.meta.url.includes("$bunfs") || import.meta.url.includes("~BUN");
-const WORKER_ENTRY = COMPILED
-  ? "./http/read-front-worker.ts"
-  : new URL("./read-front-worker.ts", import.meta.url).href;
+/** The worker's file (an entrypoint of its own in the compiled binary). */
+const WORKER_ENTRY = workerEntry("http/read-front-worker.ts");
 
 /** Restart delay after a thread died unexpectedly (the main thread serves the port meanwhile). */
 const RESTART_MS = 1000;

@@ -1,3 +1,4 @@
+import { workerEntry } from "../lib/worker-entry";
 import type { Logger } from "../logger";
 import type { DispatcherThreadSettings, FromWorker, ToWorker } from "./dispatcher-worker";
 import type { EventSink } from "./events";
@@ -15,14 +16,8 @@ export type DispatcherHandle = {
   onSettled(listener: (s: { id: number; kind: string }) => void): () => void;
 };
 
-/**
- * The worker's file. In the compiled binary it is an entrypoint of its own (scripts/build.ts), addressed by its
- * path under src/ (the bundle's root); from source it sits next to this file.
- */
-const COMPILED = import.meta.url.includes("$bunfs") || import.meta.url.includes("~BUN");
-const WORKER_ENTRY = COMPILED
-  ? "./webhooks/dispatcher-worker.ts"
-  : new URL("./dispatcher-worker.ts", import.meta.url).href;
+/** The worker's file (an entrypoint of its own in the compiled binary). */
+const WORKER_ENTRY = workerEntry("webhooks/dispatcher-worker.ts");
 
 /** Restart delay after the thread died unexpectedly. */
 const RESTART_MS = 1000;
