@@ -3,6 +3,9 @@
 // tests/api/team-visibility.test.ts (SQLite). Messages are stored with the store's builders: the message
 // service is not on the Store yet.
 import { expect, test } from "bun:test";
+import { sql } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { postgresMessageSearch } from "../../src/db/sql/message-search";
 import type { Store } from "../../src/db/store";
 import { createCatalogServices } from "../../src/domain/catalog.service";
 import { createMessageSearch } from "../../src/domain/search/message-search";
@@ -186,3 +189,23 @@ describeStores("message search", (dialect) => {
     expect(await ids("a-b")).toEqual(["m6"]);
   });
 });
+
+test("on PostgreSQL the search statements read the tsvector index, never a scan of messages", async () => {
+  await using s = await openTestStore("postgres");
+  const { t1, sales } = await seed(s.store);
+  const filters = [{}, { queues: [sales, 0] }, { ticketId: t1.id }];
+  for (const filter of filters) {
+    const statements = postgresMessageSearch({ words: ["maria", "fact"], limit: 20, offset: 0, ...filter })!;
+    for (const statement of [statements.count, statements.page]) {
+      const plan = await s.store.write(async (q) => {
+        const db = q as unknown as PgDatabase<PgQueryResultHKT>;
+        await db.execute(sql`set local enable_seqscan = off`);
+        const rows = (await db.execute(sql`explain ${statement}`)) as unknown as Record<string, string>[];
+        return rows.map((r) => Object.values(r).join(" ")).join("\n");
+      });
+      expect(plan).not.toContain("Seq Scan on messages");
+      // One ticket may be read through its (ticket_id, created_at) index instead, as on SQLite.
+      if (filter.ticketId === undefined) expect(plan).toContain("messages_body_search_idx");
+    }
+  }
+}, 60_000);

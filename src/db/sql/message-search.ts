@@ -2,7 +2,7 @@
 // FTS5 table `messages_fts`, PostgreSQL the expression index `messages_body_search_idx`
 // (drizzle-pg/0000_init.sql). Both take the same words (`searchWords`) and answer the same page: the pks of the
 // matching messages, newest first, and how many match in all.
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { messageMatchOf, messageTsQuery } from "../../domain/search/fts-query";
 import type { Db } from "../client";
@@ -81,9 +81,17 @@ const sqlite: MessageSearchSql = async (q, filter) => {
  */
 const postgres: MessageSearchSql = async (q, filter) => {
   const db = q as unknown as PgDatabase<PgQueryResultHKT>;
+  const statements = postgresMessageSearch(filter);
+  if (statements === null) return { total: 0, pks: [] };
+  const counted = (await db.execute(statements.count)) as unknown as { n: number }[];
+  const rows = (await db.execute(statements.page)) as unknown as { pk: number | string | bigint }[];
+  return { total: Number(counted[0]?.n ?? 0), pks: rows.map((r) => Number(r.pk)) };
+};
+
+/** The PostgreSQL statements of a search (the count and the page), or null when nothing can match. */
+export function postgresMessageSearch(filter: MessageSearchFilter): { count: SQL; page: SQL } | null {
   const text = messageTsQuery(filter.words);
-  if (text === null) return { total: 0, pks: [] };
-  if (filter.queues && filter.queues.length === 0) return { total: 0, pks: [] };
+  if (text === null || filter.queues?.length === 0) return null;
   const matches = sql`to_tsvector('simple', chasqui_fold(m.body)) @@ to_tsquery('simple', chasqui_fold(${text}))`;
   const scope =
     filter.ticketId !== undefined
@@ -95,13 +103,10 @@ const postgres: MessageSearchSql = async (q, filter) => {
           )}))`
         : sql``;
   const order = filter.ticketId !== undefined ? sql`m.created_at desc, m.pk desc` : sql`m.pk desc`;
-  const counted = (await db.execute(
-    sql`select count(*)::int as n from messages m where ${matches}${scope}`,
-  )) as unknown as { n: number }[];
-  const rows = (await db.execute(
-    sql`select m.pk from messages m where ${matches}${scope} order by ${order} limit ${filter.limit} offset ${filter.offset}`,
-  )) as unknown as { pk: number | string | bigint }[];
-  return { total: Number(counted[0]?.n ?? 0), pks: rows.map((r) => Number(r.pk)) };
-};
+  return {
+    count: sql`select count(*)::int as n from messages m where ${matches}${scope}`,
+    page: sql`select m.pk from messages m where ${matches}${scope} order by ${order} limit ${filter.limit} offset ${filter.offset}`,
+  };
+}
 
 export const messageSearchSql: Record<Dialect, MessageSearchSql> = { sqlite, postgres };
