@@ -39,7 +39,7 @@ export function createServices(deps: DomainDeps) {
     catalog: createCatalogServices(deps.store),
     quickAnswers: createQuickAnswerService(deps.store, deps.clock),
     contactNotes: createContactNoteService(deps.store, deps.clock),
-    messageSearch: createMessageSearch(deps.db),
+    messageSearch: createMessageSearch(deps.store),
     dashboard: createDashboardService(deps.store, deps.clock),
     accounts: createAccountService(
       deps.store,

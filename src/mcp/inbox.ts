@@ -12,14 +12,14 @@ import { messageWire, sentWire, ticketWire } from "../http/wire";
  * `search`: the tickets whose contact or messages match (the FTS search behind `GET /api/v1/tickets?search=`,
  * newest activity first) and the newest matching messages with their ticket (`GET /api/v1/messages/search`).
  */
-export function searchInbox(deps: AppDeps, input: { query: string; page: number; limit: number }) {
+export async function searchInbox(deps: AppDeps, input: { query: string; page: number; limit: number }) {
   const { tickets, messageSearch, messages: svc } = deps.services;
   const found = tickets.list({
     search: input.query,
     limit: input.limit,
     offset: (input.page - 1) * input.limit,
   });
-  const hits = messageSearch({ q: input.query, page: 1, limit: Math.min(input.limit, 20) });
+  const hits = await messageSearch({ q: input.query, page: 1, limit: Math.min(input.limit, 20) });
   return {
     tickets: found.rows.map(ticketWire),
     count: found.count,

@@ -21,9 +21,25 @@ export function searchWords(input: string): string[] {
  * search for.
  */
 export function messageMatch(input: string): string | null {
-  const words = searchWords(input);
+  return messageMatchOf(searchWords(input));
+}
+
+/** `messageMatch` of words already split by `searchWords`. */
+export function messageMatchOf(words: string[]): string | null {
   if (words.length === 0) return null;
   return words.map((w, i) => (i === words.length - 1 ? `${quote(w)}*` : quote(w))).join(" ");
+}
+
+/**
+ * The PostgreSQL twin of `messageMatchOf`, for `to_tsquery('simple', chasqui_fold(…))` over
+ * `to_tsvector('simple', chasqui_fold(body))`: every word a quoted lexeme (so `&`, `|`, `!`, `<->`, `:`, `(`
+ * and `*` are plain text; a quote or backslash is doubled), words AND-ed, the last one a prefix (`:*`). A word
+ * the parser splits in several tokens ("foo-bar", "a.b") becomes a phrase of them, as in FTS5.
+ */
+export function messageTsQuery(words: string[]): string | null {
+  if (words.length === 0) return null;
+  const lexeme = (w: string) => `'${w.replaceAll("\\", "\\\\").replaceAll("'", "''")}'`;
+  return words.map((w, i) => (i === words.length - 1 ? `${lexeme(w)}:*` : lexeme(w))).join(" & ");
 }
 
 /**

@@ -44,12 +44,12 @@ export const messageSearchRouter = createRouter().openapi(
       ...commonErrors,
     },
   }),
-  (c) => {
+  async (c) => {
     const { q, page, limit, ticketId } = c.req.valid("query");
     const { messageSearch, messages: svc, lifecycle } = c.get("deps").services;
     if (ticketId !== undefined) assertTicketVisible(c, ticketId);
     const queues = visibleQueues(c.get("principal"));
-    const { rows, count, hasMore } = messageSearch({ q, page, limit, ticketId, queues });
+    const { rows, count, hasMore } = await messageSearch({ q, page, limit, ticketId, queues });
     const reactions = lifecycle.reactionsOf(rows.map((r) => r.message.pk));
     const messages = rows.map((r) => ({
       ...messageWire(r.message, r.sender, svc.mediaUrlOf, reactions.get(r.message.pk)),
