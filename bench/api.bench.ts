@@ -41,6 +41,7 @@ import {
 } from "./lib/proc";
 import { contactNumber, seedDatabase } from "./lib/seed";
 import { openReference } from "./lib/send-reference";
+import { median } from "./lib/stats";
 import { requireWrk, runWrk, type WrkResult } from "./lib/wrk";
 
 const { values: opt } = parseArgs({
@@ -238,11 +239,6 @@ end
   const end = readMemory(server.pid);
 
   // --- report --------------------------------------------------------------------------------------------
-  const median = (xs: number[]) => {
-    const s = [...xs].sort((a, b) => a - b);
-    const m = Math.floor(s.length / 2);
-    return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-  };
   const summary = (scenario: string) => {
     const rs = runs.filter((r) => r.scenario === scenario);
     return {

@@ -35,6 +35,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { freePort, readMemory, sh, sleep, stopProcess, waitForHttp } from "./lib/proc";
+import { median } from "./lib/stats";
 import { requireWrk, runWrk, type WrkResult } from "./lib/wrk";
 
 const { values: opt } = parseArgs({
@@ -70,12 +71,6 @@ const variants = opt.variants.split(",").filter(Boolean);
 for (const v of variants) if (!VARIANTS[v]) throw new Error(`unknown variant ${v}`);
 
 requireWrk();
-const median = (xs: number[]) => {
-  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (s.length === 0) return Number.NaN;
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 const machine = {
   date: new Date().toISOString(),

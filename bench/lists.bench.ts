@@ -34,6 +34,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { checkoutRef, freePort, sh, spawnHello, spawnServer, stopProcess, waitForHttp } from "./lib/proc";
+import { median } from "./lib/stats";
 import { requireWrk, runWrk, type WrkResult } from "./lib/wrk";
 
 const { values: opt } = parseArgs({
@@ -65,12 +66,6 @@ const HERE = resolve(import.meta.dir, "..");
 const TOKEN = "bench-token-0123456789abcdef";
 const log = (...a: unknown[]) => console.error("[lists-bench]", ...a);
 requireWrk();
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 const archive = opt.ref ? checkoutRef(HERE, opt.ref) : undefined;
 const root = archive ?? HERE;

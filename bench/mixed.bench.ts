@@ -42,6 +42,7 @@ import {
   stopProcess,
   waitForHttp,
 } from "./lib/proc";
+import { median } from "./lib/stats";
 import { requireWrk, runWrk, type WrkResult } from "./lib/wrk";
 
 const { values: opt } = parseArgs({
@@ -69,12 +70,6 @@ const TOKEN = "bench-token-0123456789abcdef";
 const log = (...a: unknown[]) => console.error("[mixed-bench]", ...a);
 
 requireWrk();
-const median = (xs: number[]) => {
-  const s = [...xs].filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (s.length === 0) return Number.NaN;
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const quantile = (sorted: number[], p: number) =>
   sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 

@@ -31,6 +31,7 @@ import {
   stopProcess,
   waitForHttp,
 } from "./lib/proc";
+import { median } from "./lib/stats";
 import { requireWrk, runWrk } from "./lib/wrk";
 
 const { values: opt } = parseArgs({
@@ -200,11 +201,6 @@ try {
   }
   for (const s of open) s.end();
 
-  const median = (xs: number[]) => {
-    const s = [...xs].sort((a, b) => a - b);
-    const m = Math.floor(s.length / 2);
-    return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-  };
   const base = median(rows.filter((r) => r.streams === 0).map((r) => r.rps));
   const summary = STREAM_COUNTS.map((streams) => {
     const mine = rows.filter((r) => r.streams === streams);

@@ -22,6 +22,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { checkoutRef, freePort, sh, sleep, spawnServer, stopProcess, waitForHttp } from "./lib/proc";
+import { median } from "./lib/stats";
 import { requireWrk, runWrk, type WrkResult } from "./lib/wrk";
 
 const { values: opt } = parseArgs({
@@ -126,11 +127,6 @@ try {
         await sleep(500);
       }
   }
-  const median = (xs: number[]) => {
-    const s = [...xs].sort((a, b) => a - b);
-    const m = Math.floor(s.length / 2);
-    return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-  };
   console.log(
     "\n| scenario | before req/s | after req/s | after/before | p50 before → after ms | p99 before → after ms |",
   );
