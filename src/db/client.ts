@@ -37,6 +37,13 @@ export type DatabaseOptions = {
   cacheBytes?: number;
 };
 
+/** The page cache and memory map of a connection (SQLITE_CACHE_MB, SQLITE_MMAP_MB): the server's, a read thread's. */
+export function applyReadPragmas(sqlite: Database, opts: DatabaseOptions): void {
+  // Negative: KiB.
+  sqlite.exec(`PRAGMA cache_size = -${Math.round((opts.cacheBytes ?? 16_000 * 1024) / 1024)};`);
+  if (opts.mmapBytes) sqlite.exec(`PRAGMA mmap_size = ${Math.floor(opts.mmapBytes)};`);
+}
+
 /** Opens the SQLite file (or `:memory:`) with the pragmas the outbox relies on. */
 export function openDatabase(path: string, opts: DatabaseOptions = {}): Db {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
@@ -54,9 +61,7 @@ export function openDatabase(path: string, opts: DatabaseOptions = {}): Db {
   sqlite.exec("PRAGMA synchronous = FULL;");
   sqlite.exec("PRAGMA foreign_keys = ON;");
   sqlite.exec("PRAGMA temp_store = MEMORY;");
-  // Negative: KiB.
-  sqlite.exec(`PRAGMA cache_size = -${Math.round((opts.cacheBytes ?? 16_000 * 1024) / 1024)};`);
-  if (opts.mmapBytes) sqlite.exec(`PRAGMA mmap_size = ${Math.floor(opts.mmapBytes)};`);
+  applyReadPragmas(sqlite, opts);
   const db = drizzle({ client: sqlite, schema }) as unknown as DrizzleDb;
   // Every transaction takes the write lock at BEGIN (IMMEDIATE), waiting up to busy_timeout for it. The
   // webhook dispatcher thread writes through its own connection: a DEFERRED transaction that read before

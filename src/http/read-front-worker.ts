@@ -28,7 +28,7 @@ import { Database } from "bun:sqlite";
 import { drizzle } from "drizzle-orm/bun-sqlite";
 import { createApp } from "../app";
 import type { Config } from "../config";
-import type { Db } from "../db/client";
+import { applyReadPragmas, type Db } from "../db/client";
 import { createCommitQueue } from "../db/commit-queue";
 import * as schema from "../db/schema";
 import { createSqliteStore, type Store } from "../db/store";
@@ -107,7 +107,8 @@ function start(s: ReadFrontSettings) {
   sqlite = new Database(s.databasePath, { readonly: true, strict: true });
   sqlite.exec("PRAGMA busy_timeout = 5000;");
   sqlite.exec("PRAGMA temp_store = MEMORY;");
-  sqlite.exec("PRAGMA cache_size = -16000;");
+  // The lists are read here: the same page cache and memory map as the main thread's connection.
+  applyReadPragmas(sqlite, { cacheBytes: config.sqliteCacheBytes, mmapBytes: config.sqliteMmapBytes });
   const db = drizzle({ client: sqlite, schema }) as unknown as Db;
   // Moves whenever another connection commits; this one never writes, so it covers every change.
   const dataVersion = sqlite.query<{ data_version: number }, []>("PRAGMA data_version");
