@@ -32,7 +32,8 @@ export type FeedEvent = {
 
 type Row = {
   seq: unknown;
-  tx_id: string;
+  /** Not `tx_id`: ORDER BY takes an output column's name before a table column's, and text sorts "1000" before "999". */
+  tx_text: string;
   connection_id: unknown;
   type_code: number;
   data: Buffer | Uint8Array;
@@ -42,7 +43,7 @@ type Row = {
 
 const toEvent = (r: Row): FeedEvent => ({
   seq: Number(r.seq),
-  txId: r.tx_id,
+  txId: r.tx_text,
   connectionId: r.connection_id === null ? null : Number(r.connection_id),
   typeCode: r.type_code,
   data: Buffer.from(r.data),
@@ -61,11 +62,11 @@ export async function readEventFeed(
 ): Promise<{ events: FeedEvent[]; next: FeedCursor }> {
   const connection = options.connectionId ?? null;
   const rows = (await sql`
-    select seq, tx_id::text as tx_id, connection_id, type_code, data, origin_id, created_at from events
+    select seq, tx_id::text as tx_text, connection_id, type_code, data, origin_id, created_at from events
     where (tx_id, seq) > (${after.txId}::xid8, ${after.seq}::bigint)
       and tx_id < pg_snapshot_xmin(pg_current_snapshot())
       and (${connection}::bigint is null or connection_id = ${connection}::bigint)
-    order by tx_id, seq
+    order by events.tx_id, seq
     limit ${options.limit}`) as Row[];
   const events = rows.map(toEvent);
   const last = events.at(-1);

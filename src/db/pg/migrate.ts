@@ -45,7 +45,7 @@ async function assertNotNewerPostgres(conn: ReservedSQL): Promise<void> {
   const [table] = await conn`select to_regclass('drizzle.__drizzle_migrations') is not null as present`;
   if (!table?.present) return;
   const rows: { created_at: string }[] = await conn`
-    select created_at::text as created_at from drizzle.__drizzle_migrations order by created_at`;
+    select created_at::text as created_at from drizzle.__drizzle_migrations m order by m.created_at`;
   const known = new Set(embeddedMigrations.map((m) => m.when));
   const unknown = rows.filter((r) => !known.has(Number(r.created_at)));
   if (unknown.length === 0) return;
