@@ -56,9 +56,12 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     cacheBytes: config.sqliteCacheBytes,
   });
   migrate(db);
-  const events = createEventSink(db, clock);
   const media = opts.media ?? createMediaStore(config);
   const metrics = createMetrics({ db, mediaDir: media.localDir, clock });
+  // After migrate: the store's reader connection opens the migrated file. The store's writer is the commit
+  // queue's too, and the event sink tells its listeners once the store's batch has committed.
+  const store = createSqliteStore(db, { path: databasePath, observer: metrics.observeCommit });
+  const events = createEventSink(db, clock, store.afterCommit);
   const fetcher = createMediaFetcher({
     allowPrivate: config.mediaFetchAllowPrivate,
     timeoutMs: config.mediaFetchTimeoutMs,
@@ -128,12 +131,10 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
       seen: (at) => services?.connections.touchSeen(connectionId, at),
     }),
   });
-  // After migrate: the store's reader connection opens the migrated file.
-  const store = createSqliteStore(db, { path: databasePath, observer: metrics.observeCommit });
   services = createServices({
     db,
     store,
-    commits: createCommitQueue(db, metrics.observeCommit),
+    commits: createCommitQueue(store),
     events,
     sessions,
     media,

@@ -19,6 +19,17 @@ export type SqliteStoreOptions = {
   maxBatch?: number;
 };
 
+/** The SQLite store, plus what only a store sharing the process's writer connection can offer. */
+export type SqliteStore = Store & {
+  /**
+   * Runs `fn` once the transaction open on the writer connection now has ended: after a store batch's COMMIT
+   * (or its rollback — `fn` checks the database itself), or, outside a batch, in a microtask (a synchronous
+   * transaction has ended by then). The event sink tells its listeners (webhook dispatcher, SSE) through it,
+   * so they never look for rows the writer has not committed.
+   */
+  afterCommit(fn: () => void): void;
+};
+
 /** A write body kept the transaction open across an event-loop turn: it awaited I/O or a timer. */
 export class HeldTransactionError extends Error {
   constructor() {
@@ -42,8 +53,8 @@ type Job = {
  * event loop (a body awaits only bun:sqlite statements, which resolve in microtasks), and synchronous code runs
  * in turns of its own.
  */
-export function createSqliteStore(db: Db, opts: SqliteStoreOptions): Store {
-  const maxBatch = opts.maxBatch ?? 64;
+export function createSqliteStore(db: Db, opts: SqliteStoreOptions): SqliteStore {
+  const maxBatch = opts.maxBatch ?? 1000;
   const writer = db as unknown as Query;
   const sqlite = db.$client;
   const stmt = {
@@ -71,6 +82,19 @@ export function createSqliteStore(db: Db, opts: SqliteStoreOptions): Store {
   let running = false;
   /** Between BEGIN and COMMIT/ROLLBACK of a batch. */
   let open = false;
+  /** afterCommit callbacks of the open batch. */
+  let ended: (() => void)[] = [];
+  const runEnded = () => {
+    const fns = ended;
+    ended = [];
+    for (const fn of fns) {
+      try {
+        fn();
+      } catch {
+        // One faulty callback must not keep the batch's callers waiting.
+      }
+    }
+  };
   const idle: (() => void)[] = [];
 
   const schedule = () => {
@@ -85,6 +109,15 @@ export function createSqliteStore(db: Db, opts: SqliteStoreOptions): Store {
     let held = false;
     try {
       stmt.begin.run();
+    } catch (err) {
+      // BEGIN failed (another transaction is open on the connection, I/O error): the jobs waiting now fail
+      // with it; the transaction that is open is not ours to roll back.
+      const failed = queue.splice(0, maxBatch);
+      for (const job of failed) job.reject(err);
+      batchEnded();
+      return;
+    }
+    try {
       open = true;
       // Runs on the next turn: if the batch is still open then, a body let other code run inside it.
       setImmediate(() => {
@@ -109,21 +142,27 @@ export function createSqliteStore(db: Db, opts: SqliteStoreOptions): Store {
       stmt.commit.run();
       open = false;
       opts.observer?.({ jobs: batch.length, commitMs: performance.now() - commitAt });
+      runEnded();
       batch.forEach((job, i) => {
         const o = outcomes[i]!;
         if (o.ok) job.resolve(o.value);
         else job.reject(o.value);
       });
     } catch (err) {
-      // BEGIN or COMMIT failed (disk full, I/O error) or a body held the transaction: nothing is stored.
+      // COMMIT failed (disk full, I/O error) or a body held the transaction: nothing is stored.
       if (sqlite.inTransaction) stmt.rollback.run();
       open = false;
+      runEnded();
       for (const job of batch) job.reject(err);
     } finally {
-      running = false;
-      if (queue.length > 0) schedule();
-      else for (const done of idle.splice(0)) done();
+      batchEnded();
     }
+  }
+
+  function batchEnded() {
+    running = false;
+    if (queue.length > 0) schedule();
+    else for (const done of idle.splice(0)) done();
   }
 
   const enqueue = <T>(fn: (q: Query) => Promise<T>) =>
@@ -143,6 +182,10 @@ export function createSqliteStore(db: Db, opts: SqliteStoreOptions): Store {
       return enqueue(fn);
     },
     write: enqueue,
+    afterCommit(fn) {
+      if (open) ended.push(fn);
+      else queueMicrotask(fn);
+    },
     async close() {
       if (running) await new Promise<void>((done) => idle.push(done));
       readerClient?.close();
