@@ -139,8 +139,8 @@ describeStores("retention", (dialect) => {
         (r) => r.eventId,
       ),
     }));
-    expect(left.events).toEqual([seqs[3], seqs[4], seqs[9]]);
-    expect(left.deliveries.sort((a, b) => a - b)).toEqual([seqs[3], seqs[4]]);
+    expect(left.events).toEqual([seqs[3]!, seqs[4]!, seqs[9]!]);
+    expect(left.deliveries.sort((a, b) => a - b)).toEqual([seqs[3]!, seqs[4]!]);
     expect(await retention.pruneWebhookHistory()).toEqual({ deliveries: 0, events: 0 });
 
     // The freed pages go back to the disk on SQLite (incremental vacuum); PostgreSQL leaves it to autovacuum.
