@@ -178,7 +178,7 @@ describeStores("retention", (dialect) => {
       { body: "b", mediaFile: null, mediaRef: null, mediaExpired: true },
       { body: "c", mediaFile: null, mediaRef: null, mediaExpired: true },
       { body: "never arrived", mediaFile: null, mediaRef: null, mediaExpired: true },
-      { body: "d", mediaFile: files[3], mediaRef: null, mediaExpired: false },
+      { body: "d", mediaFile: files[3]!, mediaRef: null, mediaExpired: false },
       { body: "pending", mediaFile: null, mediaRef: "ref-2", mediaExpired: false },
     ]);
     expect(await retention.expireMedia()).toEqual({ mediaExpired: 0, files: 0 });
