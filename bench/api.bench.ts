@@ -20,7 +20,9 @@
  * Options: --rounds N (3) --seconds S (10) --connections C (50) --pin (server and ceiling on CPU 1, wrk on
  * CPU 0) --keep (keep the data dir) --json FILE (write every run) --contacts/--tickets/--messages (sizes)
  * --only send (skip the read endpoints) --ref COMMIT (run the server of that commit, from `git archive`)
- * --seed-cache DIR (reuse a seeded database, see bench/lib/seed.ts).
+ * --seed-cache DIR (reuse a seeded database, see bench/lib/seed.ts) --idempotency-key (each send round is
+ * followed by one of the same sends each with its own `Idempotency-Key`, "send + key": the key's reservation
+ * and its completion with the answer, on top of the send).
  * Needs wrk on PATH (`apt-get install -y wrk`).
  */
 
@@ -58,9 +60,11 @@ const { values: opt } = parseArgs({
     only: { type: "string" },
     ref: { type: "string" },
     "seed-cache": { type: "string" },
+    "idempotency-key": { type: "boolean", default: false },
   },
 });
 const SEND_ONLY = opt.only === "send";
+const WITH_KEY = opt["idempotency-key"];
 const ROUNDS = Number(opt.rounds);
 const SECONDS = Number(opt.seconds);
 const CONNECTIONS = Number(opt.connections);
@@ -173,9 +177,11 @@ try {
 
   // The send script walks the seeded contacts with a stride coprime with their count, so concurrent
   // requests hit different contacts (and tickets); numbers ending in 0000 are "not on WhatsApp".
-  const sendLua = (offset: number) => `
+  // With `withKey`, each request carries an Idempotency-Key of its own (never a replay): "k<offset>-<i>".
+  const sendLua = (offset: number, withKey = false) => `
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
+local withKey = ${withKey}
 local i = ${offset}
 local n = ${SIZES.contacts}
 local base = ${Number(contactNumber(0))}
@@ -185,7 +191,13 @@ request = function()
     i = i + 1
     num = base + ((i * 7919) % n) + 1
   until num % 10000 ~= 0
-  return wrk.format(nil, "/api/v1/send", nil,
+  local headers = nil
+  if withKey then
+    headers = {}
+    for k, v in pairs(wrk.headers) do headers[k] = v end
+    headers["Idempotency-Key"] = "k${offset}-" .. i
+  end
+  return wrk.format(nil, "/api/v1/send", headers,
     '{"number":"' .. string.format("%.0f", num) .. '","body":"Hola, su pedido #' .. i .. ' está en camino"}')
 end
 `;
@@ -197,7 +209,7 @@ end
     const sampler = sampleRss(server.pid);
     const r = await runWrk({ url, connections: CONNECTIONS, seconds, headers: auth, lua, cpus: WRK_CPUS });
     const peakRssMb = sampler.stop();
-    if (scenario === "send") sends2xx += r.requests - r.non2xx;
+    if (scenario.startsWith("send")) sends2xx += r.requests - r.non2xx;
     if (r.non2xx + r.socketErrors + r.timeouts > 0)
       log(`  ! ${scenario}: ${r.non2xx} non-2xx, ${r.socketErrors} socket errors, ${r.timeouts} timeouts`);
     if (round > 0) {
@@ -227,12 +239,15 @@ end
   const reference = openReference(refPath);
   const referenceRuns: number[] = [];
   await measure("send", 0, `${api}/api/v1/send`, sendLua(0), 3);
+  if (WITH_KEY) await measure("send + key", 0, `${api}/api/v1/send`, sendLua(700_001, true), 3);
   for (let round = 1; round <= ROUNDS; round++) {
     const ref = reference.run(SECONDS);
     referenceRuns.push(ref.rate);
     log(`  reference #${round}: ${ref.rate.toFixed(0)} sends/s (${ref.sends} transactions)`);
     await sleep(1000);
     await measure("send", round, `${api}/api/v1/send`, sendLua(round * 1_000_003));
+    if (WITH_KEY)
+      await measure("send + key", round, `${api}/api/v1/send`, sendLua(round * 1_000_003 + 500_001, true));
   }
   reference.close();
   await sleep(1000);
@@ -256,6 +271,7 @@ end
     list: summary("list"),
     messages: summary("messages"),
     send: summary("send"),
+    sendKey: summary("send + key"),
   };
 
   await stopProcess(server);
@@ -287,6 +303,15 @@ end
           ),
         ]),
     row("`POST /api/v1/send` (sandbox)", s.send),
+    ...(WITH_KEY
+      ? [
+          row(
+            "`POST /api/v1/send` with an `Idempotency-Key` each",
+            s.sendKey,
+            ` (× ${(s.sendKey.rps / s.send.rps).toFixed(3)} of the sends without one)`,
+          ),
+        ]
+      : []),
     `| SQLite reference: one transaction per send (bench/lib/send-reference.ts) | ${refRate.toFixed(0)} | | | | ${referenceRuns.map((r) => r.toFixed(0)).join(" / ")} | |`,
     "",
     `Server boot ${bootMs.toFixed(0)} ms; idle VmRSS ${idle.rssMb.toFixed(1)} MB; VmHWM (peak over the whole run) ` +

@@ -224,6 +224,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
         });
   // Created here, run by startServer's maintenance loop (tests call it with a moved clock).
   const retention = createRetention({
+    store,
     db,
     media,
     logger,

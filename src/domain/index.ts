@@ -48,7 +48,7 @@ export function createServices(deps: DomainDeps) {
     ),
     webhooks: createWebhookConfigService(deps.store, deps.webhookReceivers, deps.clock),
     tokens: createTokenService(deps.store, deps.config.apiToken, deps.clock),
-    idempotency: createIdempotencyStore(deps.db, deps.commits, deps.clock),
+    idempotency: createIdempotencyStore(deps.store, deps.clock),
     webhookOps: createWebhookOps({
       db: deps.db,
       events: deps.events,

@@ -1,10 +1,13 @@
 import type { Db } from "../db/client";
-import { withoutFsync } from "../db/relaxed-commit";
+import { retentionSql, walCheckpoint } from "../db/sql/retention";
+import type { Query, Store } from "../db/store";
 import type { Logger } from "../logger";
 import type { MediaStore } from "../media/media-store";
 
 export type RetentionOptions = {
-  db: Db;
+  store: Store;
+  /** SQLite: the writer connection, for the WAL checkpoint (outside any transaction). Absent on PostgreSQL. */
+  db?: Db;
   media: MediaStore;
   logger: Logger;
   clock: () => number;
@@ -19,8 +22,8 @@ export type RetentionOptions = {
   /** Rows per delete transaction (default 500): the write lock is held for one batch at a time. */
   batchSize?: number;
   /**
-   * Pages freed per `PRAGMA incremental_vacuum` step (default 512, 2 MB at 4 KB pages: each step holds the
-   * event loop while it moves pages, so it stays a few milliseconds).
+   * Pages freed per `PRAGMA incremental_vacuum` step on SQLite (default 512, 2 MB at 4 KB pages: each step
+   * holds the writer while it moves pages, so it stays a few milliseconds).
    */
   vacuumPages?: number;
 };
@@ -37,98 +40,32 @@ export type RetentionReport = {
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
 
-/** Lets requests and deliveries run between two batches: a long backlog never blocks the event loop. */
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 /**
  * Age-based deletion that keeps the disk use of a busy server level: webhook history, media files and,
  * when asked, messages. Every statement walks an index oldest first and stops after `batchSize` rows, so a
- * pass costs the rows it deletes, never the size of the tables; each batch is its own short transaction.
- * Files are deleted after the transaction that forgets them commits: a crash in between leaves an
- * unreferenced file, never a message whose URL answers 404.
+ * pass costs the rows it deletes, never the size of the tables. Each batch is its own short `store.write`
+ * (never one long transaction): on SQLite it joins the writer's group commit for one batch and lets the
+ * requests queued behind it run before the next (a write starts on a later event-loop turn); on PostgreSQL
+ * it holds its row locks for one batch. Files are deleted after the write that forgets them commits: a crash
+ * in between leaves an unreferenced file, never a message whose URL answers 404.
  */
 export function createRetention(opts: RetentionOptions) {
-  const { db, media, clock } = opts;
+  const { store, media, clock } = opts;
   const batchSize = opts.batchSize ?? 500;
   const vacuumPages = opts.vacuumPages ?? 512;
   const logger = opts.logger.child({ module: "retention" });
-  const sqlite = db.$client;
-
-  const stmt = {
-    deliveredDeliveries: sqlite.query<unknown, { cutoff: number; limit: number }>(
-      `DELETE FROM webhook_deliveries WHERE id IN (
-         SELECT id FROM webhook_deliveries INDEXED BY deliveries_delivered_idx
-         WHERE status = 'delivered' AND delivered_at < $cutoff ORDER BY delivered_at LIMIT $limit)`,
-    ),
-    // A failed row's next_attempt_at is the time it failed for good (set with its last attempt).
-    failedDeliveries: sqlite.query<unknown, { cutoff: number; limit: number }>(
-      `DELETE FROM webhook_deliveries WHERE id IN (
-         SELECT id FROM webhook_deliveries INDEXED BY deliveries_due_idx
-         WHERE status = 'failed' AND next_attempt_at < $cutoff ORDER BY next_attempt_at LIMIT $limit)`,
-    ),
-    // An event with any delivery left (pending, delivering, or settled but not yet past retention) stays.
-    // seq follows creation time, so the events older than the cutoff are the seq range below `$before`
-    // (firstSeqFrom); created_at is checked too, so a clock that stepped back never deletes a newer event early.
-    events: sqlite.query<unknown, { before: number; cutoff: number; limit: number }>(
-      `DELETE FROM events WHERE seq IN (
-         SELECT seq FROM events
-         WHERE seq < $before AND created_at < $cutoff
-           AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = events.seq)
-         ORDER BY seq LIMIT $limit)`,
-    ),
-    maxEventSeq: sqlite.query<{ seq: number | null }, []>("SELECT max(seq) AS seq FROM events"),
-    eventFrom: sqlite.query<{ seq: number; createdAt: number }, { seq: number }>(
-      "SELECT seq, created_at AS createdAt FROM events WHERE seq >= $seq ORDER BY seq LIMIT 1",
-    ),
-    mediaBatch: sqlite.query<{ pk: number; file: string }, { cutoff: number; limit: number }>(
-      `SELECT pk, media_file AS file FROM messages INDEXED BY messages_media_created_idx
-       WHERE media_file IS NOT NULL AND created_at < $cutoff ORDER BY created_at LIMIT $limit`,
-    ),
-    expireMedia: sqlite.query<unknown, { pk: number; file: string; now: number }>(
-      `UPDATE messages SET media_file = NULL, media_ref = NULL, media_expired = 1, updated_at = $now
-       WHERE pk = $pk AND media_file = $file`,
-    ),
-    // Inbound files that never arrived stop being retried once they would have expired anyway.
-    expirePendingMedia: sqlite.query<unknown, { cutoff: number; limit: number; now: number }>(
-      `UPDATE messages SET media_ref = NULL, media_expired = 1, updated_at = $now WHERE pk IN (
-         SELECT pk FROM messages INDEXED BY messages_media_retry_idx
-         WHERE media_ref IS NOT NULL AND media_file IS NULL AND created_at < $cutoff LIMIT $limit)`,
-    ),
-    messageBatch: sqlite.query<
-      { pk: number; file: string | null; ticketId: number },
-      { cutoff: number; limit: number }
-    >(
-      `SELECT pk, media_file AS file, ticket_id AS ticketId FROM messages INDEXED BY messages_created_idx
-       WHERE created_at < $cutoff ORDER BY created_at LIMIT $limit`,
-    ),
-    // Reactions go with it (ON DELETE CASCADE).
-    deleteMessage: sqlite.query<unknown, { pk: number }>("DELETE FROM messages WHERE pk = $pk"),
-    // A ticket left without messages must not keep the text of its last one.
-    clearLastMessage: sqlite.query<unknown, { id: number }>(
-      `UPDATE tickets SET last_message = '' WHERE id = $id AND last_message <> ''
-         AND NOT EXISTS (SELECT 1 FROM messages WHERE ticket_id = $id)`,
-    ),
-    autoVacuum: sqlite.query<{ auto_vacuum: number }, []>("PRAGMA auto_vacuum"),
-    freePages: sqlite.query<{ freelist_count: number }, []>("PRAGMA freelist_count"),
-    busyTimeout: sqlite.query<{ timeout: number }, []>("PRAGMA busy_timeout"),
-    incrementalVacuum: sqlite.query(`PRAGMA incremental_vacuum(${vacuumPages})`),
-  };
+  const sql = retentionSql[store.dialect];
 
   let stopped = false;
   let running: Promise<RetentionReport> | undefined;
 
-  /** Runs one delete statement batch by batch until it finds less than a full batch. */
-  async function drain<P extends object>(
-    statement: { run(p: P & { limit: number }): { changes: number } },
-    params: P,
-  ): Promise<number> {
+  /** Runs one bounded delete, each batch its own write, until a batch finds less than a full batch. */
+  async function drain(batch: (q: Query) => Promise<number>): Promise<number> {
     let total = 0;
     while (!stopped) {
-      // No files go with these rows: a batch lost to a power cut is deleted again by the next pass.
-      const changes = withoutFsync(sqlite, () => statement.run({ ...params, limit: batchSize }).changes);
+      const changes = await store.write(batch);
       total += changes;
       if (changes < batchSize) break;
-      await yieldToEventLoop();
     }
     return total;
   }
@@ -136,28 +73,32 @@ export function createRetention(opts: RetentionOptions) {
   async function pruneWebhookHistory(): Promise<{ deliveries: number; events: number }> {
     const cutoff = clock() - opts.webhookRetentionDays * DAY_MS;
     const deliveries =
-      (await drain(stmt.deliveredDeliveries, { cutoff })) + (await drain(stmt.failedDeliveries, { cutoff }));
+      (await drain((q) => sql.deleteDeliveredDeliveries(q, cutoff, batchSize))) +
+      (await drain((q) => sql.deleteFailedDeliveries(q, cutoff, batchSize)));
     // Events no delivery needs go after EVENT_RETENTION_HOURS (they only serve the catch-up feed and SSE
     // resume); the others when their last delivery row is deleted.
     const eventCutoff = clock() - opts.eventRetentionHours * HOUR_MS;
-    const events = await drain(stmt.events, { before: firstSeqFrom(eventCutoff), cutoff: eventCutoff });
+    const before = await firstSeqFrom(eventCutoff);
+    const events = await drain((q) => sql.deleteEvents(q, before, eventCutoff, batchSize));
     return { deliveries, events };
   }
 
   /**
    * The first event seq created at or after `at`, by a binary search over seq (events have no created_at
-   * index: seq follows creation). ~log2(rows) primary-key lookups.
+   * index: seq follows creation). ~log2(rows) primary-key lookups, in one read.
    */
-  function firstSeqFrom(at: number): number {
-    let lo = 0;
-    let hi = (stmt.maxEventSeq.get()?.seq ?? 0) + 1;
-    while (lo < hi) {
-      const mid = Math.floor((lo + hi) / 2);
-      const row = stmt.eventFrom.get({ seq: mid });
-      if (!row || row.createdAt >= at) hi = mid;
-      else lo = row.seq + 1;
-    }
-    return lo;
+  function firstSeqFrom(at: number): Promise<number> {
+    return store.read(async (q) => {
+      let lo = 0;
+      let hi = (await sql.maxEventSeq(q)) + 1;
+      while (lo < hi) {
+        const mid = Math.floor((lo + hi) / 2);
+        const row = await sql.eventFrom(q, mid);
+        if (!row || row.createdAt >= at) hi = mid;
+        else lo = row.seq + 1;
+      }
+      return lo;
+    });
   }
 
   async function removeFiles(files: string[]): Promise<number> {
@@ -179,28 +120,21 @@ export function createRetention(opts: RetentionOptions) {
     let files = 0;
     while (!stopped) {
       const now = clock();
-      const batch = stmt.mediaBatch.all({ cutoff, limit: batchSize });
-      const gone = sqlite.transaction(() =>
-        batch.filter((row) => stmt.expireMedia.run({ pk: row.pk, file: row.file, now }).changes > 0),
-      )();
+      // The batch is read and forgotten in one write: a file another pass (or node) forgot meanwhile is not
+      // counted twice, and only the files this write forgot are removed.
+      const { found, gone } = await store.write(async (q) => {
+        const batch = await sql.mediaBatch(q, cutoff, batchSize);
+        const forgotten: string[] = [];
+        for (const row of batch)
+          if (await sql.expireMedia(q, row.pk, row.file, now)) forgotten.push(row.file);
+        return { found: batch.length, gone: forgotten };
+      });
       mediaExpired += gone.length;
-      files += await removeFiles(gone.map((row) => row.file));
-      if (batch.length < batchSize) break;
-      await yieldToEventLoop();
+      files += await removeFiles(gone);
+      if (found < batchSize) break;
     }
-    if (!stopped) mediaExpired += await drainPending(cutoff);
+    if (!stopped) mediaExpired += await drain((q) => sql.expirePendingMedia(q, cutoff, batchSize, clock()));
     return { mediaExpired, files };
-  }
-
-  async function drainPending(cutoff: number): Promise<number> {
-    let total = 0;
-    while (!stopped) {
-      const changes = stmt.expirePendingMedia.run({ cutoff, limit: batchSize, now: clock() }).changes;
-      total += changes;
-      if (changes < batchSize) break;
-      await yieldToEventLoop();
-    }
-    return total;
   }
 
   async function pruneMessages(): Promise<{ messages: number; files: number }> {
@@ -209,54 +143,41 @@ export function createRetention(opts: RetentionOptions) {
     let messages = 0;
     let files = 0;
     while (!stopped) {
-      const batch = stmt.messageBatch.all({ cutoff, limit: batchSize });
-      sqlite.transaction(() => {
-        for (const row of batch) stmt.deleteMessage.run({ pk: row.pk });
-        for (const id of new Set(batch.map((row) => row.ticketId))) stmt.clearLastMessage.run({ id });
-      })();
-      messages += batch.length;
-      files += await removeFiles(batch.flatMap((row) => (row.file ? [row.file] : [])));
-      if (batch.length < batchSize) break;
-      await yieldToEventLoop();
+      const { found, deleted } = await store.write(async (q) => {
+        const batch = await sql.messageBatch(q, cutoff, batchSize);
+        const gone: typeof batch = [];
+        for (const row of batch) if (await sql.deleteMessage(q, row.pk)) gone.push(row);
+        for (const id of new Set(gone.map((row) => row.ticketId))) await sql.clearLastMessage(q, id);
+        return { found: batch.length, deleted: gone };
+      });
+      messages += deleted.length;
+      files += await removeFiles(deleted.flatMap((row) => (row.file ? [row.file] : [])));
+      if (found < batchSize) break;
     }
     return { messages, files };
   }
 
   /**
-   * Returns free pages to the disk, a bounded step at a time, when the database was created with
-   * auto_vacuum = INCREMENTAL (older ones keep their mode until a VACUUM; then this is a no-op).
+   * Returns free pages to the disk, a bounded step (one short write) at a time, on a SQLite database created
+   * with auto_vacuum = INCREMENTAL (older ones keep their mode until a VACUUM; then this is a no-op). On
+   * PostgreSQL it does nothing: autovacuum reclaims dead rows there.
    */
   async function vacuum(): Promise<number> {
-    if (stmt.autoVacuum.get()?.auto_vacuum !== 2) return 0;
     let freed = 0;
     while (!stopped) {
-      const before = stmt.freePages.get()?.freelist_count ?? 0;
-      if (before === 0) break;
-      // Each step of the pragma frees one page; `all` runs it to the end, in one transaction. Moving pages
-      // loses nothing if a power cut undoes it: the file only stays larger until the next pass.
-      withoutFsync(sqlite, () => stmt.incrementalVacuum.all());
-      const after = stmt.freePages.get()?.freelist_count ?? 0;
-      freed += before - after;
-      if (after >= before) break;
-      await yieldToEventLoop();
+      const step = await store.write((q) => sql.vacuumStep(q, vacuumPages));
+      if (!step) break;
+      freed += step;
     }
     return freed;
   }
 
   /**
-   * Copies the WAL into the database and truncates it to zero bytes. It never waits: when another
-   * connection (a backup, the CLI) is reading, it answers busy at once and the next call tries again.
+   * SQLite: copies the WAL into the database and truncates it to zero bytes, never waiting (busy: the next
+   * call tries again). PostgreSQL (no `db`): nothing to do, the server manages its WAL.
    */
   function checkpoint(): { busy: boolean; walPages: number } {
-    if (sqlite.inTransaction) return { busy: true, walPages: 0 };
-    const timeout = stmt.busyTimeout.get()?.timeout ?? 5000;
-    sqlite.exec("PRAGMA busy_timeout = 0;");
-    try {
-      const r = sqlite.query<{ busy: number; log: number }, []>("PRAGMA wal_checkpoint(TRUNCATE)").get();
-      return { busy: (r?.busy ?? 0) !== 0, walPages: r?.log ?? 0 };
-    } finally {
-      sqlite.exec(`PRAGMA busy_timeout = ${timeout};`);
-    }
+    return opts.db ? walCheckpoint(opts.db.$client) : { busy: false, walPages: 0 };
   }
 
   async function pass(): Promise<RetentionReport> {

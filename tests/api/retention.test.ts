@@ -126,6 +126,7 @@ describe("message retention", () => {
     clock.advanceDays(2);
     const { createRetention } = await import("../../src/domain/retention.service");
     const small = createRetention({
+      store: t.store,
       db: t.db,
       media: t.media,
       logger: createLogger("silent"),
