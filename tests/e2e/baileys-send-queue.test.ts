@@ -95,8 +95,9 @@ describe("the send queue against the fake WhatsApp server", () => {
       );
     }
     // message_sent once each, when WhatsApp accepted it.
-    await waitFor(() =>
-      sent.every((s) => e2e.hooksOf("message_sent", (d) => d.messageId === s.id).length === 1),
+    await waitFor(
+      () => sent.every((s) => e2e.hooksOf("message_sent", (d) => d.messageId === s.id).length === 1),
+      { timeoutMs: 30_000, message: "message_sent once each" },
     );
     // The echo of our own sends is recognised as ours: no message_received for them.
     expect(e2e.hooksOf("message_received", (d) => sent.some((s) => s.id === d.messageId))).toEqual([]);

@@ -230,4 +230,4 @@ test("every event survives three SIGKILLs of the server while the receiver fails
     await receiver.stop(true);
     rmSync(dataDir, { recursive: true, force: true });
   }
-}, 30_000);
+}, 90_000); // three kill -9 and restarts: 17–30 s on this machine under load, the limit is not a speed check
