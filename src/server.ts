@@ -68,6 +68,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
   const store = createSqliteStore(db, {
     path: databasePath,
     observer: metrics.observeCommit,
+    readPragmas: { cacheBytes: config.sqliteCacheBytes, mmapBytes: config.sqliteMmapBytes },
     walSync: config.dbAsyncFsync ? createWalSyncer(`${databasePath}-wal`, opts.walFsync) : undefined,
     commitMark: () => maxEventSeq.get()?.seq ?? 0,
   });

@@ -25,6 +25,7 @@ export function createWalSyncer(
   let handle: Promise<FileHandle> | undefined;
   let running: Promise<void> | undefined;
   let next: Promise<void> | undefined;
+  let closed = false;
 
   const start = (): Promise<void> => {
     const run = (async () => {
@@ -41,6 +42,8 @@ export function createWalSyncer(
 
   return {
     sync() {
+      // Closed with the database: nothing is left to sync, and a handle opened now would never be closed.
+      if (closed) return Promise.resolve();
       if (!running) return start();
       // The running fsync may have begun before the caller's COMMIT: wait for it, then take part in the next.
       next ??= running
@@ -52,6 +55,7 @@ export function createWalSyncer(
       return next;
     },
     async close() {
+      closed = true;
       await Promise.allSettled([running, next]);
       const h = handle;
       handle = undefined;

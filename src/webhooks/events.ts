@@ -40,13 +40,14 @@ export type EventSink = {
 };
 
 /**
- * `afterCommit` runs a function once the transaction open on `db` now has ended (the SQLite store's, see
- * `SqliteStore.afterCommit`); the default, a microtask, is right for synchronous transactions only.
+ * `afterCommit` runs a function once the transaction open on `db` now has ended, telling it whether its writes are
+ * stored (the SQLite store's, see `SqliteStore.afterCommit`: after the batch's fsync with DB_ASYNC_FSYNC); the
+ * default, a microtask, is right for synchronous transactions only.
  */
 export function createEventSink(
   db: Db,
   clock: () => number = Date.now,
-  afterCommit: (fn: () => void) => void = queueMicrotask,
+  afterCommit: (fn: (stored: boolean) => void) => void = (fn) => queueMicrotask(() => fn(true)),
 ): EventSink {
   const sqlite = db.$client;
   const q = {
@@ -76,28 +77,36 @@ export function createEventSink(
   };
   const listeners = new Set<(e: StoredEvent) => void>();
   const wakeListeners = new Set<() => void>();
-  let pending: { stored: StoredEvent; createdAt: number; typeCode: number; data: Uint8Array }[] = [];
-  let scheduled = false;
+  /**
+   * Emits of each seq not announced yet. A seq rolled back with its savepoint is given again to the next event: of
+   * the emits of one seq only the last can be the stored one, so the earlier ones are not announced.
+   */
+  const unannounced = new Map<number, number>();
 
-  // Runs once the transaction that emitted has ended (`afterCommit`): committed or rolled back. It re-checks
-  // the database, so an event from a rolled-back transaction costs nothing: its row does not exist.
-  const flush = () => {
-    scheduled = false;
-    const batch = pending;
-    pending = [];
-    // A seq emitted twice in one batch was rolled back (a savepoint of the commit queue) and given again:
-    // only its last emit can have committed.
-    const last = new Map(batch.map((p, i) => [p.stored.seq, i]));
-    for (const [i, { stored: e, createdAt, typeCode, data }] of batch.entries()) {
-      if (last.get(e.seq) !== i) continue;
-      const stillThere = q.eventExists.get(e.seq, createdAt, typeCode, e.envelope.connectionId, data);
-      if (!stillThere) continue;
-      for (const l of listeners) {
-        try {
-          l(e);
-        } catch {
-          // A faulty listener must not stop the others.
-        }
+  // Each emit is announced once the transaction that stored it has ended: with the commit's fsync off the event loop
+  // batches end one after another while later ones already run, so an emit waits for its own transaction, never for
+  // an earlier one (which would announce it before it is on disk, and then no later wake-up would follow for it).
+  // The row is checked, so an event of a rolled-back transaction is never announced.
+  const announce = (
+    e: StoredEvent,
+    createdAt: number,
+    typeCode: number,
+    data: Uint8Array,
+    stored: boolean,
+  ) => {
+    const left = (unannounced.get(e.seq) ?? 1) - 1;
+    if (left > 0) {
+      unannounced.set(e.seq, left);
+      return;
+    }
+    unannounced.delete(e.seq);
+    if (!stored) return;
+    if (!q.eventExists.get(e.seq, createdAt, typeCode, e.envelope.connectionId, data)) return;
+    for (const l of listeners) {
+      try {
+        l(e);
+      } catch {
+        // A faulty listener must not stop the others.
       }
     }
   };
@@ -142,11 +151,8 @@ export function createEventSink(
       }
       const stored: StoredEvent = { id: eventIdOf(seq, now), seq, envelope, payload };
       if (listeners.size > 0) {
-        pending.push({ stored, createdAt: now, typeCode, data: packed });
-        if (!scheduled) {
-          scheduled = true;
-          afterCommit(flush);
-        }
+        unannounced.set(seq, (unannounced.get(seq) ?? 0) + 1);
+        afterCommit((ok) => announce(stored, now, typeCode, packed, ok));
       }
       return stored;
     },

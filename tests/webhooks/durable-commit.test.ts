@@ -10,24 +10,35 @@ import { createTestApp, waitFor } from "../support/test-app";
 import { FAST_ENV, LOOPBACK_RECEIVERS } from "./helpers";
 import { startReceiver } from "./receiver";
 
-/** The WAL fsync passes through until `hold()`; then each waits for `release()` or `fail()`. */
+/**
+ * The WAL fsync passes through until `hold()`; then each waits until `proceed()` lets the waiting ones through
+ * (still holding later ones), `release()` lets everything through, or `fail()` fails the waiting ones and every
+ * later one.
+ */
 function heldFsync() {
-  let holding = false;
+  let mode: "pass" | "hold" | "fail" = "pass";
+  let failure: Error | undefined;
   const waiting: PromiseWithResolvers<void>[] = [];
   return {
     hold: () => {
-      holding = true;
+      mode = "hold";
+    },
+    proceed: () => {
+      for (const w of waiting.splice(0)) w.resolve();
     },
     release: () => {
-      holding = false;
+      mode = "pass";
       for (const w of waiting.splice(0)) w.resolve();
     },
     fail: (err: Error) => {
+      mode = "fail";
+      failure = err;
       for (const w of waiting.splice(0)) w.reject(err);
     },
     waiting: () => waiting.length,
     fsync: async (handle: FileHandle) => {
-      if (holding) {
+      if (mode === "fail") throw failure;
+      if (mode === "hold") {
         const w = Promise.withResolvers<void>();
         waiting.push(w);
         await w.promise;
@@ -106,12 +117,13 @@ test("a failed fsync answers the write 503, makes the server not ready, and no l
   const { t, conn, sync } = await setup();
   await using _t = t;
   expect((await t.get("/health/ready")).status).toBe(200);
+  const before = countEvents(t);
   sync.hold();
   const posted = t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, {
     number: "595991000002",
     body: "hola",
   });
-  await waitFor(() => sync.waiting() > 0);
+  await waitFor(() => countEvents(t) > before && sync.waiting() > 0);
   sync.fail(Object.assign(new Error("EIO: i/o error, fsync"), { code: "EIO" }));
   const res = await posted;
   expect(res.status).toBe(503);
@@ -125,4 +137,44 @@ test("a failed fsync answers the write 503, makes the server not ready, and no l
     body: "otra",
   });
   expect(again.status).toBe(503);
+});
+
+test("an event of a batch that committed while an earlier batch's fsync ran is announced after its own fsync, and delivered", async () => {
+  await using r = startReceiver();
+  const { t, conn, sync } = await setup();
+  await using _t = t;
+  expect((await t.post(`/api/v1/connections/${conn.id}/webhooks`, { url: r.url })).status).toBe(201);
+  t.dispatcher.start();
+  const heard: number[] = [];
+  t.events.subscribe((e) => heard.push(e.seq));
+  const before = countEvents(t);
+
+  sync.hold();
+  const first = t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, {
+    number: "595991000011",
+    body: "uno",
+  });
+  await waitFor(() => countEvents(t) === before + 3 && sync.waiting() > 0);
+  // The second message's batch commits while the first one's fsync is held; its own fsync waits for that one.
+  const second = t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, {
+    number: "595991000012",
+    body: "dos",
+  });
+  await waitFor(() => countEvents(t) === before + 6);
+  await turns();
+  expect(heard).toEqual([]);
+
+  sync.proceed(); // the fsyncs waiting now: the second batch's begins after them, and is held
+  expect((await first).status).toBe(201);
+  await waitFor(() => sync.waiting() > 0);
+  await turns();
+  expect(heard).toEqual([before + 1, before + 2, before + 3]);
+  expect(t.services.eventFeed.after(before, { limit: 10 }).length).toBe(3);
+
+  sync.release();
+  expect((await second).status).toBe(201);
+  await waitFor(() => heard.length === 6);
+  expect(heard).toEqual([1, 2, 3, 4, 5, 6].map((i) => before + i));
+  expect(t.services.eventFeed.after(before, { limit: 10 }).length).toBe(6);
+  await waitFor(() => r.requests.length === 6, { message: "6 deliveries" });
 });

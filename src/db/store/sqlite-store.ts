@@ -2,7 +2,7 @@
 // connection. See docs/CLUSTER.md §3(a) for why and for the rules a body follows.
 import { Database } from "bun:sqlite";
 import { drizzle } from "drizzle-orm/bun-sqlite";
-import type { Db } from "../client";
+import { applyReadPragmas, type DatabaseOptions, type Db } from "../client";
 import type { CommitObserver } from "../commit-queue";
 import * as schema from "../schema";
 import { cacheStatements } from "../statement-cache";
@@ -18,6 +18,11 @@ export type SqliteStoreOptions = {
   path: string;
   /** Told of every committed batch (the commit-queue metrics). */
   observer?: CommitObserver;
+  /**
+   * The reader connection's page cache and memory map (SQLITE_CACHE_MB, SQLITE_MMAP_MB, as the writer's): the lists
+   * read there. Default: a 16 MB cache, no map.
+   */
+  readPragmas?: DatabaseOptions;
   /** Jobs one transaction takes at most before it commits (the rest wait for the next). */
   maxBatch?: number;
   /**
@@ -37,12 +42,14 @@ export type SqliteStoreOptions = {
 /** The SQLite store, plus what only a store sharing the process's writer connection can offer. */
 export type SqliteStore = Store & {
   /**
-   * Runs `fn` once the transaction open on the writer connection now has ended: after a store batch's COMMIT
-   * (or its rollback — `fn` checks the database itself), or, outside a batch, in a microtask (a synchronous
-   * transaction has ended by then). The event sink tells its listeners (webhook dispatcher, SSE) through it,
-   * so they never look for rows the writer has not committed.
+   * Runs `fn` once the transaction open on the writer connection now has ended, with `stored` false when it rolled
+   * back or its fsync failed: inside a store batch, once that batch is committed and (with `walSync`) its fsync done;
+   * outside one (a synchronous transaction, which has ended by the next microtask), then, after an fsync that began
+   * once it ended. The event sink tells its listeners (webhook dispatcher, SSE) through it, so they never look for
+   * rows the writer has not committed or that are not on disk yet. A savepoint rolled back inside a committed batch
+   * still says `stored`: `fn` checks its own rows.
    */
-  afterCommit(fn: () => void): void;
+  afterCommit(fn: (stored: boolean) => void): void;
   /**
    * Every event with `seq` up to this is on disk: webhooks and live streams go no further, so none announces a
    * write a power cut could still undo. `Number.MAX_SAFE_INTEGER` without `walSync` (every COMMIT is durable).
@@ -95,7 +102,7 @@ export function createSqliteStore(db: Db, opts: SqliteStoreOptions): SqliteStore
     readerClient = new Database(opts.path, { readonly: true, strict: true });
     readerClient.exec("PRAGMA busy_timeout = 5000;");
     readerClient.exec("PRAGMA temp_store = MEMORY;");
-    readerClient.exec("PRAGMA cache_size = -16000;");
+    applyReadPragmas(readerClient, opts.readPragmas ?? {});
     cacheStatements(readerClient);
     reader = drizzle({ client: readerClient, schema }) as unknown as Query;
   }
@@ -106,17 +113,17 @@ export function createSqliteStore(db: Db, opts: SqliteStoreOptions): SqliteStore
   /** Between BEGIN and COMMIT/ROLLBACK of a batch. */
   let open = false;
   /** afterCommit callbacks of the open batch. */
-  const ended: (() => void)[] = [];
+  const ended: ((stored: boolean) => void)[] = [];
   const walSync = opts.path === ":memory:" ? undefined : opts.walSync;
   let durable = walSync && opts.commitMark ? opts.commitMark() : Number.MAX_SAFE_INTEGER;
   let failure: Error | null = null;
   const syncLevel = (sqlite.query("PRAGMA synchronous").get() as { synchronous: number }).synchronous;
   const relaxed = sqlite.query("PRAGMA synchronous = NORMAL");
   const restored = sqlite.query(`PRAGMA synchronous = ${syncLevel}`);
-  const runEnded = (fns = ended.splice(0)) => {
+  const runEnded = (stored: boolean, fns = ended.splice(0)) => {
     for (const fn of fns) {
       try {
-        fn();
+        fn(stored);
       } catch {
         // One faulty callback must not keep the batch's callers waiting.
       }
@@ -185,13 +192,13 @@ export function createSqliteStore(db: Db, opts: SqliteStoreOptions): SqliteStore
       if (sqlite.inTransaction) stmt.rollback.run();
       open = false;
       if (walSync) restored.run();
-      runEnded();
+      runEnded(false);
       for (const job of batch) job.reject(err);
       batchEnded();
       return;
     }
-    const settle = (fns: (() => void)[]) => {
-      runEnded(fns);
+    const settle = (fns: ((stored: boolean) => void)[]) => {
+      runEnded(true, fns);
       batch.forEach((job, i) => {
         const o = outcomes[i]!;
         if (o.ok) job.resolve(o.value);
@@ -215,7 +222,7 @@ export function createSqliteStore(db: Db, opts: SqliteStoreOptions): SqliteStore
       // After a failed fsync the kernel may have dropped the dirty pages: retrying proves nothing. Nobody is
       // told this batch is stored, and the store takes no more writes until a restart (recovery replays the WAL).
       failure ??= new DurabilityError(err);
-      runEnded(fns);
+      runEnded(false, fns);
       for (const job of batch) job.reject(failure);
       return;
     }
@@ -252,13 +259,23 @@ export function createSqliteStore(db: Db, opts: SqliteStoreOptions): SqliteStore
         ended.push(fn);
         return;
       }
-      // A synchronous transaction just committed with the connection's own setting (FULL): its fsync covered
-      // every frame written before, a store batch's too, so everything committed so far is durable.
-      if (walSync && opts.commitMark) {
-        const mark = opts.commitMark();
-        if (mark > durable) durable = mark;
-      }
-      queueMicrotask(fn);
+      // Inside a synchronous transaction, which has ended (committed with the connection's own FULL, or rolled back:
+      // either way what the table holds then is committed) by the next microtask. Earlier store batches may still
+      // wait for their fsync: one that begins now covers them and it, so the mark read now is durable after it.
+      queueMicrotask(() => {
+        if (!walSync) return fn(true);
+        const mark = opts.commitMark?.();
+        walSync.sync().then(
+          () => {
+            if (mark !== undefined && mark > durable) durable = mark;
+            fn(true);
+          },
+          (err: unknown) => {
+            failure ??= new DurabilityError(err);
+            fn(false);
+          },
+        );
+      });
     },
     durableMark: () => durable,
     failure: () => failure,
