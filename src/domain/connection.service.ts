@@ -1,7 +1,8 @@
-import { and, asc, eq, inArray, ne } from "drizzle-orm";
+import { and, asc, eq, inArray, ne, sql } from "drizzle-orm";
 import type { Tx } from "../db/client";
 import type { connections, queues } from "../db/schema";
 import { type Query, uniqueViolation } from "../db/store";
+import { preparedQuery } from "../db/store/prepared";
 import { AppError } from "../errors";
 import type { ConnectionStatus, WhatsAppGateway } from "../whatsapp/gateway";
 import type { DomainDeps } from "./deps";
@@ -53,15 +54,19 @@ export function createConnectionService(deps: Pick<DomainDeps, "store" | "events
   const lastSeen = new Map<number, Date>();
   const persisted = new Map<number, number>();
 
-  /** The connection row, read with the caller's `q` (a read, or inside a write's transaction). */
-  async function findIn(q: Query, id: number): Promise<Connection | undefined> {
-    const [row] = await q.select().from(connections).where(eq(connections.id, id)).limit(1);
-    return row;
-  }
-
-  /** The queues a connection offers, in menu order, read with the caller's `q`. */
-  function queuesIn(q: Query, id: number): Promise<OfferedQueue[]> {
-    return q
+  // Prepared once per connection: every message reads its connection (bench/connection-lookup.bench.ts).
+  const byId = preparedQuery<{ id: number }, Connection[]>((q) =>
+    q
+      .select()
+      .from(connections)
+      .where(eq(connections.id, sql.placeholder("id")))
+      .limit(1),
+  );
+  const byDefault = preparedQuery<Record<string, never>, Connection[]>((q) =>
+    q.select().from(connections).where(eq(connections.isDefault, true)).limit(1),
+  );
+  const offered = preparedQuery<{ id: number }, OfferedQueue[]>((q) =>
+    q
       .select({
         id: queues.id,
         name: queues.name,
@@ -72,9 +77,17 @@ export function createConnectionService(deps: Pick<DomainDeps, "store" | "events
       })
       .from(connectionQueues)
       .innerJoin(queues, eq(queues.id, connectionQueues.queueId))
-      .where(eq(connectionQueues.connectionId, id))
-      .orderBy(asc(connectionQueues.position));
+      .where(eq(connectionQueues.connectionId, sql.placeholder("id")))
+      .orderBy(asc(connectionQueues.position)),
+  );
+
+  /** The connection row, read with the caller's `q` (a read, or inside a write's transaction). */
+  async function findIn(q: Query, id: number): Promise<Connection | undefined> {
+    return (await byId(q, { id }))[0];
   }
+
+  /** The queues a connection offers, in menu order, read with the caller's `q`. */
+  const queuesIn = (q: Query, id: number): Promise<OfferedQueue[]> => offered(q, { id });
 
   const find = (id: number) => store.read((q) => findIn(q, id));
 
@@ -258,9 +271,7 @@ export function createConnectionService(deps: Pick<DomainDeps, "store" | "events
     /** The connection to use when a request names none: the given id, else the default. */
     async resolve(id: number | null | undefined): Promise<Connection> {
       if (id != null) return get(id);
-      const [def] = await store.read((q) =>
-        q.select().from(connections).where(eq(connections.isDefault, true)).limit(1),
-      );
+      const [def] = await store.read((q) => byDefault(q, {}));
       if (!def)
         throw new AppError("ERR_NO_DEF_WAPP_FOUND", "No default WhatsApp connection: create one first");
       return def;
