@@ -295,14 +295,14 @@ export function createConnectionService(deps: Pick<DomainDeps, "store" | "events
      * Applies a status reported by the driver and emits connection_update when it changed; resolves once
      * committed. The comparison runs inside the write, so reports of one connection apply in the order given.
      */
-    applyStatus(
+    async applyStatus(
       id: number,
       status: ConnectionStatus,
       info: { qrcode: string | null; number?: string | null; reason?: string },
     ): Promise<void> {
-      return store.write(async (q) => {
+      const changed = await store.write(async (q) => {
         const current = await findIn(q, id);
-        if (!current) return;
+        if (!current) return false;
         const number = info.number === undefined ? current.number : info.number;
         const reason = info.reason ?? null;
         if (
@@ -311,7 +311,7 @@ export function createConnectionService(deps: Pick<DomainDeps, "store" | "events
           current.number === number &&
           current.statusReason === reason
         )
-          return;
+          return false;
         await q
           .update(connections)
           .set({ status, qrcode: info.qrcode, number, statusReason: reason, updatedAt: new Date(clock()) })
@@ -321,7 +321,11 @@ export function createConnectionService(deps: Pick<DomainDeps, "store" | "events
         // The event sink is synchronous SQLite (the bridge of docs/CLUSTER.md §3): on SQLite the body's `q`
         // is the writer connection its statements run on, so the event commits with the status.
         events.emit(q as unknown as Tx, "connection_update", id, data);
+        return true;
       });
+      // The sink tells its listeners in a microtask, which runs before the store's batch commits: a webhook
+      // dispatcher thread woken then could look before the row is there. Woken again now, after the commit.
+      if (changed) events.wake();
     },
 
     /**
