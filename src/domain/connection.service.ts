@@ -300,9 +300,9 @@ export function createConnectionService(deps: Pick<DomainDeps, "store" | "events
       status: ConnectionStatus,
       info: { qrcode: string | null; number?: string | null; reason?: string },
     ): Promise<void> {
-      const changed = await store.write(async (q) => {
+      await store.write(async (q) => {
         const current = await findIn(q, id);
-        if (!current) return false;
+        if (!current) return;
         const number = info.number === undefined ? current.number : info.number;
         const reason = info.reason ?? null;
         if (
@@ -311,7 +311,7 @@ export function createConnectionService(deps: Pick<DomainDeps, "store" | "events
           current.number === number &&
           current.statusReason === reason
         )
-          return false;
+          return;
         await q
           .update(connections)
           .set({ status, qrcode: info.qrcode, number, statusReason: reason, updatedAt: new Date(clock()) })
@@ -319,13 +319,10 @@ export function createConnectionService(deps: Pick<DomainDeps, "store" | "events
         const data: Record<string, unknown> = { status, qrcode: info.qrcode };
         if (info.reason) data.reason = info.reason;
         // The event sink is synchronous SQLite (the bridge of docs/CLUSTER.md §3): on SQLite the body's `q`
-        // is the writer connection its statements run on, so the event commits with the status.
+        // is the writer connection its statements run on, so the event commits with the status, and the sink
+        // tells its listeners after the store's commit (SqliteStore.afterCommit).
         events.emit(q as unknown as Tx, "connection_update", id, data);
-        return true;
       });
-      // The sink tells its listeners in a microtask, which runs before the store's batch commits: a webhook
-      // dispatcher thread woken then could look before the row is there. Woken again now, after the commit.
-      if (changed) events.wake();
     },
 
     /**
