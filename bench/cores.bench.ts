@@ -22,7 +22,8 @@
  * 4. Reports medians per variant: req/s, p99 and the share of the 1-listener ceiling of the same round.
  *
  * Variants (`--variants`, comma-separated): off = `HTTP_READ_THREADS=0` (the main thread listens and answers
- * everything); front = `HTTP_READ_THREADS=1`; front2 = `HTTP_READ_THREADS=2`.
+ * everything); front = `HTTP_READ_THREADS=1`; front2 = `HTTP_READ_THREADS=2` (at the default `HTTP_READ_NICE=10`);
+ * front-nice0, front2-nice0 = the same with `HTTP_READ_NICE=0` (the threads at the main thread's priority).
  *
  * Options: --messages (1000000), --contacts (100000), --rounds (3), --seconds (10), --readers (50),
  * --inbound (500), --sends (100), --cursors (1000), --variants (off,front), --seed-cache DIR, --json FILE.
@@ -66,6 +67,9 @@ const VARIANTS: Record<string, Record<string, string>> = {
   off: { HTTP_READ_THREADS: "0" },
   front: { HTTP_READ_THREADS: "1" },
   front2: { HTTP_READ_THREADS: "2" },
+  // The front threads at the main thread's priority (before HTTP_READ_NICE; its default is 10).
+  "front-nice0": { HTTP_READ_THREADS: "1", HTTP_READ_NICE: "0" },
+  "front2-nice0": { HTTP_READ_THREADS: "2", HTTP_READ_NICE: "0" },
 };
 const variants = opt.variants.split(",").filter(Boolean);
 for (const v of variants) if (!VARIANTS[v]) throw new Error(`unknown variant ${v}`);

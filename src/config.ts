@@ -33,6 +33,7 @@ const EnvSchema = z.object({
   HTTP_READ_THREADS: z
     .union([z.literal("auto"), int(0, 16)], { error: "auto, or a number of threads from 0 to 16" })
     .default(0),
+  HTTP_READ_NICE: int(0, 19).default(10),
   EVENT_RETENTION_HOURS: int(1, 87_600).default(24),
   WA_WS_URL: z.string().optional(),
   WA_SEND_TIMEOUT_MS: int(100, 600_000).default(30_000),
@@ -184,6 +185,12 @@ export type Config = {
    * SO_REUSEPORT hands each new connection to one listener; other systems are not tested).
    */
   httpReadThreads: number;
+  /**
+   * The read-front threads' scheduling priority (HTTP_READ_NICE, Linux nice 0–19, default 10): under contention
+   * for the CPU the main thread (the writer, webhook wake-ups) and the webhook dispatcher thread run first and the
+   * lists get what is left; on an idle machine the lists get every cycle they need.
+   */
+  httpReadNice: number;
   /** Events no webhook delivery needs are kept this many hours (catch-up feed, SSE resume). */
   eventRetentionHours: number;
   waWsUrl: string | undefined;
@@ -290,6 +297,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           ? 1
           : 0
         : e.HTTP_READ_THREADS,
+    httpReadNice: e.HTTP_READ_NICE,
     eventRetentionHours: e.EVENT_RETENTION_HOURS,
     waWsUrl: e.WA_WS_URL,
     waSendTimeoutMs: e.WA_SEND_TIMEOUT_MS,

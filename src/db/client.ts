@@ -3,6 +3,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { type BunSQLiteDatabase, drizzle } from "drizzle-orm/bun-sqlite";
 import * as schema from "./schema";
+import { cacheStatements } from "./statement-cache";
 
 type DrizzleDb = BunSQLiteDatabase<typeof schema>;
 /** The handle passed to a synchronous transaction callback. */
@@ -62,6 +63,7 @@ export function openDatabase(path: string, opts: DatabaseOptions = {}): Db {
   sqlite.exec("PRAGMA foreign_keys = ON;");
   sqlite.exec("PRAGMA temp_store = MEMORY;");
   applyReadPragmas(sqlite, opts);
+  cacheStatements(sqlite);
   const db = drizzle({ client: sqlite, schema }) as unknown as DrizzleDb;
   // Every transaction takes the write lock at BEGIN (IMMEDIATE), waiting up to busy_timeout for it. The
   // webhook dispatcher thread writes through its own connection: a DEFERRED transaction that read before

@@ -24,13 +24,17 @@
  * - out: `{ type: "listening" }` or `{ type: "failed", message }`; `{ type: "metrics", id, series }`;
  *   `{ type: "stopped" }` once every request in flight (proxied event streams included) has ended.
  */
+
 import { Database } from "bun:sqlite";
+import { readlinkSync } from "node:fs";
+import { setPriority } from "node:os";
 import { drizzle } from "drizzle-orm/bun-sqlite";
 import { createApp } from "../app";
 import type { Config } from "../config";
 import { applyReadPragmas, type Db } from "../db/client";
 import { createCommitQueue } from "../db/commit-queue";
 import * as schema from "../db/schema";
+import { cacheStatements } from "../db/statement-cache";
 import { createSqliteStore, type SqliteStore } from "../db/store";
 import { createServices } from "../domain";
 import { AppError } from "../errors";
@@ -100,15 +104,32 @@ let metrics: ReturnType<typeof createMetrics> | undefined;
 let sqlite: Database | undefined;
 let store: SqliteStore | undefined;
 
+/**
+ * Lowers this thread's priority to `nice` (Linux: setpriority on the thread id applies to that thread only). The
+ * writer and the webhook thread keep theirs, so a flood of list requests takes the CPU they leave instead of
+ * the CPU they need. A system without /proc/thread-self keeps the default priority.
+ */
+function lowerPriority(nice: number, logger: { warn: (o: object, m: string) => void }) {
+  if (nice === 0 || process.platform !== "linux") return;
+  try {
+    const tid = Number(readlinkSync("/proc/thread-self").split("/").pop());
+    setPriority(tid, nice);
+  } catch (err) {
+    logger.warn({ err }, "could not lower the read-front thread's priority");
+  }
+}
+
 function start(s: ReadFrontSettings) {
   const { config } = s;
   const health = createProcessHealth();
   const logger = createLogger(config.logLevel, health, 1, config.logFormat).child({ thread: s.name });
+  lowerPriority(config.httpReadNice, logger);
   sqlite = new Database(s.databasePath, { readonly: true, strict: true });
   sqlite.exec("PRAGMA busy_timeout = 5000;");
   sqlite.exec("PRAGMA temp_store = MEMORY;");
   // The lists are read here: the same page cache and memory map as the main thread's connection.
   applyReadPragmas(sqlite, { cacheBytes: config.sqliteCacheBytes, mmapBytes: config.sqliteMmapBytes });
+  cacheStatements(sqlite);
   const db = drizzle({ client: sqlite, schema }) as unknown as Db;
   // Moves whenever another connection commits; this one never writes, so it covers every change.
   const dataVersion = sqlite.query<{ data_version: number }, []>("PRAGMA data_version");

@@ -1,6 +1,6 @@
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -335,6 +335,34 @@ describe("HTTP_READ_THREADS", () => {
     for (const bad of ["17", "-1", "many", "1.5"])
       expect(() => loadConfig({ HTTP_READ_THREADS: bad })).toThrow(/HTTP_READ_THREADS/);
   });
+});
+
+/** Each thread of this process: its name (`Worker` for a Bun Worker) and nice value (/proc/self/task/<tid>/stat). */
+function threads(): { name: string; nice: number }[] {
+  return readdirSync("/proc/self/task").map((tid) => {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+    return {
+      name: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")),
+      nice: Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]),
+    };
+  });
+}
+
+describe("HTTP read front: priority", () => {
+  test("the front threads run at HTTP_READ_NICE (Linux); the main thread and the webhook thread keep their priority", async () => {
+    const g = await start({ HTTP_READ_THREADS: "2", HTTP_READ_NICE: "7" });
+    try {
+      const workers = (nice: number) =>
+        threads().filter((t) => t.name === "Worker" && t.nice === nice).length;
+      // Listening means started, and a thread lowers its priority first; other Workers (webhooks, checkpoints) stay.
+      expect(workers(7)).toBe(2);
+      expect(workers(0)).toBeGreaterThanOrEqual(1);
+      const self = readFileSync("/proc/thread-self/stat", "utf8");
+      expect(Number(self.slice(self.lastIndexOf(")") + 2).split(" ")[16])).toBe(0);
+    } finally {
+      await g.server.stop();
+    }
+  }, 30_000);
 });
 
 describe("HTTP read front: graceful stop", () => {

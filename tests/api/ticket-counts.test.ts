@@ -104,4 +104,4 @@ test("list counts match the tickets table after any sequence of ticket changes",
     }),
     { numRuns: 25 },
   );
-});
+}, 60_000); // 25 apps with up to 25 writes each: past 5 s on a loaded 2-core machine

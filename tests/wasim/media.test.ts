@@ -25,7 +25,7 @@ beforeAll(async () => {
   );
   await phone.scanQr(String(await child.waitFor("qr")));
   await child.waitFor("open");
-});
+}, 30_000); // a Baileys child process starts and links: seconds on a loaded machine
 afterAll(async () => {
   await child.kill();
   await wa.stop();

@@ -5,6 +5,7 @@ import { drizzle } from "drizzle-orm/bun-sqlite";
 import type { Db } from "../client";
 import type { CommitObserver } from "../commit-queue";
 import * as schema from "../schema";
+import { cacheStatements } from "../statement-cache";
 import type { WalSyncer } from "../wal-sync";
 import { DurabilityError } from "./errors";
 import type { Query, Store } from "./store";
@@ -95,6 +96,7 @@ export function createSqliteStore(db: Db, opts: SqliteStoreOptions): SqliteStore
     readerClient.exec("PRAGMA busy_timeout = 5000;");
     readerClient.exec("PRAGMA temp_store = MEMORY;");
     readerClient.exec("PRAGMA cache_size = -16000;");
+    cacheStatements(readerClient);
     reader = drizzle({ client: readerClient, schema }) as unknown as Query;
   }
 
