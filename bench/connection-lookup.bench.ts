@@ -9,7 +9,9 @@
  * - `find(id): Store.read (after)` — `await services.connections.find(id)`;
  * - `resolve(null): sync prepared (before)` / `Store.read (after)` — the default connection (every
  *   `POST /send` without whatsappId);
- * - `queuesOf(id): sync prepared (before)` / `Store.read (after)` — the queue menu of the automation.
+ * - `queuesOf(id): sync prepared (before)` / `Store.read (after)` — the queue menu of the automation;
+ * - `find(id): Store.read, builder built per call` — the same lookup as a plain awaited builder (what
+ *   `preparedQuery` saves: building the SQL text, and compiling it where no statement cache holds it).
  *
  * Run `uptime` beside it: on a loaded machine only the medians and same-run ratios mean anything.
  * Run: bun bench/connection-lookup.bench.ts [--connections 20] [--rounds 15]
@@ -76,14 +78,28 @@ const queuesStmt = db
   .orderBy(asc(connectionQueues.position))
   .prepare();
 
-type Variant = { name: string; run: (id: number) => unknown };
+// The first variant of each group is its reference (before).
+type Variant = { name: string; group: string; run: (id: number) => unknown };
 const variants: Variant[] = [
-  { name: "find(id): sync prepared (before)", run: (id) => byId.get({ id }) },
-  { name: "find(id): Store.read (after)", run: (id) => services.connections.find(id) },
-  { name: "resolve(null): sync prepared (before)", run: () => byDefault.get() },
-  { name: "resolve(null): Store.read (after)", run: () => services.connections.resolve(null) },
-  { name: "queuesOf(id): sync prepared (before)", run: (id) => queuesStmt.all({ id }) },
-  { name: "queuesOf(id): Store.read (after)", run: (id) => services.connections.queuesOf(id) },
+  { group: "find", name: "find(id): sync prepared (before)", run: (id) => byId.get({ id }) },
+  { group: "find", name: "find(id): Store.read (after)", run: (id) => services.connections.find(id) },
+  {
+    group: "find",
+    name: "find(id): Store.read, builder built per call",
+    run: (id) => runtime.store.read((q) => q.select().from(connections).where(eq(connections.id, id))),
+  },
+  { group: "resolve", name: "resolve(null): sync prepared (before)", run: () => byDefault.get() },
+  {
+    group: "resolve",
+    name: "resolve(null): Store.read (after)",
+    run: () => services.connections.resolve(null),
+  },
+  { group: "queues", name: "queuesOf(id): sync prepared (before)", run: (id) => queuesStmt.all({ id }) },
+  {
+    group: "queues",
+    name: "queuesOf(id): Store.read (after)",
+    run: (id) => services.connections.queuesOf(id),
+  },
 ];
 const samples = new Map<string, number[]>(variants.map((v) => [v.name, []]));
 
@@ -104,10 +120,9 @@ const p = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.floor(
 console.log(`\n${CONNECTIONS} connections, ${ROUNDS} rounds × ${CALLS} calls per variant\n`);
 console.log("| variant | median µs | p10 µs | p90 µs | after / before (median) |");
 console.log("|---|---:|---:|---:|---:|");
-for (let i = 0; i < variants.length; i++) {
-  const v = variants[i]!;
+for (const v of variants) {
   const xs = samples.get(v.name)!;
-  const before = median(samples.get(variants[i - (i % 2)]!.name)!);
+  const before = median(samples.get(variants.find((x) => x.group === v.group)!.name)!);
   console.log(
     `| ${v.name} | ${median(xs).toFixed(1)} | ${p(xs, 0.1).toFixed(1)} | ${p(xs, 0.9).toFixed(1)} | ${(median(xs) / before).toFixed(3)} |`,
   );
