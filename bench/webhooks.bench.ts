@@ -63,7 +63,7 @@ const conn = await api("POST", "/api/v1/connections", {
   driver: "sandbox",
   number: "595981234567",
 });
-await rt.sessions.start(rt.services.connections.get(conn.id));
+await rt.sessions.start(await rt.services.connections.get(conn.id));
 const data = (i: number) => ({
   messageId: `3EB0BENCH${i}`,
   body: "Hola, necesito información sobre mi pedido",

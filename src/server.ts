@@ -109,10 +109,14 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     },
     logger,
     eventsFor: (connectionId) => ({
-      status: (status, info) => {
-        services?.connections.applyStatus(connectionId, status, info);
-        if (status === "CONNECTED") services?.messages.queue.kick(connectionId);
+      status: async (status, info) => {
         if (status === "qrcode" && info.qrcode && process.stdout.isTTY) printQr(connectionId, info.qrcode);
+        try {
+          await services?.connections.applyStatus(connectionId, status, info);
+        } catch (err) {
+          logger.error({ err, connectionId, status }, "storing a connection status failed");
+        }
+        if (status === "CONNECTED") services?.messages.queue.kick(connectionId);
       },
       message: async (msg) => {
         try {
@@ -136,10 +140,16 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
       history: async (msgs) => {
         await services?.lifecycle.importHistory(connectionId, msgs);
       },
-      historyImportDays: () => services?.connections.find(connectionId)?.historyImportDays ?? 0,
-      acceptsGroups: () => services?.connections.find(connectionId)?.groups === "tickets",
+      historyImportDays: async () => (await services?.connections.find(connectionId))?.historyImportDays ?? 0,
+      acceptsGroups: async () => (await services?.connections.find(connectionId))?.groups === "tickets",
       ack: (id, ack) => services?.messages.queueAck(connectionId, id, ack),
-      seen: (at) => services?.connections.touchSeen(connectionId, at),
+      seen: (at) => {
+        services?.connections
+          .touchSeen(connectionId, at)
+          .catch((err) =>
+            logger.warn({ err, connectionId }, "storing when a connection was last seen failed"),
+          );
+      },
     }),
   });
   services = createServices({
@@ -257,7 +267,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     },
     /** Starts a session for every connection that is not logged out. */
     async startSessions() {
-      for (const c of services.connections.list()) {
+      for (const c of await services.connections.list()) {
         if (c.status === "DISCONNECTED" && c.driver !== "sandbox") continue;
         await sessions.start(c);
       }

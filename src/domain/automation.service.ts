@@ -3,7 +3,7 @@ import type { Tx } from "../db/client";
 import { contacts, messages, queues, ticketAutomation, tickets } from "../db/schema";
 import type { InboundMessage } from "../whatsapp/gateway";
 import { scheduleState } from "./automation/schedule";
-import type { ConnectionService } from "./connection.service";
+import type { ConnectionService, OfferedQueue } from "./connection.service";
 import type { Contact } from "./contact.service";
 import type { DomainDeps } from "./deps";
 import type { MessageService } from "./message.service";
@@ -19,7 +19,7 @@ const RATING_ANSWER = /^\s*([1-5])\s*$/;
 const MENU_ANSWER = /^\s*(\d{1,3})\s*$/;
 
 type AutomationState = Omit<typeof ticketAutomation.$inferSelect, "ticketId">;
-type ConnectionQueue = ReturnType<ConnectionService["queuesOf"]>[number];
+type ConnectionQueue = OfferedQueue;
 
 /**
  * What the helpdesk says by itself, per connection and queue, through the normal send path (stored as an
@@ -139,9 +139,9 @@ export function createAutomationService(
   async function onInbound(ticketId: number, body: string, ticketCreated: boolean) {
     const t = ticketOf(ticketId);
     if (!t || t.status === "closed") return;
-    const conn = connectionsSvc.find(t.connectionId);
+    const conn = await connectionsSvc.find(t.connectionId);
     if (!conn) return;
-    const offered = connectionsSvc.queuesOf(conn.id);
+    const offered = await connectionsSvc.queuesOf(conn.id);
     if (ticketCreated) {
       if (offered.length >= 2 && t.queueId === null && t.userId === null) {
         await sendMenu(ticketId, conn.greetingMessage, offered, 1);
@@ -179,7 +179,7 @@ export function createAutomationService(
   async function onClosed(ticketId: number) {
     const t = ticketOf(ticketId);
     if (t?.status !== "closed" || isGroupTicket(t)) return;
-    const conn = connectionsSvc.find(t.connectionId);
+    const conn = await connectionsSvc.find(t.connectionId);
     if (!conn) return;
     if (stateOf(ticketId).menuOpen) saveState(ticketId, { menuOpen: false });
     if (conn.farewellMessage?.trim()) await send(ticketId, conn.farewellMessage);

@@ -1,6 +1,8 @@
-import { and, asc, eq, ne, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, ne, sql } from "drizzle-orm";
 import type { Tx } from "../db/client";
-import { connectionQueues, connections, queues } from "../db/schema";
+import type { connections, queues } from "../db/schema";
+import { type Query, uniqueViolation } from "../db/store";
+import { preparedQuery } from "../db/store/prepared";
 import { AppError } from "../errors";
 import type { ConnectionStatus, WhatsAppGateway } from "../whatsapp/gateway";
 import type { DomainDeps } from "./deps";
@@ -30,195 +32,246 @@ export type ConnectionInput = {
   pacingDailyCap?: number;
 };
 
-export function createConnectionService(deps: DomainDeps) {
-  const { db, events, sessions, clock } = deps;
+/** A queue a connection offers, as the queue menu and out-of-hours reply need it. */
+export type OfferedQueue = Pick<
+  typeof queues.$inferSelect,
+  "id" | "name" | "greetingMessage" | "schedule" | "timeZone" | "outOfHoursMessage"
+>;
+
+const notFound = () => new AppError("ERR_CONNECTION_NOT_FOUND", "Connection not found");
+const nameConflict = (name: string) =>
+  new AppError("ERR_CONFLICT", `A connection named "${name}" already exists`);
+
+/**
+ * Connections on the Store (docs/CLUSTER.md §3, "Connections (session 6)"): every read is a query of the
+ * store, never a copy kept in memory, so a read-front thread or another node sees a change as soon as it
+ * commits. The message path awaits `find`/`get`/`queuesOf`/`resolve` outside its synchronous transactions;
+ * a `store.write` body reads through `findIn(q, id)`/`queuesIn(q, id)` with its own `q`.
+ */
+export function createConnectionService(deps: Pick<DomainDeps, "store" | "events" | "sessions" | "clock">) {
+  const { store, events, sessions, clock } = deps;
+  const { connections, connectionQueues, queues } = store.t;
   const lastSeen = new Map<number, Date>();
   const persisted = new Map<number, number>();
 
-  const byId = db
-    .select()
-    .from(connections)
-    .where(eq(connections.id, sql.placeholder("id")))
-    .prepare();
-  const find = (id: number) => byId.get({ id });
-  // Compiled once: every send without a whatsappId resolves the default connection.
-  const byDefault = db.select().from(connections).where(eq(connections.isDefault, true)).prepare();
+  // Prepared once per connection: every message reads its connection (bench/connection-lookup.bench.ts). No
+  // `.limit(1)` (a key has one row; there is one default): a bound LIMIT doubled the lookup's time there.
+  const byId = preparedQuery<{ id: number }, Connection[]>((q) =>
+    q
+      .select()
+      .from(connections)
+      .where(eq(connections.id, sql.placeholder("id"))),
+  );
+  const byDefault = preparedQuery<Record<string, never>, Connection[]>((q) =>
+    q.select().from(connections).where(eq(connections.isDefault, true)),
+  );
+  const offered = preparedQuery<{ id: number }, OfferedQueue[]>((q) =>
+    q
+      .select({
+        id: queues.id,
+        name: queues.name,
+        greetingMessage: queues.greetingMessage,
+        schedule: queues.schedule,
+        timeZone: queues.timeZone,
+        outOfHoursMessage: queues.outOfHoursMessage,
+      })
+      .from(connectionQueues)
+      .innerJoin(queues, eq(queues.id, connectionQueues.queueId))
+      .where(eq(connectionQueues.connectionId, sql.placeholder("id")))
+      .orderBy(asc(connectionQueues.position)),
+  );
 
-  function get(id: number): Connection {
-    const c = find(id);
-    if (!c) throw new AppError("ERR_CONNECTION_NOT_FOUND", "Connection not found");
+  /** The connection row, read with the caller's `q` (a read, or inside a write's transaction). */
+  async function findIn(q: Query, id: number): Promise<Connection | undefined> {
+    return (await byId(q, { id }))[0];
+  }
+
+  /** The queues a connection offers, in menu order, read with the caller's `q`. */
+  const queuesIn = (q: Query, id: number): Promise<OfferedQueue[]> => offered(q, { id });
+
+  const find = (id: number) => store.read((q) => findIn(q, id));
+
+  async function get(id: number): Promise<Connection> {
+    const c = await find(id);
+    if (!c) throw notFound();
     return c;
   }
 
-  /** Replaces the connection's queue list (positions follow the given order); unknown ids are a 404. */
-  function setQueues(tx: Tx, connectionId: number, queueIds: number[]) {
-    if (new Set(queueIds).size !== queueIds.length)
+  /** Queue ids given twice are a 400 before any transaction starts. */
+  function checkQueueIds(queueIds: number[] | undefined) {
+    if (queueIds && new Set(queueIds).size !== queueIds.length)
       throw new AppError("ERR_VALIDATION", "queueIds lists a queue twice", [
         { path: "queueIds", message: "Each queue at most once" },
       ]);
-    for (const queueId of queueIds) {
-      if (!tx.select({ id: queues.id }).from(queues).where(eq(queues.id, queueId)).get())
-        throw new AppError("ERR_QUEUE_NOT_FOUND", `Queue #${queueId} not found`);
-    }
-    tx.delete(connectionQueues).where(eq(connectionQueues.connectionId, connectionId)).run();
-    if (queueIds.length > 0)
-      tx.insert(connectionQueues)
-        .values(queueIds.map((queueId, position) => ({ connectionId, queueId, position })))
-        .run();
   }
 
-  const queuesStmt = db
-    .select({
-      id: queues.id,
-      name: queues.name,
-      greetingMessage: queues.greetingMessage,
-      schedule: queues.schedule,
-      timeZone: queues.timeZone,
-      outOfHoursMessage: queues.outOfHoursMessage,
-    })
-    .from(connectionQueues)
-    .innerJoin(queues, eq(queues.id, connectionQueues.queueId))
-    .where(eq(connectionQueues.connectionId, sql.placeholder("id")))
-    .orderBy(asc(connectionQueues.position))
-    .prepare();
-  /** The queues a connection offers, in menu order. */
-  const queuesOf = (id: number) => queuesStmt.all({ id });
+  /** Replaces the connection's queue list (positions follow the given order); an unknown id is a 404. */
+  async function setQueues(q: Query, connectionId: number, queueIds: number[]) {
+    if (queueIds.length > 0) {
+      const found = new Set(
+        (await q.select({ id: queues.id }).from(queues).where(inArray(queues.id, queueIds))).map((r) => r.id),
+      );
+      const missing = queueIds.find((id) => !found.has(id));
+      if (missing !== undefined) throw new AppError("ERR_QUEUE_NOT_FOUND", `Queue #${missing} not found`);
+    }
+    await q.delete(connectionQueues).where(eq(connectionQueues.connectionId, connectionId));
+    if (queueIds.length > 0)
+      await q
+        .insert(connectionQueues)
+        .values(queueIds.map((queueId, position) => ({ connectionId, queueId, position })));
+  }
 
-  function nameTaken(tx: Tx, name: string, exceptId?: number) {
+  async function nameTaken(q: Query, name: string, exceptId?: number) {
     const where =
       exceptId === undefined
         ? eq(connections.name, name)
         : and(eq(connections.name, name), ne(connections.id, exceptId));
-    return tx.select({ id: connections.id }).from(connections).where(where).get() !== undefined;
+    const [row] = await q.select({ id: connections.id }).from(connections).where(where).limit(1);
+    return row !== undefined;
   }
+
+  /** A concurrent write that slipped past the name check (PostgreSQL, READ COMMITTED) is the same 409. */
+  const conflictOn = (name: string | undefined) => (err: unknown) => {
+    if (name !== undefined && uniqueViolation(err) === "name") throw nameConflict(name);
+    throw err;
+  };
+
+  const sandboxOnly = () =>
+    new AppError("ERR_VALIDATION", "number can only be set on sandbox connections", [
+      { path: "number", message: "The number of a baileys connection comes from the linked phone" },
+    ]);
 
   return {
     get,
     find,
-    queuesOf,
-    /** The connection with its ordered queue ids, as the API shows it. */
-    withQueues: (c: Connection) => ({ ...c, queueIds: queuesOf(c.id).map((q) => q.id) }),
-    list: (): Connection[] =>
-      db.select().from(connections).orderBy(asc(connections.name), asc(connections.id)).all(),
+    findIn,
+    /** The queues a connection offers, in menu order. */
+    queuesOf: (id: number) => store.read((q) => queuesIn(q, id)),
+    queuesIn,
+    /** The connection with its ordered queue ids, as the API shows it; 404 when it does not exist. */
+    view: (id: number) =>
+      store.read(async (q) => {
+        const c = await findIn(q, id);
+        if (!c) throw notFound();
+        return { ...c, queueIds: (await queuesIn(q, id)).map((r) => r.id) };
+      }),
+    list: (): Promise<Connection[]> =>
+      store.read((q) => q.select().from(connections).orderBy(asc(connections.name), asc(connections.id))),
 
-    create(input: ConnectionInput): Connection {
+    async create(input: ConnectionInput): Promise<Connection> {
       const driver = input.driver ?? "baileys";
-      if (input.number != null && driver !== "sandbox") {
-        throw new AppError("ERR_VALIDATION", "number can only be set on sandbox connections", [
-          { path: "number", message: "The number of a baileys connection comes from the linked phone" },
-        ]);
-      }
+      if (input.number != null && driver !== "sandbox") throw sandboxOnly();
+      checkQueueIds(input.queueIds);
       const number = input.number != null ? normalizeNumber(input.number) : null;
       const now = new Date(clock());
-      return db.transaction((tx) => {
-        if (nameTaken(tx, input.name))
-          throw new AppError("ERR_CONFLICT", `A connection named "${input.name}" already exists`);
-        const first = tx.select({ id: connections.id }).from(connections).limit(1).get() === undefined;
-        const isDefault = first || input.isDefault === true;
-        if (isDefault)
-          tx.update(connections).set({ isDefault: false }).where(eq(connections.isDefault, true)).run();
-        const created = tx
-          .insert(connections)
-          .values({
-            name: input.name,
-            driver,
-            number: driver === "sandbox" ? (number ?? randomSandboxNumber()) : null,
-            status: "OPENING",
-            isDefault,
-            greetingMessage: input.greetingMessage ?? null,
-            farewellMessage: input.farewellMessage ?? null,
-            groups: input.groups ?? "ignore",
-            sendReadReceipts: input.sendReadReceipts ?? true,
-            historyImportDays: input.historyImportDays ?? 0,
-            agentSignature: input.agentSignature ?? false,
-            ratingMessage: input.ratingMessage ?? null,
-            // Unset: the column defaults (the conservative pacing documented in the README).
-            pacingMinIntervalMs: input.pacingMinIntervalMs,
-            pacingJitterMs: input.pacingJitterMs,
-            pacingTyping: input.pacingTyping,
-            pacingDailyCap: input.pacingDailyCap,
-            createdAt: now,
-            updatedAt: now,
-          })
-          .returning()
-          .get();
-        if (input.queueIds) setQueues(tx, created.id, input.queueIds);
-        return created;
-      });
+      return store
+        .write(async (q) => {
+          if (await nameTaken(q, input.name)) throw nameConflict(input.name);
+          const [any] = await q.select({ id: connections.id }).from(connections).limit(1);
+          const isDefault = any === undefined || input.isDefault === true;
+          if (isDefault)
+            await q.update(connections).set({ isDefault: false }).where(eq(connections.isDefault, true));
+          const [created] = await q
+            .insert(connections)
+            .values({
+              name: input.name,
+              driver,
+              number: driver === "sandbox" ? (number ?? randomSandboxNumber()) : null,
+              status: "OPENING",
+              isDefault,
+              greetingMessage: input.greetingMessage ?? null,
+              farewellMessage: input.farewellMessage ?? null,
+              groups: input.groups ?? "ignore",
+              sendReadReceipts: input.sendReadReceipts ?? true,
+              historyImportDays: input.historyImportDays ?? 0,
+              agentSignature: input.agentSignature ?? false,
+              ratingMessage: input.ratingMessage ?? null,
+              // Unset: the column defaults (the conservative pacing documented in the README).
+              pacingMinIntervalMs: input.pacingMinIntervalMs,
+              pacingJitterMs: input.pacingJitterMs,
+              pacingTyping: input.pacingTyping,
+              pacingDailyCap: input.pacingDailyCap,
+              createdAt: now,
+              updatedAt: now,
+            })
+            .returning();
+          if (input.queueIds) await setQueues(q, created!.id, input.queueIds);
+          return created!;
+        })
+        .catch(conflictOn(input.name));
     },
 
-    update(id: number, input: Partial<ConnectionInput>): Connection {
-      const current = get(id);
-      if (input.driver !== undefined && input.driver !== current.driver) {
-        throw new AppError("ERR_VALIDATION", "The driver of a connection cannot be changed", [
-          { path: "driver", message: "Create a new connection instead" },
-        ]);
-      }
-      if (input.number != null && current.driver !== "sandbox") {
-        throw new AppError("ERR_VALIDATION", "number can only be set on sandbox connections", [
-          { path: "number", message: "The number of a baileys connection comes from the linked phone" },
-        ]);
-      }
+    async update(id: number, input: Partial<ConnectionInput>): Promise<Connection> {
+      checkQueueIds(input.queueIds);
       const number = input.number != null ? normalizeNumber(input.number) : undefined;
-      return db.transaction((tx) => {
-        if (input.name !== undefined && nameTaken(tx, input.name, id)) {
-          throw new AppError("ERR_CONFLICT", `A connection named "${input.name}" already exists`);
-        }
-        if (input.isDefault === true) {
-          tx.update(connections)
-            .set({ isDefault: false })
-            .where(and(eq(connections.isDefault, true), ne(connections.id, id)))
-            .run();
-        }
-        // Unsetting the only default would leave sends without a connection: keep it.
-        const isDefault = input.isDefault === false && current.isDefault ? true : input.isDefault;
-        if (input.queueIds) setQueues(tx, id, input.queueIds);
-        return tx
-          .update(connections)
-          .set({
-            name: input.name,
-            number,
-            isDefault,
-            greetingMessage: input.greetingMessage,
-            farewellMessage: input.farewellMessage,
-            groups: input.groups,
-            sendReadReceipts: input.sendReadReceipts,
-            historyImportDays: input.historyImportDays,
-            agentSignature: input.agentSignature,
-            ratingMessage: input.ratingMessage,
-            pacingMinIntervalMs: input.pacingMinIntervalMs,
-            pacingJitterMs: input.pacingJitterMs,
-            pacingTyping: input.pacingTyping,
-            pacingDailyCap: input.pacingDailyCap,
-            updatedAt: new Date(clock()),
-          })
-          .where(eq(connections.id, id))
-          .returning()
-          .get()!;
-      });
+      return store
+        .write(async (q) => {
+          const current = await findIn(q, id);
+          if (!current) throw notFound();
+          if (input.driver !== undefined && input.driver !== current.driver) {
+            throw new AppError("ERR_VALIDATION", "The driver of a connection cannot be changed", [
+              { path: "driver", message: "Create a new connection instead" },
+            ]);
+          }
+          if (input.number != null && current.driver !== "sandbox") throw sandboxOnly();
+          if (input.name !== undefined && (await nameTaken(q, input.name, id)))
+            throw nameConflict(input.name);
+          if (input.isDefault === true) {
+            await q
+              .update(connections)
+              .set({ isDefault: false })
+              .where(and(eq(connections.isDefault, true), ne(connections.id, id)));
+          }
+          // Unsetting the only default would leave sends without a connection: keep it.
+          const isDefault = input.isDefault === false && current.isDefault ? true : input.isDefault;
+          if (input.queueIds) await setQueues(q, id, input.queueIds);
+          const [updated] = await q
+            .update(connections)
+            .set({
+              name: input.name,
+              number,
+              isDefault,
+              greetingMessage: input.greetingMessage,
+              farewellMessage: input.farewellMessage,
+              groups: input.groups,
+              sendReadReceipts: input.sendReadReceipts,
+              historyImportDays: input.historyImportDays,
+              agentSignature: input.agentSignature,
+              ratingMessage: input.ratingMessage,
+              pacingMinIntervalMs: input.pacingMinIntervalMs,
+              pacingJitterMs: input.pacingJitterMs,
+              pacingTyping: input.pacingTyping,
+              pacingDailyCap: input.pacingDailyCap,
+              updatedAt: new Date(clock()),
+            })
+            .where(eq(connections.id, id))
+            .returning();
+          return updated!;
+        })
+        .catch(conflictOn(input.name));
     },
 
-    remove(id: number): Connection {
-      const current = get(id);
-      db.transaction((tx) => {
-        tx.delete(connections).where(eq(connections.id, id)).run();
-        if (current.isDefault) {
-          const next = tx
+    /** Deletes the connection (its tickets, messages and webhooks cascade); the oldest left becomes the default. */
+    remove(id: number): Promise<Connection> {
+      return store.write(async (q) => {
+        const [removed] = await q.delete(connections).where(eq(connections.id, id)).returning();
+        if (!removed) throw notFound();
+        if (removed.isDefault) {
+          const [next] = await q
             .select({ id: connections.id })
             .from(connections)
             .orderBy(asc(connections.id))
-            .limit(1)
-            .get();
-          if (next) tx.update(connections).set({ isDefault: true }).where(eq(connections.id, next.id)).run();
+            .limit(1);
+          if (next) await q.update(connections).set({ isDefault: true }).where(eq(connections.id, next.id));
         }
+        return removed;
       });
-      return current;
     },
 
     /** The connection to use when a request names none: the given id, else the default. */
-    resolve(id: number | null | undefined): Connection {
+    async resolve(id: number | null | undefined): Promise<Connection> {
       if (id != null) return get(id);
-      const def = byDefault.get();
+      const [def] = await store.read((q) => byDefault(q, {}));
       if (!def)
         throw new AppError("ERR_NO_DEF_WAPP_FOUND", "No default WhatsApp connection: create one first");
       return def;
@@ -238,14 +291,17 @@ export function createConnectionService(deps: DomainDeps) {
       return sessions.get(connectionId)?.status() === "CONNECTED";
     },
 
-    /** Applies a status reported by the driver and emits connection_update when it changed. */
-    applyStatus(
+    /**
+     * Applies a status reported by the driver and emits connection_update when it changed; resolves once
+     * committed. The comparison runs inside the write, so reports of one connection apply in the order given.
+     */
+    async applyStatus(
       id: number,
       status: ConnectionStatus,
       info: { qrcode: string | null; number?: string | null; reason?: string },
-    ): void {
-      db.transaction((tx) => {
-        const current = tx.select().from(connections).where(eq(connections.id, id)).get();
+    ): Promise<void> {
+      await store.write(async (q) => {
+        const current = await findIn(q, id);
         if (!current) return;
         const number = info.number === undefined ? current.number : info.number;
         const reason = info.reason ?? null;
@@ -256,31 +312,36 @@ export function createConnectionService(deps: DomainDeps) {
           current.statusReason === reason
         )
           return;
-        tx.update(connections)
+        await q
+          .update(connections)
           .set({ status, qrcode: info.qrcode, number, statusReason: reason, updatedAt: new Date(clock()) })
-          .where(eq(connections.id, id))
-          .run();
+          .where(eq(connections.id, id));
         const data: Record<string, unknown> = { status, qrcode: info.qrcode };
         if (info.reason) data.reason = info.reason;
-        events.emit(tx, "connection_update", id, data);
+        // The event sink is synchronous SQLite (the bridge of docs/CLUSTER.md §3): on SQLite the body's `q`
+        // is the writer connection its statements run on, so the event commits with the status, and the sink
+        // tells its listeners after the store's commit (SqliteStore.afterCommit).
+        events.emit(q as unknown as Tx, "connection_update", id, data);
       });
     },
 
     /**
      * Records the last frame received. Kept in memory (a socket sees many frames a minute) and written to
      * the database at most once a minute, so a restart still shows roughly when the session was last alive.
+     * Resolves at once when nothing is written.
      */
-    touchSeen(id: number, at: Date): void {
+    async touchSeen(id: number, at: Date): Promise<void> {
       const previous = lastSeen.get(id);
       lastSeen.set(id, at);
       if (!previous || at.getTime() - (persisted.get(id) ?? 0) > SEEN_PERSIST_MS) {
         persisted.set(id, at.getTime());
-        db.update(connections).set({ lastSeenAt: at }).where(eq(connections.id, id)).run();
+        await store.write((q) => q.update(connections).set({ lastSeenAt: at }).where(eq(connections.id, id)));
       }
     },
 
-    lastSeenAt(id: number): Date | null {
-      return lastSeen.get(id) ?? find(id)?.lastSeenAt ?? null;
+    /** The last frame seen: this process's memory, else what the row kept. */
+    lastSeenAt(c: Connection): Date | null {
+      return lastSeen.get(c.id) ?? c.lastSeenAt ?? null;
     },
   };
 }

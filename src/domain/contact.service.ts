@@ -38,14 +38,6 @@ export type ContactUpsert = {
   overwriteName?: boolean;
 };
 
-function safeDefault<T>(fn: () => T): T | null {
-  try {
-    return fn();
-  } catch {
-    return null;
-  }
-}
-
 /** Rows per delete transaction when a contact is purged: the write lock is held for one batch at a time. */
 const PURGE_BATCH = 500;
 
@@ -291,7 +283,7 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
     /** Asks WhatsApp whether a number is there; 409 when the connection cannot check. */
     async validate(numberInput: string, whatsappId: number | null | undefined) {
       const number = normalizeNumber(numberInput);
-      const gw = connectionsSvc.requireConnected(connectionsSvc.resolve(whatsappId));
+      const gw = connectionsSvc.requireConnected(await connectionsSvc.resolve(whatsappId));
       const check = await gw.checkNumber(number);
       const profilePicUrl = check.exists ? await gw.profilePicUrl(check.number).catch(() => null) : null;
       return { valid: check.exists, number: check.number, profilePicUrl };
@@ -312,8 +304,8 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
       let profilePicUrl: string | null | undefined;
       const connection =
         input.whatsappId != null
-          ? connectionsSvc.resolve(input.whatsappId)
-          : safeDefault(() => connectionsSvc.resolve(null));
+          ? await connectionsSvc.resolve(input.whatsappId)
+          : await connectionsSvc.resolve(null).catch(() => null);
       if (connection) {
         connectionId = connection.id;
         const live =

@@ -166,11 +166,11 @@ export function createMessageLifecycleService(
   }
 
   /** The message the API addresses, with its live gateway and chat. */
-  function target(messageId: string) {
+  async function target(messageId: string) {
     const m = messagesSvc.get(messageId);
     // A system line (a transfer) is a note of ours, not a WhatsApp message: nothing to edit, delete or react to.
     if (m.isSystem) throw new AppError("ERR_MESSAGE_NOT_EDITABLE", "A system line is not a WhatsApp message");
-    const connection = connectionsSvc.get(m.connectionId);
+    const connection = await connectionsSvc.get(m.connectionId);
     const contact = ticketContact(db, m.ticketId);
     return { m, connection, contact, to: chatAddress(contact) };
   }
@@ -179,7 +179,7 @@ export function createMessageLifecycleService(
   async function sendReadReceipts(ticketId: number, count: number): Promise<number> {
     const ticket = db.select().from(tickets).where(eq(tickets.id, ticketId)).get();
     if (!ticket) return 0;
-    const connection = connectionsSvc.find(ticket.connectionId);
+    const connection = await connectionsSvc.find(ticket.connectionId);
     const gw = deps.sessions.get(ticket.connectionId);
     if (!connection?.sendReadReceipts || gw?.status() !== "CONNECTED") return 0;
     const unread = db
@@ -271,7 +271,7 @@ export function createMessageLifecycleService(
 
     /** PUT /messages/:id — edits the text of a message we sent, within WhatsApp's window. */
     async edit(messageId: string, body: string): Promise<MessageRow> {
-      const { m, connection, to } = target(messageId);
+      const { m, connection, to } = await target(messageId);
       if (!m.fromMe)
         throw new AppError("ERR_MESSAGE_NOT_OURS", "Only messages sent from this number can be edited");
       if (m.isDeleted) throw new AppError("ERR_MESSAGE_DELETED", "The message was deleted");
@@ -292,7 +292,7 @@ export function createMessageLifecycleService(
 
     /** DELETE /messages/:id — deletes a message we sent, for everyone. Deleting twice is not an error. */
     async revoke(messageId: string): Promise<MessageRow> {
-      const { m, connection, to } = target(messageId);
+      const { m, connection, to } = await target(messageId);
       if (!m.fromMe)
         throw new AppError(
           "ERR_MESSAGE_NOT_OURS",
@@ -319,7 +319,7 @@ export function createMessageLifecycleService(
           "emoji must be a single emoji, or empty to remove the reaction",
           [{ path: "emoji", message: "One emoji, or an empty string" }],
         );
-      const { m, connection, to } = target(messageId);
+      const { m, connection, to } = await target(messageId);
       if (m.isDeleted) throw new AppError("ERR_MESSAGE_DELETED", "The message was deleted");
       notSentYet(m);
       const gw = connectionsSvc.requireConnected(connection);
@@ -385,7 +385,7 @@ export function createMessageLifecycleService(
     async typing(ticketId: number, state: "composing" | "paused"): Promise<void> {
       const ticket = db.select().from(tickets).where(eq(tickets.id, ticketId)).get();
       if (!ticket) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
-      const gw = connectionsSvc.requireConnected(connectionsSvc.get(ticket.connectionId));
+      const gw = connectionsSvc.requireConnected(await connectionsSvc.get(ticket.connectionId));
       await gw.sendPresence(chatAddress(ticketContact(db, ticketId)), state);
     },
 
@@ -395,7 +395,7 @@ export function createMessageLifecycleService(
      * without events. Messages already stored are skipped. Returns how many were imported.
      */
     async importHistory(connectionId: number, msgs: InboundMessage[]): Promise<number> {
-      const days = connectionsSvc.find(connectionId)?.historyImportDays ?? 0;
+      const days = (await connectionsSvc.find(connectionId))?.historyImportDays ?? 0;
       if (days <= 0) return 0;
       const since = Math.floor(clock() / 1000) - days * 86_400;
       let imported = 0;

@@ -1,5 +1,4 @@
 import { eq } from "drizzle-orm";
-import { tickets } from "../db/schema";
 import { AppError } from "../errors";
 import { detectMedia } from "../media/media-type";
 import { sandboxMessageId } from "../whatsapp/sandbox/sandbox-gateway";
@@ -46,7 +45,7 @@ export function createSandboxService(
 ) {
   return {
     async inject(connectionId: number, input: SandboxInbound) {
-      const conn = connectionsSvc.get(connectionId);
+      const conn = await connectionsSvc.get(connectionId);
       if (conn.driver !== "sandbox")
         throw new AppError("ERR_NOT_SANDBOX", "Only sandbox connections accept injected messages");
       connectionsSvc.requireConnected(conn);
@@ -87,11 +86,10 @@ export function createSandboxService(
             timestampSec: now,
           });
         }
-        const ticket = deps.db
-          .select({ contactId: tickets.contactId })
-          .from(tickets)
-          .where(eq(tickets.id, target.ticketId))
-          .get();
+        const { tickets } = deps.store.t;
+        const [ticket] = await deps.store.read((q) =>
+          q.select({ contactId: tickets.contactId }).from(tickets).where(eq(tickets.id, target.ticketId)),
+        );
         return {
           status: 200 as const,
           messageId: targetId,

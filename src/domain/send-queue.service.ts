@@ -312,7 +312,7 @@ export function createSendQueue(deps: DomainDeps, store: MessageStore, connectio
   async function drainOnce(connectionId: number, s: ConnState): Promise<void> {
     while (!stopped) {
       await expire(connectionId);
-      const connection = connectionsSvc.find(connectionId);
+      const connection = await connectionsSvc.find(connectionId);
       const gw = sessions.get(connectionId);
       if (!connection || !gw || gw.status() !== "CONNECTED") return;
       const now = clock();
@@ -387,7 +387,12 @@ export function createSendQueue(deps: DomainDeps, store: MessageStore, connectio
   }
 
   const kickAll = () => {
-    for (const c of connectionsSvc.list()) kick(c.id);
+    connectionsSvc.list().then(
+      (all) => {
+        if (!stopped) for (const c of all) kick(c.id);
+      },
+      (err) => log.error({ err }, "listing connections for the send queue failed"),
+    );
   };
 
   return {

@@ -794,7 +794,7 @@ export function createTicketService(
      */
     async createForNumber(input: { number: string; whatsappId?: number | null } & Assignment) {
       const number = normalizeNumber(input.number);
-      const connection = connectionsSvc.resolve(input.whatsappId);
+      const connection = await connectionsSvc.resolve(input.whatsappId);
       assertRefs(db, input);
       const gw = connectionsSvc.requireConnected(connection);
       const check = await gw.checkNumber(number);

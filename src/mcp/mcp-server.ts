@@ -200,7 +200,7 @@ export function createMcpServer(deps: AppDeps): McpServer {
       inputSchema: z.object({}),
       readOnly: true,
     },
-    () => ({ connections: services.connections.list().map(connectionSummaryWire) }),
+    async () => ({ connections: (await services.connections.list()).map(connectionSummaryWire) }),
   );
 
   server.registerResource(

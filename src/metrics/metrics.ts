@@ -49,7 +49,7 @@ export type MetricsSources = {
   dispatcher: {
     onSettled(listener: (s: { id: number; kind: string }) => void): () => void;
   };
-  connections: () => { id: number; name: string; driver: string; status: string }[];
+  connections: () => Promise<{ id: number; name: string; driver: string; status: string }[]>;
   streams: { readonly size: number };
 };
 
@@ -131,10 +131,11 @@ export function createMetrics(opts: MetricsOptions) {
     help: "Connections by status.",
     labelNames: ["status"] as const,
     registers,
-    collect() {
+    async collect() {
+      const all = (await sources?.connections()) ?? [];
       this.reset();
       for (const s of CONNECTION_STATUSES) this.set({ status: s }, 0);
-      for (const c of sources?.connections() ?? []) this.inc({ status: c.status });
+      for (const c of all) this.inc({ status: c.status });
     },
   });
   new Gauge({
@@ -142,9 +143,10 @@ export function createMetrics(opts: MetricsOptions) {
     help: "1 for each connection, labelled with its id, name, driver and status (join on `connection`).",
     labelNames: ["connection", "name", "driver", "status"] as const,
     registers,
-    collect() {
+    async collect() {
+      const all = (await sources?.connections()) ?? [];
       this.reset();
-      for (const c of sources?.connections() ?? [])
+      for (const c of all)
         this.set({ connection: String(c.id), name: c.name, driver: c.driver, status: c.status }, 1);
     },
   });

@@ -8,7 +8,7 @@ export type ReadinessOptions = {
   clock?: () => number;
   /** The outbox is "stuck" when an undelivered delivery has waited longer than this, ms (OUTBOX_STUCK_AFTER_MS). */
   stuckAfterMs: number;
-  connections: () => { id: number; name: string; status: string }[];
+  connections: () => Promise<{ id: number; name: string; status: string }[]>;
   dispatcherRunning: () => boolean;
   /** The media store's last known state (a bucket's start-up probe, its last operation). */
   media?: () => MediaHealth;
@@ -60,7 +60,7 @@ export function createReadiness(opts: ReadinessOptions) {
   const latestEmbedded = Math.max(0, ...embeddedMigrations.map((m) => m.when));
 
   const localMedia: MediaHealth = { store: "local", status: "ok", error: null, everWorked: true };
-  return (): Readiness => {
+  return async (): Promise<Readiness> => {
     const m = opts.media?.() ?? localMedia;
     const media = { store: m.store, error: m.error };
     const mediaCheck = m.status;
@@ -100,8 +100,7 @@ export function createReadiness(opts: ReadinessOptions) {
       ready: mediaCheck === "ok" || m.everWorked,
       checks: { database: "ok", migrations, media: mediaCheck },
       media,
-      connections: opts
-        .connections()
+      connections: (await opts.connections())
         .filter((c) => c.status !== "CONNECTED")
         .map((c) => ({ id: c.id, name: c.name, status: c.status })),
       readFront: opts.readFront?.() ?? null,

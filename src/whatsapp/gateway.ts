@@ -84,19 +84,20 @@ export type ChatAddress = string;
 export type NumberCheck = { exists: boolean; number: string; jid: string | null };
 
 export type GatewayEvents = {
+  /** Resolves once the status is stored (a driver awaits it where its caller reads the status back). */
   status(
     status: ConnectionStatus,
     info: { qrcode: string | null; number?: string | null; reason?: string },
-  ): void;
+  ): void | Promise<void>;
   message(msg: InboundMessage): void | Promise<void>;
   /** Edits, deletes and reactions, in the order WhatsApp delivered them. */
   update(u: InboundUpdate): void | Promise<void>;
   /** Recent history WhatsApp sends at first link; only drivers with history call it. */
   history?(msgs: InboundMessage[]): void | Promise<void>;
   /** Days of history to import at first link (0 = none), read when WhatsApp offers history. */
-  historyImportDays?(): number;
+  historyImportDays?(): number | Promise<number>;
   /** Whether group chats become tickets for this connection. */
-  acceptsGroups?(): boolean;
+  acceptsGroups?(): boolean | Promise<boolean>;
   ack(messageId: string, ack: number): void;
   seen?(at: Date): void;
 };

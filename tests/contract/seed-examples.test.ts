@@ -52,7 +52,7 @@ beforeAll(async () => {
     ["WhatsApp Principal", "595981234567"],
     ["WhatsApp Ventas", "595982345678"],
   ] as const) {
-    await sessions.start(services.connections.create({ name, driver: "sandbox", number }));
+    await sessions.start(await services.connections.create({ name, driver: "sandbox", number }));
   }
   await services.catalog.queues.create({ name: "Soporte", color: "#4CAF50" });
   db.$client.run("insert into contacts (id, number, name) values (45, '595991111111', 'Juan Pérez')");

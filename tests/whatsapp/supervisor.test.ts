@@ -22,7 +22,9 @@ function supervised(opts: Partial<SupervisorOptions> & { failConnects?: number }
   const supervisor = createSupervisor({
     log: pino({ level: "silent" }),
     number: "595981000000",
-    onStatus: (status, info) => statuses.push({ status, ...info }),
+    onStatus: (status, info) => {
+      statuses.push({ status, ...info });
+    },
     connect: async () => {
       connects++;
       if (failConnects-- > 0) throw new Error("database is locked");

@@ -62,7 +62,7 @@ export function createReceiveService(
       };
       const existing = findByWaId(connectionId, inbound.id);
       if (existing) return duplicate(existing);
-      if (inbound.group && connectionsSvc.find(connectionId)?.groups !== "tickets") return null;
+      if (inbound.group && (await connectionsSvc.find(connectionId))?.groups !== "tickets") return null;
       let stored: StoredMedia | null = null;
       let mediaFailed = inbound.media === "failed";
       if (inbound.media && inbound.media !== "failed") {

@@ -181,32 +181,39 @@ export function createSendService(
   }
 
   /** Resolves what a send on an existing ticket needs, before anything is sent. */
-  function ticketContext(
+  async function ticketContext(
     ticketId: number,
     quotedMsgId: string | null | undefined,
     author: Author = null,
-  ): SendContext {
-    const ctx = queueContext(ticketId, quotedMsgId, author);
-    const gw = connectionsSvc.requireConnected(connectionsSvc.get(ctx.ticket.connectionId));
+  ): Promise<SendContext> {
+    const ctx = await queueContext(ticketId, quotedMsgId, author);
+    const gw = connectionsSvc.requireConnected(ctx.connection);
     return { ...ctx, gw };
   }
 
   /** The same for a queued send: the connection need not be connected now. */
-  function queueContext(
+  async function queueContext(
     ticketId: number,
     quotedMsgId: string | null | undefined,
     author: Author = null,
-  ): QueueContext {
+  ): Promise<QueueContext & { connection: Connection }> {
     const ticket = db
       .select({ id: tickets.id, connectionId: tickets.connectionId, contactId: tickets.contactId })
       .from(tickets)
       .where(eq(tickets.id, ticketId))
       .get();
     if (!ticket) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
-    const connection = connectionsSvc.get(ticket.connectionId);
+    const connection = await connectionsSvc.get(ticket.connectionId);
     const contact = db.select().from(contacts).where(eq(contacts.id, ticket.contactId)).get()!;
     const sign = connection.agentSignature && author?.signature === true;
-    return { ticket, contact, quoted: findQuoted(ticket.connectionId, quotedMsgId), author, sign };
+    return {
+      ticket,
+      contact,
+      quoted: findQuoted(ticket.connectionId, quotedMsgId),
+      author,
+      sign,
+      connection,
+    };
   }
 
   /** The row of one prepared item, sent or queued. */
@@ -329,10 +336,10 @@ export function createSendService(
       queue?: QueueRequest,
     ) {
       if (queue) {
-        const ctx = queueContext(ticketId, content.quotedMsgId, author);
+        const ctx = await queueContext(ticketId, content.quotedMsgId, author);
         return queueItems(ctx, await prepare(content), queue, completion);
       }
-      const ctx = ticketContext(ticketId, content.quotedMsgId, author);
+      const ctx = await ticketContext(ticketId, content.quotedMsgId, author);
       return sendItems(ctx, await prepare(content), completion, content.automated === true);
     },
 
@@ -348,10 +355,10 @@ export function createSendService(
       const ticketId = target.ticketId;
       const wrapped = around(completion, (results) => ({ ticketId, results }));
       if (queue) {
-        const ctx = queueContext(target.ticketId, target.id, author);
+        const ctx = await queueContext(target.ticketId, target.id, author);
         return { ticketId, results: await queueItems(ctx, await prepare(content), queue, wrapped) };
       }
-      const ctx = ticketContext(target.ticketId, target.id, author);
+      const ctx = await ticketContext(target.ticketId, target.id, author);
       const items = await prepare(content);
       const results = await sendItems(ctx, items, wrapped);
       return { ticketId, results };
@@ -371,7 +378,7 @@ export function createSendService(
       queue?: QueueRequest,
     ) {
       const number = normalizeNumber(input.number);
-      const connection: Connection = connectionsSvc.resolve(input.whatsappId);
+      const connection: Connection = await connectionsSvc.resolve(input.whatsappId);
       // A queued send is accepted while the connection is down; the number is then checked by WhatsApp
       // itself when the message goes out.
       const gw = queue ? sessionsLive(connection) : connectionsSvc.requireConnected(connection);

@@ -180,7 +180,7 @@ export function createInbound(deps: InboundDeps) {
     const key = m.key;
     const kind = chatKind(key.remoteJid);
     if (!key.id || !kind) return;
-    if (kind === "group" && !events.acceptsGroups?.()) return;
+    if (kind === "group" && !(await events.acceptsGroups?.())) return;
     const content = normalizeMessageContent(m.message);
     const timestampSec = Number(m.messageTimestamp ?? 0) || Math.floor(Date.now() / 1000);
     const fromMe = !!key.fromMe;
@@ -250,21 +250,27 @@ export function createInbound(deps: InboundDeps) {
 
   /** Recent history WhatsApp offers at first link. */
   const onHistory = ({ messages }: BaileysEventMap["messaging-history.set"]) => {
-    if (!events.history || (events.historyImportDays?.() ?? 0) <= 0) return;
+    if (!events.history) return;
     inboundChain = inboundChain.then(async () => {
-      const batch: InboundMessage[] = [];
-      for (const m of messages) {
-        try {
-          const content = normalizeMessageContent(m.message);
-          if (content?.protocolMessage || content?.reactionMessage) continue;
-          if (chatKind(m.key.remoteJid) === "group" && !events.acceptsGroups?.()) continue;
-          const inbound = await toInbound(m);
-          if (inbound) batch.push(inbound);
-        } catch (err) {
-          log.warn({ err, id: m.key.id }, "mapping a history message failed");
+      // A failure here must not break the chain: the live messages queued behind it still go through.
+      try {
+        if (((await events.historyImportDays?.()) ?? 0) <= 0) return;
+        const batch: InboundMessage[] = [];
+        for (const m of messages) {
+          try {
+            const content = normalizeMessageContent(m.message);
+            if (content?.protocolMessage || content?.reactionMessage) continue;
+            if (chatKind(m.key.remoteJid) === "group" && !(await events.acceptsGroups?.())) continue;
+            const inbound = await toInbound(m);
+            if (inbound) batch.push(inbound);
+          } catch (err) {
+            log.warn({ err, id: m.key.id }, "mapping a history message failed");
+          }
         }
+        if (batch.length > 0) await events.history?.(batch);
+      } catch (err) {
+        log.error({ err }, "importing history failed");
       }
-      if (batch.length > 0) await events.history?.(batch);
     });
   };
 

@@ -57,7 +57,7 @@ export function createSandboxGateway(
     driver: "sandbox",
     async start() {
       status = "CONNECTED";
-      events.status("CONNECTED", { qrcode: null, number: connection.number });
+      await events.status("CONNECTED", { qrcode: null, number: connection.number });
     },
     async stop() {
       for (const t of timers) clearTimeout(t);
@@ -66,7 +66,7 @@ export function createSandboxGateway(
     async logout() {
       await gateway.stop();
       status = "DISCONNECTED";
-      events.status("DISCONNECTED", { qrcode: null, reason: "logged out" });
+      await events.status("DISCONNECTED", { qrcode: null, reason: "logged out" });
     },
     status: () => status,
     async requestPairingCode() {

@@ -79,7 +79,7 @@ export const connectionCrudRouter = createRouter()
       summary: "List connections",
       responses: { 200: json(z.array(ConnectionSummarySchema), "All connections, by name"), ...commonErrors },
     }),
-    (c) => c.json(c.get("deps").services.connections.list().map(connectionSummaryWire), 200),
+    async (c) => c.json((await c.get("deps").services.connections.list()).map(connectionSummaryWire), 200),
   )
   .openapi(
     createRoute({
@@ -90,15 +90,11 @@ export const connectionCrudRouter = createRouter()
       request: { params: ConnectionParam },
       responses: { 200: json(ConnectionSchema, "The connection"), ...commonErrors },
     }),
-    (c) => {
+    async (c) => {
       const { connections } = c.get("deps").services;
-      const conn = connections.get(c.req.valid("param").connectionId);
+      const conn = await connections.view(c.req.valid("param").connectionId);
       return c.json(
-        connectionWire(
-          connections.withQueues(conn),
-          connections.isConnected(conn.id),
-          connections.lastSeenAt(conn.id),
-        ),
+        connectionWire(conn, connections.isConnected(conn.id), connections.lastSeenAt(conn)),
         200,
       );
     },
@@ -120,13 +116,10 @@ export const connectionCrudRouter = createRouter()
     async (c) => {
       const body = await readBody(c, CreateBody);
       const { services, sessions } = c.get("deps");
-      const created = services.connections.create(body);
+      const created = await services.connections.create(body);
       await sessions.start(created);
-      const conn = services.connections.get(created.id);
-      return c.json(
-        connectionWire(services.connections.withQueues(conn), services.connections.isConnected(conn.id)),
-        201,
-      );
+      const conn = await services.connections.view(created.id);
+      return c.json(connectionWire(conn, services.connections.isConnected(conn.id)), 201);
     },
   )
   .openapi(
@@ -146,15 +139,12 @@ export const connectionCrudRouter = createRouter()
       const body = await readBody(c, UpdateBody);
       const { services, sessions } = c.get("deps");
       const id = c.req.valid("param").connectionId;
-      const before = services.connections.get(id);
-      const updated = services.connections.update(id, body);
+      const before = await services.connections.get(id);
+      const updated = await services.connections.update(id, body);
       // A sandbox phone takes its number at start; restart it so the new number is live.
       if (updated.driver === "sandbox" && updated.number !== before.number) await sessions.start(updated);
-      const conn = services.connections.get(id);
-      return c.json(
-        connectionWire(services.connections.withQueues(conn), services.connections.isConnected(id)),
-        200,
-      );
+      const conn = await services.connections.view(id);
+      return c.json(connectionWire(conn, services.connections.isConnected(id)), 200);
     },
   )
   .openapi(
@@ -173,9 +163,9 @@ export const connectionCrudRouter = createRouter()
     async (c) => {
       const { services, sessions } = c.get("deps");
       const id = c.req.valid("param").connectionId;
-      services.connections.get(id);
+      await services.connections.get(id);
       await sessions.retire(id);
-      services.connections.remove(id);
+      await services.connections.remove(id);
       return c.json({ message: "Connection deleted successfully" }, 200);
     },
   );

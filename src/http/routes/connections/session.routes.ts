@@ -39,7 +39,7 @@ export const connectionSessionRouter = createRouter()
       },
     }),
     async (c) => {
-      const conn = c.get("deps").services.connections.get(c.req.valid("param").connectionId);
+      const conn = await c.get("deps").services.connections.get(c.req.valid("param").connectionId);
       const qrcode = conn.status === "qrcode" ? conn.qrcode : null;
       const accept = c.req.header("accept") ?? "";
       const wantsPng = accept.includes("image/png");
@@ -73,7 +73,7 @@ export const connectionSessionRouter = createRouter()
       const body = await readBody(c, PairingBody);
       const number = normalizeNumber(body.number);
       const { services, sessions } = c.get("deps");
-      const conn = services.connections.get(c.req.valid("param").connectionId);
+      const conn = await services.connections.get(c.req.valid("param").connectionId);
       const gw = sessions.get(conn.id);
       if (!gw)
         throw new AppError(
@@ -99,10 +99,10 @@ export const connectionSessionRouter = createRouter()
     }),
     async (c) => {
       const { services, sessions } = c.get("deps");
-      const conn = services.connections.get(c.req.valid("param").connectionId);
+      const conn = await services.connections.get(c.req.valid("param").connectionId);
       await sessions.start(conn);
       return c.json(
-        { message: "Connection restarted", status: services.connections.get(conn.id).status },
+        { message: "Connection restarted", status: (await services.connections.get(conn.id)).status },
         200,
       );
     },
@@ -124,13 +124,17 @@ export const connectionSessionRouter = createRouter()
     }),
     async (c) => {
       const { services, sessions } = c.get("deps");
-      const conn = services.connections.get(c.req.valid("param").connectionId);
+      const conn = await services.connections.get(c.req.valid("param").connectionId);
       const gw = sessions.get(conn.id);
       if (gw) await gw.logout();
-      else services.connections.applyStatus(conn.id, "DISCONNECTED", { qrcode: null, reason: "logged out" });
+      else
+        await services.connections.applyStatus(conn.id, "DISCONNECTED", {
+          qrcode: null,
+          reason: "logged out",
+        });
       await sessions.stop(conn.id);
       return c.json(
-        { message: "Connection logged out", status: services.connections.get(conn.id).status },
+        { message: "Connection logged out", status: (await services.connections.get(conn.id)).status },
         200,
       );
     },

@@ -79,8 +79,8 @@ export const healthRouter = createRouter().openapi(
       ),
     },
   }),
-  (c) => {
-    const readiness = c.get("deps").readiness();
+  async (c) => {
+    const readiness = await c.get("deps").readiness();
     // Readiness is polled: a cached answer would hide the very change it reports.
     c.header("cache-control", "no-store");
     return readiness.ready ? c.json(readiness, 200) : c.json(readiness, 503);
