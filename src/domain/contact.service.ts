@@ -1,17 +1,15 @@
 import { eq, inArray, sql } from "drizzle-orm";
 import type { Tx } from "../db/client";
 import { contacts } from "../db/schema";
+import { type ContactKey, contactSql } from "../db/sql/contacts";
 import { AppError } from "../errors";
 import type { ConnectionService } from "./connection.service";
 import type { DomainDeps } from "./deps";
 import { normalizeNumber } from "./numbers";
 import { type PageAt, takePage } from "./paging";
-import { contactMatch, likeContains } from "./search/fts-query";
 
 export type Contact = typeof contacts.$inferSelect;
-
-/** The contact list's ORDER BY key: name, id. */
-export type ContactKey = readonly [string, number];
+export type { ContactKey } from "../db/sql/contacts";
 
 export const contactRef = (c: Contact) => ({ id: c.id, name: c.name, number: c.number });
 
@@ -114,43 +112,8 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
     return { tickets, messages, mediaFiles };
   }
 
-  type ContactRow = {
-    id: number;
-    number: string;
-    name: string;
-    email: string;
-    pic: string | null;
-    isGroup: number;
-    lid: string | null;
-    createdAt: number;
-    updatedAt: number;
-  };
-  const listStmt = {
-    offset: sqlite.query<{ id: number }, [number, number]>(
-      "select id from contacts order by name, id limit ? offset ?",
-    ),
-    // A keyset page in one statement: the seek in contacts_name_idx gives the order, each row by its rowid.
-    after: sqlite.query<ContactRow, [string, number, number]>(
-      `select id, number, name, email, profile_pic_url as pic, is_group as isGroup, lid, created_at as createdAt,
-        updated_at as updatedAt from contacts where (name, id) > (?, ?) order by name, id limit ?`,
-    ),
-    rows: sqlite.query<ContactRow, [string]>(
-      `select id, number, name, email, profile_pic_url as pic, is_group as isGroup, lid, created_at as createdAt,
-        updated_at as updatedAt from contacts where id in (select value from json_each(?))`,
-    ),
-    count: sqlite.query<{ n: number }, []>("select n from row_counts where name = 'contacts'"),
-  };
-  const contactOfRow = (r: ContactRow): Contact => ({
-    id: r.id,
-    number: r.number,
-    name: r.name,
-    email: r.email,
-    profilePicUrl: r.pic,
-    isGroup: r.isGroup === 1,
-    lid: r.lid,
-    createdAt: new Date(r.createdAt),
-    updatedAt: new Date(r.updatedAt),
-  });
+  const { store } = deps;
+  const stmts = contactSql[store.dialect];
 
   // Prepared once; it runs on the shared connection, so inside a transaction it is part of it.
   const byNumber = deps.db
@@ -208,53 +171,11 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
     return { contact, created: false };
   }
 
-  function contactsByIds(ids: number[]): Contact[] {
-    if (ids.length === 0) return [];
-    const byId = new Map(
-      deps.db
-        .select()
-        .from(contacts)
-        .where(inArray(contacts.id, ids))
-        .all()
-        .map((c) => [c.id, c]),
-    );
-    return ids.map((id) => byId.get(id)).filter((c): c is Contact => c !== undefined);
-  }
-
-  /**
-   * The contacts a search matches, by name: `count()` and `page(limit, offset)` of their ids, plus the SQL
-   * (`sql`, `args`) of the id set for callers that join it. Null when the text has nothing to search for.
-   */
-  function matchingIds(search: string) {
-    const m = contactMatch(search);
-    if (!m) return null;
-    const conds: string[] = [];
-    const args: string[] = [];
-    if (m.match !== null) {
-      conds.push("c.id in (select rowid from contacts_fts where contacts_fts match ?)");
-      args.push(m.match);
-    }
-    for (const word of m.shortWords) {
-      conds.push("(c.name like ? escape '\\' or c.number like ? escape '\\')");
-      args.push(likeContains(word), likeContains(word));
-    }
-    const where = conds.join(" and ");
-    return {
-      sql: `select c.id from contacts c where ${where}`,
-      args,
-      count: () =>
-        sqlite
-          .query<{ n: number }, string[]>(`select count(*) as n from contacts c where ${where}`)
-          .get(...args)?.n ?? 0,
-      /** limit + 1 ids by name, from an offset or past a keyset cursor's (name, id). */
-      page: (page: PageAt<ContactKey>) =>
-        sqlite
-          .query<{ id: number }, (string | number)[]>(
-            `select c.id from contacts c where ${where}${page.after ? " and (c.name, c.id) > (?, ?)" : ""} order by c.name, c.id limit ? offset ?`,
-          )
-          .all(...args, ...(page.after ?? []), page.limit + 1, page.after ? 0 : page.offset)
-          .map((r) => r.id),
-    };
+  /** The contact of a number (normalized), through the store. */
+  async function byNumberAsync(number: string): Promise<Contact | undefined> {
+    const { contacts: table } = store.t;
+    const [row] = await store.read((q) => q.select().from(table).where(eq(table.number, number)));
+    return row;
   }
 
   return {
@@ -262,31 +183,26 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
 
     /**
      * A page of contacts by name; `count` is every contact the search matches. `search` matches part of the
-     * name or of the number, without regard to case or diacritics ("maria" finds "María"): words of three
-     * characters or more through the trigram index `contacts_fts`, shorter ones with LIKE.
+     * name or of the number, without regard to case or diacritics ("maria" finds "María"): on SQLite words
+     * of three characters or more through the trigram index `contacts_fts`, shorter ones with LIKE; on
+     * PostgreSQL through pg_trgm (src/db/sql/contacts.ts).
      */
-    list(filter: { search?: string } & PageAt<ContactKey>) {
-      if (filter.search) {
-        const matched = matchingIds(filter.search);
-        // Only punctuation: nothing to search for, so nothing is found.
-        if (!matched) return { rows: [], count: 0, hasMore: false };
-        return { ...takePage(contactsByIds(matched.page(filter)), filter.limit), count: matched.count() };
-      }
-      // The count is the trigger-kept row count. Raw statements compiled once: drizzle would build and
-      // prepare the SQL again on every request.
-      const count = listStmt.count.get()?.n ?? 0;
-      if (filter.after) {
-        const rows = listStmt.after.all(filter.after[0], filter.after[1], filter.limit + 1).map(contactOfRow);
-        return { ...takePage(rows, filter.limit), count };
-      }
-      // An offset page skips its rows in the index alone, then reads only the page's rows.
-      const ids = listStmt.offset.all(filter.limit + 1, filter.offset).map((r) => r.id);
-      const byId = new Map(listStmt.rows.all(JSON.stringify(ids)).map((r) => [r.id, contactOfRow(r)]));
-      const rows = ids.map((id) => byId.get(id)).filter((c): c is Contact => c !== undefined);
-      return { ...takePage(rows, filter.limit), count };
+    async list(filter: { search?: string } & PageAt<ContactKey>) {
+      const { contacts: table } = store.t;
+      return store.read(async (q) => {
+        if (filter.search) {
+          const ids = await stmts.searchPage(q, filter.search, filter);
+          // Only punctuation: nothing to search for, so nothing is found.
+          if (ids === null) return { rows: [], count: 0, hasMore: false };
+          const found = ids.length === 0 ? [] : await q.select().from(table).where(inArray(table.id, ids));
+          const byId = new Map(found.map((c) => [c.id, c]));
+          const rows = ids.map((id) => byId.get(id)).filter((c): c is Contact => c !== undefined);
+          return { ...takePage(rows, filter.limit), count: (await stmts.searchCount(q, filter.search)) ?? 0 };
+        }
+        // The count is the trigger-kept row count.
+        return { ...takePage(await stmts.page(q, filter), filter.limit), count: await stmts.count(q) };
+      });
     },
-
-    matchingIds,
 
     /** Asks WhatsApp whether a number is there; 409 when the connection cannot check. */
     async validate(numberInput: string, whatsappId: number | null | undefined) {
@@ -335,9 +251,13 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
         ),
       );
     },
-    numberForLid(lid: string): string | undefined {
-      return deps.db.select({ number: contacts.number }).from(contacts).where(eq(contacts.lid, lid)).get()
-        ?.number;
+    /** The number of the contact known by this LID (WhatsApp's privacy id), if any. */
+    async numberForLid(lid: string): Promise<string | undefined> {
+      const { contacts: table } = store.t;
+      const [row] = await store.read((q) =>
+        q.select({ number: table.number }).from(table).where(eq(table.lid, lid)),
+      );
+      return row?.number;
     },
     upsert,
 
@@ -359,8 +279,8 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
       }
       return purge(contact);
     },
-    getByNumber(numberInput: string): Contact {
-      const contact = findByNumber(normalizeNumber(numberInput));
+    async getByNumber(numberInput: string): Promise<Contact> {
+      const contact = await byNumberAsync(normalizeNumber(numberInput));
       if (!contact) throw new AppError("ERR_CONTACT_NOT_FOUND", "Contact not found");
       return contact;
     },

@@ -2,6 +2,14 @@ import { randomUUID } from "node:crypto";
 import { and, desc, eq, ne, sql } from "drizzle-orm";
 import type { DbOrTx, Tx } from "../db/client";
 import { contacts, messages, queues, tags, tickets, ticketTags, userQueues, users } from "../db/schema";
+import {
+  type TicketFilter,
+  type TicketKey,
+  type TicketViewRow,
+  type TicketWireRow,
+  ticketSql,
+} from "../db/sql/tickets";
+import type { Query } from "../db/store";
 import { AppError } from "../errors";
 import type { ConnectionService } from "./connection.service";
 import { type ContactService, contactRef } from "./contact.service";
@@ -22,97 +30,10 @@ export type TicketView = Omit<TicketRow, "closedAt" | "firstInboundAt" | "firstR
   tags: { id: number; name: string; color: string }[];
 };
 
-type ViewRow = {
-  id: number;
-  status: TicketStatus;
-  contactId: number;
-  connectionId: number;
-  queueId: number | null;
-  userId: number | null;
-  unreadMessages: number;
-  lastMessage: string;
-  rating: number | null;
-  ratedAt: number | null;
-  createdAt: number;
-  updatedAt: number;
-  cNumber: string;
-  cName: string;
-  cEmail: string;
-  cPic: string | null;
-  cIsGroup: number;
-  cLid: string | null;
-  cCreatedAt: number;
-  cUpdatedAt: number;
-  wName: string;
-  wNumber: string | null;
-  qName: string | null;
-  qColor: string | null;
-  uName: string | null;
-  uEmail: string | null;
-};
-
-const VIEW_SELECT = `select t.id, t.status, t.contact_id as contactId, t.connection_id as connectionId,
-  t.queue_id as queueId, t.user_id as userId, t.unread_messages as unreadMessages, t.last_message as lastMessage,
-  t.rating, t.rated_at as ratedAt, t.created_at as createdAt, t.updated_at as updatedAt,
-  c.number as cNumber, c.name as cName, c.email as cEmail, c.profile_pic_url as cPic, c.is_group as cIsGroup,
-  c.lid as cLid, c.created_at as cCreatedAt, c.updated_at as cUpdatedAt,
-  w.name as wName, w.number as wNumber, q.name as qName, q.color as qColor, u.name as uName, u.email as uEmail
-from tickets t
-join contacts c on c.id = t.contact_id
-join connections w on w.id = t.connection_id
-left join queues q on q.id = t.queue_id
-left join users u on u.id = t.user_id`;
-
-/**
- * One ticket of a list page as the wire shows it, columns in the order of the wire's fields (see
- * `ticketListJson` in http/wire.ts): only what the list shows, as SQLite stores it (dates in ms, isGroup 0/1).
- */
-export type TicketWireRow = [
-  id: number,
-  status: TicketStatus,
-  lastMessage: string,
-  unreadMessages: number,
-  contactId: number,
-  connectionId: number,
-  queueId: number | null,
-  userId: number | null,
-  rating: number | null,
-  ratedAt: number | null,
-  createdAt: number,
-  updatedAt: number,
-  contactName: string,
-  contactNumber: string,
-  contactEmail: string,
-  contactPic: string | null,
-  contactIsGroup: number,
-  connectionName: string,
-  connectionNumber: string | null,
-  queueName: string | null,
-  queueColor: string | null,
-  userName: string | null,
-  userEmail: string | null,
-];
+export type { TicketKey, TicketWireRow } from "../db/sql/tickets";
 
 /** A tag as a ticket shows it. */
 export type TicketTag = { id: number; name: string; color: string };
-
-/** The columns of `TicketWireRow` for these ticket ids (one `?` each). */
-const wireRowsSelect = (n: number) => `select t.id, t.status, t.last_message, t.unread_messages, t.contact_id,
-  t.connection_id, t.queue_id, t.user_id, t.rating, t.rated_at, t.created_at, t.updated_at,
-  c.name, c.number, c.email, c.profile_pic_url, c.is_group, w.name, w.number, q.name, q.color, u.name, u.email
-from tickets t
-join contacts c on c.id = t.contact_id
-join connections w on w.id = t.connection_id
-left join queues q on q.id = t.queue_id
-left join users u on u.id = t.user_id
-where t.id in (${Array.from({ length: n }, () => "?").join(",")})`;
-
-const TAGS_SELECT = `select tt.ticket_id as ticketId, g.id, g.name, g.color
-from ticket_tags tt join tags g on g.id = tt.tag_id
-where tt.ticket_id in (select value from json_each(?))`;
-
-/** The ticket list's ORDER BY key: updatedAt (ms), id. */
-export type TicketKey = readonly [number, number];
 
 export type Assignment = { queueId?: number | null; userId?: number | null; tagId?: number | null };
 
@@ -145,172 +66,64 @@ export function createTicketService(
 ) {
   const { db, events, clock } = deps;
 
-  type ViewFilter = {
-    id?: number;
-    /** Exactly these tickets (a search's page), in the list's order. */
-    ids?: number[];
-    /** The rows are looked up by id (a search): keep the tab indexes out of the plan. */
-    byKey?: boolean;
-    status?: TicketStatus;
-    connectionId?: number;
-    queueId?: number;
-    tagId?: number;
-  } & TicketScope;
-  const matchingTickets = createTicketSearch(db, contactsSvc, deps.config.searchMaxMatches);
+  const { store } = deps;
+  const stmts = ticketSql[store.dialect];
+  const matchingTickets = createTicketSearch(store, deps.config.searchMaxMatches);
+
+  /** A page's few tags, ordered by name here rather than by a sort in the database. */
+  const byName = (a: { name: string }, b: { name: string }) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 
   /**
-   * The one place a ticket filter becomes SQL, on alias `t`: the page query reads `tickets t`, the count
-   * `ticket_counts t` (same column names). The tab conditions are written exactly as the partial indexes
-   * tickets_mine_idx and tickets_unassigned_idx are, so SQLite uses them; the agent's queue filter wraps
-   * queue_id in coalesce(), so it never displaces the index that gives the order. `byKey` (a search's
-   * matches, looked up by id) puts `+` before the tab columns so no index on them competes with the ids.
+   * Tickets with contact, connection, queue, user and tags, newest activity first: a page of the filter, or
+   * (without a page) every ticket it matches — a search's page by `ids`, or one ticket by `id`. The ticket
+   * list is the hottest read of the API: on SQLite these are raw statements compiled once (src/db/sql/tickets.ts).
    */
-  function whereOf(filter: ViewFilter): { where: string; args: (string | number)[] } {
-    const conds: string[] = [];
-    const args: (string | number)[] = [];
-    const add = (cond: string, value: string | number | undefined) => {
-      if (value === undefined) return;
-      conds.push(cond);
-      args.push(value);
-    };
-    add("t.id = ?", filter.id);
-    add("t.id in (select value from json_each(?))", filter.ids && JSON.stringify(filter.ids));
-    add("t.status = ?", filter.status);
-    add("t.connection_id = ?", filter.connectionId);
-    add("t.queue_id = ?", filter.queueId);
-    add("exists (select 1 from ticket_tags tt where tt.ticket_id = t.id and tt.tag_id = ?)", filter.tagId);
-    const col = (name: string) => `${filter.byKey ? "+" : ""}t.${name}`;
-    if (filter.view === "mine") {
-      add(`${col("user_id")} = ?`, filter.userId ?? 0);
-      conds.push(`${col("status")} <> 'closed'`);
-    } else if (filter.view === "queue")
-      conds.push(`${col("status")} = 'pending' and ${col("user_id")} is null`);
-    if (filter.queues)
-      add("coalesce(t.queue_id, 0) in (select value from json_each(?))", JSON.stringify(filter.queues));
-    return { where: conds.join(" and "), args };
-  }
-
-  /**
-   * `with page as (…)`: the ids of one page (limit + 1 rows, the extra one tells whether more follow), from
-   * the index alone — skipped rows cost an index step, not five joins. Keyset pages seek past the
-   * cursor's (updatedAt, id) in the same indexes as the ORDER BY.
-   */
-  function pageCte(filter: ViewFilter, page: PageAt<TicketKey>): { text: string; args: (string | number)[] } {
-    const select = pageSelect(filter, page, "t.id");
-    return { text: `with page as (${select.text})`, args: select.args };
-  }
-
-  /** The page's rows from the index alone: limit + 1 of them, the extra one tells whether more follow. */
-  function pageSelect(
-    filter: ViewFilter,
-    page: PageAt<TicketKey>,
-    columns: string,
-  ): { text: string; args: (string | number)[] } {
-    const { where: cond, args } = whereOf(filter);
-    const where = [cond, page.after ? "(t.updated_at, t.id) < (?, ?)" : ""].filter(Boolean).join(" and ");
-    if (page.after) args.push(...page.after);
-    args.push(page.limit + 1, page.after ? 0 : page.offset);
-    return {
-      text: `select ${columns} from tickets t${where ? ` where ${where}` : ""}
-        order by t.updated_at desc, t.id desc limit ? offset ?`,
-      args,
-    };
-  }
-
-  /**
-   * Tickets with contact, connection, queue, user and tags, newest activity first. Raw SQL on statements
-   * SQLite compiles once (bun:sqlite caches them by text): the ticket list is the hottest read of the API.
-   * It runs on the caller's connection, so inside a transaction it sees that transaction's writes.
-   */
-  function loadViews(filter: ViewFilter, page?: PageAt<TicketKey>): TicketView[] {
-    let text: string;
-    let args: (string | number)[];
-    if (page) {
-      const cte = pageCte(filter, page);
-      text = `${cte.text} ${VIEW_SELECT.replace("from tickets t", "from page p join tickets t on t.id = p.id")}`;
-      args = cte.args;
-    } else {
-      // A few ids (a search's page) are looked up by key and put in order below, not sorted by an index scan.
-      const { where, args: whereArgs } = whereOf(filter);
-      text = `${VIEW_SELECT}${where ? ` where ${where}` : ""}${filter.ids ? "" : " order by t.updated_at desc, t.id desc"}`;
-      args = whereArgs;
-    }
-    const rows = db.$client.query<ViewRow, (string | number)[]>(text).all(...args);
+  async function loadViews(q: Query, filter: TicketFilter, page?: PageAt<TicketKey>): Promise<TicketView[]> {
+    const rows = await stmts.views(q, filter, page);
     if (page || filter.ids) rows.sort((a, b) => b.updatedAt - a.updatedAt || b.id - a.id);
     if (rows.length === 0) return [];
-    const tagRows = db.$client
-      .query<{ ticketId: number; id: number; name: string; color: string }, [string]>(TAGS_SELECT)
-      .all(JSON.stringify(rows.map((r) => r.id)))
-      // A page's few tags are ordered here rather than by a sort in SQLite.
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    return rows.map((r) => ({
-      id: r.id,
-      status: r.status,
-      contactId: r.contactId,
-      connectionId: r.connectionId,
-      queueId: r.queueId,
-      userId: r.userId,
-      unreadMessages: r.unreadMessages,
-      lastMessage: r.lastMessage,
-      rating: r.rating,
-      ratedAt: r.ratedAt === null ? null : new Date(r.ratedAt),
-      createdAt: new Date(r.createdAt),
-      updatedAt: new Date(r.updatedAt),
-      contact: {
-        id: r.contactId,
-        number: r.cNumber,
-        name: r.cName,
-        email: r.cEmail,
-        profilePicUrl: r.cPic,
-        isGroup: r.cIsGroup === 1,
-        lid: r.cLid,
-        createdAt: new Date(r.cCreatedAt),
-        updatedAt: new Date(r.cUpdatedAt),
-      },
-      whatsapp: { id: r.connectionId, name: r.wName, number: r.wNumber },
-      queue:
-        r.queueId !== null && r.qName !== null ? { id: r.queueId, name: r.qName, color: r.qColor! } : null,
-      user: r.userId !== null && r.uName !== null ? { id: r.userId, name: r.uName, email: r.uEmail! } : null,
-      tags: tagRows.filter((t) => t.ticketId === r.id).map(({ id, name, color }) => ({ id, name, color })),
-    }));
+    const tagRows = (
+      await stmts.tags(
+        q,
+        rows.map((r) => r.id),
+      )
+    ).sort(byName);
+    return rows.map((r) => viewOfRow(r, tagRows));
   }
 
-  /**
-   * The number of tickets a list matches. Without a tab it is summed from the trigger-maintained
-   * ticket_counts (O(groups), not O(matching tickets)); a tab counts its partial index, which holds only
-   * the open work of one agent (mine) or the waiting tickets (queue).
-   */
-  function count(filter: ViewFilter): number {
-    // A tag's tickets are counted from ticket_tags (index-backed by tag), with the other conditions on them.
-    if (filter.tagId !== undefined) {
-      const { where, args } = whereOf({ ...filter, tagId: undefined });
-      return (
-        db.$client
-          .query<{ n: number }, (string | number)[]>(
-            `select count(*) as n from ticket_tags tt join tickets t on t.id = tt.ticket_id where tt.tag_id = ?${where ? ` and ${where}` : ""}`,
-          )
-          .get(filter.tagId, ...args)?.n ?? 0
-      );
-    }
-    if (filter.view === "mine" || filter.view === "queue") {
-      const { where, args } = whereOf(filter);
-      return (
-        db.$client
-          .query<{ n: number }, (string | number)[]>(`select count(*) as n from tickets t where ${where}`)
-          .get(...args)?.n ?? 0
-      );
-    }
-    // ticket_counts has the filter's columns under the same names (queue_id 0 = none), so the list's own
-    // where clause applies to it.
-    const { where, args } = whereOf(filter);
-    return (
-      db.$client
-        .query<{ n: number }, (string | number)[]>(
-          `select coalesce(sum(n), 0) as n from ticket_counts t${where ? ` where ${where}` : ""}`,
-        )
-        .get(...args)?.n ?? 0
-    );
-  }
+  const viewOfRow = (
+    r: TicketViewRow,
+    tagRows: { ticketId: number; id: number; name: string; color: string }[],
+  ) => ({
+    id: r.id,
+    status: r.status,
+    contactId: r.contactId,
+    connectionId: r.connectionId,
+    queueId: r.queueId,
+    userId: r.userId,
+    unreadMessages: r.unreadMessages,
+    lastMessage: r.lastMessage,
+    rating: r.rating,
+    ratedAt: r.ratedAt === null ? null : new Date(r.ratedAt),
+    createdAt: new Date(r.createdAt),
+    updatedAt: new Date(r.updatedAt),
+    contact: {
+      id: r.contactId,
+      number: r.cNumber,
+      name: r.cName,
+      email: r.cEmail,
+      profilePicUrl: r.cPic,
+      isGroup: r.cIsGroup === 1,
+      lid: r.cLid,
+      createdAt: new Date(r.cCreatedAt),
+      updatedAt: new Date(r.cUpdatedAt),
+    },
+    whatsapp: { id: r.connectionId, name: r.wName, number: r.wNumber },
+    queue: r.queueId !== null && r.qName !== null ? { id: r.queueId, name: r.qName, color: r.qColor! } : null,
+    user: r.userId !== null && r.uName !== null ? { id: r.userId, name: r.uName, email: r.uEmail! } : null,
+    tags: tagRows.filter((t) => t.ticketId === r.id).map(({ id, name, color }) => ({ id, name, color })),
+  });
 
   /**
    * Moves a ticket to a queue and/or an agent in one step. To an agent: it becomes theirs and open. To a
@@ -412,8 +225,13 @@ export function createTicketService(
     return next;
   }
 
-  function view(id: number): TicketView {
-    const v = loadViews({ id })[0];
+  const queueOfStmt = db.$client.query<{ queueId: number | null }, [number]>(
+    "select queue_id as queueId from tickets where id = ?",
+  );
+
+  /** One ticket as the API shows it; 404 when there is none. */
+  async function view(id: number): Promise<TicketView> {
+    const [v] = await store.read((q) => loadViews(q, { id }));
     if (!v) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
     return v;
   }
@@ -426,10 +244,6 @@ export function createTicketService(
     if (a.tagId != null && !tx.select({ id: tags.id }).from(tags).where(eq(tags.id, a.tagId)).get())
       throw new AppError("ERR_TAG_NOT_FOUND", `Tag #${a.tagId} not found`);
   }
-
-  const queueOfStmt = db.$client.query<{ queueId: number | null }, [number]>(
-    "select queue_id as queueId from tickets where id = ?",
-  );
 
   // Compiled once (every send and every inbound message runs findOrCreate); they run on the connection the
   // caller's transaction holds, so they are part of it.
@@ -640,7 +454,7 @@ export function createTicketService(
   }
 
   type ListFilter = { status?: TicketStatus; whatsappId?: number; queueId?: number; tagId?: number };
-  const viewFilterOf = (f: ListFilter & TicketScope): ViewFilter => ({
+  const viewFilterOf = (f: ListFilter & TicketScope): TicketFilter => ({
     status: f.status,
     connectionId: f.whatsappId,
     queueId: f.queueId,
@@ -662,43 +476,46 @@ export function createTicketService(
      * A page of tickets by filter and tab; `count` is every ticket the filter matches. With `search`, the
      * matching tickets (newest activity first, see createTicketSearch) are paged in memory by offset or key.
      */
-    list(filter: ListFilter & TicketScope & { search?: string } & PageAt<TicketKey>) {
+    async list(filter: ListFilter & TicketScope & { search?: string } & PageAt<TicketKey>) {
       const viewFilter = viewFilterOf(filter);
-      if (filter.search !== undefined) {
-        const { status, connectionId, queueId, tagId, ...scope } = viewFilter;
-        let matched = matchingTickets({
-          search: filter.search,
-          status,
-          connectionId,
-          queueId,
-          scope: whereOf({ ...scope, byKey: true }),
-        });
-        // With a tag too: the matches that carry it (looked up by the ticket_tags key).
-        if (tagId !== undefined && matched.length > 0) {
-          const tagged = new Set(
-            db.$client
-              .query<{ id: number }, [string, number]>(
-                "select ticket_id as id from ticket_tags where ticket_id in (select value from json_each(?)) and tag_id = ?",
+      return store.read(async (q) => {
+        if (filter.search !== undefined) {
+          const { status, connectionId, queueId, tagId, view, userId, queues } = viewFilter;
+          let matched = await matchingTickets(q, {
+            search: filter.search,
+            status,
+            connectionId,
+            queueId,
+            scope: { view, userId, queues },
+          });
+          // With a tag too: the matches that carry it (looked up by the ticket_tags key).
+          if (tagId !== undefined && matched.length > 0) {
+            const tagged = new Set(
+              await stmts.tagged(
+                q,
+                matched.map((r) => r.id),
+                tagId,
+              ),
+            );
+            matched = matched.filter((r) => tagged.has(r.id));
+          }
+          const after = filter.after;
+          const start = after
+            ? matched.findIndex(
+                (r) => r.updatedAt < after[0] || (r.updatedAt === after[0] && r.id < after[1]),
               )
-              .all(JSON.stringify(matched.map((r) => r.id)), tagId)
-              .map((r) => r.id),
-          );
-          matched = matched.filter((r) => tagged.has(r.id));
+            : filter.offset;
+          const from = start < 0 ? matched.length : start;
+          const ids = matched.slice(from, from + filter.limit).map((r) => r.id);
+          return {
+            rows: ids.length > 0 ? await loadViews(q, { ids }) : [],
+            count: matched.length,
+            hasMore: from + filter.limit < matched.length,
+          };
         }
-        const after = filter.after;
-        const start = after
-          ? matched.findIndex((r) => r.updatedAt < after[0] || (r.updatedAt === after[0] && r.id < after[1]))
-          : filter.offset;
-        const from = start < 0 ? matched.length : start;
-        const ids = matched.slice(from, from + filter.limit).map((r) => r.id);
-        return {
-          rows: ids.length > 0 ? loadViews({ ids }) : [],
-          count: matched.length,
-          hasMore: from + filter.limit < matched.length,
-        };
-      }
-      const { rows, hasMore } = takePage(loadViews(viewFilter, filter), filter.limit);
-      return { rows, count: count(viewFilter), hasMore };
+        const { rows, hasMore } = takePage(await loadViews(q, viewFilter, filter), filter.limit);
+        return { rows, count: await stmts.count(q, viewFilter), hasMore };
+      });
     },
 
     /**
@@ -706,19 +523,17 @@ export function createTicketService(
      * gives the order; `count` and `hasMore` as `list` gives them. The rows come from `views`: the read
      * cache keeps their wire JSON and renders only the tickets that changed.
      */
-    listKeys(filter: ListFilter & TicketScope & PageAt<TicketKey>) {
+    async listKeys(filter: ListFilter & TicketScope & PageAt<TicketKey>) {
       const viewFilter = viewFilterOf(filter);
-      const select = pageSelect(viewFilter, filter, "t.id, t.updated_at as updatedAt");
-      const keys = db.$client
-        .query<{ id: number; updatedAt: number }, (string | number)[]>(select.text)
-        .all(...select.args);
-      const { rows, hasMore } = takePage(keys, filter.limit);
-      return { keys: rows, count: count(viewFilter), hasMore };
+      return store.read(async (q) => {
+        const { rows, hasMore } = takePage(await stmts.pageKeys(q, viewFilter, filter), filter.limit);
+        return { keys: rows, count: await stmts.count(q, viewFilter), hasMore };
+      });
     },
 
     /** These tickets as the list shows them (those that exist), newest activity first. */
-    views(ids: number[]): TicketView[] {
-      return ids.length > 0 ? loadViews({ ids }) : [];
+    async views(ids: number[]): Promise<TicketView[]> {
+      return ids.length > 0 ? store.read((q) => loadViews(q, { ids })) : [];
     },
 
     /**
@@ -726,53 +541,63 @@ export function createTicketService(
      * tags ordered by name: what `views` gives, without building the objects (the list renders each row's
      * JSON once from these and keeps it). One statement per id count, looked up by primary key.
      */
-    wireRows(ids: number[]): { row: TicketWireRow; tags: TicketTag[] }[] {
+    async wireRows(ids: number[]): Promise<{ row: TicketWireRow; tags: TicketTag[] }[]> {
       if (ids.length === 0) return [];
-      const rows = db.$client
-        .query<TicketWireRow, number[]>(wireRowsSelect(ids.length))
-        .values(...ids) as TicketWireRow[];
-      if (rows.length === 0) return [];
-      const tagRows = db.$client
-        .query<{ ticketId: number; id: number; name: string; color: string }, [string]>(TAGS_SELECT)
-        .all(JSON.stringify(ids));
-      if (tagRows.length === 0) return rows.map((row) => ({ row, tags: [] }));
-      // The same order as `views`: by name, a page's few tags sorted here rather than in SQLite.
-      tagRows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      return rows.map((row) => ({
-        row,
-        tags: tagRows
-          .filter((t) => t.ticketId === row[0])
-          .map(({ id, name, color }) => ({ id, name, color })),
-      }));
+      return store.read(async (q) => {
+        const rows = await stmts.wireRows(q, ids);
+        if (rows.length === 0) return [];
+        const tagRows = await stmts.tags(q, ids);
+        if (tagRows.length === 0) return rows.map((row) => ({ row, tags: [] }));
+        // The same order as `views`: by name.
+        tagRows.sort(byName);
+        return rows.map((row) => ({
+          row,
+          tags: tagRows
+            .filter((t) => t.ticketId === row[0])
+            .map(({ id, name, color }) => ({ id, name, color })),
+        }));
+      });
     },
 
     /** The number of tickets of each tab (with the same filters as the list), for the panel's tab badges. */
-    counts(
+    async counts(
       filter: { status?: TicketStatus; whatsappId?: number; queueId?: number; tagId?: number },
       scope: { userId?: number; queues?: number[] | null },
     ) {
-      const base = {
+      const base: TicketFilter = {
         status: filter.status,
         connectionId: filter.whatsappId,
         queueId: filter.queueId,
         tagId: filter.tagId,
         queues: scope.queues,
       };
-      return {
-        mine: scope.userId === undefined ? null : count({ ...base, view: "mine", userId: scope.userId }),
-        queue: count({ ...base, view: "queue" }),
-        all: count(base),
-      };
+      return store.read(async (q) => ({
+        mine:
+          scope.userId === undefined
+            ? null
+            : await stmts.count(q, { ...base, view: "mine", userId: scope.userId }),
+        queue: await stmts.count(q, { ...base, view: "queue" }),
+        all: await stmts.count(q, base),
+      }));
+    },
+
+    /**
+     * `queueOf` for the SSE hub's synchronous per-event filter (src/http/event-streams.ts calls it while it
+     * fans a batch out; it becomes async with the hub): the writer connection, synchronously. Undefined for
+     * a ticket that is gone.
+     */
+    queueOfSync(id: number): number | null | undefined {
+      return queueOfStmt.get(id)?.queueId;
     },
 
     /** The queue of a ticket, for visibility checks; throws 404 for an unknown ticket. */
-    queueOf(id: number): number | null {
-      const row = queueOfStmt.get(id);
+    async queueOf(id: number): Promise<number | null> {
+      const row = await store.read((q) => stmts.queueOf(q, id));
       if (!row) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
       return row.queueId;
     },
 
-    updateById(
+    async updateById(
       id: number,
       input: {
         status?: TicketStatus;
@@ -782,10 +607,8 @@ export function createTicketService(
         acceptedBy?: number;
       },
     ) {
-      return db.transaction((tx) => {
-        update(tx, id, input);
-        return view(id);
-      });
+      db.transaction((tx) => update(tx, id, input));
+      return view(id);
     },
 
     /**
@@ -800,11 +623,11 @@ export function createTicketService(
       const check = await gw.checkNumber(number);
       if (!check.exists) throw new AppError("ERR_WAPP_INVALID_CONTACT", `${number} is not on WhatsApp`);
       const profilePicUrl = await gw.profilePicUrl(check.number).catch(() => null);
-      return db.transaction((tx) => {
+      const { ticket, created } = db.transaction((tx) => {
         const { contact } = contactsSvc.upsert(tx, { number: check.number, profilePicUrl }, connection.id);
-        const { ticket, created } = findOrCreate(tx, contact, connection.id, { ...input, newStatus: "open" });
-        return { ticket: view(ticket.id), created };
+        return findOrCreate(tx, contact, connection.id, { ...input, newStatus: "open" });
       });
+      return { ticket: await view(ticket.id), created };
     },
   };
 }
