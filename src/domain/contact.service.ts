@@ -1,7 +1,8 @@
-import { eq, inArray, sql } from "drizzle-orm";
+import { and, count, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import type { Tx } from "../db/client";
 import { contacts } from "../db/schema";
 import { type ContactKey, contactSql } from "../db/sql/contacts";
+import type { Query } from "../db/store";
 import { AppError } from "../errors";
 import type { ConnectionService } from "./connection.service";
 import type { DomainDeps } from "./deps";
@@ -51,55 +52,73 @@ export type ContactRemoval = { tickets: number; messages: number; mediaFiles: nu
 
 export function createContactService(deps: DomainDeps, connectionsSvc: ConnectionService) {
   const { events, clock } = deps;
-  const sqlite = deps.db.$client;
-  const purgeStmt = {
-    tickets: sqlite.query<{ id: number }, { contactId: number }>(
-      "SELECT id FROM tickets WHERE contact_id = $contactId",
-    ),
-    messageBatch: sqlite.query<{ pk: number; file: string | null }, { ticketId: number; limit: number }>(
-      "SELECT pk, media_file AS file FROM messages WHERE ticket_id = $ticketId LIMIT $limit",
-    ),
-    files: sqlite.query<{ file: string }, { ticketId: number }>(
-      "SELECT media_file AS file FROM messages WHERE ticket_id = $ticketId AND media_file IS NOT NULL",
-    ),
-    // Reactions go with it (ON DELETE CASCADE).
-    deleteMessage: sqlite.query<unknown, { pk: number }>("DELETE FROM messages WHERE pk = $pk"),
-    // Cascades to what is left of their messages and to ticket_tags; triggers keep ticket_counts exact.
-    deleteTickets: sqlite.query<unknown, { contactId: number }>(
-      "DELETE FROM tickets WHERE contact_id = $contactId",
-    ),
-    deleteContact: sqlite.query<unknown, { id: number }>("DELETE FROM contacts WHERE id = $id"),
-  };
+  const { store } = deps;
+  const stmts = contactSql[store.dialect];
 
   /**
    * Erases a contact with its tickets, their messages, reactions and media files. Messages go in batches
-   * (each its own transaction, the event loop free between them), then whatever arrived meanwhile goes
+   * (each its own `store.write`, the event loop free between them), then whatever arrived meanwhile goes
    * with the tickets and the contact in one last transaction. Files are deleted after it commits.
    */
   async function purge(contact: Contact): Promise<ContactRemoval> {
+    const { contacts, messages: messageTable, tickets: ticketTable } = store.t;
     let messages = 0;
     const files: string[] = [];
-    const ticketIds = purgeStmt.tickets.all({ contactId: contact.id }).map((r) => r.id);
+    const ticketIds = (
+      await store.read((q) =>
+        q.select({ id: ticketTable.id }).from(ticketTable).where(eq(ticketTable.contactId, contact.id)),
+      )
+    ).map((r) => r.id);
     for (const ticketId of ticketIds) {
       for (;;) {
-        const batch = purgeStmt.messageBatch.all({ ticketId, limit: PURGE_BATCH });
-        if (batch.length === 0) break;
-        deps.db.transaction(() => {
-          for (const row of batch) purgeStmt.deleteMessage.run({ pk: row.pk });
+        // Reactions go with their message (ON DELETE CASCADE).
+        const batch = await store.write(async (q) => {
+          const rows = await q
+            .select({ pk: messageTable.pk, file: messageTable.mediaFile })
+            .from(messageTable)
+            .where(eq(messageTable.ticketId, ticketId))
+            .limit(PURGE_BATCH);
+          if (rows.length > 0)
+            await q.delete(messageTable).where(
+              inArray(
+                messageTable.pk,
+                rows.map((r) => r.pk),
+              ),
+            );
+          return rows;
         });
+        if (batch.length === 0) break;
         messages += batch.length;
         for (const row of batch) if (row.file) files.push(row.file);
-        await new Promise<void>((resolve) => setImmediate(resolve));
       }
     }
-    const tickets = deps.db.transaction(() => {
-      const current = purgeStmt.tickets.all({ contactId: contact.id }).map((r) => r.id);
-      for (const ticketId of current) {
-        for (const row of purgeStmt.files.all({ ticketId })) files.push(row.file);
+    const tickets = await store.write(async (q) => {
+      const current = await q
+        .select({ id: ticketTable.id })
+        .from(ticketTable)
+        .where(eq(ticketTable.contactId, contact.id));
+      if (current.length > 0) {
+        const left = await q
+          .select({ file: messageTable.mediaFile })
+          .from(messageTable)
+          .where(
+            and(
+              inArray(
+                messageTable.ticketId,
+                current.map((r) => r.id),
+              ),
+              isNotNull(messageTable.mediaFile),
+            ),
+          );
+        for (const row of left) files.push(row.file!);
       }
-      const deleted = purgeStmt.deleteTickets.run({ contactId: contact.id }).changes;
-      purgeStmt.deleteContact.run({ id: contact.id });
-      return deleted;
+      // Cascades to what is left of their messages and to ticket_tags; triggers keep ticket_counts exact.
+      const deleted = await q
+        .delete(ticketTable)
+        .where(eq(ticketTable.contactId, contact.id))
+        .returning({ id: ticketTable.id });
+      await q.delete(contacts).where(eq(contacts.id, contact.id));
+      return deleted.length;
     });
     let mediaFiles = 0;
     for (const file of files) {
@@ -112,9 +131,6 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
     return { tickets, messages, mediaFiles };
   }
 
-  const { store } = deps;
-  const stmts = contactSql[store.dialect];
-
   // Prepared once; it runs on the shared connection, so inside a transaction it is part of it.
   const byNumber = deps.db
     .select()
@@ -126,7 +142,63 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
     return byNumber.get({ number });
   }
 
-  /** Creates or updates a contact inside the caller's transaction; emits contact_created / contact_updated. */
+  /** The changes an upsert makes to an existing contact (empty: none). */
+  function patchOf(existing: Contact, input: ContactUpsert): Partial<Contact> {
+    const patch: Partial<Contact> = {};
+    const name = input.name?.trim();
+    if (input.overwriteName && name && name !== existing.name) patch.name = name;
+    if (input.email !== undefined && input.email !== null && input.email !== existing.email)
+      patch.email = input.email;
+    if (input.profilePicUrl !== undefined && input.profilePicUrl !== existing.profilePicUrl)
+      patch.profilePicUrl = input.profilePicUrl;
+    if (input.lid && input.lid !== existing.lid) patch.lid = input.lid;
+    return patch;
+  }
+
+  /**
+   * `upsert` in the caller's `store.write`: the lookup and the write in one transaction. The event sink is
+   * still synchronous and SQLite's (the writer connection, which on SQLite is the body's `q`).
+   */
+  async function upsertIn(
+    q: Query,
+    input: ContactUpsert,
+    connectionId: number | null,
+  ): Promise<{ contact: Contact; created: boolean }> {
+    const { contacts: table } = store.t;
+    const now = new Date(clock());
+    const [existing] = await q.select().from(table).where(eq(table.number, input.number));
+    if (!existing) {
+      const [contact] = await q
+        .insert(table)
+        .values({
+          number: input.number,
+          name: input.name?.trim() || input.number,
+          email: input.email ?? "",
+          profilePicUrl: input.profilePicUrl ?? null,
+          lid: input.lid ?? null,
+          isGroup: input.isGroup ?? false,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning();
+      events.emit(q as unknown as Tx, "contact_created", connectionId, contactEventData(contact!));
+      return { contact: contact!, created: true };
+    }
+    const patch = patchOf(existing, input);
+    if (Object.keys(patch).length === 0) return { contact: existing, created: false };
+    const [contact] = await q
+      .update(table)
+      .set({ ...patch, updatedAt: now })
+      .where(eq(table.id, existing.id))
+      .returning();
+    events.emit(q as unknown as Tx, "contact_updated", connectionId, contactEventData(contact!));
+    return { contact: contact!, created: false };
+  }
+
+  /**
+   * Creates or updates a contact inside the caller's synchronous transaction (the message path's, until it
+   * runs on the store); emits contact_created / contact_updated.
+   */
   function upsert(
     tx: Tx,
     input: ContactUpsert,
@@ -152,14 +224,7 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
       events.emit(tx, "contact_created", connectionId, contactEventData(contact));
       return { contact, created: true };
     }
-    const patch: Partial<Contact> = {};
-    const name = input.name?.trim();
-    if (input.overwriteName && name && name !== existing.name) patch.name = name;
-    if (input.email !== undefined && input.email !== null && input.email !== existing.email)
-      patch.email = input.email;
-    if (input.profilePicUrl !== undefined && input.profilePicUrl !== existing.profilePicUrl)
-      patch.profilePicUrl = input.profilePicUrl;
-    if (input.lid && input.lid !== existing.lid) patch.lid = input.lid;
+    const patch = patchOf(existing, input);
     if (Object.keys(patch).length === 0) return { contact: existing, created: false };
     const contact = tx
       .update(contacts)
@@ -243,9 +308,9 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
           profilePicUrl = await live.profilePicUrl(number).catch(() => null);
         }
       }
-      return deps.db.transaction((tx) =>
-        upsert(
-          tx,
+      return store.write((q) =>
+        upsertIn(
+          q,
           { number, name: input.name, email: input.email, profilePicUrl, overwriteName: true },
           connectionId,
         ),
@@ -266,18 +331,30 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
      * which erases its tickets, messages, reactions and media files too. No event is emitted.
      */
     async remove(numberInput: string, opts: { purge: boolean }): Promise<ContactRemoval> {
-      const contact = findByNumber(normalizeNumber(numberInput));
-      if (!contact) throw new AppError("ERR_CONTACT_NOT_FOUND", "Contact not found");
-      if (!opts.purge) {
-        const tickets = purgeStmt.tickets.all({ contactId: contact.id }).length;
-        if (tickets > 0) {
+      const number = normalizeNumber(numberInput);
+      if (opts.purge) {
+        const contact = await byNumberAsync(number);
+        if (!contact) throw new AppError("ERR_CONTACT_NOT_FOUND", "Contact not found");
+        return purge(contact);
+      }
+      // Without purge: the check and the delete in one transaction (a ticket opened meanwhile refuses it).
+      return store.write(async (q) => {
+        const { contacts: table, tickets: ticketTable } = store.t;
+        const [contact] = await q.select().from(table).where(eq(table.number, number));
+        if (!contact) throw new AppError("ERR_CONTACT_NOT_FOUND", "Contact not found");
+        const [held] = await q
+          .select({ n: count() })
+          .from(ticketTable)
+          .where(eq(ticketTable.contactId, contact.id));
+        const tickets = Number(held?.n ?? 0);
+        if (tickets > 0)
           throw new AppError(
             "ERR_CONFLICT",
             `The contact has ${tickets} ticket(s): pass purge=true to erase them with their messages and media`,
           );
-        }
-      }
-      return purge(contact);
+        await q.delete(table).where(eq(table.id, contact.id));
+        return { tickets: 0, messages: 0, mediaFiles: 0 };
+      });
     },
     async getByNumber(numberInput: string): Promise<Contact> {
       const contact = await byNumberAsync(normalizeNumber(numberInput));

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { and, desc, eq, ne, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, ne, sql } from "drizzle-orm";
 import type { DbOrTx, Tx } from "../db/client";
-import { contacts, messages, queues, tags, tickets, ticketTags, userQueues, users } from "../db/schema";
+import { contacts, queues, tags, tickets, ticketTags, users } from "../db/schema";
 import {
   type TicketFilter,
   type TicketKey,
@@ -128,28 +128,33 @@ export function createTicketService(
   /**
    * Moves a ticket to a queue and/or an agent in one step. To an agent: it becomes theirs and open. To a
    * queue only: it goes back to that queue's waiting list (unassigned, pending). A system line records it
-   * in the conversation (never sent to WhatsApp), and ticket_updated carries `transfer`.
+   * in the conversation (never sent to WhatsApp), and ticket_updated carries `transfer`. Inside the caller's
+   * `store.write` (every check in the same transaction as the change).
    */
-  function transfer(tx: Tx, id: number, input: TransferInput, by: { userId: number | null; name: string }) {
-    const current = tx.select().from(tickets).where(eq(tickets.id, id)).get();
+  async function transferIn(
+    q: Query,
+    id: number,
+    input: TransferInput,
+    by: { userId: number | null; name: string },
+  ): Promise<TicketRow> {
+    const { contacts, messages, queues, tickets, userQueues, users } = store.t;
+    const [current] = await q.select().from(tickets).where(eq(tickets.id, id));
     if (!current) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
     if (current.status === "closed")
       throw new AppError("ERR_TICKET_CLOSED", "A closed ticket cannot be transferred: reopen it first");
-    assertRefs(tx, input);
+    await assertRefsIn(q, input);
     const toUser =
       input.userId !== undefined ? input.userId : input.queueId !== undefined ? null : current.userId;
     const toQueue = input.queueId !== undefined ? input.queueId : current.queueId;
     if (toUser !== null && toQueue !== null) {
-      const agent = tx
+      const [agent] = await q
         .select({ name: users.name, role: users.role })
         .from(users)
-        .where(eq(users.id, toUser))
-        .get();
-      const works = tx
+        .where(eq(users.id, toUser));
+      const [works] = await q
         .select({ q: userQueues.queueId })
         .from(userQueues)
-        .where(and(eq(userQueues.userId, toUser), eq(userQueues.queueId, toQueue)))
-        .get();
+        .where(and(eq(userQueues.userId, toUser), eq(userQueues.queueId, toQueue)));
       // An agent sees only the tickets of their queues: the ticket would vanish from their list.
       if (agent?.role === "agent" && !works)
         throw new AppError("ERR_VALIDATION", `${agent.name} does not work in queue #${toQueue}`, [
@@ -158,16 +163,17 @@ export function createTicketService(
     }
     const status: TicketStatus = toUser !== null ? "open" : "pending";
     const now = clock();
-    const next = tx
+    const [next] = await q
       .update(tickets)
       .set({ userId: toUser, queueId: toQueue, status, updatedAt: new Date(now) })
       .where(eq(tickets.id, id))
-      .returning()
-      .get()!;
-    const names = (table: typeof queues | typeof users, rowId: number | null) =>
-      rowId === null
-        ? null
-        : (tx.select({ name: table.name }).from(table).where(eq(table.id, rowId)).get()?.name ?? null);
+      .returning();
+    if (!next) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
+    const names = async (table: typeof queues | typeof users, rowId: number | null) => {
+      if (rowId === null) return null;
+      const [row] = await q.select({ name: table.name }).from(table).where(eq(table.id, rowId));
+      return row?.name ?? null;
+    };
     const note = input.note?.trim() ? input.note.trim() : null;
     const data = {
       type: "transfer",
@@ -177,8 +183,8 @@ export function createTicketService(
       toUserId: toUser,
       byUserId: by.userId,
       byName: by.name,
-      toQueueName: names(queues, toQueue),
-      toUserName: names(users, toUser),
+      toQueueName: await names(queues, toQueue),
+      toUserName: await names(users, toUser),
       note,
     };
     const parts = [
@@ -189,27 +195,25 @@ export function createTicketService(
     ].filter(Boolean);
     const body = `Transferred to ${parts.join(" and ") || "the queue"} by ${by.name}${note ? `: ${note}` : ""}`;
     const messageId = `SYS-${randomUUID()}`;
-    tx.insert(messages)
-      .values({
-        id: messageId,
-        connectionId: current.connectionId,
-        ticketId: id,
-        contactId: null,
-        body,
-        fromMe: true,
-        ack: 0,
-        mediaType: "system",
-        timestamp: Math.floor(now / 1000),
-        userId: by.userId,
-        isSystem: true,
-        systemData: data,
-        createdAt: new Date(now),
-        updatedAt: new Date(now),
-      })
-      .run();
-    const contact = tx.select().from(contacts).where(eq(contacts.id, next.contactId)).get()!;
-    events.emit(tx, "ticket_updated", next.connectionId, {
-      ...ticketEventData(next, contact),
+    await q.insert(messages).values({
+      id: messageId,
+      connectionId: current.connectionId,
+      ticketId: id,
+      contactId: null,
+      body,
+      fromMe: true,
+      ack: 0,
+      mediaType: "system",
+      timestamp: Math.floor(now / 1000),
+      userId: by.userId,
+      isSystem: true,
+      systemData: data,
+      createdAt: new Date(now),
+      updatedAt: new Date(now),
+    });
+    const [contact] = await q.select().from(contacts).where(eq(contacts.id, next.contactId));
+    emitIn(q, "ticket_updated", next.connectionId, {
+      ...ticketEventData(next, contact!),
       oldStatus: current.status,
       newStatus: next.status,
       transfer: {
@@ -222,6 +226,134 @@ export function createTicketService(
         messageId,
       },
     });
+    return next;
+  }
+
+  /**
+   * Stores an event in the body's transaction. The event sink is still synchronous and SQLite's (it runs on
+   * the writer connection, which on SQLite is the body's `q`); it moves onto the store with the event feed.
+   */
+  const emitIn = (
+    q: Query,
+    ...args: Parameters<typeof events.emit> extends [unknown, ...infer R] ? R : never
+  ) => events.emit(q as unknown as Tx, ...args);
+
+  /** 404 for a queue, user or tag that does not exist. */
+  async function assertRefsIn(q: Query, a: Assignment) {
+    const { queues, tags, users } = store.t;
+    const missing = async (table: typeof queues | typeof users | typeof tags, id: number) =>
+      (await q.select({ id: table.id }).from(table).where(eq(table.id, id))).length === 0;
+    if (a.queueId != null && (await missing(queues, a.queueId)))
+      throw new AppError("ERR_QUEUE_NOT_FOUND", `Queue #${a.queueId} not found`);
+    if (a.userId != null && (await missing(users, a.userId)))
+      throw new AppError("ERR_USER_NOT_FOUND", `User #${a.userId} not found`);
+    if (a.tagId != null && (await missing(tags, a.tagId)))
+      throw new AppError("ERR_TAG_NOT_FOUND", `Tag #${a.tagId} not found`);
+  }
+
+  /** Replaces the ticket's tags with `tagIds`; says whether the set changed. */
+  async function replaceTagsIn(q: Query, ticketId: number, tagIds: number[]): Promise<boolean> {
+    const { tags, ticketTags } = store.t;
+    const wanted = new Set(tagIds);
+    if (wanted.size > 0) {
+      const found = await q
+        .select({ id: tags.id })
+        .from(tags)
+        .where(inArray(tags.id, [...wanted]));
+      const known = new Set(found.map((r) => r.id));
+      const unknown = [...wanted].find((id) => !known.has(id));
+      if (unknown !== undefined) throw new AppError("ERR_TAG_NOT_FOUND", `Tag #${unknown} not found`);
+    }
+    const had = new Set(
+      (
+        await q.select({ tagId: ticketTags.tagId }).from(ticketTags).where(eq(ticketTags.ticketId, ticketId))
+      ).map((r) => r.tagId),
+    );
+    const gone = [...had].filter((tagId) => !wanted.has(tagId));
+    const added = [...wanted].filter((tagId) => !had.has(tagId));
+    if (gone.length > 0)
+      await q
+        .delete(ticketTags)
+        .where(and(eq(ticketTags.ticketId, ticketId), inArray(ticketTags.tagId, gone)));
+    if (added.length > 0) await q.insert(ticketTags).values(added.map((tagId) => ({ ticketId, tagId })));
+    return gone.length > 0 || added.length > 0;
+  }
+
+  type UpdateInput = {
+    status?: TicketStatus;
+    userId?: number | null;
+    queueId?: number | null;
+    /** Replaces the ticket's tags ([] removes all). */
+    tagIds?: number[];
+    /** The signed-in user making the change: opening an unassigned ticket (accepting it) assigns it to them. */
+    acceptedBy?: number;
+  };
+
+  /**
+   * Changes status, user, queue or tags in the caller's `store.write`; marks the ticket read unless
+   * `keepUnread`. Emits ticket_updated or ticket_closed. (The message path's synchronous transactions call
+   * `update`, its twin on a `Tx`, until they run on the store.)
+   */
+  async function updateIn(
+    q: Query,
+    id: number,
+    given: UpdateInput,
+    opts: { keepUnread?: boolean } = {},
+  ): Promise<TicketRow> {
+    const { contacts, tickets } = store.t;
+    const [current] = await q.select().from(tickets).where(eq(tickets.id, id));
+    if (!current) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
+    const { acceptedBy, ...input } = given;
+    if (
+      acceptedBy !== undefined &&
+      input.status === "open" &&
+      input.userId === undefined &&
+      current.userId === null
+    )
+      input.userId = acceptedBy;
+    await assertRefsIn(q, input);
+    if (current.status === "closed" && input.status && input.status !== "closed") {
+      const [other] = await q
+        .select({ id: tickets.id })
+        .from(tickets)
+        .where(
+          and(
+            eq(tickets.contactId, current.contactId),
+            eq(tickets.connectionId, current.connectionId),
+            ne(tickets.status, "closed"),
+          ),
+        )
+        .limit(1);
+      if (other)
+        throw new AppError(
+          "ERR_OPEN_TICKET_EXISTS",
+          `Ticket #${other.id} is already open or pending for this contact on this connection`,
+        );
+    }
+    const tagsChanged = input.tagIds !== undefined && (await replaceTagsIn(q, id, input.tagIds));
+    const [next] = await q
+      .update(tickets)
+      .set({
+        status: input.status ?? current.status,
+        userId: input.userId === undefined ? current.userId : input.userId,
+        queueId: input.queueId === undefined ? current.queueId : input.queueId,
+        unreadMessages: opts.keepUnread ? current.unreadMessages : 0,
+        updatedAt: new Date(clock()),
+      })
+      .where(eq(tickets.id, id))
+      .returning();
+    if (!next) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
+    const changed =
+      tagsChanged ||
+      next.status !== current.status ||
+      next.userId !== current.userId ||
+      next.queueId !== current.queueId;
+    if (changed) {
+      const [contact] = await q.select().from(contacts).where(eq(contacts.id, next.contactId));
+      const data = { ...ticketEventData(next, contact!), oldStatus: current.status, newStatus: next.status };
+      const closing = next.status === "closed" && current.status !== "closed";
+      emitIn(q, closing ? "ticket_closed" : "ticket_updated", next.connectionId, data);
+    }
     return next;
   }
 
@@ -467,9 +599,14 @@ export function createTicketService(
   return {
     findOrCreate,
     findOrCreateImported,
-    transfer,
     update,
     view,
+
+    /** POST /tickets/:id/transfer (see transferIn): one `store.write`, then the ticket as the API shows it. */
+    async transfer(id: number, input: TransferInput, by: { userId: number | null; name: string }) {
+      await store.write((q) => transferIn(q, id, input, by));
+      return view(id);
+    },
     get: (id: number) => view(id),
 
     /**
@@ -597,17 +734,9 @@ export function createTicketService(
       return row.queueId;
     },
 
-    async updateById(
-      id: number,
-      input: {
-        status?: TicketStatus;
-        userId?: number | null;
-        queueId?: number | null;
-        tagIds?: number[];
-        acceptedBy?: number;
-      },
-    ) {
-      db.transaction((tx) => update(tx, id, input));
+    /** PUT /tickets/:id (see updateIn): one `store.write`, then the ticket as the API shows it. */
+    async updateById(id: number, input: UpdateInput) {
+      await store.write((q) => updateIn(q, id, input));
       return view(id);
     },
 
@@ -623,7 +752,10 @@ export function createTicketService(
       const check = await gw.checkNumber(number);
       if (!check.exists) throw new AppError("ERR_WAPP_INVALID_CONTACT", `${number} is not on WhatsApp`);
       const profilePicUrl = await gw.profilePicUrl(check.number).catch(() => null);
-      const { ticket, created } = db.transaction((tx) => {
+      // The contact upsert and the ticket reuse are the message path's (synchronous) helpers: on SQLite the
+      // body's `q` is the writer connection they run on. They move onto the store with the message path.
+      const { ticket, created } = await store.write(async (q) => {
+        const tx = q as unknown as Tx;
         const { contact } = contactsSvc.upsert(tx, { number: check.number, profilePicUrl }, connection.id);
         return findOrCreate(tx, contact, connection.id, { ...input, newStatus: "open" });
       });

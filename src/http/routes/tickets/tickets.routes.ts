@@ -364,9 +364,7 @@ export const ticketsRouter = createRouter()
       await assertTicketVisible(c, ticketId);
       const p = c.get("principal");
       const by = p.kind === "user" ? { userId: p.id, name: p.name } : { userId: null, name: p.name };
-      const { services, db } = c.get("deps");
-      db.transaction((tx) => services.tickets.transfer(tx, ticketId, body, by));
-      const ticket = await services.tickets.view(ticketId);
+      const ticket = await c.get("deps").services.tickets.transfer(ticketId, body, by);
       return c.json({ message: "Ticket transferred", ticket: ticketWire(ticket) }, 200);
     },
   );
