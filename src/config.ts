@@ -29,6 +29,7 @@ const EnvSchema = z.object({
   WEBHOOK_WINDOW: int(1, 256).default(8),
   WEBHOOK_WORKER: bool.default(true),
   DB_CHECKPOINT_THREAD: bool.default(true),
+  DB_ASYNC_FSYNC: bool.default(true),
   HTTP_READ_THREADS: z
     .union([z.literal("auto"), int(0, 16)], { error: "auto, or a number of threads from 0 to 16" })
     .default(0),
@@ -170,6 +171,11 @@ export type Config = {
   /** WAL checkpoints run in their own thread (its own SQLite connection) instead of inside the API's commits. */
   dbCheckpointThread: boolean;
   /**
+   * The group commit's WAL fsync runs on the thread pool instead of inside COMMIT on the event loop; callers are
+   * answered, webhooks sent and live events streamed only once it is done (DB_ASYNC_FSYNC, default true).
+   */
+  dbAsyncFsync: boolean;
+  /**
    * HTTP read front (HTTP_READ_THREADS): 0 = the main thread listens on PORT and answers everything; N ≥ 1 = N
    * Bun Workers own PORT (`reusePort`), answer the GET lists the panel polls (tickets, contacts, a ticket's
    * messages) from their own read-only SQLite connections, and forward every other request to the main thread,
@@ -277,6 +283,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     webhookWindow: e.WEBHOOK_WINDOW,
     webhookWorker: e.WEBHOOK_WORKER,
     dbCheckpointThread: e.DB_CHECKPOINT_THREAD,
+    dbAsyncFsync: e.DB_ASYNC_FSYNC,
     httpReadThreads:
       e.HTTP_READ_THREADS === "auto"
         ? process.platform === "linux" && availableParallelism() >= 2

@@ -1,4 +1,5 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import type { FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import QRCode from "qrcode";
 import { createApp } from "./app";
@@ -8,6 +9,7 @@ import { openDatabase } from "./db/client";
 import { createCommitQueue } from "./db/commit-queue";
 import { migrate } from "./db/migrate";
 import { createSqliteStore } from "./db/store";
+import { createWalSyncer } from "./db/wal-sync";
 import { createServices } from "./domain";
 import { createRetention } from "./domain/retention.service";
 import { createEventStreams } from "./http/event-streams";
@@ -40,6 +42,8 @@ export type RuntimeOptions = {
   media?: MediaStore;
   /** The counters the logger and the process guards write to (one per process). */
   health?: ProcessHealth;
+  /** Replaces the WAL fsync of DB_ASYNC_FSYNC (tests hold or fail it). */
+  walFsync?: (handle: FileHandle) => Promise<void>;
   /** Events an SSE stream may hold for a slow client before it is dropped with a reset (tests set a few). */
   sseBufferEvents?: number;
 };
@@ -56,9 +60,18 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     cacheBytes: config.sqliteCacheBytes,
   });
   migrate(db);
-  const events = createEventSink(db, clock);
   const media = opts.media ?? createMediaStore(config);
   const metrics = createMetrics({ db, mediaDir: media.localDir, clock });
+  // After migrate: the store's reader connection opens the migrated file. The store's writer is the commit
+  // queue's too, and the event sink tells its listeners once the store's batch has committed.
+  const maxEventSeq = db.$client.query<{ seq: number | null }, []>("SELECT max(seq) AS seq FROM events");
+  const store = createSqliteStore(db, {
+    path: databasePath,
+    observer: metrics.observeCommit,
+    walSync: config.dbAsyncFsync ? createWalSyncer(`${databasePath}-wal`, opts.walFsync) : undefined,
+    commitMark: () => maxEventSeq.get()?.seq ?? 0,
+  });
+  const events = createEventSink(db, clock, store.afterCommit);
   const fetcher = createMediaFetcher({
     allowPrivate: config.mediaFetchAllowPrivate,
     timeoutMs: config.mediaFetchTimeoutMs,
@@ -128,12 +141,11 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
       seen: (at) => services?.connections.touchSeen(connectionId, at),
     }),
   });
-  // After migrate: the store's reader connection opens the migrated file.
-  const store = createSqliteStore(db, { path: databasePath, observer: metrics.observeCommit });
   services = createServices({
     db,
     store,
-    commits: createCommitQueue(db, metrics.observeCommit),
+    durableMark: store.durableMark,
+    commits: createCommitQueue(store),
     events,
     sessions,
     media,
@@ -170,6 +182,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
       dispatcherRunning: () => dispatcher.running,
       media: () => media.health(),
       readFront: () => readFront?.() ?? null,
+      storeFailure: store.failure,
     }),
   });
   // Created here, started by startServer (tests start it themselves when they want deliveries). With
@@ -180,6 +193,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
       ? createThreadedDispatcher({
           events,
           logger,
+          durableMark: store.durableMark,
           settings: {
             databasePath,
             logLevel: config.logLevel,
@@ -198,6 +212,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
           db,
           events,
           logger,
+          durableMark: store.durableMark,
           receivers: webhookReceivers,
           clock,
           timeoutMs: config.webhookTimeoutMs,

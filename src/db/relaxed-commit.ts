@@ -6,7 +6,8 @@ import type { Database } from "bun:sqlite";
  *
  * Only for writes that may be lost on a power cut without harm — deletions that the next pass repeats
  * (expired Idempotency-Keys, webhook history past retention) and freeing pages. It stays correct in WAL mode:
- * the next commit made with `synchronous = FULL` fsyncs the WAL, and with it every frame written before, so
+ * the next fsync of the WAL (a `synchronous = FULL` commit, or the group commit's with DB_ASYNC_FSYNC) covers every
+ * frame written before, so
  * nothing acknowledged to a client ever depends on this write being durable, and no later durable write
  * can be lost because of it. Not for deletions followed by removing files.
  */

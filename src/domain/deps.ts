@@ -22,6 +22,11 @@ export type DomainDeps = {
    * SQLite it shares `db`'s connection as its writer (docs/CLUSTER.md §3).
    */
   store: Store;
+  /**
+   * Events up to this seq are on disk (the SQLite store's `durableMark`, DB_ASYNC_FSYNC): the event feed and the
+   * live streams show no further. Unset: every committed event.
+   */
+  durableMark?: () => number;
   /** Group commit for writes on the request path (one fsync per batch, answers after commit). */
   commits: CommitQueue;
   events: EventSink;

@@ -24,7 +24,7 @@ export function createServices(deps: DomainDeps) {
   const tickets = createTicketService(deps, contacts, connections);
   const messages = createMessageService(deps, contacts, tickets, connections);
   const lifecycle = createMessageLifecycleService(deps, messages, tickets, connections);
-  const eventFeed = createEventFeed(deps.db);
+  const eventFeed = createEventFeed(deps.db, deps.durableMark);
   const automation = createAutomationService(deps, connections, tickets, messages);
   automation.start();
   return {

@@ -31,7 +31,7 @@ import type { Config } from "../config";
 import { applyReadPragmas, type Db } from "../db/client";
 import { createCommitQueue } from "../db/commit-queue";
 import * as schema from "../db/schema";
-import { createSqliteStore, type Store } from "../db/store";
+import { createSqliteStore, type SqliteStore } from "../db/store";
 import { createServices } from "../domain";
 import { AppError } from "../errors";
 import { createLogger, createProcessHealth } from "../logger";
@@ -98,7 +98,7 @@ function mustForward(err: unknown): boolean {
 let server: ReturnType<typeof Bun.serve> | undefined;
 let metrics: ReturnType<typeof createMetrics> | undefined;
 let sqlite: Database | undefined;
-let store: Store | undefined;
+let store: SqliteStore | undefined;
 
 function start(s: ReadFrontSettings) {
   const { config } = s;
@@ -139,7 +139,7 @@ function start(s: ReadFrontSettings) {
   const services = createServices({
     db,
     store,
-    commits: createCommitQueue(db),
+    commits: createCommitQueue(store),
     events,
     sessions,
     media,

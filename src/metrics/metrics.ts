@@ -117,7 +117,7 @@ export function createMetrics(opts: MetricsOptions) {
   });
   const commitSeconds = new Histogram({
     name: "chasqui_db_commit_duration_seconds",
-    help: "Time of the commit queue's COMMIT, which is the fsync with synchronous=FULL.",
+    help: "Time from the group commit's COMMIT until its write is durable: the COMMIT and its WAL fsync (run off the event loop with DB_ASYNC_FSYNC, inside COMMIT without).",
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers,
   });

@@ -14,6 +14,8 @@ export type ReadinessOptions = {
   media?: () => MediaHealth;
   /** The HTTP read front's threads (HTTP_READ_THREADS), null while it is off. */
   readFront?: () => ReadFrontHealth | null;
+  /** Why the store takes no more writes (a failed fsync), or null: the database check fails until a restart. */
+  storeFailure?: () => Error | null;
 };
 
 /** Read-front threads configured and listening now (a dead one is started again; meanwhile the main thread serves). */
@@ -43,7 +45,8 @@ export type Readiness = {
  * applied; connections that are not CONNECTED and a stuck outbox are reported but do not make the server
  * unready: a load balancer should keep sending API traffic to it while a phone is offline or a webhook
  * receiver is down. A media bucket that never worked since the start (a wrong MEDIA_S3_* setting) makes it
- * unready; one that fails after it worked (an outage) is reported only, as text messages still flow.
+ * unready; one that fails after it worked (an outage) is reported only, as text messages still flow. A store
+ * whose fsync failed takes no more writes: the database check fails until the process restarts.
  */
 export function createReadiness(opts: ReadinessOptions) {
   const { db } = opts;
@@ -64,6 +67,8 @@ export function createReadiness(opts: ReadinessOptions) {
     let migrations: Readiness["checks"]["migrations"] = "unknown";
     try {
       db.$client.query("SELECT 1").get();
+      const failure = opts.storeFailure?.();
+      if (failure) throw failure;
     } catch {
       return {
         ready: false,

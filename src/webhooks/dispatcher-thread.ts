@@ -34,10 +34,13 @@ export function createThreadedDispatcher(opts: {
   settings: DispatcherThreadSettings;
   events: Pick<EventSink, "subscribe" | "onWake">;
   logger: Logger;
+  /** Events up to this seq are on disk (the store's `durableMark`): sent to the thread with every wake-up. */
+  durableMark?: () => number;
   stopGraceMs?: number;
 }): DispatcherHandle {
   const logger = opts.logger.child({ module: "webhooks" });
   const stopGraceMs = opts.stopGraceMs ?? 10_000;
+  const durableMark = opts.durableMark ?? (() => Number.MAX_SAFE_INTEGER);
   let worker: Worker | undefined;
   let running = false;
   let lanes = 0;
@@ -53,7 +56,7 @@ export function createThreadedDispatcher(opts: {
     wakePosted = true;
     queueMicrotask(() => {
       wakePosted = false;
-      send({ type: "wake" });
+      send({ type: "wake", durable: durableMark() });
     });
   };
 
@@ -86,7 +89,7 @@ export function createThreadedDispatcher(opts: {
       }, RESTART_MS);
       t.unref?.();
     });
-    send({ type: "start", settings: opts.settings });
+    send({ type: "start", settings: opts.settings, durable: durableMark() });
   };
 
   return {

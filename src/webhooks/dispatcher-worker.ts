@@ -4,8 +4,9 @@
  * never wait for HTTP work on the main thread, and the main thread never waits for webhook receivers.
  *
  * Protocol (structured-clone messages):
- * - in: `{ type: "start", settings }` once, `{ type: "wake" }` after each commit with events or a re-enqueued
- *   delivery, `{ type: "stop", graceMs }` once;
+ * - in: `{ type: "start", settings, durable }` once, `{ type: "wake", durable }` after each commit with events (once
+ *   it is on disk) or a re-enqueued delivery, `{ type: "stop", graceMs }` once; `durable` is the main thread's
+ *   `durableMark()`: deliveries of later events are not claimed yet;
  * - out: `{ type: "started" }`, `{ type: "settled", items, lanes }` after each stored batch of results, `{ type:
  *   "lanes", lanes }` when the lanes in hand change without a result (requests hanging),
  *   `{ type: "stopped" }` once the rows it held are back to pending and its connection is closed.
@@ -32,8 +33,8 @@ export type DispatcherThreadSettings = {
 };
 
 export type ToWorker =
-  | { type: "start"; settings: DispatcherThreadSettings }
-  | { type: "wake" }
+  | { type: "start"; settings: DispatcherThreadSettings; durable: number }
+  | { type: "wake"; durable: number }
   | { type: "stop"; graceMs: number };
 
 export type FromWorker =
@@ -45,6 +46,8 @@ export type FromWorker =
 const post = (m: FromWorker) => self.postMessage(m);
 
 let dispatcher: Dispatcher | undefined;
+/** The main thread's durable event seq, as last told. */
+let durable = 0;
 let close: (() => void) | undefined;
 const wakeListeners = new Set<() => void>();
 
@@ -53,8 +56,8 @@ function start(s: DispatcherThreadSettings) {
   const db = openDatabase(s.databasePath);
   // This connection only stores delivery state. Without the per-commit fsync a result lost to a power cut
   // means the delivery is sent again (at least once, as after any crash); the events and deliveries
-  // themselves are written by the main connection with synchronous=FULL, and its next commit's fsync covers
-  // the WAL frames written here before it.
+  // themselves are written by the main connection, whose next fsync (its group commit's, DB_ASYNC_FSYNC, or a
+  // synchronous=FULL commit's) covers the WAL frames written here before it.
   db.$client.exec("PRAGMA synchronous = NORMAL;");
   // Nor does it checkpoint the WAL: a checkpoint run by one of its commits would hold this thread (and every
   // delivery in flight, whose timeouts are timers here) for the checkpoint's fsyncs. The main connection's commits
@@ -92,6 +95,7 @@ function start(s: DispatcherThreadSettings) {
     settleDelayMs: 10,
     // Never sleep in SQLite's busy handler behind the API's commit fsync: try again within a millisecond or at the next wake-up.
     lockRetryMs: 1,
+    durableMark: () => durable,
     // Each claim takes the write lock, which the API's group commit holds through its fsync: claim more rows
     // at once so a busy API costs fewer waits per delivery.
     batchSize: 200,
@@ -125,9 +129,13 @@ function start(s: DispatcherThreadSettings) {
 
 self.onmessage = async (e: MessageEvent<ToWorker>) => {
   const m = e.data;
-  if (m.type === "start") start(m.settings);
-  else if (m.type === "wake") for (const l of wakeListeners) l();
-  else if (m.type === "stop") {
+  if (m.type === "start") {
+    durable = m.durable;
+    start(m.settings);
+  } else if (m.type === "wake") {
+    durable = Math.max(durable, m.durable);
+    for (const l of wakeListeners) l();
+  } else if (m.type === "stop") {
     await dispatcher?.stop(m.graceMs);
     close?.();
     post({ type: "stopped" });

@@ -53,6 +53,11 @@ export type DispatcherOptions = {
    * connection's own busy_timeout applies.
    */
   lockRetryMs?: number;
+  /**
+   * Deliveries are claimed only for events up to this seq (the SQLite store's `durableMark`: on disk). Unset:
+   * every committed event.
+   */
+  durableMark?: () => number;
   /** Safety-net poll, ms (default 1000); commits and retries due wake the dispatcher without it. */
   pollIntervalMs?: number;
   /** Grace for deliveries in flight at stop, ms (default 10 000). */
@@ -107,8 +112,11 @@ export function createDispatcher(opts: DispatcherOptions) {
   const logger = opts.logger.child({ module: "webhooks" });
   const sqlite = db.$client;
 
-  const due = `((d.status = 'pending' AND d.next_attempt_at <= $now) OR (d.status = 'delivering' AND d.locked_until <= $now))`;
-  const discoverStmt = sqlite.query<{ webhookId: number }, { now: number }>(
+  // Only deliveries of events on disk: with the commit's fsync off the event loop a committed event may still be
+  // lost to a power cut until its batch's fsync is done (`durableMark`).
+  const due = `d.event_id <= $durable AND ((d.status = 'pending' AND d.next_attempt_at <= $now) OR (d.status = 'delivering' AND d.locked_until <= $now))`;
+  const durableMark = opts.durableMark ?? (() => Number.MAX_SAFE_INTEGER);
+  const discoverStmt = sqlite.query<{ webhookId: number }, { now: number; durable: number }>(
     `SELECT w.id AS webhookId FROM webhooks w WHERE w.enabled = 1 AND EXISTS (
        SELECT 1 FROM webhook_deliveries d
        WHERE d.webhook_id = w.id AND d.status in ('pending', 'delivering') AND ${due})
@@ -116,7 +124,7 @@ export function createDispatcher(opts: DispatcherOptions) {
   );
   const claimStmt = sqlite.query<
     ClaimedRow,
-    { webhookId: number; now: number; token: string; lockedUntil: number; limit: number }
+    { webhookId: number; now: number; durable: number; token: string; lockedUntil: number; limit: number }
   >(
     `UPDATE webhook_deliveries
        SET status = 'delivering', attempts = attempts + 1, lease_token = $token, locked_until = $lockedUntil
@@ -272,7 +280,14 @@ export function createDispatcher(opts: DispatcherOptions) {
           for (const c of asked) {
             const token = randomUUID();
             const rows = claimStmt
-              .all({ webhookId: c.webhookId, now, token, lockedUntil: now + leaseMs, limit: batchSize })
+              .all({
+                webhookId: c.webhookId,
+                now,
+                durable: durableMark(),
+                token,
+                lockedUntil: now + leaseMs,
+                limit: batchSize,
+              })
               .sort((a, b) => a.id - b.id);
             claimed.push(rows.length > 0 ? { token, rows } : undefined);
           }
@@ -407,7 +422,7 @@ export function createDispatcher(opts: DispatcherOptions) {
     try {
       const now = clock();
       if (lanes.size < concurrency) {
-        for (const { webhookId } of discoverStmt.all({ now })) {
+        for (const { webhookId } of discoverStmt.all({ now, durable: durableMark() })) {
           if (lanes.size >= concurrency) break;
           if (!lanes.has(webhookId)) startLane(webhookId);
         }

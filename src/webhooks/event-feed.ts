@@ -21,9 +21,10 @@ export type FeedRow = {
 /**
  * The one reader of stored events in commit order (`seq`), shared by the catch-up feed and the SSE stream,
  * so both see the same events with the same filters. Bodies are rebuilt from the compact rows here
- * (src/webhooks/event-codec.ts).
+ * (src/webhooks/event-codec.ts). Only events up to `durableMark()` are shown: with the commit's fsync off the event
+ * loop (DB_ASYNC_FSYNC) a committed event is announced once it is on disk (`SqliteStore.durableMark`).
  */
-export function createEventFeed(db: Db) {
+export function createEventFeed(db: Db, durableMark: () => number = () => Number.MAX_SAFE_INTEGER) {
   const sqlite = db.$client;
   // An id stored before migration 0013 is looked up as such first; any other is decoded (seq + creation time).
   const legacySeq = sqlite.query<{ seq: number }, [string]>("SELECT seq FROM events WHERE legacy_id = ?");
@@ -43,14 +44,14 @@ export function createEventFeed(db: Db) {
       const parsed = parseEventId(eventId);
       return parsed ? currentSeq.get(parsed.seq, parsed.createdAt)?.seq : undefined;
     },
-    /** The newest `seq` stored (0 when none). */
+    /** The newest `seq` stored and durable (0 when none). */
     latestSeq(): number {
-      return latest.get()?.seq ?? 0;
+      return Math.min(latest.get()?.seq ?? 0, durableMark());
     },
     /** Up to `limit` events after `seq`, oldest first, of one connection and some types when given. */
     after(seq: number, f: { connectionId?: number; types?: readonly string[]; limit: number }): FeedRow[] {
-      const where = ["e.seq > ?"];
-      const params: (number | string)[] = [seq];
+      const where = ["e.seq > ?", "e.seq <= ?"];
+      const params: (number | string)[] = [seq, durableMark()];
       if (f.connectionId !== undefined) {
         where.push("e.connection_id = ?");
         params.push(f.connectionId);

@@ -39,7 +39,15 @@ export type EventSink = {
   onWake(listener: () => void): () => void;
 };
 
-export function createEventSink(db: Db, clock: () => number = Date.now): EventSink {
+/**
+ * `afterCommit` runs a function once the transaction open on `db` now has ended (the SQLite store's, see
+ * `SqliteStore.afterCommit`); the default, a microtask, is right for synchronous transactions only.
+ */
+export function createEventSink(
+  db: Db,
+  clock: () => number = Date.now,
+  afterCommit: (fn: () => void) => void = queueMicrotask,
+): EventSink {
   const sqlite = db.$client;
   const q = {
     // The connection's name and number now, and the origin row that already holds that pair, if any.
@@ -71,9 +79,8 @@ export function createEventSink(db: Db, clock: () => number = Date.now): EventSi
   let pending: { stored: StoredEvent; createdAt: number; typeCode: number; data: Uint8Array }[] = [];
   let scheduled = false;
 
-  // Transactions are synchronous, so a microtask queued inside one runs after it committed (or rolled
-  // back). Listeners re-check the database, so an event from a rolled-back transaction only costs a
-  // spurious wake-up: it is dropped here because its row does not exist.
+  // Runs once the transaction that emitted has ended (`afterCommit`): committed or rolled back. It re-checks
+  // the database, so an event from a rolled-back transaction costs nothing: its row does not exist.
   const flush = () => {
     scheduled = false;
     const batch = pending;
@@ -138,7 +145,7 @@ export function createEventSink(db: Db, clock: () => number = Date.now): EventSi
         pending.push({ stored, createdAt: now, typeCode, data: packed });
         if (!scheduled) {
           scheduled = true;
-          queueMicrotask(flush);
+          afterCommit(flush);
         }
       }
       return stored;

@@ -184,7 +184,7 @@ describe("events emitted by each documented action", () => {
     const c = await t.sandbox("WhatsApp Principal", "595981234567");
     const heard: { id: string; seq: number; payload: string }[] = [];
     t.events.subscribe((e) => heard.push({ id: e.id, seq: e.seq, payload: e.payload }));
-    const commits = createCommitQueue(t.db);
+    const commits = createCommitQueue(t.store);
     const data = { ticketId: 1, status: "closed" };
     // Both jobs run in one transaction, each in its own savepoint: the first emits, then throws.
     const failed = commits.run((tx) => {
@@ -201,6 +201,37 @@ describe("events emitted by each documented action", () => {
         .after(stored.seq - 1, { limit: 10 })
         .map((e) => e.id),
     ).toEqual([stored.id]);
+  });
+
+  test("listeners hear of an event only once the store's batch that stored it has committed", async () => {
+    await using t = createTestApp();
+    const c = await t.sandbox("WhatsApp Principal", "595981234567");
+    const heard: { seq: number; inTransaction: boolean; stored: boolean }[] = [];
+    const exists = t.db.$client.query<{ n: number }, [number]>(
+      "select count(*) as n from events where seq = ?",
+    );
+    t.events.subscribe((e) =>
+      heard.push({
+        seq: e.seq,
+        inTransaction: t.db.$client.inTransaction,
+        stored: exists.get(e.seq)!.n === 1,
+      }),
+    );
+    const commits = createCommitQueue(t.store);
+    // One batch of three jobs: the first two emit, the last awaits its own statements (a store body), so the
+    // batch yields to microtasks between jobs: a listener run then would see the transaction open.
+    const data = { ticketId: 1, status: "closed" };
+    const jobs = [
+      commits.run((tx) => t.events.emit(tx, "ticket_closed", c.id, data)),
+      commits.run((tx) => t.events.emit(tx, "ticket_closed", c.id, data)),
+      t.store.write(async (q) => q.select().from(t.store.t.events)),
+    ];
+    const [first, second] = (await Promise.all(jobs)) as { seq: number }[];
+    await waitFor(() => heard.length === 2);
+    expect(heard).toEqual([
+      { seq: first!.seq, inTransaction: false, stored: true },
+      { seq: second!.seq, inTransaction: false, stored: true },
+    ]);
   });
 });
 

@@ -3,11 +3,12 @@ import { openDatabase } from "../../src/db/client";
 import { createCommitQueue } from "../../src/db/commit-queue";
 import { migrate } from "../../src/db/migrate";
 import { queues } from "../../src/db/schema";
+import { createSqliteStore } from "../../src/db/store";
 
 function setup() {
   const db = openDatabase(":memory:");
   migrate(db);
-  return { db, commits: createCommitQueue(db) };
+  return { db, commits: createCommitQueue(createSqliteStore(db, { path: ":memory:" })) };
 }
 
 test("jobs of one turn share a transaction, and a failing job rolls back alone", async () => {

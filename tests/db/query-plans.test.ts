@@ -4,8 +4,9 @@ import { createTestApp, waitFor } from "../support/test-app";
 
 /**
  * Every statement the server prepares while it serves the whole API and runs its background jobs is
- * explained with EXPLAIN QUERY PLAN, and none may scan a table that grows with traffic or sort with a temp
- * B-tree: lists stay fast at any depth and background jobs cost their own work, not the table's size.
+ * explained with EXPLAIN QUERY PLAN, and none may scan a table that grows with traffic (nor walk a whole index of
+ * it, unless a LIMIT stops the walk or the index is partial) or sort with a temp B-tree: lists stay fast at any
+ * depth and background jobs cost their own work, not the table's size.
  * SQLite plans without ANALYZE as if every table had about a million rows, which is what a busy server has.
  */
 
@@ -36,6 +37,10 @@ const ACCEPTED: { pattern: RegExp; why: string }[] = [
   {
     pattern: /^\s*(INSERT INTO `messages_fts`|UPDATE `tickets` SET `first_(inbound|response)_at`)/,
     why: "one-off backfill of migration 0009 (full-text index, first-response times)",
+  },
+  {
+    pattern: /^\s*INSERT INTO `(ticket_counts|row_counts)`/,
+    why: "one-off backfill of the maintained counters when their migration runs",
   },
   {
     pattern: /from "webhook_deliveries" inner join "webhooks"/,
@@ -331,6 +336,20 @@ test("no statement scans a large table or sorts in a temp B-tree", async () => {
     return out;
   }
 
+  // A partial index holds only the rows of some work (queued sends, leased deliveries, media to fetch): reading
+  // all of it costs that work, not the table's size.
+  const partial = new Set(
+    (
+      t.db.$client
+        .query("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+        .all() as {
+        name: string;
+        sql: string;
+      }[]
+    )
+      .filter((i) => /\bwhere\b/i.test(i.sql))
+      .map((i) => i.name),
+  );
   const problems: string[] = [];
   for (const sql of recorded) {
     if (!/^\s*(select|update|delete|with|insert\s.*\sselect\s)/is.test(sql)) continue;
@@ -346,11 +365,20 @@ test("no statement scans a large table or sorts in a temp B-tree", async () => {
       const scan = /^SCAN (\w+)/.exec(detail);
       const fullScan =
         scan && LARGE.includes(scan[1]!) && !/USING (COVERING )?INDEX|USING INTEGER PRIMARY KEY/.test(detail);
+      // Walking a whole index of a large table (in its order, to skip a sort) is a scan too, unless a LIMIT stops
+      // it or the index is partial.
+      const index = /USING (?:COVERING )?INDEX (\w+)/.exec(detail)?.[1];
+      const indexScan =
+        scan &&
+        LARGE.includes(scan[1]!) &&
+        index !== undefined &&
+        !partial.has(index) &&
+        !/\blimit\b/i.test(sql);
       // Sorting a small table (users, queues, tags) is fine; sorting a growing one is not.
       const tempSort =
         /USE TEMP B-TREE FOR (ORDER BY|RIGHT PART OF ORDER BY)/.test(detail) &&
         LARGE.some((table) => new RegExp(`\\b${table}\\b`).test(sql));
-      if ((fullScan || tempSort) && !ACCEPTED.some((a) => a.pattern.test(sql)))
+      if ((fullScan || indexScan || tempSort) && !ACCEPTED.some((a) => a.pattern.test(sql)))
         problems.push(`${detail}\n    in: ${sql.replace(/\s+/g, " ").slice(0, 300)}`);
     }
   }

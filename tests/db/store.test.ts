@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { asc, eq } from "drizzle-orm";
 import { createCommitQueue } from "../../src/db/commit-queue";
-import { HeldTransactionError, uniqueViolation } from "../../src/db/store";
+import { HeldTransactionError, type SqliteStore, uniqueViolation } from "../../src/db/store";
 import { describeStores, openTestStore } from "../support/stores";
 
 const names = (rows: { name: string }[]) => rows.map((r) => r.name);
@@ -118,7 +118,7 @@ describe("Store on sqlite", () => {
     await using s = await openTestStore("sqlite");
     const { store, db } = s;
     const { tags } = store.t;
-    const commits = createCommitQueue(db!);
+    const commits = createCommitQueue(store as SqliteStore);
     const row = (name: string) => ({ name, color: name, createdAt: now, updatedAt: now });
     const jobs: Promise<unknown>[] = [];
     for (let i = 0; i < 10; i++) {

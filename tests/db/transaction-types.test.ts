@@ -1,6 +1,7 @@
 import { expect, test } from "bun:test";
 import { openDatabase } from "../../src/db/client";
 import { createCommitQueue } from "../../src/db/commit-queue";
+import { createSqliteStore } from "../../src/db/store";
 
 /**
  * A transaction body cannot be async: drizzle on bun:sqlite commits when the callback returns, so work after
@@ -9,7 +10,7 @@ import { createCommitQueue } from "../../src/db/commit-queue";
  */
 test("transaction bodies are synchronous, by type, for db.transaction and the commit queue", async () => {
   const db = openDatabase(":memory:");
-  const commits = createCommitQueue(db);
+  const commits = createCommitQueue(createSqliteStore(db, { path: ":memory:" }));
   const refused = () => {
     // @ts-expect-error an async transaction body does not compile
     db.transaction(async () => 1);

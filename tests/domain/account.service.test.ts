@@ -93,7 +93,7 @@ describeStores("account service", (dialect) => {
     await expect(accounts.get(cai.id)).rejects.toMatchObject({ code: "ERR_USER_NOT_FOUND" });
     await expect(accounts.remove(cai.id)).rejects.toMatchObject({ code: "ERR_USER_NOT_FOUND" });
     expect((await accounts.list()).map((u) => u.name)).toEqual(["Ana", "Bea"]);
-  });
+  }, 30_000); // argon2 hashes several passwords: seconds on a loaded 2-core machine
 
   test("sign-in checks: a wrong password, an unknown email, no password and a disabled user are all null", async () => {
     await using s = await openTestStore(dialect);
@@ -107,7 +107,7 @@ describeStores("account service", (dialect) => {
     expect(await accounts.verifyLogin("bea@example.com", "")).toBeNull();
     await accounts.update(ana.id, { disabled: true });
     expect(await accounts.verifyLogin("ana@example.com", "a long password")).toBeNull();
-  });
+  }, 30_000); // argon2 hashes several passwords: seconds on a loaded 2-core machine
 
   test("sessions: the principal, lastSeenAt touched once a minute, idle and absolute expiry, revocation", async () => {
     await using s = await openTestStore(dialect);
@@ -188,7 +188,7 @@ describeStores("account service", (dialect) => {
     expect(await accounts.authenticateSession(e.secret)).toBeNull();
     await accounts.remove(ana.id);
     expect(await accounts.authenticateSession(c.secret)).toBeNull();
-  });
+  }, 30_000); // argon2 hashes several passwords: seconds on a loaded 2-core machine
 
   test("passwords: the user's change keeps their session and ends the others; an admin's reset ends all", async () => {
     await using s = await openTestStore(dialect);
@@ -219,5 +219,5 @@ describeStores("account service", (dialect) => {
     expect(await accounts.authenticateSession(kept.secret)).toBeNull();
     expect(await accounts.verifyLogin("ana@example.com", password)).toMatchObject({ id: ana.id });
     await expect(accounts.resetPassword(9999)).rejects.toMatchObject({ code: "ERR_USER_NOT_FOUND" });
-  });
+  }, 30_000); // argon2 hashes several passwords: seconds on a loaded 2-core machine
 });

@@ -1,3 +1,20 @@
+import { AppError } from "../../errors";
+
+/**
+ * An fsync of the WAL failed: the writes of that batch may not be on disk, and after such a failure the kernel may
+ * have dropped the pages, so the store takes no more writes (503) and the server is not ready until it restarts.
+ */
+export class DurabilityError extends AppError {
+  constructor(cause: unknown) {
+    super(
+      "ERR_SERVICE_UNAVAILABLE",
+      "The database could not make a write durable (fsync failed); the server takes no more writes until it is restarted",
+    );
+    this.name = "DurabilityError";
+    this.cause = cause;
+  }
+}
+
 /** The driver errors behind drizzle's wrapper (DrizzleQueryError keeps the original as `cause`). */
 function* causes(err: unknown): Generator<unknown> {
   for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) yield e;

@@ -1,4 +1,4 @@
 export { uniqueViolation } from "./errors";
 export { createPostgresStore } from "./pg-store";
-export { createSqliteStore, HeldTransactionError } from "./sqlite-store";
+export { createSqliteStore, HeldTransactionError, type SqliteStore } from "./sqlite-store";
 export type { Dialect, Query, Store, Tables } from "./store";

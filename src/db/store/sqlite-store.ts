@@ -5,6 +5,8 @@ import { drizzle } from "drizzle-orm/bun-sqlite";
 import type { Db } from "../client";
 import type { CommitObserver } from "../commit-queue";
 import * as schema from "../schema";
+import type { WalSyncer } from "../wal-sync";
+import { DurabilityError } from "./errors";
 import type { Query, Store } from "./store";
 
 export type SqliteStoreOptions = {
@@ -17,6 +19,36 @@ export type SqliteStoreOptions = {
   observer?: CommitObserver;
   /** Jobs one transaction takes at most before it commits (the rest wait for the next). */
   maxBatch?: number;
+  /**
+   * The commit's fsync off the event loop (DB_ASYNC_FSYNC): a batch COMMITs with `synchronous = NORMAL` (its
+   * frames written to the WAL, not synced), the writer takes the next batch at once, and this batch's callers
+   * are answered — and its afterCommit callbacks run — once `walSync.sync()` resolved. Without it the COMMIT
+   * runs with the connection's own setting (FULL: the fsync inside, on the event loop).
+   */
+  walSync?: WalSyncer;
+  /**
+   * The highest event seq committed now, read right after each COMMIT: with `walSync`, `durableMark()` moves up
+   * to it once that batch's fsync is done. Unset: `durableMark()` stays at its maximum.
+   */
+  commitMark?: () => number;
+};
+
+/** The SQLite store, plus what only a store sharing the process's writer connection can offer. */
+export type SqliteStore = Store & {
+  /**
+   * Runs `fn` once the transaction open on the writer connection now has ended: after a store batch's COMMIT
+   * (or its rollback — `fn` checks the database itself), or, outside a batch, in a microtask (a synchronous
+   * transaction has ended by then). The event sink tells its listeners (webhook dispatcher, SSE) through it,
+   * so they never look for rows the writer has not committed.
+   */
+  afterCommit(fn: () => void): void;
+  /**
+   * Every event with `seq` up to this is on disk: webhooks and live streams go no further, so none announces a
+   * write a power cut could still undo. `Number.MAX_SAFE_INTEGER` without `walSync` (every COMMIT is durable).
+   */
+  durableMark(): number;
+  /** Why the store takes no more writes (an fsync failed: only a restart is safe), or null. */
+  failure(): Error | null;
 };
 
 /** A write body kept the transaction open across an event-loop turn: it awaited I/O or a timer. */
@@ -42,8 +74,8 @@ type Job = {
  * event loop (a body awaits only bun:sqlite statements, which resolve in microtasks), and synchronous code runs
  * in turns of its own.
  */
-export function createSqliteStore(db: Db, opts: SqliteStoreOptions): Store {
-  const maxBatch = opts.maxBatch ?? 64;
+export function createSqliteStore(db: Db, opts: SqliteStoreOptions): SqliteStore {
+  const maxBatch = opts.maxBatch ?? 1000;
   const writer = db as unknown as Query;
   const sqlite = db.$client;
   const stmt = {
@@ -71,6 +103,23 @@ export function createSqliteStore(db: Db, opts: SqliteStoreOptions): Store {
   let running = false;
   /** Between BEGIN and COMMIT/ROLLBACK of a batch. */
   let open = false;
+  /** afterCommit callbacks of the open batch. */
+  const ended: (() => void)[] = [];
+  const walSync = opts.path === ":memory:" ? undefined : opts.walSync;
+  let durable = walSync && opts.commitMark ? opts.commitMark() : Number.MAX_SAFE_INTEGER;
+  let failure: Error | null = null;
+  const syncLevel = (sqlite.query("PRAGMA synchronous").get() as { synchronous: number }).synchronous;
+  const relaxed = sqlite.query("PRAGMA synchronous = NORMAL");
+  const restored = sqlite.query(`PRAGMA synchronous = ${syncLevel}`);
+  const runEnded = (fns = ended.splice(0)) => {
+    for (const fn of fns) {
+      try {
+        fn();
+      } catch {
+        // One faulty callback must not keep the batch's callers waiting.
+      }
+    }
+  };
   const idle: (() => void)[] = [];
 
   const schedule = () => {
@@ -80,11 +129,30 @@ export function createSqliteStore(db: Db, opts: SqliteStoreOptions): Store {
   };
 
   async function runBatch(): Promise<void> {
+    if (failure) {
+      for (const job of queue.splice(0)) job.reject(failure);
+      batchEnded();
+      return;
+    }
     const batch: Job[] = [];
     const outcomes: { ok: boolean; value: unknown }[] = [];
     let held = false;
+    // The safety level cannot change inside a transaction: NORMAL from BEGIN to COMMIT. Nothing else runs on the
+    // connection in between (the batch ends within this turn), so no other commit is made with it.
+    if (walSync) relaxed.run();
     try {
       stmt.begin.run();
+    } catch (err) {
+      if (walSync) restored.run();
+      // BEGIN failed (another transaction is open on the connection, I/O error): the jobs waiting now fail
+      // with it; the transaction that is open is not ours to roll back.
+      const failed = queue.splice(0, maxBatch);
+      for (const job of failed) job.reject(err);
+      batchEnded();
+      return;
+    }
+    let commitMs: number;
+    try {
       open = true;
       // Runs on the next turn: if the batch is still open then, a body let other code run inside it.
       setImmediate(() => {
@@ -107,23 +175,57 @@ export function createSqliteStore(db: Db, opts: SqliteStoreOptions): Store {
       if (held) throw new HeldTransactionError();
       const commitAt = performance.now();
       stmt.commit.run();
+      commitMs = performance.now() - commitAt;
       open = false;
-      opts.observer?.({ jobs: batch.length, commitMs: performance.now() - commitAt });
+      if (walSync) restored.run();
+    } catch (err) {
+      // COMMIT failed (disk full, I/O error) or a body held the transaction: nothing is stored.
+      if (sqlite.inTransaction) stmt.rollback.run();
+      open = false;
+      if (walSync) restored.run();
+      runEnded();
+      for (const job of batch) job.reject(err);
+      batchEnded();
+      return;
+    }
+    const settle = (fns: (() => void)[]) => {
+      runEnded(fns);
       batch.forEach((job, i) => {
         const o = outcomes[i]!;
         if (o.ok) job.resolve(o.value);
         else job.reject(o.value);
       });
-    } catch (err) {
-      // BEGIN or COMMIT failed (disk full, I/O error) or a body held the transaction: nothing is stored.
-      if (sqlite.inTransaction) stmt.rollback.run();
-      open = false;
-      for (const job of batch) job.reject(err);
-    } finally {
-      running = false;
-      if (queue.length > 0) schedule();
-      else for (const done of idle.splice(0)) done();
+    };
+    if (!walSync) {
+      opts.observer?.({ jobs: batch.length, commitMs });
+      settle(ended.splice(0));
+      batchEnded();
+      return;
     }
+    // Committed, not yet durable. The writer is free for the next batch while this one's fsync runs.
+    const fns = ended.splice(0);
+    const mark = opts.commitMark?.();
+    batchEnded();
+    const syncAt = performance.now();
+    try {
+      await walSync.sync();
+    } catch (err) {
+      // After a failed fsync the kernel may have dropped the dirty pages: retrying proves nothing. Nobody is
+      // told this batch is stored, and the store takes no more writes until a restart (recovery replays the WAL).
+      failure ??= new DurabilityError(err);
+      runEnded(fns);
+      for (const job of batch) job.reject(failure);
+      return;
+    }
+    if (mark !== undefined && mark > durable) durable = mark;
+    opts.observer?.({ jobs: batch.length, commitMs: commitMs + performance.now() - syncAt });
+    settle(fns);
+  }
+
+  function batchEnded() {
+    running = false;
+    if (queue.length > 0) schedule();
+    else for (const done of idle.splice(0)) done();
   }
 
   const enqueue = <T>(fn: (q: Query) => Promise<T>) =>
@@ -143,8 +245,24 @@ export function createSqliteStore(db: Db, opts: SqliteStoreOptions): Store {
       return enqueue(fn);
     },
     write: enqueue,
+    afterCommit(fn) {
+      if (open) {
+        ended.push(fn);
+        return;
+      }
+      // A synchronous transaction just committed with the connection's own setting (FULL): its fsync covered
+      // every frame written before, a store batch's too, so everything committed so far is durable.
+      if (walSync && opts.commitMark) {
+        const mark = opts.commitMark();
+        if (mark > durable) durable = mark;
+      }
+      queueMicrotask(fn);
+    },
+    durableMark: () => durable,
+    failure: () => failure,
     async close() {
       if (running) await new Promise<void>((done) => idle.push(done));
+      await walSync?.close();
       readerClient?.close();
       reader = undefined;
     },
