@@ -9,6 +9,7 @@ import { loadConfig } from "../../src/config";
 import { type Db, openDatabase } from "../../src/db/client";
 import { createCommitQueue } from "../../src/db/commit-queue";
 import { migrate } from "../../src/db/migrate";
+import { createSqliteStore, type SqliteStore } from "../../src/db/store";
 import type { DomainDeps } from "../../src/domain/deps";
 import { createLogger } from "../../src/logger";
 import { createMediaFetcher } from "../../src/media/safe-fetch";
@@ -30,6 +31,8 @@ export function domainDeps(
       migrate(side);
       return side;
     })();
+  // The synchronous parts' writer: the test store itself on SQLite, a store over the side database on PostgreSQL.
+  const writer = s.db ? (s.store as SqliteStore) : createSqliteStore(db, { path: ":memory:" });
   const config = loadConfig({
     DATA_DIR: dataDir,
     API_TOKEN: "domain-test-token-0123456789",
@@ -37,13 +40,13 @@ export function domainDeps(
     LOG_LEVEL: "silent",
     WA_WS_URL: "ws://127.0.0.1:9/ws/chat",
   });
-  const sink = createEventSink(db, clock);
+  const sink = createEventSink(db, clock, writer.afterCommit);
   const events: StoredEvent[] = [];
   sink.subscribe((e) => events.push(e));
   const deps: DomainDeps = {
     db,
     store: s.store,
-    commits: createCommitQueue(db),
+    commits: createCommitQueue(writer),
     events: sink,
     // No WhatsApp session runs in these tests.
     sessions: { get: () => undefined },
