@@ -195,47 +195,6 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
     return { contact: contact!, created: false };
   }
 
-  /**
-   * Creates or updates a contact inside the caller's synchronous transaction (the message path's, until it
-   * runs on the store); emits contact_created / contact_updated.
-   */
-  function upsert(
-    tx: Tx,
-    input: ContactUpsert,
-    connectionId: number | null,
-  ): { contact: Contact; created: boolean } {
-    const now = new Date(clock());
-    const existing = findByNumber(input.number);
-    if (!existing) {
-      const contact = tx
-        .insert(contacts)
-        .values({
-          number: input.number,
-          name: input.name?.trim() || input.number,
-          email: input.email ?? "",
-          profilePicUrl: input.profilePicUrl ?? null,
-          lid: input.lid ?? null,
-          isGroup: input.isGroup ?? false,
-          createdAt: now,
-          updatedAt: now,
-        })
-        .returning()
-        .get();
-      events.emit(tx, "contact_created", connectionId, contactEventData(contact));
-      return { contact, created: true };
-    }
-    const patch = patchOf(existing, input);
-    if (Object.keys(patch).length === 0) return { contact: existing, created: false };
-    const contact = tx
-      .update(contacts)
-      .set({ ...patch, updatedAt: now })
-      .where(eq(contacts.id, existing.id))
-      .returning()
-      .get()!;
-    events.emit(tx, "contact_updated", connectionId, contactEventData(contact));
-    return { contact, created: false };
-  }
-
   /** The contact of a number (normalized), through the store. */
   async function byNumberAsync(number: string): Promise<Contact | undefined> {
     const { contacts: table } = store.t;
@@ -324,7 +283,7 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
       );
       return row?.number;
     },
-    upsert,
+    upsertIn,
 
     /**
      * DELETE /contacts/:number. A contact without tickets is deleted; one with tickets only with `purge`,

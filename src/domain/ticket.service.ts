@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { and, desc, eq, inArray, ne, sql } from "drizzle-orm";
-import type { DbOrTx, Tx } from "../db/client";
-import { contacts, queues, tags, tickets, ticketTags, users } from "../db/schema";
+import type { Tx } from "../db/client";
+import { type contacts, type queues, type tags, tickets, type users } from "../db/schema";
 import {
   type TicketFilter,
   type TicketKey,
@@ -291,8 +291,8 @@ export function createTicketService(
 
   /**
    * Changes status, user, queue or tags in the caller's `store.write`; marks the ticket read unless
-   * `keepUnread`. Emits ticket_updated or ticket_closed. (The message path's synchronous transactions call
-   * `update`, its twin on a `Tx`, until they run on the store.)
+   * `keepUnread` (the automation routing a ticket is not someone reading it). Emits ticket_updated or
+   * ticket_closed.
    */
   async function updateIn(
     q: Query,
@@ -368,58 +368,87 @@ export function createTicketService(
     return v;
   }
 
-  function assertRefs(tx: DbOrTx, a: Assignment) {
-    if (a.queueId != null && !tx.select({ id: queues.id }).from(queues).where(eq(queues.id, a.queueId)).get())
-      throw new AppError("ERR_QUEUE_NOT_FOUND", `Queue #${a.queueId} not found`);
-    if (a.userId != null && !tx.select({ id: users.id }).from(users).where(eq(users.id, a.userId)).get())
-      throw new AppError("ERR_USER_NOT_FOUND", `User #${a.userId} not found`);
-    if (a.tagId != null && !tx.select({ id: tags.id }).from(tags).where(eq(tags.id, a.tagId)).get())
-      throw new AppError("ERR_TAG_NOT_FOUND", `Tag #${a.tagId} not found`);
+  // SQLite: statements compiled once (every send and every inbound message runs findOrCreateIn), on the writer
+  // connection — the body's `q` inside a store.write. PostgreSQL builds the same two queries per call.
+  const ph = (name: string) => sql.placeholder(name);
+  const findOrCreateStmt =
+    store.dialect === "sqlite"
+      ? {
+          open: db
+            .select()
+            .from(tickets)
+            .where(
+              and(
+                eq(tickets.contactId, ph("contactId")),
+                eq(tickets.connectionId, ph("connectionId")),
+                ne(tickets.status, "closed"),
+              ),
+            )
+            .prepare(),
+          insert: db
+            .insert(tickets)
+            .values({
+              status: ph("status"),
+              contactId: ph("contactId"),
+              connectionId: ph("connectionId"),
+              queueId: ph("queueId"),
+              userId: ph("userId"),
+              createdAt: ph("createdAt"),
+              updatedAt: ph("updatedAt"),
+            })
+            .returning()
+            .prepare(),
+        }
+      : null;
+
+  /** The contact's open or pending ticket on the connection (at most one: tickets_one_active_per_contact). */
+  async function openTicketIn(
+    q: Query,
+    contactId: number,
+    connectionId: number,
+  ): Promise<TicketRow | undefined> {
+    if (findOrCreateStmt) return findOrCreateStmt.open.get({ contactId, connectionId });
+    const { tickets: table } = store.t;
+    const [row] = await q
+      .select()
+      .from(table)
+      .where(
+        and(eq(table.contactId, contactId), eq(table.connectionId, connectionId), ne(table.status, "closed")),
+      );
+    return row;
   }
 
-  // Compiled once (every send and every inbound message runs findOrCreate); they run on the connection the
-  // caller's transaction holds, so they are part of it.
-  const ph = (name: string) => sql.placeholder(name);
-  const findOrCreateStmt = {
-    open: db
-      .select()
-      .from(tickets)
-      .where(
-        and(
-          eq(tickets.contactId, ph("contactId")),
-          eq(tickets.connectionId, ph("connectionId")),
-          ne(tickets.status, "closed"),
-        ),
-      )
-      .prepare(),
-    insert: db
-      .insert(tickets)
-      .values({
-        status: ph("status"),
-        contactId: ph("contactId"),
-        connectionId: ph("connectionId"),
-        queueId: ph("queueId"),
-        userId: ph("userId"),
-        createdAt: ph("createdAt"),
-        updatedAt: ph("updatedAt"),
-      })
-      .returning()
-      .prepare(),
-  };
+  async function insertTicketIn(
+    q: Query,
+    values: {
+      status: TicketStatus;
+      contactId: number;
+      connectionId: number;
+      queueId: number | null;
+      userId: number | null;
+      createdAt: Date;
+      updatedAt: Date;
+    },
+  ): Promise<TicketRow> {
+    if (findOrCreateStmt) return findOrCreateStmt.insert.get(values)!;
+    const [row] = await q.insert(store.t.tickets).values(values).returning();
+    return row!;
+  }
 
   /**
-   * Reuses the contact's open or pending ticket on the connection, else creates one with `newStatus`.
-   * Assigning a user or queue never changes the status.
+   * Reuses the contact's open or pending ticket on the connection, else creates one with `newStatus`, in the
+   * caller's `store.write`. Assigning a user or queue never changes the status.
    */
-  function findOrCreate(
-    tx: Tx,
+  async function findOrCreateIn(
+    q: Query,
     contact: typeof contacts.$inferSelect,
     connectionId: number,
     a: Assignment & { newStatus: TicketStatus; unreadIncrement?: number },
-  ): { ticket: TicketRow; created: boolean } {
-    assertRefs(tx, a);
+  ): Promise<{ ticket: TicketRow; created: boolean }> {
+    const { tickets: table, ticketTags: tagTable } = store.t;
+    await assertRefsIn(q, a);
     const now = new Date(clock());
-    const existing = findOrCreateStmt.open.get({ contactId: contact.id, connectionId });
+    const existing = await openTicketIn(q, contact.id, connectionId);
     let ticket: TicketRow;
     let created = false;
     if (existing) {
@@ -428,20 +457,20 @@ export function createTicketService(
       if (a.userId != null && a.userId !== existing.userId) patch.userId = a.userId;
       ticket = existing;
       if (Object.keys(patch).length > 0) {
-        ticket = tx
-          .update(tickets)
+        const [updated] = await q
+          .update(table)
           .set({ ...patch, updatedAt: now })
-          .where(eq(tickets.id, existing.id))
-          .returning()
-          .get()!;
-        events.emit(tx, "ticket_updated", connectionId, {
+          .where(eq(table.id, existing.id))
+          .returning();
+        ticket = updated!;
+        emitIn(q, "ticket_updated", connectionId, {
           ...ticketEventData(ticket, contact),
           oldStatus: existing.status,
           newStatus: ticket.status,
         });
       }
     } else {
-      ticket = findOrCreateStmt.insert.get({
+      ticket = await insertTicketIn(q, {
         status: a.newStatus,
         contactId: contact.id,
         connectionId,
@@ -449,140 +478,34 @@ export function createTicketService(
         userId: a.userId ?? null,
         createdAt: now,
         updatedAt: now,
-      })!;
+      });
       created = true;
-      events.emit(tx, "ticket_created", connectionId, ticketEventData(ticket, contact));
+      emitIn(q, "ticket_created", connectionId, ticketEventData(ticket, contact));
     }
     if (a.tagId != null)
-      tx.insert(ticketTags).values({ ticketId: ticket.id, tagId: a.tagId }).onConflictDoNothing().run();
+      await q.insert(tagTable).values({ ticketId: ticket.id, tagId: a.tagId }).onConflictDoNothing();
     return { ticket, created };
-  }
-
-  /** Replaces the ticket's tags with `tagIds`; says whether the set changed. */
-  function replaceTags(tx: Tx, ticketId: number, tagIds: number[]) {
-    const wanted = new Set(tagIds);
-    for (const tagId of wanted)
-      if (!tx.select({ id: tags.id }).from(tags).where(eq(tags.id, tagId)).get())
-        throw new AppError("ERR_TAG_NOT_FOUND", `Tag #${tagId} not found`);
-    const had = new Set(
-      tx
-        .select({ tagId: ticketTags.tagId })
-        .from(ticketTags)
-        .where(eq(ticketTags.ticketId, ticketId))
-        .all()
-        .map((r) => r.tagId),
-    );
-    let changed = false;
-    for (const tagId of had)
-      if (!wanted.has(tagId)) {
-        tx.delete(ticketTags)
-          .where(and(eq(ticketTags.ticketId, ticketId), eq(ticketTags.tagId, tagId)))
-          .run();
-        changed = true;
-      }
-    for (const tagId of wanted)
-      if (!had.has(tagId)) {
-        tx.insert(ticketTags).values({ ticketId, tagId }).run();
-        changed = true;
-      }
-    return changed;
-  }
-
-  /**
-   * Changes status, user, queue or tags; marks the ticket read unless `keepUnread` (the automation routing
-   * a ticket is not someone reading it). Emits ticket_updated or ticket_closed.
-   */
-  function update(
-    tx: Tx,
-    id: number,
-    given: {
-      status?: TicketStatus;
-      userId?: number | null;
-      queueId?: number | null;
-      /** Replaces the ticket's tags ([] removes all). */
-      tagIds?: number[];
-      /** The signed-in user making the change: opening an unassigned ticket (accepting it) assigns it to them. */
-      acceptedBy?: number;
-    },
-    opts: { keepUnread?: boolean } = {},
-  ) {
-    const current = tx.select().from(tickets).where(eq(tickets.id, id)).get();
-    if (!current) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
-    const { acceptedBy, ...input } = given;
-    if (
-      acceptedBy !== undefined &&
-      input.status === "open" &&
-      input.userId === undefined &&
-      current.userId === null
-    )
-      input.userId = acceptedBy;
-    assertRefs(tx, input);
-    if (current.status === "closed" && input.status && input.status !== "closed") {
-      const other = tx
-        .select({ id: tickets.id })
-        .from(tickets)
-        .where(
-          and(
-            eq(tickets.contactId, current.contactId),
-            eq(tickets.connectionId, current.connectionId),
-            ne(tickets.status, "closed"),
-          ),
-        )
-        .get();
-      if (other) {
-        throw new AppError(
-          "ERR_OPEN_TICKET_EXISTS",
-          `Ticket #${other.id} is already open or pending for this contact on this connection`,
-        );
-      }
-    }
-    const tagsChanged = input.tagIds !== undefined && replaceTags(tx, id, input.tagIds);
-    const next = tx
-      .update(tickets)
-      .set({
-        status: input.status ?? current.status,
-        userId: input.userId === undefined ? current.userId : input.userId,
-        queueId: input.queueId === undefined ? current.queueId : input.queueId,
-        unreadMessages: opts.keepUnread ? current.unreadMessages : 0,
-        updatedAt: new Date(clock()),
-      })
-      .where(eq(tickets.id, id))
-      .returning()
-      .get()!;
-    const changed =
-      tagsChanged ||
-      next.status !== current.status ||
-      next.userId !== current.userId ||
-      next.queueId !== current.queueId;
-    if (changed) {
-      const contact = tx.select().from(contacts).where(eq(contacts.id, next.contactId)).get()!;
-      const data = { ...ticketEventData(next, contact), oldStatus: current.status, newStatus: next.status };
-      const closing = next.status === "closed" && current.status !== "closed";
-      events.emit(tx, closing ? "ticket_closed" : "ticket_updated", next.connectionId, data);
-    }
-    return next;
   }
 
   /**
    * Where imported history goes: the contact's newest ticket on the connection, or a new closed one.
    * Nothing is emitted: imported history is the past, not news for webhooks.
    */
-  function findOrCreateImported(tx: Tx, contact: { id: number }, connectionId: number) {
-    const existing = tx
+  async function findOrCreateImportedIn(q: Query, contact: { id: number }, connectionId: number) {
+    const { tickets: table } = store.t;
+    const [existing] = await q
       .select()
-      .from(tickets)
-      .where(and(eq(tickets.contactId, contact.id), eq(tickets.connectionId, connectionId)))
-      .orderBy(desc(tickets.id))
-      .limit(1)
-      .get();
+      .from(table)
+      .where(and(eq(table.contactId, contact.id), eq(table.connectionId, connectionId)))
+      .orderBy(desc(table.id))
+      .limit(1);
     if (existing) return { ticket: existing, created: false };
     const now = new Date(clock());
-    const ticket = tx
-      .insert(tickets)
+    const [ticket] = await q
+      .insert(table)
       .values({ status: "closed", contactId: contact.id, connectionId, createdAt: now, updatedAt: now })
-      .returning()
-      .get();
-    return { ticket, created: true };
+      .returning();
+    return { ticket: ticket!, created: true };
   }
 
   type ListFilter = { status?: TicketStatus; whatsappId?: number; queueId?: number; tagId?: number };
@@ -597,9 +520,9 @@ export function createTicketService(
   });
 
   return {
-    findOrCreate,
-    findOrCreateImported,
-    update,
+    findOrCreateIn,
+    findOrCreateImportedIn,
+    updateIn,
     view,
 
     /** POST /tickets/:id/transfer (see transferIn): one `store.write`, then the ticket as the API shows it. */
@@ -747,17 +670,18 @@ export function createTicketService(
     async createForNumber(input: { number: string; whatsappId?: number | null } & Assignment) {
       const number = normalizeNumber(input.number);
       const connection = connectionsSvc.resolve(input.whatsappId);
-      assertRefs(db, input);
+      await store.read((q) => assertRefsIn(q, input));
       const gw = connectionsSvc.requireConnected(connection);
       const check = await gw.checkNumber(number);
       if (!check.exists) throw new AppError("ERR_WAPP_INVALID_CONTACT", `${number} is not on WhatsApp`);
       const profilePicUrl = await gw.profilePicUrl(check.number).catch(() => null);
-      // The contact upsert and the ticket reuse are the message path's (synchronous) helpers: on SQLite the
-      // body's `q` is the writer connection they run on. They move onto the store with the message path.
       const { ticket, created } = await store.write(async (q) => {
-        const tx = q as unknown as Tx;
-        const { contact } = contactsSvc.upsert(tx, { number: check.number, profilePicUrl }, connection.id);
-        return findOrCreate(tx, contact, connection.id, { ...input, newStatus: "open" });
+        const { contact } = await contactsSvc.upsertIn(
+          q,
+          { number: check.number, profilePicUrl },
+          connection.id,
+        );
+        return findOrCreateIn(q, contact, connection.id, { ...input, newStatus: "open" });
       });
       return { ticket: await view(ticket.id), created };
     },
