@@ -261,8 +261,10 @@ const listLayers = {
   "services.tickets.list (drizzle: count + page + tags)": await time(() =>
     rt.services.tickets.list({ status: "open", offset: 0, limit: 20 }),
   ),
-  "service + ticketWire + JSON.stringify": await time(() =>
-    JSON.stringify(rt.services.tickets.list({ status: "open", offset: 0, limit: 20 }).rows.map(ticketWire)),
+  "service + ticketWire + JSON.stringify": await time(async () =>
+    JSON.stringify(
+      (await rt.services.tickets.list({ status: "open", offset: 0, limit: 20 })).rows.map(ticketWire),
+    ),
   ),
   "app.fetch (auth, zod, service, wire, JSON)": await time(async () => {
     const res = await request("/api/v1/tickets?status=open&limit=20");

@@ -3,11 +3,12 @@
  * a). Seeds a file database with bench/lib/seed.ts, builds the real runtime on it, records the statements one
  * ticket list (`status=open`, page 1, through the service) executes, then times, interleaved in rounds:
  *
- * - `list (service, sync)`: the real service call, as today (statements + mapping);
+ * - `list (service)`: the real service call (statements + mapping; async over the Store's read connection
+ *   since session 6, when the ticket service moved onto it);
  * - `statements, sync`: the recorded statements replayed back to back, as the sync domain runs them;
  * - `statements, awaited`: the same statements, each one awaited in an async function, as an async domain
  *   over bun:sqlite would run them (drizzle's SQLite builders are thenables that execute synchronously);
- * - `list (service) awaited once`: the sync service behind one `await`, the cost of an async route boundary;
+ * - `list (service) awaited once`: the service behind one more `await`, the cost of an async route boundary;
  * - `PostgreSQL: N × select 1`: as many round trips to a local PostgreSQL (the tests' throwaway cluster,
  *   tests/support/postgres.ts) as the list runs statements: the floor of the same list on that store.
  *
@@ -24,7 +25,7 @@
  * Run: bun bench/async-store.bench.ts [--tickets 20000] [--rounds 7]
  */
 
-import type { Statement } from "bun:sqlite";
+import { Database, type Statement } from "bun:sqlite";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -59,7 +60,6 @@ const config = loadConfig({
 });
 const runtime = createRuntime(config, createLogger("silent"));
 const { services } = runtime;
-const sqlite = runtime.db.$client;
 const list = () => services.tickets.list({ status: "open", offset: 0, limit: 20 });
 
 // Record the statements of one list: wrap the executors of every statement the connection hands out.
@@ -79,13 +79,19 @@ const wrap = (stmt: Statement) => {
   }
   return stmt;
 };
+// On every connection (the list reads on the store's read-only one, which the runtime opened).
 for (const factory of ["query", "prepare"] as const) {
-  const original = sqlite[factory].bind(sqlite) as (...a: unknown[]) => Statement;
-  (sqlite as unknown as Record<string, unknown>)[factory] = (...a: unknown[]) => wrap(original(...a));
+  const original = Database.prototype[factory] as (...a: unknown[]) => Statement;
+  (Database.prototype as unknown as Record<string, unknown>)[factory] = function (
+    this: Database,
+    ...a: unknown[]
+  ) {
+    return wrap(original.apply(this, a));
+  };
 }
-list(); // statements compiled (and wrapped) once
+await list(); // statements compiled (and wrapped) once
 recording = [];
-const expected = list();
+const expected = await list();
 const statements = recording;
 recording = undefined;
 console.log(`one list runs ${statements.length} statements, answers ${expected.rows.length} rows`);
@@ -93,7 +99,7 @@ console.log(`one list runs ${statements.length} statements, answers ${expected.r
 const pg = await createTestDatabase();
 const run = (r: Recorded) => (r.stmt[r.method] as (...a: unknown[]) => unknown)(...r.args);
 const scenarios: { name: string; run: () => unknown }[] = [
-  { name: "list (service, sync)", run: list },
+  { name: "list (service)", run: list },
   {
     name: "statements, sync",
     run: () => {
@@ -142,7 +148,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * q)]!;
 const ref = median(times.get(scenarios[0]!.name)!);
 console.log(`\n${ROUNDS * CALLS} calls of each, interleaved`);
-console.log("| variant | median µs | p10 µs | p90 µs | × list (sync) |");
+console.log("| variant | median µs | p10 µs | p90 µs | × list (service) |");
 console.log("|---|---:|---:|---:|---:|");
 for (const s of [...scenarios, pgScenario]) {
   const xs = times.get(s.name)!;

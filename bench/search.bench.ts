@@ -136,7 +136,7 @@ for (const s of scenarios) {
     `| ${s.name} | ${median(xs).toFixed(2)} | ${xs.map((x) => x.toFixed(1)).join(" / ")} | ${(median(xs) / ref).toFixed(1)} |`,
   );
 }
-const counts = services.tickets.list({ search: "factura", offset: 0, limit: 1 }).count;
+const counts = (await services.tickets.list({ search: "factura", offset: 0, limit: 1 })).count;
 console.log(`\n"factura" matches ${counts} tickets`);
 
 // ── send path: FTS triggers on (after) vs off (before) ─────────────────────────────────────────────────

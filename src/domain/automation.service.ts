@@ -115,10 +115,10 @@ export function createAutomationService(
 
   /** Puts a queue-less ticket in a queue (ticket_updated; the unread count stays) and sends its greeting. */
   async function route(ticketId: number, queue: ConnectionQueue) {
-    const routed = db.transaction((tx) => {
-      const t = tx.select().from(tickets).where(eq(tickets.id, ticketId)).get();
+    const routed = await deps.store.write(async (q) => {
+      const [t] = await q.select().from(tickets).where(eq(tickets.id, ticketId));
       if (!t || t.queueId !== null || t.status === "closed") return false;
-      ticketsSvc.update(tx, ticketId, { queueId: queue.id }, { keepUnread: true });
+      await ticketsSvc.updateIn(q, ticketId, { queueId: queue.id }, { keepUnread: true });
       return true;
     });
     if (routed && queue.greetingMessage?.trim()) await send(ticketId, queue.greetingMessage);

@@ -1,17 +1,16 @@
-import { eq, inArray, sql } from "drizzle-orm";
+import { and, count, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import type { Tx } from "../db/client";
 import { contacts } from "../db/schema";
+import { type ContactKey, contactSql } from "../db/sql/contacts";
+import type { Query } from "../db/store";
 import { AppError } from "../errors";
 import type { ConnectionService } from "./connection.service";
 import type { DomainDeps } from "./deps";
 import { normalizeNumber } from "./numbers";
 import { type PageAt, takePage } from "./paging";
-import { contactMatch, likeContains } from "./search/fts-query";
 
 export type Contact = typeof contacts.$inferSelect;
-
-/** The contact list's ORDER BY key: name, id. */
-export type ContactKey = readonly [string, number];
+export type { ContactKey } from "../db/sql/contacts";
 
 export const contactRef = (c: Contact) => ({ id: c.id, name: c.name, number: c.number });
 
@@ -45,55 +44,73 @@ export type ContactRemoval = { tickets: number; messages: number; mediaFiles: nu
 
 export function createContactService(deps: DomainDeps, connectionsSvc: ConnectionService) {
   const { events, clock } = deps;
-  const sqlite = deps.db.$client;
-  const purgeStmt = {
-    tickets: sqlite.query<{ id: number }, { contactId: number }>(
-      "SELECT id FROM tickets WHERE contact_id = $contactId",
-    ),
-    messageBatch: sqlite.query<{ pk: number; file: string | null }, { ticketId: number; limit: number }>(
-      "SELECT pk, media_file AS file FROM messages WHERE ticket_id = $ticketId LIMIT $limit",
-    ),
-    files: sqlite.query<{ file: string }, { ticketId: number }>(
-      "SELECT media_file AS file FROM messages WHERE ticket_id = $ticketId AND media_file IS NOT NULL",
-    ),
-    // Reactions go with it (ON DELETE CASCADE).
-    deleteMessage: sqlite.query<unknown, { pk: number }>("DELETE FROM messages WHERE pk = $pk"),
-    // Cascades to what is left of their messages and to ticket_tags; triggers keep ticket_counts exact.
-    deleteTickets: sqlite.query<unknown, { contactId: number }>(
-      "DELETE FROM tickets WHERE contact_id = $contactId",
-    ),
-    deleteContact: sqlite.query<unknown, { id: number }>("DELETE FROM contacts WHERE id = $id"),
-  };
+  const { store } = deps;
+  const stmts = contactSql[store.dialect];
 
   /**
    * Erases a contact with its tickets, their messages, reactions and media files. Messages go in batches
-   * (each its own transaction, the event loop free between them), then whatever arrived meanwhile goes
+   * (each its own `store.write`, the event loop free between them), then whatever arrived meanwhile goes
    * with the tickets and the contact in one last transaction. Files are deleted after it commits.
    */
   async function purge(contact: Contact): Promise<ContactRemoval> {
+    const { contacts, messages: messageTable, tickets: ticketTable } = store.t;
     let messages = 0;
     const files: string[] = [];
-    const ticketIds = purgeStmt.tickets.all({ contactId: contact.id }).map((r) => r.id);
+    const ticketIds = (
+      await store.read((q) =>
+        q.select({ id: ticketTable.id }).from(ticketTable).where(eq(ticketTable.contactId, contact.id)),
+      )
+    ).map((r) => r.id);
     for (const ticketId of ticketIds) {
       for (;;) {
-        const batch = purgeStmt.messageBatch.all({ ticketId, limit: PURGE_BATCH });
-        if (batch.length === 0) break;
-        deps.db.transaction(() => {
-          for (const row of batch) purgeStmt.deleteMessage.run({ pk: row.pk });
+        // Reactions go with their message (ON DELETE CASCADE).
+        const batch = await store.write(async (q) => {
+          const rows = await q
+            .select({ pk: messageTable.pk, file: messageTable.mediaFile })
+            .from(messageTable)
+            .where(eq(messageTable.ticketId, ticketId))
+            .limit(PURGE_BATCH);
+          if (rows.length > 0)
+            await q.delete(messageTable).where(
+              inArray(
+                messageTable.pk,
+                rows.map((r) => r.pk),
+              ),
+            );
+          return rows;
         });
+        if (batch.length === 0) break;
         messages += batch.length;
         for (const row of batch) if (row.file) files.push(row.file);
-        await new Promise<void>((resolve) => setImmediate(resolve));
       }
     }
-    const tickets = deps.db.transaction(() => {
-      const current = purgeStmt.tickets.all({ contactId: contact.id }).map((r) => r.id);
-      for (const ticketId of current) {
-        for (const row of purgeStmt.files.all({ ticketId })) files.push(row.file);
+    const tickets = await store.write(async (q) => {
+      const current = await q
+        .select({ id: ticketTable.id })
+        .from(ticketTable)
+        .where(eq(ticketTable.contactId, contact.id));
+      if (current.length > 0) {
+        const left = await q
+          .select({ file: messageTable.mediaFile })
+          .from(messageTable)
+          .where(
+            and(
+              inArray(
+                messageTable.ticketId,
+                current.map((r) => r.id),
+              ),
+              isNotNull(messageTable.mediaFile),
+            ),
+          );
+        for (const row of left) files.push(row.file!);
       }
-      const deleted = purgeStmt.deleteTickets.run({ contactId: contact.id }).changes;
-      purgeStmt.deleteContact.run({ id: contact.id });
-      return deleted;
+      // Cascades to what is left of their messages and to ticket_tags; triggers keep ticket_counts exact.
+      const deleted = await q
+        .delete(ticketTable)
+        .where(eq(ticketTable.contactId, contact.id))
+        .returning({ id: ticketTable.id });
+      await q.delete(contacts).where(eq(contacts.id, contact.id));
+      return deleted.length;
     });
     let mediaFiles = 0;
     for (const file of files) {
@@ -106,44 +123,6 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
     return { tickets, messages, mediaFiles };
   }
 
-  type ContactRow = {
-    id: number;
-    number: string;
-    name: string;
-    email: string;
-    pic: string | null;
-    isGroup: number;
-    lid: string | null;
-    createdAt: number;
-    updatedAt: number;
-  };
-  const listStmt = {
-    offset: sqlite.query<{ id: number }, [number, number]>(
-      "select id from contacts order by name, id limit ? offset ?",
-    ),
-    // A keyset page in one statement: the seek in contacts_name_idx gives the order, each row by its rowid.
-    after: sqlite.query<ContactRow, [string, number, number]>(
-      `select id, number, name, email, profile_pic_url as pic, is_group as isGroup, lid, created_at as createdAt,
-        updated_at as updatedAt from contacts where (name, id) > (?, ?) order by name, id limit ?`,
-    ),
-    rows: sqlite.query<ContactRow, [string]>(
-      `select id, number, name, email, profile_pic_url as pic, is_group as isGroup, lid, created_at as createdAt,
-        updated_at as updatedAt from contacts where id in (select value from json_each(?))`,
-    ),
-    count: sqlite.query<{ n: number }, []>("select n from row_counts where name = 'contacts'"),
-  };
-  const contactOfRow = (r: ContactRow): Contact => ({
-    id: r.id,
-    number: r.number,
-    name: r.name,
-    email: r.email,
-    profilePicUrl: r.pic,
-    isGroup: r.isGroup === 1,
-    lid: r.lid,
-    createdAt: new Date(r.createdAt),
-    updatedAt: new Date(r.updatedAt),
-  });
-
   // Prepared once; it runs on the shared connection, so inside a transaction it is part of it.
   const byNumber = deps.db
     .select()
@@ -155,17 +134,34 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
     return byNumber.get({ number });
   }
 
-  /** Creates or updates a contact inside the caller's transaction; emits contact_created / contact_updated. */
-  function upsert(
-    tx: Tx,
+  /** The changes an upsert makes to an existing contact (empty: none). */
+  function patchOf(existing: Contact, input: ContactUpsert): Partial<Contact> {
+    const patch: Partial<Contact> = {};
+    const name = input.name?.trim();
+    if (input.overwriteName && name && name !== existing.name) patch.name = name;
+    if (input.email !== undefined && input.email !== null && input.email !== existing.email)
+      patch.email = input.email;
+    if (input.profilePicUrl !== undefined && input.profilePicUrl !== existing.profilePicUrl)
+      patch.profilePicUrl = input.profilePicUrl;
+    if (input.lid && input.lid !== existing.lid) patch.lid = input.lid;
+    return patch;
+  }
+
+  /**
+   * `upsert` in the caller's `store.write`: the lookup and the write in one transaction. The event sink is
+   * still synchronous and SQLite's (the writer connection, which on SQLite is the body's `q`).
+   */
+  async function upsertIn(
+    q: Query,
     input: ContactUpsert,
     connectionId: number | null,
-  ): { contact: Contact; created: boolean } {
+  ): Promise<{ contact: Contact; created: boolean }> {
+    const { contacts: table } = store.t;
     const now = new Date(clock());
-    const existing = findByNumber(input.number);
+    const [existing] = await q.select().from(table).where(eq(table.number, input.number));
     if (!existing) {
-      const contact = tx
-        .insert(contacts)
+      const [contact] = await q
+        .insert(table)
         .values({
           number: input.number,
           name: input.name?.trim() || input.number,
@@ -176,77 +172,26 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
           createdAt: now,
           updatedAt: now,
         })
-        .returning()
-        .get();
-      events.emit(tx, "contact_created", connectionId, contactEventData(contact));
-      return { contact, created: true };
+        .returning();
+      events.emit(q as unknown as Tx, "contact_created", connectionId, contactEventData(contact!));
+      return { contact: contact!, created: true };
     }
-    const patch: Partial<Contact> = {};
-    const name = input.name?.trim();
-    if (input.overwriteName && name && name !== existing.name) patch.name = name;
-    if (input.email !== undefined && input.email !== null && input.email !== existing.email)
-      patch.email = input.email;
-    if (input.profilePicUrl !== undefined && input.profilePicUrl !== existing.profilePicUrl)
-      patch.profilePicUrl = input.profilePicUrl;
-    if (input.lid && input.lid !== existing.lid) patch.lid = input.lid;
+    const patch = patchOf(existing, input);
     if (Object.keys(patch).length === 0) return { contact: existing, created: false };
-    const contact = tx
-      .update(contacts)
+    const [contact] = await q
+      .update(table)
       .set({ ...patch, updatedAt: now })
-      .where(eq(contacts.id, existing.id))
-      .returning()
-      .get()!;
-    events.emit(tx, "contact_updated", connectionId, contactEventData(contact));
-    return { contact, created: false };
+      .where(eq(table.id, existing.id))
+      .returning();
+    events.emit(q as unknown as Tx, "contact_updated", connectionId, contactEventData(contact!));
+    return { contact: contact!, created: false };
   }
 
-  function contactsByIds(ids: number[]): Contact[] {
-    if (ids.length === 0) return [];
-    const byId = new Map(
-      deps.db
-        .select()
-        .from(contacts)
-        .where(inArray(contacts.id, ids))
-        .all()
-        .map((c) => [c.id, c]),
-    );
-    return ids.map((id) => byId.get(id)).filter((c): c is Contact => c !== undefined);
-  }
-
-  /**
-   * The contacts a search matches, by name: `count()` and `page(limit, offset)` of their ids, plus the SQL
-   * (`sql`, `args`) of the id set for callers that join it. Null when the text has nothing to search for.
-   */
-  function matchingIds(search: string) {
-    const m = contactMatch(search);
-    if (!m) return null;
-    const conds: string[] = [];
-    const args: string[] = [];
-    if (m.match !== null) {
-      conds.push("c.id in (select rowid from contacts_fts where contacts_fts match ?)");
-      args.push(m.match);
-    }
-    for (const word of m.shortWords) {
-      conds.push("(c.name like ? escape '\\' or c.number like ? escape '\\')");
-      args.push(likeContains(word), likeContains(word));
-    }
-    const where = conds.join(" and ");
-    return {
-      sql: `select c.id from contacts c where ${where}`,
-      args,
-      count: () =>
-        sqlite
-          .query<{ n: number }, string[]>(`select count(*) as n from contacts c where ${where}`)
-          .get(...args)?.n ?? 0,
-      /** limit + 1 ids by name, from an offset or past a keyset cursor's (name, id). */
-      page: (page: PageAt<ContactKey>) =>
-        sqlite
-          .query<{ id: number }, (string | number)[]>(
-            `select c.id from contacts c where ${where}${page.after ? " and (c.name, c.id) > (?, ?)" : ""} order by c.name, c.id limit ? offset ?`,
-          )
-          .all(...args, ...(page.after ?? []), page.limit + 1, page.after ? 0 : page.offset)
-          .map((r) => r.id),
-    };
+  /** The contact of a number (normalized), through the store. */
+  async function byNumberAsync(number: string): Promise<Contact | undefined> {
+    const { contacts: table } = store.t;
+    const [row] = await store.read((q) => q.select().from(table).where(eq(table.number, number)));
+    return row;
   }
 
   return {
@@ -254,31 +199,26 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
 
     /**
      * A page of contacts by name; `count` is every contact the search matches. `search` matches part of the
-     * name or of the number, without regard to case or diacritics ("maria" finds "María"): words of three
-     * characters or more through the trigram index `contacts_fts`, shorter ones with LIKE.
+     * name or of the number, without regard to case or diacritics ("maria" finds "María"): on SQLite words
+     * of three characters or more through the trigram index `contacts_fts`, shorter ones with LIKE; on
+     * PostgreSQL through pg_trgm (src/db/sql/contacts.ts).
      */
-    list(filter: { search?: string } & PageAt<ContactKey>) {
-      if (filter.search) {
-        const matched = matchingIds(filter.search);
-        // Only punctuation: nothing to search for, so nothing is found.
-        if (!matched) return { rows: [], count: 0, hasMore: false };
-        return { ...takePage(contactsByIds(matched.page(filter)), filter.limit), count: matched.count() };
-      }
-      // The count is the trigger-kept row count. Raw statements compiled once: drizzle would build and
-      // prepare the SQL again on every request.
-      const count = listStmt.count.get()?.n ?? 0;
-      if (filter.after) {
-        const rows = listStmt.after.all(filter.after[0], filter.after[1], filter.limit + 1).map(contactOfRow);
-        return { ...takePage(rows, filter.limit), count };
-      }
-      // An offset page skips its rows in the index alone, then reads only the page's rows.
-      const ids = listStmt.offset.all(filter.limit + 1, filter.offset).map((r) => r.id);
-      const byId = new Map(listStmt.rows.all(JSON.stringify(ids)).map((r) => [r.id, contactOfRow(r)]));
-      const rows = ids.map((id) => byId.get(id)).filter((c): c is Contact => c !== undefined);
-      return { ...takePage(rows, filter.limit), count };
+    async list(filter: { search?: string } & PageAt<ContactKey>) {
+      const { contacts: table } = store.t;
+      return store.read(async (q) => {
+        if (filter.search) {
+          const ids = await stmts.searchPage(q, filter.search, filter);
+          // Only punctuation: nothing to search for, so nothing is found.
+          if (ids === null) return { rows: [], count: 0, hasMore: false };
+          const found = ids.length === 0 ? [] : await q.select().from(table).where(inArray(table.id, ids));
+          const byId = new Map(found.map((c) => [c.id, c]));
+          const rows = ids.map((id) => byId.get(id)).filter((c): c is Contact => c !== undefined);
+          return { ...takePage(rows, filter.limit), count: (await stmts.searchCount(q, filter.search)) ?? 0 };
+        }
+        // The count is the trigger-kept row count.
+        return { ...takePage(await stmts.page(q, filter), filter.limit), count: await stmts.count(q) };
+      });
     },
-
-    matchingIds,
 
     /** Asks WhatsApp whether a number is there; 409 when the connection cannot check. */
     async validate(numberInput: string, whatsappId: number | null | undefined) {
@@ -319,40 +259,56 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
           profilePicUrl = await live.profilePicUrl(number).catch(() => null);
         }
       }
-      return deps.db.transaction((tx) =>
-        upsert(
-          tx,
+      return store.write((q) =>
+        upsertIn(
+          q,
           { number, name: input.name, email: input.email, profilePicUrl, overwriteName: true },
           connectionId,
         ),
       );
     },
-    numberForLid(lid: string): string | undefined {
-      return deps.db.select({ number: contacts.number }).from(contacts).where(eq(contacts.lid, lid)).get()
-        ?.number;
+    /** The number of the contact known by this LID (WhatsApp's privacy id), if any. */
+    async numberForLid(lid: string): Promise<string | undefined> {
+      const { contacts: table } = store.t;
+      const [row] = await store.read((q) =>
+        q.select({ number: table.number }).from(table).where(eq(table.lid, lid)),
+      );
+      return row?.number;
     },
-    upsert,
+    upsertIn,
 
     /**
      * DELETE /contacts/:number. A contact without tickets is deleted; one with tickets only with `purge`,
      * which erases its tickets, messages, reactions and media files too. No event is emitted.
      */
     async remove(numberInput: string, opts: { purge: boolean }): Promise<ContactRemoval> {
-      const contact = findByNumber(normalizeNumber(numberInput));
-      if (!contact) throw new AppError("ERR_CONTACT_NOT_FOUND", "Contact not found");
-      if (!opts.purge) {
-        const tickets = purgeStmt.tickets.all({ contactId: contact.id }).length;
-        if (tickets > 0) {
+      const number = normalizeNumber(numberInput);
+      if (opts.purge) {
+        const contact = await byNumberAsync(number);
+        if (!contact) throw new AppError("ERR_CONTACT_NOT_FOUND", "Contact not found");
+        return purge(contact);
+      }
+      // Without purge: the check and the delete in one transaction (a ticket opened meanwhile refuses it).
+      return store.write(async (q) => {
+        const { contacts: table, tickets: ticketTable } = store.t;
+        const [contact] = await q.select().from(table).where(eq(table.number, number));
+        if (!contact) throw new AppError("ERR_CONTACT_NOT_FOUND", "Contact not found");
+        const [held] = await q
+          .select({ n: count() })
+          .from(ticketTable)
+          .where(eq(ticketTable.contactId, contact.id));
+        const tickets = Number(held?.n ?? 0);
+        if (tickets > 0)
           throw new AppError(
             "ERR_CONFLICT",
             `The contact has ${tickets} ticket(s): pass purge=true to erase them with their messages and media`,
           );
-        }
-      }
-      return purge(contact);
+        await q.delete(table).where(eq(table.id, contact.id));
+        return { tickets: 0, messages: 0, mediaFiles: 0 };
+      });
     },
-    getByNumber(numberInput: string): Contact {
-      const contact = findByNumber(normalizeNumber(numberInput));
+    async getByNumber(numberInput: string): Promise<Contact> {
+      const contact = await byNumberAsync(normalizeNumber(numberInput));
       if (!contact) throw new AppError("ERR_CONTACT_NOT_FOUND", "Contact not found");
       return contact;
     },

@@ -355,7 +355,7 @@ export function createMessageLifecycleService(
      * ticks on the customer's phone) when the connection sends read receipts. The receipt is best effort:
      * the update never waits for WhatsApp nor fails because of it.
      */
-    updateTicket(
+    async updateTicket(
       ticketId: number,
       input: {
         status?: TicketStatus;
@@ -370,7 +370,7 @@ export function createMessageLifecycleService(
         .from(tickets)
         .where(eq(tickets.id, ticketId))
         .get();
-      const view = ticketsSvc.updateById(ticketId, input);
+      const view = await ticketsSvc.updateById(ticketId, input);
       if (before && before.unread > 0) {
         sendReadReceipts(ticketId, before.unread).catch((err) =>
           log.warn({ err, ticketId }, "sending read receipts failed"),

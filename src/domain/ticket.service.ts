@@ -1,7 +1,15 @@
 import { randomUUID } from "node:crypto";
-import { and, desc, eq, ne, sql } from "drizzle-orm";
-import type { DbOrTx, Tx } from "../db/client";
-import { contacts, messages, queues, tags, tickets, ticketTags, userQueues, users } from "../db/schema";
+import { and, desc, eq, inArray, ne, sql } from "drizzle-orm";
+import type { Tx } from "../db/client";
+import { type contacts, type queues, type tags, tickets, type users } from "../db/schema";
+import {
+  type TicketFilter,
+  type TicketKey,
+  type TicketViewRow,
+  type TicketWireRow,
+  ticketSql,
+} from "../db/sql/tickets";
+import type { Query } from "../db/store";
 import { AppError } from "../errors";
 import type { ConnectionService } from "./connection.service";
 import { type ContactService, contactRef } from "./contact.service";
@@ -22,97 +30,10 @@ export type TicketView = Omit<TicketRow, "closedAt" | "firstInboundAt" | "firstR
   tags: { id: number; name: string; color: string }[];
 };
 
-type ViewRow = {
-  id: number;
-  status: TicketStatus;
-  contactId: number;
-  connectionId: number;
-  queueId: number | null;
-  userId: number | null;
-  unreadMessages: number;
-  lastMessage: string;
-  rating: number | null;
-  ratedAt: number | null;
-  createdAt: number;
-  updatedAt: number;
-  cNumber: string;
-  cName: string;
-  cEmail: string;
-  cPic: string | null;
-  cIsGroup: number;
-  cLid: string | null;
-  cCreatedAt: number;
-  cUpdatedAt: number;
-  wName: string;
-  wNumber: string | null;
-  qName: string | null;
-  qColor: string | null;
-  uName: string | null;
-  uEmail: string | null;
-};
-
-const VIEW_SELECT = `select t.id, t.status, t.contact_id as contactId, t.connection_id as connectionId,
-  t.queue_id as queueId, t.user_id as userId, t.unread_messages as unreadMessages, t.last_message as lastMessage,
-  t.rating, t.rated_at as ratedAt, t.created_at as createdAt, t.updated_at as updatedAt,
-  c.number as cNumber, c.name as cName, c.email as cEmail, c.profile_pic_url as cPic, c.is_group as cIsGroup,
-  c.lid as cLid, c.created_at as cCreatedAt, c.updated_at as cUpdatedAt,
-  w.name as wName, w.number as wNumber, q.name as qName, q.color as qColor, u.name as uName, u.email as uEmail
-from tickets t
-join contacts c on c.id = t.contact_id
-join connections w on w.id = t.connection_id
-left join queues q on q.id = t.queue_id
-left join users u on u.id = t.user_id`;
-
-/**
- * One ticket of a list page as the wire shows it, columns in the order of the wire's fields (see
- * `ticketListJson` in http/wire.ts): only what the list shows, as SQLite stores it (dates in ms, isGroup 0/1).
- */
-export type TicketWireRow = [
-  id: number,
-  status: TicketStatus,
-  lastMessage: string,
-  unreadMessages: number,
-  contactId: number,
-  connectionId: number,
-  queueId: number | null,
-  userId: number | null,
-  rating: number | null,
-  ratedAt: number | null,
-  createdAt: number,
-  updatedAt: number,
-  contactName: string,
-  contactNumber: string,
-  contactEmail: string,
-  contactPic: string | null,
-  contactIsGroup: number,
-  connectionName: string,
-  connectionNumber: string | null,
-  queueName: string | null,
-  queueColor: string | null,
-  userName: string | null,
-  userEmail: string | null,
-];
+export type { TicketKey, TicketWireRow } from "../db/sql/tickets";
 
 /** A tag as a ticket shows it. */
 export type TicketTag = { id: number; name: string; color: string };
-
-/** The columns of `TicketWireRow` for these ticket ids (one `?` each). */
-const wireRowsSelect = (n: number) => `select t.id, t.status, t.last_message, t.unread_messages, t.contact_id,
-  t.connection_id, t.queue_id, t.user_id, t.rating, t.rated_at, t.created_at, t.updated_at,
-  c.name, c.number, c.email, c.profile_pic_url, c.is_group, w.name, w.number, q.name, q.color, u.name, u.email
-from tickets t
-join contacts c on c.id = t.contact_id
-join connections w on w.id = t.connection_id
-left join queues q on q.id = t.queue_id
-left join users u on u.id = t.user_id
-where t.id in (${Array.from({ length: n }, () => "?").join(",")})`;
-
-const TAGS_SELECT = `select tt.ticket_id as ticketId, g.id, g.name, g.color
-from ticket_tags tt join tags g on g.id = tt.tag_id
-where tt.ticket_id in (select value from json_each(?))`;
-
-/** The ticket list's ORDER BY key: updatedAt (ms), id. */
-export type TicketKey = readonly [number, number];
 
 export type Assignment = { queueId?: number | null; userId?: number | null; tagId?: number | null };
 
@@ -145,198 +66,95 @@ export function createTicketService(
 ) {
   const { db, events, clock } = deps;
 
-  type ViewFilter = {
-    id?: number;
-    /** Exactly these tickets (a search's page), in the list's order. */
-    ids?: number[];
-    /** The rows are looked up by id (a search): keep the tab indexes out of the plan. */
-    byKey?: boolean;
-    status?: TicketStatus;
-    connectionId?: number;
-    queueId?: number;
-    tagId?: number;
-  } & TicketScope;
-  const matchingTickets = createTicketSearch(db, contactsSvc, deps.config.searchMaxMatches);
+  const { store } = deps;
+  const stmts = ticketSql[store.dialect];
+  const matchingTickets = createTicketSearch(store, deps.config.searchMaxMatches);
+
+  /** A page's few tags, ordered by name here rather than by a sort in the database. */
+  const byName = (a: { name: string }, b: { name: string }) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 
   /**
-   * The one place a ticket filter becomes SQL, on alias `t`: the page query reads `tickets t`, the count
-   * `ticket_counts t` (same column names). The tab conditions are written exactly as the partial indexes
-   * tickets_mine_idx and tickets_unassigned_idx are, so SQLite uses them; the agent's queue filter wraps
-   * queue_id in coalesce(), so it never displaces the index that gives the order. `byKey` (a search's
-   * matches, looked up by id) puts `+` before the tab columns so no index on them competes with the ids.
+   * Tickets with contact, connection, queue, user and tags, newest activity first: a page of the filter, or
+   * (without a page) every ticket it matches — a search's page by `ids`, or one ticket by `id`. The ticket
+   * list is the hottest read of the API: on SQLite these are raw statements compiled once (src/db/sql/tickets.ts).
    */
-  function whereOf(filter: ViewFilter): { where: string; args: (string | number)[] } {
-    const conds: string[] = [];
-    const args: (string | number)[] = [];
-    const add = (cond: string, value: string | number | undefined) => {
-      if (value === undefined) return;
-      conds.push(cond);
-      args.push(value);
-    };
-    add("t.id = ?", filter.id);
-    add("t.id in (select value from json_each(?))", filter.ids && JSON.stringify(filter.ids));
-    add("t.status = ?", filter.status);
-    add("t.connection_id = ?", filter.connectionId);
-    add("t.queue_id = ?", filter.queueId);
-    add("exists (select 1 from ticket_tags tt where tt.ticket_id = t.id and tt.tag_id = ?)", filter.tagId);
-    const col = (name: string) => `${filter.byKey ? "+" : ""}t.${name}`;
-    if (filter.view === "mine") {
-      add(`${col("user_id")} = ?`, filter.userId ?? 0);
-      conds.push(`${col("status")} <> 'closed'`);
-    } else if (filter.view === "queue")
-      conds.push(`${col("status")} = 'pending' and ${col("user_id")} is null`);
-    if (filter.queues)
-      add("coalesce(t.queue_id, 0) in (select value from json_each(?))", JSON.stringify(filter.queues));
-    return { where: conds.join(" and "), args };
-  }
-
-  /**
-   * `with page as (…)`: the ids of one page (limit + 1 rows, the extra one tells whether more follow), from
-   * the index alone — skipped rows cost an index step, not five joins. Keyset pages seek past the
-   * cursor's (updatedAt, id) in the same indexes as the ORDER BY.
-   */
-  function pageCte(filter: ViewFilter, page: PageAt<TicketKey>): { text: string; args: (string | number)[] } {
-    const select = pageSelect(filter, page, "t.id");
-    return { text: `with page as (${select.text})`, args: select.args };
-  }
-
-  /** The page's rows from the index alone: limit + 1 of them, the extra one tells whether more follow. */
-  function pageSelect(
-    filter: ViewFilter,
-    page: PageAt<TicketKey>,
-    columns: string,
-  ): { text: string; args: (string | number)[] } {
-    const { where: cond, args } = whereOf(filter);
-    const where = [cond, page.after ? "(t.updated_at, t.id) < (?, ?)" : ""].filter(Boolean).join(" and ");
-    if (page.after) args.push(...page.after);
-    args.push(page.limit + 1, page.after ? 0 : page.offset);
-    return {
-      text: `select ${columns} from tickets t${where ? ` where ${where}` : ""}
-        order by t.updated_at desc, t.id desc limit ? offset ?`,
-      args,
-    };
-  }
-
-  /**
-   * Tickets with contact, connection, queue, user and tags, newest activity first. Raw SQL on statements
-   * SQLite compiles once (bun:sqlite caches them by text): the ticket list is the hottest read of the API.
-   * It runs on the caller's connection, so inside a transaction it sees that transaction's writes.
-   */
-  function loadViews(filter: ViewFilter, page?: PageAt<TicketKey>): TicketView[] {
-    let text: string;
-    let args: (string | number)[];
-    if (page) {
-      const cte = pageCte(filter, page);
-      text = `${cte.text} ${VIEW_SELECT.replace("from tickets t", "from page p join tickets t on t.id = p.id")}`;
-      args = cte.args;
-    } else {
-      // A few ids (a search's page) are looked up by key and put in order below, not sorted by an index scan.
-      const { where, args: whereArgs } = whereOf(filter);
-      text = `${VIEW_SELECT}${where ? ` where ${where}` : ""}${filter.ids ? "" : " order by t.updated_at desc, t.id desc"}`;
-      args = whereArgs;
-    }
-    const rows = db.$client.query<ViewRow, (string | number)[]>(text).all(...args);
+  async function loadViews(q: Query, filter: TicketFilter, page?: PageAt<TicketKey>): Promise<TicketView[]> {
+    const rows = await stmts.views(q, filter, page);
     if (page || filter.ids) rows.sort((a, b) => b.updatedAt - a.updatedAt || b.id - a.id);
     if (rows.length === 0) return [];
-    const tagRows = db.$client
-      .query<{ ticketId: number; id: number; name: string; color: string }, [string]>(TAGS_SELECT)
-      .all(JSON.stringify(rows.map((r) => r.id)))
-      // A page's few tags are ordered here rather than by a sort in SQLite.
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    return rows.map((r) => ({
-      id: r.id,
-      status: r.status,
-      contactId: r.contactId,
-      connectionId: r.connectionId,
-      queueId: r.queueId,
-      userId: r.userId,
-      unreadMessages: r.unreadMessages,
-      lastMessage: r.lastMessage,
-      rating: r.rating,
-      ratedAt: r.ratedAt === null ? null : new Date(r.ratedAt),
-      createdAt: new Date(r.createdAt),
-      updatedAt: new Date(r.updatedAt),
-      contact: {
-        id: r.contactId,
-        number: r.cNumber,
-        name: r.cName,
-        email: r.cEmail,
-        profilePicUrl: r.cPic,
-        isGroup: r.cIsGroup === 1,
-        lid: r.cLid,
-        createdAt: new Date(r.cCreatedAt),
-        updatedAt: new Date(r.cUpdatedAt),
-      },
-      whatsapp: { id: r.connectionId, name: r.wName, number: r.wNumber },
-      queue:
-        r.queueId !== null && r.qName !== null ? { id: r.queueId, name: r.qName, color: r.qColor! } : null,
-      user: r.userId !== null && r.uName !== null ? { id: r.userId, name: r.uName, email: r.uEmail! } : null,
-      tags: tagRows.filter((t) => t.ticketId === r.id).map(({ id, name, color }) => ({ id, name, color })),
-    }));
+    const tagRows = (
+      await stmts.tags(
+        q,
+        rows.map((r) => r.id),
+      )
+    ).sort(byName);
+    return rows.map((r) => viewOfRow(r, tagRows));
   }
 
-  /**
-   * The number of tickets a list matches. Without a tab it is summed from the trigger-maintained
-   * ticket_counts (O(groups), not O(matching tickets)); a tab counts its partial index, which holds only
-   * the open work of one agent (mine) or the waiting tickets (queue).
-   */
-  function count(filter: ViewFilter): number {
-    // A tag's tickets are counted from ticket_tags (index-backed by tag), with the other conditions on them.
-    if (filter.tagId !== undefined) {
-      const { where, args } = whereOf({ ...filter, tagId: undefined });
-      return (
-        db.$client
-          .query<{ n: number }, (string | number)[]>(
-            `select count(*) as n from ticket_tags tt join tickets t on t.id = tt.ticket_id where tt.tag_id = ?${where ? ` and ${where}` : ""}`,
-          )
-          .get(filter.tagId, ...args)?.n ?? 0
-      );
-    }
-    if (filter.view === "mine" || filter.view === "queue") {
-      const { where, args } = whereOf(filter);
-      return (
-        db.$client
-          .query<{ n: number }, (string | number)[]>(`select count(*) as n from tickets t where ${where}`)
-          .get(...args)?.n ?? 0
-      );
-    }
-    // ticket_counts has the filter's columns under the same names (queue_id 0 = none), so the list's own
-    // where clause applies to it.
-    const { where, args } = whereOf(filter);
-    return (
-      db.$client
-        .query<{ n: number }, (string | number)[]>(
-          `select coalesce(sum(n), 0) as n from ticket_counts t${where ? ` where ${where}` : ""}`,
-        )
-        .get(...args)?.n ?? 0
-    );
-  }
+  const viewOfRow = (
+    r: TicketViewRow,
+    tagRows: { ticketId: number; id: number; name: string; color: string }[],
+  ) => ({
+    id: r.id,
+    status: r.status,
+    contactId: r.contactId,
+    connectionId: r.connectionId,
+    queueId: r.queueId,
+    userId: r.userId,
+    unreadMessages: r.unreadMessages,
+    lastMessage: r.lastMessage,
+    rating: r.rating,
+    ratedAt: r.ratedAt === null ? null : new Date(r.ratedAt),
+    createdAt: new Date(r.createdAt),
+    updatedAt: new Date(r.updatedAt),
+    contact: {
+      id: r.contactId,
+      number: r.cNumber,
+      name: r.cName,
+      email: r.cEmail,
+      profilePicUrl: r.cPic,
+      isGroup: r.cIsGroup === 1,
+      lid: r.cLid,
+      createdAt: new Date(r.cCreatedAt),
+      updatedAt: new Date(r.cUpdatedAt),
+    },
+    whatsapp: { id: r.connectionId, name: r.wName, number: r.wNumber },
+    queue: r.queueId !== null && r.qName !== null ? { id: r.queueId, name: r.qName, color: r.qColor! } : null,
+    user: r.userId !== null && r.uName !== null ? { id: r.userId, name: r.uName, email: r.uEmail! } : null,
+    tags: tagRows.filter((t) => t.ticketId === r.id).map(({ id, name, color }) => ({ id, name, color })),
+  });
 
   /**
    * Moves a ticket to a queue and/or an agent in one step. To an agent: it becomes theirs and open. To a
    * queue only: it goes back to that queue's waiting list (unassigned, pending). A system line records it
-   * in the conversation (never sent to WhatsApp), and ticket_updated carries `transfer`.
+   * in the conversation (never sent to WhatsApp), and ticket_updated carries `transfer`. Inside the caller's
+   * `store.write` (every check in the same transaction as the change).
    */
-  function transfer(tx: Tx, id: number, input: TransferInput, by: { userId: number | null; name: string }) {
-    const current = tx.select().from(tickets).where(eq(tickets.id, id)).get();
+  async function transferIn(
+    q: Query,
+    id: number,
+    input: TransferInput,
+    by: { userId: number | null; name: string },
+  ): Promise<TicketRow> {
+    const { contacts, messages, queues, tickets, userQueues, users } = store.t;
+    const [current] = await q.select().from(tickets).where(eq(tickets.id, id));
     if (!current) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
     if (current.status === "closed")
       throw new AppError("ERR_TICKET_CLOSED", "A closed ticket cannot be transferred: reopen it first");
-    assertRefs(tx, input);
+    await assertRefsIn(q, input);
     const toUser =
       input.userId !== undefined ? input.userId : input.queueId !== undefined ? null : current.userId;
     const toQueue = input.queueId !== undefined ? input.queueId : current.queueId;
     if (toUser !== null && toQueue !== null) {
-      const agent = tx
+      const [agent] = await q
         .select({ name: users.name, role: users.role })
         .from(users)
-        .where(eq(users.id, toUser))
-        .get();
-      const works = tx
+        .where(eq(users.id, toUser));
+      const [works] = await q
         .select({ q: userQueues.queueId })
         .from(userQueues)
-        .where(and(eq(userQueues.userId, toUser), eq(userQueues.queueId, toQueue)))
-        .get();
+        .where(and(eq(userQueues.userId, toUser), eq(userQueues.queueId, toQueue)));
       // An agent sees only the tickets of their queues: the ticket would vanish from their list.
       if (agent?.role === "agent" && !works)
         throw new AppError("ERR_VALIDATION", `${agent.name} does not work in queue #${toQueue}`, [
@@ -345,16 +163,17 @@ export function createTicketService(
     }
     const status: TicketStatus = toUser !== null ? "open" : "pending";
     const now = clock();
-    const next = tx
+    const [next] = await q
       .update(tickets)
       .set({ userId: toUser, queueId: toQueue, status, updatedAt: new Date(now) })
       .where(eq(tickets.id, id))
-      .returning()
-      .get()!;
-    const names = (table: typeof queues | typeof users, rowId: number | null) =>
-      rowId === null
-        ? null
-        : (tx.select({ name: table.name }).from(table).where(eq(table.id, rowId)).get()?.name ?? null);
+      .returning();
+    if (!next) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
+    const names = async (table: typeof queues | typeof users, rowId: number | null) => {
+      if (rowId === null) return null;
+      const [row] = await q.select({ name: table.name }).from(table).where(eq(table.id, rowId));
+      return row?.name ?? null;
+    };
     const note = input.note?.trim() ? input.note.trim() : null;
     const data = {
       type: "transfer",
@@ -364,8 +183,8 @@ export function createTicketService(
       toUserId: toUser,
       byUserId: by.userId,
       byName: by.name,
-      toQueueName: names(queues, toQueue),
-      toUserName: names(users, toUser),
+      toQueueName: await names(queues, toQueue),
+      toUserName: await names(users, toUser),
       note,
     };
     const parts = [
@@ -376,27 +195,25 @@ export function createTicketService(
     ].filter(Boolean);
     const body = `Transferred to ${parts.join(" and ") || "the queue"} by ${by.name}${note ? `: ${note}` : ""}`;
     const messageId = `SYS-${randomUUID()}`;
-    tx.insert(messages)
-      .values({
-        id: messageId,
-        connectionId: current.connectionId,
-        ticketId: id,
-        contactId: null,
-        body,
-        fromMe: true,
-        ack: 0,
-        mediaType: "system",
-        timestamp: Math.floor(now / 1000),
-        userId: by.userId,
-        isSystem: true,
-        systemData: data,
-        createdAt: new Date(now),
-        updatedAt: new Date(now),
-      })
-      .run();
-    const contact = tx.select().from(contacts).where(eq(contacts.id, next.contactId)).get()!;
-    events.emit(tx, "ticket_updated", next.connectionId, {
-      ...ticketEventData(next, contact),
+    await q.insert(messages).values({
+      id: messageId,
+      connectionId: current.connectionId,
+      ticketId: id,
+      contactId: null,
+      body,
+      fromMe: true,
+      ack: 0,
+      mediaType: "system",
+      timestamp: Math.floor(now / 1000),
+      userId: by.userId,
+      isSystem: true,
+      systemData: data,
+      createdAt: new Date(now),
+      updatedAt: new Date(now),
+    });
+    const [contact] = await q.select().from(contacts).where(eq(contacts.id, next.contactId));
+    emitIn(q, "ticket_updated", next.connectionId, {
+      ...ticketEventData(next, contact!),
       oldStatus: current.status,
       newStatus: next.status,
       transfer: {
@@ -412,155 +229,79 @@ export function createTicketService(
     return next;
   }
 
-  function view(id: number): TicketView {
-    const v = loadViews({ id })[0];
-    if (!v) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
-    return v;
-  }
+  /**
+   * Stores an event in the body's transaction. The event sink is still synchronous and SQLite's (it runs on
+   * the writer connection, which on SQLite is the body's `q`); it moves onto the store with the event feed.
+   */
+  const emitIn = (
+    q: Query,
+    ...args: Parameters<typeof events.emit> extends [unknown, ...infer R] ? R : never
+  ) => events.emit(q as unknown as Tx, ...args);
 
-  function assertRefs(tx: DbOrTx, a: Assignment) {
-    if (a.queueId != null && !tx.select({ id: queues.id }).from(queues).where(eq(queues.id, a.queueId)).get())
+  /** 404 for a queue, user or tag that does not exist. */
+  async function assertRefsIn(q: Query, a: Assignment) {
+    const { queues, tags, users } = store.t;
+    const missing = async (table: typeof queues | typeof users | typeof tags, id: number) =>
+      (await q.select({ id: table.id }).from(table).where(eq(table.id, id))).length === 0;
+    if (a.queueId != null && (await missing(queues, a.queueId)))
       throw new AppError("ERR_QUEUE_NOT_FOUND", `Queue #${a.queueId} not found`);
-    if (a.userId != null && !tx.select({ id: users.id }).from(users).where(eq(users.id, a.userId)).get())
+    if (a.userId != null && (await missing(users, a.userId)))
       throw new AppError("ERR_USER_NOT_FOUND", `User #${a.userId} not found`);
-    if (a.tagId != null && !tx.select({ id: tags.id }).from(tags).where(eq(tags.id, a.tagId)).get())
+    if (a.tagId != null && (await missing(tags, a.tagId)))
       throw new AppError("ERR_TAG_NOT_FOUND", `Tag #${a.tagId} not found`);
   }
 
-  const queueOfStmt = db.$client.query<{ queueId: number | null }, [number]>(
-    "select queue_id as queueId from tickets where id = ?",
-  );
+  /** Replaces the ticket's tags with `tagIds`; says whether the set changed. */
+  async function replaceTagsIn(q: Query, ticketId: number, tagIds: number[]): Promise<boolean> {
+    const { tags, ticketTags } = store.t;
+    const wanted = new Set(tagIds);
+    if (wanted.size > 0) {
+      const found = await q
+        .select({ id: tags.id })
+        .from(tags)
+        .where(inArray(tags.id, [...wanted]));
+      const known = new Set(found.map((r) => r.id));
+      const unknown = [...wanted].find((id) => !known.has(id));
+      if (unknown !== undefined) throw new AppError("ERR_TAG_NOT_FOUND", `Tag #${unknown} not found`);
+    }
+    const had = new Set(
+      (
+        await q.select({ tagId: ticketTags.tagId }).from(ticketTags).where(eq(ticketTags.ticketId, ticketId))
+      ).map((r) => r.tagId),
+    );
+    const gone = [...had].filter((tagId) => !wanted.has(tagId));
+    const added = [...wanted].filter((tagId) => !had.has(tagId));
+    if (gone.length > 0)
+      await q
+        .delete(ticketTags)
+        .where(and(eq(ticketTags.ticketId, ticketId), inArray(ticketTags.tagId, gone)));
+    if (added.length > 0) await q.insert(ticketTags).values(added.map((tagId) => ({ ticketId, tagId })));
+    return gone.length > 0 || added.length > 0;
+  }
 
-  // Compiled once (every send and every inbound message runs findOrCreate); they run on the connection the
-  // caller's transaction holds, so they are part of it.
-  const ph = (name: string) => sql.placeholder(name);
-  const findOrCreateStmt = {
-    open: db
-      .select()
-      .from(tickets)
-      .where(
-        and(
-          eq(tickets.contactId, ph("contactId")),
-          eq(tickets.connectionId, ph("connectionId")),
-          ne(tickets.status, "closed"),
-        ),
-      )
-      .prepare(),
-    insert: db
-      .insert(tickets)
-      .values({
-        status: ph("status"),
-        contactId: ph("contactId"),
-        connectionId: ph("connectionId"),
-        queueId: ph("queueId"),
-        userId: ph("userId"),
-        createdAt: ph("createdAt"),
-        updatedAt: ph("updatedAt"),
-      })
-      .returning()
-      .prepare(),
+  type UpdateInput = {
+    status?: TicketStatus;
+    userId?: number | null;
+    queueId?: number | null;
+    /** Replaces the ticket's tags ([] removes all). */
+    tagIds?: number[];
+    /** The signed-in user making the change: opening an unassigned ticket (accepting it) assigns it to them. */
+    acceptedBy?: number;
   };
 
   /**
-   * Reuses the contact's open or pending ticket on the connection, else creates one with `newStatus`.
-   * Assigning a user or queue never changes the status.
+   * Changes status, user, queue or tags in the caller's `store.write`; marks the ticket read unless
+   * `keepUnread` (the automation routing a ticket is not someone reading it). Emits ticket_updated or
+   * ticket_closed.
    */
-  function findOrCreate(
-    tx: Tx,
-    contact: typeof contacts.$inferSelect,
-    connectionId: number,
-    a: Assignment & { newStatus: TicketStatus; unreadIncrement?: number },
-  ): { ticket: TicketRow; created: boolean } {
-    assertRefs(tx, a);
-    const now = new Date(clock());
-    const existing = findOrCreateStmt.open.get({ contactId: contact.id, connectionId });
-    let ticket: TicketRow;
-    let created = false;
-    if (existing) {
-      const patch: Partial<TicketRow> = {};
-      if (a.queueId != null && a.queueId !== existing.queueId) patch.queueId = a.queueId;
-      if (a.userId != null && a.userId !== existing.userId) patch.userId = a.userId;
-      ticket = existing;
-      if (Object.keys(patch).length > 0) {
-        ticket = tx
-          .update(tickets)
-          .set({ ...patch, updatedAt: now })
-          .where(eq(tickets.id, existing.id))
-          .returning()
-          .get()!;
-        events.emit(tx, "ticket_updated", connectionId, {
-          ...ticketEventData(ticket, contact),
-          oldStatus: existing.status,
-          newStatus: ticket.status,
-        });
-      }
-    } else {
-      ticket = findOrCreateStmt.insert.get({
-        status: a.newStatus,
-        contactId: contact.id,
-        connectionId,
-        queueId: a.queueId ?? null,
-        userId: a.userId ?? null,
-        createdAt: now,
-        updatedAt: now,
-      })!;
-      created = true;
-      events.emit(tx, "ticket_created", connectionId, ticketEventData(ticket, contact));
-    }
-    if (a.tagId != null)
-      tx.insert(ticketTags).values({ ticketId: ticket.id, tagId: a.tagId }).onConflictDoNothing().run();
-    return { ticket, created };
-  }
-
-  /** Replaces the ticket's tags with `tagIds`; says whether the set changed. */
-  function replaceTags(tx: Tx, ticketId: number, tagIds: number[]) {
-    const wanted = new Set(tagIds);
-    for (const tagId of wanted)
-      if (!tx.select({ id: tags.id }).from(tags).where(eq(tags.id, tagId)).get())
-        throw new AppError("ERR_TAG_NOT_FOUND", `Tag #${tagId} not found`);
-    const had = new Set(
-      tx
-        .select({ tagId: ticketTags.tagId })
-        .from(ticketTags)
-        .where(eq(ticketTags.ticketId, ticketId))
-        .all()
-        .map((r) => r.tagId),
-    );
-    let changed = false;
-    for (const tagId of had)
-      if (!wanted.has(tagId)) {
-        tx.delete(ticketTags)
-          .where(and(eq(ticketTags.ticketId, ticketId), eq(ticketTags.tagId, tagId)))
-          .run();
-        changed = true;
-      }
-    for (const tagId of wanted)
-      if (!had.has(tagId)) {
-        tx.insert(ticketTags).values({ ticketId, tagId }).run();
-        changed = true;
-      }
-    return changed;
-  }
-
-  /**
-   * Changes status, user, queue or tags; marks the ticket read unless `keepUnread` (the automation routing
-   * a ticket is not someone reading it). Emits ticket_updated or ticket_closed.
-   */
-  function update(
-    tx: Tx,
+  async function updateIn(
+    q: Query,
     id: number,
-    given: {
-      status?: TicketStatus;
-      userId?: number | null;
-      queueId?: number | null;
-      /** Replaces the ticket's tags ([] removes all). */
-      tagIds?: number[];
-      /** The signed-in user making the change: opening an unassigned ticket (accepting it) assigns it to them. */
-      acceptedBy?: number;
-    },
+    given: UpdateInput,
     opts: { keepUnread?: boolean } = {},
-  ) {
-    const current = tx.select().from(tickets).where(eq(tickets.id, id)).get();
+  ): Promise<TicketRow> {
+    const { contacts, tickets } = store.t;
+    const [current] = await q.select().from(tickets).where(eq(tickets.id, id));
     if (!current) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
     const { acceptedBy, ...input } = given;
     if (
@@ -570,9 +311,9 @@ export function createTicketService(
       current.userId === null
     )
       input.userId = acceptedBy;
-    assertRefs(tx, input);
+    await assertRefsIn(q, input);
     if (current.status === "closed" && input.status && input.status !== "closed") {
-      const other = tx
+      const [other] = await q
         .select({ id: tickets.id })
         .from(tickets)
         .where(
@@ -582,16 +323,15 @@ export function createTicketService(
             ne(tickets.status, "closed"),
           ),
         )
-        .get();
-      if (other) {
+        .limit(1);
+      if (other)
         throw new AppError(
           "ERR_OPEN_TICKET_EXISTS",
           `Ticket #${other.id} is already open or pending for this contact on this connection`,
         );
-      }
     }
-    const tagsChanged = input.tagIds !== undefined && replaceTags(tx, id, input.tagIds);
-    const next = tx
+    const tagsChanged = input.tagIds !== undefined && (await replaceTagsIn(q, id, input.tagIds));
+    const [next] = await q
       .update(tickets)
       .set({
         status: input.status ?? current.status,
@@ -601,46 +341,175 @@ export function createTicketService(
         updatedAt: new Date(clock()),
       })
       .where(eq(tickets.id, id))
-      .returning()
-      .get()!;
+      .returning();
+    if (!next) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
     const changed =
       tagsChanged ||
       next.status !== current.status ||
       next.userId !== current.userId ||
       next.queueId !== current.queueId;
     if (changed) {
-      const contact = tx.select().from(contacts).where(eq(contacts.id, next.contactId)).get()!;
-      const data = { ...ticketEventData(next, contact), oldStatus: current.status, newStatus: next.status };
+      const [contact] = await q.select().from(contacts).where(eq(contacts.id, next.contactId));
+      const data = { ...ticketEventData(next, contact!), oldStatus: current.status, newStatus: next.status };
       const closing = next.status === "closed" && current.status !== "closed";
-      events.emit(tx, closing ? "ticket_closed" : "ticket_updated", next.connectionId, data);
+      emitIn(q, closing ? "ticket_closed" : "ticket_updated", next.connectionId, data);
     }
     return next;
+  }
+
+  const queueOfStmt = db.$client.query<{ queueId: number | null }, [number]>(
+    "select queue_id as queueId from tickets where id = ?",
+  );
+
+  /** One ticket as the API shows it; 404 when there is none. */
+  async function view(id: number): Promise<TicketView> {
+    const [v] = await store.read((q) => loadViews(q, { id }));
+    if (!v) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
+    return v;
+  }
+
+  // SQLite: statements compiled once (every send and every inbound message runs findOrCreateIn), on the writer
+  // connection — the body's `q` inside a store.write. PostgreSQL builds the same two queries per call.
+  const ph = (name: string) => sql.placeholder(name);
+  const findOrCreateStmt =
+    store.dialect === "sqlite"
+      ? {
+          open: db
+            .select()
+            .from(tickets)
+            .where(
+              and(
+                eq(tickets.contactId, ph("contactId")),
+                eq(tickets.connectionId, ph("connectionId")),
+                ne(tickets.status, "closed"),
+              ),
+            )
+            .prepare(),
+          insert: db
+            .insert(tickets)
+            .values({
+              status: ph("status"),
+              contactId: ph("contactId"),
+              connectionId: ph("connectionId"),
+              queueId: ph("queueId"),
+              userId: ph("userId"),
+              createdAt: ph("createdAt"),
+              updatedAt: ph("updatedAt"),
+            })
+            .returning()
+            .prepare(),
+        }
+      : null;
+
+  /** The contact's open or pending ticket on the connection (at most one: tickets_one_active_per_contact). */
+  async function openTicketIn(
+    q: Query,
+    contactId: number,
+    connectionId: number,
+  ): Promise<TicketRow | undefined> {
+    if (findOrCreateStmt) return findOrCreateStmt.open.get({ contactId, connectionId });
+    const { tickets: table } = store.t;
+    const [row] = await q
+      .select()
+      .from(table)
+      .where(
+        and(eq(table.contactId, contactId), eq(table.connectionId, connectionId), ne(table.status, "closed")),
+      );
+    return row;
+  }
+
+  async function insertTicketIn(
+    q: Query,
+    values: {
+      status: TicketStatus;
+      contactId: number;
+      connectionId: number;
+      queueId: number | null;
+      userId: number | null;
+      createdAt: Date;
+      updatedAt: Date;
+    },
+  ): Promise<TicketRow> {
+    if (findOrCreateStmt) return findOrCreateStmt.insert.get(values)!;
+    const [row] = await q.insert(store.t.tickets).values(values).returning();
+    return row!;
+  }
+
+  /**
+   * Reuses the contact's open or pending ticket on the connection, else creates one with `newStatus`, in the
+   * caller's `store.write`. Assigning a user or queue never changes the status.
+   */
+  async function findOrCreateIn(
+    q: Query,
+    contact: typeof contacts.$inferSelect,
+    connectionId: number,
+    a: Assignment & { newStatus: TicketStatus; unreadIncrement?: number },
+  ): Promise<{ ticket: TicketRow; created: boolean }> {
+    const { tickets: table, ticketTags: tagTable } = store.t;
+    await assertRefsIn(q, a);
+    const now = new Date(clock());
+    const existing = await openTicketIn(q, contact.id, connectionId);
+    let ticket: TicketRow;
+    let created = false;
+    if (existing) {
+      const patch: Partial<TicketRow> = {};
+      if (a.queueId != null && a.queueId !== existing.queueId) patch.queueId = a.queueId;
+      if (a.userId != null && a.userId !== existing.userId) patch.userId = a.userId;
+      ticket = existing;
+      if (Object.keys(patch).length > 0) {
+        const [updated] = await q
+          .update(table)
+          .set({ ...patch, updatedAt: now })
+          .where(eq(table.id, existing.id))
+          .returning();
+        ticket = updated!;
+        emitIn(q, "ticket_updated", connectionId, {
+          ...ticketEventData(ticket, contact),
+          oldStatus: existing.status,
+          newStatus: ticket.status,
+        });
+      }
+    } else {
+      ticket = await insertTicketIn(q, {
+        status: a.newStatus,
+        contactId: contact.id,
+        connectionId,
+        queueId: a.queueId ?? null,
+        userId: a.userId ?? null,
+        createdAt: now,
+        updatedAt: now,
+      });
+      created = true;
+      emitIn(q, "ticket_created", connectionId, ticketEventData(ticket, contact));
+    }
+    if (a.tagId != null)
+      await q.insert(tagTable).values({ ticketId: ticket.id, tagId: a.tagId }).onConflictDoNothing();
+    return { ticket, created };
   }
 
   /**
    * Where imported history goes: the contact's newest ticket on the connection, or a new closed one.
    * Nothing is emitted: imported history is the past, not news for webhooks.
    */
-  function findOrCreateImported(tx: Tx, contact: { id: number }, connectionId: number) {
-    const existing = tx
+  async function findOrCreateImportedIn(q: Query, contact: { id: number }, connectionId: number) {
+    const { tickets: table } = store.t;
+    const [existing] = await q
       .select()
-      .from(tickets)
-      .where(and(eq(tickets.contactId, contact.id), eq(tickets.connectionId, connectionId)))
-      .orderBy(desc(tickets.id))
-      .limit(1)
-      .get();
+      .from(table)
+      .where(and(eq(table.contactId, contact.id), eq(table.connectionId, connectionId)))
+      .orderBy(desc(table.id))
+      .limit(1);
     if (existing) return { ticket: existing, created: false };
     const now = new Date(clock());
-    const ticket = tx
-      .insert(tickets)
+    const [ticket] = await q
+      .insert(table)
       .values({ status: "closed", contactId: contact.id, connectionId, createdAt: now, updatedAt: now })
-      .returning()
-      .get();
-    return { ticket, created: true };
+      .returning();
+    return { ticket: ticket!, created: true };
   }
 
   type ListFilter = { status?: TicketStatus; whatsappId?: number; queueId?: number; tagId?: number };
-  const viewFilterOf = (f: ListFilter & TicketScope): ViewFilter => ({
+  const viewFilterOf = (f: ListFilter & TicketScope): TicketFilter => ({
     status: f.status,
     connectionId: f.whatsappId,
     queueId: f.queueId,
@@ -651,54 +520,62 @@ export function createTicketService(
   });
 
   return {
-    findOrCreate,
-    findOrCreateImported,
-    transfer,
-    update,
+    findOrCreateIn,
+    findOrCreateImportedIn,
+    updateIn,
     view,
+
+    /** POST /tickets/:id/transfer (see transferIn): one `store.write`, then the ticket as the API shows it. */
+    async transfer(id: number, input: TransferInput, by: { userId: number | null; name: string }) {
+      await store.write((q) => transferIn(q, id, input, by));
+      return view(id);
+    },
     get: (id: number) => view(id),
 
     /**
      * A page of tickets by filter and tab; `count` is every ticket the filter matches. With `search`, the
      * matching tickets (newest activity first, see createTicketSearch) are paged in memory by offset or key.
      */
-    list(filter: ListFilter & TicketScope & { search?: string } & PageAt<TicketKey>) {
+    async list(filter: ListFilter & TicketScope & { search?: string } & PageAt<TicketKey>) {
       const viewFilter = viewFilterOf(filter);
-      if (filter.search !== undefined) {
-        const { status, connectionId, queueId, tagId, ...scope } = viewFilter;
-        let matched = matchingTickets({
-          search: filter.search,
-          status,
-          connectionId,
-          queueId,
-          scope: whereOf({ ...scope, byKey: true }),
-        });
-        // With a tag too: the matches that carry it (looked up by the ticket_tags key).
-        if (tagId !== undefined && matched.length > 0) {
-          const tagged = new Set(
-            db.$client
-              .query<{ id: number }, [string, number]>(
-                "select ticket_id as id from ticket_tags where ticket_id in (select value from json_each(?)) and tag_id = ?",
+      return store.read(async (q) => {
+        if (filter.search !== undefined) {
+          const { status, connectionId, queueId, tagId, view, userId, queues } = viewFilter;
+          let matched = await matchingTickets(q, {
+            search: filter.search,
+            status,
+            connectionId,
+            queueId,
+            scope: { view, userId, queues },
+          });
+          // With a tag too: the matches that carry it (looked up by the ticket_tags key).
+          if (tagId !== undefined && matched.length > 0) {
+            const tagged = new Set(
+              await stmts.tagged(
+                q,
+                matched.map((r) => r.id),
+                tagId,
+              ),
+            );
+            matched = matched.filter((r) => tagged.has(r.id));
+          }
+          const after = filter.after;
+          const start = after
+            ? matched.findIndex(
+                (r) => r.updatedAt < after[0] || (r.updatedAt === after[0] && r.id < after[1]),
               )
-              .all(JSON.stringify(matched.map((r) => r.id)), tagId)
-              .map((r) => r.id),
-          );
-          matched = matched.filter((r) => tagged.has(r.id));
+            : filter.offset;
+          const from = start < 0 ? matched.length : start;
+          const ids = matched.slice(from, from + filter.limit).map((r) => r.id);
+          return {
+            rows: ids.length > 0 ? await loadViews(q, { ids }) : [],
+            count: matched.length,
+            hasMore: from + filter.limit < matched.length,
+          };
         }
-        const after = filter.after;
-        const start = after
-          ? matched.findIndex((r) => r.updatedAt < after[0] || (r.updatedAt === after[0] && r.id < after[1]))
-          : filter.offset;
-        const from = start < 0 ? matched.length : start;
-        const ids = matched.slice(from, from + filter.limit).map((r) => r.id);
-        return {
-          rows: ids.length > 0 ? loadViews({ ids }) : [],
-          count: matched.length,
-          hasMore: from + filter.limit < matched.length,
-        };
-      }
-      const { rows, hasMore } = takePage(loadViews(viewFilter, filter), filter.limit);
-      return { rows, count: count(viewFilter), hasMore };
+        const { rows, hasMore } = takePage(await loadViews(q, viewFilter, filter), filter.limit);
+        return { rows, count: await stmts.count(q, viewFilter), hasMore };
+      });
     },
 
     /**
@@ -706,19 +583,17 @@ export function createTicketService(
      * gives the order; `count` and `hasMore` as `list` gives them. The rows come from `views`: the read
      * cache keeps their wire JSON and renders only the tickets that changed.
      */
-    listKeys(filter: ListFilter & TicketScope & PageAt<TicketKey>) {
+    async listKeys(filter: ListFilter & TicketScope & PageAt<TicketKey>) {
       const viewFilter = viewFilterOf(filter);
-      const select = pageSelect(viewFilter, filter, "t.id, t.updated_at as updatedAt");
-      const keys = db.$client
-        .query<{ id: number; updatedAt: number }, (string | number)[]>(select.text)
-        .all(...select.args);
-      const { rows, hasMore } = takePage(keys, filter.limit);
-      return { keys: rows, count: count(viewFilter), hasMore };
+      return store.read(async (q) => {
+        const { rows, hasMore } = takePage(await stmts.pageKeys(q, viewFilter, filter), filter.limit);
+        return { keys: rows, count: await stmts.count(q, viewFilter), hasMore };
+      });
     },
 
     /** These tickets as the list shows them (those that exist), newest activity first. */
-    views(ids: number[]): TicketView[] {
-      return ids.length > 0 ? loadViews({ ids }) : [];
+    async views(ids: number[]): Promise<TicketView[]> {
+      return ids.length > 0 ? store.read((q) => loadViews(q, { ids })) : [];
     },
 
     /**
@@ -726,66 +601,66 @@ export function createTicketService(
      * tags ordered by name: what `views` gives, without building the objects (the list renders each row's
      * JSON once from these and keeps it). One statement per id count, looked up by primary key.
      */
-    wireRows(ids: number[]): { row: TicketWireRow; tags: TicketTag[] }[] {
+    async wireRows(ids: number[]): Promise<{ row: TicketWireRow; tags: TicketTag[] }[]> {
       if (ids.length === 0) return [];
-      const rows = db.$client
-        .query<TicketWireRow, number[]>(wireRowsSelect(ids.length))
-        .values(...ids) as TicketWireRow[];
-      if (rows.length === 0) return [];
-      const tagRows = db.$client
-        .query<{ ticketId: number; id: number; name: string; color: string }, [string]>(TAGS_SELECT)
-        .all(JSON.stringify(ids));
-      if (tagRows.length === 0) return rows.map((row) => ({ row, tags: [] }));
-      // The same order as `views`: by name, a page's few tags sorted here rather than in SQLite.
-      tagRows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      return rows.map((row) => ({
-        row,
-        tags: tagRows
-          .filter((t) => t.ticketId === row[0])
-          .map(({ id, name, color }) => ({ id, name, color })),
-      }));
+      return store.read(async (q) => {
+        const rows = await stmts.wireRows(q, ids);
+        if (rows.length === 0) return [];
+        const tagRows = await stmts.tags(q, ids);
+        if (tagRows.length === 0) return rows.map((row) => ({ row, tags: [] }));
+        // The same order as `views`: by name.
+        tagRows.sort(byName);
+        return rows.map((row) => ({
+          row,
+          tags: tagRows
+            .filter((t) => t.ticketId === row[0])
+            .map(({ id, name, color }) => ({ id, name, color })),
+        }));
+      });
     },
 
     /** The number of tickets of each tab (with the same filters as the list), for the panel's tab badges. */
-    counts(
+    async counts(
       filter: { status?: TicketStatus; whatsappId?: number; queueId?: number; tagId?: number },
       scope: { userId?: number; queues?: number[] | null },
     ) {
-      const base = {
+      const base: TicketFilter = {
         status: filter.status,
         connectionId: filter.whatsappId,
         queueId: filter.queueId,
         tagId: filter.tagId,
         queues: scope.queues,
       };
-      return {
-        mine: scope.userId === undefined ? null : count({ ...base, view: "mine", userId: scope.userId }),
-        queue: count({ ...base, view: "queue" }),
-        all: count(base),
-      };
+      return store.read(async (q) => ({
+        mine:
+          scope.userId === undefined
+            ? null
+            : await stmts.count(q, { ...base, view: "mine", userId: scope.userId }),
+        queue: await stmts.count(q, { ...base, view: "queue" }),
+        all: await stmts.count(q, base),
+      }));
+    },
+
+    /**
+     * `queueOf` for the SSE hub's synchronous per-event filter (src/http/event-streams.ts calls it while it
+     * fans a batch out; it becomes async with the hub): the writer connection, synchronously. Undefined for
+     * a ticket that is gone.
+     */
+    queueOfSync(id: number): number | null | undefined {
+      return queueOfStmt.get(id)?.queueId;
     },
 
     /** The queue of a ticket, for visibility checks; throws 404 for an unknown ticket. */
-    queueOf(id: number): number | null {
-      const row = queueOfStmt.get(id);
+    async queueOf(id: number): Promise<number | null> {
+      const row = await store.read((q) => stmts.queueOf(q, id));
       if (!row) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
       return row.queueId;
     },
 
-    updateById(
-      id: number,
-      input: {
-        status?: TicketStatus;
-        userId?: number | null;
-        queueId?: number | null;
-        tagIds?: number[];
-        acceptedBy?: number;
-      },
-    ) {
-      return db.transaction((tx) => {
-        update(tx, id, input);
-        return view(id);
-      });
+    /** PUT /tickets/:id (see updateIn): one `store.write`, then the ticket as the API shows it. */
+    async updateById(id: number, input: UpdateInput) {
+      await store.write((q) => updateIn(q, id, input));
+      return view(id);
     },
 
     /**
@@ -795,16 +670,20 @@ export function createTicketService(
     async createForNumber(input: { number: string; whatsappId?: number | null } & Assignment) {
       const number = normalizeNumber(input.number);
       const connection = await connectionsSvc.resolve(input.whatsappId);
-      assertRefs(db, input);
+      await store.read((q) => assertRefsIn(q, input));
       const gw = connectionsSvc.requireConnected(connection);
       const check = await gw.checkNumber(number);
       if (!check.exists) throw new AppError("ERR_WAPP_INVALID_CONTACT", `${number} is not on WhatsApp`);
       const profilePicUrl = await gw.profilePicUrl(check.number).catch(() => null);
-      return db.transaction((tx) => {
-        const { contact } = contactsSvc.upsert(tx, { number: check.number, profilePicUrl }, connection.id);
-        const { ticket, created } = findOrCreate(tx, contact, connection.id, { ...input, newStatus: "open" });
-        return { ticket: view(ticket.id), created };
+      const { ticket, created } = await store.write(async (q) => {
+        const { contact } = await contactsSvc.upsertIn(
+          q,
+          { number: check.number, profilePicUrl },
+          connection.id,
+        );
+        return findOrCreateIn(q, contact, connection.id, { ...input, newStatus: "open" });
       });
+      return { ticket: await view(ticket.id), created };
     },
   };
 }

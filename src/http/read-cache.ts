@@ -1,4 +1,4 @@
-import { type Db, readTransaction } from "../db/client";
+import type { Db } from "../db/client";
 
 /** What a cached answer depends on. */
 export type ReadScope =
@@ -52,7 +52,6 @@ export function createReadCache(
     "select seq, kind, ref from list_changes where seq > ?",
   );
   const lastChange = sqlite.query<{ n: number | null }, []>("select max(seq) as n from list_changes");
-  const snapshot = <T>(fn: () => T): T => readTransaction(db, fn);
 
   let seen = lastChange.get()?.n ?? 0;
   const version = { tickets: 0, contacts: 0 };
@@ -157,36 +156,44 @@ export function createReadCache(
   const versionOf = (scope: ReadScope) => (scope === "any" ? `${totalChanges()}:${seen}` : version[scope]);
 
   return {
-    /** The JSON text cached under key for what `scope` depends on, or the one compute returns (then kept). */
-    get(key: string, scope: ReadScope, compute: () => string): string {
-      // One read transaction for the look at the changes and the answer's reads: one WAL read lock per
-      // answer, and the changes applied are exactly those of the snapshot the answer is read from.
-      return snapshot(() => {
-        sync();
-        const v = versionOf(scope);
-        const hit = entries.get(key);
-        if (hit && hit.version === v) {
-          entries.delete(key);
-          entries.set(key, hit);
-          return hit.body;
-        }
-        const body = compute();
+    /**
+     * The JSON text cached under key for what `scope` depends on, or the one compute returns (then kept).
+     *
+     * The changes are applied and the entry's version taken BEFORE compute reads (through the Store, on its
+     * own connection, awaited): compute sees at least every change applied, so an entry is never older than
+     * its version says. A change committed while compute runs may be in the answer already; its version is
+     * then older than the data, and the next look at the changes only makes the entry be computed again.
+     */
+    async get(key: string, scope: ReadScope, compute: () => string | Promise<string>): Promise<string> {
+      sync();
+      const v = versionOf(scope);
+      const hit = entries.get(key);
+      if (hit && hit.version === v) {
         entries.delete(key);
-        entries.set(key, { version: v, body });
-        if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
-        return body;
-      });
+        entries.set(key, hit);
+        return hit.body;
+      }
+      const body = await compute();
+      entries.delete(key);
+      entries.set(key, { version: v, body });
+      if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
+      return body;
     },
 
     /**
      * The wire JSON of these tickets, in this order: cached rows as they are, the others from `render`
      * (which may leave out tickets that no longer exist). Call inside a `tickets` compute, after `get`
-     * synced the changes.
+     * synced the changes. `render` reads after that sync, so a row it renders is at least as new as the
+     * changes applied; one that already holds a later change is dropped when the next sync applies it.
      */
-    ticketRows(
+    async ticketRows(
       ids: number[],
-      render: (missing: number[]) => { id: number; contactId: number; json: string }[],
-    ): string[] {
+      render: (
+        missing: number[],
+      ) =>
+        | { id: number; contactId: number; json: string }[]
+        | Promise<{ id: number; contactId: number; json: string }[]>,
+    ): Promise<string[]> {
       const out: (string | undefined)[] = [];
       const missing: number[] = [];
       for (const id of ids) {
@@ -196,7 +203,7 @@ export function createReadCache(
       }
       if (missing.length === 0) return out as string[];
       const rendered = new Map<number, string>();
-      for (const row of render(missing)) {
+      for (const row of await render(missing)) {
         dropRow(row.id);
         if (young.size >= half) rotate();
         young.set(row.id, { contactId: row.contactId, json: row.json });

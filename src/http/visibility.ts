@@ -7,19 +7,19 @@ import type { AppEnv } from "./context";
  * Ticket visibility for signed-in agents: the tickets of their queues and those with no queue. Supervisors,
  * admins and API tokens see every ticket. A ticket the caller cannot see is answered as not found.
  */
-export function assertTicketVisible(c: Context<AppEnv>, ticketId: number): void {
+export async function assertTicketVisible(c: Context<AppEnv>, ticketId: number): Promise<void> {
   const p = c.get("principal");
   if (visibleQueues(p) === null) return;
-  const queueId = c.get("deps").services.tickets.queueOf(ticketId);
+  const queueId = await c.get("deps").services.tickets.queueOf(ticketId);
   if (!canSeeTicket(p, { queueId })) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
 }
 
 /** The same for a message addressed by WhatsApp id (reply, edit, delete, react). */
-export function assertMessageVisible(c: Context<AppEnv>, messageId: string): void {
+export async function assertMessageVisible(c: Context<AppEnv>, messageId: string): Promise<void> {
   const p = c.get("principal");
   if (visibleQueues(p) === null) return;
   const m = c.get("deps").services.messages.get(messageId);
-  const queueId = c.get("deps").services.tickets.queueOf(m.ticketId);
+  const queueId = await c.get("deps").services.tickets.queueOf(m.ticketId);
   if (!canSeeTicket(p, { queueId })) throw new AppError("ERR_MESSAGE_NOT_FOUND", "Message not found");
 }
 

@@ -14,7 +14,7 @@ import { messageWire, sentWire, ticketWire } from "../http/wire";
  */
 export async function searchInbox(deps: AppDeps, input: { query: string; page: number; limit: number }) {
   const { tickets, messageSearch, messages: svc } = deps.services;
-  const found = tickets.list({
+  const found = await tickets.list({
     search: input.query,
     limit: input.limit,
     offset: (input.page - 1) * input.limit,

@@ -89,12 +89,12 @@ export function createMcpServer(deps: AppDeps): McpServer {
       inputSchema: toolArguments(TicketListQuery.omit({ after: true })),
       readOnly: true,
     },
-    (q) => {
+    async (q) => {
       const { page, limit, ...filter } = q as { page: number; limit: number } & Omit<
         Parameters<typeof services.tickets.list>[0],
         "limit" | "offset" | "after"
       >;
-      const { rows, count, hasMore } = services.tickets.list({
+      const { rows, count, hasMore } = await services.tickets.list({
         ...filter,
         limit,
         offset: (page - 1) * limit,
@@ -111,7 +111,7 @@ export function createMcpServer(deps: AppDeps): McpServer {
       inputSchema: toolArguments(TicketParam),
       readOnly: true,
     },
-    (a) => ticketWire(services.tickets.get(a.ticketId as number)),
+    async (a) => ticketWire(await services.tickets.get(a.ticketId as number)),
   );
 
   tool(
@@ -179,7 +179,7 @@ export function createMcpServer(deps: AppDeps): McpServer {
       }),
       readOnly: false,
     },
-    (a) => {
+    async (a) => {
       const { ticketId, tagIds, ...update } = a as {
         ticketId: number;
         tagIds?: number[];
@@ -188,7 +188,7 @@ export function createMcpServer(deps: AppDeps): McpServer {
         userId?: number | null;
       };
       // One update, as PUT /tickets/{ticketId} does it: a missing tag refuses it whole, a change emits ticket_updated.
-      return ticketWire(services.lifecycle.updateTicket(ticketId, { ...update, tagIds }));
+      return ticketWire(await services.lifecycle.updateTicket(ticketId, { ...update, tagIds }));
     },
   );
 

@@ -169,12 +169,12 @@ describe("events emitted by each documented action", () => {
     await using t = createTestApp();
     const c = await t.sandbox("WhatsApp Principal", "595981234567");
     const before = eventsOf(t).length;
-    expect(() =>
-      t.db.transaction((tx) => {
-        t.services.contacts.upsert(tx, { number: CONTACT, name: "Ghost" }, c.id);
+    await expect(
+      t.store.write(async (q) => {
+        await t.services.contacts.upsertIn(q, { number: CONTACT, name: "Ghost" }, c.id);
         throw new Error("boom");
       }),
-    ).toThrow("boom");
+    ).rejects.toThrow("boom");
     expect(eventsOf(t).length).toBe(before);
     expect((await t.get(`/api/v1/contacts/${CONTACT}`)).status).toBe(404);
   });

@@ -94,7 +94,9 @@ test("ticket list pages are the JSON of ticketWire, byte for byte, on every filt
       const text = await res.text();
       const body = JSON.parse(text);
       const expected = JSON.stringify({
-        tickets: body.tickets.map((x: { id: number }) => ticketWire(t.services.tickets.get(x.id))),
+        tickets: await Promise.all(
+          body.tickets.map(async (x: { id: number }) => ticketWire(await t.services.tickets.get(x.id))),
+        ),
         count: body.count,
         hasMore: body.hasMore,
         page: body.page,
@@ -127,7 +129,7 @@ test("ticket list pages are the JSON of ticketWire, byte for byte, on every filt
   const ids = (JSON.parse(again).tickets as { id: number }[]).map((x) => x.id);
   expect(again).toBe(
     JSON.stringify({
-      tickets: ids.map((id) => ticketWire(t.services.tickets.get(id))),
+      tickets: await Promise.all(ids.map(async (id) => ticketWire(await t.services.tickets.get(id)))),
       count: ids.length,
       hasMore: false,
       page: 1,
@@ -146,7 +148,7 @@ test("contact and message list pages are the JSON of contactWire and messageWire
     while (url) {
       const text = await (await t.request(url)).text();
       const body = JSON.parse(text);
-      const all = t.services.contacts.list({ offset: 0, limit: 1000 }).rows;
+      const all = (await t.services.contacts.list({ offset: 0, limit: 1000 })).rows;
       const byId = new Map(all.map((c) => [c.id, c]));
       expect(text).toBe(
         JSON.stringify({

@@ -9,34 +9,34 @@ import { queues } from "../../src/db/schema";
 import { createReadCache } from "../../src/http/read-cache";
 import { createTestApp } from "../support/test-app";
 
-test("an `any` entry is reused until any row changes, then recomputed", () => {
+test("an `any` entry is reused until any row changes, then recomputed", async () => {
   const db = openDatabase(":memory:");
   migrate(db);
   const cache = createReadCache(db);
   let computed = 0;
   const read = () => cache.get("k", "any", () => String(++computed));
-  expect([read(), read()]).toEqual(["1", "1"]);
+  expect([await read(), await read()]).toEqual(["1", "1"]);
   db.insert(queues).values({ name: "Q", color: "#1" }).run();
-  expect(read()).toBe("2");
+  expect(await read()).toBe("2");
   db.update(queues).set({ name: "R" }).run();
-  expect(read()).toBe("3");
+  expect(await read()).toBe("3");
   // A statement that changes no row leaves the entry valid.
   db.$client.run("update queues set name = 'X' where id = 999");
-  expect(read()).toBe("3");
+  expect(await read()).toBe("3");
 });
 
-test("the cache keeps at most maxEntries, dropping the least recently used", () => {
+test("the cache keeps at most maxEntries, dropping the least recently used", async () => {
   const db = openDatabase(":memory:");
   migrate(db);
   const cache = createReadCache(db, { maxEntries: 2 });
   const calls: string[] = [];
   const read = (k: string) => cache.get(k, "tickets", () => String(calls.push(k)));
-  read("a");
-  read("b");
-  read("a");
-  read("c"); // evicts b
-  read("a");
-  read("b");
+  await read("a");
+  await read("b");
+  await read("a");
+  await read("c"); // evicts b
+  await read("a");
+  await read("b");
   expect(calls).toEqual(["a", "b", "c", "b"]);
 });
 
@@ -51,9 +51,9 @@ async function withTicket() {
   });
   const cache = createReadCache(t.db);
   const computed = { tickets: 0, contacts: 0 };
-  const read = () => {
-    cache.get("tickets", "tickets", () => String(++computed.tickets));
-    cache.get("contacts", "contacts", () => String(++computed.contacts));
+  const read = async () => {
+    await cache.get("tickets", "tickets", () => String(++computed.tickets));
+    await cache.get("contacts", "contacts", () => String(++computed.contacts));
     return { ...computed };
   };
   return { t, conn, ticketId: first.body.ticketId as number, read };
@@ -72,8 +72,8 @@ test("writes the lists do not show (acks, events, deliveries, Idempotency-Keys, 
       headers: { "Idempotency-Key": "k-1" },
     });
     expect(sent.status).toBe(201);
-    const before = read();
-    expect(read()).toEqual(before);
+    const before = await read();
+    expect(await read()).toEqual(before);
     // What follows changes no ticket, contact or name a list shows: acks, events and their deliveries.
     t.db.$client.run("update messages set ack = 3 where ticket_id = ?", [ticketId]);
     t.db.transaction((tx) => t.events.emit(tx, "connection_update", conn.id, { status: "CONNECTED" }));
@@ -109,7 +109,7 @@ test("writes the lists do not show (acks, events, deliveries, Idempotency-Keys, 
     await t.post("/api/v1/users", { name: "Ana", email: "ana@example.com" });
     await t.post("/api/v1/queues", { name: "Ventas", color: "#123456" });
     await t.post("/api/v1/tags", { name: "vip", color: "#654321" });
-    expect(read()).toEqual(before);
+    expect(await read()).toEqual(before);
   } finally {
     receiver.stop(true);
   }
@@ -123,11 +123,11 @@ test("every kind of write a list shows invalidates the entries that depend on it
     await t.post("/api/v1/users", { name: "Ana", email: "ana@example.com", queueIds: [queue.id] })
   ).body;
   const tag = (await t.post("/api/v1/tags", { name: "vip", color: "#654321" })).body;
-  let last = read();
+  let last = await read();
   /** The write moves the tickets entry; `contacts` says whether the contacts entry moves too. */
   const expectMoved = async (write: () => Promise<unknown> | unknown, contacts: boolean) => {
     await write();
-    const now = read();
+    const now = await read();
     expect(now.tickets).toBe(last.tickets + 1);
     expect(now.contacts).toBe(last.contacts + (contacts ? 1 : 0));
     last = now;
@@ -214,25 +214,27 @@ test("a changed ticket list renders again only the tickets that changed", async 
   const cache = createReadCache(t.db);
   const rendered: number[][] = [];
   const page = () =>
-    cache.get("p", "tickets", () =>
-      cache
-        .ticketRows(ids, (missing) => {
+    cache.get("p", "tickets", async () =>
+      (
+        await cache.ticketRows(ids, async (missing) => {
           rendered.push(missing);
-          return missing.map((id) => {
-            const v = t.services.tickets.get(id);
-            return { id, contactId: v.contactId, json: JSON.stringify([id, v.lastMessage, v.contact.name]) };
-          });
+          const views = await t.services.tickets.views(missing);
+          return views.map((v) => ({
+            id: v.id,
+            contactId: v.contactId,
+            json: JSON.stringify([v.id, v.lastMessage, v.contact.name]),
+          }));
         })
-        .join("|"),
+      ).join("|"),
     );
-  expect(page()).toBe('[1,"m1","595990000001"]|[2,"m2","595990000002"]|[3,"m3","595990000003"]');
+  expect(await page()).toBe('[1,"m1","595990000001"]|[2,"m2","595990000002"]|[3,"m3","595990000003"]');
   expect(rendered).toEqual([ids]);
   await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, { number: "595990000002", body: "otra" });
-  expect(page()).toContain('[2,"otra","595990000002"]');
+  expect(await page()).toContain('[2,"otra","595990000002"]');
   await t.post("/api/v1/contacts", { number: "595990000003", name: "Tres" });
-  expect(page()).toContain('[3,"m3","Tres"]');
+  expect(await page()).toContain('[3,"m3","Tres"]');
   await t.put(`/api/v1/connections/${conn.id}`, { name: "Renombrada" });
-  page();
+  await page();
   expect(rendered).toEqual([ids, [ids[1]!], [ids[2]!], ids]);
 });
 
@@ -307,28 +309,30 @@ test("the row cache keeps the recently used rows when full, and a contact's chan
   const rendered: number[] = [];
   let key = 0;
   const rows = (want: number[]) =>
-    cache.get(`p${key++}`, "tickets", () =>
-      cache
-        .ticketRows(want, (missing) => {
+    cache.get(`p${key++}`, "tickets", async () =>
+      (
+        await cache.ticketRows(want, async (missing) => {
           rendered.push(...missing);
-          return missing.map((id) => {
-            const v = t.services.tickets.get(id);
-            return { id, contactId: v.contactId, json: `${id}:${v.contact.name}` };
-          });
+          return Promise.all(
+            missing.map(async (id) => {
+              const v = await t.services.tickets.get(id);
+              return { id, contactId: v.contactId, json: `${id}:${v.contact.name}` };
+            }),
+          );
         })
-        .join("|"),
+      ).join("|"),
     );
   const [a, b, c, d] = ids as [number, number, number, number];
-  rows([a, b]); // young: a b
-  rows([c]); // old: a b, young: c
-  rows([a]); // a moves back to young: old b, young c a
-  rows([d]); // young was full: b goes; old c a, young d
+  await rows([a, b]); // young: a b
+  await rows([c]); // old: a b, young: c
+  await rows([a]); // a moves back to young: old b, young c a
+  await rows([d]); // young was full: b goes; old c a, young d
   expect(rendered).toEqual([a, b, c, d]);
-  expect(rows([a, b, c])).toBe(`${a}:595990000001|${b}:595990000002|${c}:595990000003`);
+  expect(await rows([a, b, c])).toBe(`${a}:595990000001|${b}:595990000002|${c}:595990000003`);
   // Only b, the least recently used, was rendered again.
   expect(rendered).toEqual([a, b, c, d, b]);
   // A contact's change drops its ticket's row wherever it is kept.
   await t.post("/api/v1/contacts", { number: "595990000004", name: "Cuatro" });
-  expect(rows([d])).toBe(`${d}:Cuatro`);
+  expect(await rows([d])).toBe(`${d}:Cuatro`);
   expect(rendered.at(-1)).toBe(d);
 });

@@ -41,7 +41,7 @@ export function createReceiveService(
   connectionsSvc: ConnectionService,
   hooks: InboundHooks = {},
 ) {
-  const { db, media, clock, logger, commits } = deps;
+  const { db, media, clock, logger } = deps;
   const log = logger.child({ module: "messages" });
   const { store, findByWaId } = messageStore;
 
@@ -81,9 +81,12 @@ export function createReceiveService(
         }
       }
       const imported = opts.imported === true;
-      const result = await commits.run((tx) => {
-        const { contact } = contactsSvc.upsert(
-          tx,
+      // The contact and the ticket through their services on the body's `q`; the message path's own statements
+      // (store, the automation's claim) still run synchronously on it, as `tx` (the writer connection on SQLite).
+      const result = await deps.store.write(async (q) => {
+        const tx = q as unknown as Tx;
+        const { contact } = await contactsSvc.upsertIn(
+          q,
           inbound.group
             ? {
                 number: inbound.from,
@@ -101,8 +104,8 @@ export function createReceiveService(
         const { ticket, created } = claimed
           ? { ticket: claimed.ticket, created: false }
           : imported
-            ? ticketsSvc.findOrCreateImported(tx, contact, connectionId)
-            : ticketsSvc.findOrCreate(tx, contact, connectionId, { newStatus: "pending" });
+            ? await ticketsSvc.findOrCreateImportedIn(q, contact, connectionId)
+            : await ticketsSvc.findOrCreateIn(q, contact, connectionId, { newStatus: "pending" });
         const message = store(
           tx,
           {

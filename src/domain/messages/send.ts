@@ -407,13 +407,13 @@ export function createSendService(
       const { contact, ticket } =
         known && reused
           ? { contact: known, ticket: reused }
-          : await commits.run((tx) => {
-              const c = contactsSvc.upsert(
-                tx,
-                { number: check.number, profilePicUrl },
-                connection.id,
+          : await deps.store.write(async (q) => {
+              const c = (
+                await contactsSvc.upsertIn(q, { number: check.number, profilePicUrl }, connection.id)
               ).contact;
-              const t = ticketsSvc.findOrCreate(tx, c, connection.id, { ...input, newStatus: "open" }).ticket;
+              const t = (
+                await ticketsSvc.findOrCreateIn(q, c, connection.id, { ...input, newStatus: "open" })
+              ).ticket;
               return { contact: c, ticket: t };
             });
       const sign = connection.agentSignature && author?.signature === true;
@@ -429,7 +429,7 @@ export function createSendService(
       // After the answer is stored: a crash here leaves the ticket open, never a message sent twice.
       // A queued send closes the ticket now too: its messages still go out (the queue does not look at it).
       if (input.closeTicket)
-        await commits.run((tx) => ticketsSvc.update(tx, ticket.id, { status: "closed" }));
+        await deps.store.write((q) => ticketsSvc.updateIn(q, ticket.id, { status: "closed" }));
       return { ticketId: ticket.id, contactId: contact.id, results };
     },
   };

@@ -21,7 +21,7 @@ export type BaileysOptions = {
   /** Looks up a stored message, so Baileys can re-encrypt it when a phone asks for a retry. */
   lookupMessage?: (connectionId: number, id: string) => { body: string } | undefined;
   /** Finds the phone number stored for a LID, when Baileys has no mapping for it. */
-  numberForLid?: (lid: string) => string | undefined;
+  numberForLid?: (lid: string) => Promise<string | undefined> | string | undefined;
   /** Supervision bounds. */
   reconnectBaseMs?: number;
   reconnectMaxMs?: number;

@@ -24,7 +24,7 @@ export type InboundDeps = {
   /** The socket while connected; throws ERR_WAPP_NOT_CONNECTED otherwise. */
   requireSocket: () => WASocket;
   /** Finds the phone number stored for a LID, when Baileys has no mapping for it. */
-  numberForLid?: (lid: string) => string | undefined;
+  numberForLid?: (lid: string) => Promise<string | undefined> | string | undefined;
   mediaDownloadTimeoutMs: number;
 };
 
@@ -71,7 +71,7 @@ export function createInbound(deps: InboundDeps) {
       const digits = pnDigits(pn ? jidNormalizedUser(pn) : null);
       if (digits) return { number: digits, lid };
     }
-    if (lid) return { number: deps.numberForLid?.(jidNormalizedUser(lid)) ?? null, lid };
+    if (lid) return { number: (await deps.numberForLid?.(jidNormalizedUser(lid))) ?? null, lid };
     return { number: null, lid: null };
   }
 

@@ -36,13 +36,13 @@ export const contactsListRouter = createRouter().openapi(
       ...commonErrors,
     },
   }),
-  (c) => {
+  async (c) => {
     const q = c.req.valid("query");
     const { services, readCache } = c.get("deps");
     const key = `contacts:${q.page}:${q.limit}:${q.after ? JSON.stringify(q.after) : ""}:${q.search === undefined ? "" : JSON.stringify(q.search)}`;
     // Contacts alone make this answer (the search reads their trigram index): other writes keep it cached.
-    const body = readCache.get(key, "contacts", () => {
-      const result = services.contacts.list({ search: q.search, ...pageAt(q) });
+    const body = await readCache.get(key, "contacts", async () => {
+      const result = await services.contacts.list({ search: q.search, ...pageAt(q) });
       const nextCursor = nextCursorOf("contacts", result, (r) => [r.name, r.id]);
       const { rows, count, hasMore } = result;
       return JSON.stringify({

@@ -71,7 +71,11 @@ export const contactsRouter = createRouter()
       request: { params: NumberParam },
       responses: { 200: json(ContactSchema, "The contact"), ...commonErrors },
     }),
-    (c) => c.json(contactWire(c.get("deps").services.contacts.getByNumber(c.req.valid("param").number)), 200),
+    async (c) =>
+      c.json(
+        contactWire(await c.get("deps").services.contacts.getByNumber(c.req.valid("param").number)),
+        200,
+      ),
   )
   .openapi(
     createRoute({

@@ -149,11 +149,8 @@ function agentVisibility(c: Context<AppEnv>): ((row: FeedRow) => boolean) | unde
     if (typeof data.ticketId !== "number") return true;
     if (row.type.startsWith("ticket_"))
       return sees(data.queueId) || (data.transfer !== undefined && sees(data.transfer.fromQueueId));
-    try {
-      return sees(services.tickets.queueOf(data.ticketId));
-    } catch {
-      return false;
-    }
+    const queueId = services.tickets.queueOfSync(data.ticketId);
+    return queueId !== undefined && sees(queueId);
   };
 }
 

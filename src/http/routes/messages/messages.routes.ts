@@ -101,12 +101,12 @@ const ticketSendAnswers = <T extends z.ZodType>(data: T) => {
  * has another open ticket on the connection). API tokens and the automation leave the status as it is (the
  * seed's behaviour).
  */
-function takeForReply(c: Context<AppEnv>, ticketId: number): void {
+async function takeForReply(c: Context<AppEnv>, ticketId: number): Promise<void> {
   const p = c.get("principal");
   if (p.kind !== "user") return;
   const { tickets, lifecycle } = c.get("deps").services;
-  if (tickets.get(ticketId).status === "open") return;
-  lifecycle.updateTicket(ticketId, { status: "open", acceptedBy: p.id });
+  if ((await tickets.get(ticketId)).status === "open") return;
+  await lifecycle.updateTicket(ticketId, { status: "open", acceptedBy: p.id });
 }
 
 /**
@@ -127,8 +127,8 @@ async function sendOnTicket<R>(
   const svc = c.get("deps").services.messages;
   const queue = queueRequestOf(c, body);
   const answer = (sent: SentResult[]) => render(sent, queue !== undefined);
-  assertTicketVisible(c, ticketId);
-  takeForReply(c, ticketId);
+  await assertTicketVisible(c, ticketId);
+  await takeForReply(c, ticketId);
   const status = queue ? 202 : 201;
   const sent = await svc.sendToTicket(ticketId, body, sendCompletion(c, status, answer), authorOf(c), queue);
   return c.json(answer(sent), status);
@@ -294,8 +294,8 @@ export const messagesRouter = createRouter()
         data: results.map((r) => sentWire(r, svc.mediaUrlOf)),
       });
       const { messageId } = c.req.valid("param");
-      assertMessageVisible(c, messageId);
-      takeForReply(c, c.get("deps").services.messages.get(messageId).ticketId);
+      await assertMessageVisible(c, messageId);
+      await takeForReply(c, c.get("deps").services.messages.get(messageId).ticketId);
       const status = queue ? 202 : 201;
       const sent = await svc.reply(messageId, body, sendCompletion(c, status, render), authorOf(c), queue);
       return c.json(render(sent), status);
@@ -314,7 +314,7 @@ export const messagesRouter = createRouter()
     }),
     async (c) => {
       const body = await readBody(c, EditBody);
-      assertMessageVisible(c, c.req.valid("param").messageId);
+      await assertMessageVisible(c, c.req.valid("param").messageId);
       const m = await c.get("deps").services.lifecycle.edit(c.req.valid("param").messageId, body.body);
       return c.json({ message: "Message edited", data: messageData(c, m) }, 200);
     },
@@ -333,7 +333,7 @@ export const messagesRouter = createRouter()
     async (c) => {
       const { lifecycle, messages } = c.get("deps").services;
       const id = c.req.valid("param").messageId;
-      assertMessageVisible(c, id);
+      await assertMessageVisible(c, id);
       const target = messages.get(id);
       if (target.fromMe && target.status !== "sent") {
         const m = await messages.queue.cancel(target);
@@ -356,7 +356,7 @@ export const messagesRouter = createRouter()
     }),
     async (c) => {
       const body = await readBody(c, ReactionBody);
-      assertMessageVisible(c, c.req.valid("param").messageId);
+      await assertMessageVisible(c, c.req.valid("param").messageId);
       const m = await c.get("deps").services.lifecycle.react(c.req.valid("param").messageId, body.emoji);
       return c.json({ message: "Reaction saved", data: messageData(c, m) }, 200);
     },

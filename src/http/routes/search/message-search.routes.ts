@@ -47,7 +47,7 @@ export const messageSearchRouter = createRouter().openapi(
   async (c) => {
     const { q, page, limit, ticketId } = c.req.valid("query");
     const { messageSearch, messages: svc, lifecycle } = c.get("deps").services;
-    if (ticketId !== undefined) assertTicketVisible(c, ticketId);
+    if (ticketId !== undefined) await assertTicketVisible(c, ticketId);
     const queues = visibleQueues(c.get("principal"));
     const { rows, count, hasMore } = await messageSearch({ q, page, limit, ticketId, queues });
     const reactions = lifecycle.reactionsOf(rows.map((r) => r.message.pk));

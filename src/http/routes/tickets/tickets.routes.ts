@@ -122,7 +122,7 @@ export const ticketsRouter = createRouter()
         ...commonErrors,
       },
     }),
-    (c) => {
+    async (c) => {
       const q = c.req.valid("query");
       const { services, readCache } = c.get("deps");
       const p = c.get("principal");
@@ -141,21 +141,21 @@ export const ticketsRouter = createRouter()
       const body =
         search !== undefined
           ? // A search also reads messages: any write may change its answer.
-            readCache.get(key, "any", () => {
-              const result = services.tickets.list({ ...q, search, userId, queues, ...pageAt(q) });
+            await readCache.get(key, "any", async () => {
+              const result = await services.tickets.list({ ...q, search, userId, queues, ...pageAt(q) });
               const nextCursor = nextCursorOf("tickets", result, (t) => [t.updatedAt.getTime(), t.id]);
               return listJson(result.rows.map(ticketRowJson), result.count, result.hasMore, q, nextCursor);
             })
-          : readCache.get(key, "tickets", () => {
-              const page = services.tickets.listKeys({ ...q, userId, queues, ...pageAt(q) });
+          : await readCache.get(key, "tickets", async () => {
+              const page = await services.tickets.listKeys({ ...q, userId, queues, ...pageAt(q) });
               const nextCursor = nextCursorOf("tickets", { rows: page.keys, hasMore: page.hasMore }, (k) => [
                 k.updatedAt,
                 k.id,
               ]);
-              const rows = readCache.ticketRows(
+              const rows = await readCache.ticketRows(
                 page.keys.map((k) => k.id),
-                (missing) =>
-                  services.tickets.wireRows(missing).map(({ row, tags }) => ({
+                async (missing) =>
+                  (await services.tickets.wireRows(missing)).map(({ row, tags }) => ({
                     id: row[0],
                     contactId: row[4],
                     json: ticketListJson(row, tags),
@@ -185,9 +185,9 @@ export const ticketsRouter = createRouter()
         ...commonErrors,
       },
     }),
-    (c) => {
+    async (c) => {
       const p = c.get("principal");
-      const counts = c.get("deps").services.tickets.counts(c.req.valid("query"), {
+      const counts = await c.get("deps").services.tickets.counts(c.req.valid("query"), {
         userId: p.kind === "user" ? p.id : undefined,
         queues: visibleQueues(p),
       });
@@ -204,10 +204,10 @@ export const ticketsRouter = createRouter()
       request: { params: TicketParam },
       responses: { 200: json(TicketSchema, "The ticket"), ...commonErrors },
     }),
-    (c) => {
+    async (c) => {
       const { ticketId } = c.req.valid("param");
-      assertTicketVisible(c, ticketId);
-      return c.json(ticketWire(c.get("deps").services.tickets.get(ticketId)), 200);
+      await assertTicketVisible(c, ticketId);
+      return c.json(ticketWire(await c.get("deps").services.tickets.get(ticketId)), 200);
     },
   )
   .openapi(
@@ -255,9 +255,9 @@ export const ticketsRouter = createRouter()
     async (c) => {
       const body = await readBody(c, TicketUpdateBody);
       const { ticketId } = c.req.valid("param");
-      assertTicketVisible(c, ticketId);
+      await assertTicketVisible(c, ticketId);
       const p = c.get("principal");
-      const ticket = c.get("deps").services.lifecycle.updateTicket(ticketId, {
+      const ticket = await c.get("deps").services.lifecycle.updateTicket(ticketId, {
         ...body,
         acceptedBy: p.kind === "user" ? p.id : undefined,
       });
@@ -289,15 +289,15 @@ export const ticketsRouter = createRouter()
         ...commonErrors,
       },
     }),
-    (c) => {
+    async (c) => {
       const { ticketId } = c.req.valid("param");
       const q = c.req.valid("query");
       const { page, limit } = q;
       const { services, db } = c.get("deps");
       const { messages: svc, lifecycle } = services;
-      // One read transaction: the visibility check, the page, its count and its reactions share one snapshot.
+      await assertTicketVisible(c, ticketId);
+      // One read transaction: the page, its count and its reactions share one snapshot.
       const body = readTransaction(db, () => {
-        assertTicketVisible(c, ticketId);
         const result = svc.list(ticketId, pageAt(q));
         const { rows, count, hasMore } = result;
         const nextCursor = nextCursorOf("messages", result, (r) => [
@@ -334,7 +334,7 @@ export const ticketsRouter = createRouter()
     async (c) => {
       const body = await readBody(c, TypingBody);
       const { ticketId } = c.req.valid("param");
-      assertTicketVisible(c, ticketId);
+      await assertTicketVisible(c, ticketId);
       await c.get("deps").services.lifecycle.typing(ticketId, body.state);
       return c.json({ ticketId, state: body.state }, 200);
     },
@@ -361,14 +361,10 @@ export const ticketsRouter = createRouter()
     async (c) => {
       const body = await readBody(c, TransferBody);
       const { ticketId } = c.req.valid("param");
-      assertTicketVisible(c, ticketId);
+      await assertTicketVisible(c, ticketId);
       const p = c.get("principal");
       const by = p.kind === "user" ? { userId: p.id, name: p.name } : { userId: null, name: p.name };
-      const { services, db } = c.get("deps");
-      const ticket = db.transaction((tx) => {
-        services.tickets.transfer(tx, ticketId, body, by);
-        return services.tickets.view(ticketId);
-      });
+      const ticket = await c.get("deps").services.tickets.transfer(ticketId, body, by);
       return c.json({ message: "Ticket transferred", ticket: ticketWire(ticket) }, 200);
     },
   );
