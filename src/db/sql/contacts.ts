@@ -17,6 +17,12 @@ export type Contact = typeof contacts.$inferSelect;
 /** The contact list's ORDER BY key: name, id. */
 export type ContactKey = readonly [string, number];
 
+/** PostgreSQL: the contacts after a keyset position `(name, id)`, in the lists' order; none when there is none. */
+const afterKey = (after: ContactKey | undefined) =>
+  after
+    ? or(gt(pg.contacts.name, after[0]), and(eq(pg.contacts.name, after[0]), gt(pg.contacts.id, after[1])))
+    : undefined;
+
 export type ContactSql = {
   /** Every contact (the trigger-kept row count). */
   count(q: Query): Promise<number>;
@@ -177,11 +183,7 @@ const postgres: ContactSql = {
     return pgOf(q)
       .select()
       .from(c)
-      .where(
-        page.after
-          ? or(gt(c.name, page.after[0]), and(eq(c.name, page.after[0]), gt(c.id, page.after[1])))
-          : undefined,
-      )
+      .where(afterKey(page.after))
       .orderBy(asc(c.name), asc(c.id))
       .limit(page.limit + 1)
       .offset(page.after ? 0 : page.offset);
@@ -201,14 +203,7 @@ const postgres: ContactSql = {
     const rows = await pgOf(q)
       .select({ id: c.id })
       .from(c)
-      .where(
-        and(
-          where,
-          page.after
-            ? or(gt(c.name, page.after[0]), and(eq(c.name, page.after[0]), gt(c.id, page.after[1])))
-            : undefined,
-        ),
-      )
+      .where(and(where, afterKey(page.after)))
       .orderBy(asc(c.name), asc(c.id))
       .limit(page.limit + 1)
       .offset(page.after ? 0 : page.offset);
