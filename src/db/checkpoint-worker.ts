@@ -5,13 +5,18 @@
  * the main connection while this runs.
  */
 import { Database } from "bun:sqlite";
-import { closeSync, openSync, readSync } from "node:fs";
+import { readSync } from "node:fs";
 import { endianness } from "node:os";
 
 declare const self: Worker;
 
 export type CheckpointThreadSettings = {
   databasePath: string;
+  /**
+   * A descriptor of the WAL index (`<db>-shm`) the main thread opened once for the process's life (`walIndexFd` in
+   * checkpointer.ts); undefined when it could not: no early checkpoints then, the main connection's restarts only.
+   */
+  walIndexFd: number | undefined;
   /** Checkpoint once at least this many WAL frames are not yet in the database file. */
   minFrames: number;
   /** How often the WAL index is looked at, ms. */
@@ -45,17 +50,11 @@ const post = (m: FromCheckpointThread) => self.postMessage(m);
  * byte order (https://www.sqlite.org/walformat.html). Only to decide whether a checkpoint is worth starting; a
  * torn read at worst starts one early or late.
  */
-function walIndex(shmPath: string, buf: Buffer): { mxFrame: number; nBackfill: number } | undefined {
-  let fd: number;
-  try {
-    fd = openSync(shmPath, "r");
-  } catch {
-    return undefined; // no WAL index yet
-  }
+function walIndex(fd: number, buf: Buffer): { mxFrame: number; nBackfill: number } | undefined {
   try {
     if (readSync(fd, buf, 0, 100, 0) < 100) return undefined;
-  } finally {
-    closeSync(fd);
+  } catch {
+    return undefined;
   }
   const u32 = (at: number) => (endianness() === "LE" ? buf.readUInt32LE(at) : buf.readUInt32BE(at));
   return { mxFrame: u32(16), nBackfill: u32(96) };
@@ -94,11 +93,11 @@ function start(s: CheckpointThreadSettings) {
       post({ type: "failed", message: (err as Error).message });
     }
   };
-  const shm = `${s.databasePath}-shm`;
+  const fd = s.walIndexFd;
   const buf = Buffer.alloc(100);
   timer = setInterval(() => {
-    if (paused) return;
-    const w = walIndex(shm, buf);
+    if (paused || fd === undefined) return;
+    const w = walIndex(fd, buf);
     if (w && w.mxFrame - w.nBackfill >= s.minFrames) run();
   }, s.pollMs);
   self.onmessage = (e: MessageEvent<ToCheckpointThread>) => {

@@ -1,7 +1,30 @@
+import { openSync } from "node:fs";
 import { workerEntry } from "../lib/worker-entry";
 import type { Logger } from "../logger";
 import type { CheckpointResult, FromCheckpointThread, ToCheckpointThread } from "./checkpoint-worker";
 import type { Db } from "./client";
+
+/** Descriptors of WAL indexes, by database path: opened once, never closed (see walIndexFd). */
+const walIndexFds = new Map<string, number>();
+
+/**
+ * A read-only descriptor of `<path>-shm`, opened once per process and kept for its life. Never close it: closing
+ * any descriptor of a file drops every POSIX lock this process holds on that file, SQLite's too — and without its
+ * lock on the WAL index another process (the CLI, a backup, a test) opening the database believes it is alone,
+ * reinitializes the index under this process's memory map, and the next access here is a SIGBUS (seen in
+ * session 6 as a Bun "Bus error" crash of the server when the e2e test opened the database beside it).
+ */
+function walIndexFd(path: string): number | undefined {
+  let fd = walIndexFds.get(path);
+  if (fd !== undefined) return fd;
+  try {
+    fd = openSync(`${path}-shm`, "r");
+  } catch {
+    return undefined; // no WAL index yet: the main connection's restarts still bound the WAL
+  }
+  walIndexFds.set(path, fd);
+  return fd;
+}
 
 /** The worker's file (an entrypoint of its own in the compiled binary). */
 const WORKER_ENTRY = workerEntry("db/checkpoint-worker.ts");
@@ -94,7 +117,7 @@ export function createCheckpointer(opts: CheckpointerOptions) {
     });
     w.postMessage({
       type: "start",
-      settings: { databasePath: path, minFrames, pollMs, restartFrames },
+      settings: { databasePath: path, walIndexFd: walIndexFd(path), minFrames, pollMs, restartFrames },
     } satisfies ToCheckpointThread);
   };
 

@@ -28,6 +28,8 @@ test("failing credential saves are logged and retried; the process stays up and 
   const id = created.body.id as number;
   // Every write of the creds row fails from now on, as on a full disk.
   const db = new Database(join(e2e.dataDir, "chasqui.sqlite"));
+  // The server writes at the same time (the new connection's session): wait for its lock as it waits for ours.
+  db.run("PRAGMA busy_timeout = 5000");
   for (const op of ["INSERT", "UPDATE"]) {
     db.run(`CREATE TRIGGER creds_fail_${op} BEFORE ${op} ON wa_auth WHEN NEW.type = 'creds'
             BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END`);
