@@ -216,19 +216,30 @@ export function createSqliteStore(db: Db, opts: SqliteStoreOptions): SqliteStore
     const mark = opts.commitMark?.();
     batchEnded();
     const syncAt = performance.now();
-    try {
-      await walSync.sync();
-    } catch (err) {
-      // After a failed fsync the kernel may have dropped the dirty pages: retrying proves nothing. Nobody is
-      // told this batch is stored, and the store takes no more writes until a restart (recovery replays the WAL).
-      failure ??= new DurabilityError(err);
+    if (!(await durableThrough(walSync, mark))) {
       runEnded(false, fns);
       for (const job of batch) job.reject(failure);
       return;
     }
-    if (mark !== undefined && mark > durable) durable = mark;
     opts.observer?.({ jobs: batch.length, commitMs: commitMs + performance.now() - syncAt });
     settle(fns);
+  }
+
+  /**
+   * Awaits an fsync of the WAL that begins now; once it is done everything committed up to `mark` is durable. False
+   * when it failed: after a failed fsync the kernel may have dropped the dirty pages, so retrying proves nothing —
+   * nobody is told those writes are stored, and the store takes no more writes until a restart (recovery replays
+   * the WAL).
+   */
+  async function durableThrough(sync: WalSyncer, mark: number | undefined): Promise<boolean> {
+    try {
+      await sync.sync();
+    } catch (err) {
+      failure ??= new DurabilityError(err);
+      return false;
+    }
+    if (mark !== undefined && mark > durable) durable = mark;
+    return true;
   }
 
   function batchEnded() {
@@ -264,17 +275,7 @@ export function createSqliteStore(db: Db, opts: SqliteStoreOptions): SqliteStore
       // wait for their fsync: one that begins now covers them and it, so the mark read now is durable after it.
       queueMicrotask(() => {
         if (!walSync) return fn(true);
-        const mark = opts.commitMark?.();
-        walSync.sync().then(
-          () => {
-            if (mark !== undefined && mark > durable) durable = mark;
-            fn(true);
-          },
-          (err: unknown) => {
-            failure ??= new DurabilityError(err);
-            fn(false);
-          },
-        );
+        void durableThrough(walSync, opts.commitMark?.()).then(fn);
       });
     },
     durableMark: () => durable,
