@@ -1,5 +1,4 @@
 import { and, asc, eq, inArray, ne, sql } from "drizzle-orm";
-import type { Tx } from "../db/client";
 import type { connections, queues } from "../db/schema";
 import { type Query, uniqueViolation } from "../db/store";
 import { preparedQuery } from "../db/store/prepared";
@@ -318,10 +317,8 @@ export function createConnectionService(deps: Pick<DomainDeps, "store" | "events
           .where(eq(connections.id, id));
         const data: Record<string, unknown> = { status, qrcode: info.qrcode };
         if (info.reason) data.reason = info.reason;
-        // The event sink is synchronous SQLite (the bridge of docs/CLUSTER.md §3): on SQLite the body's `q`
-        // is the writer connection its statements run on, so the event commits with the status, and the sink
-        // tells its listeners after the store's commit (SqliteStore.afterCommit).
-        events.emit(q as unknown as Tx, "connection_update", id, data);
+        // In the body's transaction: the event commits with the status.
+        await events.emitIn(q, "connection_update", id, data);
       });
     },
 

@@ -1,5 +1,4 @@
 import { and, count, eq, inArray, isNotNull, sql } from "drizzle-orm";
-import type { Tx } from "../db/client";
 import { contacts } from "../db/schema";
 import { type ContactKey, contactSql } from "../db/sql/contacts";
 import type { Query } from "../db/store";
@@ -173,7 +172,7 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
           updatedAt: now,
         })
         .returning();
-      events.emit(q as unknown as Tx, "contact_created", connectionId, contactEventData(contact!));
+      await events.emitIn(q, "contact_created", connectionId, contactEventData(contact!));
       return { contact: contact!, created: true };
     }
     const patch = patchOf(existing, input);
@@ -183,7 +182,7 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
       .set({ ...patch, updatedAt: now })
       .where(eq(table.id, existing.id))
       .returning();
-    events.emit(q as unknown as Tx, "contact_updated", connectionId, contactEventData(contact!));
+    await events.emitIn(q, "contact_updated", connectionId, contactEventData(contact!));
     return { contact: contact!, created: false };
   }
 

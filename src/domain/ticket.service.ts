@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { and, desc, eq, inArray, ne, sql } from "drizzle-orm";
-import type { Tx } from "../db/client";
 import { type contacts, type queues, type tags, tickets, type users } from "../db/schema";
 import {
   type TicketFilter,
@@ -212,7 +211,7 @@ export function createTicketService(
       updatedAt: new Date(now),
     });
     const [contact] = await q.select().from(contacts).where(eq(contacts.id, next.contactId));
-    emitIn(q, "ticket_updated", next.connectionId, {
+    await events.emitIn(q, "ticket_updated", next.connectionId, {
       ...ticketEventData(next, contact!),
       oldStatus: current.status,
       newStatus: next.status,
@@ -228,15 +227,6 @@ export function createTicketService(
     });
     return next;
   }
-
-  /**
-   * Stores an event in the body's transaction. The event sink is still synchronous and SQLite's (it runs on
-   * the writer connection, which on SQLite is the body's `q`); it moves onto the store with the event feed.
-   */
-  const emitIn = (
-    q: Query,
-    ...args: Parameters<typeof events.emit> extends [unknown, ...infer R] ? R : never
-  ) => events.emit(q as unknown as Tx, ...args);
 
   /** 404 for a queue, user or tag that does not exist. */
   async function assertRefsIn(q: Query, a: Assignment) {
@@ -352,7 +342,7 @@ export function createTicketService(
       const [contact] = await q.select().from(contacts).where(eq(contacts.id, next.contactId));
       const data = { ...ticketEventData(next, contact!), oldStatus: current.status, newStatus: next.status };
       const closing = next.status === "closed" && current.status !== "closed";
-      emitIn(q, closing ? "ticket_closed" : "ticket_updated", next.connectionId, data);
+      await events.emitIn(q, closing ? "ticket_closed" : "ticket_updated", next.connectionId, data);
     }
     return next;
   }
@@ -463,7 +453,7 @@ export function createTicketService(
           .where(eq(table.id, existing.id))
           .returning();
         ticket = updated!;
-        emitIn(q, "ticket_updated", connectionId, {
+        await events.emitIn(q, "ticket_updated", connectionId, {
           ...ticketEventData(ticket, contact),
           oldStatus: existing.status,
           newStatus: ticket.status,
@@ -480,7 +470,7 @@ export function createTicketService(
         updatedAt: now,
       });
       created = true;
-      emitIn(q, "ticket_created", connectionId, ticketEventData(ticket, contact));
+      await events.emitIn(q, "ticket_created", connectionId, ticketEventData(ticket, contact));
     }
     if (a.tagId != null)
       await q.insert(tagTable).values({ ticketId: ticket.id, tagId: a.tagId }).onConflictDoNothing();

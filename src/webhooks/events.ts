@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Db, Tx } from "../db/client";
+import type { Query } from "../db/store";
 import { EVENT_TYPE_CODES, encodeData, envelopeText, eventIdOf } from "./event-codec";
 import type { EventName } from "./event-names";
 
@@ -31,6 +32,16 @@ export type EventSink = {
    * inside the caller's transaction, so the state change and its event commit or roll back together.
    */
   emit(tx: Tx, event: EventName, connectionId: number | null, data: Record<string, unknown>): StoredEvent;
+  /**
+   * The same, inside a store.write body: the event and its delivery rows are written on the body's `q`, so they
+   * commit or roll back with the body's other writes, on either store.
+   */
+  emitIn(
+    q: Query,
+    event: EventName,
+    connectionId: number | null,
+    data: Record<string, unknown>,
+  ): Promise<StoredEvent>;
   /** Called after events were stored; listeners (dispatcher wake-up, SSE) run once the commit is done. */
   subscribe(listener: (e: StoredEvent) => void): () => void;
   /** Says delivery rows were re-enqueued without a new event (a retry asked through the API). Call after commit. */
@@ -111,7 +122,9 @@ export function createEventSink(
     }
   };
 
-  return {
+  const sink: EventSink = {
+    // On SQLite a store.write body's `q` is the writer connection the raw statements run on.
+    emitIn: async (q, event, connectionId, data) => sink.emit(q as unknown as Tx, event, connectionId, data),
     emit(_tx, event, connectionId, data) {
       // Raw statements, compiled once: emit runs several times per message. They run on the same
       // SQLite connection as the caller's transaction, so they commit or roll back with it.
@@ -174,4 +187,5 @@ export function createEventSink(
       return () => wakeListeners.delete(listener);
     },
   };
+  return sink;
 }
