@@ -76,8 +76,12 @@ describe("PostgreSQL event sink", () => {
     db = await createMigratedDatabase();
     const a = await node();
     const s = await seed(a.store);
-    const first = await a.store.write((q) => a.sink.emitIn(q, "message_received", s.connectionId, { body: "hola" }));
-    const second = await a.store.write((q) => a.sink.emitIn(q, "message_received", s.connectionId, { body: "¿y?" }));
+    const first = await a.store.write((q) =>
+      a.sink.emitIn(q, "message_received", s.connectionId, { body: "hola" }),
+    );
+    const second = await a.store.write((q) =>
+      a.sink.emitIn(q, "message_received", s.connectionId, { body: "¿y?" }),
+    );
     expect(first.envelope).toMatchObject({ connectionName: "Ventas", connectionNumber: "5491100000000" });
     expect(JSON.parse(first.payload)).toEqual(JSON.parse(JSON.stringify(first.envelope)));
 
@@ -106,7 +110,10 @@ describe("PostgreSQL event sink", () => {
 
     // A renamed connection gets a new origin; the old events keep the name they were sent with.
     await a.store.write((q) =>
-      q.update(a.store.t.connections).set({ name: "Soporte" }).where(eq(a.store.t.connections.id, s.connectionId)),
+      q
+        .update(a.store.t.connections)
+        .set({ name: "Soporte" })
+        .where(eq(a.store.t.connections.id, s.connectionId)),
     );
     const third = await a.store.write((q) => a.sink.emitIn(q, "ticket_created", s.connectionId, {}));
     expect(third.envelope.connectionName).toBe("Soporte");
@@ -128,7 +135,9 @@ describe("PostgreSQL event sink", () => {
       throw new Error("the write fails after its event");
     });
     await expect(failed).rejects.toThrow("the write fails after its event");
-    const kept = await a.store.write((q) => a.sink.emitIn(q, "message_received", s.connectionId, { body: "ok" }));
+    const kept = await a.store.write((q) =>
+      a.sink.emitIn(q, "message_received", s.connectionId, { body: "ok" }),
+    );
     await until(() => a.heard.length === 1, "the committed event told");
     expect(a.heard[0]!.seq).toBe(kept.seq);
     expect(await db.sql`select count(*)::int as n from events`).toEqual([{ n: 1 }]);
@@ -160,7 +169,9 @@ describe("PostgreSQL event sink", () => {
       return e;
     });
     await bEmitted;
-    const fromA = await a.store.write((q) => a.sink.emitIn(q, "message_received", s.connectionId, { from: "a" }));
+    const fromA = await a.store.write((q) =>
+      a.sink.emitIn(q, "message_received", s.connectionId, { from: "a" }),
+    );
     release();
     const fromB = await bWrite;
     await until(() => a.heard.length === 2 && b.heard.length === 2, "both events on both nodes");
