@@ -39,6 +39,11 @@ export type PostgresEventSink = EventSink & {
   start(): Promise<void>;
   /** Stops listening; listeners hear nothing more. */
   close(): Promise<void>;
+  /**
+   * Resolves once the listeners have been told every event committed before the call (shutdown, tests); rejects
+   * after `timeoutMs` if a transaction still running somewhere holds the feed back that long.
+   */
+  drain(timeoutMs?: number): Promise<void>;
 };
 
 export type PostgresEventSinkOptions = {
@@ -48,6 +53,13 @@ export type PostgresEventSinkOptions = {
   pollMs?: number;
   /** Events read per query. */
   batch?: number;
+};
+
+/** Whether feed position `a` comes before `b`. */
+const before = (a: FeedCursor, b: FeedCursor) => {
+  const ax = BigInt(a.txId);
+  const bx = BigInt(b.txId);
+  return ax < bx || (ax === bx && a.seq < b.seq);
 };
 
 const pgOf = (q: Query) => q as unknown as PgDatabase<PgQueryResultHKT>;
@@ -74,6 +86,9 @@ export function createPostgresEventSink(db: SQL, options: PostgresEventSinkOptio
   let retryMs = 5;
   let poll: ReturnType<typeof setInterval> | undefined;
   const subscriptions: SQL.ListenSubscription[] = [];
+  let started: Promise<void> | undefined;
+  /** Called after every read of the feed. */
+  const readDone = new Set<() => void>();
   let closed = false;
 
   const tell = <A extends unknown[]>(fns: Iterable<(...a: A) => void>, ...args: A) => {
@@ -159,6 +174,9 @@ export function createPostgresEventSink(db: SQL, options: PostgresEventSinkOptio
       .catch((err) => log?.warn({ err }, "reading the event feed failed"))
       .finally(() => {
         reading = undefined;
+        const waiting = [...readDone];
+        readDone.clear();
+        tell(waiting);
       });
   };
 
@@ -248,25 +266,32 @@ export function createPostgresEventSink(db: SQL, options: PostgresEventSinkOptio
       return () => wakeListeners.delete(listener);
     },
 
-    async start() {
-      closed = false;
-      subscriptions.push(
-        await db.listen(
-          EVENTS_CHANNEL,
-          (payload) => {
-            const seq = Number(payload);
-            if (Number.isSafeInteger(seq) && !awaited.has(seq)) awaited.set(seq, clock());
-            pump();
-          },
-          // Initially and after a reconnect: what was committed while no one listened is in the feed.
-          () => pump(),
-        ),
-        await db.listen(WAKE_CHANNEL, () => tell(wakeListeners)),
-      );
-      cursor = await tail();
-      poll = setInterval(pump, pollMs);
-      poll.unref?.();
-      pump();
+    start() {
+      started ??= begin();
+      return started;
+    },
+
+    async drain(timeoutMs = 10_000) {
+      await started;
+      if (!cursor || closed) return;
+      // The last event committed now, whether or not the feed may show it yet.
+      const [last] = (await db`
+        select tx_id::text as tx_text, seq from events order by events.tx_id desc, seq desc limit 1`) as {
+        tx_text: string;
+        seq: unknown;
+      }[];
+      if (!last) return;
+      const target: FeedCursor = { txId: last.tx_text, seq: Number(last.seq) };
+      const deadline = Date.now() + timeoutMs;
+      while (!closed && cursor && before(cursor, target)) {
+        if (Date.now() > deadline)
+          throw new Error("the event feed is held back by a transaction still running");
+        const read = new Promise<void>((resolve) => readDone.add(resolve));
+        // Read again soon while the feed holds it back (the retry timer backs off up to pollMs).
+        awaited.set(target.seq, awaited.get(target.seq) ?? clock());
+        pump();
+        await read;
+      }
     },
 
     async close() {
@@ -274,9 +299,36 @@ export function createPostgresEventSink(db: SQL, options: PostgresEventSinkOptio
       if (poll) clearInterval(poll);
       if (retry) clearTimeout(retry);
       poll = retry = undefined;
+      await started?.catch(() => {});
+      started = undefined;
       await Promise.all(subscriptions.splice(0).map((s) => s.unlisten()));
       await reading;
+      const waiting = [...readDone];
+      readDone.clear();
+      tell(waiting);
     },
   };
+
+  async function begin() {
+    closed = false;
+    subscriptions.push(
+      await db.listen(
+        EVENTS_CHANNEL,
+        (payload) => {
+          const seq = Number(payload);
+          if (Number.isSafeInteger(seq) && !awaited.has(seq)) awaited.set(seq, clock());
+          pump();
+        },
+        // Initially and after a reconnect: what was committed while no one listened is in the feed.
+        () => pump(),
+      ),
+      await db.listen(WAKE_CHANNEL, () => tell(wakeListeners)),
+    );
+    cursor = await tail();
+    poll = setInterval(pump, pollMs);
+    poll.unref?.();
+    pump();
+  }
+
   return sink;
 }
