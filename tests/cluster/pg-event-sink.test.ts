@@ -181,6 +181,35 @@ describe("PostgreSQL event sink", () => {
     expect(b.heard[1]!.payload).toBe(fromA.payload);
   });
 
+  test("drain waits for every event committed before it, also one an older open transaction holds back", async () => {
+    db = await createMigratedDatabase();
+    const a = await node();
+    const s = await seed(a.store);
+    // An open transaction that has taken its id before the event: the feed may not pass it yet.
+    let release!: () => void;
+    let opened!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    const isOpen = new Promise<void>((r) => {
+      opened = r;
+    });
+    const blocker = a.sql.begin(async (tx) => {
+      await tx`select pg_current_xact_id()`;
+      opened();
+      await held;
+    });
+    await isOpen;
+    const e = await a.store.write((q) => a.sink.emitIn(q, "ticket_created", s.connectionId, {}));
+    await expect(a.sink.drain(300)).rejects.toThrow("held back");
+    expect(a.heard).toEqual([]);
+    const drained = a.sink.drain();
+    release();
+    await blocker;
+    await drained;
+    expect(a.heard.map((h) => h.seq)).toEqual([e.seq]);
+  });
+
   test("a wake-up asked on one node reaches every node's dispatcher", async () => {
     db = await createMigratedDatabase();
     const a = await node();
