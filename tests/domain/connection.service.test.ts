@@ -214,6 +214,28 @@ describeStores("connection service", (dialect) => {
     expect(await rejection(connections.resolve(b.id))).toMatchObject({ code: "ERR_CONNECTION_NOT_FOUND" });
   });
 
+  test("racing creates, default changes and deletes leave exactly one default connection", async () => {
+    await using t = await setup(dialect);
+    const { connections } = t;
+    const defaults = async () => (await connections.list()).filter((c) => c.isDefault).map((c) => c.name);
+    // Six creates on an empty table: each would be the default if it saw none of the others.
+    const created = await Promise.all(
+      ["A", "B", "C", "D", "E", "F"].map((name) => connections.create({ name, driver: "sandbox" })),
+    );
+    expect(await defaults()).toHaveLength(1);
+    // Each asks to become the default at once.
+    await Promise.all(created.map((c) => connections.update(c.id, { isDefault: true })));
+    expect(await defaults()).toHaveLength(1);
+    // The default and three others deleted at once: one of those left takes over.
+    const [first] = await defaults();
+    const doomed = created
+      .filter((c) => c.name === first || ["A", "B", "C", "D"].includes(c.name))
+      .slice(0, 4);
+    await Promise.all(doomed.map((c) => connections.remove(c.id)));
+    expect(await connections.list()).toHaveLength(2);
+    expect(await defaults()).toHaveLength(1);
+  });
+
   test("applyStatus writes a change once, with one connection_update each, and ignores a gone connection", async () => {
     await using t = await setup(dialect);
     const { connections } = t;
