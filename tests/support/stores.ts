@@ -39,14 +39,19 @@ export type TestStore = {
 
 export async function openTestStore(
   dialect: Dialect,
-  options: { observer?: CommitObserver } = {},
+  options: { observer?: CommitObserver; maxBatchMs?: number; now?: () => number } = {},
 ): Promise<TestStore> {
   if (dialect === "sqlite") {
     const dir = mkdtempSync(join(tmpdir(), "chasqui-store-"));
     const path = join(dir, "chasqui.sqlite");
     const db = openDatabase(path);
     migrate(db);
-    const store = createSqliteStore(db, { path, observer: options.observer });
+    const store = createSqliteStore(db, {
+      path,
+      observer: options.observer,
+      maxBatchMs: options.maxBatchMs,
+      now: options.now,
+    });
     return {
       store,
       db,
