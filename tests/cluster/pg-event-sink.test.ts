@@ -1,6 +1,6 @@
 // The event sink on PostgreSQL against a real database: events and deliveries in the writer's own transaction,
 // listeners fed from the feed on every node (two sinks = two nodes), in commit order, a rolled-back event never told.
-import { afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { SQL } from "bun";
 import { eq } from "drizzle-orm";
 import { createPostgresEventSink, type PostgresEventSink } from "../../src/cluster/pg-event-sink";
@@ -19,6 +19,9 @@ async function until(check: () => boolean, what: string, ms = 10_000) {
 }
 
 type Node = { sql: SQL; store: Store; sink: PostgresEventSink; heard: StoredEvent[]; woken: number[] };
+
+// Real PostgreSQL round trips on a shared machine: a limit for a loaded run, not a speed assertion.
+setDefaultTimeout(30_000);
 
 let db: TestDatabase;
 const open: Node[] = [];

@@ -1,6 +1,6 @@
 // A Store of each kind for tests that must hold on both: SQLite on a real file with the real migrations (so
 // the read-only reader connection exists), PostgreSQL on a migrated throwaway database (tests/support/postgres.ts).
-import { beforeAll, describe } from "bun:test";
+import { beforeAll, describe, setDefaultTimeout } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,6 +18,9 @@ export const DIALECTS: Dialect[] = ["sqlite", "postgres"];
  * migrates its template (seconds on a loaded machine), so that each test's own time is its own work.
  */
 export function describeStores(name: string, body: (dialect: Dialect) => void): void {
+  // A PostgreSQL round trip per statement on a machine shared with other work: the 5 s default was hit at load
+  // average 26 by tests that take 1–2 s on a quiet one. A limit, not a speed assertion (for the calling file).
+  setDefaultTimeout(30_000);
   for (const dialect of DIALECTS)
     describe(`${name} on ${dialect}`, () => {
       if (dialect === "postgres")
