@@ -1,0 +1,63 @@
+/**
+ * Wake-ups across nodes on PostgreSQL (docs/CLUSTER.md §5.1, §5.3). Every transaction that stores an event runs
+ * `pg_notify('chasqui_events', '')` (the event sink), and a retry asked through the API runs
+ * `pg_notify('chasqui_wake', '')` (src/db/sql/webhooks.ts): PostgreSQL delivers both at commit, to every node
+ * listening, this one included. `Bun.SQL.listen` keeps one dedicated connection per client for all its channels
+ * and subscribes again after a reconnect; notifications sent while it was down are lost, which is why the
+ * dispatcher and the SSE hub still poll (their safety net), never relying on the channel alone.
+ */
+import type { SQL } from "bun";
+
+export const EVENTS_CHANNEL = "chasqui_events";
+export const WAKE_CHANNEL = "chasqui_wake";
+
+export type Wakeups = {
+  /** Events were committed (by any node). */
+  subscribe(listener: () => void): () => void;
+  /** Deliveries were re-enqueued without a new event (a retry, on any node). */
+  onWake(listener: () => void): () => void;
+};
+
+/** `listener` on `channel` through `sql`'s listen connection; the returned function unlistens. */
+export function listenTo(
+  sql: SQL,
+  channel: string,
+  listener: () => void,
+  onError: (err: unknown) => void = () => {},
+): () => void {
+  let stopped = false;
+  const subscription = sql.listen(channel, () => {
+    if (!stopped) listener();
+  });
+  subscription.catch(onError);
+  return () => {
+    stopped = true;
+    subscription.then((s) => s.unlisten()).catch(() => {});
+  };
+}
+
+/** The two channels as the dispatcher's wake-ups. */
+export function pgWakeups(sql: SQL, onError?: (err: unknown) => void): Wakeups {
+  return {
+    subscribe: (listener) => listenTo(sql, EVENTS_CHANNEL, listener, onError),
+    onWake: (listener) => listenTo(sql, WAKE_CHANNEL, listener, onError),
+  };
+}
+
+/** Both sources at once: this process's own (the event sink, a thread's port) and another's (the channels). */
+export function mergeWakeups(...sources: Wakeups[]): Wakeups {
+  return {
+    subscribe(listener) {
+      const offs = sources.map((s) => s.subscribe(listener));
+      return () => {
+        for (const off of offs) off();
+      };
+    },
+    onWake(listener) {
+      const offs = sources.map((s) => s.onWake(listener));
+      return () => {
+        for (const off of offs) off();
+      };
+    },
+  };
+}
