@@ -50,6 +50,7 @@ export function createServices(deps: DomainDeps) {
     tokens: createTokenService(deps.store, deps.config.apiToken, deps.clock),
     idempotency: createIdempotencyStore(deps.store, deps.clock),
     webhookOps: createWebhookOps({
+      store: deps.store,
       db: deps.db,
       events: deps.events,
       timeoutMs: deps.config.webhookTimeoutMs,
