@@ -100,7 +100,7 @@ export function createPgEventFeed(store: Store) {
   const origins = new Map<number, { name: string; number: string | null }>();
   const pool = <T>(fn: (sql: SQL) => Promise<T>) => store.read((q) => fn(pgClientOf(q)));
 
-  const toRows = async (sql: SQL, events: FeedEvent[]): Promise<FeedRow[]> => {
+  const toRows = async (sql: SQL, events: FeedEvent[]): Promise<(FeedRow & { at: FeedCursor })[]> => {
     const missing = [
       ...new Set(events.map((e) => e.originId).filter((id): id is number => id !== null && !origins.has(id))),
     ];
@@ -125,7 +125,7 @@ export function createPgEventFeed(store: Store) {
         originName: origin?.name ?? null,
         originNumber: origin?.number ?? null,
       });
-      return { ...read, createdAt: e.createdAt };
+      return { ...read, createdAt: e.createdAt, at: { txId: e.txId, seq: e.seq } };
     });
   };
 
@@ -162,7 +162,7 @@ export function createPgEventFeed(store: Store) {
     after: (
       cursor: FeedCursor,
       f: { connectionId?: number; types?: readonly string[]; limit: number },
-    ): Promise<{ rows: FeedRow[]; next: FeedCursor; full: boolean }> =>
+    ): Promise<{ rows: (FeedRow & { at: FeedCursor })[]; next: FeedCursor; full: boolean }> =>
       pool(async (sql) => {
         const { events, next } = await readEventFeed(sql, cursor, {
           limit: f.limit,
@@ -176,3 +176,11 @@ export function createPgEventFeed(store: Store) {
 }
 
 export type PgEventFeed = ReturnType<typeof createPgEventFeed>;
+
+/** Feed order of two PostgreSQL cursors: negative when `a` comes first. */
+export function compareCursors(a: FeedCursor, b: FeedCursor): number {
+  const ta = BigInt(a.txId);
+  const tb = BigInt(b.txId);
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  return a.seq - b.seq;
+}

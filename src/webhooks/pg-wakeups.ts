@@ -18,22 +18,31 @@ export type Wakeups = {
   onWake(listener: () => void): () => void;
 };
 
-/** `listener` on `channel` through `sql`'s listen connection; the returned function unlistens. */
+/**
+ * `listener` on `channel` through `sql`'s listen connection; the returned function unlistens (`listening` resolves
+ * once the server acknowledged the LISTEN: notifications before that are not heard). The listener also runs after
+ * every (re)subscription, since what was notified while the connection was down is lost.
+ */
 export function listenTo(
   sql: SQL,
   channel: string,
   listener: () => void,
   onError: (err: unknown) => void = () => {},
-): () => void {
+): (() => void) & { listening: Promise<void> } {
   let stopped = false;
-  const subscription = sql.listen(channel, () => {
+  const fire = () => {
     if (!stopped) listener();
-  });
-  subscription.catch(onError);
-  return () => {
+  };
+  const subscription = sql.listen(channel, fire, fire);
+  const listening = subscription.then(
+    () => {},
+    (err) => onError(err),
+  );
+  const off = () => {
     stopped = true;
     subscription.then((s) => s.unlisten()).catch(() => {});
   };
+  return Object.assign(off, { listening });
 }
 
 /** The two channels as the dispatcher's wake-ups. */

@@ -1,16 +1,15 @@
 // The webhook dispatcher on PostgreSQL with several "nodes" (each a dispatcher with its own Bun.SQL pool) sharing
 // one outbox, delivering to a real HTTP receiver on 127.0.0.1. Events are written as the PostgreSQL event sink
-// writes them: the event, one delivery per enabled webhook, and `pg_notify('chasqui_events', '')`, in one
-// transaction. Expired claims are made by moving `locked_until` into the past (database time), never by waiting.
+// writes them (tests/support/pg-events.ts). Expired claims are made by moving `locked_until` into the past (database time), never by waiting.
 import { describe, expect, test } from "bun:test";
 import { SQL } from "bun";
 import { createLogger } from "../../src/logger";
 import { createPgDispatchStore } from "../../src/webhooks/dispatch-store";
 import { createDispatcher } from "../../src/webhooks/dispatcher";
 import { createThreadedDispatcher } from "../../src/webhooks/dispatcher-thread";
-import { encodeData, eventIdOf } from "../../src/webhooks/event-codec";
 import { pgWakeups } from "../../src/webhooks/pg-wakeups";
 import { createReceiverPolicy } from "../../src/webhooks/receiver-policy";
+import { pgOutbox, storeEvent } from "../support/pg-events";
 import { createMigratedDatabase, type TestDatabase } from "../support/postgres";
 import { startReceiver } from "../webhooks/receiver";
 
@@ -58,34 +57,7 @@ function node(
   };
 }
 
-async function setup(db: TestDatabase, urls: string[]) {
-  await db.sql`insert into connections (id, name, number, driver) values (1, 'Principal', '595981234567', 'sandbox')`;
-  for (const [i, url] of urls.entries())
-    await db.sql`insert into webhooks (id, connection_id, url, secret) values (${i + 1}, 1, ${url}, ${SECRET})`;
-}
-
-/** Stores an event as the sink does on PostgreSQL; its wire id and exact body. */
-async function storeEvent(sql: SQL, contactId: number, n: number) {
-  const dataJson = JSON.stringify({ messageId: `M${n}`, body: `hola ${n}`, contact: { id: contactId } });
-  return sql.begin(async (tx) => {
-    const [origin] = (await tx`insert into event_origins (connection_id, name, number)
-      values (1, 'Principal', '595981234567') returning id`) as { id: unknown }[];
-    const [e] = (await tx`insert into events (connection_id, type_code, data, origin_id)
-      values (1, 1, ${Buffer.from(encodeData(dataJson))}, ${origin!.id})
-      returning seq, (extract(epoch from created_at) * 1000)::bigint as ms`) as {
-      seq: unknown;
-      ms: unknown;
-    }[];
-    await tx`insert into webhook_deliveries (event_id, webhook_id, next_attempt_at)
-      select ${e!.seq}, w.id, (extract(epoch from now()) * 1000)::bigint from webhooks w where w.enabled`;
-    await tx`select pg_notify('chasqui_events', '')`;
-    const createdAt = Number(e!.ms);
-    return {
-      id: eventIdOf(Number(e!.seq), createdAt),
-      body: `{"event":"message_received","timestamp":"${new Date(createdAt).toISOString()}","connectionId":1,"connectionName":"Principal","connectionNumber":"595981234567","data":${dataJson}}`,
-    };
-  });
-}
+const setup = (db: TestDatabase, urls: string[]) => pgOutbox(db.sql, urls, SECRET);
 
 const deliveries = async (db: TestDatabase) =>
   (await db.sql`select id::int as id, status, attempts from webhook_deliveries order by id`) as {
@@ -155,8 +127,13 @@ describe("webhook dispatcher on PostgreSQL, several nodes", () => {
     await using writer = node(db, "node-a");
     await using b = node(db, "node-b");
     b.dispatcher.start();
-    // The first pass ran (nothing due); from now on only a notification can wake b within this test.
-    await until("b's first pass", () => !b.dispatcher.inFlight);
+    // b listens (its LISTEN was the last statement of a session); from now on only a notification can wake it
+    // within this test (its poll is 10 minutes away, its first pass found nothing).
+    await until("b's LISTEN", async () => {
+      const [row] = (await db.sql`select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and query ilike 'listen%chasqui_events%'`) as { n: number }[];
+      return row!.n > 0;
+    });
     const event = await storeEvent(writer.sql, 1, 1);
     await until("the delivery", () => r.requests.length === 1);
     expect(r.requests[0]!.id).toBe(event.id);
