@@ -20,8 +20,8 @@
  */
 import type { SQL } from "bun";
 import type { FeedCursor } from "../cluster/event-feed";
-import type { Store } from "../db/store";
 import { pgClientOf } from "../db/sql/webhooks";
+import type { Store } from "../db/store";
 import { compareCursors, createPgEventFeed, type FeedRow, type PgEventFeed } from "../webhooks/event-feed";
 import type { EventSink } from "../webhooks/events";
 import { EVENTS_CHANNEL, listenTo } from "../webhooks/pg-wakeups";
