@@ -4,6 +4,7 @@ import { beforeAll, describe } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { SQL } from "bun";
 import { type Db, openDatabase } from "../../src/db/client";
 import type { CommitObserver } from "../../src/db/commit-queue";
 import { migrate } from "../../src/db/migrate";
@@ -31,6 +32,8 @@ export type TestStore = {
   store: Store;
   /** SQLite only: the writer connection the store shares with synchronous code. */
   db?: Db;
+  /** PostgreSQL only: the client the store runs on. */
+  sql?: SQL;
   [Symbol.asyncDispose](): Promise<void>;
 };
 
@@ -58,6 +61,7 @@ export async function openTestStore(
   const store = createPostgresStore(pg.sql);
   return {
     store,
+    sql: pg.sql,
     async [Symbol.asyncDispose]() {
       await store.close();
       await pg.drop();
