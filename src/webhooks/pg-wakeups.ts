@@ -1,15 +1,15 @@
 /**
- * Wake-ups across nodes on PostgreSQL (docs/CLUSTER.md §5.1, §5.3). Every transaction that stores an event runs
- * `pg_notify('chasqui_events', '')` (the event sink), and a retry asked through the API runs
- * `pg_notify('chasqui_wake', '')` (src/db/sql/webhooks.ts): PostgreSQL delivers both at commit, to every node
- * listening, this one included. `Bun.SQL.listen` keeps one dedicated connection per client for all its channels
+ * Wake-ups across nodes on PostgreSQL (docs/CLUSTER.md §5.1, §5.3). Every transaction that stores an event notifies
+ * `chasqui_events` (src/cluster/pg-event-sink.ts, delivered at commit), and a retry asked through the API notifies
+ * `chasqui_wake` (the sink's `wake()`): PostgreSQL delivers both to every node listening, this one included. The
+ * main thread hears them through the sink itself; a dispatcher thread with a pool of its own listens here. `Bun.SQL.listen` keeps one dedicated connection per client for all its channels
  * and subscribes again after a reconnect; notifications sent while it was down are lost, which is why the
  * dispatcher and the SSE hub still poll (their safety net), never relying on the channel alone.
  */
 import type { SQL } from "bun";
+import { EVENTS_CHANNEL, WAKE_CHANNEL } from "../cluster/pg-event-sink";
 
-export const EVENTS_CHANNEL = "chasqui_events";
-export const WAKE_CHANNEL = "chasqui_wake";
+export { EVENTS_CHANNEL, WAKE_CHANNEL };
 
 export type Wakeups = {
   /** Events were committed (by any node). */

@@ -5,7 +5,13 @@ import type { Query, Store } from "../db/store";
 import { AppError } from "../errors";
 import { attemptDelivery, type DeliveryOutcome, isSuccess } from "./delivery";
 import { eventIdOf, eventTypeCode, eventTypeName, payloadOf } from "./event-codec";
-import { createEventFeed, createPgEventFeed, type EventFeed, type FeedRow } from "./event-feed";
+import {
+  createEventFeed,
+  createPgEventFeed,
+  type EventFeed,
+  type FeedRow,
+  type PgEventFeed,
+} from "./event-feed";
 import { type EventEnvelope, type EventSink, newEventId } from "./events";
 import type { ReceiverPolicy } from "./receiver-policy";
 
@@ -79,8 +85,10 @@ export function createWebhookOps(deps: {
   events: EventSink;
   timeoutMs: number;
   clock?: () => number;
-  /** SQLite: the feed (with its durable mark); PostgreSQL builds its own over the store. */
+  /** SQLite: the feed (with its durable mark). */
   feed?: EventFeed;
+  /** PostgreSQL: the feed in (tx_id, seq) order (default: one over the store). */
+  pgFeed?: PgEventFeed;
 }) {
   const { store, events } = deps;
   const { connections, events: eventsTable, webhookDeliveries, webhooks } = store.t;
@@ -94,7 +102,7 @@ export function createWebhookOps(deps: {
   ) => Promise<FeedRow[] | "unknown"> =
     store.dialect === "postgres"
       ? (() => {
-          const pgFeed = createPgEventFeed(store);
+          const pgFeed = deps.pgFeed ?? createPgEventFeed(store);
           return async (after, f) => {
             let cursor = { txId: "0", seq: 0 };
             if (after !== undefined) {
@@ -192,7 +200,8 @@ export function createWebhookOps(deps: {
     /**
      * Puts a delivery back in the queue for a fresh series of attempts. It keeps its event, so the
      * receiver sees the same `webhook-id` and body and can dedupe. A row being sent right now is refused.
-     * Every node's dispatcher is told at commit (PostgreSQL: `chasqui_wake`), this one's right after.
+     * The sink's `wake()` after the commit tells this node's dispatcher and, on PostgreSQL, every node's
+     * (`chasqui_wake`).
      */
     async retry(id: number) {
       const row = await store.write(async (q) => {
@@ -216,7 +225,6 @@ export function createWebhookOps(deps: {
               inArray(webhookDeliveries.status, ["pending", "delivered", "failed"]),
             ),
           );
-        await raw.announceWake(q);
         return getRow(q, id);
       });
       events.wake();

@@ -1,13 +1,11 @@
 // The webhook operations (delivery list, one delivery, retry, the catch-up feed) on both stores; the HTTP
 // behaviour is tests/webhooks/operations.test.ts (SQLite, with a running dispatcher and a real receiver).
 import { expect, test } from "bun:test";
-import { openDatabase } from "../../src/db/client";
-import { migrate } from "../../src/db/migrate";
 import { pgClientOf } from "../../src/db/sql/webhooks";
 import type { Dialect, Store } from "../../src/db/store";
 import { encodeData, eventIdOf, eventTypeCode } from "../../src/webhooks/event-codec";
-import { createEventSink } from "../../src/webhooks/events";
 import { createWebhookOps } from "../../src/webhooks/webhook-ops.service";
+import { domainDeps } from "../support/domain-deps";
 import { describeStores, openTestStore } from "../support/stores";
 
 const rejection = (p: Promise<unknown>) =>
@@ -66,9 +64,8 @@ async function fixture(store: Store, n: number) {
 
 async function setup(dialect: Dialect) {
   const s = await openTestStore(dialect);
-  const sinkDb = s.db ?? openDatabase(":memory:");
-  if (!s.db) migrate(sinkDb);
-  const events = createEventSink(sinkDb);
+  const d = domainDeps(s, () => T0 + 99_000);
+  const events = d.deps.events;
   let wakes = 0;
   events.onWake(() => wakes++);
   const ops = createWebhookOps({
@@ -82,8 +79,9 @@ async function setup(dialect: Dialect) {
     s,
     ops,
     wakes: () => wakes,
+    settled: d.settled,
     async [Symbol.asyncDispose]() {
-      if (!s.db) sinkDb.$client.close();
+      d[Symbol.dispose]();
       await s[Symbol.asyncDispose]();
     },
   };
@@ -139,6 +137,8 @@ describeStores("webhook operations", (dialect) => {
         .set({ status: "delivering", attempts: 1, leaseToken: "tok", lockedUntil: T0 + 60_000 })
         .where(eq(webhookDeliveries.id, 2)),
     );
+    // Let the sink's LISTEN be in place, so that the count below is what the retries caused.
+    await t.settled();
     let notified = 0;
     const unlisten =
       dialect === "postgres"
@@ -151,10 +151,12 @@ describeStores("webhook operations", (dialect) => {
         0,
         new Date(T0 + 99_000).toISOString(),
       ]);
-      expect(t.wakes()).toBe(1);
+      // Told at once here (and, on PostgreSQL, again when this node hears its own chasqui_wake).
+      expect(t.wakes()).toBeGreaterThanOrEqual(1);
+      const wakes = t.wakes();
       expect(await rejection(t.ops.retry(2))).toBe("ERR_CONFLICT");
       expect(await rejection(t.ops.retry(99))).toBe("ERR_DELIVERY_NOT_FOUND");
-      expect(t.wakes()).toBe(1);
+      if (dialect === "sqlite") expect(t.wakes()).toBe(wakes);
       const [row2] = await t.s.store.read((q) =>
         q.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, 2)),
       );

@@ -1,9 +1,7 @@
 // The webhook operations' raw SQL, one named implementation per dialect (docs/CLUSTER.md §3(c)). SQLite: the
-// statement text the synchronous service ran, on the connection the store handed the body. PostgreSQL: the same rows
-// through the pool (`$client` of the body's drizzle database: Bun.SQL), plus the cross-node wake-up of a retry.
+// statement text the synchronous service ran, on the connection the store handed the body. PostgreSQL: the same row
+// through the pool (`$client` of the read body's drizzle database: Bun.SQL).
 import type { SQL as BunSQL } from "bun";
-import { sql } from "drizzle-orm";
-import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { readPgEventBody } from "../../webhooks/dispatch-store";
 import { EVENT_BODY_COLUMNS, EVENT_BODY_JOIN, type StoredEventRow } from "../../webhooks/event-codec";
 import type { Db } from "../client";
@@ -12,11 +10,6 @@ import type { Dialect, Query } from "../store";
 export type WebhooksSql = {
   /** The stored row of one event, to rebuild its exact body (src/webhooks/event-codec.ts), in a read body. */
   eventBody(q: Query, seq: number): Promise<StoredEventRow | undefined>;
-  /**
-   * In a write body that re-enqueued deliveries: tells every node's dispatcher at commit (PostgreSQL:
-   * `pg_notify('chasqui_wake', '')`; SQLite has one dispatcher, woken by the sink's `wake()` after the commit).
-   */
-  announceWake(q: Query): Promise<void>;
 };
 
 /** The Bun.SQL pool behind a PostgreSQL read body (drizzle's bun-sql database keeps it as `$client`). */
@@ -32,14 +25,10 @@ const sqlite: WebhooksSql = {
         .get(seq) ?? undefined
     );
   },
-  async announceWake() {},
 };
 
 const postgres: WebhooksSql = {
   eventBody: (q, seq) => readPgEventBody(pgClientOf(q), seq),
-  async announceWake(q) {
-    await (q as unknown as PgDatabase<PgQueryResultHKT>).execute(sql`select pg_notify('chasqui_wake', '')`);
-  },
 };
 
 export const webhooksSql: Record<Dialect, WebhooksSql> = { sqlite, postgres };
