@@ -327,7 +327,8 @@ export function createPgDispatchStore(
              where d.status = 'pending' and w.enabled order by d.next_attempt_at limit 1) as pending,
            (select locked_until from webhook_deliveries where status = 'delivering'
              order by locked_until limit 1) as lease,
-           (select min(locked_until) from webhook_lanes where holder <> $1) as lane`,
+           (select min(locked_until) from webhook_lanes
+             where holder <> $1 and locked_until > ${NOW_MS}) as lane`,
         [holder],
       )) as { now: unknown; pending: unknown; lease: unknown; lane: unknown }[];
       const times = [row?.pending, row?.lease, row?.lane]
