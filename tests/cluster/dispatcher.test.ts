@@ -106,10 +106,15 @@ describe("webhook dispatcher on PostgreSQL, several nodes", () => {
     hang = false;
     expect((await deliveries(db))[0]!.status).toBe("delivering");
     b.dispatcher.start();
-    // Not b's while a's lease holds.
-    await db.sql`select pg_notify('chasqui_wake', '')`;
-    await until("b's pass", async () => !b.dispatcher.inFlight);
+    // Not b's while a's lease holds: b's first pass finds nothing due (the row is leased, the lane a's) and b
+    // sleeps until the lease's expiry, 30 s away.
+    await until("b's pass", async () => {
+      const [row] = (await db.sql`select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and query ilike 'listen%'`) as { n: number }[];
+      return row!.n > 0;
+    });
     expect(r.requests).toHaveLength(1);
+    expect((await deliveries(db))[0]!.attempts).toBe(1);
     // The lease and the lane run out (database time); a retry or any wake-up lets b take it.
     await db.sql`update webhook_deliveries set locked_until = (extract(epoch from now()) * 1000)::bigint - 1`;
     await db.sql`update webhook_lanes set locked_until = (extract(epoch from now()) * 1000)::bigint - 1`;
@@ -131,7 +136,7 @@ describe("webhook dispatcher on PostgreSQL, several nodes", () => {
     // within this test (its poll is 10 minutes away, its first pass found nothing).
     await until("b's LISTEN", async () => {
       const [row] = (await db.sql`select count(*)::int as n from pg_stat_activity
-        where datname = current_database() and query ilike 'listen%chasqui_events%'`) as { n: number }[];
+        where datname = current_database() and query ilike 'listen%'`) as { n: number }[];
       return row!.n > 0;
     });
     const event = await storeEvent(writer.sql, 1, 1);
