@@ -142,7 +142,8 @@ async function nodesCommand(ttlMs: number, argv: (string | undefined)[]): Promis
     allowPositionals: true,
   });
   const url = values["database-url"] ?? process.env.DATABASE_URL;
-  if (!url) throw new UsageError("chasqui nodes needs the cluster's PostgreSQL: --database-url or DATABASE_URL");
+  if (!url)
+    throw new UsageError("chasqui nodes needs the cluster's PostgreSQL: --database-url or DATABASE_URL");
   const [sub, ...args] = positionals;
   if (sub !== undefined && sub !== "move") throw new UsageError(`unknown nodes command: ${sub}`);
   let connectionId = 0;
@@ -161,8 +162,10 @@ async function nodesCommand(ttlMs: number, argv: (string | undefined)[]): Promis
     }
     const node = args[1]!;
     const result = await moveConnection(sql, ttlMs, connectionId, node);
-    if (result === "unknown-connection") throw new OperationError(`connection ${connectionId} does not exist`);
-    if (result === "unknown-node") throw new OperationError(`node ${node} is not a live node (see chasqui nodes)`);
+    if (result === "unknown-connection")
+      throw new OperationError(`connection ${connectionId} does not exist`);
+    if (result === "unknown-node")
+      throw new OperationError(`node ${node} is not a live node (see chasqui nodes)`);
     console.log(`connection ${connectionId} will move to node ${node} at its owner's next lease renewal`);
     return 0;
   } finally {

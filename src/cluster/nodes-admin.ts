@@ -69,7 +69,8 @@ export async function moveConnection(
   connectionId: number,
   nodeId: string,
 ): Promise<MoveResult> {
-  const [exists] = (await sql`select 1 as ok from connection_leases where connection_id = ${connectionId}`) as unknown[];
+  const [exists] =
+    (await sql`select 1 as ok from connection_leases where connection_id = ${connectionId}`) as unknown[];
   if (!exists) return "unknown-connection";
   // Only requestMove of the node registry is used: the lease view's own node id plays no part in it.
   const leases = createNodeLeases(sql, { nodeId: "admin", ttlMs });

@@ -113,12 +113,16 @@ export function createSessionManager(opts: {
   const leaseEnded = (connectionId: number, keeper: LeaseKeeper, reason: string) => {
     if (keepers.get(connectionId) !== keeper) return;
     keepers.delete(connectionId);
-    log.warn({ connectionId, reason, token: keeper.lease.token }, "connection lease ended; closing its socket");
+    log.warn(
+      { connectionId, reason, token: keeper.lease.token },
+      "connection lease ended; closing its socket",
+    );
     const gw = gateways.get(connectionId);
     if (gw) gateways.delete(connectionId);
     void (async () => {
       if (gw) await stopGateway(connectionId, gw);
-      if (reason === "move") await keeper.release().catch((err) => log.warn({ err, connectionId }, "release failed"));
+      if (reason === "move")
+        await keeper.release().catch((err) => log.warn({ err, connectionId }, "release failed"));
     })();
   };
 
@@ -187,7 +191,10 @@ export function createSessionManager(opts: {
     if (closed || retired.has(connection.id)) return;
     const keeper = await leaseFor(connection.id);
     if (!keeper) {
-      log.debug({ connectionId: connection.id }, "another node holds the connection's lease; not started here");
+      log.debug(
+        { connectionId: connection.id },
+        "another node holds the connection's lease; not started here",
+      );
       return;
     }
     await startNow(connection, keeper);
@@ -220,7 +227,10 @@ export function createSessionManager(opts: {
         const keeper = keep(lease, sentAt);
         log.info({ connectionId: id, token: lease.token }, "took the lease of a connection");
         const connection = await own.loadConnection(id);
-        if (connection) void inLane(id, () => (keepers.get(id) === keeper ? startNow(connection, keeper) : Promise.resolve()));
+        if (connection)
+          void inLane(id, () =>
+            keepers.get(id) === keeper ? startNow(connection, keeper) : Promise.resolve(),
+          );
       }
     } catch (err) {
       log.warn({ err }, "a round of the connection ownership loop failed; trying again at the next");
@@ -252,7 +262,8 @@ export function createSessionManager(opts: {
           }),
         ),
       );
-      if (own) await own.leases.unregister().catch((err) => log.warn({ err }, "unregistering the node failed"));
+      if (own)
+        await own.leases.unregister().catch((err) => log.warn({ err }, "unregistering the node failed"));
     },
     ids: () => [...gateways.keys()],
     async startOwnership() {

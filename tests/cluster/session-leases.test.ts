@@ -137,7 +137,9 @@ describe("connection leases with the session manager", () => {
           const o = await owners(db);
           return (
             [1, 2, 3, 4].every((id) => o[id] === "b") &&
-            phones.every((p, i) => live(p) === 1 && sessions(p).length === beforeCrash[i]! + (i === 0 ? 0 : 1))
+            phones.every(
+              (p, i) => live(p) === 1 && sessions(p).length === beforeCrash[i]! + (i === 0 ? 0 : 1),
+            )
           );
         }, "node b running all four connections after a's crash");
         const afterCrash = await cli(db, ["nodes"]);
@@ -151,10 +153,11 @@ describe("connection leases with the session manager", () => {
         await b.kill();
         expect(b.events).toContainEqual({ stopped: "b" });
         await wa.changesUntil(() => phones.every((p) => live(p) === 0), "every socket closed");
-        const rows = (await db.sql`select node_id, expires_at <= now() as expired from connection_leases`) as {
-          node_id: string | null;
-          expired: boolean;
-        }[];
+        const rows =
+          (await db.sql`select node_id, expires_at <= now() as expired from connection_leases`) as {
+            node_id: string | null;
+            expired: boolean;
+          }[];
         expect(rows).toEqual(Array(4).fill({ node_id: null, expired: true }));
         expect(await db.sql`select id from nodes where id = 'b'`).toHaveLength(0);
       } finally {

@@ -62,7 +62,8 @@ export async function openBaileysGateway(
 ): Promise<WhatsAppGateway> {
   let auth: BaileysAuth;
   if (opts.postgres) {
-    if (!owner) throw new Error(`connection ${connection.id}: a Baileys session on PostgreSQL needs its lease`);
+    if (!owner)
+      throw new Error(`connection ${connection.id}: a Baileys session on PostgreSQL needs its lease`);
     auth = await usePostgresAuthState(opts.postgres, owner.lease, { onLeaseLost: owner.lost });
   } else {
     if (!opts.db) throw new Error("Baileys needs a database for its session keys");

@@ -83,7 +83,10 @@ export function createCredsSaver(opts: {
         const pending = write();
         if (pending instanceof Promise)
           pending.catch((err) =>
-            log.error({ err }, "saving WhatsApp credentials failed at stop; the phone may need linking again"),
+            log.error(
+              { err },
+              "saving WhatsApp credentials failed at stop; the phone may need linking again",
+            ),
           );
       } catch (err) {
         log.error({ err }, "saving WhatsApp credentials failed at stop; the phone may need linking again");
