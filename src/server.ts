@@ -3,6 +3,7 @@ import type { FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import QRCode from "qrcode";
 import { createApp } from "./app";
+import { runsAtStart } from "./cluster/session-ownership";
 import type { Config } from "./config";
 import { createCheckpointer } from "./db/checkpointer";
 import { openDatabase } from "./db/client";
@@ -268,7 +269,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     /** Starts a session for every connection that is not logged out. */
     async startSessions() {
       for (const c of await services.connections.list()) {
-        if (c.status === "DISCONNECTED" && c.driver !== "sandbox") continue;
+        if (!runsAtStart(c)) continue;
         await sessions.start(c);
       }
     },
