@@ -109,7 +109,11 @@ export function createSessionManager(opts: {
     await stopGateway(connectionId, gw);
   };
 
-  /** The lease ended under the socket: close it now, then (a move) give the lease up for the wanted node. */
+  /**
+   * The lease ended under the socket: close it now, then stop the keeper and give the lease up (fenced by its
+   * token, so a lease another node took is not touched): a moved lease goes to the wanted node at once, an
+   * expired one (self-fenced, or a fenced write found it expired) need not wait for a claim to notice.
+   */
   const leaseEnded = (connectionId: number, keeper: LeaseKeeper, reason: string) => {
     if (keepers.get(connectionId) !== keeper) return;
     keepers.delete(connectionId);
@@ -121,8 +125,11 @@ export function createSessionManager(opts: {
     if (gw) gateways.delete(connectionId);
     void (async () => {
       if (gw) await stopGateway(connectionId, gw);
-      if (reason === "move")
-        await keeper.release().catch((err) => log.warn({ err, connectionId }, "release failed"));
+      await keeper
+        .release()
+        .catch((err) =>
+          log.warn({ err, connectionId }, "releasing an ended lease failed; it expires on its own"),
+        );
     })();
   };
 
