@@ -51,7 +51,7 @@ export type SessionOwnership = {
    * connection should not): undefined keeps the lease without a socket, so no other node runs it either.
    */
   loadConnection: (connectionId: number) => Promise<ConnectionRef | undefined>;
-  /** Timers and monotonic clock for the keepers (tests); the global ones by default. */
+  /** The keepers' monotonic clock in ms (tests); `performance.now` by default. */
   now?: () => number;
 };
 
@@ -63,7 +63,7 @@ export type SessionOwnership = {
  * With `ownership` (PostgreSQL, several nodes) a socket runs only under this node's lease of the connection,
  * kept by a lease keeper while the node holds it. When the lease is lost (a renewal found it gone, none
  * succeeded in time, a fenced key write found it gone) or an admin moves it, the socket is closed at once —
- * outside the lane, so a slow start cannot delay it — and a moved lease is released after the close.
+ * outside the lane, so a slow start cannot delay it — and only then is the lease released (fenced by its token).
  */
 export function createSessionManager(opts: {
   factories: Partial<Record<string, GatewayFactory>>;

@@ -17,8 +17,11 @@ type Node = {
   sessions: SessionManager;
   auth: Map<number, Awaited<ReturnType<typeof usePostgresAuthState>>>;
   started: number[];
-  /** Connection ids whose gateway was stopped, in order. */
+  /** Connection ids whose gateway was stopped, in order, with the wall-clock ms of the stop. */
   stopped: number[];
+  stoppedAt: number[];
+  /** This node's own pool: closing it cuts the node off from the database (a partition). */
+  sql: SQL;
   /** Stops every session, releases, closes the pool: before the database is dropped (declare it after). */
   [Symbol.asyncDispose](): Promise<void>;
 };
@@ -28,6 +31,7 @@ function node(db: TestDatabase, id: string, opts: { runs?: (connectionId: number
   const auth: Node["auth"] = new Map();
   const started: number[] = [];
   const stopped: number[] = [];
+  const stoppedAt: number[] = [];
   const sessions = createSessionManager({
     logger: createLogger("silent"),
     factories: {
@@ -40,6 +44,7 @@ function node(db: TestDatabase, id: string, opts: { runs?: (connectionId: number
           ...gw,
           async stop() {
             stopped.push(connection.id);
+            stoppedAt.push(Date.now());
             await gw.stop();
           },
         };
@@ -62,6 +67,8 @@ function node(db: TestDatabase, id: string, opts: { runs?: (connectionId: number
     auth,
     started,
     stopped,
+    stoppedAt,
+    sql,
     async [Symbol.asyncDispose]() {
       await sessions.stopAll();
       await sql.close();
@@ -155,6 +162,24 @@ describe("session manager with lease ownership (PostgreSQL)", () => {
     expect(a.stopped).toEqual([1]);
     expect(a.sessions.leased()).toEqual([]);
     expect(await leaseOf(db, 1)).toEqual({ node_id: "b", token: 2, live: true });
+  }, 60_000);
+
+  test("a node cut off from the database closes its socket on its own, before the lease expires in database time", async () => {
+    await using db = await createMigratedDatabase();
+    await addConnections(db, 1);
+    await using a = node(db, "a");
+    await a.sessions.start(connection(1));
+    expect(a.sessions.get(1)?.status()).toBe("CONNECTED");
+
+    // The partition: every renewal of a fails from now on, and nothing else tells it the lease is gone.
+    await a.sql.close();
+    await closed(a.sessions, 1);
+    expect(a.stopped).toEqual([1]);
+    // The lease is still a's in the database (nobody could take it yet) and expires after the close.
+    const [row] = (await db.sql`select node_id, extract(epoch from expires_at) * 1000 as expires_ms
+      from connection_leases where connection_id = 1`) as { node_id: string; expires_ms: string }[];
+    expect(row!.node_id).toBe("a");
+    expect(a.stoppedAt[0]!).toBeLessThan(Number(row!.expires_ms));
   }, 60_000);
 
   test("moves: the owner closes its socket before it releases, and only the wanted node takes the lease", async () => {
