@@ -3,7 +3,6 @@ import type { FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import QRCode from "qrcode";
 import { createApp } from "./app";
-import { runsAtStart } from "./cluster/session-ownership";
 import type { Config } from "./config";
 import { createCheckpointer } from "./db/checkpointer";
 import { openDatabase } from "./db/client";
@@ -269,7 +268,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     /** Starts a session for every connection that is not logged out. */
     async startSessions() {
       for (const c of await services.connections.list()) {
-        if (!runsAtStart(c)) continue;
+        if (c.status === "DISCONNECTED" && c.driver !== "sandbox") continue;
         await sessions.start(c);
       }
     },
