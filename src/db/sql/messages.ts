@@ -1,9 +1,9 @@
 // The message path's raw SQL, one named implementation per dialect (docs/CLUSTER.md §3(c)). Everything else the
 // message path runs is a portable drizzle builder (src/domain/messages/).
-import { eq, sql } from "drizzle-orm";
+import { and, eq, lt, sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type { Db } from "../client";
-import { tickets as pgTickets } from "../pg/schema";
+import { messages as pgMessages, tickets as pgTickets } from "../pg/schema";
 import type { Dialect, Query } from "../store";
 
 /**
@@ -72,3 +72,31 @@ const postgres: TouchTicketSql = async (q, t) => {
 };
 
 export const touchTicketSql: Record<Dialect, TouchTicketSql> = { sqlite, postgres };
+
+/** A delivery ack: the message's ack moves up to `ack` (never down); its ticket when it did. */
+export type AckUpdate = { connectionId: number; id: string; ack: number; nowMs: number };
+
+export type AckUpdateSql = (q: Query, a: AckUpdate) => Promise<{ ticketId: number } | undefined>;
+
+/** SQLite: the statement the synchronous ack queue ran, compiled once per connection (three acks per message). */
+const sqliteAck: AckUpdateSql = async (q, a) =>
+  (q as unknown as Db).$client
+    .query<{ ticketId: number }, [number, number, number, string, number]>(
+      `update messages set ack = ?, updated_at = ? where connection_id = ? and id = ? and ack < ?
+       returning ticket_id as ticketId`,
+    )
+    .get(a.ack, a.nowMs, a.connectionId, a.id, a.ack) ?? undefined;
+
+/** PostgreSQL: the same update as a builder over the pg tables. */
+const postgresAck: AckUpdateSql = async (q, a) => {
+  const db = q as unknown as PgDatabase<PgQueryResultHKT>;
+  const m = pgMessages;
+  const [row] = await db
+    .update(m)
+    .set({ ack: a.ack, updatedAt: new Date(a.nowMs) })
+    .where(and(eq(m.connectionId, a.connectionId), eq(m.id, a.id), lt(m.ack, a.ack)))
+    .returning({ ticketId: m.ticketId });
+  return row;
+};
+
+export const ackUpdateSql: Record<Dialect, AckUpdateSql> = { sqlite: sqliteAck, postgres: postgresAck };

@@ -1,4 +1,5 @@
-import { and, eq, lt, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
+import { ackUpdateSql } from "../../db/sql/messages";
 import type { Query } from "../../db/store";
 import { preparedQuery } from "../../db/store/prepared";
 import type { DomainDeps } from "../deps";
@@ -31,24 +32,9 @@ export function createAckQueue(deps: DomainDeps) {
   const { messages } = store.t;
   const earlyAcks = new Map<string, number>();
   const ph = (name: string) => sql.placeholder(name);
-  // Prepared once per connection: three acks per message on a busy connection.
-  const ackUpdate = preparedQuery<
-    { ack: number; updatedAt: Date; connectionId: number; id: string },
-    { ticketId: number }[]
-  >((q) =>
-    q
-      .update(messages)
-      // drizzle binds a placeholder in `set` through the column's encoder (its types only show values).
-      .set({ ack: ph("ack") as unknown as number, updatedAt: ph("updatedAt") as unknown as Date })
-      .where(
-        and(
-          eq(messages.connectionId, ph("connectionId")),
-          eq(messages.id, ph("id")),
-          lt(messages.ack, ph("ack")),
-        ),
-      )
-      .returning({ ticketId: messages.ticketId }),
-  );
+  // Three acks per message on a busy connection: the update is a per-dialect statement (src/db/sql/messages.ts),
+  // on SQLite the raw statement compiled once per connection.
+  const ackUpdate = ackUpdateSql[store.dialect];
   const messageExists = preparedQuery<{ connectionId: number; id: string }, { pk: number }[]>((q) =>
     q
       .select({ pk: messages.pk })
@@ -59,12 +45,7 @@ export function createAckQueue(deps: DomainDeps) {
   function ackBody(batch: [number, string, number][]) {
     return async (q: Query): Promise<void> => {
       for (const [connectionId, messageId, ack] of batch) {
-        const [updated] = await ackUpdate(q, {
-          ack,
-          updatedAt: new Date(clock()),
-          connectionId,
-          id: messageId,
-        });
+        const updated = await ackUpdate(q, { ack, nowMs: clock(), connectionId, id: messageId });
         if (!updated) {
           if ((await messageExists(q, { connectionId, id: messageId })).length === 0) {
             const key = `${connectionId}:${messageId}`;
