@@ -183,7 +183,6 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
   }
 
   return {
-
     /**
      * A page of contacts by name; `count` is every contact the search matches. `search` matches part of the
      * name or of the number, without regard to case or diacritics ("maria" finds "María"): on SQLite words
