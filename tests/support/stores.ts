@@ -4,6 +4,7 @@ import { beforeAll, describe } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { SQL } from "bun";
 import { type Db, openDatabase } from "../../src/db/client";
 import type { CommitObserver } from "../../src/db/commit-queue";
 import { migrate } from "../../src/db/migrate";
@@ -31,19 +32,26 @@ export type TestStore = {
   store: Store;
   /** SQLite only: the writer connection the store shares with synchronous code. */
   db?: Db;
+  /** PostgreSQL only: the client the store runs on. */
+  sql?: SQL;
   [Symbol.asyncDispose](): Promise<void>;
 };
 
 export async function openTestStore(
   dialect: Dialect,
-  options: { observer?: CommitObserver } = {},
+  options: { observer?: CommitObserver; maxBatchMs?: number; now?: () => number } = {},
 ): Promise<TestStore> {
   if (dialect === "sqlite") {
     const dir = mkdtempSync(join(tmpdir(), "chasqui-store-"));
     const path = join(dir, "chasqui.sqlite");
     const db = openDatabase(path);
     migrate(db);
-    const store = createSqliteStore(db, { path, observer: options.observer });
+    const store = createSqliteStore(db, {
+      path,
+      observer: options.observer,
+      maxBatchMs: options.maxBatchMs,
+      now: options.now,
+    });
     return {
       store,
       db,
@@ -58,6 +66,7 @@ export async function openTestStore(
   const store = createPostgresStore(pg.sql);
   return {
     store,
+    sql: pg.sql,
     async [Symbol.asyncDispose]() {
       await store.close();
       await pg.drop();
