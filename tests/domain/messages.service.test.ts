@@ -172,6 +172,7 @@ describeStores("message path", (dialect: Dialect) => {
     expect(again.message.body).toBe("hola");
     expect(await p.ticket(r.ticketId)).toMatchObject({ unreadMessages: 2, lastMessage: "¿están?" });
     expect(await bodies(p, r.ticketId)).toEqual(["hola", "¿están?"]);
+    await p.env.settled();
     expect(p.names().filter((n) => n === "message_received")).toHaveLength(2);
   });
 
@@ -356,6 +357,7 @@ describeStores("message path", (dialect: Dialect) => {
     await p.messages.applyAck(p.conn.id, id, 3);
     await p.messages.applyAck(p.conn.id, id, 2);
     expect(await ackOf(id)).toBe(3);
+    await p.env.settled();
     await waitFor(() => p.names().filter((n) => n === "message_ack").length === 3, { message: "three acks" });
     const acks = p.env.events.filter((e) => e.envelope.event === "message_ack").map((e) => e.envelope.data);
     expect(acks.map((d) => [d.ack, d.ackName, d.ticketId])).toEqual([
@@ -450,29 +452,9 @@ describeStores("message path", (dialect: Dialect) => {
     await using p = await pathOn(s, { farewell: "¡Hasta pronto!", rating: "Califique de 1 a 5" });
     const r = (await p.messages.receive(p.conn.id, inbound("RT1", "595981112223", "hola")))!;
     await s.store.write((q) => p.tickets.updateIn(q, r.ticketId, { status: "closed" }));
-    if (dialect === "sqlite") {
-      await waitFor(async () => (await bodies(p, r.ticketId)).length === 3, {
-        message: "farewell and rating",
-      });
-      await p.automation.idle();
-      expect(await bodies(p, r.ticketId)).toEqual(["hola", "¡Hasta pronto!", "Califique de 1 a 5"]);
-    } else {
-      // Until the PostgreSQL event sink lands, tests/support/domain-deps.ts gives PostgreSQL a side SQLite sink whose
-      // listeners run before the PostgreSQL transaction commits: the close's automation step reads the ticket still
-      // open and sends nothing. The rating request it would have recorded is recorded here, so the claim of the
-      // answer (inside receive's transaction, on PostgreSQL) is what this half asserts.
-      await p.automation.idle();
-      const { ticketAutomation } = s.store.t;
-      await s.store.write(async (q) => {
-        await q
-          .insert(ticketAutomation)
-          .values({ ticketId: r.ticketId, ratingRequestedAt: new Date(T0) })
-          .onConflictDoUpdate({
-            target: ticketAutomation.ticketId,
-            set: { ratingRequestedAt: new Date(T0) },
-          });
-      });
-    }
+    await waitFor(async () => (await bodies(p, r.ticketId)).length === 3, { message: "farewell and rating" });
+    await p.automation.idle();
+    expect(await bodies(p, r.ticketId)).toEqual(["hola", "¡Hasta pronto!", "Califique de 1 a 5"]);
     p.setNow(T0 + 60_000);
     const answer = (await p.messages.receive(p.conn.id, inbound("RT2", "595981112223", "5")))!;
     expect(answer).toMatchObject({ ticketId: r.ticketId, created: false });
