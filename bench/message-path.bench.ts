@@ -13,11 +13,13 @@
  *   "played": each changes its row and emits `message_ack`), then `flushAcks` (one transaction).
  * A burst's writes share group commits, so the figure (µs per message: the burst's wall time / burst) is mostly the
  * main thread's CPU per write, the limit of issue 14, with the fsyncs amortized; "cpu" rows are the process's CPU
- * time (user + system, every thread) during the burst / burst, less sensitive to other processes than wall time.
+ * time (user + system, every thread) during the burst / burst, less sensitive to other processes than wall time;
+ * last, the main thread's own CPU time (/proc/self/task/<pid>/stat, summed over the rounds), the figure issue 14 is
+ * about.
  * Prints the median per scenario and the ratio this tree / ref. Same process, same moment: the ratio holds under load; the absolute figures do not.
  * Note `uptime` beside it.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -138,6 +140,14 @@ const record = (scenario: string, tree: string, ms: number) => {
   xs.push((ms * 1000) / BURST);
   times.set(key, xs);
 };
+/** The main thread's CPU time (user + system) in clock ticks (10 ms), from /proc (Linux). */
+const mainThreadTicks = (): number => {
+  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return Number(fields[11]) + Number(fields[12]);
+};
+/** Main-thread ticks per scenario and tree, summed over the rounds (one burst is too short for a tick's resolution). */
+const ticks = new Map<string, number>();
 /** Wall time (ms) of a burst, and the process's CPU time (user + system, ms) meanwhile. */
 const timed = async <T>(fn: () => Promise<T>): Promise<[T, number, number]> => {
   const t0 = performance.now();
@@ -147,7 +157,10 @@ const timed = async <T>(fn: () => Promise<T>): Promise<[T, number, number]> => {
   return [v, performance.now() - t0, (c.user + c.system) / 1000];
 };
 const measure = async <T>(scenario: string, tree: string, fn: () => Promise<T>): Promise<T> => {
+  const t0 = mainThreadTicks();
   const [v, wall, cpu] = await timed(fn);
+  const key = `${scenario}\u0000${tree}`;
+  ticks.set(key, (ticks.get(key) ?? 0) + mainThreadTicks() - t0);
   record(scenario, tree, wall);
   record(`${scenario} cpu`, tree, cpu);
   return v;
@@ -169,6 +182,15 @@ console.log(`| scenario | ${opt.ref} median µs | this tree median µs | this / 
 console.log("|---|---:|---:|---:|");
 for (const scenario of ["inbound", "inbound cpu", "send", "send cpu", "acks", "acks cpu"]) {
   const [ref, mine] = trees.map((t) => median(times.get(`${scenario}\u0000${t.name}`)!));
+  console.log(`| ${scenario} | ${ref!.toFixed(1)} | ${mine!.toFixed(1)} | ${(mine! / ref!).toFixed(2)} |`);
+}
+console.log(`\nMain thread CPU over all rounds (µs per message, /proc ticks of 10 ms)`);
+console.log(`| scenario | ${opt.ref} | this tree | this / ${opt.ref} |`);
+console.log("|---|---:|---:|---:|");
+for (const scenario of ["inbound", "send", "acks"]) {
+  const [ref, mine] = trees.map(
+    (t) => ((ticks.get(`${scenario}\u0000${t.name}`) ?? 0) * 10_000) / (ROUNDS * BURST),
+  );
   console.log(`| ${scenario} | ${ref!.toFixed(1)} | ${mine!.toFixed(1)} | ${(mine! / ref!).toFixed(2)} |`);
 }
 for (const t of trees) await t.close().catch(() => {});
