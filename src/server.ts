@@ -279,7 +279,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
       // Sends in flight settle before their sockets close; what is still queued stays for the next start.
       await services.messages.queue.stop();
       await sessions.stopAll();
-      services.messages.flushAcks();
+      await services.messages.flushAcks();
       await dispatcher.stop();
       metrics.close();
       await retention.stop();

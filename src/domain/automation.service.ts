@@ -1,6 +1,7 @@
 import { and, desc, eq, ne, sql } from "drizzle-orm";
-import type { Tx } from "../db/client";
-import { contacts, messages, queues, ticketAutomation, tickets } from "../db/schema";
+import type { ticketAutomation } from "../db/schema";
+import type { Query } from "../db/store";
+import { preparedQuery } from "../db/store/prepared";
 import type { InboundMessage } from "../whatsapp/gateway";
 import { scheduleState } from "./automation/schedule";
 import type { ConnectionService, OfferedQueue } from "./connection.service";
@@ -44,47 +45,57 @@ export function createAutomationService(
   ticketsSvc: TicketService,
   messagesSvc: MessageService,
 ) {
-  const { db, events, clock, logger } = deps;
+  const { store, events, clock, logger } = deps;
+  const { contacts, messages, queues, ticketAutomation: automation, tickets } = store.t;
   const log = logger.child({ module: "automation" });
   const chains = new Map<number, Promise<void>>();
 
-  const stateStmt = db
-    .select()
-    .from(ticketAutomation)
-    .where(eq(ticketAutomation.ticketId, sql.placeholder("ticketId")))
-    .prepare();
-  const agentWroteStmt = db
-    .select({ pk: messages.pk })
-    .from(messages)
-    .where(
-      and(
-        eq(messages.ticketId, sql.placeholder("ticketId")),
-        eq(messages.fromMe, true),
-        eq(messages.isAutomated, false),
-      ),
-    )
-    .limit(1)
-    .prepare();
+  // Prepared once per connection: the claim runs the state lookup inside receive's transaction.
+  const stateStmt = preparedQuery<{ ticketId: number }, (typeof ticketAutomation.$inferSelect)[]>((q) =>
+    q
+      .select()
+      .from(automation)
+      .where(eq(automation.ticketId, sql.placeholder("ticketId"))),
+  );
+  const agentWroteStmt = preparedQuery<{ ticketId: number }, { pk: number }[]>((q) =>
+    q
+      .select({ pk: messages.pk })
+      .from(messages)
+      .where(
+        and(
+          eq(messages.ticketId, sql.placeholder("ticketId")),
+          eq(messages.fromMe, true),
+          eq(messages.isAutomated, false),
+        ),
+      )
+      .limit(1),
+  );
 
-  const stateOf = (ticketId: number): AutomationState =>
-    stateStmt.get({ ticketId }) ?? {
+  const stateOf = async (ticketId: number): Promise<AutomationState> =>
+    (await store.read((q) => stateStmt(q, { ticketId })))[0] ?? {
       menuAttempts: 0,
       menuOpen: false,
       outOfHoursWindow: null,
       ratingRequestedAt: null,
     };
 
-  function saveState(ticketId: number, patch: Partial<AutomationState>) {
-    db.insert(ticketAutomation)
-      .values({ ticketId, ...patch })
-      .onConflictDoUpdate({ target: ticketAutomation.ticketId, set: patch })
-      .run();
+  async function saveState(ticketId: number, patch: Partial<AutomationState>) {
+    await store.write(async (q) => {
+      await q
+        .insert(automation)
+        .values({ ticketId, ...patch })
+        .onConflictDoUpdate({ target: automation.ticketId, set: patch });
+    });
   }
 
-  const ticketOf = (id: number) => db.select().from(tickets).where(eq(tickets.id, id)).get();
-  const isGroupTicket = (t: TicketRow) =>
-    db.select({ isGroup: contacts.isGroup }).from(contacts).where(eq(contacts.id, t.contactId)).get()
-      ?.isGroup !== false;
+  const ticketOf = async (id: number): Promise<TicketRow | undefined> =>
+    (await store.read((q) => q.select().from(tickets).where(eq(tickets.id, id))))[0];
+  const isGroupTicket = async (t: TicketRow) =>
+    (
+      await store.read((q) =>
+        q.select({ isGroup: contacts.isGroup }).from(contacts).where(eq(contacts.id, t.contactId)),
+      )
+    )[0]?.isGroup !== false;
 
   /** Runs a ticket's steps in order; a failed step (WhatsApp down) is logged and the next one still runs. */
   function enqueue(ticketId: number, step: () => Promise<void>) {
@@ -110,7 +121,7 @@ export function createAutomationService(
     attempt: number,
   ) {
     await send(ticketId, menuText(greeting, offered));
-    saveState(ticketId, { menuAttempts: attempt, menuOpen: true });
+    await saveState(ticketId, { menuAttempts: attempt, menuOpen: true });
   }
 
   /** Puts a queue-less ticket in a queue (ticket_updated; the unread count stays) and sends its greeting. */
@@ -126,18 +137,19 @@ export function createAutomationService(
 
   /** The out-of-hours message of the ticket's queue, once per closed window. */
   async function outOfHours(ticketId: number) {
-    const t = ticketOf(ticketId);
-    if (!t?.queueId || t.status === "closed") return;
-    const q = db.select().from(queues).where(eq(queues.id, t.queueId)).get();
-    if (!q?.schedule || !q.outOfHoursMessage?.trim()) return;
-    const state = scheduleState(q.schedule, q.timeZone ?? "UTC", clock());
-    if (state.open || stateOf(ticketId).outOfHoursWindow === state.window) return;
-    await send(ticketId, q.outOfHoursMessage);
-    saveState(ticketId, { outOfHoursWindow: state.window });
+    const t = await ticketOf(ticketId);
+    const queueId = t?.queueId;
+    if (!queueId || t.status === "closed") return;
+    const [queue] = await store.read((q) => q.select().from(queues).where(eq(queues.id, queueId)));
+    if (!queue?.schedule || !queue.outOfHoursMessage?.trim()) return;
+    const state = scheduleState(queue.schedule, queue.timeZone ?? "UTC", clock());
+    if (state.open || (await stateOf(ticketId)).outOfHoursWindow === state.window) return;
+    await send(ticketId, queue.outOfHoursMessage);
+    await saveState(ticketId, { outOfHoursWindow: state.window });
   }
 
   async function onInbound(ticketId: number, body: string, ticketCreated: boolean) {
-    const t = ticketOf(ticketId);
+    const t = await ticketOf(ticketId);
     if (!t || t.status === "closed") return;
     const conn = await connectionsSvc.find(t.connectionId);
     if (!conn) return;
@@ -152,59 +164,59 @@ export function createAutomationService(
       await outOfHours(ticketId);
       return;
     }
-    const state = stateOf(ticketId);
+    const state = await stateOf(ticketId);
     if (state.menuOpen) {
       const over =
         t.queueId !== null ||
         t.userId !== null ||
         offered.length === 0 ||
-        agentWroteStmt.get({ ticketId }) !== undefined;
+        (await store.read((q) => agentWroteStmt(q, { ticketId }))).length > 0;
       const choice = MENU_ANSWER.exec(body)?.[1];
       const picked = choice ? offered[Number(choice) - 1] : undefined;
       if (!over && !picked) {
         if (state.menuAttempts <= MENU_MAX_REPEATS) {
           await sendMenu(ticketId, conn.greetingMessage, offered, state.menuAttempts + 1);
         } else {
-          saveState(ticketId, { menuOpen: false });
+          await saveState(ticketId, { menuOpen: false });
           log.info({ ticketId, attempts: state.menuAttempts }, "queue menu ended without an answer");
         }
         return;
       }
-      saveState(ticketId, { menuOpen: false });
+      await saveState(ticketId, { menuOpen: false });
       if (!over && picked) await route(ticketId, picked);
     }
     await outOfHours(ticketId);
   }
 
   async function onClosed(ticketId: number) {
-    const t = ticketOf(ticketId);
-    if (t?.status !== "closed" || isGroupTicket(t)) return;
+    const t = await ticketOf(ticketId);
+    if (t?.status !== "closed" || (await isGroupTicket(t))) return;
     const conn = await connectionsSvc.find(t.connectionId);
     if (!conn) return;
-    if (stateOf(ticketId).menuOpen) saveState(ticketId, { menuOpen: false });
+    if ((await stateOf(ticketId)).menuOpen) await saveState(ticketId, { menuOpen: false });
     if (conn.farewellMessage?.trim()) await send(ticketId, conn.farewellMessage);
     if (conn.ratingMessage?.trim()) {
       await send(ticketId, conn.ratingMessage);
-      saveState(ticketId, { ratingRequestedAt: new Date(clock()) });
+      await saveState(ticketId, { ratingRequestedAt: new Date(clock()) });
     }
   }
 
   /**
    * A 1–5 answer from a customer with no open ticket, whose newest ticket on the connection is closed,
    * unrated and was asked for a rating within the window: the message goes to that ticket and rates it.
+   * Inside receive's transaction, on its `q`; only a 1–5 text runs a statement.
    */
-  function claimRating(tx: Tx, inbound: InboundMessage, contact: Contact, connectionId: number) {
+  async function claimRating(q: Query, inbound: InboundMessage, contact: Contact, connectionId: number) {
     const answer = inbound.media ? undefined : RATING_ANSWER.exec(inbound.body)?.[1];
     if (!answer) return null;
-    const newest = tx
+    const [newest] = await q
       .select()
       .from(tickets)
       .where(and(eq(tickets.contactId, contact.id), eq(tickets.connectionId, connectionId)))
       .orderBy(desc(tickets.id))
-      .limit(1)
-      .get();
+      .limit(1);
     if (newest?.status !== "closed" || newest.rating !== null) return null;
-    const open = tx
+    const [open] = await q
       .select({ id: tickets.id })
       .from(tickets)
       .where(
@@ -213,23 +225,22 @@ export function createAutomationService(
           eq(tickets.connectionId, connectionId),
           ne(tickets.status, "closed"),
         ),
-      )
-      .get();
+      );
     if (open) return null;
-    const asked = stateStmt.get({ ticketId: newest.id })?.ratingRequestedAt;
+    const asked = (await stateStmt(q, { ticketId: newest.id }))[0]?.ratingRequestedAt;
     if (!asked || clock() - asked.getTime() > RATING_WINDOW_MS) return null;
     return {
       ticket: newest,
-      stored(tx: Tx) {
+      async stored(q: Query) {
         const now = new Date(clock());
         // The answer is not work for an agent: the closed ticket stays read.
-        const rated = tx
+        const [rated] = await q
           .update(tickets)
           .set({ rating: Number(answer), ratedAt: now, unreadMessages: 0 })
           .where(eq(tickets.id, newest.id))
-          .returning()
-          .get()!;
-        events.emit(tx, "ticket_updated", connectionId, {
+          .returning();
+        if (!rated) return;
+        await events.emitIn(q, "ticket_updated", connectionId, {
           ...ticketEventData(rated, contact),
           oldStatus: "closed",
           newStatus: "closed",

@@ -1,5 +1,5 @@
-import { and, count, eq, inArray, isNotNull, sql } from "drizzle-orm";
-import { contacts } from "../db/schema";
+import { and, count, eq, inArray, isNotNull } from "drizzle-orm";
+import type { contacts } from "../db/schema";
 import { type ContactKey, contactSql } from "../db/sql/contacts";
 import type { Query } from "../db/store";
 import { AppError } from "../errors";
@@ -122,17 +122,6 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
     return { tickets, messages, mediaFiles };
   }
 
-  // Prepared once; it runs on the shared connection, so inside a transaction it is part of it.
-  const byNumber = deps.db
-    .select()
-    .from(contacts)
-    .where(eq(contacts.number, sql.placeholder("number")))
-    .prepare();
-
-  function findByNumber(number: string): Contact | undefined {
-    return byNumber.get({ number });
-  }
-
   /** The changes an upsert makes to an existing contact (empty: none). */
   function patchOf(existing: Contact, input: ContactUpsert): Partial<Contact> {
     const patch: Partial<Contact> = {};
@@ -194,8 +183,6 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
   }
 
   return {
-    findByNumber,
-
     /**
      * A page of contacts by name; `count` is every contact the search matches. `search` matches part of the
      * name or of the number, without regard to case or diacritics ("maria" finds "María"): on SQLite words

@@ -1,7 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { and, eq, lt } from "drizzle-orm";
-import type { Tx } from "../db/client";
-import { idempotencyKeys as sqliteKeys } from "../db/schema";
 import { retentionSql } from "../db/sql/retention";
 import type { Query, Store } from "../db/store";
 import { AppError } from "../errors";
@@ -24,8 +22,8 @@ export type StoredResponse = { statusCode: number; responseBody: string };
 export type SendCompletion<R> = {
   /** A message was accepted by WhatsApp, or may have been (a timeout): repeating would send it twice. */
   messageLeft(): void;
-  /** Inside the transaction that stores the send's last message: stores the whole answer with it. */
-  complete(tx: Tx, result: R): void;
+  /** Inside the `store.write` that stores the send's last message (its `q`): stores the whole answer with it. */
+  complete(q: Query, result: R): Promise<void>;
 };
 
 /**
@@ -146,22 +144,13 @@ export function createIdempotencyStore(
     },
 
     /**
-     * Stores the answer, inside the caller's transaction (the one storing the send's last message). The
-     * message service is not on the Store yet: `tx` is its synchronous SQLite transaction, on the writer
-     * connection the SQLite store shares (docs/CLUSTER.md §3(c)); it becomes a `Query` when that service moves.
+     * Stores the answer, inside the caller's `store.write` (the one storing the send's last message), on its `q`.
      */
-    complete(tx: Tx, principal: number, key: string, r: StoredResponse): void {
-      tx.update(sqliteKeys)
+    async completeIn(q: Query, principal: number, key: string, r: StoredResponse): Promise<void> {
+      await q
+        .update(idempotencyKeys)
         .set({ state: "completed", owner: null, ...r })
-        .where(
-          and(
-            eq(sqliteKeys.principal, principal),
-            eq(sqliteKeys.key, key),
-            eq(sqliteKeys.state, "in_progress"),
-            eq(sqliteKeys.owner, owner),
-          ),
-        )
-        .run();
+        .where(mine(principal, key));
     },
 
     /** Completes a key in a transaction of its own: for a success that did not complete it in its send. */

@@ -41,15 +41,25 @@ export function createMessageService(
   return {
     mediaUrlOf: messageStore.mediaUrlOf,
     list: messageStore.list,
+    /** A stored message by connection and WhatsApp id (committed data). */
+    findByWaIdAsync: messageStore.findByWaIdAsync,
+    /** Bridge (message lifecycle, sandbox service: not on the Store yet): synchronous, on the SQLite writer. */
     findByWaId: messageStore.findByWaId,
 
     /** The stored body of a message, for a driver asked to re-send it. */
-    findBody(connectionId: number, id: string): { body: string } | undefined {
-      const m = messageStore.findByWaId(connectionId, id);
+    async findBody(connectionId: number, id: string): Promise<{ body: string } | undefined> {
+      const m = await messageStore.findByWaIdAsync(connectionId, id);
       return m ? { body: m.body } : undefined;
     },
 
     /** A message by WhatsApp id (the newest copy when two of our connections hold it). */
+    async getAsync(id: string): Promise<MessageRow> {
+      const m = await deps.store.read((q) => messageStore.newestIn(q, id));
+      if (!m) throw new AppError("ERR_MESSAGE_NOT_FOUND", "Message not found");
+      return m;
+    },
+
+    /** Bridge (message lifecycle, tests): `getAsync` synchronously, on the SQLite writer. */
     get(id: string): MessageRow {
       const m = messageStore.newest(id);
       if (!m) throw new AppError("ERR_MESSAGE_NOT_FOUND", "Message not found");

@@ -58,7 +58,7 @@ export function createSandboxService(
         ]);
       const targetId = input.edit || input.delete || input.reactTo;
       if (targetId) {
-        const target = messagesSvc.findByWaId(conn.id, targetId);
+        const target = await messagesSvc.findByWaIdAsync(conn.id, targetId);
         if (!target) throw new AppError("ERR_MESSAGE_NOT_FOUND", "Message not found on this connection");
         const fromMe = input.fromMe ?? false;
         if (input.edit) {
@@ -111,7 +111,7 @@ export function createSandboxService(
           { path: "body", message: "Required when no mediaUrl is given" },
         ]);
       }
-      if (input.quotedMsgId && !messagesSvc.findByWaId(conn.id, input.quotedMsgId))
+      if (input.quotedMsgId && !(await messagesSvc.findByWaIdAsync(conn.id, input.quotedMsgId)))
         throw new AppError("ERR_MESSAGE_NOT_FOUND", "Quoted message not found");
       const fetched = input.mediaUrl ? await deps.fetcher.fetch(input.mediaUrl) : null;
       // Only a voice note needs the type now (media.save detects it again when storing).

@@ -83,8 +83,8 @@ export function sendCompletion<R>(
     messageLeft: () => {
       handle.messageLeft = true;
     },
-    complete: (tx, result) => {
-      store.complete(tx, handle.principal, handle.key, {
+    complete: async (q, result) => {
+      await store.completeIn(q, handle.principal, handle.key, {
         statusCode: status,
         responseBody: JSON.stringify(render(result)),
       });

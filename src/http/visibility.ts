@@ -18,7 +18,7 @@ export async function assertTicketVisible(c: Context<AppEnv>, ticketId: number):
 export async function assertMessageVisible(c: Context<AppEnv>, messageId: string): Promise<void> {
   const p = c.get("principal");
   if (visibleQueues(p) === null) return;
-  const m = c.get("deps").services.messages.get(messageId);
+  const m = await c.get("deps").services.messages.getAsync(messageId);
   const queueId = await c.get("deps").services.tickets.queueOf(m.ticketId);
   if (!canSeeTicket(p, { queueId })) throw new AppError("ERR_MESSAGE_NOT_FOUND", "Message not found");
 }

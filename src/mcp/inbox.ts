@@ -69,9 +69,9 @@ export async function sendOnTicket(deps: AppDeps, input: SendInput) {
 }
 
 /** A page of a ticket's conversation, newest first, as `GET /tickets/{ticketId}/messages` shows it. */
-export function ticketMessages(deps: AppDeps, ticketId: number, page: number, limit: number) {
+export async function ticketMessages(deps: AppDeps, ticketId: number, page: number, limit: number) {
   const { messages: svc, lifecycle } = deps.services;
-  const { rows, count, hasMore } = svc.list(ticketId, { limit, offset: (page - 1) * limit });
+  const { rows, count, hasMore } = await svc.list(ticketId, { limit, offset: (page - 1) * limit });
   const reactions = lifecycle.reactionsOf(rows.map((r) => r.message.pk));
   const messages = rows.map((r) =>
     messageWire(r.message, r.contact, svc.mediaUrlOf, reactions.get(r.message.pk)),

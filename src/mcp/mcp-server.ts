@@ -211,14 +211,13 @@ export function createMcpServer(deps: AppDeps): McpServer {
       description: "The latest 100 messages of a ticket, newest first, as JSON.",
       mimeType: "application/json",
     },
-    (uri, vars) => {
+    async (uri, vars) => {
       const ticketId = Number(vars.ticketId);
       if (!/^[1-9][0-9]{0,15}$/.test(String(vars.ticketId)))
         throw new AppError("ERR_VALIDATION", "ticketId must be a positive integer");
+      const page = await ticketMessages(deps, ticketId, 1, 100);
       return {
-        contents: [
-          { uri: uri.href, mimeType: "application/json", text: json(ticketMessages(deps, ticketId, 1, 100)) },
-        ],
+        contents: [{ uri: uri.href, mimeType: "application/json", text: json(page) }],
       };
     },
   );

@@ -78,7 +78,7 @@ describe("POST /api/v1/tickets/:ticketId/messages", () => {
       (await t.get(`/api/v1/tickets/${ticketId}/messages`)).body.messages.find((m: any) => m.id === id).ack;
     await waitFor(async () => (await ackOf()) === 3, { message: "ack 3" });
     const { whatsappId } = (await t.get(`/api/v1/tickets/${ticketId}`)).body;
-    t.services.messages.applyAck(whatsappId, id, 2);
+    await t.services.messages.applyAck(whatsappId, id, 2);
     expect(await ackOf()).toBe(3);
   });
 

@@ -1,4 +1,7 @@
-import type { Tx } from "../../db/client";
+import { and, eq, sql } from "drizzle-orm";
+import { ackUpdateSql } from "../../db/sql/messages";
+import type { Query } from "../../db/store";
+import { preparedQuery } from "../../db/store/prepared";
 import type { DomainDeps } from "../deps";
 
 export const ACK_NAMES: Record<number, string> = {
@@ -20,34 +23,38 @@ const EARLY_ACK_LIMIT = 1000;
  * Delivery acks from the drivers. They only move forward, each change emits message_ack, and acks that
  * arrive within a few milliseconds commit together: a busy connection sends three per message, and one
  * commit each would dominate the cost of a send. An ack for a message not stored yet is kept until it is.
+ * On the Store (docs/CLUSTER.md §3): each batch is one `store.write`, so under load it joins the sends' group
+ * commit on SQLite (one fsync).
  */
 export function createAckQueue(deps: DomainDeps) {
-  const { db, events, clock, logger, commits } = deps;
+  const { store, events, clock, logger } = deps;
   const log = logger.child({ module: "messages" });
+  const { messages } = store.t;
   const earlyAcks = new Map<string, number>();
-  const q = {
-    ack: db.$client.query<{ ticketId: number }, [number, number, number, string, number]>(
-      `update messages set ack = ?, updated_at = ? where connection_id = ? and id = ? and ack < ?
-       returning ticket_id as ticketId`,
-    ),
-    messageExists: db.$client.query<{ id: string }, [number, string]>(
-      "select id from messages where connection_id = ? and id = ?",
-    ),
-  };
+  const ph = (name: string) => sql.placeholder(name);
+  // Three acks per message on a busy connection: the update is a per-dialect statement (src/db/sql/messages.ts),
+  // on SQLite the raw statement compiled once per connection.
+  const ackUpdate = ackUpdateSql[store.dialect];
+  const messageExists = preparedQuery<{ connectionId: number; id: string }, { pk: number }[]>((q) =>
+    q
+      .select({ pk: messages.pk })
+      .from(messages)
+      .where(and(eq(messages.connectionId, ph("connectionId")), eq(messages.id, ph("id")))),
+  );
 
   function ackBody(batch: [number, string, number][]) {
-    return (tx: Tx): void => {
+    return async (q: Query): Promise<void> => {
       for (const [connectionId, messageId, ack] of batch) {
-        const updated = q.ack.get(ack, clock(), connectionId, messageId, ack);
+        const updated = await ackUpdate(q, { ack, nowMs: clock(), connectionId, id: messageId });
         if (!updated) {
-          if (!q.messageExists.get(connectionId, messageId)) {
+          if ((await messageExists(q, { connectionId, id: messageId })).length === 0) {
             const key = `${connectionId}:${messageId}`;
             if (earlyAcks.size >= EARLY_ACK_LIMIT) earlyAcks.delete(earlyAcks.keys().next().value as string);
             earlyAcks.set(key, Math.max(ack, earlyAcks.get(key) ?? 0));
           }
           continue;
         }
-        events.emit(tx, "message_ack", connectionId, {
+        await events.emitIn(q, "message_ack", connectionId, {
           messageId,
           ack,
           ackName: ACK_NAMES[ack] ?? String(ack),
@@ -56,7 +63,7 @@ export function createAckQueue(deps: DomainDeps) {
       }
     };
   }
-  const applyAcks = (batch: [number, string, number][]): void => db.transaction(ackBody(batch));
+  const applyAcks = (batch: [number, string, number][]): Promise<void> => store.write(ackBody(batch));
 
   let pendingAcks: [number, string, number][] = [];
   let ackTimer: ReturnType<typeof setTimeout> | undefined;
@@ -68,20 +75,20 @@ export function createAckQueue(deps: DomainDeps) {
     return batch;
   };
   /**
-   * The timer's flush: the batch joins the group commit, so under load the acks share the sends' commit
-   * (one fsync) instead of paying one of their own.
+   * The timer's flush: the batch is one write, so under load the acks share the sends' commit (one fsync)
+   * instead of paying one of their own.
    */
   function commitAcks(): void {
     const batch = takeBatch();
     if (batch.length === 0) return;
-    commits.run(ackBody(batch)).catch((err) => log.error({ err, acks: batch.length }, "storing acks failed"));
+    applyAcks(batch).catch((err) => log.error({ err, acks: batch.length }, "storing acks failed"));
   }
-  /** Now, in a transaction of its own (shutdown: the commit queue may not get another turn). */
-  function flushAcks(): void {
+  /** Now (shutdown: before the store closes). */
+  async function flushAcks(): Promise<void> {
     const batch = takeBatch();
     if (batch.length === 0) return;
     try {
-      applyAcks(batch);
+      await applyAcks(batch);
     } catch (err) {
       log.error({ err, acks: batch.length }, "storing acks failed");
     }
@@ -96,9 +103,9 @@ export function createAckQueue(deps: DomainDeps) {
       return early;
     },
 
-    /** Acks only move forward; each change emits message_ack. */
-    applyAck(connectionId: number, messageId: string, ack: number): void {
-      applyAcks([[connectionId, messageId, ack]]);
+    /** Acks only move forward; each change emits message_ack. Resolves once committed. */
+    applyAck(connectionId: number, messageId: string, ack: number): Promise<void> {
+      return applyAcks([[connectionId, messageId, ack]]);
     },
 
     /** Queues an ack from a driver; see above. */

@@ -1,6 +1,9 @@
 import { and, count, desc, eq, sql } from "drizzle-orm";
 import type { Tx } from "../../db/client";
-import { contacts, messages } from "../../db/schema";
+import { messages as messagesSqlite } from "../../db/schema";
+import { sqliteTouchTicket, touchTicketSql } from "../../db/sql/messages";
+import type { Query } from "../../db/store";
+import { preparedQuery } from "../../db/store/prepared";
 import { AppError } from "../../errors";
 import type { ChatAddress } from "../../whatsapp/gateway";
 import { type Contact, contactRef } from "../contact.service";
@@ -10,8 +13,8 @@ import { type PageAt, takePage } from "../paging";
 /** The message list's ORDER BY key: createdAt (ms), pk. */
 export type MessageKey = readonly [number, number];
 
-export type MessageRow = typeof messages.$inferSelect;
-export type MessageInsert = Omit<typeof messages.$inferInsert, "connectionId">;
+export type MessageRow = typeof messagesSqlite.$inferSelect;
+export type MessageInsert = Omit<typeof messagesSqlite.$inferInsert, "connectionId">;
 export type TicketRef = { id: number; connectionId: number };
 
 /** Where a driver sends for a contact: its number, or the group id for a group. */
@@ -46,8 +49,11 @@ const EMPTY_MESSAGE = {
 
 /**
  * The messages table as the send and receive paths share it: one insert that is idempotent per connection
- * and WhatsApp id, the ticket it touches, the event it emits, and the reads by id and by ticket. Statements
- * are compiled once; they run on the caller's connection, so inside a transaction they are part of it.
+ * and WhatsApp id, the ticket it touches, the event it emits, and the reads by id and by ticket. On the Store
+ * (docs/CLUSTER.md §3): the `…In(q, …)` functions run on a `store.write` / `store.read` body's `q`, so inside a
+ * write they are part of its transaction; the hot ones are `preparedQuery`s (compiled once per connection on
+ * SQLite). The synchronous `announce(tx, …)`, `findByWaId` and `newest` are the bridge for callers not on the
+ * Store yet (the send queue, the message lifecycle): they run on the SQLite writer connection.
  */
 export function createMessageStore(
   deps: DomainDeps,
@@ -55,88 +61,106 @@ export function createMessageStore(
   takeEarlyAck: (connectionId: number, id: string) => number | undefined,
 ) {
   const { db, events, clock } = deps;
-  const touchTicket = db.$client.query<unknown, [string, number, number, number]>(
-    // first_inbound_at / first_response_at feed the dashboard's first-response time, kept here rather
-    // than computed from a scan of the messages; an automated message (a greeting) is not a response.
-    `update tickets set last_message = ?1,
-       unread_messages = case ?2 when 1 then 0 when 2 then unread_messages else unread_messages + 1 end,
-       updated_at = ?3,
-       first_inbound_at = case when ?2 = 0 and first_inbound_at is null then ?3 else first_inbound_at end,
-       first_response_at = case when ?2 = 1 and first_response_at is null and first_inbound_at is not null then ?3
-         else first_response_at end
-     where id = ?4`,
-  );
+  const st = deps.store;
+  const { messages: table, contacts: contactTable, tickets: ticketTable } = st.t;
+  const touchTicketIn = touchTicketSql[st.dialect];
   const ph = (name: string) => sql.placeholder(name);
-  const pageQuery = () =>
-    db
+  const newestFirst = [desc(table.createdAt), desc(table.pk)] as const;
+  const pageQuery = (q: Query) =>
+    q
       .select({
-        message: messages,
-        contact: { id: contacts.id, name: contacts.name, number: contacts.number },
+        message: table,
+        contact: { id: contactTable.id, name: contactTable.name, number: contactTable.number },
       })
-      .from(messages)
-      .leftJoin(contacts, eq(contacts.id, messages.contactId));
-  const newestFirst = [desc(messages.createdAt), desc(messages.pk)] as const;
-  const ticketExists = db.$client.query<{ id: number }, [number]>("select id from tickets where id = ?");
-  const listStmt = {
-    count: db
-      .select({ n: count() })
-      .from(messages)
-      .where(eq(messages.ticketId, ph("ticketId")))
-      .prepare(),
-    page: pageQuery()
-      .where(eq(messages.ticketId, ph("ticketId")))
-      .orderBy(...newestFirst)
-      .limit(ph("limit"))
-      .offset(ph("offset"))
-      .prepare(),
-    // Keyset: a seek in messages_ticket_idx (ticket_id, created_at, rowid) past the cursor's row.
-    after: pageQuery()
-      .where(
-        and(
-          eq(messages.ticketId, ph("ticketId")),
-          sql`(${messages.createdAt}, ${messages.pk}) < (${ph("afterAt")}, ${ph("afterPk")})`,
-        ),
-      )
-      .orderBy(...newestFirst)
-      .limit(ph("limit"))
-      .prepare(),
+      .from(table)
+      .leftJoin(contactTable, eq(contactTable.id, table.contactId));
+  type PageRow = { message: MessageRow; contact: { id: number; name: string; number: string } | null };
+  const listQuery = {
+    exists: preparedQuery<{ ticketId: number }, { id: number }[]>((q) =>
+      q
+        .select({ id: ticketTable.id })
+        .from(ticketTable)
+        .where(eq(ticketTable.id, ph("ticketId"))),
+    ),
+    count: preparedQuery<{ ticketId: number }, { n: number }[]>((q) =>
+      q
+        .select({ n: count() })
+        .from(table)
+        .where(eq(table.ticketId, ph("ticketId"))),
+    ),
+    page: preparedQuery<{ ticketId: number; limit: number; offset: number }, PageRow[]>((q) =>
+      pageQuery(q)
+        .where(eq(table.ticketId, ph("ticketId")))
+        .orderBy(...newestFirst)
+        .limit(ph("limit"))
+        .offset(ph("offset")),
+    ),
+    // Keyset: a seek in messages_ticket_idx (ticket_id, created_at, rowid) past the cursor's row. The cursor's
+    // time is bound through the column's encoder (ms on SQLite, timestamptz on PostgreSQL).
+    after: preparedQuery<{ ticketId: number; limit: number; afterAt: Date; afterPk: number }, PageRow[]>(
+      (q) =>
+        pageQuery(q)
+          .where(
+            and(
+              eq(table.ticketId, ph("ticketId")),
+              sql`(${table.createdAt}, ${table.pk}) < (${sql.param(ph("afterAt"), table.createdAt)}, ${ph("afterPk")})`,
+            ),
+          )
+          .orderBy(...newestFirst)
+          .limit(ph("limit")),
+    ),
   };
-  const insertMessage = db
-    .insert(messages)
-    .values({
-      id: ph("id"),
-      connectionId: ph("connectionId"),
-      ticketId: ph("ticketId"),
-      contactId: ph("contactId"),
-      body: ph("body"),
-      fromMe: ph("fromMe"),
-      ack: ph("ack"),
-      mediaType: ph("mediaType"),
-      mediaFile: ph("mediaFile"),
-      mimeType: ph("mimeType"),
-      filename: ph("filename"),
-      hasMedia: ph("hasMedia"),
-      quotedMsgId: ph("quotedMsgId"),
-      remoteKey: ph("remoteKey"),
-      mediaRef: ph("mediaRef"),
-      timestamp: ph("timestamp"),
-      participant: ph("participant"),
-      participantName: ph("participantName"),
-      isImported: ph("isImported"),
-      userId: ph("userId"),
-      isSystem: ph("isSystem"),
-      systemData: ph("systemData"),
-      isAutomated: ph("isAutomated"),
-      status: ph("status"),
-      sendAt: ph("sendAt"),
-      expiresAt: ph("expiresAt"),
-      outbound: ph("outbound"),
-      createdAt: ph("createdAt"),
-      updatedAt: ph("updatedAt"),
-    })
-    .onConflictDoNothing()
-    .returning()
-    .prepare();
+  const insertMessage = preparedQuery<Record<string, unknown>, MessageRow[]>((q) =>
+    q
+      .insert(table)
+      .values({
+        id: ph("id"),
+        connectionId: ph("connectionId"),
+        ticketId: ph("ticketId"),
+        contactId: ph("contactId"),
+        body: ph("body"),
+        fromMe: ph("fromMe"),
+        ack: ph("ack"),
+        mediaType: ph("mediaType"),
+        mediaFile: ph("mediaFile"),
+        mimeType: ph("mimeType"),
+        filename: ph("filename"),
+        hasMedia: ph("hasMedia"),
+        quotedMsgId: ph("quotedMsgId"),
+        remoteKey: ph("remoteKey"),
+        mediaRef: ph("mediaRef"),
+        timestamp: ph("timestamp"),
+        participant: ph("participant"),
+        participantName: ph("participantName"),
+        isImported: ph("isImported"),
+        userId: ph("userId"),
+        isSystem: ph("isSystem"),
+        systemData: ph("systemData"),
+        isAutomated: ph("isAutomated"),
+        status: ph("status"),
+        sendAt: ph("sendAt"),
+        expiresAt: ph("expiresAt"),
+        outbound: ph("outbound"),
+        createdAt: ph("createdAt"),
+        updatedAt: ph("updatedAt"),
+      })
+      .onConflictDoNothing()
+      .returning(),
+  );
+  const byWaId = preparedQuery<{ connectionId: number; id: string }, MessageRow[]>((q) =>
+    q
+      .select()
+      .from(table)
+      .where(and(eq(table.connectionId, ph("connectionId")), eq(table.id, ph("id")))),
+  );
+  const newestById = preparedQuery<{ id: string }, MessageRow[]>((q) =>
+    q
+      .select()
+      .from(table)
+      .where(eq(table.id, ph("id")))
+      .orderBy(desc(table.pk))
+      .limit(1),
+  );
 
   const mediaUrlOf = (file: string | null) =>
     file ? `${deps.config.publicUrl}/public/${encodeURIComponent(file)}` : null;
@@ -163,83 +187,118 @@ export function createMessageStore(
     };
   }
 
-  const byWaId = db
-    .select()
-    .from(messages)
-    .where(and(eq(messages.connectionId, ph("connectionId")), eq(messages.id, ph("id"))))
-    .prepare();
-  const newestById = db
-    .select()
-    .from(messages)
-    .where(eq(messages.id, ph("id")))
-    .orderBy(desc(messages.pk))
-    .limit(1)
-    .prepare();
-  /** A stored message by connection and WhatsApp id. */
-  const findByWaId = (connectionId: number, id: string): MessageRow | undefined =>
-    byWaId.get({ connectionId, id });
+  /** A stored message by connection and WhatsApp id, on the body's `q`. */
+  async function findByWaIdIn(q: Query, connectionId: number, id: string): Promise<MessageRow | undefined> {
+    return (await byWaId(q, { connectionId, id }))[0];
+  }
 
   /**
-   * Inserts a message, updates its ticket and emits message_sent / message_received, in one transaction.
-   * A queued message is only inserted: the send queue announces it when it really went out.
+   * Inserts a message, updates its ticket and emits message_sent / message_received, on a `store.write` body's
+   * `q`. A queued message is only inserted: the send queue announces it when it really went out. The same
+   * WhatsApp id twice on a connection is one message: null, no second row, no second event.
    */
-  function store(tx: Tx, row: MessageInsert, ticket: TicketRef, contact: Contact): MessageRow | null {
+  async function storeIn(
+    q: Query,
+    row: MessageInsert,
+    ticket: TicketRef,
+    contact: Contact,
+  ): Promise<MessageRow | null> {
     const now = new Date(clock());
     const early = takeEarlyAck(ticket.connectionId, row.id);
-    const inserted = insertMessage.get({
+    const [inserted] = await insertMessage(q, {
       ...EMPTY_MESSAGE,
       ...row,
       connectionId: ticket.connectionId,
       ack: Math.max(row.ack ?? 0, early ?? 0),
       createdAt: now,
       updatedAt: now,
-    }) as MessageRow | undefined;
-    // The same WhatsApp id twice on a connection is one message: no second row, no second event.
+    });
     if (!inserted) return null;
-    const message = inserted;
     // History imported at first link is the past: it neither touches the ticket nor emits events.
-    if (message.isImported || message.status === "queued") return message;
-    announce(tx, message, ticket.id, contact, now.getTime());
-    return message;
+    if (inserted.isImported || inserted.status === "queued") return inserted;
+    await announceIn(q, inserted, ticket.id, contact, now.getTime());
+    return inserted;
   }
+
+  /** Inbound counts as unread (0); an agent's reply marks the ticket read (1); an automated one (a greeting) 2. */
+  const unreadOf = (m: MessageRow) => (!m.fromMe ? 0 : m.isAutomated ? 2 : 1);
+  const eventOf = (m: MessageRow) => (m.fromMe ? "message_sent" : "message_received");
 
   /** A message now on WhatsApp (or received): the ticket shows it, and message_sent / message_received. */
-  function announce(tx: Tx, m: MessageRow, ticketId: number, contact: Contact, nowMs: number): void {
-    // Inbound counts as unread (0); an agent's reply marks the ticket read (1); an automated one (a
-    // greeting) leaves the count alone (2).
-    const unread = !m.fromMe ? 0 : m.isAutomated ? 2 : 1;
-    touchTicket.run(lastMessageLabel(m), unread, nowMs, ticketId);
-    events.emit(
-      tx,
-      m.fromMe ? "message_sent" : "message_received",
-      m.connectionId,
-      messageEventData(m, contact),
-    );
+  async function announceIn(q: Query, m: MessageRow, ticketId: number, contact: Contact, nowMs: number) {
+    await touchTicketIn(q, { ticketId, lastMessage: lastMessageLabel(m), unread: unreadOf(m), nowMs });
+    await events.emitIn(q, eventOf(m), m.connectionId, messageEventData(m, contact));
   }
 
+  // The bridge (SQLite writer, synchronous) for callers not on the Store yet; see the doc comment above.
+  const bridge = {
+    byWaId: db
+      .select()
+      .from(messagesSqlite)
+      .where(and(eq(messagesSqlite.connectionId, ph("connectionId")), eq(messagesSqlite.id, ph("id"))))
+      .prepare(),
+    newestById: db
+      .select()
+      .from(messagesSqlite)
+      .where(eq(messagesSqlite.id, ph("id")))
+      .orderBy(desc(messagesSqlite.pk))
+      .limit(1)
+      .prepare(),
+  };
+
   return {
-    store,
-    announce,
-    findByWaId,
+    storeIn,
+    announceIn,
+    findByWaIdIn,
     mediaUrlOf,
+
+    /** A stored message by connection and WhatsApp id (committed data). */
+    findByWaIdAsync: (connectionId: number, id: string) => st.read((q) => findByWaIdIn(q, connectionId, id)),
 
     /**
      * A message by WhatsApp id. Two of our connections hold the same id only when they wrote to each
      * other or share a group; the newest copy is the one the API addresses then.
      */
-    newest(id: string): MessageRow | undefined {
-      return newestById.get({ id });
+    async newestIn(q: Query, id: string): Promise<MessageRow | undefined> {
+      return (await newestById(q, { id }))[0];
     },
 
     /** A page of a ticket's messages, newest first, with the sender of each inbound one. */
     list(ticketId: number, at: PageAt<MessageKey>) {
-      if (!ticketExists.get(ticketId)) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
-      const total = listStmt.count.get({ ticketId })?.n ?? 0;
-      const limit = at.limit + 1;
-      const rows = at.after
-        ? listStmt.after.all({ ticketId, limit, afterAt: at.after[0], afterPk: at.after[1] })
-        : listStmt.page.all({ ticketId, limit, offset: at.offset });
-      return { ...takePage(rows, at.limit), count: total };
+      return st.read(async (q) => {
+        if ((await listQuery.exists(q, { ticketId })).length === 0)
+          throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
+        const total = Number((await listQuery.count(q, { ticketId }))[0]?.n ?? 0);
+        const limit = at.limit + 1;
+        const rows = at.after
+          ? await listQuery.after(q, {
+              ticketId,
+              limit,
+              afterAt: new Date(at.after[0]),
+              afterPk: at.after[1],
+            })
+          : await listQuery.page(q, { ticketId, limit, offset: at.offset });
+        return { ...takePage(rows, at.limit), count: total };
+      });
+    },
+
+    /** Bridge (send queue): `announceIn` on a synchronous SQLite transaction. */
+    announce(tx: Tx, m: MessageRow, ticketId: number, contact: Contact, nowMs: number): void {
+      sqliteTouchTicket(db.$client, {
+        ticketId,
+        lastMessage: lastMessageLabel(m),
+        unread: unreadOf(m),
+        nowMs,
+      });
+      events.emit(tx, eventOf(m), m.connectionId, messageEventData(m, contact));
+    },
+    /** Bridge (lifecycle, sandbox): `findByWaIdIn` on the SQLite writer, synchronously. */
+    findByWaId(connectionId: number, id: string): MessageRow | undefined {
+      return bridge.byWaId.get({ connectionId, id });
+    },
+    /** Bridge (lifecycle, tests): `newestIn` on the SQLite writer, synchronously. */
+    newest(id: string): MessageRow | undefined {
+      return bridge.newestById.get({ id });
     },
   };
 }

@@ -1,6 +1,5 @@
 import { and, eq, isNotNull, isNull } from "drizzle-orm";
-import type { Tx } from "../../db/client";
-import { messages, tickets } from "../../db/schema";
+import type { Query } from "../../db/store";
 import { AppError } from "../../errors";
 import type { StoredMedia } from "../../media/media-store";
 import type { InboundMessage } from "../../whatsapp/gateway";
@@ -13,16 +12,16 @@ import type { MessageRow, MessageStore } from "./message-store";
 /** What the customer-facing automation (domain/automation.service.ts) plugs into the inbound pipeline. */
 export type InboundHooks = {
   /**
-   * Inside the receive transaction, before the contact's open ticket is found or created: a ticket that
-   * takes this live 1:1 message instead (a rating answer on a closed ticket), with what to do once the
-   * message is stored there. Null: the message goes where it always goes.
+   * Inside the receive transaction (on its `q`), before the contact's open ticket is found or created: a ticket
+   * that takes this live 1:1 message instead (a rating answer on a closed ticket), with what to do once the
+   * message is stored there (on the same `q`). Null: the message goes where it always goes.
    */
   claim?(
-    tx: Tx,
+    q: Query,
     inbound: InboundMessage,
     contact: Contact,
     connectionId: number,
-  ): { ticket: TicketRow; stored(tx: Tx, message: MessageRow): void } | null;
+  ): Promise<{ ticket: TicketRow; stored(q: Query, message: MessageRow): Promise<void> } | null>;
   /** After the commit of a new live message (not a duplicate, not imported history). */
   received?(r: {
     connectionId: number;
@@ -41,9 +40,10 @@ export function createReceiveService(
   connectionsSvc: ConnectionService,
   hooks: InboundHooks = {},
 ) {
-  const { db, media, clock, logger } = deps;
+  const { store, media, clock, logger } = deps;
+  const { messages, tickets } = store.t;
   const log = logger.child({ module: "messages" });
-  const { store, findByWaId } = messageStore;
+  const { storeIn, findByWaIdIn } = messageStore;
 
   return {
     /**
@@ -52,16 +52,19 @@ export function createReceiveService(
      * no second row, no second event. Returns null for a group message on a connection that ignores groups.
      */
     async receive(connectionId: number, inbound: InboundMessage, opts: { imported?: boolean } = {}) {
-      const duplicate = (message: MessageRow) => {
-        const t = db
-          .select({ contactId: tickets.contactId })
-          .from(tickets)
-          .where(eq(tickets.id, message.ticketId))
-          .get();
-        return { message, ticketId: message.ticketId, contactId: t?.contactId ?? null, duplicate: true };
-      };
-      const existing = findByWaId(connectionId, inbound.id);
-      if (existing) return duplicate(existing);
+      // A duplicate answers the stored message and its ticket's contact, read in one `store.read`.
+      const duplicate = () =>
+        store.read(async (q) => {
+          const message = await findByWaIdIn(q, connectionId, inbound.id);
+          if (!message) return null;
+          const [t] = await q
+            .select({ contactId: tickets.contactId })
+            .from(tickets)
+            .where(eq(tickets.id, message.ticketId));
+          return { message, ticketId: message.ticketId, contactId: t?.contactId ?? null, duplicate: true };
+        });
+      const existing = await duplicate();
+      if (existing) return existing;
       if (inbound.group && (await connectionsSvc.find(connectionId))?.groups !== "tickets") return null;
       let stored: StoredMedia | null = null;
       let mediaFailed = inbound.media === "failed";
@@ -81,10 +84,8 @@ export function createReceiveService(
         }
       }
       const imported = opts.imported === true;
-      // The contact and the ticket through their services on the body's `q`; the message path's own statements
-      // (store, the automation's claim) still run synchronously on it, as `tx` (the writer connection on SQLite).
-      const result = await deps.store.write(async (q) => {
-        const tx = q as unknown as Tx;
+      // Contact, ticket, message, the ticket's touch and the events: one transaction on the body's `q`.
+      const result = await store.write(async (q) => {
         const { contact } = await contactsSvc.upsertIn(
           q,
           inbound.group
@@ -100,14 +101,14 @@ export function createReceiveService(
         const claimed =
           imported || inbound.fromMe || inbound.group
             ? null
-            : (hooks.claim?.(tx, inbound, contact, connectionId) ?? null);
+            : ((await hooks.claim?.(q, inbound, contact, connectionId)) ?? null);
         const { ticket, created } = claimed
           ? { ticket: claimed.ticket, created: false }
           : imported
             ? await ticketsSvc.findOrCreateImportedIn(q, contact, connectionId)
             : await ticketsSvc.findOrCreateIn(q, contact, connectionId, { newStatus: "pending" });
-        const message = store(
-          tx,
+        const message = await storeIn(
+          q,
           {
             id: inbound.id,
             ticketId: ticket.id,
@@ -131,10 +132,11 @@ export function createReceiveService(
           ticket,
           contact,
         );
-        if (message && claimed) claimed.stored(tx, message);
+        if (message && claimed) await claimed.stored(q, message);
         return { message, ticketId: ticket.id, contactId: contact.id, created };
       });
-      if (!result.message) return duplicate(findByWaId(connectionId, inbound.id)!);
+      // Stored meanwhile by another writer (a replay racing live traffic): the stored one answers.
+      if (!result.message) return (await duplicate())!;
       if (!imported)
         hooks.received?.({ connectionId, inbound, ticketId: result.ticketId, ticketCreated: result.created });
       return { ...result, message: result.message, duplicate: false };
@@ -145,12 +147,13 @@ export function createReceiveService(
      * the file is attached when a later attempt succeeds. Returns how many files were attached.
      */
     async retryPendingMedia(limit = 20): Promise<number> {
-      const pending = db
-        .select({ pk: messages.pk, mediaRef: messages.mediaRef, connectionId: messages.connectionId })
-        .from(messages)
-        .where(and(isNotNull(messages.mediaRef), isNull(messages.mediaFile)))
-        .limit(limit)
-        .all();
+      const pending = await store.read((q) =>
+        q
+          .select({ pk: messages.pk, mediaRef: messages.mediaRef, connectionId: messages.connectionId })
+          .from(messages)
+          .where(and(isNotNull(messages.mediaRef), isNull(messages.mediaFile)))
+          .limit(limit),
+      );
       let attached = 0;
       for (const p of pending) {
         const gw = deps.sessions.get(p.connectionId);
@@ -161,16 +164,18 @@ export function createReceiveService(
             filename: fetched.filename,
             mimeType: fetched.mimeType,
           });
-          db.update(messages)
-            .set({
-              mediaFile: stored.file,
-              mimeType: stored.mimeType,
-              filename: stored.filename,
-              mediaRef: null,
-              updatedAt: new Date(clock()),
-            })
-            .where(eq(messages.pk, p.pk))
-            .run();
+          await store.write(async (q) => {
+            await q
+              .update(messages)
+              .set({
+                mediaFile: stored.file,
+                mimeType: stored.mimeType,
+                filename: stored.filename,
+                mediaRef: null,
+                updatedAt: new Date(clock()),
+              })
+              .where(eq(messages.pk, p.pk));
+          });
           attached++;
         } catch (err) {
           log.warn({ err, messagePk: p.pk }, "media download retry failed; will try again");

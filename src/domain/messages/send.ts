@@ -1,5 +1,6 @@
 import { and, eq, ne, sql } from "drizzle-orm";
-import { contacts, tickets } from "../../db/schema";
+import type { Query } from "../../db/store";
+import { preparedQuery } from "../../db/store/prepared";
 import { AppError } from "../../errors";
 import type { StoredMedia } from "../../media/media-store";
 import type { QuotedRef, SentMessage, WhatsAppGateway } from "../../whatsapp/gateway";
@@ -68,32 +69,50 @@ export function createSendService(
   /** Told after messages were queued on a connection (wakes its send queue). */
   onQueued: (connectionId: number) => void = () => {},
 ) {
-  const { db, media, fetcher, logger, commits, clock, config } = deps;
+  const { store, media, fetcher, logger, clock, config } = deps;
+  const { contacts, tickets } = store.t;
   const log = logger.child({ module: "messages" });
-  const { store, findByWaId } = messageStore;
+  const { storeIn, findByWaIdIn } = messageStore;
+  const ph = (name: string) => sql.placeholder(name);
+  /** A contact by (normalized) number. */
+  const contactByNumber = preparedQuery<{ number: string }, Contact[]>((q) =>
+    q
+      .select()
+      .from(contacts)
+      .where(eq(contacts.number, ph("number"))),
+  );
   /** The contact's open or pending ticket on the connection (the one findOrCreate would reuse). */
-  const openTicket = db
-    .select()
-    .from(tickets)
-    .where(
-      and(
-        eq(tickets.contactId, sql.placeholder("contactId")),
-        eq(tickets.connectionId, sql.placeholder("connectionId")),
-        ne(tickets.status, "closed"),
+  const openTicket = preparedQuery<
+    { contactId: number; connectionId: number },
+    (typeof tickets.$inferSelect)[]
+  >((q) =>
+    q
+      .select()
+      .from(tickets)
+      .where(
+        and(
+          eq(tickets.contactId, ph("contactId")),
+          eq(tickets.connectionId, ph("connectionId")),
+          ne(tickets.status, "closed"),
+        ),
       ),
-    )
-    .prepare();
+  );
 
   /** The live gateway when the connection is connected, else undefined. */
   const sessionsLive = (connection: Connection): WhatsAppGateway | undefined =>
     connectionsSvc.isConnected(connection.id) ? deps.sessions.get(connection.id) : undefined;
 
-  function findQuoted(connectionId: number, quotedMsgId: string | null | undefined): QuotedRef | null {
+  /** The quoted message of a send (on a read body's `q`), or null when none is quoted. */
+  async function findQuoted(
+    q: Query,
+    connectionId: number,
+    quotedMsgId: string | null | undefined,
+  ): Promise<QuotedRef | null> {
     if (!quotedMsgId) return null;
-    const q = findByWaId(connectionId, quotedMsgId);
-    if (!q) throw new AppError("ERR_MESSAGE_NOT_FOUND", "Quoted message not found");
-    if (q.isSystem) throw new AppError("ERR_MESSAGE_NOT_EDITABLE", "A system line cannot be quoted");
-    return { id: q.id, fromMe: q.fromMe, body: q.body, remoteKey: q.remoteKey };
+    const m = await findByWaIdIn(q, connectionId, quotedMsgId);
+    if (!m) throw new AppError("ERR_MESSAGE_NOT_FOUND", "Quoted message not found");
+    if (m.isSystem) throw new AppError("ERR_MESSAGE_NOT_EDITABLE", "A system line cannot be quoted");
+    return { id: m.id, fromMe: m.fromMe, body: m.body, remoteKey: m.remoteKey };
   }
 
   async function prepare(content: OutgoingContent): Promise<PreparedItem[]> {
@@ -197,23 +216,18 @@ export function createSendService(
     quotedMsgId: string | null | undefined,
     author: Author = null,
   ): Promise<QueueContext & { connection: Connection }> {
-    const ticket = db
-      .select({ id: tickets.id, connectionId: tickets.connectionId, contactId: tickets.contactId })
-      .from(tickets)
-      .where(eq(tickets.id, ticketId))
-      .get();
-    if (!ticket) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
+    const { ticket, contact, quoted } = await store.read(async (q) => {
+      const [t] = await q
+        .select({ id: tickets.id, connectionId: tickets.connectionId, contactId: tickets.contactId })
+        .from(tickets)
+        .where(eq(tickets.id, ticketId));
+      if (!t) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
+      const [c] = await q.select().from(contacts).where(eq(contacts.id, t.contactId));
+      return { ticket: t, contact: c!, quoted: await findQuoted(q, t.connectionId, quotedMsgId) };
+    });
     const connection = await connectionsSvc.get(ticket.connectionId);
-    const contact = db.select().from(contacts).where(eq(contacts.id, ticket.contactId)).get()!;
     const sign = connection.agentSignature && author?.signature === true;
-    return {
-      ticket,
-      contact,
-      quoted: findQuoted(ticket.connectionId, quotedMsgId),
-      author,
-      sign,
-      connection,
-    };
+    return { ticket, contact, quoted, author, sign, connection };
   }
 
   /** The row of one prepared item, sent or queued. */
@@ -249,8 +263,9 @@ export function createSendService(
       throw new AppError("ERR_VALIDATION", "expiresAt must be after sendAt and in the future", [
         { path: "expiresAt", message: "Must be later than sendAt and now" },
       ]);
-    const results = await commits.run((tx) => {
-      const out = items.map((item) => {
+    const results = await store.write(async (q) => {
+      const out: SentResult[] = [];
+      for (const item of items) {
         const row: MessageInsert = {
           ...rowOf(ctx, item),
           id: newWhatsAppMessageId(),
@@ -265,10 +280,10 @@ export function createSendService(
             ...(ctx.sign && ctx.author ? { signedBy: ctx.author.name } : {}),
           },
         };
-        const message = store(tx, row, ctx.ticket, ctx.contact)!;
-        return { message, sourceUrl: item.kind === "media" ? item.sourceUrl : null };
-      });
-      completion?.complete(tx, out);
+        const message = (await storeIn(q, row, ctx.ticket, ctx.contact))!;
+        out.push({ message, sourceUrl: item.kind === "media" ? item.sourceUrl : null });
+      }
+      await completion?.complete(q, out);
       return out;
     });
     onQueued(ctx.ticket.connectionId);
@@ -306,9 +321,11 @@ export function createSendService(
       };
       const sourceUrl = item.kind === "media" ? item.sourceUrl : null;
       const last = index === items.length - 1;
-      const message = await commits.run((tx) => {
-        const m = store(tx, row, ctx.ticket, ctx.contact) ?? findByWaId(ctx.ticket.connectionId, sent.id)!;
-        if (last) completion?.complete(tx, [...results, { message: m, sourceUrl }]);
+      const message = await store.write(async (q) => {
+        const m =
+          (await storeIn(q, row, ctx.ticket, ctx.contact)) ??
+          (await findByWaIdIn(q, ctx.ticket.connectionId, sent.id))!;
+        if (last) await completion?.complete(q, [...results, { message: m, sourceUrl }]);
         return m;
       });
       results.push({ message, sourceUrl });
@@ -323,7 +340,7 @@ export function createSendService(
   ): SendCompletion<SentResult[]> | undefined =>
     completion && {
       messageLeft: () => completion.messageLeft(),
-      complete: (tx, results) => completion.complete(tx, wrap(results)),
+      complete: (q, results) => completion.complete(q, wrap(results)),
     };
 
   return {
@@ -350,7 +367,7 @@ export function createSendService(
       author: Author = null,
       queue?: QueueRequest,
     ) {
-      const target = messageStore.newest(messageId);
+      const target = await store.read((q) => messageStore.newestIn(q, messageId));
       if (!target) throw new AppError("ERR_MESSAGE_NOT_FOUND", "Message not found");
       const ticketId = target.ticketId;
       const wrapped = around(completion, (results) => ({ ticketId, results }));
@@ -387,10 +404,12 @@ export function createSendService(
           { path: "body", message: "Required when no media is sent" },
         ]);
       }
-      const quoted = findQuoted(connection.id, input.quotedMsgId);
+      const quoted = input.quotedMsgId
+        ? await store.read((q) => findQuoted(q, connection.id, input.quotedMsgId))
+        : null;
       const check = gw ? await gw.checkNumber(number) : { exists: true, number };
       if (!check.exists) throw new AppError("ERR_WAPP_INVALID_CONTACT", `${number} is not on WhatsApp`);
-      const known = contactsSvc.findByNumber(check.number);
+      const known = (await store.read((q) => contactByNumber(q, { number: check.number })))[0];
       const profilePicUrl = known || !gw ? undefined : await gw.profilePicUrl(check.number).catch(() => null);
       const items = await prepare(input);
       // A known contact with an open or pending ticket and nothing to assign: upsert and findOrCreate would
@@ -402,12 +421,12 @@ export function createSendService(
         input.queueId == null &&
         input.userId == null &&
         input.tagId == null
-          ? openTicket.get({ contactId: known.id, connectionId: connection.id })
+          ? (await store.read((q) => openTicket(q, { contactId: known.id, connectionId: connection.id })))[0]
           : undefined;
       const { contact, ticket } =
         known && reused
           ? { contact: known, ticket: reused }
-          : await deps.store.write(async (q) => {
+          : await store.write(async (q) => {
               const c = (
                 await contactsSvc.upsertIn(q, { number: check.number, profilePicUrl }, connection.id)
               ).contact;
@@ -429,7 +448,7 @@ export function createSendService(
       // After the answer is stored: a crash here leaves the ticket open, never a message sent twice.
       // A queued send closes the ticket now too: its messages still go out (the queue does not look at it).
       if (input.closeTicket)
-        await deps.store.write((q) => ticketsSvc.updateIn(q, ticket.id, { status: "closed" }));
+        await store.write((q) => ticketsSvc.updateIn(q, ticket.id, { status: "closed" }));
       return { ticketId: ticket.id, contactId: contact.id, results };
     },
   };

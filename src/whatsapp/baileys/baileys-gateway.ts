@@ -27,7 +27,10 @@ export type BaileysOptions = {
   /** Baileys' own log level (it is chatty); default warn. */
   baileysLogLevel?: string;
   /** Looks up a stored message, so Baileys can re-encrypt it when a phone asks for a retry. */
-  lookupMessage?: (connectionId: number, id: string) => { body: string } | undefined;
+  lookupMessage?: (
+    connectionId: number,
+    id: string,
+  ) => Promise<{ body: string } | undefined> | { body: string } | undefined;
   /** Finds the phone number stored for a LID, when Baileys has no mapping for it. */
   numberForLid?: (lid: string) => Promise<string | undefined> | string | undefined;
   /** Supervision bounds. */

@@ -21,7 +21,7 @@ export type SocketOptions = {
   /** The WebSocket URL; WhatsApp's own when unset. */
   wsUrl?: string;
   /** The body of a stored message, so Baileys can re-encrypt it when a phone asks for a retry. */
-  lookupMessage: (id: string) => { body: string } | undefined;
+  lookupMessage: (id: string) => Promise<{ body: string } | undefined> | { body: string } | undefined;
   /** Whether `socket` is still the connection's socket: a replaced socket's status is not ours any more. */
   isCurrent: (socket: WASocket) => boolean;
 };
@@ -65,7 +65,7 @@ export function openSocket(opts: SocketOptions, on: SocketListeners): WASocket {
     syncFullHistory: false,
     ...(opts.wsUrl ? { waWebSocketUrl: opts.wsUrl } : {}),
     getMessage: async (key) => {
-      const stored = key.id ? opts.lookupMessage(key.id) : undefined;
+      const stored = key.id ? await opts.lookupMessage(key.id) : undefined;
       return stored ? proto.Message.fromObject({ conversation: stored.body }) : undefined;
     },
   });

@@ -295,7 +295,7 @@ export const messagesRouter = createRouter()
       });
       const { messageId } = c.req.valid("param");
       await assertMessageVisible(c, messageId);
-      await takeForReply(c, c.get("deps").services.messages.get(messageId).ticketId);
+      await takeForReply(c, (await c.get("deps").services.messages.getAsync(messageId)).ticketId);
       const status = queue ? 202 : 201;
       const sent = await svc.reply(messageId, body, sendCompletion(c, status, render), authorOf(c), queue);
       return c.json(render(sent), status);
@@ -334,7 +334,7 @@ export const messagesRouter = createRouter()
       const { lifecycle, messages } = c.get("deps").services;
       const id = c.req.valid("param").messageId;
       await assertMessageVisible(c, id);
-      const target = messages.get(id);
+      const target = await messages.getAsync(id);
       if (target.fromMe && target.status !== "sent") {
         const m = await messages.queue.cancel(target);
         return c.json({ message: "Queued message cancelled", data: messageData(c, m) }, 200);

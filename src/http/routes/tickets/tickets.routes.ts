@@ -1,5 +1,4 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { readTransaction } from "../../../db/client";
 import { visibleQueues } from "../../../domain/account.service";
 import { pageAt } from "../../../domain/paging";
 import type { TicketView } from "../../../domain/ticket.service";
@@ -293,23 +292,21 @@ export const ticketsRouter = createRouter()
       const { ticketId } = c.req.valid("param");
       const q = c.req.valid("query");
       const { page, limit } = q;
-      const { services, db } = c.get("deps");
+      const { services } = c.get("deps");
       const { messages: svc, lifecycle } = services;
       await assertTicketVisible(c, ticketId);
-      // One read transaction: the page, its count and its reactions share one snapshot.
-      const body = readTransaction(db, () => {
-        const result = svc.list(ticketId, pageAt(q));
-        const { rows, count, hasMore } = result;
-        const nextCursor = nextCursorOf("messages", result, (r) => [
-          r.message.createdAt.getTime(),
-          r.message.pk,
-        ]);
-        const reactions = lifecycle.reactionsOf(rows.map((r) => r.message.pk));
-        const messages = rows.map((r) =>
-          messageWire(r.message, r.contact, svc.mediaUrlOf, reactions.get(r.message.pk)),
-        );
-        return JSON.stringify({ messages, ticketId, count, hasMore, page, limit, nextCursor });
-      });
+      // The page and its count in one store read, then the page's reactions.
+      const result = await svc.list(ticketId, pageAt(q));
+      const { rows, count, hasMore } = result;
+      const nextCursor = nextCursorOf("messages", result, (r) => [
+        r.message.createdAt.getTime(),
+        r.message.pk,
+      ]);
+      const reactions = lifecycle.reactionsOf(rows.map((r) => r.message.pk));
+      const messages = rows.map((r) =>
+        messageWire(r.message, r.contact, svc.mediaUrlOf, reactions.get(r.message.pk)),
+      );
+      const body = JSON.stringify({ messages, ticketId, count, hasMore, page, limit, nextCursor });
       // The body is the serialized JSON of the typed shape above; the route's typing cannot see that.
       return c.body(body, 200, { "content-type": "application/json" }) as never;
     },
