@@ -1,4 +1,5 @@
 import type { Hono } from "hono";
+import { createMiddleware } from "hono/factory";
 import { requireAuth } from "./http/auth";
 import { createAuthThrottle } from "./http/auth-throttle";
 import { bodyLimits, requestLimitBytes } from "./http/body-limit";
@@ -58,6 +59,21 @@ export function createApp(
     await next();
   });
   app.use("*", observeRequests);
+  // On PostgreSQL, the parts not converted yet answer 503 instead of writing a local file (docs/CLUSTER.md §6).
+  const notYet = deps.notYet;
+  const notYetGuard = notYet
+    ? createMiddleware<AppEnv>(async (c, next) => {
+        const part = await notYet(c.req.method, c.req.path, () => c.req.raw.clone().json());
+        if (!part) return next();
+        return c.json(
+          {
+            error: "ERR_SERVICE_UNAVAILABLE",
+            message: `Not available on PostgreSQL yet (DATABASE_URL): ${part.area}. Run on SQLite for it; see docs/CLUSTER.md`,
+          },
+          503,
+        );
+      })
+    : undefined;
 
   app.get("/health", (c) =>
     c.json({
@@ -80,6 +96,10 @@ export function createApp(
   app.use("/api/v1/auth/login", bodyLimits({ maxJsonBytes: 16 * 1024, maxMultipartBytes: 16 * 1024 }));
   app.route("/api/v1", authPublicRouter);
   app.use("/api/*", requireAuth);
+  if (notYetGuard) {
+    app.use("/api/*", notYetGuard);
+    app.use("/mcp", notYetGuard);
+  }
   app.use(
     "/api/*",
     bodyLimits({
