@@ -524,7 +524,6 @@ export async function startServer(config: Config, baseLogger: Logger, opts: Runt
     await runtime.startSessions();
   } catch (err) {
     dropPreloaded();
-    await runtime.close();
     await closePool();
     throw err;
   }
