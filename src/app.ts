@@ -67,7 +67,7 @@ export function createApp(
         if (!part) return next();
         return c.json(
           {
-            error: "ERR_SERVICE_UNAVAILABLE",
+            error: "ERR_NOT_ON_POSTGRES",
             message: `Not available on PostgreSQL yet (DATABASE_URL): ${part.area}. Run on SQLite for it; see docs/CLUSTER.md`,
           },
           503,

@@ -39,7 +39,7 @@ const path = (p: string) => new RegExp(`^${p.replaceAll("{id}", ID)}/?$`);
 /**
  * Parts that still run synchronous SQLite statements on the caller's transaction (messages, the lifecycle, the
  * send queue, the event sink and the webhook outbox, the WhatsApp sessions' keys): on PostgreSQL their writes
- * would reach a local file the other tables are not in. Their routes answer 503 (ERR_SERVICE_UNAVAILABLE) instead
+ * would reach a local file the other tables are not in. Their routes answer 503 (ERR_NOT_ON_POSTGRES) instead
  * of half-working, and their background work (sessions, send queue, webhook dispatcher) does not start.
  */
 export const NOT_YET: NotYet[] = [

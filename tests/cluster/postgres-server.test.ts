@@ -161,7 +161,7 @@ describe("chasqui serve with DATABASE_URL", () => {
       });
       expect(send.status).toBe(503);
       expect(await send.json()).toMatchObject({
-        error: "ERR_SERVICE_UNAVAILABLE",
+        error: "ERR_NOT_ON_POSTGRES",
         message: expect.stringContaining("PostgreSQL"),
       });
       // A Baileys connection would be stored and never linked: refused; a sandbox one runs.
@@ -202,6 +202,8 @@ describe("chasqui serve with DATABASE_URL", () => {
   test("a second start on the same database finds it migrated; an unreachable PostgreSQL is one clear line and exit 1", async () => {
     await using db = await createTestDatabase();
     const first = await serve(join(work, "b1"), db, { NODE_ID: "node-b1" });
+    // Its signal handlers are in place once it answers (the CLI installs them after the listening line).
+    expect((await fetch(`${first.url}/health/ready`)).status).toBe(200);
     first.proc.kill("SIGTERM");
     expect(await first.proc.exited).toBe(0);
     const second = await serve(join(work, "b2"), db, { NODE_ID: "node-b2" });
