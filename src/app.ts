@@ -91,6 +91,8 @@ export function createApp(
   app.get("/public/:file", (c) => servePublicMedia(deps, c.req.param("file")));
 
   // Before requireAuth: the SSE route authenticates itself, also from ?access_token= (EventSource sends no headers).
+  // On PostgreSQL the guard goes first (the stream answers before any later middleware could run).
+  if (notYetGuard) app.use("/api/v1/events/stream", notYetGuard);
   app.route("/api/v1", eventsStreamRouter);
   // Sign-in and sign-out need no credentials; their bodies are small JSON.
   app.use("/api/v1/auth/login", bodyLimits({ maxJsonBytes: 16 * 1024, maxMultipartBytes: 16 * 1024 }));

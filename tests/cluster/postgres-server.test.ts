@@ -164,6 +164,10 @@ describe("chasqui serve with DATABASE_URL", () => {
         error: "ERR_NOT_ON_POSTGRES",
         message: expect.stringContaining("PostgreSQL"),
       });
+      // The live event stream too (it answers before the API's other middleware).
+      const stream = await fetch(`${child.url}/api/v1/events/stream`, { headers: auth });
+      expect(stream.status).toBe(503);
+      expect(((await stream.json()) as { error: string }).error).toBe("ERR_NOT_ON_POSTGRES");
       // A Baileys connection would be stored and never linked: refused; a sandbox one runs.
       const baileys = await fetch(`${child.url}/api/v1/connections`, {
         method: "POST",
