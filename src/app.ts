@@ -1,4 +1,5 @@
 import type { Hono } from "hono";
+import { createMiddleware } from "hono/factory";
 import { requireAuth } from "./http/auth";
 import { createAuthThrottle } from "./http/auth-throttle";
 import { bodyLimits, requestLimitBytes } from "./http/body-limit";
@@ -58,6 +59,21 @@ export function createApp(
     await next();
   });
   app.use("*", observeRequests);
+  // On PostgreSQL, the parts not converted yet answer 503 instead of writing a local file (docs/CLUSTER.md §6).
+  const notYet = deps.notYet;
+  const notYetGuard = notYet
+    ? createMiddleware<AppEnv>(async (c, next) => {
+        const part = await notYet(c.req.method, c.req.path, () => c.req.raw.clone().json());
+        if (!part) return next();
+        return c.json(
+          {
+            error: "ERR_NOT_ON_POSTGRES",
+            message: `Not available on PostgreSQL yet (DATABASE_URL): ${part.area}. Run on SQLite for it; see docs/CLUSTER.md`,
+          },
+          503,
+        );
+      })
+    : undefined;
 
   app.get("/health", (c) =>
     c.json({
@@ -75,11 +91,17 @@ export function createApp(
   app.get("/public/:file", (c) => servePublicMedia(deps, c.req.param("file")));
 
   // Before requireAuth: the SSE route authenticates itself, also from ?access_token= (EventSource sends no headers).
+  // On PostgreSQL the guard goes first (the stream answers before any later middleware could run).
+  if (notYetGuard) app.use("/api/v1/events/stream", notYetGuard);
   app.route("/api/v1", eventsStreamRouter);
   // Sign-in and sign-out need no credentials; their bodies are small JSON.
   app.use("/api/v1/auth/login", bodyLimits({ maxJsonBytes: 16 * 1024, maxMultipartBytes: 16 * 1024 }));
   app.route("/api/v1", authPublicRouter);
   app.use("/api/*", requireAuth);
+  if (notYetGuard) {
+    app.use("/api/*", notYetGuard);
+    app.use("/mcp", notYetGuard);
+  }
   app.use(
     "/api/*",
     bodyLimits({

@@ -111,7 +111,36 @@ const EnvSchema = z.object({
   MEDIA_S3_REDIRECT: bool.default(false),
   MEDIA_S3_URL_EXPIRY_SECONDS: int(10, 7 * 24 * 3600).default(300),
   MEDIA_S3_TIMEOUT_SECONDS: int(1, 3600).default(30),
+  DATABASE_URL: z
+    .string()
+    .refine((v) => parsePostgresUrl(v) !== null, {
+      message:
+        "DATABASE_URL must be a PostgreSQL URL: postgres://user:password@host:5432/database (or postgresql://…)",
+    })
+    .optional(),
+  DATABASE_POOL_MAX: int(1, 1000).default(10),
+  NODE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,100}$/, "NODE_ID may hold letters, digits and . _ : - (at most 100)")
+    .optional(),
+  NODE_ADDRESS: z.url({ protocol: /^https?$/, error: "NODE_ADDRESS must be an http(s) URL" }).optional(),
 });
+
+/** A postgres:// or postgresql:// URL with a host, or null (the text is never echoed: it may hold a password). */
+function parsePostgresUrl(text: string): URL | null {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") return null;
+  if (url.hostname === "") return null;
+  return url;
+}
+
+/** Settings that mean nothing without DATABASE_URL. */
+const POSTGRES_DEPENDENT = ["DATABASE_POOL_MAX"] as const;
 
 /** Settings that mean nothing without MEDIA_S3_BUCKET: set alone, they are a mistake worth stopping for. */
 const S3_DEPENDENT = [
@@ -143,6 +172,18 @@ export type MediaStoreConfig =
       urlExpirySeconds: number;
       /** How long one request to the bucket may take before it counts as failed (503), ms. */
       requestTimeoutMs: number;
+    };
+
+/** Where the data live: the SQLite file DATA_DIR/chasqui.sqlite (default) or a PostgreSQL database (DATABASE_URL). */
+export type DatabaseConfig =
+  | { kind: "sqlite" }
+  | {
+      kind: "postgres";
+      url: string;
+      /** Connections of this node's pool (DATABASE_POOL_MAX). */
+      poolMax: number;
+      /** host:port/database, for logs (never the user or password). */
+      display: string;
     };
 
 export type Config = {
@@ -250,6 +291,12 @@ export type Config = {
   sendQueueRetryMs: number;
   /** MEDIA_S3_*: the bucket media are stored in, or the local folder. */
   mediaStore: MediaStoreConfig;
+  /** DATABASE_URL: SQLite (unset) or PostgreSQL. */
+  database: DatabaseConfig;
+  /** NODE_ID: this process's name among the nodes sharing one PostgreSQL; unset = hostname + a random suffix per start. */
+  nodeId: string | undefined;
+  /** NODE_ADDRESS: where the other nodes and an operator reach this one; unset = PUBLIC_URL. */
+  nodeAddress: string | undefined;
 };
 
 export class ConfigError extends Error {}
@@ -263,17 +310,27 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
   }
   const e = parsed.data;
-  const s3Issues: string[] = [];
+  const issues: string[] = [];
   if (!e.MEDIA_S3_BUCKET) {
     for (const name of S3_DEPENDENT)
       if (cleaned[name] !== undefined)
-        s3Issues.push(`  ${name}: only used with MEDIA_S3_BUCKET, which is not set`);
+        issues.push(`  ${name}: only used with MEDIA_S3_BUCKET, which is not set`);
   } else if ((e.MEDIA_S3_ACCESS_KEY_ID === undefined) !== (e.MEDIA_S3_SECRET_ACCESS_KEY === undefined)) {
-    s3Issues.push(
+    issues.push(
       "  MEDIA_S3_ACCESS_KEY_ID: set it together with MEDIA_S3_SECRET_ACCESS_KEY (or neither, to use S3_*/AWS_* credentials)",
     );
   }
-  if (s3Issues.length > 0) throw new ConfigError(`Invalid configuration:\n${s3Issues.join("\n")}`);
+  if (!e.DATABASE_URL) {
+    for (const name of POSTGRES_DEPENDENT)
+      if (cleaned[name] !== undefined)
+        issues.push(`  ${name}: only used with DATABASE_URL, which is not set`);
+  } else if (e.HTTP_READ_THREADS !== 0 && e.HTTP_READ_THREADS !== "auto") {
+    // The read front's threads answer the lists from their own SQLite connections: on PostgreSQL they would read
+    // a file nobody writes any more.
+    issues.push("  HTTP_READ_THREADS: the HTTP read front reads SQLite; set it to 0 with DATABASE_URL");
+  }
+  if (issues.length > 0) throw new ConfigError(`Invalid configuration:\n${issues.join("\n")}`);
+  const pgUrl = e.DATABASE_URL ? parsePostgresUrl(e.DATABASE_URL) : null;
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, "");
   return {
     port: e.PORT,
@@ -297,8 +354,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     webhookWorker: e.WEBHOOK_WORKER,
     dbCheckpointThread: e.DB_CHECKPOINT_THREAD,
     dbAsyncFsync: e.DB_ASYNC_FSYNC,
-    httpReadThreads:
-      e.HTTP_READ_THREADS === "auto"
+    httpReadThreads: pgUrl
+      ? 0
+      : e.HTTP_READ_THREADS === "auto"
         ? process.platform === "linux" && availableParallelism() >= 2
           ? 1
           : 0
@@ -348,5 +406,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           requestTimeoutMs: e.MEDIA_S3_TIMEOUT_SECONDS * 1000,
         }
       : { kind: "local" },
+    database: pgUrl
+      ? {
+          kind: "postgres",
+          url: e.DATABASE_URL!,
+          poolMax: e.DATABASE_POOL_MAX,
+          display: `${pgUrl.host}${pgUrl.pathname === "/" ? "" : pgUrl.pathname}`,
+        }
+      : { kind: "sqlite" },
+    nodeId: e.NODE_ID,
+    nodeAddress: e.NODE_ADDRESS?.replace(/\/+$/, ""),
   };
 }

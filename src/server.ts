@@ -1,19 +1,30 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { join } from "node:path";
+import type { SQL } from "bun";
 import QRCode from "qrcode";
 import { createApp } from "./app";
+import {
+  NOT_YET,
+  type NodeIdentity,
+  nodeIdentity,
+  notYetOnPostgres,
+  ON_POSTGRES,
+  openPostgres,
+  PostgresStartError,
+  postgresHealth,
+} from "./cluster/postgres-mode";
 import type { Config } from "./config";
 import { createCheckpointer } from "./db/checkpointer";
 import { openDatabase } from "./db/client";
 import { createCommitQueue } from "./db/commit-queue";
 import { migrate } from "./db/migrate";
-import { createSqliteStore } from "./db/store";
+import { createSqliteStore, type Store } from "./db/store";
 import { createWalSyncer } from "./db/wal-sync";
 import { createServices } from "./domain";
 import { createRetention } from "./domain/retention.service";
 import { createEventStreams } from "./http/event-streams";
-import { createReadCache } from "./http/read-cache";
+import { createReadCache, createUncachedReads } from "./http/read-cache";
 import { createReadFront, preloadReadThreads, type ReadFront } from "./http/read-front";
 import { createProcessHealth, type Logger, type ProcessHealth } from "./logger";
 import { createMediaStorage, type MediaStore, removeOrphanTempFiles } from "./media/media-storage";
@@ -46,7 +57,15 @@ export type RuntimeOptions = {
   walFsync?: (handle: FileHandle) => Promise<void>;
   /** Events an SSE stream may hold for a slow client before it is dropped with a reset (tests set a few). */
   sseBufferEvents?: number;
+  /** DATABASE_URL: the pool (owned by the caller, migrated), its store and this node (see startServer). */
+  postgres?: PostgresRuntime;
 };
+
+/**
+ * A server on PostgreSQL. The converted services (src/cluster/postgres-mode.ts ON_POSTGRES) use `store`; the parts
+ * not converted yet keep this node's SQLite file in DATA_DIR, and their routes answer 503 (NOT_YET).
+ */
+export type PostgresRuntime = { sql: SQL; store: Store; node: NodeIdentity };
 
 /**
  * Builds every part of the server except the listening socket: database with migrations, services,
@@ -61,7 +80,8 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
   });
   migrate(db);
   const media = opts.media ?? createMediaStore(config);
-  const metrics = createMetrics({ db, mediaDir: media.localDir, clock });
+  const pg = opts.postgres;
+  const metrics = createMetrics({ db, mediaDir: media.localDir, clock, node: pg?.node.id });
   // After migrate: the store's reader connection opens the migrated file. The store's writer is the commit
   // queue's too, and the event sink tells its listeners once the store's batch has committed.
   const maxEventSeq = db.$client.query<{ seq: number | null }, []>("SELECT max(seq) AS seq FROM events");
@@ -72,6 +92,8 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     walSync: config.dbAsyncFsync ? createWalSyncer(`${databasePath}-wal`, opts.walFsync) : undefined,
     commitMark: () => maxEventSeq.get()?.seq ?? 0,
   });
+  // The services' store: PostgreSQL with DATABASE_URL, else the SQLite store (the writer the synchronous parts share).
+  const shared: Store = pg?.store ?? store;
   const events = createEventSink(db, clock, store.afterCommit);
   const fetcher = createMediaFetcher({
     allowPrivate: config.mediaFetchAllowPrivate,
@@ -91,20 +113,25 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     factories: {
       sandbox: (connection, events) =>
         createSandboxGateway(connection, events, { sendDelayMs: config.sandboxSendDelayMs }),
-      baileys: lazyBaileysFactory({
-        db,
-        logger,
-        wsUrl: config.waWsUrl,
-        sendTimeoutMs: config.waSendTimeoutMs,
-        reconnectBaseMs: config.waReconnectBaseMs,
-        reconnectMaxMs: config.waReconnectMaxMs,
-        loopWindowMs: config.waLoopWindowMs,
-        loopMaxCloses: config.waLoopMaxCloses,
-        loopPauseMs: config.waLoopPauseMs,
-        baileysLogLevel: config.baileysLogLevel,
-        lookupMessage: (connectionId, id) => services?.messages.findBody(connectionId, id),
-        numberForLid: (lid) => services?.contacts.numberForLid(lid),
-      }),
+      // On PostgreSQL a Baileys session's keys would go to the local file (NOT_YET): no driver, the start is logged.
+      ...(pg
+        ? {}
+        : {
+            baileys: lazyBaileysFactory({
+              db,
+              logger,
+              wsUrl: config.waWsUrl,
+              sendTimeoutMs: config.waSendTimeoutMs,
+              reconnectBaseMs: config.waReconnectBaseMs,
+              reconnectMaxMs: config.waReconnectMaxMs,
+              loopWindowMs: config.waLoopWindowMs,
+              loopMaxCloses: config.waLoopMaxCloses,
+              loopPauseMs: config.waLoopPauseMs,
+              baileysLogLevel: config.baileysLogLevel,
+              lookupMessage: (connectionId, id) => services?.messages.findBody(connectionId, id),
+              numberForLid: (lid) => services?.contacts.numberForLid(lid),
+            }),
+          }),
       ...opts.factories,
     },
     logger,
@@ -154,7 +181,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
   });
   services = createServices({
     db,
-    store,
+    store: shared,
     durableMark: store.durableMark,
     commits: createCommitQueue(store),
     events,
@@ -180,7 +207,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     media,
     events,
     fetcher,
-    readCache: createReadCache(db),
+    readCache: pg ? createUncachedReads() : createReadCache(db),
     clock,
     health: opts.health ?? createProcessHealth(),
     streams,
@@ -194,7 +221,13 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
       media: () => media.health(),
       readFront: () => readFront?.() ?? null,
       storeFailure: store.failure,
+      postgres: pg && {
+        node: pg.node,
+        check: () => postgresHealth(pg.sql),
+        notYet: NOT_YET.map((p) => p.area),
+      },
     }),
+    notYet: pg ? notYetOnPostgres : undefined,
   });
   // Created here, started by startServer (tests start it themselves when they want deliveries). With
   // its own thread (WEBHOOK_WORKER, on by default), unless the caller injects what a thread cannot share (a clock, a
@@ -235,7 +268,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
         });
   // Created here, run by startServer's maintenance loop (tests call it with a moved clock).
   const retention = createRetention({
-    store,
+    store: shared,
     db,
     media,
     logger,
@@ -250,7 +283,12 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
   return {
     app,
     db,
+    /** The SQLite store over the database file (on PostgreSQL: the parts not converted yet, see NOT_YET). */
     store,
+    /** The store the converted services run on: PostgreSQL with DATABASE_URL, else `store`. */
+    domainStore: shared,
+    /** DATABASE_URL: the pool and this node; undefined on SQLite. */
+    postgres: pg,
     services,
     sessions,
     events,
@@ -269,6 +307,13 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     async startSessions() {
       for (const c of await services.connections.list()) {
         if (c.status === "DISCONNECTED" && c.driver !== "sandbox") continue;
+        if (pg && c.driver !== "sandbox") {
+          logger.warn(
+            { connectionId: c.id, driver: c.driver },
+            "WhatsApp (Baileys) sessions do not run on PostgreSQL yet: not started",
+          );
+          continue;
+        }
         await sessions.start(c);
       }
     },
@@ -283,7 +328,8 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
       await dispatcher.stop();
       metrics.close();
       await retention.stop();
-      await store.close();
+      await shared.close();
+      if (shared !== store) await store.close();
       db.$client.close();
     },
   };
@@ -422,7 +468,34 @@ export async function checkMediaStore(media: MediaStore, config: Config, logger:
     logger.info({ ...where, prefix: config.mediaStore.prefix }, "media are stored in the S3 bucket");
 }
 
-export async function startServer(config: Config, logger: Logger, opts: RuntimeOptions = {}) {
+export async function startServer(config: Config, baseLogger: Logger, opts: RuntimeOptions = {}) {
+  // ── DATABASE_URL: this node's PostgreSQL pool (migrated), store and identity; the node id on every log line ──
+  const ownPool = config.database.kind === "postgres" && !opts.postgres;
+  const node = opts.postgres?.node ?? (ownPool ? nodeIdentity(config) : undefined);
+  const logger = node ? baseLogger.child({ node: node.id }) : baseLogger;
+  if (ownPool && node && config.database.kind === "postgres") {
+    try {
+      opts = { ...opts, postgres: { ...(await openPostgres(config.database)), node } };
+    } catch (err) {
+      if (err instanceof PostgresStartError) throw new StartupError(err.message);
+      throw err;
+    }
+  }
+  const pg = opts.postgres;
+  const closePool = async () => {
+    if (ownPool) await pg?.sql.close();
+  };
+  if (pg)
+    logger.warn(
+      {
+        database: config.database.kind === "postgres" ? config.database.display : undefined,
+        node: pg.node.id,
+        onPostgres: ON_POSTGRES,
+        notYet: NOT_YET.map((p) => `${p.area}: ${p.reason}`),
+      },
+      "PostgreSQL store (DATABASE_URL), not complete yet: the parts in notYet keep this node's SQLite file in DATA_DIR, their routes answer 503 and their background work (WhatsApp sessions, send queue, webhook deliveries) does not start; see docs/CLUSTER.md",
+    );
+  // ── end DATABASE_URL ──
   const databasePath = opts.databasePath ?? join(config.dataDir, "chasqui.sqlite");
   // HTTP_READ_THREADS: the threads load the app while this thread opens the database and starts its sessions.
   const preloaded: (Worker | undefined)[] =
@@ -437,6 +510,7 @@ export async function startServer(config: Config, logger: Logger, opts: RuntimeO
     runtime = createRuntime(config, logger, opts);
   } catch (err) {
     dropPreloaded();
+    await closePool();
     if ((err as Error).name !== "SQLiteError") throw err;
     throw new StartupError(
       `the database in DATA_DIR ${config.dataDir} cannot be opened: ${(err as Error).message}`,
@@ -450,10 +524,14 @@ export async function startServer(config: Config, logger: Logger, opts: RuntimeO
     await runtime.startSessions();
   } catch (err) {
     dropPreloaded();
+    await closePool();
     throw err;
   }
-  runtime.dispatcher.start();
-  runtime.sendQueue.start();
+  // On PostgreSQL, webhook deliveries and queued sends are not converted yet (NOT_YET): they do not run.
+  if (!pg) {
+    runtime.dispatcher.start();
+    runtime.sendQueue.start();
+  }
   // WAL checkpoints off the event loop (the main connection's automatic checkpoint is off while it runs).
   const checkpointer = config.dbCheckpointThread ? createCheckpointer({ db: runtime.db, logger }) : undefined;
   checkpointer?.start();
@@ -504,10 +582,14 @@ export async function startServer(config: Config, logger: Logger, opts: RuntimeO
     await front?.stop();
     await checkpointer?.stop();
     await runtime.close();
+    await closePool();
     throw listenError(config, err);
   }
   // PORT=0 binds a free port: media links must name the real one.
   if (!config.publicUrlConfigured && config.port === 0) config.publicUrl = `http://localhost:${port}`;
+  // A node advertises PUBLIC_URL unless NODE_ADDRESS says otherwise: with PORT=0, the port just bound.
+  if (pg && !config.nodeAddress && !config.publicUrlConfigured && config.port === 0)
+    pg.node.address = config.publicUrl;
   logger.info({ url: `http://${config.host}:${port}`, dataDir: config.dataDir }, "chasqui listening");
 
   // Once a minute: inbound files whose download failed are tried again until they arrive, and
@@ -552,6 +634,7 @@ export async function startServer(config: Config, logger: Logger, opts: RuntimeO
       runtime.streams.closeAll();
       await Promise.all([server?.stop(), frontStopped]);
       await runtime.close();
+      await closePool();
       logger.info("stopped");
     })();
     return stopping;

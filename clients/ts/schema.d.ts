@@ -10831,6 +10831,25 @@ export interface components {
                 pending: number;
                 stuck: boolean;
             } | null;
+            /** @description Only with DATABASE_URL: this node and its PostgreSQL. `checks.database`/`checks.migrations` fail when either the PostgreSQL database or the node's local SQLite file fails. */
+            postgres?: {
+                /** @description Where this node is reached (NODE_ADDRESS, or PUBLIC_URL) */
+                address: string;
+                /**
+                 * @description PostgreSQL answers a query
+                 * @enum {string}
+                 */
+                database: "ok" | "error";
+                /**
+                 * @description Every PostgreSQL migration this binary embeds is applied
+                 * @enum {string}
+                 */
+                migrations: "ok" | "pending" | "unknown";
+                /** @description This node's id (NODE_ID, or hostname + a random suffix per start) */
+                node: string;
+                /** @description Parts that do not run on PostgreSQL yet: their routes answer 503 and their background work does not start */
+                notYet: string[];
+            };
             /** @description The HTTP read front (threads that answer the GET lists from read-only connections); null when HTTP_READ_THREADS=0. While none runs the main thread listens on the port itself, so a dead thread does not make the answer 503. */
             readFront: {
                 /** @description Threads listening now; a dead one is started again within a second */

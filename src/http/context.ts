@@ -37,6 +37,11 @@ export type AppDeps = {
   metrics: Metrics;
   /** What `GET /health/ready` answers. */
   readiness: ReadinessCheck;
+  /**
+   * On PostgreSQL (DATABASE_URL): the part a request would reach that does not run there yet, or null; such a
+   * request is answered 503 (src/cluster/postgres-mode.ts). Unset on SQLite.
+   */
+  notYet?: (method: string, path: string, json: () => Promise<unknown>) => Promise<{ area: string } | null>;
 };
 
 export type AppEnv = {

@@ -218,3 +218,21 @@ export function createReadCache(
 }
 
 export type ReadCache = ReturnType<typeof createReadCache>;
+
+/**
+ * The same interface without a cache, for a server on PostgreSQL: `list_changes` is a SQLite table fed by SQLite
+ * triggers, so nothing there would tell this node that another one (or its own PostgreSQL store) changed a list.
+ * Every look computes.
+ */
+export function createUncachedReads(): ReadCache {
+  return {
+    get: async (_key, _scope, compute) => compute(),
+    async ticketRows(ids, render) {
+      const rendered = new Map((await render(ids)).map((r) => [r.id, r.json]));
+      return ids.flatMap((id) => {
+        const json = rendered.get(id);
+        return json === undefined ? [] : [json];
+      });
+    },
+  };
+}

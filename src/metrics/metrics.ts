@@ -37,6 +37,8 @@ export type MetricsOptions = {
    * label), and the main thread's /metrics merges them (`httpSeries`, `render(extra)`).
    */
   thread?: string;
+  /** DATABASE_URL: every series carries `node="<NODE_ID>"`, so one Prometheus tells the nodes apart. */
+  node?: string;
 };
 
 /** The request series a read-front thread hands to the main thread's /metrics. */
@@ -63,6 +65,7 @@ export function createMetrics(opts: MetricsOptions) {
   const { db } = opts;
   const clock = opts.clock ?? Date.now;
   const registry = new Registry();
+  if (opts.node) registry.setDefaultLabels({ node: opts.node });
   const registers = [registry];
   const outbox = createOutboxStats(db, clock);
 

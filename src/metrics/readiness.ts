@@ -1,3 +1,4 @@
+import type { NodeIdentity, PostgresHealth } from "../cluster/postgres-mode";
 import type { Db } from "../db/client";
 import { embeddedMigrations } from "../db/migrations.generated";
 import type { MediaHealth } from "../media/media-store";
@@ -16,6 +17,8 @@ export type ReadinessOptions = {
   readFront?: () => ReadFrontHealth | null;
   /** Why the store takes no more writes (a failed fsync), or null: the database check fails until a restart. */
   storeFailure?: () => Error | null;
+  /** DATABASE_URL: this node, its PostgreSQL check, and the parts not on PostgreSQL yet. */
+  postgres?: { node: NodeIdentity; check: () => Promise<PostgresHealth>; notYet: string[] };
 };
 
 /** Read-front threads configured and listening now (a dead one is started again; meanwhile the main thread serves). */
@@ -38,6 +41,13 @@ export type Readiness = {
     stuck: boolean;
     dispatcherRunning: boolean;
   } | null;
+  postgres?: {
+    node: string;
+    address: string;
+    database: "ok" | "error";
+    migrations: "ok" | "pending" | "unknown";
+    notYet: string[];
+  };
 };
 
 /**
@@ -60,7 +70,27 @@ export function createReadiness(opts: ReadinessOptions) {
   const latestEmbedded = Math.max(0, ...embeddedMigrations.map((m) => m.when));
 
   const localMedia: MediaHealth = { store: "local", status: "ok", error: null, everWorked: true };
+  const pg = opts.postgres;
+  if (!pg) return () => local();
+  // On PostgreSQL the node is ready when both its database and its local SQLite file (the parts not converted) are.
   return async (): Promise<Readiness> => {
+    const health = await pg.check();
+    // The connections are PostgreSQL rows: listed only while it answers.
+    const r = await local(health.database === "ok" && health.migrations === "ok");
+    const postgres = { node: pg.node.id, address: pg.node.address, ...health, notYet: pg.notYet };
+    const database = r.checks.database === "ok" && health.database === "ok" ? "ok" : "error";
+    const migrations = r.checks.migrations === "ok" ? health.migrations : r.checks.migrations;
+    const ready = r.ready && database === "ok" && migrations === "ok";
+    return {
+      ...r,
+      ready,
+      checks: { ...r.checks, database, migrations },
+      ...(ready ? {} : { connections: [], outbox: null }),
+      postgres,
+    };
+  };
+
+  async function local(details = true): Promise<Readiness> {
     const m = opts.media?.() ?? localMedia;
     const media = { store: m.store, error: m.error };
     const mediaCheck = m.status;
@@ -93,6 +123,15 @@ export function createReadiness(opts: ReadinessOptions) {
         readFront: opts.readFront?.() ?? null,
         outbox: null,
       };
+    if (!details)
+      return {
+        ready: false,
+        checks: { database: "ok", migrations, media: mediaCheck },
+        media,
+        connections: [],
+        readFront: opts.readFront?.() ?? null,
+        outbox: null,
+      };
     outbox ??= createOutboxStats(db, clock);
     const stats = outbox();
     const dispatcherRunning = opts.dispatcherRunning();
@@ -111,7 +150,7 @@ export function createReadiness(opts: ReadinessOptions) {
         dispatcherRunning,
       },
     };
-  };
+  }
 }
 
 export type ReadinessCheck = ReturnType<typeof createReadiness>;

@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startChild } from "../support/child-server";
+import { createMigratedDatabase } from "../support/postgres";
+import { matrixStore } from "../support/store-matrix";
 import { waitFor } from "../support/test-app";
 import { type FakeWhatsApp, type SimAccount, startFakeWhatsApp } from "../wasim/fake-whatsapp";
 
@@ -10,11 +12,13 @@ const root = join(import.meta.dir, "../..");
 /**
  * The real Chasqui server as a child process wired to a fake WhatsApp server, with a webhook receiver that
  * records every delivery. Only WA_WS_URL, the test-root preload and NODE_EXTRA_CA_CERTS (media over HTTPS)
- * differ from production.
+ * differ from production. With STORE=postgres (`bun run test:pg`) the server runs with DATABASE_URL on a migrated
+ * database of its own on the test PostgreSQL.
  */
 export async function startE2E(opts: { token: string; env?: Record<string, string> }) {
   const wa: FakeWhatsApp = await startFakeWhatsApp();
   const dataDir = mkdtempSync(join(tmpdir(), "chasqui-e2e-"));
+  const pg = matrixStore() === "postgres" ? await createMigratedDatabase() : undefined;
   const hooks: any[] = [];
   const receiver = Bun.serve({
     port: 0,
@@ -34,6 +38,7 @@ export async function startE2E(opts: { token: string; env?: Record<string, strin
         NODE_EXTRA_CA_CERTS: wa.certificate.certPath,
         WEBHOOK_RETRY_BASE_MS: "50",
         WEBHOOK_ALLOW_PRIVATE: "true",
+        ...(pg ? { DATABASE_URL: pg.url } : {}),
         ...opts.env,
       },
     );
@@ -112,6 +117,7 @@ export async function startE2E(opts: { token: string; env?: Record<string, strin
       await chasqui.proc.exited;
       receiver.stop(true);
       await wa.stop();
+      await pg?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

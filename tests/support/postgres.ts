@@ -229,11 +229,8 @@ export async function createTestDatabase(options: { template?: string } = {}): P
 
 let migratedTemplate: Promise<string> | undefined;
 
-/**
- * A new database with the PostgreSQL store's migrations applied: a copy of a template migrated once per
- * process (CREATE DATABASE … TEMPLATE copies files, far faster than migrating each database).
- */
-export async function createMigratedDatabase(): Promise<TestDatabase> {
+/** The name of this process's migrated template database (migrated once, on first call). */
+export function migratedTemplateName(): Promise<string> {
   migratedTemplate ??= (async () => {
     const template = await createTestDatabase();
     await migratePostgres(template.sql);
@@ -241,5 +238,13 @@ export async function createMigratedDatabase(): Promise<TestDatabase> {
     await template.sql.close();
     return template.name;
   })();
-  return createTestDatabase({ template: await migratedTemplate });
+  return migratedTemplate;
+}
+
+/**
+ * A new database with the PostgreSQL store's migrations applied: a copy of a template migrated once per
+ * process (CREATE DATABASE … TEMPLATE copies files, far faster than migrating each database).
+ */
+export async function createMigratedDatabase(): Promise<TestDatabase> {
+  return createTestDatabase({ template: await migratedTemplateName() });
 }

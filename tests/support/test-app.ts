@@ -1,16 +1,20 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { SQL } from "bun";
 import { type Config, loadConfig } from "../../src/config";
+import { createPostgresStore } from "../../src/db/store";
 import { createLogger, type Logger } from "../../src/logger";
 import { createRuntime, type RuntimeOptions } from "../../src/server";
 import { createResponseContract } from "./response-contract";
+import { createAppDatabaseSync, matrixStore } from "./store-matrix";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789";
 
 /**
  * A hermetic app: in-memory SQLite migrated with the real migrations, media in a temp dir,
- * the admin token from API_TOKEN. Dispose with `await using t = createTestApp()`. Every successful JSON
+ * the admin token from API_TOKEN. With STORE=postgres (`bun run test:pg`) the converted services run on a
+ * migrated PostgreSQL database of its own (the rest on the in-memory SQLite, as a server with DATABASE_URL). Dispose with `await using t = createTestApp()`. Every successful JSON
  * answer must match the response schema its route documents, or the request throws.
  */
 export function createTestApp(
@@ -18,6 +22,7 @@ export function createTestApp(
   opts: RuntimeOptions & { logger?: Logger } = {},
 ) {
   const dataDir = mkdtempSync(join(tmpdir(), "chasqui-test-"));
+  const pgDatabase = matrixStore() === "postgres" ? createAppDatabaseSync() : undefined;
   const config: Config = loadConfig({
     DATA_DIR: dataDir,
     API_TOKEN: ADMIN_TOKEN,
@@ -25,10 +30,22 @@ export function createTestApp(
     LOG_LEVEL: "silent",
     // Baileys connections dial a closed loopback port: they stay OPENING and no traffic leaves the machine.
     WA_WS_URL: "ws://127.0.0.1:9/ws/chat",
+    ...(pgDatabase ? { DATABASE_URL: pgDatabase.url } : {}),
     ...env,
   });
   const { logger = createLogger("silent"), ...runtimeOpts } = opts;
-  const runtime = createRuntime(config, logger, { databasePath: ":memory:", ...runtimeOpts });
+  const sql = pgDatabase && new SQL({ url: pgDatabase.url, max: 4 });
+  const runtime = createRuntime(config, logger, {
+    databasePath: ":memory:",
+    ...(sql && {
+      postgres: {
+        sql,
+        store: createPostgresStore(sql),
+        node: { id: "test-node", address: config.publicUrl },
+      },
+    }),
+    ...runtimeOpts,
+  });
   const contract = createResponseContract(runtime.app);
   let apiToken: Promise<string> | undefined;
 
@@ -86,6 +103,8 @@ export function createTestApp(
     },
     async [Symbol.asyncDispose]() {
       await runtime.close();
+      await sql?.close();
+      pgDatabase?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -186,6 +186,8 @@ export const en = {
   "err.ERR_INTERNAL": "The server failed. Try again; if it persists, tell the administrator.",
   "err.ERR_MEDIA_FETCH_FAILED": "The media could not be downloaded.",
   "err.ERR_SERVICE_UNAVAILABLE": "The server is busy or starting. Try again in a moment.",
+  "err.ERR_NOT_ON_POSTGRES":
+    "This server runs on PostgreSQL, where this part of Chasqui is not available yet. Use a server on SQLite for it.",
   "err.ERR_WAPP_TIMEOUT": "WhatsApp did not answer in time. Try again.",
   "err.ERR_HTTP": "The server answered with an error ({status}).",
   "nav.menu": "Menu",
@@ -505,6 +507,8 @@ export const es: Record<Key, string> = {
   "err.ERR_INTERNAL": "El servidor falló. Probá de nuevo; si sigue, avisá al administrador.",
   "err.ERR_MEDIA_FETCH_FAILED": "No se pudo descargar el archivo.",
   "err.ERR_SERVICE_UNAVAILABLE": "El servidor está ocupado o iniciando. Probá en un momento.",
+  "err.ERR_NOT_ON_POSTGRES":
+    "Este servidor usa PostgreSQL, donde esta parte de Chasqui todavía no está disponible. Usá un servidor con SQLite para ella.",
   "err.ERR_WAPP_TIMEOUT": "WhatsApp no respondió a tiempo. Probá de nuevo.",
   "err.ERR_HTTP": "El servidor respondió con un error ({status}).",
   "nav.menu": "Menú",

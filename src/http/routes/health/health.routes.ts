@@ -41,6 +41,28 @@ const ReadinessSchema = z
         dispatcherRunning: z.boolean(),
       })
       .nullable(),
+    postgres: z
+      .object({
+        node: z
+          .string()
+          .openapi({ description: "This node's id (NODE_ID, or hostname + a random suffix per start)" }),
+        address: z
+          .string()
+          .openapi({ description: "Where this node is reached (NODE_ADDRESS, or PUBLIC_URL)" }),
+        database: z.enum(["ok", "error"]).openapi({ description: "PostgreSQL answers a query" }),
+        migrations: z
+          .enum(["ok", "pending", "unknown"])
+          .openapi({ description: "Every PostgreSQL migration this binary embeds is applied" }),
+        notYet: z.array(z.string()).openapi({
+          description:
+            "Parts that do not run on PostgreSQL yet: their routes answer 503 and their background work does not start",
+        }),
+      })
+      .optional()
+      .openapi({
+        description:
+          "Only with DATABASE_URL: this node and its PostgreSQL. `checks.database`/`checks.migrations` fail when either the PostgreSQL database or the node's local SQLite file fails.",
+      }),
   })
   .openapi("Readiness");
 
