@@ -158,7 +158,7 @@ export const messagesRouter = createRouter()
         ...commonErrors,
       },
     }),
-    (c) => {
+    async (c) => {
       // The queue spans every ticket: an agent sees a queued message in the conversation of their tickets.
       if (visibleQueues(c.get("principal")) !== null)
         throw new AppError(
@@ -167,7 +167,7 @@ export const messagesRouter = createRouter()
         );
       const { status, whatsappId, page, limit } = c.req.valid("query");
       const svc = c.get("deps").services.messages;
-      const { rows, count, hasMore } = svc.queue.list({ status, connectionId: whatsappId, page, limit });
+      const { rows, count, hasMore } = await svc.queue.list({ status, connectionId: whatsappId, page, limit });
       const messages = rows.map((m) => messageWire(m, null, svc.mediaUrlOf));
       return c.json({ messages, count, hasMore, page, limit }, 200);
     },
