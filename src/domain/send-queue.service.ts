@@ -8,8 +8,8 @@ import type { OutboundMedia, SentMessage, WhatsAppGateway } from "../whatsapp/ga
 import type { Connection, ConnectionService } from "./connection.service";
 import type { Contact } from "./contact.service";
 import type { DomainDeps } from "./deps";
-import { createMessageBridge } from "./message-bridge";
-import type { MessageRow, MessageStore } from "./messages/message-store";
+import type { MessageBridge } from "./message-bridge";
+import type { MessageRow } from "./messages/message-store";
 
 /** Attempts of one message that failed for a reason other than the connection being down. */
 const MAX_ATTEMPTS = 5;
@@ -54,12 +54,11 @@ type ConnState = {
  * WhatsApp id stored with it; after a crash a claimed message whose server ack was stored is only marked
  * sent, any other is sent again under the same id, which WhatsApp treats as the same message.
  */
-export function createSendQueue(deps: DomainDeps, messageStore: MessageStore, connectionsSvc: ConnectionService) {
+export function createSendQueue(deps: DomainDeps, bridge: MessageBridge, connectionsSvc: ConnectionService) {
   const { store, events, sessions, media, clock, config, logger } = deps;
   const log = logger.child({ module: "send-queue" });
   const { contacts, messages, tickets } = store.t;
   const sqlq = sendQueueSql[store.dialect];
-  const bridge = createMessageBridge(deps, messageStore);
   const ph = (name: string) => sql.placeholder(name);
   const contactOfTicket = preparedQuery<{ ticketId: number }, { contact: Contact }[]>((q) =>
     q

@@ -304,7 +304,7 @@ export const ticketsRouter = createRouter()
           r.message.createdAt.getTime(),
           r.message.pk,
         ]);
-        const reactions = lifecycle.reactionsOf(rows.map((r) => r.message.pk));
+        const reactions = lifecycle.reactionsOfSync(rows.map((r) => r.message.pk));
         const messages = rows.map((r) =>
           messageWire(r.message, r.contact, svc.mediaUrlOf, reactions.get(r.message.pk)),
         );
