@@ -312,7 +312,7 @@ export function createMessageLifecycleService(
       if (m.body === body) return m;
       const gw = connectionsSvc.requireConnected(connection);
       await gw.editText(to, ref(m), body);
-      await changeStored(m.pk, (q, now) => applyEdit(q, now, body));
+      await changeStored(m.pk, (q, fresh) => applyEdit(q, fresh, body));
       return reload(m.pk);
     },
 
@@ -350,8 +350,8 @@ export function createMessageLifecycleService(
       notSentYet(m);
       const gw = connectionsSvc.requireConnected(connection);
       await gw.react(to, ref(m), emoji);
-      await changeStored(m.pk, (q, now) =>
-        applyReaction(q, now, {
+      await changeStored(m.pk, (q, fresh) =>
+        applyReaction(q, fresh, {
           reactor: ME,
           fromMe: true,
           name: null,
