@@ -326,15 +326,15 @@ export function createSendQueue(deps: DomainDeps, bridge: MessageBridge, connect
         )
       ).map((c) => c.pk);
       for (const pk of claimed) s.held.delete(pk);
-      let renewedAt = Date.now();
+      let renewedAt = clock();
       const stored: Promise<void>[] = [];
       let outcome: "stop" | "next" = "next";
       for (const [i, pk] of claimed.entries()) {
         // A long batch keeps its claims alive (PostgreSQL: another node takes a claim only once it expired).
-        if (Date.now() - renewedAt > config.sendQueueClaimLeaseMs / 3) {
+        if (clock() - renewedAt > config.sendQueueClaimLeaseMs / 3) {
           const rest = claimed.slice(i);
           await store.write((q) => sqlq.renew(q, rest));
-          renewedAt = Date.now();
+          renewedAt = clock();
         }
         const m = (await store.read((q) => bridge.byPkIn(q, pk)))!;
         try {

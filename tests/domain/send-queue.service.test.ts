@@ -3,7 +3,7 @@
 // PostgreSQL, two workers over the same queue never send one message twice. The HTTP behaviour (scheduling
 // through POST /send, pacing, the daily cap, crashes) is tests/api/send-queue.test.ts (SQLite).
 import { describe, expect, test } from "bun:test";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Dialect } from "../../src/db/store";
 import { createConnectionService } from "../../src/domain/connection.service";
 import { createContactService } from "../../src/domain/contact.service";
@@ -24,7 +24,10 @@ const NUMBER = "595990000001";
  * to send by WhatsApp id; `fail` decides per attempt whether a send throws. Each send yields to the event loop
  * first, as a socket write does, so two workers really interleave.
  */
-function countingGateway(fail: (id: string, attempt: number) => Error | null = () => null) {
+function countingGateway(
+  fail: (id: string, attempt: number) => Error | null = () => null,
+  onSend: (id: string) => Promise<void> = async () => {},
+) {
   const sends = new Map<string, number>();
   const order: string[] = [];
   let seq = 0;
@@ -34,6 +37,7 @@ function countingGateway(fail: (id: string, attempt: number) => Error | null = (
     sends.set(id, attempt);
     order.push(id);
     await new Promise((resolve) => setImmediate(resolve));
+    await onSend(id);
     const err = fail(id, attempt);
     if (err) throw err;
     return { id, timestampSec: 1_700_000_100 + ++seq, remoteKey: `rk-${id}` } as SentMessage;
@@ -306,6 +310,47 @@ describeStores("send queue", (dialect: Dialect) => {
 });
 
 describe("send queue on one PostgreSQL, two nodes", () => {
+  test("a batch renews its claims while it sends: the rows not sent yet get a fresh lease", async () => {
+    await using s = await openTestStore("postgres");
+    const x = await setup(s);
+    using _ = x.d;
+    const ids = ["3EB0000000000000000051", "3EB0000000000000000052", "3EB0000000000000000053"];
+    for (const id of ids) await x.queue(id);
+    const lease = x.deps.config.sendQueueClaimLeaseMs;
+    const stamps: number[] = [];
+    const fake = countingGateway(
+      () => null,
+      async (id) => {
+        if (id === ids[0]) {
+          const claimedAt = (await x.row(ids[2]!)).updatedAt.getTime();
+          stamps.push(claimedAt);
+          // Half a lease passes on the worker's clock; the database's clock moves past the claim's stamp.
+          x.setNow(x.now() + lease / 2);
+          const deadline = Date.now() + 10_000;
+          const dbNow = async () =>
+            new Date(
+              (
+                await s.store.read((q) => q.select({ now: sql<string>`now()` }).from(s.store.t.connections))
+              )[0]!.now as string,
+            ).getTime();
+          while ((await dbNow()) <= claimedAt && Date.now() < deadline) {}
+        }
+        if (id === ids[2]) stamps.push((await x.row(ids[2]!)).updatedAt.getTime());
+      },
+    );
+    const w = worker(x.deps, fake.gw);
+    try {
+      await pass(w, x.conn.id);
+      expect(fake.order).toEqual(ids);
+      // Renewed before the second send (more than a third of the lease had passed).
+      expect(stamps).toHaveLength(2);
+      expect(stamps[1]!).toBeGreaterThan(stamps[0]!);
+      for (const id of ids) expect(await x.row(id)).toMatchObject({ status: "sent", attempts: 1 });
+    } finally {
+      await w.queue.stop();
+    }
+  });
+
   test("two workers over the same queue never send one message twice", async () => {
     await using s = await openTestStore("postgres");
     // Paced (one claim at a time), one chat: the workers race for every message.
