@@ -326,14 +326,20 @@ describe("send queue on one PostgreSQL, two nodes", () => {
           stamps.push(claimedAt);
           // Half a lease passes on the worker's clock; the database's clock moves past the claim's stamp.
           x.setNow(x.now() + lease / 2);
+          // (Asked of the database itself: its now() must be a whole millisecond past the stamp.)
+          const pastClaim = async () => {
+            const [row] = await s.store.read((q) =>
+              q
+                .select({
+                  past: sql<boolean>`now() > ${new Date(claimedAt).toISOString()}::timestamptz + interval '1 millisecond'`,
+                })
+                .from(s.store.t.connections),
+            );
+            return row!.past === true;
+          };
           const deadline = Date.now() + 10_000;
-          const dbNow = async () =>
-            new Date(
-              (
-                await s.store.read((q) => q.select({ now: sql<string>`now()` }).from(s.store.t.connections))
-              )[0]!.now as string,
-            ).getTime();
-          while ((await dbNow()) <= claimedAt && Date.now() < deadline) {}
+          while (!(await pastClaim()))
+            if (Date.now() > deadline) throw new Error("the database clock stood still");
         }
         if (id === ids[2]) stamps.push((await x.row(ids[2]!)).updatedAt.getTime());
       },
