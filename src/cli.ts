@@ -31,6 +31,10 @@ Usage:
                                                S3 bucket are not copied: --media is refused then)
   chasqui restore FILE                         replace DATA_DIR's database (and media, from a tar) with a
                                                backup; refused while a server runs on DATA_DIR
+  chasqui nodes [--database-url URL]           PostgreSQL cluster: live nodes (id, address, load, last
+                                               heartbeat) and the WhatsApp connections each one runs
+  chasqui nodes move CONNECTION_ID NODE_ID     ask that a connection run on that live node (its owner
+                                               closes the socket at its next renewal, then NODE_ID takes it)
 
 Configuration comes from the environment (PORT, DATA_DIR, API_TOKEN, …); see the README.`;
 
@@ -41,6 +45,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const config = loadConfig();
+  if (command === "nodes") return nodesCommand(config.clusterLeaseTtlMs, [sub, ...rest]);
   const health = createProcessHealth();
   const logger = createLogger(command === "serve" ? config.logLevel : "warn", health, 1, config.logFormat);
   checkDataDir(config.dataDir);
@@ -125,6 +130,48 @@ async function main(argv: string[]): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+/**
+ * `chasqui nodes [move CONNECTION_ID NODE_ID]` on the cluster's PostgreSQL database (`--database-url`, else
+ * DATABASE_URL): needs no DATA_DIR.
+ */
+async function nodesCommand(ttlMs: number, argv: (string | undefined)[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv.filter((a): a is string => a !== undefined),
+    options: { "database-url": { type: "string" } },
+    allowPositionals: true,
+  });
+  const url = values["database-url"] ?? process.env.DATABASE_URL;
+  if (!url)
+    throw new UsageError("chasqui nodes needs the cluster's PostgreSQL: --database-url or DATABASE_URL");
+  const [sub, ...args] = positionals;
+  if (sub !== undefined && sub !== "move") throw new UsageError(`unknown nodes command: ${sub}`);
+  let connectionId = 0;
+  if (sub === "move") {
+    connectionId = Number(args[0]);
+    if (!Number.isInteger(connectionId) || connectionId <= 0 || !args[1] || args.length > 2)
+      throw new UsageError("nodes move needs a numeric CONNECTION_ID and a NODE_ID");
+  }
+  const { SQL } = await import("bun");
+  const { describeCluster, formatCluster, moveConnection } = await import("./cluster/nodes-admin");
+  const sql = new SQL({ url, max: 1 });
+  try {
+    if (sub === undefined) {
+      process.stdout.write(formatCluster(await describeCluster(sql, ttlMs)));
+      return 0;
+    }
+    const node = args[1]!;
+    const result = await moveConnection(sql, ttlMs, connectionId, node);
+    if (result === "unknown-connection")
+      throw new OperationError(`connection ${connectionId} does not exist`);
+    if (result === "unknown-node")
+      throw new OperationError(`node ${node} is not a live node (see chasqui nodes)`);
+    console.log(`connection ${connectionId} will move to node ${node} at its owner's next lease renewal`);
+    return 0;
+  } finally {
+    await sql.close();
+  }
+}
 
 type Accounts = ReturnType<typeof createRuntime>["services"]["accounts"];
 

@@ -42,6 +42,7 @@ const EnvSchema = z.object({
   WA_LOOP_WINDOW_MS: int(1, 3_600_000).default(60_000),
   WA_LOOP_MAX_CLOSES: int(2, 10_000).default(8),
   WA_LOOP_PAUSE_MS: int(1, 86_400_000).default(5 * 60_000),
+  CLUSTER_LEASE_TTL_MS: int(3, 600_000).default(15_000),
   BAILEYS_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("warn"),
   AUTH_FAIL_LIMIT: int(0, 1_000_000).default(20),
   TRUSTED_PROXIES: z
@@ -202,6 +203,11 @@ export type Config = {
   waLoopWindowMs: number;
   waLoopMaxCloses: number;
   waLoopPauseMs: number;
+  /**
+   * PostgreSQL cluster: how long a node's lease of a WhatsApp connection lasts without renewal, and how long a
+   * node stays live after its last heartbeat (renewals every third of it; failover ≈ this + a reconnect).
+   */
+  clusterLeaseTtlMs: number;
   baileysLogLevel: string;
   /** Failed authentications allowed per client address and minute before 429; 0 = no limit. */
   authFailLimit: number;
@@ -312,6 +318,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     waLoopWindowMs: e.WA_LOOP_WINDOW_MS,
     waLoopMaxCloses: e.WA_LOOP_MAX_CLOSES,
     waLoopPauseMs: e.WA_LOOP_PAUSE_MS,
+    clusterLeaseTtlMs: e.CLUSTER_LEASE_TTL_MS,
     baileysLogLevel: e.BAILEYS_LOG_LEVEL,
     authFailLimit: e.AUTH_FAIL_LIMIT,
     trustedProxies: e.TRUSTED_PROXIES,

@@ -312,9 +312,9 @@ export function createMediaStore(config: Config): MediaStore {
  * Baileys session, so a server with only sandbox connections stays small.
  */
 function lazyBaileysFactory(options: BaileysOptions): GatewayFactory {
-  return async (connection, events) => {
-    const { createBaileysGateway } = await import("./whatsapp/baileys/baileys-gateway");
-    return createBaileysGateway(connection, events, options);
+  return async (connection, events, owner) => {
+    const { openBaileysGateway } = await import("./whatsapp/baileys/baileys-gateway");
+    return openBaileysGateway(connection, events, options, owner);
   };
 }
 

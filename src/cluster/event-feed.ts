@@ -28,6 +28,8 @@ export type FeedEvent = {
   data: Buffer;
   originId: number | null;
   createdAt: Date;
+  /** The id of an event stored before compact ids (copied from SQLite), or null: then `eventIdOf(seq, createdAt)`. */
+  legacyId: string | null;
 };
 
 type Row = {
@@ -39,6 +41,7 @@ type Row = {
   data: Buffer | Uint8Array;
   origin_id: unknown;
   created_at: Date;
+  legacy_id: string | null;
 };
 
 const toEvent = (r: Row): FeedEvent => ({
@@ -49,6 +52,7 @@ const toEvent = (r: Row): FeedEvent => ({
   data: Buffer.from(r.data),
   originId: r.origin_id === null ? null : Number(r.origin_id),
   createdAt: r.created_at,
+  legacyId: r.legacy_id,
 });
 
 /**
@@ -62,7 +66,7 @@ export async function readEventFeed(
 ): Promise<{ events: FeedEvent[]; next: FeedCursor }> {
   const connection = options.connectionId ?? null;
   const rows = (await sql`
-    select seq, tx_id::text as tx_text, connection_id, type_code, data, origin_id, created_at from events
+    select seq, tx_id::text as tx_text, connection_id, type_code, data, origin_id, created_at, legacy_id from events
     where (tx_id, seq) > (${after.txId}::xid8, ${after.seq}::bigint)
       and tx_id < pg_snapshot_xmin(pg_current_snapshot())
       and (${connection}::bigint is null or connection_id = ${connection}::bigint)

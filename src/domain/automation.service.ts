@@ -254,7 +254,8 @@ export function createAutomationService(
     start() {
       messagesSvc.setInboundHooks(hooks);
       return events.subscribe((e) => {
-        if (e.envelope.event !== "ticket_closed") return;
+        // A ticket closed on another node (PostgreSQL cluster) is that node's to follow up.
+        if (e.remote || e.envelope.event !== "ticket_closed") return;
         const ticketId = e.envelope.data.ticketId;
         if (typeof ticketId === "number") enqueue(ticketId, () => onClosed(ticketId));
       });

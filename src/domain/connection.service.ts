@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, ne, sql } from "drizzle-orm";
 import type { connections, queues } from "../db/schema";
+import { lockFor } from "../db/sql/locks";
 import { type Query, uniqueViolation } from "../db/store";
 import { preparedQuery } from "../db/store/prepared";
 import { AppError } from "../errors";
@@ -165,6 +166,7 @@ export function createConnectionService(deps: Pick<DomainDeps, "store" | "events
       const now = new Date(clock());
       return store
         .write(async (q) => {
+          await lockFor(q, store.dialect, "defaultConnection");
           if (await nameTaken(q, input.name)) throw nameConflict(input.name);
           const [any] = await q.select({ id: connections.id }).from(connections).limit(1);
           const isDefault = any === undefined || input.isDefault === true;
@@ -205,6 +207,7 @@ export function createConnectionService(deps: Pick<DomainDeps, "store" | "events
       const number = input.number != null ? normalizeNumber(input.number) : undefined;
       return store
         .write(async (q) => {
+          if (input.isDefault !== undefined) await lockFor(q, store.dialect, "defaultConnection");
           const current = await findIn(q, id);
           if (!current) throw notFound();
           if (input.driver !== undefined && input.driver !== current.driver) {
@@ -253,6 +256,7 @@ export function createConnectionService(deps: Pick<DomainDeps, "store" | "events
     /** Deletes the connection (its tickets, messages and webhooks cascade); the oldest left becomes the default. */
     remove(id: number): Promise<Connection> {
       return store.write(async (q) => {
+        await lockFor(q, store.dialect, "defaultConnection");
         const [removed] = await q.delete(connections).where(eq(connections.id, id)).returning();
         if (!removed) throw notFound();
         if (removed.isDefault) {

@@ -38,9 +38,26 @@ export type SendCompletion<R> = {
  * `insert … on conflict do nothing returning`, so two requests racing with one key cannot both win, on
  * SQLite (one writer) as on PostgreSQL (the loser's insert waits for the winner's commit, then finds its row).
  */
-export function createIdempotencyStore(store: Store, clock: () => number = Date.now) {
-  // This process. Rows it reserved and still holds are in flight here; any other owner is gone.
-  const owner = randomUUID();
+export type IdempotencyOwners = {
+  /** Who this process is in the `owner` column (default: a UUID of its own, new at every start). */
+  self?: string;
+  /**
+   * Whether another owner is a live process (a node of the cluster whose heartbeat is fresh): its key is then still
+   * being sent — "in progress", the same answer as for one of our own — rather than abandoned by a crash. Default:
+   * none is (one process).
+   */
+  isLive?: (owner: string) => Promise<boolean>;
+};
+
+export function createIdempotencyStore(
+  store: Store,
+  clock: () => number = Date.now,
+  owners: IdempotencyOwners = {},
+) {
+  // This process. Rows it reserved and still holds are in flight here; another owner's are in flight on a live node
+  // (isLive), else abandoned by a crash or restart.
+  const owner = owners.self ?? randomUUID();
+  const isLive = owners.isLive ?? (async () => false);
   const { idempotencyKeys } = store.t;
   const pruneBatch = retentionSql[store.dialect].pruneIdempotencyKeys;
   const where = (principal: number, key: string) =>
@@ -49,7 +66,10 @@ export function createIdempotencyStore(store: Store, clock: () => number = Date.
     and(where(principal, key), eq(idempotencyKeys.state, "in_progress"), eq(idempotencyKeys.owner, owner));
 
   /** The answer to a request whose key holds a live row: the stored response, or the 409 it gets. */
-  function decide(row: typeof idempotencyKeys.$inferSelect, requestHash: string): StoredResponse {
+  async function decide(
+    row: typeof idempotencyKeys.$inferSelect,
+    requestHash: string,
+  ): Promise<StoredResponse> {
     if (row.requestHash !== requestHash) {
       throw new AppError(
         "ERR_IDEMPOTENCY_KEY_REUSED",
@@ -59,7 +79,12 @@ export function createIdempotencyStore(store: Store, clock: () => number = Date.
     if (row.state === "completed" && row.statusCode !== null && row.responseBody !== null) {
       return { statusCode: row.statusCode, responseBody: row.responseBody };
     }
-    if (row.state === "in_progress" && row.owner === owner) throw stillRunning();
+    if (
+      row.state === "in_progress" &&
+      row.owner !== null &&
+      (row.owner === owner || (await isLive(row.owner)))
+    )
+      throw stillRunning();
     throw new AppError(
       "ERR_IDEMPOTENCY_OUTCOME_UNKNOWN",
       "An earlier request with this Idempotency-Key was interrupted while sending (server restart or no answer from WhatsApp); it may or may not have reached the customer. Please check the ticket's messages before sending again, with a new key.",

@@ -1,4 +1,4 @@
-import { createEventFeed } from "../webhooks/event-feed";
+import { createEventFeed, createPgEventFeed } from "../webhooks/event-feed";
 import { createWebhookOps } from "../webhooks/webhook-ops.service";
 import { createAccountService } from "./account.service";
 import { createAutomationService } from "./automation.service";
@@ -25,6 +25,8 @@ export function createServices(deps: DomainDeps) {
   const messages = createMessageService(deps, contacts, tickets, connections);
   const lifecycle = createMessageLifecycleService(deps, messages, tickets, connections);
   const eventFeed = createEventFeed(deps.db, deps.durableMark);
+  // PostgreSQL: the feed in (tx_id, seq) order, for the catch-up page, Last-Event-ID and the SSE hub there.
+  const pgEventFeed = deps.store.dialect === "postgres" ? createPgEventFeed(deps.store) : undefined;
   const automation = createAutomationService(deps, connections, tickets, messages);
   automation.start();
   return {
@@ -50,14 +52,18 @@ export function createServices(deps: DomainDeps) {
     tokens: createTokenService(deps.store, deps.config.apiToken, deps.clock),
     idempotency: createIdempotencyStore(deps.store, deps.clock),
     webhookOps: createWebhookOps({
+      store: deps.store,
       db: deps.db,
       events: deps.events,
       timeoutMs: deps.config.webhookTimeoutMs,
       clock: deps.clock,
       feed: eventFeed,
+      pgFeed: pgEventFeed,
     }),
-    /** Stored events in commit order, for the catch-up feed and the SSE stream. */
+    /** Stored events in commit order, for the catch-up feed and the SSE stream (SQLite). */
     eventFeed,
+    /** The same on PostgreSQL, in (tx_id, seq) order (undefined on SQLite). */
+    pgEventFeed,
   };
 }
 

@@ -326,6 +326,8 @@ export function createMetrics(opts: MetricsOptions) {
       sources = given;
       unsubscribe.push(
         given.events.subscribe((e) => {
+          // This node's own writes: a cluster's nodes each count theirs (the `node` label tells them apart).
+          if (e.remote) return;
           const { event, connectionId, data } = e.envelope;
           const connection = String(connectionId ?? "none");
           if (event === "message_received") messages.inc({ connection, direction: "in" });

@@ -11,15 +11,26 @@
  *   "lanes", lanes }` when the lanes in hand change without a result (requests hanging),
  *   `{ type: "stopped" }` once the rows it held are back to pending and its connection is closed.
  */
+import { SQL } from "bun";
 import { openDatabase } from "../db/client";
 import { createLogger, type LogFormat } from "../logger";
+import { createPgDispatchStore, type DispatchStore } from "./dispatch-store";
 import { createDispatcher, type Dispatcher, type DispatcherWakeups } from "./dispatcher";
+import { mergeWakeups, pgWakeups } from "./pg-wakeups";
 import { createReceiverPolicy } from "./receiver-policy";
 
 declare const self: Worker;
 
 export type DispatcherThreadSettings = {
+  /** The SQLite file (unused when `databaseUrl` is set). */
   databasePath: string;
+  /**
+   * PostgreSQL: the thread opens a pool of its own on this URL (a few connections, plus one for LISTEN), claims
+   * through webhook lanes shared with the other nodes, and is woken by `chasqui_events`/`chasqui_wake` too.
+   */
+  databaseUrl?: string;
+  /** PostgreSQL: this dispatcher's name in `webhook_lanes` (default: random per thread start). */
+  holder?: string;
   logLevel: string;
   logFormat: LogFormat;
   timeoutMs: number;
@@ -48,22 +59,13 @@ const post = (m: FromWorker) => self.postMessage(m);
 let dispatcher: Dispatcher | undefined;
 /** The main thread's durable event seq, as last told. */
 let durable = 0;
-let close: (() => void) | undefined;
+let close: (() => Promise<void>) | undefined;
+let openedDb: ReturnType<typeof openDatabase> | undefined;
 const wakeListeners = new Set<() => void>();
 
 function start(s: DispatcherThreadSettings) {
   const logger = createLogger(s.logLevel, undefined, 1, s.logFormat).child({ thread: "webhooks" });
-  const db = openDatabase(s.databasePath);
-  // This connection only stores delivery state. Without the per-commit fsync a result lost to a power cut
-  // means the delivery is sent again (at least once, as after any crash); the events and deliveries
-  // themselves are written by the main connection, whose next fsync (its group commit's, DB_ASYNC_FSYNC, or a
-  // synchronous=FULL commit's) covers the WAL frames written here before it.
-  db.$client.exec("PRAGMA synchronous = NORMAL;");
-  // Nor does it checkpoint the WAL: a checkpoint run by one of its commits would hold this thread (and every
-  // delivery in flight, whose timeouts are timers here) for the checkpoint's fsyncs. The main connection's commits
-  // and the periodic checkpoint job keep the WAL short, as they did before this thread existed.
-  db.$client.exec("PRAGMA wal_autocheckpoint = 0;");
-  const wakeups: DispatcherWakeups = {
+  const local: DispatcherWakeups = {
     subscribe(listener: () => void) {
       wakeListeners.add(listener);
       return () => {
@@ -77,8 +79,35 @@ function start(s: DispatcherThreadSettings) {
       };
     },
   };
+  let wakeups = local;
+  let store: DispatchStore | undefined;
+  let closeDb: () => void | Promise<void>;
+  const batchSize = 200;
+  if (s.databaseUrl) {
+    // PostgreSQL: no shared write lock to step around, no durable mark (a commit is durable when it returns).
+    const sql = new SQL({ url: s.databaseUrl, max: 4 });
+    store = createPgDispatchStore(sql, { leaseMs: s.leaseMs, batchSize, clock: Date.now, holder: s.holder });
+    wakeups = mergeWakeups(
+      local,
+      pgWakeups(sql, (err) => logger.warn({ err }, "listening for wake-ups failed; polling only")),
+    );
+    closeDb = () => sql.close();
+  } else {
+    const db = openDatabase(s.databasePath);
+    // This connection only stores delivery state. Without the per-commit fsync a result lost to a power cut
+    // means the delivery is sent again (at least once, as after any crash); the events and deliveries
+    // themselves are written by the main connection, whose next fsync (its group commit's, DB_ASYNC_FSYNC, or a
+    // synchronous=FULL commit's) covers the WAL frames written here before it.
+    db.$client.exec("PRAGMA synchronous = NORMAL;");
+    // Nor does it checkpoint the WAL: a checkpoint run by one of its commits would hold this thread (and every
+    // delivery in flight, whose timeouts are timers here) for the checkpoint's fsyncs. The main connection's commits
+    // and the periodic checkpoint job keep the WAL short, as they did before this thread existed.
+    db.$client.exec("PRAGMA wal_autocheckpoint = 0;");
+    openedDb = db;
+    closeDb = () => db.$client.close();
+  }
   const d = createDispatcher({
-    db,
+    ...(store ? { store } : { db: openedDb }),
     events: wakeups,
     logger,
     receivers: createReceiverPolicy({
@@ -94,11 +123,10 @@ function start(s: DispatcherThreadSettings) {
     leaseMs: s.leaseMs,
     settleDelayMs: 10,
     // Never sleep in SQLite's busy handler behind the API's commit fsync: try again within a millisecond or at the next wake-up.
-    lockRetryMs: 1,
-    durableMark: () => durable,
+    ...(store ? {} : { lockRetryMs: 1, durableMark: () => durable }),
     // Each claim takes the write lock, which the API's group commit holds through its fsync: claim more rows
     // at once so a busy API costs fewer waits per delivery.
-    batchSize: 200,
+    batchSize,
   });
   // Results stored in one commit are told in one message.
   let batch: { id: number; kind: string }[] = [];
@@ -119,9 +147,9 @@ function start(s: DispatcherThreadSettings) {
     post({ type: "lanes", lanes: toldLanes });
   }, 100);
   dispatcher = d;
-  close = () => {
+  close = async () => {
     clearInterval(lanesTimer);
-    db.$client.close();
+    await closeDb();
   };
   d.start();
   post({ type: "started" });
@@ -137,7 +165,7 @@ self.onmessage = async (e: MessageEvent<ToWorker>) => {
     for (const l of wakeListeners) l();
   } else if (m.type === "stop") {
     await dispatcher?.stop(m.graceMs);
-    close?.();
+    await close?.();
     post({ type: "stopped" });
   }
 };

@@ -1,9 +1,18 @@
-import { randomUUID } from "node:crypto";
 import type { Db } from "../db/client";
 import type { Logger } from "../logger";
 import { retryDelayMs } from "./backoff";
 import { attemptDelivery, type DeliveryOutcome, isSuccess } from "./delivery";
-import { EVENT_BODY_COLUMNS, EVENT_BODY_JOIN, readEvent, type StoredEventRow } from "./event-codec";
+import {
+  type ClaimedBatch,
+  type ClaimedRow,
+  createSqliteDispatchStore,
+  type DispatchPass,
+  type DispatchStore,
+  type DispatchWritten,
+  type Hook,
+  type Settlement,
+} from "./dispatch-store";
+import { readEvent, type StoredEventRow } from "./event-codec";
 import type { ReceiverPolicy } from "./receiver-policy";
 
 /** What wakes the dispatcher: commits with events, and re-enqueued deliveries (the event sink, or a thread's port). */
@@ -13,7 +22,10 @@ export type DispatcherWakeups = {
 };
 
 export type DispatcherOptions = {
-  db: Db;
+  /** The SQLite connection the dispatcher works on (its own, or the server's); or, instead, `store`. */
+  db?: Db;
+  /** Its persistence on any store (src/webhooks/dispatch-store.ts); default: the SQLite one over `db`. */
+  store?: DispatchStore;
   events: DispatcherWakeups;
   logger: Logger;
   /** The address policy every attempt is checked against (WEBHOOK_ALLOW_PRIVATE, WEBHOOK_ALLOWED_HOSTS). */
@@ -64,8 +76,6 @@ export type DispatcherOptions = {
   stopGraceMs?: number;
 };
 
-type ClaimedRow = { id: number; eventId: number; attempts: number };
-type ClaimedBatch = { token: string; rows: ClaimedRow[] };
 type ClaimRequest = {
   webhookId: number;
   resolve: (batch: ClaimedBatch | undefined) => void;
@@ -73,23 +83,8 @@ type ClaimRequest = {
 };
 /** SQLITE_BUSY (and its extended codes): another connection holds the lock. */
 const isBusy = (err: unknown) => ((err as { errno?: number }).errno ?? 0) % 256 === 5;
-type Hook = { id: number; url: string; secret: string; enabled: number };
 type EventRow = { id: string; type: string; connectionId: number | null; payload: string };
 const toEventRow = (r: StoredEventRow): EventRow => readEvent(r);
-
-/** A row's end state after an attempt, applied (fenced by its lease token) in the next batched commit. */
-type Settlement =
-  | { kind: "delivered"; id: number; token: string; at: number; statusCode: number }
-  | {
-      kind: "retry" | "failed" | "gone";
-      id: number;
-      token: string;
-      webhookId: number;
-      nextAttemptAt: number;
-      statusCode: number | null;
-      error: string;
-    }
-  | { kind: "release"; id: number; token: string; unsent: boolean; at: number };
 
 /**
  * The outbox dispatcher. One lane per webhook walks that webhook's due rows in creation order with one
@@ -100,7 +95,7 @@ type Settlement =
  * overwritten by a late result.
  */
 export function createDispatcher(opts: DispatcherOptions) {
-  const { db, events, receivers, timeoutMs, maxAttempts, retryBaseMs, concurrency, leaseMs } = opts;
+  const { events, receivers, timeoutMs, maxAttempts, retryBaseMs, concurrency, leaseMs } = opts;
   const clock = opts.clock ?? Date.now;
   const random = opts.random ?? Math.random;
   const batchSize = opts.batchSize ?? 50;
@@ -110,97 +105,37 @@ export function createDispatcher(opts: DispatcherOptions) {
   const settleDelayMs = opts.settleDelayMs ?? 0;
   const lockRetryMs = opts.lockRetryMs;
   const logger = opts.logger.child({ module: "webhooks" });
-  const sqlite = db.$client;
-
-  // Only deliveries of events on disk: with the commit's fsync off the event loop a committed event may still be
-  // lost to a power cut until its batch's fsync is done (`durableMark`).
-  const due = `d.event_id <= $durable AND ((d.status = 'pending' AND d.next_attempt_at <= $now) OR (d.status = 'delivering' AND d.locked_until <= $now))`;
+  const store =
+    opts.store ??
+    (() => {
+      if (!opts.db) throw new Error("createDispatcher needs a db or a store");
+      return createSqliteDispatchStore(opts.db, { leaseMs, batchSize, clock });
+    })();
   const durableMark = opts.durableMark ?? (() => Number.MAX_SAFE_INTEGER);
-  const discoverStmt = sqlite.query<{ webhookId: number }, { now: number; durable: number }>(
-    `SELECT w.id AS webhookId FROM webhooks w WHERE w.enabled = 1 AND EXISTS (
-       SELECT 1 FROM webhook_deliveries d
-       WHERE d.webhook_id = w.id AND d.status in ('pending', 'delivering') AND ${due})
-     ORDER BY w.id`,
-  );
-  const claimStmt = sqlite.query<
-    ClaimedRow,
-    { webhookId: number; now: number; durable: number; token: string; lockedUntil: number; limit: number }
-  >(
-    `UPDATE webhook_deliveries
-       SET status = 'delivering', attempts = attempts + 1, lease_token = $token, locked_until = $lockedUntil
-     WHERE id IN (
-       SELECT d.id FROM webhook_deliveries d
-       WHERE d.webhook_id = $webhookId AND d.status in ('pending', 'delivering') AND ${due}
-       ORDER BY d.id LIMIT $limit)
-       AND EXISTS (SELECT 1 FROM webhooks w WHERE w.id = $webhookId AND w.enabled = 1)
-     RETURNING id, event_id AS eventId, attempts`,
-  );
-  const hookStmt = sqlite.query<Hook, { id: number }>(
-    "SELECT id, url, secret, enabled FROM webhooks WHERE id = $id",
-  );
-  const eventStmt = sqlite.query<StoredEventRow, { seq: number }>(
-    `SELECT ${EVENT_BODY_COLUMNS} FROM ${EVENT_BODY_JOIN} WHERE e.seq = $seq`,
-  );
-  const ticketContactStmt = sqlite.query<{ contactId: number }, { id: number }>(
-    "SELECT contact_id AS contactId FROM tickets WHERE id = $id",
-  );
+
   /**
    * The chat an event belongs to, for ordering with a window > 1: its contact (message, ticket and contact
    * events carry it; an ack carries its ticket, whose contact is looked up). Events of no chat
    * (connection_update) share one key, so they stay in order among themselves.
    */
-  const chatKey = (event: EventRow): string => {
+  const chatKey = async (event: EventRow): Promise<string> => {
+    let data: Record<string, unknown>;
     try {
-      const data = (JSON.parse(event.payload) as { data?: Record<string, unknown> }).data ?? {};
-      const contact = data.contact as { id?: unknown } | undefined;
-      if (typeof contact?.id === "number") return `c${contact.id}`;
-      if (event.type.startsWith("contact_") && typeof data.id === "number") return `c${data.id}`;
-      if (typeof data.ticketId === "number") {
-        const row = ticketContactStmt.get({ id: data.ticketId });
-        return row ? `c${row.contactId}` : `t${data.ticketId}`;
-      }
+      data = (JSON.parse(event.payload) as { data?: Record<string, unknown> }).data ?? {};
     } catch {
       // Not JSON we know: ordered with the chat-less events.
+      return "-";
+    }
+    const contact = data.contact as { id?: unknown } | undefined;
+    if (typeof contact?.id === "number") return `c${contact.id}`;
+    if (event.type.startsWith("contact_") && typeof data.id === "number") return `c${data.id}`;
+    if (typeof data.ticketId === "number") {
+      const ticketId = data.ticketId;
+      const contactId = await read(() => store.contactOfTicket(ticketId));
+      return contactId !== undefined ? `c${contactId}` : `t${ticketId}`;
     }
     return "-";
   };
-  const deliveredStmt = sqlite.query(
-    `UPDATE webhook_deliveries SET status = 'delivered', delivered_at = $at, last_status_code = $statusCode,
-       last_error = NULL, lease_token = NULL, locked_until = NULL
-     WHERE id = $id AND lease_token = $token AND status = 'delivering'`,
-  );
-  const rescheduleStmt = sqlite.query(
-    `UPDATE webhook_deliveries SET status = $status, next_attempt_at = $nextAttemptAt,
-       last_status_code = $statusCode, last_error = $error, lease_token = NULL, locked_until = NULL
-     WHERE id = $id AND lease_token = $token AND status = 'delivering'`,
-  );
-  const releaseStmt = sqlite.query(
-    `UPDATE webhook_deliveries SET status = 'pending', attempts = max(0, attempts - $undo), next_attempt_at = $at,
-       lease_token = NULL, locked_until = NULL
-     WHERE id = $id AND lease_token = $token AND status = 'delivering'`,
-  );
-  const disableStmt = sqlite.query(
-    "UPDATE webhooks SET enabled = 0, disabled_reason = $reason, updated_at = $at WHERE id = $id AND enabled = 1",
-  );
-  const heartbeatStmt = sqlite.query(
-    "UPDATE webhook_deliveries SET locked_until = $lockedUntil WHERE lease_token = $token AND status = 'delivering'",
-  );
-  const releaseHeldStmt = sqlite.query(
-    `UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = $at, lease_token = NULL, locked_until = NULL
-     WHERE lease_token = $token AND status = 'delivering'`,
-  );
-  const releaseExpiredStmt = sqlite.query(
-    `UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = $now, lease_token = NULL, locked_until = NULL
-     WHERE status = 'delivering' AND locked_until <= $now`,
-  );
-  const nextPendingStmt = sqlite.query<{ t: number }, []>(
-    `SELECT d.next_attempt_at AS t FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
-     WHERE d.status = 'pending' AND w.enabled = 1 ORDER BY d.next_attempt_at LIMIT 1`,
-  );
-  const nextLeaseStmt = sqlite.query<{ t: number }, []>(
-    // The partial index holds only leased rows, in expiry order: the first one is the answer.
-    "SELECT locked_until AS t FROM webhook_deliveries INDEXED BY deliveries_lease_idx WHERE status = 'delivering' ORDER BY locked_until LIMIT 1",
-  );
 
   let running = false;
   let stopController = new AbortController();
@@ -222,39 +157,21 @@ export function createDispatcher(opts: DispatcherOptions) {
   const intervals: ReturnType<typeof setInterval>[] = [];
   const unsubscribers: (() => void)[] = [];
   let settledListeners: ((s: { id: number; kind: Settlement["kind"] }) => void)[] = [];
-  let savedBusyTimeout: number | undefined;
-
-  const applySettlement = (s: Settlement) => {
-    switch (s.kind) {
-      case "delivered":
-        return deliveredStmt.run({ id: s.id, token: s.token, at: s.at, statusCode: s.statusCode }).changes;
-      case "release":
-        return releaseStmt.run({ id: s.id, token: s.token, at: s.at, undo: s.unsent ? 1 : 0 }).changes;
-      default: {
-        const changed = rescheduleStmt.run({
-          id: s.id,
-          token: s.token,
-          status: s.kind === "retry" ? "pending" : "failed",
-          nextAttemptAt: s.nextAttemptAt,
-          statusCode: s.statusCode,
-          error: s.error,
-        }).changes;
-        // A lost lease means another worker owns the row now; its result, not this one, decides.
-        if (changed > 0 && s.kind === "gone") {
-          disableStmt.run({ id: s.webhookId, reason: s.error, at: clock() });
-        }
-        return changed;
-      }
-    }
-  };
+  /** PostgreSQL: a write in progress (one at a time; what is queued meanwhile goes in the next). */
+  let writing: Promise<boolean> | undefined;
+  /** PostgreSQL: a pass in progress, and whether another was asked for meanwhile. */
+  let passing = false;
+  let passAgain = false;
 
   /**
-   * One write transaction for everything queued: results (one fsync, or none on the thread's connection, for
+   * One write for everything queued: results (one transaction, one fsync or none on the thread's connection, for
    * many deliveries), the lease heartbeat, then claims. Returns false when the write lock was taken and
    * `lockRetryMs` is set (nothing was written; everything stays queued); other errors are thrown with the
    * results kept for the next try (if they are never stored, the leases expire and the rows are sent again).
+   * On SQLite it is synchronous; on PostgreSQL it returns a promise, and one write runs at a time.
    */
-  const writeQueued = (): boolean => {
+  const writeQueued = (): boolean | Promise<boolean> => {
+    if (writing) return writing.then(() => writeQueued());
     if (settlements.length === 0 && claims.length === 0 && !heartbeatDue) return true;
     const batch = settlements;
     const asked = claims;
@@ -262,38 +179,7 @@ export function createDispatcher(opts: DispatcherOptions) {
     settlements = [];
     claims = [];
     heartbeatDue = false;
-    const applied: { id: number; kind: Settlement["kind"] }[] = [];
-    const claimed: (ClaimedBatch | undefined)[] = [];
-    try {
-      sqlite
-        .transaction(() => {
-          for (const s of batch) {
-            if (applySettlement(s) > 0) applied.push({ id: s.id, kind: s.kind });
-            else
-              logger.warn(
-                { deliveryId: s.id, result: s.kind },
-                "lease lost before the result was stored; ignored",
-              );
-          }
-          const now = clock();
-          if (beat) for (const token of held.keys()) heartbeatStmt.run({ token, lockedUntil: now + leaseMs });
-          for (const c of asked) {
-            const token = randomUUID();
-            const rows = claimStmt
-              .all({
-                webhookId: c.webhookId,
-                now,
-                durable: durableMark(),
-                token,
-                lockedUntil: now + leaseMs,
-                limit: batchSize,
-              })
-              .sort((a, b) => a.id - b.id);
-            claimed.push(rows.length > 0 ? { token, rows } : undefined);
-          }
-        })
-        .immediate();
-    } catch (err) {
+    const failed = (err: unknown): false => {
       settlements = batch.concat(settlements);
       heartbeatDue ||= beat;
       if (lockRetryMs !== undefined && isBusy(err)) {
@@ -302,14 +188,46 @@ export function createDispatcher(opts: DispatcherOptions) {
       }
       for (const c of asked) c.reject(err);
       throw err;
+    };
+    const done = (written: DispatchWritten): true => {
+      const applied: { id: number; kind: Settlement["kind"] }[] = [];
+      for (const [i, s] of batch.entries()) {
+        if (written.applied[i]) applied.push({ id: s.id, kind: s.kind });
+        else
+          logger.warn(
+            { deliveryId: s.id, result: s.kind },
+            "lease lost before the result was stored; ignored",
+          );
+      }
+      for (const [i, c] of asked.entries()) {
+        const b = written.claimed[i];
+        if (b) held.set(b.token, b.rows.length);
+        c.resolve(b);
+      }
+      for (const a of applied) for (const l of settledListeners) l(a);
+      return true;
+    };
+    let result: DispatchWritten | Promise<DispatchWritten>;
+    try {
+      result = store.write(
+        {
+          settlements: batch,
+          heartbeat: beat ? [...held.keys()] : null,
+          claims: asked.map((c) => c.webhookId),
+        },
+        { now: clock, durable: durableMark() },
+      );
+    } catch (err) {
+      return failed(err);
     }
-    for (const [i, c] of asked.entries()) {
-      const b = claimed[i];
-      if (b) held.set(b.token, b.rows.length);
-      c.resolve(b);
-    }
-    for (const a of applied) for (const l of settledListeners) l(a);
-    return true;
+    if (!(result instanceof Promise)) return done(result);
+    const p = result.then(done, failed).finally(() => {
+      writing = undefined;
+      // Queued while this one ran: the next write.
+      if (settlements.length > 0 || claims.length > 0 || heartbeatDue) scheduleWrite(0);
+    });
+    writing = p;
+    return p;
   };
 
   let writeSoon = false;
@@ -337,16 +255,24 @@ export function createDispatcher(opts: DispatcherOptions) {
 
   /** Writes what is queued now; if the lock is taken, again after `lockRetryMs` or at the next wake-up. */
   function tryWrite() {
-    try {
-      if (writeQueued()) {
+    const wrote = (ok: boolean) => {
+      if (ok) {
         writeBlocked = false;
         return;
       }
       writeBlocked = true;
       scheduleWrite(lockRetryMs ?? 0);
-    } catch (err) {
+    };
+    const failed = (err: unknown) => {
       logger.error({ err }, "storing delivery results failed; leases will expire and rows be retried");
       if (settlements.length > 0 || heartbeatDue) scheduleWrite(Math.max(100, settleDelayMs));
+    };
+    try {
+      const r = writeQueued();
+      if (r instanceof Promise) r.then(wrote, failed);
+      else wrote(r);
+    } catch (err) {
+      failed(err);
     }
   }
 
@@ -375,16 +301,26 @@ export function createDispatcher(opts: DispatcherOptions) {
       tryWrite();
     });
 
-  /** Stores what is queued now, waiting for the lock if the connection waits (shutdown, tests). */
+  /** Stores what is queued now, waiting for the lock if the connection waits (shutdown, tests). SQLite only. */
   function flushNow() {
-    if (!writeQueued()) throw new Error("the database is locked; delivery results stay queued");
+    const r = writeQueued();
+    if (r instanceof Promise) throw new Error("flush() is synchronous on SQLite only; use drain()");
+    if (!r) throw new Error("the database is locked; delivery results stay queued");
+  }
+
+  /** Stores everything queued, on either store (stop). */
+  async function drain() {
+    for (let i = 0; i < 100; i++) {
+      if (!(await writeQueued())) throw new Error("the database is locked; delivery results stay queued");
+      if (!writing && settlements.length === 0 && claims.length === 0 && !heartbeatDue) return;
+    }
   }
 
   /** A read on a connection that does not wait for locks: tried again shortly if it finds one (rare in WAL). */
-  const read = async <T>(fn: () => T): Promise<T> => {
+  const read = async <T>(fn: () => T | Promise<T>): Promise<T> => {
     for (let tries = 0; ; tries++) {
       try {
-        return fn();
+        return await fn();
       } catch (err) {
         if (lockRetryMs === undefined || !isBusy(err) || tries >= 1000) throw err;
         await Bun.sleep(lockRetryMs);
@@ -413,32 +349,56 @@ export function createDispatcher(opts: DispatcherOptions) {
     dueTimer.unref?.();
   };
 
+  const passFailed = (err: unknown) => {
+    if (lockRetryMs !== undefined && isBusy(err)) {
+      setTimeout(schedulePump, lockRetryMs);
+      return;
+    }
+    logger.error({ err }, "dispatcher pass failed; retrying at the next poll");
+  };
+
+  const applyPass = (now: number, pass: DispatchPass) => {
+    if (!running) return;
+    for (const webhookId of pass.webhookIds) {
+      if (lanes.size >= concurrency) break;
+      if (!lanes.has(webhookId)) startLane(webhookId);
+    }
+    // Sleep until the next retry is due or a foreign lease expires; active lanes pump again on exit.
+    if (pass.next !== undefined && pass.next > now) armDueTimer(pass.next);
+  };
+
   function pump() {
     pumpScheduled = false;
     if (!running) return;
     if (writeBlocked || settlements.length > 0) tryWrite();
     // Lanes already running claim again as soon as they have room.
     for (const signal of laneSignals.values()) signal();
-    try {
-      const now = clock();
-      if (lanes.size < concurrency) {
-        for (const { webhookId } of discoverStmt.all({ now, durable: durableMark() })) {
-          if (lanes.size >= concurrency) break;
-          if (!lanes.has(webhookId)) startLane(webhookId);
-        }
-      }
-      // Sleep until the next retry is due or a foreign lease expires; active lanes pump again on exit.
-      const nextPending = nextPendingStmt.get()?.t;
-      const nextLease = nextLeaseStmt.get()?.t;
-      const next = Math.min(nextPending ?? Number.POSITIVE_INFINITY, nextLease ?? Number.POSITIVE_INFINITY);
-      if (Number.isFinite(next) && next > now) armDueTimer(next);
-    } catch (err) {
-      if (lockRetryMs !== undefined && isBusy(err)) {
-        setTimeout(schedulePump, lockRetryMs);
-        return;
-      }
-      logger.error({ err }, "dispatcher pass failed; retrying at the next poll");
+    if (passing) {
+      passAgain = true;
+      return;
     }
+    const now = clock();
+    let pass: DispatchPass | Promise<DispatchPass>;
+    try {
+      pass = store.pass(now, durableMark(), lanes.size < concurrency);
+    } catch (err) {
+      passFailed(err);
+      return;
+    }
+    if (!(pass instanceof Promise)) {
+      applyPass(now, pass);
+      return;
+    }
+    passing = true;
+    pass
+      .then((p) => applyPass(now, p), passFailed)
+      .finally(() => {
+        passing = false;
+        if (passAgain) {
+          passAgain = false;
+          schedulePump();
+        }
+      });
   }
 
   const outcomeSettlement = (
@@ -550,7 +510,7 @@ export function createDispatcher(opts: DispatcherOptions) {
       if (!batch) return;
       // More may be due than one claim takes.
       if (batch.rows.length >= batchSize) claimWanted = true;
-      hook = await read(() => hookStmt.get({ id: webhookId }) ?? undefined);
+      hook = await read(() => store.hook(webhookId));
       // Deleted between the claim and this read (its rows went with it): nothing more to send.
       if (!hook) gone = true;
       const items: Item[] = [];
@@ -565,9 +525,9 @@ export function createDispatcher(opts: DispatcherOptions) {
           known.row = row;
           continue;
         }
-        const stored = await read(() => eventStmt.get({ seq: row.eventId }));
+        const stored = await read(() => store.event(row.eventId));
         const event = stored ? toEventRow(stored) : undefined;
-        const chat = window > 1 && event ? await read(() => chatKey(event)) : "";
+        const chat = window > 1 && event ? await chatKey(event) : "";
         items.push({ row, token: batch.token, event, chat });
       }
       // Usually after every waiting row; a retry that came due may go before some of them.
@@ -648,6 +608,7 @@ export function createDispatcher(opts: DispatcherOptions) {
       .catch((err) => logger.error({ err, webhookId }, "webhook lane crashed; its leases will expire"))
       .finally(() => {
         lanes.delete(webhookId);
+        store.laneIdle(webhookId);
         schedulePump();
       });
     lanes.set(webhookId, lane);
@@ -664,17 +625,22 @@ export function createDispatcher(opts: DispatcherOptions) {
    * refuses; say so at boot rather than only in each delivery's lastError.
    */
   const warnRefusedReceivers = () => {
-    const hooks = sqlite
-      .query<{ id: number; url: string }, []>("SELECT id, url FROM webhooks WHERE enabled = 1")
-      .all();
-    for (const hook of hooks) {
-      receivers.checkUrl(hook.url).catch((err) => {
-        logger.warn(
-          { webhookId: hook.id, error: err instanceof Error ? err.message : String(err) },
-          "webhook receiver is refused by the address policy; its deliveries will fail",
-        );
-      });
-    }
+    const check = (hooks: { id: number; url: string }[]) => {
+      for (const hook of hooks) {
+        receivers.checkUrl(hook.url).catch((err) => {
+          logger.warn(
+            { webhookId: hook.id, error: err instanceof Error ? err.message : String(err) },
+            "webhook receiver is refused by the address policy; its deliveries will fail",
+          );
+        });
+      }
+    };
+    const hooks = store.enabledHooks();
+    if (hooks instanceof Promise)
+      hooks.then(check, (err) =>
+        logger.warn({ err }, "reading the webhooks to check their receivers failed"),
+      );
+    else check(hooks);
   };
 
   return {
@@ -686,13 +652,11 @@ export function createDispatcher(opts: DispatcherOptions) {
       if (running) return;
       running = true;
       stopController = new AbortController();
-      const released = releaseExpiredStmt.run({ now: clock() }).changes;
-      if (released > 0) logger.info({ released }, "released deliveries whose lease expired");
-      if (lockRetryMs !== undefined) {
-        // From here on every write is a non-blocking try (see lockRetryMs); stop() restores the wait.
-        savedBusyTimeout = sqlite.query<{ timeout: number }, []>("PRAGMA busy_timeout").get()?.timeout;
-        sqlite.exec("PRAGMA busy_timeout = 0;");
-      }
+      const released = store.releaseExpired(clock());
+      if (typeof released === "number" && released > 0)
+        logger.info({ released }, "released deliveries whose lease expired");
+      // From here on every write is a non-blocking try (see lockRetryMs); stop() restores the wait.
+      if (lockRetryMs !== undefined) store.nonBlocking();
       warnRefusedReceivers();
       unsubscribers.push(events.subscribe(schedulePump), events.onWake(schedulePump));
       const every = (ms: number, fn: () => void) => {
@@ -715,8 +679,7 @@ export function createDispatcher(opts: DispatcherOptions) {
       for (const u of unsubscribers.splice(0)) u();
       for (const t of intervals.splice(0)) clearInterval(t);
       // Shutting down: what is left to store may wait for the lock as any other connection does.
-      if (savedBusyTimeout !== undefined) sqlite.exec(`PRAGMA busy_timeout = ${savedBusyTimeout};`);
-      savedBusyTimeout = undefined;
+      store.blocking();
       // Lanes waiting for a wake-up see the stop and finish (or release) what they hold.
       for (const signal of laneSignals.values()) signal();
       if (dueTimer) clearTimeout(dueTimer);
@@ -738,9 +701,8 @@ export function createDispatcher(opts: DispatcherOptions) {
         await all;
       }
       try {
-        flushNow();
-        const at = clock();
-        for (const token of held.keys()) releaseHeldStmt.run({ token, at });
+        await drain();
+        await store.releaseHeld([...held.keys()], clock());
       } catch (err) {
         // The leases expire and the rows are sent again by the next start: at least once, nothing lost.
         logger.error({ err }, "storing the last delivery results at stop failed");

@@ -1,4 +1,14 @@
+import type { SQL } from "bun";
+import {
+  cursorAfterEvent,
+  FEED_START,
+  type FeedCursor,
+  type FeedEvent,
+  readEventFeed,
+} from "../cluster/event-feed";
 import type { Db } from "../db/client";
+import { pgClientOf } from "../db/sql/webhooks";
+import type { Store } from "../db/store";
 import {
   EVENT_BODY_COLUMNS,
   EVENT_BODY_JOIN,
@@ -77,3 +87,100 @@ export function createEventFeed(db: Db, durableMark: () => number = () => Number
 }
 
 export type EventFeed = ReturnType<typeof createEventFeed>;
+
+/**
+ * The event feed on PostgreSQL (docs/CLUSTER.md §5.4): events in `(tx_id, seq)` order through `readEventFeed`, which
+ * returns only rows no running transaction can still precede, so a reader never skips an event whose transaction
+ * committed after a later seq's. The public id stays `eventIdOf(seq, createdAt)`; resuming after an id goes
+ * through `cursorAfterEvent`. Reads run on the store's pool (never inside a write: its own transaction id would hold
+ * the feed back). Origin rows (a connection's name and number when the event happened) never change once written:
+ * they are kept in memory after the first read.
+ */
+export function createPgEventFeed(store: Store) {
+  const origins = new Map<number, { name: string; number: string | null }>();
+  const pool = <T>(fn: (sql: SQL) => Promise<T>) => store.read((q) => fn(pgClientOf(q)));
+
+  const toRows = async (sql: SQL, events: FeedEvent[]): Promise<(FeedRow & { at: FeedCursor })[]> => {
+    const missing = [
+      ...new Set(events.map((e) => e.originId).filter((id): id is number => id !== null && !origins.has(id))),
+    ];
+    if (missing.length > 0) {
+      const rows =
+        (await sql`select id, name, number from event_origins where id = any(${missing}::bigint[])`) as {
+          id: unknown;
+          name: string;
+          number: string | null;
+        }[];
+      for (const r of rows) origins.set(Number(r.id), { name: r.name, number: r.number });
+    }
+    return events.map((e) => {
+      const origin = e.originId === null ? undefined : origins.get(e.originId);
+      const read = readEvent({
+        seq: e.seq,
+        legacyId: e.legacyId,
+        typeCode: e.typeCode,
+        connectionId: e.connectionId,
+        createdAt: e.createdAt.getTime(),
+        data: e.data,
+        originName: origin?.name ?? null,
+        originNumber: origin?.number ?? null,
+      });
+      return { ...read, createdAt: e.createdAt, at: { txId: e.txId, seq: e.seq } };
+    });
+  };
+
+  return {
+    /** The `seq` of a stored event, or undefined when it is unknown or past retention. */
+    seqOf: (eventId: string): Promise<number | undefined> =>
+      pool(async (sql) => {
+        const [legacy] = (await sql`select seq from events where legacy_id = ${eventId}`) as {
+          seq: unknown;
+        }[];
+        if (legacy) return Number(legacy.seq);
+        const parsed = parseEventId(eventId);
+        if (!parsed) return undefined;
+        const [row] = (await sql`select seq from events where seq = ${parsed.seq} and legacy_id is null
+          and (extract(epoch from created_at) * 1000)::bigint = ${parsed.createdAt}`) as { seq: unknown }[];
+        return row ? Number(row.seq) : undefined;
+      }),
+    /** The position just after the event `seq`, or undefined when it is gone. */
+    cursorAfter: (seq: number) => pool((sql) => cursorAfterEvent(sql, seq)),
+    /** The position after every event readable now (a new live reader starts here). */
+    head: (): Promise<FeedCursor> =>
+      pool(async (sql) => {
+        const [row] = (await sql`select tx_id::text as tx_text, seq from events
+          where tx_id < pg_snapshot_xmin(pg_current_snapshot()) order by tx_id desc, seq desc limit 1`) as {
+          tx_text: string;
+          seq: unknown;
+        }[];
+        return row ? { txId: row.tx_text, seq: Number(row.seq) } : FEED_START;
+      }),
+    /**
+     * Up to `limit` events after `cursor` in feed order, of one connection and some types when given (types are
+     * filtered here: `next` moves past what they leave out too).
+     */
+    after: (
+      cursor: FeedCursor,
+      f: { connectionId?: number; types?: readonly string[]; limit: number },
+    ): Promise<{ rows: (FeedRow & { at: FeedCursor })[]; next: FeedCursor; full: boolean }> =>
+      pool(async (sql) => {
+        const { events, next } = await readEventFeed(sql, cursor, {
+          limit: f.limit,
+          ...(f.connectionId !== undefined ? { connectionId: f.connectionId } : {}),
+        });
+        const codes = f.types && f.types.length > 0 ? new Set(f.types.map(eventTypeCode)) : undefined;
+        const kept = codes ? events.filter((e) => codes.has(e.typeCode)) : events;
+        return { rows: await toRows(sql, kept), next, full: events.length >= f.limit };
+      }),
+  };
+}
+
+export type PgEventFeed = ReturnType<typeof createPgEventFeed>;
+
+/** Feed order of two PostgreSQL cursors: negative when `a` comes first. */
+export function compareCursors(a: FeedCursor, b: FeedCursor): number {
+  const ta = BigInt(a.txId);
+  const tb = BigInt(b.txId);
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  return a.seq - b.seq;
+}

@@ -15,7 +15,17 @@ export type EventEnvelope = {
   data: Record<string, unknown>;
 };
 
-export type StoredEvent = { id: string; seq: number; envelope: EventEnvelope; payload: string };
+export type StoredEvent = {
+  id: string;
+  seq: number;
+  envelope: EventEnvelope;
+  payload: string;
+  /**
+   * Written by another node (PostgreSQL cluster): every node's live views and dispatcher take it, but what must
+   * happen once in the cluster (automation, this node's metrics) is left to the node that wrote it.
+   */
+  remote?: true;
+};
 
 /**
  * An id for something sent like an event but never stored (a webhook `ping`): `evt_` + 12 hex chars of

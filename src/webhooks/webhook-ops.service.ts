@@ -1,17 +1,17 @@
-import { and, count, desc, eq, inArray, lt, type SQL, sql } from "drizzle-orm";
+import { and, count, desc, eq, inArray, lt, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { connections, events as eventsTable, webhookDeliveries, webhooks } from "../db/schema";
+import { webhooksSql } from "../db/sql/webhooks";
+import type { Query, Store } from "../db/store";
 import { AppError } from "../errors";
 import { attemptDelivery, type DeliveryOutcome, isSuccess } from "./delivery";
+import { eventIdOf, eventTypeCode, eventTypeName, payloadOf } from "./event-codec";
 import {
-  EVENT_BODY_COLUMNS,
-  EVENT_BODY_JOIN,
-  eventTypeCode,
-  eventTypeName,
-  payloadOf,
-  type StoredEventRow,
-} from "./event-codec";
-import { createEventFeed, type EventFeed } from "./event-feed";
+  createEventFeed,
+  createPgEventFeed,
+  type EventFeed,
+  type FeedRow,
+  type PgEventFeed,
+} from "./event-feed";
 import { type EventEnvelope, type EventSink, newEventId } from "./events";
 import type { ReceiverPolicy } from "./receiver-policy";
 
@@ -34,28 +34,11 @@ const toIso = (ms: number | Date | null | undefined) =>
     ? null
     : new Date(ms instanceof Date ? ms.getTime() : Number(ms)).toISOString();
 
-const deliveryColumns = {
-  id: webhookDeliveries.id,
-  // The event's wire id (eventIdOf in event-codec.ts, computed by SQLite).
-  eventId: sql<string>`coalesce(${eventsTable.legacyId}, printf('evt_%012x%010x', ${eventsTable.createdAt}, ${eventsTable.seq}))`,
-  eventSeq: webhookDeliveries.eventId,
-  eventCode: eventsTable.typeCode,
-  connectionId: webhooks.connectionId,
-  webhookId: webhookDeliveries.webhookId,
-  url: webhooks.url,
-  status: webhookDeliveries.status,
-  attempts: webhookDeliveries.attempts,
-  lastStatusCode: webhookDeliveries.lastStatusCode,
-  lastError: webhookDeliveries.lastError,
-  nextAttemptAt: webhookDeliveries.nextAttemptAt,
-  createdAt: webhookDeliveries.createdAt,
-  deliveredAt: webhookDeliveries.deliveredAt,
-};
-
 type DeliveryRow = {
   id: number;
-  eventId: string;
   eventSeq: number;
+  eventCreatedAt: Date;
+  eventLegacyId: string | null;
   eventCode: number;
   connectionId: number;
   webhookId: number;
@@ -71,7 +54,8 @@ type DeliveryRow = {
 
 export const deliveryView = (r: DeliveryRow) => ({
   id: r.id,
-  eventId: r.eventId,
+  // The event's wire id (eventIdOf in event-codec.ts).
+  eventId: eventIdOf(r.eventSeq, r.eventCreatedAt.getTime(), r.eventLegacyId),
   event: eventTypeName(r.eventCode),
   connectionId: r.connectionId,
   webhookId: r.webhookId,
@@ -88,30 +72,93 @@ export const deliveryView = (r: DeliveryRow) => ({
 
 export type DeliveryView = ReturnType<typeof deliveryView>;
 
-/** The operations side of the outbox: inspect deliveries, resend one, test a webhook, read the event feed. */
+/**
+ * The operations side of the outbox: inspect deliveries, resend one, test a webhook, read the event feed. On the
+ * Store (docs/CLUSTER.md §3): reads in `store.read`, the retry's check and update in one `store.write`; the event
+ * body and the retry's cross-node wake-up are per dialect (src/db/sql/webhooks.ts); the feed is SQLite's seq order
+ * or PostgreSQL's `(tx_id, seq)` order (src/webhooks/event-feed.ts).
+ */
 export function createWebhookOps(deps: {
-  db: Db;
+  store: Store;
+  /** SQLite: the connection the (synchronous) feed reads, when no `feed` is given. */
+  db?: Db;
   events: EventSink;
   timeoutMs: number;
   clock?: () => number;
+  /** SQLite: the feed (with its durable mark). */
   feed?: EventFeed;
+  /** PostgreSQL: the feed in (tx_id, seq) order (default: one over the store). */
+  pgFeed?: PgEventFeed;
 }) {
-  const { db, events } = deps;
+  const { store, events } = deps;
+  const { connections, events: eventsTable, webhookDeliveries, webhooks } = store.t;
   const clock = deps.clock ?? Date.now;
-  const feed = deps.feed ?? createEventFeed(db);
-  const eventBody = db.$client.query<StoredEventRow, [number]>(
-    `SELECT ${EVENT_BODY_COLUMNS} FROM ${EVENT_BODY_JOIN} WHERE e.seq = ?`,
-  );
+  const raw = webhooksSql[store.dialect];
 
-  const base = () =>
-    db
-      .select(deliveryColumns)
+  /** A page of the feed after an event id (undefined: from the start); "unknown" when that id is not stored. */
+  const feedPage: (
+    after: string | undefined,
+    f: { connectionId?: number; limit: number },
+  ) => Promise<FeedRow[] | "unknown"> =
+    store.dialect === "postgres"
+      ? (() => {
+          const pgFeed = deps.pgFeed ?? createPgEventFeed(store);
+          return async (after, f) => {
+            let cursor = { txId: "0", seq: 0 };
+            if (after !== undefined) {
+              const seq = await pgFeed.seqOf(after);
+              const found = seq === undefined ? undefined : await pgFeed.cursorAfter(seq);
+              if (!found) return "unknown";
+              cursor = found;
+            }
+            return (await pgFeed.after(cursor, f)).rows;
+          };
+        })()
+      : (() => {
+          const feed =
+            deps.feed ??
+            (() => {
+              if (!deps.db) throw new Error("createWebhookOps on SQLite needs a feed or a db");
+              return createEventFeed(deps.db);
+            })();
+          return async (after, f) => {
+            let afterSeq = 0;
+            if (after !== undefined) {
+              const seq = feed.seqOf(after);
+              if (seq === undefined) return "unknown";
+              afterSeq = seq;
+            }
+            return feed.after(afterSeq, f);
+          };
+        })();
+
+  const columns = {
+    id: webhookDeliveries.id,
+    eventSeq: webhookDeliveries.eventId,
+    eventCreatedAt: eventsTable.createdAt,
+    eventLegacyId: eventsTable.legacyId,
+    eventCode: eventsTable.typeCode,
+    connectionId: webhooks.connectionId,
+    webhookId: webhookDeliveries.webhookId,
+    url: webhooks.url,
+    status: webhookDeliveries.status,
+    attempts: webhookDeliveries.attempts,
+    lastStatusCode: webhookDeliveries.lastStatusCode,
+    lastError: webhookDeliveries.lastError,
+    nextAttemptAt: webhookDeliveries.nextAttemptAt,
+    createdAt: webhookDeliveries.createdAt,
+    deliveredAt: webhookDeliveries.deliveredAt,
+  };
+
+  const base = (q: Query) =>
+    q
+      .select(columns)
       .from(webhookDeliveries)
       .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
       .innerJoin(eventsTable, eq(eventsTable.seq, webhookDeliveries.eventId));
 
-  const getRow = (id: number) => {
-    const row = base().where(eq(webhookDeliveries.id, id)).get() as DeliveryRow | undefined;
+  const getRow = async (q: Query, id: number): Promise<DeliveryRow> => {
+    const [row] = (await base(q).where(eq(webhookDeliveries.id, id))) as DeliveryRow[];
     if (!row) throw new AppError("ERR_DELIVERY_NOT_FOUND", "Delivery not found");
     return row;
   };
@@ -124,58 +171,64 @@ export function createWebhookOps(deps: {
       if (f.status !== undefined) where.push(eq(webhookDeliveries.status, f.status));
       if (f.event !== undefined) where.push(eq(eventsTable.typeCode, eventTypeCode(f.event) ?? -1));
       const cond = where.length > 0 ? and(...where) : undefined;
-      const rows = base()
-        .where(and(cond, f.after ? lt(webhookDeliveries.id, f.after[0]) : undefined))
-        .orderBy(desc(webhookDeliveries.id))
-        .limit(f.limit + 1)
-        .offset(f.after ? 0 : (f.page - 1) * f.limit)
-        .all() as DeliveryRow[];
-      const hasMore = rows.length > f.limit;
-      if (hasMore) rows.pop();
-      const total =
-        db
+      return store.read(async (q) => {
+        const rows = (await base(q)
+          .where(and(cond, f.after ? lt(webhookDeliveries.id, f.after[0]) : undefined))
+          .orderBy(desc(webhookDeliveries.id))
+          .limit(f.limit + 1)
+          .offset(f.after ? 0 : (f.page - 1) * f.limit)) as DeliveryRow[];
+        const hasMore = rows.length > f.limit;
+        if (hasMore) rows.pop();
+        const [counted] = await q
           .select({ n: count() })
           .from(webhookDeliveries)
           .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
           .innerJoin(eventsTable, eq(eventsTable.seq, webhookDeliveries.eventId))
-          .where(cond)
-          .get()?.n ?? 0;
-      return { deliveries: rows.map(deliveryView), count: total, hasMore };
+          .where(cond);
+        return { deliveries: rows.map(deliveryView), count: Number(counted?.n ?? 0), hasMore };
+      });
     },
 
     getDelivery(id: number) {
-      const row = getRow(id);
-      const ev = eventBody.get(row.eventSeq);
-      return { ...deliveryView(row), payload: JSON.parse(ev ? payloadOf(ev) : "null") as EventEnvelope };
+      return store.read(async (q) => {
+        const row = await getRow(q, id);
+        const ev = await raw.eventBody(q, row.eventSeq);
+        return { ...deliveryView(row), payload: JSON.parse(ev ? payloadOf(ev) : "null") as EventEnvelope };
+      });
     },
 
     /**
      * Puts a delivery back in the queue for a fresh series of attempts. It keeps its event, so the
      * receiver sees the same `webhook-id` and body and can dedupe. A row being sent right now is refused.
+     * The sink's `wake()` after the commit tells this node's dispatcher and, on PostgreSQL, every node's
+     * (`chasqui_wake`).
      */
-    retry(id: number) {
-      const row = getRow(id);
-      if (row.status === "delivering") {
-        throw new AppError("ERR_CONFLICT", "This delivery is being sent right now; retry once it settles");
-      }
-      db.update(webhookDeliveries)
-        .set({
-          status: "pending",
-          attempts: 0,
-          nextAttemptAt: clock(),
-          leaseToken: null,
-          lockedUntil: null,
-          deliveredAt: null,
-        })
-        .where(
-          and(
-            eq(webhookDeliveries.id, id),
-            inArray(webhookDeliveries.status, ["pending", "delivered", "failed"]),
-          ),
-        )
-        .run();
+    async retry(id: number) {
+      const row = await store.write(async (q) => {
+        const current = await getRow(q, id);
+        if (current.status === "delivering") {
+          throw new AppError("ERR_CONFLICT", "This delivery is being sent right now; retry once it settles");
+        }
+        await q
+          .update(webhookDeliveries)
+          .set({
+            status: "pending",
+            attempts: 0,
+            nextAttemptAt: clock(),
+            leaseToken: null,
+            lockedUntil: null,
+            deliveredAt: null,
+          })
+          .where(
+            and(
+              eq(webhookDeliveries.id, id),
+              inArray(webhookDeliveries.status, ["pending", "delivered", "failed"]),
+            ),
+          );
+        return getRow(q, id);
+      });
       events.wake();
-      return deliveryView(getRow(id));
+      return deliveryView(row);
     },
 
     /**
@@ -187,11 +240,12 @@ export function createWebhookOps(deps: {
       webhook: { id: number; connectionId: number; url: string; secret: string },
       receivers: ReceiverPolicy,
     ) {
-      const conn = db
-        .select({ name: connections.name, number: connections.number })
-        .from(connections)
-        .where(eq(connections.id, webhook.connectionId))
-        .get();
+      const [conn] = await store.read((q) =>
+        q
+          .select({ name: connections.name, number: connections.number })
+          .from(connections)
+          .where(eq(connections.id, webhook.connectionId)),
+      );
       const now = clock();
       const id = newEventId(now);
       const payload = JSON.stringify({
@@ -235,15 +289,10 @@ export function createWebhookOps(deps: {
      * Stored events in commit order after `after` (an event id), for a consumer catching up without
      * waiting for retries. Events are kept EVENT_RETENTION_HOURS, longer while a delivery needs them.
      */
-    listEvents(q: { connectionId?: number; after?: string; limit: number }) {
-      let afterSeq = 0;
-      if (q.after !== undefined) {
-        const seq = feed.seqOf(q.after);
-        if (seq === undefined)
-          throw new AppError("ERR_NOT_FOUND", "Event not found: it does not exist or is past retention");
-        afterSeq = seq;
-      }
-      const rows = feed.after(afterSeq, { connectionId: q.connectionId, limit: q.limit + 1 });
+    async listEvents(q: { connectionId?: number; after?: string; limit: number }) {
+      const rows = await feedPage(q.after, { connectionId: q.connectionId, limit: q.limit + 1 });
+      if (rows === "unknown")
+        throw new AppError("ERR_NOT_FOUND", "Event not found: it does not exist or is past retention");
       const page = rows.slice(0, q.limit);
       return {
         events: page.map((e) => ({

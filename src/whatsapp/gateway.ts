@@ -2,6 +2,8 @@
  * The port between the domain and a WhatsApp implementation. Drivers (sandbox, baileys) implement it;
  * the session manager wires its events into the domain. No driver type leaks past this file.
  */
+import type { Lease, LeaseLost } from "../cluster/leases";
+
 export type ConnectionStatus = "OPENING" | "qrcode" | "PAIRING" | "CONNECTED" | "TIMEOUT" | "DISCONNECTED";
 
 export type WaMediaType = "image" | "video" | "audio" | "ptt" | "document" | "sticker" | "location" | "vcard";
@@ -139,8 +141,16 @@ export interface WhatsAppGateway {
   ): Promise<{ bytes: Uint8Array; mimeType: string | null; filename: string | null }>;
 }
 
+/**
+ * On PostgreSQL (several nodes), the lease under which this node runs the connection's socket
+ * (docs/CLUSTER.md §4): a driver that stores session keys fences every write with it, and calls `lost` when a
+ * write finds the lease gone, so the session manager closes the socket at once. Absent on SQLite (one node).
+ */
+export type GatewayLease = { lease: Lease; lost: (err: LeaseLost) => void };
+
 /** Builds a driver for a connection; may load the driver's code on first use (Baileys is large). */
 export type GatewayFactory = (
   connection: { id: number; number: string | null },
   events: GatewayEvents,
+  owner?: GatewayLease,
 ) => WhatsAppGateway | Promise<WhatsAppGateway>;

@@ -7,6 +7,7 @@ import { migratePostgres } from "../../src/db/pg/migrate";
 import { embeddedMigrations } from "../../src/db/pg/migrations.generated";
 import * as pgSchema from "../../src/db/pg/schema";
 import * as sqliteSchema from "../../src/db/schema";
+import { createPostgresStore } from "../../src/db/store";
 import { createMigratedDatabase, createTestDatabase } from "../support/postgres";
 
 const sqliteDialect = new SQLiteSyncDialect();
@@ -46,8 +47,12 @@ function shape(table: SQLiteTable | PgTable) {
           c.name,
           {
             // drizzle's dataType is the TypeScript side (number, string, boolean, date, json, buffer): the domain
-            // reads the same types from both stores. bytea is a custom column: compared by its SQL type below.
-            dataType: c.dataType === "custom" && c.getSQLType() === "bytea" ? "buffer" : c.dataType,
+            // reads the same types from both stores. bytea and json are custom columns (json: see its definition in
+            // src/db/pg/schema.ts), compared by their SQL type.
+            dataType:
+              c.dataType === "custom"
+                ? ({ bytea: "buffer", json: "json" }[c.getSQLType()] ?? c.getSQLType())
+                : c.dataType,
             notNull: c.notNull,
             primary: c.primary,
             hasDefault:
@@ -155,6 +160,25 @@ describe("PostgreSQL schema", () => {
     await db.sql`insert into drizzle.__drizzle_migrations (hash, created_at) values ('future', ${Date.now() + 86_400_000})`;
     expect(migratePostgres(db.sql)).rejects.toBeInstanceOf(NewerDatabaseError);
   }, 60_000);
+  test("json columns hold JSON values that SQL can read, not JSON strings, and read back the same through drizzle", async () => {
+    await using db = await createMigratedDatabase();
+    const store = createPostgresStore(db.sql);
+    const { connections, webhooks } = store.t;
+    await store.write(async (q) => {
+      const [c] = await q.insert(connections).values({ name: "x", driver: "sandbox" }).returning();
+      await q.insert(webhooks).values({
+        connectionId: c!.id,
+        url: "http://127.0.0.1:9/h",
+        secret: "s",
+        events: ["ticket_created", "message_ack"],
+      });
+    });
+    expect(await db.sql`select json_typeof(events) as type, events::text as text from webhooks`).toEqual([
+      { type: "array", text: '["ticket_created","message_ack"]' },
+    ]);
+    const [row] = await store.read((q) => q.select({ events: webhooks.events }).from(webhooks));
+    expect(row!.events).toEqual(["ticket_created", "message_ack"]);
+  });
 });
 
 describe("PostgreSQL triggers and search", () => {

@@ -89,7 +89,8 @@ describeStores("Store", (dialect) => {
 describe("Store on sqlite", () => {
   test("writes run one at a time in call order, and writes of one turn share one commit", async () => {
     const batches: number[] = [];
-    await using s = await openTestStore("sqlite", { observer: (b) => batches.push(b.jobs) });
+    // The clock stands still: the batch's time budget (next test) never runs out here.
+    await using s = await openTestStore("sqlite", { observer: (b) => batches.push(b.jobs), now: () => 0 });
     const { store } = s;
     const { tags } = store.t;
     const order: number[] = [];
@@ -112,6 +113,43 @@ describe("Store on sqlite", () => {
     );
     expect(names(rows)).toEqual(order.map((i) => `t${i}`));
     expect(batches).toEqual([20]);
+  });
+
+  test("a batch stops taking jobs once its bodies used its time, and the rest commit on a later turn", async () => {
+    const batches: number[] = [];
+    let clock = 0;
+    await using s = await openTestStore("sqlite", {
+      observer: (b) => batches.push(b.jobs),
+      maxBatchMs: 5,
+      now: () => clock,
+    });
+    const { store } = s;
+    const { tags } = store.t;
+    // Each body "takes" 2 ms: a batch takes jobs while its 5 ms last (0, 2, 4 → a third job starts at 4).
+    // One tick per turn of the event loop.
+    const turns: number[] = [];
+    let turn = 0;
+    let ticking = true;
+    const tick = () => {
+      turn++;
+      if (ticking) setImmediate(tick);
+    };
+    tick();
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        store.write(async (q) => {
+          turns.push(turn);
+          await q.insert(tags).values({ name: `t${i}`, color: `c${i}`, createdAt: now, updatedAt: now });
+          clock += 2;
+        }),
+      ),
+    );
+    ticking = false;
+    expect(batches).toEqual([3, 3, 3, 1]);
+    const rows = await store.read((q) => q.select({ name: tags.name }).from(tags).orderBy(tags.id));
+    expect(names(rows)).toEqual(Array.from({ length: 10 }, (_, i) => `t${i}`));
+    // Each batch ran on a turn of its own: other work (a timer here, HTTP requests in the server) ran between them.
+    expect(new Set(turns).size).toBe(4);
   });
 
   test("synchronous transactions and the commit queue of the same connection interleave with store writes", async () => {

@@ -1,8 +1,8 @@
 // The connection service on both stores; the HTTP behaviour is tests/api/connections.test.ts and
 // connection-session.test.ts (SQLite, with sandbox sessions).
 import { expect, test } from "bun:test";
-import { openDatabase } from "../../src/db/client";
-import { migrate } from "../../src/db/migrate";
+import { count } from "drizzle-orm";
+import { createPostgresEventSink } from "../../src/cluster/pg-event-sink";
 import type { Dialect } from "../../src/db/store";
 import { createCatalogServices } from "../../src/domain/catalog.service";
 import { createConnectionService } from "../../src/domain/connection.service";
@@ -16,25 +16,22 @@ const rejection = (p: Promise<unknown>) =>
   );
 
 /**
- * The service over a test store. Its event sink is the synchronous SQLite one (the only one there is): on
- * SQLite it writes on the store's writer connection, inside the status write's transaction. PostgreSQL has no
- * event sink yet (docs/CLUSTER.md §3, "Connections (session 6)"), so there the sink gets a database of its own
- * and the tests assert the rows only.
+ * The service over a test store, with the store's own event sink: events are written in the status write's
+ * transaction (on SQLite on the writer connection, on PostgreSQL by the PostgreSQL sink).
  */
 async function setup(dialect: Dialect) {
   const s: TestStore = await openTestStore(dialect);
-  const eventsDb = s.db ?? openDatabase(":memory:");
-  if (!s.db) migrate(eventsDb);
   let now = Date.UTC(2026, 11, 2, 9, 0, 0);
   const clock = () => now;
-  const sink = createEventSink(eventsDb, clock);
+  const sink = s.db ? createEventSink(s.db, clock) : createPostgresEventSink(s.sql!, { clock });
   const connections = createConnectionService({
     store: s.store,
     events: sink,
     sessions: { get: () => undefined },
     clock,
   });
-  const events = () => eventsDb.$client.query<{ n: number }, []>("select count(*) as n from events").get()!.n;
+  const { events: table } = s.store.t;
+  const events = async () => (await s.store.read((q) => q.select({ n: count() }).from(table)))[0]!.n;
   return {
     s,
     connections,
@@ -44,7 +41,6 @@ async function setup(dialect: Dialect) {
       now += ms;
     },
     async [Symbol.asyncDispose]() {
-      if (!s.db) eventsDb.$client.close();
       await s[Symbol.asyncDispose]();
     },
   };
@@ -218,11 +214,33 @@ describeStores("connection service", (dialect) => {
     expect(await rejection(connections.resolve(b.id))).toMatchObject({ code: "ERR_CONNECTION_NOT_FOUND" });
   });
 
-  test("applyStatus writes a change once (one connection_update on SQLite) and ignores a gone connection", async () => {
+  test("racing creates, default changes and deletes leave exactly one default connection", async () => {
+    await using t = await setup(dialect);
+    const { connections } = t;
+    const defaults = async () => (await connections.list()).filter((c) => c.isDefault).map((c) => c.name);
+    // Six creates on an empty table: each would be the default if it saw none of the others.
+    const created = await Promise.all(
+      ["A", "B", "C", "D", "E", "F"].map((name) => connections.create({ name, driver: "sandbox" })),
+    );
+    expect(await defaults()).toHaveLength(1);
+    // Each asks to become the default at once.
+    await Promise.all(created.map((c) => connections.update(c.id, { isDefault: true })));
+    expect(await defaults()).toHaveLength(1);
+    // The default and three others deleted at once: one of those left takes over.
+    const [first] = await defaults();
+    const doomed = created
+      .filter((c) => c.name === first || ["A", "B", "C", "D"].includes(c.name))
+      .slice(0, 4);
+    await Promise.all(doomed.map((c) => connections.remove(c.id)));
+    expect(await connections.list()).toHaveLength(2);
+    expect(await defaults()).toHaveLength(1);
+  });
+
+  test("applyStatus writes a change once, with one connection_update each, and ignores a gone connection", async () => {
     await using t = await setup(dialect);
     const { connections } = t;
     const a = await connections.create({ name: "A", driver: "sandbox", number: "595981000001" });
-    const before = t.events();
+    const before = await t.events();
     t.advance(1_000);
     await connections.applyStatus(a.id, "qrcode", { qrcode: "2@abc" });
     const qr = await connections.get(a.id);
@@ -244,7 +262,7 @@ describeStores("connection service", (dialect) => {
       number: null,
       statusReason: "logged out",
     });
-    if (dialect === "sqlite") expect(t.events() - before).toBe(2);
+    expect((await t.events()) - before).toBe(2);
     await connections.applyStatus(a.id + 1, "CONNECTED", { qrcode: null });
     expect(await connections.find(a.id + 1)).toBeUndefined();
   });

@@ -113,11 +113,14 @@ describeStores("contact service", (dialect) => {
     let now = T0;
     using on = servicesOn(s, () => now);
     const svc = on.contacts;
-    const types = () => on.env.events.splice(0).map((e) => e.envelope.event);
+    const types = async () => {
+      await on.env.settled();
+      return on.env.events.splice(0).map((e) => e.envelope.event);
+    };
     const created = await svc.save({ number: "+595 981 123456", name: "  Lía  " });
     expect(created.created).toBe(true);
     expect(created.contact).toMatchObject({ number: "595981123456", name: "Lía", email: "" });
-    expect(types()).toEqual(["contact_created"]);
+    expect(await types()).toEqual(["contact_created"]);
     now += 1000;
     const edited = await svc.save({ number: "595981123456", name: "Lía Pérez", email: "lia@example.com" });
     expect(edited).toMatchObject({
@@ -125,10 +128,10 @@ describeStores("contact service", (dialect) => {
       contact: { id: created.contact.id, name: "Lía Pérez", email: "lia@example.com" },
     });
     expect(edited.contact.updatedAt).toEqual(new Date(now));
-    expect(types()).toEqual(["contact_updated"]);
+    expect(await types()).toEqual(["contact_updated"]);
     const same = await svc.save({ number: "595981123456", name: "Lía Pérez" });
     expect(same.contact.updatedAt).toEqual(new Date(now));
-    expect(types()).toEqual([]);
+    expect(await types()).toEqual([]);
     expect((await svc.list({ offset: 0, limit: 10 })).count).toBe(1);
     await expect(svc.save({ number: "12" })).rejects.toMatchObject({ code: "ERR_INVALID_NUMBER" });
   });

@@ -1,7 +1,8 @@
 // The Idempotency-Key store on both stores; the HTTP behaviour (middleware, sends, crashes) is
 // tests/api/idempotency*.test.ts (SQLite).
-import { expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { asc } from "drizzle-orm";
+import { nodeLiveness, nodeOwner } from "../../src/cluster/node-owner";
 import { createIdempotencyStore, IDEMPOTENCY_TTL_MS } from "../../src/domain/idempotency";
 import { describeStores, openTestStore, type TestStore } from "../support/stores";
 
@@ -163,5 +164,38 @@ describeStores("Idempotency-Key store", (dialect) => {
     expect(await keys.prune()).toBe(1234);
     expect((await rows(s)).map((r) => r.key)).toEqual(["edge", "new"]);
     expect(await keys.prune()).toBe(0);
+  });
+});
+
+describe("Idempotency-Key store across nodes (PostgreSQL)", () => {
+  test("a key in flight on another live node is still in progress; after that node died or restarted its outcome is unknown", async () => {
+    await using s = await openTestStore("postgres");
+    const sql = s.sql!;
+    const register = (id: string) =>
+      sql`insert into nodes (id) values (${id})
+          on conflict (id) do update set started_at = clock_timestamp(), heartbeat_at = clock_timestamp()`;
+    await register("node-a");
+    await register("node-b");
+    const isLive = nodeLiveness(sql, 30_000);
+    const now = 1_700_000_000_000;
+    const a = createIdempotencyStore(s.store, () => now, { self: await nodeOwner(sql, "node-a"), isLive });
+    const b = createIdempotencyStore(s.store, () => now, { self: await nodeOwner(sql, "node-b"), isLive });
+    expect(await a.reserve(1, "k", "h")).toBeNull();
+    // Node A is sending: B must neither send again nor call it lost.
+    expect(await rejection(b.reserve(1, "k", "h"))).toEqual(STILL_RUNNING);
+    expect(await rejection(a.reserve(1, "k", "h"))).toEqual(STILL_RUNNING);
+
+    // Node A restarts under the same id: what its previous run left in flight is of unknown outcome.
+    await register("node-a");
+    expect((await rejection(b.reserve(1, "k", "h")))?.code).toBe(UNKNOWN);
+
+    // A node whose heartbeat is stale is gone too.
+    const a2 = createIdempotencyStore(s.store, () => now, { self: await nodeOwner(sql, "node-a"), isLive });
+    expect(await a2.reserve(1, "k2", "h")).toBeNull();
+    expect(await rejection(b.reserve(1, "k2", "h"))).toEqual(STILL_RUNNING);
+    await sql`update nodes set heartbeat_at = now() - interval '1 minute' where id = 'node-a'`;
+    expect((await rejection(b.reserve(1, "k2", "h")))?.code).toBe(UNKNOWN);
+    // An owner that is no node at all (a single-process UUID) is never live.
+    expect(await isLive("2f1c4c2e-8a51-4c39-9d5e-3b0b8c6e1a77")).toBe(false);
   });
 });

@@ -323,23 +323,26 @@ describeStores("ticket service", (dialect) => {
     let now = T0 + 3_600_000;
     using on = servicesOn(s, () => now);
     const svc = on.tickets;
-    const types = () => on.env.events.splice(0).map((e) => e.envelope.event);
+    const types = async () => {
+      await on.env.settled();
+      return on.env.events.splice(0).map((e) => e.envelope.event);
+    };
 
     // Opening an unassigned ticket accepts it for the one who opens it, and marks it read.
     const accepted = await svc.updateById(d.id(2), { status: "open", acceptedBy: d.zoe.id });
     expect([accepted.status, accepted.userId, accepted.unreadMessages]).toEqual(["open", d.zoe.id, 0]);
     expect(accepted.updatedAt).toEqual(new Date(now));
-    expect(types()).toEqual(["ticket_updated"]);
+    expect(await types()).toEqual(["ticket_updated"]);
 
     now += 1000;
     const tagged = await svc.updateById(d.id(2), { tagIds: [d.vip.id, d.oro.id] });
     expect(tagged.tags.map((t) => t.name)).toEqual(["oro", "vip"]);
-    expect(types()).toEqual(["ticket_updated"]);
+    expect(await types()).toEqual(["ticket_updated"]);
     const retagged = await svc.updateById(d.id(2), { tagIds: [d.oro.id] });
     expect(retagged.tags.map((t) => t.name)).toEqual(["oro"]);
     // The same set again changes nothing: no event.
     await svc.updateById(d.id(2), { tagIds: [d.oro.id] });
-    expect(types()).toEqual(["ticket_updated"]);
+    expect(await types()).toEqual(["ticket_updated"]);
 
     // A missing tag, queue or user refuses the whole update.
     await expect(svc.updateById(d.id(2), { tagIds: [d.vip.id, 999_999] })).rejects.toMatchObject({
@@ -356,11 +359,11 @@ describeStores("ticket service", (dialect) => {
     });
     const unchanged = await svc.get(d.id(2));
     expect([unchanged.status, unchanged.tags.map((t) => t.name)]).toEqual(["open", ["oro"]]);
-    expect(types()).toEqual([]);
+    expect(await types()).toEqual([]);
 
     const closed = await svc.updateById(d.id(2), { status: "closed" });
     expect(closed.status).toBe("closed");
-    expect(types()).toEqual(["ticket_closed"]);
+    expect(await types()).toEqual(["ticket_closed"]);
     expect((await svc.list({ offset: 0, limit: 50, status: "closed" })).count).toBe(2);
 
     // María has ticket 6 pending on B: her closed ticket 1 on A reopens, ticket 6's twin on B would not.
@@ -392,6 +395,7 @@ describeStores("ticket service", (dialect) => {
 
     const toQueue = await svc.transfer(d.id(3), { queueId: d.soporte.id, note: "  factura  " }, by);
     expect([toQueue.status, toQueue.queueId, toQueue.userId]).toEqual(["pending", d.soporte.id, null]);
+    await on.env.settled();
     const events = on.env.events.splice(0);
     expect(events.map((e) => e.envelope.event)).toEqual(["ticket_updated"]);
     const transfer = (events[0]!.envelope.data as { transfer: Record<string, unknown> }).transfer;

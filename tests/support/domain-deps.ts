@@ -1,10 +1,12 @@
-// The DomainDeps of one test store, for the domain tests of services that still carry synchronous SQLite parts
-// (the event sink, the message path's helpers): on SQLite they share the store's writer connection, as in the
-// server; on PostgreSQL they run on a migrated in-memory SQLite of their own (the event sink has not moved onto
-// the store yet), so what the tests assert of the PostgreSQL store is the store's own data.
+// The DomainDeps of one test store. On SQLite everything shares the store's writer connection, as in the server.
+// On PostgreSQL the event sink is the PostgreSQL one (events and deliveries in the write's own transaction,
+// listeners fed from the event feed: `await settled()` before looking at `events`), and the parts still written as
+// synchronous SQLite (`deps.db`, `commits`, the sink's synchronous `emit`) run on a migrated in-memory SQLite of
+// their own, so what the tests assert of the PostgreSQL store is the store's own data.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createPostgresEventSink } from "../../src/cluster/pg-event-sink";
 import { loadConfig } from "../../src/config";
 import { type Db, openDatabase } from "../../src/db/client";
 import { createCommitQueue } from "../../src/db/commit-queue";
@@ -14,14 +16,20 @@ import type { DomainDeps } from "../../src/domain/deps";
 import { createLogger } from "../../src/logger";
 import { createMediaFetcher } from "../../src/media/safe-fetch";
 import { createMediaStore } from "../../src/server";
-import { createEventSink, type StoredEvent } from "../../src/webhooks/events";
+import { createEventSink, type EventSink, type StoredEvent } from "../../src/webhooks/events";
 import { createReceiverPolicy } from "../../src/webhooks/receiver-policy";
 import type { TestStore } from "./stores";
 
 export function domainDeps(
   s: TestStore,
   clock: () => number,
-): { deps: DomainDeps; events: StoredEvent[]; [Symbol.dispose](): void } {
+): {
+  deps: DomainDeps;
+  events: StoredEvent[];
+  /** Resolves once `events` holds every event committed so far (PostgreSQL reads them from the feed). */
+  settled(): Promise<void>;
+  [Symbol.dispose](): void;
+} {
   const dataDir = mkdtempSync(join(tmpdir(), "chasqui-domain-"));
   let side: Db | undefined;
   const db =
@@ -40,7 +48,25 @@ export function domainDeps(
     LOG_LEVEL: "silent",
     WA_WS_URL: "ws://127.0.0.1:9/ws/chat",
   });
-  const sink = createEventSink(db, clock, writer.afterCommit);
+  const sqliteSink = createEventSink(db, clock, writer.afterCommit);
+  const pg = s.sql ? createPostgresEventSink(s.sql, { clock }) : undefined;
+  const started = pg?.start();
+  const sink: EventSink = pg
+    ? {
+        emit: sqliteSink.emit,
+        emitIn: pg.emitIn,
+        subscribe(listener) {
+          const offSide = sqliteSink.subscribe(listener);
+          const offPg = pg.subscribe(listener);
+          return () => {
+            offSide();
+            offPg();
+          };
+        },
+        wake: pg.wake,
+        onWake: pg.onWake,
+      }
+    : sqliteSink;
   const events: StoredEvent[] = [];
   sink.subscribe((e) => events.push(e));
   const deps: DomainDeps = {
@@ -60,7 +86,13 @@ export function domainDeps(
   return {
     deps,
     events,
+    async settled() {
+      await started;
+      await pg?.drain();
+    },
     [Symbol.dispose]() {
+      // The store's disposal drops the database next; the sink only stops listening.
+      void pg?.close().catch(() => {});
       side?.$client.close();
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -1,9 +1,10 @@
 // A Store of each kind for tests that must hold on both: SQLite on a real file with the real migrations (so
 // the read-only reader connection exists), PostgreSQL on a migrated throwaway database (tests/support/postgres.ts).
-import { beforeAll, describe } from "bun:test";
+import { beforeAll, describe, setDefaultTimeout } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { SQL } from "bun";
 import { type Db, openDatabase } from "../../src/db/client";
 import type { CommitObserver } from "../../src/db/commit-queue";
 import { migrate } from "../../src/db/migrate";
@@ -17,6 +18,9 @@ export const DIALECTS: Dialect[] = ["sqlite", "postgres"];
  * migrates its template (seconds on a loaded machine), so that each test's own time is its own work.
  */
 export function describeStores(name: string, body: (dialect: Dialect) => void): void {
+  // A PostgreSQL round trip per statement on a machine shared with other work: the 5 s default was hit at load
+  // average 26 by tests that take 1–2 s on a quiet one. A limit, not a speed assertion (for the calling file).
+  setDefaultTimeout(30_000);
   for (const dialect of DIALECTS)
     describe(`${name} on ${dialect}`, () => {
       if (dialect === "postgres")
@@ -31,19 +35,26 @@ export type TestStore = {
   store: Store;
   /** SQLite only: the writer connection the store shares with synchronous code. */
   db?: Db;
+  /** PostgreSQL only: the client the store runs on. */
+  sql?: SQL;
   [Symbol.asyncDispose](): Promise<void>;
 };
 
 export async function openTestStore(
   dialect: Dialect,
-  options: { observer?: CommitObserver } = {},
+  options: { observer?: CommitObserver; maxBatchMs?: number; now?: () => number } = {},
 ): Promise<TestStore> {
   if (dialect === "sqlite") {
     const dir = mkdtempSync(join(tmpdir(), "chasqui-store-"));
     const path = join(dir, "chasqui.sqlite");
     const db = openDatabase(path);
     migrate(db);
-    const store = createSqliteStore(db, { path, observer: options.observer });
+    const store = createSqliteStore(db, {
+      path,
+      observer: options.observer,
+      maxBatchMs: options.maxBatchMs,
+      now: options.now,
+    });
     return {
       store,
       db,
@@ -58,6 +69,7 @@ export async function openTestStore(
   const store = createPostgresStore(pg.sql);
   return {
     store,
+    sql: pg.sql,
     async [Symbol.asyncDispose]() {
       await store.close();
       await pg.drop();

@@ -59,8 +59,9 @@ export class JsonLineProcess {
     ).then((hit) => hit.value);
   }
 
-  async kill(): Promise<void> {
-    this.proc.kill();
+  /** Ends the child (SIGTERM unless told: `"SIGKILL"` is a crash) and waits until it is gone. */
+  async kill(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    this.proc.kill(signal);
     await this.proc.exited;
   }
 }

@@ -31,7 +31,6 @@ import {
   customType,
   index,
   integer,
-  json,
   pgTable,
   primaryKey,
   text,
@@ -39,6 +38,18 @@ import {
   uniqueIndex,
 } from "drizzle-orm/pg-core";
 import { type QueuedOutbound, USER_ROLES, type WeeklySchedule } from "../schema";
+
+/**
+ * A `json` column whose value goes to Bun.SQL as it is. drizzle's own `json` stringifies the value and Bun.SQL
+ * then encodes that string as JSON again, so every row held a JSON *string* ("[\"a\"]" instead of ["a"]): it read
+ * back right through drizzle (parsed twice) but was wrong for every SQL reader (`jsonb_array_length`, `@>`, psql).
+ * Bun.SQL encodes objects and arrays bound to a json parameter, and parses json columns it reads.
+ */
+const json = customType<{ data: unknown; driverData: unknown }>({
+  dataType: () => "json",
+  toDriver: (value) => value,
+  fromDriver: (value) => (typeof value === "string" ? JSON.parse(value) : value),
+});
 
 const bytea = customType<{ data: Buffer; driverData: Buffer }>({
   dataType: () => "bytea",

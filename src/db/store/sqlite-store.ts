@@ -26,6 +26,14 @@ export type SqliteStoreOptions = {
   /** Jobs one transaction takes at most before it commits (the rest wait for the next). */
   maxBatch?: number;
   /**
+   * Time a batch's bodies may take before it stops taking jobs and commits (default 10 ms). A batch runs within one
+   * turn of the event loop, so this bounds how long writes keep HTTP requests, timers and the dispatcher's wake-ups
+   * waiting: without it a backlog (after a stall) made one long batch, which made the next backlog larger.
+   */
+  maxBatchMs?: number;
+  /** The clock `maxBatchMs` is measured with (tests). */
+  now?: () => number;
+  /**
    * The commit's fsync off the event loop (DB_ASYNC_FSYNC): a batch COMMITs with `synchronous = NORMAL` (its
    * frames written to the WAL, not synced), the writer takes the next batch at once, and this batch's callers
    * are answered — and its afterCommit callbacks run — once `walSync.sync()` resolved. Without it the COMMIT
@@ -84,6 +92,8 @@ type Job = {
  */
 export function createSqliteStore(db: Db, opts: SqliteStoreOptions): SqliteStore {
   const maxBatch = opts.maxBatch ?? 1000;
+  const maxBatchMs = opts.maxBatchMs ?? 10;
+  const now = opts.now ?? (() => performance.now());
   const writer = db as unknown as Query;
   const sqlite = db.$client;
   const stmt = {
@@ -167,8 +177,10 @@ export function createSqliteStore(db: Db, opts: SqliteStoreOptions): SqliteStore
       setImmediate(() => {
         if (open && batch.length > 0) held = true;
       });
-      // FIFO, one job at a time; jobs queued while the batch is open join it (each in its own savepoint).
-      while (queue.length > 0 && batch.length < maxBatch) {
+      // FIFO, one job at a time; jobs queued while the batch is open join it (each in its own savepoint), until the
+      // batch is full or has used its time: the rest go in the next batch, on a later turn of the event loop.
+      const deadline = now() + maxBatchMs;
+      while (queue.length > 0 && batch.length < maxBatch && (batch.length === 0 || now() < deadline)) {
         const job = queue.shift()!;
         batch.push(job);
         stmt.savepoint.run();

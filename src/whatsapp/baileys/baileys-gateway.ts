@@ -1,9 +1,11 @@
-import type { WASocket } from "@whiskeysockets/baileys";
+import type { AuthenticationState, WASocket } from "@whiskeysockets/baileys";
+import type { SQL } from "bun";
+import { usePostgresAuthState } from "../../cluster/pg-auth-state";
 import type { Db } from "../../db/client";
 import { AppError } from "../../errors";
 import { backoffDelay } from "../../lib/backoff";
 import type { Logger } from "../../logger";
-import type { GatewayEvents, WhatsAppGateway } from "../gateway";
+import type { GatewayEvents, GatewayLease, WhatsAppGateway } from "../gateway";
 import { createCredsSaver } from "./creds-saver";
 import { createInbound } from "./inbound";
 import { createOutbound } from "./outbound";
@@ -12,7 +14,13 @@ import { useSqliteAuthState } from "./sqlite-auth-state";
 import { createSupervisor } from "./supervisor";
 
 export type BaileysOptions = {
-  db: Db;
+  /** Where session keys live on one node (SQLite). */
+  db?: Db;
+  /**
+   * On PostgreSQL (several nodes): the pool session keys are read from and written to, every write fenced by
+   * the connection's lease (src/cluster/pg-auth-state.ts). A connection started under a lease uses it.
+   */
+  postgres?: SQL;
   logger: Logger;
   /** The WebSocket URL handed to Baileys; WhatsApp's own when unset. Tests point it at the fake server. */
   wsUrl?: string;
@@ -35,6 +43,35 @@ export type BaileysOptions = {
   loopPauseMs?: number;
 };
 
+/** Baileys' auth state as the gateway uses it, on SQLite (synchronous writes) or PostgreSQL (fenced, async). */
+export type BaileysAuth = {
+  state: AuthenticationState;
+  saveCreds: () => void | Promise<void>;
+  clear: () => void | Promise<void>;
+};
+
+/**
+ * Builds the gateway with its auth state: on PostgreSQL under the node's lease of the connection (a write
+ * that finds the lease lost tells `owner.lost`, which closes the socket), else in the SQLite database.
+ */
+export async function openBaileysGateway(
+  connection: { id: number; number: string | null },
+  events: GatewayEvents,
+  opts: BaileysOptions,
+  owner?: GatewayLease,
+): Promise<WhatsAppGateway> {
+  let auth: BaileysAuth;
+  if (opts.postgres) {
+    if (!owner)
+      throw new Error(`connection ${connection.id}: a Baileys session on PostgreSQL needs its lease`);
+    auth = await usePostgresAuthState(opts.postgres, owner.lease, { onLeaseLost: owner.lost });
+  } else {
+    if (!opts.db) throw new Error("Baileys needs a database for its session keys");
+    auth = useSqliteAuthState(opts.db, connection.id);
+  }
+  return createBaileysGateway(connection, events, opts, auth);
+}
+
 /**
  * The WhatsApp gateway port over Baileys, one socket per connection at a time: socket.ts opens it and
  * reports its events, supervisor.ts keeps the status and reconnects (backoff with jitter, at once after a
@@ -44,13 +81,13 @@ export function createBaileysGateway(
   connection: { id: number; number: string | null },
   events: GatewayEvents,
   opts: BaileysOptions,
+  auth: BaileysAuth,
 ): WhatsAppGateway {
   const log = opts.logger.child({ module: "baileys", connectionId: connection.id });
   const baileysLog = opts.logger.child(
     { module: "baileys-lib", connectionId: connection.id },
     { level: opts.baileysLogLevel ?? "warn" },
   );
-  const auth = useSqliteAuthState(opts.db, connection.id);
   const reconnectBaseMs = opts.reconnectBaseMs ?? 1_000;
   const reconnectMaxMs = opts.reconnectMaxMs ?? 60_000;
 
@@ -78,7 +115,9 @@ export function createBaileysGateway(
     connect,
     onLoggedOut: () => {
       creds.dropRetry();
-      auth.clear();
+      const cleared = auth.clear();
+      if (cleared instanceof Promise)
+        cleared.catch((err) => log.error({ err }, "forgetting the logged-out device's keys failed"));
     },
     retryDelayMs: jittered,
     loopWindowMs: opts.loopWindowMs ?? 60_000,
@@ -160,7 +199,7 @@ export function createBaileysGateway(
       } catch (err) {
         log.warn({ err }, "logout request failed; forgetting the device locally");
       }
-      auth.clear();
+      await auth.clear();
       supervisor.disconnected("logged out");
     },
     status: () => supervisor.status(),

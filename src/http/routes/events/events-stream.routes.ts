@@ -102,16 +102,17 @@ eventsStreamRouter.openapi(
       ...commonErrors,
     },
   }),
-  (c) => {
+  async (c) => {
     const { services, streams } = c.get("deps");
-    const feed = services.eventFeed;
+    // Resolving a Last-Event-ID: a synchronous read on SQLite, a query of the pool on PostgreSQL.
+    const seqOf = (id: string) => services.pgEventFeed?.seqOf(id) ?? services.eventFeed.seqOf(id);
     const q = c.req.valid("query");
     const resumeFrom = c.req.header("last-event-id") || q.lastEventId;
 
     let afterSeq: number | undefined;
     let reset = false;
     if (resumeFrom) {
-      afterSeq = /^\d+$/.test(resumeFrom) ? Number(resumeFrom) : feed.seqOf(resumeFrom);
+      afterSeq = /^\d+$/.test(resumeFrom) ? Number(resumeFrom) : await seqOf(resumeFrom);
       reset = afterSeq === undefined;
     }
 

@@ -68,13 +68,13 @@ export const eventsRouter = createRouter().openapi(
       ...commonErrors,
     },
   }),
-  (c) => {
+  async (c) => {
     // The feed is not filtered by ticket visibility: an agent's panel uses the (filtered) SSE stream.
     if (visibleQueues(c.get("principal")) !== null)
       throw new AppError(
         "ERR_FORBIDDEN",
         "Agents read events through /events/stream, which shows only their tickets",
       );
-    return c.json(c.get("deps").services.webhookOps.listEvents(c.req.valid("query")), 200);
+    return c.json(await c.get("deps").services.webhookOps.listEvents(c.req.valid("query")), 200);
   },
 );

@@ -104,9 +104,9 @@ export const webhookOpsRouter = createRouter()
         ...commonErrors,
       },
     }),
-    (c) => {
+    async (c) => {
       const q = c.req.valid("query");
-      const result = opsOf(c.get("deps")).listDeliveries(q);
+      const result = await opsOf(c.get("deps")).listDeliveries(q);
       const nextCursor = nextCursorOf(
         "deliveries",
         { rows: result.deliveries, hasMore: result.hasMore },
@@ -125,7 +125,7 @@ export const webhookOpsRouter = createRouter()
       request: { params: DeliveryParam },
       responses: { 200: json(DeliveryWithPayload, "The delivery"), ...commonErrors },
     }),
-    (c) => c.json(opsOf(c.get("deps")).getDelivery(c.req.valid("param").deliveryId), 200),
+    async (c) => c.json(await opsOf(c.get("deps")).getDelivery(c.req.valid("param").deliveryId), 200),
   )
   .openapi(
     createRoute({
@@ -146,7 +146,7 @@ export const webhookOpsRouter = createRouter()
         ),
       },
     }),
-    (c) => c.json(opsOf(c.get("deps")).retry(c.req.valid("param").deliveryId), 200),
+    async (c) => c.json(await opsOf(c.get("deps")).retry(c.req.valid("param").deliveryId), 200),
   )
   .openapi(
     createRoute({
