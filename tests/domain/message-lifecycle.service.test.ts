@@ -99,7 +99,11 @@ async function setup(s: TestStore, connection: { historyImportDays?: number } = 
     setNow: (ms: number) => {
       now = ms;
     },
-    eventsOf: (name: string) => events.filter((e) => e.envelope.event === name).map((e) => e.envelope.data),
+    /** The events emitted so far (on PostgreSQL, once the sink's listeners read them from the feed). */
+    eventsOf: async (name: string) => {
+      await d.settled();
+      return events.filter((e) => e.envelope.event === name).map((e) => e.envelope.data);
+    },
     async row(pk: number) {
       const [m] = await s.store.read((q) => q.select().from(messages).where(eq(messages.pk, pk)));
       return m!;
@@ -121,7 +125,7 @@ describeStores("message lifecycle", (dialect: Dialect) => {
     expect(edited).toMatchObject({ body: "buenas tardes", previousBody: "buenas", isEdited: true });
     expect(edited.editedAt?.getTime()).toBe(T0 + 60_000);
     expect((await x.ticketRow()).lastMessage).toBe("buenas tardes");
-    expect(x.eventsOf("message_updated")).toEqual([
+    expect(await x.eventsOf("message_updated")).toEqual([
       {
         messageId: x.ours.id,
         ticketId: x.ticket.id,
@@ -136,7 +140,7 @@ describeStores("message lifecycle", (dialect: Dialect) => {
     // The same text again: nothing to do, nothing asked, no event.
     expect((await x.lifecycle.edit(x.ours.id, "buenas tardes")).body).toBe("buenas tardes");
     expect(x.fake.calls).toHaveLength(1);
-    expect(x.eventsOf("message_updated")).toHaveLength(1);
+    expect(await x.eventsOf("message_updated")).toHaveLength(1);
     // Not ours, past the window, unknown: the documented errors, nothing stored.
     await expect(x.lifecycle.edit("IN1", "x")).rejects.toMatchObject({ code: "ERR_MESSAGE_NOT_OURS" });
     await expect(x.lifecycle.edit("NOPE", "x")).rejects.toMatchObject({ code: "ERR_MESSAGE_NOT_FOUND" });
@@ -154,12 +158,12 @@ describeStores("message lifecycle", (dialect: Dialect) => {
     const deleted = await x.lifecycle.revoke(x.ours.id);
     expect(deleted).toMatchObject({ isDeleted: true, body: "buenas" });
     expect(deleted.deletedAt?.getTime()).toBe(T0 + 60_000);
-    expect(x.eventsOf("message_deleted")).toEqual([
+    expect(await x.eventsOf("message_deleted")).toEqual([
       expect.objectContaining({ messageId: x.ours.id, isDeleted: true, fromMe: true, body: "buenas" }),
     ]);
     expect((await x.lifecycle.revoke(x.ours.id)).isDeleted).toBe(true);
     expect(x.fake.calls).toEqual([["revoke", NUMBER, x.ours.id]]);
-    expect(x.eventsOf("message_deleted")).toHaveLength(1);
+    expect(await x.eventsOf("message_deleted")).toHaveLength(1);
     await expect(x.lifecycle.edit(x.ours.id, "x")).rejects.toMatchObject({ code: "ERR_MESSAGE_DELETED" });
     await expect(x.lifecycle.react(x.ours.id, "👍")).rejects.toMatchObject({ code: "ERR_MESSAGE_DELETED" });
   });
@@ -197,7 +201,7 @@ describeStores("message lifecycle", (dialect: Dialect) => {
     const byPk = await x.lifecycle.reactionsOf([x.inbound1.pk, x.inbound2.pk]);
     expect(byPk.get(x.inbound1.pk)?.map((r) => r.emoji)).toEqual(["😂"]);
     expect(byPk.has(x.inbound2.pk)).toBe(false);
-    expect(x.eventsOf("message_reaction").map((e) => [e.emoji, e.removed, e.fromMe])).toEqual([
+    expect((await x.eventsOf("message_reaction")).map((e) => [e.emoji, e.removed, e.fromMe])).toEqual([
       ["👍", false, true],
       ["❤️", false, true],
       ["😂", false, false],
@@ -244,8 +248,8 @@ describeStores("message lifecycle", (dialect: Dialect) => {
       timestampSec: 1,
     });
     expect((await x.row(x.inbound1.pk)).isDeleted).toBe(true);
-    expect(x.eventsOf("message_updated").map((e) => e.messageId)).toEqual(["IN2"]);
-    expect(x.eventsOf("message_deleted").map((e) => e.messageId)).toEqual(["IN1"]);
+    expect((await x.eventsOf("message_updated")).map((e) => e.messageId)).toEqual(["IN2"]);
+    expect((await x.eventsOf("message_deleted")).map((e) => e.messageId)).toEqual(["IN1"]);
     expect(x.fake.calls).toEqual([]);
   });
 

@@ -138,8 +138,11 @@ async function pass(w: ReturnType<typeof worker>, connectionId: number) {
   await w.queue.idle();
 }
 
-const failedEvents = (x: Setup) =>
-  x.d.events.filter((e) => e.envelope.event === "message_failed").map((e) => e.envelope.data);
+/** The message_failed events so far (on PostgreSQL, once the sink's listeners read them from the feed). */
+const failedEvents = async (x: Setup) => {
+  await x.d.settled();
+  return x.d.events.filter((e) => e.envelope.event === "message_failed").map((e) => e.envelope.data);
+};
 
 describeStores("send queue", (dialect: Dialect) => {
   test("list: queued messages next due first, per connection, with counts; cancel fails a queued one", async () => {
@@ -166,7 +169,7 @@ describeStores("send queue", (dialect: Dialect) => {
     const cancelled = await queue.cancel(await x.row("3EB0000000000000000002"));
     expect(cancelled.status).toBe("failed");
     expect(cancelled.error).toEqual({ code: "ERR_MESSAGE_CANCELLED", reason: "Cancelled through the API" });
-    expect(failedEvents(x)).toEqual([
+    expect(await failedEvents(x)).toEqual([
       expect.objectContaining({
         messageId: "3EB0000000000000000002",
         ticketId: x.ticket.id,
@@ -208,6 +211,7 @@ describeStores("send queue", (dialect: Dialect) => {
         q.select().from(s.store.t.tickets).where(eq(s.store.t.tickets.id, x.ticket.id)),
       );
       expect(ticket!.lastMessage).toBe(`body ${early.id}`);
+      await x.d.settled();
       expect(x.d.events.map((e) => [e.envelope.event, e.envelope.data.messageId])).toEqual([
         ["message_sent", early.id],
       ]);
@@ -238,7 +242,7 @@ describeStores("send queue", (dialect: Dialect) => {
       x.setNow(T0 + 1);
       await pass(w, x.conn.id);
       expect((await x.row(bad.id)).status).toBe("failed");
-      expect(failedEvents(x)).toEqual([
+      expect(await failedEvents(x)).toEqual([
         expect.objectContaining({ messageId: bad.id, code: "ERR_WAPP_INVALID_CONTACT", attempts: 1 }),
       ]);
       // The timeout may have reached WhatsApp: still claimed (not cancellable), with the reason, until the retry.
@@ -252,7 +256,7 @@ describeStores("send queue", (dialect: Dialect) => {
       await pass(w, x.conn.id);
       expect(fake.sends.get(flaky.id)).toBe(2);
       expect(await x.row(flaky.id)).toMatchObject({ status: "sent", attempts: 2, error: null });
-      expect(failedEvents(x)).toHaveLength(1);
+      expect(await failedEvents(x)).toHaveLength(1);
     } finally {
       await w.queue.stop();
     }
@@ -271,7 +275,7 @@ describeStores("send queue", (dialect: Dialect) => {
       await pass(w, x.conn.id);
       expect([...fake.sends.keys()]).toEqual([fresh.id]);
       expect((await x.row(late.id)).status).toBe("failed");
-      expect(failedEvents(x)).toEqual([
+      expect(await failedEvents(x)).toEqual([
         expect.objectContaining({ messageId: late.id, code: "ERR_MESSAGE_EXPIRED" }),
       ]);
     } finally {
@@ -377,6 +381,7 @@ describe("send queue on one PostgreSQL, two nodes", () => {
       expect([...fake.sends.values()].every((n) => n === 1)).toBe(true);
       expect([...fake.sends.keys()].sort()).toEqual(ids);
       for (const id of ids) expect(await x.row(id)).toMatchObject({ status: "sent", attempts: 1 });
+      await x.d.settled();
       const sentEvents = x.d.events.filter((e) => e.envelope.event === "message_sent");
       expect(sentEvents.map((e) => e.envelope.data.messageId).sort()).toEqual(ids);
     } finally {
