@@ -86,6 +86,7 @@ const EnvSchema = z.object({
   SEND_QUEUE_EXPIRY_HOURS: int(1, 8760).default(24),
   SEND_QUEUE_POLL_MS: int(10, 600_000).default(1_000),
   SEND_QUEUE_RETRY_MS: int(10, 3_600_000).default(5_000),
+  SEND_QUEUE_CLAIM_LEASE_MS: int(1_000, 3_600_000).default(120_000),
   MEDIA_S3_BUCKET: z
     .string()
     .regex(/^[A-Za-z0-9._-]{3,255}$/, "MEDIA_S3_BUCKET must be a bucket name (letters, digits, dots, dashes)")
@@ -289,6 +290,11 @@ export type Config = {
   sendQueuePollMs: number;
   /** After a failed attempt (timeout, socket error) the queue tries the same message again after this, ms. */
   sendQueueRetryMs: number;
+  /**
+   * PostgreSQL: a queued send claimed by a node is not claimed by another for this long (database time), renewed
+   * while its batch is sent; after it, a claim whose node died is taken again (and sent under the same id).
+   */
+  sendQueueClaimLeaseMs: number;
   /** MEDIA_S3_*: the bucket media are stored in, or the local folder. */
   mediaStore: MediaStoreConfig;
   /** DATABASE_URL: SQLite (unset) or PostgreSQL. */
@@ -392,6 +398,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sendQueueExpiryMs: e.SEND_QUEUE_EXPIRY_HOURS * 3_600_000,
     sendQueuePollMs: e.SEND_QUEUE_POLL_MS,
     sendQueueRetryMs: e.SEND_QUEUE_RETRY_MS,
+    sendQueueClaimLeaseMs: e.SEND_QUEUE_CLAIM_LEASE_MS,
     mediaStore: e.MEDIA_S3_BUCKET
       ? {
           kind: "s3",

@@ -1,6 +1,7 @@
-import { and, desc, eq } from "drizzle-orm";
-import type { DbOrTx, Tx } from "../db/client";
-import { contacts, messageReactions, messages, tickets } from "../db/schema";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { lifecycleSql, type ReactionRow } from "../db/sql/lifecycle";
+import type { Query } from "../db/store";
+import { preparedQuery } from "../db/store/prepared";
 import { AppError } from "../errors";
 import type { InboundMessage, InboundUpdate, MessageRef } from "../whatsapp/gateway";
 import type { ConnectionService } from "./connection.service";
@@ -40,16 +41,22 @@ export function createMessageLifecycleService(
   ticketsSvc: TicketService,
   connectionsSvc: ConnectionService,
 ) {
-  const { db, events, clock, logger, commits } = deps;
+  const { store, events, clock, logger } = deps;
+  const { bridge } = messagesSvc;
+  const { contacts, messageReactions, messages, tickets } = store.t;
+  const sqlq = lifecycleSql[store.dialect];
   const log = logger.child({ module: "message-lifecycle" });
+  const ph = (name: string) => sql.placeholder(name);
 
-  const ticketContact = (tx: DbOrTx, ticketId: number): Contact =>
-    tx
+  const contactOfTicket = preparedQuery<{ ticketId: number }, { contact: Contact }[]>((q) =>
+    q
       .select({ contact: contacts })
       .from(tickets)
       .innerJoin(contacts, eq(contacts.id, tickets.contactId))
-      .where(eq(tickets.id, ticketId))
-      .get()!.contact;
+      .where(eq(tickets.id, ph("ticketId"))),
+  );
+  const ticketContact = async (q: Query, ticketId: number): Promise<Contact> =>
+    (await contactOfTicket(q, { ticketId }))[0]!.contact;
 
   /** A queued, sending or failed message is not on WhatsApp (yet): nothing there to edit or react to. */
   const notSentYet = (m: MessageRow) => {
@@ -65,29 +72,26 @@ export function createMessageLifecycleService(
   });
 
   /** When the edited message is the ticket's newest, the ticket's preview follows the edit. */
-  function refreshPreview(tx: Tx, m: MessageRow, label: string) {
-    const newest = tx
+  async function refreshPreview(q: Query, m: MessageRow, label: string) {
+    const [newest] = await q
       .select({ pk: messages.pk })
       .from(messages)
       .where(eq(messages.ticketId, m.ticketId))
       .orderBy(desc(messages.createdAt), desc(messages.pk))
-      .limit(1)
-      .get();
+      .limit(1);
     if (newest?.pk === m.pk)
-      tx.update(tickets).set({ lastMessage: label }).where(eq(tickets.id, m.ticketId)).run();
+      await q.update(tickets).set({ lastMessage: label }).where(eq(tickets.id, m.ticketId));
   }
 
-  function applyEdit(tx: Tx, m: MessageRow, body: string): MessageRow | null {
-    if (m.isDeleted || m.body === body) return null;
+  async function applyEdit(q: Query, m: MessageRow, body: string): Promise<void> {
+    if (m.isDeleted || m.body === body) return;
     const at = new Date(clock());
-    const next = tx
+    await q
       .update(messages)
       .set({ previousBody: m.body, body, isEdited: true, editedAt: at, updatedAt: at })
-      .where(eq(messages.pk, m.pk))
-      .returning()
-      .get()!;
-    if (m.mediaType === "chat") refreshPreview(tx, m, body);
-    events.emit(tx, "message_updated", m.connectionId, {
+      .where(eq(messages.pk, m.pk));
+    if (m.mediaType === "chat") await refreshPreview(q, m, body);
+    await events.emitIn(q, "message_updated", m.connectionId, {
       messageId: m.id,
       ticketId: m.ticketId,
       body,
@@ -95,45 +99,42 @@ export function createMessageLifecycleService(
       isEdited: true,
       editedAt: at.toISOString(),
       fromMe: m.fromMe,
-      contact: contactRef(ticketContact(tx, m.ticketId)),
+      contact: contactRef(await ticketContact(q, m.ticketId)),
     });
-    return next;
   }
 
-  function applyRevoke(tx: Tx, m: MessageRow): MessageRow | null {
-    if (m.isDeleted) return null;
+  async function applyRevoke(q: Query, m: MessageRow): Promise<void> {
+    if (m.isDeleted) return;
     const at = new Date(clock());
-    const next = tx
+    await q
       .update(messages)
       .set({ isDeleted: true, deletedAt: at, updatedAt: at })
-      .where(eq(messages.pk, m.pk))
-      .returning()
-      .get()!;
-    events.emit(tx, "message_deleted", m.connectionId, {
+      .where(eq(messages.pk, m.pk));
+    await events.emitIn(q, "message_deleted", m.connectionId, {
       messageId: m.id,
       ticketId: m.ticketId,
       body: m.body,
       fromMe: m.fromMe,
       isDeleted: true,
       deletedAt: at.toISOString(),
-      contact: contactRef(ticketContact(tx, m.ticketId)),
+      contact: contactRef(await ticketContact(q, m.ticketId)),
     });
-    return next;
   }
 
-  function applyReaction(
-    tx: Tx,
+  async function applyReaction(
+    q: Query,
     m: MessageRow,
     r: { reactor: string; fromMe: boolean; name: string | null; emoji: string; timestampSec: number },
-  ): boolean {
+  ): Promise<boolean> {
     const where = and(eq(messageReactions.messagePk, m.pk), eq(messageReactions.reactor, r.reactor));
-    const existing = tx.select().from(messageReactions).where(where).get();
+    const [existing] = await q.select().from(messageReactions).where(where);
     if (r.emoji === "") {
       if (!existing) return false;
-      tx.delete(messageReactions).where(where).run();
+      await q.delete(messageReactions).where(where);
     } else {
       if (existing?.emoji === r.emoji) return false;
-      tx.insert(messageReactions)
+      await q
+        .insert(messageReactions)
         .values({
           messagePk: m.pk,
           reactor: r.reactor,
@@ -145,14 +146,13 @@ export function createMessageLifecycleService(
         .onConflictDoUpdate({
           target: [messageReactions.messagePk, messageReactions.reactor],
           set: { emoji: r.emoji, name: r.name, timestamp: r.timestampSec },
-        })
-        .run();
+        });
     }
-    tx.update(messages)
+    await q
+      .update(messages)
       .set({ updatedAt: new Date(clock()) })
-      .where(eq(messages.pk, m.pk))
-      .run();
-    events.emit(tx, "message_reaction", m.connectionId, {
+      .where(eq(messages.pk, m.pk));
+    await events.emitIn(q, "message_reaction", m.connectionId, {
       messageId: m.id,
       ticketId: m.ticketId,
       emoji: r.emoji,
@@ -160,65 +160,74 @@ export function createMessageLifecycleService(
       fromMe: r.fromMe,
       reactor: { number: r.fromMe ? null : r.reactor, name: r.name },
       timestamp: r.timestampSec,
-      contact: contactRef(ticketContact(tx, m.ticketId)),
+      contact: contactRef(await ticketContact(q, m.ticketId)),
     });
     return true;
   }
 
   /** The message the API addresses, with its live gateway and chat. */
   async function target(messageId: string) {
-    const m = messagesSvc.get(messageId);
+    const { m, contact } = await store.read(async (q) => {
+      const m = await bridge.newestIn(q, messageId);
+      if (!m) throw new AppError("ERR_MESSAGE_NOT_FOUND", "Message not found");
+      return { m, contact: await ticketContact(q, m.ticketId) };
+    });
     // A system line (a transfer) is a note of ours, not a WhatsApp message: nothing to edit, delete or react to.
     if (m.isSystem) throw new AppError("ERR_MESSAGE_NOT_EDITABLE", "A system line is not a WhatsApp message");
     const connection = await connectionsSvc.get(m.connectionId);
-    const contact = ticketContact(db, m.ticketId);
     return { m, connection, contact, to: chatAddress(contact) };
   }
 
+  /**
+   * Applies a change to message `pk` in one write, on the row as it is in that transaction (a concurrent change
+   * committed since the caller read it is seen, so a replay finds nothing to do).
+   */
+  const changeStored = (pk: number, apply: (q: Query, m: MessageRow) => Promise<unknown>) =>
+    store.write(async (q) => {
+      const m = await bridge.byPkIn(q, pk);
+      if (m) await apply(q, m);
+    });
+
+  const ticketById = preparedQuery<{ id: number }, (typeof tickets.$inferSelect)[]>((q) =>
+    q
+      .select()
+      .from(tickets)
+      .where(eq(tickets.id, ph("id"))),
+  );
+
   /** Read receipts for the newest `count` received messages of a ticket. */
   async function sendReadReceipts(ticketId: number, count: number): Promise<number> {
-    const ticket = db.select().from(tickets).where(eq(tickets.id, ticketId)).get();
+    const [ticket] = await store.read((q) => ticketById(q, { id: ticketId }));
     if (!ticket) return 0;
     const connection = await connectionsSvc.find(ticket.connectionId);
     const gw = deps.sessions.get(ticket.connectionId);
     if (!connection?.sendReadReceipts || gw?.status() !== "CONNECTED") return 0;
-    const unread = db
-      .select()
-      .from(messages)
-      .where(and(eq(messages.ticketId, ticketId), eq(messages.fromMe, false), eq(messages.isImported, false)))
-      .orderBy(desc(messages.createdAt), desc(messages.pk))
-      .limit(Math.min(count, 100))
-      .all();
+    const { unread, contact } = await store.read(async (q) => ({
+      unread: await q
+        .select()
+        .from(messages)
+        .where(
+          and(eq(messages.ticketId, ticketId), eq(messages.fromMe, false), eq(messages.isImported, false)),
+        )
+        .orderBy(desc(messages.createdAt), desc(messages.pk))
+        .limit(Math.min(count, 100)),
+      contact: await ticketContact(q, ticketId),
+    }));
     if (unread.length === 0) return 0;
-    const contact = ticketContact(db, ticketId);
     await gw.markRead(chatAddress(contact), unread.map(ref));
     return unread.length;
   }
 
-  // Compiled once (the message list asks for every page's reactions); a page's rows come by primary key.
-  const reactionsStmt = db.$client.query<
-    {
-      messagePk: number;
-      reactor: string;
-      fromMe: number;
-      name: string | null;
-      emoji: string;
-      timestamp: number;
-    },
-    [string]
-  >(
-    `select message_pk as messagePk, reactor, from_me as fromMe, name, emoji, timestamp from message_reactions
-     where message_pk in (select value from json_each(?))`,
-  );
-
   /** Reactions of a page of messages, by message row key. */
-  function reactionsOf(pks: number[]): Map<number, Reaction[]> {
+  async function reactionsOf(pks: number[]): Promise<Map<number, Reaction[]>> {
+    if (pks.length === 0) return new Map();
+    return byMessage(await store.read((q) => sqlq.reactionsOf(q, pks)));
+  }
+
+  function byMessage(found: ReactionRow[]): Map<number, Reaction[]> {
     const out = new Map<number, Reaction[]>();
-    if (pks.length === 0) return out;
-    const rows = reactionsStmt
-      .all(JSON.stringify(pks))
-      // A page's few reactions are ordered here rather than by a sort in SQLite.
-      .sort((a, b) => a.timestamp - b.timestamp);
+    // A page's few reactions are ordered here rather than by a sort in the database.
+    const rows = found.sort((a, b) => a.timestamp - b.timestamp);
     for (const r of rows) {
       const list = out.get(r.messagePk) ?? [];
       const fromMe = r.fromMe === 1;
@@ -234,31 +243,32 @@ export function createMessageLifecycleService(
     return out;
   }
 
-  const reload = (pk: number) => db.select().from(messages).where(eq(messages.pk, pk)).get()!;
+  const reload = async (pk: number) => (await store.read((q) => bridge.byPkIn(q, pk)))!;
+
+  const senderOf = preparedQuery<{ id: number }, { id: number; name: string; number: string }[]>((q) =>
+    q
+      .select({ id: contacts.id, name: contacts.name, number: contacts.number })
+      .from(contacts)
+      .where(eq(contacts.id, ph("id"))),
+  );
 
   return {
     /** An edit, delete or reaction reported by WhatsApp; changes to unknown messages are dropped. */
     async applyUpdate(connectionId: number, u: InboundUpdate): Promise<void> {
-      const m = messagesSvc.findByWaId(connectionId, u.targetId);
-      if (!m) {
-        log.debug(
-          { connectionId, kind: u.kind, targetId: u.targetId },
-          "update for a message we do not have",
-        );
-        return;
-      }
-      await commits.run((tx) => {
+      const found = await store.write(async (q) => {
+        const m = await bridge.findByWaIdIn(q, connectionId, u.targetId);
+        if (!m) return false;
         // Only the author edits or deletes a message (group admins may delete others' messages too).
-        const contact = ticketContact(tx, m.ticketId);
+        const contact = await ticketContact(q, m.ticketId);
         if (u.kind === "edit") {
-          if (u.fromMe === m.fromMe) applyEdit(tx, m, u.body);
+          if (u.fromMe === m.fromMe) await applyEdit(q, m, u.body);
         } else if (u.kind === "revoke") {
-          if (u.fromMe === m.fromMe || contact.isGroup) applyRevoke(tx, m);
+          if (u.fromMe === m.fromMe || contact.isGroup) await applyRevoke(q, m);
         } else {
           const reactor = u.fromMe ? ME : (u.reactor ?? (contact.isGroup ? null : contact.number));
-          if (!reactor) return;
+          if (!reactor) return true;
           const name = u.fromMe ? null : (u.reactorName ?? (contact.isGroup ? null : contact.name));
-          applyReaction(tx, m, {
+          await applyReaction(q, m, {
             reactor,
             fromMe: u.fromMe,
             name,
@@ -266,7 +276,13 @@ export function createMessageLifecycleService(
             timestampSec: u.timestampSec,
           });
         }
+        return true;
       });
+      if (!found)
+        log.debug(
+          { connectionId, kind: u.kind, targetId: u.targetId },
+          "update for a message we do not have",
+        );
     },
 
     /** PUT /messages/:id — edits the text of a message we sent, within WhatsApp's window. */
@@ -286,7 +302,7 @@ export function createMessageLifecycleService(
       if (m.body === body) return m;
       const gw = connectionsSvc.requireConnected(connection);
       await gw.editText(to, ref(m), body);
-      await commits.run((tx) => applyEdit(tx, m, body));
+      await changeStored(m.pk, (q, fresh) => applyEdit(q, fresh, body));
       return reload(m.pk);
     },
 
@@ -307,7 +323,7 @@ export function createMessageLifecycleService(
         );
       const gw = connectionsSvc.requireConnected(connection);
       await gw.revoke(to, ref(m));
-      await commits.run((tx) => applyRevoke(tx, m));
+      await changeStored(m.pk, applyRevoke);
       return reload(m.pk);
     },
 
@@ -324,8 +340,8 @@ export function createMessageLifecycleService(
       notSentYet(m);
       const gw = connectionsSvc.requireConnected(connection);
       await gw.react(to, ref(m), emoji);
-      await commits.run((tx) =>
-        applyReaction(tx, m, {
+      await changeStored(m.pk, (q, fresh) =>
+        applyReaction(q, fresh, {
           reactor: ME,
           fromMe: true,
           name: null,
@@ -337,15 +353,11 @@ export function createMessageLifecycleService(
     },
 
     /** A message as the API shows it: with its sender (inbound) and its reactions. */
-    view(m: MessageRow) {
+    async view(m: MessageRow) {
       const contact = m.contactId
-        ? (db
-            .select({ id: contacts.id, name: contacts.name, number: contacts.number })
-            .from(contacts)
-            .where(eq(contacts.id, m.contactId))
-            .get() ?? null)
+        ? ((await store.read((q) => senderOf(q, { id: m.contactId! })))[0] ?? null)
         : null;
-      return { message: m, contact, reactions: reactionsOf([m.pk]).get(m.pk) ?? [] };
+      return { message: m, contact, reactions: (await reactionsOf([m.pk])).get(m.pk) ?? [] };
     },
 
     reactionsOf,
@@ -365,14 +377,10 @@ export function createMessageLifecycleService(
         acceptedBy?: number;
       },
     ) {
-      const before = db
-        .select({ unread: tickets.unreadMessages, connectionId: tickets.connectionId })
-        .from(tickets)
-        .where(eq(tickets.id, ticketId))
-        .get();
+      const [before] = await store.read((q) => ticketById(q, { id: ticketId }));
       const view = await ticketsSvc.updateById(ticketId, input);
-      if (before && before.unread > 0) {
-        sendReadReceipts(ticketId, before.unread).catch((err) =>
+      if (before && before.unreadMessages > 0) {
+        sendReadReceipts(ticketId, before.unreadMessages).catch((err) =>
           log.warn({ err, ticketId }, "sending read receipts failed"),
         );
       }
@@ -383,10 +391,13 @@ export function createMessageLifecycleService(
 
     /** POST /tickets/:id/typing — "typing…" in the customer's chat while an agent writes. */
     async typing(ticketId: number, state: "composing" | "paused"): Promise<void> {
-      const ticket = db.select().from(tickets).where(eq(tickets.id, ticketId)).get();
-      if (!ticket) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
-      const gw = connectionsSvc.requireConnected(await connectionsSvc.get(ticket.connectionId));
-      await gw.sendPresence(chatAddress(ticketContact(db, ticketId)), state);
+      const found = await store.read(async (q) => {
+        const [ticket] = await ticketById(q, { id: ticketId });
+        return ticket && { ticket, contact: await ticketContact(q, ticketId) };
+      });
+      if (!found) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
+      const gw = connectionsSvc.requireConnected(await connectionsSvc.get(found.ticket.connectionId));
+      await gw.sendPresence(chatAddress(found.contact), state);
     },
 
     /**
@@ -399,8 +410,21 @@ export function createMessageLifecycleService(
       if (days <= 0) return 0;
       const since = Math.floor(clock() / 1000) - days * 86_400;
       let imported = 0;
-      const recent = msgs
-        .filter((m) => m.timestampSec >= since)
+      const inWindow = msgs.filter((m) => m.timestampSec >= since);
+      // Messages already stored are skipped here, in one read per 500, rather than by a transaction each.
+      const stored = new Set<string>();
+      await store.read(async (q) => {
+        for (let i = 0; i < inWindow.length; i += 500) {
+          const ids = inWindow.slice(i, i + 500).map((m) => m.id);
+          const rows = await q
+            .select({ id: messages.id })
+            .from(messages)
+            .where(and(eq(messages.connectionId, connectionId), inArray(messages.id, ids)));
+          for (const r of rows) stored.add(r.id);
+        }
+      });
+      const recent = inWindow
+        .filter((m) => !stored.has(m.id))
         .sort((a, b) => a.timestampSec - b.timestampSec);
       for (const m of recent) {
         try {

@@ -2,6 +2,7 @@ import { AppError } from "../errors";
 import type { ConnectionService } from "./connection.service";
 import type { ContactService } from "./contact.service";
 import type { DomainDeps } from "./deps";
+import { createMessageBridge } from "./message-bridge";
 import { createAckQueue } from "./messages/acks";
 import { createMessageStore, type MessageRow } from "./messages/message-store";
 import { createReceiveService, type InboundHooks } from "./messages/receive";
@@ -25,7 +26,8 @@ export function createMessageService(
 ) {
   const acks = createAckQueue(deps);
   const messageStore = createMessageStore(deps, acks.takeEarly);
-  const queue = createSendQueue(deps, messageStore, connectionsSvc);
+  const bridge = createMessageBridge(deps, messageStore);
+  const queue = createSendQueue(deps, bridge, connectionsSvc);
   const send = createSendService(deps, messageStore, contactsSvc, ticketsSvc, connectionsSvc, queue.kick);
   // Filled once the automation exists (it sends through this service, so it is created after it).
   const inboundHooks: InboundHooks = {};
@@ -66,6 +68,8 @@ export function createMessageService(
       return m;
     },
 
+    /** BRIDGE (s7-lifecycle): the message-store calls of the store-based lifecycle and send queue, on `q`. */
+    bridge,
     /** The durable outbound queue (queued and scheduled sends). */
     queue,
     sendToTicket: send.sendToTicket,

@@ -1,12 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { and, asc, count, eq, type SQL, sql } from "drizzle-orm";
-import { contacts, messages, tickets } from "../db/schema";
+import { type ClaimOptions, sendQueueSql } from "../db/sql/send-queue";
+import type { Query } from "../db/store";
+import { preparedQuery } from "../db/store/prepared";
 import { AppError } from "../errors";
 import type { OutboundMedia, SentMessage, WhatsAppGateway } from "../whatsapp/gateway";
 import type { Connection, ConnectionService } from "./connection.service";
 import type { Contact } from "./contact.service";
 import type { DomainDeps } from "./deps";
-import type { MessageRow, MessageStore } from "./messages/message-store";
+import type { MessageBridge } from "./message-bridge";
+import type { MessageRow } from "./messages/message-store";
 
 /** Attempts of one message that failed for a reason other than the connection being down. */
 const MAX_ATTEMPTS = 5;
@@ -40,6 +43,8 @@ type ConnState = {
   retryAt: number;
   /** The pause before the next message to another chat, drawn once per gap (min interval + jitter). */
   gapMs: number | null;
+  /** Messages kept `sending` for another try, by pk, with the stamp that try left (see src/db/sql/send-queue.ts). */
+  held: Map<number, number>;
 };
 
 /**
@@ -49,67 +54,19 @@ type ConnState = {
  * WhatsApp id stored with it; after a crash a claimed message whose server ack was stored is only marked
  * sent, any other is sent again under the same id, which WhatsApp treats as the same message.
  */
-export function createSendQueue(deps: DomainDeps, store: MessageStore, connectionsSvc: ConnectionService) {
-  const { db, commits, events, sessions, media, clock, config, logger } = deps;
+export function createSendQueue(deps: DomainDeps, bridge: MessageBridge, connectionsSvc: ConnectionService) {
+  const { store, events, sessions, media, clock, config, logger } = deps;
   const log = logger.child({ module: "send-queue" });
-  const sqlite = db.$client;
+  const { contacts, messages, tickets } = store.t;
+  const sqlq = sendQueueSql[store.dialect];
   const ph = (name: string) => sql.placeholder(name);
-  const q = {
-    next: sqlite.query<{ pk: number }, [number, number, number]>(
-      `select pk from messages where connection_id = ? and status in ('queued', 'sending') and send_at <= ?
-       order by send_at, pk limit ?`,
-    ),
-    // Only messages nobody handed to WhatsApp yet expire (`status <> 'sending'`); the `in` keeps the
-    // statement on the partial queue index, whose condition SQLite must see implied.
-    expired: sqlite.query<{ pk: number }, [number, number, number]>(
-      `select pk from messages where connection_id = ? and status in ('queued', 'sending') and send_at <= ?
-       and status <> 'sending' and expires_at <= ? order by send_at, pk limit 100`,
-    ),
-    claim: sqlite.query<{ pk: number }, [number, number]>(
-      `update messages set status = 'sending', attempts = attempts + 1, updated_at = ?
-       where pk = ? and status in ('queued', 'sending') returning pk`,
-    ),
-    sent: sqlite.query<{ pk: number }, [number, number, string | null, number, number]>(
-      `update messages set status = 'sent', sent_at = ?, timestamp = ?, remote_key = coalesce(?, remote_key),
-       error = null, updated_at = ? where pk = ? and status = 'sending' returning pk`,
-    ),
-    release: sqlite.query<unknown, [string, number, number]>(
-      `update messages set status = 'queued', error = ?, updated_at = ? where pk = ? and status = 'sending'`,
-    ),
-    unclaim: sqlite.query<unknown, [number, number]>(
-      `update messages set status = 'queued', attempts = attempts - 1, updated_at = ? where pk = ?
-       and status = 'sending'`,
-    ),
-    keepTrying: sqlite.query<unknown, [string, number, number]>(
-      "update messages set error = ?, updated_at = ? where pk = ?",
-    ),
-    fail: sqlite.query<{ pk: number }, [string, number, number]>(
-      `update messages set status = 'failed', error = ?, updated_at = ? where pk = ?
-       and status in ('queued', 'sending') returning pk`,
-    ),
-    cancel: sqlite.query<{ pk: number }, [string, number, number]>(
-      `update messages set status = 'failed', error = ?, updated_at = ? where pk = ? and status = 'queued'
-       returning pk`,
-    ),
-    lastSent: sqlite.query<{ sentAt: number; ticketId: number }, [number]>(
-      `select sent_at as sentAt, ticket_id as ticketId from messages
-       where connection_id = ? and sent_at is not null order by sent_at desc limit 1`,
-    ),
-    sentSince: sqlite.query<{ n: number }, [number, number]>(
-      "select count(*) as n from messages where connection_id = ? and sent_at is not null and sent_at > ?",
-    ),
-  };
-  const byPk = db
-    .select()
-    .from(messages)
-    .where(eq(messages.pk, ph("pk")))
-    .prepare();
-  const contactOfTicket = db
-    .select({ contact: contacts })
-    .from(tickets)
-    .innerJoin(contacts, eq(contacts.id, tickets.contactId))
-    .where(eq(tickets.id, ph("ticketId")))
-    .prepare();
+  const contactOfTicket = preparedQuery<{ ticketId: number }, { contact: Contact }[]>((q) =>
+    q
+      .select({ contact: contacts })
+      .from(tickets)
+      .innerJoin(contacts, eq(contacts.id, tickets.contactId))
+      .where(eq(tickets.id, ph("ticketId"))),
+  );
 
   // Literal status lists (not bound parameters), so SQLite sees the partial queue indexes apply.
   const inQueue = sql`${messages.status} in ('queued', 'sending')`;
@@ -119,16 +76,20 @@ export function createSendQueue(deps: DomainDeps, store: MessageStore, connectio
       eq(messages.status, ph("status")),
       connectionId ? eq(messages.connectionId, ph("connectionId")) : undefined,
     )!;
+  type ListParams = { status: string; connectionId?: number };
   const listStmt = (connectionId: boolean) => ({
-    count: db.select({ n: count() }).from(messages).where(listWhere(connectionId)).prepare(),
-    page: db
-      .select()
-      .from(messages)
-      .where(listWhere(connectionId))
-      .orderBy(asc(messages.sendAt), asc(messages.pk))
-      .limit(ph("limit"))
-      .offset(ph("offset"))
-      .prepare(),
+    count: preparedQuery<ListParams, { n: number }[]>((q) =>
+      q.select({ n: count() }).from(messages).where(listWhere(connectionId)),
+    ),
+    page: preparedQuery<ListParams & { limit: number; offset: number }, MessageRow[]>((q) =>
+      q
+        .select()
+        .from(messages)
+        .where(listWhere(connectionId))
+        .orderBy(asc(messages.sendAt), asc(messages.pk))
+        .limit(ph("limit"))
+        .offset(ph("offset")),
+    ),
   });
   const list = { all: listStmt(false), byConnection: listStmt(true) };
 
@@ -136,7 +97,7 @@ export function createSendQueue(deps: DomainDeps, store: MessageStore, connectio
   const stateOf = (id: number) => {
     let s = states.get(id);
     if (!s) {
-      s = { running: false, again: false, retryAt: 0, gapMs: null };
+      s = { running: false, again: false, retryAt: 0, gapMs: null, held: new Map() };
       states.set(id, s);
     }
     return s;
@@ -159,9 +120,17 @@ export function createSendQueue(deps: DomainDeps, store: MessageStore, connectio
       sleeps.add(entry);
     });
 
-  const contactOf = (ticketId: number): Contact => contactOfTicket.get({ ticketId })!.contact;
+  const contactOf = async (q: Query, ticketId: number): Promise<Contact> =>
+    (await contactOfTicket(q, { ticketId }))[0]!.contact;
 
-  function failedData(m: MessageRow, code: string, reason: string) {
+  /** The claim options of a connection's worker: the lease, and the `sending` rows it still holds. */
+  const claimOptions = (s: ConnState): ClaimOptions => ({
+    leaseMs: config.sendQueueClaimLeaseMs,
+    held: [...s.held].map(([pk, stamp]) => ({ pk, stamp })),
+  });
+
+  async function failedData(q: Query, m: MessageRow, code: string, reason: string) {
+    const { id, name, number } = await contactOf(q, m.ticketId);
     return {
       messageId: m.id,
       ticketId: m.ticketId,
@@ -170,34 +139,31 @@ export function createSendQueue(deps: DomainDeps, store: MessageStore, connectio
       code,
       reason,
       attempts: m.attempts,
-      contact: (({ id, name, number }) => ({ id, name, number }))(contactOf(m.ticketId)),
+      contact: { id, name, number },
     };
   }
 
   /** Fails a queued or claimed message for good and emits message_failed; false when it was not queued. */
   async function fail(pk: number, code: string, reason: string, onlyQueued = false): Promise<boolean> {
-    return commits.run((tx) => {
-      const stmt = onlyQueued ? q.cancel : q.fail;
-      if (!stmt.get(JSON.stringify({ code, reason }), clock(), pk)) return false;
-      const m = byPk.get({ pk })!;
-      events.emit(tx, "message_failed", m.connectionId, failedData(m, code, reason));
+    return store.write(async (q) => {
+      if (!(await sqlq.fail(q, pk, { code, reason }, clock(), onlyQueued))) return false;
+      const m = (await bridge.byPkIn(q, pk))!;
+      await events.emitIn(q, "message_failed", m.connectionId, await failedData(q, m, code, reason));
       return true;
     });
   }
 
   async function markSent(pk: number, sent: SentMessage | null): Promise<void> {
-    await commits.run((tx) => {
+    await store.write(async (q) => {
       const now = clock();
-      const current = byPk.get({ pk })!;
-      const ok = q.sent.get(
+      const ok = await sqlq.sent(q, pk, {
         now,
-        sent?.timestampSec ?? Math.floor(now / 1000),
-        sent?.remoteKey ?? null,
-        now,
-        pk,
-      );
+        timestamp: sent?.timestampSec ?? Math.floor(now / 1000),
+        remoteKey: sent?.remoteKey ?? null,
+      });
       if (!ok) return;
-      store.announce(tx, byPk.get({ pk })!, current.ticketId, contactOf(current.ticketId), now);
+      const m = (await bridge.byPkIn(q, pk))!;
+      await bridge.announceIn(q, m, m.ticketId, await contactOf(q, m.ticketId), now);
     });
   }
 
@@ -226,7 +192,7 @@ export function createSendQueue(deps: DomainDeps, store: MessageStore, connectio
    */
   async function paced(connection: Connection, m: MessageRow, s: ConnState): Promise<boolean> {
     const now = clock();
-    const last = q.lastSent.get(connection.id);
+    const last = await store.read((q) => sqlq.lastSent(q, connection.id));
     if (
       last &&
       last.ticketId !== m.ticketId &&
@@ -254,7 +220,7 @@ export function createSendQueue(deps: DomainDeps, store: MessageStore, connectio
 
   async function expire(connectionId: number): Promise<void> {
     const now = clock();
-    for (const { pk } of q.expired.all(connectionId, now, now)) {
+    for (const pk of await store.read((q) => sqlq.expired(q, connectionId, now))) {
       await fail(pk, "ERR_MESSAGE_EXPIRED", "The message could not be sent before its expiresAt", true);
     }
   }
@@ -282,25 +248,29 @@ export function createSendQueue(deps: DomainDeps, store: MessageStore, connectio
         : `WhatsApp did not accept the message: ${(err as Error).message}`;
     if (code === "ERR_WAPP_NOT_CONNECTED") {
       // Refused before anything left: back in the queue until the connection is back.
-      await commits.run(() => q.release.run(JSON.stringify({ code, reason }), clock(), m.pk));
+      await store.write((q) => sqlq.release(q, m.pk, { code, reason }, clock()));
+      s.held.delete(m.pk);
       return "stop";
     }
     if (code === "ERR_SERVICE_UNAVAILABLE") {
       // The media store did not answer (a bucket outage): nothing left; back in the queue, tried again later.
       log.warn({ err, messageId: m.id }, "queued media send waits for the media store");
-      await commits.run(() => q.release.run(JSON.stringify({ code, reason }), clock(), m.pk));
+      await store.write((q) => sqlq.release(q, m.pk, { code, reason }, clock()));
+      s.held.delete(m.pk);
       s.retryAt = clock() + config.sendQueueRetryMs;
       return "stop";
     }
     if (!(err instanceof PermanentSendError) && MAY_HAVE_LEFT.has(code) && m.attempts < MAX_ATTEMPTS) {
       // It may have reached WhatsApp: it stays claimed and is sent again under the same id.
       log.warn({ err, messageId: m.id, attempts: m.attempts }, "queued send failed; will retry");
-      await commits.run(() => q.keepTrying.run(JSON.stringify({ code, reason }), clock(), m.pk));
+      // Still this worker's: the next pass may take it again before its claim expires (PostgreSQL).
+      s.held.set(m.pk, await store.write((q) => sqlq.keepTrying(q, m.pk, { code, reason }, clock())));
       s.retryAt = clock() + config.sendQueueRetryMs;
       return "stop";
     }
     log.warn({ err, messageId: m.id, attempts: m.attempts }, "queued send failed for good");
     await fail(m.pk, code, reason);
+    s.held.delete(m.pk);
     return "next";
   }
 
@@ -317,15 +287,25 @@ export function createSendQueue(deps: DomainDeps, store: MessageStore, connectio
       if (!connection || !gw || gw.status() !== "CONNECTED") return;
       const now = clock();
       if (now < s.retryAt) return;
-      const due = q.next.all(connectionId, now, unpaced(connection) ? BATCH : 1).map((r) => byPk.get(r)!);
+      const due = await store.read(async (q) => {
+        const pks = await sqlq.next(q, connectionId, now, unpaced(connection) ? BATCH : 1, claimOptions(s));
+        const rows: MessageRow[] = [];
+        for (const pk of pks) rows.push((await bridge.byPkIn(q, pk))!);
+        return rows;
+      });
       if (due.length === 0) return;
       // A claimed message whose server ack was stored went out before a crash: never send it again.
       const acked = due.filter((m) => m.status === "sending" && m.ack >= 1);
-      for (const m of acked) await markSent(m.pk, null);
+      for (const m of acked) {
+        await markSent(m.pk, null);
+        s.held.delete(m.pk);
+      }
       if (acked.length > 0) continue;
       let batch = due;
       if (connection.pacingDailyCap > 0) {
-        const left = connection.pacingDailyCap - (q.sentSince.get(connection.id, now - DAY_MS)?.n ?? 0);
+        const left =
+          connection.pacingDailyCap -
+          (await store.read((q) => sqlq.sentSince(q, connection.id, now - DAY_MS)));
         if (left <= 0) return;
         batch = batch.slice(0, left);
       }
@@ -335,13 +315,28 @@ export function createSendQueue(deps: DomainDeps, store: MessageStore, connectio
         await typing(gw, connection, m);
         if (stopped) return;
       }
-      const claimed = await commits.run(() =>
-        batch.filter((m) => q.claim.get(clock(), m.pk)).map((m) => m.pk),
-      );
+      const claimed = (
+        await store.write((q) =>
+          sqlq.claim(
+            q,
+            batch.map((m) => m.pk),
+            clock(),
+            claimOptions(s),
+          ),
+        )
+      ).map((c) => c.pk);
+      for (const pk of claimed) s.held.delete(pk);
+      let renewedAt = clock();
       const stored: Promise<void>[] = [];
       let outcome: "stop" | "next" = "next";
       for (const [i, pk] of claimed.entries()) {
-        const m = byPk.get({ pk })!;
+        // A long batch keeps its claims alive (PostgreSQL: another node takes a claim only once it expired).
+        if (clock() - renewedAt > config.sendQueueClaimLeaseMs / 3) {
+          const rest = claimed.slice(i);
+          await store.write((q) => sqlq.renew(q, rest));
+          renewedAt = clock();
+        }
+        const m = (await store.read((q) => bridge.byPkIn(q, pk)))!;
         try {
           stored.push((await sendClaimed(gw, m)).stored);
           s.retryAt = 0;
@@ -350,8 +345,8 @@ export function createSendQueue(deps: DomainDeps, store: MessageStore, connectio
           // The rest of the batch was not tried: back in the queue as it was.
           const rest = claimed.slice(i + 1);
           if (rest.length > 0)
-            await commits.run(() => {
-              for (const p of rest) q.unclaim.run(clock(), p);
+            await store.write(async (q) => {
+              for (const p of rest) await sqlq.unclaim(q, p, clock());
             });
           break;
         }
@@ -424,16 +419,23 @@ export function createSendQueue(deps: DomainDeps, store: MessageStore, connectio
     },
 
     /** Queued (or sending) messages, next due first, of one connection or all. */
-    list(filter: { status: "queued" | "sending"; connectionId?: number; page: number; limit: number }) {
+    async list(filter: {
+      status: "queued" | "sending";
+      connectionId?: number;
+      page: number;
+      limit: number;
+    }): Promise<{ rows: MessageRow[]; count: number; hasMore: boolean }> {
       const stmt = filter.connectionId === undefined ? list.all : list.byConnection;
       const params = { status: filter.status, connectionId: filter.connectionId };
-      const total = stmt.count.get(params)?.n ?? 0;
-      const rows = stmt.page.all({
-        ...params,
-        limit: filter.limit,
-        offset: (filter.page - 1) * filter.limit,
+      return store.read(async (q) => {
+        const total = Number((await stmt.count(q, params))[0]?.n ?? 0);
+        const rows = await stmt.page(q, {
+          ...params,
+          limit: filter.limit,
+          offset: (filter.page - 1) * filter.limit,
+        });
+        return { rows, count: total, hasMore: filter.page * filter.limit < total };
       });
-      return { rows, count: total, hasMore: filter.page * filter.limit < total };
     },
 
     /**
@@ -448,7 +450,7 @@ export function createSendQueue(deps: DomainDeps, store: MessageStore, connectio
       // The worker claimed it between the read and the cancel.
       if (!done)
         throw new AppError("ERR_MESSAGE_SENDING", "The message is being sent and can no longer be cancelled");
-      return byPk.get({ pk: m.pk })!;
+      return (await store.read((q) => bridge.byPkIn(q, m.pk)))!;
     },
   };
 }

@@ -72,7 +72,7 @@ export async function sendOnTicket(deps: AppDeps, input: SendInput) {
 export async function ticketMessages(deps: AppDeps, ticketId: number, page: number, limit: number) {
   const { messages: svc, lifecycle } = deps.services;
   const { rows, count, hasMore } = await svc.list(ticketId, { limit, offset: (page - 1) * limit });
-  const reactions = lifecycle.reactionsOf(rows.map((r) => r.message.pk));
+  const reactions = await lifecycle.reactionsOf(rows.map((r) => r.message.pk));
   const messages = rows.map((r) =>
     messageWire(r.message, r.contact, svc.mediaUrlOf, reactions.get(r.message.pk)),
   );

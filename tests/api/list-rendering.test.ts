@@ -167,7 +167,7 @@ test("contact and message list pages are the JSON of contactWire and messageWire
   for (const id of ids.slice(0, 4)) {
     const text = await (await t.request(`/api/v1/tickets/${id}/messages`)).text();
     const result = await svc.list(id, { offset: 0, limit: 20 });
-    const reactions = t.services.lifecycle.reactionsOf(result.rows.map((r) => r.message.pk));
+    const reactions = await t.services.lifecycle.reactionsOf(result.rows.map((r) => r.message.pk));
     const body = JSON.parse(text);
     expect(body.messages.length).toBeGreaterThan(0);
     expect(text).toBe(

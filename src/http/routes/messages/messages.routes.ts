@@ -158,7 +158,7 @@ export const messagesRouter = createRouter()
         ...commonErrors,
       },
     }),
-    (c) => {
+    async (c) => {
       // The queue spans every ticket: an agent sees a queued message in the conversation of their tickets.
       if (visibleQueues(c.get("principal")) !== null)
         throw new AppError(
@@ -167,7 +167,12 @@ export const messagesRouter = createRouter()
         );
       const { status, whatsappId, page, limit } = c.req.valid("query");
       const svc = c.get("deps").services.messages;
-      const { rows, count, hasMore } = svc.queue.list({ status, connectionId: whatsappId, page, limit });
+      const { rows, count, hasMore } = await svc.queue.list({
+        status,
+        connectionId: whatsappId,
+        page,
+        limit,
+      });
       const messages = rows.map((m) => messageWire(m, null, svc.mediaUrlOf));
       return c.json({ messages, count, hasMore, page, limit }, 200);
     },
@@ -316,7 +321,7 @@ export const messagesRouter = createRouter()
       const body = await readBody(c, EditBody);
       await assertMessageVisible(c, c.req.valid("param").messageId);
       const m = await c.get("deps").services.lifecycle.edit(c.req.valid("param").messageId, body.body);
-      return c.json({ message: "Message edited", data: messageData(c, m) }, 200);
+      return c.json({ message: "Message edited", data: await messageData(c, m) }, 200);
     },
   )
   .openapi(
@@ -337,10 +342,10 @@ export const messagesRouter = createRouter()
       const target = await messages.getAsync(id);
       if (target.fromMe && target.status !== "sent") {
         const m = await messages.queue.cancel(target);
-        return c.json({ message: "Queued message cancelled", data: messageData(c, m) }, 200);
+        return c.json({ message: "Queued message cancelled", data: await messageData(c, m) }, 200);
       }
       const m = await lifecycle.revoke(id);
-      return c.json({ message: "Message deleted", data: messageData(c, m) }, 200);
+      return c.json({ message: "Message deleted", data: await messageData(c, m) }, 200);
     },
   )
   .openapi(
@@ -358,13 +363,13 @@ export const messagesRouter = createRouter()
       const body = await readBody(c, ReactionBody);
       await assertMessageVisible(c, c.req.valid("param").messageId);
       const m = await c.get("deps").services.lifecycle.react(c.req.valid("param").messageId, body.emoji);
-      return c.json({ message: "Reaction saved", data: messageData(c, m) }, 200);
+      return c.json({ message: "Reaction saved", data: await messageData(c, m) }, 200);
     },
   );
 
 /** A message as the API shows it: its sender (inbound) and reactions. */
-function messageData(c: Context<AppEnv>, m: MessageRow) {
+async function messageData(c: Context<AppEnv>, m: MessageRow) {
   const { lifecycle, messages } = c.get("deps").services;
-  const v = lifecycle.view(m);
+  const v = await lifecycle.view(m);
   return messageWire(v.message, v.contact, messages.mediaUrlOf, v.reactions);
 }

@@ -50,7 +50,7 @@ export const messageSearchRouter = createRouter().openapi(
     if (ticketId !== undefined) await assertTicketVisible(c, ticketId);
     const queues = visibleQueues(c.get("principal"));
     const { rows, count, hasMore } = await messageSearch({ q, page, limit, ticketId, queues });
-    const reactions = lifecycle.reactionsOf(rows.map((r) => r.message.pk));
+    const reactions = await lifecycle.reactionsOf(rows.map((r) => r.message.pk));
     const messages = rows.map((r) => ({
       ...messageWire(r.message, r.sender, svc.mediaUrlOf, reactions.get(r.message.pk)),
       ticket: { id: r.ticket.id, status: r.ticket.status, contact: r.customer },

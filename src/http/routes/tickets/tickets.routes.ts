@@ -295,14 +295,15 @@ export const ticketsRouter = createRouter()
       const { services } = c.get("deps");
       const { messages: svc, lifecycle } = services;
       await assertTicketVisible(c, ticketId);
-      // The page and its count in one store read, then the page's reactions.
+      // The page and its count in one store read, then the page's reactions (a message written between the two
+      // reads may be counted before it is shown: the next page shows it).
       const result = await svc.list(ticketId, pageAt(q));
       const { rows, count, hasMore } = result;
       const nextCursor = nextCursorOf("messages", result, (r) => [
         r.message.createdAt.getTime(),
         r.message.pk,
       ]);
-      const reactions = lifecycle.reactionsOf(rows.map((r) => r.message.pk));
+      const reactions = await lifecycle.reactionsOf(rows.map((r) => r.message.pk));
       const messages = rows.map((r) =>
         messageWire(r.message, r.contact, svc.mediaUrlOf, reactions.get(r.message.pk)),
       );
