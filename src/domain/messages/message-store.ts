@@ -1,7 +1,6 @@
 import { and, count, desc, eq, sql } from "drizzle-orm";
-import type { Tx } from "../../db/client";
 import { messages as messagesSqlite } from "../../db/schema";
-import { sqliteTouchTicket, touchTicketSql } from "../../db/sql/messages";
+import { touchTicketSql } from "../../db/sql/messages";
 import type { Query } from "../../db/store";
 import { preparedQuery } from "../../db/store/prepared";
 import { AppError } from "../../errors";
@@ -282,16 +281,6 @@ export function createMessageStore(
       });
     },
 
-    /** Bridge (send queue): `announceIn` on a synchronous SQLite transaction. */
-    announce(tx: Tx, m: MessageRow, ticketId: number, contact: Contact, nowMs: number): void {
-      sqliteTouchTicket(db.$client, {
-        ticketId,
-        lastMessage: lastMessageLabel(m),
-        unread: unreadOf(m),
-        nowMs,
-      });
-      events.emit(tx, eventOf(m), m.connectionId, messageEventData(m, contact));
-    },
     /** Bridge (lifecycle, sandbox): `findByWaIdIn` on the SQLite writer, synchronously. */
     findByWaId(connectionId: number, id: string): MessageRow | undefined {
       return bridge.byWaId.get({ connectionId, id });
