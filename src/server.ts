@@ -4,6 +4,8 @@ import { join } from "node:path";
 import type { SQL } from "bun";
 import QRCode from "qrcode";
 import { createApp } from "./app";
+import { nodeLiveness, nodeOwner } from "./cluster/node-owner";
+import { createPostgresEventSink } from "./cluster/pg-event-sink";
 import {
   NOT_YET,
   type NodeIdentity,
@@ -14,6 +16,7 @@ import {
   PostgresStartError,
   postgresHealth,
 } from "./cluster/postgres-mode";
+import { connectionOwnership } from "./cluster/session-ownership";
 import type { Config } from "./config";
 import { createCheckpointer } from "./db/checkpointer";
 import { openDatabase } from "./db/client";
@@ -32,9 +35,10 @@ import { createS3MediaStore } from "./media/s3-media-store";
 import { createMediaFetcher } from "./media/safe-fetch";
 import { createMetrics } from "./metrics/metrics";
 import { createReadiness, type ReadFrontHealth } from "./metrics/readiness";
+import { createPgDispatchStore } from "./webhooks/dispatch-store";
 import { createDispatcher } from "./webhooks/dispatcher";
 import { createThreadedDispatcher, type DispatcherHandle } from "./webhooks/dispatcher-thread";
-import { createEventSink } from "./webhooks/events";
+import { createEventSink, type EventSink } from "./webhooks/events";
 import { createReceiverPolicy } from "./webhooks/receiver-policy";
 import type { BaileysOptions } from "./whatsapp/baileys/baileys-gateway";
 import type { GatewayFactory } from "./whatsapp/gateway";
@@ -94,7 +98,11 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
   });
   // The services' store: PostgreSQL with DATABASE_URL, else the SQLite store (the writer the synchronous parts share).
   const shared: Store = pg?.store ?? store;
-  const events = createEventSink(db, clock, store.afterCommit);
+  // On PostgreSQL events are written in the services' transactions and every node's listeners read them from the feed.
+  const pgEvents = pg ? createPostgresEventSink(pg.sql, { clock, logger }) : undefined;
+  const events: EventSink = pgEvents ?? createEventSink(db, clock, store.afterCommit);
+  /** This node's run in the cluster's registry, once it registered (the Idempotency-Keys it holds). */
+  let nodeRun: string | undefined;
   const fetcher = createMediaFetcher({
     allowPrivate: config.mediaFetchAllowPrivate,
     timeoutMs: config.mediaFetchTimeoutMs,
@@ -110,28 +118,34 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
   let services: ReturnType<typeof createServices> | undefined;
   let readFront: (() => ReadFrontHealth) | undefined;
   const sessions = createSessionManager({
+    // On PostgreSQL a connection's socket runs only on the node holding its lease (docs/CLUSTER.md §4).
+    ownership: pg
+      ? connectionOwnership(pg.sql, {
+          nodeId: pg.node.id,
+          address: pg.node.address,
+          ttlMs: config.clusterLeaseTtlMs,
+          find: (id) => services!.connections.find(id),
+        })
+      : undefined,
     factories: {
       sandbox: (connection, events) =>
         createSandboxGateway(connection, events, { sendDelayMs: config.sandboxSendDelayMs }),
-      // On PostgreSQL a Baileys session's keys would go to the local file (NOT_YET): no driver, the start is logged.
-      ...(pg
-        ? {}
-        : {
-            baileys: lazyBaileysFactory({
-              db,
-              logger,
-              wsUrl: config.waWsUrl,
-              sendTimeoutMs: config.waSendTimeoutMs,
-              reconnectBaseMs: config.waReconnectBaseMs,
-              reconnectMaxMs: config.waReconnectMaxMs,
-              loopWindowMs: config.waLoopWindowMs,
-              loopMaxCloses: config.waLoopMaxCloses,
-              loopPauseMs: config.waLoopPauseMs,
-              baileysLogLevel: config.baileysLogLevel,
-              lookupMessage: (connectionId, id) => services?.messages.findBody(connectionId, id),
-              numberForLid: (lid) => services?.contacts.numberForLid(lid),
-            }),
-          }),
+      baileys: lazyBaileysFactory({
+        db,
+        // On PostgreSQL the session keys live there, every write fenced by the connection's lease.
+        postgres: pg?.sql,
+        logger,
+        wsUrl: config.waWsUrl,
+        sendTimeoutMs: config.waSendTimeoutMs,
+        reconnectBaseMs: config.waReconnectBaseMs,
+        reconnectMaxMs: config.waReconnectMaxMs,
+        loopWindowMs: config.waLoopWindowMs,
+        loopMaxCloses: config.waLoopMaxCloses,
+        loopPauseMs: config.waLoopPauseMs,
+        baileysLogLevel: config.baileysLogLevel,
+        lookupMessage: (connectionId, id) => services?.messages.findBody(connectionId, id),
+        numberForLid: (lid) => services?.contacts.numberForLid(lid),
+      }),
       ...opts.factories,
     },
     logger,
@@ -192,6 +206,9 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     config,
     logger,
     clock,
+    idempotencyOwners: pg
+      ? { self: () => nodeRun ?? pg.node.id, isLive: nodeLiveness(pg.sql, config.clusterLeaseTtlMs) }
+      : undefined,
   });
   const streams = createEventStreams({
     events,
@@ -232,14 +249,18 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
   // Created here, started by startServer (tests start it themselves when they want deliveries). With
   // its own thread (WEBHOOK_WORKER, on by default), unless the caller injects what a thread cannot share (a clock, a
   // resolver, an in-memory database): tests that move time run it inline.
+  // On PostgreSQL every node's dispatcher claims from the shared outbox (lanes, skip locked; docs/CLUSTER.md §5.1).
+  const holder = pg ? `${pg.node.id}:webhooks` : undefined;
   const dispatcher: DispatcherHandle =
     config.webhookWorker && databasePath !== ":memory:" && !opts.clock && !opts.resolve
       ? createThreadedDispatcher({
           events,
           logger,
-          durableMark: store.durableMark,
+          durableMark: pg ? undefined : store.durableMark,
           settings: {
             databasePath,
+            databaseUrl: pg && config.database.kind === "postgres" ? config.database.url : undefined,
+            holder,
             logLevel: config.logLevel,
             logFormat: config.logFormat,
             timeoutMs: config.webhookTimeoutMs,
@@ -253,10 +274,18 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
           },
         })
       : createDispatcher({
-          db,
+          ...(pg
+            ? {
+                store: createPgDispatchStore(pg.sql, {
+                  leaseMs: config.webhookLeaseMs,
+                  batchSize: 50,
+                  clock,
+                  holder,
+                }),
+              }
+            : { db, durableMark: store.durableMark }),
           events,
           logger,
-          durableMark: store.durableMark,
           receivers: webhookReceivers,
           clock,
           timeoutMs: config.webhookTimeoutMs,
@@ -305,15 +334,15 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     },
     /** Starts a session for every connection that is not logged out. */
     async startSessions() {
+      if (pg && pgEvents) {
+        await pgEvents.start();
+        // Registers this node and takes the leases of the connections nobody runs (least loaded first, in rounds).
+        await sessions.startOwnership();
+        nodeRun = await nodeOwner(pg.sql, pg.node.id);
+        return;
+      }
       for (const c of await services.connections.list()) {
         if (c.status === "DISCONNECTED" && c.driver !== "sandbox") continue;
-        if (pg && c.driver !== "sandbox") {
-          logger.warn(
-            { connectionId: c.id, driver: c.driver },
-            "WhatsApp (Baileys) sessions do not run on PostgreSQL yet: not started",
-          );
-          continue;
-        }
         await sessions.start(c);
       }
     },
@@ -328,6 +357,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
       await dispatcher.stop();
       metrics.close();
       await retention.stop();
+      await pgEvents?.close();
       await shared.close();
       if (shared !== store) await store.close();
       db.$client.close();
@@ -493,7 +523,7 @@ export async function startServer(config: Config, baseLogger: Logger, opts: Runt
         onPostgres: ON_POSTGRES,
         notYet: NOT_YET.map((p) => `${p.area}: ${p.reason}`),
       },
-      "PostgreSQL store (DATABASE_URL), not complete yet: the parts in notYet keep this node's SQLite file in DATA_DIR, their routes answer 503 and their background work (WhatsApp sessions, send queue, webhook deliveries) does not start; see docs/CLUSTER.md",
+      "PostgreSQL store (DATABASE_URL), not complete yet: the parts in notYet answer 503; see docs/CLUSTER.md",
     );
   // ── end DATABASE_URL ──
   const databasePath = opts.databasePath ?? join(config.dataDir, "chasqui.sqlite");
@@ -527,11 +557,8 @@ export async function startServer(config: Config, baseLogger: Logger, opts: Runt
     await closePool();
     throw err;
   }
-  // On PostgreSQL, webhook deliveries and queued sends are not converted yet (NOT_YET): they do not run.
-  if (!pg) {
-    runtime.dispatcher.start();
-    runtime.sendQueue.start();
-  }
+  runtime.dispatcher.start();
+  runtime.sendQueue.start();
   // WAL checkpoints off the event loop (the main connection's automatic checkpoint is off while it runs).
   const checkpointer = config.dbCheckpointThread ? createCheckpointer({ db: runtime.db, logger }) : undefined;
   checkpointer?.start();

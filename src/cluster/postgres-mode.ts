@@ -21,7 +21,12 @@ export const ON_POSTGRES = [
   "tickets (list, counts, get, update, transfer) and the ticket search",
   "message search",
   "dashboard",
-  "Idempotency-Key records",
+  "Idempotency-Key records (a key in flight on another live node answers in progress)",
+  "messages: receive, send, acks, edits, deletes, reactions, the queued-send worker (claims shared by the nodes)",
+  "events (written in the same transaction, read by every node) and the catch-up feed (GET /events)",
+  "webhooks: their settings, the deliveries and the dispatcher (every node claims from the shared outbox)",
+  "WhatsApp sessions: each connection runs on the one node holding its lease; keys stored in PostgreSQL, fenced",
+  "MCP",
 ] as const;
 
 export type NotYet = {
@@ -37,59 +42,19 @@ const ID = "[^/]+";
 const path = (p: string) => new RegExp(`^${p.replaceAll("{id}", ID)}/?$`);
 
 /**
- * Parts that still run synchronous SQLite statements on the caller's transaction (messages, the lifecycle, the
- * send queue, the event sink and the webhook outbox, the WhatsApp sessions' keys): on PostgreSQL their writes
- * would reach a local file the other tables are not in. Their routes answer 503 (ERR_NOT_ON_POSTGRES) instead
- * of half-working, and their background work (sessions, send queue, webhook dispatcher) does not start.
+ * Parts that do not run on PostgreSQL yet: their routes answer 503 (ERR_NOT_ON_POSTGRES) instead of half-working.
  */
 export const NOT_YET: NotYet[] = [
   {
-    area: "messages (send, receive, edit, delete, reactions, a ticket's messages, opening a ticket)",
-    reason: "the message store, send, receive and acks still write synchronous SQLite",
-    routes: [
-      { method: "GET", path: path("/messages") },
-      { method: "*", path: path("/messages/{id}") },
-      { method: "*", path: path("/messages/{id}/(reply|reactions)") },
-      { method: "*", path: path("/tickets/{id}/messages(/media|/media-url)?") },
-      { method: "POST", path: path("/tickets") },
-      { method: "POST", path: path("/tickets/{id}/typing") },
-      { method: "POST", path: path("/send") },
-    ],
-  },
-  {
-    area: "WhatsApp sessions (QR, pairing code, restart, logout, the sandbox's inbound messages)",
+    area: "the live event stream (GET /events/stream, SSE)",
     reason:
-      "session keys (wa_auth) and inbound messages still live in the local SQLite file; leases are not wired",
-    routes: [
-      // A Baileys connection (the default driver) would be stored and never linked; sandbox ones run.
-      {
-        method: "POST",
-        path: path("/connections"),
-        body: (json) => (json as { driver?: unknown } | null)?.driver !== "sandbox",
-      },
-      { method: "*", path: path("/connections/{id}/(qrcode|pairing-code|restart|logout)") },
-      { method: "*", path: path("/connections/{id}/sandbox/inbound") },
-    ],
-  },
-  {
-    area: "webhooks, their deliveries and the event feed (GET /events, SSE)",
-    reason:
-      "the event sink and the webhook outbox still write the local SQLite file, not shared between nodes",
-    routes: [
-      { method: "*", path: path("/connections/{id}/webhooks(/{id})?(/test)?") },
-      { method: "*", path: path("/webhooks/deliveries(/{id})?(/retry)?") },
-      { method: "GET", path: path("/events(/stream)?") },
-    ],
+      "its PostgreSQL hub (src/http/pg-event-streams.ts) is not wired into the server yet, and an agent's stream still reads its queues from SQLite",
+    routes: [{ method: "GET", path: path("/events/stream") }],
   },
   {
     area: "backup (GET /admin/backup)",
     reason: "it copies the SQLite file; a PostgreSQL database is backed up with pg_dump",
     routes: [{ method: "GET", path: path("/admin/backup") }],
-  },
-  {
-    area: "MCP (/mcp)",
-    reason: "its tools send and read messages",
-    routes: [{ method: "*", path: /^\/mcp\/?$/ }],
   },
 ];
 

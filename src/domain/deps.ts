@@ -7,6 +7,7 @@ import type { MediaStore } from "../media/media-store";
 import type { EventSink } from "../webhooks/events";
 import type { ReceiverPolicy } from "../webhooks/receiver-policy";
 import type { WhatsAppGateway } from "../whatsapp/gateway";
+import type { IdempotencyOwners } from "./idempotency";
 
 export type MediaFetcher = {
   fetch(url: string): Promise<{ bytes: Uint8Array; mimeType: string | null; filename: string | null }>;
@@ -38,4 +39,6 @@ export type DomainDeps = {
   config: Config;
   logger: Logger;
   clock: () => number;
+  /** Who holds an Idempotency-Key in flight, and whether another holder is alive (a cluster's nodes). */
+  idempotencyOwners?: IdempotencyOwners;
 };

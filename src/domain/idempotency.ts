@@ -37,8 +37,11 @@ export type SendCompletion<R> = {
  * SQLite (one writer) as on PostgreSQL (the loser's insert waits for the winner's commit, then finds its row).
  */
 export type IdempotencyOwners = {
-  /** Who this process is in the `owner` column (default: a UUID of its own, new at every start). */
-  self?: string;
+  /**
+   * Who this process is in the `owner` column (default: a UUID of its own, new at every start); a function when it is
+   * known only once the process has registered (a cluster node's start).
+   */
+  self?: string | (() => string);
   /**
    * Whether another owner is a live process (a node of the cluster whose heartbeat is fresh): its key is then still
    * being sent — "in progress", the same answer as for one of our own — rather than abandoned by a crash. Default:
@@ -54,14 +57,20 @@ export function createIdempotencyStore(
 ) {
   // This process. Rows it reserved and still holds are in flight here; another owner's are in flight on a live node
   // (isLive), else abandoned by a crash or restart.
-  const owner = owners.self ?? randomUUID();
+  const fallback = randomUUID();
+  const self = owners.self;
+  const ownerNow = typeof self === "function" ? self : () => self ?? fallback;
   const isLive = owners.isLive ?? (async () => false);
   const { idempotencyKeys } = store.t;
   const pruneBatch = retentionSql[store.dialect].pruneIdempotencyKeys;
   const where = (principal: number, key: string) =>
     and(eq(idempotencyKeys.principal, principal), eq(idempotencyKeys.key, key));
   const mine = (principal: number, key: string) =>
-    and(where(principal, key), eq(idempotencyKeys.state, "in_progress"), eq(idempotencyKeys.owner, owner));
+    and(
+      where(principal, key),
+      eq(idempotencyKeys.state, "in_progress"),
+      eq(idempotencyKeys.owner, ownerNow()),
+    );
 
   /** The answer to a request whose key holds a live row: the stored response, or the 409 it gets. */
   async function decide(
@@ -80,7 +89,7 @@ export function createIdempotencyStore(
     if (
       row.state === "in_progress" &&
       row.owner !== null &&
-      (row.owner === owner || (await isLive(row.owner)))
+      (row.owner === ownerNow() || (await isLive(row.owner)))
     )
       throw stillRunning();
     throw new AppError(
@@ -100,7 +109,7 @@ export function createIdempotencyStore(
     const reservation = {
       requestHash,
       state: "in_progress" as const,
-      owner,
+      owner: ownerNow(),
       statusCode: null,
       responseBody: null,
       createdAt: new Date(now),

@@ -50,7 +50,7 @@ export function createServices(deps: DomainDeps) {
     ),
     webhooks: createWebhookConfigService(deps.store, deps.webhookReceivers, deps.clock),
     tokens: createTokenService(deps.store, deps.config.apiToken, deps.clock),
-    idempotency: createIdempotencyStore(deps.store, deps.clock),
+    idempotency: createIdempotencyStore(deps.store, deps.clock, deps.idempotencyOwners),
     webhookOps: createWebhookOps({
       store: deps.store,
       db: deps.db,

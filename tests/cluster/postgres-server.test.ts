@@ -17,6 +17,15 @@ const root = join(import.meta.dir, "../..");
 const cli = join(root, "src/cli.ts");
 const TOKEN = "pg-server-admin-token-0123456789";
 
+/** Polls `check` until it holds; fails after 30 s naming `what`. */
+async function until(check: () => Promise<boolean>, what: string) {
+  const deadline = Date.now() + 30_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await Bun.sleep(50);
+  }
+}
+
 describe("DATABASE_URL in the configuration", () => {
   const base = { DATA_DIR: "/tmp/x" };
   test("unset: SQLite, and nothing else changes", () => {
@@ -153,37 +162,50 @@ describe("chasqui serve with DATABASE_URL", () => {
       expect(samples.length).toBeGreaterThan(10);
       expect(samples.filter((m) => m.labels?.node !== "node-a")).toEqual([]);
 
-      // A part not converted yet answers 503 with the error body instead of writing the local file.
-      const send = await fetch(`${child.url}/api/v1/send`, {
-        method: "POST",
-        headers: { ...auth, "content-type": "application/json" },
-        body: JSON.stringify({ number: "595981000111", body: "hola" }),
-      });
-      expect(send.status).toBe(503);
-      expect(await send.json()).toMatchObject({
-        error: "ERR_NOT_ON_POSTGRES",
-        message: expect.stringContaining("PostgreSQL"),
-      });
-      // The live event stream too (it answers before the API's other middleware).
-      const stream = await fetch(`${child.url}/api/v1/events/stream`, { headers: auth });
-      expect(stream.status).toBe(503);
-      expect(((await stream.json()) as { error: string }).error).toBe("ERR_NOT_ON_POSTGRES");
-      // A Baileys connection would be stored and never linked: refused; a sandbox one runs.
-      const baileys = await fetch(`${child.url}/api/v1/connections`, {
-        method: "POST",
-        headers: { ...auth, "content-type": "application/json" },
-        body: JSON.stringify({ name: "Ventas" }),
-      });
-      expect(baileys.status).toBe(503);
+      // A sandbox connection: this node takes its lease, runs its session, and a send goes through the whole message
+      // path — the message, its ticket and its event in PostgreSQL, nothing in the local file.
       const sandbox = await fetch(`${child.url}/api/v1/connections`, {
         method: "POST",
         headers: { ...auth, "content-type": "application/json" },
         body: JSON.stringify({ name: "Prueba", driver: "sandbox", number: "595982000222" }),
       });
       expect(sandbox.status).toBe(201);
-      expect(await db.sql`select name, driver from connections`).toEqual([
-        { name: "Prueba", driver: "sandbox" },
-      ]);
+      const connectionId = ((await sandbox.json()) as { id: number }).id;
+      await until(async () => {
+        const r = await fetch(`${child.url}/api/v1/connections/${connectionId}`, { headers: auth });
+        return ((await r.json()) as { status: string }).status === "CONNECTED";
+      }, "the sandbox session running under this node's lease");
+      expect(
+        await db.sql`select node_id from connection_leases where connection_id = ${connectionId}`,
+      ).toEqual([{ node_id: "node-a" }]);
+      const send = await fetch(`${child.url}/api/v1/send`, {
+        method: "POST",
+        headers: { ...auth, "content-type": "application/json" },
+        body: JSON.stringify({ number: "595981000111", body: "hola", connectionId }),
+      });
+      expect(send.status).toBe(201);
+      expect(await db.sql`select body, from_me from messages`).toEqual([{ body: "hola", from_me: true }]);
+      const sentEvents =
+        await db.sql`select count(*)::int as n from events where connection_id = ${connectionId}`;
+      expect(sentEvents[0].n).toBeGreaterThan(0);
+      const after = new Database(join(dataDir, "chasqui.sqlite"), { readonly: true });
+      try {
+        expect(
+          after.query("select (select count(*) from messages) + (select count(*) from events) as n").get(),
+        ).toEqual({
+          n: 0,
+        });
+      } finally {
+        after.close();
+      }
+      // What is not on PostgreSQL yet answers 503 with the error body (the live stream answers before the API's
+      // other middleware).
+      const stream = await fetch(`${child.url}/api/v1/events/stream`, { headers: auth });
+      expect(stream.status).toBe(503);
+      expect(await stream.json()).toMatchObject({
+        error: "ERR_NOT_ON_POSTGRES",
+        message: expect.stringContaining("PostgreSQL"),
+      });
 
       // The startup log says plainly what is not on PostgreSQL yet; every line names the node.
       const lines = child
