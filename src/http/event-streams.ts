@@ -48,7 +48,7 @@ export function encodeFrame(row: FeedRow): Frame {
   return { seq: row.seq, bytes: encoder.encode(`event: ${row.type}\n${data}\nid: ${row.id}\n\n`) };
 }
 
-type Live = {
+export type Live = {
   filter: (row: FeedRow) => boolean;
   buffer: Frame[];
   dropped: boolean;
@@ -56,6 +56,36 @@ type Live = {
   touched: boolean;
   notify: () => void;
 };
+
+/**
+ * One pass's rows onto the live streams (the SQLite and the PostgreSQL hub share it): each row's frame, encoded
+ * once, goes to every stream whose filter takes it; a stream whose buffer is full is dropped (removed from `live`).
+ * Each stream that got something is added once to `touched`, to be notified after the pass. Returns how many
+ * streams were dropped.
+ */
+export function fanOut(rows: FeedRow[], live: Set<Live>, bufferEvents: number, touched: Live[]): number {
+  let dropped = 0;
+  for (const row of rows) {
+    let frame: Frame | undefined;
+    for (const s of live) {
+      if (!s.filter(row)) continue;
+      if (s.buffer.length >= bufferEvents) {
+        live.delete(s);
+        s.dropped = true;
+        s.buffer = [];
+        dropped++;
+      } else {
+        frame ??= encodeFrame(row);
+        s.buffer.push(frame);
+      }
+      if (!s.touched) {
+        s.touched = true;
+        touched.push(s);
+      }
+    }
+  }
+  return dropped;
+}
 
 /**
  * The Server-Sent Events streams one server is serving, and the one reader that feeds them all. Owned by the
@@ -101,25 +131,7 @@ export function createEventStreams(opts: EventStreamsOptions) {
     const touched: Live[] = [];
     for (;;) {
       const rows = feed.after(headSeq, { limit: BATCH });
-      for (const row of rows) {
-        let frame: Frame | undefined;
-        for (const s of live) {
-          if (!s.filter(row)) continue;
-          if (s.buffer.length >= bufferEvents) {
-            live.delete(s);
-            s.dropped = true;
-            s.buffer = [];
-            dropped++;
-          } else {
-            frame ??= encodeFrame(row);
-            s.buffer.push(frame);
-          }
-          if (!s.touched) {
-            s.touched = true;
-            touched.push(s);
-          }
-        }
-      }
+      dropped += fanOut(rows, live, bufferEvents, touched);
       const last = rows.at(-1);
       if (last) headSeq = last.seq;
       if (rows.length < BATCH || live.size === 0) break;

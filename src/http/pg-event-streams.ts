@@ -28,20 +28,13 @@ import { EVENTS_CHANNEL, listenTo } from "../webhooks/pg-wakeups";
 import {
   DEFAULT_BUFFER_EVENTS,
   encodeFrame,
-  type Frame,
+  fanOut,
+  type Live,
   type StreamFilter,
   type StreamSubscription,
 } from "./event-streams";
 
 const BATCH = 200;
-
-type Live = {
-  filter: (row: FeedRow) => boolean;
-  buffer: Frame[];
-  dropped: boolean;
-  touched: boolean;
-  notify: () => void;
-};
 
 export type PgEventStreamsOptions = {
   store: Store;
@@ -84,25 +77,7 @@ export async function createPgEventStreams(opts: PgEventStreamsOptions) {
     const touched: Live[] = [];
     for (;;) {
       const { rows, next, full } = await feed.after(head, { limit: BATCH });
-      for (const row of rows) {
-        let frame: Frame | undefined;
-        for (const s of live) {
-          if (!s.filter(row)) continue;
-          if (s.buffer.length >= bufferEvents) {
-            live.delete(s);
-            s.dropped = true;
-            s.buffer = [];
-            dropped++;
-          } else {
-            frame ??= encodeFrame(row);
-            s.buffer.push(frame);
-          }
-          if (!s.touched) {
-            s.touched = true;
-            touched.push(s);
-          }
-        }
-      }
+      dropped += fanOut(rows, live, bufferEvents, touched);
       head = next;
       if (!full || live.size === 0) break;
     }
