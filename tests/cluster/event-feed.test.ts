@@ -8,8 +8,8 @@ import { createMigratedDatabase, type TestDatabase } from "../support/postgres";
 type Writer = {
   /** Inserts an event in the open transaction; resolves with its seq. */
   insert(tag: string): Promise<number>;
-  /** Takes a transaction id now (a write to another table), before any event. */
-  takeXid(): Promise<void>;
+  /** Takes a transaction id now (a write to another table), before any event; resolves with it. */
+  takeXid(): Promise<bigint>;
   commit(): Promise<void>;
   close(): Promise<void>;
 };
@@ -57,6 +57,8 @@ async function openWriter(db: TestDatabase): Promise<Writer> {
       ),
     takeXid: async () => {
       await run((tx) => tx`insert into nodes (id) values (${`xid-${Math.random()}`})`);
+      const [row] = (await run((tx) => tx`select pg_current_xact_id()::text as x`)) as { x: string }[];
+      return BigInt(row!.x);
     },
     commit: async () => {
       ending = true;
@@ -156,32 +158,43 @@ describe("event feed on PostgreSQL", () => {
 
   test("transaction ids of different lengths keep their numeric order (999 before 1000), so none is skipped", async () => {
     await using db = await createMigratedDatabase();
-    // Burn ids until the next one is the last below a power of ten: a subtransaction that writes takes its own id.
+    // Two writers whose ids straddle a power of ten: ids are burnt by subtransactions that write (each takes one).
     const nextXid = async () =>
       BigInt(
         ((await db.sql`select pg_snapshot_xmax(pg_current_snapshot())::text as x`) as { x: string }[])[0]!.x,
       );
-    const boundary = 10n ** BigInt(String(await nextXid()).length);
-    for (let next = await nextXid(); next < boundary - 1n; next = await nextXid()) {
-      const burn = Math.max(0, Number(boundary - 1n - next) - 2); // the block's own id, and a margin
-      await db.sql.unsafe(`do $$ begin
-          for i in 1..${burn} loop
-            begin insert into nodes (id) values ('burn'); raise exception 'undo'; exception when others then null; end;
-          end loop;
-          perform pg_current_xact_id();
-        end $$`);
-    }
+    const first = await nextXid();
+    let boundary = 10n ** BigInt(String(first).length);
+    if (first > boundary - 60n) boundary *= 10n;
+    const burnUntil = async (target: bigint, margin: number) => {
+      for (let next = await nextXid(); next < target; next = await nextXid()) {
+        const burn = Math.max(1, Number(target - next) - margin);
+        await db.sql.unsafe(`do $$ begin
+            for i in 1..${burn} loop
+              begin insert into nodes (id) values ('burn'); raise exception 'undo'; exception when others then null; end;
+            end loop;
+            perform pg_current_xact_id();
+          end $$`);
+      }
+    };
+    // Transaction ids are the cluster's: other databases' writers may take some meanwhile, so the writer below the
+    // boundary takes its id with a margin left, and the other takes its id once the next one is past the boundary.
+    await burnUntil(boundary - 60n, 2);
     const below = await openWriter(db);
     const at = await openWriter(db);
     try {
-      await below.takeXid();
-      await at.takeXid();
+      const belowXid = await below.takeXid();
+      expect(belowXid).toBeLessThan(boundary);
+      await burnUntil(boundary, 0);
+      const atXid = await at.takeXid();
+      // Fewer digits below: as text, "9…" sorts after "10…".
+      expect(String(belowXid).length).toBeLessThan(String(atXid).length);
       await below.insert(`below ${boundary}`);
       await at.insert(`at ${boundary}`);
       await below.commit();
       await at.commit();
       const txIds = (await db.sql`select tx_id::text as t from events order by seq`) as { t: string }[];
-      expect(txIds.map((r) => BigInt(r.t))).toEqual([boundary - 1n, boundary]);
+      expect(txIds.map((r) => BigInt(r.t))).toEqual([belowXid, atXid]);
       const { seen } = await drain(db, FEED_START);
       expect(tags(seen)).toEqual([`below ${boundary}`, `at ${boundary}`]);
     } finally {
