@@ -18,15 +18,8 @@ import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type { Query } from "../db/store";
 import type { Logger } from "../logger";
-import {
-  decodeData,
-  EVENT_TYPE_CODES,
-  encodeData,
-  envelopeText,
-  eventIdOf,
-  eventTypeName,
-} from "../webhooks/event-codec";
-import type { EventEnvelope, EventName, EventSink, StoredEvent } from "../webhooks/events";
+import { decodeData, EVENT_TYPE_CODES, encodeData, eventTypeName } from "../webhooks/event-codec";
+import { type EventName, type EventSink, type StoredEvent, storedEvent } from "../webhooks/events";
 import { type FeedCursor, type FeedEvent, readEventFeed } from "./event-feed";
 
 /** The channel a committed event is announced on; the payload is its seq. */
@@ -115,25 +108,18 @@ export function createPostgresEventSink(db: SQL, options: PostgresEventSinkOptio
     const createdAt = e.createdAt.getTime();
     const type = eventTypeName(e.typeCode) as EventName;
     const dataJson = decodeData(e.data);
-    const envelope: EventEnvelope = {
+    const mine = own.get(e.seq);
+    if (mine !== undefined) own.delete(e.seq);
+    const stored = storedEvent({
+      seq: e.seq,
       event: type,
-      timestamp: new Date(createdAt).toISOString(),
+      createdAt,
       connectionId: e.connectionId,
       connectionName: origin?.name ?? null,
       connectionNumber: origin?.number ?? null,
       data: JSON.parse(dataJson) as Record<string, unknown>,
-    };
-    const payload = envelopeText({
-      type,
-      createdAt,
-      connectionId: e.connectionId,
-      connectionName: envelope.connectionName,
-      connectionNumber: envelope.connectionNumber,
       dataJson,
     });
-    const mine = own.get(e.seq);
-    if (mine !== undefined) own.delete(e.seq);
-    const stored: StoredEvent = { id: eventIdOf(e.seq, createdAt), seq: e.seq, envelope, payload };
     return mine === undefined ? { ...stored, remote: true } : stored;
   };
 
@@ -231,23 +217,16 @@ export function createPostgresEventSink(db: SQL, options: PostgresEventSinkOptio
       // Marked ours until the feed shows it; a rolled-back seq is never shown and is forgotten with `awaited`'s age.
       own.set(seq, now);
       if (own.size > 100_000) for (const [s, t] of own) if (now - t > 60_000) own.delete(s);
-      const envelope: EventEnvelope = {
+      return storedEvent({
+        seq,
         event,
-        timestamp: at,
+        createdAt: now,
         connectionId,
         connectionName: row!.name ?? null,
         connectionNumber: row!.number ?? null,
         data,
-      };
-      const payload = envelopeText({
-        type: event,
-        createdAt: now,
-        connectionId,
-        connectionName: envelope.connectionName,
-        connectionNumber: envelope.connectionNumber,
         dataJson,
       });
-      return { id: eventIdOf(seq, now), seq, envelope, payload };
     },
 
     subscribe(listener) {

@@ -36,6 +36,42 @@ export function newEventId(now = Date.now()): string {
   return `evt_${now.toString(16).padStart(12, "0")}${randomBytes(5).toString("hex")}`;
 }
 
+/**
+ * A stored event as listeners get it: its wire id, its envelope and its exact body, `dataJson` being `data` as it was
+ * stringified when the event happened (the same text `JSON.stringify(envelope)` gives; a row keeps only `data`).
+ * Both sinks build theirs here, when an event is emitted and when one is read back from the feed.
+ */
+export function storedEvent(e: {
+  seq: number;
+  event: EventName;
+  /** Whole milliseconds: the id and the envelope's timestamp both carry them. */
+  createdAt: number;
+  connectionId: number | null;
+  connectionName: string | null;
+  connectionNumber: string | null;
+  data: Record<string, unknown>;
+  dataJson: string;
+}): StoredEvent {
+  const { connectionId, connectionName, connectionNumber } = e;
+  const envelope: EventEnvelope = {
+    event: e.event,
+    timestamp: new Date(e.createdAt).toISOString(),
+    connectionId,
+    connectionName,
+    connectionNumber,
+    data: e.data,
+  };
+  const payload = envelopeText({
+    type: e.event,
+    createdAt: e.createdAt,
+    connectionId,
+    connectionName,
+    connectionNumber,
+    dataJson: e.dataJson,
+  });
+  return { id: eventIdOf(e.seq, e.createdAt), seq: e.seq, envelope, payload };
+}
+
 export type EventSink = {
   /**
    * Stores the event and one delivery row per enabled webhook of the connection subscribed to it,
@@ -141,24 +177,7 @@ export function createEventSink(
       // Whole milliseconds: the id and the envelope timestamp both carry the creation time in ms.
       const now = Math.floor(clock());
       const conn = connectionId === null ? null : q.connection.get(connectionId);
-      const envelope: EventEnvelope = {
-        event,
-        timestamp: new Date(now).toISOString(),
-        connectionId,
-        connectionName: conn?.name ?? null,
-        connectionNumber: conn?.number ?? null,
-        data,
-      };
       const dataJson = JSON.stringify(data);
-      // The same text JSON.stringify(envelope) gives; the row keeps only `data`, the rest is rebuilt on read.
-      const payload = envelopeText({
-        type: event,
-        createdAt: now,
-        connectionId,
-        connectionName: envelope.connectionName,
-        connectionNumber: envelope.connectionNumber,
-        dataJson,
-      });
       // Inside the caller's transaction: a rolled-back event takes its new origin row with it.
       const originId = conn
         ? (conn.originId ?? q.insertOrigin.get(connectionId!, conn.name, conn.number)!.id)
@@ -172,7 +191,16 @@ export function createEventSink(
           if (subscribed) q.insertDelivery.run(seq, h.id, now, now);
         }
       }
-      const stored: StoredEvent = { id: eventIdOf(seq, now), seq, envelope, payload };
+      const stored = storedEvent({
+        seq,
+        event,
+        createdAt: now,
+        connectionId,
+        connectionName: conn?.name ?? null,
+        connectionNumber: conn?.number ?? null,
+        data,
+        dataJson,
+      });
       if (listeners.size > 0) {
         unannounced.set(seq, (unannounced.get(seq) ?? 0) + 1);
         afterCommit((ok) => announce(stored, now, typeCode, packed, ok));
