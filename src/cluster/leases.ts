@@ -165,7 +165,9 @@ export function createNodeLeases(sql: SQL, options: NodeLeasesOptions) {
     /** Gives the lease up (fenced by its token): unowned and expired at once, its token kept. */
     async release(held: Lease): Promise<boolean> {
       const done = await rows(
-        sql`update connection_leases set node_id = null, expires_at = now()
+        // Truncated: the column keeps milliseconds, and now() rounded up to the next one would still read as live
+        // (expires_at > now()) to a statement in the same millisecond.
+        sql`update connection_leases set node_id = null, expires_at = date_trunc('milliseconds', now())
             where connection_id = ${held.connectionId} and node_id = ${me} and token = ${held.token}
             returning 1 as ok`,
       );
