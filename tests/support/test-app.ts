@@ -11,10 +11,49 @@ import { createAppDatabaseSync, matrixStore } from "./store-matrix";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789";
 
+type AppDatabase = ReturnType<typeof createAppDatabaseSync>;
+/**
+ * STORE=postgres: the PostgreSQL database of the apps open on one database file (`databasePath`), so two apps on
+ * the same file (a server and the one taking over after its crash) share one PostgreSQL database too, as two nodes
+ * do; it is dropped when the last of them is disposed.
+ */
+const sharedDatabases = new Map<string, { database: AppDatabase; apps: number; started: number }>();
+
+function appDatabase(databasePath: string | undefined): {
+  database: AppDatabase;
+  nodeId: string;
+  release(): void;
+} {
+  if (databasePath === undefined || databasePath === ":memory:") {
+    const database = createAppDatabaseSync();
+    return { database, nodeId: "test-node", release: () => database.drop() };
+  }
+  let shared = sharedDatabases.get(databasePath);
+  if (!shared) {
+    shared = { database: createAppDatabaseSync(), apps: 0, started: 0 };
+    sharedDatabases.set(databasePath, shared);
+  }
+  const entry = shared;
+  entry.apps++;
+  // Each app is a node of its own: a node must not take another's leases for its own.
+  const nodeId = ++entry.started === 1 ? "test-node" : `test-node-${entry.started}`;
+  return {
+    database: entry.database,
+    nodeId,
+    release() {
+      if (--entry.apps > 0) return;
+      sharedDatabases.delete(databasePath);
+      entry.database.drop();
+    },
+  };
+}
+
 /**
  * A hermetic app: in-memory SQLite migrated with the real migrations, media in a temp dir,
  * the admin token from API_TOKEN. With STORE=postgres (`bun run test:pg`) the converted services run on a
- * migrated PostgreSQL database of its own (the rest on the in-memory SQLite, as a server with DATABASE_URL). Dispose with `await using t = createTestApp()`. Every successful JSON
+ * migrated PostgreSQL database of its own (the rest on the in-memory SQLite, as a server with DATABASE_URL) — shared
+ * with the other apps open on the same `databasePath`, each its own node. Dispose with
+ * `await using t = createTestApp()`. Every successful JSON
  * answer must match the response schema its route documents, or the request throws.
  */
 export function createTestApp(
@@ -22,7 +61,8 @@ export function createTestApp(
   opts: RuntimeOptions & { logger?: Logger } = {},
 ) {
   const dataDir = mkdtempSync(join(tmpdir(), "chasqui-test-"));
-  const pgDatabase = matrixStore() === "postgres" ? createAppDatabaseSync() : undefined;
+  const pgApp = matrixStore() === "postgres" ? appDatabase(opts.databasePath) : undefined;
+  const pgDatabase = pgApp?.database;
   const config: Config = loadConfig({
     DATA_DIR: dataDir,
     API_TOKEN: ADMIN_TOKEN,
@@ -41,7 +81,7 @@ export function createTestApp(
       postgres: {
         sql,
         store: createPostgresStore(sql),
-        node: { id: "test-node", address: config.publicUrl },
+        node: { id: pgApp!.nodeId, address: config.publicUrl },
       },
     }),
     ...runtimeOpts,
@@ -104,7 +144,7 @@ export function createTestApp(
     async [Symbol.asyncDispose]() {
       await runtime.close();
       await sql?.close();
-      pgDatabase?.drop();
+      pgApp?.release();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
