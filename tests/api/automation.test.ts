@@ -70,12 +70,11 @@ describe("greeting on a new ticket", () => {
       expect.objectContaining({ messageId: greeting.id, body: "¡Hola! ¿En qué te ayudamos?", fromMe: true }),
     ]);
     // Into the webhook outbox like any message we send.
-    const delivery = t.db.$client
-      .query(
-        "select count(*) as n from webhook_deliveries d join events e on e.seq = d.event_id where e.type_code = ?",
-      )
-      .get(EVENT_TYPE_CODES.message_sent) as { n: number };
-    expect(delivery.n).toBe(1);
+    const delivery = await t.rows(
+      "select count(*) as n from webhook_deliveries d join events e on e.seq = d.event_id where e.type_code = ?",
+      EVENT_TYPE_CODES.message_sent,
+    );
+    expect(delivery).toEqual([{ n: 1 }]);
     // Acked like any send.
     await waitFor(async () => (await messages(first.ticketId))[1].ack >= 1);
     // An automated message is not an agent reading the ticket: it stays pending with its unread message.

@@ -1,3 +1,4 @@
+import type { PostgresEventSink } from "../../src/cluster/pg-event-sink";
 import { EVENT_DOCS } from "../../src/http/event-docs";
 import { type PgEventRow, pgEventRow } from "../../src/webhooks/dispatch-store";
 import { eventTypeCode, type ReadEvent, readEvent } from "../../src/webhooks/event-codec";
@@ -47,4 +48,12 @@ export async function eventsOf(t: TestApp, type: EventName) {
     EVENT_DOCS[type].data.parse(data);
     return data;
   });
+}
+
+/**
+ * Resolves once the app's event listeners have been told every event committed so far: at once on SQLite (they are
+ * told at commit), after the PostgreSQL sink has read the feed that far (its listeners are fed from the feed).
+ */
+export async function listenersCaughtUp(t: Pick<TestApp, "events">): Promise<void> {
+  await (t.events as Partial<PostgresEventSink>).drain?.();
 }
