@@ -86,7 +86,13 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
   migrate(db);
   const media = opts.media ?? createMediaStore(config);
   const pg = opts.postgres;
-  const metrics = createMetrics({ db, mediaDir: media.localDir, clock, node: pg?.node.id, postgres: pg?.sql });
+  const metrics = createMetrics({
+    db,
+    mediaDir: media.localDir,
+    clock,
+    node: pg?.node.id,
+    postgres: pg?.sql,
+  });
   // After migrate: the store's reader connection opens the migrated file. The store's writer is the commit
   // queue's too, and the event sink tells its listeners once the store's batch has committed.
   const maxEventSeq = db.$client.query<{ seq: number | null }, []>("SELECT max(seq) AS seq FROM events");

@@ -1,6 +1,7 @@
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
+import type { SQL } from "bun";
 import {
   AggregatorRegistry,
   Counter,
@@ -10,7 +11,6 @@ import {
   type MetricValue,
   Registry,
 } from "prom-client";
-import type { SQL } from "bun";
 import type { Db } from "../db/client";
 import type { CommitObserver } from "../db/commit-queue";
 import type { EventSink } from "../webhooks/events";
@@ -276,7 +276,10 @@ export function createMetrics(opts: MetricsOptions) {
             (extract(epoch from delivered_at) * 1000)::bigint as delivered
           from webhook_deliveries where id = ${id}`) as { created: unknown; delivered: unknown }[];
         return row
-          ? { createdAt: Number(row.created), deliveredAt: row.delivered === null ? null : Number(row.delivered) }
+          ? {
+              createdAt: Number(row.created),
+              deliveredAt: row.delivered === null ? null : Number(row.delivered),
+            }
           : undefined;
       }
     : (() => {

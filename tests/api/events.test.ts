@@ -117,7 +117,7 @@ describe("events emitted by each documented action", () => {
       const gw = createSandboxGateway(conn, ev);
       return {
         ...gw,
-        async sendText(to, body, quoted, opts) {
+        async sendText() {
           const id = "3EB0EARLYACK0000000001";
           // The phone's server ack is stored (and kept for the message) before the send returns.
           ev.ack(id, 1);
