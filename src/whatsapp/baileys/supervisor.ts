@@ -83,7 +83,9 @@ export function createSupervisor(opts: SupervisorOptions) {
 
     async start() {
       stopped = false;
-      setStatus("OPENING");
+      // Stored before the socket opens: a restart's caller reads the status back, and must not see the QR of the
+      // session it just replaced.
+      await setStatus("OPENING");
       await connectOrRetry();
     },
 
