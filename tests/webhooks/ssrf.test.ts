@@ -120,7 +120,9 @@ describe("every delivery checks the address again and dials the address it check
     dns.set("hooks.example.com", ["127.0.0.1"]);
 
     await inbound(t, conn.id);
-    await waitFor(() => statusCounts(t).failed === 1, { message: "the delivery runs out of attempts" });
+    await waitFor(async () => (await statusCounts(t)).failed === 1, {
+      message: "the delivery runs out of attempts",
+    });
 
     const [d] = await deliveries(t);
     expect({
@@ -156,7 +158,9 @@ describe("every delivery checks the address again and dials the address it check
     expect(first.lastError).toContain("resolves to a non-public address (loopback)");
 
     dns.set("hooks.example.com", ["127.0.0.2"]);
-    await waitFor(() => statusCounts(t).delivered === 1, { message: "delivered after DNS changed back" });
+    await waitFor(async () => (await statusCounts(t)).delivered === 1, {
+      message: "delivered after DNS changed back",
+    });
     expect(r.requests.map((q) => ({ id: q.id, host: q.host }))).toEqual([
       { id: first.eventId, host: `hooks.example.com:${r.port}` },
     ]);
@@ -168,7 +172,9 @@ describe("every delivery checks the address again and dials the address it check
     await using _t = t;
     storeHookDirectly(t, conn.id, r.url);
     await inbound(t, conn.id);
-    await waitFor(() => statusCounts(t).failed === 3, { message: "every delivery runs out of attempts" });
+    await waitFor(async () => (await statusCounts(t)).failed === 3, {
+      message: "every delivery runs out of attempts",
+    });
     expect(r.requests).toEqual([]);
     expect(new Set((await deliveries(t)).map((d) => d.lastError))).toEqual(
       new Set([expect.stringContaining("host 127.0.0.1 is a non-public address (loopback)")]),
@@ -254,7 +260,7 @@ describe("internal receivers are allowed explicitly", () => {
     await using _t = t;
     const hook = await addHook(t, conn.id, r.url, { events: ["ticket_created"] });
     await inbound(t, conn.id);
-    await waitFor(() => statusCounts(t).delivered === 1);
+    await waitFor(async () => (await statusCounts(t)).delivered === 1);
     const ping = await t.post(`/api/v1/connections/${conn.id}/webhooks/${hook.id}/test`);
     expect({ status: ping.status, delivered: ping.body.delivered, statusCode: ping.body.statusCode }).toEqual(
       {
@@ -276,7 +282,7 @@ describe("internal receivers are allowed explicitly", () => {
       await using _t = t;
       const hook = await addHook(t, conn.id, r.url, { events: ["ticket_created"] });
       await inbound(t, conn.id);
-      await waitFor(() => statusCounts(t).delivered === 1);
+      await waitFor(async () => (await statusCounts(t)).delivered === 1);
       const ping = await t.post(`/api/v1/connections/${conn.id}/webhooks/${hook.id}/test`);
       expect(ping.body.statusCode).toBe(200);
       for (const url of ["http://192.168.1.20/hook", "http://169.254.169.254/", "http://[::1]/hook"]) {
@@ -299,7 +305,7 @@ describe("internal receivers are allowed explicitly", () => {
       events: ["ticket_created"],
     });
     await inbound(t, conn.id);
-    await waitFor(() => statusCounts(t).delivered === 1);
+    await waitFor(async () => (await statusCounts(t)).delivered === 1);
     expect(r.requests.map((q) => q.host)).toEqual([`n8n.internal:${r.port}`]);
     const other = await t.post(`/api/v1/connections/${conn.id}/webhooks`, {
       url: `http://other.internal:${r.port}/hook`,

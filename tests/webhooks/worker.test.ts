@@ -14,7 +14,7 @@ describe("dispatcher thread", () => {
     expect(t.dispatcher.running).toBe(true);
     const hook = await addHook(t, conn.id, r.url);
     for (let i = 0; i < 10; i++) await inbound(t, conn.id, `m${i}`);
-    const expected = storedEventIds(t, conn.id).slice(-30);
+    const expected = (await storedEventIds(t, conn.id)).slice(-30);
     await waitFor(() => r.requests.length >= 30, { message: "30 deliveries", timeoutMs: 10_000 });
     expect(r.requests.map((q) => q.id)).toEqual(expected);
     const stored = new Map(
@@ -26,7 +26,9 @@ describe("dispatcher thread", () => {
       r.verify(q, hook.secret);
       expect(q.body).toBe(stored.get(q.id)!);
     }
-    await waitFor(() => statusCounts(t).delivered === 30, { message: "results stored by the thread" });
+    await waitFor(async () => (await statusCounts(t)).delivered === 30, {
+      message: "results stored by the thread",
+    });
     const ready = await t.get("/health/ready", null);
     expect(ready.body.outbox.dispatcherRunning).toBe(true);
   });
@@ -158,7 +160,7 @@ describe("dispatcher thread", () => {
       // Never leave the receiver's answers pending (its stop would wait for them), even if a step above failed.
       release!();
     }
-    await waitFor(() => statusCounts(t).delivered === 2, {
+    await waitFor(async () => (await statusCounts(t)).delivered === 2, {
       message: "results stored after the lock was freed",
     });
     expect(r.requests.map((q) => q.attempt)).toEqual([1, 1]);
