@@ -1,7 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { contacts } from "../../src/db/schema";
 import { waitFor } from "../support/test-app";
 import { addHook, deliveries, inbound, setupApp, statusCounts, storedEventIds } from "./helpers";
 import { ok, startReceiver } from "./receiver";
@@ -195,14 +194,18 @@ describe("ingest atomicity", () => {
     await using _t = t;
     await addHook(t, conn.id, r.url);
     const before = { events: (await storedEventIds(t)).length, rows: await statusCounts(t) };
-    expect(() =>
-      t.db.transaction((tx) => {
-        tx.insert(contacts).values({ number: "595990000001", name: "Fantasma" }).run();
-        t.events.emit(tx, "contact_created", conn.id, { id: 1, name: "Fantasma", number: "595990000001" });
+    await expect(
+      t.domainStore.write(async (q) => {
+        await q.insert(t.domainStore.t.contacts).values({ number: "595990000001", name: "Fantasma" });
+        await t.events.emitIn(q, "contact_created", conn.id, {
+          id: 1,
+          name: "Fantasma",
+          number: "595990000001",
+        });
         throw new Error("crash between the business insert and the commit");
       }),
-    ).toThrow("crash between");
-    expect(t.db.select().from(contacts).all()).toEqual([]);
+    ).rejects.toThrow("crash between");
+    expect(await t.rows("select id from contacts")).toEqual([]);
     expect((await storedEventIds(t)).length).toBe(before.events);
     expect(await statusCounts(t)).toEqual(before.rows);
     // The wake-up queued by emit finds nothing to send.

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import pino from "pino";
 import { ConfigError, loadConfig } from "../../src/config";
-import { webhooks } from "../../src/db/schema";
+import { createPgDispatchStore } from "../../src/webhooks/dispatch-store";
 import { createDispatcher } from "../../src/webhooks/dispatcher";
 import { createReceiverPolicy } from "../../src/webhooks/receiver-policy";
 import { type TestApp, waitFor } from "../support/test-app";
@@ -31,19 +31,21 @@ function switchableDns(records: Record<string, string[]>) {
 const PUBLIC_IP = "93.184.216.34";
 
 /** A webhook stored as it was before the policy existed (or while WEBHOOK_ALLOW_PRIVATE was on). */
-function storeHookDirectly(t: TestApp, connectionId: number, url: string) {
+async function storeHookDirectly(t: TestApp, connectionId: number, url: string) {
   const now = new Date();
-  return t.db
-    .insert(webhooks)
-    .values({
-      connectionId,
-      url,
-      secret: "whsec_dGVzdHRlc3R0ZXN0dGVzdHRlc3Q=",
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning()
-    .get();
+  const [hook] = await t.domainStore.write((q) =>
+    q
+      .insert(t.domainStore.t.webhooks)
+      .values({
+        connectionId,
+        url,
+        secret: "whsec_dGVzdHRlc3R0ZXN0dGVzdHRlc3Q=",
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning(),
+  );
+  return hook!;
 }
 
 const refused = (why: string) => ({
@@ -170,7 +172,7 @@ describe("every delivery checks the address again and dials the address it check
     await using r = startReceiver();
     const { t, conn } = await setupApp(GUARDED);
     await using _t = t;
-    storeHookDirectly(t, conn.id, r.url);
+    await storeHookDirectly(t, conn.id, r.url);
     await inbound(t, conn.id);
     await waitFor(async () => (await statusCounts(t)).failed === 3, {
       message: "every delivery runs out of attempts",
@@ -185,12 +187,14 @@ describe("every delivery checks the address again and dials the address it check
 test("at start the dispatcher warns about stored webhooks the policy now refuses", async () => {
   const { t, conn } = await setupApp(GUARDED, { start: false });
   await using _t = t;
-  const refusedHook = storeHookDirectly(t, conn.id, "http://10.1.2.3/hook");
-  storeHookDirectly(t, conn.id, `https://${PUBLIC_IP}/hook`);
+  const refusedHook = await storeHookDirectly(t, conn.id, "http://10.1.2.3/hook");
+  await storeHookDirectly(t, conn.id, `https://${PUBLIC_IP}/hook`);
   const lines: { webhookId?: number; msg: string; error?: string }[] = [];
   const logger = pino({ level: "warn" }, { write: (line: string) => lines.push(JSON.parse(line)) });
   const dispatcher = createDispatcher({
-    db: t.db,
+    ...(t.postgres
+      ? { store: createPgDispatchStore(t.postgres.sql, { leaseMs: 1000, batchSize: 50, clock: Date.now }) }
+      : { db: t.db }),
     events: t.events,
     logger,
     receivers: createReceiverPolicy({ allowPrivate: false, allowedHosts: [], lookupTimeoutMs: 1000 }),
@@ -223,8 +227,8 @@ describe("POST /api/v1/connections/:id/webhooks/:webhookId/test is not a port pr
     })();
     const { t, conn } = await setupApp(GUARDED, { start: false });
     await using _t = t;
-    const a = storeHookDirectly(t, conn.id, `http://127.0.0.1:${open.port}/hook`);
-    const b = storeHookDirectly(t, conn.id, `http://127.0.0.1:${closedPort}/hook`);
+    const a = await storeHookDirectly(t, conn.id, `http://127.0.0.1:${open.port}/hook`);
+    const b = await storeHookDirectly(t, conn.id, `http://127.0.0.1:${closedPort}/hook`);
 
     const answers = [];
     for (const hook of [a, b]) {
