@@ -35,6 +35,8 @@ export async function setupApp(
     clock?: () => number;
     resolve?: (host: string) => Promise<string[]>;
     thread?: boolean;
+    /** `sqlite`: on SQLite whatever STORE says (a test of a SQLite-only mechanism). */
+    store?: "sqlite";
   } = {},
 ) {
   const dir = opts.thread ? mkdtempSync(join(tmpdir(), "chasqui-thread-")) : undefined;
@@ -44,6 +46,7 @@ export async function setupApp(
       ...(opts.clock ? { clock: opts.clock } : {}),
       ...(opts.resolve ? { resolve: opts.resolve } : {}),
       ...(dir ? { databasePath: join(dir, "chasqui.sqlite") } : {}),
+      ...(opts.store ? { store: opts.store } : {}),
     },
   );
   if (dir) {
