@@ -340,9 +340,9 @@ describe("media in an S3 bucket (MEDIA_S3_BUCKET)", () => {
     expect(read).toHaveLength(1);
   });
 
-  test("GET /admin/backup?media=true is refused with a bucket (its files are not in DATA_DIR); the database alone is served", async () => {
+  test("SQLite: GET /admin/backup?media=true is refused with a bucket (its files are not in DATA_DIR); the database alone is served", async () => {
     await using s3 = await startS3Server();
-    await using t = createTestApp(s3.env());
+    await using t = createTestApp(s3.env(), { store: "sqlite" });
     const refused = await t.get("/api/v1/admin/backup?media=true");
     expect(refused.status).toBe(400);
     expect(refused.body.error).toBe("ERR_VALIDATION");
