@@ -1,3 +1,4 @@
+import { Database } from "bun:sqlite";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -47,6 +48,21 @@ export async function startE2E(opts: { token: string; env?: Record<string, strin
   const e2e = {
     wa,
     dataDir,
+    /** STORE=postgres: the server's PostgreSQL database (DATABASE_URL); undefined on SQLite. */
+    pg,
+    /**
+     * The rows of one SQL statement both dialects accept, on the server's store: its SQLite file (read-only), or its
+     * PostgreSQL database under STORE=postgres.
+     */
+    async rows<T = Record<string, unknown>>(text: string): Promise<T[]> {
+      if (pg) return [...((await pg.sql.unsafe(text)) as T[])];
+      const db = new Database(join(dataDir, "chasqui.sqlite"), { readonly: true });
+      try {
+        return db.query(text).all() as T[];
+      } finally {
+        db.close();
+      }
+    },
     hooks,
     receiverUrl: `http://127.0.0.1:${receiver.port}/hook`,
     get chasqui() {
