@@ -16,10 +16,16 @@ const root = join(import.meta.dir, "../..");
  * differ from production. With STORE=postgres (`bun run test:pg`) the server runs with DATABASE_URL on a migrated
  * database of its own on the test PostgreSQL.
  */
-export async function startE2E(opts: { token: string; env?: Record<string, string> }) {
+export async function startE2E(opts: {
+  token: string;
+  env?: Record<string, string>;
+  /** `sqlite`: on SQLite whatever STORE says (a test of something only a SQLite server does). */
+  store?: "sqlite";
+}) {
   const wa: FakeWhatsApp = await startFakeWhatsApp();
   const dataDir = mkdtempSync(join(tmpdir(), "chasqui-e2e-"));
-  const pg = matrixStore() === "postgres" ? await createMigratedDatabase() : undefined;
+  const pg =
+    matrixStore() === "postgres" && opts.store !== "sqlite" ? await createMigratedDatabase() : undefined;
   const hooks: any[] = [];
   const receiver = Bun.serve({
     port: 0,
