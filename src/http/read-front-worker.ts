@@ -184,7 +184,11 @@ function start(s: ReadFrontSettings) {
     readCache: createReadCache(db, { changeCounter: () => dataVersion.get()!.data_version }),
     clock,
     health,
-    streams: createEventStreams({ events, feed: services.eventFeed }),
+    streams: createEventStreams({
+      events,
+      feed: services.eventFeed,
+      queueOf: (id) => services.tickets.queueOfSync(id),
+    }),
     metrics,
     authThrottle: noThrottle,
     loginThrottle: noThrottle,
