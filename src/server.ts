@@ -20,7 +20,6 @@ import { connectionOwnership } from "./cluster/session-ownership";
 import type { Config } from "./config";
 import { createCheckpointer } from "./db/checkpointer";
 import { openDatabase } from "./db/client";
-import { createCommitQueue } from "./db/commit-queue";
 import { migrate } from "./db/migrate";
 import { createSqliteStore, type Store } from "./db/store";
 import { createWalSyncer } from "./db/wal-sync";
@@ -198,7 +197,6 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     db,
     store: shared,
     durableMark: store.durableMark,
-    commits: createCommitQueue(store),
     events,
     sessions,
     media,
