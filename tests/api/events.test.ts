@@ -1,5 +1,4 @@
 import { describe, expect, test } from "bun:test";
-import { createCommitQueue } from "../../src/db/commit-queue";
 import { EVENT_TYPE_CODES } from "../../src/webhooks/event-codec";
 import type { GatewayFactory } from "../../src/whatsapp/gateway";
 import { createSandboxGateway } from "../../src/whatsapp/sandbox/sandbox-gateway";
@@ -247,13 +246,12 @@ describe("events emitted by each documented action", () => {
         stored: exists.get(e.seq)!.n === 1,
       }),
     );
-    const commits = createCommitQueue(t.store);
     // One batch of three jobs: the first two emit, the last awaits its own statements (a store body), so the
     // batch yields to microtasks between jobs: a listener run then would see the transaction open.
     const data = { ticketId: 1, status: "closed" };
     const jobs = [
-      commits.run((tx) => t.events.emit(tx, "ticket_closed", c.id, data)),
-      commits.run((tx) => t.events.emit(tx, "ticket_closed", c.id, data)),
+      t.store.write((q) => t.events.emitIn(q, "ticket_closed", c.id, data)),
+      t.store.write((q) => t.events.emitIn(q, "ticket_closed", c.id, data)),
       t.store.write(async (q) => q.select().from(t.store.t.events)),
     ];
     const [first, second] = (await Promise.all(jobs)) as { seq: number }[];
