@@ -57,6 +57,11 @@ beforeAll(async () => {
       WA_RECONNECT_BASE_MS: "50",
       WA_RECONNECT_MAX_MS: "200",
       WA_LOOP_MAX_CLOSES: "10000",
+      // PostgreSQL: a server killed with -9 is a node that died; the next start is another node, which takes the
+      // connection once its lease expired and the messages it claimed once their claims did (defaults 15 s and
+      // 120 s). Unused on SQLite.
+      CLUSTER_LEASE_TTL_MS: "3000",
+      SEND_QUEUE_CLAIM_LEASE_MS: "3000",
     },
   });
   phone = e2e.wa.createAccount(PHONE, "Helpdesk");
