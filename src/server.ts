@@ -34,6 +34,7 @@ import { createMediaStorage, type MediaStore, removeOrphanTempFiles } from "./me
 import { createS3MediaStore } from "./media/s3-media-store";
 import { createMediaFetcher } from "./media/safe-fetch";
 import { createMetrics } from "./metrics/metrics";
+import { createPgOutboxStats } from "./metrics/outbox-stats";
 import { createReadiness, type ReadFrontHealth } from "./metrics/readiness";
 import { createPgDispatchStore } from "./webhooks/dispatch-store";
 import { createDispatcher } from "./webhooks/dispatcher";
@@ -85,7 +86,13 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
   migrate(db);
   const media = opts.media ?? createMediaStore(config);
   const pg = opts.postgres;
-  const metrics = createMetrics({ db, mediaDir: media.localDir, clock, node: pg?.node.id });
+  const metrics = createMetrics({
+    db,
+    mediaDir: media.localDir,
+    clock,
+    node: pg?.node.id,
+    postgres: pg?.sql,
+  });
   // After migrate: the store's reader connection opens the migrated file. The store's writer is the commit
   // queue's too, and the event sink tells its listeners once the store's batch has committed.
   const maxEventSeq = db.$client.query<{ seq: number | null }, []>("SELECT max(seq) AS seq FROM events");
@@ -247,6 +254,8 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
       db,
       clock,
       stuckAfterMs: config.outboxStuckAfterMs,
+      // On PostgreSQL the webhook outbox is the cluster's: counted there.
+      outbox: pg && createPgOutboxStats(pg.sql, clock),
       connections: () => services.connections.list(),
       dispatcherRunning: () => dispatcher.running,
       media: () => media.health(),

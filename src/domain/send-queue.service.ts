@@ -227,15 +227,25 @@ export function createSendQueue(deps: DomainDeps, bridge: MessageBridge, connect
 
   const unpaced = (c: Connection) => c.pacingMinIntervalMs + c.pacingJitterMs === 0 && !c.pacingTyping;
 
-  /** Sends one claimed message under its stored id; the promise of storing it as sent is returned unawaited. */
-  async function sendClaimed(gw: WhatsAppGateway, m: MessageRow): Promise<{ stored: Promise<void> }> {
+  /**
+   * Sends one claimed message under its stored id; the promise of storing it as sent is returned unawaited. On
+   * PostgreSQL it is stored once `previous` (the batch's message before it) is: each write there is a transaction of
+   * its own on the pool, and two in flight would commit — and announce message_sent — in any order; SQLite's one
+   * writer keeps the order they were issued in.
+   */
+  async function sendClaimed(
+    gw: WhatsAppGateway,
+    m: MessageRow,
+    previous: Promise<void>,
+  ): Promise<{ stored: Promise<void> }> {
     if (!m.outbound) throw new PermanentSendError("The queued message has no recipient");
     const opts = { messageId: m.id };
     const sent = m.hasMedia
       ? await gw.sendMedia(m.outbound.to, await outboundMedia(m), m.outbound.quoted, opts)
       : await gw.sendText(m.outbound.to, signedText(m, m.body), m.outbound.quoted, opts);
+    const mark = () => markSent(m.pk, sent);
     // Wrapped: an async function would otherwise wait for the inner promise.
-    return { stored: markSent(m.pk, sent) };
+    return { stored: store.dialect === "postgres" ? previous.then(mark, mark) : mark() };
   }
 
   /** A send failed: decides between waiting for the connection, trying again later, and failing it. */
@@ -338,7 +348,7 @@ export function createSendQueue(deps: DomainDeps, bridge: MessageBridge, connect
         }
         const m = (await store.read((q) => bridge.byPkIn(q, pk)))!;
         try {
-          stored.push((await sendClaimed(gw, m)).stored);
+          stored.push((await sendClaimed(gw, m, stored.at(-1) ?? Promise.resolve())).stored);
           s.retryAt = 0;
         } catch (err) {
           outcome = await onSendError(m, err, s);

@@ -1,6 +1,7 @@
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
+import type { SQL } from "bun";
 import {
   AggregatorRegistry,
   Counter,
@@ -14,7 +15,7 @@ import type { Db } from "../db/client";
 import type { CommitObserver } from "../db/store";
 import type { EventSink } from "../webhooks/events";
 import type { ConnectionStatus } from "../whatsapp/gateway";
-import { createOutboxStats } from "./outbox-stats";
+import { createOutboxStats, createPgOutboxStats, type OutboxStatsSource } from "./outbox-stats";
 
 const CONNECTION_STATUSES: ConnectionStatus[] = [
   "OPENING",
@@ -39,6 +40,8 @@ export type MetricsOptions = {
   thread?: string;
   /** DATABASE_URL: every series carries `node="<NODE_ID>"`, so one Prometheus tells the nodes apart. */
   node?: string;
+  /** DATABASE_URL: the pool; the webhook outbox (queue depth, delivery lag) is read there, not in the SQLite file. */
+  postgres?: SQL;
 };
 
 /** The request series a read-front thread hands to the main thread's /metrics. */
@@ -67,7 +70,9 @@ export function createMetrics(opts: MetricsOptions) {
   const registry = new Registry();
   if (opts.node) registry.setDefaultLabels({ node: opts.node });
   const registers = [registry];
-  const outbox = createOutboxStats(db, clock);
+  const outbox: OutboxStatsSource = opts.postgres
+    ? createPgOutboxStats(opts.postgres, clock)
+    : createOutboxStats(db, clock);
 
   const httpRequests = new Counter({
     name: "chasqui_http_requests_total",
@@ -158,8 +163,8 @@ export function createMetrics(opts: MetricsOptions) {
     help: "Webhook deliveries not yet delivered: pending (waiting for an attempt) or delivering (in flight).",
     labelNames: ["status"] as const,
     registers,
-    collect() {
-      const s = outbox();
+    async collect() {
+      const s = await outbox();
       this.set({ status: "pending" }, s.pending);
       this.set({ status: "delivering" }, s.delivering);
     },
@@ -168,8 +173,8 @@ export function createMetrics(opts: MetricsOptions) {
     name: "chasqui_webhook_oldest_pending_age_seconds",
     help: "Age of the oldest undelivered delivery of an enabled webhook; 0 when none waits.",
     registers,
-    collect() {
-      this.set(outbox().oldestPendingAgeSeconds);
+    async collect() {
+      this.set((await outbox()).oldestPendingAgeSeconds);
     },
   });
   new Gauge({
@@ -263,9 +268,26 @@ export function createMetrics(opts: MetricsOptions) {
     loopDelay.count > 0 ? loopDelay.max : 0,
   );
 
-  const deliveryTimes = db.$client.query<{ createdAt: number; deliveredAt: number | null }, { id: number }>(
-    "SELECT created_at AS createdAt, delivered_at AS deliveredAt FROM webhook_deliveries WHERE id = $id",
-  );
+  type DeliveryTimes = { createdAt: number; deliveredAt: number | null };
+  const pg = opts.postgres;
+  const deliveryTimes: (id: number) => Promise<DeliveryTimes | undefined> = pg
+    ? async (id) => {
+        const [row] = (await pg`select (extract(epoch from created_at) * 1000)::bigint as created,
+            (extract(epoch from delivered_at) * 1000)::bigint as delivered
+          from webhook_deliveries where id = ${id}`) as { created: unknown; delivered: unknown }[];
+        return row
+          ? {
+              createdAt: Number(row.created),
+              deliveredAt: row.delivered === null ? null : Number(row.delivered),
+            }
+          : undefined;
+      }
+    : (() => {
+        const q = db.$client.query<DeliveryTimes, { id: number }>(
+          "SELECT created_at AS createdAt, delivered_at AS deliveredAt FROM webhook_deliveries WHERE id = $id",
+        );
+        return async (id: number) => q.get({ id }) ?? undefined;
+      })();
 
   return {
     registry,
@@ -342,9 +364,12 @@ export function createMetrics(opts: MetricsOptions) {
           if (kind === "release") return; // handed back unsent at shutdown: not an attempt's outcome
           deliveries.inc({ outcome: kind });
           if (kind !== "delivered") return;
-          const row = deliveryTimes.get({ id });
-          if (row?.deliveredAt != null)
-            deliveryLag.observe(Math.max(0, row.deliveredAt - row.createdAt) / 1000);
+          deliveryTimes(id)
+            .then((row) => {
+              if (row?.deliveredAt != null)
+                deliveryLag.observe(Math.max(0, row.deliveredAt - row.createdAt) / 1000);
+            })
+            .catch(() => {}); // a delivery gone meanwhile (retention), a store closing: not an observation
         }),
       );
     },

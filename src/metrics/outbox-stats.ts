@@ -1,3 +1,4 @@
+import type { SQL } from "bun";
 import type { Db } from "../db/client";
 
 export type OutboxStats = {
@@ -37,3 +38,33 @@ export function createOutboxStats(db: Db, clock: () => number = Date.now) {
     };
   };
 }
+
+/**
+ * The same figures from PostgreSQL (DATABASE_URL), where the outbox is the cluster's: the counts walk
+ * `deliveries_due_idx` over the open rows, the oldest row per enabled webhook is the first of the partial
+ * `deliveries_open_idx`, as on SQLite.
+ */
+export function createPgOutboxStats(sql: SQL, clock: () => number = Date.now) {
+  return async (): Promise<OutboxStats> => {
+    const [row] = (await sql`
+      select
+        (select count(*) from webhook_deliveries where status = 'pending') as pending,
+        (select count(*) from webhook_deliveries where status = 'delivering') as delivering,
+        (select min((select (extract(epoch from d.created_at) * 1000)::bigint from webhook_deliveries d
+                     where d.webhook_id = w.id and d.status in ('pending', 'delivering') order by d.id limit 1))
+         from webhooks w where w.enabled) as oldest`) as {
+      pending: unknown;
+      delivering: unknown;
+      oldest: unknown;
+    }[];
+    const createdAt = row?.oldest === null || row?.oldest === undefined ? null : Number(row.oldest);
+    return {
+      pending: Number(row?.pending ?? 0),
+      delivering: Number(row?.delivering ?? 0),
+      oldestPendingAgeSeconds: createdAt === null ? 0 : Math.max(0, (clock() - createdAt) / 1000),
+    };
+  };
+}
+
+/** Where /metrics and /health/ready read the outbox figures: SQLite's (synchronous) or PostgreSQL's. */
+export type OutboxStatsSource = () => OutboxStats | Promise<OutboxStats>;

@@ -2,7 +2,7 @@ import type { NodeIdentity, PostgresHealth } from "../cluster/postgres-mode";
 import type { Db } from "../db/client";
 import { embeddedMigrations } from "../db/migrations.generated";
 import type { MediaHealth } from "../media/media-store";
-import { createOutboxStats } from "./outbox-stats";
+import { createOutboxStats, type OutboxStatsSource } from "./outbox-stats";
 
 export type ReadinessOptions = {
   db: Db;
@@ -17,6 +17,8 @@ export type ReadinessOptions = {
   readFront?: () => ReadFrontHealth | null;
   /** Why the store takes no more writes (a failed fsync), or null: the database check fails until a restart. */
   storeFailure?: () => Error | null;
+  /** The outbox figures (DATABASE_URL: PostgreSQL's); default: the SQLite database's. */
+  outbox?: OutboxStatsSource;
   /** DATABASE_URL: this node, its PostgreSQL check, and the parts not on PostgreSQL yet. */
   postgres?: { node: NodeIdentity; check: () => Promise<PostgresHealth>; notYet: string[] };
 };
@@ -61,7 +63,7 @@ export type Readiness = {
 export function createReadiness(opts: ReadinessOptions) {
   const { db } = opts;
   const clock = opts.clock ?? Date.now;
-  let outbox: ReturnType<typeof createOutboxStats> | undefined;
+  let outbox: OutboxStatsSource | undefined = opts.outbox;
   // drizzle applies every migration newer than the latest `created_at` it recorded: the same test here.
   const latestApplied = () =>
     db.$client
@@ -133,7 +135,7 @@ export function createReadiness(opts: ReadinessOptions) {
         outbox: null,
       };
     outbox ??= createOutboxStats(db, clock);
-    const stats = outbox();
+    const stats = await outbox();
     const dispatcherRunning = opts.dispatcherRunning();
     return {
       ready: mediaCheck === "ok" || m.everWorked,

@@ -8,8 +8,8 @@ export type DispatcherHandle = {
   start(): void;
   stop(graceMs?: number): Promise<void>;
   wake(): void;
-  /** Stores queued results now (inline only; the thread stores its own). */
-  flush(): void;
+  /** Stores queued results now (inline only; the thread stores its own); on PostgreSQL, once the promise resolves. */
+  flush(): void | Promise<void>;
   readonly running: boolean;
   /** Webhook lanes with work in hand. */
   readonly inFlight: number;

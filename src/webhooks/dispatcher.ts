@@ -301,10 +301,17 @@ export function createDispatcher(opts: DispatcherOptions) {
       tryWrite();
     });
 
-  /** Stores what is queued now, waiting for the lock if the connection waits (shutdown, tests). SQLite only. */
-  function flushNow() {
+  /**
+   * Stores what is queued now, waiting for the lock if the connection waits (shutdown, tests): synchronously on
+   * SQLite; on PostgreSQL the returned promise resolves once everything queued is stored.
+   */
+  function flushNow(): void | Promise<void> {
     const r = writeQueued();
-    if (r instanceof Promise) throw new Error("flush() is synchronous on SQLite only; use drain()");
+    if (r instanceof Promise)
+      return r.then((written) => {
+        if (!written) throw new Error("the database is locked; delivery results stay queued");
+        return drain();
+      });
     if (!r) throw new Error("the database is locked; delivery results stay queued");
   }
 

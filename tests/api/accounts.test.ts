@@ -92,9 +92,7 @@ describe("sign-in and sessions", () => {
       expect(r.setCookie).toContain("SameSite=Strict");
       expect(r.setCookie).toContain("Path=/");
       expect(r.setCookie).not.toContain("Secure");
-      const stored = t.db.$client.query("select secret_hash from user_sessions").all() as {
-        secret_hash: string;
-      }[];
+      const stored = await t.rows<{ secret_hash: string }>("select secret_hash from user_sessions");
       expect(stored).toEqual([{ secret_hash: createHash("sha256").update(r.secret).digest("hex") }]);
 
       const me = await as(t, r.cookie, "GET", "/api/v1/auth/me");

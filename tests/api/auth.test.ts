@@ -79,9 +79,9 @@ describe("authentication", async () => {
         revokedAt: null,
       },
     ]);
-    const stored = t.db.$client.query("select token_hash from api_tokens").get() as { token_hash: string };
-    expect(stored.token_hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(stored.token_hash).not.toContain(created.body.token);
+    const [stored] = await t.rows<{ token_hash: string }>("select token_hash from api_tokens");
+    expect(stored!.token_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(stored!.token_hash).not.toContain(created.body.token);
     expect((await t.del("/api/v1/tokens/999")).body.error).toBe("ERR_TOKEN_NOT_FOUND");
   });
 

@@ -12,17 +12,18 @@ function qrGateway(events: GatewayEvents): WhatsAppGateway {
     driver: "baileys",
     async start() {
       status = "qrcode";
-      events.status("qrcode", { qrcode: "2@abc,def,ghi,jkl" });
+      await events.status("qrcode", { qrcode: "2@abc,def,ghi,jkl" });
     },
     async stop() {},
     async logout() {
       status = "DISCONNECTED";
-      events.status("DISCONNECTED", { qrcode: null, reason: "logged out" });
+      await events.status("DISCONNECTED", { qrcode: null, reason: "logged out" });
     },
     status: () => status,
     async requestPairingCode() {
       status = "PAIRING";
-      events.status("PAIRING", { qrcode: null });
+      // As the Baileys driver: stored before the code is answered (GatewayEvents.status).
+      await events.status("PAIRING", { qrcode: null });
       return "ABCD1234";
     },
     sendText: fail,

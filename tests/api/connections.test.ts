@@ -242,11 +242,9 @@ describe("webhook configuration", () => {
     });
     await t.post(`/api/v1/connections/${a.id}/webhooks`, { url: "https://off.test", enabled: false });
     await t.post(`/api/v1/connections/${a.id}/sandbox/inbound`, { number: "595991234567", body: "x" });
-    const rows = t.db.$client
-      .query(
-        "select w.url, e.type_code as code from webhook_deliveries d join webhooks w on w.id=d.webhook_id join events e on e.seq=d.event_id order by d.id",
-      )
-      .all() as { url: string; code: number }[];
+    const rows = await t.rows<{ url: string; code: number }>(
+      "select w.url, e.type_code as code from webhook_deliveries d join webhooks w on w.id=d.webhook_id join events e on e.seq=d.event_id order by d.id",
+    );
     expect(rows.map((r) => ({ url: r.url, type: eventTypeName(r.code) }))).toEqual([
       { url: "https://all.test", type: "contact_created" },
       { url: "https://all.test", type: "ticket_created" },

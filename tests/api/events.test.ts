@@ -1,11 +1,13 @@
 import { describe, expect, test } from "bun:test";
 import { EVENT_TYPE_CODES } from "../../src/webhooks/event-codec";
-import { createEventFeed } from "../../src/webhooks/event-feed";
+import type { GatewayFactory } from "../../src/whatsapp/gateway";
+import { createSandboxGateway } from "../../src/whatsapp/sandbox/sandbox-gateway";
+import { listenersCaughtUp, storedEventSeq, storedEvents } from "../support/events";
 import { createTestApp, type TestApp, waitFor } from "../support/test-app";
 
 /** Every stored event's body as webhooks get it (rebuilt from the compact rows by the one event reader). */
-function eventsOf(t: TestApp, type?: string) {
-  const rows = createEventFeed(t.db).after(0, { limit: 1_000_000 });
+async function eventsOf(t: TestApp, type?: string) {
+  const rows = await storedEvents(t);
   return rows.filter((r) => !type || r.type === type).map((r) => JSON.parse(r.payload));
 }
 
@@ -28,17 +30,17 @@ describe("events emitted by each documented action", () => {
       name: "Juan Pérez",
     });
     const contact = { id: r.body.contactId, name: "Juan Pérez", number: CONTACT };
-    expect(eventsOf(t).map((e) => e.event)).toEqual([
+    expect((await eventsOf(t)).map((e) => e.event)).toEqual([
       "connection_update",
       "contact_created",
       "ticket_created",
       "message_received",
     ]);
-    expect(eventsOf(t, "ticket_created")[0]).toEqual({
+    expect((await eventsOf(t, "ticket_created"))[0]).toEqual({
       ...envelope("ticket_created", c.id),
       data: { ticketId: r.body.ticketId, status: "pending", contact, queueId: null, userId: null },
     });
-    expect(eventsOf(t, "message_received")[0]).toEqual({
+    expect((await eventsOf(t, "message_received"))[0]).toEqual({
       ...envelope("message_received", c.id),
       data: {
         messageId: r.body.messageId,
@@ -54,7 +56,7 @@ describe("events emitted by each documented action", () => {
         userId: null,
       },
     });
-    expect(eventsOf(t, "contact_created")[0].data).toMatchObject({
+    expect((await eventsOf(t, "contact_created"))[0].data).toMatchObject({
       id: r.body.contactId,
       name: "Juan Pérez",
       number: CONTACT,
@@ -81,7 +83,7 @@ describe("events emitted by each documented action", () => {
       body: "Te envío la foto",
       mediaUrl: `http://127.0.0.1:${remote.port}/foto.png`,
     });
-    const e = eventsOf(t, "message_received")[0];
+    const e = (await eventsOf(t, "message_received"))[0];
     expect(e.data).toMatchObject({
       body: "Te envío la foto",
       mediaType: "image",
@@ -96,16 +98,44 @@ describe("events emitted by each documented action", () => {
     const c = await t.sandbox("WhatsApp Principal", "595981234567");
     const sent = await t.post("/api/v1/send", { number: CONTACT, body: "hola" });
     const id = sent.body.data[0].messageId;
-    expect(eventsOf(t, "message_sent")[0]).toMatchObject({
+    expect((await eventsOf(t, "message_sent"))[0]).toMatchObject({
       ...envelope("message_sent", c.id),
       data: { messageId: id, fromMe: true, body: "hola", media: null },
     });
-    await waitFor(() => eventsOf(t, "message_ack").length === 3);
-    expect(eventsOf(t, "message_ack").map((e) => e.data)).toEqual([
+    await waitFor(async () => (await eventsOf(t, "message_ack")).length === 3);
+    expect((await eventsOf(t, "message_ack")).map((e) => e.data)).toEqual([
       { messageId: id, ack: 1, ackName: "server", ticketId: sent.body.ticketId },
       { messageId: id, ack: 2, ackName: "delivered", ticketId: sent.body.ticketId },
       { messageId: id, ack: 3, ackName: "read", ticketId: sent.body.ticketId },
     ]);
+  });
+
+  test("an ack that arrives before its message is stored is announced after message_sent, once", async () => {
+    let app: TestApp | undefined;
+    const factory: GatewayFactory = (conn, ev) => {
+      const gw = createSandboxGateway(conn, ev);
+      return {
+        ...gw,
+        async sendText() {
+          const id = "3EB0EARLYACK0000000001";
+          // The phone's server ack is stored (and kept for the message) before the send returns.
+          ev.ack(id, 1);
+          await app!.services.messages.flushAcks();
+          return { id, timestampSec: Math.floor(Date.now() / 1000) };
+        },
+      };
+    };
+    await using t = createTestApp({}, { factories: { sandbox: factory } });
+    app = t;
+    await t.sandbox("WhatsApp Principal", "595981234567");
+    const sent = await t.post("/api/v1/send", { number: CONTACT, body: "hola" });
+    expect(sent.status).toBe(201);
+    const types = (await eventsOf(t)).map((e) => e.event).filter((e) => e.startsWith("message_"));
+    expect(types).toEqual(["message_sent", "message_ack"]);
+    expect((await eventsOf(t, "message_ack")).map((e) => e.data)).toEqual([
+      { messageId: "3EB0EARLYACK0000000001", ack: 1, ackName: "server", ticketId: sent.body.ticketId },
+    ]);
+    expect((await t.get(`/api/v1/tickets/${sent.body.ticketId}/messages`)).body.messages[0].ack).toBe(1);
   });
 
   test("ticket updates emit ticket_updated with old and new status, closing emits ticket_closed", async () => {
@@ -119,7 +149,7 @@ describe("events emitted by each documented action", () => {
     await t.put(`/api/v1/tickets/${r.body.ticketId}`, { status: "open" });
     await t.put(`/api/v1/tickets/${r.body.ticketId}`, { status: "closed" });
     const contact = { id: r.body.contactId, name: "Juan", number: CONTACT };
-    expect(eventsOf(t, "ticket_updated").map((e) => e.data)).toEqual([
+    expect((await eventsOf(t, "ticket_updated")).map((e) => e.data)).toEqual([
       {
         ticketId: r.body.ticketId,
         status: "open",
@@ -130,7 +160,7 @@ describe("events emitted by each documented action", () => {
         newStatus: "open",
       },
     ]);
-    expect(eventsOf(t, "ticket_closed")[0]).toEqual({
+    expect((await eventsOf(t, "ticket_closed"))[0]).toEqual({
       ...envelope("ticket_closed", c.id),
       data: {
         ticketId: r.body.ticketId,
@@ -150,15 +180,15 @@ describe("events emitted by each documented action", () => {
     await t.post("/api/v1/contacts", { number: CONTACT, name: "María" });
     await t.post("/api/v1/contacts", { number: CONTACT, name: "María García" });
     await t.post("/api/v1/contacts", { number: CONTACT, name: "María García" });
-    expect(eventsOf(t, "contact_created").map((e) => e.data.name)).toEqual(["María"]);
-    expect(eventsOf(t, "contact_updated").map((e) => e.data.name)).toEqual(["María García"]);
+    expect((await eventsOf(t, "contact_created")).map((e) => e.data.name)).toEqual(["María"]);
+    expect((await eventsOf(t, "contact_updated")).map((e) => e.data.name)).toEqual(["María García"]);
   });
 
   test("status changes emit connection_update {status, qrcode} with a reason when there is one", async () => {
     await using t = createTestApp();
     const c = await t.sandbox("WhatsApp Principal", "595981234567");
     await t.sessions.get(c.id)!.logout();
-    expect(eventsOf(t, "connection_update").map((e) => e.data)).toEqual([
+    expect((await eventsOf(t, "connection_update")).map((e) => e.data)).toEqual([
       { status: "CONNECTED", qrcode: null },
       { status: "DISCONNECTED", qrcode: null, reason: "logged out" },
     ]);
@@ -167,42 +197,43 @@ describe("events emitted by each documented action", () => {
   test("a transaction that fails stores neither the state change nor its event", async () => {
     await using t = createTestApp();
     const c = await t.sandbox("WhatsApp Principal", "595981234567");
-    const before = eventsOf(t).length;
+    const before = (await eventsOf(t)).length;
     await expect(
-      t.store.write(async (q) => {
+      t.domainStore.write(async (q) => {
         await t.services.contacts.upsertIn(q, { number: CONTACT, name: "Ghost" }, c.id);
         throw new Error("boom");
       }),
     ).rejects.toThrow("boom");
-    expect(eventsOf(t).length).toBe(before);
+    expect((await eventsOf(t)).length).toBe(before);
     expect((await t.get(`/api/v1/contacts/${CONTACT}`)).status).toBe(404);
   });
 
   test("an event rolled back in a group commit is not announced, even when the next job's event gets its seq", async () => {
     await using t = createTestApp();
     const c = await t.sandbox("WhatsApp Principal", "595981234567");
+    await listenersCaughtUp(t);
     const heard: { id: string; seq: number; payload: string }[] = [];
     t.events.subscribe((e) => heard.push({ id: e.id, seq: e.seq, payload: e.payload }));
     const data = { ticketId: 1, status: "closed" };
-    // Both jobs run in one transaction, each in its own savepoint: the first emits, then throws.
-    const failed = t.store.write(async (q) => {
+    // SQLite: both writes run in one transaction (one batch of the writer), each in its own savepoint: the first
+    // emits, then throws. PostgreSQL: two transactions; the first one's seq is taken and never committed.
+    const failed = t.domainStore.write(async (q) => {
       await t.events.emitIn(q, "ticket_closed", c.id, data);
       throw new Error("rolled back");
     });
-    const kept = t.store.write((q) => t.events.emitIn(q, "ticket_closed", c.id, data));
+    const kept = t.domainStore.write((q) => t.events.emitIn(q, "ticket_closed", c.id, data));
     await expect(failed).rejects.toThrow("rolled back");
     const stored = await kept;
     await waitFor(() => heard.length > 0);
+    await listenersCaughtUp(t);
     expect(heard).toEqual([{ id: stored.id, seq: stored.seq, payload: stored.payload }]);
-    expect(
-      createEventFeed(t.db)
-        .after(stored.seq - 1, { limit: 10 })
-        .map((e) => e.id),
-    ).toEqual([stored.id]);
+    expect((await storedEvents(t, { afterSeq: stored.seq - 1 })).map((e) => e.id)).toEqual([stored.id]);
   });
 
-  test("listeners hear of an event only once the store's batch that stored it has committed", async () => {
-    await using t = createTestApp();
+  test("SQLite: listeners hear of an event only once the store's batch that stored it has committed", async () => {
+    // The SQLite store tells listeners after its batch's COMMIT (afterCommit). On PostgreSQL listeners are fed from
+    // the event feed, which holds committed rows only: tests/cluster/pg-event-sink.test.ts.
+    await using t = createTestApp({}, { store: "sqlite" });
     const c = await t.sandbox("WhatsApp Principal", "595981234567");
     const heard: { seq: number; inTransaction: boolean; stored: boolean }[] = [];
     const exists = t.db.$client.query<{ n: number }, [number]>(
@@ -245,8 +276,9 @@ describe("compact event storage", () => {
     expect((await t.put(`/api/v1/connections/${c.id}`, { name: "Soporte" })).status).toBe(200);
     await t.post(`/api/v1/connections/${c.id}/sandbox/inbound`, { number: CONTACT, body: "después" });
     await waitFor(() => emitted.length >= 5);
+    await listenersCaughtUp(t);
 
-    const stored = createEventFeed(t.db).after(0, { limit: 1000 });
+    const stored = await storedEvents(t);
     expect(stored.map((e) => ({ id: e.id, payload: e.payload }))).toEqual(emitted);
     // Each event keeps the connection name it was emitted under.
     const names = stored
@@ -257,14 +289,15 @@ describe("compact event storage", () => {
       'Comillas " y \\ y ñ 🎉',
     );
     // The row holds only the compressed data: no copy of the envelope, no text id, no type name.
-    const row = t.db.$client
-      .query(
-        "select legacy_id as legacyId, typeof(type_code) as codeType, length(data) as n from events where type_code = ? order by seq limit 1",
-      )
-      .get(EVENT_TYPE_CODES.message_received) as { legacyId: string | null; codeType: string; n: number };
-    expect(row.legacyId).toBeNull();
-    expect(row.codeType).toBe("integer");
-    expect(row.n).toBeLessThan(JSON.stringify(JSON.parse(stored[2]!.payload).data).length);
+    const [row] = await t.rows<{ legacyId: string | null; codeType: string; n: number }>(
+      t.postgres
+        ? `select legacy_id as "legacyId", pg_typeof(type_code)::text as "codeType", octet_length(data) as n from events where type_code = ? order by seq limit 1`
+        : "select legacy_id as legacyId, typeof(type_code) as codeType, length(data) as n from events where type_code = ? order by seq limit 1",
+      EVENT_TYPE_CODES.message_received,
+    );
+    expect(row!.legacyId).toBeNull();
+    expect(row!.codeType).toBe("integer");
+    expect(row!.n).toBeLessThan(JSON.stringify(JSON.parse(stored[2]!.payload).data).length);
   });
 
   test("ids come from seq and the creation time: stable, in creation order, accepted by `after` and Last-Event-ID", async () => {
@@ -295,6 +328,6 @@ describe("compact event storage", () => {
     // A real seq with another creation time is no id of ours: unknown, not another event.
     const forged = `evt_${(Date.parse(feed[1]!.createdAt) + 1).toString(16).padStart(12, "0")}${feed[1]!.seq.toString(16).padStart(10, "0")}`;
     expect((await t.get(`/api/v1/events?after=${forged}`)).status).toBe(404);
-    expect(createEventFeed(t.db).seqOf(feed[1]!.id)).toBe(feed[1]!.seq);
+    expect(await storedEventSeq(t, feed[1]!.id)).toBe(feed[1]!.seq);
   });
 });

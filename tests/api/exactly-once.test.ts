@@ -1,9 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { EVENT_TYPE_CODES } from "../../src/webhooks/event-codec";
-import { createEventFeed } from "../../src/webhooks/event-feed";
 import type { GatewayEvents, GatewayFactory, InboundMessage } from "../../src/whatsapp/gateway";
 import { createSandboxGateway } from "../../src/whatsapp/sandbox/sandbox-gateway";
+import { storedEvents } from "../support/events";
 import { createTestApp } from "../support/test-app";
 
 const CUSTOMER = "595991234567";
@@ -30,27 +30,30 @@ describe("a WhatsApp message id is stored once per connection", () => {
     expect(ra?.duplicate).toBe(false);
     expect(rb?.duplicate).toBe(false);
     expect(ra?.ticketId).not.toBe(rb?.ticketId);
-    const n = t.db.$client.query("select count(*) as n from messages where id = '3EB0SHARED'").get() as {
-      n: number;
-    };
-    expect(n.n).toBe(2);
+    expect(await t.rows("select count(*) as n from messages where id = '3EB0SHARED'")).toEqual([{ n: 2 }]);
     // On one connection the same id again is a duplicate: no row, no event.
     expect((await t.services.messages.receive(a.id, inbound("3EB0SHARED", false)))?.duplicate).toBe(true);
-    const events = t.db.$client
-      .query("select count(*) as n from events where type_code in (?, ?)")
-      .get(EVENT_TYPE_CODES.message_received, EVENT_TYPE_CODES.message_sent) as { n: number };
-    expect(events.n).toBe(2);
+    const events = await t.rows(
+      "select count(*) as n from events where type_code in (?, ?)",
+      EVENT_TYPE_CODES.message_received,
+      EVENT_TYPE_CODES.message_sent,
+    );
+    expect(events).toEqual([{ n: 2 }]);
   });
 
   test("the schema refuses a second row with the same connection and id", async () => {
     await using t = createTestApp();
     const a = await t.sandbox();
     const r = await t.services.messages.receive(a.id, inbound("3EB0ONCE", false));
-    expect(() =>
-      t.db.$client.run(
-        `insert into messages (id, connection_id, ticket_id, from_me, timestamp) values ('3EB0ONCE', ${a.id}, ${r!.ticketId}, 0, 1)`,
+    // SQLite: "UNIQUE constraint failed"; PostgreSQL: "duplicate key value violates unique constraint".
+    await expect(
+      t.rows(
+        "insert into messages (id, connection_id, ticket_id, from_me, timestamp) values ('3EB0ONCE', ?, ?, ?, 1)",
+        a.id,
+        r!.ticketId,
+        t.postgres ? false : 0,
       ),
-    ).toThrow(/UNIQUE/);
+    ).rejects.toThrow(/UNIQUE|unique constraint/);
   });
 });
 
@@ -124,15 +127,19 @@ test("property: live, replayed and echoed messages are stored and announced exac
         }
         for (const e of echoes) await events!.message(inbound(e.id, true, "reply"));
         await Promise.all(late);
-        const rows = t.db.$client
-          .query("select id, count(*) as n from messages where connection_id = ? group by id")
-          .all(conn.id) as { id: string; n: number }[];
+        const rows = await t.rows<{ id: string; n: number }>(
+          "select id, count(*) as n from messages where connection_id = ? group by id",
+          conn.id,
+        );
         const expected = [first.body.messageId, ...customerIds, ...ourIds].sort();
         expect(rows.map((r) => r.id).sort()).toEqual(expected);
         expect(rows.every((r) => r.n === 1)).toBe(true);
-        const announced = createEventFeed(t.db)
-          .after(0, { types: ["message_received", "message_sent"], limit: 100_000 })
-          .map((e) => ({ type: e.type, id: JSON.parse(e.payload).data.messageId as string }));
+        const announced = (await storedEvents(t, { types: ["message_received", "message_sent"] })).map(
+          (e) => ({
+            type: e.type,
+            id: JSON.parse(e.payload).data.messageId as string,
+          }),
+        );
         expect(announced.map((e) => e.id).sort()).toEqual(expected);
         for (const e of announced)
           expect(e.type).toBe(ourIds.has(e.id) ? "message_sent" : "message_received");
@@ -140,4 +147,4 @@ test("property: live, replayed and echoed messages are stored and announced exac
     ),
     { numRuns: 40 },
   );
-}, 60_000);
+}, 300_000);

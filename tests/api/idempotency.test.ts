@@ -106,8 +106,7 @@ test("keys older than 24 h are pruned, newer ones kept", async () => {
   await send("recent");
   now += 2 * 60 * 60 * 1000;
   expect(await t.services.idempotency.prune()).toBe(1);
-  const keys = t.db.$client.query("select key from idempotency_keys order by key").all();
-  expect(keys).toEqual([{ key: "recent" }]);
+  expect(await t.rows("select key from idempotency_keys order by key")).toEqual([{ key: "recent" }]);
 });
 
 /** A sandbox whose sends can be held open or made to fail, to look at a key while its send runs. */
@@ -131,7 +130,7 @@ function controlledSandbox() {
 }
 
 const keyRows = (t: TestApp) =>
-  t.db.$client.query("select key, state, status_code as statusCode from idempotency_keys").all();
+  t.rows(`select key, state, status_code as "statusCode" from idempotency_keys`);
 
 describe("Idempotency-Key across failures", () => {
   test("the key is reserved durably (in_progress) before WhatsApp is asked, and completed with the message", async () => {
@@ -140,7 +139,7 @@ describe("Idempotency-Key across failures", () => {
     await t.sandbox();
     let seen: unknown[] = [];
     wa.state.beforeSend = async () => {
-      seen = keyRows(t);
+      seen = await keyRows(t);
     };
     const r = await t.request("/api/v1/send", {
       method: "POST",
@@ -149,7 +148,7 @@ describe("Idempotency-Key across failures", () => {
     });
     expect(r.status).toBe(201);
     expect(seen).toEqual([{ key: "reserved-first", state: "in_progress", statusCode: null }]);
-    expect(keyRows(t)).toEqual([{ key: "reserved-first", state: "completed", statusCode: 201 }]);
+    expect(await keyRows(t)).toEqual([{ key: "reserved-first", state: "completed", statusCode: 201 }]);
   });
 
   test("a key reserved by a process that died answers 409 ERR_IDEMPOTENCY_OUTCOME_UNKNOWN and sends nothing", async () => {
@@ -163,7 +162,7 @@ describe("Idempotency-Key across failures", () => {
     wa.state.beforeSend = () => new Promise(() => {});
     void t.request("/api/v1/send", { method: "POST", json, headers: h });
     await waitFor(() => wa.state.sends === 1);
-    t.db.$client.run("update idempotency_keys set owner = 'a-process-that-died'");
+    await t.rows("update idempotency_keys set owner = 'a-process-that-died'");
     wa.state.beforeSend = async () => {};
     const r = await t.request("/api/v1/send", { method: "POST", json, headers: h });
     expect(r.status).toBe(409);
@@ -209,7 +208,7 @@ describe("Idempotency-Key across failures", () => {
         headers: { "idempotency-key": "fails-cleanly" },
       });
     expect((await send()).status).toBe(502);
-    expect(keyRows(t)).toEqual([]);
+    expect(await keyRows(t)).toEqual([]);
     wa.state.beforeSend = async () => {};
     expect((await send()).status).toBe(201);
   });
@@ -264,14 +263,20 @@ describe("Idempotency-Key across failures", () => {
 test("pruning many expired keys takes them in batches until none is left, and keeps the fresh ones", async () => {
   const now = Date.parse("2026-01-01T00:00:00Z");
   await using t = createTestApp({}, { clock: () => now });
-  const insert = t.db.$client.query(
-    "insert into idempotency_keys (principal, key, request_hash, state, created_at) values (0, ?, 'h', 'completed', ?)",
-  );
   const day = 24 * 60 * 60 * 1000;
   // More than two batches of expired keys, spread over the hour before the cutoff, and some fresh ones.
-  for (let i = 0; i < 1_234; i++) insert.run(`old-${i}`, now - day - 1 - (i % 3_600_000));
-  for (let i = 0; i < 10; i++) insert.run(`new-${i}`, now - day + 1 + i);
+  const keys: [string, number][] = [];
+  for (let i = 0; i < 1_234; i++) keys.push([`old-${i}`, now - day - 1 - (i % 3_600_000)]);
+  for (let i = 0; i < 10; i++) keys.push([`new-${i}`, now - day + 1 + i]);
+  // created_at: ms on SQLite, a timestamptz on PostgreSQL.
+  const at = t.postgres ? "to_timestamp(? / 1000.0)" : "?";
+  await t.rows(
+    `insert into idempotency_keys (principal, key, request_hash, state, created_at) values ${keys
+      .map(() => `(0, ?, 'h', 'completed', ${at})`)
+      .join(", ")}`,
+    ...keys.flat(),
+  );
   expect(await t.services.idempotency.prune()).toBe(1_234);
-  expect(t.db.$client.query("select count(*) as n from idempotency_keys").get()).toEqual({ n: 10 });
+  expect(await t.rows("select count(*) as n from idempotency_keys")).toEqual([{ n: 10 }]);
   expect(await t.services.idempotency.prune()).toBe(0);
 });

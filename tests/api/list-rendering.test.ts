@@ -53,23 +53,36 @@ async function variedData(t: TestApp) {
   await t.put(`/api/v1/tickets/${ids[1]}`, { tagIds: [late.id], userId: ana.id, status: "open" });
   await t.put(`/api/v1/tickets/${ids[2]}`, { status: "closed", queueId: soporte.id });
   await t.put(`/api/v1/tickets/${ids[3]}`, { tagIds: [zed.id, vip.id] });
-  const sqlite = t.db.$client;
-  // What the API does not set directly: a rating, odd contact fields, a connection without a number.
-  sqlite.run("update tickets set rating = 4, rated_at = 1764590400123 where id = ?", [ids[2]!]);
-  sqlite.run("update tickets set rating = 5, rated_at = 1764590400000, status = 'closed' where id = ?", [
+  // What the API does not set directly: a rating, odd contact fields, a connection without a number. Timestamps
+  // are ms on SQLite, timestamptz on PostgreSQL; booleans 1/0 there, true/false here.
+  const at = t.postgres ? "to_timestamp(? / 1000.0)" : "?";
+  await t.rows(`update tickets set rating = 4, rated_at = ${at} where id = ?`, 1764590400123, ids[2]!);
+  await t.rows(
+    `update tickets set rating = 5, rated_at = ${at}, status = 'closed' where id = ?`,
+    1764590400000,
     ids[4]!,
-  ]);
-  sqlite.run(
-    "update contacts set name = ?, email = ?, profile_pic_url = ?, is_group = 1 where id = (select contact_id from tickets where id = ?)",
-    [ODD[3]!, ODD[5]!, 'https://pps.whatsapp.net/v/t61?a=1&b="2"', ids[5]!],
   );
-  sqlite.run("update contacts set name = ? where id = (select contact_id from tickets where id = ?)", [
+  await t.rows(
+    "update contacts set name = ?, email = ?, profile_pic_url = ?, is_group = ? where id = (select contact_id from tickets where id = ?)",
+    ODD[3]!,
+    ODD[5]!,
+    'https://pps.whatsapp.net/v/t61?a=1&b="2"',
+    t.postgres ? true : 1,
+    ids[5]!,
+  );
+  await t.rows(
+    "update contacts set name = ? where id = (select contact_id from tickets where id = ?)",
     ODD[4]!,
     ids[6]!,
-  ]);
-  sqlite.run("update connections set number = null where id = ?", [other.id]);
+  );
+  await t.rows("update connections set number = null where id = ?", other.id);
   // The ends of the ISO dates toISOString writes with four-digit years.
-  sqlite.run("update tickets set created_at = 0, updated_at = 253402300799999 where id = ?", [ids[7]!]);
+  await t.rows(
+    `update tickets set created_at = ${at}, updated_at = ${at} where id = ?`,
+    0,
+    253402300799999,
+    ids[7]!,
+  );
   return { ids, conn, other };
 }
 
@@ -124,7 +137,7 @@ test("ticket list pages are the JSON of ticketWire, byte for byte, on every filt
   expect(all.some((x) => x.contact.name.startsWith("lone "))).toBe(true);
   // The same bytes when the rows come from the row cache (asked again after an unrelated write).
   const first = await (await t.request("/api/v1/tickets?limit=100")).text();
-  t.db.$client.run("update tickets set unread_messages = 7 where id = (select max(id) from tickets)");
+  await t.rows("update tickets set unread_messages = 7 where id = (select max(id) from tickets)");
   const again = await (await t.request("/api/v1/tickets?limit=100")).text();
   const ids = (JSON.parse(again).tickets as { id: number }[]).map((x) => x.id);
   expect(again).toBe(

@@ -323,7 +323,7 @@ describe("media in an S3 bucket (MEDIA_S3_BUCKET)", () => {
     };
     const first = pdf("primero");
     const id = await queue(first);
-    await waitFor(() => t.services.messages.get(id).status === "sent");
+    await waitFor(async () => (await t.services.messages.getAsync(id)).status === "sent");
     expect(read).toEqual([first]);
 
     // Stored while the phone is away, then the bucket goes down before it is back.
@@ -332,17 +332,17 @@ describe("media in an S3 bucket (MEDIA_S3_BUCKET)", () => {
     const waiting = await queue(pdf("segundo"));
     await s3[Symbol.asyncDispose]();
     expect((await t.post(`/api/v1/connections/${conn.id}/restart`)).status).toBe(200);
-    const m = await waitFor(() => {
-      const m = t.services.messages.get(waiting);
+    const m = await waitFor(async () => {
+      const m = await t.services.messages.getAsync(waiting);
       return JSON.stringify(m.error ?? "").includes("ERR_SERVICE_UNAVAILABLE") ? m : null;
     });
     expect(m.status).toBe("queued");
     expect(read).toHaveLength(1);
   });
 
-  test("GET /admin/backup?media=true is refused with a bucket (its files are not in DATA_DIR); the database alone is served", async () => {
+  test("SQLite: GET /admin/backup?media=true is refused with a bucket (its files are not in DATA_DIR); the database alone is served", async () => {
     await using s3 = await startS3Server();
-    await using t = createTestApp(s3.env());
+    await using t = createTestApp(s3.env(), { store: "sqlite" });
     const refused = await t.get("/api/v1/admin/backup?media=true");
     expect(refused.status).toBe(400);
     expect(refused.body.error).toBe("ERR_VALIDATION");

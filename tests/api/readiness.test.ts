@@ -1,5 +1,22 @@
 import { expect, test } from "bun:test";
-import { createTestApp } from "../support/test-app";
+import { createTestApp, type TestApp } from "../support/test-app";
+
+/**
+ * What a node on PostgreSQL adds to the body (STORE=postgres): its id and address, the PostgreSQL checks and the
+ * areas not on PostgreSQL yet; nothing on SQLite.
+ */
+const postgresPart = (t: TestApp, migrations: "ok" | "pending" = "ok") =>
+  t.postgres
+    ? {
+        postgres: {
+          node: "test-node",
+          address: "http://chasqui.test",
+          database: "ok",
+          migrations,
+          notYet: expect.any(Array),
+        },
+      }
+    : {};
 
 test("ready: the store answers and migrations ran; connections not CONNECTED are listed", async () => {
   await using t = createTestApp();
@@ -16,6 +33,7 @@ test("ready: the store answers and migrations ran; connections not CONNECTED are
     connections: [{ id: phone.body.id, name: "Soporte", status: "OPENING" }],
     readFront: null,
     outbox: { pending: 0, oldestPendingAgeSeconds: 0, stuck: false, dispatcherRunning: false },
+    ...postgresPart(t),
   });
 });
 
@@ -58,10 +76,29 @@ test("503 while a migration is missing, 200 again once it is applied", async () 
     connections: [],
     readFront: null,
     outbox: null,
+    ...postgresPart(t),
   });
   sqlite
     .query("INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)")
     .run(last.hash, last.created_at);
+  expect((await t.get("/health/ready", null)).status).toBe(200);
+  if (!t.postgres) return;
+  // A node on PostgreSQL: the same for the cluster's database.
+  const sql = t.postgres.sql;
+  const [newest] = (await sql`select id, hash, created_at from drizzle.__drizzle_migrations
+    order by created_at desc limit 1`) as { id: number; hash: string; created_at: string }[];
+  await sql`delete from drizzle.__drizzle_migrations where id = ${newest!.id}`;
+  const pgPending = await t.get("/health/ready", null);
+  expect(pgPending.status).toBe(503);
+  expect(pgPending.body).toMatchObject({
+    ready: false,
+    checks: { database: "ok", migrations: "pending" },
+    connections: [],
+    outbox: null,
+    ...postgresPart(t, "pending"),
+  });
+  await sql`insert into drizzle.__drizzle_migrations (id, hash, created_at)
+    values (${newest!.id}, ${newest!.hash}, ${newest!.created_at})`;
   expect((await t.get("/health/ready", null)).status).toBe(200);
 });
 
@@ -78,6 +115,7 @@ test("503 when the store cannot answer; /health (liveness) still answers 200", a
       connections: [],
       readFront: null,
       outbox: null,
+      ...postgresPart(t),
     });
     expect((await t.get("/health", null)).status).toBe(200);
   } finally {

@@ -110,7 +110,7 @@ describe("message retention", () => {
     expect(await t.retention.pruneMessages()).toEqual({ messages: 3, files: 1 });
     expect((await messagesOf(t, old.ticketId)).map((m) => m.id)).toEqual([kept.body.data.messageId]);
     expect(existsSync(join(t.media.localDir!, old.file))).toBe(false);
-    expect(t.db.$client.query("select count(*) as n from message_reactions").get()).toEqual({ n: 0 });
+    expect(await t.rows("select count(*) as n from message_reactions")).toEqual([{ n: 0 }]);
     expect((await t.get(`/api/v1/tickets/${old.ticketId}`)).body.lastMessage).toBe("seguimos");
     const emptied = await t.get(`/api/v1/tickets/${lonely.body.ticketId}`);
     expect([emptied.status, emptied.body.lastMessage]).toEqual([200, ""]);
@@ -126,7 +126,7 @@ describe("message retention", () => {
     clock.advanceDays(2);
     const { createRetention } = await import("../../src/domain/retention.service");
     const small = createRetention({
-      store: t.store,
+      store: t.domainStore,
       db: t.db,
       media: t.media,
       logger: createLogger("silent"),
@@ -138,7 +138,7 @@ describe("message retention", () => {
       batchSize: 5,
     });
     expect(await small.pruneMessages()).toEqual({ messages: 12, files: 0 });
-    expect(t.db.$client.query("select count(*) as n from messages").get()).toEqual({ n: 0 });
+    expect(await t.rows("select count(*) as n from messages")).toEqual([{ n: 0 }]);
   });
 });
 
@@ -156,7 +156,7 @@ describe("DELETE /api/v1/contacts/:number", () => {
       number: "595997777777",
       body: "otro cliente",
     });
-    const eventsBefore = t.db.$client.query("select count(*) as n from events").get();
+    const eventsBefore = await t.rows("select count(*) as n from events");
 
     const refused = await t.del(`/api/v1/contacts/${CUSTOMER}`);
     expect([refused.status, refused.body.error]).toEqual([409, "ERR_CONFLICT"]);
@@ -171,7 +171,7 @@ describe("DELETE /api/v1/contacts/:number", () => {
     expect((await t.get(`/api/v1/contacts/${CUSTOMER}`)).status).toBe(404);
     expect((await t.get(`/api/v1/tickets/${inbound.body.ticketId}`)).status).toBe(404);
     expect(existsSync(join(t.media.localDir!, sent.file))).toBe(false);
-    expect(t.db.$client.query("select count(*) as n from message_reactions").get()).toEqual({ n: 0 });
+    expect(await t.rows("select count(*) as n from message_reactions")).toEqual([{ n: 0 }]);
     // The other customer is untouched, and the ticket counts the list answers stay exact.
     expect((await messagesOf(t, other.body.ticketId)).map((m) => m.body)).toEqual(["otro cliente"]);
     const list = await t.get("/api/v1/tickets");
@@ -181,7 +181,7 @@ describe("DELETE /api/v1/contacts/:number", () => {
     ]);
     expect((await t.get("/api/v1/contacts")).body.count).toBe(1);
     // No event is emitted for the erasure.
-    expect(t.db.$client.query("select count(*) as n from events").get()).toEqual(eventsBefore);
+    expect(await t.rows("select count(*) as n from events")).toEqual(eventsBefore);
     expect((await t.del(`/api/v1/contacts/${CUSTOMER}?purge=true`)).status).toBe(404);
   });
 
@@ -220,14 +220,14 @@ describe("disk hygiene", () => {
     }
   }, 15_000);
 
-  test("the WAL returns to zero bytes after a big write and a checkpoint; freed pages go back to the disk", async () => {
+  test("SQLite: the WAL returns to zero bytes after a big write and a checkpoint; freed pages go back to the disk", async () => {
     const clock = movedClock();
     const dir = mkdtempSync(join(tmpdir(), "chasqui-wal-"));
     const dbPath = join(dir, "chasqui.sqlite");
     try {
       await using t = createTestApp(
         { WEBHOOK_RETENTION_DAYS: "7" },
-        { clock: clock.read, databasePath: dbPath },
+        { clock: clock.read, databasePath: dbPath, store: "sqlite" },
       );
       const sqlite = t.db.$client;
       expect(sqlite.query("pragma journal_size_limit").get()).toEqual({

@@ -118,11 +118,14 @@ describe("GET /api/v1/tickets?search=", () => {
     expect((await t.del("/api/v1/contacts/595991000001?purge=true")).status).toBe(200);
     expect(ids(await t.get("/api/v1/tickets?search=marisol"))).toEqual([]);
     expect(ids(await t.get("/api/v1/tickets?search=llego"))).toEqual([]);
+    // SQLite's FTS5 tables are separate from their rows: nothing of the purged is left in them, and the
+    // external-content indexes agree with their tables. (PostgreSQL searches expression indexes over the rows
+    // themselves: nothing to fall out of step.)
+    if (t.postgres) return;
     const fts = t.db.$client
       .query("select count(*) as n from messages_fts where messages_fts match 'llego'")
       .get() as { n: number };
     expect(fts.n).toBe(0);
-    // The external-content indexes agree with their tables.
     t.db.$client.exec("insert into messages_fts(messages_fts, rank) values ('integrity-check', 1)");
     t.db.$client.exec("insert into contacts_fts(contacts_fts, rank) values ('integrity-check', 1)");
   });

@@ -313,7 +313,7 @@ describe("transfer", () => {
       expect(d.rec.sent).toEqual([]);
       // The ticket's preview is still the conversation's.
       expect((await t.get(`/api/v1/tickets/${tid}`)).body.lastMessage).toBe("hola");
-      const updated = eventsOf(t, "ticket_updated").filter((e) => e.transfer);
+      const updated = (await eventsOf(t, "ticket_updated")).filter((e) => e.transfer);
       expect(updated).toEqual([
         expect.objectContaining({
           ticketId: tid,
@@ -344,7 +344,7 @@ describe("transfer", () => {
       // To an agent: theirs and open. An agent outside the ticket's queue is refused; by a token, byUserId is null.
       const toSup = await t.post(`/api/v1/tickets/${tid}/transfer`, { userId: d.sup.id });
       expect(toSup.body.ticket).toMatchObject({ userId: d.sup.id, status: "open", queueId: d.soporte });
-      expect(eventsOf(t, "ticket_updated").at(-1).transfer).toMatchObject({
+      expect((await eventsOf(t, "ticket_updated")).at(-1).transfer).toMatchObject({
         byUserId: null,
         toUserId: d.sup.id,
       });
@@ -449,9 +449,9 @@ describe("attribution and signature", () => {
         ["¿En qué te ayudo?", d.ana.id],
         ["hola", d.ana.id],
       ]);
-      const sentEvents = eventsOf(t, "message_sent").map((e) => [e.body, e.userId]);
+      const sentEvents = (await eventsOf(t, "message_sent")).map((e) => [e.body, e.userId]);
       expect(sentEvents).toEqual([...ours].reverse());
-      expect(eventsOf(t, "message_received").every((e) => e.userId === null)).toBe(true);
+      expect((await eventsOf(t, "message_received")).every((e) => e.userId === null)).toBe(true);
     },
     SLOW,
   );

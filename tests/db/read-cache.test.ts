@@ -9,7 +9,7 @@ import { queues } from "../../src/db/schema";
 import { createReadCache } from "../../src/http/read-cache";
 import { createTestApp } from "../support/test-app";
 
-test("an `any` entry is reused until any row changes, then recomputed", async () => {
+test("SQLite: an `any` entry is reused until any row changes, then recomputed", async () => {
   const db = openDatabase(":memory:");
   migrate(db);
   const cache = createReadCache(db);
@@ -25,7 +25,7 @@ test("an `any` entry is reused until any row changes, then recomputed", async ()
   expect(await read()).toBe("3");
 });
 
-test("the cache keeps at most maxEntries, dropping the least recently used", async () => {
+test("SQLite: the cache keeps at most maxEntries, dropping the least recently used", async () => {
   const db = openDatabase(":memory:");
   migrate(db);
   const cache = createReadCache(db, { maxEntries: 2 });
@@ -42,7 +42,7 @@ test("the cache keeps at most maxEntries, dropping the least recently used", asy
 
 /** A server with one ticket, plus a cache of our own on its database that counts what it computes. */
 async function withTicket() {
-  const t = createTestApp({ WEBHOOK_ALLOW_PRIVATE: "true" });
+  const t = createTestApp({ WEBHOOK_ALLOW_PRIVATE: "true" }, { store: "sqlite" });
   const conn = await t.sandbox();
   const first = await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, {
     number: "595990000001",
@@ -59,7 +59,7 @@ async function withTicket() {
   return { t, conn, ticketId: first.body.ticketId as number, read };
 }
 
-test("writes the lists do not show (acks, events, deliveries, Idempotency-Keys, sessions) keep list entries cached", async () => {
+test("SQLite: writes the lists do not show (acks, events, deliveries, Idempotency-Keys, sessions) keep list entries cached", async () => {
   const { t, conn, ticketId, read } = await withTicket();
   await using _ = t;
   const receiver = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("ok") });
@@ -115,7 +115,7 @@ test("writes the lists do not show (acks, events, deliveries, Idempotency-Keys, 
   }
 });
 
-test("every kind of write a list shows invalidates the entries that depend on it, and only those", async () => {
+test("SQLite: every kind of write a list shows invalidates the entries that depend on it, and only those", async () => {
   const { t, conn, ticketId, read } = await withTicket();
   await using _ = t;
   const queue = (await t.post("/api/v1/queues", { name: "Ventas", color: "#123456" })).body;
@@ -155,10 +155,10 @@ test("every kind of write a list shows invalidates the entries that depend on it
   await expectMoved(() => t.del("/api/v1/contacts/595990000001?purge=true"), true);
 });
 
-test("a write from another connection (another process) is seen by the next read", async () => {
+test("SQLite: a write from another connection (another process) is seen by the next read", async () => {
   const dir = mkdtempSync(join(tmpdir(), "chasqui-read-cache-"));
   try {
-    await using t = createTestApp({}, { databasePath: join(dir, "db.sqlite") });
+    await using t = createTestApp({}, { databasePath: join(dir, "db.sqlite"), store: "sqlite" });
     const conn = await t.sandbox();
     await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, { number: "595990000001", body: "uno" });
     const url = "/api/v1/tickets?limit=5";
@@ -178,8 +178,8 @@ test("a write from another connection (another process) is seen by the next read
   }
 });
 
-test("more changes than the cache can follow (or pruned ones) empty it rather than leave a row stale", async () => {
-  await using t = createTestApp();
+test("SQLite: more changes than the cache can follow (or pruned ones) empty it rather than leave a row stale", async () => {
+  await using t = createTestApp({}, { store: "sqlite" });
   const conn = await t.sandbox();
   const a = (
     await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, { number: "595990000001", body: "a" })
@@ -198,8 +198,8 @@ test("more changes than the cache can follow (or pruned ones) empty it rather th
   expect(tickets.find((x: any) => x.id === a).lastMessage).toBe("a11999");
 });
 
-test("a changed ticket list renders again only the tickets that changed", async () => {
-  await using t = createTestApp();
+test("SQLite: a changed ticket list renders again only the tickets that changed", async () => {
+  await using t = createTestApp({}, { store: "sqlite" });
   const conn = await t.sandbox();
   const ids: number[] = [];
   for (let i = 1; i <= 3; i++)
@@ -238,8 +238,8 @@ test("a changed ticket list renders again only the tickets that changed", async 
   expect(rendered).toEqual([ids, [ids[1]!], [ids[2]!], ids]);
 });
 
-test("the ticket and contact lists never serve a stale page, whatever was written in between", async () => {
-  await using t = createTestApp();
+test("SQLite: the ticket and contact lists never serve a stale page, whatever was written in between", async () => {
+  await using t = createTestApp({}, { store: "sqlite" });
   const conn = await t.sandbox();
   const url = "/api/v1/tickets?limit=5";
   const inbound = (number: string, body: string) =>
@@ -291,8 +291,8 @@ test("the ticket and contact lists never serve a stale page, whatever was writte
   expect(await names()).toEqual(["Zoe"]);
 });
 
-test("the row cache keeps the recently used rows when full, and a contact's change still reaches them", async () => {
-  await using t = createTestApp();
+test("SQLite: the row cache keeps the recently used rows when full, and a contact's change still reaches them", async () => {
+  await using t = createTestApp({}, { store: "sqlite" });
   const conn = await t.sandbox();
   const ids: number[] = [];
   for (let i = 1; i <= 6; i++)

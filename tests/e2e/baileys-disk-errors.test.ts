@@ -18,11 +18,17 @@ setDefaultTimeout(40_000);
 
 let e2e: E2E;
 beforeAll(async () => {
-  e2e = await startE2E({ token: TOKEN, env: { LOG_LEVEL: "info", WA_RECONNECT_BASE_MS: "50" } });
+  // SQLite only (on SQLite under STORE=postgres too): on PostgreSQL the session keys are rows written under the
+  // connection's lease (tests/cluster/pg-auth-state.test.ts), nothing goes to DATA_DIR.
+  e2e = await startE2E({
+    token: TOKEN,
+    env: { LOG_LEVEL: "info", WA_RECONNECT_BASE_MS: "50" },
+    store: "sqlite",
+  });
 }, 40_000);
 afterAll(() => e2e?.close());
 
-test("failing credential saves are logged and retried; the process stays up and serves", async () => {
+test("SQLite: failing credential saves are logged and retried; the process stays up and serves", async () => {
   const phone = e2e.wa.createAccount(PHONE, "Helpdesk");
   const created = await e2e.api("POST", "/api/v1/connections", { name: "Disco" });
   const id = created.body.id as number;

@@ -1,6 +1,4 @@
-import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { join } from "node:path";
 import { waitFor } from "../support/test-app";
 import type { SimAccount } from "../wasim/fake-whatsapp";
 import { filterLibsignalSessionChurnLogs } from "../wasim/sim-signal-device";
@@ -24,13 +22,8 @@ const api = (method: string, path: string, body?: unknown) => e2e.api(method, pa
 const hook = (event: string, pred?: (data: any) => boolean) => e2e.hook(event, pred);
 
 /** The contacts table as stored, read from the server's SQLite file without writing to it. */
-function storedContacts(): { number: string; lid: string | null }[] {
-  const db = new Database(join(e2e.dataDir, "chasqui.sqlite"), { readonly: true });
-  try {
-    return db.query("SELECT number, lid FROM contacts ORDER BY id").all() as any[];
-  } finally {
-    db.close();
-  }
+function storedContacts(): Promise<{ number: string; lid: string | null }[]> {
+  return e2e.rows("SELECT number, lid FROM contacts ORDER BY id");
 }
 
 let connectionId: number;
@@ -115,7 +108,7 @@ describe("a contact addressed by LID", () => {
     const ticket = await api("GET", `/api/v1/tickets/${ticketId}`);
     expect(ticket.body.contact.number).toBe(LID_CONTACT);
 
-    expect(storedContacts()).toEqual([{ number: LID_CONTACT, lid: contact.lidJid }]);
+    expect(await storedContacts()).toEqual([{ number: LID_CONTACT, lid: contact.lidJid }]);
   });
 
   test("a reply reaches the contact, and its next message joins the same ticket and contact", async () => {
@@ -128,6 +121,6 @@ describe("a contact addressed by LID", () => {
     const received = await hook("message_received", (d) => d.messageId === id);
     expect(received.data.ticketId).toBe(ticketId);
     expect(received.data.contact.number).toBe(LID_CONTACT);
-    expect(storedContacts()).toEqual([{ number: LID_CONTACT, lid: contact.lidJid }]);
+    expect(await storedContacts()).toEqual([{ number: LID_CONTACT, lid: contact.lidJid }]);
   });
 });

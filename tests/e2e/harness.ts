@@ -1,3 +1,4 @@
+import { Database } from "bun:sqlite";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,10 +16,16 @@ const root = join(import.meta.dir, "../..");
  * differ from production. With STORE=postgres (`bun run test:pg`) the server runs with DATABASE_URL on a migrated
  * database of its own on the test PostgreSQL.
  */
-export async function startE2E(opts: { token: string; env?: Record<string, string> }) {
+export async function startE2E(opts: {
+  token: string;
+  env?: Record<string, string>;
+  /** `sqlite`: on SQLite whatever STORE says (a test of something only a SQLite server does). */
+  store?: "sqlite";
+}) {
   const wa: FakeWhatsApp = await startFakeWhatsApp();
   const dataDir = mkdtempSync(join(tmpdir(), "chasqui-e2e-"));
-  const pg = matrixStore() === "postgres" ? await createMigratedDatabase() : undefined;
+  const pg =
+    matrixStore() === "postgres" && opts.store !== "sqlite" ? await createMigratedDatabase() : undefined;
   const hooks: any[] = [];
   const receiver = Bun.serve({
     port: 0,
@@ -47,6 +54,21 @@ export async function startE2E(opts: { token: string; env?: Record<string, strin
   const e2e = {
     wa,
     dataDir,
+    /** STORE=postgres: the server's PostgreSQL database (DATABASE_URL); undefined on SQLite. */
+    pg,
+    /**
+     * The rows of one SQL statement both dialects accept, on the server's store: its SQLite file (read-only), or its
+     * PostgreSQL database under STORE=postgres.
+     */
+    async rows<T = Record<string, unknown>>(text: string): Promise<T[]> {
+      if (pg) return [...((await pg.sql.unsafe(text)) as T[])];
+      const db = new Database(join(dataDir, "chasqui.sqlite"), { readonly: true });
+      try {
+        return db.query(text).all() as T[];
+      } finally {
+        db.close();
+      }
+    },
     hooks,
     receiverUrl: `http://127.0.0.1:${receiver.port}/hook`,
     get chasqui() {

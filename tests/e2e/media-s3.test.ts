@@ -81,20 +81,24 @@ describe("media in a shared bucket, two nodes", () => {
     stored.push({ file, bytes });
   });
 
-  test("node B, another process on a copy of A's database, serves every file A stored", async () => {
-    // The copy is taken through A's own backup endpoint while A keeps running.
-    const backup = await fetch(`${e2e.chasqui.url}/api/v1/admin/backup`, {
-      headers: { authorization: `Bearer ${TOKEN}` },
-    });
-    expect(backup.status).toBe(200);
+  test("node B, another process on A's database (PostgreSQL) or a copy of it (SQLite), serves every file A stored", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "chasqui-node-b-"));
     mkdirSync(dataDir, { recursive: true });
-    writeFileSync(join(dataDir, "chasqui.sqlite"), new Uint8Array(await backup.arrayBuffer()));
+    if (!e2e.pg) {
+      // The copy is taken through A's own backup endpoint while A keeps running.
+      const backup = await fetch(`${e2e.chasqui.url}/api/v1/admin/backup`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      expect(backup.status).toBe(200);
+      writeFileSync(join(dataDir, "chasqui.sqlite"), new Uint8Array(await backup.arrayBuffer()));
+    }
     const nodeB = await startChild(["bun", join(root, "src/cli.ts"), "serve"], {
       DATA_DIR: dataDir,
       API_TOKEN: TOKEN,
-      // B must not log in with A's WhatsApp session: its Baileys dials a closed port.
+      // B must not log in with A's WhatsApp session: its Baileys dials a closed port (on PostgreSQL A also holds
+      // the connection's lease).
       WA_WS_URL: "ws://127.0.0.1:9/ws/chat",
+      ...(e2e.pg ? { DATABASE_URL: e2e.pg.url } : {}),
       ...s3.env({ MEDIA_S3_PREFIX: "media" }),
     });
     try {

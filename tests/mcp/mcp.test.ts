@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { ADMIN_TOKEN, createTestApp } from "../support/test-app";
+import { ADMIN_TOKEN, createTestApp, waitFor } from "../support/test-app";
 
 const CONTACT = "595991234567";
 
@@ -108,6 +108,10 @@ describe("MCP server at /mcp", () => {
       data: [{ body: "Hola Juan, ¿en qué te ayudo?" }],
     });
 
+    // The sandbox acks the send 1 → 2 → 3 within a second: both reads after the last one, so they see the same row.
+    await waitFor(
+      async () => (await t.get(`/api/v1/tickets/${ticketId}/messages?limit=1`)).body.messages[0]?.ack === 3,
+    );
     const messages = await mcp.call("list_messages", { ticketId, limit: 1 });
     expect(messages.data).toMatchObject({ ticketId, count: 2, hasMore: true, page: 1, limit: 1 });
     expect(messages.data.messages).toEqual(

@@ -45,17 +45,17 @@ describe("the response contract of createTestApp", () => {
     await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, { number: "595991234567", body: "hola" });
     expect((await t.get("/api/v1/events")).status).toBe(200);
     // Rewrite the stored data (compact rows keep only `data`) without its contact.
-    const rows = t.db.$client
-      .query("select seq, data from events where type_code = ?")
-      .all(EVENT_TYPE_CODES.message_received) as {
-      seq: number;
-      data: Uint8Array;
-    }[];
+    const rows = await t.rows<{ seq: number; data: Uint8Array }>(
+      "select seq, data from events where type_code = ?",
+      EVENT_TYPE_CODES.message_received,
+    );
     for (const r of rows) {
-      const { contact: _, ...data } = JSON.parse(decodeData(r.data));
-      t.db.$client
-        .query("update events set data = ? where seq = ?")
-        .run(encodeData(JSON.stringify(data)), r.seq);
+      const { contact: _, ...data } = JSON.parse(decodeData(new Uint8Array(r.data)));
+      await t.rows(
+        "update events set data = ? where seq = ?",
+        Buffer.from(encodeData(JSON.stringify(data))),
+        r.seq,
+      );
     }
     await expect(t.get("/api/v1/events")).rejects.toThrow(
       /events\.\d+\.payload \(message_received\)\.data\.contact: Invalid input: expected object/,

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { EVENT_TYPE_CODES } from "../../src/webhooks/event-codec";
-import { createEventFeed } from "../../src/webhooks/event-feed";
+import { storedEvents } from "../support/events";
 import { waitFor } from "../support/test-app";
 import { addHook, deliveries, inbound, setupApp, statusCounts, storedEventIds } from "./helpers";
 import { ok, startReceiver, startResetServer } from "./receiver";
@@ -13,7 +13,7 @@ describe("delivery to a healthy receiver", () => {
     const hook = await addHook(t, conn.id, r.url);
     expect(hook.secret).toMatch(/^whsec_/);
     await inbound(t, conn.id, "Hola, necesito información");
-    const ids = storedEventIds(t).slice(-3);
+    const ids = (await storedEventIds(t)).slice(-3);
     await waitFor(() => r.requests.length === 3, { message: "3 deliveries" });
 
     expect(r.requests.map((q) => q.id)).toEqual(ids);
@@ -32,9 +32,7 @@ describe("delivery to a healthy receiver", () => {
         connectionId: conn.id,
         connectionName: "WhatsApp Principal",
       });
-      const stored = createEventFeed(t.db)
-        .after(0, { limit: 1000 })
-        .find((e) => e.id === q.id);
+      const stored = (await storedEvents(t)).find((e) => e.id === q.id);
       expect(q.body).toBe(stored!.payload);
     }
     await waitFor(async () => (await deliveries(t)).every((d) => d.status === "delivered"));
@@ -62,7 +60,7 @@ describe("delivery to a healthy receiver", () => {
     await waitFor(() => settled.length === 1);
     expect(settled).toEqual(["delivered"]);
     expect(r.requests.map((q) => q.event)).toEqual(["message_received"]);
-    expect(statusCounts(t)).toEqual({ delivered: 1 });
+    expect(await statusCounts(t)).toEqual({ delivered: 1 });
     expect(off.requests).toHaveLength(0);
   });
 
@@ -72,7 +70,7 @@ describe("delivery to a healthy receiver", () => {
     await using _t = t;
     await addHook(t, conn.id, r.url);
     await Promise.all(Array.from({ length: 60 }, (_, i) => inbound(t, conn.id, `m${i}`)));
-    const expected = storedEventIds(t, conn.id).slice(-180);
+    const expected = (await storedEventIds(t, conn.id)).slice(-180);
     await waitFor(() => r.requests.length >= 180, { message: "180 deliveries", timeoutMs: 10_000 });
     expect(r.requests.map((q) => q.id)).toEqual(expected);
   });
@@ -241,16 +239,17 @@ describe("leases", () => {
     await inbound(t, conn.id);
     await waitFor(() => r.requests.length === 1);
     // Another process reclaimed the row after our lease expired: it now holds a different token.
-    t.db.$client.run("update webhook_deliveries set lease_token = 'other-worker', locked_until = ?", [
+    await t.rows(
+      "update webhook_deliveries set lease_token = 'other-worker', locked_until = ?",
       Date.now() + 60_000,
-    ]);
+    );
     const settled: string[] = [];
     t.dispatcher.onSettled((s) => settled.push(s.kind));
     release!();
     await waitFor(() => t.dispatcher.inFlight === 0);
-    t.dispatcher.flush();
-    const row = t.db.$client.query("select status, lease_token, delivered_at from webhook_deliveries").get();
-    expect(row).toEqual({ status: "delivering", lease_token: "other-worker", delivered_at: null });
+    await t.dispatcher.flush();
+    const rows = await t.rows("select status, lease_token, delivered_at from webhook_deliveries");
+    expect(rows).toEqual([{ status: "delivering", lease_token: "other-worker", delivered_at: null }]);
     expect(settled).toEqual([]);
   });
 
@@ -260,9 +259,9 @@ describe("leases", () => {
     await using _t = t;
     await addHook(t, conn.id, r.url, { events: ["message_received"] });
     await inbound(t, conn.id);
-    t.db.$client.run(
+    await t.rows(
       "update webhook_deliveries set status = 'delivering', attempts = 1, lease_token = 'dead', locked_until = ?",
-      [Date.now() - 1],
+      Date.now() - 1,
     );
     t.dispatcher.start();
     await waitFor(() => r.requests.length === 1);
@@ -279,13 +278,13 @@ describe("leases", () => {
     await inbound(t, conn.id);
     await inbound(t, conn.id);
     await waitFor(() => r.requests.length === 1);
-    expect(statusCounts(t)).toEqual({ delivering: 1, pending: 1 });
+    expect(await statusCounts(t)).toEqual({ delivering: 1, pending: 1 });
     const started = Date.now();
     await t.dispatcher.stop(200);
     expect(Date.now() - started).toBeLessThan(2000);
-    const rows = t.db.$client
-      .query("select status, attempts, lease_token as token from webhook_deliveries order by id")
-      .all();
+    const rows = await t.rows(
+      "select status, attempts, lease_token as token from webhook_deliveries order by id",
+    );
     // The aborted request keeps its counted attempt and its lease is released; the other was never claimed.
     expect(rows).toEqual([
       { status: "pending", attempts: 1, token: null },
@@ -307,7 +306,7 @@ describe("leases", () => {
     const stopping = t.dispatcher.stop(5000);
     release!();
     await stopping;
-    expect(statusCounts(t)).toEqual({ delivered: 1 });
+    expect(await statusCounts(t)).toEqual({ delivered: 1 });
   });
 });
 
@@ -322,33 +321,34 @@ describe("retention", () => {
     await using _t = t;
     await addHook(t, conn.id, r.url);
     const first = await inbound(t, conn.id);
-    await waitFor(() => statusCounts(t).delivered === 2 && statusCounts(t).failed === 1);
+    await waitFor(async () => {
+      const c = await statusCounts(t);
+      return c.delivered === 2 && c.failed === 1;
+    });
     // With the dispatcher stopped, the next message's delivery stays pending however old it gets.
     await t.dispatcher.stop();
     await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, {
       number: (await t.get(`/api/v1/tickets/${first.ticketId}`)).body.contact.number,
       body: "otra vez",
     });
-    expect(statusCounts(t)).toEqual({ delivered: 2, failed: 1, pending: 1 });
+    expect(await statusCounts(t)).toEqual({ delivered: 2, failed: 1, pending: 1 });
     const hour = 60 * 60 * 1000;
     now += 23 * hour;
     expect(await t.retention.pruneWebhookHistory()).toEqual({ deliveries: 0, events: 0 });
     // Events no delivery needs (stored before the webhook existed) go after EVENT_RETENTION_HOURS (24 by default).
     const unneeded = (
-      t.db.$client
-        .query(
-          "select count(*) as n from events e where not exists (select 1 from webhook_deliveries d where d.event_id = e.seq)",
-        )
-        .get() as { n: number }
-    ).n;
+      await t.rows<{ n: number }>(
+        "select count(*) as n from events e where not exists (select 1 from webhook_deliveries d where d.event_id = e.seq)",
+      )
+    )[0]!.n;
     expect(unneeded).toBeGreaterThan(0);
     now += 6 * 24 * hour - 23 * hour;
     expect(await t.retention.pruneWebhookHistory()).toEqual({ deliveries: 0, events: unneeded });
     now += 2 * 24 * hour;
-    const stored = (t.db.$client.query("select count(*) as n from events").get() as { n: number }).n;
+    const stored = (await t.rows<{ n: number }>("select count(*) as n from events"))[0]!.n;
     expect(await t.retention.pruneWebhookHistory()).toEqual({ deliveries: 3, events: stored - 1 });
-    expect(statusCounts(t)).toEqual({ pending: 1 });
-    const left = t.db.$client.query("select type_code as type from events order by seq").all();
+    expect(await statusCounts(t)).toEqual({ pending: 1 });
+    const left = await t.rows("select type_code as type from events order by seq");
     expect(left).toEqual([{ type: EVENT_TYPE_CODES.message_received }]);
   });
 });

@@ -1,6 +1,8 @@
 // DB_ASYNC_FSYNC through the HTTP app on a real file database: the group commit's fsync runs off the event loop,
 // and nothing that tells the outside world of a write (the answer, the event feed, a webhook) happens before it is
-// done. The fsync is the real one, held or failed by the test.
+// done. The fsync is the real one, held or failed by the test. SQLite only (the apps run on SQLite under
+// STORE=postgres too): on PostgreSQL a commit is durable when COMMIT returns, and events are announced from the
+// feed of committed rows (tests/cluster/pg-event-sink.test.ts).
 import { expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
@@ -53,7 +55,7 @@ async function setup(env: Record<string, string> = {}) {
   const sync = heldFsync();
   const t = createTestApp(
     { ...FAST_ENV, ...LOOPBACK_RECEIVERS, WEBHOOK_WORKER: "false", ...env },
-    { databasePath: join(dir, "chasqui.sqlite"), walFsync: sync.fsync },
+    { databasePath: join(dir, "chasqui.sqlite"), walFsync: sync.fsync, store: "sqlite" },
   );
   const dispose = t[Symbol.asyncDispose].bind(t);
   t[Symbol.asyncDispose] = async () => {
@@ -73,7 +75,7 @@ const turns = async (n = 5) => {
   for (let i = 0; i < n; i++) await new Promise(setImmediate);
 };
 
-test("an inbound message is answered, in the event feed and sent to webhooks only once its commit's fsync is done", async () => {
+test("SQLite: an inbound message is answered, in the event feed and sent to webhooks only once its commit's fsync is done", async () => {
   await using r = startReceiver();
   const { t, conn, sync } = await setup();
   await using _t = t;
@@ -113,7 +115,7 @@ test("an inbound message is answered, in the event feed and sent to webhooks onl
   await waitFor(() => r.requests.length === 3, { message: "3 deliveries after the fsync" });
 });
 
-test("a failed fsync answers the write 503, makes the server not ready, and no later write is taken", async () => {
+test("SQLite: a failed fsync answers the write 503, makes the server not ready, and no later write is taken", async () => {
   const { t, conn, sync } = await setup();
   await using _t = t;
   expect((await t.get("/health/ready")).status).toBe(200);
@@ -139,7 +141,7 @@ test("a failed fsync answers the write 503, makes the server not ready, and no l
   expect(again.status).toBe(503);
 });
 
-test("an event of a batch that committed while an earlier batch's fsync ran is announced after its own fsync, and delivered", async () => {
+test("SQLite: an event of a batch that committed while an earlier batch's fsync ran is announced after its own fsync, and delivered", async () => {
   await using r = startReceiver();
   const { t, conn, sync } = await setup();
   await using _t = t;

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { EVENT_ID_SQL } from "../../src/webhooks/event-codec";
+import { storedEvents } from "../support/events";
 import { createTestApp, type TestApp } from "../support/test-app";
 
 /**
@@ -35,6 +35,8 @@ export async function setupApp(
     clock?: () => number;
     resolve?: (host: string) => Promise<string[]>;
     thread?: boolean;
+    /** `sqlite`: on SQLite whatever STORE says (a test of a SQLite-only mechanism). */
+    store?: "sqlite";
   } = {},
 ) {
   const dir = opts.thread ? mkdtempSync(join(tmpdir(), "chasqui-thread-")) : undefined;
@@ -44,6 +46,7 @@ export async function setupApp(
       ...(opts.clock ? { clock: opts.clock } : {}),
       ...(opts.resolve ? { resolve: opts.resolve } : {}),
       ...(dir ? { databasePath: join(dir, "chasqui.sqlite") } : {}),
+      ...(opts.store ? { store: opts.store } : {}),
     },
   );
   if (dir) {
@@ -101,23 +104,15 @@ export async function deliveries(t: TestApp, query = "") {
   return r.body.deliveries as DeliveryWire[];
 }
 
-/** Rows by status straight from the table (includes `delivering`). */
-export function statusCounts(t: TestApp) {
-  const rows = t.db.$client
-    .query("select status, count(*) as n from webhook_deliveries group by status")
-    .all() as {
-    status: string;
-    n: number;
-  }[];
+/** Rows by status straight from the table (includes `delivering`), on the app's store. */
+export async function statusCounts(t: TestApp) {
+  const rows = await t.rows<{ status: string; n: number }>(
+    "select status, count(*) as n from webhook_deliveries group by status",
+  );
   return Object.fromEntries(rows.map((r) => [r.status, r.n])) as Record<string, number>;
 }
 
-export function storedEventIds(t: TestApp, connectionId?: number): string[] {
-  const rows = t.db.$client
-    .query(`select ${EVENT_ID_SQL} as id, e.connection_id as c from events e order by e.seq`)
-    .all() as {
-    id: string;
-    c: number | null;
-  }[];
-  return rows.filter((r) => connectionId === undefined || r.c === connectionId).map((r) => r.id);
+/** The ids of the stored events, in creation (`seq`) order, of one connection when given. */
+export async function storedEventIds(t: TestApp, connectionId?: number): Promise<string[]> {
+  return (await storedEvents(t, connectionId === undefined ? {} : { connectionId })).map((e) => e.id);
 }

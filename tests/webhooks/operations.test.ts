@@ -1,7 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { contacts } from "../../src/db/schema";
 import { waitFor } from "../support/test-app";
 import { addHook, deliveries, inbound, setupApp, statusCounts, storedEventIds } from "./helpers";
 import { ok, startReceiver } from "./receiver";
@@ -18,7 +17,10 @@ describe("GET /api/v1/webhooks/deliveries", () => {
     await addHook(t, other.id, good.url);
     await inbound(t, conn.id);
     await inbound(t, other.id);
-    await waitFor(() => statusCounts(t).delivered === 6 && statusCounts(t).failed === 1);
+    await waitFor(async () => {
+      const c = await statusCounts(t);
+      return c.delivered === 6 && c.failed === 1;
+    });
 
     expect((await deliveries(t)).map((d) => d.id)).toEqual([7, 6, 5, 4, 3, 2, 1]);
     expect((await deliveries(t, `connectionId=${conn.id}`)).length).toBe(4);
@@ -46,7 +48,7 @@ describe("GET /api/v1/webhooks/deliveries/:id and retry", () => {
     await using _t = t;
     await addHook(t, conn.id, r.url, { events: ["ticket_created"] });
     const sent = await inbound(t, conn.id);
-    await waitFor(() => statusCounts(t).delivered === 1);
+    await waitFor(async () => (await statusCounts(t)).delivered === 1);
     const [d] = await deliveries(t);
     const one = await t.get(`/api/v1/webhooks/deliveries/${d!.id}`);
     expect(one.status).toBe(200);
@@ -79,7 +81,7 @@ describe("GET /api/v1/webhooks/deliveries/:id and retry", () => {
     await using _t = t;
     await addHook(t, conn.id, r.url, { events: ["message_received"] });
     await inbound(t, conn.id);
-    await waitFor(() => statusCounts(t).delivered === 1);
+    await waitFor(async () => (await statusCounts(t)).delivered === 1);
     const [d] = await deliveries(t);
     const res = await t.post(`/api/v1/webhooks/deliveries/${d!.id}/retry`);
     expect(res.status).toBe(200);
@@ -96,7 +98,7 @@ describe("GET /api/v1/webhooks/deliveries/:id and retry", () => {
     await using _t = t;
     await addHook(t, conn.id, r.url, { events: ["message_received"] });
     await inbound(t, conn.id);
-    await waitFor(() => statusCounts(t).failed === 1);
+    await waitFor(async () => (await statusCounts(t)).failed === 1);
     healthy = true;
     const [d] = await deliveries(t);
     expect((await t.post(`/api/v1/webhooks/deliveries/${d!.id}/retry`)).body).toMatchObject({
@@ -128,7 +130,7 @@ describe("POST /api/v1/connections/:id/webhooks/:webhookId/test", () => {
       connectionName: "WhatsApp Principal",
       data: { webhookId: hook.id },
     });
-    expect(statusCounts(t)).toEqual({});
+    expect(await statusCounts(t)).toEqual({});
   });
 
   test("reports a failing receiver without retrying it", async () => {
@@ -160,7 +162,7 @@ describe("GET /api/v1/events (catch-up feed)", () => {
     const other = await t.sandbox("Ventas", "595982345678");
     await inbound(t, conn.id);
     await inbound(t, other.id);
-    const all = storedEventIds(t);
+    const all = await storedEventIds(t);
 
     const first = await t.get("/api/v1/events?limit=2", await t.apiToken());
     expect(first.status).toBe(200);
@@ -171,7 +173,7 @@ describe("GET /api/v1/events (catch-up feed)", () => {
     expect(rest.body.hasMore).toBe(false);
 
     const mine = await t.get(`/api/v1/events?connectionId=${conn.id}`);
-    expect(mine.body.events.map((e: { id: string }) => e.id)).toEqual(storedEventIds(t, conn.id));
+    expect(mine.body.events.map((e: { id: string }) => e.id)).toEqual(await storedEventIds(t, conn.id));
     const msg = mine.body.events.find((e: { event: string }) => e.event === "message_received");
     expect(msg.payload).toMatchObject({ event: "message_received", connectionId: conn.id });
   });
@@ -191,17 +193,21 @@ describe("ingest atomicity", () => {
     const { t, conn } = await setupApp();
     await using _t = t;
     await addHook(t, conn.id, r.url);
-    const before = { events: storedEventIds(t).length, rows: statusCounts(t) };
-    expect(() =>
-      t.db.transaction((tx) => {
-        tx.insert(contacts).values({ number: "595990000001", name: "Fantasma" }).run();
-        t.events.emit(tx, "contact_created", conn.id, { id: 1, name: "Fantasma", number: "595990000001" });
+    const before = { events: (await storedEventIds(t)).length, rows: await statusCounts(t) };
+    await expect(
+      t.domainStore.write(async (q) => {
+        await q.insert(t.domainStore.t.contacts).values({ number: "595990000001", name: "Fantasma" });
+        await t.events.emitIn(q, "contact_created", conn.id, {
+          id: 1,
+          name: "Fantasma",
+          number: "595990000001",
+        });
         throw new Error("crash between the business insert and the commit");
       }),
-    ).toThrow("crash between");
-    expect(t.db.select().from(contacts).all()).toEqual([]);
-    expect(storedEventIds(t).length).toBe(before.events);
-    expect(statusCounts(t)).toEqual(before.rows);
+    ).rejects.toThrow("crash between");
+    expect(await t.rows("select id from contacts")).toEqual([]);
+    expect((await storedEventIds(t)).length).toBe(before.events);
+    expect(await statusCounts(t)).toEqual(before.rows);
     // The wake-up queued by emit finds nothing to send.
     await inbound(t, conn.id);
     await waitFor(() => r.requests.length === 3);

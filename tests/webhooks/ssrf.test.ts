@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import pino from "pino";
 import { ConfigError, loadConfig } from "../../src/config";
-import { webhooks } from "../../src/db/schema";
+import { createPgDispatchStore } from "../../src/webhooks/dispatch-store";
 import { createDispatcher } from "../../src/webhooks/dispatcher";
 import { createReceiverPolicy } from "../../src/webhooks/receiver-policy";
 import { type TestApp, waitFor } from "../support/test-app";
@@ -31,19 +31,21 @@ function switchableDns(records: Record<string, string[]>) {
 const PUBLIC_IP = "93.184.216.34";
 
 /** A webhook stored as it was before the policy existed (or while WEBHOOK_ALLOW_PRIVATE was on). */
-function storeHookDirectly(t: TestApp, connectionId: number, url: string) {
+async function storeHookDirectly(t: TestApp, connectionId: number, url: string) {
   const now = new Date();
-  return t.db
-    .insert(webhooks)
-    .values({
-      connectionId,
-      url,
-      secret: "whsec_dGVzdHRlc3R0ZXN0dGVzdHRlc3Q=",
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning()
-    .get();
+  const [hook] = await t.domainStore.write((q) =>
+    q
+      .insert(t.domainStore.t.webhooks)
+      .values({
+        connectionId,
+        url,
+        secret: "whsec_dGVzdHRlc3R0ZXN0dGVzdHRlc3Q=",
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning(),
+  );
+  return hook!;
 }
 
 const refused = (why: string) => ({
@@ -120,7 +122,9 @@ describe("every delivery checks the address again and dials the address it check
     dns.set("hooks.example.com", ["127.0.0.1"]);
 
     await inbound(t, conn.id);
-    await waitFor(() => statusCounts(t).failed === 1, { message: "the delivery runs out of attempts" });
+    await waitFor(async () => (await statusCounts(t)).failed === 1, {
+      message: "the delivery runs out of attempts",
+    });
 
     const [d] = await deliveries(t);
     expect({
@@ -156,7 +160,9 @@ describe("every delivery checks the address again and dials the address it check
     expect(first.lastError).toContain("resolves to a non-public address (loopback)");
 
     dns.set("hooks.example.com", ["127.0.0.2"]);
-    await waitFor(() => statusCounts(t).delivered === 1, { message: "delivered after DNS changed back" });
+    await waitFor(async () => (await statusCounts(t)).delivered === 1, {
+      message: "delivered after DNS changed back",
+    });
     expect(r.requests.map((q) => ({ id: q.id, host: q.host }))).toEqual([
       { id: first.eventId, host: `hooks.example.com:${r.port}` },
     ]);
@@ -166,9 +172,11 @@ describe("every delivery checks the address again and dials the address it check
     await using r = startReceiver();
     const { t, conn } = await setupApp(GUARDED);
     await using _t = t;
-    storeHookDirectly(t, conn.id, r.url);
+    await storeHookDirectly(t, conn.id, r.url);
     await inbound(t, conn.id);
-    await waitFor(() => statusCounts(t).failed === 3, { message: "every delivery runs out of attempts" });
+    await waitFor(async () => (await statusCounts(t)).failed === 3, {
+      message: "every delivery runs out of attempts",
+    });
     expect(r.requests).toEqual([]);
     expect(new Set((await deliveries(t)).map((d) => d.lastError))).toEqual(
       new Set([expect.stringContaining("host 127.0.0.1 is a non-public address (loopback)")]),
@@ -179,12 +187,14 @@ describe("every delivery checks the address again and dials the address it check
 test("at start the dispatcher warns about stored webhooks the policy now refuses", async () => {
   const { t, conn } = await setupApp(GUARDED, { start: false });
   await using _t = t;
-  const refusedHook = storeHookDirectly(t, conn.id, "http://10.1.2.3/hook");
-  storeHookDirectly(t, conn.id, `https://${PUBLIC_IP}/hook`);
+  const refusedHook = await storeHookDirectly(t, conn.id, "http://10.1.2.3/hook");
+  await storeHookDirectly(t, conn.id, `https://${PUBLIC_IP}/hook`);
   const lines: { webhookId?: number; msg: string; error?: string }[] = [];
   const logger = pino({ level: "warn" }, { write: (line: string) => lines.push(JSON.parse(line)) });
   const dispatcher = createDispatcher({
-    db: t.db,
+    ...(t.postgres
+      ? { store: createPgDispatchStore(t.postgres.sql, { leaseMs: 1000, batchSize: 50, clock: Date.now }) }
+      : { db: t.db }),
     events: t.events,
     logger,
     receivers: createReceiverPolicy({ allowPrivate: false, allowedHosts: [], lookupTimeoutMs: 1000 }),
@@ -217,8 +227,8 @@ describe("POST /api/v1/connections/:id/webhooks/:webhookId/test is not a port pr
     })();
     const { t, conn } = await setupApp(GUARDED, { start: false });
     await using _t = t;
-    const a = storeHookDirectly(t, conn.id, `http://127.0.0.1:${open.port}/hook`);
-    const b = storeHookDirectly(t, conn.id, `http://127.0.0.1:${closedPort}/hook`);
+    const a = await storeHookDirectly(t, conn.id, `http://127.0.0.1:${open.port}/hook`);
+    const b = await storeHookDirectly(t, conn.id, `http://127.0.0.1:${closedPort}/hook`);
 
     const answers = [];
     for (const hook of [a, b]) {
@@ -254,7 +264,7 @@ describe("internal receivers are allowed explicitly", () => {
     await using _t = t;
     const hook = await addHook(t, conn.id, r.url, { events: ["ticket_created"] });
     await inbound(t, conn.id);
-    await waitFor(() => statusCounts(t).delivered === 1);
+    await waitFor(async () => (await statusCounts(t)).delivered === 1);
     const ping = await t.post(`/api/v1/connections/${conn.id}/webhooks/${hook.id}/test`);
     expect({ status: ping.status, delivered: ping.body.delivered, statusCode: ping.body.statusCode }).toEqual(
       {
@@ -276,7 +286,7 @@ describe("internal receivers are allowed explicitly", () => {
       await using _t = t;
       const hook = await addHook(t, conn.id, r.url, { events: ["ticket_created"] });
       await inbound(t, conn.id);
-      await waitFor(() => statusCounts(t).delivered === 1);
+      await waitFor(async () => (await statusCounts(t)).delivered === 1);
       const ping = await t.post(`/api/v1/connections/${conn.id}/webhooks/${hook.id}/test`);
       expect(ping.body.statusCode).toBe(200);
       for (const url of ["http://192.168.1.20/hook", "http://169.254.169.254/", "http://[::1]/hook"]) {
@@ -299,7 +309,7 @@ describe("internal receivers are allowed explicitly", () => {
       events: ["ticket_created"],
     });
     await inbound(t, conn.id);
-    await waitFor(() => statusCounts(t).delivered === 1);
+    await waitFor(async () => (await statusCounts(t)).delivered === 1);
     expect(r.requests.map((q) => q.host)).toEqual([`n8n.internal:${r.port}`]);
     const other = await t.post(`/api/v1/connections/${conn.id}/webhooks`, {
       url: `http://other.internal:${r.port}/hook`,

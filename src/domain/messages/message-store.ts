@@ -8,6 +8,7 @@ import type { ChatAddress } from "../../whatsapp/gateway";
 import { type Contact, contactRef } from "../contact.service";
 import type { DomainDeps } from "../deps";
 import { type PageAt, takePage } from "../paging";
+import { ACK_NAMES } from "./acks";
 
 /** The message list's ORDER BY key: createdAt (ms), pk. */
 export type MessageKey = readonly [number, number];
@@ -216,6 +217,15 @@ export function createMessageStore(
     // History imported at first link is the past: it neither touches the ticket nor emits events.
     if (inserted.isImported || inserted.status === "queued") return inserted;
     await announceIn(q, inserted, ticket.id, contact, now.getTime());
+    // An ack that beat the insert (a fast phone, a slow store) moved the message forward like any other: its
+    // message_ack follows message_sent, as it would have had it come a moment later.
+    if (early !== undefined && inserted.ack > (row.ack ?? 0))
+      await events.emitIn(q, "message_ack", inserted.connectionId, {
+        messageId: inserted.id,
+        ack: inserted.ack,
+        ackName: ACK_NAMES[inserted.ack] ?? String(inserted.ack),
+        ticketId: ticket.id,
+      });
     return inserted;
   }
 

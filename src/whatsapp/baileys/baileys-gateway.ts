@@ -211,7 +211,8 @@ export function createBaileysGateway(
       if (supervisor.status() === "CONNECTED")
         throw new AppError("ERR_CONFLICT", "The connection is already linked");
       const code = await sock.requestPairingCode(phone);
-      supervisor.pairing();
+      // Stored before the answer: the caller (the panel) reads the connection back and must see PAIRING.
+      await supervisor.pairing();
       return code;
     },
     retryMediaDownload: inbound.retryMediaDownload,

@@ -43,11 +43,15 @@ export function createSupervisor(opts: SupervisorOptions) {
   let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   let closes: number[] = [];
 
-  const setStatus = (next: ConnectionStatus, info: { qrcode?: string | null; reason?: string } = {}) => {
+  /** Resolves once the status is stored (the gateway awaits it where its caller reads the status back). */
+  const setStatus = (
+    next: ConnectionStatus,
+    info: { qrcode?: string | null; reason?: string } = {},
+  ): void | Promise<void> => {
     if (next !== status)
       log.info({ from: status, to: next, reason: info.reason }, "connection status changed");
     status = next;
-    opts.onStatus(next, { qrcode: info.qrcode ?? null, number, reason: info.reason });
+    return opts.onStatus(next, { qrcode: info.qrcode ?? null, number, reason: info.reason });
   };
 
   const scheduleReconnect = (delayMs: number) => {
@@ -79,7 +83,9 @@ export function createSupervisor(opts: SupervisorOptions) {
 
     async start() {
       stopped = false;
-      setStatus("OPENING");
+      // Stored before the socket opens: a restart's caller reads the status back, and must not see the QR of the
+      // session it just replaced.
+      await setStatus("OPENING");
       await connectOrRetry();
     },
 
@@ -95,8 +101,9 @@ export function createSupervisor(opts: SupervisorOptions) {
       if (status !== "PAIRING") setStatus("qrcode", { qrcode });
     },
 
+    /** Resolves once PAIRING is stored. */
     pairing() {
-      setStatus("PAIRING");
+      return setStatus("PAIRING");
     },
 
     /** The socket is open; `me` is the number WhatsApp says it is linked to, when known. */
