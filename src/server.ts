@@ -615,8 +615,13 @@ export async function startServer(config: Config, baseLogger: Logger, opts: Runt
   // PORT=0 binds a free port: media links must name the real one.
   if (!config.publicUrlConfigured && config.port === 0) config.publicUrl = `http://localhost:${port}`;
   // A node advertises PUBLIC_URL unless NODE_ADDRESS says otherwise: with PORT=0, the port just bound.
-  if (pg && !config.nodeAddress && !config.publicUrlConfigured && config.port === 0)
+  if (pg && !config.nodeAddress && !config.publicUrlConfigured && config.port === 0) {
     pg.node.address = config.publicUrl;
+    // The sessions registered this node before the port was bound (as …:0): the registry gets the real address.
+    await pg.sql`update nodes set address = ${pg.node.address} where id = ${pg.node.id}`.catch((err: unknown) =>
+      logger.warn({ err }, "storing this node's address in the registry failed"),
+    );
+  }
   logger.info({ url: `http://${config.host}:${port}`, dataDir: config.dataDir }, "chasqui listening");
 
   // Once a minute: inbound files whose download failed are tried again until they arrive, and
