@@ -123,10 +123,10 @@ describe("key writes in batches", () => {
       for (const id of ids.slice(300, 600)) expect(now[id]).toEqual(replaced[id]!);
       for (const id of ids.slice(600)) expect(now[id]).toEqual(preKeys[id]!);
       expect(await auth.state.keys.get("session", Object.keys(session))).toEqual(session as never);
-      const [{ n }] = (await db.sql`select count(*)::int as n from wa_auth where connection_id = 1`) as {
+      const [count] = (await db.sql`select count(*)::int as n from wa_auth where connection_id = 1`) as {
         n: number;
       }[];
-      expect(n).toBe(600 + 1 + 1); // the pre-keys left, the odd key, the session (no creds saved here)
+      expect(count!.n).toBe(600 + 1 + 1); // the pre-keys left, the odd key, the session (no creds saved here)
     } finally {
       await sql.close();
     }

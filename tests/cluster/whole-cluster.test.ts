@@ -81,6 +81,19 @@ let wa: FakeWhatsApp;
 let s3: S3Server;
 let receiver: ReturnType<typeof Bun.serve>;
 const deliveries: Delivery[] = [];
+/** While set, the receiver records each request at once but answers only when it resolves (requests in flight). */
+let held: Promise<void> | undefined;
+let releaseHeld: () => void = () => {};
+/** Holds the receiver's answers until {@link answerAll}. */
+function holdAnswers() {
+  held = new Promise<void>((resolve) => {
+    releaseHeld = resolve;
+  });
+}
+function answerAll() {
+  held = undefined;
+  releaseHeld();
+}
 /** Every node process any test started, killed in afterAll whatever happened. */
 const started: Node[] = [];
 const work = mkdtempSync(join(tmpdir(), "chasqui-cluster-"));
@@ -94,6 +107,7 @@ beforeAll(async () => {
     fetch: async (req) => {
       const body = await req.text();
       deliveries.push({ id: req.headers.get("webhook-id") ?? "", event: JSON.parse(body).event, body });
+      if (held) await held;
       return new Response("ok");
     },
   });
@@ -102,6 +116,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const n of started) n.child.proc.kill("SIGKILL");
   await Promise.all(started.map((n) => n.child.proc.exited));
+  answerAll();
   receiver?.stop(true);
   await wa?.stop();
   await s3?.[Symbol.asyncDispose]();
@@ -257,6 +272,9 @@ async function clusterRun(nodeCount: number, variant: number) {
       acknowledgedSends.get(id)!.push(r.body.data[0].messageId);
       return r.body as { ticketId: number; data: { messageId: string }[] };
     };
+    // The receiver holds its answers from here until after the kill: the dying node's dispatcher dies with
+    // deliveries in flight, which the others must send again once its claims expire (WEBHOOK_LEASE_MS).
+    holdAnswers();
     const inbound = await Promise.all(contacts.map((c, i) => c.sendText(phones[i]!, `hola desde ${i}`)));
     await Promise.all(connIds.map((_, i) => sendThroughOwner(i, `respuesta ${i}`, before)));
 
@@ -290,6 +308,7 @@ async function clusterRun(nodeCount: number, variant: number) {
     victim.child.proc.kill("SIGKILL");
     const killedAt = Date.now();
     await victim.child.proc.exited;
+    answerAll();
 
     // While the victim's connections are down: their contacts write (WhatsApp keeps it for the next login), and
     // the survivors keep sending through their own connections.
@@ -447,11 +466,16 @@ async function clusterRun(nodeCount: number, variant: number) {
     const kinds = new Set(expected.map((e) => e.event));
     for (const k of ["message_received", "message_sent", "connection_update"])
       expect(kinds.has(k)).toBe(true);
+    const [retried] =
+      (await db.sql`select count(*)::int as n from webhook_deliveries where attempts > 1`) as {
+        n: number;
+      }[];
     console.log(
       `[cluster ${nodeCount} nodes] ${expected.length} events with deliveries, ${mine.length} received ` +
-        `(${mine.length - bodies.size} duplicates); total ${Date.now() - t0} ms`,
+        `(${mine.length - bodies.size} duplicates, ${retried!.n} deliveries sent again); total ${Date.now() - t0} ms`,
     );
   } finally {
+    answerAll();
     for (const n of nodes) n.child.proc.kill("SIGKILL");
     await Promise.all(nodes.map((n) => n.child.proc.exited));
     sampling = false;
