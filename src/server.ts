@@ -70,7 +70,13 @@ export type RuntimeOptions = {
  * A server on PostgreSQL. The converted services (src/cluster/postgres-mode.ts ON_POSTGRES) use `store`; the parts
  * not converted yet keep this node's SQLite file in DATA_DIR, and their routes answer 503 (NOT_YET).
  */
-export type PostgresRuntime = { sql: SQL; store: Store; node: NodeIdentity };
+export type PostgresRuntime = {
+  sql: SQL;
+  store: Store;
+  node: NodeIdentity;
+  /** The connection leases' own small pool (renewals never wait for the main pool); absent: they use `sql`. */
+  leaseSql?: SQL;
+};
 
 /**
  * Builds every part of the server except the listening socket: database with migrations, services,
@@ -127,7 +133,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
   const sessions = createSessionManager({
     // On PostgreSQL a connection's socket runs only on the node holding its lease (docs/CLUSTER.md §4).
     ownership: pg
-      ? connectionOwnership(pg.sql, {
+      ? connectionOwnership(pg.leaseSql ?? pg.sql, {
           nodeId: pg.node.id,
           address: pg.node.address,
           ttlMs: config.clusterLeaseTtlMs,
@@ -538,7 +544,7 @@ export async function startServer(config: Config, baseLogger: Logger, opts: Runt
   }
   const pg = opts.postgres;
   const closePool = async () => {
-    if (ownPool) await pg?.sql.close();
+    if (ownPool) await Promise.all([pg?.sql.close(), pg?.leaseSql?.close()]);
   };
   if (pg)
     logger.warn(
@@ -640,8 +646,13 @@ export async function startServer(config: Config, baseLogger: Logger, opts: Runt
   // PORT=0 binds a free port: media links must name the real one.
   if (!config.publicUrlConfigured && config.port === 0) config.publicUrl = `http://localhost:${port}`;
   // A node advertises PUBLIC_URL unless NODE_ADDRESS says otherwise: with PORT=0, the port just bound.
-  if (pg && !config.nodeAddress && !config.publicUrlConfigured && config.port === 0)
+  if (pg && !config.nodeAddress && !config.publicUrlConfigured && config.port === 0) {
     pg.node.address = config.publicUrl;
+    // The sessions registered this node before the port was bound (as …:0): the registry gets the real address.
+    await pg.sql`update nodes set address = ${pg.node.address} where id = ${pg.node.id}`.catch(
+      (err: unknown) => logger.warn({ err }, "storing this node's address in the registry failed"),
+    );
+  }
   logger.info({ url: `http://${config.host}:${port}`, dataDir: config.dataDir }, "chasqui listening");
 
   // Once a minute: inbound files whose download failed are tried again until they arrive, and

@@ -8,8 +8,9 @@
  * - renew every ttl/3 while the socket lives; zero rows means the lease is lost: close the socket at once;
  * - self-fencing ({@link SelfFence}): a node that has not completed a renewal within ttl − margin of sending the
  *   last successful one stops on its own, before the lease can expire in database time;
- * - fenced writes ({@link withFence}): every write of session keys checks the token under `FOR SHARE` in its
- *   own transaction, so a takeover (an UPDATE of that row) waits for it, and a write after takeover fails;
+ * - fenced writes ({@link withFence}): every write of session keys checks the token under `FOR KEY SHARE` in its
+ *   own transaction, so a takeover (`FOR UPDATE` of that row first) waits for it, and a write after takeover
+ *   fails; the owner's renewals (`FOR NO KEY UPDATE`) do not wait for its own writes;
  * - spreading ({@link NodeLeases.claimNext}): the least-loaded live node claims an unowned or expired lease;
  * - admin move: `wanted_node`; the owner lets go at its next renewal, then only the wanted node may take it.
  */
@@ -64,7 +65,7 @@ export async function withFence(
   const found = await rows(
     tx`select 1 as ok from connection_leases
        where connection_id = ${connectionId} and node_id = ${nodeId} and token = ${token} and expires_at > now()
-       for share`,
+       for key share`,
   );
   if (found.length === 0) throw new LeaseLost(connectionId, nodeId, token);
 }
@@ -132,10 +133,15 @@ export function createNodeLeases(sql: SQL, options: NodeLeasesOptions) {
     async acquire(connectionId: number): Promise<Lease | undefined> {
       const [row] = await rows<{ connection_id: unknown; token: unknown }>(
         sql.unsafe(
-          `update connection_leases l
+          // FOR UPDATE first: it waits for a fenced write in flight (FOR KEY SHARE), which a plain UPDATE of
+          // these columns (FOR NO KEY UPDATE) would not; then the row is checked again as committed.
+          `with locked as (select connection_id from connection_leases where connection_id = $3 for update)
+           update connection_leases l
              set node_id = $1, token = l.token + 1, expires_at = now() + $2::int * interval '1 millisecond',
                  wanted_node = null
-           where l.connection_id = $3 and (l.node_id is null or l.expires_at < now()) and ${wantedOk("l")}
+           from locked
+           where l.connection_id = locked.connection_id and (l.node_id is null or l.expires_at < now())
+             and ${wantedOk("l")}
            returning l.connection_id, l.token`,
           [me, ttl, connectionId],
         ),

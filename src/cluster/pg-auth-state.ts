@@ -2,7 +2,7 @@
  * Baileys' auth state on PostgreSQL, fenced by the connection's lease (docs/CLUSTER.md §4): the twin of
  * src/whatsapp/baileys/sqlite-auth-state.ts (same rows in `wa_auth`: one per connection, key type and key id,
  * values in Baileys' BufferJSON), where every write — `keys.set`, `saveCreds`, `clear` — is one transaction
- * that first checks the lease under `FOR SHARE` ({@link fencedWrite}). A node that lost the lease gets
+ * that first checks the lease under `FOR KEY SHARE` ({@link fencedWrite}). A node that lost the lease gets
  * {@link LeaseLost} and writes nothing, so the session keys of a connection are only ever written by the node
  * whose socket is the live one. Reads are not fenced (they change nothing).
  */
@@ -66,14 +66,29 @@ export async function usePostgresAuthState(sql: SQL, lease: Lease, options: Post
         }
         return out;
       },
+      // Two statements per key type, whatever the number of keys: the transaction holds the lease row FOR KEY SHARE
+      // and a takeover waits for it. One round trip per key — Baileys sets 800+ pre-keys at a first link — held the
+      // row for seconds on a loaded node (when the fence was FOR SHARE, the owner's own renewals waited too, past
+      // the self-fencing deadline).
       set: async (data: SignalDataSet) => {
+        const batches = Object.entries(data).map(([type, entries]) => {
+          const upserts: Record<string, string> = {};
+          const deletes: string[] = [];
+          for (const [id, value] of Object.entries(entries ?? {})) {
+            if (value === null || value === undefined) deletes.push(id);
+            else upserts[id] = JSON.stringify(value, BufferJSON.replacer);
+          }
+          return { type, upserts: Object.keys(upserts).length ? JSON.stringify(upserts) : null, deletes };
+        });
         await fenced(async (tx) => {
-          for (const [type, entries] of Object.entries(data)) {
-            for (const [id, value] of Object.entries(entries ?? {})) {
-              if (value === null || value === undefined)
-                await tx`delete from wa_auth where connection_id = ${connectionId} and type = ${type} and key_id = ${id}`;
-              else await upsert(tx, type, id, JSON.stringify(value, BufferJSON.replacer));
-            }
+          for (const { type, upserts, deletes } of batches) {
+            if (deletes.length)
+              await tx`delete from wa_auth where connection_id = ${connectionId} and type = ${type}
+                       and key_id in (select jsonb_array_elements_text(${JSON.stringify(deletes)}::text::jsonb))`;
+            if (upserts)
+              await tx`insert into wa_auth (connection_id, type, key_id, value)
+                       select ${connectionId}::bigint, ${type}::text, k.key, k.value from jsonb_each_text(${upserts}::text::jsonb) k
+                       on conflict (connection_id, type, key_id) do update set value = excluded.value`;
           }
         });
       },

@@ -129,7 +129,7 @@ export async function openPostgres(db: {
   url: string;
   poolMax: number;
   display: string;
-}): Promise<{ sql: SQL; store: Store }> {
+}): Promise<{ sql: SQL; store: Store; leaseSql: SQL }> {
   const password = new URL(db.url).password;
   // Driver messages name the host and database at most; a password is never printed.
   const reason = (err: unknown) => {
@@ -151,5 +151,11 @@ export async function openPostgres(db: {
       throw new PostgresStartError(`PostgreSQL at ${db.display}: ${err.message}`);
     throw new PostgresStartError(`migrating PostgreSQL at ${db.display} failed: ${reason(err)}`);
   }
-  return { sql, store: createPostgresStore(sql) };
+  // The connection leases get a pool of their own: a renewal queued behind the API's queries (a burst that fills
+  // the main pool) misses the self-fencing deadline and drops every WhatsApp socket of the node.
+  const leaseSql = new SQL({ url: db.url, max: LEASE_POOL_MAX, connectionTimeout: 10 });
+  return { sql, store: createPostgresStore(sql), leaseSql };
 }
+
+/** Connections of the leases' own pool: renewals, heartbeat and claim rounds, one statement at a time each. */
+export const LEASE_POOL_MAX = 2;

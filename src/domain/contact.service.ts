@@ -146,7 +146,7 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
   ): Promise<{ contact: Contact; created: boolean }> {
     const { contacts: table } = store.t;
     const now = new Date(clock());
-    const [existing] = await q.select().from(table).where(eq(table.number, input.number));
+    let [existing] = await q.select().from(table).where(eq(table.number, input.number));
     if (!existing) {
       const [contact] = await q
         .insert(table)
@@ -160,9 +160,16 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
           createdAt: now,
           updatedAt: now,
         })
+        .onConflictDoNothing({ target: table.number })
         .returning();
-      await events.emitIn(q, "contact_created", connectionId, contactEventData(contact!));
-      return { contact: contact!, created: true };
+      if (contact) {
+        await events.emitIn(q, "contact_created", connectionId, contactEventData(contact));
+        return { contact, created: true };
+      }
+      // PostgreSQL: another write (an inbound message and a send for one new number, on any node) inserted it
+      // after this one read; the insert waited for its commit. This statement sees it: update that one.
+      [existing] = await q.select().from(table).where(eq(table.number, input.number));
+      if (!existing) throw new Error(`contact ${input.number}: inserted by another write, then gone`);
     }
     const patch = patchOf(existing, input);
     if (Object.keys(patch).length === 0) return { contact: existing, created: false };

@@ -419,10 +419,12 @@ export function createTicketService(
       createdAt: Date;
       updatedAt: Date;
     },
-  ): Promise<TicketRow> {
+  ): Promise<TicketRow | undefined> {
     if (findOrCreateStmt) return findOrCreateStmt.insert.get(values)!;
-    const [row] = await q.insert(store.t.tickets).values(values).returning();
-    return row!;
+    // Undefined when another write created the contact's active ticket on the connection after this one read
+    // (PostgreSQL: the insert waited for its commit; tickets_one_active_per_contact).
+    const [row] = await q.insert(store.t.tickets).values(values).onConflictDoNothing().returning();
+    return row;
   }
 
   /**
@@ -460,7 +462,7 @@ export function createTicketService(
         });
       }
     } else {
-      ticket = await insertTicketIn(q, {
+      const inserted = await insertTicketIn(q, {
         status: a.newStatus,
         contactId: contact.id,
         connectionId,
@@ -469,6 +471,10 @@ export function createTicketService(
         createdAt: now,
         updatedAt: now,
       });
+      // Another write's ticket won (an inbound message and a send at once, on any node): reuse it, as if it had
+      // been there when this one read.
+      if (!inserted) return findOrCreateIn(q, contact, connectionId, a);
+      ticket = inserted;
       created = true;
       await events.emitIn(q, "ticket_created", connectionId, ticketEventData(ticket, contact));
     }

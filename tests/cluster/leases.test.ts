@@ -161,6 +161,36 @@ describe("connection leases on PostgreSQL", () => {
     expect((err as LeaseLost).token).toBe(old.token);
   }, 60_000);
 
+  test("the owner's renewal does not wait for its own fenced write in flight (a long key write must not starve it)", async () => {
+    await using db = await createMigratedDatabase();
+    await using a = await node(db, "a");
+    const [c] = await connections(db, 1);
+    const held = (await a.leases.acquire(c!))!;
+    let commit: () => void = () => {};
+    const mayCommit = new Promise<void>((resolve) => {
+      commit = resolve;
+    });
+    let fenced: () => void = () => {};
+    const fenceTaken = new Promise<void>((resolve) => {
+      fenced = resolve;
+    });
+    const write = fencedWrite(a.sql, held, async (tx) => {
+      await tx`insert into wa_auth values (${c}, 'pre-key', '1', 'key')`;
+      fenced();
+      await mayCommit;
+    });
+    await fenceTaken;
+    // The renewal answers while the write is still open; a renewal stuck behind the fence shows up as a lock wait.
+    const first = await Promise.race([
+      a.leases.renew(held).then((r) => ({ renew: r })),
+      waitForLockWait(db).then(() => "the renewal waits for the fenced write"),
+    ]);
+    commit();
+    await write;
+    expect(first).toEqual({ renew: "renewed" });
+    expect(await authKeys(db)).toEqual(["1=key"]);
+  }, 60_000);
+
   test("a takeover waits for a fenced write in flight: the old owner's write commits before the new token exists, never after", async () => {
     await using db = await createMigratedDatabase();
     await using a = await node(db, "a");

@@ -82,3 +82,53 @@ describe("fenced auth state on PostgreSQL", () => {
     }
   }, 60_000);
 });
+
+describe("key writes in batches", () => {
+  test("one keys.set of 900 pre-keys, then one that deletes some and replaces others: every value reads back exactly", async () => {
+    await using db = await createMigratedDatabase();
+    const sql = new SQL({ url: db.url, max: 2 });
+    try {
+      await db.sql`insert into connections (id, name, driver) values (1, 'c1', 'baileys')`;
+      const lease = (await createNodeLeases(sql, { nodeId: "a", ttlMs: 15_000 }).acquire(1))!;
+      const auth = await usePostgresAuthState(sql, lease);
+      const key = (i: number) => ({
+        public: Buffer.alloc(32, i % 256),
+        private: crypto.getRandomValues(Buffer.alloc(32)),
+      });
+      const preKeys = Object.fromEntries(Array.from({ length: 900 }, (_, i) => [String(i + 1), key(i)]));
+      // A value with characters JSON and SQL both escape, under an id that needs quoting too.
+      const odd = {
+        'it\'s "quoted" \\ ñ 🙂': {
+          keyData: Buffer.from("x"),
+          fingerprint: { rawId: 1, currentIndex: 0, deviceIndexes: [] },
+          timestamp: "0",
+        },
+      };
+      await auth.state.keys.set({ "pre-key": preKeys, "app-state-sync-key": odd as never });
+      const ids = Object.keys(preKeys);
+      expect(await auth.state.keys.get("pre-key", ids)).toEqual(preKeys);
+      const gotOdd = await auth.state.keys.get("app-state-sync-key", Object.keys(odd));
+      expect(Object.keys(gotOdd)).toEqual(Object.keys(odd));
+
+      // Delete the first 300, replace the next 300, keep the rest; a key of another type in the same call.
+      const second: Record<string, unknown> = {};
+      for (const id of ids.slice(0, 300)) second[id] = null;
+      const replaced = Object.fromEntries(ids.slice(300, 600).map((id, i) => [id, key(i + 7)]));
+      Object.assign(second, replaced);
+      const session = { "595981000701.0": Buffer.from("session-bytes") };
+      await auth.state.keys.set({ "pre-key": second as never, session: session as never });
+      const now = await auth.state.keys.get("pre-key", ids);
+      expect(Object.keys(now).length).toBe(600);
+      for (const id of ids.slice(0, 300)) expect(now[id]).toBeUndefined();
+      for (const id of ids.slice(300, 600)) expect(now[id]).toEqual(replaced[id]!);
+      for (const id of ids.slice(600)) expect(now[id]).toEqual(preKeys[id]!);
+      expect(await auth.state.keys.get("session", Object.keys(session))).toEqual(session as never);
+      const [count] = (await db.sql`select count(*)::int as n from wa_auth where connection_id = 1`) as {
+        n: number;
+      }[];
+      expect(count!.n).toBe(600 + 1 + 1); // the pre-keys left, the odd key, the session (no creds saved here)
+    } finally {
+      await sql.close();
+    }
+  }, 60_000);
+});
