@@ -288,6 +288,8 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
               },
               stop: (id) => sessions.stop(id),
               retire: (id) => sessions.retire(id),
+              loggedOut: (id) =>
+                services.connections.applyStatus(id, "DISCONNECTED", { qrcode: null, reason: "logged out" }),
               logger,
             }),
           }

@@ -312,6 +312,11 @@ export type GatewayRpcDeps = {
   start(connectionId: number): Promise<void>;
   stop(connectionId: number): Promise<void>;
   retire(connectionId: number): Promise<void>;
+  /**
+   * After a forwarded logout: stores DISCONNECTED now. A driver reports its status without awaiting the write, and
+   * the caller reads the status back from the database as soon as this call answers.
+   */
+  loggedOut(connectionId: number): Promise<void>;
   logger: Logger;
 };
 
@@ -399,7 +404,8 @@ export function createGatewayRpcHandler(deps: GatewayRpcDeps) {
         return gw.sendMedia(to, { ...meta, source: { stream: () => new Blob([bytes]).stream() } }, quoted, o);
       }
       case "logout":
-        return gw.logout();
+        await gw.logout();
+        return deps.loggedOut(connectionId);
       case "requestPairingCode":
         return gw.requestPairingCode(a[0]);
       case "sendText":
