@@ -5,6 +5,7 @@
 // same. The admin move over HTTP hands the socket to b without two live logins (the fake server's login log is the
 // judge), and a call to a node that died answers 409 with the error body. Every wait is for a condition.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -79,8 +80,9 @@ async function ownerOf(via: Node, connectionId: number): Promise<string | null> 
   const r = await api(via, "GET", "/api/v1/admin/nodes");
   expect(r.status).toBe(200);
   return (
-    (r.body.nodes as { id: string; connections: number[] }[]).find((n) => n.connections.includes(connectionId))
-      ?.id ?? null
+    (r.body.nodes as { id: string; connections: number[] }[]).find((n) =>
+      n.connections.includes(connectionId),
+    )?.id ?? null
   );
 }
 
@@ -205,6 +207,24 @@ describe("two nodes: calls for a connection the other node runs", () => {
       return r.status === 201 ? r : null;
     }, WAIT);
     await contact.waitForMessage((m) => m.id === viaA.body.data[0].messageId);
+    // A file uploaded to a goes to b's socket as bytes: the contact gets exactly them.
+    const bytes = Buffer.concat([Buffer.from("89504e470d0a1a0a0000000d49484452", "hex"), randomBytes(3000)]);
+    const form = new FormData();
+    form.set("number", CONTACT);
+    form.set("whatsappId", String(connectionId));
+    form.set("body", "la foto");
+    form.append("medias", new File([bytes], "foto.png", { type: "image/png" }));
+    const media = await fetch(`${a.url}/api/v1/send`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}` },
+      body: form,
+    });
+    expect(media.status).toBe(201);
+    const sent = (await media.json()) as { data: { messageId: string }[] };
+    const got = await contact.waitForMessage((m) => m.id === sent.data[0]!.messageId);
+    expect(got.mediaType).toBe("image");
+    expect(got.text).toBe("la foto");
+    expect((await contact.downloadMedia(got)).equals(bytes)).toBe(true);
   });
 
   test("logout through a logs b's socket out: DISCONNECTED everywhere", async () => {
