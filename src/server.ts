@@ -285,11 +285,17 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     }),
     notYet: pg ? notYetOnPostgres : undefined,
     cluster:
-      pg && rpcSecret
+      pg && rpcSecret && remote
         ? {
             sql: pg.sql,
             nodeId: pg.node.id,
             ttlMs: config.clusterLeaseTtlMs,
+            // The owner renews now (sees the move, lets go), then the target claims now: here or on those nodes.
+            nudgeMove: async (id, from, to) => {
+              if (from === pg.node.id) await sessions.renewNow(id);
+              await remote.nudgeMove(id, from, to);
+              if (to === pg.node.id) await sessions.claimRound();
+            },
             rpc: createGatewayRpcHandler({
               secret: rpcSecret,
               nodeId: pg.node.id,
@@ -302,6 +308,8 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
               },
               stop: (id) => sessions.stop(id),
               retire: (id) => sessions.retire(id),
+              renew: (id) => sessions.renewNow(id),
+              claim: () => sessions.claimRound(),
               loggedOut: (id) =>
                 services.connections.applyStatus(id, "DISCONNECTED", { qrcode: null, reason: "logged out" }),
               logger,

@@ -55,8 +55,11 @@ const GATEWAY_OPS = [
   "profilePicUrl",
 ] as const;
 type GatewayOp = (typeof GATEWAY_OPS)[number];
-/** Session operations forwarded to the owner: restart (start), stop after a logout, retire a deleted connection. */
-const SESSION_OPS = ["start", "stop", "retire"] as const;
+/**
+ * Session operations forwarded to the owner: restart (start), stop after a logout, retire a deleted connection, renew
+ * the lease now (an admin's move is seen at once). `claim` goes to a move's target: take wanted leases now.
+ */
+const SESSION_OPS = ["start", "stop", "retire", "renew", "claim"] as const;
 type SessionOp = (typeof SESSION_OPS)[number];
 type Op = GatewayOp | SessionOp;
 const OPS = new Set<string>([...GATEWAY_OPS, ...SESSION_OPS]);
@@ -84,6 +87,12 @@ export type RemoteSessions = {
   stop(connectionId: number): Promise<boolean>;
   /** Asks the owner to stop a deleted connection at once (its lease row went with it: it would stop at renewal). */
   retire(connectionId: number): Promise<void>;
+  /**
+   * An admin's move, made immediate: the owner `from` renews the lease now (sees the move, closes its socket,
+   * releases), then the target `to` claims now. Both are what the periodic renewal and claim round do anyway, so a
+   * failure is only logged.
+   */
+  nudgeMove(connectionId: number, from: string | null, to: string): Promise<void>;
   /** The node this view belongs to. */
   readonly nodeId: string;
 };
@@ -256,8 +265,33 @@ export function createRemoteSessions(
     return true;
   };
 
+  /** A live node's address and secret, read now. */
+  const nodeNow = async (nodeId: string): Promise<RemoteOwner | undefined> => {
+    const [row] = (await sql`select id, address, secret from nodes
+      where id = ${nodeId} and heartbeat_at > now() - ${ttl}::int * interval '1 millisecond'
+        and address is not null and secret is not null`) as { id: string; address: string; secret: string }[];
+    return row && { nodeId: row.id, address: row.address.replace(/\/+$/, ""), secret: row.secret };
+  };
+
   return {
     nodeId: me,
+    async nudgeMove(connectionId, from, to) {
+      for (const [nodeId, op] of [
+        [from, "renew"],
+        [to, "claim"],
+      ] as const) {
+        if (nodeId === null || nodeId === me) continue;
+        try {
+          const node = await nodeNow(nodeId);
+          if (node) await call(node, connectionId, op, []);
+        } catch (err) {
+          log.warn(
+            { err, connectionId, node: nodeId, op },
+            "nudging a move failed; it happens at the next round",
+          );
+        }
+      }
+    },
     async refresh() {
       const rows = (await ownersQuery(null)) as Record<string, unknown>[];
       view = new Map(rows.map(toRow));
@@ -312,6 +346,10 @@ export type GatewayRpcDeps = {
   start(connectionId: number): Promise<void>;
   stop(connectionId: number): Promise<void>;
   retire(connectionId: number): Promise<void>;
+  /** Renews the connection's lease now; resolves once a lease that ended (moved) is released. */
+  renew(connectionId: number): Promise<void>;
+  /** One claim round now (a move's target takes the lease wanted for it). */
+  claim(): Promise<void>;
   /**
    * After a forwarded logout: stores DISCONNECTED now. A driver reports its status without awaiting the write, and
    * the caller reads the status back from the database as soon as this call answers.
@@ -341,7 +379,7 @@ export function createGatewayRpcHandler(deps: GatewayRpcDeps) {
     if (req.method !== "POST" || !OPS.has(op) || !Number.isSafeInteger(connectionId) || connectionId < 1)
       return notFound();
     if (!sameSecret(req.headers.get(SECRET_HEADER), deps.secret)) return notFound();
-    if (!deps.holds(connectionId))
+    if (op !== "claim" && !deps.holds(connectionId))
       return answer({
         ok: false,
         code: "ERR_WAPP_NOT_CONNECTED",
@@ -384,6 +422,10 @@ export function createGatewayRpcHandler(deps: GatewayRpcDeps) {
         return deps.stop(connectionId);
       case "retire":
         return deps.retire(connectionId);
+      case "renew":
+        return deps.renew(connectionId);
+      case "claim":
+        return deps.claim();
     }
     const gw = deps.local(connectionId);
     if (!gw)

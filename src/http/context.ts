@@ -55,6 +55,8 @@ export type ClusterDeps = {
   ttlMs: number;
   /** Answers another node's internal call for a connection this node runs (src/cluster/remote-gateway.ts). */
   rpc: (req: Request, connectionId: number, op: string) => Promise<Response>;
+  /** After an admin's move request: the owner lets go and the target takes the lease now, not at their next rounds. */
+  nudgeMove: (connectionId: number, from: string | null, to: string) => Promise<void>;
 };
 
 export type AppEnv = {

@@ -39,6 +39,11 @@ export type SessionManager = {
   claimRound(): Promise<void>;
   /** With leases: the connection ids whose lease this node keeps (with or without a running socket). */
   leased(): number[];
+  /**
+   * With leases: renews the connection's lease now rather than at the keeper's next tick (an admin's move is seen at
+   * once); resolves once a lease that ended is released.
+   */
+  renewNow(connectionId: number): Promise<void>;
 };
 
 /**
@@ -90,6 +95,8 @@ export function createSessionManager(opts: {
   const lanes = new Map<number, Promise<void>>();
   const retired = new Set<number>();
   const keepers = new Map<number, LeaseKeeper>();
+  /** Sockets closing and leases being released after their lease ended (see leaseEnded). */
+  const endings = new Map<number, Promise<void>>();
   const own = opts.ownership;
   let closed = false;
   let loopTimer: ReturnType<typeof setTimeout> | undefined;
@@ -137,7 +144,7 @@ export function createSessionManager(opts: {
     );
     const gw = gateways.get(connectionId);
     if (gw) gateways.delete(connectionId);
-    void (async () => {
+    const ending = (async () => {
       if (gw) await stopGateway(connectionId, gw);
       await keeper
         .release()
@@ -145,6 +152,11 @@ export function createSessionManager(opts: {
           log.warn({ err, connectionId }, "releasing an ended lease failed; it expires on its own"),
         );
     })();
+    // renewNow waits for it: a move asked over HTTP is handed over once the lease is free.
+    endings.set(connectionId, ending);
+    void ending.then(() => {
+      if (endings.get(connectionId) === ending) endings.delete(connectionId);
+    });
   };
 
   const keep = (lease: Lease, acquireSentAt: number): LeaseKeeper => {
@@ -335,5 +347,9 @@ export function createSessionManager(opts: {
     },
     claimRound: () => claimRound(),
     leased: () => [...keepers.keys()],
+    async renewNow(connectionId) {
+      await keepers.get(connectionId)?.renewOnce();
+      await endings.get(connectionId);
+    },
   };
 }

@@ -18,6 +18,7 @@ let db: TestDatabase;
 let held = true;
 let local: WhatsAppGateway;
 const loggedOut: number[] = [];
+const nudged: string[] = [];
 let owner: ReturnType<typeof Bun.serve>;
 let hanging: ReturnType<typeof Bun.serve>;
 
@@ -38,6 +39,12 @@ function serveOwner() {
     start: async () => {},
     stop: async () => {},
     retire: async () => {},
+    renew: async (id) => {
+      nudged.push(`renew ${id}`);
+    },
+    claim: async () => {
+      nudged.push("claim");
+    },
     loggedOut: async (id) => {
       loggedOut.push(id);
     },
@@ -195,5 +202,30 @@ describe("remote gateway", () => {
     expect(await remote.start(1)).toBe(true);
     expect(await remote.stop(1)).toBe(true);
     expect(await remote.start(2)).toBe(false);
+  });
+
+  test("a move is nudged: the owner renews now, then the target claims (it holds nothing yet); a dead target is skipped", async () => {
+    // The target answers on the same handler; claims are not refused for want of a lease.
+    const target = createNodeLeases(db.sql, { nodeId: "target", ttlMs: 60_000, secret: SECRET });
+    await target.register(`http://127.0.0.1:${owner.port}`);
+    const remote = caller();
+    held = false;
+    try {
+      nudged.length = 0;
+      await remote.nudgeMove(1, "owner", "target");
+      // The owner no longer holds the lease in this handler's eyes: its renew is refused (notOwner), logged only.
+      expect(nudged).toEqual(["claim"]);
+      held = true;
+      nudged.length = 0;
+      await remote.nudgeMove(1, "owner", "target");
+      expect(nudged).toEqual(["renew 1", "claim"]);
+      nudged.length = 0;
+      await remote.nudgeMove(1, "owner", "ghost");
+      await remote.nudgeMove(1, null, "caller");
+      expect(nudged).toEqual(["renew 1"]);
+    } finally {
+      held = true;
+      await target.unregister();
+    }
   });
 });

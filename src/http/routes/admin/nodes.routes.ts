@@ -114,7 +114,7 @@ export const nodesRouter = createRouter()
       tags: ["Admin"],
       summary: "Move a connection to another node of the cluster (admin)",
       description:
-        "PostgreSQL only. Asks that the connection run on `node` (a live node, see `GET /admin/nodes`): its owner closes the socket at its next lease renewal (within a third of CLUSTER_LEASE_TTL_MS) and releases the lease, then only that node takes it (at its next claim round) and connects it with the stored credentials. Answers 202 at once; follow `GET /admin/nodes` or the `connection_update` events. Same as `chasqui nodes move`. A server on SQLite answers 409 ERR_NEEDS_POSTGRES.",
+        "PostgreSQL only. Asks that the connection run on `node` (a live node, see `GET /admin/nodes`): its owner closes the socket and releases the lease, then only that node takes it and connects it with the stored credentials. Both nodes are told at once; one that cannot be reached does it at its next lease renewal or claim round (within a third of CLUSTER_LEASE_TTL_MS each). Answers 202 once the nodes were told; follow `GET /admin/nodes` or the `connection_update` events. Same as `chasqui nodes move`. A server on SQLite answers 409 ERR_NEEDS_POSTGRES.",
       middleware: [adminOnly] as const,
       request: {
         params: IdParam("connectionId"),
@@ -162,6 +162,12 @@ export const nodesRouter = createRouter()
         throw new AppError(
           "ERR_NODE_NOT_LIVE",
           `Node ${node} is not live (no heartbeat within CLUSTER_LEASE_TTL_MS): move the connection to a live node`,
+        );
+      // Best effort: the owner's next renewal and the target's next claim round do the same within ttl/3 each.
+      await cluster
+        .nudgeMove(connection.id, from, node)
+        .catch((err) =>
+          c.get("deps").logger.warn({ err, connectionId: connection.id, node }, "nudging a move failed"),
         );
       return c.json({ connectionId: connection.id, node, from, status: "requested" as const }, 202);
     },
