@@ -430,7 +430,7 @@ export interface paths {
         put?: never;
         /**
          * Move a connection to another node of the cluster (admin)
-         * @description PostgreSQL only. Asks that the connection run on `node` (a live node, see `GET /admin/nodes`): its owner closes the socket at its next lease renewal (within a third of CLUSTER_LEASE_TTL_MS) and releases the lease, then only that node takes it (at its next claim round) and connects it with the stored credentials. Answers 202 at once; follow `GET /admin/nodes` or the `connection_update` events. Same as `chasqui nodes move`. A server on SQLite answers 409 ERR_NEEDS_POSTGRES.
+         * @description PostgreSQL only. Asks that the connection run on `node` (a live node, see `GET /admin/nodes`): its owner closes the socket and releases the lease, then only that node takes it and connects it with the stored credentials. Both nodes are told at once; one that cannot be reached does it at its next lease renewal or claim round (within a third of CLUSTER_LEASE_TTL_MS each). Answers 202 once the nodes were told; follow `GET /admin/nodes` or the `connection_update` events. Same as `chasqui nodes move`. A server on SQLite answers 409 ERR_NEEDS_POSTGRES.
          */
         post: {
             parameters: {
