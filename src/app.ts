@@ -1,5 +1,6 @@
 import type { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
+import { RPC_PATH } from "./cluster/remote-gateway";
 import { requireAuth } from "./http/auth";
 import { createAuthThrottle } from "./http/auth-throttle";
 import { bodyLimits, requestLimitBytes } from "./http/body-limit";
@@ -10,6 +11,7 @@ import { renderError } from "./http/on-error";
 import { servePublicMedia } from "./http/public-media";
 import { observeRequests } from "./http/request-log";
 import { adminRouter } from "./http/routes/admin/admin.routes";
+import { nodesRouter } from "./http/routes/admin/nodes.routes";
 import { authPublicRouter, authRouter } from "./http/routes/auth/auth.routes";
 import { legacyQueueRouter, queuesRouter, tagsRouter } from "./http/routes/catalog/catalog.routes";
 import { connectionsRouter } from "./http/routes/connections";
@@ -85,6 +87,12 @@ export function createApp(
       unhandledErrors: deps.health.unhandledErrors,
     }),
   );
+  // PostgreSQL cluster: another node's call for a connection this node runs (not in the OpenAPI; absent on SQLite).
+  const cluster = deps.cluster;
+  if (cluster)
+    app.post(`${RPC_PATH}/:connectionId/:op`, (c) =>
+      cluster.rpc(c.req.raw, Number(c.req.param("connectionId")), c.req.param("op")),
+    );
   app.route("/", healthRouter);
   app.route("/", metricsRouter);
 
@@ -129,6 +137,7 @@ export function createApp(
     .route("/", authRouter)
     .route("/", webhookOpsRouter)
     .route("/", adminRouter)
+    .route("/", nodesRouter)
     .route("/", eventsRouter);
   app.route("/api/v1", v1);
   app.route("/api", createRouter().route("/", legacySendRouter).route("/", legacyQueueRouter));

@@ -43,6 +43,7 @@ const EnvSchema = z.object({
   WA_LOOP_MAX_CLOSES: int(2, 10_000).default(8),
   WA_LOOP_PAUSE_MS: int(1, 86_400_000).default(5 * 60_000),
   CLUSTER_LEASE_TTL_MS: int(3, 600_000).default(15_000),
+  CLUSTER_RPC_TIMEOUT_MS: int(100, 3_600_000).optional(),
   BAILEYS_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("warn"),
   AUTH_FAIL_LIMIT: int(0, 1_000_000).default(20),
   TRUSTED_PROXIES: z
@@ -249,6 +250,12 @@ export type Config = {
    * node stays live after its last heartbeat (renewals every third of it; failover ≈ this + a reconnect).
    */
   clusterLeaseTtlMs: number;
+  /**
+   * PostgreSQL cluster: how long a node waits for the node running a connection to answer a call it forwarded (a
+   * send, a read receipt, a pairing code…). Default WA_SEND_TIMEOUT_MS + 10 s, so the owner's own send timeout
+   * answers first.
+   */
+  clusterRpcTimeoutMs: number;
   baileysLogLevel: string;
   /** Failed authentications allowed per client address and minute before 429; 0 = no limit. */
   authFailLimit: number;
@@ -377,6 +384,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     waLoopMaxCloses: e.WA_LOOP_MAX_CLOSES,
     waLoopPauseMs: e.WA_LOOP_PAUSE_MS,
     clusterLeaseTtlMs: e.CLUSTER_LEASE_TTL_MS,
+    clusterRpcTimeoutMs: e.CLUSTER_RPC_TIMEOUT_MS ?? e.WA_SEND_TIMEOUT_MS + 10_000,
     baileysLogLevel: e.BAILEYS_LOG_LEVEL,
     authFailLimit: e.AUTH_FAIL_LIMIT,
     trustedProxies: e.TRUSTED_PROXIES,

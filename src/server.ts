@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { join } from "node:path";
@@ -16,6 +17,7 @@ import {
   PostgresStartError,
   postgresHealth,
 } from "./cluster/postgres-mode";
+import { createGatewayRpcHandler, createRemoteSessions } from "./cluster/remote-gateway";
 import { connectionOwnership } from "./cluster/session-ownership";
 import type { Config } from "./config";
 import { createCheckpointer } from "./db/checkpointer";
@@ -25,6 +27,7 @@ import { createSqliteStore, type Store } from "./db/store";
 import { createWalSyncer } from "./db/wal-sync";
 import { createServices } from "./domain";
 import { createRetention } from "./domain/retention.service";
+import { AppError } from "./errors";
 import { createEventStreams, type EventStreams } from "./http/event-streams";
 import { createPgEventStreams } from "./http/pg-event-streams";
 import { createReadCache, createUncachedReads } from "./http/read-cache";
@@ -42,7 +45,7 @@ import { createThreadedDispatcher, type DispatcherHandle } from "./webhooks/disp
 import { createEventSink, type EventSink } from "./webhooks/events";
 import { createReceiverPolicy } from "./webhooks/receiver-policy";
 import type { BaileysOptions } from "./whatsapp/baileys/baileys-gateway";
-import type { GatewayFactory } from "./whatsapp/gateway";
+import type { ConnectionStatus, GatewayFactory } from "./whatsapp/gateway";
 import { createSandboxGateway } from "./whatsapp/sandbox/sandbox-gateway";
 import { createSessionManager } from "./whatsapp/session-manager";
 
@@ -130,16 +133,38 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
   });
   let services: ReturnType<typeof createServices> | undefined;
   let readFront: (() => ReadFrontHealth) | undefined;
+  // ── PostgreSQL cluster: calls for a connection another node runs go to it (src/cluster/remote-gateway.ts) ──
+  /** This run's secret: other nodes send it with their internal calls (stored in its `nodes` row). */
+  const rpcSecret = pg ? randomBytes(32).toString("base64url") : undefined;
+  const remote = pg
+    ? createRemoteSessions(pg.sql, {
+        nodeId: pg.node.id,
+        ttlMs: config.clusterLeaseTtlMs,
+        timeoutMs: config.clusterRpcTimeoutMs,
+        logger,
+      })
+    : undefined;
+  // Every node hears every connection_update (the PostgreSQL sink's feed): the view's status stays current.
+  if (remote)
+    events.subscribe((e) => {
+      const { event, connectionId, data } = e.envelope;
+      if (event === "connection_update" && connectionId !== null && typeof data.status === "string")
+        remote.noteStatus(connectionId, data.status as ConnectionStatus);
+    });
+  // On PostgreSQL a connection's socket runs only on the node holding its lease (docs/CLUSTER.md §4).
+  const ownership = pg
+    ? connectionOwnership(pg.leaseSql ?? pg.sql, {
+        nodeId: pg.node.id,
+        address: pg.node.address,
+        ttlMs: config.clusterLeaseTtlMs,
+        find: (id) => services!.connections.find(id),
+        secret: rpcSecret,
+        remote,
+      })
+    : undefined;
+  // ── end PostgreSQL cluster ──
   const sessions = createSessionManager({
-    // On PostgreSQL a connection's socket runs only on the node holding its lease (docs/CLUSTER.md §4).
-    ownership: pg
-      ? connectionOwnership(pg.leaseSql ?? pg.sql, {
-          nodeId: pg.node.id,
-          address: pg.node.address,
-          ttlMs: config.clusterLeaseTtlMs,
-          find: (id) => services!.connections.find(id),
-        })
-      : undefined,
+    ownership,
     factories: {
       sandbox: (connection, events) =>
         createSandboxGateway(connection, events, { sendDelayMs: config.sandboxSendDelayMs }),
@@ -274,6 +299,38 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
       },
     }),
     notYet: pg ? notYetOnPostgres : undefined,
+    cluster:
+      pg && rpcSecret && remote
+        ? {
+            sql: pg.sql,
+            nodeId: pg.node.id,
+            ttlMs: config.clusterLeaseTtlMs,
+            // The owner renews now (sees the move, lets go), then the target claims now: here or on those nodes.
+            nudgeMove: async (id, from, to) => {
+              if (from === pg.node.id) await sessions.renewNow(id);
+              await remote.nudgeMove(id, from, to);
+              if (to === pg.node.id) await sessions.claimRound();
+            },
+            rpc: createGatewayRpcHandler({
+              secret: rpcSecret,
+              nodeId: pg.node.id,
+              holds: (id) => sessions.holds(id),
+              local: (id) => sessions.local(id),
+              start: async (id) => {
+                const c = await services.connections.find(id);
+                if (!c) throw new AppError("ERR_CONNECTION_NOT_FOUND", "Connection not found");
+                await sessions.start(c);
+              },
+              stop: (id) => sessions.stop(id),
+              retire: (id) => sessions.retire(id),
+              renew: (id) => sessions.renewNow(id),
+              claim: () => sessions.claimRound(),
+              loggedOut: (id) =>
+                services.connections.applyStatus(id, "DISCONNECTED", { qrcode: null, reason: "logged out" }),
+              logger,
+            }),
+          }
+        : undefined,
   });
   // Created here, started by startServer (tests start it themselves when they want deliveries). With
   // its own thread (WEBHOOK_WORKER, on by default), unless the caller injects what a thread cannot share (a clock, a
@@ -357,6 +414,10 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     retention,
     /** Created here, started by startServer (tests start it themselves when they want queued sends sent). */
     sendQueue: services.messages.queue,
+    /** On PostgreSQL: the address other nodes reach this one at, once it listens (PORT=0 binds it late). */
+    async advertise(address: string) {
+      await ownership?.leases.advertise(address);
+    },
     /** What /health/ready reports of the HTTP read front (startServer attaches it when it starts one). */
     attachReadFront(health: () => ReadFrontHealth) {
       readFront = health;
@@ -648,10 +709,12 @@ export async function startServer(config: Config, baseLogger: Logger, opts: Runt
   // A node advertises PUBLIC_URL unless NODE_ADDRESS says otherwise: with PORT=0, the port just bound.
   if (pg && !config.nodeAddress && !config.publicUrlConfigured && config.port === 0) {
     pg.node.address = config.publicUrl;
-    // The sessions registered this node before the port was bound (as …:0): the registry gets the real address.
-    await pg.sql`update nodes set address = ${pg.node.address} where id = ${pg.node.id}`.catch(
-      (err: unknown) => logger.warn({ err }, "storing this node's address in the registry failed"),
-    );
+    // Registered before it listened: other nodes' calls for its connections need the port just bound.
+    await runtime
+      .advertise(pg.node.address)
+      .catch((err) =>
+        logger.warn({ err }, "storing this node's address failed; other nodes cannot forward calls to it"),
+      );
   }
   logger.info({ url: `http://${config.host}:${port}`, dataDir: config.dataDir }, "chasqui listening");
 

@@ -419,6 +419,243 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/connections/{connectionId}/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move a connection to another node of the cluster (admin)
+         * @description PostgreSQL only. Asks that the connection run on `node` (a live node, see `GET /admin/nodes`): its owner closes the socket and releases the lease, then only that node takes it and connects it with the stored credentials. Both nodes are told at once; one that cannot be reached does it at its next lease renewal or claim round (within a third of CLUSTER_LEASE_TTL_MS each). Answers 202 once the nodes were told; follow `GET /admin/nodes` or the `connection_update` events. Same as `chasqui nodes move`. A server on SQLite answers 409 ERR_NEEDS_POSTGRES.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    connectionId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "node": "app-2-7c01d4b9"
+                     *     }
+                     */
+                    "application/json": {
+                        node: string;
+                    };
+                    "application/x-www-form-urlencoded": {
+                        node: string;
+                    };
+                    "multipart/form-data": {
+                        node: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The move is requested */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "connectionId": 3,
+                         *       "node": "app-2-7c01d4b9",
+                         *       "from": "app-1-3f9a2c1e",
+                         *       "status": "requested"
+                         *     }
+                         */
+                        "application/json": {
+                            connectionId: number;
+                            from: string | null;
+                            node: string;
+                            /** @enum {string} */
+                            status: "requested";
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such connection (ERR_CONNECTION_NOT_FOUND) or node (ERR_NODE_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The node is not live (ERR_NODE_NOT_LIVE), or the server runs on SQLite: one node (ERR_NEEDS_POSTGRES) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/nodes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The nodes of the cluster and the connections each runs (admin)
+         * @description On PostgreSQL (DATABASE_URL): every live node (heartbeat younger than CLUSTER_LEASE_TTL_MS) with its address, load (leases held) and connections, and the connections no live node runs (`unowned`); what `chasqui nodes` prints. On SQLite: the one node (`id` `local`), running the connections whose session is up; the others are `unowned`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The cluster */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "database": "postgres",
+                         *       "nodes": [
+                         *         {
+                         *           "id": "app-1-3f9a2c1e",
+                         *           "address": "http://10.0.0.5:8080",
+                         *           "self": true,
+                         *           "load": 2,
+                         *           "connections": [
+                         *             1,
+                         *             3
+                         *           ],
+                         *           "startedAt": "2026-12-02T08:00:00.000Z",
+                         *           "heartbeatAt": "2026-12-02T09:15:04.120Z"
+                         *         }
+                         *       ],
+                         *       "unowned": [
+                         *         4
+                         *       ]
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {string} */
+                            database: "postgres" | "sqlite";
+                            nodes: components["schemas"]["ClusterNode"][];
+                            unowned: number[];
+                        };
+                    };
+                };
+                /** @description Invalid parameters (ERR_VALIDATION, ERR_INVALID_NUMBER, …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked token (ERR_UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The token lacks the needed scope (ERR_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Resource not found (ERR_*_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many failed authentication attempts from this address (ERR_TOO_MANY_REQUESTS); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -10312,6 +10549,15 @@ export interface components {
             revokedAt: string | null;
             /** @enum {string} */
             scope: "admin" | "api";
+        };
+        ClusterNode: {
+            address: string | null;
+            connections: number[];
+            heartbeatAt: string;
+            id: string;
+            load: number;
+            self: boolean;
+            startedAt: string;
         };
         /**
          * @example {

@@ -42,6 +42,11 @@ export type NodeLeasesOptions = {
   nodeId: string;
   /** Lease lifetime, and how long a node stays live after its last heartbeat. */
   ttlMs: number;
+  /**
+   * This run's secret for internal calls from other nodes (src/cluster/remote-gateway.ts), stored with its
+   * registry row; absent: the node takes no internal calls.
+   */
+  secret?: string;
 };
 
 /** Anything that runs a tagged-template query: a pool, a reserved connection, a transaction. */
@@ -83,6 +88,8 @@ export type NodeLeases = ReturnType<typeof createNodeLeases>;
 /** One node's view of the leases and of the node registry, on `sql`. */
 export function createNodeLeases(sql: SQL, options: NodeLeasesOptions) {
   const { nodeId: me, ttlMs } = options;
+  const secret = options.secret ?? null;
+  let address: string | null = null;
   const ttl = Math.max(1, Math.round(ttlMs));
   /** A node may take a lease wanted by nobody, by itself, or by a node that is not live (the move is moot). */
   const wantedOk = (alias: string) => `(${alias}.wanted_node is null or ${alias}.wanted_node = $1
@@ -99,15 +106,23 @@ export function createNodeLeases(sql: SQL, options: NodeLeasesOptions) {
     ttlMs: ttl,
 
     /** Registers this node (or refreshes its row): `started_at` and `heartbeat_at` are now, database time. */
-    async register(address: string | null = null): Promise<void> {
-      await sql`insert into nodes (id, address) values (${me}, ${address})
-        on conflict (id) do update set address = excluded.address, started_at = now(), heartbeat_at = now()`;
+    async register(at: string | null = null): Promise<void> {
+      address = at;
+      await sql`insert into nodes (id, address, secret) values (${me}, ${address}, ${secret})
+        on conflict (id) do update set address = excluded.address, secret = excluded.secret,
+          started_at = now(), heartbeat_at = now()`;
     },
 
-    /** Marks this node live for another ttl; registers it again if its row went away. */
+    /** Marks this node live for another ttl; registers it again (same address and secret) if its row went away. */
     async heartbeat(): Promise<void> {
-      await sql`insert into nodes (id) values (${me})
+      await sql`insert into nodes (id, address, secret) values (${me}, ${address}, ${secret})
         on conflict (id) do update set heartbeat_at = now()`;
+    },
+
+    /** Changes the address other nodes reach this one at (known only once it listens, with PORT=0). */
+    async advertise(at: string | null): Promise<void> {
+      address = at;
+      await sql`update nodes set address = ${address} where id = ${me}`;
     },
 
     /** Removes this node from the registry (at stop, after releasing its leases). */

@@ -77,6 +77,30 @@ export async function moveConnection(
   return (await leases.requestMove(connectionId, nodeId)) ? "requested" : "unknown-node";
 }
 
+/**
+ * A node id as the registry knows it: "live" (heartbeat younger than `ttlMs`), "dead" (a row, heartbeat too old),
+ * "unknown" (no row: never registered, or unregistered at a clean stop).
+ */
+export async function nodeState(
+  sql: SQL,
+  ttlMs: number,
+  nodeId: string,
+): Promise<"live" | "dead" | "unknown"> {
+  const ttl = Math.max(1, Math.round(ttlMs));
+  const [row] = (await sql`select (heartbeat_at > now() - ${ttl}::int * interval '1 millisecond') as live
+    from nodes where id = ${nodeId}`) as { live: boolean }[];
+  return !row ? "unknown" : row.live ? "live" : "dead";
+}
+
+/** The live node holding the connection's lease now, or null (unowned, expired, or its node stopped heartbeating). */
+export async function connectionOwner(sql: SQL, ttlMs: number, connectionId: number): Promise<string | null> {
+  const ttl = Math.max(1, Math.round(ttlMs));
+  const [row] = (await sql`select l.node_id from connection_leases l
+      join nodes n on n.id = l.node_id and n.heartbeat_at > now() - ${ttl}::int * interval '1 millisecond'
+    where l.connection_id = ${connectionId} and l.expires_at > now()`) as { node_id: string }[];
+  return row?.node_id ?? null;
+}
+
 /** `chasqui nodes` as text: one block per live node, then the connections nobody runs. */
 export function formatCluster(view: ClusterView): string {
   if (view.nodes.length === 0 && view.unowned.length === 0) return "no live nodes and no connections\n";

@@ -26,6 +26,7 @@ export const ON_POSTGRES = [
   "events (written in the same transaction, read by every node), the catch-up feed (GET /events) and the live streams (GET /events/stream, SSE)",
   "webhooks: their settings, the deliveries and the dispatcher (every node claims from the shared outbox)",
   "WhatsApp sessions: each connection runs on the one node holding its lease; keys stored in PostgreSQL, fenced",
+  "calls for a connection another node runs (send, receipts, QR, pairing, restart, logout): answered on any node, the WhatsApp part forwarded to its node",
   "MCP",
 ] as const;
 

@@ -25,11 +25,15 @@ export function connectionOwnership(
     address: string | null;
     ttlMs: number;
     find: (connectionId: number) => Promise<StoredConnection | undefined>;
+    /** This run's secret for internal calls (stored with its registry row), and the forwarding to other nodes. */
+    secret?: string;
+    remote?: SessionOwnership["remote"];
   },
 ): SessionOwnership {
   return {
-    leases: createNodeLeases(sql, { nodeId: opts.nodeId, ttlMs: opts.ttlMs }),
+    leases: createNodeLeases(sql, { nodeId: opts.nodeId, ttlMs: opts.ttlMs, secret: opts.secret }),
     address: opts.address,
+    remote: opts.remote,
     loadConnection: async (id) => {
       const c = await opts.find(id);
       return c && runsAtStart(c) ? { id: c.id, driver: c.driver, number: c.number } : undefined;

@@ -13,7 +13,16 @@ export type MediaFetcher = {
 };
 
 /** The domain's view of live WhatsApp sessions. */
-export type Sessions = { get(connectionId: number): WhatsAppGateway | undefined };
+export type Sessions = {
+  /** The connection's gateway: running here, or forwarding to the node that runs it (PostgreSQL cluster). */
+  get(connectionId: number): WhatsAppGateway | undefined;
+  /** The gateway running on this node only (absent: `get` is local, one node). */
+  local?(connectionId: number): WhatsAppGateway | undefined;
+};
+
+/** The connection's gateway running on this node (the owner's own work: the send queue, media retries). */
+export const localGateway = (sessions: Sessions, connectionId: number): WhatsAppGateway | undefined =>
+  sessions.local ? sessions.local(connectionId) : sessions.get(connectionId);
 
 export type DomainDeps = {
   db: Db;

@@ -7,7 +7,7 @@ import { AppError } from "../errors";
 import type { OutboundMedia, SentMessage, WhatsAppGateway } from "../whatsapp/gateway";
 import type { Connection, ConnectionService } from "./connection.service";
 import type { Contact } from "./contact.service";
-import type { DomainDeps } from "./deps";
+import { type DomainDeps, localGateway } from "./deps";
 import type { MessageBridge } from "./message-bridge";
 import type { MessageRow } from "./messages/message-store";
 
@@ -293,7 +293,8 @@ export function createSendQueue(deps: DomainDeps, bridge: MessageBridge, connect
     while (!stopped) {
       await expire(connectionId);
       const connection = await connectionsSvc.find(connectionId);
-      const gw = sessions.get(connectionId);
+      // The node running the socket drains its queue (pacing state is per node); another node's is forwarded to none.
+      const gw = localGateway(sessions, connectionId);
       if (!connection || !gw || gw.status() !== "CONNECTED") return;
       const now = clock();
       if (now < s.retryAt) return;

@@ -1,3 +1,4 @@
+import type { SQL } from "bun";
 import type { Config } from "../config";
 import type { Db } from "../db/client";
 import type { Services } from "../domain";
@@ -42,6 +43,20 @@ export type AppDeps = {
    * request is answered 503 (src/cluster/postgres-mode.ts). Unset on SQLite.
    */
   notYet?: (method: string, path: string, json: () => Promise<unknown>) => Promise<{ area: string } | null>;
+  /** On PostgreSQL (DATABASE_URL): this node in the cluster. Unset on SQLite (one node). */
+  cluster?: ClusterDeps;
+};
+
+/** A node of a PostgreSQL cluster (docs/CLUSTER.md §4). */
+export type ClusterDeps = {
+  sql: SQL;
+  nodeId: string;
+  /** CLUSTER_LEASE_TTL_MS: liveness of a node. */
+  ttlMs: number;
+  /** Answers another node's internal call for a connection this node runs (src/cluster/remote-gateway.ts). */
+  rpc: (req: Request, connectionId: number, op: string) => Promise<Response>;
+  /** After an admin's move request: the owner lets go and the target takes the lease now, not at their next rounds. */
+  nudgeMove: (connectionId: number, from: string | null, to: string) => Promise<void>;
 };
 
 export type AppEnv = {

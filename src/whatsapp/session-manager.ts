@@ -1,11 +1,20 @@
 import { createLeaseKeeper, type Lease, type LeaseKeeper, type NodeLeases } from "../cluster/leases";
+import type { RemoteSessions } from "../cluster/remote-gateway";
 import type { Logger } from "../logger";
 import type { GatewayEvents, GatewayFactory, GatewayLease, WhatsAppGateway } from "./gateway";
 
 type ConnectionRef = { id: number; driver: string; number: string | null };
 
 export type SessionManager = {
+  /**
+   * The connection's gateway: the one running here, or — with leases and `ownership.remote` — one that forwards each
+   * call to the live node running it (src/cluster/remote-gateway.ts). Undefined when nobody runs it.
+   */
   get(connectionId: number): WhatsAppGateway | undefined;
+  /** The gateway running on this node only (work that belongs to the owner: the send queue, media retries). */
+  local(connectionId: number): WhatsAppGateway | undefined;
+  /** With leases: whether this node holds the connection's lease now (it answers calls forwarded for it). */
+  holds(connectionId: number): boolean;
   /**
    * Starts (or restarts) the session of a connection with its driver. With leases (PostgreSQL), only when
    * this node holds the connection's lease or can take it (unowned or expired); otherwise another node runs it.
@@ -30,6 +39,11 @@ export type SessionManager = {
   claimRound(): Promise<void>;
   /** With leases: the connection ids whose lease this node keeps (with or without a running socket). */
   leased(): number[];
+  /**
+   * With leases: renews the connection's lease now rather than at the keeper's next tick (an admin's move is seen at
+   * once); resolves once a lease that ended is released.
+   */
+  renewNow(connectionId: number): Promise<void>;
 };
 
 /**
@@ -53,6 +67,11 @@ export type SessionOwnership = {
   loadConnection: (connectionId: number) => Promise<ConnectionRef | undefined>;
   /** The keepers' monotonic clock in ms (tests); `performance.now` by default. */
   now?: () => number;
+  /**
+   * Calls for a connection another live node runs: `get` answers a gateway forwarding to it, `start` (a restart),
+   * `stop` and `retire` of such a connection go to it; the view is refreshed every claim round.
+   */
+  remote?: RemoteSessions;
 };
 
 /**
@@ -76,6 +95,8 @@ export function createSessionManager(opts: {
   const lanes = new Map<number, Promise<void>>();
   const retired = new Set<number>();
   const keepers = new Map<number, LeaseKeeper>();
+  /** Sockets closing and leases being released after their lease ended (see leaseEnded). */
+  const endings = new Map<number, Promise<void>>();
   const own = opts.ownership;
   let closed = false;
   let loopTimer: ReturnType<typeof setTimeout> | undefined;
@@ -123,7 +144,7 @@ export function createSessionManager(opts: {
     );
     const gw = gateways.get(connectionId);
     if (gw) gateways.delete(connectionId);
-    void (async () => {
+    const ending = (async () => {
       if (gw) await stopGateway(connectionId, gw);
       await keeper
         .release()
@@ -131,6 +152,11 @@ export function createSessionManager(opts: {
           log.warn({ err, connectionId }, "releasing an ended lease failed; it expires on its own"),
         );
     })();
+    // renewNow waits for it: a move asked over HTTP is handed over once the lease is free.
+    endings.set(connectionId, ending);
+    void ending.then(() => {
+      if (endings.get(connectionId) === ending) endings.delete(connectionId);
+    });
   };
 
   const keep = (lease: Lease, acquireSentAt: number): LeaseKeeper => {
@@ -202,6 +228,16 @@ export function createSessionManager(opts: {
         { connectionId: connection.id },
         "another node holds the connection's lease; not started here",
       );
+      // ── calls for a connection another node runs: a restart asked here restarts it there ──
+      if (own.remote)
+        await own.remote
+          .start(connection.id)
+          .catch((err) =>
+            log.warn(
+              { err, connectionId: connection.id },
+              "asking the connection's owner to restart it failed",
+            ),
+          );
       return;
     }
     await startNow(connection, keeper);
@@ -222,6 +258,11 @@ export function createSessionManager(opts: {
     if (!own || closed) return;
     try {
       await own.leases.heartbeat();
+      try {
+        await own.remote?.refresh();
+      } catch (err) {
+        log.warn({ err }, "reading which node runs which connection failed; trying again at the next round");
+      }
       for (let n = 0; n < (own.claimsPerRound ?? 16) && !closed; n++) {
         const sentAt = (own.now ?? performance.now.bind(performance))();
         const lease = await own.leases.claimNext();
@@ -245,14 +286,33 @@ export function createSessionManager(opts: {
   };
 
   return {
-    get: (id) => gateways.get(id),
+    get: (id) => gateways.get(id) ?? (own?.remote && !keepers.has(id) ? own.remote.gateway(id) : undefined),
+    local: (id) => gateways.get(id),
+    holds: (id) => {
+      const keeper = keepers.get(id);
+      return keeper !== undefined && keeper.stopped === undefined;
+    },
     start: (connection) => inLane(connection.id, () => start(connection)),
-    stop: (connectionId) => inLane(connectionId, () => stopNow(connectionId)),
+    stop: (connectionId) =>
+      inLane(connectionId, async () => {
+        // A connection another node runs is stopped there (after a logout asked here).
+        if (own?.remote && !gateways.has(connectionId) && !keepers.has(connectionId)) {
+          await own.remote
+            .stop(connectionId)
+            .catch((err) =>
+              log.warn({ err, connectionId }, "asking the connection's owner to stop it failed"),
+            );
+          return;
+        }
+        await stopNow(connectionId);
+      }),
     retire(connectionId) {
       retired.add(connectionId);
       return inLane(connectionId, async () => {
+        const here = gateways.has(connectionId) || keepers.has(connectionId);
         await stopNow(connectionId);
         await releaseLease(connectionId);
+        if (!here) await own?.remote?.retire(connectionId);
       });
     },
     async stopAll() {
@@ -287,5 +347,9 @@ export function createSessionManager(opts: {
     },
     claimRound: () => claimRound(),
     leased: () => [...keepers.keys()],
+    async renewNow(connectionId) {
+      await keepers.get(connectionId)?.renewOnce();
+      await endings.get(connectionId);
+    },
   };
 }

@@ -3,10 +3,12 @@ import m0 from "../../../drizzle-pg/0000_init.sql" with { type: "text" };
 import m1 from "../../../drizzle-pg/0001_event_ids.sql" with { type: "text" };
 import m2 from "../../../drizzle-pg/0002_list_changes.sql" with { type: "text" };
 import m3 from "../../../drizzle-pg/0003_cluster.sql" with { type: "text" };
+import m4 from "../../../drizzle-pg/0004_node_secret.sql" with { type: "text" };
 
 export const embeddedMigrations: { tag: string; when: number; breakpoints: boolean; sql: string }[] = [
   { tag: "0000_init", when: 1796155360502, breakpoints: true, sql: m0 },
   { tag: "0001_event_ids", when: 1796158907597, breakpoints: true, sql: m1 },
   { tag: "0002_list_changes", when: 1796160334833, breakpoints: true, sql: m2 },
   { tag: "0003_cluster", when: 1796165658527, breakpoints: true, sql: m3 },
+  { tag: "0004_node_secret", when: 1796196464737, breakpoints: true, sql: m4 },
 ];

@@ -545,6 +545,12 @@ export const waAuth = pgTable(
 export const nodes = pgTable("nodes", {
   id: text("id").primaryKey(),
   address: text("address"),
+  /**
+   * A random secret of this run of the node: other nodes send it with their internal calls to it (a call for a
+   * connection this node runs, docs/CLUSTER.md §4 "Calls for a connection another node runs"). Null: the node
+   * takes no internal calls.
+   */
+  secret: text("secret"),
   startedAt: at("started_at").notNull().defaultNow(),
   heartbeatAt: at("heartbeat_at").notNull().defaultNow(),
 });

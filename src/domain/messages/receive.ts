@@ -5,7 +5,7 @@ import type { StoredMedia } from "../../media/media-store";
 import type { InboundMessage } from "../../whatsapp/gateway";
 import type { ConnectionService } from "../connection.service";
 import type { Contact, ContactService } from "../contact.service";
-import type { DomainDeps } from "../deps";
+import { type DomainDeps, localGateway } from "../deps";
 import type { TicketRow, TicketService } from "../ticket.service";
 import type { MessageRow, MessageStore } from "./message-store";
 
@@ -156,7 +156,8 @@ export function createReceiveService(
       );
       let attached = 0;
       for (const p of pending) {
-        const gw = deps.sessions.get(p.connectionId);
+        // The node running the socket fetches its media again (every node's maintenance loop runs this).
+        const gw = localGateway(deps.sessions, p.connectionId);
         if (!gw?.retryMediaDownload || gw.status() !== "CONNECTED" || !p.mediaRef) continue;
         try {
           const fetched = await gw.retryMediaDownload(p.mediaRef);

@@ -188,6 +188,10 @@ export const en = {
   "err.ERR_SERVICE_UNAVAILABLE": "The server is busy or starting. Try again in a moment.",
   "err.ERR_NOT_ON_POSTGRES":
     "This server runs on PostgreSQL, where this part of Chasqui is not available yet. Use a server on SQLite for it.",
+  "err.ERR_NODE_NOT_FOUND": "No node of the cluster has that id.",
+  "err.ERR_NODE_NOT_LIVE": "That node of the cluster is not running (no recent heartbeat). Pick a live node.",
+  "err.ERR_NEEDS_POSTGRES":
+    "This needs a cluster on PostgreSQL (DATABASE_URL); this server is a single node on SQLite.",
   "err.ERR_WAPP_TIMEOUT": "WhatsApp did not answer in time. Try again.",
   "err.ERR_HTTP": "The server answered with an error ({status}).",
   "nav.menu": "Menu",
@@ -509,6 +513,11 @@ export const es: Record<Key, string> = {
   "err.ERR_SERVICE_UNAVAILABLE": "El servidor está ocupado o iniciando. Probá en un momento.",
   "err.ERR_NOT_ON_POSTGRES":
     "Este servidor usa PostgreSQL, donde esta parte de Chasqui todavía no está disponible. Usá un servidor con SQLite para ella.",
+  "err.ERR_NODE_NOT_FOUND": "Ningún nodo del clúster tiene ese id.",
+  "err.ERR_NODE_NOT_LIVE":
+    "Ese nodo del clúster no está funcionando (sin latido reciente). Elegí un nodo activo.",
+  "err.ERR_NEEDS_POSTGRES":
+    "Esto necesita un clúster sobre PostgreSQL (DATABASE_URL); este servidor es un solo nodo con SQLite.",
   "err.ERR_WAPP_TIMEOUT": "WhatsApp no respondió a tiempo. Probá de nuevo.",
   "err.ERR_HTTP": "El servidor respondió con un error ({status}).",
   "nav.menu": "Menú",
