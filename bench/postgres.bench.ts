@@ -281,8 +281,29 @@ async function measure(scenario: Scenario, side: Side, round: number, seconds: n
         `CPU/req ${serverCpuMs.toFixed(2)} ms chasqui + ${pgCpuMs.toFixed(2)} ms postgres (load ${loadavg()})`,
     );
   }
-  await sleep(500); // acks, GC and the WAL settle between runs
+  await settle();
   return r;
+}
+
+/**
+ * Waits until both servers and PostgreSQL are idle (together under 10 % of a core over 500 ms, at most 30 s): a
+ * send's acks arrive after its answer, so a run's tail would otherwise land in the next run, on either store.
+ */
+async function settle(deadlineMs = 30_000) {
+  const busy = () =>
+    cpuSecondsTree(servers.sqlite.pid) + cpuSecondsTree(servers.postgres.pid) + cpuSecondsTree(postmasterPid);
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    const c0 = busy();
+    const t0 = performance.now();
+    await sleep(500);
+    const share = (busy() - c0) / ((performance.now() - t0) / 1000);
+    if (share < 0.1) return;
+    if (Date.now() > until) {
+      log(`  (still ${(share * 100).toFixed(0)} % of a core busy after ${deadlineMs / 1000} s; going on)`);
+      return;
+    }
+  }
 }
 
 /** Polls a send until it is answered 201 (the PostgreSQL node takes the sandbox connection's lease first). */

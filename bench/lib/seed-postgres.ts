@@ -46,7 +46,9 @@ export async function copySqliteToPostgres(
       const convert = pgColumns.map((c) => ({ name: c.column_name, to: converter(c.data_type) }));
       const list = pgColumns.map((c) => `"${c.column_name}"`).join(", ");
       const key = table === "messages" ? "pk" : "id";
-      const select = src.query(`select ${list} from "${table}" where "${key}" > ? order by "${key}" limit ${BATCH}`);
+      const select = src.query(
+        `select ${list} from "${table}" where "${key}" > ? order by "${key}" limit ${BATCH}`,
+      );
       const insert = `insert into "${table}" (${list}) select ${list} from json_populate_recordset(null::"${table}", $1::text::json)`;
       let after = 0;
       let n = 0;
@@ -78,7 +80,6 @@ function converter(pgType: string): ((v: unknown) => unknown) | undefined {
   if (pgType === "timestamp with time zone")
     return (v) => (v === null ? null : new Date(v as number).toISOString());
   if (pgType === "boolean") return (v) => (v === null ? null : v !== 0);
-  if (pgType === "json" || pgType === "jsonb")
-    return (v) => (v === null ? null : JSON.parse(v as string));
+  if (pgType === "json" || pgType === "jsonb") return (v) => (v === null ? null : JSON.parse(v as string));
   return undefined;
 }
