@@ -7,7 +7,7 @@
 // body's Bun.SQL client, as on SQLite, because building and mapping drizzle's builders cost several times
 // running them (bench/postgres.bench.ts, docs/PERFORMANCE.md "PostgreSQL vs SQLite").
 import type { SQL as BunSQL } from "bun";
-import { and, count, desc, eq, inArray, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, count, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { alias } from "drizzle-orm/pg-core";
 import type { PageAt } from "../../domain/paging";
@@ -403,11 +403,16 @@ function pgWhere(filter: TicketFilter, cols: FilterColumns = pg.tickets): SQL | 
   return conds.length > 0 ? and(...conds) : undefined;
 }
 
+/**
+ * Past a keyset cursor, as a row value: PostgreSQL seeks the (updated_at, id) indexes to it. The equivalent
+ * `updated_at < x or (updated_at = x and id < y)` is only a filter there: the scan started at the newest ticket
+ * and read every row before the cursor (EXPLAIN ANALYZE at 5,000 tickets, a cursor mid-list: 2,506 rows removed by
+ * the filter, 5.5 ms; as a row value 21 rows, 0.1 ms).
+ */
 const pgCursor = (after: TicketKey | undefined) => {
   if (!after) return undefined;
-  const at = new Date(after[0]);
   const t = pg.tickets;
-  return or(lt(t.updatedAt, at), and(eq(t.updatedAt, at), lt(t.id, after[1])));
+  return sql`(${t.updatedAt}, ${t.id}) < (${new Date(after[0]).toISOString()}::timestamptz, ${after[1]})`;
 };
 
 const pgQueue = alias(pg.queues, "q");
@@ -569,7 +574,7 @@ const postgres: TicketSql = {
     if (page.after) {
       args.push(new Date(page.after[0]).toISOString(), page.after[1]);
       const [at, id] = [`$${args.length - 1}::timestamptz`, `$${args.length}`];
-      conds.push(`(t.updated_at < ${at} or (t.updated_at = ${at} and t.id < ${id}))`);
+      conds.push(`(t.updated_at, t.id) < (${at}, ${id})`); // a row value: see pgCursor
     }
     const where = conds.filter(Boolean).join(" and ");
     args.push(page.limit + 1, page.after ? 0 : page.offset);
