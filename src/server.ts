@@ -20,13 +20,13 @@ import { connectionOwnership } from "./cluster/session-ownership";
 import type { Config } from "./config";
 import { createCheckpointer } from "./db/checkpointer";
 import { openDatabase } from "./db/client";
-import { createCommitQueue } from "./db/commit-queue";
 import { migrate } from "./db/migrate";
 import { createSqliteStore, type Store } from "./db/store";
 import { createWalSyncer } from "./db/wal-sync";
 import { createServices } from "./domain";
 import { createRetention } from "./domain/retention.service";
-import { createEventStreams } from "./http/event-streams";
+import { createEventStreams, type EventStreams } from "./http/event-streams";
+import { createPgEventStreams } from "./http/pg-event-streams";
 import { createReadCache, createUncachedReads } from "./http/read-cache";
 import { createReadFront, preloadReadThreads, type ReadFront } from "./http/read-front";
 import { createProcessHealth, type Logger, type ProcessHealth } from "./logger";
@@ -197,7 +197,6 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     db,
     store: shared,
     durableMark: store.durableMark,
-    commits: createCommitQueue(store),
     events,
     sessions,
     media,
@@ -210,11 +209,26 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
       ? { self: () => nodeRun ?? pg.node.id, isLive: nodeLiveness(pg.sql, config.clusterLeaseTtlMs) }
       : undefined,
   });
-  const streams = createEventStreams({
-    events,
-    feed: services.eventFeed,
-    bufferEvents: opts.sseBufferEvents,
-  });
+  // On PostgreSQL the hub reads the shared feed, so every node's streams show every node's events (§5.3).
+  const pgStreams = pg
+    ? createPgEventStreams({
+        store: pg.store,
+        sql: pg.sql,
+        feed: services.pgEventFeed,
+        events,
+        bufferEvents: opts.sseBufferEvents,
+        queuesOf: (ids) => services.tickets.queuesOf(ids),
+        onError: (err) => logger.warn({ err }, "reading events for the live streams failed; retrying"),
+      })
+    : undefined;
+  const streams: EventStreams =
+    pgStreams ??
+    createEventStreams({
+      events,
+      feed: services.eventFeed,
+      bufferEvents: opts.sseBufferEvents,
+      queueOf: (id) => services.tickets.queueOfSync(id),
+    });
   const app = createApp({
     config,
     db,
@@ -336,6 +350,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     async startSessions() {
       if (pg && pgEvents) {
         await pgEvents.start();
+        await pgStreams?.ready;
         // Registers this node and takes the leases of the connections nobody runs (least loaded first, in rounds).
         await sessions.startOwnership();
         nodeRun = await nodeOwner(pg.sql, pg.node.id);
@@ -357,6 +372,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
       await dispatcher.stop();
       metrics.close();
       await retention.stop();
+      await pgStreams?.stop();
       await pgEvents?.close();
       await shared.close();
       if (shared !== store) await store.close();

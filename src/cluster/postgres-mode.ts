@@ -23,7 +23,7 @@ export const ON_POSTGRES = [
   "dashboard",
   "Idempotency-Key records (a key in flight on another live node answers in progress)",
   "messages: receive, send, acks, edits, deletes, reactions, the queued-send worker (claims shared by the nodes)",
-  "events (written in the same transaction, read by every node) and the catch-up feed (GET /events)",
+  "events (written in the same transaction, read by every node), the catch-up feed (GET /events) and the live streams (GET /events/stream, SSE)",
   "webhooks: their settings, the deliveries and the dispatcher (every node claims from the shared outbox)",
   "WhatsApp sessions: each connection runs on the one node holding its lease; keys stored in PostgreSQL, fenced",
   "MCP",
@@ -45,12 +45,6 @@ const path = (p: string) => new RegExp(`^${p.replaceAll("{id}", ID)}/?$`);
  * Parts that do not run on PostgreSQL yet: their routes answer 503 (ERR_NOT_ON_POSTGRES) instead of half-working.
  */
 export const NOT_YET: NotYet[] = [
-  {
-    area: "the live event stream (GET /events/stream, SSE)",
-    reason:
-      "its PostgreSQL hub (src/http/pg-event-streams.ts) is not wired into the server yet, and an agent's stream still reads its queues from SQLite",
-    routes: [{ method: "GET", path: path("/events/stream") }],
-  },
   {
     area: "backup (GET /admin/backup)",
     reason: "it copies the SQLite file; a PostgreSQL database is backed up with pg_dump",

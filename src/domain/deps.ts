@@ -1,6 +1,5 @@
 import type { Config } from "../config";
 import type { Db } from "../db/client";
-import type { CommitQueue } from "../db/commit-queue";
 import type { Store } from "../db/store";
 import type { Logger } from "../logger";
 import type { MediaStore } from "../media/media-store";
@@ -28,8 +27,6 @@ export type DomainDeps = {
    * live streams show no further. Unset: every committed event.
    */
   durableMark?: () => number;
-  /** Group commit for writes on the request path (one fsync per batch, answers after commit). */
-  commits: CommitQueue;
   events: EventSink;
   sessions: Sessions;
   media: MediaStore;

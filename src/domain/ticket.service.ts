@@ -632,12 +632,19 @@ export function createTicketService(
     },
 
     /**
-     * `queueOf` for the SSE hub's synchronous per-event filter (src/http/event-streams.ts calls it while it
-     * fans a batch out; it becomes async with the hub): the writer connection, synchronously. Undefined for
-     * a ticket that is gone.
+     * `queueOf` for the SQLite SSE hub's synchronous per-event filter (src/http/event-streams.ts calls it while
+     * it fans a batch out; the PostgreSQL hub reads `queuesOf` once per pass): the writer connection,
+     * synchronously. Undefined for a ticket that is gone.
      */
     queueOfSync(id: number): number | null | undefined {
       return queueOfStmt.get(id)?.queueId;
+    },
+
+    /** The queues of the tickets among `ids` that exist (the PostgreSQL SSE hub's agent filters, per pass). */
+    async queuesOf(ids: number[]): Promise<Map<number, number | null>> {
+      if (ids.length === 0) return new Map();
+      const rows = await store.read((q) => stmts.queuesOf(q, ids));
+      return new Map(rows.map((r) => [r.id, r.queueId]));
     },
 
     /** The queue of a ticket, for visibility checks; throws 404 for an unknown ticket. */

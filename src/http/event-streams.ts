@@ -6,11 +6,17 @@ export const DEFAULT_BUFFER_EVENTS = 1000;
 /** Rows read per query, by the shared live read and by a stream catching up from the table. */
 const BATCH = 200;
 
+/** The queue of a ticket as the hub knows it while it fans a pass out; undefined for a ticket that is gone. */
+export type QueueOf = (ticketId: number) => number | null | undefined;
+
 export type StreamFilter = {
   connectionId?: number;
   types?: readonly string[];
-  /** What else a row must pass (a signed-in agent's ticket visibility). */
-  visible?: (row: FeedRow) => boolean;
+  /**
+   * What else a row must pass (a signed-in agent's ticket visibility). `queueOf` answers for the tickets of the
+   * rows being fanned out: synchronously from the database on SQLite, from one batched read per pass on PostgreSQL.
+   */
+  visible?: (row: FeedRow, queueOf: QueueOf) => boolean;
 };
 
 /** One stored event as a ready-to-send SSE frame, encoded once and shared by every stream that takes it. */
@@ -33,6 +39,8 @@ export type StreamSubscription = {
 export type EventStreamsOptions = {
   events: EventSink;
   feed: EventFeed;
+  /** The queue of a ticket, read synchronously (agent streams' visibility); default: unknown ticket. */
+  queueOf?: QueueOf;
   /** Events a live stream may hold while its client is slow; one more drops it with a reset. Default 1000. */
   bufferEvents?: number;
 };
@@ -46,6 +54,42 @@ export function encodeFrame(row: FeedRow): Frame {
     .map((line) => `data: ${line}`)
     .join("\n");
   return { seq: row.seq, bytes: encoder.encode(`event: ${row.type}\n${data}\nid: ${row.id}\n\n`) };
+}
+
+/** A stream's filter as one predicate over rows; `queueOf` is the hub's (see {@link StreamFilter.visible}). */
+export function matchFilter(f: StreamFilter, queueOf: QueueOf): (row: FeedRow) => boolean {
+  const types = f.types && f.types.length > 0 ? new Set(f.types) : undefined;
+  const { visible } = f;
+  return (row: FeedRow) =>
+    (f.connectionId === undefined || row.connectionId === f.connectionId) &&
+    (types === undefined || types.has(row.type)) &&
+    (visible === undefined || visible(row, queueOf));
+}
+
+/**
+ * One stream's pending `wait`: `wait(ms)` resolves true when `wake()` is called first, false after `ms`. A stream
+ * has one reader, which waits again only after its last wait resolved.
+ */
+export function createWaiter() {
+  let wake: (() => void) | undefined;
+  return {
+    wait(timeoutMs: number): Promise<boolean> {
+      return new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => {
+          wake = undefined;
+          resolve(false);
+        }, timeoutMs);
+        wake = () => {
+          wake = undefined;
+          clearTimeout(timer);
+          resolve(true);
+        };
+      });
+    },
+    wake(): void {
+      wake?.();
+    },
+  };
 }
 
 export type Live = {
@@ -107,7 +151,7 @@ export function fanOut(rows: FeedRow[], live: Set<Live>, bufferEvents: number, t
  * A graceful stop ends every stream first (`closeAll`), since `server.stop()` waits for responses in flight
  * and a stream never finishes by itself. EventSource clients reconnect with Last-Event-ID and lose nothing.
  */
-export function createEventStreams(opts: EventStreamsOptions) {
+export function createEventStreams(opts: EventStreamsOptions): EventStreams {
   const { feed } = opts;
   const bufferEvents = opts.bufferEvents ?? DEFAULT_BUFFER_EVENTS;
   const open = new Set<() => void>();
@@ -154,13 +198,7 @@ export function createEventStreams(opts: EventStreamsOptions) {
     }
   });
 
-  const matcher = (f: StreamFilter) => {
-    const types = f.types && f.types.length > 0 ? new Set(f.types) : undefined;
-    return (row: FeedRow) =>
-      (f.connectionId === undefined || row.connectionId === f.connectionId) &&
-      (types === undefined || types.has(row.type)) &&
-      (f.visible === undefined || f.visible(row));
-  };
+  const queueOf: QueueOf = opts.queueOf ?? (() => undefined);
 
   return {
     /**
@@ -172,14 +210,14 @@ export function createEventStreams(opts: EventStreamsOptions) {
     open(filter: StreamFilter, afterSeq?: number, onReady?: () => void): StreamSubscription {
       let cursor = afterSeq ?? headSeq;
       let catchingUp = cursor < headSeq;
-      let wake: (() => void) | undefined;
+      const waiter = createWaiter();
       const me: Live = {
-        filter: matcher(filter),
+        filter: matchFilter(filter, queueOf),
         buffer: [],
         dropped: false,
         touched: false,
         notify: () => {
-          wake?.();
+          waiter.wake();
           onReady?.();
         },
       };
@@ -198,7 +236,7 @@ export function createEventStreams(opts: EventStreamsOptions) {
         const last = mine.at(-1);
         if (last && last.seq > cursor) cursor = last.seq;
         const { visible } = filter;
-        return (visible ? mine.filter(visible) : mine).map(encodeFrame);
+        return (visible ? mine.filter((r) => visible(r, queueOf)) : mine).map(encodeFrame);
       };
 
       return {
@@ -214,25 +252,15 @@ export function createEventStreams(opts: EventStreamsOptions) {
         },
         wait(timeoutMs) {
           if (me.dropped || catchingUp || me.buffer.length > 0) return Promise.resolve(true);
-          return new Promise<boolean>((resolve) => {
-            const timer = setTimeout(() => {
-              wake = undefined;
-              resolve(false);
-            }, timeoutMs);
-            wake = () => {
-              wake = undefined;
-              clearTimeout(timer);
-              resolve(true);
-            };
-          });
+          return waiter.wait(timeoutMs);
         },
         interrupt() {
-          wake?.();
+          waiter.wake();
         },
         close() {
           live.delete(me);
           me.buffer = [];
-          wake?.();
+          waiter.wake();
         },
       };
     },
@@ -260,4 +288,14 @@ export function createEventStreams(opts: EventStreamsOptions) {
   };
 }
 
-export type EventStreams = ReturnType<typeof createEventStreams>;
+/** What the SSE route, the metrics and the shutdown use of a hub: the SQLite one or the PostgreSQL one. */
+export type EventStreams = {
+  open(filter: StreamFilter, afterSeq?: number, onReady?: () => void): StreamSubscription;
+  track(end: () => void): () => void;
+  closeAll(): void;
+  /** Stops reading (the PostgreSQL hub's listener and poll); after `closeAll`, at shutdown. */
+  stop?(): Promise<void>;
+  readonly size: number;
+  readonly dropped: number;
+  readonly headSeq: number;
+};

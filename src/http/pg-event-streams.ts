@@ -16,7 +16,13 @@
  *   "dropped"; the client reconnects with Last-Event-ID and catches up from the table).
  *
  * Asynchronous where SQLite's hub is synchronous: a catch-up page arrives after `open`/`take`, and `onReady` (or a
- * pending `wait`) is called when it does.
+ * pending `wait`) is called when it does. Created synchronously (the runtime builds it with the app): it starts
+ * listening and reads its first position as the first job of its read queue, so every pass and page runs after
+ * that; `ready` settles when it has.
+ *
+ * An agent's stream (`StreamFilter.visible`) needs the current queue of each message event's ticket: a pass (or a
+ * page) that has such a stream live reads the queues of its rows' tickets in one query (`queuesOf`) before fanning
+ * them out.
  */
 import type { SQL } from "bun";
 import type { FeedCursor } from "../cluster/event-feed";
@@ -26,10 +32,14 @@ import { compareCursors, createPgEventFeed, type FeedRow, type PgEventFeed } fro
 import type { EventSink } from "../webhooks/events";
 import { EVENTS_CHANNEL, listenTo } from "../webhooks/pg-wakeups";
 import {
+  createWaiter,
   DEFAULT_BUFFER_EVENTS,
+  type EventStreams,
   encodeFrame,
   fanOut,
   type Live,
+  matchFilter,
+  type QueueOf,
   type StreamFilter,
   type StreamSubscription,
 } from "./event-streams";
@@ -46,18 +56,44 @@ export type PgEventStreamsOptions = {
   bufferEvents?: number;
   /** Safety-net read, ms (default 1000). */
   pollMs?: number;
+  /** The current queue of each ticket (agent streams' visibility); default: every ticket unknown. */
+  queuesOf?: (ticketIds: number[]) => Promise<Map<number, number | null>>;
   onError?: (err: unknown) => void;
 };
 
-export async function createPgEventStreams(opts: PgEventStreamsOptions) {
+/** The ticket a message event (not a `ticket_*` one, which names its queue) belongs to, if any. */
+function messageTicketId(row: FeedRow): number | undefined {
+  if (row.type.startsWith("ticket_")) return undefined;
+  try {
+    const id = JSON.parse(row.payload).data?.ticketId;
+    return typeof id === "number" ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function createPgEventStreams(opts: PgEventStreamsOptions): PgEventStreams {
   const feed = opts.feed ?? createPgEventFeed(opts.store);
   const bufferEvents = opts.bufferEvents ?? DEFAULT_BUFFER_EVENTS;
   const onError = opts.onError ?? (() => {});
-  const sql = opts.sql ?? (await opts.store.read(async (q) => pgClientOf(q)));
   const open = new Set<() => void>();
   const live = new Set<Live>();
   let head: FeedCursor = { txId: "0", seq: 0 };
   let dropped = 0;
+  /** Live or catching-up streams with a visibility filter: passes look their tickets' queues up only then. */
+  let agents = 0;
+  let queues = new Map<number, number | null>();
+  const queueOf: QueueOf = (id) => queues.get(id);
+  /** Reads the queues of the rows' tickets into `queues`, when an agent stream may look them up. */
+  const lookUpQueues = async (rows: FeedRow[]) => {
+    if (agents === 0 || !opts.queuesOf) return;
+    const ids = new Set<number>();
+    for (const r of rows) {
+      const id = messageTicketId(r);
+      if (id !== undefined) ids.add(id);
+    }
+    queues = ids.size > 0 ? await opts.queuesOf([...ids]) : new Map();
+  };
 
   /** Reads (shared passes and catch-up pages) run one at a time, in order. */
   let queue: Promise<void> = Promise.resolve();
@@ -77,6 +113,7 @@ export async function createPgEventStreams(opts: PgEventStreamsOptions) {
     const touched: Live[] = [];
     for (;;) {
       const { rows, next, full } = await feed.after(head, { limit: BATCH });
+      await lookUpQueues(rows);
       dropped += fanOut(rows, live, bufferEvents, touched);
       head = next;
       if (!full || live.size === 0) break;
@@ -93,20 +130,20 @@ export async function createPgEventStreams(opts: PgEventStreamsOptions) {
   };
 
   // Listening before the first position is read: an event committed in between is then read by the next pass.
-  const unlisten = listenTo(sql, EVENTS_CHANNEL, schedule, onError);
-  await unlisten.listening;
-  head = await feed.head();
+  // The first job of the read queue, so no pass or page runs before it.
+  let unlisten: (() => void) | undefined;
+  let stopped = false;
+  const ready = serial(async () => {
+    const sql = opts.sql ?? (await opts.store.read(async (q) => pgClientOf(q)));
+    if (stopped) return;
+    const listening = listenTo(sql, EVENTS_CHANNEL, schedule, onError);
+    unlisten = listening;
+    await listening.listening;
+    head = await feed.head();
+  });
   const unsubscribe = opts.events?.subscribe(() => schedule()) ?? (() => {});
   const poll = setInterval(schedule, opts.pollMs ?? 1000);
   poll.unref?.();
-
-  const matcher = (f: StreamFilter) => {
-    const types = f.types && f.types.length > 0 ? new Set(f.types) : undefined;
-    return (row: FeedRow) =>
-      (f.connectionId === undefined || row.connectionId === f.connectionId) &&
-      (types === undefined || types.has(row.type)) &&
-      (f.visible === undefined || f.visible(row));
-  };
 
   return {
     /**
@@ -114,18 +151,19 @@ export async function createPgEventStreams(opts: PgEventStreamsOptions) {
      * resumed stream first reads from the table, page by page as its client takes them, then joins the live set.
      */
     open(filter: StreamFilter, afterSeq?: number, onReady?: () => void): StreamSubscription {
-      let wake: (() => void) | undefined;
+      const waiter = createWaiter();
       let closed = false;
       const me: Live = {
-        filter: matcher(filter),
+        filter: matchFilter(filter, queueOf),
         buffer: [],
         dropped: false,
         touched: false,
         notify: () => {
-          wake?.();
+          waiter.wake();
           onReady?.();
         },
       };
+      if (filter.visible) agents++;
       let catchingUp = afterSeq !== undefined;
       let cursor: FeedCursor | undefined;
       let reading = false;
@@ -144,7 +182,9 @@ export async function createPgEventStreams(opts: PgEventStreamsOptions) {
             });
             const mine = rows.filter((r) => compareCursors(r.at, head) <= 0);
             const { visible } = filter;
-            for (const r of visible ? mine.filter(visible) : mine) me.buffer.push(encodeFrame(r));
+            if (visible) await lookUpQueues(mine);
+            for (const r of visible ? mine.filter((r) => visible(r, queueOf)) : mine)
+              me.buffer.push(encodeFrame(r));
             cursor = compareCursors(next, head) <= 0 ? next : head;
             if (!full || mine.length < rows.length || compareCursors(next, head) >= 0) {
               // Caught up to the hub: from here on the shared passes bring every row after `head`.
@@ -171,26 +211,18 @@ export async function createPgEventStreams(opts: PgEventStreamsOptions) {
         wait(timeoutMs) {
           if (me.dropped || me.buffer.length > 0) return Promise.resolve(true);
           if (catchingUp) catchUpPage();
-          return new Promise<boolean>((resolve) => {
-            const timer = setTimeout(() => {
-              wake = undefined;
-              resolve(false);
-            }, timeoutMs);
-            wake = () => {
-              wake = undefined;
-              clearTimeout(timer);
-              resolve(true);
-            };
-          });
+          return waiter.wait(timeoutMs);
         },
         interrupt() {
-          wake?.();
+          waiter.wake();
         },
         close() {
+          if (closed) return;
           closed = true;
+          if (filter.visible) agents--;
           live.delete(me);
           me.buffer = [];
-          wake?.();
+          waiter.wake();
         },
       };
     },
@@ -201,11 +233,15 @@ export async function createPgEventStreams(opts: PgEventStreamsOptions) {
     closeAll(): void {
       for (const end of [...open]) end();
     },
+    /** Settles once the hub listens and knows its first position (its read queue's first job). */
+    ready,
     /** Stops listening and polling (after closeAll, at shutdown). */
     async stop(): Promise<void> {
+      stopped = true;
       clearInterval(poll);
       unsubscribe();
-      unlisten();
+      await ready;
+      unlisten?.();
       await queue;
     },
     /** Reads the feed now (tests; the channel and the poll do it otherwise). */
@@ -226,4 +262,8 @@ export async function createPgEventStreams(opts: PgEventStreamsOptions) {
   };
 }
 
-export type PgEventStreams = Awaited<ReturnType<typeof createPgEventStreams>>;
+export type PgEventStreams = EventStreams & {
+  ready: Promise<void>;
+  stop(): Promise<void>;
+  refresh(): Promise<void>;
+};

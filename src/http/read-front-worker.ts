@@ -32,7 +32,6 @@ import { drizzle } from "drizzle-orm/bun-sqlite";
 import { createApp } from "../app";
 import type { Config } from "../config";
 import { applyReadPragmas, type Db } from "../db/client";
-import { createCommitQueue } from "../db/commit-queue";
 import * as schema from "../db/schema";
 import { cacheStatements } from "../db/statement-cache";
 import { createSqliteStore, type SqliteStore } from "../db/store";
@@ -160,7 +159,6 @@ function start(s: ReadFrontSettings) {
   const services = createServices({
     db,
     store,
-    commits: createCommitQueue(store),
     events,
     sessions,
     media,
@@ -184,7 +182,11 @@ function start(s: ReadFrontSettings) {
     readCache: createReadCache(db, { changeCounter: () => dataVersion.get()!.data_version }),
     clock,
     health,
-    streams: createEventStreams({ events, feed: services.eventFeed }),
+    streams: createEventStreams({
+      events,
+      feed: services.eventFeed,
+      queueOf: (id) => services.tickets.queueOfSync(id),
+    }),
     metrics,
     authThrottle: noThrottle,
     loginThrottle: noThrottle,

@@ -11,7 +11,7 @@ import {
   Registry,
 } from "prom-client";
 import type { Db } from "../db/client";
-import type { CommitObserver } from "../db/commit-queue";
+import type { CommitObserver } from "../db/store";
 import type { EventSink } from "../webhooks/events";
 import type { ConnectionStatus } from "../whatsapp/gateway";
 import { createOutboxStats } from "./outbox-stats";

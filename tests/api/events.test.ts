@@ -1,5 +1,4 @@
 import { describe, expect, test } from "bun:test";
-import { createCommitQueue } from "../../src/db/commit-queue";
 import { EVENT_TYPE_CODES } from "../../src/webhooks/event-codec";
 import { createEventFeed } from "../../src/webhooks/event-feed";
 import { createTestApp, type TestApp, waitFor } from "../support/test-app";
@@ -184,14 +183,13 @@ describe("events emitted by each documented action", () => {
     const c = await t.sandbox("WhatsApp Principal", "595981234567");
     const heard: { id: string; seq: number; payload: string }[] = [];
     t.events.subscribe((e) => heard.push({ id: e.id, seq: e.seq, payload: e.payload }));
-    const commits = createCommitQueue(t.store);
     const data = { ticketId: 1, status: "closed" };
     // Both jobs run in one transaction, each in its own savepoint: the first emits, then throws.
-    const failed = commits.run((tx) => {
-      t.events.emit(tx, "ticket_closed", c.id, data);
+    const failed = t.store.write(async (q) => {
+      await t.events.emitIn(q, "ticket_closed", c.id, data);
       throw new Error("rolled back");
     });
-    const kept = commits.run((tx) => t.events.emit(tx, "ticket_closed", c.id, data));
+    const kept = t.store.write((q) => t.events.emitIn(q, "ticket_closed", c.id, data));
     await expect(failed).rejects.toThrow("rolled back");
     const stored = await kept;
     await waitFor(() => heard.length > 0);
@@ -217,13 +215,12 @@ describe("events emitted by each documented action", () => {
         stored: exists.get(e.seq)!.n === 1,
       }),
     );
-    const commits = createCommitQueue(t.store);
     // One batch of three jobs: the first two emit, the last awaits its own statements (a store body), so the
     // batch yields to microtasks between jobs: a listener run then would see the transaction open.
     const data = { ticketId: 1, status: "closed" };
     const jobs = [
-      commits.run((tx) => t.events.emit(tx, "ticket_closed", c.id, data)),
-      commits.run((tx) => t.events.emit(tx, "ticket_closed", c.id, data)),
+      t.store.write((q) => t.events.emitIn(q, "ticket_closed", c.id, data)),
+      t.store.write((q) => t.events.emitIn(q, "ticket_closed", c.id, data)),
       t.store.write(async (q) => q.select().from(t.store.t.events)),
     ];
     const [first, second] = (await Promise.all(jobs)) as { seq: number }[];

@@ -1,5 +1,4 @@
 import { describe, expect, test } from "bun:test";
-import { createEventFeed } from "../../src/webhooks/event-feed";
 import { sseReader } from "../panel/sse";
 import { eventsOf } from "../support/events";
 import { recordingSandbox } from "../support/recording-sandbox";
@@ -238,7 +237,7 @@ describe("live events", () => {
     async () => {
       const d = await desk();
       await using t = d.t;
-      const first = createEventFeed(t.db).after(0, { limit: 1 })[0]!.id;
+      const first = (await t.get("/api/v1/events?limit=1")).body.events[0].id as string;
       const res = await t.request(`/api/v1/events/stream?event=message_received&lastEventId=${first}`, {
         token: null,
         headers: { cookie: d.asAna.cookie },

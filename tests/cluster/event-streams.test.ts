@@ -31,7 +31,8 @@ async function takeN(sub: StreamSubscription, n: number): Promise<[string, strin
 async function node(db: TestDatabase) {
   const sql = new SQL({ url: db.url, max: 3 });
   // Polling every 10 minutes: within a test only a notification wakes the hub.
-  const streams = await createPgEventStreams({ store: createPostgresStore(sql), sql, pollMs: 600_000 });
+  const streams = createPgEventStreams({ store: createPostgresStore(sql), sql, pollMs: 600_000 });
+  await streams.ready;
   return {
     streams,
     async [Symbol.asyncDispose]() {

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config";
+import { sseReader } from "../panel/sse";
 import { startChild } from "../support/child-server";
 import { createTestDatabase, type TestDatabase, testCluster } from "../support/postgres";
 import { parseMetrics } from "../support/prometheus";
@@ -198,11 +199,38 @@ describe("chasqui serve with DATABASE_URL", () => {
       } finally {
         after.close();
       }
-      // What is not on PostgreSQL yet answers 503 with the error body (the live stream answers before the API's
-      // other middleware).
-      const stream = await fetch(`${child.url}/api/v1/events/stream`, { headers: auth });
-      expect(stream.status).toBe(503);
-      expect(await stream.json()).toMatchObject({
+      // The live stream reads the shared feed: resumed from the first event it replays the send's events in the
+      // order stored, then goes on live with an inbound message.
+      const feed = (await (
+        await fetch(`${child.url}/api/v1/events?limit=100`, { headers: auth })
+      ).json()) as {
+        events: { id: string }[];
+      };
+      const stream = await fetch(`${child.url}/api/v1/events/stream?lastEventId=${feed.events[0]!.id}`, {
+        headers: auth,
+      });
+      expect(stream.status).toBe(200);
+      const sse = sseReader(stream);
+      const replayed: string[] = [];
+      for (let i = 1; i < feed.events.length; i++) replayed.push((await sse.nextEvent()).id!);
+      expect(replayed).toEqual(feed.events.slice(1).map((e) => e.id));
+      const inbound = await fetch(`${child.url}/api/v1/connections/${connectionId}/sandbox/inbound`, {
+        method: "POST",
+        headers: { ...auth, "content-type": "application/json" },
+        body: JSON.stringify({ number: "595981000111", body: "gracias" }),
+      });
+      expect(inbound.status).toBe(201);
+      // The sandbox's delivery acks of the send may come first.
+      let live = await sse.nextEvent();
+      while (live.event === "message_ack") live = await sse.nextEvent();
+      expect(live.event).toBe("message_received");
+      expect(JSON.parse(live.data!).data.body).toBe("gracias");
+      await sse.cancel();
+
+      // What is not on PostgreSQL yet answers 503 with the error body.
+      const backup = await fetch(`${child.url}/api/v1/admin/backup`, { headers: auth });
+      expect(backup.status).toBe(503);
+      expect(await backup.json()).toMatchObject({
         error: "ERR_NOT_ON_POSTGRES",
         message: expect.stringContaining("PostgreSQL"),
       });

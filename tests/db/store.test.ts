@@ -1,7 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { asc, eq } from "drizzle-orm";
-import { createCommitQueue } from "../../src/db/commit-queue";
-import { HeldTransactionError, type SqliteStore, uniqueViolation } from "../../src/db/store";
+import { HeldTransactionError, uniqueViolation } from "../../src/db/store";
 import { describeStores, openTestStore } from "../support/stores";
 
 const names = (rows: { name: string }[]) => rows.map((r) => r.name);
@@ -152,23 +151,14 @@ describe("Store on sqlite", () => {
     expect(new Set(turns).size).toBe(4);
   });
 
-  test("synchronous transactions and the commit queue of the same connection interleave with store writes", async () => {
+  test("synchronous transactions of the same connection interleave with store writes", async () => {
     await using s = await openTestStore("sqlite");
     const { store, db } = s;
     const { tags } = store.t;
-    const commits = createCommitQueue(store as SqliteStore);
     const row = (name: string) => ({ name, color: name, createdAt: now, updatedAt: now });
     const jobs: Promise<unknown>[] = [];
     for (let i = 0; i < 10; i++) {
       jobs.push(store.write((q) => q.insert(tags).values(row(`store${i}`))));
-      jobs.push(
-        commits.run((tx) =>
-          tx
-            .insert(tags)
-            .values(row(`queue${i}`))
-            .run(),
-        ),
-      );
       db!.transaction((tx) =>
         tx
           .insert(tags)
@@ -178,7 +168,29 @@ describe("Store on sqlite", () => {
     }
     await Promise.all(jobs);
     const count = await store.read((q) => q.select().from(tags));
-    expect(count.length).toBe(30);
+    expect(count.length).toBe(20);
+  });
+
+  test("when a batch cannot begin every job of it is rejected and nothing is stored", async () => {
+    await using s = await openTestStore("sqlite");
+    const { store, db } = s;
+    const { tags } = store.t;
+    // An open transaction on the writer connection makes the batch's BEGIN fail.
+    db!.$client.run("BEGIN");
+    const jobs = [0, 1].map((i) =>
+      store
+        .write((q) => q.insert(tags).values({ name: `x${i}`, color: "x", createdAt: now, updatedAt: now }))
+        .then(
+          () => "stored",
+          (err: Error) => err.message,
+        ),
+    );
+    expect(await Promise.all(jobs)).toEqual([
+      "cannot start a transaction within a transaction",
+      "cannot start a transaction within a transaction",
+    ]);
+    db!.$client.run("ROLLBACK");
+    expect(await store.read((q) => q.select().from(tags))).toEqual([]);
   });
 
   test("a body that holds the transaction across an event-loop turn is rolled back with its batch", async () => {

@@ -1,7 +1,7 @@
 // The DomainDeps of one test store. On SQLite everything shares the store's writer connection, as in the server.
 // On PostgreSQL the event sink is the PostgreSQL one (events and deliveries in the write's own transaction,
 // listeners fed from the event feed: `await settled()` before looking at `events`), and the parts still written as
-// synchronous SQLite (`deps.db`, `commits`, the sink's synchronous `emit`) run on a migrated in-memory SQLite of
+// synchronous SQLite (`deps.db`, the sink's synchronous `emit`) run on a migrated in-memory SQLite of
 // their own, so what the tests assert of the PostgreSQL store is the store's own data.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,7 +9,6 @@ import { join } from "node:path";
 import { createPostgresEventSink } from "../../src/cluster/pg-event-sink";
 import { loadConfig } from "../../src/config";
 import { type Db, openDatabase } from "../../src/db/client";
-import { createCommitQueue } from "../../src/db/commit-queue";
 import { migrate } from "../../src/db/migrate";
 import { createSqliteStore, type SqliteStore } from "../../src/db/store";
 import type { DomainDeps } from "../../src/domain/deps";
@@ -72,7 +71,6 @@ export function domainDeps(
   const deps: DomainDeps = {
     db,
     store: s.store,
-    commits: createCommitQueue(writer),
     events: sink,
     // No WhatsApp session runs in these tests.
     sessions: { get: () => undefined },

@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { SQL } from "bun";
 import { type Db, openDatabase } from "../../src/db/client";
-import type { CommitObserver } from "../../src/db/commit-queue";
 import { migrate } from "../../src/db/migrate";
+import type { CommitObserver } from "../../src/db/store";
 import { createPostgresStore, createSqliteStore, type Dialect, type Store } from "../../src/db/store";
 import { createMigratedDatabase } from "./postgres";
 

@@ -136,6 +136,8 @@ export type TicketSql = {
   tagged(q: Query, ids: number[], tagId: number): Promise<number[]>;
   /** The queue of a ticket; undefined when there is no such ticket. */
   queueOf(q: Query, id: number): Promise<{ queueId: number | null } | undefined>;
+  /** The queues of the tickets that exist among `ids`. */
+  queuesOf(q: Query, ids: number[]): Promise<{ id: number; queueId: number | null }[]>;
   /** The tickets a search finds (see domain/search/ticket-search.ts), in no promised order. */
   search(q: Query, filter: TicketSearchSqlFilter): Promise<{ id: number; updatedAt: number }[]>;
 };
@@ -313,6 +315,14 @@ const sqlite: TicketSql = {
         .query<{ queueId: number | null }, [number]>("select queue_id as queueId from tickets where id = ?")
         .get(id) ?? undefined
     );
+  },
+
+  async queuesOf(q, ids) {
+    return client(q)
+      .query<{ id: number; queueId: number | null }, [string]>(
+        "select id, queue_id as queueId from tickets where id in (select value from json_each(?))",
+      )
+      .all(JSON.stringify(ids));
   },
 
   /**
@@ -639,6 +649,13 @@ const postgres: TicketSql = {
       .from(pg.tickets)
       .where(eq(pg.tickets.id, id));
     return row;
+  },
+
+  async queuesOf(q, ids) {
+    return pgOf(q)
+      .select({ id: pg.tickets.id, queueId: pg.tickets.queueId })
+      .from(pg.tickets)
+      .where(inArray(pg.tickets.id, ids));
   },
 
   /**

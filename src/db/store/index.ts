@@ -1,4 +1,9 @@
 export { uniqueViolation } from "./errors";
 export { createPostgresStore } from "./pg-store";
-export { createSqliteStore, HeldTransactionError, type SqliteStore } from "./sqlite-store";
+export {
+  type CommitObserver,
+  createSqliteStore,
+  HeldTransactionError,
+  type SqliteStore,
+} from "./sqlite-store";
 export type { Dialect, Query, Store, Tables } from "./store";

@@ -3,12 +3,14 @@
 import { Database } from "bun:sqlite";
 import { drizzle } from "drizzle-orm/bun-sqlite";
 import { applyReadPragmas, type DatabaseOptions, type Db } from "../client";
-import type { CommitObserver } from "../commit-queue";
 import * as schema from "../schema";
 import { cacheStatements } from "../statement-cache";
 import type { WalSyncer } from "../wal-sync";
 import { DurabilityError } from "./errors";
 import type { Query, Store } from "./store";
+
+/** Told of every stored batch (metrics): its size and how long its COMMIT, the fsync, took. */
+export type CommitObserver = (batch: { jobs: number; commitMs: number }) => void;
 
 export type SqliteStoreOptions = {
   /**

@@ -2,7 +2,6 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { visibleQueues } from "../../../domain/account.service";
-import type { FeedRow } from "../../../webhooks/event-feed";
 import { EVENT_NAMES, type EventName } from "../../../webhooks/events";
 import { authenticate, bearerToken, sessionPrincipal } from "../../auth";
 import type { AppEnv } from "../../context";
@@ -134,13 +133,12 @@ eventsStreamRouter.openapi(
  * (a transfer also by the queue it left, so the agent learns the ticket went away); a message event by its
  * ticket's current queue.
  */
-function agentVisibility(c: Context<AppEnv>): ((row: FeedRow) => boolean) | undefined {
+function agentVisibility(c: Context<AppEnv>): StreamFilter["visible"] {
   const p = c.get("principal");
   const queues = visibleQueues(p);
   if (queues === null) return undefined;
-  const { services } = c.get("deps");
   const sees = (queueId: number | null | undefined) => queues.includes(queueId ?? 0);
-  return (row) => {
+  return (row, queueOf) => {
     let data: { ticketId?: number; queueId?: number | null; transfer?: { fromQueueId: number | null } };
     try {
       data = JSON.parse(row.payload).data ?? {};
@@ -150,7 +148,7 @@ function agentVisibility(c: Context<AppEnv>): ((row: FeedRow) => boolean) | unde
     if (typeof data.ticketId !== "number") return true;
     if (row.type.startsWith("ticket_"))
       return sees(data.queueId) || (data.transfer !== undefined && sees(data.transfer.fromQueueId));
-    const queueId = services.tickets.queueOfSync(data.ticketId);
+    const queueId = queueOf(data.ticketId);
     return queueId !== undefined && sees(queueId);
   };
 }
