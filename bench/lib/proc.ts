@@ -1,6 +1,6 @@
 /** Child processes for the benchmark: spawning, readiness, memory from /proc, and a clean stop. */
 import { execSync } from "node:child_process";
-import { mkdtempSync, readFileSync, symlinkSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -124,4 +124,34 @@ export function checkoutRef(repo: string, ref: string): string {
   execSync(`git -C ${repo} archive ${ref} | tar -x -C ${dir}`);
   symlinkSync(join(repo, "node_modules"), join(dir, "node_modules"));
   return dir;
+}
+
+const CLOCK_TICKS = Number(sh("getconf CLK_TCK")) || 100;
+
+/** Fields 3… of /proc/<pid>/stat (after the command name, which may hold spaces), or null if it is gone. */
+function statFields(pid: number): string[] | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU seconds (user + system, every thread) used so far by a process and by its children: the live ones (read
+ * from /proc) and the ones it has waited for (its cutime/cstime). For a PostgreSQL postmaster that is the whole
+ * server: backends, WAL writer, checkpointer, and the backends that already exited.
+ */
+export function cpuSecondsTree(pid: number): number {
+  const own = statFields(pid);
+  if (!own) return Number.NaN;
+  // utime, stime, cutime, cstime are fields 14–17 of stat; statFields starts at field 3.
+  let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const f = statFields(Number(entry));
+    if (f && Number(f[1]) === pid) ticks += Number(f[11]) + Number(f[12]);
+  }
+  return ticks / CLOCK_TICKS;
 }

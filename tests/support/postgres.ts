@@ -92,17 +92,20 @@ function freePort(): number {
 }
 
 /** Starts a cluster, again on a new port if another process took the one chosen in between. */
-async function startClusterRetrying(): Promise<PgCluster> {
+async function startClusterRetrying(overrides: Record<string, string> = {}): Promise<StartedCluster> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startCluster();
+      return await startCluster(overrides);
     } catch (err) {
       if (attempt === 3) throw err;
     }
   }
 }
 
-async function startCluster(): Promise<PgCluster> {
+type StartedCluster = { cluster: PgCluster; server: ChildProcess };
+
+/** `overrides` replace or add server settings (`-c name=value`) over the test cluster's. */
+async function startCluster(overrides: Record<string, string>): Promise<StartedCluster> {
   const bin = await binaries();
   const dir = mkdtempSync(join(tmpdir(), "chasqui-pg-"));
   if (asUser) chownSync(dir, asUser.uid, asUser.gid);
@@ -136,6 +139,7 @@ async function startCluster(): Promise<PgCluster> {
     synchronous_commit: "off",
     full_page_writes: "off",
     max_connections: "200",
+    ...overrides,
   };
   const args = [
     "-D",
@@ -162,7 +166,7 @@ async function startCluster(): Promise<PgCluster> {
   // The cluster must not keep the test process alive: its stdin pipe stays open until the process ends.
   server.unref();
   for (const stream of [server.stdin, server.stderr]) (stream as { unref?: () => void } | null)?.unref?.();
-  return { port, dataDir, url: (db) => `postgres://postgres@127.0.0.1:${port}/${db}` };
+  return { cluster: { port, dataDir, url: (db) => `postgres://postgres@127.0.0.1:${port}/${db}` }, server };
 }
 
 /** Polls a connection until the server answers, exits, or the deadline passes. */
@@ -193,8 +197,33 @@ async function waitReady(port: number, server: ChildProcess, log: () => string):
 
 /** The process's test cluster, started on first call. */
 export function testCluster(): Promise<PgCluster> {
-  cluster ??= startClusterRetrying();
+  cluster ??= startClusterRetrying().then((c) => c.cluster);
   return cluster;
+}
+
+export type OwnCluster = PgCluster & {
+  /** Stops the server (immediate shutdown) and deletes the cluster; resolves once the server is gone. */
+  stop(): Promise<void>;
+};
+
+/**
+ * A cluster of its own, not the process's shared test cluster, with `settings` over the test cluster's (the
+ * benches turn durability back on: `fsync`, `synchronous_commit`, `full_page_writes`). Stopped by `stop()`, or
+ * like the test cluster when this process ends.
+ */
+export async function startOwnCluster(settings: Record<string, string> = {}): Promise<OwnCluster> {
+  const { cluster: c, server } = await startClusterRetrying(settings);
+  const exited = new Promise<void>((resolve) => {
+    if (server.exitCode !== null || server.signalCode !== null) resolve();
+    else server.once("exit", () => resolve());
+  });
+  return {
+    ...c,
+    async stop() {
+      server.stdin?.end();
+      await exited;
+    },
+  };
 }
 
 /** Runs one statement on the cluster's `postgres` database (CREATE/DROP DATABASE cannot run in a pool's transaction). */

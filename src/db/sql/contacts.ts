@@ -3,7 +3,7 @@
 // plans them): the trigram FTS5 table `contacts_fts`, `json_each` id lists, the trigger-kept `row_counts`.
 // PostgreSQL reads the pg_trgm indexes on `chasqui_fold(name)` and `number` (drizzle-pg/0000_init.sql) with
 // drizzle's builders, and answers the same shapes.
-import { and, asc, count, eq, gt, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, count, eq, type SQL, sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type { PageAt } from "../../domain/paging";
 import { contactMatch, likeContains } from "../../domain/search/fts-query";
@@ -17,11 +17,13 @@ export type Contact = typeof contacts.$inferSelect;
 /** The contact list's ORDER BY key: name, id. */
 export type ContactKey = readonly [string, number];
 
-/** PostgreSQL: the contacts after a keyset position `(name, id)`, in the lists' order; none when there is none. */
+/**
+ * PostgreSQL: the contacts after a keyset position `(name, id)`, in the lists' order; none when there is none. A
+ * row value, so the scan seeks contacts_name_idx to the cursor (`name > x or (name = x and id > y)` is only a
+ * filter: the scan read every contact before the cursor).
+ */
 const afterKey = (after: ContactKey | undefined) =>
-  after
-    ? or(gt(pg.contacts.name, after[0]), and(eq(pg.contacts.name, after[0]), gt(pg.contacts.id, after[1])))
-    : undefined;
+  after ? sql`(${pg.contacts.name}, ${pg.contacts.id}) > (${after[0]}, ${after[1]})` : undefined;
 
 export type ContactSql = {
   /** Every contact (the trigger-kept row count). */

@@ -2,8 +2,12 @@
 // raw statements the synchronous service ran, text unchanged (bun:sqlite compiles each text once, and
 // tests/db/query-plans.test.ts plans them): `json_each` id lists, ms integers against the timestamp columns,
 // `+col` to keep an index out of a plan. PostgreSQL builds the same queries with drizzle's builders over
-// src/db/pg/schema.ts (`= any`/`in` lists, `Date` cursors, `boolean` isGroup) and answers the same shapes.
-import { and, count, desc, eq, inArray, lt, or, type SQL, sql } from "drizzle-orm";
+// src/db/pg/schema.ts (`= any`/`in` lists, `Date` cursors, `boolean` isGroup) and answers the same shapes —
+// except the four statements every list request runs (pageKeys, count, wireRows, tags): raw text on the
+// body's Bun.SQL client, as on SQLite, because building and mapping drizzle's builders cost several times
+// running them (bench/postgres.bench.ts, docs/PERFORMANCE.md "PostgreSQL vs SQLite").
+import type { SQL as BunSQL } from "bun";
+import { and, count, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { alias } from "drizzle-orm/pg-core";
 import type { PageAt } from "../../domain/paging";
@@ -409,11 +413,16 @@ function pgWhere(filter: TicketFilter, cols: FilterColumns = pg.tickets): SQL | 
   return conds.length > 0 ? and(...conds) : undefined;
 }
 
+/**
+ * Past a keyset cursor, as a row value: PostgreSQL seeks the (updated_at, id) indexes to it. The equivalent
+ * `updated_at < x or (updated_at = x and id < y)` is only a filter there: the scan started at the newest ticket
+ * and read every row before the cursor (EXPLAIN ANALYZE at 5,000 tickets, a cursor mid-list: 2,506 rows removed by
+ * the filter, 5.5 ms; as a row value 21 rows, 0.1 ms).
+ */
 const pgCursor = (after: TicketKey | undefined) => {
   if (!after) return undefined;
-  const at = new Date(after[0]);
   const t = pg.tickets;
-  return or(lt(t.updatedAt, at), and(eq(t.updatedAt, at), lt(t.id, after[1])));
+  return sql`(${t.updatedAt}, ${t.id}) < (${new Date(after[0]).toISOString()}::timestamptz, ${after[1]})`;
 };
 
 const pgQueue = alias(pg.queues, "q");
@@ -472,6 +481,57 @@ const pgViewRow = (r: PgViewRow): TicketViewRow => ({
   uEmail: r.uEmail,
 });
 
+/**
+ * The Bun.SQL client under a PostgreSQL body's drizzle object: the pool in a read, the transaction in a write
+ * (drizzle's bun-sql session keeps it as `client`), for the raw statements below.
+ */
+const pgClient = (q: Query) => (q as unknown as { session: { client: BunSQL } }).session.client;
+
+/** A bigint column (Bun.SQL reads int8 as a string) as a number; ids stay below 2^53 as on SQLite. */
+const num = (v: unknown) => Number(v);
+const numOrNull = (v: unknown) => (v === null ? null : Number(v));
+const msOf = (v: unknown) => (v as Date).getTime();
+const msOrNullOf = (v: unknown) => (v === null ? null : (v as Date).getTime());
+
+/**
+ * `pgWhere` as text with `$n` placeholders (appended to `args`), on alias `t` — `tickets t`, or `ticket_counts t`
+ * for a count (same column names, queue_id 0 = none). The same conditions, written as the partial indexes
+ * tickets_mine_idx and tickets_unassigned_idx are.
+ */
+function pgWhereText(filter: TicketFilter, args: unknown[]): string {
+  const conds: string[] = [];
+  const param = (value: unknown) => {
+    args.push(value);
+    return `$${args.length}`;
+  };
+  const list = (values: readonly unknown[]) => values.map(param).join(", ");
+  if (filter.id !== undefined) conds.push(`t.id = ${param(filter.id)}`);
+  if (filter.ids) conds.push(filter.ids.length > 0 ? `t.id in (${list(filter.ids)})` : "false");
+  if (filter.status !== undefined) conds.push(`t.status = ${param(filter.status)}`);
+  if (filter.connectionId !== undefined) conds.push(`t.connection_id = ${param(filter.connectionId)}`);
+  if (filter.queueId !== undefined) conds.push(`t.queue_id = ${param(filter.queueId)}`);
+  if (filter.tagId !== undefined)
+    conds.push(
+      `exists (select 1 from ticket_tags tt where tt.ticket_id = t.id and tt.tag_id = ${param(filter.tagId)})`,
+    );
+  if (filter.view === "mine") {
+    conds.push(`t.user_id = ${param(filter.userId ?? 0)}`);
+    conds.push("t.status <> 'closed'");
+  } else if (filter.view === "queue") conds.push("t.status = 'pending' and t.user_id is null");
+  if (filter.queues)
+    conds.push(filter.queues.length > 0 ? `coalesce(t.queue_id, 0) in (${list(filter.queues)})` : "false");
+  return conds.join(" and ");
+}
+
+const PG_WIRE_ROWS = `select t.id, t.status, t.last_message, t.unread_messages, t.contact_id,
+  t.connection_id, t.queue_id, t.user_id, t.rating, t.rated_at, t.created_at, t.updated_at,
+  c.name, c.number, c.email, c.profile_pic_url, c.is_group, w.name, w.number, q.name, q.color, u.name, u.email
+from tickets t
+join contacts c on c.id = t.contact_id
+join connections w on w.id = t.connection_id
+left join queues q on q.id = t.queue_id
+left join users u on u.id = t.user_id`;
+
 const postgres: TicketSql = {
   async views(q, filter, page) {
     const t = pg.tickets;
@@ -483,13 +543,14 @@ const postgres: TicketSql = {
 
   async tags(q, ticketIds) {
     if (ticketIds.length === 0) return [];
-    const tt = pg.ticketTags;
-    const g = pg.tags;
-    return pgOf(q)
-      .select({ ticketId: tt.ticketId, id: g.id, name: g.name, color: g.color })
-      .from(tt)
-      .innerJoin(g, eq(g.id, tt.tagId))
-      .where(inArray(tt.ticketId, ticketIds));
+    const rows: [unknown, unknown, string, string][] = await pgClient(q)
+      .unsafe(
+        `select tt.ticket_id, g.id, g.name, g.color from ticket_tags tt join tags g on g.id = tt.tag_id
+         where tt.ticket_id in (${ticketIds.map((_, k) => `$${k + 1}`).join(", ")})`,
+        ticketIds,
+      )
+      .values();
+    return rows.map(([ticketId, id, name, color]) => ({ ticketId: num(ticketId), id: num(id), name, color }));
   },
 
   async count(q, filter) {
@@ -508,57 +569,68 @@ const postgres: TicketSql = {
       const [row] = await db.select({ n: count() }).from(t).where(pgWhere(filter));
       return Number(row?.n ?? 0);
     }
-    const tc = pg.ticketCounts;
-    const [row] = await db
-      .select({ n: sql<string | number>`coalesce(sum(${tc.n}), 0)` })
-      .from(tc)
-      .where(pgWhere(filter, tc));
-    return Number(row?.n ?? 0);
+    // ticket_counts has the filter's columns under the same names (queue_id 0 = none).
+    const args: unknown[] = [];
+    const where = pgWhereText(filter, args);
+    const [row] = await pgClient(q)
+      .unsafe(`select coalesce(sum(t.n), 0) as n from ticket_counts t${where ? ` where ${where}` : ""}`, args)
+      .values();
+    return Number(row?.[0] ?? 0);
   },
 
   async pageKeys(q, filter, page) {
-    const t = pg.tickets;
-    const rows = await pgOf(q)
-      .select({ id: t.id, updatedAt: t.updatedAt })
-      .from(t)
-      .where(and(pgWhere(filter), pgCursor(page.after)))
-      .orderBy(desc(t.updatedAt), desc(t.id))
-      .limit(page.limit + 1)
-      .offset(page.after ? 0 : page.offset);
-    return rows.map((r) => ({ id: r.id, updatedAt: ms(r.updatedAt) }));
+    const args: unknown[] = [];
+    const conds = [pgWhereText(filter, args)];
+    if (page.after) {
+      args.push(new Date(page.after[0]).toISOString(), page.after[1]);
+      const [at, id] = [`$${args.length - 1}::timestamptz`, `$${args.length}`];
+      conds.push(`(t.updated_at, t.id) < (${at}, ${id})`); // a row value: see pgCursor
+    }
+    const where = conds.filter(Boolean).join(" and ");
+    args.push(page.limit + 1, page.after ? 0 : page.offset);
+    const rows: [unknown, unknown][] = await pgClient(q)
+      .unsafe(
+        `select t.id, t.updated_at from tickets t${where ? ` where ${where}` : ""}
+         order by t.updated_at desc, t.id desc limit $${args.length - 1} offset $${args.length}`,
+        args,
+      )
+      .values();
+    return rows.map(([id, updatedAt]) => ({ id: num(id), updatedAt: msOf(updatedAt) }));
   },
 
   async wireRows(q, ids) {
     if (ids.length === 0) return [];
-    const rows = await pgViewSelect(pgOf(q)).where(inArray(pg.tickets.id, ids));
-    return rows.map((r) => {
-      const v = pgViewRow(r);
-      return [
-        v.id,
-        v.status,
-        v.lastMessage,
-        v.unreadMessages,
-        v.contactId,
-        v.connectionId,
-        v.queueId,
-        v.userId,
-        v.rating,
-        v.ratedAt,
-        v.createdAt,
-        v.updatedAt,
-        v.cName,
-        v.cNumber,
-        v.cEmail,
-        v.cPic,
-        v.cIsGroup,
-        v.wName,
-        v.wNumber,
-        v.qName,
-        v.qColor,
-        v.uName,
-        v.uEmail,
-      ] satisfies TicketWireRow;
-    });
+    const rows: unknown[][] = await pgClient(q)
+      .unsafe(`${PG_WIRE_ROWS} where t.id in (${ids.map((_, k) => `$${k + 1}`).join(", ")})`, ids)
+      .values();
+    return rows.map(
+      (r) =>
+        [
+          num(r[0]),
+          r[1] as TicketStatus,
+          r[2] as string,
+          r[3] as number,
+          num(r[4]),
+          num(r[5]),
+          numOrNull(r[6]),
+          numOrNull(r[7]),
+          r[8] as number | null,
+          msOrNullOf(r[9]),
+          msOf(r[10]),
+          msOf(r[11]),
+          r[12] as string,
+          r[13] as string,
+          r[14] as string,
+          r[15] as string | null,
+          r[16] ? 1 : 0,
+          r[17] as string,
+          r[18] as string | null,
+          r[19] as string | null,
+          r[20] as string | null,
+          r[21] as string | null,
+          r[22] as string | null,
+        ] satisfies TicketWireRow,
+    );
   },
 
   async tagged(q, ids, tagId) {
