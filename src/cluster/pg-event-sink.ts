@@ -181,9 +181,6 @@ export function createPostgresEventSink(db: SQL, options: PostgresEventSinkOptio
     },
 
     async emitIn(q, event, connectionId, data) {
-      // A start in progress reads the feed's end first: an event stored before that read would be taken as already
-      // told (its position at or before the start cursor) and never reach the listeners.
-      if (started) await started.catch(() => {});
       const now = Math.floor(clock());
       const dataJson = JSON.stringify(data);
       const typeCode = EVENT_TYPE_CODES[event];
