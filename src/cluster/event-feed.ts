@@ -77,6 +77,15 @@ export async function readEventFeed(
   return { events, next: last ? { txId: last.txId, seq: last.seq } : after };
 }
 
+/** The events among `seqs` at or before `upTo`, in feed order (a sink's own events its start cursor passed over). */
+export async function readEventsUpTo(sql: SQL, seqs: number[], upTo: FeedCursor): Promise<FeedEvent[]> {
+  const rows = (await sql`
+    select seq, tx_id::text as tx_text, connection_id, type_code, data, origin_id, created_at, legacy_id from events
+    where seq = any(${seqs}::bigint[]) and (tx_id, seq) <= (${upTo.txId}::xid8, ${upTo.seq}::bigint)
+    order by events.tx_id, seq`) as Row[];
+  return rows.map(toEvent);
+}
+
 /**
  * The cursor just after the event `seq` (what the API's `after=<event id>` resumes from), or undefined when that
  * event is gone (retention): the caller then starts from the oldest event it still has.

@@ -20,7 +20,7 @@ import type { Query } from "../db/store";
 import type { Logger } from "../logger";
 import { decodeData, EVENT_TYPE_CODES, encodeData, eventTypeName } from "../webhooks/event-codec";
 import { type EventName, type EventSink, type StoredEvent, storedEvent } from "../webhooks/events";
-import { type FeedCursor, type FeedEvent, readEventFeed } from "./event-feed";
+import { type FeedCursor, type FeedEvent, readEventFeed, readEventsUpTo } from "./event-feed";
 
 /** The channel a committed event is announced on; the payload is its seq. */
 export const EVENTS_CHANNEL = "chasqui_events";
@@ -304,6 +304,14 @@ export function createPostgresEventSink(db: SQL, options: PostgresEventSinkOptio
       await db.listen(WAKE_CHANNEL, () => tell(wakeListeners)),
     );
     cursor = await tail();
+    // This process's events committed before that read (a write racing the start): the cursor passed over them, so
+    // they are told here, or never.
+    const early = [...own.keys()];
+    if (early.length > 0)
+      for (const e of await readEventsUpTo(db, early, cursor)) {
+        const stored = await storedOf(e);
+        if (!closed) tell(listeners, stored);
+      }
     poll = setInterval(pump, pollMs);
     poll.unref?.();
     pump();

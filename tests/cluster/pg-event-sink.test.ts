@@ -75,6 +75,23 @@ async function seed(store: Store) {
 }
 
 describe("PostgreSQL event sink", () => {
+  test("an event written while the sink is starting is told (its start position is read before the event is stored)", async () => {
+    db = await createMigratedDatabase();
+    const sql = new SQL({ url: db.url, max: 3 });
+    const store = createPostgresStore(sql);
+    const { connectionId } = await seed(store);
+    const sink = createPostgresEventSink(sql, { pollMs: 200 });
+    const heard: StoredEvent[] = [];
+    sink.subscribe((e) => heard.push(e));
+    open.push({ sql, store, sink, heard, woken: [] });
+    // Not awaited: the write races the start's listen and its read of the feed's end.
+    const starting = sink.start();
+    const stored = await store.write((q) => sink.emitIn(q, "ticket_closed", connectionId, { ticketId: 1 }));
+    await starting;
+    await sink.drain();
+    expect(heard.map((e) => e.id)).toEqual([stored.id]);
+  });
+
   test("stores the event, its origin and a delivery per subscribed enabled webhook in the writer's transaction", async () => {
     db = await createMigratedDatabase();
     const a = await node();
