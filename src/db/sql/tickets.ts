@@ -156,16 +156,19 @@ join connections w on w.id = t.connection_id
 left join queues q on q.id = t.queue_id
 left join users u on u.id = t.user_id`;
 
-/** The columns of `TicketWireRow` for these ticket ids (one `?` each). */
-const wireRowsSelect = (n: number) => `select t.id, t.status, t.last_message, t.unread_messages, t.contact_id,
+/** The columns of `TicketWireRow` (both dialects), completed by each with its `where t.id in (…)`. */
+const WIRE_ROWS = `select t.id, t.status, t.last_message, t.unread_messages, t.contact_id,
   t.connection_id, t.queue_id, t.user_id, t.rating, t.rated_at, t.created_at, t.updated_at,
   c.name, c.number, c.email, c.profile_pic_url, c.is_group, w.name, w.number, q.name, q.color, u.name, u.email
 from tickets t
 join contacts c on c.id = t.contact_id
 join connections w on w.id = t.connection_id
 left join queues q on q.id = t.queue_id
-left join users u on u.id = t.user_id
-where t.id in (${Array.from({ length: n }, () => "?").join(",")})`;
+left join users u on u.id = t.user_id`;
+
+/** The columns of `TicketWireRow` for these ticket ids (one `?` each). */
+const wireRowsSelect = (n: number) =>
+  `${WIRE_ROWS}\nwhere t.id in (${Array.from({ length: n }, () => "?").join(",")})`;
 
 const TAGS_SELECT = `select tt.ticket_id as ticketId, g.id, g.name, g.color
 from ticket_tags tt join tags g on g.id = tt.tag_id
@@ -523,15 +526,6 @@ function pgWhereText(filter: TicketFilter, args: unknown[]): string {
   return conds.join(" and ");
 }
 
-const PG_WIRE_ROWS = `select t.id, t.status, t.last_message, t.unread_messages, t.contact_id,
-  t.connection_id, t.queue_id, t.user_id, t.rating, t.rated_at, t.created_at, t.updated_at,
-  c.name, c.number, c.email, c.profile_pic_url, c.is_group, w.name, w.number, q.name, q.color, u.name, u.email
-from tickets t
-join contacts c on c.id = t.contact_id
-join connections w on w.id = t.connection_id
-left join queues q on q.id = t.queue_id
-left join users u on u.id = t.user_id`;
-
 const postgres: TicketSql = {
   async views(q, filter, page) {
     const t = pg.tickets;
@@ -601,7 +595,7 @@ const postgres: TicketSql = {
   async wireRows(q, ids) {
     if (ids.length === 0) return [];
     const rows: unknown[][] = await pgClient(q)
-      .unsafe(`${PG_WIRE_ROWS} where t.id in (${ids.map((_, k) => `$${k + 1}`).join(", ")})`, ids)
+      .unsafe(`${WIRE_ROWS} where t.id in (${ids.map((_, k) => `$${k + 1}`).join(", ")})`, ids)
       .values();
     return rows.map(
       (r) =>
