@@ -6,7 +6,7 @@ import { loadConfig } from "../../src/config";
 import { createLogger } from "../../src/logger";
 import { startServer } from "../../src/server";
 import { EVENT_TYPE_CODES } from "../../src/webhooks/event-codec";
-import { ADMIN_TOKEN, createTestApp, type TestApp } from "../support/test-app";
+import { ADMIN_TOKEN, createTestApp, type TestApp, waitFor } from "../support/test-app";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const CUSTOMER = "595991234567";
@@ -44,6 +44,7 @@ const messagesOf = async (t: TestApp, ticketId: number) =>
     body: string;
     hasMedia: boolean;
     mediaUrl: string | null;
+    ack: number;
     mediaExpired: boolean;
     reactions: unknown[];
   }[];
@@ -156,6 +157,10 @@ describe("DELETE /api/v1/contacts/:number", () => {
       number: "595997777777",
       body: "otro cliente",
     });
+    // The sandbox reads the file within a second: its last ack (3, read) is the last event before the erasure.
+    await waitFor(
+      async () => (await messagesOf(t, sent.ticketId)).find((m) => m.id === sent.messageId)?.ack === 3,
+    );
     const eventsBefore = await t.rows("select count(*) as n from events");
 
     const refused = await t.del(`/api/v1/contacts/${CUSTOMER}`);
