@@ -9,16 +9,15 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startChild } from "../support/child-server";
 import { createMigratedDatabase, type TestDatabase } from "../support/postgres";
 import { waitFor } from "../support/test-app";
 import { type FakeWhatsApp, type SimAccount, startFakeWhatsApp } from "../wasim/fake-whatsapp";
 import { filterLibsignalSessionChurnLogs } from "../wasim/sim-signal-device";
+import { type ClusterNode, startClusterNode } from "./nodes";
 
 filterLibsignalSessionChurnLogs();
 setDefaultTimeout(90_000);
 
-const root = join(import.meta.dir, "../..");
 const TOKEN = "forward-admin-token-0123456789";
 // Long enough that a loaded test machine does not self-fence a node between renewals (every ttl/3); the move is
 // nudged (immediate), and only the dead-node case waits for an expiry.
@@ -27,7 +26,7 @@ const WAIT = { timeoutMs: 45_000 };
 const PHONE = "595981000700";
 const CONTACT = "595991000701";
 
-type Node = Awaited<ReturnType<typeof startChild>> & { id: string; dataDir: string };
+type Node = ClusterNode;
 
 let wa: FakeWhatsApp;
 let db: TestDatabase;
@@ -36,50 +35,22 @@ let contact: SimAccount;
 const nodes: Node[] = [];
 
 async function startNode(id: string): Promise<Node> {
-  const dataDir = mkdtempSync(join(tmpdir(), `chasqui-forward-${id}-`));
-  const child = await startChild(
-    ["bun", "--preload", join(root, "tests/wasim/trust-test-root.ts"), join(root, "src/cli.ts"), "serve"],
-    {
-      DATA_DIR: dataDir,
-      API_TOKEN: TOKEN,
-      DATABASE_URL: db.url,
-      NODE_ID: id,
-      CLUSTER_LEASE_TTL_MS: String(TTL_MS),
-      CLUSTER_RPC_TIMEOUT_MS: "10000",
-      WA_WS_URL: wa.wsUrl,
-      NODE_EXTRA_CA_CERTS: wa.certificate.certPath,
-      WEBHOOK_WORKER: "false",
-    },
-    30_000,
-  );
-  const node = Object.assign(child, { id, dataDir });
+  const node = await startClusterNode({
+    id,
+    db,
+    wa,
+    token: TOKEN,
+    dataDir: mkdtempSync(join(tmpdir(), `chasqui-forward-${id}-`)),
+    leaseTtlMs: TTL_MS,
+    env: { CLUSTER_RPC_TIMEOUT_MS: "10000", WEBHOOK_WORKER: "false" },
+  });
   nodes.push(node);
   return node;
 }
 
-async function api(
-  node: Node,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${node.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${TOKEN}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-      ...headers,
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
-
 /** Which node holds each connection's unexpired lease, as `GET /admin/nodes` of `via` shows it. */
 async function ownerOf(via: Node, connectionId: number): Promise<string | null> {
-  const r = await api(via, "GET", "/api/v1/admin/nodes");
+  const r = await via.api("GET", "/api/v1/admin/nodes");
   expect(r.status).toBe(200);
   return (
     (r.body.nodes as { id: string; connections: number[] }[]).find((n) =>
@@ -116,20 +87,20 @@ afterAll(async () => {
 
 describe("two nodes: calls for a connection the other node runs", () => {
   test("a Baileys connection created on node a is linked by the QR node b shows; b's status agrees", async () => {
-    const created = await api(a, "POST", "/api/v1/connections", { name: "Ventas" });
+    const created = await a.api("POST", "/api/v1/connections", { name: "Ventas" });
     expect(created.status).toBe(201);
     connectionId = created.body.id;
     // Created through a: a took the lease at once, before b existed.
     expect(await ownerOf(a, connectionId)).toBe("node-a");
     b = await startNode("node-b");
-    await waitFor(async () => (await api(b, "GET", "/api/v1/admin/nodes")).body.nodes.length === 2, WAIT);
+    await waitFor(async () => (await b.api("GET", "/api/v1/admin/nodes")).body.nodes.length === 2, WAIT);
     const qr = await waitFor(async () => {
-      const r = await api(b, "GET", `/api/v1/connections/${connectionId}/qrcode`);
+      const r = await b.api("GET", `/api/v1/connections/${connectionId}/qrcode`);
       return r.body.status === "qrcode" && r.body.qrcode ? (r.body.qrcode as string) : null;
     }, WAIT);
     await phone.scanQr(qr);
     const connected = await waitFor(async () => {
-      const r = await api(b, "GET", `/api/v1/connections/${connectionId}`);
+      const r = await b.api("GET", `/api/v1/connections/${connectionId}`);
       return r.body.status === "CONNECTED" && r.body.isConnected ? r.body : null;
     }, WAIT);
     expect(connected).toMatchObject({ number: PHONE, qrcode: null });
@@ -140,15 +111,15 @@ describe("two nodes: calls for a connection the other node runs", () => {
   test("a synchronous send through b goes out on a's socket, same answer shape; its Idempotency-Key replays through a", async () => {
     const body = { number: CONTACT, body: "Hola desde el nodo b", whatsappId: connectionId };
     const key = { "idempotency-key": "forward-send-1" };
-    const viaB = await api(b, "POST", "/api/v1/send", body, key);
+    const viaB = await b.api("POST", "/api/v1/send", body, key);
     expect(viaB.status).toBe(201);
     const got = await contact.waitForMessage((m) => m.id === viaB.body.data[0].messageId);
     expect(got.text).toBe("Hola desde el nodo b");
     // The same key and body through a: the stored answer, nothing sent again.
-    const replay = await api(a, "POST", "/api/v1/send", body, key);
+    const replay = await a.api("POST", "/api/v1/send", body, key);
     expect(replay).toEqual(viaB);
     // A send through a (local) has the same shape as b's forwarded one.
-    const viaA = await api(a, "POST", "/api/v1/send", { ...body, body: "Hola desde el nodo a" });
+    const viaA = await a.api("POST", "/api/v1/send", { ...body, body: "Hola desde el nodo a" });
     expect(viaA.status).toBe(201);
     expect(Object.keys(viaA.body).sort()).toEqual(Object.keys(viaB.body).sort());
     expect(Object.keys(viaA.body.data[0]).sort()).toEqual(Object.keys(viaB.body.data[0]).sort());
@@ -158,8 +129,8 @@ describe("two nodes: calls for a connection the other node runs", () => {
   });
 
   test("a pairing code asked through b reaches a's socket, which answers as it would on a", async () => {
-    const viaB = await api(b, "POST", `/api/v1/connections/${connectionId}/pairing-code`, { number: PHONE });
-    const viaA = await api(a, "POST", `/api/v1/connections/${connectionId}/pairing-code`, { number: PHONE });
+    const viaB = await b.api("POST", `/api/v1/connections/${connectionId}/pairing-code`, { number: PHONE });
+    const viaA = await a.api("POST", `/api/v1/connections/${connectionId}/pairing-code`, { number: PHONE });
     // A linked device cannot pair again: the driver's own refusal, from either node.
     expect(viaA).toMatchObject({ status: 409, body: { error: "ERR_CONFLICT" } });
     expect(viaB).toEqual(viaA);
@@ -167,11 +138,11 @@ describe("two nodes: calls for a connection the other node runs", () => {
 
   test("restart through b restarts a's socket (a new login, never two at once)", async () => {
     const before = loginCount();
-    const r = await api(b, "POST", `/api/v1/connections/${connectionId}/restart`);
+    const r = await b.api("POST", `/api/v1/connections/${connectionId}/restart`);
     expect(r.status).toBe(200);
     await waitFor(() => loginCount() > before && live() === 1, WAIT);
     await waitFor(
-      async () => (await api(b, "GET", `/api/v1/connections/${connectionId}`)).body.status === "CONNECTED",
+      async () => (await b.api("GET", `/api/v1/connections/${connectionId}`)).body.status === "CONNECTED",
       WAIT,
     );
     expect(await ownerOf(b, connectionId)).toBe("node-a");
@@ -179,12 +150,12 @@ describe("two nodes: calls for a connection the other node runs", () => {
   });
 
   test("POST /admin/connections/:id/move hands the socket to b; a then forwards to b", async () => {
-    const unknown = await api(a, "POST", `/api/v1/admin/connections/${connectionId}/move`, { node: "nope" });
+    const unknown = await a.api("POST", `/api/v1/admin/connections/${connectionId}/move`, { node: "nope" });
     expect(unknown).toMatchObject({ status: 404, body: { error: "ERR_NODE_NOT_FOUND" } });
-    const noConnection = await api(a, "POST", "/api/v1/admin/connections/9999/move", { node: "node-b" });
+    const noConnection = await a.api("POST", "/api/v1/admin/connections/9999/move", { node: "node-b" });
     expect(noConnection).toMatchObject({ status: 404, body: { error: "ERR_CONNECTION_NOT_FOUND" } });
     const before = loginCount();
-    const moved = await api(a, "POST", `/api/v1/admin/connections/${connectionId}/move`, { node: "node-b" });
+    const moved = await a.api("POST", `/api/v1/admin/connections/${connectionId}/move`, { node: "node-b" });
     expect(moved).toEqual({
       status: 202,
       body: { connectionId, node: "node-b", from: "node-a", status: "requested" },
@@ -195,14 +166,14 @@ describe("two nodes: calls for a connection the other node runs", () => {
       async () =>
         loginCount() > before &&
         live() === 1 &&
-        (await api(a, "GET", `/api/v1/connections/${connectionId}`)).body.isConnected === true,
+        (await a.api("GET", `/api/v1/connections/${connectionId}`)).body.isConnected === true,
       WAIT,
     );
     // Never two sockets logged in as the device, over the whole run.
     expect(wa.maxConcurrentLogins(PHONE)).toBe(1);
     // Now a is the node without the socket: its send goes to b's.
     const viaA = await waitFor(async () => {
-      const r = await api(a, "POST", "/api/v1/send", {
+      const r = await a.api("POST", "/api/v1/send", {
         number: CONTACT,
         body: "Tras mover la conexión",
         whatsappId: connectionId,
@@ -231,11 +202,11 @@ describe("two nodes: calls for a connection the other node runs", () => {
   });
 
   test("logout through a logs b's socket out: DISCONNECTED everywhere", async () => {
-    const r = await api(a, "POST", `/api/v1/connections/${connectionId}/logout`);
+    const r = await a.api("POST", `/api/v1/connections/${connectionId}/logout`);
     expect(r).toMatchObject({ status: 200, body: { status: "DISCONNECTED" } });
     await waitFor(() => live() === 0, WAIT);
     for (const n of [a, b])
-      expect((await api(n, "GET", `/api/v1/connections/${connectionId}`)).body).toMatchObject({
+      expect((await n.api("GET", `/api/v1/connections/${connectionId}`)).body).toMatchObject({
         status: "DISCONNECTED",
         isConnected: false,
       });
@@ -244,12 +215,12 @@ describe("two nodes: calls for a connection the other node runs", () => {
 
   test("a call for a connection whose node died answers 409 ERR_WAPP_NOT_CONNECTED, then another node takes it over", async () => {
     // A sandbox connection created through b runs on b.
-    const created = await api(b, "POST", "/api/v1/connections", { name: "Sandbox b", driver: "sandbox" });
+    const created = await b.api("POST", "/api/v1/connections", { name: "Sandbox b", driver: "sandbox" });
     expect(created.status).toBe(201);
     const id = created.body.id as number;
     expect(await ownerOf(a, id)).toBe("node-b");
     const send = () =>
-      api(a, "POST", "/api/v1/send", { number: "595991000799", body: "¿hay alguien?", whatsappId: id });
+      a.api("POST", "/api/v1/send", { number: "595991000799", body: "¿hay alguien?", whatsappId: id });
     await waitFor(async () => (await send()).status === 201, WAIT);
     b.proc.kill("SIGKILL");
     await b.proc.exited;
@@ -262,7 +233,7 @@ describe("two nodes: calls for a connection the other node runs", () => {
   });
 
   test("the move endpoint refuses a dead node with 409 ERR_NODE_NOT_LIVE", async () => {
-    const r = await api(a, "POST", `/api/v1/admin/connections/${connectionId}/move`, { node: "node-b" });
+    const r = await a.api("POST", `/api/v1/admin/connections/${connectionId}/move`, { node: "node-b" });
     expect(r).toMatchObject({ status: 409, body: { error: "ERR_NODE_NOT_LIVE" } });
   });
 

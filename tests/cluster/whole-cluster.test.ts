@@ -13,17 +13,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseEventId } from "../../src/webhooks/event-codec";
-import { startChild } from "../support/child-server";
 import { createMigratedDatabase, type TestDatabase } from "../support/postgres";
 import { type S3Server, startS3Server } from "../support/s3-server";
 import { type FakeWhatsApp, type SimAccount, startFakeWhatsApp } from "../wasim/fake-whatsapp";
 import { filterLibsignalSessionChurnLogs } from "../wasim/sim-signal-device";
 import { trustTestRoot } from "../wasim/test-pki";
+import { type ClusterNode, startClusterNode } from "./nodes";
 
 trustTestRoot();
 filterLibsignalSessionChurnLogs();
 
-const root = join(import.meta.dir, "../..");
 const TOKEN = "cluster-admin-token-0123456789";
 const CONNECTIONS = 20;
 /** Connection lease ttl: renewed every ttl/3, self-fenced at 2/3 ttl, taken over once expired in database time. */
@@ -50,21 +49,7 @@ async function until<T>(check: () => Promise<T> | T, what: string, ms = WAIT_MS)
   }
 }
 
-type Node = { id: string; url: string; child: Awaited<ReturnType<typeof startChild>>; dataDir: string };
-type Api = { status: number; body: any };
-
-async function call(node: Node, method: string, path: string, body?: unknown): Promise<Api> {
-  const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` };
-  let payload: BodyInit | undefined;
-  if (body instanceof FormData) payload = body;
-  else if (body !== undefined) {
-    payload = JSON.stringify(body);
-    headers["content-type"] = "application/json";
-  }
-  const res = await fetch(`${node.url}${path}`, { method, headers, body: payload });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
+type Node = ClusterNode;
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -114,8 +99,8 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const n of started) n.child.proc.kill("SIGKILL");
-  await Promise.all(started.map((n) => n.child.proc.exited));
+  for (const n of started) n.proc.kill("SIGKILL");
+  await Promise.all(started.map((n) => n.proc.exited));
   answerAll();
   receiver?.stop(true);
   await wa?.stop();
@@ -124,27 +109,23 @@ afterAll(async () => {
 });
 
 async function startNode(db: TestDatabase, id: string): Promise<Node> {
-  const dataDir = join(work, id);
-  const child = await startChild(
-    ["bun", "--preload", join(root, "tests/wasim/trust-test-root.ts"), join(root, "src/cli.ts"), "serve"],
-    {
-      DATA_DIR: dataDir,
-      API_TOKEN: TOKEN,
-      DATABASE_URL: db.url,
-      NODE_ID: id,
-      CLUSTER_LEASE_TTL_MS: String(TTL_MS),
+  const node = await startClusterNode({
+    id,
+    db,
+    wa,
+    token: TOKEN,
+    dataDir: join(work, id),
+    leaseTtlMs: TTL_MS,
+    env: {
       WEBHOOK_LEASE_MS: String(WEBHOOK_LEASE_MS),
       WEBHOOK_RETRY_BASE_MS: "50",
       WEBHOOK_ALLOW_PRIVATE: "true",
-      WA_WS_URL: wa.wsUrl,
-      NODE_EXTRA_CA_CERTS: wa.certificate.certPath,
       WA_RECONNECT_BASE_MS: "200",
       WA_RECONNECT_MAX_MS: "2000",
       ...s3.env({ MEDIA_S3_PREFIX: "media" }),
     },
-    60_000,
-  );
-  const node = { id, url: child.url, child, dataDir };
+    startTimeoutMs: 60_000,
+  });
   started.push(node);
   return node;
 }
@@ -213,11 +194,11 @@ async function clusterRun(nodeCount: number, variant: number) {
     const connIds = await Promise.all(
       phones.map(async (phone, i) => {
         const via = nodes[i % nodeCount]!;
-        const created = await call(via, "POST", "/api/v1/connections", { name: `Línea ${i}` });
+        const created = await via.api("POST", "/api/v1/connections", { name: `Línea ${i}` });
         if (created.status !== 201)
           throw new Error(`creating connection ${i}: ${JSON.stringify(created.body)}`);
         const id = created.body.id as number;
-        const hook = await call(via, "POST", `/api/v1/connections/${id}/webhooks`, {
+        const hook = await via.api("POST", `/api/v1/connections/${id}/webhooks`, {
           url: `http://127.0.0.1:${receiver.port}/hook`,
         });
         expect(hook.status).toBe(201);
@@ -228,7 +209,7 @@ async function clusterRun(nodeCount: number, variant: number) {
           const owner = (await owners(db)).get(id);
           const node = owner && byId.get(owner);
           if (!node) return false;
-          const r = await call(node, "GET", `/api/v1/connections/${id}/qrcode`);
+          const r = await node.api("GET", `/api/v1/connections/${id}/qrcode`);
           if (r.body.status === "CONNECTED") return true;
           if (r.body.status !== "qrcode" || !r.body.qrcode || r.body.qrcode === scanned) return false;
           scanned = r.body.qrcode as string;
@@ -243,7 +224,7 @@ async function clusterRun(nodeCount: number, variant: number) {
     const linkedMs = Date.now() - t0;
     /** Leases a node gave up on its own (self-fenced under load, lost): printed, not an error. */
     const leaseEnds = () =>
-      nodes.reduce((n, node) => n + node.child.stdout().split("connection lease ended").length - 1, 0);
+      nodes.reduce((n, node) => n + node.stdout().split("connection lease ended").length - 1, 0);
     const leaseEndsLinking = leaseEnds();
     const before = await owners(db);
     expect(connIds.every((id) => byId.has(before.get(id) ?? ""))).toBe(true);
@@ -268,7 +249,7 @@ async function clusterRun(nodeCount: number, variant: number) {
       const sent = await until(async () => {
         const owner = byId.get((await owners(db)).get(id) ?? "");
         if (!owner || owner === avoid) return undefined;
-        const r = await call(owner, "POST", "/api/v1/send", {
+        const r = await owner.api("POST", "/api/v1/send", {
           number: contacts[i]!.pn,
           body: text,
           whatsappId: id,
@@ -299,7 +280,7 @@ async function clusterRun(nodeCount: number, variant: number) {
       form.set("whatsappId", String(connIds[mediaIndex]));
       form.set("body", "la foto del pedido");
       form.append("medias", new File([mediaBytes], "pedido.png", { type: "image/png" }));
-      const r = await call(victim, "POST", "/api/v1/send", form);
+      const r = await victim.api("POST", "/api/v1/send", form);
       if (r.status === 409 && r.body.error === "ERR_WAPP_NOT_CONNECTED") return undefined;
       expect(r.status).toBe(201);
       return r;
@@ -321,9 +302,9 @@ async function clusterRun(nodeCount: number, variant: number) {
     const atKill = await owners(db);
     const victimConns = connIds.filter((id) => atKill.get(id) === victim.id);
     const sessionsBeforeKill = new Map(phones.map((p) => [p.pn, sessionsOf(p).length]));
-    victim.child.proc.kill("SIGKILL");
+    victim.proc.kill("SIGKILL");
     const killedAt = Date.now();
-    await victim.child.proc.exited;
+    await victim.proc.exited;
     answerAll();
 
     // While the victim's connections are down: their contacts write (WhatsApp keeps it for the next login), and
@@ -354,7 +335,7 @@ async function clusterRun(nodeCount: number, variant: number) {
           const fresh = sessionsOf(phone).slice(sessionsBeforeKill.get(phone.pn)!);
           const login = fresh.find((s) => s.closedAt === null);
           if (!login || liveLogins(phone) !== 1) continue;
-          const status = (await call(byId.get(owner)!, "GET", `/api/v1/connections/${id}`)).body.status;
+          const status = (await byId.get(owner)!.api("GET", `/api/v1/connections/${id}`)).body.status;
           if (status !== "CONNECTED") continue;
           failover.set(id, { seenMs: Date.now() - killedAt, loginMs: login.loggedInAt - killedAt });
         }
@@ -394,11 +375,11 @@ async function clusterRun(nodeCount: number, variant: number) {
     // ---- every acknowledged message is stored: read through a survivor's API --------------------------------------
     const reader = survivors[survivors.length - 1]!;
     const storedIds = async (connectionId: number): Promise<Set<string>> => {
-      const tickets = await call(reader, "GET", `/api/v1/tickets?whatsappId=${connectionId}&limit=100`);
+      const tickets = await reader.api("GET", `/api/v1/tickets?whatsappId=${connectionId}&limit=100`);
       expect(tickets.status).toBe(200);
       const ids = new Set<string>();
       for (const t of tickets.body.tickets as { id: number }[]) {
-        const msgs = await call(reader, "GET", `/api/v1/tickets/${t.id}/messages?limit=100`);
+        const msgs = await reader.api("GET", `/api/v1/tickets/${t.id}/messages?limit=100`);
         expect(msgs.status).toBe(200);
         for (const m of msgs.body.messages as { id: string }[]) ids.add(m.id);
       }
@@ -415,18 +396,14 @@ async function clusterRun(nodeCount: number, variant: number) {
     }, "every acknowledged send and every delivered inbound message in the database");
 
     // ---- media sent through the dead node: served by a survivor from the bucket -----------------------------------
-    const mediaTickets = await call(
-      reader,
+    const mediaTickets = await reader.api(
       "GET",
       `/api/v1/tickets?whatsappId=${connIds[mediaIndex]}&limit=100`,
     );
     const mediaMessages = (
       await Promise.all(
         (mediaTickets.body.tickets as { id: number }[]).map(
-          async (t) =>
-            (
-              await call(reader, "GET", `/api/v1/tickets/${t.id}/messages?limit=100`)
-            ).body.messages,
+          async (t) => (await reader.api("GET", `/api/v1/tickets/${t.id}/messages?limit=100`)).body.messages,
         ),
       )
     ).flat() as { id: string; mediaUrl: string | null }[];
@@ -457,7 +434,7 @@ async function clusterRun(nodeCount: number, variant: number) {
     );
     const feed: { id: string; seq: number; event: string; payload: unknown }[] = [];
     for (let after: string | null = null; ; ) {
-      const page = await call(reader, "GET", `/api/v1/events?limit=500${after ? `&after=${after}` : ""}`);
+      const page = await reader.api("GET", `/api/v1/events?limit=500${after ? `&after=${after}` : ""}`);
       expect(page.status).toBe(200);
       feed.push(...(page.body.events as typeof feed));
       if (!page.body.hasMore) break;
@@ -492,16 +469,16 @@ async function clusterRun(nodeCount: number, variant: number) {
     );
   } finally {
     answerAll();
-    for (const n of nodes) n.child.proc.kill("SIGKILL");
-    await Promise.all(nodes.map((n) => n.child.proc.exited));
+    for (const n of nodes) n.proc.kill("SIGKILL");
+    await Promise.all(nodes.map((n) => n.proc.exited));
     sampling = false;
     await sampler;
     if (process.env.CLUSTER_DEBUG)
       for (const n of nodes)
         console.log(
           n.id,
-          n.child.stderr(),
-          n.child
+          n.stderr(),
+          n
             .stdout()
             .split("\n")
             .filter((l) => /"level":(40|50|60)/.test(l))

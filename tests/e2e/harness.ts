@@ -2,13 +2,11 @@ import { Database } from "bun:sqlite";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startChild } from "../support/child-server";
+import { type ApiAnswer, callApi, SERVE_FROM_SOURCE, startChild } from "../support/child-server";
 import { createMigratedDatabase } from "../support/postgres";
 import { matrixStore } from "../support/store-matrix";
 import { waitFor } from "../support/test-app";
 import { type FakeWhatsApp, type SimAccount, startFakeWhatsApp } from "../wasim/fake-whatsapp";
-
-const root = join(import.meta.dir, "../..");
 
 /**
  * The real Chasqui server as a child process wired to a fake WhatsApp server, with a webhook receiver that
@@ -36,19 +34,16 @@ export async function startE2E(opts: {
     },
   });
   const launch = () =>
-    startChild(
-      ["bun", "--preload", join(root, "tests/wasim/trust-test-root.ts"), join(root, "src/cli.ts"), "serve"],
-      {
-        DATA_DIR: dataDir,
-        API_TOKEN: opts.token,
-        WA_WS_URL: wa.wsUrl,
-        NODE_EXTRA_CA_CERTS: wa.certificate.certPath,
-        WEBHOOK_RETRY_BASE_MS: "50",
-        WEBHOOK_ALLOW_PRIVATE: "true",
-        ...(pg ? { DATABASE_URL: pg.url } : {}),
-        ...opts.env,
-      },
-    );
+    startChild(SERVE_FROM_SOURCE, {
+      DATA_DIR: dataDir,
+      API_TOKEN: opts.token,
+      WA_WS_URL: wa.wsUrl,
+      NODE_EXTRA_CA_CERTS: wa.certificate.certPath,
+      WEBHOOK_RETRY_BASE_MS: "50",
+      WEBHOOK_ALLOW_PRIVATE: "true",
+      ...(pg ? { DATABASE_URL: pg.url } : {}),
+      ...opts.env,
+    });
   let chasqui = await launch();
 
   const e2e = {
@@ -74,17 +69,8 @@ export async function startE2E(opts: {
     get chasqui() {
       return chasqui;
     },
-    async api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-      const headers: Record<string, string> = { authorization: `Bearer ${opts.token}` };
-      let payload: BodyInit | undefined;
-      if (body instanceof FormData) payload = body;
-      else if (body !== undefined) {
-        payload = JSON.stringify(body);
-        headers["content-type"] = "application/json";
-      }
-      const res = await fetch(`${chasqui.url}${path}`, { method, headers, body: payload });
-      const text = await res.text();
-      return { status: res.status, body: text ? JSON.parse(text) : null };
+    api(method: string, path: string, body?: unknown): Promise<ApiAnswer> {
+      return callApi(chasqui.url, opts.token, method, path, body);
     },
     hook(event: string, pred: (data: any) => boolean = () => true, timeoutMs = 15_000) {
       return waitFor(() => hooks.find((h) => h.event === event && pred(h.data)), {

@@ -1,4 +1,40 @@
+import { join } from "node:path";
 import type { Subprocess } from "bun";
+
+/** `chasqui serve` from source, trusting the fake WhatsApp server's test certificate root. */
+export const SERVE_FROM_SOURCE = [
+  "bun",
+  "--preload",
+  join(import.meta.dir, "../wasim/trust-test-root.ts"),
+  join(import.meta.dir, "../../src/cli.ts"),
+  "serve",
+];
+
+/** An API answer: the status and the parsed JSON body (null when empty). */
+export type ApiAnswer = { status: number; body: any };
+
+/**
+ * One call to a running server with a bearer token: `body` goes as JSON, or as is when it is FormData.
+ */
+export async function callApi(
+  url: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  extraHeaders: Record<string, string> = {},
+): Promise<ApiAnswer> {
+  const headers: Record<string, string> = { authorization: `Bearer ${token}`, ...extraHeaders };
+  let payload: BodyInit | undefined;
+  if (body instanceof FormData) payload = body;
+  else if (body !== undefined) {
+    payload = JSON.stringify(body);
+    headers["content-type"] = "application/json";
+  }
+  const res = await fetch(`${url}${path}`, { method, headers, body: payload });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
 
 /**
  * Runs the server as a child process (the compiled binary or `bun src/cli.ts`) and resolves once its
