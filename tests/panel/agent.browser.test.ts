@@ -1,5 +1,12 @@
 import { describe, expect, test } from "bun:test";
-import { screenshotTaker, sharedChromium, signIn, startPanelServer, watchConsole } from "./browser";
+import {
+  recordNotifications,
+  screenshotTaker,
+  sharedChromium,
+  signIn,
+  startPanelServer,
+  watchConsole,
+} from "./browser";
 
 const browser = sharedChromium();
 
@@ -313,18 +320,7 @@ describe("an agent's day in the panel", () => {
     await srv.call("PUT", `/api/v1/tickets/${taken.ticketId}`, { queueId: sales.id, userId: beto.id });
 
     const ctx = await browser().newContext({ viewport: { width: 1280, height: 800 }, locale: "es-AR" });
-    await ctx.grantPermissions(["notifications"], { origin: srv.url });
-    await ctx.addInitScript(() => {
-      const Real = window.Notification;
-      const shown: string[] = [];
-      (window as any).__shown = shown;
-      (window as any).Notification = class extends Real {
-        constructor(title: string, opts?: NotificationOptions) {
-          super(title, opts);
-          shown.push(`${title}: ${opts?.body ?? ""}`);
-        }
-      };
-    });
+    await recordNotifications(ctx, srv.url, "line");
     const page = await ctx.newPage();
     const errors = watchConsole(page);
     await signIn(page, srv.url, "ana@example.com", PASSWORD);

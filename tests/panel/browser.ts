@@ -2,7 +2,7 @@ import { afterAll, beforeAll } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { loadConfig } from "../../src/config";
 import { createLogger } from "../../src/logger";
 import { type RuntimeOptions, startServer } from "../../src/server";
@@ -145,4 +145,35 @@ export function sharedChromium(): () => Browser {
 export function screenshotTaker(): (page: Page, name: string) => Promise<Buffer> {
   const dir = screenshotDir();
   return (page, name) => page.screenshot({ path: join(dir, `${name}.png`) });
+}
+
+/**
+ * Grants `origin` the notifications permission and records every notification its pages show (`window.__shown`,
+ * formatted by `format`), while the browser's own Notification still shows them. The recorder reports the
+ * permission as granted: the npm Chromium (a headless shell) keeps `Notification.permission` at "denied" after a
+ * grant — its Permissions API says "granted" and `new Notification()` works — where Debian's Chromium and the
+ * desktop browsers say "granted".
+ */
+export async function recordNotifications(
+  ctx: BrowserContext,
+  origin: string,
+  format: "object" | "line" = "object",
+): Promise<void> {
+  await ctx.grantPermissions(["notifications"], { origin });
+  await ctx.addInitScript((asLine: boolean) => {
+    const Real = window.Notification;
+    const shown: unknown[] = [];
+    (window as any).__shown = shown;
+    class Recorded extends Real {
+      static override get permission(): NotificationPermission {
+        return "granted";
+      }
+      constructor(title: string, opts?: NotificationOptions) {
+        super(title, opts);
+        const body = opts?.body ?? "";
+        shown.push(asLine ? `${title}: ${body}` : { title, body });
+      }
+    }
+    (window as any).Notification = Recorded;
+  }, format === "line");
 }

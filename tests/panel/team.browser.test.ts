@@ -1,6 +1,13 @@
 import { describe, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
-import { login, screenshotTaker, sharedChromium, startPanelServer, watchConsole } from "./browser";
+import {
+  login,
+  recordNotifications,
+  screenshotTaker,
+  sharedChromium,
+  startPanelServer,
+  watchConsole,
+} from "./browser";
 
 const browser = sharedChromium();
 
@@ -106,20 +113,7 @@ describe("the panel a team works in", () => {
     await using srv = await startPanelServer();
     const { inbound } = await sandbox(srv);
     const ctx = await browser().newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" });
-    await ctx.grantPermissions(["notifications"], { origin: srv.url });
-    // Records what the page shows as notifications, then lets the browser's own Notification show them.
-    await ctx.addInitScript(() => {
-      const Real = window.Notification;
-      const shown: { title: string; body: string }[] = [];
-      (window as any).__shown = shown;
-      class Recorded extends Real {
-        constructor(title: string, opts?: NotificationOptions) {
-          super(title, opts);
-          shown.push({ title, body: opts?.body ?? "" });
-        }
-      }
-      (window as any).Notification = Recorded;
-    });
+    await recordNotifications(ctx, srv.url);
     const page = await ctx.newPage();
     const errors = watchConsole(page);
     await login(page, srv.url, srv.token);
