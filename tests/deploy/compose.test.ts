@@ -272,9 +272,9 @@ describe("deploy/docker-compose.yml, run as compose runs it (two `chasqui serve`
     // PostgreSQL as the compose's postgres service makes it: the role and database of DATABASE_URL, a password
     // checked on every TCP connection (the test cluster trusts everyone, so its hba file is replaced).
     const db = new URL(envOf("chasqui-a").DATABASE_URL!);
-    const hbaDir = mkdtempSync(join(tmpdir(), "chasqui-compose-hba-"));
-    chmodSync(hbaDir, 0o755);
-    const hbaFile = join(hbaDir, "pg_hba.conf");
+    // PostgreSQL runs as `nobody` when the tests run as root: it must reach the file.
+    chmodSync(work, 0o755);
+    const hbaFile = join(work, "pg_hba.conf");
     writeFileSync(
       hbaFile,
       "local all all trust\nhost all postgres 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\n",
