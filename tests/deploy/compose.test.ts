@@ -198,7 +198,7 @@ function freePort(): number {
 }
 
 describe("deploy/docker-compose.yml, run as compose runs it (two `chasqui serve` processes, no Docker)", () => {
-  const work = mkdtempSync(join(tmpdir(), "chasqui-compose-"));
+  let work: string;
   const token = envOf("chasqui-a").API_TOKEN!;
   const s3Key = envOf("chasqui-a").MEDIA_S3_ACCESS_KEY_ID!;
   let pg: OwnCluster;
@@ -269,6 +269,7 @@ describe("deploy/docker-compose.yml, run as compose runs it (two `chasqui serve`
   let b: Node;
 
   beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), "chasqui-compose-"));
     // PostgreSQL as the compose's postgres service makes it: the role and database of DATABASE_URL, a password
     // checked on every TCP connection (the test cluster trusts everyone, so its hba file is replaced).
     const db = new URL(envOf("chasqui-a").DATABASE_URL!);
@@ -304,7 +305,7 @@ describe("deploy/docker-compose.yml, run as compose runs it (two `chasqui serve`
     AWSAccount.DUMMY_ACCOUNT.revokeAccessKey(s3Key);
     await s3?.[Symbol.asyncDispose]();
     await pg?.stop();
-    rmSync(work, { recursive: true, force: true });
+    if (work) rmSync(work, { recursive: true, force: true });
     expect(codes).toEqual(nodes.map(() => 0));
   }, 60_000);
 
