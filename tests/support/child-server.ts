@@ -38,11 +38,18 @@ export async function callApi(
 
 /**
  * Runs the server as a child process (the compiled binary or `bun src/cli.ts`) and resolves once its
- * "chasqui listening" log line says which port it bound (PORT=0 picks a free one).
+ * "chasqui listening" log line says which port it bound (PORT=0 picks a free one). `exactEnv`: the child's
+ * environment is `env` alone, nothing of this process's and no defaults (it must then set PORT and HOST; the
+ * listening line is logged at the default LOG_LEVEL).
  */
-export async function startChild(cmd: string[], env: Record<string, string>, timeoutMs = 15_000) {
+export async function startChild(
+  cmd: string[],
+  env: Record<string, string>,
+  timeoutMs = 15_000,
+  options: { exactEnv?: boolean } = {},
+) {
   const proc = Bun.spawn(cmd, {
-    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", ...env },
+    env: options.exactEnv ? env : { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", ...env },
     stdout: "pipe",
     stderr: "pipe",
   });

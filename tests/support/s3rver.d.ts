@@ -13,3 +13,14 @@ declare module "s3rver" {
     close(): Promise<void>;
   }
 }
+
+/** s3rver's accounts: the server accepts requests signed with any key pair registered on its dummy account. */
+declare module "s3rver/lib/models/account" {
+  const AWSAccount: {
+    DUMMY_ACCOUNT: {
+      createKeyPair(accessKeyId: string, secretAccessKey: string): void;
+      revokeAccessKey(accessKeyId: string): void;
+    };
+  };
+  export = AWSAccount;
+}
