@@ -313,7 +313,16 @@ export function createRemoteSessions(
     },
     noteStatus(connectionId, status) {
       const owner = view.get(connectionId);
-      if (owner) view.set(connectionId, { ...owner, status });
+      if (owner) {
+        view.set(connectionId, { ...owner, status });
+        return;
+      }
+      // A connection the view does not name yet (just created, or just taken by another node): its owner wrote this
+      // status under its lease, so the lease is readable now — without waiting for the next refresh (every ttl/3),
+      // during which calls through this node answered 409 "not connected (status CONNECTED)".
+      ownerNow(connectionId).catch((err) =>
+        log.warn({ err, connectionId }, "looking up a connection's owner failed; the next refresh does"),
+      );
     },
     start: (connectionId) => session(connectionId, "start"),
     stop: (connectionId) => session(connectionId, "stop"),

@@ -11,6 +11,7 @@ import { createLogger } from "../../src/logger";
 import type { GatewayEvents, WhatsAppGateway } from "../../src/whatsapp/gateway";
 import { createSandboxGateway } from "../../src/whatsapp/sandbox/sandbox-gateway";
 import { createMigratedDatabase, type TestDatabase } from "../support/postgres";
+import { waitFor } from "../support/test-app";
 
 const logger = createLogger("silent");
 const SECRET = "owner-secret-0123456789";
@@ -107,6 +108,18 @@ describe("remote gateway", () => {
     expect(remote.gateway(2)).toBeUndefined();
     remote.noteStatus(1, "TIMEOUT");
     expect(gw.status()).toBe("TIMEOUT");
+    // A status for a connection the view does not name yet (just created and taken): its owner is looked up then,
+    // without a refresh.
+    const leases = createNodeLeases(db.sql, { nodeId: "owner", ttlMs: 60_000, secret: SECRET });
+    await db.sql`insert into connections (id, name, driver, number, status)
+      values (3, 'c3', 'sandbox', '595981000003', 'CONNECTED')`;
+    expect(await leases.acquire(3)).toBeDefined();
+    expect(remote.gateway(3)).toBeUndefined();
+    remote.noteStatus(3, "CONNECTED");
+    const third = await waitFor(() => remote.gateway(3), {
+      message: "the owner of connection 3 in the view",
+    });
+    expect(third.status()).toBe("CONNECTED");
     // The owner's own view never names its own connections.
     const self = createRemoteSessions(db.sql, { nodeId: "owner", ttlMs: 60_000, timeoutMs: 1_000, logger });
     await self.refresh();
