@@ -88,8 +88,15 @@ export function createAutomationService(
     });
   }
 
+  // Read twice per inbound message (the inbound hook, then the out-of-hours check): compiled once per connection.
+  const ticketStmt = preparedQuery<{ id: number }, TicketRow[]>((q) =>
+    q
+      .select()
+      .from(tickets)
+      .where(eq(tickets.id, sql.placeholder("id"))),
+  );
   const ticketOf = async (id: number): Promise<TicketRow | undefined> =>
-    (await store.read((q) => q.select().from(tickets).where(eq(tickets.id, id))))[0];
+    (await store.read((q) => ticketStmt(q, { id })))[0];
   const isGroupTicket = async (t: TicketRow) =>
     (
       await store.read((q) =>

@@ -1,7 +1,8 @@
-import { and, count, eq, inArray, isNotNull } from "drizzle-orm";
+import { and, count, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import type { contacts } from "../db/schema";
 import { type ContactKey, contactSql } from "../db/sql/contacts";
 import type { Query } from "../db/store";
+import { preparedQuery } from "../db/store/prepared";
 import { AppError } from "../errors";
 import type { ConnectionService } from "./connection.service";
 import type { DomainDeps } from "./deps";
@@ -139,6 +140,14 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
    * `upsert` in the caller's `store.write`: the lookup and the write in one transaction. The event sink is
    * still synchronous and SQLite's (the writer connection, which on SQLite is the body's `q`).
    */
+  // Every inbound message and every send to a number looks its contact up: compiled once per connection.
+  const byNumberStmt = preparedQuery<{ number: string }, Contact[]>((q) =>
+    q
+      .select()
+      .from(store.t.contacts)
+      .where(eq(store.t.contacts.number, sql.placeholder("number"))),
+  );
+
   async function upsertIn(
     q: Query,
     input: ContactUpsert,
@@ -146,7 +155,7 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
   ): Promise<{ contact: Contact; created: boolean }> {
     const { contacts: table } = store.t;
     const now = new Date(clock());
-    let [existing] = await q.select().from(table).where(eq(table.number, input.number));
+    let [existing] = await byNumberStmt(q, { number: input.number });
     if (!existing) {
       const [contact] = await q
         .insert(table)

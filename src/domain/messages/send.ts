@@ -210,6 +210,23 @@ export function createSendService(
     return { ...ctx, gw };
   }
 
+  // Every send reads its ticket and contact: compiled once per connection.
+  const sendTicketStmt = preparedQuery<
+    { id: number },
+    { id: number; connectionId: number; contactId: number }[]
+  >((q) =>
+    q
+      .select({ id: tickets.id, connectionId: tickets.connectionId, contactId: tickets.contactId })
+      .from(tickets)
+      .where(eq(tickets.id, sql.placeholder("id"))),
+  );
+  const contactStmt = preparedQuery<{ id: number }, Contact[]>((q) =>
+    q
+      .select()
+      .from(contacts)
+      .where(eq(contacts.id, sql.placeholder("id"))),
+  );
+
   /** The same for a queued send: the connection need not be connected now. */
   async function queueContext(
     ticketId: number,
@@ -217,12 +234,9 @@ export function createSendService(
     author: Author = null,
   ): Promise<QueueContext & { connection: Connection }> {
     const { ticket, contact, quoted } = await store.read(async (q) => {
-      const [t] = await q
-        .select({ id: tickets.id, connectionId: tickets.connectionId, contactId: tickets.contactId })
-        .from(tickets)
-        .where(eq(tickets.id, ticketId));
+      const [t] = await sendTicketStmt(q, { id: ticketId });
       if (!t) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
-      const [c] = await q.select().from(contacts).where(eq(contacts.id, t.contactId));
+      const [c] = await contactStmt(q, { id: t.contactId });
       return { ticket: t, contact: c!, quoted: await findQuoted(q, t.connectionId, quotedMsgId) };
     });
     const connection = await connectionsSvc.get(ticket.connectionId);
