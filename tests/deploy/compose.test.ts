@@ -12,7 +12,7 @@ import { join, resolve } from "node:path";
 import { SQL } from "bun";
 import AWSAccount from "s3rver/lib/models/account";
 import { ConfigError, loadConfig } from "../../src/config";
-import { startChild } from "../support/child-server";
+import { callApi, startChild } from "../support/child-server";
 import { type OwnCluster, startOwnCluster } from "../support/postgres";
 import { type S3Server, startS3Server } from "../support/s3-server";
 import { waitFor } from "../support/test-app";
@@ -252,18 +252,8 @@ describe("deploy/docker-compose.yml, run as compose runs it (two `chasqui serve`
     }
   }
 
-  async function api(node: Node, method: string, path: string, body?: unknown) {
-    const headers: Record<string, string> = { authorization: `Bearer ${token}` };
-    let payload: BodyInit | undefined;
-    if (body instanceof FormData) payload = body;
-    else if (body !== undefined) {
-      payload = JSON.stringify(body);
-      headers["content-type"] = "application/json";
-    }
-    const res = await fetch(`${node.url}${path}`, { method, headers, body: payload });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
-  }
+  const api = (node: Node, method: string, path: string, body?: unknown) =>
+    callApi(node.url, token, method, path, body);
 
   let a: Node;
   let b: Node;
