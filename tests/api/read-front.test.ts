@@ -355,7 +355,9 @@ describe("HTTP read front: priority", () => {
       const workers = (nice: number) =>
         threads().filter((t) => t.name === "Worker" && t.nice === nice).length;
       // Listening means started, and a thread lowers its priority first; other Workers (webhooks, checkpoints) stay.
-      expect(workers(7)).toBe(2);
+      // At least the two fronts: a thread one of them starts inherits its priority (Linux clone), and under load one
+      // did (3 in CI once, 1 run in 4 alone on a loaded machine).
+      expect(workers(7)).toBeGreaterThanOrEqual(2);
       expect(workers(0)).toBeGreaterThanOrEqual(1);
       const self = readFileSync("/proc/thread-self/stat", "utf8");
       expect(Number(self.slice(self.lastIndexOf(")") + 2).split(" ")[16])).toBe(0);
