@@ -33,8 +33,9 @@ Usage:
                                                backup; refused while a server runs on DATA_DIR
   chasqui nodes [--database-url URL]           PostgreSQL cluster: live nodes (id, address, load, last
                                                heartbeat) and the WhatsApp connections each one runs
-  chasqui nodes move CONNECTION_ID NODE_ID     ask that a connection run on that live node (its owner
-                                               closes the socket at its next renewal, then NODE_ID takes it)
+  chasqui nodes move CONNECTION_ID NODE_ID     run a connection on that live node: its owner is told to
+                                               close the socket now, then NODE_ID to take it (unreachable
+                                               nodes do it at their next round)
 
 Configuration comes from the environment (PORT, DATA_DIR, API_TOKEN, …); see the README.`;
 
@@ -135,6 +136,9 @@ class UsageError extends Error {}
  * `chasqui nodes [move CONNECTION_ID NODE_ID]` on the cluster's PostgreSQL database (`--database-url`, else
  * DATABASE_URL): needs no DATA_DIR.
  */
+/** How long `chasqui nodes move` waits for each node it tells of the move. */
+const CLI_NUDGE_TIMEOUT_MS = 3_000;
+
 async function nodesCommand(ttlMs: number, argv: (string | undefined)[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv.filter((a): a is string => a !== undefined),
@@ -153,7 +157,9 @@ async function nodesCommand(ttlMs: number, argv: (string | undefined)[]): Promis
       throw new UsageError("nodes move needs a numeric CONNECTION_ID and a NODE_ID");
   }
   const { SQL } = await import("bun");
-  const { describeCluster, formatCluster, moveConnection } = await import("./cluster/nodes-admin");
+  const { connectionOwner, describeCluster, formatCluster, moveConnection } = await import(
+    "./cluster/nodes-admin"
+  );
   const sql = new SQL({ url, max: 1 });
   try {
     if (sub === undefined) {
@@ -161,12 +167,27 @@ async function nodesCommand(ttlMs: number, argv: (string | undefined)[]): Promis
       return 0;
     }
     const node = args[1]!;
+    const from = await connectionOwner(sql, ttlMs, connectionId);
     const result = await moveConnection(sql, ttlMs, connectionId, node);
     if (result === "unknown-connection")
       throw new OperationError(`connection ${connectionId} does not exist`);
     if (result === "unknown-node")
       throw new OperationError(`node ${node} is not a live node (see chasqui nodes)`);
-    console.log(`connection ${connectionId} will move to node ${node} at its owner's next lease renewal`);
+    // As the HTTP move does: the owner is told to renew now (it sees the move and lets go), then the target to
+    // claim now, over the nodes' internal route. Best effort: otherwise their next rounds do it within ttl/3 each.
+    const { createRemoteSessions } = await import("./cluster/remote-gateway");
+    const { createLogger } = await import("./logger");
+    const remote = createRemoteSessions(sql, {
+      nodeId: "cli",
+      ttlMs,
+      timeoutMs: CLI_NUDGE_TIMEOUT_MS,
+      logger: createLogger("silent"),
+    });
+    console.log(
+      (await remote.nudgeMove(connectionId, from, node))
+        ? `connection ${connectionId} is moving to node ${node} now (its owner and the node were told)`
+        : `connection ${connectionId} will move to node ${node} at its owner's next lease renewal`,
+    );
     return 0;
   } finally {
     await sql.close();

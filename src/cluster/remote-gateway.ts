@@ -90,9 +90,9 @@ export type RemoteSessions = {
   /**
    * An admin's move, made immediate: the owner `from` renews the lease now (sees the move, closes its socket,
    * releases), then the target `to` claims now. Both are what the periodic renewal and claim round do anyway, so a
-   * failure is only logged.
+   * failure is only logged. True when every node it had to tell (not this one) was told.
    */
-  nudgeMove(connectionId: number, from: string | null, to: string): Promise<void>;
+  nudgeMove(connectionId: number, from: string | null, to: string): Promise<boolean>;
   /** The node this view belongs to. */
   readonly nodeId: string;
 };
@@ -276,6 +276,7 @@ export function createRemoteSessions(
   return {
     nodeId: me,
     async nudgeMove(connectionId, from, to) {
+      let told = true;
       for (const [nodeId, op] of [
         [from, "renew"],
         [to, "claim"],
@@ -284,13 +285,16 @@ export function createRemoteSessions(
         try {
           const node = await nodeNow(nodeId);
           if (node) await call(node, connectionId, op, []);
+          else told = false;
         } catch (err) {
+          told = false;
           log.warn(
             { err, connectionId, node: nodeId, op },
             "nudging a move failed; it happens at the next round",
           );
         }
       }
+      return told;
     },
     async refresh() {
       const rows = (await ownersQuery(null)) as Record<string, unknown>[];

@@ -13,7 +13,7 @@ import { createMigratedDatabase, type TestDatabase } from "../support/postgres";
 import { waitFor } from "../support/test-app";
 import { type FakeWhatsApp, type SimAccount, startFakeWhatsApp } from "../wasim/fake-whatsapp";
 import { filterLibsignalSessionChurnLogs } from "../wasim/sim-signal-device";
-import { type ClusterNode, startClusterNode } from "./nodes";
+import { type ClusterNode, runCli, startClusterNode } from "./nodes";
 
 filterLibsignalSessionChurnLogs();
 setDefaultTimeout(90_000);
@@ -199,6 +199,30 @@ describe("two nodes: calls for a connection the other node runs", () => {
     expect(got.mediaType).toBe("image");
     expect(got.text).toBe("la foto");
     expect((await contact.downloadMedia(got)).equals(bytes)).toBe(true);
+  });
+
+  test("chasqui nodes move hands the socket over at once too: owner and target told before it exits", async () => {
+    for (const [to, from] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      const before = loginCount();
+      const moved = await runCli(db, ["nodes", "move", String(connectionId), to.id], {
+        CLUSTER_LEASE_TTL_MS: String(TTL_MS),
+      });
+      expect(moved).toMatchObject({ code: 0, stderr: "" });
+      expect(moved.stdout).toContain(`connection ${connectionId} is moving to node ${to.id} now`);
+      // Told before the command ended: the old owner let go and the target holds the lease.
+      expect(await ownerOf(from, connectionId)).toBe(to.id);
+      await waitFor(
+        async () =>
+          loginCount() > before &&
+          live() === 1 &&
+          (await from.api("GET", `/api/v1/connections/${connectionId}`)).body.isConnected === true,
+        WAIT,
+      );
+    }
+    expect(wa.maxConcurrentLogins(PHONE)).toBe(1);
   });
 
   test("logout through a logs b's socket out: DISCONNECTED everywhere", async () => {

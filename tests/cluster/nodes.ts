@@ -1,5 +1,6 @@
 // Whole `chasqui serve` nodes for the cluster tests: each a child process from source on one test PostgreSQL,
 // with its own data folder and node id, logging in through the fake WhatsApp server.
+import { join } from "node:path";
 import { type ApiAnswer, callApi, SERVE_FROM_SOURCE, startChild } from "../support/child-server";
 import type { TestDatabase } from "../support/postgres";
 import type { FakeWhatsApp } from "../wasim/fake-whatsapp";
@@ -42,4 +43,18 @@ export async function startClusterNode(opts: {
     api: (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
       callApi(child.url, opts.token, method, path, body, headers),
   });
+}
+
+/** Runs `chasqui <args> --database-url <db>` from source (`nodes`, `nodes move`) and collects its output. */
+export async function runCli(db: TestDatabase, args: string[], env: Record<string, string> = {}) {
+  const proc = Bun.spawn(
+    ["bun", join(import.meta.dir, "../../src/cli.ts"), ...args, "--database-url", db.url],
+    { env: { ...process.env, ...env }, stdout: "pipe", stderr: "pipe" },
+  );
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
+  return { stdout, stderr, code };
 }

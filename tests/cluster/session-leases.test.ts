@@ -11,6 +11,7 @@ import { linkByQr } from "../wasim/baileys-test-client";
 import { JsonLineProcess } from "../wasim/child-process";
 import { type FakeWhatsApp, type SimAccount, startFakeWhatsApp } from "../wasim/fake-whatsapp";
 import { trustTestRoot } from "../wasim/test-pki";
+import { runCli } from "./nodes";
 
 trustTestRoot();
 
@@ -36,19 +37,7 @@ function startNode(db: TestDatabase, id: string): JsonLineProcess {
   );
 }
 
-async function cli(db: TestDatabase, args: string[]) {
-  const proc = Bun.spawn(["bun", "src/cli.ts", ...args, "--database-url", db.url], {
-    env: { ...process.env, CLUSTER_LEASE_TTL_MS: String(TTL_MS) },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
-  return { stdout, stderr, code };
-}
+const cli = (db: TestDatabase, args: string[]) => runCli(db, args, { CLUSTER_LEASE_TTL_MS: String(TTL_MS) });
 
 /** Polls `check` until it holds (the state lives in a database and a server in other processes). */
 async function until(check: () => Promise<boolean> | boolean, what: string): Promise<void> {
