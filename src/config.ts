@@ -32,7 +32,7 @@ const EnvSchema = z.object({
   DB_ASYNC_FSYNC: bool.default(true),
   HTTP_READ_THREADS: z
     .union([z.literal("auto"), int(0, 16)], { error: "auto, or a number of threads from 0 to 16" })
-    .default(0),
+    .default("auto"),
   HTTP_READ_NICE: int(0, 19).default(10),
   EVENT_RETENTION_HOURS: int(1, 87_600).default(24),
   WA_WS_URL: z.string().optional(),
@@ -224,9 +224,9 @@ export type Config = {
    * HTTP read front (HTTP_READ_THREADS): 0 = the main thread listens on PORT and answers everything; N ≥ 1 = N
    * Bun Workers own PORT (`reusePort`), answer the GET lists the panel polls (tickets, contacts, a ticket's
    * messages) from their own read-only SQLite connections, and forward every other request to the main thread,
-   * the single writer, over a private loopback listener. Default 0 (opt-in until the whole test suite has passed
-   * with it on, see docs/PERFORMANCE.md "Both cores"); `auto`: 1 on Linux with 2 or more CPUs, else 0 (Linux's
-   * SO_REUSEPORT hands each new connection to one listener; other systems are not tested).
+   * the single writer, over a private loopback listener. Default `auto`: 1 on Linux with 2 or more CPUs, else 0
+   * (Linux's SO_REUSEPORT hands each new connection to one listener; other systems are not tested), and always 0
+   * with DATABASE_URL (docs/PERFORMANCE.md "Issue 14 status after session 9").
    */
   httpReadThreads: number;
   /**

@@ -325,13 +325,14 @@ describe("HTTP read front", () => {
 });
 
 describe("HTTP_READ_THREADS", () => {
-  test("is off by default, takes auto or 0–16; anything else stops the start with a message naming it", () => {
+  test("is auto by default (one thread on Linux with 2 or more CPUs), takes auto or 0–16; anything else stops the start with a message naming it", () => {
+    const auto = process.platform === "linux" && availableParallelism() >= 2 ? 1 : 0;
     expect(loadConfig({ HTTP_READ_THREADS: "0" }).httpReadThreads).toBe(0);
     expect(loadConfig({ HTTP_READ_THREADS: "3" }).httpReadThreads).toBe(3);
-    expect(loadConfig({}).httpReadThreads).toBe(0);
-    expect(loadConfig({ HTTP_READ_THREADS: "auto" }).httpReadThreads).toBe(
-      process.platform === "linux" && availableParallelism() >= 2 ? 1 : 0,
-    );
+    expect(loadConfig({}).httpReadThreads).toBe(auto);
+    expect(loadConfig({ HTTP_READ_THREADS: "auto" }).httpReadThreads).toBe(auto);
+    // PostgreSQL: the front reads SQLite, so auto (the default) is off there.
+    expect(loadConfig({ DATABASE_URL: "postgres://u@127.0.0.1:5432/d" }).httpReadThreads).toBe(0);
     for (const bad of ["17", "-1", "many", "1.5"])
       expect(() => loadConfig({ HTTP_READ_THREADS: bad })).toThrow(/HTTP_READ_THREADS/);
   });
