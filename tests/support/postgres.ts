@@ -14,6 +14,7 @@ import {
   mkdtempSync,
   renameSync,
   rmSync,
+  statfsSync,
 } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { dirname, join } from "node:path";
@@ -102,19 +103,24 @@ function freePort(): number {
 }
 
 /**
- * Where the test cluster keeps its files: a memory file system when the machine has one (/dev/shm on Linux), since
- * every test copies a database (CREATE DATABASE … TEMPLATE writes its pages): on this project's 2-core CI machine
- * a copy took 300–500 ms on disk while other tests wrote, 15–35 ms in memory. A cluster of its own (the benches)
- * stays on disk, where its durable commits are measured.
+ * Where the test cluster keeps its files: a memory file system when the machine has one with room to spare
+ * (/dev/shm on Linux, at least MEMORY_DIR_MIN_FREE free), since every test copies a database (CREATE DATABASE …
+ * TEMPLATE writes its pages): on this project's 2-core CI machine a copy took 300–500 ms on disk while other tests
+ * wrote, 15–35 ms in memory. A small /dev/shm (a container's default is 64 MB) would fill up: the disk then. A
+ * cluster of its own (the benches) stays on disk, where its durable commits are measured.
  */
 function memoryDir(): string {
   try {
     accessSync("/dev/shm", constants.W_OK);
-    return "/dev/shm";
+    const fs = statfsSync("/dev/shm");
+    if (fs.bavail * fs.bsize >= MEMORY_DIR_MIN_FREE) return "/dev/shm";
   } catch {
-    return tmpdir();
+    // No /dev/shm (not Linux) or not writable: the disk.
   }
+  return tmpdir();
 }
+/** A test process's cluster holds ~40 MB plus ~8 MB per open test database; a few hundred MB is plenty. */
+const MEMORY_DIR_MIN_FREE = 1024 * 1024 * 1024;
 
 /** Starts a cluster, again on a new port if another process took the one chosen in between. */
 async function startClusterRetrying(
