@@ -62,6 +62,19 @@ async function ownerOf(via: Node, connectionId: number): Promise<string | null> 
 const live = () => wa.logins(PHONE).reduce((n, r) => n + r.live, 0);
 const loginCount = () => wa.logins(PHONE).flatMap((r) => r.sessions).length;
 
+/**
+ * After a move: a new login of the device (more than `before`), one live socket, and `via` (the node the socket
+ * left) shows the connection connected.
+ */
+const loggedInAgain = (before: number, via: Node) =>
+  waitFor(
+    async () =>
+      loginCount() > before &&
+      live() === 1 &&
+      (await via.api("GET", `/api/v1/connections/${connectionId}`)).body.isConnected === true,
+    WAIT,
+  );
+
 let a: Node;
 let b: Node;
 let connectionId: number;
@@ -162,13 +175,7 @@ describe("two nodes: calls for a connection the other node runs", () => {
     });
     // Both nodes were told before the answer: a let go, b took the lease (its socket connects in the background).
     expect(await ownerOf(a, connectionId)).toBe("node-b");
-    await waitFor(
-      async () =>
-        loginCount() > before &&
-        live() === 1 &&
-        (await a.api("GET", `/api/v1/connections/${connectionId}`)).body.isConnected === true,
-      WAIT,
-    );
+    await loggedInAgain(before, a);
     // Never two sockets logged in as the device, over the whole run.
     expect(wa.maxConcurrentLogins(PHONE)).toBe(1);
     // Now a is the node without the socket: its send goes to b's.
@@ -214,13 +221,7 @@ describe("two nodes: calls for a connection the other node runs", () => {
       expect(moved.stdout).toContain(`connection ${connectionId} is moving to node ${to.id} now`);
       // Told before the command ended: the old owner let go and the target holds the lease.
       expect(await ownerOf(from, connectionId)).toBe(to.id);
-      await waitFor(
-        async () =>
-          loginCount() > before &&
-          live() === 1 &&
-          (await from.api("GET", `/api/v1/connections/${connectionId}`)).body.isConnected === true,
-        WAIT,
-      );
+      await loggedInAgain(before, from);
     }
     expect(wa.maxConcurrentLogins(PHONE)).toBe(1);
   });

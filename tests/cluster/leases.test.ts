@@ -166,14 +166,8 @@ describe("connection leases on PostgreSQL", () => {
     await using a = await node(db, "a");
     const [c] = await connections(db, 1);
     const held = (await a.leases.acquire(c!))!;
-    let commit: () => void = () => {};
-    const mayCommit = new Promise<void>((resolve) => {
-      commit = resolve;
-    });
-    let fenced: () => void = () => {};
-    const fenceTaken = new Promise<void>((resolve) => {
-      fenced = resolve;
-    });
+    const { promise: mayCommit, resolve: commit } = Promise.withResolvers<void>();
+    const { promise: fenceTaken, resolve: fenced } = Promise.withResolvers<void>();
     const write = fencedWrite(a.sql, held, async (tx) => {
       await tx`insert into wa_auth values (${c}, 'pre-key', '1', 'key')`;
       fenced();
@@ -198,14 +192,8 @@ describe("connection leases on PostgreSQL", () => {
     const [c] = await connections(db, 1);
     const old = (await a.leases.acquire(c!))!;
 
-    let commit: () => void = () => {};
-    const mayCommit = new Promise<void>((resolve) => {
-      commit = resolve;
-    });
-    let fenced: () => void = () => {};
-    const fenceTaken = new Promise<void>((resolve) => {
-      fenced = resolve;
-    });
+    const { promise: mayCommit, resolve: commit } = Promise.withResolvers<void>();
+    const { promise: fenceTaken, resolve: fenced } = Promise.withResolvers<void>();
     // The write's transaction starts (its now() is fixed here), then the lease runs out in database time right
     // after that instant: the fence still passes for this transaction, and a takeover becomes legal.
     const write = a.sql.begin(async (tx) => {
