@@ -13,6 +13,7 @@ import { SQL } from "bun";
 import AWSAccount from "s3rver/lib/models/account";
 import { ConfigError, loadConfig } from "../../src/config";
 import { callApi, startChild } from "../support/child-server";
+import { freePort } from "../support/determinism";
 import { type OwnCluster, startOwnCluster } from "../support/postgres";
 import { type S3Server, startS3Server } from "../support/s3-server";
 import { waitFor } from "../support/test-app";
@@ -188,14 +189,6 @@ describe("deploy/docker-compose.yml, read", () => {
 });
 
 type Node = Awaited<ReturnType<typeof startChild>> & { name: string; id: string; dataDir: string };
-
-/** A free TCP port on 127.0.0.1 at this instant (another process may take it first: the start is retried). */
-function freePort(): number {
-  const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = probe.port;
-  probe.stop(true);
-  return port;
-}
 
 describe("deploy/docker-compose.yml, run as compose runs it (two `chasqui serve` processes, no Docker)", () => {
   let work: string;

@@ -20,6 +20,7 @@ import { tmpdir, userInfo } from "node:os";
 import { dirname, join } from "node:path";
 import { SQL } from "bun";
 import { migratePostgres } from "../../src/db/pg/migrate";
+import { freePort } from "./determinism";
 
 export type PgCluster = {
   /** `postgres://postgres@127.0.0.1:<port>/<database>` */
@@ -92,14 +93,6 @@ function reachable(bin: { initdb: string; postgres: string }): { initdb: string;
     }
   }
   return { initdb: join(target, "bin", "initdb"), postgres: join(target, "bin", "postgres") };
-}
-
-/** A free TCP port on 127.0.0.1 at this instant (another process may take it before PostgreSQL does). */
-function freePort(): number {
-  const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = probe.port;
-  probe.stop(true);
-  return port;
 }
 
 /**
