@@ -144,11 +144,17 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
         logger,
       })
     : undefined;
-  // Every node hears every connection_update (the PostgreSQL sink's feed): the view's status stays current.
+  // Every node hears every connection_update (the PostgreSQL sink's feed): the view's status stays current. The
+  // view names only other nodes' connections, so this node's own (it holds their lease) are not looked up.
   if (remote)
     events.subscribe((e) => {
       const { event, connectionId, data } = e.envelope;
-      if (event === "connection_update" && connectionId !== null && typeof data.status === "string")
+      if (
+        event === "connection_update" &&
+        connectionId !== null &&
+        typeof data.status === "string" &&
+        !sessions.holds(connectionId)
+      )
         remote.noteStatus(connectionId, data.status as ConnectionStatus);
     });
   // On PostgreSQL a connection's socket runs only on the node holding its lease (docs/CLUSTER.md §4).
