@@ -155,7 +155,7 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
   ): Promise<{ contact: Contact; created: boolean }> {
     const { contacts: table } = store.t;
     const now = new Date(clock());
-    let [existing] = await byNumberStmt(q, { number: input.number });
+    let existing = await byNumberIn(q, input.number);
     if (!existing) {
       const [contact] = await q
         .insert(table)
@@ -177,7 +177,7 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
       }
       // PostgreSQL: another write (an inbound message and a send for one new number, on any node) inserted it
       // after this one read; the insert waited for its commit. This statement sees it: update that one.
-      [existing] = await q.select().from(table).where(eq(table.number, input.number));
+      existing = await byNumberIn(q, input.number);
       if (!existing) throw new Error(`contact ${input.number}: inserted by another write, then gone`);
     }
     const patch = patchOf(existing, input);
@@ -191,14 +191,18 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
     return { contact: contact!, created: false };
   }
 
+  /** The contact of a number (normalized), in the body's query. */
+  async function byNumberIn(q: Query, number: string): Promise<Contact | undefined> {
+    return (await byNumberStmt(q, { number }))[0];
+  }
+
   /** The contact of a number (normalized), through the store. */
-  async function byNumberAsync(number: string): Promise<Contact | undefined> {
-    const { contacts: table } = store.t;
-    const [row] = await store.read((q) => q.select().from(table).where(eq(table.number, number)));
-    return row;
+  function byNumberAsync(number: string): Promise<Contact | undefined> {
+    return store.read((q) => byNumberIn(q, number));
   }
 
   return {
+    byNumberIn,
     /**
      * A page of contacts by name; `count` is every contact the search matches. `search` matches part of the
      * name or of the number, without regard to case or diacritics ("maria" finds "María"): on SQLite words

@@ -74,13 +74,6 @@ export function createSendService(
   const log = logger.child({ module: "messages" });
   const { storeIn, findByWaIdIn } = messageStore;
   const ph = (name: string) => sql.placeholder(name);
-  /** A contact by (normalized) number. */
-  const contactByNumber = preparedQuery<{ number: string }, Contact[]>((q) =>
-    q
-      .select()
-      .from(contacts)
-      .where(eq(contacts.number, ph("number"))),
-  );
   /** The contact's open or pending ticket on the connection (the one findOrCreate would reuse). */
   const openTicket = preparedQuery<
     { contactId: number; connectionId: number },
@@ -423,7 +416,7 @@ export function createSendService(
         : null;
       const check = gw ? await gw.checkNumber(number) : { exists: true, number };
       if (!check.exists) throw new AppError("ERR_WAPP_INVALID_CONTACT", `${number} is not on WhatsApp`);
-      const known = (await store.read((q) => contactByNumber(q, { number: check.number })))[0];
+      const known = await store.read((q) => contactsSvc.byNumberIn(q, check.number));
       const profilePicUrl = known || !gw ? undefined : await gw.profilePicUrl(check.number).catch(() => null);
       const items = await prepare(input);
       // A known contact with an open or pending ticket and nothing to assign: upsert and findOrCreate would
