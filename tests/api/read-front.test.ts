@@ -299,10 +299,13 @@ describe("HTTP read front", () => {
   test("a front thread serves event streams itself: woken by the main thread's commits, resumable with Last-Event-ID, counted in /metrics", async () => {
     const openStream = async (headers: Record<string, string> = {}) => {
       const ac = new AbortController();
-      const res = await fetch(`${s.base}/api/v1/events/stream?access_token=${ADMIN_TOKEN}&event=message_received`, {
-        headers,
-        signal: ac.signal,
-      });
+      const res = await fetch(
+        `${s.base}/api/v1/events/stream?access_token=${ADMIN_TOKEN}&event=message_received`,
+        {
+          headers,
+          signal: ac.signal,
+        },
+      );
       expect(res.status).toBe(200);
       const reader = res.body!.getReader();
       let text = "";
