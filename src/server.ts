@@ -132,7 +132,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     resolve: opts.resolve,
   });
   let services: ReturnType<typeof createServices> | undefined;
-  let readFront: (() => ReadFrontHealth) | undefined;
+  let readFront: { health(): ReadFrontHealth; sseStreams(): number } | undefined;
   // ── PostgreSQL cluster: calls for a connection another node runs go to it (src/cluster/remote-gateway.ts) ──
   /** This run's secret: other nodes send it with their internal calls (stored in its `nodes` row). */
   const rpcSecret = pg ? randomBytes(32).toString("base64url") : undefined;
@@ -296,7 +296,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
       connections: () => services.connections.list(),
       dispatcherRunning: () => dispatcher.running,
       media: () => media.health(),
-      readFront: () => readFront?.() ?? null,
+      readFront: () => readFront?.health() ?? null,
       storeFailure: store.failure,
       postgres: pg && {
         node: pg.node,
@@ -399,7 +399,17 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     mediaRetentionDays: config.mediaRetentionDays,
     messageRetentionDays: config.messageRetentionDays,
   });
-  metrics.watch({ events, dispatcher, connections: () => services.connections.list(), streams });
+  metrics.watch({
+    events,
+    dispatcher,
+    connections: () => services.connections.list(),
+    // The read-front threads serve event streams too: the gauge counts theirs (as of this scrape) and this one's.
+    streams: {
+      get size() {
+        return streams.size + (readFront?.sseStreams() ?? 0);
+      },
+    },
+  });
 
   return {
     app,
@@ -424,9 +434,12 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     async advertise(address: string) {
       await ownership?.leases.advertise(address);
     },
-    /** What /health/ready reports of the HTTP read front (startServer attaches it when it starts one). */
-    attachReadFront(health: () => ReadFrontHealth) {
-      readFront = health;
+    /**
+     * The HTTP read front, when startServer starts one: what /health/ready reports of it, and the event streams
+     * its threads hold (the open-streams gauge).
+     */
+    attachReadFront(front: { health(): ReadFrontHealth; sseStreams(): number }) {
+      readFront = front;
     },
     /** Starts a session for every connection that is not logged out. */
     async startSessions() {
@@ -687,12 +700,13 @@ export async function startServer(config: Config, baseLogger: Logger, opts: Runt
         threads: config.httpReadThreads,
         serveOptions,
         preloaded,
+        commits: runtime.events,
         onPort: (p) => {
           if (!config.publicUrlConfigured && config.port === 0) config.publicUrl = `http://localhost:${p}`;
         },
       });
       port = await front.start();
-      runtime.attachReadFront(() => front!.health());
+      runtime.attachReadFront(front);
     } else {
       server = Bun.serve({
         ...serveOptions,

@@ -1,5 +1,4 @@
 import type { EventFeed, FeedRow } from "../webhooks/event-feed";
-import type { EventSink } from "../webhooks/events";
 
 /** Events one stream may hold in memory waiting for its socket before it is dropped (see `bufferEvents`). */
 export const DEFAULT_BUFFER_EVENTS = 1000;
@@ -36,8 +35,14 @@ export type StreamSubscription = {
   close(): void;
 };
 
+/**
+ * What tells the hub that events were committed, up to which `seq`: the event sink of this thread, or (in an HTTP
+ * read-front thread) the main thread's commit notices passed on by src/http/read-front.ts.
+ */
+export type CommitNotices = { subscribe(listener: (e: { seq: number }) => void): () => void };
+
 export type EventStreamsOptions = {
-  events: EventSink;
+  events: CommitNotices;
   feed: EventFeed;
   /** The queue of a ticket, read synchronously (agent streams' visibility); default: unknown ticket. */
   queueOf?: QueueOf;

@@ -18,11 +18,17 @@
  * database, and the read cache is invalidated by `list_changes` (triggers see every connection's writes) and, for
  * the `any` scope, by `PRAGMA data_version` (moves whenever another connection commits).
  *
+ * Event streams (SSE, `GET /api/v1/events/stream`) are served here too, from this thread's own hub over the read
+ * connection: the main thread posts the highest committed event `seq` after its commits, and the hub reads the
+ * new rows once for all its streams. Proxied, every frame of every stream went through the main thread's
+ * socket writes and the process's one HTTP client thread, which the webhook deliveries share.
+ *
  * Protocol (structured-clone messages):
- * - in: `{ type: "start", settings }` once; `{ type: "metrics", id }` at each scrape of the main thread's
+ * - in: `{ type: "start", settings }` once; `{ type: "events", seq }` after the main thread's commits that stored
+ *   events (coalesced: the highest `seq`); `{ type: "metrics", id }` at each scrape of the main thread's
  *   /metrics; `{ type: "stop" }` once;
- * - out: `{ type: "listening" }` or `{ type: "failed", message }`; `{ type: "metrics", id, series }`;
- *   `{ type: "stopped" }` once every request in flight (proxied event streams included) has ended.
+ * - out: `{ type: "listening" }` or `{ type: "failed", message }`; `{ type: "metrics", id, series, sseStreams }`;
+ *   `{ type: "stopped" }` once every request in flight (proxied ones and event streams included) has ended.
  */
 
 import { Database } from "bun:sqlite";
@@ -46,7 +52,7 @@ import { createEventSink } from "../webhooks/events";
 import { createReceiverPolicy } from "../webhooks/receiver-policy";
 import { createSessionManager } from "../whatsapp/session-manager";
 import { createAuthThrottle } from "./auth-throttle";
-import { createEventStreams } from "./event-streams";
+import { type CommitNotices, createEventStreams, type EventStreams } from "./event-streams";
 import { renderError } from "./on-error";
 import { createReadCache } from "./read-cache";
 import { ADDRESS_HEADER, SECRET_HEADER } from "./read-front-protocol";
@@ -69,6 +75,7 @@ export type ReadFrontSettings = {
 
 export type ToFront =
   | { type: "start"; settings: ReadFrontSettings }
+  | { type: "events"; seq: number }
   | { type: "metrics"; id: number }
   | { type: "stop" };
 
@@ -79,11 +86,21 @@ export type FromFront =
       type: "metrics";
       id: number;
       series: Awaited<ReturnType<ReturnType<typeof createMetrics>["httpSeries"]>>;
+      /** Event streams open on this thread now (the main thread's `chasqui_sse_streams_open` adds them up). */
+      sseStreams: number;
     }
   | { type: "stopped" };
 
-/** The GET routes answered here: the lists every open panel polls. Everything else goes to the writer. */
-const LOCAL_GET = [/^\/api\/v1\/tickets$/, /^\/api\/v1\/contacts$/, /^\/api\/v1\/tickets\/\d+\/messages$/];
+/**
+ * The GET routes answered here: the lists every open panel polls, and the live event stream it keeps open.
+ * Everything else goes to the writer.
+ */
+const LOCAL_GET = [
+  /^\/api\/v1\/tickets$/,
+  /^\/api\/v1\/contacts$/,
+  /^\/api\/v1\/tickets\/\d+\/messages$/,
+  /^\/api\/v1\/events\/stream$/,
+];
 
 const post = (m: FromFront) => self.postMessage(m);
 
@@ -102,6 +119,15 @@ let server: ReturnType<typeof Bun.serve> | undefined;
 let metrics: ReturnType<typeof createMetrics> | undefined;
 let sqlite: Database | undefined;
 let store: SqliteStore | undefined;
+let streams: EventStreams | undefined;
+/** The hub's listener for the main thread's commit notices (`{ type: "events" }`). */
+const commitListeners = new Set<(e: { seq: number }) => void>();
+const commits: CommitNotices = {
+  subscribe(listener) {
+    commitListeners.add(listener);
+    return () => commitListeners.delete(listener);
+  },
+};
 
 /**
  * Lowers this thread's priority to `nice` (Linux: setpriority on the thread id applies to that thread only). The
@@ -168,6 +194,13 @@ function start(s: ReadFrontSettings) {
     logger,
     clock,
   });
+  // Fed by the main thread's commit notices; reads the rows on this thread's read-only connection.
+  const hub = createEventStreams({
+    events: commits,
+    feed: services.eventFeed,
+    queueOf: (id) => services.tickets.queueOfSync(id),
+  });
+  streams = hub;
   // Never counts nor refuses: a failed authentication is forwarded, and the main thread's throttle decides.
   const noThrottle = createAuthThrottle({ limitPerMinute: 0 });
   const app = createApp({
@@ -182,11 +215,7 @@ function start(s: ReadFrontSettings) {
     readCache: createReadCache(db, { changeCounter: () => dataVersion.get()!.data_version }),
     clock,
     health,
-    streams: createEventStreams({
-      events,
-      feed: services.eventFeed,
-      queueOf: (id) => services.tickets.queueOfSync(id),
-    }),
+    streams: hub,
     metrics,
     authThrottle: noThrottle,
     loginThrottle: noThrottle,
@@ -263,17 +292,26 @@ self.onmessage = async (e: MessageEvent<ToFront>) => {
     } catch (err) {
       post({ type: "failed", message: (err as Error).stack ?? String(err) });
     }
+  } else if (m.type === "events") {
+    for (const listener of commitListeners) listener({ seq: m.seq });
   } else if (m.type === "metrics") {
-    post({ type: "metrics", id: m.id, series: (await metrics?.httpSeries()) ?? [] });
+    const series = (await metrics?.httpSeries()) ?? [];
+    post({ type: "metrics", id: m.id, series, sseStreams: streams?.size ?? 0 });
   } else if (m.type === "stop") {
-    // Stops accepting at once; resolves when the requests in flight (proxied streams too) have ended.
-    await server?.stop();
+    // Stops accepting at once; resolves when the requests in flight have ended. Event streams never end by
+    // themselves: this thread's own end now (clients reconnect with Last-Event-ID), proxied ones as the main
+    // thread ends them.
+    const stopping = server?.stop();
+    streams?.closeAll();
+    await stopping;
     await store?.close();
     sqlite?.close();
     // The services' prepared statements keep the closed connection open (sqlite3_close_v2) until they are
     // collected: drop the app and collect now, so the main thread's connection closes last and removes the WAL.
     server = undefined;
     metrics = undefined;
+    streams = undefined;
+    commitListeners.clear();
     sqlite = undefined;
     store = undefined;
     Bun.gc(true);

@@ -4,6 +4,7 @@ import { workerEntry } from "../lib/worker-entry";
 import type { Logger } from "../logger";
 import type { HttpSeries, Metrics } from "../metrics/metrics";
 import type { ReadFrontHealth } from "../metrics/readiness";
+import type { CommitNotices } from "./event-streams";
 import { forwardedEnv } from "./read-front-protocol";
 import type { FromFront, ReadFrontSettings, ToFront } from "./read-front-worker";
 
@@ -38,9 +39,10 @@ type Thread = {
 
 /**
  * The HTTP read front (HTTP_READ_THREADS = N ≥ 1): N threads (src/http/read-front-worker.ts) own the public
- * port with `reusePort` and answer the GET lists from read-only connections; the main thread — the single writer
- * — answers everything else on a private listener on 127.0.0.1, and its `/metrics` merges the threads' request
- * series. While no thread listens (one died, until it is started again; or none came up at start in time) the
+ * port with `reusePort` and answer the GET lists and the event streams (SSE) from read-only connections; the main
+ * thread — the single writer — answers everything else on a private listener on 127.0.0.1, tells the threads the
+ * highest event `seq` after its commits (their streams' wake-up), and its `/metrics` merges the threads' request
+ * series and open streams. While no thread listens (one died, until it is started again; or none came up at start in time) the
  * main thread
  * listens on the public port itself (a graceful stop of that listener moves its idle keep-alive connections to the
  * threads once one is back), so the port keeps answering.
@@ -61,6 +63,8 @@ export function createReadFront(opts: {
   onPort?: (port: number) => void;
   /** Workers made by preloadReadThreads, used for the first start of each thread. */
   preloaded?: (Worker | undefined)[];
+  /** The main thread's event sink: its commit notices wake the threads' event streams. */
+  commits?: CommitNotices;
 }) {
   const { config, logger } = opts;
   const log = logger.child({ module: "read-front" });
@@ -72,7 +76,18 @@ export function createReadFront(opts: {
   let writer: ReturnType<typeof Bun.serve> | undefined;
   let fallback: ReturnType<typeof Bun.serve> | undefined;
   let metricsId = 0;
-  const metricsWaiting = new Map<number, (series: HttpSeries) => void>();
+  const metricsWaiting = new Map<number, (series: HttpSeries, sseStreams: number) => void>();
+  /** The threads' open event streams, as they said at the last scrape (series() asks before the gauges run). */
+  let sseStreams = 0;
+  /** The highest committed event seq not yet posted to the threads; one post per turn carries the latest. */
+  let notifySeq = 0;
+  let notifyScheduled = false;
+  let unsubscribe: (() => void) | undefined;
+  const postSeq = () => {
+    notifyScheduled = false;
+    const msg: ToFront = { type: "events", seq: notifySeq };
+    for (const t of threads) t?.worker.postMessage(msg);
+  };
 
   const serve = (hostname: string, p: number, reusePort: boolean, fetch: Fetch) =>
     Bun.serve({ ...(opts.serveOptions as object), hostname, port: p, reusePort, fetch } as Parameters<
@@ -126,7 +141,7 @@ export function createReadFront(opts: {
         log.error({ thread: name, err: m.message }, "HTTP read thread failed to start");
         worker.terminate();
       } else if (m.type === "metrics") {
-        metricsWaiting.get(m.id)?.(m.series);
+        metricsWaiting.get(m.id)?.(m.series, m.sseStreams);
       } else if (m.type === "stopped") {
         thread.stopped?.();
       }
@@ -170,6 +185,15 @@ export function createReadFront(opts: {
       );
       for (let i = 0; i < threads.length; i++) spawn(i);
       opts.metrics.mergeFrom(() => this.series());
+      // A thread's hub reads the rows itself; it needs only to know that (and up to where) events were committed.
+      unsubscribe = opts.commits?.subscribe((e) => {
+        if (e.seq <= notifySeq) return;
+        notifySeq = e.seq;
+        if (!notifyScheduled) {
+          notifyScheduled = true;
+          queueMicrotask(postSeq);
+        }
+      });
       let timer: ReturnType<typeof setTimeout> | undefined;
       const late = new Promise<void>((resolve) => {
         timer = setTimeout(() => {
@@ -189,34 +213,47 @@ export function createReadFront(opts: {
     /** Resolves once every thread has listened (from then on only they accept on the public port). */
     ready,
 
-    /** The threads' request series, each within METRICS_TIMEOUT_MS (a thread that does not answer is left out). */
+    /**
+     * The threads' request series, each within METRICS_TIMEOUT_MS (a thread that does not answer is left out);
+     * also takes their open event streams for `sseStreams()`.
+     */
     async series(): Promise<HttpSeries[]> {
       const asks = threads.map((t) => {
         if (!t?.listening) return Promise.resolve(undefined);
         const id = ++metricsId;
-        return new Promise<HttpSeries | undefined>((resolve) => {
+        return new Promise<{ series: HttpSeries; sse: number } | undefined>((resolve) => {
           const timer = setTimeout(() => {
             metricsWaiting.delete(id);
             resolve(undefined);
           }, METRICS_TIMEOUT_MS);
-          metricsWaiting.set(id, (series) => {
+          metricsWaiting.set(id, (series, sse) => {
             clearTimeout(timer);
             metricsWaiting.delete(id);
-            resolve(series);
+            resolve({ series, sse });
           });
           const ask: ToFront = { type: "metrics", id };
           t.worker.postMessage(ask);
         });
       });
-      return (await Promise.all(asks)).filter((s): s is HttpSeries => s !== undefined);
+      const answers = (await Promise.all(asks)).filter((a) => a !== undefined);
+      sseStreams = answers.reduce((n, a) => n + a.sse, 0);
+      return answers.map((a) => a.series);
+    },
+
+    /** The event streams open on the threads, as they said at the last `series()` (each /metrics scrape). */
+    sseStreams(): number {
+      return sseStreams;
     },
 
     /**
-     * Graceful stop, first step: every thread stops accepting and finishes its requests in flight. The caller
-     * ends the event streams meanwhile (proxied ones end with them), then awaits the returned promise.
+     * Graceful stop, first step: every thread stops accepting, ends its event streams and finishes its requests
+     * in flight. The caller ends the main thread's event streams meanwhile (proxied ones end with them), then
+     * awaits the returned promise.
      */
     stopAccepting(): Promise<void> {
       running = false;
+      unsubscribe?.();
+      unsubscribe = undefined;
       closeFallback();
       const waits = threads.map((t) => {
         if (!t) return Promise.resolve();

@@ -296,6 +296,65 @@ describe("HTTP read front", () => {
     ac.abort();
   }, 30_000);
 
+  test("a front thread serves event streams itself: woken by the main thread's commits, resumable with Last-Event-ID, counted in /metrics", async () => {
+    const openStream = async (headers: Record<string, string> = {}) => {
+      const ac = new AbortController();
+      const res = await fetch(
+        `${s.base}/api/v1/events/stream?access_token=${ADMIN_TOKEN}&event=message_received`,
+        {
+          headers,
+          signal: ac.signal,
+        },
+      );
+      expect(res.status).toBe(200);
+      const reader = res.body!.getReader();
+      let text = "";
+      /** Reads until `n` message_received frames arrived; their ids and bodies, in order. */
+      const until = async (n: number) => {
+        const frames = () =>
+          [...text.matchAll(/event: message_received\ndata: (.*)\nid: (.*)\n\n/g)].map((m) => ({
+            id: m[2]!,
+            body: (JSON.parse(m[1]!) as { data: { body: string } }).data.body,
+          }));
+        while (frames().length < n) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          text += new TextDecoder().decode(value);
+        }
+        return frames();
+      };
+      return { until, close: () => ac.abort() };
+    };
+    const gauge = async () => {
+      const text = await (await fetch(`${s.base}/metrics`, { headers: AUTH })).text();
+      return Number(/^chasqui_sse_streams_open (\d+)$/m.exec(text)?.[1]);
+    };
+    const live = await openStream();
+    // Held by the thread's own hub, not proxied to the main thread's.
+    await waitFor(async () => (await gauge()) === 1);
+    expect(s.server.runtime.streams.size).toBe(0);
+
+    const bodies = ["sse uno", "sse dos", "sse tres"];
+    for (const body of bodies) {
+      const r = await post(s.base, `/api/v1/connections/${connectionId}/sandbox/inbound`, {
+        number: "595991000001",
+        body,
+        name: "Cliente 1",
+      });
+      expect(r.status).toBeLessThan(300);
+    }
+    const seen = await live.until(3);
+    expect(seen.map((f) => f.body)).toEqual(bodies);
+
+    // A reconnect with Last-Event-ID replays what came after it, once, in order.
+    const resumed = await openStream({ "last-event-id": seen[0]!.id });
+    expect((await resumed.until(2)).map((f) => f.body)).toEqual(bodies.slice(1));
+    await waitFor(async () => (await gauge()) === 2);
+    live.close();
+    resumed.close();
+    await waitFor(async () => (await gauge()) === 0);
+  }, 30_000);
+
   test("a thread that dies is started again and shown in /health/ready; the port keeps answering meanwhile", async () => {
     const ready = async () =>
       (await (await fetch(`${s.base}/health/ready`)).json()) as {
@@ -382,7 +441,7 @@ describe("HTTP read front: graceful stop", () => {
     }
   }, 30_000);
 
-  test("stop ends the proxied event streams and the threads before the writer; the port is closed afterwards", async () => {
+  test("stop ends the threads' event streams and the threads before the writer; the port is closed afterwards", async () => {
     const g = await start({ HTTP_READ_THREADS: "1" });
     const res = await fetch(`${g.base}/api/v1/events/stream?access_token=${ADMIN_TOKEN}`);
     expect(res.status).toBe(200);
