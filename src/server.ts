@@ -701,6 +701,7 @@ export async function startServer(config: Config, baseLogger: Logger, opts: Runt
         serveOptions,
         preloaded,
         commits: runtime.events,
+        durableMark: runtime.store.durableMark,
         onPort: (p) => {
           if (!config.publicUrlConfigured && config.port === 0) config.publicUrl = `http://localhost:${p}`;
         },

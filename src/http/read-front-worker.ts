@@ -19,13 +19,16 @@
  * the `any` scope, by `PRAGMA data_version` (moves whenever another connection commits).
  *
  * Event streams (SSE, `GET /api/v1/events/stream`) are served here too, from this thread's own hub over the read
- * connection: the main thread posts the highest committed event `seq` after its commits, and the hub reads the
- * new rows once for all its streams. Proxied, every frame of every stream went through the main thread's
- * socket writes and the process's one HTTP client thread, which the webhook deliveries share.
+ * connection: after its commits the main thread posts its durable mark (the highest event `seq` on disk, see
+ * `SqliteStore.durableMark`), and the hub reads the new rows once for all its streams. The event feed here stops
+ * at that mark, as the main thread's does: with DB_ASYNC_FSYNC a batch is committed (and visible to this
+ * connection) before its fsync is done, and no frame may show an event a power cut could still undo. Proxied,
+ * every frame of every stream went through the main thread's socket writes and the process's one HTTP client
+ * thread, which the webhook deliveries share.
  *
  * Protocol (structured-clone messages):
- * - in: `{ type: "start", settings }` once; `{ type: "events", seq }` after the main thread's commits that stored
- *   events (coalesced: the highest `seq`); `{ type: "metrics", id }` at each scrape of the main thread's
+ * - in: `{ type: "start", settings }` once; `{ type: "events", seq, durable }` after the main thread's commits that
+ *   stored events (the highest `seq` announced and the durable mark, one message per turn of its event loop); `{ type: "metrics", id }` at each scrape of the main thread's
  *   /metrics; `{ type: "stop" }` once;
  * - out: `{ type: "listening" }` or `{ type: "failed", message }`; `{ type: "metrics", id, series, sseStreams }`;
  *   `{ type: "stopped" }` once every request in flight (proxied ones and event streams included) has ended.
@@ -71,11 +74,13 @@ export type ReadFrontSettings = {
   writerPort: number;
   /** This process's random secret: the main thread trusts ADDRESS_HEADER only with it. */
   secret: string;
+  /** The main thread's durable mark when it started this thread (then each `events` message raises it). */
+  durable: number;
 };
 
 export type ToFront =
   | { type: "start"; settings: ReadFrontSettings }
-  | { type: "events"; seq: number }
+  | { type: "events"; seq: number; durable: number }
   | { type: "metrics"; id: number }
   | { type: "stop" };
 
@@ -120,6 +125,8 @@ let metrics: ReturnType<typeof createMetrics> | undefined;
 let sqlite: Database | undefined;
 let store: SqliteStore | undefined;
 let streams: EventStreams | undefined;
+/** The highest event seq on disk, as the main thread last said: the event feed here shows nothing after it. */
+let durable = 0;
 /** The hub's listener for the main thread's commit notices (`{ type: "events" }`). */
 const commitListeners = new Set<(e: { seq: number }) => void>();
 const commits: CommitNotices = {
@@ -182,9 +189,12 @@ function start(s: ReadFrontSettings) {
   // On this read-only connection ("`:memory:`": no second connection of its own): a store write, like any
   // write here, fails with SQLITE_READONLY and the request is forwarded to the main thread.
   store = createSqliteStore(db, { path: ":memory:" });
+  durable = s.durable;
   const services = createServices({
     db,
     store,
+    // The feed (live streams and their catch-up) shows only what the main thread said is on disk.
+    durableMark: () => durable,
     events,
     sessions,
     media,
@@ -293,7 +303,10 @@ self.onmessage = async (e: MessageEvent<ToFront>) => {
       post({ type: "failed", message: (err as Error).stack ?? String(err) });
     }
   } else if (m.type === "events") {
-    for (const listener of commitListeners) listener({ seq: m.seq });
+    if (m.durable > durable) durable = m.durable;
+    // Announced events are durable already; the bound only keeps the hub from skipping past what it may read.
+    const seq = Math.min(m.seq, durable);
+    for (const listener of commitListeners) listener({ seq });
   } else if (m.type === "metrics") {
     const series = (await metrics?.httpSeries()) ?? [];
     post({ type: "metrics", id: m.id, series, sseStreams: streams?.size ?? 0 });

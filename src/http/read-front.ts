@@ -65,6 +65,8 @@ export function createReadFront(opts: {
   preloaded?: (Worker | undefined)[];
   /** The main thread's event sink: its commit notices wake the threads' event streams. */
   commits?: CommitNotices;
+  /** The highest event seq on disk (`SqliteStore.durableMark`): the threads' event feeds stop there. */
+  durableMark?: () => number;
 }) {
   const { config, logger } = opts;
   const log = logger.child({ module: "read-front" });
@@ -83,9 +85,10 @@ export function createReadFront(opts: {
   let notifySeq = 0;
   let notifyScheduled = false;
   let unsubscribe: (() => void) | undefined;
+  const durableMark = opts.durableMark ?? (() => Number.MAX_SAFE_INTEGER);
   const postSeq = () => {
     notifyScheduled = false;
-    const msg: ToFront = { type: "events", seq: notifySeq };
+    const msg: ToFront = { type: "events", seq: notifySeq, durable: durableMark() };
     for (const t of threads) t?.worker.postMessage(msg);
   };
 
@@ -128,6 +131,7 @@ export function createReadFront(opts: {
       port,
       writerPort: writer!.port as number,
       secret,
+      durable: durableMark(),
     };
     worker.onmessage = (e: MessageEvent<FromFront>) => {
       const m = e.data;

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { loadConfig } from "../../src/config";
 import { ADDRESS_HEADER, SECRET_HEADER } from "../../src/http/read-front-protocol";
 import { createLogger } from "../../src/logger";
-import { startServer } from "../../src/server";
+import { type RuntimeOptions, startServer } from "../../src/server";
 import { ADMIN_TOKEN, waitFor } from "../support/test-app";
 
 /**
@@ -19,7 +19,7 @@ import { ADMIN_TOKEN, waitFor } from "../support/test-app";
 const AUTH = { authorization: `Bearer ${ADMIN_TOKEN}` };
 const dirs: string[] = [];
 
-async function start(env: Record<string, string> = {}) {
+async function start(env: Record<string, string> = {}, opts: RuntimeOptions = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "chasqui-front-"));
   dirs.push(dataDir);
   const config = loadConfig({
@@ -33,7 +33,7 @@ async function start(env: Record<string, string> = {}) {
     ...env,
   });
   // Resolves once the threads listen: only they accept on the port, so every connection lands on one.
-  const server = await startServer(config, createLogger("silent"));
+  const server = await startServer(config, createLogger("silent"), opts);
   const base = `http://127.0.0.1:${server.port}`;
   const main = `http://127.0.0.1:${server.front!.writerPort}`;
   return { server, base, main, dataDir };
@@ -353,6 +353,97 @@ describe("HTTP read front", () => {
     live.close();
     resumed.close();
     await waitFor(async () => (await gauge()) === 0);
+  }, 30_000);
+
+  test("a front thread's event streams show an event only once its commit's fsync is done (the main thread's durable mark)", async () => {
+    // The WAL fsync passes through until held; then each waits for proceed() (which still holds later ones).
+    let holding = false;
+    const waiting: (() => void)[] = [];
+    const g = await start(
+      { HTTP_READ_THREADS: "1", DB_ASYNC_FSYNC: "true" },
+      {
+        walFsync: async (handle) => {
+          if (holding) await new Promise<void>((resolve) => waiting.push(resolve));
+          await handle.sync();
+        },
+      },
+    );
+    const proceed = () => {
+      for (const resolve of waiting.splice(0)) resolve();
+    };
+    try {
+      const conn = await post(g.base, "/api/v1/connections", {
+        name: "S",
+        driver: "sandbox",
+        number: "595981234568",
+      });
+      const id = ((await conn.json()) as { id: number }).id;
+      const inbound = (body: string) =>
+        post(g.base, `/api/v1/connections/${id}/sandbox/inbound`, {
+          number: "595991000009",
+          body,
+          name: "C",
+        });
+      expect((await inbound("antes")).status).toBeLessThan(300);
+      const stream = async (headers: Record<string, string> = {}) => {
+        const res = await fetch(
+          `${g.base}/api/v1/events/stream?access_token=${ADMIN_TOKEN}&event=message_received`,
+          {
+            headers,
+          },
+        );
+        expect(res.status).toBe(200);
+        const reader = res.body!.getReader();
+        const out = { text: "" };
+        void (async () => {
+          for (;;) {
+            const { value, done } = await reader.read();
+            if (done) return;
+            out.text += new TextDecoder().decode(value);
+          }
+        })();
+        return { out, cancel: () => reader.cancel() };
+      };
+      const gauge = async () => {
+        const text = await (await fetch(`${g.base}/metrics`, { headers: AUTH })).text();
+        return Number(/^chasqui_sse_streams_open (\d+)$/m.exec(text)?.[1]);
+      };
+      const live = await stream();
+      await waitFor(async () => (await gauge()) === 1);
+
+      // Two commits, each seen by a reader of the file: the first one's fsync held, the second's waiting behind it.
+      const file = new Database(join(g.dataDir, "chasqui.sqlite"), { readonly: true });
+      const committed = () =>
+        file.query<{ n: number }, []>("select count(*) as n from events where type_code = 1").get()!.n;
+      const before = committed();
+      holding = true;
+      const answers = [inbound("uno")];
+      await waitFor(() => committed() === before + 1 && waiting.length === 1);
+      answers.push(inbound("dos"));
+      await waitFor(() => committed() === before + 2);
+      proceed();
+      await waitFor(() => live.out.text.includes('"body":"uno"'));
+      // A stream resuming now catches up to the durable mark only; a scrape is a turn of the thread's loop.
+      const lastId = [...live.out.text.matchAll(/\nid: (.*)\n/g)].at(-1)![1]!;
+      const resumed = await stream({ "last-event-id": lastId });
+      await waitFor(async () => (await gauge()) === 2);
+      expect(live.out.text).not.toContain('"body":"dos"');
+      expect(resumed.out.text).not.toContain('"body":"dos"');
+
+      holding = false;
+      proceed();
+      await Promise.all(answers);
+      await waitFor(
+        () => live.out.text.includes('"body":"dos"') && resumed.out.text.includes('"body":"dos"'),
+      );
+      file.close();
+      await live.cancel();
+      await resumed.cancel();
+    } finally {
+      holding = false;
+      proceed();
+      await g.server.stop();
+    }
   }, 30_000);
 
   test("a thread that dies is started again and shown in /health/ready; the port keeps answering meanwhile", async () => {
