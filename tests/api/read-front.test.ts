@@ -59,6 +59,12 @@ async function mainCount(base: string, route: string, status = 200): Promise<num
   return found ? Number(found.slice(line.length)) : 0;
 }
 
+/** `chasqui_sse_streams_open` from the main thread's /metrics (its own streams and the threads'). */
+async function sseStreamsOpen(base: string): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`, { headers: AUTH })).text();
+  return Number(/^chasqui_sse_streams_open (\d+)$/m.exec(text)?.[1]);
+}
+
 const post = (base: string, path: string, body: unknown) =>
   fetch(`${base}${path}`, {
     method: "POST",
@@ -325,10 +331,7 @@ describe("HTTP read front", () => {
       };
       return { until, close: () => ac.abort() };
     };
-    const gauge = async () => {
-      const text = await (await fetch(`${s.base}/metrics`, { headers: AUTH })).text();
-      return Number(/^chasqui_sse_streams_open (\d+)$/m.exec(text)?.[1]);
-    };
+    const gauge = () => sseStreamsOpen(s.base);
     const live = await openStream();
     // Held by the thread's own hub, not proxied to the main thread's.
     await waitFor(async () => (await gauge()) === 1);
@@ -404,10 +407,7 @@ describe("HTTP read front", () => {
         })();
         return { out, cancel: () => reader.cancel() };
       };
-      const gauge = async () => {
-        const text = await (await fetch(`${g.base}/metrics`, { headers: AUTH })).text();
-        return Number(/^chasqui_sse_streams_open (\d+)$/m.exec(text)?.[1]);
-      };
+      const gauge = () => sseStreamsOpen(g.base);
       const live = await stream();
       await waitFor(async () => (await gauge()) === 1);
 
