@@ -15,7 +15,7 @@
  *    runs, and wrk drives `GET /api/v1/tickets` with `--readers` connections for `--seconds`, while this process
  *    probes `/health` every 100 ms and samples CPU per core (`/proc/stat`) and per server thread
  *    (`/proc/<pid>/task/<tid>/stat`). After each mixed round the writer stops and the outbox drains.
- * 4. Reports medians over the rounds: list req/s and p99 (and the ratio to the ceiling), webhook lag p50/p99,
+ * 4. Reports medians over the rounds: list req/s and p99 (and the ratio to the ceiling), the writes done, skipped and their latency, webhook lag p50/p99,
  *    deliveries/s vs events/s, `/health` worst latency, SSE frames and lag, CPU per core and per thread; then
  *    the bytes the `events` table and its indexes take per message written in the run (dbstat), against the
  *    messages table's bytes per message.
@@ -223,7 +223,15 @@ type Mixed = {
   round: number;
   list: WrkResult;
   ceiling: WrkResult;
-  writes: { inbound: number; sends: number; errors: number; skipped: number; seconds: number };
+  writes: {
+    inbound: number;
+    sends: number;
+    errors: number;
+    skipped: number;
+    seconds: number;
+    /** Start of a request to the end of its answer, as the writer saw it. */
+    latencyMs: Record<"inbound" | "sends", { p50: number; p99: number; max: number }>;
+  };
   events: number;
   eventsPerSec: number;
   deliveries: number;
@@ -357,7 +365,9 @@ try {
     rounds.push(r);
     log(
       `#${round} ceiling ${ceiling.rps.toFixed(0)} req/s | list ${list.rps.toFixed(0)} req/s (${((list.rps / ceiling.rps) * 100).toFixed(1)} %), p99 ${list.p99.toFixed(1)} ms | ` +
-        `writes ${writes.inbound} in + ${writes.sends} sends (${writes.errors} err, ${writes.skipped} skipped) | ` +
+        `writes ${writes.inbound} in + ${writes.sends} sends (${writes.errors} err, ${writes.skipped} skipped), ` +
+        `latency p50/p99 in ${writes.latencyMs.inbound.p50}/${writes.latencyMs.inbound.p99} ms, ` +
+        `send ${writes.latencyMs.sends.p50}/${writes.latencyMs.sends.p99} ms | ` +
         `${events} events (${r.eventsPerSec.toFixed(0)}/s), ${stats.count} deliveries (${r.deliveriesPerSec.toFixed(0)}/s), drain ${drainSeconds.toFixed(1)} s | ` +
         `lag p50 ${stats.p50} p99 ${stats.p99} max ${stats.max} ms | health worst ${healthWorstMs.toFixed(0)} ms | ` +
         `SSE ${sseFrames} frames, p50 ${r.sse.p50} p99 ${r.sse.p99} ms | cores ${JSON.stringify(coresPct)} | threads ${serverThreadsPct.map((t) => `${t.name}:${t.pct}%`).join(" ")}`,
@@ -408,6 +418,8 @@ try {
     listP99Ms: Number(med((r) => r.list.p99).toFixed(1)),
     inboundPerSec: Number(med((r) => r.writes.inbound / r.writes.seconds).toFixed(0)),
     sendsPerSec: Number(med((r) => r.writes.sends / r.writes.seconds).toFixed(0)),
+    inboundLatencyP99Ms: med((r) => r.writes.latencyMs.inbound.p99),
+    sendLatencyP99Ms: med((r) => r.writes.latencyMs.sends.p99),
     eventsPerSec: Math.round(med((r) => r.eventsPerSec)),
     deliveriesPerSec: Math.round(med((r) => r.deliveriesPerSec)),
     webhookLagP50Ms: med((r) => r.lag.p50),
