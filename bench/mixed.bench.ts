@@ -42,7 +42,7 @@ import {
   stopProcess,
   waitForHttp,
 } from "./lib/proc";
-import { median } from "./lib/stats";
+import { median, quantile } from "./lib/stats";
 import { requireWrk, runWrk, type WrkResult } from "./lib/wrk";
 
 const { values: opt } = parseArgs({
@@ -70,8 +70,6 @@ const TOKEN = "bench-token-0123456789abcdef";
 const log = (...a: unknown[]) => console.error("[mixed-bench]", ...a);
 
 requireWrk();
-const quantile = (sorted: number[], p: number) =>
-  sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 
 // --- the code under test ---------------------------------------------------------------------------
 const archive = opt.ref ? checkoutRef(HERE, opt.ref) : undefined;

@@ -17,10 +17,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import { quantile } from "./lib/stats";
 
 type Mode = "busy" | "try";
-const quantile = (sorted: number[], p: number) =>
-  sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 
 if (!isMainThread) {
   const { path, mode } = workerData as { path: string; mode: Mode };

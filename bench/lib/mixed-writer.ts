@@ -4,6 +4,7 @@
 // one JSON line {inbound, sends, errors, skipped, seconds, latencyMs: {inbound, sends}: {p50, p99, max}} (the time
 // from a request's start to its answer's last byte).
 import { contactNumber } from "./seed";
+import { quantile } from "./stats";
 
 const [base, token, connArg, inboundArg, sendsArg, contactsArg] = process.argv.slice(2);
 const connectionId = Number(connArg);
@@ -18,8 +19,7 @@ const done = { inbound: 0, sends: 0, errors: 0, skipped: 0 };
 const took: Record<"inbound" | "sends", number[]> = { inbound: [], sends: [] };
 const latency = (ms: number[]) => {
   const sorted = [...ms].sort((a, b) => a - b);
-  const at = (p: number) =>
-    Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0);
+  const at = (p: number) => (sorted.length === 0 ? 0 : Math.round(quantile(sorted, p)));
   return { p50: at(0.5), p99: at(0.99), max: Math.round(sorted.at(-1) ?? 0) };
 };
 // Strides coprime with the contact count spread the writes over many tickets, as real traffic does.
