@@ -41,10 +41,9 @@ type Thread = {
  * The HTTP read front (HTTP_READ_THREADS = N ≥ 1): N threads (src/http/read-front-worker.ts) own the public
  * port with `reusePort` and answer the GET lists and the event streams (SSE) from read-only connections; the main
  * thread — the single writer — answers everything else on a private listener on 127.0.0.1, tells the threads the
- * highest event `seq` after its commits (their streams' wake-up), and its `/metrics` merges the threads' request
- * series and open streams. While no thread listens (one died, until it is started again; or none came up at start in time) the
- * main thread
- * listens on the public port itself (a graceful stop of that listener moves its idle keep-alive connections to the
+ * highest announced event `seq` and its durable mark after its commits (their streams' wake-up and bound), and its
+ * `/metrics` merges the threads' request series and open streams. While no thread listens (one died, until it is
+ * started again; or none came up at start in time) the main thread listens on the public port itself (a graceful stop of that listener moves its idle keep-alive connections to the
  * threads once one is back), so the port keeps answering.
  *
  * `start` binds the public port first without `reusePort` (so a port in use fails as without the front, and
@@ -81,7 +80,7 @@ export function createReadFront(opts: {
   const metricsWaiting = new Map<number, (series: HttpSeries, sseStreams: number) => void>();
   /** The threads' open event streams, as they said at the last scrape (series() asks before the gauges run). */
   let sseStreams = 0;
-  /** The highest committed event seq not yet posted to the threads; one post per turn carries the latest. */
+  /** The highest announced event seq, posted to the threads once per turn with the durable mark of that moment. */
   let notifySeq = 0;
   let notifyScheduled = false;
   let unsubscribe: (() => void) | undefined;
