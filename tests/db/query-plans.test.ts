@@ -13,6 +13,7 @@ import { createTestApp, waitFor } from "../support/test-app";
 /** Tables that grow with traffic. */
 const LARGE = [
   "list_changes",
+  "messages_fts_pending",
   "messages",
   "tickets",
   "contacts",
