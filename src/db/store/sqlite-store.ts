@@ -294,8 +294,10 @@ export function createSqliteStore(db: Db, opts: SqliteStoreOptions): SqliteStore
       chunkEnd: sqlite.query(
         "SELECT pk FROM messages_fts_pending WHERE pk <= ? ORDER BY pk LIMIT 1 OFFSET ?",
       ),
+      // CROSS JOIN keeps the waiting rows as the outer loop: with no statistics on the small table, SQLite would
+      // otherwise walk every message up to the bound and probe the queue for each.
       index: sqlite.query(
-        "INSERT INTO messages_fts (rowid, body) SELECT m.pk, m.body FROM messages_fts_pending p JOIN messages m ON m.pk = p.pk WHERE p.pk <= ?",
+        "INSERT INTO messages_fts (rowid, body) SELECT m.pk, m.body FROM messages_fts_pending p CROSS JOIN messages m ON m.pk = p.pk WHERE p.pk <= ?",
       ),
       done: sqlite.query("DELETE FROM messages_fts_pending WHERE pk <= ?"),
     });
