@@ -1,6 +1,6 @@
 /**
  * The message path of two trees in ONE process, interleaved round by round (a script, not a test):
- * `bun bench/message-path.bench.ts [--ref main] [--tickets 50] [--burst 100] [--rounds 30]`.
+ * `bun bench/message-path.bench.ts [--ref main] [--tickets 50] [--burst 100] [--rounds 30] [--seed-messages N]`.
  *
  * Builds the runtime of this tree and of `--ref` (a `git archive`, node_modules linked), each on its own file
  * database (DATA_DIR under the system's temp dir) with one sandbox connection and `--tickets` conversations, then
@@ -16,6 +16,9 @@
  * time (user + system, every thread) during the burst / burst, less sensitive to other processes than wall time;
  * last, the main thread's own CPU time (/proc/self/task/<pid>/stat, summed over the rounds), the figure issue 14 is
  * about.
+ * `--seed-messages N` starts each tree on a database seeded by its own `bench/lib/seed.ts` (100,000 contacts and
+ * tickets, N messages; `CHASQUI_SEED_CACHE` reuses them) before the bench's own connection and tickets are added: the
+ * tables and indexes a message write touches then have a real server's size (the default starts empty).
  * Prints the median per scenario and the ratio this tree / ref. Same process, same moment: the ratio holds under load; the absolute figures do not.
  * Note `uptime` beside it.
  */
@@ -32,6 +35,7 @@ const { values: opt } = parseArgs({
     tickets: { type: "string", default: "50" },
     burst: { type: "string", default: "100" },
     rounds: { type: "string", default: "30" },
+    "seed-messages": { type: "string" },
   },
 });
 const ROOT = resolve(import.meta.dir, "..");
@@ -51,6 +55,17 @@ type Tree = {
 };
 
 async function treeOf(name: string, root: string, dataDir: string): Promise<Tree> {
+  if (opt["seed-messages"]) {
+    const { seedDatabase } = await import(join(root, "bench/lib/seed.ts"));
+    const seeded = seedDatabase(dataDir, {
+      contacts: 100_000,
+      tickets: 100_000,
+      messages: Number(opt["seed-messages"]),
+    });
+    console.error(
+      `[message-path] ${name}: seeded ${seeded.counts.messages} messages in ${seeded.seconds.toFixed(1)} s`,
+    );
+  }
   const { loadConfig } = await import(join(root, "src/config.ts"));
   const { createLogger } = await import(join(root, "src/logger.ts"));
   const { createRuntime } = await import(join(root, "src/server.ts"));

@@ -111,6 +111,8 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     readPragmas: { cacheBytes: config.sqliteCacheBytes, mmapBytes: config.sqliteMmapBytes },
     walSync: config.dbAsyncFsync ? createWalSyncer(`${databasePath}-wal`, opts.walFsync) : undefined,
     commitMark: () => maxEventSeq.get()?.seq ?? 0,
+    // New bodies reach the full-text index in batches (migration 0015); a search indexes what still waits first.
+    searchIndexMs: 250,
   });
   // The services' store: PostgreSQL with DATABASE_URL, else the SQLite store (the writer the synchronous parts share).
   const shared: Store = pg?.store ?? store;

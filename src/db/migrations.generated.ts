@@ -14,6 +14,7 @@ import m11 from "../../drizzle/0011_send_queue.sql" with { type: "text" };
 import m12 from "../../drizzle/0012_compact_events.sql" with { type: "text" };
 import m13 from "../../drizzle/0013_event_ids.sql" with { type: "text" };
 import m14 from "../../drizzle/0014_list_changes.sql" with { type: "text" };
+import m15 from "../../drizzle/0015_search_index_batches.sql" with { type: "text" };
 
 export const embeddedMigrations: { tag: string; when: number; breakpoints: boolean; sql: string }[] = [
   { tag: "0000_init", when: 1795735690930, breakpoints: true, sql: m0 },
@@ -31,4 +32,5 @@ export const embeddedMigrations: { tag: string; when: number; breakpoints: boole
   { tag: "0012_compact_events", when: 1796152097718, breakpoints: true, sql: m12 },
   { tag: "0013_event_ids", when: 1796155289344, breakpoints: true, sql: m13 },
   { tag: "0014_list_changes", when: 1796160289415, breakpoints: true, sql: m14 },
+  { tag: "0015_search_index_batches", when: 1796160389415, breakpoints: true, sql: m15 },
 ];

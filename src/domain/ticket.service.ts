@@ -534,6 +534,8 @@ export function createTicketService(
      */
     async list(filter: ListFilter & TicketScope & { search?: string } & PageAt<TicketKey>) {
       const viewFilter = viewFilterOf(filter);
+      // A search finds every committed message, the newest too: their bodies may still wait for the index.
+      if (filter.search !== undefined) await store.searchIndexed();
       return store.read(async (q) => {
         if (filter.search !== undefined) {
           const { status, connectionId, queueId, tagId, view, userId, queues } = viewFilter;

@@ -45,6 +45,13 @@ export interface Store {
    * turn).
    */
   write<T>(fn: (q: Query) => Promise<T>): Promise<T>;
+  /**
+   * Resolves once every message committed before the call is in the full-text index, so a search that awaits it
+   * finds every committed message. SQLite indexes new bodies in batches after their commit (migration 0015:
+   * indexing each body inside its own write cost a third of the message's write); PostgreSQL's index is
+   * updated by the write itself.
+   */
+  searchIndexed(): Promise<void>;
   /** Finishes the queued writes, then closes what the store opened (not a connection it was given). */
   close(): Promise<void>;
 }

@@ -23,6 +23,8 @@ export function createMessageSearch(store: Store) {
   }) {
     const words = searchWords(filter.q);
     if (words.length === 0) return { rows: [], count: 0, hasMore: false };
+    // Every committed message, the newest too: their bodies may still wait for the index (migration 0015).
+    await store.searchIndexed();
     return store.read(async (q) => {
       const { total, pks } = await match(q, {
         words,
