@@ -63,6 +63,11 @@ export type RuntimeOptions = {
   health?: ProcessHealth;
   /** Replaces the WAL fsync of DB_ASYNC_FSYNC (tests hold or fail it). */
   walFsync?: (handle: FileHandle) => Promise<void>;
+  /**
+   * How often the store indexes the message bodies waiting for the full-text index (ms; default 250). 0: only when a
+   * search asks (tests that look at the queue).
+   */
+  searchIndexMs?: number;
   /** Events an SSE stream may hold for a slow client before it is dropped with a reset (tests set a few). */
   sseBufferEvents?: number;
   /** DATABASE_URL: the pool (owned by the caller, migrated), its store and this node (see startServer). */
@@ -112,7 +117,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     walSync: config.dbAsyncFsync ? createWalSyncer(`${databasePath}-wal`, opts.walFsync) : undefined,
     commitMark: () => maxEventSeq.get()?.seq ?? 0,
     // New bodies reach the full-text index in batches (migration 0015); a search indexes what still waits first.
-    searchIndexMs: 250,
+    searchIndexMs: opts.searchIndexMs ?? 250,
   });
   // The services' store: PostgreSQL with DATABASE_URL, else the SQLite store (the writer the synchronous parts share).
   const shared: Store = pg?.store ?? store;

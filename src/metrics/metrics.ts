@@ -198,6 +198,18 @@ export function createMetrics(opts: MetricsOptions) {
       this.set({ file: "wal" }, await sizeOf(`${dbPath}-wal`));
     },
   });
+  // The bodies of new messages not in the full-text index yet (migration 0015): the store indexes them every 250 ms,
+  // so a queue that keeps growing means its index jobs fail (searches then index it first, and slow down).
+  let waiting: { get(): { n: number } | null } | undefined;
+  new Gauge({
+    name: "chasqui_search_index_waiting",
+    help: "Messages stored but not in the full-text search index yet (SQLite; indexed every 250 ms and before each search).",
+    registers,
+    collect() {
+      waiting ??= db.$client.query<{ n: number }, []>("SELECT count(*) AS n FROM messages_fts_pending");
+      this.set(waiting.get()?.n ?? 0);
+    },
+  });
   let media: { bytes: number; files: number; at: number } | undefined;
   let mediaScan: Promise<void> | undefined;
   const scanMedia = () => {

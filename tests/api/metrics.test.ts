@@ -133,6 +133,18 @@ describe("GET /metrics", () => {
     expect(m.family("chasqui_db_size_bytes")?.metrics ?? []).toEqual([]);
   });
 
+  test("counts the messages waiting for the full-text index; a search indexes them first", async () => {
+    // SQLite (PostgreSQL indexes with the row). The store's own 250 ms indexing off: only the search indexes.
+    await using t = createTestApp({ METRICS_TOKEN }, { searchIndexMs: 0, store: "sqlite" });
+    const conn = await t.post("/api/v1/connections", { name: "S", driver: "sandbox" });
+    for (const body of ["hola, ¿tienen envío?", "quiero pagar"])
+      await t.post(`/api/v1/connections/${conn.body.id}/sandbox/inbound`, { number: "595991000001", body });
+    expect((await scrape(t)).value("chasqui_search_index_waiting")).toBe(2);
+    const found = await t.get("/api/v1/messages/search?q=envio");
+    expect(found.body.count).toBe(1);
+    expect((await scrape(t)).value("chasqui_search_index_waiting")).toBe(0);
+  });
+
   test("an open event stream is counted while it is open", async () => {
     await using t = createTestApp({ METRICS_TOKEN });
     const controller = new AbortController();
