@@ -11,6 +11,7 @@ import { type Db, openDatabase } from "../../src/db/client";
 import { migrate } from "../../src/db/migrate";
 import * as schema from "../../src/db/schema";
 import { createSqliteStore, SEARCH_INDEX_CHUNK } from "../../src/db/store/sqlite-store";
+import { migrateBefore } from "../support/migrate-before";
 import { waitFor } from "../support/test-app";
 
 function openStore(options: { searchIndexMs?: number; observer?: (b: { jobs: number }) => void } = {}) {
@@ -160,5 +161,42 @@ test("on a read-only connection (a read-front thread) it fails with SQLITE_READO
   } finally {
     await front.close();
     ro.close();
+  }
+});
+
+test("upgrading to migration 0015 keeps every indexed message searchable; new ones queue, deletes of old ones still apply", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "chasqui-fts-upgrade-"));
+  const path = join(dir, "chasqui.sqlite");
+  const db = openDatabase(path);
+  try {
+    migrateBefore(db, "0015_search_index_batches");
+    const s = db.$client;
+    s.exec(`
+      insert into connections (id, name, driver, status) values (1, 'c', 'sandbox', 'CONNECTED');
+      insert into contacts (id, number, name) values (1, '595991000001', 'María José');
+      insert into tickets (id, status, contact_id, connection_id) values (1, 'open', 1, 1);
+      insert into messages (pk, id, connection_id, ticket_id, body, from_me, timestamp)
+        values (1, 'a', 1, 1, 'Mi factura no llegó', 0, 0), (2, 'b', 1, 1, 'Le escribimos por su pedido', 1, 0);
+    `);
+    migrate(db);
+    const match = (q: string) =>
+      s
+        .query<{ rowid: number }, [string]>("select rowid from messages_fts where messages_fts match ?")
+        .all(q)
+        .map((r) => r.rowid);
+    expect(match('"factura"')).toEqual([1]);
+    s.exec("delete from messages where pk = 2");
+    s.exec(
+      "insert into messages (pk, id, connection_id, ticket_id, body, from_me, timestamp) values (3, 'c', 1, 1, 'otro pedido', 0, 0)",
+    );
+    expect(match('"pedido"')).toEqual([]);
+    const store = createSqliteStore(db, { path });
+    await store.searchIndexed();
+    await store.close();
+    expect(match('"pedido"')).toEqual([3]);
+    s.exec("insert into messages_fts(messages_fts, rank) values ('integrity-check', 1)");
+  } finally {
+    db.$client.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
