@@ -188,6 +188,37 @@ export function createSessionManager(opts: {
     return keep(lease, sentAt);
   };
 
+  /** The session each connection runs now (a counter per start): a status of an earlier one is dropped. */
+  const sessionOf = new Map<number, number>();
+  let sessionCount = 0;
+  /** Each connection's status writes, one after the other. */
+  const statusLanes = new Map<number, Promise<void>>();
+
+  /**
+   * The events of a session started now. Its status writes queue behind the connection's earlier ones, and once a
+   * restart started a newer session a status of this one is not stored: a slow write (or a late event) of the
+   * stopped socket cannot land after its successor's and show a QR no companion shows any more.
+   */
+  const eventsOfSession = (connectionId: number): GatewayEvents => {
+    const session = ++sessionCount;
+    sessionOf.set(connectionId, session);
+    const events = opts.eventsFor(connectionId);
+    return {
+      ...events,
+      status(status, info) {
+        const run = (statusLanes.get(connectionId) ?? Promise.resolve()).then(async () => {
+          if (sessionOf.get(connectionId) === session) await events.status(status, info);
+        });
+        const tail = run.catch(() => {});
+        statusLanes.set(connectionId, tail);
+        void tail.then(() => {
+          if (statusLanes.get(connectionId) === tail) statusLanes.delete(connectionId);
+        });
+        return run;
+      },
+    };
+  };
+
   const startNow = async (connection: ConnectionRef, keeper?: LeaseKeeper) => {
     await stopNow(connection.id);
     if (closed || retired.has(connection.id)) return;
@@ -203,9 +234,11 @@ export function createSessionManager(opts: {
       lease: keeper.lease,
       lost: () => leaseEnded(connection.id, keeper, "lost"),
     };
+    // After the old session stopped (its statuses while stopping are stored), before the new one can emit.
+    const events = eventsOfSession(connection.id);
     const gw = owner
-      ? await factory({ id: connection.id, number: connection.number }, opts.eventsFor(connection.id), owner)
-      : await factory({ id: connection.id, number: connection.number }, opts.eventsFor(connection.id));
+      ? await factory({ id: connection.id, number: connection.number }, events, owner)
+      : await factory({ id: connection.id, number: connection.number }, events);
     // The lease may have ended while the driver was built: its socket must not open.
     if (keeper && keepers.get(connection.id) !== keeper) {
       await stopGateway(connection.id, gw);
