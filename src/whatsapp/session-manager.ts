@@ -103,17 +103,23 @@ export function createSessionManager(opts: {
   let round: Promise<void> | undefined;
   const log = opts.logger.child({ module: "sessions" });
 
-  /** Runs `op` after every operation already queued for the connection; never rejects the lane. */
-  const inLane = (connectionId: number, op: () => Promise<void>): Promise<void> => {
-    const run = (lanes.get(connectionId) ?? Promise.resolve()).then(op);
+  /** Runs `op` after every operation already queued in `chains` for the connection; never rejects the chain. */
+  const inChain = (
+    chains: Map<number, Promise<void>>,
+    connectionId: number,
+    op: () => Promise<void>,
+  ): Promise<void> => {
+    const run = (chains.get(connectionId) ?? Promise.resolve()).then(op);
     const tail = run.catch(() => {});
-    lanes.set(connectionId, tail);
-    // Forget an idle lane, so a server that saw many connections keeps no chain per id.
+    chains.set(connectionId, tail);
+    // Forget an idle chain, so a server that saw many connections keeps no chain per id.
     void tail.then(() => {
-      if (lanes.get(connectionId) === tail) lanes.delete(connectionId);
+      if (chains.get(connectionId) === tail) chains.delete(connectionId);
     });
     return run;
   };
+  /** Runs `op` after every start or stop already queued for the connection. */
+  const inLane = (connectionId: number, op: () => Promise<void>) => inChain(lanes, connectionId, op);
 
   const stopGateway = async (connectionId: number, gw: WhatsAppGateway) => {
     try {
@@ -205,17 +211,10 @@ export function createSessionManager(opts: {
     const events = opts.eventsFor(connectionId);
     return {
       ...events,
-      status(status, info) {
-        const run = (statusLanes.get(connectionId) ?? Promise.resolve()).then(async () => {
+      status: (status, info) =>
+        inChain(statusLanes, connectionId, async () => {
           if (sessionOf.get(connectionId) === session) await events.status(status, info);
-        });
-        const tail = run.catch(() => {});
-        statusLanes.set(connectionId, tail);
-        void tail.then(() => {
-          if (statusLanes.get(connectionId) === tail) statusLanes.delete(connectionId);
-        });
-        return run;
-      },
+        }),
     };
   };
 
