@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadConfig } from "../../src/config";
+import { autoReadThreads, loadConfig } from "../../src/config";
 import { createLogger } from "../../src/logger";
 import { type RuntimeOptions, startServer } from "../../src/server";
 import { ADMIN_TOKEN, waitFor } from "../support/test-app";
@@ -475,13 +475,14 @@ describe("HTTP read threads", () => {
 });
 
 describe("HTTP_READ_THREADS", () => {
-  test("is auto by default (one thread on Linux with 2 or more CPUs), takes auto or 0–16; anything else stops the start with a message naming it", () => {
-    const auto = process.platform === "linux" && availableParallelism() >= 2 ? 1 : 0;
+  test("is auto by default (one thread per CPU beyond two, at most 4), takes auto or 0–16; anything else stops the start with a message naming it", () => {
+    expect([1, 2, 3, 4, 6, 8, 64].map(autoReadThreads)).toEqual([0, 0, 1, 2, 4, 4, 4]);
+    const auto = autoReadThreads(availableParallelism());
     expect(loadConfig({ HTTP_READ_THREADS: "0" }).httpReadThreads).toBe(0);
     expect(loadConfig({ HTTP_READ_THREADS: "3" }).httpReadThreads).toBe(3);
     expect(loadConfig({}).httpReadThreads).toBe(auto);
     expect(loadConfig({ HTTP_READ_THREADS: "auto" }).httpReadThreads).toBe(auto);
-    // PostgreSQL: the front reads SQLite, so auto (the default) is off there.
+    // PostgreSQL: the threads read SQLite, so auto (the default) is off there.
     expect(loadConfig({ DATABASE_URL: "postgres://u@127.0.0.1:5432/d" }).httpReadThreads).toBe(0);
     for (const bad of ["17", "-1", "many", "1.5"])
       expect(() => loadConfig({ HTTP_READ_THREADS: bad })).toThrow(/HTTP_READ_THREADS/);
