@@ -343,9 +343,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       if (cleaned[name] !== undefined)
         issues.push(`  ${name}: only used with DATABASE_URL, which is not set`);
   } else if (e.HTTP_READ_THREADS !== 0 && e.HTTP_READ_THREADS !== "auto") {
-    // The read front's threads answer the lists from their own SQLite connections: on PostgreSQL they would read
+    // The read threads answer the lists from their own SQLite connections: on PostgreSQL they would read
     // a file nobody writes any more.
-    issues.push("  HTTP_READ_THREADS: the HTTP read front reads SQLite; set it to 0 with DATABASE_URL");
+    issues.push("  HTTP_READ_THREADS: the HTTP read threads read SQLite; set it to 0 with DATABASE_URL");
   }
   if (issues.length > 0) throw new ConfigError(`Invalid configuration:\n${issues.join("\n")}`);
   const pgUrl = e.DATABASE_URL ? parsePostgresUrl(e.DATABASE_URL) : null;
