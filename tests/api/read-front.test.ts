@@ -18,7 +18,7 @@ import { ADMIN_TOKEN, waitFor } from "../support/test-app";
 const AUTH = { authorization: `Bearer ${ADMIN_TOKEN}` };
 const dirs: string[] = [];
 
-async function start(env: Record<string, string> = {}, opts: RuntimeOptions = {}) {
+async function start(env: Record<string, string> = {}, opts: RuntimeOptions = {}, waitReady = true) {
   const dataDir = mkdtempSync(join(tmpdir(), "chasqui-front-"));
   dirs.push(dataDir);
   const config = loadConfig({
@@ -33,7 +33,7 @@ async function start(env: Record<string, string> = {}, opts: RuntimeOptions = {}
   });
   const server = await startServer(config, createLogger("silent"), opts);
   // Listening at once; the lists go to the threads once they are ready.
-  await server.front?.ready;
+  if (waitReady) await server.front?.ready;
   const base = `http://127.0.0.1:${server.port}`;
   /** The main thread's own answer (its app, in this process), as a caller at 127.0.0.1 would get it. */
   const mainGet = (path: string, headers: Record<string, string> = AUTH) =>
@@ -521,18 +521,7 @@ describe("HTTP read threads: priority", () => {
 
 describe("HTTP read threads: start and stop", () => {
   test("the server answers at once, the lists too, and hands them to its threads once they are ready", async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), "chasqui-front-"));
-    dirs.push(dataDir);
-    const config = loadConfig({
-      DATA_DIR: dataDir,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      API_TOKEN: ADMIN_TOKEN,
-      LOG_LEVEL: "silent",
-      HTTP_READ_THREADS: "1",
-    });
-    const server = await startServer(config, createLogger("silent"));
-    const base = `http://127.0.0.1:${server.port}`;
+    const { server, base } = await start({ HTTP_READ_THREADS: "1" }, {}, false);
     try {
       // Whether or not the thread is ready yet, the list is answered.
       expect((await fetch(`${base}/api/v1/contacts`, { headers: AUTH })).status).toBe(200);
@@ -564,26 +553,14 @@ describe("HTTP read threads: start and stop", () => {
   }, 30_000);
 
   test("HTTP_READ_THREADS=0 serves everything from the main thread (no front, readFront null)", async () => {
-    const z = await (async () => {
-      const dataDir = mkdtempSync(join(tmpdir(), "chasqui-front-"));
-      dirs.push(dataDir);
-      const config = loadConfig({
-        DATA_DIR: dataDir,
-        PORT: "0",
-        HOST: "127.0.0.1",
-        API_TOKEN: ADMIN_TOKEN,
-        HTTP_READ_THREADS: "0",
-      });
-      return startServer(config, createLogger("silent"));
-    })();
+    const { server, base } = await start({ HTTP_READ_THREADS: "0" });
     try {
-      expect(z.front).toBeUndefined();
-      const r = (await (await fetch(`http://127.0.0.1:${z.port}/health/ready`)).json()) as {
-        readFront: unknown;
-      };
+      expect(server.front).toBeUndefined();
+      const r = (await (await fetch(`${base}/health/ready`)).json()) as { readFront: unknown };
       expect(r.readFront).toBeNull();
+      expect((await fetch(`${base}/api/v1/contacts`, { headers: AUTH })).status).toBe(200);
     } finally {
-      await z.stop();
+      await server.stop();
     }
   }, 30_000);
 });
