@@ -112,7 +112,7 @@ const extraEnv = Object.fromEntries(
   opt.env
     .split(",")
     .filter(Boolean)
-    .map((kv) => kv.split("=") as [string, string]),
+    .map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)] as [string, string]),
 );
 const port = freePort();
 const api = `http://127.0.0.1:${port}`;

@@ -38,7 +38,7 @@ const thisEnv = Object.fromEntries(
   (opt.env ?? "")
     .split(",")
     .filter(Boolean)
-    .map((kv) => kv.split("=")),
+    .map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
 );
 if (!opt["data-dir"]) throw new Error("--data-dir DIR (a seeded data directory) is required");
 const TOKEN = "bench-token-0123456789abcdef";

@@ -221,16 +221,16 @@ export type Config = {
    */
   dbAsyncFsync: boolean;
   /**
-   * HTTP read front (HTTP_READ_THREADS): 0 = the main thread listens on PORT and answers everything; N ≥ 1 = N
-   * Bun Workers own PORT (`reusePort`), answer the GET lists the panel polls (tickets, contacts, a ticket's
-   * messages) from their own read-only SQLite connections, and forward every other request to the main thread,
-   * the single writer, over a private loopback listener. Default `auto`: 1 on Linux with 2 or more CPUs, else 0
-   * (Linux's SO_REUSEPORT hands each new connection to one listener; other systems are not tested), and always 0
-   * with DATABASE_URL (docs/PERFORMANCE.md "Issue 14 status after session 9").
+   * HTTP read threads (HTTP_READ_THREADS): 0 = the main thread answers everything; N ≥ 1 = the main thread, which
+   * owns PORT and every connection, hands the GET lists the panel polls (tickets, contacts, a ticket's messages)
+   * to N Bun Workers that answer them from their own read-only SQLite connections. Default `auto`: one thread per
+   * CPU beyond two (the main thread and the webhook thread take those), at most 4 — so none on 2 CPUs, where a
+   * thread measured no faster and cost ~45 MB — and always 0 with DATABASE_URL (docs/PERFORMANCE.md "Issue 14
+   * status after session 12").
    */
   httpReadThreads: number;
   /**
-   * The read-front threads' scheduling priority (HTTP_READ_NICE, Linux nice 0–19, default 10): under contention
+   * The read threads' scheduling priority (HTTP_READ_NICE, Linux nice 0–19, default 10): under contention
    * for the CPU the main thread (the writer, webhook wake-ups) and the webhook dispatcher thread run first and the
    * lists get what is left; on an idle machine the lists get every cycle they need.
    */
@@ -315,6 +315,11 @@ export type Config = {
 export class ConfigError extends Error {}
 
 /** Parses the environment once at boot; an invalid value stops the process with a message naming it. */
+/** `HTTP_READ_THREADS=auto`: one read thread per CPU beyond the two the main and webhook threads use, at most 4. */
+export function autoReadThreads(cpus: number): number {
+  return Math.max(0, Math.min(4, cpus - 2));
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
   const parsed = EnvSchema.safeParse(cleaned);
@@ -338,9 +343,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       if (cleaned[name] !== undefined)
         issues.push(`  ${name}: only used with DATABASE_URL, which is not set`);
   } else if (e.HTTP_READ_THREADS !== 0 && e.HTTP_READ_THREADS !== "auto") {
-    // The read front's threads answer the lists from their own SQLite connections: on PostgreSQL they would read
+    // The read threads answer the lists from their own SQLite connections: on PostgreSQL they would read
     // a file nobody writes any more.
-    issues.push("  HTTP_READ_THREADS: the HTTP read front reads SQLite; set it to 0 with DATABASE_URL");
+    issues.push("  HTTP_READ_THREADS: the HTTP read threads read SQLite; set it to 0 with DATABASE_URL");
   }
   if (issues.length > 0) throw new ConfigError(`Invalid configuration:\n${issues.join("\n")}`);
   const pgUrl = e.DATABASE_URL ? parsePostgresUrl(e.DATABASE_URL) : null;
@@ -370,9 +375,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     httpReadThreads: pgUrl
       ? 0
       : e.HTTP_READ_THREADS === "auto"
-        ? process.platform === "linux" && availableParallelism() >= 2
-          ? 1
-          : 0
+        ? autoReadThreads(availableParallelism())
         : e.HTTP_READ_THREADS,
     httpReadNice: e.HTTP_READ_NICE,
     eventRetentionHours: e.EVENT_RETENTION_HOURS,

@@ -31,7 +31,7 @@ import { AppError } from "./errors";
 import { createEventStreams, type EventStreams } from "./http/event-streams";
 import { createPgEventStreams } from "./http/pg-event-streams";
 import { createReadCache, createUncachedReads } from "./http/read-cache";
-import { createReadFront, preloadReadThreads, type ReadFront } from "./http/read-front";
+import { createReadFront, preloadReadThreads } from "./http/read-front";
 import { createProcessHealth, type Logger, type ProcessHealth } from "./logger";
 import { createMediaStorage, type MediaStore, removeOrphanTempFiles } from "./media/media-storage";
 import { createS3MediaStore } from "./media/s3-media-store";
@@ -139,7 +139,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     resolve: opts.resolve,
   });
   let services: ReturnType<typeof createServices> | undefined;
-  let readFront: { health(): ReadFrontHealth; sseStreams(): number } | undefined;
+  let readFront: { health(): ReadFrontHealth } | undefined;
   // ── PostgreSQL cluster: calls for a connection another node runs go to it (src/cluster/remote-gateway.ts) ──
   /** This run's secret: other nodes send it with their internal calls (stored in its `nodes` row). */
   const rpcSecret = pg ? randomBytes(32).toString("base64url") : undefined;
@@ -410,12 +410,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     events,
     dispatcher,
     connections: () => services.connections.list(),
-    // The read-front threads serve event streams too: the gauge counts theirs (as of this scrape) and this one's.
-    streams: {
-      get size() {
-        return streams.size + (readFront?.sseStreams() ?? 0);
-      },
-    },
+    streams,
   });
 
   return {
@@ -441,11 +436,8 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     async advertise(address: string) {
       await ownership?.leases.advertise(address);
     },
-    /**
-     * The HTTP read front, when startServer starts one: what /health/ready reports of it, and the event streams
-     * its threads hold (the open-streams gauge).
-     */
-    attachReadFront(front: { health(): ReadFrontHealth; sseStreams(): number }) {
+    /** The HTTP read threads, when startServer starts them: what /health/ready reports of them. */
+    attachReadFront(front: { health(): ReadFrontHealth }) {
       readFront = front;
     },
     /** Starts a session for every connection that is not logged out. */
@@ -690,48 +682,35 @@ export async function startServer(config: Config, baseLogger: Logger, opts: Runt
       return Response.json({ error: "ERR_INTERNAL", message: "Internal server error" }, { status: 500 });
     },
   };
-  // HTTP_READ_THREADS: threads own the public port and answer the GET lists; this thread, the single writer,
-  // answers the rest on a private listener. Not for an in-memory database (a thread cannot open it).
-  let server: ReturnType<typeof Bun.serve> | undefined;
-  let front: ReadFront | undefined;
-  let port: number;
+  // HTTP_READ_THREADS: this thread, the single writer, owns the port and hands the GET lists to the read threads
+  // (answering them itself while none is ready). Not for an in-memory database (a thread cannot open it).
+  const front =
+    config.httpReadThreads > 0 && databasePath !== ":memory:"
+      ? createReadFront({
+          config,
+          logger,
+          metrics: runtime.metrics,
+          databasePath,
+          threads: config.httpReadThreads,
+          preloaded,
+        })
+      : undefined;
+  let server: ReturnType<typeof Bun.serve>;
   try {
-    if (config.httpReadThreads > 0 && databasePath !== ":memory:") {
-      // Threads resolve PUBLIC_URL from the config they are given: with PORT=0 it is known only once bound.
-      front = createReadFront({
-        config,
-        logger,
-        fetch: runtime.app.fetch,
-        metrics: runtime.metrics,
-        databasePath,
-        threads: config.httpReadThreads,
-        serveOptions,
-        preloaded,
-        commits: runtime.events,
-        durableMark: runtime.store.durableMark,
-        onPort: (p) => {
-          if (!config.publicUrlConfigured && config.port === 0) config.publicUrl = `http://localhost:${p}`;
-        },
-      });
-      port = await front.start();
-      runtime.attachReadFront(front);
-    } else {
-      server = Bun.serve({
-        ...serveOptions,
-        port: config.port,
-        hostname: config.host,
-        fetch: runtime.app.fetch,
-      });
-      port = server.port as number;
-    }
+    server = Bun.serve({
+      ...serveOptions,
+      port: config.port,
+      hostname: config.host,
+      fetch: front ? front.wrap(runtime.app.fetch) : runtime.app.fetch,
+    });
   } catch (err) {
     dropPreloaded();
-    await front?.stop();
     await checkpointer?.stop();
     await runtime.close();
     await closePool();
     throw listenError(config, err);
   }
+  const port = server.port as number;
   // PORT=0 binds a free port: media links must name the real one.
   if (!config.publicUrlConfigured && config.port === 0) config.publicUrl = `http://localhost:${port}`;
   // A node advertises PUBLIC_URL unless NODE_ADDRESS says otherwise: with PORT=0, the port just bound.
@@ -743,6 +722,11 @@ export async function startServer(config: Config, baseLogger: Logger, opts: Runt
       .catch((err) =>
         logger.warn({ err }, "storing this node's address failed; other nodes cannot forward calls to it"),
       );
+  }
+  // Given the config once PUBLIC_URL names the bound port (the lists' media links show it).
+  if (front) {
+    front.start();
+    runtime.attachReadFront(front);
   }
   logger.info({ url: `http://${config.host}:${port}`, dataDir: config.dataDir }, "chasqui listening");
 
@@ -781,12 +765,11 @@ export async function startServer(config: Config, baseLogger: Logger, opts: Runt
       clearInterval(retentionTimer);
       clearInterval(checkpointTimer);
       await checkpointer?.stop();
-      // The read front stops accepting first; its requests in flight end as the main thread answers them.
-      const frontStopped = front?.stop();
-      // Open event streams never finish on their own; end them so the graceful stop can complete (streams
-      // proxied by a read-front thread end with them).
+      // Open event streams never finish on their own; end them so the graceful stop can complete.
       runtime.streams.closeAll();
-      await Promise.all([server?.stop(), frontStopped]);
+      // The port first (its requests in flight end, those on a read thread too), then the read threads.
+      await server.stop();
+      await front?.stop();
       await runtime.close();
       await closePool();
       logger.info("stopped");

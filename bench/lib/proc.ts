@@ -91,7 +91,9 @@ export function spawnServer(o: {
   token: string;
   env?: Record<string, string>;
 }) {
-  return Bun.spawn(["bun", "src/cli.ts", "serve"], {
+  // BENCH_SERVER_BUN_ARGS: flags for the server's bun (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it).
+  const bunArgs = (process.env.BENCH_SERVER_BUN_ARGS ?? "").split(" ").filter(Boolean);
+  return Bun.spawn(["bun", ...bunArgs, "src/cli.ts", "serve"], {
     cwd: o.root,
     env: {
       ...process.env,

@@ -11096,7 +11096,7 @@ export interface components {
                 /** @description Parts that do not run on PostgreSQL yet: their routes answer 503 and their background work does not start */
                 notYet: string[];
             };
-            /** @description The HTTP read front (threads that answer the GET lists from read-only connections); null when HTTP_READ_THREADS=0. While none runs the main thread listens on the port itself, so a dead thread does not make the answer 503. */
+            /** @description The HTTP read threads (they answer the GET lists the main thread hands them, from read-only connections): how many there are and how many are ready; null when HTTP_READ_THREADS=0. While none is ready the main thread answers the lists itself, so a dead thread does not make the answer 503. */
             readFront: {
                 /** @description Threads listening now; a dead one is started again within a second */
                 running: number;

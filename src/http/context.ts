@@ -67,7 +67,7 @@ export type AppEnv = {
     idempotency?: IdempotencyHandle;
     /** The `error` code `renderError` answered with, for the request log and metrics. */
     errorCode?: string;
-    /** Set by an HTTP read-front thread that hands this request to the main thread (logged and counted there). */
+    /** Set by an HTTP read thread that hands this request back to the main thread (logged and counted there). */
     forwarded?: boolean;
   };
 };

@@ -36,8 +36,8 @@ export type StreamSubscription = {
 };
 
 /**
- * What tells the hub that events were committed, up to which `seq`: the event sink of this thread, or (in an HTTP
- * read-front thread) the main thread's commit notices passed on by src/http/read-front.ts.
+ * What tells the hub that events were committed, up to which `seq`: the event sink of this thread (or, in a hub
+ * that never streams, nothing).
  */
 export type CommitNotices = { subscribe(listener: (e: { seq: number }) => void): () => void };
 

@@ -35,7 +35,7 @@ export function createReadCache(
     maxEntries?: number;
     maxRows?: number;
     /**
-     * What keys `any` entries instead of `total_changes()`: a read-only connection (the HTTP read front's)
+     * What keys `any` entries instead of `total_changes()`: a read-only connection (an HTTP read thread's)
      * never writes, so its own count never moves; it passes a counter of other connections' commits.
      */
     changeCounter?: () => number;

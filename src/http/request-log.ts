@@ -40,7 +40,7 @@ export const observeRequests = createMiddleware<AppEnv>(async (c, next) => {
   await next();
   const durationMs = performance.now() - startedAt;
   const deps = c.get("deps");
-  // A read-front thread handed it to the main thread, which logs and counts it once.
+  // A read thread handed it back to the main thread, which logs and counts it once.
   if (!deps || c.get("forwarded")) return;
   const route = routeTemplate(c);
   const method = c.req.method;

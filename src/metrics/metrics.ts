@@ -34,7 +34,7 @@ export type MetricsOptions = {
   mediaDir: string | null;
   clock?: () => number;
   /**
-   * Set in an HTTP read-front thread: its requests carry `thread="<name>"` (the main thread's carry no thread
+   * Set in an HTTP read thread: its requests carry `thread="<name>"` (the main thread's carry no thread
    * label), and the main thread's /metrics merges them (`httpSeries`, `render(extra)`).
    */
   thread?: string;
@@ -44,7 +44,7 @@ export type MetricsOptions = {
   postgres?: SQL;
 };
 
-/** The request series a read-front thread hands to the main thread's /metrics. */
+/** The request series a read thread hands to the main thread's /metrics. */
 export type HttpSeries = MetricObjectWithValues<MetricValue<string>>[];
 const HTTP_SERIES = ["chasqui_http_requests_total", "chasqui_http_request_duration_seconds"];
 
@@ -76,7 +76,7 @@ export function createMetrics(opts: MetricsOptions) {
 
   const httpRequests = new Counter({
     name: "chasqui_http_requests_total",
-    help: "HTTP requests answered, by method, route template and status (thread: the HTTP read-front thread that answered; none for the main thread).",
+    help: "HTTP requests answered, by method, route template and status (thread: the HTTP read thread that answered; none for the main thread).",
     labelNames: ["method", "route", "status", "thread"] as const,
     registers,
   });
@@ -306,7 +306,7 @@ export function createMetrics(opts: MetricsOptions) {
     contentType: registry.contentType,
 
     /**
-     * The exposition text; scrape-time gauges are computed now. With an HTTP read front, its threads' request
+     * The exposition text; scrape-time gauges are computed now. With HTTP read threads, their' request
      * series are merged in (each thread's series carry their own `thread` label).
      */
     async render(): Promise<string> {
@@ -323,12 +323,12 @@ export function createMetrics(opts: MetricsOptions) {
       return text;
     },
 
-    /** Where render() gets the read-front threads' request series (src/http/read-front.ts). */
+    /** Where render() gets the read threads' request series (src/http/read-front.ts). */
     mergeFrom(source: () => Promise<HttpSeries[]>) {
       frontSeries = source;
     },
 
-    /** This registry's request series (a read-front thread posts them to the main thread at each scrape). */
+    /** This registry's request series (a read thread posts them to the main thread at each scrape). */
     async httpSeries(): Promise<HttpSeries> {
       const out: HttpSeries = [];
       for (const name of HTTP_SERIES) {

@@ -13,7 +13,7 @@ export type ReadinessOptions = {
   dispatcherRunning: () => boolean;
   /** The media store's last known state (a bucket's start-up probe, its last operation). */
   media?: () => MediaHealth;
-  /** The HTTP read front's threads (HTTP_READ_THREADS), null while it is off. */
+  /** The HTTP read threads (HTTP_READ_THREADS), null while they are off. */
   readFront?: () => ReadFrontHealth | null;
   /** Why the store takes no more writes (a failed fsync), or null: the database check fails until a restart. */
   storeFailure?: () => Error | null;

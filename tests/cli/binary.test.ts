@@ -48,7 +48,7 @@ describe("the compiled binary", () => {
     expect(r.stderr).toContain("PORT");
   }, 30_000);
 
-  test("serves with embedded migrations, delivers webhooks from its dispatcher thread, answers the ticket list from its HTTP read-front thread, prints the first admin token, and exits cleanly on SIGTERM", async () => {
+  test("serves with embedded migrations, delivers webhooks from its dispatcher thread, answers the ticket list from its HTTP read thread, prints the first admin token, and exits cleanly on SIGTERM", async () => {
     await using receiver = startReceiver();
     const child = await startChild([binary, "serve"], {
       DATA_DIR: join(work, "serve-data"),
@@ -83,11 +83,14 @@ describe("the compiled binary", () => {
     // The worker's entry is inside the binary: the delivery arrives, signed.
     await waitFor(() => receiver.requests.length === 1, { message: "webhook delivered by the binary" });
     receiver.verify(receiver.requests[0]!, ((await hook.json()) as { secret: string }).secret);
-    // The read front's entry is inside the binary too: the ticket list is answered by its thread (the token's
+    // The read thread's entry is inside the binary too: the ticket list is answered by its thread (the token's
     // first use there wants a lastUsedAt write, which the main thread answers; the second is the thread's own).
-    expect(await (await fetch(`${child.url}/health/ready`)).json()).toMatchObject({
-      readFront: { threads: 1, running: 1 },
-    });
+    await waitFor(
+      async () =>
+        ((await (await fetch(`${child.url}/health/ready`)).json()) as { readFront: { running: number } })
+          .readFront.running === 1,
+      { message: "the read thread is ready" },
+    );
     for (let i = 0; i < 2; i++) {
       const list = await fetch(`${child.url}/api/v1/tickets`, {
         headers: { authorization: `Bearer ${token}` },

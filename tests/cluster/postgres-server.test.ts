@@ -78,7 +78,7 @@ describe("DATABASE_URL in the configuration", () => {
       /DATABASE_POOL_MAX: only used with DATABASE_URL/,
     );
     expect(() => loadConfig({ ...base, DATABASE_URL: "postgres://db/x", HTTP_READ_THREADS: "1" })).toThrow(
-      /HTTP_READ_THREADS: the HTTP read front reads SQLite/,
+      /HTTP_READ_THREADS: the HTTP read threads read SQLite/,
     );
     expect(
       loadConfig({ ...base, DATABASE_URL: "postgres://db/x", HTTP_READ_THREADS: "auto" }).httpReadThreads,

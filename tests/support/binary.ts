@@ -29,7 +29,7 @@ async function build(): Promise<string> {
   mkdirSync(dir, { recursive: true });
   const binary = join(dir, "chasqui");
   const proc = Bun.spawn(
-    // The webhook dispatcher thread's and the read front's entries are entrypoints too, as in scripts/build.ts.
+    // The webhook dispatcher thread's and the read threads' entries are entrypoints too, as in scripts/build.ts.
     [
       process.execPath,
       "build",

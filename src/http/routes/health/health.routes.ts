@@ -31,7 +31,7 @@ const ReadinessSchema = z
       .nullable()
       .openapi({
         description:
-          "The HTTP read front (threads that answer the GET lists from read-only connections); null when HTTP_READ_THREADS=0. While none runs the main thread listens on the port itself, so a dead thread does not make the answer 503.",
+          "The HTTP read threads (they answer the GET lists the main thread hands them, from read-only connections): how many there are and how many are ready; null when HTTP_READ_THREADS=0. While none is ready the main thread answers the lists itself, so a dead thread does not make the answer 503.",
       }),
     outbox: z
       .object({
