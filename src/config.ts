@@ -314,12 +314,12 @@ export type Config = {
 
 export class ConfigError extends Error {}
 
-/** Parses the environment once at boot; an invalid value stops the process with a message naming it. */
 /** `HTTP_READ_THREADS=auto`: one read thread per CPU beyond the two the main and webhook threads use, at most 4. */
 export function autoReadThreads(cpus: number): number {
   return Math.max(0, Math.min(4, cpus - 2));
 }
 
+/** Parses the environment once at boot; an invalid value stops the process with a message naming it. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
   const parsed = EnvSchema.safeParse(cleaned);
