@@ -15,7 +15,8 @@
  * 3. Prints, per scenario, the median over the rounds of req/s, its share of the ceiling of the same round,
  *    and p99.
  *
- * Scenarios: `tickets` (`GET /api/v1/tickets?after=`), `closed` (`?status=closed&after=`), `contacts`
+ * Scenarios: `tickets` (`GET /api/v1/tickets?after=`), `closed` (`?status=closed&after=`), `queue` (the waiting
+ * tab, `?view=queue&after=`: pending tickets with no agent, 10 % of the seeded ones), `contacts`
  * (`GET /api/v1/contacts?after=`), `messages` (`GET /api/v1/tickets/{random}/messages`), `offset`
  * (`GET /api/v1/tickets?page=` 1–50, shallow offset pages) and `deep-offset` (`?page=` 1–5,000: offset
  * pagination reads every skipped index entry, so its cost grows with the page number; use `after=`).
@@ -129,6 +130,7 @@ const ticketCursor = `'["tickets",' .. string.format("%.0f", ${newest - 90 * DAY
 const SCENARIOS: Record<string, string> = {
   tickets: `request = function() return wrk.format(nil, "/api/v1/tickets?after=" .. b64url(${ticketCursor})) end`,
   closed: `request = function() return wrk.format(nil, "/api/v1/tickets?status=closed&after=" .. b64url(${ticketCursor})) end`,
+  queue: `request = function() return wrk.format(nil, "/api/v1/tickets?view=queue&after=" .. b64url(${ticketCursor})) end`,
   contacts: `request = function() return wrk.format(nil, "/api/v1/contacts?after=" .. b64url('["contacts","Cliente ' .. math.random(1, ${CONTACTS}) .. '",0]')) end`,
   messages: `request = function() return wrk.format(nil, "/api/v1/tickets/" .. math.random(1, ${CONTACTS}) .. "/messages") end`,
   offset: `request = function() return wrk.format(nil, "/api/v1/tickets?page=" .. math.random(1, 50)) end`,

@@ -6,6 +6,8 @@ type Op =
   | { kind: "inbound"; conn: number; contact: number }
   | { kind: "status"; ticket: number; status: "open" | "pending" | "closed" }
   | { kind: "queue"; ticket: number; queue: number | null }
+  | { kind: "agent"; ticket: number; user: number | null }
+  | { kind: "deleteUser"; user: number }
   | { kind: "deleteQueue"; queue: number }
   | { kind: "deleteConnection"; conn: number };
 
@@ -35,6 +37,21 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     }),
   },
   {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("agent" as const),
+      ticket: fc.nat(20),
+      user: fc.option(fc.integer({ min: 0, max: 1 })),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("deleteUser" as const),
+      user: fc.integer({ min: 0, max: 1 }),
+    }),
+  },
+  {
     weight: 1,
     arbitrary: fc.record({
       kind: fc.constant("deleteQueue" as const),
@@ -50,7 +67,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   },
 );
 
-test("list counts match the tickets table after any sequence of ticket changes", async () => {
+test("list and tab counts match the tickets table after any sequence of ticket changes", async () => {
   await fc.assert(
     fc.asyncProperty(fc.array(op, { maxLength: 25 }), async (ops) => {
       await using t = createTestApp();
@@ -63,6 +80,11 @@ test("list counts match the tickets table after any sequence of ticket changes",
         (await t.post("/api/v1/queues", { name: "Q1", color: "#111" })).body.id,
         (await t.post("/api/v1/queues", { name: "Q2", color: "#222" })).body.id,
       ];
+      // Supervisors: any ticket may be theirs, whatever its queue.
+      const users = [
+        (await t.post("/api/v1/users", { name: "U1", email: "u1@example.com", role: "supervisor" })).body.id,
+        (await t.post("/api/v1/users", { name: "U2", email: "u2@example.com", role: "supervisor" })).body.id,
+      ] as number[];
       const ticketIds: number[] = [];
       for (const o of ops) {
         if (o.kind === "inbound") {
@@ -77,6 +99,12 @@ test("list counts match the tickets table after any sequence of ticket changes",
           await t.put(`/api/v1/tickets/${ticketIds[o.ticket % ticketIds.length]}`, {
             queueId: o.queue === null ? null : queues[o.queue],
           });
+        } else if (o.kind === "agent" && ticketIds.length > 0) {
+          await t.put(`/api/v1/tickets/${ticketIds[o.ticket % ticketIds.length]}`, {
+            userId: o.user === null ? null : users[o.user],
+          });
+        } else if (o.kind === "deleteUser") {
+          await t.del(`/api/v1/users/${users[o.user]}`);
         } else if (o.kind === "deleteQueue") {
           await t.del(`/api/v1/queues/${queues[o.queue]}`);
         } else if (o.kind === "deleteConnection") {
@@ -101,6 +129,14 @@ test("list counts match the tickets table after any sequence of ticket changes",
           await actual("where queue_id = ?", q),
         );
       }
+      // The tabs: waiting (pending, no agent) and each agent's own work (not closed).
+      expect((await t.get("/api/v1/tickets?view=queue")).body.count).toBe(
+        await actual("where status = 'pending' and user_id is null"),
+      );
+      for (const u of users)
+        expect((await t.services.tickets.counts({}, { userId: u })).mine).toBe(
+          await actual("where user_id = ? and status <> 'closed'", u),
+        );
     }),
     { numRuns: 25 },
   );

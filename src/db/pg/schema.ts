@@ -289,16 +289,20 @@ export const tickets = pgTable(
   ],
 );
 
-/** Kept exact by triggers on `tickets` (hand-written part of the first migration). queue_id 0 = none. */
+/**
+ * Kept exact by triggers on `tickets` (hand-written part of the first migration; user_id since 0005_tab_counts).
+ * queue_id and user_id 0 = none.
+ */
 export const ticketCounts = pgTable(
   "ticket_counts",
   {
     status: text("status").notNull(),
     connectionId: id("connection_id").notNull(),
     queueId: id("queue_id").notNull(),
+    userId: id("user_id").notNull(),
     n: integer("n").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.status, t.connectionId, t.queueId] })],
+  (t) => [primaryKey({ columns: [t.status, t.connectionId, t.queueId, t.userId] })],
 );
 
 export const ticketTags = pgTable(

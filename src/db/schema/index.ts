@@ -277,8 +277,9 @@ export const tickets = sqliteTable(
 );
 
 /**
- * Ticket counts per (status, connection, queue), kept exact by triggers on `tickets` (see migration
- * 0003), so a paginated list answers `count` without scanning every matching ticket. queue_id 0 = none.
+ * Ticket counts per (status, connection, queue, agent), kept exact by triggers on `tickets` (migrations 0003 and
+ * 0016), so a paginated list and the tab badges answer `count` without reading every matching ticket: the `queue`
+ * tab is status pending and user 0, `mine` one user's rows that are not closed. queue_id and user_id 0 = none.
  */
 export const ticketCounts = sqliteTable(
   "ticket_counts",
@@ -286,9 +287,10 @@ export const ticketCounts = sqliteTable(
     status: text("status").notNull(),
     connectionId: integer("connection_id").notNull(),
     queueId: integer("queue_id").notNull(),
+    userId: integer("user_id").notNull(),
     n: integer("n").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.status, t.connectionId, t.queueId] })],
+  (t) => [primaryKey({ columns: [t.status, t.connectionId, t.queueId, t.userId] })],
 );
 
 export const ticketTags = sqliteTable(

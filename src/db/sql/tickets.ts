@@ -178,12 +178,15 @@ type Args = (string | number)[];
 
 /**
  * The one place a ticket filter becomes SQLite SQL, on alias `t`: the page query reads `tickets t`, the count
- * `ticket_counts t` (same column names). The tab conditions are written exactly as the partial indexes
+ * `ticket_counts t` (same column names; no agent is user_id 0 there, null in tickets). The tab conditions are written exactly as the partial indexes
  * tickets_mine_idx and tickets_unassigned_idx are, so SQLite uses them; the agent's queue filter wraps
  * queue_id in coalesce(), so it never displaces the index that gives the order. `byKey` (a search's
  * matches, looked up by id) puts `+` before the tab columns so no index on them competes with the ids.
  */
-function whereOf(filter: TicketFilter): { where: string; args: Args } {
+function whereOf(
+  filter: TicketFilter,
+  on: "tickets" | "ticket_counts" = "tickets",
+): { where: string; args: Args } {
   const conds: string[] = [];
   const args: Args = [];
   const add = (cond: string, value: string | number | undefined) => {
@@ -202,7 +205,7 @@ function whereOf(filter: TicketFilter): { where: string; args: Args } {
     add(`${col("user_id")} = ?`, filter.userId ?? 0);
     conds.push(`${col("status")} <> 'closed'`);
   } else if (filter.view === "queue")
-    conds.push(`${col("status")} = 'pending' and ${col("user_id")} is null`);
+    conds.push(`${col("status")} = 'pending' and ${col("user_id")} ${on === "tickets" ? "is null" : "= 0"}`);
   if (filter.queues)
     add("coalesce(t.queue_id, 0) in (select value from json_each(?))", JSON.stringify(filter.queues));
   return { where: conds.join(" and "), args };
@@ -255,9 +258,8 @@ const sqlite: TicketSql = {
   },
 
   /**
-   * Without a tab it is summed from the trigger-maintained ticket_counts (O(groups), not O(matching tickets));
-   * a tab counts its partial index, which holds only the open work of one agent (mine) or the waiting tickets
-   * (queue); a tag's tickets are counted from ticket_tags (index-backed by tag).
+   * Summed from the trigger-maintained ticket_counts (O(groups), not O(matching tickets)), the tabs too (its
+   * user_id: 0 = none); a tag's tickets are counted from ticket_tags (index-backed by tag).
    */
   async count(q, filter) {
     const db = client(q);
@@ -271,16 +273,9 @@ const sqlite: TicketSql = {
           .get(filter.tagId, ...args)?.n ?? 0
       );
     }
-    if (filter.view === "mine" || filter.view === "queue") {
-      const { where, args } = whereOf(filter);
-      return (
-        db.query<{ n: number }, Args>(`select count(*) as n from tickets t where ${where}`).get(...args)?.n ??
-        0
-      );
-    }
-    // ticket_counts has the filter's columns under the same names (queue_id 0 = none), so the list's own
-    // where clause applies to it.
-    const { where, args } = whereOf(filter);
+    // ticket_counts has the filter's columns under the same names (queue_id and user_id 0 = none), so the list's
+    // own where clause applies to it.
+    const { where, args } = whereOf(filter, "ticket_counts");
     return (
       db
         .query<{ n: number }, Args>(
@@ -498,10 +493,14 @@ const msOrNullOf = (v: unknown) => (v === null ? null : (v as Date).getTime());
 
 /**
  * `pgWhere` as text with `$n` placeholders (appended to `args`), on alias `t` — `tickets t`, or `ticket_counts t`
- * for a count (same column names, queue_id 0 = none). The same conditions, written as the partial indexes
- * tickets_mine_idx and tickets_unassigned_idx are.
+ * for a count (same column names, queue_id and user_id 0 = none). The same conditions, written as the partial
+ * indexes tickets_mine_idx and tickets_unassigned_idx are.
  */
-function pgWhereText(filter: TicketFilter, args: unknown[]): string {
+function pgWhereText(
+  filter: TicketFilter,
+  args: unknown[],
+  on: "tickets" | "ticket_counts" = "tickets",
+): string {
   const conds: string[] = [];
   const param = (value: unknown) => {
     args.push(value);
@@ -520,7 +519,8 @@ function pgWhereText(filter: TicketFilter, args: unknown[]): string {
   if (filter.view === "mine") {
     conds.push(`t.user_id = ${param(filter.userId ?? 0)}`);
     conds.push("t.status <> 'closed'");
-  } else if (filter.view === "queue") conds.push("t.status = 'pending' and t.user_id is null");
+  } else if (filter.view === "queue")
+    conds.push(`t.status = 'pending' and t.user_id ${on === "tickets" ? "is null" : "= 0"}`);
   if (filter.queues)
     conds.push(filter.queues.length > 0 ? `coalesce(t.queue_id, 0) in (${list(filter.queues)})` : "false");
   return conds.join(" and ");
@@ -559,13 +559,9 @@ const postgres: TicketSql = {
         .where(and(eq(tt.tagId, filter.tagId), pgWhere({ ...filter, tagId: undefined })));
       return Number(row?.n ?? 0);
     }
-    if (filter.view === "mine" || filter.view === "queue") {
-      const [row] = await db.select({ n: count() }).from(t).where(pgWhere(filter));
-      return Number(row?.n ?? 0);
-    }
-    // ticket_counts has the filter's columns under the same names (queue_id 0 = none).
+    // ticket_counts has the filter's columns under the same names (queue_id and user_id 0 = none).
     const args: unknown[] = [];
-    const where = pgWhereText(filter, args);
+    const where = pgWhereText(filter, args, "ticket_counts");
     const [row] = await pgClient(q)
       .unsafe(`select coalesce(sum(t.n), 0) as n from ticket_counts t${where ? ` where ${where}` : ""}`, args)
       .values();
