@@ -410,6 +410,12 @@ export const rowCounts = pgTable("row_counts", {
   n: bigint("n", { mode: "number" }).notNull(),
 });
 
+/** Kept exact by triggers on `messages` (migration 0006_message_counts). A ticket with no message has no row. */
+export const messageCounts = pgTable("message_counts", {
+  ticketId: id("ticket_id").primaryKey(),
+  n: bigint("n", { mode: "number" }).notNull(),
+});
+
 export const messageReactions = pgTable(
   "message_reactions",
   {
