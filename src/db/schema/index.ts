@@ -293,6 +293,24 @@ export const ticketCounts = sqliteTable(
   (t) => [primaryKey({ columns: [t.status, t.connectionId, t.queueId, t.userId] })],
 );
 
+/**
+ * `ticket_counts` per tag: the tickets carrying each tag per (status, connection, queue, agent), kept exact by
+ * triggers on `ticket_tags` and `tickets` (migration 0018), so a list filtered by tag answers `count` from a few
+ * rows instead of reading every ticket of the tag. queue_id and user_id 0 = none.
+ */
+export const ticketTagCounts = sqliteTable(
+  "ticket_tag_counts",
+  {
+    tagId: integer("tag_id").notNull(),
+    status: text("status").notNull(),
+    connectionId: integer("connection_id").notNull(),
+    queueId: integer("queue_id").notNull(),
+    userId: integer("user_id").notNull(),
+    n: integer("n").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tagId, t.status, t.connectionId, t.queueId, t.userId] })],
+);
+
 export const ticketTags = sqliteTable(
   "ticket_tags",
   {
