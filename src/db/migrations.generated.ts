@@ -16,6 +16,8 @@ import m13 from "../../drizzle/0013_event_ids.sql" with { type: "text" };
 import m14 from "../../drizzle/0014_list_changes.sql" with { type: "text" };
 import m15 from "../../drizzle/0015_search_index_batches.sql" with { type: "text" };
 import m16 from "../../drizzle/0016_tab_counts.sql" with { type: "text" };
+import m17 from "../../drizzle/0017_message_counts.sql" with { type: "text" };
+import m18 from "../../drizzle/0018_tag_counts.sql" with { type: "text" };
 
 export const embeddedMigrations: { tag: string; when: number; breakpoints: boolean; sql: string }[] = [
   { tag: "0000_init", when: 1795735690930, breakpoints: true, sql: m0 },
@@ -35,4 +37,6 @@ export const embeddedMigrations: { tag: string; when: number; breakpoints: boole
   { tag: "0014_list_changes", when: 1796160289415, breakpoints: true, sql: m14 },
   { tag: "0015_search_index_batches", when: 1796160389415, breakpoints: true, sql: m15 },
   { tag: "0016_tab_counts", when: 1796254294966, breakpoints: true, sql: m16 },
+  { tag: "0017_message_counts", when: 1796254926543, breakpoints: true, sql: m17 },
+  { tag: "0018_tag_counts", when: 1796255434741, breakpoints: true, sql: m18 },
 ];

@@ -5,7 +5,8 @@ import { createTestApp, type TestApp } from "../support/test-app";
  * The list's tabs count from ticket_counts (migrations 0016 / pg 0005), kept by triggers that follow the agent as
  * they follow status, connection and queue. After every kind of change a ticket's agent can go through (accept,
  * transfer, unassign, close, reopen, the agent or the queue deleted, the contact deleted with its tickets), the
- * counters equal a count of the tickets, and the counts the API answers equal the tickets each tab lists.
+ * counters equal a count of the tickets, and the counts the API answers equal the tickets each tab lists. The same
+ * for the counters per tag (migrations 0018 / pg 0007), through taggings, untaggings and a tag deleted.
  */
 
 type Group = { status: string; c: number; q: number; u: number; n: number };
@@ -38,8 +39,22 @@ async function truth(t: TestApp, userId: number, filter: { status?: string; queu
   };
 }
 
+const tagCounters = (t: TestApp) =>
+  t.rows<Group & { tag: number }>(
+    "select tag_id as tag, status, connection_id as c, queue_id as q, user_id as u, n from ticket_tag_counts where n <> 0 order by tag, status, c, q, u",
+  );
+const tagRecount = (t: TestApp) =>
+  t.rows<Group & { tag: number }>(
+    `select tt.tag_id as tag, t.status, t.connection_id as c, coalesce(t.queue_id, 0) as q, coalesce(t.user_id, 0) as u,
+       count(*) as n
+     from ticket_tags tt join tickets t on t.id = tt.ticket_id
+     group by tt.tag_id, t.status, t.connection_id, coalesce(t.queue_id, 0), coalesce(t.user_id, 0)
+     order by tag, status, c, q, u`,
+  );
+
 async function expectExact(t: TestApp, users: number[], queues: number[]) {
   expect(await counters(t)).toEqual(await recount(t));
+  expect(await tagCounters(t)).toEqual(await tagRecount(t));
   for (const userId of users)
     for (const filter of [
       {},
@@ -57,7 +72,7 @@ async function expectExact(t: TestApp, users: number[], queues: number[]) {
   expect(listed.count).toBe((await truth(t, 0)).queue);
 }
 
-test("the tab counts follow every change of a ticket's agent, status and queue", async () => {
+test("the tab and tag counts follow every change of a ticket's agent, status, queue and tags", async () => {
   await using t = createTestApp();
   const conn = await t.sandbox();
   const ventas = (await t.post("/api/v1/queues", { name: "Ventas", color: "#111111" })).body.id as number;
@@ -91,6 +106,12 @@ test("the tab counts follow every change of a ticket's agent, status and queue",
     number,
     number,
   ];
+  // Tagged before and after the changes below: the tag counters follow the tickets' groups.
+  const vip = (await t.post("/api/v1/tags", { name: "vip", color: "#333333" })).body.id as number;
+  const mora = (await t.post("/api/v1/tags", { name: "mora", color: "#444444" })).body.id as number;
+  for (const id of [t1, t2, t4, t8])
+    expect((await t.put(`/api/v1/tickets/${id}`, { tagIds: [vip] })).status).toBe(200);
+  expect((await t.put(`/api/v1/tickets/${t6}`, { tagIds: [vip, mora] })).status).toBe(200);
   await expectExact(t, users, queues);
 
   // Assigned, moved between queues and agents, unassigned, closed, reopened.
@@ -106,7 +127,14 @@ test("the tab counts follow every change of a ticket's agent, status and queue",
   expect((await t.put(`/api/v1/tickets/${t6}`, { userId: ana, status: "closed" })).status).toBe(200);
   await expectExact(t, users, queues);
   expect((await t.put(`/api/v1/tickets/${t2}`, { status: "open" })).status).toBe(200);
-  expect((await t.put(`/api/v1/tickets/${t7}`, { userId: beto, queueId: soporte })).status).toBe(200);
+  expect(
+    (await t.put(`/api/v1/tickets/${t7}`, { userId: beto, queueId: soporte, tagIds: [mora] })).status,
+  ).toBe(200);
+  expect((await t.put(`/api/v1/tickets/${t1}`, { tagIds: [mora] })).status).toBe(200);
+  await expectExact(t, users, queues);
+  // A tag deleted: its counters go.
+  expect((await t.del(`/api/v1/tags/${mora}`)).status).toBeLessThan(300);
+  expect(await t.rows("select n from ticket_tag_counts where tag_id = ?", mora)).toEqual([]);
   await expectExact(t, users, queues);
 
   // The agent deleted: their tickets lose the agent (set null), the counters follow.
@@ -121,4 +149,5 @@ test("the tab counts follow every change of a ticket's agent, status and queue",
   await expectExact(t, [ana], [soporte]);
   // Nothing drifted below zero on the way.
   expect(await t.rows("select n from ticket_counts where n < 0")).toEqual([]);
+  expect(await t.rows("select n from ticket_tag_counts where n < 0")).toEqual([]);
 });

@@ -8,6 +8,8 @@ type Op =
   | { kind: "queue"; ticket: number; queue: number | null }
   | { kind: "agent"; ticket: number; user: number | null }
   | { kind: "deleteUser"; user: number }
+  | { kind: "tags"; ticket: number; tags: number[] }
+  | { kind: "deleteTag"; tag: number }
   | { kind: "deleteQueue"; queue: number }
   | { kind: "deleteConnection"; conn: number };
 
@@ -45,6 +47,21 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     }),
   },
   {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("tags" as const),
+      ticket: fc.nat(20),
+      tags: fc.uniqueArray(fc.integer({ min: 0, max: 2 }), { maxLength: 3 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("deleteTag" as const),
+      tag: fc.integer({ min: 0, max: 2 }),
+    }),
+  },
+  {
     weight: 1,
     arbitrary: fc.record({
       kind: fc.constant("deleteUser" as const),
@@ -67,7 +84,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   },
 );
 
-test("list and tab counts match the tickets table after any sequence of ticket changes", async () => {
+test("list, tab and tag counts match the tickets table after any sequence of ticket changes", async () => {
   await fc.assert(
     fc.asyncProperty(fc.array(op, { maxLength: 25 }), async (ops) => {
       await using t = createTestApp();
@@ -84,6 +101,11 @@ test("list and tab counts match the tickets table after any sequence of ticket c
       const users = [
         (await t.post("/api/v1/users", { name: "U1", email: "u1@example.com", role: "supervisor" })).body.id,
         (await t.post("/api/v1/users", { name: "U2", email: "u2@example.com", role: "supervisor" })).body.id,
+      ] as number[];
+      const tags = [
+        (await t.post("/api/v1/tags", { name: "T1", color: "#111" })).body.id,
+        (await t.post("/api/v1/tags", { name: "T2", color: "#222" })).body.id,
+        (await t.post("/api/v1/tags", { name: "T3", color: "#333" })).body.id,
       ] as number[];
       const ticketIds: number[] = [];
       for (const o of ops) {
@@ -103,6 +125,12 @@ test("list and tab counts match the tickets table after any sequence of ticket c
           await t.put(`/api/v1/tickets/${ticketIds[o.ticket % ticketIds.length]}`, {
             userId: o.user === null ? null : users[o.user],
           });
+        } else if (o.kind === "tags" && ticketIds.length > 0) {
+          await t.put(`/api/v1/tickets/${ticketIds[o.ticket % ticketIds.length]}`, {
+            tagIds: o.tags.map((k) => tags[k]),
+          });
+        } else if (o.kind === "deleteTag") {
+          await t.del(`/api/v1/tags/${tags[o.tag]}`);
         } else if (o.kind === "deleteUser") {
           await t.del(`/api/v1/users/${users[o.user]}`);
         } else if (o.kind === "deleteQueue") {
@@ -137,6 +165,19 @@ test("list and tab counts match the tickets table after any sequence of ticket c
         expect((await t.services.tickets.counts({}, { userId: u })).mine).toBe(
           await actual("where user_id = ? and status <> 'closed'", u),
         );
+      // By tag, alone, with a status and with the waiting tab.
+      const tagged = "id in (select ticket_id from ticket_tags where tag_id = ?)";
+      for (const tag of tags) {
+        expect((await t.get(`/api/v1/tickets?tagId=${tag}`)).body.count).toBe(
+          await actual(`where ${tagged}`, tag),
+        );
+        expect((await t.get(`/api/v1/tickets?tagId=${tag}&status=open`)).body.count).toBe(
+          await actual(`where ${tagged} and status = 'open'`, tag),
+        );
+        expect((await t.get(`/api/v1/tickets?tagId=${tag}&view=queue`)).body.count).toBe(
+          await actual(`where ${tagged} and status = 'pending' and user_id is null`, tag),
+        );
+      }
     }),
     { numRuns: 25 },
   );

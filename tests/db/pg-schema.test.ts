@@ -15,9 +15,10 @@ const pgDialect = new PgDialect();
 
 /**
  * SQLite gives an `integer primary key` a default (it is the rowid); PostgreSQL gives one only to an identity.
- * These are rowids on SQLite but always written by the domain (the ticket's id), so no identity on PostgreSQL.
+ * These are rowids on SQLite but always written by the domain or a trigger (a ticket's id), so no identity on
+ * PostgreSQL.
  */
-const ROWID_KEYS_WRITTEN_BY_THE_DOMAIN = new Set(["ticket_automation.ticket_id"]);
+const ROWID_KEYS_WRITTEN_BY_THE_DOMAIN = new Set(["ticket_automation.ticket_id", "message_counts.ticket_id"]);
 
 /**
  * PostgreSQL-only tables: the cluster's (docs/CLUSTER.md §4, §5.1). SQLite is one node that owns every

@@ -5,6 +5,8 @@ import m2 from "../../../drizzle-pg/0002_list_changes.sql" with { type: "text" }
 import m3 from "../../../drizzle-pg/0003_cluster.sql" with { type: "text" };
 import m4 from "../../../drizzle-pg/0004_node_secret.sql" with { type: "text" };
 import m5 from "../../../drizzle-pg/0005_tab_counts.sql" with { type: "text" };
+import m6 from "../../../drizzle-pg/0006_message_counts.sql" with { type: "text" };
+import m7 from "../../../drizzle-pg/0007_tag_counts.sql" with { type: "text" };
 
 export const embeddedMigrations: { tag: string; when: number; breakpoints: boolean; sql: string }[] = [
   { tag: "0000_init", when: 1796155360502, breakpoints: true, sql: m0 },
@@ -13,4 +15,6 @@ export const embeddedMigrations: { tag: string; when: number; breakpoints: boole
   { tag: "0003_cluster", when: 1796165658527, breakpoints: true, sql: m3 },
   { tag: "0004_node_secret", when: 1796196464737, breakpoints: true, sql: m4 },
   { tag: "0005_tab_counts", when: 1796254295799, breakpoints: true, sql: m5 },
+  { tag: "0006_message_counts", when: 1796254928640, breakpoints: true, sql: m6 },
+  { tag: "0007_tag_counts", when: 1796255435591, breakpoints: true, sql: m7 },
 ];

@@ -305,6 +305,20 @@ export const ticketCounts = pgTable(
   (t) => [primaryKey({ columns: [t.status, t.connectionId, t.queueId, t.userId] })],
 );
 
+/** `ticket_counts` per tag, kept exact by triggers (migration 0007_tag_counts). queue_id and user_id 0 = none. */
+export const ticketTagCounts = pgTable(
+  "ticket_tag_counts",
+  {
+    tagId: id("tag_id").notNull(),
+    status: text("status").notNull(),
+    connectionId: id("connection_id").notNull(),
+    queueId: id("queue_id").notNull(),
+    userId: id("user_id").notNull(),
+    n: integer("n").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tagId, t.status, t.connectionId, t.queueId, t.userId] })],
+);
+
 export const ticketTags = pgTable(
   "ticket_tags",
   {
@@ -407,6 +421,12 @@ export const listChanges = pgTable("list_changes", {
 /** Kept exact by triggers (hand-written part of the first migration). */
 export const rowCounts = pgTable("row_counts", {
   name: text("name").primaryKey(),
+  n: bigint("n", { mode: "number" }).notNull(),
+});
+
+/** Kept exact by triggers on `messages` (migration 0006_message_counts). A ticket with no message has no row. */
+export const messageCounts = pgTable("message_counts", {
+  ticketId: id("ticket_id").primaryKey(),
   n: bigint("n", { mode: "number" }).notNull(),
 });
 

@@ -293,6 +293,24 @@ export const ticketCounts = sqliteTable(
   (t) => [primaryKey({ columns: [t.status, t.connectionId, t.queueId, t.userId] })],
 );
 
+/**
+ * `ticket_counts` per tag: the tickets carrying each tag per (status, connection, queue, agent), kept exact by
+ * triggers on `ticket_tags` and `tickets` (migration 0018), so a list filtered by tag answers `count` from a few
+ * rows instead of reading every ticket of the tag. queue_id and user_id 0 = none.
+ */
+export const ticketTagCounts = sqliteTable(
+  "ticket_tag_counts",
+  {
+    tagId: integer("tag_id").notNull(),
+    status: text("status").notNull(),
+    connectionId: integer("connection_id").notNull(),
+    queueId: integer("queue_id").notNull(),
+    userId: integer("user_id").notNull(),
+    n: integer("n").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tagId, t.status, t.connectionId, t.queueId, t.userId] })],
+);
+
 export const ticketTags = sqliteTable(
   "ticket_tags",
   {
@@ -431,6 +449,16 @@ export const listChanges = sqliteTable("list_changes", {
 /** Row counts kept exact by triggers (see migration 0006), so a list answers `count` without a scan. */
 export const rowCounts = sqliteTable("row_counts", {
   name: text("name").primaryKey(),
+  n: integer("n").notNull(),
+});
+
+/**
+ * How many messages each ticket holds, kept exact by triggers on `messages` (migration 0017), so a ticket's message
+ * list answers `count` with one lookup instead of walking the ticket's messages (6–7 ms at 200,000 of them, on the
+ * one thread). A ticket with no message has no row.
+ */
+export const messageCounts = sqliteTable("message_counts", {
+  ticketId: integer("ticket_id").primaryKey(),
   n: integer("n").notNull(),
 });
 

@@ -7,7 +7,7 @@
 // body's Bun.SQL client, as on SQLite, because building and mapping drizzle's builders cost several times
 // running them (bench/postgres.bench.ts, docs/PERFORMANCE.md "PostgreSQL vs SQLite").
 import type { SQL as BunSQL } from "bun";
-import { and, count, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { alias } from "drizzle-orm/pg-core";
 import type { PageAt } from "../../domain/paging";
@@ -259,29 +259,20 @@ const sqlite: TicketSql = {
 
   /**
    * Summed from the trigger-maintained ticket_counts (O(groups), not O(matching tickets)), the tabs too (its
-   * user_id: 0 = none); a tag's tickets are counted from ticket_tags (index-backed by tag).
+   * user_id: 0 = none); with a tag, from ticket_tag_counts, the same counters per tag.
    */
   async count(q, filter) {
-    const db = client(q);
-    if (filter.tagId !== undefined) {
-      const { where, args } = whereOf({ ...filter, tagId: undefined });
-      return (
-        db
-          .query<{ n: number }, Args>(
-            `select count(*) as n from ticket_tags tt join tickets t on t.id = tt.ticket_id where tt.tag_id = ?${where ? ` and ${where}` : ""}`,
-          )
-          .get(filter.tagId, ...args)?.n ?? 0
-      );
-    }
-    // ticket_counts has the filter's columns under the same names (queue_id and user_id 0 = none), so the list's
-    // own where clause applies to it.
-    const { where, args } = whereOf(filter, "ticket_counts");
+    // ticket_counts (ticket_tag_counts for a tag) has the filter's columns under the same names (queue_id and
+    // user_id 0 = none), so the list's own where clause applies to it.
+    const tagged = filter.tagId !== undefined;
+    const { where, args } = whereOf({ ...filter, tagId: undefined }, "ticket_counts");
+    const conds = [tagged ? "t.tag_id = ?" : "", where].filter(Boolean).join(" and ");
     return (
-      db
+      client(q)
         .query<{ n: number }, Args>(
-          `select coalesce(sum(n), 0) as n from ticket_counts t${where ? ` where ${where}` : ""}`,
+          `select coalesce(sum(n), 0) as n from ${tagged ? "ticket_tag_counts" : "ticket_counts"} t${conds ? ` where ${conds}` : ""}`,
         )
-        .get(...args)?.n ?? 0
+        .get(...(tagged ? [filter.tagId!, ...args] : args))?.n ?? 0
     );
   },
 
@@ -548,22 +539,17 @@ const postgres: TicketSql = {
   },
 
   async count(q, filter) {
-    const db = pgOf(q);
-    const t = pg.tickets;
-    if (filter.tagId !== undefined) {
-      const tt = pg.ticketTags;
-      const [row] = await db
-        .select({ n: count() })
-        .from(tt)
-        .innerJoin(t, eq(t.id, tt.ticketId))
-        .where(and(eq(tt.tagId, filter.tagId), pgWhere({ ...filter, tagId: undefined })));
-      return Number(row?.n ?? 0);
-    }
-    // ticket_counts has the filter's columns under the same names (queue_id and user_id 0 = none).
-    const args: unknown[] = [];
-    const where = pgWhereText(filter, args, "ticket_counts");
+    // ticket_counts (ticket_tag_counts for a tag) has the filter's columns under the same names (queue_id and
+    // user_id 0 = none).
+    const tagged = filter.tagId !== undefined;
+    const args: unknown[] = tagged ? [filter.tagId] : [];
+    const where = pgWhereText({ ...filter, tagId: undefined }, args, "ticket_counts");
+    const conds = [tagged ? "t.tag_id = $1" : "", where].filter(Boolean).join(" and ");
     const [row] = await pgClient(q)
-      .unsafe(`select coalesce(sum(t.n), 0) as n from ticket_counts t${where ? ` where ${where}` : ""}`, args)
+      .unsafe(
+        `select coalesce(sum(t.n), 0) as n from ${tagged ? "ticket_tag_counts" : "ticket_counts"} t${conds ? ` where ${conds}` : ""}`,
+        args,
+      )
       .values();
     return Number(row?.[0] ?? 0);
   },

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import { messages as messagesSqlite } from "../../db/schema";
 import { touchTicketSql } from "../../db/sql/messages";
 import type { Query } from "../../db/store";
@@ -62,7 +62,7 @@ export function createMessageStore(
 ) {
   const { db, events, clock } = deps;
   const st = deps.store;
-  const { messages: table, contacts: contactTable, tickets: ticketTable } = st.t;
+  const { messages: table, contacts: contactTable, tickets: ticketTable, messageCounts } = st.t;
   const touchTicketIn = touchTicketSql[st.dialect];
   const ph = (name: string) => sql.placeholder(name);
   const newestFirst = [desc(table.createdAt), desc(table.pk)] as const;
@@ -82,11 +82,12 @@ export function createMessageStore(
         .from(ticketTable)
         .where(eq(ticketTable.id, ph("ticketId"))),
     ),
+    // Kept by triggers (migration 0017): one lookup, not a walk over the ticket's messages.
     count: preparedQuery<{ ticketId: number }, { n: number }[]>((q) =>
       q
-        .select({ n: count() })
-        .from(table)
-        .where(eq(table.ticketId, ph("ticketId"))),
+        .select({ n: messageCounts.n })
+        .from(messageCounts)
+        .where(eq(messageCounts.ticketId, ph("ticketId"))),
     ),
     page: preparedQuery<{ ticketId: number; limit: number; offset: number }, PageRow[]>((q) =>
       pageQuery(q)
