@@ -178,10 +178,10 @@ type Args = (string | number)[];
 
 /**
  * The one place a ticket filter becomes SQLite SQL, on alias `t`: the page query reads `tickets t`, the count
- * `ticket_counts t` (same column names; no agent is user_id 0 there, null in tickets). The tab conditions are written exactly as the partial indexes
- * tickets_mine_idx and tickets_unassigned_idx are, so SQLite uses them; the agent's queue filter wraps
- * queue_id in coalesce(), so it never displaces the index that gives the order. `byKey` (a search's
- * matches, looked up by id) puts `+` before the tab columns so no index on them competes with the ids.
+ * `ticket_counts t` (same column names; no agent is user_id 0 there, null in tickets). The tab conditions are
+ * written exactly as the partial indexes tickets_mine_idx and tickets_unassigned_idx are, so SQLite uses them; the
+ * agent's queue filter wraps queue_id in coalesce(), so it never displaces the index that gives the order. `byKey`
+ * (a search's matches, looked up by id) puts `+` before the tab columns so no index on them competes with the ids.
  */
 function whereOf(
   filter: TicketFilter,
