@@ -1,6 +1,9 @@
 -- Hand-written: the twin of SQLite's migration 0016 (drizzle/0016_tab_counts.sql). ticket_counts gains the agent
--- (user_id, 0 = none), so the `queue` and `mine` tabs count from it too; the table is rebuilt from the tickets
--- (under the ACCESS EXCLUSIVE lock TRUNCATE takes, so no ticket write comes in between).
+-- (user_id, 0 = none), so the `queue` and `mine` tabs count from it too; the table is rebuilt from the tickets under
+-- a SHARE lock on tickets: a ticket write in flight (another node's, on the old trigger) finishes first, and none
+-- starts before this commits, so no old trigger runs against the new table.
+LOCK TABLE "tickets" IN SHARE MODE;
+--> statement-breakpoint
 TRUNCATE "ticket_counts";
 --> statement-breakpoint
 ALTER TABLE "ticket_counts" DROP CONSTRAINT "ticket_counts_status_connection_id_queue_id_pk";
