@@ -369,27 +369,18 @@ const pgOf = (q: Query) => q as unknown as Pg;
 const ms = (d: Date) => d.getTime();
 const msOrNull = (d: Date | null) => (d === null ? null : d.getTime());
 
-/** The columns a filter reads, of `tickets` or of `ticket_counts` (which has no id, user or tags). */
-type FilterColumns = {
-  id?: typeof pg.tickets.id;
-  status: typeof pg.tickets.status | typeof pg.ticketCounts.status;
-  connectionId: typeof pg.tickets.connectionId | typeof pg.ticketCounts.connectionId;
-  queueId: typeof pg.tickets.queueId | typeof pg.ticketCounts.queueId;
-  userId?: typeof pg.tickets.userId;
-};
-
 /**
  * `whereOf`'s twin: the tab conditions written as the partial indexes tickets_mine_idx and
  * tickets_unassigned_idx are (`status <> 'closed'` a literal, so the planner can match the index predicate).
  */
-function pgWhere(filter: TicketFilter, cols: FilterColumns = pg.tickets): SQL | undefined {
+function pgWhere(filter: TicketFilter): SQL | undefined {
   const t = pg.tickets;
   const conds: (SQL | undefined)[] = [];
   if (filter.id !== undefined) conds.push(eq(t.id, filter.id));
   if (filter.ids) conds.push(inArray(t.id, filter.ids));
-  if (filter.status !== undefined) conds.push(eq(cols.status, filter.status));
-  if (filter.connectionId !== undefined) conds.push(eq(cols.connectionId, filter.connectionId));
-  if (filter.queueId !== undefined) conds.push(eq(cols.queueId, filter.queueId));
+  if (filter.status !== undefined) conds.push(eq(t.status, filter.status));
+  if (filter.connectionId !== undefined) conds.push(eq(t.connectionId, filter.connectionId));
+  if (filter.queueId !== undefined) conds.push(eq(t.queueId, filter.queueId));
   if (filter.tagId !== undefined)
     conds.push(
       sql`exists (select 1 from ${pg.ticketTags} where ${pg.ticketTags.ticketId} = ${t.id} and ${pg.ticketTags.tagId} = ${filter.tagId})`,
@@ -398,7 +389,7 @@ function pgWhere(filter: TicketFilter, cols: FilterColumns = pg.tickets): SQL | 
     conds.push(eq(t.userId, filter.userId ?? 0));
     conds.push(sql`${t.status} <> 'closed'`);
   } else if (filter.view === "queue") conds.push(sql`${t.status} = 'pending' and ${t.userId} is null`);
-  if (filter.queues) conds.push(inArray(sql`coalesce(${cols.queueId}, 0)`, filter.queues));
+  if (filter.queues) conds.push(inArray(sql`coalesce(${t.queueId}, 0)`, filter.queues));
   return conds.length > 0 ? and(...conds) : undefined;
 }
 
