@@ -13,6 +13,13 @@ export type ReadScope =
 const CHANGES_PER_READ = 10_000;
 
 /**
+ * Slots of the doorkeeper that remembers which keys were computed before (a hash per slot, 256 KB): a key is
+ * forgotten only when another key lands on its slot, so a panel's poll stays known while tens of thousands of
+ * one-off pages pass.
+ */
+const DOORKEEPER_SLOTS = 1 << 16;
+
+/**
  * Caches the JSON of hot read endpoints (the ticket and contact lists that every open panel and dashboard
  * polls) with exact invalidation, so the cache can never serve stale data:
  *
@@ -28,6 +35,12 @@ const CHANGES_PER_READ = 10_000;
  * rebuilt from its page's ids (index only) and the rows' cached JSON, rendering only the tickets that
  * changed. Bounded: least recently used answers go first; rows in two generations (at most maxRows, ~700
  * bytes each: 10,000 ≈ 7 MB), the older dropped when the newer is full.
+ *
+ * Only what is asked again is kept: an answer (and the rows its computation rendered) is stored from its key's
+ * second computation on. A page asked once — a client walking every page of a list, a random cursor — is
+ * computed and handed out without entering either cache, so it does not push out what the panels poll, nor
+ * hold memory long enough to cost full garbage collections. A polled page is computed twice, then answered
+ * from memory.
  */
 export function createReadCache(
   db: Db,
@@ -39,10 +52,25 @@ export function createReadCache(
      * never writes, so its own count never moves; it passes a counter of other connections' commits.
      */
     changeCounter?: () => number;
+    /**
+     * The computation of a key from which its answer is kept: 2 (default) keeps what is asked again, 1 keeps
+     * every answer (the tests that count computations).
+     */
+    admitAfter?: 1 | 2;
   } = {},
 ) {
   const maxEntries = opts.maxEntries ?? 128;
   const maxRows = opts.maxRows ?? 10_000;
+  const doorkeeper = (opts.admitAfter ?? 2) === 2 ? new Uint32Array(DOORKEEPER_SLOTS) : undefined;
+  /** Whether this key was computed before (always, without a doorkeeper); remembers it for the next time. */
+  const askedBefore = (key: string): boolean => {
+    if (!doorkeeper) return true;
+    const hash = Bun.hash.crc32(key) || 1; // 0 marks an empty slot
+    const slot = hash & (DOORKEEPER_SLOTS - 1);
+    if (doorkeeper[slot] === hash) return true;
+    doorkeeper[slot] = hash;
+    return false;
+  };
   const sqlite = db.$client;
   const totalChangesQuery = sqlite.query<{ n: number }, []>("select total_changes() as n");
   const totalChanges = opts.changeCounter ?? (() => totalChangesQuery.get()!.n);
@@ -157,14 +185,20 @@ export function createReadCache(
 
   return {
     /**
-     * The JSON text cached under key for what `scope` depends on, or the one compute returns (then kept).
+     * The JSON text cached under key for what `scope` depends on, or the one compute returns — kept when the
+     * key was computed before (see the doorkeeper above). `compute` is told whether its answer will be kept, to
+     * pass on to `ticketRows`.
      *
      * The changes are applied and the entry's version taken BEFORE compute reads (through the Store, on its
      * own connection, awaited): compute sees at least every change applied, so an entry is never older than
      * its version says. A change committed while compute runs may be in the answer already; its version is
      * then older than the data, and the next look at the changes only makes the entry be computed again.
      */
-    async get(key: string, scope: ReadScope, compute: () => string | Promise<string>): Promise<string> {
+    async get(
+      key: string,
+      scope: ReadScope,
+      compute: (keep: boolean) => string | Promise<string>,
+    ): Promise<string> {
       sync();
       const v = versionOf(scope);
       const hit = entries.get(key);
@@ -173,7 +207,10 @@ export function createReadCache(
         entries.set(key, hit);
         return hit.body;
       }
-      const body = await compute();
+      // A stale entry was kept before: its key is known without the doorkeeper.
+      const keep = hit !== undefined || askedBefore(key);
+      const body = await compute(keep);
+      if (!keep) return body;
       entries.delete(key);
       entries.set(key, { version: v, body });
       if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
@@ -185,6 +222,7 @@ export function createReadCache(
      * (which may leave out tickets that no longer exist). Call inside a `tickets` compute, after `get`
      * synced the changes. `render` reads after that sync, so a row it renders is at least as new as the
      * changes applied; one that already holds a later change is dropped when the next sync applies it.
+     * With `keep` false (an answer `get` will not keep) the rendered rows are not kept either.
      */
     async ticketRows(
       ids: number[],
@@ -193,6 +231,7 @@ export function createReadCache(
       ) =>
         | { id: number; contactId: number; json: string }[]
         | Promise<{ id: number; contactId: number; json: string }[]>,
+      keep = true,
     ): Promise<string[]> {
       const out: (string | undefined)[] = [];
       const missing: number[] = [];
@@ -204,11 +243,12 @@ export function createReadCache(
       if (missing.length === 0) return out as string[];
       const rendered = new Map<number, string>();
       for (const row of await render(missing)) {
+        rendered.set(row.id, row.json);
+        if (!keep) continue;
         dropRow(row.id);
         if (young.size >= half) rotate();
         young.set(row.id, { contactId: row.contactId, json: row.json });
         index(row.contactId, row.id);
-        rendered.set(row.id, row.json);
       }
       // Tickets that no longer exist are left out.
       for (let i = 0; i < ids.length; i++) if (out[i] === undefined) out[i] = rendered.get(ids[i]!);
@@ -226,7 +266,7 @@ export type ReadCache = ReturnType<typeof createReadCache>;
  */
 export function createUncachedReads(): ReadCache {
   return {
-    get: async (_key, _scope, compute) => compute(),
+    get: async (_key, _scope, compute) => compute(false),
     async ticketRows(ids, render) {
       const rendered = new Map((await render(ids)).map((r) => [r.id, r.json]));
       return ids.flatMap((id) => {

@@ -12,7 +12,7 @@ import { createTestApp } from "../support/test-app";
 test("SQLite: an `any` entry is reused until any row changes, then recomputed", async () => {
   const db = openDatabase(":memory:");
   migrate(db);
-  const cache = createReadCache(db);
+  const cache = createReadCache(db, { admitAfter: 1 });
   let computed = 0;
   const read = () => cache.get("k", "any", () => String(++computed));
   expect([await read(), await read()]).toEqual(["1", "1"]);
@@ -25,10 +25,69 @@ test("SQLite: an `any` entry is reused until any row changes, then recomputed", 
   expect(await read()).toBe("3");
 });
 
+test("SQLite: by default an answer is kept from its key's second computation on, and so are the rows it rendered", async () => {
+  await using t = createTestApp({}, { store: "sqlite" });
+  const conn = await t.sandbox();
+  const ids: number[] = [];
+  for (let i = 1; i <= 3; i++)
+    ids.push(
+      (
+        await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, {
+          number: `59599000000${i}`,
+          body: `m${i}`,
+        })
+      ).body.ticketId,
+    );
+  const cache = createReadCache(t.db);
+  const computed: string[] = [];
+  const rendered: number[][] = [];
+  const page = (key: string, want: number[]) =>
+    cache.get(key, "tickets", async (keep) => {
+      computed.push(`${key}:${keep}`);
+      return (
+        await cache.ticketRows(
+          want,
+          async (missing) => {
+            rendered.push(missing);
+            return (await t.services.tickets.views(missing)).map((v) => ({
+              id: v.id,
+              contactId: v.contactId,
+              json: `${v.id}:${v.lastMessage}`,
+            }));
+          },
+          keep,
+        )
+      ).join("|");
+    });
+  const [a, b, c] = ids as [number, number, number];
+  // Asked once: computed, handed out, neither the answer nor its rows kept.
+  expect(await page("once", [a, b])).toBe(`${a}:m1|${b}:m2`);
+  expect(await page("other", [a])).toBe(`${a}:m1`);
+  expect(computed).toEqual(["once:false", "other:false"]);
+  expect(rendered).toEqual([[a, b], [a]]);
+  // Asked again: computed once more and kept, rows too; then answered from memory.
+  expect(await page("once", [a, b])).toBe(`${a}:m1|${b}:m2`);
+  expect(await page("once", [a, b])).toBe(`${a}:m1|${b}:m2`);
+  expect(computed).toEqual(["once:false", "other:false", "once:true"]);
+  expect(rendered).toEqual([[a, b], [a], [a, b]]);
+  // A page asked for the first time still uses the kept rows: only c is rendered.
+  expect(await page("third", [a, b, c])).toBe(`${a}:m1|${b}:m2|${c}:m3`);
+  expect(rendered.at(-1)).toEqual([c]);
+  // A change makes the kept entry stale: it is computed again and kept (its key is known), rendering only b.
+  await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, { number: "595990000002", body: "otra" });
+  expect(await page("once", [a, b])).toBe(`${a}:m1|${b}:otra`);
+  expect(await page("once", [a, b])).toBe(`${a}:m1|${b}:otra`);
+  expect(computed.slice(3)).toEqual(["third:false", "once:true"]);
+  expect(rendered.slice(3)).toEqual([[c], [b]]);
+  // c was rendered for an answer that was not kept: it is rendered again.
+  expect(await page("third", [a, b, c])).toBe(`${a}:m1|${b}:otra|${c}:m3`);
+  expect(rendered.at(-1)).toEqual([c]);
+});
+
 test("SQLite: the cache keeps at most maxEntries, dropping the least recently used", async () => {
   const db = openDatabase(":memory:");
   migrate(db);
-  const cache = createReadCache(db, { maxEntries: 2 });
+  const cache = createReadCache(db, { maxEntries: 2, admitAfter: 1 });
   const calls: string[] = [];
   const read = (k: string) => cache.get(k, "tickets", () => String(calls.push(k)));
   await read("a");
@@ -49,7 +108,7 @@ async function withTicket() {
     body: "uno",
     name: "Juan",
   });
-  const cache = createReadCache(t.db);
+  const cache = createReadCache(t.db, { admitAfter: 1 });
   const computed = { tickets: 0, contacts: 0 };
   const read = async () => {
     await cache.get("tickets", "tickets", () => String(++computed.tickets));
@@ -211,7 +270,7 @@ test("SQLite: a changed ticket list renders again only the tickets that changed"
         })
       ).body.ticketId,
     );
-  const cache = createReadCache(t.db);
+  const cache = createReadCache(t.db, { admitAfter: 1 });
   const rendered: number[][] = [];
   const page = () =>
     cache.get("p", "tickets", async () =>
@@ -305,7 +364,7 @@ test("SQLite: the row cache keeps the recently used rows when full, and a contac
       ).body.ticketId,
     );
   // Two generations of 2 rows.
-  const cache = createReadCache(t.db, { maxRows: 4 });
+  const cache = createReadCache(t.db, { maxRows: 4, admitAfter: 1 });
   const rendered: number[] = [];
   let key = 0;
   const rows = (want: number[]) =>

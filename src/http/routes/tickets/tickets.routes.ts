@@ -145,7 +145,7 @@ export const ticketsRouter = createRouter()
               const nextCursor = nextCursorOf("tickets", result, (t) => [t.updatedAt.getTime(), t.id]);
               return listJson(result.rows.map(ticketRowJson), result.count, result.hasMore, q, nextCursor);
             })
-          : await readCache.get(key, "tickets", async () => {
+          : await readCache.get(key, "tickets", async (keep) => {
               const page = await services.tickets.listKeys({ ...q, userId, queues, ...pageAt(q) });
               const nextCursor = nextCursorOf("tickets", { rows: page.keys, hasMore: page.hasMore }, (k) => [
                 k.updatedAt,
@@ -159,6 +159,7 @@ export const ticketsRouter = createRouter()
                     contactId: row[4],
                     json: ticketListJson(row, tags),
                   })),
+                keep,
               );
               return listJson(rows, page.count, page.hasMore, q, nextCursor);
             });
