@@ -1,6 +1,7 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import { messages as messagesSqlite } from "../../db/schema";
-import { touchTicketSql } from "../../db/sql/messages";
+import type { Db } from "../../db/client";
+import { sqliteMessagePage, touchTicketSql } from "../../db/sql/messages";
 import type { Query } from "../../db/store";
 import { preparedQuery } from "../../db/store/prepared";
 import { AppError } from "../../errors";
@@ -280,6 +281,11 @@ export function createMessageStore(
           throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
         const total = Number((await listQuery.count(q, { ticketId }))[0]?.n ?? 0);
         const limit = at.limit + 1;
+        if (st.dialect === "sqlite") {
+          const client = (q as unknown as Db).$client;
+          const page = at.after ? { limit, after: at.after } : { limit, offset: at.offset };
+          return { ...takePage(sqliteMessagePage(client, ticketId, page), at.limit), count: total };
+        }
         const rows = at.after
           ? await listQuery.after(q, {
               ticketId,
