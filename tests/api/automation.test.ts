@@ -387,6 +387,9 @@ describe("farewell and rating on close", () => {
     await using _ = t;
     const first = await say("Hola");
     await t.put(`/api/v1/tickets/${first.ticketId}`, { status: "closed" });
+    // The automation reads the connection's messages when it handles the close, right after the commit (on
+    // PostgreSQL that read is real I/O): the close is handled before the connection gets them.
+    await t.services.automation.idle();
     await t.put(`/api/v1/connections/${conn.id}`, { farewellMessage: FAREWELL, ratingMessage: RATE });
     const group = await say("hola grupo", { groupId: "120363025246125888", groupName: "Clientes" });
     await t.put(`/api/v1/tickets/${group.ticketId}`, { status: "closed" });
