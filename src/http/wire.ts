@@ -357,7 +357,7 @@ const isoOrNull = (ms: number | null) => (ms === null ? "null" : `"${new Date(ms
 /**
  * `JSON.stringify(ticketWire(view))` of a list row, written from the row's columns without building the view
  * and wire objects: the same text byte for byte (same key order; strings through JSON.stringify; a null
- * number prints as `null` in a template). tests/http/ticket-list-json.test.ts compares the two.
+ * number prints as `null` in a template). tests/api/list-rendering.test.ts compares the two.
  */
 export function ticketListJson(r: TicketWireRow, tags: TicketTag[]): string {
   const queue =
