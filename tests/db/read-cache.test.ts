@@ -9,6 +9,23 @@ import { queues } from "../../src/db/schema";
 import { createReadCache } from "../../src/http/read-cache";
 import { createTestApp } from "../support/test-app";
 
+/** A server with `n` tickets, one inbound message each: from 59599000000<i>, saying m<i>. */
+async function withTickets(n: number) {
+  const t = createTestApp({}, { store: "sqlite" });
+  const conn = await t.sandbox();
+  const ids: number[] = [];
+  for (let i = 1; i <= n; i++)
+    ids.push(
+      (
+        await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, {
+          number: `59599000000${i}`,
+          body: `m${i}`,
+        })
+      ).body.ticketId,
+    );
+  return { t, conn, ids };
+}
+
 test("SQLite: an `any` entry is reused until any row changes, then recomputed", async () => {
   const db = openDatabase(":memory:");
   migrate(db);
@@ -26,18 +43,9 @@ test("SQLite: an `any` entry is reused until any row changes, then recomputed", 
 });
 
 test("SQLite: by default an answer is kept from its key's second computation on, and so are the rows it rendered", async () => {
-  await using t = createTestApp({}, { store: "sqlite" });
-  const conn = await t.sandbox();
-  const ids: number[] = [];
-  for (let i = 1; i <= 3; i++)
-    ids.push(
-      (
-        await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, {
-          number: `59599000000${i}`,
-          body: `m${i}`,
-        })
-      ).body.ticketId,
-    );
+  const made = await withTickets(3);
+  await using t = made.t;
+  const { conn, ids } = made;
   const cache = createReadCache(t.db);
   const computed: string[] = [];
   const rendered: number[][] = [];
@@ -258,18 +266,9 @@ test("SQLite: more changes than the cache can follow (or pruned ones) empty it r
 });
 
 test("SQLite: a changed ticket list renders again only the tickets that changed", async () => {
-  await using t = createTestApp({}, { store: "sqlite" });
-  const conn = await t.sandbox();
-  const ids: number[] = [];
-  for (let i = 1; i <= 3; i++)
-    ids.push(
-      (
-        await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, {
-          number: `59599000000${i}`,
-          body: `m${i}`,
-        })
-      ).body.ticketId,
-    );
+  const made = await withTickets(3);
+  await using t = made.t;
+  const { conn, ids } = made;
   const cache = createReadCache(t.db, { admitAfter: 1 });
   const rendered: number[][] = [];
   const page = () =>
@@ -351,18 +350,9 @@ test("SQLite: the ticket and contact lists never serve a stale page, whatever wa
 });
 
 test("SQLite: the row cache keeps the recently used rows when full, and a contact's change still reaches them", async () => {
-  await using t = createTestApp({}, { store: "sqlite" });
-  const conn = await t.sandbox();
-  const ids: number[] = [];
-  for (let i = 1; i <= 6; i++)
-    ids.push(
-      (
-        await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, {
-          number: `59599000000${i}`,
-          body: `m${i}`,
-        })
-      ).body.ticketId,
-    );
+  const made = await withTickets(6);
+  await using t = made.t;
+  const { ids } = made;
   // Two generations of 2 rows.
   const cache = createReadCache(t.db, { maxRows: 4, admitAfter: 1 });
   const rendered: number[] = [];
