@@ -85,7 +85,9 @@ test("SQLite: the message page's rows are the drizzle select's rows, for offset 
   });
   expect(sqliteMessagePage(t.db.$client, ticketId, { limit: 2, offset: 3 })).toEqual(oracle(2, 3));
   const cursor = [all[1]!.message.createdAt.getTime(), all[1]!.message.pk] as const;
-  expect(sqliteMessagePage(t.db.$client, ticketId, { limit: 3, after: cursor })).toEqual(oracle(3, 0, cursor));
+  expect(sqliteMessagePage(t.db.$client, ticketId, { limit: 3, after: cursor })).toEqual(
+    oracle(3, 0, cursor),
+  );
 
   // And the list answers with them: the same messages, newest first, over HTTP.
   const page = (await t.get(`/api/v1/tickets/${ticketId}/messages?limit=50`)).body;

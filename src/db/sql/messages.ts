@@ -137,7 +137,9 @@ export function sqliteMessagePage(
   const raws =
     "after" in at
       ? client
-          .query<unknown[], number[]>(`${MESSAGE_PAGE} and (m.created_at, m.pk) < (?, ?) ${NEWEST_FIRST} limit ?`)
+          .query<unknown[], number[]>(
+            `${MESSAGE_PAGE} and (m.created_at, m.pk) < (?, ?) ${NEWEST_FIRST} limit ?`,
+          )
           .values(ticketId, at.after[0], at.after[1], at.limit)
       : client
           .query<unknown[], number[]>(`${MESSAGE_PAGE} ${NEWEST_FIRST} limit ? offset ?`)
@@ -154,7 +156,9 @@ export function sqliteMessagePage(
     return {
       message: message as MessagePageRow["message"],
       contact:
-        contactId === null ? null : { id: contactId, name: raw[n + 1] as string, number: raw[n + 2] as string },
+        contactId === null
+          ? null
+          : { id: contactId, name: raw[n + 1] as string, number: raw[n + 2] as string },
     };
   });
 }

@@ -1,6 +1,6 @@
 import { and, desc, eq, sql } from "drizzle-orm";
-import { messages as messagesSqlite } from "../../db/schema";
 import type { Db } from "../../db/client";
+import { messages as messagesSqlite } from "../../db/schema";
 import { sqliteMessagePage, touchTicketSql } from "../../db/sql/messages";
 import type { Query } from "../../db/store";
 import { preparedQuery } from "../../db/store/prepared";
