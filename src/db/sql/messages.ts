@@ -2,6 +2,7 @@
 // message path runs is a portable drizzle builder (src/domain/messages/).
 import { and, Column, eq, getTableColumns, lt, sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import type { PageAt } from "../../domain/paging";
 import type { Db } from "../client";
 import { messages as pgMessages, tickets as pgTickets } from "../pg/schema";
 import { messages as sqliteMessages } from "../schema";
@@ -124,7 +125,7 @@ where m.ticket_id = ?`;
 const NEWEST_FIRST = "order by m.created_at desc, m.pk desc";
 
 /**
- * SQLite: `limit` messages of a ticket, newest first, from `offset` or after the keyset cursor (createdAt ms, pk)
+ * SQLite: limit + 1 messages of a ticket, newest first, from `offset` or after the keyset cursor (createdAt ms, pk)
  * — the rows the drizzle select `{ message: messages, contact: { id, name, number } }` left-joined on the contact
  * gives, read with one raw statement and decoded here: drizzle's generic row mapping was ~20 µs of the ~93 µs
  * the list took for a 10-message page. tests/api/message-page-rows.test.ts holds it equal to that select.
@@ -132,18 +133,17 @@ const NEWEST_FIRST = "order by m.created_at desc, m.pk desc";
 export function sqliteMessagePage(
   client: Db["$client"],
   ticketId: number,
-  at: { limit: number; offset: number } | { limit: number; after: readonly [number, number] },
+  at: PageAt<readonly [number, number]>,
 ): MessagePageRow[] {
-  const raws =
-    "after" in at
-      ? client
-          .query<unknown[], number[]>(
-            `${MESSAGE_PAGE} and (m.created_at, m.pk) < (?, ?) ${NEWEST_FIRST} limit ?`,
-          )
-          .values(ticketId, at.after[0], at.after[1], at.limit)
-      : client
-          .query<unknown[], number[]>(`${MESSAGE_PAGE} ${NEWEST_FIRST} limit ? offset ?`)
-          .values(ticketId, at.limit, at.offset);
+  const raws = at.after
+    ? client
+        .query<unknown[], number[]>(
+          `${MESSAGE_PAGE} and (m.created_at, m.pk) < (?, ?) ${NEWEST_FIRST} limit ?`,
+        )
+        .values(ticketId, at.after[0], at.after[1], at.limit + 1)
+    : client
+        .query<unknown[], number[]>(`${MESSAGE_PAGE} ${NEWEST_FIRST} limit ? offset ?`)
+        .values(ticketId, at.limit + 1, at.offset);
   const n = MESSAGE_COLUMNS.length;
   return (raws as unknown[][]).map((raw) => {
     const message: Record<string, unknown> = {};

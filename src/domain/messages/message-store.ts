@@ -1,7 +1,7 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { messages as messagesSqlite } from "../../db/schema";
-import { sqliteMessagePage, touchTicketSql } from "../../db/sql/messages";
+import { type MessagePageRow, sqliteMessagePage, touchTicketSql } from "../../db/sql/messages";
 import type { Query } from "../../db/store";
 import { preparedQuery } from "../../db/store/prepared";
 import { AppError } from "../../errors";
@@ -75,7 +75,6 @@ export function createMessageStore(
       })
       .from(table)
       .leftJoin(contactTable, eq(contactTable.id, table.contactId));
-  type PageRow = { message: MessageRow; contact: { id: number; name: string; number: string } | null };
   const listQuery = {
     exists: preparedQuery<{ ticketId: number }, { id: number }[]>((q) =>
       q
@@ -90,7 +89,7 @@ export function createMessageStore(
         .from(messageCounts)
         .where(eq(messageCounts.ticketId, ph("ticketId"))),
     ),
-    page: preparedQuery<{ ticketId: number; limit: number; offset: number }, PageRow[]>((q) =>
+    page: preparedQuery<{ ticketId: number; limit: number; offset: number }, MessagePageRow[]>((q) =>
       pageQuery(q)
         .where(eq(table.ticketId, ph("ticketId")))
         .orderBy(...newestFirst)
@@ -99,17 +98,19 @@ export function createMessageStore(
     ),
     // Keyset: a seek in messages_ticket_idx (ticket_id, created_at, rowid) past the cursor's row. The cursor's
     // time is bound through the column's encoder (ms on SQLite, timestamptz on PostgreSQL).
-    after: preparedQuery<{ ticketId: number; limit: number; afterAt: Date; afterPk: number }, PageRow[]>(
-      (q) =>
-        pageQuery(q)
-          .where(
-            and(
-              eq(table.ticketId, ph("ticketId")),
-              sql`(${table.createdAt}, ${table.pk}) < (${sql.param(ph("afterAt"), table.createdAt)}, ${ph("afterPk")})`,
-            ),
-          )
-          .orderBy(...newestFirst)
-          .limit(ph("limit")),
+    after: preparedQuery<
+      { ticketId: number; limit: number; afterAt: Date; afterPk: number },
+      MessagePageRow[]
+    >((q) =>
+      pageQuery(q)
+        .where(
+          and(
+            eq(table.ticketId, ph("ticketId")),
+            sql`(${table.createdAt}, ${table.pk}) < (${sql.param(ph("afterAt"), table.createdAt)}, ${ph("afterPk")})`,
+          ),
+        )
+        .orderBy(...newestFirst)
+        .limit(ph("limit")),
     ),
   };
   const insertMessage = preparedQuery<Record<string, unknown>, MessageRow[]>((q) =>
@@ -280,12 +281,12 @@ export function createMessageStore(
         if ((await listQuery.exists(q, { ticketId })).length === 0)
           throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
         const total = Number((await listQuery.count(q, { ticketId }))[0]?.n ?? 0);
+        if (st.dialect === "sqlite")
+          return {
+            ...takePage(sqliteMessagePage((q as unknown as Db).$client, ticketId, at), at.limit),
+            count: total,
+          };
         const limit = at.limit + 1;
-        if (st.dialect === "sqlite") {
-          const client = (q as unknown as Db).$client;
-          const page = at.after ? { limit, after: at.after } : { limit, offset: at.offset };
-          return { ...takePage(sqliteMessagePage(client, ticketId, page), at.limit), count: total };
-        }
         const rows = at.after
           ? await listQuery.after(q, {
               ticketId,
