@@ -82,7 +82,7 @@ const EnvSchema = z.object({
   MEDIA_RETENTION_DAYS: int(0, 36_500).default(0),
   MESSAGE_RETENTION_DAYS: int(0, 36_500).default(0),
   SEARCH_MAX_MATCHES: int(1, 10_000_000).default(10_000),
-  SQLITE_MMAP_MB: int(0, 2047).default(256),
+  SQLITE_MMAP_MB: int(0, 2047).default(0),
   SQLITE_CACHE_MB: int(1, 4096).default(16),
   SEND_QUEUE_EXPIRY_HOURS: int(1, 8760).default(24),
   SEND_QUEUE_POLL_MS: int(10, 600_000).default(1_000),
@@ -287,7 +287,10 @@ export type Config = {
   messageRetentionDays: number;
   /** A ticket search reads at most this many of the newest matching messages (and contacts). */
   searchMaxMatches: number;
-  /** SQLite reads the first this many bytes of the database through a memory map (`PRAGMA mmap_size`); 0 = off. */
+  /**
+   * SQLite reads the first this many bytes of the database through a memory map (`PRAGMA mmap_size`); 0 = off, the
+   * default: SQLite unmaps the whole map whenever another connection committed (docs/PERFORMANCE.md, session 15).
+   */
   sqliteMmapBytes: number;
   /** SQLite's own page cache of the server's connection, bytes (`PRAGMA cache_size`). */
   sqliteCacheBytes: number;
