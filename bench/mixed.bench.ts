@@ -12,8 +12,8 @@
  *    `/api/v1/events/stream` read by this process (lag = frame arrival − its `timestamp`).
  * 3. Rounds, interleaved: wrk on the ceiling alone, then the mixed round: the writer process
  *    (`bench/lib/mixed-writer.ts`: `--inbound` sandbox inbound/s + `--sends` `POST /api/v1/send`/s, open loop)
- *    runs, and wrk drives `GET /api/v1/tickets` with `--readers` connections for `--seconds`, while this process
- *    probes `/health` every 100 ms and samples CPU per core (`/proc/stat`) and per server thread
+ *    runs, and wrk drives `GET /api/v1/tickets` with `--readers` connections for `--seconds`, while a prober process
+ *    (`bench/lib/health-probe.ts`) asks for `/health` every 100 ms and this one samples CPU per core (`/proc/stat`) and per server thread
  *    (`/proc/<pid>/task/<tid>/stat`). After each mixed round the writer stops and the outbox drains.
  * 4. Reports medians over the rounds: list req/s and p99 (and the ratio to the ceiling), the writes done, skipped and their latency, webhook lag p50/p99,
  *    deliveries/s vs events/s, `/health` worst latency, SSE frames and lag, CPU per core and per thread; then
@@ -289,27 +289,24 @@ try {
     await writer.exited;
     return writes;
   };
-  /** `/health` every 100 ms until stopped; resolves the slowest answer, ms. */
+  /**
+   * `/health` every 100 ms until stopped, from its own process (bench/lib/health-probe.ts: this one reads every SSE
+   * frame, which would delay the probe's own answers); resolves the slowest answer, ms.
+   */
   const probeHealth = () => {
-    let worst = 0;
-    let probing = true;
-    const done = (async () => {
-      while (probing) {
-        const t0 = performance.now();
-        try {
-          await (await fetch(`${api}/health`)).arrayBuffer();
-        } catch {
-          // counted as slow below
-        }
-        worst = Math.max(worst, performance.now() - t0);
-        await sleep(100);
-      }
-    })();
+    const probe = Bun.spawn(["bun", join(HERE, "bench/lib/health-probe.ts"), `${api}/health`, "100"], {
+      stdout: "pipe",
+      stderr: "inherit",
+    });
     return {
       stop: async () => {
-        probing = false;
-        await done;
-        return worst;
+        probe.kill("SIGTERM");
+        const out = JSON.parse((await new Response(probe.stdout).text()).trim().split("\n").at(-1)!) as {
+          worstMs: number;
+          failed: number;
+        };
+        await probe.exited;
+        return out.failed > 0 ? Number.POSITIVE_INFINITY : out.worstMs;
       },
     };
   };
