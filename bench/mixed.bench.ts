@@ -12,15 +12,18 @@
  *    `/api/v1/events/stream` read by this process (lag = frame arrival − its `timestamp`).
  * 3. Rounds, interleaved: wrk on the ceiling alone, then the mixed round: the writer process
  *    (`bench/lib/mixed-writer.ts`: `--inbound` sandbox inbound/s + `--sends` `POST /api/v1/send`/s, open loop)
- *    runs, and wrk drives `GET /api/v1/tickets` with `--readers` connections for `--seconds`, while this process
- *    probes `/health` every 100 ms and samples CPU per core (`/proc/stat`) and per server thread
+ *    runs, and wrk drives `GET /api/v1/tickets` with `--readers` connections for `--seconds`, while a prober process
+ *    (`bench/lib/health-probe.ts`) asks for `/health` every 100 ms and this one samples CPU per core (`/proc/stat`) and per server thread
  *    (`/proc/<pid>/task/<tid>/stat`). After each mixed round the writer stops and the outbox drains.
  * 4. Reports medians over the rounds: list req/s and p99 (and the ratio to the ceiling), the writes done, skipped and their latency, webhook lag p50/p99,
  *    deliveries/s vs events/s, `/health` worst latency, SSE frames and lag, CPU per core and per thread; then
  *    the bytes the `events` table and its indexes take per message written in the run (dbstat), against the
  *    messages table's bytes per message.
  *
- * Options: --ref COMMIT, --messages (1000000), --contacts (100000), --rounds (3), --seconds (10),
+ * Before the rounds, a warm-up of --warmup seconds (default 10; 0 = only 3 s of readers) runs the writer and the
+ * readers once, reported apart: the server's first writes run before its JIT compiled the write path.
+ *
+ * Options: --ref COMMIT, --messages (1000000), --contacts (100000), --rounds (3), --seconds (10), --warmup (10),
  * --readers (50), --inbound (500), --sends (100), --streams (20), --env "K=V,K=V" (extra server env),
  * --json FILE. Needs wrk on PATH.
  */
@@ -52,6 +55,7 @@ const { values: opt } = parseArgs({
     contacts: { type: "string", default: "100000" },
     rounds: { type: "string", default: "3" },
     seconds: { type: "string", default: "10" },
+    warmup: { type: "string", default: "10" },
     readers: { type: "string", default: "50" },
     inbound: { type: "string", default: "500" },
     sends: { type: "string", default: "100" },
@@ -62,6 +66,7 @@ const { values: opt } = parseArgs({
 });
 const ROUNDS = Number(opt.rounds);
 const SECONDS = Number(opt.seconds);
+const WARMUP = Number(opt.warmup);
 const READERS = Number(opt.readers);
 const STREAMS = Number(opt.streams);
 const CONTACTS = Number(opt.contacts);
@@ -244,6 +249,7 @@ type Mixed = {
 const rounds: Mixed[] = [];
 let exitCode = 0;
 let sizes: Record<string, unknown> = {};
+let warmup: Record<string, unknown> | undefined;
 try {
   await waitForHttp(`${api}/health`, server);
   await waitForHttp(`http://127.0.0.1:${helloPort}/`, hello);
@@ -263,20 +269,8 @@ try {
   log(
     `${ROUNDS} rounds × (ceiling, mixed ${SECONDS} s): ${READERS} readers, ${opt.inbound} inbound/s + ${opt.sends} sends/s, ${STREAMS} SSE streams, 1 webhook`,
   );
-  await runWrk({ url: listUrl, connections: READERS, seconds: 3, headers: auth });
-  await runWrk({ url: `http://127.0.0.1:${helloPort}/`, connections: READERS, seconds: 2 });
-
-  for (let round = 1; round <= ROUNDS; round++) {
-    const ceiling = await runWrk({
-      url: `http://127.0.0.1:${helloPort}/`,
-      connections: READERS,
-      seconds: SECONDS,
-    });
-    await fetch(`${receiver}/reset`, { method: "POST" });
-    sseLags = [];
-    sseFrames = 0;
-    const e0 = eventCount();
-    const writer = Bun.spawn(
+  const spawnWriter = () =>
+    Bun.spawn(
       [
         "bun",
         join(HERE, "bench/lib/mixed-writer.ts"),
@@ -289,21 +283,69 @@ try {
       ],
       { stdout: "pipe", stderr: "inherit" },
     );
+  const stopWriter = async (writer: ReturnType<typeof spawnWriter>) => {
+    writer.kill("SIGTERM");
+    const writes = JSON.parse((await new Response(writer.stdout).text()).trim().split("\n").at(-1)!);
+    await writer.exited;
+    return writes;
+  };
+  /**
+   * `/health` every 100 ms until stopped, from its own process (bench/lib/health-probe.ts: this one reads every SSE
+   * frame, which would delay the probe's own answers); resolves the slowest answer, ms.
+   */
+  const probeHealth = () => {
+    const probe = Bun.spawn(["bun", join(HERE, "bench/lib/health-probe.ts"), `${api}/health`, "100"], {
+      stdout: "pipe",
+      stderr: "inherit",
+    });
+    return {
+      stop: async () => {
+        probe.kill("SIGTERM");
+        const out = JSON.parse((await new Response(probe.stdout).text()).trim().split("\n").at(-1)!) as {
+          worstMs: number;
+          failed: number;
+        };
+        await probe.exited;
+        return out.failed > 0 ? Number.POSITIVE_INFINITY : out.worstMs;
+      },
+    };
+  };
+  const drainOutbox = async () => {
+    const deadline = Date.now() + 120_000;
+    while (openDeliveries() > 0 && Date.now() < deadline) await sleep(20);
+  };
+
+  // Warm-up: the server's first writes run cold (its JIT has compiled none of the write path yet), so the
+  // write load and the readers run once, reported apart, before the measured rounds.
+  if (WARMUP > 0) {
+    const writer = spawnWriter();
+    const prober = probeHealth();
+    const list = await runWrk({ url: listUrl, connections: READERS, seconds: WARMUP, headers: auth });
+    const worst = await prober.stop();
+    const writes = await stopWriter(writer);
+    await drainOutbox();
+    warmup = { seconds: WARMUP, listRps: Math.round(list.rps), healthWorstMs: Math.round(worst), writes };
+    log(
+      `warm-up ${WARMUP} s (not in the rounds): list ${list.rps.toFixed(0)} req/s, health worst ${worst.toFixed(0)} ms, writes ${writes.inbound} in + ${writes.sends} sends (${writes.skipped} skipped), latency p99 in ${writes.latencyMs.inbound.p99} ms`,
+    );
+  } else {
+    await runWrk({ url: listUrl, connections: READERS, seconds: 3, headers: auth });
+  }
+  await runWrk({ url: `http://127.0.0.1:${helloPort}/`, connections: READERS, seconds: 2 });
+
+  for (let round = 1; round <= ROUNDS; round++) {
+    const ceiling = await runWrk({
+      url: `http://127.0.0.1:${helloPort}/`,
+      connections: READERS,
+      seconds: SECONDS,
+    });
+    await fetch(`${receiver}/reset`, { method: "POST" });
+    sseLags = [];
+    sseFrames = 0;
+    const e0 = eventCount();
+    const writer = spawnWriter();
     await sleep(2000); // writers reach their rate before the readers start
-    let healthWorstMs = 0;
-    let probing = true;
-    const prober = (async () => {
-      while (probing) {
-        const t0 = performance.now();
-        try {
-          await (await fetch(`${api}/health`)).arrayBuffer();
-        } catch {
-          // counted as slow below
-        }
-        healthWorstMs = Math.max(healthWorstMs, performance.now() - t0);
-        await sleep(100);
-      }
-    })();
+    const prober = probeHealth();
     const c0 = coreTicks();
     const t0 = threadTicks(server.pid);
     const w0 = performance.now();
@@ -311,11 +353,8 @@ try {
     const wall = (performance.now() - w0) / 1000;
     const c1 = coreTicks();
     const t1 = threadTicks(server.pid);
-    probing = false;
-    await prober;
-    writer.kill("SIGTERM");
-    const writes = JSON.parse((await new Response(writer.stdout).text()).trim().split("\n").at(-1)!);
-    await writer.exited;
+    const healthWorstMs = await prober.stop();
+    const writes = await stopWriter(writer);
     const coresPct: Record<string, number> = {};
     for (const [cpu, b] of c1) {
       const a = c0.get(cpu)!;
@@ -331,8 +370,7 @@ try {
       .sort((a, b) => b.pct - a.pct);
     // The outbox drains after the writers stop; the lag figures cover every event of the round.
     const drainStart = performance.now();
-    const deadline = Date.now() + 120_000;
-    while (openDeliveries() > 0 && Date.now() < deadline) await sleep(20);
+    await drainOutbox();
     const drainSeconds = (performance.now() - drainStart) / 1000;
     const stats = (await (await fetch(`${receiver}/stats`)).json()) as {
       count: number;
@@ -387,7 +425,10 @@ try {
       .all(table)
       .map((r) => r.name);
   const messagesTotal = (db.query("select count(*) as n from messages").get() as { n: number }).n;
-  const written = rounds.reduce((a, r) => a + r.writes.inbound + r.writes.sends, 0);
+  const warmupWrites = warmup?.writes as { inbound: number; sends: number } | undefined;
+  const written =
+    rounds.reduce((a, r) => a + r.writes.inbound + r.writes.sends, 0) +
+    (warmupWrites ? warmupWrites.inbound + warmupWrites.sends : 0);
   const eventsTotal = eventCount();
   const eventsTable = bytesOf(["events"]);
   const eventsIndexes = bytesOf(indexesOf("events"));
@@ -438,9 +479,9 @@ try {
   console.log(
     `${opt.messages} messages; ${READERS} readers on GET /api/v1/tickets, ${opt.inbound} inbound/s + ${opt.sends} sends/s, ${STREAMS} SSE streams, 1 webhook; ${ROUNDS} × ${SECONDS} s, medians`,
   );
-  console.log(JSON.stringify({ summary, sizes }, null, 2));
+  console.log(JSON.stringify({ warmup, summary, sizes }, null, 2));
   if (opt.json)
-    writeFileSync(opt.json, JSON.stringify({ machine, opt, seed, rounds, summary, sizes }, null, 2));
+    writeFileSync(opt.json, JSON.stringify({ machine, opt, seed, warmup, rounds, summary, sizes }, null, 2));
 } catch (err) {
   log(err);
   exitCode = 1;
