@@ -36,10 +36,21 @@ export type StreamSubscription = {
 };
 
 /**
+ * A commit notice: the event's `seq`, and, from this process's event sink, the event itself (`StoredEvent`: its wire
+ * id, its exact body and its envelope), which the hub then fans out without reading it back.
+ */
+export type CommitNotice = {
+  seq: number;
+  id?: string;
+  payload?: string;
+  envelope?: { event: string; timestamp: string; connectionId: number | null };
+};
+
+/**
  * What tells the hub that events were committed, up to which `seq`: the event sink of this thread (or, in a hub
  * that never streams, nothing).
  */
-export type CommitNotices = { subscribe(listener: (e: { seq: number }) => void): () => void };
+export type CommitNotices = { subscribe(listener: (e: CommitNotice) => void): () => void };
 
 export type EventStreamsOptions = {
   events: CommitNotices;
@@ -142,7 +153,10 @@ export function fanOut(rows: FeedRow[], live: Set<Live>, bufferEvents: number, t
  *
  * Live fan-out: after each commit the event sink notifies; the hub reads the new rows once, in `seq` order
  * (`feed.after(headSeq)`, no filter), and appends each row to the bounded buffer of every live stream whose
- * filter takes it. So the database work per event does not grow with the number of open streams.
+ * filter takes it. So the database work per event does not grow with the number of open streams. The sink's notices
+ * carry the events themselves (announced once stored and durable, in `seq` order): while they continue `headSeq`
+ * without a gap the hub fans them out as they are, and reads the table only from the first gap on (events of a
+ * notice without its body, or announced out of order).
  *
  * Hand-over: a stream resuming from an older `seq` catches up from the table on its own, in batches, up to
  * the hub's `headSeq` (every committed row at or below it has been fanned out already, and every row above it
@@ -167,9 +181,13 @@ export function createEventStreams(opts: EventStreamsOptions): EventStreams {
   let notifiedSeq = headSeq;
   let scheduled = false;
   let dropped = 0;
+  /** Announced events not fanned out yet, as feed rows, in the order they were announced. */
+  let announced: FeedRow[] = [];
 
   const pump = () => {
     scheduled = false;
+    const fresh = announced;
+    announced = [];
     if (live.size === 0) {
       // Nobody to feed: skip the read. A stream that opens later catches up from the table to here.
       headSeq = Math.max(headSeq, notifiedSeq);
@@ -178,7 +196,16 @@ export function createEventStreams(opts: EventStreamsOptions): EventStreams {
     // Streams that got something in this pass, told once at its end: one flush per stream per pass, however
     // many rows (and commits) the pass carried.
     const touched: Live[] = [];
-    for (;;) {
+    // The announced events that continue headSeq with no gap, as they are; the table from the first gap on.
+    let from = 0;
+    while (from < fresh.length && fresh[from]!.seq <= headSeq) from++;
+    let to = from;
+    while (to < fresh.length && fresh[to]!.seq === headSeq + 1 + (to - from)) to++;
+    if (to > from) {
+      dropped += fanOut(fresh.slice(from, to), live, bufferEvents, touched);
+      headSeq = fresh[to - 1]!.seq;
+    }
+    while (headSeq < notifiedSeq && live.size > 0) {
       const rows = feed.after(headSeq, { limit: BATCH });
       dropped += fanOut(rows, live, bufferEvents, touched);
       const last = rows.at(-1);
@@ -194,6 +221,15 @@ export function createEventStreams(opts: EventStreamsOptions): EventStreams {
 
   // Subscribed for the runtime's life: the sink calls listeners once the commit is done, in `seq` order.
   opts.events.subscribe((e) => {
+    if (e.payload !== undefined && e.id !== undefined && e.envelope && e.seq > headSeq)
+      announced.push({
+        seq: e.seq,
+        id: e.id,
+        connectionId: e.envelope.connectionId,
+        type: e.envelope.event,
+        payload: e.payload,
+        createdAt: new Date(e.envelope.timestamp),
+      });
     if (e.seq <= notifiedSeq) return;
     notifiedSeq = e.seq;
     if (!scheduled) {
