@@ -221,7 +221,9 @@ export function createEventStreams(opts: EventStreamsOptions): EventStreams {
 
   // Subscribed for the runtime's life: the sink calls listeners once the commit is done, in `seq` order.
   opts.events.subscribe((e) => {
-    if (e.payload !== undefined && e.id !== undefined && e.envelope && e.seq > headSeq)
+    // Kept only while a stream is live: with none, the pass skips the events (a stream that opens meanwhile
+    // reads them from the table, as `headSeq` is behind `notifiedSeq`).
+    if (live.size > 0 && e.payload !== undefined && e.id !== undefined && e.envelope && e.seq > headSeq)
       announced.push({
         seq: e.seq,
         id: e.id,
