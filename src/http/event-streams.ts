@@ -1,4 +1,5 @@
 import type { EventFeed, FeedRow } from "../webhooks/event-feed";
+import type { EventSink } from "../webhooks/events";
 
 /** Events one stream may hold in memory waiting for its socket before it is dropped (see `bufferEvents`). */
 export const DEFAULT_BUFFER_EVENTS = 1000;
@@ -36,21 +37,10 @@ export type StreamSubscription = {
 };
 
 /**
- * A commit notice: the event's `seq`, and, from this process's event sink, the event itself (`StoredEvent`: its wire
- * id, its exact body and its envelope), which the hub then fans out without reading it back.
+ * What tells the hub that events were committed, and which: the event sink of this thread (or, in a hub that never
+ * streams, nothing). Each event comes with its wire id, its exact body and its envelope, once stored and durable.
  */
-export type CommitNotice = {
-  seq: number;
-  id?: string;
-  payload?: string;
-  envelope?: { event: string; timestamp: string; connectionId: number | null };
-};
-
-/**
- * What tells the hub that events were committed, up to which `seq`: the event sink of this thread (or, in a hub
- * that never streams, nothing).
- */
-export type CommitNotices = { subscribe(listener: (e: CommitNotice) => void): () => void };
+export type CommitNotices = Pick<EventSink, "subscribe">;
 
 export type EventStreamsOptions = {
   events: CommitNotices;
@@ -155,8 +145,8 @@ export function fanOut(rows: FeedRow[], live: Set<Live>, bufferEvents: number, t
  * (`feed.after(headSeq)`, no filter), and appends each row to the bounded buffer of every live stream whose
  * filter takes it. So the database work per event does not grow with the number of open streams. The sink's notices
  * carry the events themselves (announced once stored and durable, in `seq` order): while they continue `headSeq`
- * without a gap the hub fans them out as they are, and reads the table only from the first gap on (events of a
- * notice without its body, or announced out of order).
+ * without a gap the hub fans them out as they are, and reads the table only from the first gap on (an event another
+ * writer stored, or events announced out of order).
  *
  * Hand-over: a stream resuming from an older `seq` catches up from the table on its own, in batches, up to
  * the hub's `headSeq` (every committed row at or below it has been fanned out already, and every row above it
@@ -223,7 +213,7 @@ export function createEventStreams(opts: EventStreamsOptions): EventStreams {
   opts.events.subscribe((e) => {
     // Kept only while a stream is live: with none, the pass skips the events (a stream that opens meanwhile
     // reads them from the table, as `headSeq` is behind `notifiedSeq`).
-    if (live.size > 0 && e.payload !== undefined && e.id !== undefined && e.envelope && e.seq > headSeq)
+    if (live.size > 0 && e.seq > headSeq)
       announced.push({
         seq: e.seq,
         id: e.id,
