@@ -1,10 +1,10 @@
 import { and, desc, eq, ne, sql } from "drizzle-orm";
-import type { ticketAutomation } from "../db/schema";
+import type { queues, ticketAutomation } from "../db/schema";
 import type { Query } from "../db/store";
 import { preparedQuery } from "../db/store/prepared";
 import type { InboundMessage } from "../whatsapp/gateway";
 import { scheduleState } from "./automation/schedule";
-import type { ConnectionService, OfferedQueue } from "./connection.service";
+import type { Connection, ConnectionService, OfferedQueue } from "./connection.service";
 import type { Contact } from "./contact.service";
 import type { DomainDeps } from "./deps";
 import type { MessageService } from "./message.service";
@@ -21,6 +21,22 @@ const MENU_ANSWER = /^\s*(\d{1,3})\s*$/;
 
 type AutomationState = Omit<typeof ticketAutomation.$inferSelect, "ticketId">;
 type ConnectionQueue = OfferedQueue;
+type QueueRow = typeof queues.$inferSelect;
+type InboundView = {
+  t: TicketRow;
+  conn: Connection;
+  offered: ConnectionQueue[];
+  state: AutomationState;
+  queue: QueueRow | undefined;
+};
+
+/** A ticket's automation state before anything was recorded for it. */
+const NO_STATE: AutomationState = {
+  menuAttempts: 0,
+  menuOpen: false,
+  outOfHoursWindow: null,
+  ratingRequestedAt: null,
+};
 
 /**
  * What the helpdesk says by itself, per connection and queue, through the normal send path (stored as an
@@ -72,12 +88,7 @@ export function createAutomationService(
   );
 
   const stateOf = async (ticketId: number): Promise<AutomationState> =>
-    (await store.read((q) => stateStmt(q, { ticketId })))[0] ?? {
-      menuAttempts: 0,
-      menuOpen: false,
-      outOfHoursWindow: null,
-      ratingRequestedAt: null,
-    };
+    (await store.read((q) => stateStmt(q, { ticketId })))[0] ?? NO_STATE;
 
   async function saveState(ticketId: number, patch: Partial<AutomationState>) {
     await store.write(async (q) => {
@@ -88,7 +99,7 @@ export function createAutomationService(
     });
   }
 
-  // Read twice per inbound message (the inbound hook, then the out-of-hours check): compiled once per connection.
+  // Read for every inbound message (inboundView): compiled once per connection.
   const ticketStmt = preparedQuery<{ id: number }, TicketRow[]>((q) =>
     q
       .select()
@@ -142,56 +153,79 @@ export function createAutomationService(
     if (routed && queue.greetingMessage?.trim()) await send(ticketId, queue.greetingMessage);
   }
 
-  /** The out-of-hours message of the ticket's queue, once per closed window. */
-  async function outOfHours(ticketId: number) {
-    const t = await ticketOf(ticketId);
-    const queueId = t?.queueId;
-    if (!queueId || t.status === "closed") return;
-    const [queue] = await store.read((q) => q.select().from(queues).where(eq(queues.id, queueId)));
-    if (!queue?.schedule || !queue.outOfHoursMessage?.trim()) return;
+  const queueStmt = preparedQuery<{ id: number }, QueueRow[]>((q) =>
+    q
+      .select()
+      .from(queues)
+      .where(eq(queues.id, sql.placeholder("id"))),
+  );
+
+  /**
+   * What the steps after a customer's message decide on, in one read: the ticket (null when it is gone or closed),
+   * its connection and the queues it offers, the ticket's automation state and its queue. Five lookups by key that
+   * share one look at the database instead of a read each (every read pays for the writer's latest commit).
+   */
+  const inboundView = (ticketId: number): Promise<InboundView | null> =>
+    store.read(async (q) => {
+      const [t] = await ticketStmt(q, { id: ticketId });
+      if (!t || t.status === "closed") return null;
+      const conn = await connectionsSvc.findIn(q, t.connectionId);
+      if (!conn) return null;
+      const offered = await connectionsSvc.queuesIn(q, conn.id);
+      const state = (await stateStmt(q, { ticketId }))[0] ?? NO_STATE;
+      const queue = t.queueId === null ? undefined : (await queueStmt(q, { id: t.queueId }))[0];
+      return { t, conn, offered, state, queue };
+    });
+
+  /**
+   * The out-of-hours message of the ticket's queue, once per closed window. `seen`: the view read for this message
+   * when nothing was sent or written since; otherwise it is read again (a greeting or a route takes time, and an
+   * agent may have moved the ticket meanwhile).
+   */
+  async function outOfHours(ticketId: number, seen?: InboundView) {
+    const v = seen ?? (await inboundView(ticketId));
+    const queue = v?.queue;
+    if (!v || !queue?.schedule || !queue.outOfHoursMessage?.trim()) return;
     const state = scheduleState(queue.schedule, queue.timeZone ?? "UTC", clock());
-    if (state.open || (await stateOf(ticketId)).outOfHoursWindow === state.window) return;
+    if (state.open || v.state.outOfHoursWindow === state.window) return;
     await send(ticketId, queue.outOfHoursMessage);
     await saveState(ticketId, { outOfHoursWindow: state.window });
   }
 
   async function onInbound(ticketId: number, body: string, ticketCreated: boolean) {
-    const t = await ticketOf(ticketId);
-    if (!t || t.status === "closed") return;
-    const conn = await connectionsSvc.find(t.connectionId);
-    if (!conn) return;
-    const offered = await connectionsSvc.queuesOf(conn.id);
+    const v = await inboundView(ticketId);
+    if (!v) return;
+    const { t, conn, offered, state } = v;
     if (ticketCreated) {
       if (offered.length >= 2 && t.queueId === null && t.userId === null) {
         await sendMenu(ticketId, conn.greetingMessage, offered, 1);
         return;
       }
-      if (conn.greetingMessage?.trim()) await send(ticketId, conn.greetingMessage);
+      const greeting = !!conn.greetingMessage?.trim();
+      if (greeting) await send(ticketId, conn.greetingMessage!);
       if (offered.length === 1) await route(ticketId, offered[0]!);
-      await outOfHours(ticketId);
+      await outOfHours(ticketId, greeting || offered.length === 1 ? undefined : v);
       return;
     }
-    const state = await stateOf(ticketId);
-    if (state.menuOpen) {
-      const over =
-        t.queueId !== null ||
-        t.userId !== null ||
-        offered.length === 0 ||
-        (await store.read((q) => agentWroteStmt(q, { ticketId }))).length > 0;
-      const choice = MENU_ANSWER.exec(body)?.[1];
-      const picked = choice ? offered[Number(choice) - 1] : undefined;
-      if (!over && !picked) {
-        if (state.menuAttempts <= MENU_MAX_REPEATS) {
-          await sendMenu(ticketId, conn.greetingMessage, offered, state.menuAttempts + 1);
-        } else {
-          await saveState(ticketId, { menuOpen: false });
-          log.info({ ticketId, attempts: state.menuAttempts }, "queue menu ended without an answer");
-        }
-        return;
+    if (!state.menuOpen) return outOfHours(ticketId, v);
+    const over =
+      t.queueId !== null ||
+      t.userId !== null ||
+      offered.length === 0 ||
+      (await store.read((q) => agentWroteStmt(q, { ticketId }))).length > 0;
+    const choice = MENU_ANSWER.exec(body)?.[1];
+    const picked = choice ? offered[Number(choice) - 1] : undefined;
+    if (!over && !picked) {
+      if (state.menuAttempts <= MENU_MAX_REPEATS) {
+        await sendMenu(ticketId, conn.greetingMessage, offered, state.menuAttempts + 1);
+      } else {
+        await saveState(ticketId, { menuOpen: false });
+        log.info({ ticketId, attempts: state.menuAttempts }, "queue menu ended without an answer");
       }
-      await saveState(ticketId, { menuOpen: false });
-      if (!over && picked) await route(ticketId, picked);
+      return;
     }
+    await saveState(ticketId, { menuOpen: false });
+    if (!over && picked) await route(ticketId, picked);
     await outOfHours(ticketId);
   }
 

@@ -52,7 +52,7 @@ const HTTP_SERIES = ["chasqui_http_requests_total", "chasqui_http_request_durati
 export type MetricsSources = {
   events: Pick<EventSink, "subscribe">;
   dispatcher: {
-    onSettled(listener: (s: { id: number; kind: string }) => void): () => void;
+    onSettled(listener: (s: { id: number; kind: string; lagMs?: number }) => void): () => void;
   };
   connections: () => Promise<{ id: number; name: string; driver: string; status: string }[]>;
   streams: { readonly size: number };
@@ -372,10 +372,12 @@ export function createMetrics(opts: MetricsOptions) {
           else if (event === "connection_update" && data.status === "OPENING" && data.reason)
             reconnects.inc({ connection });
         }),
-        given.dispatcher.onSettled(({ id, kind }) => {
+        given.dispatcher.onSettled(({ id, kind, lagMs }) => {
           if (kind === "release") return; // handed back unsent at shutdown: not an attempt's outcome
           deliveries.inc({ outcome: kind });
           if (kind !== "delivered") return;
+          // Told by the dispatcher (SQLite's claims return each row's creation time); otherwise read from the row.
+          if (lagMs !== undefined) return deliveryLag.observe(lagMs / 1000);
           deliveryTimes(id)
             .then((row) => {
               if (row?.deliveredAt != null)

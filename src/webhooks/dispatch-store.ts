@@ -24,13 +24,14 @@ import {
 import type { Db } from "../db/client";
 import { EVENT_BODY_COLUMNS, EVENT_BODY_JOIN, type StoredEventRow } from "./event-codec";
 
-export type ClaimedRow = { id: number; eventId: number; attempts: number };
+/** `createdAt`: the row's creation (ms), where the store returns it with the claim (SQLite): the delivery lag metric. */
+export type ClaimedRow = { id: number; eventId: number; attempts: number; createdAt?: number };
 export type ClaimedBatch = { token: string; rows: ClaimedRow[] };
 export type Hook = { id: number; url: string; secret: string; enabled: number };
 
 /** A row's end state after an attempt, applied (fenced by its lease token) in the next batched write. */
 export type Settlement =
-  | { kind: "delivered"; id: number; token: string; at: number; statusCode: number }
+  | { kind: "delivered"; id: number; token: string; at: number; statusCode: number; createdAt?: number }
   | {
       kind: "retry" | "failed" | "gone";
       id: number;
@@ -109,7 +110,7 @@ export function createSqliteDispatchStore(db: Db, opts: DispatchStoreOptions): D
        WHERE d.webhook_id = $webhookId AND d.status in ('pending', 'delivering') AND ${due}
        ORDER BY d.id LIMIT $limit)
        AND EXISTS (SELECT 1 FROM webhooks w WHERE w.id = $webhookId AND w.enabled = 1)
-     RETURNING id, event_id AS eventId, attempts`,
+     RETURNING id, event_id AS eventId, attempts, created_at AS createdAt`,
   );
   const hookStmt = sqlite.query<Hook, { id: number }>(
     "SELECT id, url, secret, enabled FROM webhooks WHERE id = $id",

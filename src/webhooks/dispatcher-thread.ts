@@ -1,5 +1,6 @@
 import { workerEntry } from "../lib/worker-entry";
 import type { Logger } from "../logger";
+import type { Settled } from "./dispatcher";
 import type { DispatcherThreadSettings, FromWorker, ToWorker } from "./dispatcher-worker";
 import type { EventSink } from "./events";
 
@@ -13,7 +14,7 @@ export type DispatcherHandle = {
   readonly running: boolean;
   /** Webhook lanes with work in hand. */
   readonly inFlight: number;
-  onSettled(listener: (s: { id: number; kind: string }) => void): () => void;
+  onSettled(listener: (s: Settled) => void): () => void;
 };
 
 /** The worker's file (an entrypoint of its own in the compiled binary). */
@@ -47,7 +48,7 @@ export function createThreadedDispatcher(opts: {
   let wakePosted = false;
   let stopped: (() => void) | undefined;
   const unsubscribers: (() => void)[] = [];
-  let settledListeners: ((s: { id: number; kind: string }) => void)[] = [];
+  let settledListeners: ((s: Settled) => void)[] = [];
 
   const send = (m: ToWorker) => worker?.postMessage(m);
   // One wake-up per turn of the event loop, however many events the commits of that turn stored.

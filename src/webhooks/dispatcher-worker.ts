@@ -15,7 +15,7 @@ import { SQL } from "bun";
 import { openDatabase } from "../db/client";
 import { createLogger, type LogFormat } from "../logger";
 import { createPgDispatchStore, type DispatchStore } from "./dispatch-store";
-import { createDispatcher, type Dispatcher, type DispatcherWakeups } from "./dispatcher";
+import { createDispatcher, type Dispatcher, type DispatcherWakeups, type Settled } from "./dispatcher";
 import { mergeWakeups, pgWakeups } from "./pg-wakeups";
 import { createReceiverPolicy } from "./receiver-policy";
 
@@ -50,7 +50,7 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: "started" }
-  | { type: "settled"; items: { id: number; kind: string }[]; lanes: number }
+  | { type: "settled"; items: Settled[]; lanes: number }
   | { type: "lanes"; lanes: number }
   | { type: "stopped" };
 
@@ -129,7 +129,7 @@ function start(s: DispatcherThreadSettings) {
     batchSize,
   });
   // Results stored in one commit are told in one message.
-  let batch: { id: number; kind: string }[] = [];
+  let batch: Settled[] = [];
   d.onSettled((r) => {
     if (batch.length === 0)
       queueMicrotask(() => {
@@ -137,7 +137,7 @@ function start(s: DispatcherThreadSettings) {
         batch = [];
         post({ type: "settled", items, lanes: d.inFlight });
       });
-    batch.push({ id: r.id, kind: r.kind });
+    batch.push(r);
   });
   // Lanes in hand change without a result when requests hang: tell them too, at most every 100 ms.
   let toldLanes = 0;

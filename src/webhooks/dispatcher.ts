@@ -84,6 +84,12 @@ type ClaimRequest = {
 /** SQLITE_BUSY (and its extended codes): another connection holds the lock. */
 const isBusy = (err: unknown) => ((err as { errno?: number }).errno ?? 0) % 256 === 5;
 type EventRow = { id: string; type: string; connectionId: number | null; payload: string };
+
+/**
+ * A result stored: the row, its outcome and, for a delivery whose claim told its creation time (SQLite), the time
+ * from the row's creation to its delivery (the delivery lag metric, without reading the row again).
+ */
+export type Settled = { id: number; kind: Settlement["kind"]; lagMs?: number };
 const toEventRow = (r: StoredEventRow): EventRow => readEvent(r);
 
 /**
@@ -156,7 +162,7 @@ export function createDispatcher(opts: DispatcherOptions) {
   let dueTimerAt = Number.POSITIVE_INFINITY;
   const intervals: ReturnType<typeof setInterval>[] = [];
   const unsubscribers: (() => void)[] = [];
-  let settledListeners: ((s: { id: number; kind: Settlement["kind"] }) => void)[] = [];
+  let settledListeners: ((s: Settled) => void)[] = [];
   /** PostgreSQL: a write in progress (one at a time; what is queued meanwhile goes in the next). */
   let writing: Promise<boolean> | undefined;
   /** PostgreSQL: a pass in progress, and whether another was asked for meanwhile. */
@@ -190,9 +196,14 @@ export function createDispatcher(opts: DispatcherOptions) {
       throw err;
     };
     const done = (written: DispatchWritten): true => {
-      const applied: { id: number; kind: Settlement["kind"] }[] = [];
+      const applied: Settled[] = [];
       for (const [i, s] of batch.entries()) {
-        if (written.applied[i]) applied.push({ id: s.id, kind: s.kind });
+        if (written.applied[i])
+          applied.push(
+            s.kind === "delivered" && s.createdAt !== undefined
+              ? { id: s.id, kind: s.kind, lagMs: Math.max(0, s.at - s.createdAt) }
+              : { id: s.id, kind: s.kind },
+          );
         else
           logger.warn(
             { deliveryId: s.id, result: s.kind },
@@ -416,7 +427,14 @@ export function createDispatcher(opts: DispatcherOptions) {
   ): Settlement => {
     const now = clock();
     if (isSuccess(outcome) && outcome.kind === "response") {
-      return { kind: "delivered", id: row.id, token, at: now, statusCode: outcome.statusCode };
+      return {
+        kind: "delivered",
+        id: row.id,
+        token,
+        at: now,
+        statusCode: outcome.statusCode,
+        createdAt: row.createdAt,
+      };
     }
     const statusCode = outcome.kind === "response" ? outcome.statusCode : null;
     const base = { id: row.id, token, webhookId, statusCode };
@@ -731,7 +749,7 @@ export function createDispatcher(opts: DispatcherOptions) {
       return lanes.size;
     },
     /** Called after each stored result; for tests and metrics. */
-    onSettled(listener: (s: { id: number; kind: Settlement["kind"] }) => void) {
+    onSettled(listener: (s: Settled) => void) {
       settledListeners.push(listener);
       return () => {
         settledListeners = settledListeners.filter((l) => l !== listener);

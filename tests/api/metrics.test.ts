@@ -119,6 +119,16 @@ describe("GET /metrics", () => {
       delivering: m.value("chasqui_webhook_queue_depth", { status: "delivering" }),
       oldest: m.value("chasqui_webhook_oldest_pending_age_seconds"),
     }).toEqual({ lagCount: 1, pending: 0, delivering: 0, oldest: 0 });
+    // The lag is the row's own: from its creation to its delivery, as stored.
+    const [row] = await t.rows<{ created_at: unknown; delivered_at: unknown }>(
+      "select created_at, delivered_at from webhook_deliveries",
+    );
+    // SQLite keeps ms; PostgreSQL a timestamp.
+    const ms = (v: unknown) => (typeof v === "number" ? v : new Date(v as string | Date).getTime());
+    expect(m.histogram("chasqui_webhook_delivery_lag_seconds")!.sum).toBeCloseTo(
+      (ms(row!.delivered_at) - ms(row!.created_at)) / 1000,
+      6,
+    );
   });
 
   test("reports the process, the event loop, the store and open streams", async () => {

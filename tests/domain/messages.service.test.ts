@@ -243,6 +243,24 @@ describeStores("message path", (dialect: Dialect) => {
     expect(await bodies(p, second.ticketId)).toEqual(["otra consulta"]);
   });
 
+  test("receive: a duplicate after the close opens no ticket, renames nobody and emits nothing", async () => {
+    await using s = await openTestStore(dialect);
+    await using p = await pathOn(s);
+    const first = (await p.messages.receive(p.conn.id, inbound("D1", "595994444445", "hola")))!;
+    await s.store.write((q) => p.tickets.updateIn(q, first.ticketId, { status: "closed" }));
+    await p.env.settled();
+    const before = p.names().length;
+    // A replay of the same message (another push name, a failed download): the stored one answers.
+    for (const extra of [{ pushName: "Otra" }, { media: "failed" as const, mediaRef: "ref" }]) {
+      const again = (await p.messages.receive(p.conn.id, inbound("D1", "595994444445", "hola", extra)))!;
+      expect(again).toMatchObject({ duplicate: true, ticketId: first.ticketId, contactId: first.contactId });
+    }
+    expect((await p.ticketsOf(first.contactId)).map((t) => t.status)).toEqual(["closed"]);
+    expect(await p.contact(first.contactId)).toMatchObject({ name: "Ana" });
+    await p.env.settled();
+    expect(p.names()).toHaveLength(before);
+  });
+
   test("send: text, a file, a quoted reply; the ticket is read and the first response stamped", async () => {
     await using s = await openTestStore(dialect);
     await using p = await pathOn(s);

@@ -52,19 +52,29 @@ export function createReceiveService(
      * no second row, no second event. Returns null for a group message on a connection that ignores groups.
      */
     async receive(connectionId: number, inbound: InboundMessage, opts: { imported?: boolean } = {}) {
-      // A duplicate answers the stored message and its ticket's contact, read in one `store.read`.
-      const duplicate = () =>
-        store.read(async (q) => {
-          const message = await findByWaIdIn(q, connectionId, inbound.id);
-          if (!message) return null;
-          const [t] = await q
-            .select({ contactId: tickets.contactId })
-            .from(tickets)
-            .where(eq(tickets.id, message.ticketId));
-          return { message, ticketId: message.ticketId, contactId: t?.contactId ?? null, duplicate: true };
-        });
-      const existing = await duplicate();
-      if (existing) return existing;
+      // A duplicate answers the stored message and its ticket's contact.
+      const duplicateIn = async (q: Query) => {
+        const message = await findByWaIdIn(q, connectionId, inbound.id);
+        if (!message) return null;
+        const [t] = await q
+          .select({ contactId: tickets.contactId })
+          .from(tickets)
+          .where(eq(tickets.id, message.ticketId));
+        return {
+          message,
+          ticketId: message.ticketId,
+          contactId: t?.contactId ?? null,
+          duplicate: true as const,
+        };
+      };
+      const duplicate = () => store.read(duplicateIn);
+      // A file is stored before the transaction and a group message may be dropped before it: those look for a
+      // duplicate first. Any other message looks inside its own transaction, on the writer (no read of its own).
+      const lookFirst = !!inbound.group || (!!inbound.media && inbound.media !== "failed");
+      if (lookFirst) {
+        const existing = await duplicate();
+        if (existing) return existing;
+      }
       if (inbound.group && (await connectionsSvc.find(connectionId))?.groups !== "tickets") return null;
       let stored: StoredMedia | null = null;
       let mediaFailed = inbound.media === "failed";
@@ -86,6 +96,10 @@ export function createReceiveService(
       const imported = opts.imported === true;
       // Contact, ticket, message, the ticket's touch and the events: one transaction on the body's `q`.
       const result = await store.write(async (q) => {
+        if (!lookFirst) {
+          const existing = await duplicateIn(q);
+          if (existing) return existing;
+        }
         const { contact } = await contactsSvc.upsertIn(
           q,
           inbound.group
@@ -133,8 +147,9 @@ export function createReceiveService(
           contact,
         );
         if (message && claimed) await claimed.stored(q, message);
-        return { message, ticketId: ticket.id, contactId: contact.id, created };
+        return { message, ticketId: ticket.id, contactId: contact.id, created, duplicate: false as const };
       });
+      if (result.duplicate) return result;
       // Stored meanwhile by another writer (a replay racing live traffic): the stored one answers.
       if (!result.message) return (await duplicate())!;
       if (!imported)
