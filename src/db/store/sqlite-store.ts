@@ -148,13 +148,13 @@ export function createSqliteStore(db: Db, opts: SqliteStoreOptions): SqliteStore
   let durable = walSync && opts.commitMark ? opts.commitMark() : Number.MAX_SAFE_INTEGER;
   let failure: Error | null = null;
   const syncLevel = (sqlite.query("PRAGMA synchronous").get() as { synchronous: number }).synchronous;
-  const relaxed = sqlite.query("PRAGMA synchronous = NORMAL");
-  const restored = sqlite.query(`PRAGMA synchronous = ${syncLevel}`);
+  // A setting pragma acts when it is compiled (a prepared one acts again only because SQLite compiles it again after
+  // each run, and not at its first run: the first batch committed with the fsync inside): run from its text each time.
+  const relaxed = { run: () => sqlite.exec("PRAGMA synchronous = NORMAL;") };
+  const restored = { run: () => sqlite.exec(`PRAGMA synchronous = ${syncLevel};`) };
   // A batch's BEGIN does not sleep in SQLite's busy handler while another connection (the webhook dispatcher
   // thread's) holds the write lock: that sleep (1 ms and up) would hold the event loop. It gives up at once and the
   // batch is tried again on a later turn, the loop serving requests meanwhile; after LOCK_TRY_MS it waits as before.
-  // A setting pragma acts when it is compiled (a prepared one acts again only because SQLite compiles it again after
-  // each run, and not at its first run): run from its text each time.
   const busyTimeout = (sqlite.query("PRAGMA busy_timeout").get() as { timeout: number }).timeout;
   const lockTry = () => sqlite.exec("PRAGMA busy_timeout = 0;");
   const lockWait = () => sqlite.exec(`PRAGMA busy_timeout = ${busyTimeout};`);
