@@ -1,6 +1,8 @@
+import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
 import { asc, eq } from "drizzle-orm";
 import { HeldTransactionError, uniqueViolation } from "../../src/db/store";
+import { LOCK_TRY_MS } from "../../src/db/store/sqlite-store";
 import { describeStores, openTestStore } from "../support/stores";
 
 const names = (rows: { name: string }[]) => rows.map((r) => r.name);
@@ -191,6 +193,48 @@ describe("Store on sqlite", () => {
     ]);
     db!.$client.run("ROLLBACK");
     expect(await store.read((q) => q.select().from(tags))).toEqual([]);
+  });
+
+  test("a batch waits for another connection's write lock off the event loop, and commits once it is free", async () => {
+    await using s = await openTestStore("sqlite");
+    const { store, db } = s;
+    const { tags } = store.t;
+    // The webhook dispatcher thread's connection, in the middle of its own write.
+    const other = new Database(db!.$client.filename);
+    other.run("BEGIN IMMEDIATE");
+    let stored = false;
+    const write = store
+      .write((q) => q.insert(tags).values({ name: "late", color: "x", createdAt: now, updatedAt: now }))
+      .then(() => {
+        stored = true;
+      });
+    // Timers run meanwhile (requests, in the server): the batch gave the lock up instead of sleeping in SQLite
+    // for up to busy_timeout (5 s here, after which it would fail with SQLITE_BUSY).
+    for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 1));
+    expect(stored).toBe(false);
+    other.run("COMMIT");
+    other.close();
+    await write;
+    expect(names(await store.read((q) => q.select({ name: tags.name }).from(tags)))).toEqual(["late"]);
+  });
+
+  test(`after ${LOCK_TRY_MS} ms of tries a batch waits for the lock in SQLite, so a lock never freed fails it`, async () => {
+    await using s = await openTestStore("sqlite", { busyTimeoutMs: 100 });
+    const { store, db } = s;
+    const { tags } = store.t;
+    const other = new Database(db!.$client.filename);
+    other.run("BEGIN IMMEDIATE");
+    const write = store.write((q) =>
+      q.insert(tags).values({ name: "never", color: "x", createdAt: now, updatedAt: now }),
+    );
+    await expect(write).rejects.toThrow("database is locked");
+    other.run("ROLLBACK");
+    other.close();
+    // The store goes on.
+    await store.write((q) =>
+      q.insert(tags).values({ name: "after", color: "x", createdAt: now, updatedAt: now }),
+    );
+    expect(names(await store.read((q) => q.select({ name: tags.name }).from(tags)))).toEqual(["after"]);
   });
 
   test("a body that holds the transaction across an event-loop turn is rolled back with its batch", async () => {

@@ -107,6 +107,25 @@ test("a committed batch answers its callers and runs its afterCommit callbacks o
   expect(s.realSyncs.length).toBe(2);
 });
 
+test("every batch, the first too, commits without the fsync (NORMAL) and the connection is FULL again after it", async () => {
+  await using s = openStore();
+  const { store, held } = s;
+  const { tags } = store.t;
+  const level = () => s.db.$client.prepare("PRAGMA synchronous").get() as { synchronous: number };
+  const seen: number[] = [];
+  for (const name of ["a", "b", "c"]) {
+    const write = store.write(async (q) => {
+      await q.insert(tags).values({ name, color: name, createdAt: now, updatedAt: now });
+      seen.push(level().synchronous);
+    });
+    await waitFor(() => s.pending() === 1);
+    expect(level().synchronous).toBe(2);
+    held.release();
+    await write;
+  }
+  expect(seen).toEqual([1, 1, 1]);
+});
+
 test("batches committed while an fsync runs share the next one", async () => {
   await using s = openStore();
   const { store, held } = s;

@@ -42,13 +42,20 @@ export type TestStore = {
 
 export async function openTestStore(
   dialect: Dialect,
-  options: { observer?: CommitObserver; maxBatchMs?: number; now?: () => number } = {},
+  options: {
+    observer?: CommitObserver;
+    maxBatchMs?: number;
+    now?: () => number;
+    busyTimeoutMs?: number;
+  } = {},
 ): Promise<TestStore> {
   if (dialect === "sqlite") {
     const dir = mkdtempSync(join(tmpdir(), "chasqui-store-"));
     const path = join(dir, "chasqui.sqlite");
     const db = openDatabase(path);
     migrate(db);
+    if (options.busyTimeoutMs !== undefined)
+      db.$client.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs};`);
     const store = createSqliteStore(db, {
       path,
       observer: options.observer,

@@ -55,6 +55,15 @@ export type SqliteStoreOptions = {
   searchIndexMs?: number;
 };
 
+/**
+ * How long a batch keeps trying for the write lock without waiting in SQLite (the event loop turning in between)
+ * before its BEGIN waits in SQLite's busy handler like any other statement (busy_timeout).
+ */
+export const LOCK_TRY_MS = 100;
+
+/** SQLITE_BUSY, or one of its extended codes. */
+const isBusy = (err: unknown) => ((err as { errno?: number }).errno ?? 0) % 256 === 5;
+
 /** Bodies one index job takes at most: ~3 ms of the writer at 1M messages (~3 µs each, against ~100 µs one by one). */
 export const SEARCH_INDEX_CHUNK = 1000;
 
@@ -139,8 +148,18 @@ export function createSqliteStore(db: Db, opts: SqliteStoreOptions): SqliteStore
   let durable = walSync && opts.commitMark ? opts.commitMark() : Number.MAX_SAFE_INTEGER;
   let failure: Error | null = null;
   const syncLevel = (sqlite.query("PRAGMA synchronous").get() as { synchronous: number }).synchronous;
-  const relaxed = sqlite.query("PRAGMA synchronous = NORMAL");
-  const restored = sqlite.query(`PRAGMA synchronous = ${syncLevel}`);
+  // A setting pragma acts when it is compiled (a prepared one acts again only because SQLite compiles it again after
+  // each run, and not at its first run: the first batch committed with the fsync inside): run from its text each time.
+  const relaxed = { run: () => sqlite.exec("PRAGMA synchronous = NORMAL;") };
+  const restored = { run: () => sqlite.exec(`PRAGMA synchronous = ${syncLevel};`) };
+  // A batch's BEGIN does not sleep in SQLite's busy handler while another connection (the webhook dispatcher
+  // thread's) holds the write lock: that sleep (1 ms and up) would hold the event loop. It gives up at once and the
+  // batch is tried again on a later turn, the loop serving requests meanwhile; after LOCK_TRY_MS it waits as before.
+  const busyTimeout = (sqlite.query("PRAGMA busy_timeout").get() as { timeout: number }).timeout;
+  const lockTry = () => sqlite.exec("PRAGMA busy_timeout = 0;");
+  const lockWait = () => sqlite.exec(`PRAGMA busy_timeout = ${busyTimeout};`);
+  /** When the queued batch first found the write lock taken (undefined: it has not). */
+  let lockTakenSince: number | undefined;
   const runEnded = (stored: boolean, fns = ended.splice(0)) => {
     for (const fn of fns) {
       try {
@@ -170,10 +189,25 @@ export function createSqliteStore(db: Db, opts: SqliteStoreOptions): SqliteStore
     // The safety level cannot change inside a transaction: NORMAL from BEGIN to COMMIT. Nothing else runs on the
     // connection in between (the batch ends within this turn), so no other commit is made with it.
     if (walSync) relaxed.run();
+    const trying =
+      busyTimeout > 0 && (lockTakenSince === undefined || performance.now() - lockTakenSince < LOCK_TRY_MS);
+    if (trying) lockTry();
     try {
       stmt.begin.run();
+      if (trying) lockWait();
+      lockTakenSince = undefined;
     } catch (err) {
+      if (trying) lockWait();
       if (walSync) restored.run();
+      if (trying && isBusy(err)) {
+        // Still scheduled (running): the first try again after the I/O waiting now, the next ones a timer tick later.
+        if (lockTakenSince === undefined) {
+          lockTakenSince = performance.now();
+          setImmediate(runBatch);
+        } else setTimeout(runBatch, 1);
+        return;
+      }
+      lockTakenSince = undefined;
       // BEGIN failed (another transaction is open on the connection, I/O error): the jobs waiting now fail
       // with it; the transaction that is open is not ours to roll back.
       const failed = queue.splice(0, maxBatch);
