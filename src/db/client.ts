@@ -24,6 +24,9 @@ export type Db = Omit<DrizzleDb, "transaction"> & {
 /** Either the database or an open transaction: services accept both so they compose inside one commit. */
 export type DbOrTx = Db | Tx;
 
+/** SQLITE_BUSY (or one of its extended codes): another connection holds the lock. */
+export const isSqliteBusy = (err: unknown) => ((err as { errno?: number }).errno ?? 0) % 256 === 5;
+
 /** After a checkpoint resets the WAL, SQLite truncates the file to this size instead of keeping its largest. */
 export const JOURNAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 

@@ -1,4 +1,4 @@
-import type { Db } from "../db/client";
+import { type Db, isSqliteBusy } from "../db/client";
 import type { Logger } from "../logger";
 import { retryDelayMs } from "./backoff";
 import { attemptDelivery, type DeliveryOutcome, isSuccess } from "./delivery";
@@ -81,8 +81,6 @@ type ClaimRequest = {
   resolve: (batch: ClaimedBatch | undefined) => void;
   reject: (err: unknown) => void;
 };
-/** SQLITE_BUSY (and its extended codes): another connection holds the lock. */
-const isBusy = (err: unknown) => ((err as { errno?: number }).errno ?? 0) % 256 === 5;
 type EventRow = { id: string; type: string; connectionId: number | null; payload: string };
 
 /**
@@ -188,7 +186,7 @@ export function createDispatcher(opts: DispatcherOptions) {
     const failed = (err: unknown): false => {
       settlements = batch.concat(settlements);
       heartbeatDue ||= beat;
-      if (lockRetryMs !== undefined && isBusy(err)) {
+      if (lockRetryMs !== undefined && isSqliteBusy(err)) {
         claims = asked.concat(claims);
         return false;
       }
@@ -340,7 +338,7 @@ export function createDispatcher(opts: DispatcherOptions) {
       try {
         return await fn();
       } catch (err) {
-        if (lockRetryMs === undefined || !isBusy(err) || tries >= 1000) throw err;
+        if (lockRetryMs === undefined || !isSqliteBusy(err) || tries >= 1000) throw err;
         await Bun.sleep(lockRetryMs);
       }
     }
@@ -368,7 +366,7 @@ export function createDispatcher(opts: DispatcherOptions) {
   };
 
   const passFailed = (err: unknown) => {
-    if (lockRetryMs !== undefined && isBusy(err)) {
+    if (lockRetryMs !== undefined && isSqliteBusy(err)) {
       setTimeout(schedulePump, lockRetryMs);
       return;
     }

@@ -2,7 +2,7 @@
 // connection. See docs/CLUSTER.md §3(a) for why and for the rules a body follows.
 import { Database } from "bun:sqlite";
 import { drizzle } from "drizzle-orm/bun-sqlite";
-import { applyReadPragmas, type DatabaseOptions, type Db } from "../client";
+import { applyReadPragmas, type DatabaseOptions, type Db, isSqliteBusy } from "../client";
 import * as schema from "../schema";
 import { cacheStatements } from "../statement-cache";
 import type { WalSyncer } from "../wal-sync";
@@ -60,9 +60,6 @@ export type SqliteStoreOptions = {
  * before its BEGIN waits in SQLite's busy handler like any other statement (busy_timeout).
  */
 export const LOCK_TRY_MS = 100;
-
-/** SQLITE_BUSY, or one of its extended codes. */
-const isBusy = (err: unknown) => ((err as { errno?: number }).errno ?? 0) % 256 === 5;
 
 /** Bodies one index job takes at most: ~3 ms of the writer at 1M messages (~3 µs each, against ~100 µs one by one). */
 export const SEARCH_INDEX_CHUNK = 1000;
@@ -199,7 +196,7 @@ export function createSqliteStore(db: Db, opts: SqliteStoreOptions): SqliteStore
     } catch (err) {
       if (trying) lockWait();
       if (walSync) restored.run();
-      if (trying && isBusy(err)) {
+      if (trying && isSqliteBusy(err)) {
         // Still scheduled (running): the first try again after the I/O waiting now, the next ones a timer tick later.
         if (lockTakenSince === undefined) {
           lockTakenSince = performance.now();
