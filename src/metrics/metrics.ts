@@ -282,7 +282,9 @@ export function createMetrics(opts: MetricsOptions) {
 
   type DeliveryTimes = { createdAt: number; deliveredAt: number | null };
   const pg = opts.postgres;
-  const deliveryTimes: (id: number) => Promise<DeliveryTimes | undefined> = pg
+  // PostgreSQL's claims do not return a row's creation time, so its lag is read from the row; SQLite's dispatcher
+  // tells it with each result.
+  const deliveryTimes: ((id: number) => Promise<DeliveryTimes | undefined>) | undefined = pg
     ? async (id) => {
         const [row] = (await pg`select (extract(epoch from created_at) * 1000)::bigint as created,
             (extract(epoch from delivered_at) * 1000)::bigint as delivered
@@ -294,12 +296,7 @@ export function createMetrics(opts: MetricsOptions) {
             }
           : undefined;
       }
-    : (() => {
-        const q = db.$client.query<DeliveryTimes, { id: number }>(
-          "SELECT created_at AS createdAt, delivered_at AS deliveredAt FROM webhook_deliveries WHERE id = $id",
-        );
-        return async (id: number) => q.get({ id }) ?? undefined;
-      })();
+    : undefined;
 
   return {
     registry,
@@ -376,9 +373,8 @@ export function createMetrics(opts: MetricsOptions) {
           if (kind === "release") return; // handed back unsent at shutdown: not an attempt's outcome
           deliveries.inc({ outcome: kind });
           if (kind !== "delivered") return;
-          // Told by the dispatcher (SQLite's claims return each row's creation time); otherwise read from the row.
           if (lagMs !== undefined) return deliveryLag.observe(lagMs / 1000);
-          deliveryTimes(id)
+          deliveryTimes?.(id)
             .then((row) => {
               if (row?.deliveredAt != null)
                 deliveryLag.observe(Math.max(0, row.deliveredAt - row.createdAt) / 1000);
