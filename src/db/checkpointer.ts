@@ -1,8 +1,14 @@
 import { openSync } from "node:fs";
 import { workerEntry } from "../lib/worker-entry";
 import type { Logger } from "../logger";
-import type { CheckpointResult, FromCheckpointThread, ToCheckpointThread } from "./checkpoint-worker";
+import type {
+  CheckpointResult,
+  FromCheckpointThread,
+  ToCheckpointThread,
+  TruncateResult,
+} from "./checkpoint-worker";
 import type { Db } from "./client";
+import { walCheckpoint } from "./sql/retention";
 
 /** Descriptors of WAL indexes, by database path: opened once, never closed (see walIndexFd). */
 const walIndexFds = new Map<string, number>();
@@ -72,6 +78,15 @@ export function createCheckpointer(opts: CheckpointerOptions) {
   let stopping = false;
   let stopped: (() => void) | undefined;
   let restartTimer: ReturnType<typeof setTimeout> | undefined;
+  let truncateId = 0;
+  /** Truncations asked of the thread and not answered yet. */
+  const truncating = new Map<number, (r: TruncateResult) => void>();
+  /** Answers the waiting truncations as busy (the thread ended): the next one tries again. */
+  const truncateBusy = () => {
+    const waiting = [...truncating.values()];
+    truncating.clear();
+    for (const done of waiting) done({ busy: true, walPages: 0, ms: 0 });
+  };
 
   const autocheckpoint = (frames: number) => sqlite.exec(`PRAGMA wal_autocheckpoint = ${frames};`);
   const mainCheckpoint = sqlite.query<{ busy: number; log: number; checkpointed: number }, []>(
@@ -105,7 +120,11 @@ export function createCheckpointer(opts: CheckpointerOptions) {
         running = true;
         autocheckpoint(0);
       } else if (m.type === "checkpointed") onResult(m);
-      else if (m.type === "failed") logger.warn({ err: m.message }, "WAL checkpoint failed in its thread");
+      else if (m.type === "truncated") {
+        const done = truncating.get(m.id);
+        truncating.delete(m.id);
+        done?.({ busy: m.busy, walPages: m.walPages, ms: m.ms });
+      } else if (m.type === "failed") logger.warn({ err: m.message }, "WAL checkpoint failed in its thread");
       else if (m.type === "stopped") stopped?.();
     };
     w.onerror = (e) => {
@@ -125,6 +144,7 @@ export function createCheckpointer(opts: CheckpointerOptions) {
     if (worker === undefined) return;
     worker = undefined;
     running = false;
+    truncateBusy();
     // The WAL must not grow without bound meanwhile: the main connection checkpoints as SQLite does by default.
     autocheckpoint(SQLITE_AUTOCHECKPOINT);
     if (!stopping) restartTimer = setTimeout(spawn, RESTART_MS);
@@ -139,6 +159,25 @@ export function createCheckpointer(opts: CheckpointerOptions) {
     },
     get running() {
       return running;
+    },
+    /**
+     * Copies every WAL frame into the database and truncates the WAL file to zero bytes, never waiting (busy: a
+     * reader or the writer was in the way; the next call tries again). In the thread while it exists: under load
+     * this takes 40-80 ms (the last frames, the database's fsync, the file's truncation), which on the main
+     * connection held the event loop. Without the thread (stopped, or not started), on the main connection.
+     */
+    truncate(): Promise<TruncateResult> {
+      const w = worker;
+      if (!w || stopping) {
+        const t0 = performance.now();
+        const r = walCheckpoint(sqlite);
+        return Promise.resolve({ ...r, ms: performance.now() - t0 });
+      }
+      const id = ++truncateId;
+      return new Promise<TruncateResult>((resolve) => {
+        truncating.set(id, resolve);
+        w.postMessage({ type: "truncate", id } satisfies ToCheckpointThread);
+      });
     },
     /** Stops the thread; the main connection checkpoints by itself again. */
     async stop() {
@@ -157,6 +196,7 @@ export function createCheckpointer(opts: CheckpointerOptions) {
       w.terminate();
       worker = undefined;
       running = false;
+      truncateBusy();
       autocheckpoint(SQLITE_AUTOCHECKPOINT);
     },
   };

@@ -1,6 +1,6 @@
 import { Database } from "bun:sqlite";
 import { afterEach, expect, test } from "bun:test";
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CheckpointResult } from "../../src/db/checkpoint-worker";
@@ -102,4 +102,69 @@ test("past restartFrames the main connection copies the rest, so the WAL starts 
     { timeoutMs: 20_000, message: "a checkpoint of the restarted WAL" },
   );
   expect(s.db.$client.query("SELECT count(*) AS n FROM t").get()).toEqual({ n: written });
+});
+
+/** The SQL texts the main connection prepares from now on (the checkpointer prepares its statements through it). */
+function preparedOnMain(db: { $client: Database }) {
+  const texts: string[] = [];
+  const query = db.$client.query.bind(db.$client);
+  db.$client.query = ((sql: string) => {
+    texts.push(sql);
+    return query(sql);
+  }) as typeof db.$client.query;
+  return texts;
+}
+
+test("the WAL is truncated to zero bytes in the thread, not on the main connection, with every row kept", async () => {
+  const s = setup({ minFrames: 1_000_000, restartFrames: 1_000_000 });
+  s.checkpointer.start();
+  await waitFor(() => s.checkpointer.running, { message: "thread started" });
+  s.write(500);
+  const wal = `${s.db.$client.filename}-wal`;
+  expect(statSync(wal).size).toBeGreaterThan(500 * 4096);
+  const main = preparedOnMain(s.db);
+
+  const r = await s.checkpointer.truncate();
+  expect(r.busy).toBe(false);
+  expect(statSync(wal).size).toBe(0);
+  expect(s.rowsInDbFile()).toBe(500);
+  expect(main.filter((q) => q.includes("TRUNCATE"))).toEqual([]);
+
+  // Stopped, the main connection truncates as before.
+  await s.checkpointer.stop();
+  s.write(100);
+  expect(statSync(wal).size).toBeGreaterThan(0);
+  expect((await s.checkpointer.truncate()).busy).toBe(false);
+  expect(statSync(wal).size).toBe(0);
+  expect(s.rowsInDbFile()).toBe(600);
+  expect(main.filter((q) => q.includes("TRUNCATE"))).toHaveLength(1);
+});
+
+test("a truncation never waits: a reader's snapshot or the writer's transaction make it busy, and nothing is lost", async () => {
+  const s = setup({ minFrames: 1_000_000, restartFrames: 1_000_000 });
+  s.checkpointer.start();
+  await waitFor(() => s.checkpointer.running, { message: "thread started" });
+  const wal = `${s.db.$client.filename}-wal`;
+  s.write(50);
+
+  // A reader on an old snapshot: the frames after it cannot all be copied, the WAL cannot start over.
+  const reader = new Database(s.db.$client.filename, { readonly: true });
+  cleanups.push(() => reader.close());
+  reader.exec("BEGIN");
+  expect(reader.query("SELECT count(*) AS n FROM t").get()).toEqual({ n: 50 });
+  s.write(50);
+  expect((await s.checkpointer.truncate()).busy).toBe(true);
+  expect(statSync(wal).size).toBeGreaterThan(0);
+  reader.exec("COMMIT");
+
+  // The main connection's write transaction holds the write lock: the thread answers busy at once (the main thread
+  // awaits it with its transaction still open, so a wait in the thread would never end).
+  s.db.$client.exec("BEGIN IMMEDIATE");
+  s.db.$client.query("INSERT INTO t (pad) VALUES (randomblob(3000))").run();
+  expect((await s.checkpointer.truncate()).busy).toBe(true);
+  s.db.$client.exec("COMMIT");
+
+  expect((await s.checkpointer.truncate()).busy).toBe(false);
+  expect(statSync(wal).size).toBe(0);
+  expect(s.rowsInDbFile()).toBe(101);
 });
