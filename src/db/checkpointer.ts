@@ -1,4 +1,3 @@
-import { openSync } from "node:fs";
 import { workerEntry } from "../lib/worker-entry";
 import type { Logger } from "../logger";
 import type {
@@ -9,28 +8,7 @@ import type {
 } from "./checkpoint-worker";
 import type { Db } from "./client";
 import { walCheckpoint } from "./sql/retention";
-
-/** Descriptors of WAL indexes, by database path: opened once, never closed (see walIndexFd). */
-const walIndexFds = new Map<string, number>();
-
-/**
- * A read-only descriptor of `<path>-shm`, opened once per process and kept for its life. Never close it: closing
- * any descriptor of a file drops every POSIX lock this process holds on that file, SQLite's too — and without its
- * lock on the WAL index another process (the CLI, a backup, a test) opening the database believes it is alone,
- * reinitializes the index under this process's memory map, and the next access here is a SIGBUS (seen in
- * session 6 as a Bun "Bus error" crash of the server when the e2e test opened the database beside it).
- */
-function walIndexFd(path: string): number | undefined {
-  let fd = walIndexFds.get(path);
-  if (fd !== undefined) return fd;
-  try {
-    fd = openSync(`${path}-shm`, "r");
-  } catch {
-    return undefined; // no WAL index yet: the main connection's restarts still bound the WAL
-  }
-  walIndexFds.set(path, fd);
-  return fd;
-}
+import { walIndexFd } from "./wal-index";
 
 /** The worker's file (an entrypoint of its own in the compiled binary). */
 const WORKER_ENTRY = workerEntry("db/checkpoint-worker.ts");

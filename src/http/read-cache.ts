@@ -1,4 +1,5 @@
 import type { Db } from "../db/client";
+import { commitWatch } from "../db/wal-index";
 
 /** What a cached answer depends on. */
 export type ReadScope =
@@ -81,6 +82,10 @@ export function createReadCache(
   );
   const lastChange = sqlite.query<{ n: number | null }, []>("select max(seq) as n from list_changes");
 
+  // Nothing committed since the last look (no connection's commit moved the WAL index): no change to read either.
+  // Its first look comes before the first read of the changes, so a commit in between is looked at again.
+  const commits = commitWatch(sqlite);
+  commits.moved();
   let seen = lastChange.get()?.n ?? 0;
   const version = { tickets: 0, contacts: 0 };
   const entries = new Map<string, { version: string | number; body: string }>();
@@ -148,6 +153,7 @@ export function createReadCache(
 
   /** Applies the changes committed since the last look. */
   function sync() {
+    if (!commits.moved()) return;
     const changes = changesSince.all(seen);
     if (changes.length === 0) return;
     let first = changes[0]!.seq;

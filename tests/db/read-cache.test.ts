@@ -245,6 +245,61 @@ test("SQLite: a write from another connection (another process) is seen by the n
   }
 });
 
+test("SQLite: a page kept in memory is computed again after another process's commit, and only after a commit", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "chasqui-read-cache-"));
+  try {
+    const path = join(dir, "db.sqlite");
+    await using t = createTestApp({}, { databasePath: path, store: "sqlite" });
+    const conn = await t.sandbox();
+    await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, { number: "595990000001", body: "uno" });
+    // How often the cache reads `list_changes` (its statements are prepared on the connection it is given).
+    let looks = 0;
+    const query = t.db.$client.query.bind(t.db.$client);
+    t.db.$client.query = ((sql: string) => {
+      const stmt = query(sql);
+      if (!sql.includes("from list_changes where seq >")) return stmt;
+      const all = stmt.all.bind(stmt);
+      return Object.assign(Object.create(stmt), {
+        all: (...args: unknown[]) => {
+          looks++;
+          return all(...(args as []));
+        },
+      });
+    }) as typeof t.db.$client.query;
+    const cache = createReadCache(t.db);
+    let computed = 0;
+    const names = () =>
+      cache.get("contacts", "contacts", () => {
+        computed++;
+        const row = t.db.$client.query("select group_concat(name) as n from contacts").get() as { n: string };
+        return row.n;
+      });
+    expect([await names(), await names(), await names(), await names()]).toEqual(
+      Array(4).fill("595990000001"),
+    );
+    // Kept from the second computation on; with nothing committed the changes were not even read.
+    expect(computed).toBe(2);
+    expect(looks).toBe(0);
+
+    const other = new Database(path);
+    other.run("pragma busy_timeout = 5000");
+    other.run("update contacts set name = 'Desde Otro Proceso'");
+    other.close();
+    expect(await names()).toBe("Desde Otro Proceso");
+    expect(looks).toBe(1);
+    expect(computed).toBe(3);
+
+    // A commit that changes nothing a list shows is looked at once, and the page stays.
+    await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, { number: "595990000001", body: "dos" });
+    const before = looks;
+    expect(await names()).toBe("Desde Otro Proceso");
+    expect(await names()).toBe("Desde Otro Proceso");
+    expect(looks).toBe(before + 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("SQLite: more changes than the cache can follow (or pruned ones) empty it rather than leave a row stale", async () => {
   await using t = createTestApp({}, { store: "sqlite" });
   const conn = await t.sandbox();

@@ -1,0 +1,65 @@
+// The WAL index (`<db>-shm`) read from outside SQLite: what the checkpoint thread polls and the read cache watches.
+import type { Database } from "bun:sqlite";
+import { fstatSync, openSync, readSync, statSync } from "node:fs";
+
+/** Descriptors of WAL indexes, by database path: opened once, never closed (see walIndexFd). */
+const walIndexFds = new Map<string, number>();
+
+/**
+ * A read-only descriptor of `<path>-shm`, opened once per process and kept for its life. Never close it: closing
+ * any descriptor of a file drops every POSIX lock this process holds on that file, SQLite's too — and without its
+ * lock on the WAL index another process (the CLI, a backup, a test) opening the database believes it is alone,
+ * reinitializes the index under this process's memory map, and the next access here is a SIGBUS (seen in
+ * session 6 as a Bun "Bus error" crash of the server when the e2e test opened the database beside it).
+ *
+ * A database closed by every connection and opened again has a new `-shm` file: the descriptor kept for the old
+ * one is then left as it is (a checkpoint thread may still hold its number) and a new one is opened.
+ */
+export function walIndexFd(path: string): number | undefined {
+  const shm = `${path}-shm`;
+  const kept = walIndexFds.get(path);
+  try {
+    if (kept !== undefined && fstatSync(kept).ino === statSync(shm).ino) return kept;
+    const fd = openSync(shm, "r");
+    walIndexFds.set(path, fd);
+    return fd;
+  } catch {
+    return undefined; // no WAL index yet
+  }
+}
+
+/** The WAL index header, kept twice at the start of `-shm` (48 bytes each). */
+const HEADER_BYTES = 96;
+
+/**
+ * Tells whether anything was committed to the database since the last look, without a read transaction. Every
+ * commit, by any connection of any process, rewrites the WAL index header (its change counter, frame count and
+ * checksums: https://www.sqlite.org/walformat.html) before it releases the write lock, so one `pread` of those
+ * bytes (~1.5 µs) says what a statement reading the database says in ~5 µs (its WAL read lock is a few `fcntl`
+ * calls). `moved()` is true at its first call and whenever the bytes differ from those of the previous call; a
+ * header caught mid-write differs too. Always true when the connection is not in WAL mode (`:memory:`) or the
+ * index cannot be read: the caller then looks every time, as without the watch.
+ */
+export function commitWatch(sqlite: Database): { moved(): boolean } {
+  const always = { moved: () => true };
+  const mode = (sqlite.query("PRAGMA journal_mode").get() as { journal_mode: string } | null)?.journal_mode;
+  if (mode !== "wal") return always;
+  const fd = walIndexFd(sqlite.filename);
+  if (fd === undefined) return always;
+  let now = Buffer.alloc(HEADER_BYTES);
+  let last = Buffer.alloc(HEADER_BYTES);
+  let first = true;
+  return {
+    moved() {
+      try {
+        if (readSync(fd, now, 0, HEADER_BYTES, 0) < HEADER_BYTES) return true;
+      } catch {
+        return true;
+      }
+      if (!first && now.equals(last)) return false;
+      first = false;
+      [now, last] = [last, now];
+      return true;
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import { Database } from "bun:sqlite";
+import { afterEach, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openDatabase } from "../../src/db/client";
+import { commitWatch } from "../../src/db/wal-index";
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+const dbPath = () => {
+  const dir = mkdtempSync(join(tmpdir(), "chasqui-wal-index-"));
+  dirs.push(dir);
+  return join(dir, "db.sqlite");
+};
+
+test("the watch moves once per commit of any connection, and not for reads", () => {
+  const path = dbPath();
+  const db = openDatabase(path);
+  db.$client.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+  const watch = commitWatch(db.$client);
+  expect(watch.moved()).toBe(true); // the first look
+  expect(watch.moved()).toBe(false);
+  db.$client.query("SELECT count(*) FROM t").get();
+  expect(watch.moved()).toBe(false);
+
+  db.$client.run("INSERT INTO t (v) VALUES ('mine')");
+  expect(watch.moved()).toBe(true);
+  expect(watch.moved()).toBe(false);
+
+  const other = new Database(path);
+  other.run("INSERT INTO t (v) VALUES ('another connection')");
+  other.close();
+  expect(watch.moved()).toBe(true);
+  expect(watch.moved()).toBe(false);
+
+  // A rolled-back transaction commits nothing.
+  db.$client.run("BEGIN IMMEDIATE");
+  db.$client.run("INSERT INTO t (v) VALUES ('rolled back')");
+  db.$client.run("ROLLBACK");
+  expect(watch.moved()).toBe(false);
+  db.$client.close();
+});
+
+test("a database closed and opened again gets a watch on its new WAL index", () => {
+  const path = dbPath();
+  const first = openDatabase(path);
+  first.$client.exec("CREATE TABLE t (id INTEGER PRIMARY KEY)");
+  commitWatch(first.$client).moved();
+  first.$client.close();
+  // The last connection closed: SQLite removed the WAL index; the next open makes a new file.
+  expect(existsSync(`${path}-shm`)).toBe(false);
+
+  const again = openDatabase(path);
+  const watch = commitWatch(again.$client);
+  watch.moved();
+  const other = new Database(path);
+  other.run("INSERT INTO t DEFAULT VALUES");
+  other.close();
+  expect(watch.moved()).toBe(true);
+  again.$client.close();
+});
+
+test("without a WAL index (an in-memory database) the watch always moves", () => {
+  const db = openDatabase(":memory:");
+  const watch = commitWatch(db.$client);
+  expect([watch.moved(), watch.moved(), watch.moved()]).toEqual([true, true, true]);
+});
