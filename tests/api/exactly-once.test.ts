@@ -39,6 +39,20 @@ describe("a WhatsApp message id is stored once per connection", () => {
       EVENT_TYPE_CODES.message_sent,
     );
     expect(events).toEqual([{ n: 2 }]);
+
+    // By its id alone (the message routes) the newest copy is the one addressed, on the Store and on the bridge;
+    // once its connection is gone, the other.
+    const [newest] = await t.rows<{ pk: number }>(
+      "select max(pk) as pk from messages where id = '3EB0SHARED'",
+    );
+    expect((await t.services.messages.getAsync("3EB0SHARED")).pk).toBe(Number(newest!.pk));
+    // The synchronous bridge reads the SQLite writer (SQLite only).
+    if (!t.postgres) expect(t.services.messages.get("3EB0SHARED").pk).toBe(Number(newest!.pk));
+    expect((await t.services.messages.getAsync("3EB0SHARED")).connectionId).toBe(b.id);
+    expect((await t.del(`/api/v1/connections/${b.id}`)).status).toBe(200);
+    expect((await t.services.messages.getAsync("3EB0SHARED")).connectionId).toBe(a.id);
+    if (!t.postgres) expect(t.services.messages.get("3EB0SHARED").connectionId).toBe(a.id);
+    await expect(t.services.messages.getAsync("3EB0NOBODY")).rejects.toThrow(/not found/i);
   });
 
   test("the schema refuses a second row with the same connection and id", async () => {

@@ -389,7 +389,6 @@ export const messages = pgTable(
     index("messages_sent_at_idx").on(t.connectionId, t.sentAt).where(sql`sent_at is not null`),
     uniqueIndex("messages_connection_wa_id").on(t.connectionId, t.id),
     index("messages_media_retry_idx").on(t.pk).where(sql`media_ref is not null and media_file is null`),
-    index("messages_wa_id_idx").on(t.id),
     index("messages_ticket_idx").on(t.ticketId, t.createdAt),
     index("messages_media_created_idx").on(t.createdAt).where(sql`media_file is not null`),
     index("messages_created_idx").on(t.createdAt),

@@ -407,7 +407,6 @@ export const messages = sqliteTable(
     uniqueIndex("messages_connection_wa_id").on(t.connectionId, t.id),
     // The media retry reads only the messages still waiting for their file.
     index("messages_media_retry_idx").on(t.pk).where(sql`media_ref is not null and media_file is null`),
-    index("messages_wa_id_idx").on(t.id),
     index("messages_ticket_idx").on(t.ticketId, t.createdAt),
     // Retention: media expiry walks only the messages that still hold a file, oldest first…
     index("messages_media_created_idx").on(t.createdAt).where(sql`media_file is not null`),

@@ -1,6 +1,6 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { messages as messagesSqlite } from "../../db/schema";
+import { connections as connectionsSqlite, messages as messagesSqlite } from "../../db/schema";
 import { type MessagePageRow, sqliteMessagePage, touchTicketSql } from "../../db/sql/messages";
 import type { Query } from "../../db/store";
 import { preparedQuery } from "../../db/store/prepared";
@@ -63,7 +63,13 @@ export function createMessageStore(
 ) {
   const { db, events, clock } = deps;
   const st = deps.store;
-  const { messages: table, contacts: contactTable, tickets: ticketTable, messageCounts } = st.t;
+  const {
+    messages: table,
+    contacts: contactTable,
+    tickets: ticketTable,
+    connections: connectionTable,
+    messageCounts,
+  } = st.t;
   const touchTicketIn = touchTicketSql[st.dialect];
   const ph = (name: string) => sql.placeholder(name);
   const newestFirst = [desc(table.createdAt), desc(table.pk)] as const;
@@ -156,14 +162,21 @@ export function createMessageStore(
       .from(table)
       .where(and(eq(table.connectionId, ph("connectionId")), eq(table.id, ph("id")))),
   );
-  const newestById = preparedQuery<{ id: string }, MessageRow[]>((q) =>
+  // A message by its WhatsApp id alone goes through messages_connection_wa_id (connection_id, id): one lookup per
+  // connection, a handful; the newest of the copies found is picked in JS (sorting them in SQL is a temp B-tree).
+  const byIdEverywhere = preparedQuery<{ id: string }, MessageRow[]>((q) =>
     q
       .select()
       .from(table)
-      .where(eq(table.id, ph("id")))
-      .orderBy(desc(table.pk))
-      .limit(1),
+      .where(
+        and(
+          inArray(table.connectionId, q.select({ id: connectionTable.id }).from(connectionTable)),
+          eq(table.id, ph("id")),
+        ),
+      ),
   );
+  const newestOf = (rows: MessageRow[]) =>
+    rows.reduce<MessageRow | undefined>((newest, m) => (newest && newest.pk > m.pk ? newest : m), undefined);
 
   const mediaUrlOf = (file: string | null) =>
     file ? `${deps.config.publicUrl}/public/${encodeURIComponent(file)}` : null;
@@ -249,12 +262,18 @@ export function createMessageStore(
       .from(messagesSqlite)
       .where(and(eq(messagesSqlite.connectionId, ph("connectionId")), eq(messagesSqlite.id, ph("id"))))
       .prepare(),
-    newestById: db
+    byIdEverywhere: db
       .select()
       .from(messagesSqlite)
-      .where(eq(messagesSqlite.id, ph("id")))
-      .orderBy(desc(messagesSqlite.pk))
-      .limit(1)
+      .where(
+        and(
+          inArray(
+            messagesSqlite.connectionId,
+            db.select({ id: connectionsSqlite.id }).from(connectionsSqlite),
+          ),
+          eq(messagesSqlite.id, ph("id")),
+        ),
+      )
       .prepare(),
   };
 
@@ -272,7 +291,7 @@ export function createMessageStore(
      * other or share a group; the newest copy is the one the API addresses then.
      */
     async newestIn(q: Query, id: string): Promise<MessageRow | undefined> {
-      return (await newestById(q, { id }))[0];
+      return newestOf(await byIdEverywhere(q, { id }));
     },
 
     /** A page of a ticket's messages, newest first, with the sender of each inbound one. */
@@ -305,7 +324,7 @@ export function createMessageStore(
     },
     /** Bridge (lifecycle, tests): `newestIn` on the SQLite writer, synchronously. */
     newest(id: string): MessageRow | undefined {
-      return bridge.newestById.get({ id });
+      return newestOf(bridge.byIdEverywhere.all({ id }));
     },
   };
 }
