@@ -7,6 +7,7 @@
 import { Database } from "bun:sqlite";
 import { readSync } from "node:fs";
 import { endianness } from "node:os";
+import { walCheckpoint } from "./wal-index";
 
 declare const self: Worker;
 
@@ -39,7 +40,7 @@ export type ToCheckpointThread =
 export type CheckpointResult = { busy: boolean; log: number; checkpointed: number; ms: number };
 
 /** A truncation's outcome: `busy` when a reader or the writer was in the way (the next one tries again). */
-export type TruncateResult = { busy: boolean; walPages: number; ms: number };
+export type TruncateResult = ReturnType<typeof walCheckpoint>;
 
 export type FromCheckpointThread =
   | { type: "started" }
@@ -79,7 +80,6 @@ function start(s: CheckpointThreadSettings) {
   const checkpoint = db.query<{ busy: number; log: number; checkpointed: number }, []>(
     "PRAGMA wal_checkpoint(PASSIVE)",
   );
-  const truncate = db.query<{ busy: number; log: number }, []>("PRAGMA wal_checkpoint(TRUNCATE)");
   let paused = false;
   const run = () => {
     const t0 = performance.now();
@@ -113,29 +113,16 @@ function start(s: CheckpointThreadSettings) {
    * wait on the event loop) instead of the loop stopping for it. It never waits for the lock or for readers.
    */
   const truncateWal = (id: number) => {
-    const t0 = performance.now();
     if (sqlite === undefined) {
-      post({ type: "truncated", id, busy: true, walPages: 0, ms: 0 }); // stopped
+      post({ type: "truncated", id, busy: true, walPages: 0 }); // stopped
       return;
     }
-    db.exec("PRAGMA busy_timeout = 0;");
     try {
-      const r = truncate.get();
-      post({
-        type: "truncated",
-        id,
-        busy: (r?.busy ?? 0) !== 0,
-        walPages: r?.log ?? 0,
-        ms: performance.now() - t0,
-      });
+      post({ type: "truncated", id, ...walCheckpoint(db) });
     } catch (err) {
-      // SQLITE_BUSY (the lock is taken) or an I/O error: nothing was truncated; the next call tries again.
-      post({ type: "truncated", id, busy: true, walPages: 0, ms: performance.now() - t0 });
-      if (!String((err as { code?: unknown }).code).startsWith("SQLITE_BUSY")) {
-        post({ type: "failed", message: (err as Error).message });
-      }
-    } finally {
-      db.exec("PRAGMA busy_timeout = 5000;");
+      // An I/O error (a lock taken answers busy, it does not throw): nothing was truncated; the next call tries again.
+      post({ type: "truncated", id, busy: true, walPages: 0 });
+      post({ type: "failed", message: (err as Error).message });
     }
   };
   self.onmessage = (e: MessageEvent<ToCheckpointThread>) => {
@@ -155,7 +142,7 @@ function stop() {
 }
 
 self.onmessage = (e: MessageEvent<ToCheckpointThread>) => {
-  if (e.data.type === "truncate") post({ type: "truncated", id: e.data.id, busy: true, walPages: 0, ms: 0 });
+  if (e.data.type === "truncate") post({ type: "truncated", id: e.data.id, busy: true, walPages: 0 });
   else if (e.data.type === "start") {
     try {
       start(e.data.settings);

@@ -7,8 +7,7 @@ import type {
   TruncateResult,
 } from "./checkpoint-worker";
 import type { Db } from "./client";
-import { walCheckpoint } from "./sql/retention";
-import { walIndexFd } from "./wal-index";
+import { walCheckpoint, walIndexFd } from "./wal-index";
 
 /** The worker's file (an entrypoint of its own in the compiled binary). */
 const WORKER_ENTRY = workerEntry("db/checkpoint-worker.ts");
@@ -63,7 +62,7 @@ export function createCheckpointer(opts: CheckpointerOptions) {
   const truncateBusy = () => {
     const waiting = [...truncating.values()];
     truncating.clear();
-    for (const done of waiting) done({ busy: true, walPages: 0, ms: 0 });
+    for (const done of waiting) done({ busy: true, walPages: 0 });
   };
 
   const autocheckpoint = (frames: number) => sqlite.exec(`PRAGMA wal_autocheckpoint = ${frames};`);
@@ -101,7 +100,7 @@ export function createCheckpointer(opts: CheckpointerOptions) {
       else if (m.type === "truncated") {
         const done = truncating.get(m.id);
         truncating.delete(m.id);
-        done?.({ busy: m.busy, walPages: m.walPages, ms: m.ms });
+        done?.({ busy: m.busy, walPages: m.walPages });
       } else if (m.type === "failed") logger.warn({ err: m.message }, "WAL checkpoint failed in its thread");
       else if (m.type === "stopped") stopped?.();
     };
@@ -146,11 +145,7 @@ export function createCheckpointer(opts: CheckpointerOptions) {
      */
     truncate(): Promise<TruncateResult> {
       const w = worker;
-      if (!w || stopping) {
-        const t0 = performance.now();
-        const r = walCheckpoint(sqlite);
-        return Promise.resolve({ ...r, ms: performance.now() - t0 });
-      }
+      if (!w || stopping) return Promise.resolve(walCheckpoint(sqlite));
       const id = ++truncateId;
       return new Promise<TruncateResult>((resolve) => {
         truncating.set(id, resolve);

@@ -1,4 +1,5 @@
-// The WAL index (`<db>-shm`) read from outside SQLite: what the checkpoint thread polls and the read cache watches.
+// The WAL from outside the store: its index (`<db>-shm`), which the checkpoint thread polls and the read cache watches,
+// and its truncation (the checkpoint thread, the retention pass).
 import type { Database } from "bun:sqlite";
 import { fstatSync, openSync, readSync, statSync } from "node:fs";
 
@@ -62,4 +63,21 @@ export function commitWatch(sqlite: Database): { moved(): boolean } {
       return true;
     },
   };
+}
+
+/**
+ * SQLite only, outside any transaction: copies the WAL into the database and truncates it to zero bytes. It
+ * never waits: when another connection (a backup, the CLI) is reading, it answers busy at once and the next
+ * call tries again. `sqlite`: the writer connection, or the checkpoint thread's.
+ */
+export function walCheckpoint(sqlite: Database): { busy: boolean; walPages: number } {
+  if (sqlite.inTransaction) return { busy: true, walPages: 0 };
+  const timeout = sqlite.query<{ timeout: number }, []>("PRAGMA busy_timeout").get()?.timeout ?? 5000;
+  sqlite.exec("PRAGMA busy_timeout = 0;");
+  try {
+    const r = sqlite.query<{ busy: number; log: number }, []>("PRAGMA wal_checkpoint(TRUNCATE)").get();
+    return { busy: (r?.busy ?? 0) !== 0, walPages: r?.log ?? 0 };
+  } finally {
+    sqlite.exec(`PRAGMA busy_timeout = ${timeout};`);
+  }
 }

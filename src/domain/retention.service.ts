@@ -1,6 +1,7 @@
 import type { Db } from "../db/client";
-import { retentionSql, walCheckpoint } from "../db/sql/retention";
+import { retentionSql } from "../db/sql/retention";
 import type { Query, Store } from "../db/store";
+import { walCheckpoint } from "../db/wal-index";
 import type { Logger } from "../logger";
 import type { MediaStore } from "../media/media-store";
 

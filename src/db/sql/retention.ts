@@ -4,7 +4,6 @@
 // ms integers against the timestamp_ms columns, PRAGMAs; tests/db/query-plans.test.ts plans them), on the
 // connection the store handed the body. PostgreSQL: the same rows through the same indexes (drizzle-pg/0000_init.sql),
 // `timestamptz` cutoffs, counts from `returning`; it has no VACUUM step here: freeing dead rows is autovacuum's job.
-import type { Database } from "bun:sqlite";
 import { type SQL, sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type { Db } from "../client";
@@ -277,20 +276,3 @@ const postgres: RetentionSql = {
 };
 
 export const retentionSql: Record<Dialect, RetentionSql> = { sqlite, postgres };
-
-/**
- * SQLite only, outside any transaction: copies the WAL into the database and truncates it to zero bytes. It
- * never waits: when another connection (a backup, the CLI) is reading, it answers busy at once and the next
- * call tries again. `sqlite` is the writer connection.
- */
-export function walCheckpoint(sqlite: Database): { busy: boolean; walPages: number } {
-  if (sqlite.inTransaction) return { busy: true, walPages: 0 };
-  const timeout = sqlite.query<{ timeout: number }, []>("PRAGMA busy_timeout").get()?.timeout ?? 5000;
-  sqlite.exec("PRAGMA busy_timeout = 0;");
-  try {
-    const r = sqlite.query<{ busy: number; log: number }, []>("PRAGMA wal_checkpoint(TRUNCATE)").get();
-    return { busy: (r?.busy ?? 0) !== 0, walPages: r?.log ?? 0 };
-  } finally {
-    sqlite.exec(`PRAGMA busy_timeout = ${timeout};`);
-  }
-}
