@@ -289,7 +289,7 @@ test("SQLite: a page kept in memory is computed again after another process's co
     expect(looks).toBe(1);
     expect(computed).toBe(3);
 
-    // A commit that changes nothing a list shows is looked at once, and the page stays.
+    // Another commit (a message on the ticket: the contacts stay as they are) is looked at once, not again after it.
     await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, { number: "595990000001", body: "dos" });
     const before = looks;
     expect(await names()).toBe("Desde Otro Proceso");
