@@ -23,7 +23,8 @@
  *
  * Options: --ref COMMIT, --messages (1000000), --contacts (100000), --rounds (3), --seconds (5),
  * --connections (50), --only a,b (scenarios), --json FILE, --seed-cache DIR (reuse seeded databases, see
- * bench/lib/seed.ts), --env K=V,… (settings of the server under test, e.g. SQLITE_MMAP_MB=0).
+ * bench/lib/seed.ts), --env K=V,… (settings of the server under test, e.g. SQLITE_MMAP_MB=0), --auth
+ * env|token|session (the credential every request carries, see bench/lib/credentials.ts; default env, API_TOKEN).
  * --compare COMMIT also starts that commit's server (a `git archive`, on its own copy of the same seeded
  * database, with its defaults) and runs every scenario on both in each round, in alternating order: the
  * summary gives both and the ratio, measured under the same load. Needs wrk on PATH.
@@ -34,6 +35,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { readerAuthOf, readerHeaders } from "./lib/credentials";
 import { checkoutRef, freePort, sh, spawnHello, spawnServer, stopProcess, waitForHttp } from "./lib/proc";
 import { median } from "./lib/stats";
 import { requireWrk, runWrk, type WrkResult } from "./lib/wrk";
@@ -51,6 +53,7 @@ const { values: opt } = parseArgs({
     "seed-cache": { type: "string" },
     env: { type: "string" },
     compare: { type: "string" },
+    auth: { type: "string", default: "env" },
   },
 });
 const serverEnv: Record<string, string> = Object.fromEntries(
@@ -148,7 +151,7 @@ const refServer =
     : undefined;
 const helloPort = freePort();
 const hello = spawnHello(helloPort);
-const auth = { Authorization: `Bearer ${TOKEN}` };
+const AUTH = readerAuthOf(opt.auth);
 type Result = { rps: number; share: number; p99: number };
 /** Per scenario: the code under test's rounds, and with --compare the reference's (`name@ref`). */
 const results: Record<string, Result[]> = {};
@@ -158,6 +161,10 @@ try {
   await waitForHttp(`${api}/health`, server);
   if (refServer) await waitForHttp(`http://127.0.0.1:${refPort}/health`, refServer);
   await waitForHttp(`http://127.0.0.1:${helloPort}/`, hello);
+  const headersOf = async (base: string) =>
+    readerHeaders(AUTH, TOKEN, (path, init) => fetch(`${base}${path}`, init));
+  const auth = await headersOf(api);
+  const refAuth = refServer ? await headersOf(`http://127.0.0.1:${refPort}`) : auth;
   const run = (name: string, seconds: number, ref = false): Promise<WrkResult> =>
     name === "hello"
       ? runWrk({ url: `http://127.0.0.1:${helloPort}/`, connections: CONNECTIONS, seconds })
@@ -165,7 +172,7 @@ try {
           url: ref ? `http://127.0.0.1:${refPort}` : api,
           connections: CONNECTIONS,
           seconds,
-          headers: auth,
+          headers: ref ? refAuth : auth,
           lua: `${BASE64URL_LUA}\n${SCENARIOS[name]}`,
         });
   const sides = refServer ? [false, true] : [false];

@@ -24,7 +24,8 @@
  * readers once, reported apart: the server's first writes run before its JIT compiled the write path.
  *
  * Options: --ref COMMIT, --messages (1000000), --contacts (100000), --rounds (3), --seconds (10), --warmup (10),
- * --readers (50), --inbound (500), --sends (100), --streams (20), --env "K=V,K=V" (extra server env),
+ * --readers (50), --readers-auth env|token|session (the readers' credential, see bench/lib/credentials.ts; default
+ * env, the server's API_TOKEN), --inbound (500), --sends (100), --streams (20), --env "K=V,K=V" (extra server env),
  * --json FILE. Needs wrk on PATH.
  */
 
@@ -35,6 +36,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Socket } from "bun";
+import { readerAuthOf, readerHeaders } from "./lib/credentials";
 import {
   checkoutRef,
   freePort,
@@ -57,6 +59,7 @@ const { values: opt } = parseArgs({
     seconds: { type: "string", default: "10" },
     warmup: { type: "string", default: "10" },
     readers: { type: "string", default: "50" },
+    "readers-auth": { type: "string", default: "env" },
     inbound: { type: "string", default: "500" },
     sends: { type: "string", default: "100" },
     streams: { type: "string", default: "20" },
@@ -68,6 +71,7 @@ const ROUNDS = Number(opt.rounds);
 const SECONDS = Number(opt.seconds);
 const WARMUP = Number(opt.warmup);
 const READERS = Number(opt.readers);
+const READERS_AUTH = readerAuthOf(opt["readers-auth"]);
 const STREAMS = Number(opt.streams);
 const CONTACTS = Number(opt.contacts);
 const HERE = resolve(import.meta.dir, "..");
@@ -266,8 +270,9 @@ try {
         .get() as { n: number }
     ).n;
   const listUrl = `${api}/api/v1/tickets`;
+  const readers = await readerHeaders(READERS_AUTH, TOKEN, (path, init) => fetch(`${api}${path}`, init));
   log(
-    `${ROUNDS} rounds × (ceiling, mixed ${SECONDS} s): ${READERS} readers, ${opt.inbound} inbound/s + ${opt.sends} sends/s, ${STREAMS} SSE streams, 1 webhook`,
+    `${ROUNDS} rounds × (ceiling, mixed ${SECONDS} s): ${READERS} readers (${READERS_AUTH}), ${opt.inbound} inbound/s + ${opt.sends} sends/s, ${STREAMS} SSE streams, 1 webhook`,
   );
   const spawnWriter = () =>
     Bun.spawn(
@@ -319,7 +324,7 @@ try {
   if (WARMUP > 0) {
     const writer = spawnWriter();
     const prober = probeHealth();
-    const list = await runWrk({ url: listUrl, connections: READERS, seconds: WARMUP, headers: auth });
+    const list = await runWrk({ url: listUrl, connections: READERS, seconds: WARMUP, headers: readers });
     const worst = await prober.stop();
     const writes = await stopWriter(writer);
     await drainOutbox();
@@ -328,7 +333,7 @@ try {
       `warm-up ${WARMUP} s (not in the rounds): list ${list.rps.toFixed(0)} req/s, health worst ${worst.toFixed(0)} ms, writes ${writes.inbound} in + ${writes.sends} sends (${writes.skipped} skipped), latency p99 in ${writes.latencyMs.inbound.p99} ms`,
     );
   } else {
-    await runWrk({ url: listUrl, connections: READERS, seconds: 3, headers: auth });
+    await runWrk({ url: listUrl, connections: READERS, seconds: 3, headers: readers });
   }
   await runWrk({ url: `http://127.0.0.1:${helloPort}/`, connections: READERS, seconds: 2 });
 
@@ -348,7 +353,7 @@ try {
     const c0 = coreTicks();
     const t0 = threadTicks(server.pid);
     const w0 = performance.now();
-    const list = await runWrk({ url: listUrl, connections: READERS, seconds: SECONDS, headers: auth });
+    const list = await runWrk({ url: listUrl, connections: READERS, seconds: SECONDS, headers: readers });
     const wall = (performance.now() - w0) / 1000;
     const c1 = coreTicks();
     const t1 = threadTicks(server.pid);

@@ -1,7 +1,8 @@
 /**
  * What one uncached list page costs in-process: `bun bench/pages.profile.ts --data-dir DIR [--ref COMMIT]
- * [--iterations N] [--rounds N] [--only tickets,closed,contacts,messages,deep-offset,cached] [--env K=V,…]`. Add
- * `--cpu-prof` to bun for a profile (without --ref).
+ * [--iterations N] [--rounds N] [--only tickets,closed,contacts,messages,deep-offset,cached] [--env K=V,…]
+ * [--auth env|token|session]`. Add `--cpu-prof` to bun for a profile (without --ref). `--auth` is the credential
+ * every page is asked with (bench/lib/credentials.ts; default env, the server's API_TOKEN).
  *
  * Runs the server's app (`createRuntime`) on an already seeded data directory (copy one from the seed cache,
  * see bench/lib/seed.ts; it is used as it is, so use a copy) and asks `app.fetch` for random pages, each a
@@ -21,6 +22,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { encodeCursor } from "../src/http/cursor";
+import { readerAuthOf, readerHeaders } from "./lib/credentials";
 import { checkoutRef } from "./lib/proc";
 
 const { values: opt } = parseArgs({
@@ -32,6 +34,7 @@ const { values: opt } = parseArgs({
     only: { type: "string" },
     /** Settings for this code only, e.g. `--env SQLITE_MMAP_MB=256` (the ref runs with its defaults). */
     env: { type: "string" },
+    auth: { type: "string", default: "env" },
   },
 });
 const thisEnv = Object.fromEntries(
@@ -45,7 +48,13 @@ const TOKEN = "bench-token-0123456789abcdef";
 const HERE = resolve(import.meta.dir, "..");
 
 type App = { fetch(req: Request): Response | Promise<Response> };
-type Code = { name: string; app: App; close(): Promise<void>; sqlite: import("bun:sqlite").Database };
+type Code = {
+  name: string;
+  app: App;
+  close(): Promise<void>;
+  sqlite: import("bun:sqlite").Database;
+  headers?: Record<string, string>;
+};
 
 async function load(
   root: string,
@@ -101,11 +110,15 @@ const LISTS: Record<string, () => string> = {
   cached: () => "/api/v1/tickets?limit=20",
 };
 const chosen = opt.only ? opt.only.split(",") : Object.keys(LISTS);
-const headers = { Authorization: `Bearer ${TOKEN}` };
+const auth = readerAuthOf(opt.auth);
+for (const code of codes)
+  code.headers = await readerHeaders(auth, TOKEN, async (path, init) =>
+    code.app.fetch(new Request(`http://127.0.0.1${path}`, init)),
+  );
 
 async function page(code: Code, path: string): Promise<{ us: number; body: string }> {
   const t = performance.now();
-  const res = await code.app.fetch(new Request(`http://127.0.0.1${path}`, { headers }));
+  const res = await code.app.fetch(new Request(`http://127.0.0.1${path}`, { headers: code.headers }));
   const body = await res.text();
   const us = (performance.now() - t) * 1000;
   if (res.status !== 200) throw new Error(`${code.name} ${path}: ${res.status} ${body}`);
@@ -146,7 +159,9 @@ for (let round = 0; round < Number(opt.rounds); round++)
     }
   }
 const loadavg = (await Bun.file("/proc/loadavg").text()).split(" ").slice(0, 3).join(" ");
-console.log(`µs per page through app.fetch, ${new Date().toISOString()}, load ${loadavg}:`);
+console.log(
+  `µs per page through app.fetch (credential: ${auth}), ${new Date().toISOString()}, load ${loadavg}:`,
+);
 for (const name of chosen) {
   const cols = codes.map(
     (code, k) =>

@@ -244,6 +244,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
       },
     }),
   });
+  const readCache = pg ? createUncachedReads() : createReadCache(db);
   services = createServices({
     db,
     store: shared,
@@ -259,6 +260,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     idempotencyOwners: pg
       ? { self: () => nodeRun ?? pg.node.id, isLive: nodeLiveness(pg.sql, config.clusterLeaseTtlMs) }
       : undefined,
+    principalsVersion: readCache.principalsVersion,
   });
   // On PostgreSQL the hub reads the shared feed, so every node's streams show every node's events (§5.3).
   const pgStreams = pg
@@ -289,7 +291,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
     media,
     events,
     fetcher,
-    readCache: pg ? createUncachedReads() : createReadCache(db),
+    readCache,
     clock,
     health: opts.health ?? createProcessHealth(),
     streams,

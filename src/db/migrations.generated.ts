@@ -19,6 +19,7 @@ import m16 from "../../drizzle/0016_tab_counts.sql" with { type: "text" };
 import m17 from "../../drizzle/0017_message_counts.sql" with { type: "text" };
 import m18 from "../../drizzle/0018_tag_counts.sql" with { type: "text" };
 import m19 from "../../drizzle/0019_drop_wa_id_index.sql" with { type: "text" };
+import m20 from "../../drizzle/0020_principal_changes.sql" with { type: "text" };
 
 export const embeddedMigrations: { tag: string; when: number; breakpoints: boolean; sql: string }[] = [
   { tag: "0000_init", when: 1795735690930, breakpoints: true, sql: m0 },
@@ -41,4 +42,5 @@ export const embeddedMigrations: { tag: string; when: number; breakpoints: boole
   { tag: "0017_message_counts", when: 1796254926543, breakpoints: true, sql: m17 },
   { tag: "0018_tag_counts", when: 1796255434741, breakpoints: true, sql: m18 },
   { tag: "0019_drop_wa_id_index", when: 1796302918854, breakpoints: true, sql: m19 },
+  { tag: "0020_principal_changes", when: 1796309885921, breakpoints: true, sql: m20 },
 ];

@@ -4,6 +4,7 @@ import type { UserRole, userSessions, users } from "../db/schema";
 import { type Query, type Store, uniqueViolation } from "../db/store";
 import { AppError } from "../errors";
 import { type KeyPage, takePage } from "./paging";
+import { createPrincipalMemo } from "./principal-memo";
 import type { TokenScope } from "./token.service";
 
 export type TokenPrincipal = { kind: "token"; tokenId: number; name: string; scope: TokenScope };
@@ -85,8 +86,20 @@ function checkPassword(password: string) {
 }
 
 /** Users with their role, queues and password, and the sessions they sign in with. */
-export function createAccountService(store: Store, policy: SessionPolicy, clock: () => number = Date.now) {
+export function createAccountService(
+  store: Store,
+  policy: SessionPolicy,
+  clock: () => number = Date.now,
+  /** Moves when any session, user or user's queue changes (see principal-memo.ts); absent: read every time. */
+  principalsVersion?: () => number | undefined,
+) {
   const { users, userQueues, userSessions, queues } = store.t;
+  /** Session secret hash → its principal, with the times a hit must still check. */
+  const known = createPrincipalMemo<{ principal: UserPrincipal; lastSeenAt: number; expiresAt: number }>(
+    principalsVersion,
+  );
+  /** A kept session is good without a read until its idle expiry or its next last-seen stamp is near. */
+  const readAgainAfterMs = Math.min(policy.idleMs, TOUCH_RESOLUTION_MS);
 
   /** The queue ids of each user, ascending; users without queues get []. */
   async function queueIdsOf(q: Query, userIds: number[]): Promise<Map<number, number[]>> {
@@ -318,6 +331,12 @@ export function createAccountService(store: Store, policy: SessionPolicy, clock:
      */
     async authenticateSession(secret: string): Promise<UserPrincipal | null> {
       const h = sha256(secret);
+      const kept = known.get(h);
+      if (kept) {
+        const now = clock();
+        if (now < kept.expiresAt && now - kept.lastSeenAt < readAgainAfterMs) return kept.principal;
+      }
+      const at = known.version();
       const [session] = await store.read((q) =>
         q.select().from(userSessions).where(eq(userSessions.secretHash, h)),
       );
@@ -334,24 +353,29 @@ export function createAccountService(store: Store, policy: SessionPolicy, clock:
           : null;
       });
       if (!found) return null;
-      if (now - session.lastSeenAt.getTime() >= TOUCH_RESOLUTION_MS)
+      let lastSeenAt = session.lastSeenAt.getTime();
+      if (now - lastSeenAt >= TOUCH_RESOLUTION_MS) {
         await store.write((q) =>
           q
             .update(userSessions)
             .set({ lastSeenAt: new Date(now) })
             .where(eq(userSessions.id, session.id)),
         );
+        lastSeenAt = now;
+      }
       const { user, queueIds } = found;
-      return {
+      const principal: UserPrincipal = Object.freeze({
         kind: "user",
         id: user.id,
         name: user.name,
         email: user.email,
         role: user.role,
-        queueIds,
+        queueIds: Object.freeze(queueIds) as number[],
         signature: user.signature,
         sessionId: session.id,
-      };
+      });
+      known.set(h, at, { principal, lastSeenAt, expiresAt: session.expiresAt.getTime() });
+      return principal;
     },
 
     /** Sessions still valid, newest first; of one user, or of everyone. */

@@ -45,6 +45,12 @@ export type DomainDeps = {
   config: Config;
   logger: Logger;
   clock: () => number;
+  /**
+   * Moves whenever a token, panel session, user or user's queue changes (the read cache's `principalsVersion`):
+   * the token and account services keep the principals they authenticated while it holds. Absent or undefined:
+   * every request reads its credential.
+   */
+  principalsVersion?: () => number | undefined;
   /** Who holds an Idempotency-Key in flight, and whether another holder is alive (a cluster's nodes). */
   idempotencyOwners?: IdempotencyOwners;
 };

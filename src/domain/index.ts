@@ -47,9 +47,10 @@ export function createServices(deps: DomainDeps) {
       deps.store,
       { idleMs: deps.config.sessionIdleMs, absoluteMs: deps.config.sessionMaxMs },
       deps.clock,
+      deps.principalsVersion,
     ),
     webhooks: createWebhookConfigService(deps.store, deps.webhookReceivers, deps.clock),
-    tokens: createTokenService(deps.store, deps.config.apiToken, deps.clock),
+    tokens: createTokenService(deps.store, deps.config.apiToken, deps.clock, deps.principalsVersion),
     idempotency: createIdempotencyStore(deps.store, deps.clock, deps.idempotencyOwners),
     webhookOps: createWebhookOps({
       store: deps.store,

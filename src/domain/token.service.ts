@@ -5,6 +5,7 @@ import type { Store } from "../db/store";
 import { AppError } from "../errors";
 import type { TokenPrincipal } from "./account.service";
 import { type KeyPage, takePage } from "./paging";
+import { createPrincipalMemo } from "./principal-memo";
 
 export type TokenScope = "admin" | "api";
 export type ApiToken = typeof apiTokens.$inferSelect;
@@ -20,10 +21,13 @@ export function createTokenService(
   store: Store,
   envToken: string | undefined,
   clock: () => number = Date.now,
+  /** Moves when any token changes (see principal-memo.ts); absent: every request reads its token. */
+  principalsVersion?: () => number | undefined,
 ) {
   const { apiTokens: tokens } = store.t;
   const envHash = envToken ? hash(envToken) : null;
   const lastWritten = new Map<number, number>();
+  const known = createPrincipalMemo<TokenPrincipal>(principalsVersion);
 
   return {
     async create(name: string, scope: TokenScope): Promise<{ token: string; record: ApiToken }> {
@@ -80,6 +84,10 @@ export function createTokenService(
       if (envHash && timingSafeEqual(h, envHash))
         return { kind: "token", tokenId: 0, name: "API_TOKEN", scope: "admin" };
       const hex = h.toString("hex");
+      // Known and unchanged (not revoked, renamed, rescoped or deleted since), its last-used stamp not due.
+      const kept = known.get(hex);
+      if (kept && clock() - (lastWritten.get(kept.tokenId) ?? 0) <= LAST_USED_RESOLUTION_MS) return kept;
+      const at = known.version();
       const [row] = await store.read((q) => q.select().from(tokens).where(eq(tokens.tokenHash, hex)));
       if (!row || row.revokedAt) return null;
       if (!timingSafeEqual(Buffer.from(row.tokenHash, "hex"), h)) return null;
@@ -93,7 +101,14 @@ export function createTokenService(
             .where(eq(tokens.id, row.id)),
         );
       }
-      return { kind: "token", tokenId: row.id, name: row.name, scope: row.scope };
+      const principal: TokenPrincipal = Object.freeze({
+        kind: "token",
+        tokenId: row.id,
+        name: row.name,
+        scope: row.scope,
+      });
+      known.set(hex, at, principal);
+      return principal;
     },
   };
 }

@@ -32,6 +32,10 @@ const DOORKEEPER_SLOTS = 1 << 16;
  * - `any` entries (a ticket search reads messages too) are valid while SQLite's `total_changes()` of this
  *   connection — every row it inserted, updated or deleted, triggers included — and `list_changes` stand still.
  *
+ * - `principalsVersion()` moves when a token, panel session, user or user's queues change (kind `p`, migration
+ *   0020): the token and account services keep the principals they authenticated under it, so a polling panel or
+ *   integration is not read from the database on every request (a session took three statements).
+ *
  * Besides whole answers it keeps the wire JSON of single tickets (`ticketRows`): a changed ticket list is
  * rebuilt from its page's ids (index only) and the rows' cached JSON, rendering only the tickets that
  * changed. Bounded: least recently used answers go first; rows in two generations (at most maxRows, ~700
@@ -77,7 +81,7 @@ export function createReadCache(
   const totalChanges = opts.changeCounter ?? (() => totalChangesQuery.get()!.n);
   // No ORDER BY or LIMIT: a rowid range comes in rowid order, and pruning keeps the table at ~11,000 rows
   // (with `limit ?` the statement took twice as long on every request).
-  const changesSince = sqlite.query<{ seq: number; kind: "t" | "c" | "a"; ref: number }, [number]>(
+  const changesSince = sqlite.query<{ seq: number; kind: "t" | "c" | "a" | "p"; ref: number }, [number]>(
     "select seq, kind, ref from list_changes where seq > ?",
   );
   const lastChange = sqlite.query<{ n: number | null }, []>("select max(seq) as n from list_changes");
@@ -87,7 +91,7 @@ export function createReadCache(
   const commits = commitWatch(sqlite);
   commits.moved();
   let seen = lastChange.get()?.n ?? 0;
-  const version = { tickets: 0, contacts: 0 };
+  const version = { tickets: 0, contacts: 0, principals: 0 };
   const entries = new Map<string, { version: string | number; body: string }>();
   type Row = { contactId: number; json: string };
   /**
@@ -132,6 +136,7 @@ export function createReadCache(
     clearRows();
     version.tickets++;
     version.contacts++;
+    version.principals++;
   };
   /** `young` is full: the old generation goes, `young` becomes it. */
   const rotate = () => {
@@ -178,6 +183,9 @@ export function createReadCache(
         else if (ids !== undefined) dropRow(ids);
         version.tickets++;
         version.contacts++;
+      } else if (change.kind === "p") {
+        // A token, session, user or user's queues: who a credential stands for; no list shows it.
+        version.principals++;
       } else {
         // A connection, queue, user or tag every ticket may show: not part of a contact.
         clearRows();
@@ -190,6 +198,15 @@ export function createReadCache(
   const versionOf = (scope: ReadScope) => (scope === "any" ? `${totalChanges()}:${seen}` : version[scope]);
 
   return {
+    /**
+     * Changes whenever who an API token or a panel session stands for may have changed, from any connection
+     * (migration 0020's triggers): a principal authenticated under one value may be reused while it holds.
+     */
+    principalsVersion(): number | undefined {
+      sync();
+      return version.principals;
+    },
+
     /**
      * The JSON text cached under key for what `scope` depends on, or the one compute returns — kept when the
      * key was computed before (see the doorkeeper above). `compute` is told whether its answer will be kept, to
@@ -272,6 +289,8 @@ export type ReadCache = ReturnType<typeof createReadCache>;
  */
 export function createUncachedReads(): ReadCache {
   return {
+    // Nothing tells this node that a token or session changed: principals are read every time.
+    principalsVersion: () => undefined,
     get: async (_key, _scope, compute) => compute(false),
     async ticketRows(ids, render) {
       const rendered = new Map((await render(ids)).map((r) => [r.id, r.json]));

@@ -171,6 +171,7 @@ function start(s: ReadFrontSettings) {
   // On this read-only connection ("`:memory:`": no second connection of its own): a store write, like any
   // write here, fails with SQLITE_READONLY and the request is handed back to the main thread.
   store = createSqliteStore(db, { path: ":memory:" });
+  const readCache = createReadCache(db, { changeCounter: () => dataVersion.get()!.data_version });
   const services = createServices({
     db,
     store,
@@ -184,6 +185,7 @@ function start(s: ReadFrontSettings) {
     config,
     logger,
     clock,
+    principalsVersion: readCache.principalsVersion,
   });
   // Never counts nor refuses: a failed authentication is handed back, and the main thread's throttle decides.
   const noThrottle = createAuthThrottle({ limitPerMinute: 0 });
@@ -196,7 +198,7 @@ function start(s: ReadFrontSettings) {
     media,
     events,
     fetcher,
-    readCache: createReadCache(db, { changeCounter: () => dataVersion.get()!.data_version }),
+    readCache,
     clock,
     health,
     // Never opened here: the main thread keeps the event streams.

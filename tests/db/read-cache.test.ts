@@ -123,11 +123,11 @@ async function withTicket() {
     await cache.get("contacts", "contacts", () => String(++computed.contacts));
     return { ...computed };
   };
-  return { t, conn, ticketId: first.body.ticketId as number, read };
+  return { t, conn, ticketId: first.body.ticketId as number, read, cache };
 }
 
 test("SQLite: writes the lists do not show (acks, events, deliveries, Idempotency-Keys, sessions) keep list entries cached", async () => {
-  const { t, conn, ticketId, read } = await withTicket();
+  const { t, conn, ticketId, read, cache } = await withTicket();
   await using _ = t;
   const receiver = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("ok") });
   try {
@@ -173,9 +173,21 @@ test("SQLite: writes the lists do not show (acks, events, deliveries, Idempotenc
       headers: { "Idempotency-Key": "k-1" },
     });
     expect(again.status).toBe(201);
-    await t.post("/api/v1/users", { name: "Ana", email: "ana@example.com" });
-    await t.post("/api/v1/queues", { name: "Ventas", color: "#123456" });
+    const ana = await t.post("/api/v1/users", { name: "Ana", email: "ana@example.com" });
+    const ventas = await t.post("/api/v1/queues", { name: "Ventas", color: "#123456" });
     await t.post("/api/v1/tags", { name: "vip", color: "#654321" });
+    expect(await read()).toEqual(before);
+    // Tokens, a user's queues, role or sessions: who a credential stands for (the principals' version), no list.
+    const principals = cache.principalsVersion();
+    const token = await t.post("/api/v1/tokens", { name: "n8n", scope: "api" });
+    expect(cache.principalsVersion()).toBe(principals);
+    expect((await t.del(`/api/v1/tokens/${token.body.id}`)).status).toBe(200);
+    expect(cache.principalsVersion()).toBe(principals! + 1);
+    expect(
+      (await t.put(`/api/v1/users/${ana.body.id}`, { role: "supervisor", queueIds: [ventas.body.id] }))
+        .status,
+    ).toBe(200);
+    expect(cache.principalsVersion()).toBeGreaterThan(principals! + 1);
     expect(await read()).toEqual(before);
   } finally {
     receiver.stop(true);

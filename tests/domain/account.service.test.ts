@@ -3,7 +3,7 @@
 import { expect, test } from "bun:test";
 import { createAccountService } from "../../src/domain/account.service";
 import { createCatalogServices } from "../../src/domain/catalog.service";
-import { describeStores, openTestStore } from "../support/stores";
+import { countReads, describeStores, openTestStore } from "../support/stores";
 
 const MINUTE = 60_000;
 const policy = { idleMs: 30 * MINUTE, absoluteMs: 24 * 60 * MINUTE };
@@ -220,4 +220,69 @@ describeStores("account service", (dialect) => {
     expect(await accounts.verifyLogin("ana@example.com", password)).toMatchObject({ id: ana.id });
     await expect(accounts.resetPassword(9999)).rejects.toMatchObject({ code: "ERR_USER_NOT_FOUND" });
   }, 30_000); // argon2 hashes several passwords: seconds on a loaded 2-core machine
+
+  test("with a principals version, a known session is answered without a read until the version moves, its stamp is due or it may have ended", async () => {
+    await using s = await openTestStore(dialect);
+    let now = 1_700_000_000_000;
+    let version: number | undefined = 1;
+    const { store, reads } = countReads(s.store);
+    const short = { idleMs: 90_000, absoluteMs: 100_000 };
+    const accounts = createAccountService(
+      store,
+      short,
+      () => now,
+      () => version,
+    );
+    const ana = await accounts.create({ name: "Ana", email: "ana@example.com", password: "a long password" });
+    const lastSeen = async (id: number) => (await accounts.session(id))!.lastSeenAt.getTime();
+    const a = await accounts.createSession(ana.id, meta);
+    const first = await accounts.authenticateSession(a.secret);
+    expect(first).toMatchObject({ kind: "user", id: ana.id, role: "agent", queueIds: [] });
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(Object.isFrozen(first!.queueIds)).toBe(true);
+    let before = reads();
+    now += 59_999;
+    expect(await accounts.authenticateSession(a.secret)).toBe(first!);
+    expect(reads()).toBe(before);
+    // Its last-seen stamp is due: read, and stamped.
+    now += 1;
+    expect(await accounts.authenticateSession(a.secret)).toEqual(first);
+    expect(reads()).toBeGreaterThan(before);
+    expect(await lastSeen(a.session.id)).toBe(now);
+    // Idle for its whole idle time: read, ended.
+    now += short.idleMs;
+    expect(await accounts.authenticateSession(a.secret)).toBeNull();
+    expect(await accounts.session(a.session.id)).toBeUndefined();
+
+    // Stamped 40 s before its absolute expiry: a hit until then, none from then on.
+    version = 2;
+    const b = await accounts.createSession(ana.id, meta);
+    const started = now;
+    now = started + 60_000;
+    expect(await accounts.authenticateSession(b.secret)).not.toBeNull();
+    expect(await lastSeen(b.session.id)).toBe(now);
+    before = reads();
+    now = started + short.absoluteMs - 1;
+    expect(await accounts.authenticateSession(b.secret)).not.toBeNull();
+    expect(reads()).toBe(before);
+    now = started + short.absoluteMs;
+    expect(await accounts.authenticateSession(b.secret)).toBeNull();
+
+    // A version that moves: read again, once; none: read every time.
+    const c = await accounts.createSession(ana.id, meta);
+    await accounts.authenticateSession(c.secret);
+    before = reads();
+    await accounts.authenticateSession(c.secret);
+    expect(reads()).toBe(before);
+    version = 3;
+    await accounts.authenticateSession(c.secret);
+    const after = reads();
+    expect(after).toBeGreaterThan(before);
+    await accounts.authenticateSession(c.secret);
+    expect(reads()).toBe(after);
+    version = undefined;
+    await accounts.authenticateSession(c.secret);
+    await accounts.authenticateSession(c.secret);
+    expect(reads()).toBe(after + 2 * (after - before));
+  });
 });

@@ -1,7 +1,7 @@
 // The token service on both stores; the HTTP and CLI behaviour is in tests/api/auth.test.ts and tests/cli (SQLite).
 import { expect, test } from "bun:test";
 import { createTokenService } from "../../src/domain/token.service";
-import { describeStores, openTestStore } from "../support/stores";
+import { countReads, describeStores, openTestStore } from "../support/stores";
 
 describeStores("token service", (dialect) => {
   test("create, authenticate, touch lastUsedAt once a minute, list, page and revoke", async () => {
@@ -55,5 +55,48 @@ describeStores("token service", (dialect) => {
       code: "ERR_TOKEN_NOT_FOUND",
       message: "Token not found",
     });
+  });
+
+  test("with a principals version, a known token is answered without a read until the version moves or its last-used stamp is due", async () => {
+    await using s = await openTestStore(dialect);
+    let now = 1_700_000_000_000;
+    let version: number | undefined = 1;
+    const { store, reads } = countReads(s.store);
+    const tokens = createTokenService(
+      store,
+      undefined,
+      () => now,
+      () => version,
+    );
+    const a = await tokens.create("n8n", "api");
+    const first = await tokens.authenticate(a.token);
+    expect(first).toEqual({ kind: "token", tokenId: a.record.id, name: "n8n", scope: "api" });
+    // What is handed out to every request cannot be changed by one of them.
+    expect(Object.isFrozen(first)).toBe(true);
+    let before = reads();
+    now += 60_000;
+    expect(await tokens.authenticate(a.token)).toBe(first!);
+    expect(reads()).toBe(before);
+    // Anything changed (a token, session, user or queue): read again, once.
+    version = 2;
+    expect(await tokens.authenticate(a.token)).toEqual(first);
+    expect(await tokens.authenticate(a.token)).toEqual(first);
+    expect(reads()).toBe(before + 1);
+    // Its last-used stamp is due: read, and stamped.
+    now += 1;
+    before = reads();
+    await tokens.authenticate(a.token);
+    expect(reads()).toBe(before + 1);
+    expect((await tokens.list())[0]!.lastUsedAt).toEqual(new Date(now));
+    // Revoked: seen once the version moves (the triggers of migration 0020 move it on SQLite).
+    await tokens.revoke(a.record.id);
+    version = 3;
+    expect(await tokens.authenticate(a.token)).toBeNull();
+    // Nothing tells (no version): every request reads.
+    const b = await tokens.create("ops", "admin");
+    version = undefined;
+    before = reads();
+    for (let i = 0; i < 3; i++) expect(await tokens.authenticate(b.token)).toMatchObject({ scope: "admin" });
+    expect(reads()).toBe(before + 3);
   });
 });

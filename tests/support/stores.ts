@@ -83,3 +83,20 @@ export async function openTestStore(
     },
   };
 }
+
+/** The store with its reads counted. */
+export function countReads(store: Store): { store: Store; reads: () => number } {
+  let n = 0;
+  const counted = new Proxy(store, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target);
+      if (prop === "read")
+        return (...args: unknown[]) => {
+          n++;
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { store: counted, reads: () => n };
+}

@@ -409,11 +409,12 @@ export const ticketAutomation = pgTable("ticket_automation", {
 /**
  * What changed that a cached list shows (the read cache's exact invalidation), appended by triggers: the
  * hand-written part of migration 0002, the plpgsql twin of SQLite's 0014. `kind`: t = a ticket or its tags,
- * c = a contact, a = a connection/queue/user/tag name shown on tickets.
+ * c = a contact, a = a connection/queue/user/tag name shown on tickets; p (SQLite's migration 0020: a token,
+ * session, user or user's queues) has no trigger here — a PostgreSQL node keeps no principals.
  */
 export const listChanges = pgTable("list_changes", {
   seq: serialId("seq"),
-  kind: text("kind", { enum: ["t", "c", "a"] }).notNull(),
+  kind: text("kind", { enum: ["t", "c", "a", "p"] }).notNull(),
   ref: bigint("ref", { mode: "number" }).notNull(),
 });
 

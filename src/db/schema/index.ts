@@ -435,13 +435,14 @@ export const ticketAutomation = sqliteTable("ticket_automation", {
 /**
  * What changed among the rows the lists show, for the read cache (`src/http/read-cache.ts`): `t` = a ticket
  * (its row or its tags), `c` = a contact, `a` = a connection, queue, user or tag renamed or deleted (every
- * ticket may show it). Written by triggers (migration 0013), so a write from any connection is seen; only
- * unrelated tables (messages' acks, events, deliveries, idempotency keys…) never add rows. The newest
+ * ticket may show it), `p` = who a token or a panel session stands for (migration 0020: a token, session, user or
+ * user's queues changed). Written by triggers (migration 0014), so a write from
+ * any connection is seen; only unrelated tables (messages' acks, events, deliveries, idempotency keys…) never add rows. The newest
  * 10,000 rows are kept; `seq` grows by one per change.
  */
 export const listChanges = sqliteTable("list_changes", {
   seq: integer("seq").primaryKey(),
-  kind: text("kind", { enum: ["t", "c", "a"] }).notNull(),
+  kind: text("kind", { enum: ["t", "c", "a", "p"] }).notNull(),
   ref: integer("ref").notNull(),
 });
 

@@ -1,0 +1,33 @@
+/**
+ * Who a credential stood for when it was last checked, kept while nothing it depends on has changed.
+ *
+ * `version` moves whenever any token, panel session, user or user's queue changes, from any connection (on
+ * SQLite the read cache follows migration 0020's triggers); undefined means nothing tells, and nothing is kept
+ * (PostgreSQL: another node may have revoked it). An entry is kept under the version taken BEFORE the reads it
+ * comes from, so a change committed meanwhile makes it stale at the next look, never the other way round. What
+ * depends on the clock (a session's idle and absolute expiry, when the last-used stamp is due) stays the
+ * caller's to check on every hit.
+ */
+export function createPrincipalMemo<T>(version: (() => number | undefined) | undefined, max = 1_000) {
+  const entries = new Map<string, { version: number; value: T }>();
+  return {
+    /** The version to keep a value under: take it before reading what the value is made of. */
+    version: (): number | undefined => version?.(),
+    /** The value kept under this key, if nothing changed since. */
+    get(key: string): T | undefined {
+      if (!version || entries.size === 0) return undefined;
+      const hit = entries.get(key);
+      if (!hit) return undefined;
+      if (hit.version === version()) return hit.value;
+      entries.delete(key);
+      return undefined;
+    },
+    set(key: string, at: number | undefined, value: T): void {
+      if (at === undefined) return;
+      entries.delete(key);
+      entries.set(key, { version: at, value });
+      // The oldest goes first: more live credentials than this are not a small team's server.
+      if (entries.size > max) entries.delete(entries.keys().next().value as string);
+    },
+  };
+}
