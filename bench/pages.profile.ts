@@ -1,8 +1,9 @@
 /**
  * What one uncached list page costs in-process: `bun bench/pages.profile.ts --data-dir DIR [--ref COMMIT]
  * [--iterations N] [--rounds N] [--only tickets,closed,contacts,messages,deep-offset,cached] [--env K=V,…]
- * [--auth env|token|session]`. Add `--cpu-prof` to bun for a profile (without --ref). `--auth` is the credential
- * every page is asked with (bench/lib/credentials.ts; default env, the server's API_TOKEN).
+ * [--auth env|token|session|agent] [--agent-share S]`. Add `--cpu-prof` to bun for a profile (without --ref). `--auth`
+ * is the credential every page is asked with (bench/lib/credentials.ts; default env, the server's API_TOKEN);
+ * `--agent-share S` first puts the tickets in four queues, S of them in the first, whose agent `--auth agent` is.
  *
  * Runs the server's app (`createRuntime`) on an already seeded data directory (copy one from the seed cache,
  * see bench/lib/seed.ts; it is used as it is, so use a copy) and asks `app.fetch` for random pages, each a
@@ -17,6 +18,7 @@
  * the medians.
  */
 
+import { Database } from "bun:sqlite";
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -35,6 +37,7 @@ const { values: opt } = parseArgs({
     /** Settings for this code only, e.g. `--env SQLITE_MMAP_MB=256` (the ref runs with its defaults). */
     env: { type: "string" },
     auth: { type: "string", default: "env" },
+    "agent-share": { type: "string" },
   },
 });
 const thisEnv = Object.fromEntries(
@@ -76,14 +79,37 @@ async function load(
   return { name, app: rt.app, close: () => rt.close(), sqlite: rt.db.$client };
 }
 
-const codes: Code[] = [await load(HERE, opt["data-dir"], "this", thisEnv)];
+if (opt["agent-share"]) assignQueues(join(opt["data-dir"], "chasqui.sqlite"), Number(opt["agent-share"]));
+// The reference's copy is taken before this code opens (and migrates) the database: a newer migration would make the
+// older code refuse it.
 let archive: string | undefined;
 let refData: string | undefined;
 if (opt.ref) {
   archive = checkoutRef(HERE, opt.ref);
   refData = mkdtempSync(join(tmpdir(), "chasqui-pages-ref-"));
   copyFileSync(join(opt["data-dir"], "chasqui.sqlite"), join(refData, "chasqui.sqlite"));
-  codes.push(await load(archive, refData, opt.ref));
+}
+const codes: Code[] = [await load(HERE, opt["data-dir"], "this", thisEnv)];
+if (archive && refData) codes.push(await load(archive, refData, opt.ref!));
+
+/**
+ * `--agent-share S`: four queues, the first holding a share S of the tickets (by id, the same in both copies) and
+ * the others the rest; `--auth agent` then asks as an agent of the first queue, who sees only its tickets (and
+ * those without a queue: none here).
+ */
+function assignQueues(file: string, share: number) {
+  if (!(share > 0 && share <= 1)) throw new Error("--agent-share: a share of the tickets, 0 < S <= 1");
+  const db = new Database(file);
+  db.run("delete from queues where name like 'bench-q%'");
+  for (let i = 1; i <= 4; i++)
+    db.run("insert into queues (name, color) values (?, ?)", [`bench-q${i}`, `#00000${i}`]);
+  const first = db
+    .query<{ id: number }, []>("select min(id) as id from queues where name like 'bench-q%'")
+    .get()!.id;
+  db.run(
+    `update tickets set queue_id = case when id % 1000 < ${Math.round(share * 1000)} then ${first} else ${first + 1} + id % 3 end`,
+  );
+  db.close();
 }
 
 const sqlite = codes[0]!.sqlite;

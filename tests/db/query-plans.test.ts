@@ -405,7 +405,16 @@ test("SQLite: no statement scans a large table or sorts in a temp B-tree", async
       const tempSort =
         /USE TEMP B-TREE FOR (ORDER BY|RIGHT PART OF ORDER BY)/.test(detail) &&
         LARGE.some((table) => new RegExp(`\\b${table}\\b`).test(sql));
-      if ((fullScan || indexScan || openRange || tempSort) && !ACCEPTED.some((a) => a.pattern.test(sql)))
+      // A filtered page of the ticket list (a tab, a connection, a queue, an agent's queues) is filtered inside the
+      // index that gives the order: a sparse filter costs index entries, not a ticket row read for every ticket
+      // skipped.
+      const rowPerSkip =
+        /^select t\.id, t\.updated_at as updatedAt from tickets t where/.test(sql) &&
+        /^(SCAN|SEARCH) tickets USING INDEX/.test(detail);
+      if (
+        (fullScan || indexScan || openRange || tempSort || rowPerSkip) &&
+        !ACCEPTED.some((a) => a.pattern.test(sql))
+      )
         problems.push(`${detail}\n    in: ${sql.replace(/\s+/g, " ").slice(0, 300)}`);
     }
   }

@@ -272,10 +272,10 @@ export const tickets = pgTable(
     uniqueIndex("tickets_one_active_per_contact")
       .on(t.contactId, t.connectionId)
       .where(sql`status <> 'closed'`),
-    index("tickets_status_updated_idx").on(t.status, t.updatedAt, t.id),
-    index("tickets_updated_idx").on(t.updatedAt, t.id),
-    index("tickets_connection_idx").on(t.connectionId, t.updatedAt),
-    index("tickets_queue_idx").on(t.queueId, t.updatedAt),
+    index("tickets_status_updated_idx").on(t.status, t.updatedAt, t.id, t.queueId, t.userId),
+    index("tickets_updated_idx").on(t.updatedAt, t.id, t.queueId),
+    index("tickets_connection_idx").on(t.connectionId, t.updatedAt, t.id, t.queueId, t.userId, t.status),
+    index("tickets_queue_idx").on(t.queueId, t.updatedAt, t.id, t.userId, t.status),
     index("tickets_contact_idx").on(t.contactId),
     index("tickets_active_idx").on(t.status, t.userId, t.queueId).where(sql`status <> 'closed'`),
     index("tickets_closed_at_idx")
@@ -284,8 +284,12 @@ export const tickets = pgTable(
     index("tickets_first_response_idx")
       .on(t.firstResponseAt, t.queueId, t.userId, t.firstInboundAt)
       .where(sql`first_response_at is not null`),
-    index("tickets_mine_idx").on(t.userId, t.updatedAt, t.id).where(sql`status <> 'closed'`),
-    index("tickets_unassigned_idx").on(t.updatedAt, t.id).where(sql`status = 'pending' and user_id is null`),
+    index("tickets_mine_idx")
+      .on(t.userId, t.updatedAt, t.id, t.queueId, t.status)
+      .where(sql`status <> 'closed'`),
+    index("tickets_unassigned_idx")
+      .on(t.status, t.updatedAt, t.id, t.queueId, t.userId)
+      .where(sql`status = 'pending' and user_id is null`),
   ],
 );
 

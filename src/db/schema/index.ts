@@ -255,10 +255,13 @@ export const tickets = sqliteTable(
     uniqueIndex("tickets_one_active_per_contact")
       .on(t.contactId, t.connectionId)
       .where(sql`status <> 'closed'`),
-    index("tickets_status_updated_idx").on(t.status, t.updatedAt, t.id),
-    index("tickets_updated_idx").on(t.updatedAt, t.id),
-    index("tickets_connection_idx").on(t.connectionId, t.updatedAt),
-    index("tickets_queue_idx").on(t.queueId, t.updatedAt),
+    // The list's orders. Each also holds the columns the list filters on (queue, agent, status), so a filtered page
+    // — an agent's (their queues and those without one), a tab within a connection or a queue — is read from the
+    // index alone: a page of a small queue skips the other tickets without reading their rows.
+    index("tickets_status_updated_idx").on(t.status, t.updatedAt, t.id, t.queueId, t.userId),
+    index("tickets_updated_idx").on(t.updatedAt, t.id, t.queueId),
+    index("tickets_connection_idx").on(t.connectionId, t.updatedAt, t.id, t.queueId, t.userId, t.status),
+    index("tickets_queue_idx").on(t.queueId, t.updatedAt, t.id, t.userId, t.status),
     index("tickets_contact_idx").on(t.contactId),
     // Dashboard: open/pending per agent and queue, read from the index alone.
     index("tickets_active_idx").on(t.status, t.userId, t.queueId).where(sql`status <> 'closed'`),
@@ -269,10 +272,16 @@ export const tickets = sqliteTable(
     index("tickets_first_response_idx")
       .on(t.firstResponseAt, t.queueId, t.userId, t.firstInboundAt)
       .where(sql`first_response_at is not null`),
-    // The "mine" tab (assigned to me, not closed) and its count.
-    index("tickets_mine_idx").on(t.userId, t.updatedAt, t.id).where(sql`status <> 'closed'`),
-    // The "queue" tab (pending, unassigned) and its count.
-    index("tickets_unassigned_idx").on(t.updatedAt, t.id).where(sql`status = 'pending' and user_id is null`),
+    // The "mine" tab (assigned to me, not closed) and its count. The columns its WHERE tests are in it too, so
+    // SQLite reads a page's keys (and an agent's queue filter) from the index alone.
+    index("tickets_mine_idx")
+      .on(t.userId, t.updatedAt, t.id, t.queueId, t.status)
+      .where(sql`status <> 'closed'`),
+    // The "queue" tab (pending, unassigned) and its count; status first, so the tab's `status = 'pending'` seeks
+    // this small index rather than every pending ticket in tickets_status_updated_idx.
+    index("tickets_unassigned_idx")
+      .on(t.status, t.updatedAt, t.id, t.queueId, t.userId)
+      .where(sql`status = 'pending' and user_id is null`),
   ],
 );
 
