@@ -234,24 +234,42 @@ test("SQLite: every kind of write a list shows invalidates the entries that depe
   await expectMoved(() => t.del("/api/v1/contacts/595990000001?purge=true"), true);
 });
 
-test("SQLite: a write from another connection (another process) is seen by the next read", async () => {
+test("SQLite: a write from another connection (another process) is seen by the next read, lists and tab counts alike", async () => {
   const dir = mkdtempSync(join(tmpdir(), "chasqui-read-cache-"));
   try {
     await using t = createTestApp({}, { databasePath: join(dir, "db.sqlite"), store: "sqlite" });
     const conn = await t.sandbox();
     await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, { number: "595990000001", body: "uno" });
     const url = "/api/v1/tickets?limit=5";
-    expect((await t.get(url)).body.tickets[0].contact.name).toBe("595990000001");
-    expect((await t.get("/api/v1/contacts")).body.contacts[0].name).toBe("595990000001");
+    // Asked twice: kept from the second answer on.
+    for (let i = 0; i < 2; i++) {
+      expect((await t.get(url)).body.tickets[0].contact.name).toBe("595990000001");
+      expect((await t.get("/api/v1/contacts")).body.contacts[0].name).toBe("595990000001");
+      expect((await t.get("/api/v1/tickets/counts")).body).toEqual({ mine: null, queue: 1, all: 1 });
+      expect((await t.get("/api/v1/tickets/counts?status=closed")).body).toEqual({
+        mine: null,
+        queue: 0,
+        all: 0,
+      });
+    }
     const other = new Database(join(dir, "db.sqlite"));
     other.run("pragma busy_timeout = 5000");
     other.run("update contacts set name = 'Desde Otro Proceso'");
     other.run("update tickets set last_message = 'editado afuera'");
-    other.close();
     const list = (await t.get(url)).body.tickets[0];
     expect(list.contact.name).toBe("Desde Otro Proceso");
     expect(list.lastMessage).toBe("editado afuera");
     expect((await t.get("/api/v1/contacts")).body.contacts[0].name).toBe("Desde Otro Proceso");
+    expect((await t.get("/api/v1/tickets/counts")).body).toEqual({ mine: null, queue: 1, all: 1 });
+    // A ticket's status alone (no contact, nothing else): the counts move.
+    other.run("update tickets set status = 'closed'");
+    other.close();
+    expect((await t.get("/api/v1/tickets/counts")).body).toEqual({ mine: null, queue: 0, all: 1 });
+    expect((await t.get("/api/v1/tickets/counts?status=closed")).body).toEqual({
+      mine: null,
+      queue: 0,
+      all: 1,
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -186,12 +186,19 @@ export const ticketsRouter = createRouter()
       },
     }),
     async (c) => {
+      const q = c.req.valid("query");
+      const { services, readCache } = c.get("deps");
       const p = c.get("principal");
-      const counts = await c.get("deps").services.tickets.counts(c.req.valid("query"), {
-        userId: p.kind === "user" ? p.id : undefined,
-        queues: visibleQueues(p),
-      });
-      return c.json(counts, 200);
+      const userId = p.kind === "user" ? p.id : undefined;
+      const queues = visibleQueues(p);
+      // Polled with the list (every panel reloads both after each ticket event): kept until a ticket or its tags
+      // change, as the list is. Who asks is in the key: `mine` is theirs, an agent counts only their queues.
+      const key = `counts:${q.status ?? ""}:${q.whatsappId ?? ""}:${q.queueId ?? ""}:${q.tagId ?? ""}:${userId ?? ""}:${queues?.join(",") ?? ""}`;
+      const body = await readCache.get(key, "tickets", async () =>
+        JSON.stringify(await services.tickets.counts(q, { userId, queues })),
+      );
+      // The body is the serialized JSON of the typed shape above; the route's typing cannot see that.
+      return c.body(body, 200, { "content-type": "application/json" }) as never;
     },
   )
   .openapi(
