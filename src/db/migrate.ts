@@ -11,7 +11,8 @@ export class NewerDatabaseError extends Error {}
 
 /** Applies the migrations embedded at build time, with drizzle's own bookkeeping table. */
 export function migrate(db: Db): void {
-  assertNotNewer(db.$client);
+  // Refuses a database a newer Chasqui migrated (assertNotNewer), before anything is applied.
+  const applying = pendingMigrations(db.$client).length;
   const metas: MigrationMeta[] = embeddedMigrations.map((m) => ({
     sql: m.sql.split("--> statement-breakpoint"),
     bps: m.breakpoints,
@@ -23,7 +24,6 @@ export function migrate(db: Db): void {
     dialect: { migrate(m: MigrationMeta[], session: unknown, config: object): void };
     session: unknown;
   };
-  const applying = pendingMigrations(db.$client).length;
   internal.dialect.migrate(metas, internal.session, { migrationsFolder: "embedded" });
   if (applying > 0) restoreStatistics(db.$client);
 }

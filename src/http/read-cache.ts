@@ -31,7 +31,6 @@ const DOORKEEPER_SLOTS = 1 << 16;
  *   under a steady load of those the lists keep answering from memory.
  * - `any` entries (a ticket search reads messages too) are valid while SQLite's `total_changes()` of this
  *   connection — every row it inserted, updated or deleted, triggers included — and `list_changes` stand still.
- *
  * - `principalsVersion()` moves when a token, panel session, user or user's queues change (kind `p`, migration
  *   0020): the token and account services keep the principals they authenticated under it, so a polling panel or
  *   integration is not read from the database on every request (a session took three statements).

@@ -6,15 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDatabase } from "../../src/db/client";
 import { migrate } from "../../src/db/migrate";
+import { wireRowsSelect } from "../../src/db/sql/tickets";
 import { migrateBefore } from "../support/migrate-before";
-
-/** The list's lookup of a page's tickets by id (src/db/sql/tickets.ts WIRE_ROWS), with 21 ids. */
-const BY_IDS = `select t.id, t.status, c.name, w.name, q.name, u.name from tickets t
-join contacts c on c.id = t.contact_id
-join connections w on w.id = t.connection_id
-left join queues q on q.id = t.queue_id
-left join users u on u.id = t.user_id
-where t.id in (${Array.from({ length: 21 }, () => "?").join(",")})`;
 
 test("after migrating a measured database, every index of a measured table is measured, and tickets are looked up by id", () => {
   const dir = mkdtempSync(join(tmpdir(), "chasqui-stats-"));
@@ -40,9 +33,10 @@ test("after migrating a measured database, every index of a measured table is me
       .all();
     expect(unmeasured).toEqual([]);
     const plan = sqlite
-      .query<{ detail: string }, []>(`explain query plan ${BY_IDS}`)
+      .query<{ detail: string }, []>(`explain query plan ${wireRowsSelect(21)}`)
       .all()
       .map((r) => r.detail);
+    // The list's lookup of a page's 21 tickets by id.
     expect(plan[0]).toBe("SEARCH t USING INTEGER PRIMARY KEY (rowid=?)");
     // A database never measured stays so: the planner keeps the defaults the queries are tested with.
     const fresh = openDatabase(join(dir, "fresh.sqlite"));

@@ -167,7 +167,7 @@ left join queues q on q.id = t.queue_id
 left join users u on u.id = t.user_id`;
 
 /** The columns of `TicketWireRow` for these ticket ids (one `?` each). */
-const wireRowsSelect = (n: number) =>
+export const wireRowsSelect = (n: number) =>
   `${WIRE_ROWS}\nwhere t.id in (${Array.from({ length: n }, () => "?").join(",")})`;
 
 const TAGS_SELECT = `select tt.ticket_id as ticketId, g.id, g.name, g.color
