@@ -57,11 +57,14 @@ function setup(o: { minFrames: number; restartFrames: number }) {
 test("the thread copies committed frames into the database file while the main connection's automatic checkpoint is off", async () => {
   const s = setup({ minFrames: 50, restartFrames: 1_000_000 });
   expect(s.autocheckpoint()).toBe(1000);
+  // Committed before the thread starts (~200 frames, under the automatic checkpoint's 1000: still in the WAL), so
+  // no commit runs during the thread's checkpoints: a passive checkpoint that reads the WAL index header while a
+  // commit rewrites it reports busy (the product tries again at the next poll; the next test commits meanwhile).
+  s.write(200);
   s.checkpointer.start();
   await waitFor(() => s.checkpointer.running, { message: "thread started" });
   expect(s.autocheckpoint()).toBe(0);
 
-  s.write(200);
   // Nothing on this connection checkpoints now; the rows reach the database file through the thread only, all
   // but the last frames (fewer than minFrames wait for more).
   await waitFor(() => s.rowsInDbFile() >= 150, { message: "rows copied into the database file" });
