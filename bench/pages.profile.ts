@@ -1,9 +1,12 @@
 /**
  * What one uncached list page costs in-process: `bun bench/pages.profile.ts --data-dir DIR [--ref COMMIT]
  * [--iterations N] [--rounds N] [--only tickets,closed,contacts,messages,deep-offset,cached] [--env K=V,…]
- * [--auth env|token|session|agent] [--agent-share S]`. Add `--cpu-prof` to bun for a profile (without --ref). `--auth`
+ * [--auth env|token|session|agent] [--agent-share S] [--tag-share S]`. Add `--cpu-prof` to bun for a profile (without
+ * --ref). `--auth`
  * is the credential every page is asked with (bench/lib/credentials.ts; default env, the server's API_TOKEN);
  * `--agent-share S` first puts the tickets in four queues, S of them in the first, whose agent `--auth agent` is.
+ * `--tag-share S` first tags a share S of the tickets (by id) with the tag the `tagged` and `tagged-open` lists filter
+ * on (0.001 = one ticket in a thousand).
  *
  * Runs the server's app (`createRuntime`) on an already seeded data directory (copy one from the seed cache,
  * see bench/lib/seed.ts; it is used as it is, so use a copy) and asks `app.fetch` for random pages, each a
@@ -38,6 +41,7 @@ const { values: opt } = parseArgs({
     env: { type: "string" },
     auth: { type: "string", default: "env" },
     "agent-share": { type: "string" },
+    "tag-share": { type: "string" },
   },
 });
 const thisEnv = Object.fromEntries(
@@ -80,6 +84,9 @@ async function load(
 }
 
 if (opt["agent-share"]) assignQueues(join(opt["data-dir"], "chasqui.sqlite"), Number(opt["agent-share"]));
+const tagId = opt["tag-share"]
+  ? tagTickets(join(opt["data-dir"], "chasqui.sqlite"), Number(opt["tag-share"]))
+  : 0;
 // The reference's copy is taken before this code opens (and migrates) the database: a newer migration would make the
 // older code refuse it.
 let archive: string | undefined;
@@ -112,6 +119,21 @@ function assignQueues(file: string, share: number) {
   db.close();
 }
 
+/** `--tag-share S`: the tag `bench-tag` on a share S of the tickets (by id, the same in both copies); its id. */
+function tagTickets(file: string, share: number): number {
+  if (!(share > 0 && share <= 1)) throw new Error("--tag-share: a share of the tickets, 0 < S <= 1");
+  const db = new Database(file);
+  db.run("delete from tags where name = 'bench-tag'");
+  db.run("insert into tags (name, color) values ('bench-tag', '#000001')");
+  const id = db.query<{ id: number }, []>("select id from tags where name = 'bench-tag'").get()!.id;
+  db.run(`insert into ticket_tags (ticket_id, tag_id) select id, ? from tickets where id % 100000 < ?`, [
+    id,
+    Math.round(share * 100_000),
+  ]);
+  db.close();
+  return id;
+}
+
 const sqlite = codes[0]!.sqlite;
 const span = sqlite
   .query<{ lo: number; hi: number; tickets: number }, []>(
@@ -131,11 +153,16 @@ const LISTS: Record<string, () => string> = {
   closed: () => `/api/v1/tickets?status=closed&after=${ticketAfter()}`,
   contacts: () => `/api/v1/contacts?after=${encodeCursor("contacts", [names[rand(names.length)]!, 0])}`,
   messages: () => `/api/v1/tickets/${1 + rand(span.tickets)}/messages`,
+  /** `--tag-share`: a page of the tagged tickets, and of the open ones among them. */
+  tagged: () => `/api/v1/tickets?tagId=${tagId}&after=${ticketAfter()}`,
+  "tagged-open": () => `/api/v1/tickets?tagId=${tagId}&status=open&after=${ticketAfter()}`,
   "deep-offset": () => `/api/v1/tickets?page=${1 + rand(Math.floor(span.tickets / 20))}`,
   /** The floor: the same page every time, answered from the read cache. */
   cached: () => "/api/v1/tickets?limit=20",
 };
-const chosen = opt.only ? opt.only.split(",") : Object.keys(LISTS);
+const chosen = opt.only
+  ? opt.only.split(",")
+  : Object.keys(LISTS).filter((name) => tagId > 0 || !name.startsWith("tagged"));
 const auth = readerAuthOf(opt.auth);
 for (const code of codes)
   code.headers = await readerHeaders(auth, TOKEN, async (path, init) =>

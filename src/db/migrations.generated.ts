@@ -21,6 +21,7 @@ import m18 from "../../drizzle/0018_tag_counts.sql" with { type: "text" };
 import m19 from "../../drizzle/0019_drop_wa_id_index.sql" with { type: "text" };
 import m20 from "../../drizzle/0020_principal_changes.sql" with { type: "text" };
 import m21 from "../../drizzle/0021_list_filter_indexes.sql" with { type: "text" };
+import m22 from "../../drizzle/0022_tag_list_index.sql" with { type: "text" };
 
 export const embeddedMigrations: { tag: string; when: number; breakpoints: boolean; sql: string }[] = [
   { tag: "0000_init", when: 1795735690930, breakpoints: true, sql: m0 },
@@ -45,4 +46,5 @@ export const embeddedMigrations: { tag: string; when: number; breakpoints: boole
   { tag: "0019_drop_wa_id_index", when: 1796302918854, breakpoints: true, sql: m19 },
   { tag: "0020_principal_changes", when: 1796309885921, breakpoints: true, sql: m20 },
   { tag: "0021_list_filter_indexes", when: 1796312370283, breakpoints: true, sql: m21 },
+  { tag: "0022_tag_list_index", when: 1796320467691, breakpoints: true, sql: m22 },
 ];

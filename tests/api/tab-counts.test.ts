@@ -49,7 +49,7 @@ const tagRecount = (t: TestApp) =>
        count(*) as n
      from ticket_tags tt join tickets t on t.id = tt.ticket_id
      group by tt.tag_id, t.status, t.connection_id, coalesce(t.queue_id, 0), coalesce(t.user_id, 0)
-     order by tag, status, c, q, u`,
+     order by tag, t.status, c, q, u`,
   );
 
 async function expectExact(t: TestApp, users: number[], queues: number[]) {

@@ -26,6 +26,11 @@ beforeAll(async () => {
     select i, case when i % 3 = 0 then 'open' else 'closed' end, i, 1,
       to_timestamp(${NEWEST / 1000} - i * 60), to_timestamp(${NEWEST / 1000} - i * 60)
     from generate_series(1, ${ROWS}) i`;
+  // Tag 1 on every ticket and tag 2 on every tenth, tagged after the tickets are written: the taggings take their
+  // tickets' columns.
+  await db.sql`insert into tags (id, name, color) values (1, 'vip', '#FFC107'), (2, 'late', '#9C27B0')`;
+  await db.sql`insert into ticket_tags (ticket_id, tag_id) select id, 1 from tickets`;
+  await db.sql`insert into ticket_tags (ticket_id, tag_id) select id, 2 from tickets where id % 10 = 0`;
   await db.sql`analyze`;
 });
 
@@ -110,4 +115,43 @@ describe("PostgreSQL keyset pages seek to the cursor", () => {
     expect(p).toMatch(/Index Cond: .*ROW\(name, id\) >/);
     expect(removedByFilter(p)).toBe(0);
   });
+
+  test("a tag's list, and one status of it, from a cursor in the middle: the tag's own index, no ticket read", async () => {
+    const cursor = [NEWEST - (ROWS / 2) * 60_000, ROWS / 2] as const;
+    for (const filter of [{ tagId: 1 }, { tagId: 1, status: "open" as const }, { tagId: 2 }]) {
+      const sent: Captured[] = [];
+      await ticketSql.postgres.pageKeys(capturingRaw(sent), filter, { after: cursor, limit: 20 });
+      expect(sent).toHaveLength(1);
+      const p = await plan(sent[0]!);
+      expect({ filter, plan: p }).toEqual({
+        filter,
+        plan: expect.stringMatching(
+          /Index (Only )?Scan Backward using ticket_tags_tag_updated_idx[\s\S]*Index Cond: .*ROW\(updated_at, ticket_id\) </,
+        ),
+      });
+      expect({ filter, readsTickets: / on tickets\b/.test(p) }).toEqual({ filter, readsTickets: false });
+    }
+  });
+});
+
+test("PostgreSQL: each tagging keeps a copy of its ticket's list columns, whatever changes the ticket or the tagging", async () => {
+  const stale = async () =>
+    db.sql`select tt.ticket_id from ticket_tags tt join tickets t on t.id = tt.ticket_id
+      where tt.updated_at <> t.updated_at or tt.status <> t.status or tt.connection_id <> t.connection_id
+        or tt.queue_id is distinct from t.queue_id or tt.user_id is distinct from t.user_id`;
+  expect(await stale()).toEqual([]);
+  expect(
+    (await db.sql`select count(*)::int as n from ticket_tags where tag_id = 2 and status = 'open'`)[0].n,
+  ).toBe(100);
+  await db.sql`insert into queues (id, name, color) values (1, 'Ventas', '#111111')`;
+  await db.sql`insert into users (id, name, email, password_hash, role) values (1, 'Ana', 'ana@example.com', 'x', 'agent')`;
+  await db.sql`update tickets set updated_at = now() where id = 10`;
+  await db.sql`update tickets set status = 'pending' where id = 20`;
+  await db.sql`update tickets set queue_id = 1, user_id = 1 where id in (30, 40)`;
+  await db.sql`update ticket_tags set ticket_id = 11 where ticket_id = 50 and tag_id = 2`;
+  expect(await stale()).toEqual([]);
+  await db.sql`delete from users where id = 1`;
+  await db.sql`delete from queues where id = 1`;
+  expect(await stale()).toEqual([]);
+  expect((await db.sql`select count(*)::int as n from ticket_tags where queue_id is not null`)[0].n).toBe(0);
 });

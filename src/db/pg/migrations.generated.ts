@@ -9,6 +9,7 @@ import m6 from "../../../drizzle-pg/0006_message_counts.sql" with { type: "text"
 import m7 from "../../../drizzle-pg/0007_tag_counts.sql" with { type: "text" };
 import m8 from "../../../drizzle-pg/0008_drop_wa_id_index.sql" with { type: "text" };
 import m9 from "../../../drizzle-pg/0009_list_filter_indexes.sql" with { type: "text" };
+import m10 from "../../../drizzle-pg/0010_tag_list_index.sql" with { type: "text" };
 
 export const embeddedMigrations: { tag: string; when: number; breakpoints: boolean; sql: string }[] = [
   { tag: "0000_init", when: 1796155360502, breakpoints: true, sql: m0 },
@@ -21,4 +22,5 @@ export const embeddedMigrations: { tag: string; when: number; breakpoints: boole
   { tag: "0007_tag_counts", when: 1796255435591, breakpoints: true, sql: m7 },
   { tag: "0008_drop_wa_id_index", when: 1796302921161, breakpoints: true, sql: m8 },
   { tag: "0009_list_filter_indexes", when: 1796312371093, breakpoints: true, sql: m9 },
+  { tag: "0010_tag_list_index", when: 1796319801780, breakpoints: true, sql: m10 },
 ];

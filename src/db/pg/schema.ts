@@ -323,6 +323,7 @@ export const ticketTagCounts = pgTable(
   (t) => [primaryKey({ columns: [t.tagId, t.status, t.connectionId, t.queueId, t.userId] })],
 );
 
+/** A ticket's tags, each with a copy of its ticket's list columns kept by triggers: see the SQLite schema's twin. */
 export const ticketTags = pgTable(
   "ticket_tags",
   {
@@ -332,8 +333,26 @@ export const ticketTags = pgTable(
     tagId: id("tag_id")
       .notNull()
       .references(() => tags.id, { onDelete: "cascade" }),
+    updatedAt: at("updated_at").notNull().default(sql`'epoch'`),
+    status: text("status", { enum: ["pending", "open", "closed"] })
+      .notNull()
+      .default("pending"),
+    connectionId: id("connection_id").notNull().default(0),
+    queueId: id("queue_id"),
+    userId: id("user_id"),
   },
-  (t) => [primaryKey({ columns: [t.ticketId, t.tagId] }), index("ticket_tags_tag_idx").on(t.tagId)],
+  (t) => [
+    primaryKey({ columns: [t.ticketId, t.tagId] }),
+    index("ticket_tags_tag_updated_idx").on(
+      t.tagId,
+      t.updatedAt,
+      t.ticketId,
+      t.status,
+      t.queueId,
+      t.userId,
+      t.connectionId,
+    ),
+  ],
 );
 
 export const messages = pgTable(

@@ -320,6 +320,12 @@ export const ticketTagCounts = sqliteTable(
   (t) => [primaryKey({ columns: [t.tagId, t.status, t.connectionId, t.queueId, t.userId] })],
 );
 
+/**
+ * A ticket's tags. Each row also holds a copy of its ticket's list columns (updated_at as ms, status, connection, queue,
+ * agent), kept by triggers on tickets and ticket_tags (migration 0022) and never written by the application: a list
+ * filtered by tag walks `ticket_tags_tag_updated_idx` in the list's order and filters inside it, so a page costs
+ * the tag's index entries, not a ticket row (and a ticket_tags probe) for every ticket skipped.
+ */
 export const ticketTags = sqliteTable(
   "ticket_tags",
   {
@@ -329,8 +335,26 @@ export const ticketTags = sqliteTable(
     tagId: integer("tag_id")
       .notNull()
       .references(() => tags.id, { onDelete: "cascade" }),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull().default(sql`0`),
+    status: text("status", { enum: ["pending", "open", "closed"] })
+      .notNull()
+      .default("pending"),
+    connectionId: integer("connection_id").notNull().default(0),
+    queueId: integer("queue_id"),
+    userId: integer("user_id"),
   },
-  (t) => [primaryKey({ columns: [t.ticketId, t.tagId] }), index("ticket_tags_tag_idx").on(t.tagId)],
+  (t) => [
+    primaryKey({ columns: [t.ticketId, t.tagId] }),
+    index("ticket_tags_tag_updated_idx").on(
+      t.tagId,
+      t.updatedAt,
+      t.ticketId,
+      t.status,
+      t.queueId,
+      t.userId,
+      t.connectionId,
+    ),
+  ],
 );
 
 export const messages = sqliteTable(

@@ -211,18 +211,27 @@ function whereOf(
   return { where: conds.join(" and "), args };
 }
 
+/**
+ * A tag's tickets as `t`: its ticket_tags rows hold copies of the list's columns (migration 0022), so the page is
+ * read from ticket_tags_tag_updated_idx alone, in the list's order, whatever else filters it.
+ */
+const TAGGED_TICKETS =
+  "(select ticket_id as id, updated_at, status, connection_id, queue_id, user_id from ticket_tags where tag_id = ?) t";
+
 /** The page's rows from the index alone: limit + 1 of them, the extra one tells whether more follow. */
 function pageSelect(
   filter: TicketFilter,
   page: PageAt<TicketKey>,
   columns: string,
 ): { text: string; args: Args } {
-  const { where: cond, args } = whereOf(filter);
+  const tagged = filter.tagId !== undefined;
+  const { where: cond, args } = whereOf(tagged ? { ...filter, tagId: undefined } : filter);
+  if (tagged) args.unshift(filter.tagId!);
   const where = [cond, page.after ? "(t.updated_at, t.id) < (?, ?)" : ""].filter(Boolean).join(" and ");
   if (page.after) args.push(...page.after);
   args.push(page.limit + 1, page.after ? 0 : page.offset);
   return {
-    text: `select ${columns} from tickets t${where ? ` where ${where}` : ""}
+    text: `select ${columns} from ${tagged ? TAGGED_TICKETS : "tickets t"}${where ? ` where ${where}` : ""}
         order by t.updated_at desc, t.id desc limit ? offset ?`,
     args,
   };
@@ -510,6 +519,11 @@ function pgWhereText(
 
 const postgres: TicketSql = {
   async views(q, filter, page) {
+    // A tag's page: its keys from the tag's own index (pageKeys), then those tickets.
+    if (page && filter.tagId !== undefined) {
+      const keys = await postgres.pageKeys(q, filter, page);
+      return keys.length > 0 ? postgres.views(q, { ids: keys.map((k) => k.id) }) : [];
+    }
     const t = pg.tickets;
     const where = and(pgWhere(filter), pgCursor(page?.after));
     const query = pgViewSelect(pgOf(q)).where(where).orderBy(desc(t.updatedAt), desc(t.id)).$dynamic();
@@ -547,7 +561,14 @@ const postgres: TicketSql = {
 
   async pageKeys(q, filter, page) {
     const args: unknown[] = [];
-    const conds = [pgWhereText(filter, args)];
+    // A tag's tickets from its ticket_tags rows, which hold copies of the list's columns (migration 0010): read
+    // from ticket_tags_tag_updated_idx in the list's order, as on SQLite.
+    const tagged = filter.tagId !== undefined;
+    if (tagged) args.push(filter.tagId);
+    const source = tagged
+      ? "(select ticket_id as id, updated_at, status, connection_id, queue_id, user_id from ticket_tags where tag_id = $1) t"
+      : "tickets t";
+    const conds = [pgWhereText(tagged ? { ...filter, tagId: undefined } : filter, args)];
     if (page.after) {
       args.push(new Date(page.after[0]).toISOString(), page.after[1]);
       const [at, id] = [`$${args.length - 1}::timestamptz`, `$${args.length}`];
@@ -557,7 +578,7 @@ const postgres: TicketSql = {
     args.push(page.limit + 1, page.after ? 0 : page.offset);
     const rows: [unknown, unknown][] = await pgClient(q)
       .unsafe(
-        `select t.id, t.updated_at from tickets t${where ? ` where ${where}` : ""}
+        `select t.id, t.updated_at from ${source}${where ? ` where ${where}` : ""}
          order by t.updated_at desc, t.id desc limit $${args.length - 1} offset $${args.length}`,
         args,
       )
