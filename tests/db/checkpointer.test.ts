@@ -1,6 +1,6 @@
 import { Database } from "bun:sqlite";
 import { afterEach, expect, test } from "bun:test";
-import { copyFileSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CheckpointResult } from "../../src/db/checkpoint-worker";
@@ -19,14 +19,21 @@ function setup(o: { minFrames: number; restartFrames: number }) {
   const path = join(dir, "db.sqlite");
   const db = openDatabase(path);
   db.$client.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, pad BLOB)");
-  const results: (CheckpointResult & { restart: boolean })[] = [];
+  /** Run as each report comes, right after the main connection's part of it (tests set it). */
+  const hooks: { onCheckpoint?: (r: (typeof results)[number]) => void } = {};
+  /** `walFrames`: frames in the WAL index's header the moment the report came. */
+  const results: (CheckpointResult & { restart: boolean; mainMs: number; walFrames: number })[] = [];
   const checkpointer = createCheckpointer({
     db,
     logger: createLogger("silent"),
     minFrames: o.minFrames,
     pollMs: 5,
     restartFrames: o.restartFrames,
-    onCheckpoint: (r) => results.push(r),
+    onCheckpoint: (r) => {
+      const x = { ...r, walFrames: readFileSync(`${path}-shm`).readUInt32LE(16) };
+      results.push(x);
+      hooks.onCheckpoint?.(x);
+    },
   });
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   cleanups.push(() => db.$client.close());
@@ -51,7 +58,7 @@ function setup(o: { minFrames: number; restartFrames: number }) {
       rmSync(copy, { force: true });
     }
   };
-  return { db, checkpointer, results, write, autocheckpoint, rowsInDbFile };
+  return { db, path, checkpointer, results, hooks, write, autocheckpoint, rowsInDbFile };
 }
 
 test("the thread copies committed frames into the database file while the main connection's automatic checkpoint is off", async () => {
@@ -105,6 +112,54 @@ test("past restartFrames the main connection copies the rest, so the WAL starts 
     { timeoutMs: 20_000, message: "a checkpoint of the restarted WAL" },
   );
   expect(s.db.$client.query("SELECT count(*) AS n FROM t").get()).toEqual({ n: written });
+});
+
+test("a hand-over copies under the write lock, so the next commit starts the WAL over; never waiting for another connection", async () => {
+  const s = setup({ minFrames: 20, restartFrames: 300 });
+  s.checkpointer.start();
+  await waitFor(() => s.checkpointer.running, { message: "thread started" });
+  const frames = () => readFileSync(`${s.path}-shm`).readUInt32LE(16);
+  const handOver = async () => {
+    const from = s.results.length;
+    await waitFor(
+      async () => {
+        s.write(25);
+        await Bun.sleep(0);
+        return s.results.slice(from).some((r) => r.mainMs > 0);
+      },
+      { timeoutMs: 20_000, message: "a hand-over" },
+    );
+    return s.results.slice(from).find((r) => r.mainMs > 0)!;
+  };
+  // Nothing in the way: every frame copied, and the next commit (of any connection) starts the WAL over.
+  const other = new Database(s.path);
+  cleanups.push(() => other.close());
+  let nextCommit: number | undefined;
+  s.hooks.onCheckpoint = (r) => {
+    if (r.mainMs === 0 || nextCommit !== undefined) return;
+    other.run("INSERT INTO t (pad) VALUES (randomblob(3000))");
+    nextCommit = frames();
+  };
+  const free = await handOver();
+  s.hooks.onCheckpoint = undefined;
+  expect(free.restart).toBe(true);
+  expect(nextCommit).toBeLessThan(5);
+
+  // Another connection's write transaction open during the hand-over (begun before the copy, it would append its
+  // frames after it and keep the WAL from starting over): the copy does not wait for it and says so (busy), and a
+  // later hand-over restarts. The main connection's busy_timeout is 5 s: a copy that waited would show in mainMs.
+  // The rows are written in one turn of the event loop, so the thread's report of them (a hand-over: more than
+  // restartFrames) is handled only after the other connection has begun.
+  const from = s.results.length;
+  s.write(400);
+  other.exec("BEGIN IMMEDIATE");
+  other.run("INSERT INTO t (pad) VALUES (randomblob(3000))");
+  await waitFor(() => s.results.slice(from).some((r) => r.mainMs > 0), { message: "a hand-over" });
+  other.exec("COMMIT");
+  const held = s.results.slice(from).find((r) => r.mainMs > 0)!;
+  expect({ restart: held.restart, quick: held.mainMs < 1000 }).toEqual({ restart: false, quick: true });
+  const after = await handOver();
+  expect(after.restart).toBe(true);
 });
 
 /** The SQL texts the main connection prepares from now on (the checkpointer prepares its statements through it). */
