@@ -25,7 +25,7 @@ export type CheckpointerOptions = {
   pollMs?: number;
   /**
    * Once the WAL holds this many frames, the main connection copies the few the thread has not (written while
-   * it copied the rest) and starts the WAL file over, instead of letting it grow.
+   * it copied the rest), so the next commit starts the WAL file over instead of growing it.
    */
   restartFrames?: number;
   /** Told of every checkpoint the thread ran (tests, logs). */
@@ -93,8 +93,8 @@ export function createCheckpointer(opts: CheckpointerOptions) {
     let mainMs = 0;
     if (stopping) return; // the database may be closing
     if (r.restart) {
-      // The frames committed while the thread copied the rest (its checkpoint's time's worth of commits), then the
-      // WAL file starts over from its beginning.
+      // The frames committed while the thread copied the rest (its checkpoint's time's worth of commits): once
+      // they are in the database too, the next commit starts the WAL file over from its beginning.
       if (!sqlite.inTransaction) {
         const t0 = performance.now();
         const own = mainRestart();

@@ -60,6 +60,17 @@ function loggingDrizzle(into: Captured[]): Query {
   }) as unknown as Query;
 }
 
+/** The plan of the ticket list's page-keys statement for this filter, from a cursor in the middle of the list. */
+async function pageKeysPlan(filter: Parameters<typeof ticketSql.postgres.pageKeys>[1]): Promise<string> {
+  const sent: Captured[] = [];
+  await ticketSql.postgres.pageKeys(capturingRaw(sent), filter, {
+    after: [NEWEST - (ROWS / 2) * 60_000, ROWS / 2],
+    limit: 20,
+  });
+  expect(sent).toHaveLength(1);
+  return plan(sent[0]!);
+}
+
 async function plan({ text, args }: Captured): Promise<string> {
   const rows = (await (db.sql as BunSQL).unsafe(`explain (analyze, costs off) ${text}`, args).values()) as [
     string,
@@ -73,12 +84,8 @@ const removedByFilter = (p: string) =>
 
 describe("PostgreSQL keyset pages seek to the cursor", () => {
   test("ticket list: every ticket, and one status, from a cursor in the middle", async () => {
-    const cursor = [NEWEST - (ROWS / 2) * 60_000, ROWS / 2] as const;
     for (const filter of [{}, { status: "open" as const }]) {
-      const sent: Captured[] = [];
-      await ticketSql.postgres.pageKeys(capturingRaw(sent), filter, { after: cursor, limit: 20 });
-      expect(sent).toHaveLength(1);
-      const p = await plan(sent[0]!);
+      const p = await pageKeysPlan(filter);
       expect({ filter, plan: p }).toEqual({
         filter,
         plan: expect.stringMatching(/Index Cond: .*ROW\(updated_at, id\) </),
@@ -117,12 +124,8 @@ describe("PostgreSQL keyset pages seek to the cursor", () => {
   });
 
   test("a tag's list, and one status of it, from a cursor in the middle: the tag's own index, no ticket read", async () => {
-    const cursor = [NEWEST - (ROWS / 2) * 60_000, ROWS / 2] as const;
     for (const filter of [{ tagId: 1 }, { tagId: 1, status: "open" as const }, { tagId: 2 }]) {
-      const sent: Captured[] = [];
-      await ticketSql.postgres.pageKeys(capturingRaw(sent), filter, { after: cursor, limit: 20 });
-      expect(sent).toHaveLength(1);
-      const p = await plan(sent[0]!);
+      const p = await pageKeysPlan(filter);
       expect({ filter, plan: p }).toEqual({
         filter,
         plan: expect.stringMatching(
