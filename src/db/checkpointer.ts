@@ -66,40 +66,23 @@ export function createCheckpointer(opts: CheckpointerOptions) {
   };
 
   const autocheckpoint = (frames: number) => sqlite.exec(`PRAGMA wal_autocheckpoint = ${frames};`);
-  const restartCheckpoint = sqlite.query<{ busy: number; log: number; checkpointed: number }, []>(
-    "PRAGMA wal_checkpoint(RESTART)",
-  );
-  /**
-   * Copies the frames the thread has not, never waiting. RESTART takes the write lock for the copy, so no write
-   * transaction of another connection (the webhook dispatcher's) spans it: the next commit, of any connection, begins
-   * after the copy and starts the WAL file over. With the lock taken it copies as PASSIVE does and answers busy; busy
-   * too while another connection still reads from the WAL. Either way the thread's next checkpoint past
-   * restartFrames hands over again. (With PASSIVE, under the mixed load at 10M messages a dispatcher transaction
-   * begun before the copy committed after it in most hand-overs, and the WAL went on growing: the main connection
-   * copied again every ~150 ms, 1–20 ms on the event loop each time.)
-   */
-  const mainRestart = () => {
-    const timeout = sqlite.query<{ timeout: number }, []>("PRAGMA busy_timeout").get()?.timeout ?? 5000;
-    sqlite.exec("PRAGMA busy_timeout = 0;");
-    try {
-      return restartCheckpoint.get();
-    } finally {
-      sqlite.exec(`PRAGMA busy_timeout = ${timeout};`);
-    }
-  };
-
   const onResult = (r: CheckpointResult & { restart: boolean }) => {
     let restarted = false;
     let mainMs = 0;
     if (stopping) return; // the database may be closing
     if (r.restart) {
       // The frames committed while the thread copied the rest (its checkpoint's time's worth of commits): once
-      // they are in the database too, the next commit starts the WAL file over from its beginning.
+      // they are in the database too, the next commit starts the WAL file over from its beginning. RESTART copies
+      // them under the write lock, so no write transaction of another connection (the webhook dispatcher's) spans
+      // the copy and the next commit, of any connection, begins after it; it never waits, and answers busy when
+      // the lock is taken (it then copies as PASSIVE does) or another connection still reads from the WAL — the
+      // thread's next checkpoint past restartFrames hands over again. (With PASSIVE, under the mixed load at 10M
+      // messages a dispatcher transaction begun before the copy committed after it in most hand-overs: the WAL went
+      // on growing, and the main connection copied again every ~150 ms, 1–20 ms on the event loop each time.)
       if (!sqlite.inTransaction) {
         const t0 = performance.now();
-        const own = mainRestart();
+        restarted = !walCheckpoint(sqlite, "RESTART").busy;
         mainMs = performance.now() - t0;
-        restarted = (own?.busy ?? 1) === 0;
       }
       worker?.postMessage({ type: "resume" } satisfies ToCheckpointThread);
     }

@@ -66,16 +66,21 @@ export function commitWatch(sqlite: Database): { moved(): boolean } {
 }
 
 /**
- * SQLite only, outside any transaction: copies the WAL into the database and truncates it to zero bytes. It
- * never waits: when another connection (a backup, the CLI) is reading, it answers busy at once and the next
- * call tries again. `sqlite`: the writer connection, or the checkpoint thread's.
+ * SQLite only, outside any transaction: copies the WAL into the database under the write lock and, with `TRUNCATE`
+ * (the default), truncates it to zero bytes; with `RESTART`, leaves it for the next commit to start over. It never
+ * waits: when another connection holds the write lock or is reading from the WAL (a backup, the CLI, the webhook
+ * dispatcher) it answers busy at once and the next call tries again. `sqlite`: the writer connection, or the
+ * checkpoint thread's.
  */
-export function walCheckpoint(sqlite: Database): { busy: boolean; walPages: number } {
+export function walCheckpoint(
+  sqlite: Database,
+  mode: "TRUNCATE" | "RESTART" = "TRUNCATE",
+): { busy: boolean; walPages: number } {
   if (sqlite.inTransaction) return { busy: true, walPages: 0 };
   const timeout = sqlite.query<{ timeout: number }, []>("PRAGMA busy_timeout").get()?.timeout ?? 5000;
   sqlite.exec("PRAGMA busy_timeout = 0;");
   try {
-    const r = sqlite.query<{ busy: number; log: number }, []>("PRAGMA wal_checkpoint(TRUNCATE)").get();
+    const r = sqlite.query<{ busy: number; log: number }, []>(`PRAGMA wal_checkpoint(${mode})`).get();
     return { busy: (r?.busy ?? 0) !== 0, walPages: r?.log ?? 0 };
   } finally {
     sqlite.exec(`PRAGMA busy_timeout = ${timeout};`);

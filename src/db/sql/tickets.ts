@@ -212,11 +212,12 @@ function whereOf(
 }
 
 /**
- * A tag's tickets as `t`: its ticket_tags rows hold copies of the list's columns (migration 0022), so the page is
- * read from ticket_tags_tag_updated_idx alone, in the list's order, whatever else filters it.
+ * A tag's tickets as `t`, on both stores (`param`: the tag id's placeholder): its ticket_tags rows hold copies of the
+ * list's columns under the tickets' names (SQLite migration 0022, PostgreSQL 0010), so the page is read from
+ * ticket_tags_tag_updated_idx alone, in the list's order, whatever else filters it.
  */
-const TAGGED_TICKETS =
-  "(select ticket_id as id, updated_at, status, connection_id, queue_id, user_id from ticket_tags where tag_id = ?) t";
+const taggedTickets = (param: string) =>
+  `(select ticket_id as id, updated_at, status, connection_id, queue_id, user_id from ticket_tags where tag_id = ${param}) t`;
 
 /** The page's rows from the index alone: limit + 1 of them, the extra one tells whether more follow. */
 function pageSelect(
@@ -231,7 +232,7 @@ function pageSelect(
   if (page.after) args.push(...page.after);
   args.push(page.limit + 1, page.after ? 0 : page.offset);
   return {
-    text: `select ${columns} from ${tagged ? TAGGED_TICKETS : "tickets t"}${where ? ` where ${where}` : ""}
+    text: `select ${columns} from ${tagged ? taggedTickets("?") : "tickets t"}${where ? ` where ${where}` : ""}
         order by t.updated_at desc, t.id desc limit ? offset ?`,
     args,
   };
@@ -561,13 +562,10 @@ const postgres: TicketSql = {
 
   async pageKeys(q, filter, page) {
     const args: unknown[] = [];
-    // A tag's tickets from its ticket_tags rows, which hold copies of the list's columns (migration 0010): read
-    // from ticket_tags_tag_updated_idx in the list's order, as on SQLite.
+    // A tag's tickets from its own index, as on SQLite.
     const tagged = filter.tagId !== undefined;
     if (tagged) args.push(filter.tagId);
-    const source = tagged
-      ? "(select ticket_id as id, updated_at, status, connection_id, queue_id, user_id from ticket_tags where tag_id = $1) t"
-      : "tickets t";
+    const source = tagged ? taggedTickets("$1") : "tickets t";
     const conds = [pgWhereText(tagged ? { ...filter, tagId: undefined } : filter, args)];
     if (page.after) {
       args.push(new Date(page.after[0]).toISOString(), page.after[1]);
