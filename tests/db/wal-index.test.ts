@@ -68,3 +68,32 @@ test("without a WAL index (an in-memory database) the watch always moves", () =>
   const watch = commitWatch(db.$client);
   expect([watch.moved(), watch.moved(), watch.moved()]).toEqual([true, true, true]);
 });
+
+test("on Linux the watch reads a shared mapping of the header, which sees another process's commit", async () => {
+  const path = dbPath();
+  const db = openDatabase(path);
+  db.$client.exec("CREATE TABLE t (id INTEGER PRIMARY KEY)");
+  const watch = commitWatch(db.$client);
+  if (process.platform === "linux") expect(watch.mapped).toBe(true);
+  watch.moved();
+  expect(watch.moved()).toBe(false);
+  // Another process, not another connection of this one: nothing of this process is told.
+  const child = Bun.spawn(
+    [
+      process.execPath,
+      "-e",
+      `const { Database } = require("bun:sqlite"); const d = new Database(${JSON.stringify(path)}); d.run("INSERT INTO t DEFAULT VALUES"); d.close();`,
+    ],
+    { stdout: "inherit", stderr: "inherit" },
+  );
+  expect(await child.exited).toBe(0);
+  expect(watch.moved()).toBe(true);
+  expect(watch.moved()).toBe(false);
+  // A second watch of the same file shares the mapping and sees the same bytes.
+  const second = commitWatch(db.$client);
+  expect(second.mapped).toBe(watch.mapped);
+  second.moved();
+  db.$client.run("INSERT INTO t DEFAULT VALUES");
+  expect([watch.moved(), second.moved()]).toEqual([true, true]);
+  db.$client.close();
+});
