@@ -1,12 +1,15 @@
 /**
  * What one uncached list page costs in-process: `bun bench/pages.profile.ts --data-dir DIR [--ref COMMIT]
  * [--iterations N] [--rounds N] [--only tickets,closed,contacts,messages,deep-offset,cached] [--env K=V,…]
- * [--auth env|token|session|agent] [--agent-share S] [--tag-share S]`. Add `--cpu-prof` to bun for a profile (without
+ * [--auth env|token|session|agent] [--agent-share S] [--tag-share S] [--write-every K]`. Add `--cpu-prof` to bun for a profile (without
  * --ref). `--auth`
  * is the credential every page is asked with (bench/lib/credentials.ts; default env, the server's API_TOKEN);
  * `--agent-share S` first puts the tickets in four queues, S of them in the first, whose agent `--auth agent` is.
  * `--tag-share S` first tags a share S of the tickets (by id) with the tag the `tagged` and `tagged-open` lists filter
- * on (0.001 = one ticket in a thousand).
+ * on (0.001 = one ticket in a thousand). `--write-every K`: before every K-th page, another connection of each code's
+ * database (as the webhook thread or a CLI command is) moves a random ticket to the top of the list, the same ticket
+ * in both: the list pages and the `cached` one then also pay for looking at the changes and for what a change makes
+ * them compute again, as under the mixed bench's writes (one write per ~10 list requests).
  *
  * Runs the server's app (`createRuntime`) on an already seeded data directory (copy one from the seed cache,
  * see bench/lib/seed.ts; it is used as it is, so use a copy) and asks `app.fetch` for random pages, each a
@@ -42,6 +45,7 @@ const { values: opt } = parseArgs({
     auth: { type: "string", default: "env" },
     "agent-share": { type: "string" },
     "tag-share": { type: "string" },
+    "write-every": { type: "string" },
   },
 });
 const thisEnv = Object.fromEntries(
@@ -61,6 +65,8 @@ type Code = {
   close(): Promise<void>;
   sqlite: import("bun:sqlite").Database;
   headers?: Record<string, string>;
+  /** Another connection of the same database (`--write-every`). */
+  writer: import("bun:sqlite").Database;
 };
 
 async function load(
@@ -80,7 +86,18 @@ async function load(
     ...env,
   });
   const rt = createRuntime(config, createLogger("silent"));
-  return { name, app: rt.app, close: () => rt.close(), sqlite: rt.db.$client };
+  const writer = new Database(join(dataDir, "chasqui.sqlite"));
+  writer.run("PRAGMA busy_timeout = 5000");
+  return {
+    name,
+    app: rt.app,
+    close: async () => {
+      writer.close();
+      await rt.close();
+    },
+    sqlite: rt.db.$client,
+    writer,
+  };
 }
 
 if (opt["agent-share"]) assignQueues(join(opt["data-dir"], "chasqui.sqlite"), Number(opt["agent-share"]));
@@ -178,6 +195,7 @@ async function page(code: Code, path: string): Promise<{ us: number; body: strin
   return { us, body };
 }
 
+const writeEvery = Number(opt["write-every"] ?? 0);
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) * p)]!;
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const times: Record<string, number[][]> = {};
@@ -189,6 +207,12 @@ for (let round = 0; round < Number(opt.rounds); round++)
     if (!times[name]) times[name] = codes.map(() => []);
     const xs = times[name];
     for (let i = 0; i < Number(opt.iterations); i++) {
+      if (writeEvery > 0 && i % writeEvery === 0) {
+        const id = 1 + rand(span.tickets);
+        const at = Date.now();
+        for (const code of codes)
+          code.writer.run("update tickets set updated_at = ?, last_message = 'bench' where id = ?", [at, id]);
+      }
       const path = LISTS[name]!();
       // Alternate who goes first, so neither always finds the other's pages in the OS cache.
       const order = i % 2 === 0 ? codes.map((_, k) => k) : codes.map((_, k) => codes.length - 1 - k);
@@ -198,7 +222,7 @@ for (let round = 0; round < Number(opt.rounds); round++)
         xs[k]!.push(r.us);
         bodies[k] = r.body;
       }
-      // The same page of the same data: both codes must give the same bytes (the ref's copy gets no writes).
+      // The same page of the same data: both codes must give the same bytes (`--write-every` writes the same to both).
       if (codes.length > 1 && bodies[0] !== bodies[1]) {
         differing++;
         if (process.env.PAGES_SHOW_DIFF) {

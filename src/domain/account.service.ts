@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomInt, timingSafeEqual } from "node:crypto";
+import { randomBytes, randomInt, timingSafeEqual } from "node:crypto";
 import { and, asc, eq, inArray, lt, ne, sql } from "drizzle-orm";
 import type { UserRole, userSessions, users } from "../db/schema";
 import { type Query, type Store, uniqueViolation } from "../db/store";
@@ -47,7 +47,7 @@ export const canSeeTicket = (p: Principal, t: { queueId: number | null }) => {
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 256;
 
-const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
+const sha256 = (s: string) => Bun.SHA256.hash(s, "hex");
 /** What `chasqui user create` prints and a reset answers: 16 characters from an unambiguous alphabet. */
 export function generatePassword(): string {
   const alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes, timingSafeEqual } from "node:crypto";
 import { asc, eq, gt, isNull } from "drizzle-orm";
 import type { apiTokens } from "../db/schema";
 import type { Store } from "../db/store";
@@ -10,7 +10,8 @@ import { createPrincipalMemo } from "./principal-memo";
 export type TokenScope = "admin" | "api";
 export type ApiToken = typeof apiTokens.$inferSelect;
 
-const hash = (token: string) => createHash("sha256").update(token).digest();
+/** SHA-256 of the token (Bun's one-shot hash: a third of node:crypto's createHash, on every request). */
+const hash = (token: string): Buffer => Bun.SHA256.hash(token, Buffer.allocUnsafe(32)) as Buffer;
 /** Prefix + 32 random bytes in base64url: identifiable by secret scanners, 256 bits of entropy. */
 const newToken = () => `chq_${randomBytes(32).toString("base64url")}`;
 

@@ -35,7 +35,7 @@ import { cacheStatements } from "../db/statement-cache";
 import { createSqliteStore, type SqliteStore } from "../db/store";
 import { createServices } from "../domain";
 import { AppError } from "../errors";
-import { createLogger, createProcessHealth } from "../logger";
+import { createLogger, createProcessHealth, flushLogs } from "../logger";
 import { createMediaFetcher } from "../media/safe-fetch";
 import { createMetrics } from "../metrics/metrics";
 import { createReadiness } from "../metrics/readiness";
@@ -282,6 +282,7 @@ self.onmessage = async (e: MessageEvent<ToFront>) => {
     sqlite = undefined;
     store = undefined;
     Bun.gc(true);
+    flushLogs(); // the main thread may end this thread before its next turn
     post({ type: "stopped" });
   }
 };

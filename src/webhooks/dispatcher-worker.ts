@@ -13,7 +13,7 @@
  */
 import { SQL } from "bun";
 import { openDatabase } from "../db/client";
-import { createLogger, type LogFormat } from "../logger";
+import { createLogger, flushLogs, type LogFormat } from "../logger";
 import { createPgDispatchStore, type DispatchStore } from "./dispatch-store";
 import { createDispatcher, type Dispatcher, type DispatcherWakeups, type Settled } from "./dispatcher";
 import { mergeWakeups, pgWakeups } from "./pg-wakeups";
@@ -166,6 +166,7 @@ self.onmessage = async (e: MessageEvent<ToWorker>) => {
   } else if (m.type === "stop") {
     await dispatcher?.stop(m.graceMs);
     await close?.();
+    flushLogs(); // the main thread may end this thread before its next turn
     post({ type: "stopped" });
   }
 };
