@@ -1,6 +1,6 @@
 // The WAL from outside the store: its index (`<db>-shm`), which the checkpoint thread polls and the read cache watches,
 // and its truncation (the checkpoint thread, the retention pass).
-import { dlopen, FFIType, toArrayBuffer } from "bun:ffi";
+import { dlopen, FFIType, type Pointer, toArrayBuffer } from "bun:ffi";
 import type { Database } from "bun:sqlite";
 import { fstatSync, openSync, readSync, statSync } from "node:fs";
 
@@ -36,6 +36,32 @@ const HEADER_BYTES = 96;
 /** Views of the WAL index header mapped from the kept descriptors (see mapHeader), by descriptor. */
 const headerMaps = new Map<number, Uint8Array | undefined>();
 
+type Mmap = (addr: null, length: number, prot: number, flags: number, fd: number, offset: number) => unknown;
+/** The C library's `mmap`, loaded at the first mapping (null where it cannot be: musl, Windows, no FFI). */
+let libcMmap: Mmap | null | undefined;
+function loadMmap(): Mmap | null {
+  if (libcMmap !== undefined) return libcMmap;
+  const libc =
+    process.platform === "linux"
+      ? "libc.so.6"
+      : process.platform === "darwin"
+        ? "libSystem.B.dylib"
+        : undefined;
+  try {
+    libcMmap = libc
+      ? (dlopen(libc, {
+          mmap: {
+            args: [FFIType.ptr, FFIType.u64, FFIType.i32, FFIType.i32, FFIType.i32, FFIType.i64],
+            returns: FFIType.ptr,
+          },
+        }).symbols.mmap as Mmap)
+      : null;
+  } catch {
+    libcMmap = null;
+  }
+  return libcMmap;
+}
+
 /**
  * The first page of the WAL index mapped read-only and shared from the kept descriptor `fd` (a view of its header),
  * so its bytes are read without a system call; undefined where the C library cannot be loaded (then `pread`).
@@ -49,29 +75,18 @@ const headerMaps = new Map<number, Uint8Array | undefined>();
 function mapHeader(fd: number): Uint8Array | undefined {
   if (headerMaps.has(fd)) return headerMaps.get(fd);
   let view: Uint8Array | undefined;
-  const libc =
-    process.platform === "linux"
-      ? "libc.so.6"
-      : process.platform === "darwin"
-        ? "libSystem.B.dylib"
-        : undefined;
+  const mmap = loadMmap();
   try {
-    if (libc && fstatSync(fd).size >= HEADER_BYTES) {
-      const { symbols } = dlopen(libc, {
-        mmap: {
-          args: [FFIType.ptr, FFIType.u64, FFIType.i32, FFIType.i32, FFIType.i32, FFIType.i64],
-          returns: FFIType.ptr,
-        },
-      });
+    if (mmap && fstatSync(fd).size >= HEADER_BYTES) {
       const PROT_READ = 1;
       const MAP_SHARED = 1; // the same value on Linux and macOS
-      const page = symbols.mmap(null, 4096, PROT_READ, MAP_SHARED, fd, 0);
+      const page = mmap(null, 4096, PROT_READ, MAP_SHARED, fd, 0);
       // MAP_FAILED is (void *) -1, which reaches JavaScript as a number above the safe integers.
-      if (page && page > 0 && page < Number.MAX_SAFE_INTEGER)
-        view = new Uint8Array(toArrayBuffer(page, 0, HEADER_BYTES));
+      if (typeof page === "number" && page > 0 && page < Number.MAX_SAFE_INTEGER)
+        view = new Uint8Array(toArrayBuffer(page as Pointer, 0, HEADER_BYTES));
     }
   } catch {
-    view = undefined; // no C library to load (musl, Windows, a locked-down runtime): pread
+    view = undefined; // pread, as before
   }
   headerMaps.set(fd, view);
   return view;
