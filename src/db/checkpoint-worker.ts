@@ -5,9 +5,7 @@
  * the main connection while this runs.
  */
 import { Database } from "bun:sqlite";
-import { readSync } from "node:fs";
-import { endianness } from "node:os";
-import { walCheckpoint } from "./wal-index";
+import { walCheckpoint, walFrames } from "./wal-index";
 
 declare const self: Worker;
 
@@ -51,22 +49,6 @@ export type FromCheckpointThread =
 
 const post = (m: FromCheckpointThread) => self.postMessage(m);
 
-/**
- * Frames written and frames copied, read from the WAL index (`<db>-shm`) without a lock: `mxFrame` is at byte 16
- * of its header and `nBackfill` at byte 96 (the checkpoint info after the header's two copies), in the machine's
- * byte order (https://www.sqlite.org/walformat.html). Only to decide whether a checkpoint is worth starting; a
- * torn read at worst starts one early or late.
- */
-function walIndex(fd: number, buf: Buffer): { mxFrame: number; nBackfill: number } | undefined {
-  try {
-    if (readSync(fd, buf, 0, 100, 0) < 100) return undefined;
-  } catch {
-    return undefined;
-  }
-  const u32 = (at: number) => (endianness() === "LE" ? buf.readUInt32LE(at) : buf.readUInt32BE(at));
-  return { mxFrame: u32(16), nBackfill: u32(96) };
-}
-
 let timer: ReturnType<typeof setInterval> | undefined;
 let sqlite: Database | undefined;
 
@@ -104,7 +86,7 @@ function start(s: CheckpointThreadSettings) {
   const buf = Buffer.alloc(100);
   timer = setInterval(() => {
     if (paused || fd === undefined) return;
-    const w = walIndex(fd, buf);
+    const w = walFrames(fd, buf);
     if (w && w.mxFrame - w.nBackfill >= s.minFrames) run();
   }, s.pollMs);
   /**

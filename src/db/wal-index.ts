@@ -3,6 +3,7 @@
 import { dlopen, FFIType, type Pointer, toArrayBuffer } from "bun:ffi";
 import type { Database } from "bun:sqlite";
 import { fstatSync, openSync, readSync, statSync } from "node:fs";
+import { endianness } from "node:os";
 
 /** Descriptors of WAL indexes, by database path: opened once, never closed (see walIndexFd). */
 const walIndexFds = new Map<string, number>();
@@ -32,8 +33,10 @@ export function walIndexFd(path: string): number | undefined {
 
 /** The WAL index header, kept twice at the start of `-shm` (48 bytes each). */
 const HEADER_BYTES = 96;
+/** What a mapping shows: the header and, right after it, the checkpoint info's `nBackfill` (4 bytes). */
+const VIEW_BYTES = 100;
 
-/** Views of the WAL index header mapped from the kept descriptors (see mapHeader), by descriptor. */
+/** Views of the WAL index's first bytes mapped from the kept descriptors (see mapHeader), by descriptor. */
 const headerMaps = new Map<number, Uint8Array | undefined>();
 
 type Mmap = (addr: null, length: number, prot: number, flags: number, fd: number, offset: number) => unknown;
@@ -63,8 +66,8 @@ function loadMmap(): Mmap | null {
 }
 
 /**
- * The first page of the WAL index mapped read-only and shared from the kept descriptor `fd` (a view of its header),
- * so its bytes are read without a system call; undefined where the C library cannot be loaded (then `pread`).
+ * The first page of the WAL index mapped read-only and shared from the kept descriptor `fd` (a view of its first
+ * VIEW_BYTES: the header and `nBackfill`), so its bytes are read without a system call; undefined where the C library cannot be loaded (then `pread`).
  *
  * Mapped through the C library's `mmap` on the descriptor walIndexFd keeps open, never by path: a mapping by path
  * (`Bun.mmap`) opens and closes a descriptor of its own, and that close drops every POSIX lock this process holds
@@ -77,13 +80,13 @@ function mapHeader(fd: number): Uint8Array | undefined {
   let view: Uint8Array | undefined;
   const mmap = loadMmap();
   try {
-    if (mmap && fstatSync(fd).size >= HEADER_BYTES) {
+    if (mmap && fstatSync(fd).size >= VIEW_BYTES) {
       const PROT_READ = 1;
       const MAP_SHARED = 1; // the same value on Linux and macOS
       const page = mmap(null, 4096, PROT_READ, MAP_SHARED, fd, 0);
       // MAP_FAILED is (void *) -1, which reaches JavaScript as a number above the safe integers.
       if (typeof page === "number" && page > 0 && page < Number.MAX_SAFE_INTEGER)
-        view = new Uint8Array(toArrayBuffer(page as Pointer, 0, HEADER_BYTES));
+        view = new Uint8Array(toArrayBuffer(page as Pointer, 0, VIEW_BYTES));
     }
   } catch {
     view = undefined; // pread, as before
@@ -109,7 +112,7 @@ export function commitWatch(sqlite: Database): { moved(): boolean; mapped: boole
   if (mode !== "wal") return always;
   const fd = walIndexFd(sqlite.filename);
   if (fd === undefined) return always;
-  const header = mapHeader(fd);
+  const header = mapHeader(fd)?.subarray(0, HEADER_BYTES);
   let now = Buffer.alloc(HEADER_BYTES);
   let last = Buffer.alloc(HEADER_BYTES);
   let first = true;
@@ -129,6 +132,28 @@ export function commitWatch(sqlite: Database): { moved(): boolean; mapped: boole
       return true;
     },
   };
+}
+
+/**
+ * Frames written to the WAL and frames copied into the database, read from the WAL index without a lock:
+ * `mxFrame` is at byte 16 of its header and `nBackfill` at byte 96 (the checkpoint info after the header's two
+ * copies), in the machine's byte order (https://www.sqlite.org/walformat.html). From the shared mapping of the
+ * index (mapHeader: no system call) or, where it cannot be made, with one `pread` into `buf` (≥ 100 bytes);
+ * undefined when the index cannot be read. For the checkpoint thread to decide whether a checkpoint is worth
+ * starting: a torn read at worst starts one early or late.
+ */
+export function walFrames(fd: number, buf: Buffer): { mxFrame: number; nBackfill: number } | undefined {
+  const view = mapHeader(fd);
+  if (view) buf.set(view);
+  else
+    try {
+      if (readSync(fd, buf, 0, VIEW_BYTES, 0) < VIEW_BYTES) return undefined;
+    } catch {
+      return undefined;
+    }
+  const le = endianness() === "LE";
+  const u32 = (at: number) => (le ? buf.readUInt32LE(at) : buf.readUInt32BE(at));
+  return { mxFrame: u32(16), nBackfill: u32(96) };
 }
 
 /**

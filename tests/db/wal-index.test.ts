@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDatabase } from "../../src/db/client";
-import { commitWatch } from "../../src/db/wal-index";
+import { commitWatch, walFrames, walIndexFd } from "../../src/db/wal-index";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -95,5 +95,34 @@ test("on Linux the watch reads a shared mapping of the header, which sees anothe
   second.moved();
   db.$client.run("INSERT INTO t DEFAULT VALUES");
   expect([watch.moved(), second.moved()]).toEqual([true, true]);
+  db.$client.close();
+});
+
+test("walFrames reads the frames written and copied, as the checkpoint thread polls them", () => {
+  const path = dbPath();
+  const db = openDatabase(path);
+  db.$client.exec("PRAGMA wal_autocheckpoint = 0; CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+  const fd = walIndexFd(path);
+  expect(fd).toBeDefined();
+  const buf = Buffer.alloc(100);
+  const before = walFrames(fd!, buf)!;
+  expect(before.mxFrame).toBeGreaterThan(0);
+
+  // Another process's commits move mxFrame; nothing is copied until a checkpoint.
+  const other = Bun.spawnSync([
+    process.execPath,
+    "-e",
+    `const { Database } = require("bun:sqlite"); const d = new Database(${JSON.stringify(path)});
+     for (let i = 0; i < 5; i++) d.run("INSERT INTO t (v) VALUES ('x')"); d.close(false);`,
+  ]);
+  expect(other.exitCode).toBe(0);
+  const written = walFrames(fd!, buf)!;
+  expect(written.mxFrame).toBeGreaterThanOrEqual(before.mxFrame + 5);
+  expect(written.nBackfill).toBeLessThan(written.mxFrame);
+
+  db.$client.query("PRAGMA wal_checkpoint(PASSIVE)").get();
+  const copied = walFrames(fd!, buf)!;
+  expect(copied.mxFrame).toBe(written.mxFrame);
+  expect(copied.nBackfill).toBe(copied.mxFrame);
   db.$client.close();
 });
