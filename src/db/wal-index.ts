@@ -96,6 +96,22 @@ function mapHeader(fd: number): Uint8Array | undefined {
 }
 
 /**
+ * The WAL index's first `bytes` into `into`: copied from `view` (its mapping, exactly `bytes` long) or, without one,
+ * read with one `pread`. False when the index cannot be read.
+ */
+function readIndex(fd: number, view: Uint8Array | undefined, into: Buffer, bytes: number): boolean {
+  if (view) {
+    into.set(view);
+    return true;
+  }
+  try {
+    return readSync(fd, into, 0, bytes, 0) === bytes;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Tells whether anything was committed to the database since the last look, without a read transaction. Every
  * commit, by any connection of any process, rewrites the WAL index header (its change counter, frame count and
  * checksums: https://www.sqlite.org/walformat.html) before it releases the write lock, so a look at those bytes
@@ -119,13 +135,7 @@ export function commitWatch(sqlite: Database): { moved(): boolean; mapped: boole
   return {
     mapped: header !== undefined,
     moved() {
-      if (header) now.set(header);
-      else
-        try {
-          if (readSync(fd, now, 0, HEADER_BYTES, 0) < HEADER_BYTES) return true;
-        } catch {
-          return true;
-        }
+      if (!readIndex(fd, header, now, HEADER_BYTES)) return true;
       if (!first && now.equals(last)) return false;
       first = false;
       [now, last] = [last, now];
@@ -143,14 +153,7 @@ export function commitWatch(sqlite: Database): { moved(): boolean; mapped: boole
  * starting: a torn read at worst starts one early or late.
  */
 export function walFrames(fd: number, buf: Buffer): { mxFrame: number; nBackfill: number } | undefined {
-  const view = mapHeader(fd);
-  if (view) buf.set(view);
-  else
-    try {
-      if (readSync(fd, buf, 0, VIEW_BYTES, 0) < VIEW_BYTES) return undefined;
-    } catch {
-      return undefined;
-    }
+  if (!readIndex(fd, mapHeader(fd), buf, VIEW_BYTES)) return undefined;
   const le = endianness() === "LE";
   const u32 = (at: number) => (le ? buf.readUInt32LE(at) : buf.readUInt32BE(at));
   return { mxFrame: u32(16), nBackfill: u32(96) };
