@@ -155,9 +155,14 @@ export function createReadCache(
     return aged;
   };
 
-  /** Applies the changes committed since the last look. */
+  /**
+   * Applies the changes committed since the last look. Not from inside a write transaction open on this connection
+   * (the store's writer lets other code run between a batch's statements): there `list_changes` also shows the
+   * batch's own rows, not committed, while answers are computed from committed rows (the store's reader), so an answer
+   * kept then would carry a version newer than its data and stay stale after the commit. Looked at after it instead.
+   */
   function sync() {
-    if (!commits.moved()) return;
+    if (sqlite.inTransaction || !commits.moved()) return;
     const changes = changesSince.all(seen);
     if (changes.length === 0) return;
     let first = changes[0]!.seq;

@@ -470,3 +470,39 @@ test("SQLite: the row cache keeps the recently used rows when full, and a contac
   expect(await rows([d])).toBe(`${d}:Cuatro`);
   expect(rendered.at(-1)).toBe(d);
 });
+
+test("SQLite: a look at the changes from inside an open write transaction never keeps an answer under changes not committed", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "chasqui-read-cache-"));
+  try {
+    const path = join(dir, "db.sqlite");
+    await using t = createTestApp({}, { databasePath: path, store: "sqlite" });
+    const conn = await t.sandbox();
+    await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, { number: "595990000001", body: "uno" });
+    const cache = createReadCache(t.db, { admitAfter: 1 });
+    // Computed from committed rows only, as the store's reader connection reads.
+    const reader = new Database(path, { readonly: true });
+    const names = () =>
+      cache.get("contacts", "contacts", () => {
+        const row = reader.query("select group_concat(name) as n from contacts").get() as { n: string };
+        return row.n;
+      });
+    expect(await names()).toBe("595990000001");
+    // A commit the cache has not looked at yet, then a write transaction open on the cache's connection (a batch of
+    // the store's writer, which lets other code run between its statements) that renames the contact.
+    const other = new Database(path);
+    other.run("pragma busy_timeout = 5000");
+    other.run("update tickets set last_message = 'afuera'");
+    other.close();
+    const writer = t.db.$client;
+    writer.run("begin immediate");
+    writer.run("update contacts set name = 'Renombrado'");
+    // Inside it the committed name is the answer.
+    expect(await names()).toBe("595990000001");
+    writer.run("commit");
+    // Committed: the next look sees the rename.
+    expect(await names()).toBe("Renombrado");
+    reader.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
