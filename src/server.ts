@@ -261,6 +261,7 @@ export function createRuntime(config: Config, logger: Logger, opts: RuntimeOptio
       ? { self: () => nodeRun ?? pg.node.id, isLive: nodeLiveness(pg.sql, config.clusterLeaseTtlMs) }
       : undefined,
     principalsVersion: readCache.principalsVersion,
+    configVersion: readCache.configVersion,
   });
   // On PostgreSQL the hub reads the shared feed, so every node's streams show every node's events (§5.3).
   const pgStreams = pg

@@ -4,8 +4,8 @@ import type { UserRole, userSessions, users } from "../db/schema";
 import { type Query, type Store, uniqueViolation } from "../db/store";
 import { AppError } from "../errors";
 import { type KeyPage, takePage } from "./paging";
-import { createPrincipalMemo } from "./principal-memo";
 import type { TokenScope } from "./token.service";
+import { createVersionMemo } from "./version-memo";
 
 export type TokenPrincipal = { kind: "token"; tokenId: number; name: string; scope: TokenScope };
 export type UserPrincipal = {
@@ -90,12 +90,12 @@ export function createAccountService(
   store: Store,
   policy: SessionPolicy,
   clock: () => number = Date.now,
-  /** Moves when any session, user or user's queue changes (see principal-memo.ts); absent: read every time. */
+  /** Moves when any session, user or user's queue changes (see version-memo.ts); absent: read every time. */
   principalsVersion?: () => number | undefined,
 ) {
   const { users, userQueues, userSessions, queues } = store.t;
   /** Session secret hash → its principal, with the times a hit must still check. */
-  const known = createPrincipalMemo<{ principal: UserPrincipal; lastSeenAt: number; expiresAt: number }>(
+  const known = createVersionMemo<{ principal: UserPrincipal; lastSeenAt: number; expiresAt: number }>(
     principalsVersion,
   );
   /** A kept session is good without a read until its idle expiry or its next last-seen stamp is near. */

@@ -161,21 +161,33 @@ export function createAutomationService(
   );
 
   /**
-   * What the steps after a customer's message decide on, in one read: the ticket (null when it is gone or closed),
-   * its connection and the queues it offers, the ticket's automation state and its queue. Five lookups by key that
-   * share one look at the database instead of a read each (every read pays for the writer's latest commit).
+   * What the steps after a customer's message decide on: the ticket (null when it is gone or closed), its
+   * automation state and its queue in one read (three lookups by key share one look at the database: every read pays
+   * for the writer's latest commit), its connection and the queues it offers as the connection service keeps them.
    */
-  const inboundView = (ticketId: number): Promise<InboundView | null> =>
-    store.read(async (q) => {
+  async function inboundView(ticketId: number): Promise<InboundView | null> {
+    const read = await store.read(async (q) => {
       const [t] = await ticketStmt(q, { id: ticketId });
       if (!t || t.status === "closed") return null;
-      const conn = await connectionsSvc.findIn(q, t.connectionId);
-      if (!conn) return null;
-      const offered = await connectionsSvc.queuesIn(q, conn.id);
       const state = (await stateStmt(q, { ticketId }))[0] ?? NO_STATE;
       const queue = t.queueId === null ? undefined : (await queueStmt(q, { id: t.queueId }))[0];
-      return { t, conn, offered, state, queue };
+      return { t, state, queue };
     });
+    if (!read) return null;
+    const setup = await connectionsSvc.setup(read.t.connectionId);
+    return setup ? { ...read, ...setup } : null;
+  }
+
+  /**
+   * Whether nothing is configured that could answer a customer on this connection: no greeting, no queue offered,
+   * no queue anywhere with an out-of-hours reply. Then a message needs no step but closing a queue menu left open by
+   * an earlier configuration, and its ticket is not read.
+   */
+  async function silent(connectionId: number): Promise<boolean> {
+    const setup = await connectionsSvc.setup(connectionId);
+    if (!setup || setup.conn.greetingMessage?.trim() || setup.offered.length > 0) return false;
+    return !(await connectionsSvc.anyOutOfHours());
+  }
 
   /**
    * The out-of-hours message of the ticket's queue, once per closed window. `seen`: the view read for this message
@@ -192,7 +204,8 @@ export function createAutomationService(
     await saveState(ticketId, { outOfHoursWindow: state.window });
   }
 
-  async function onInbound(ticketId: number, body: string, ticketCreated: boolean) {
+  async function onInbound(ticketId: number, connectionId: number, body: string, ticketCreated: boolean) {
+    if ((await silent(connectionId)) && !(await stateOf(ticketId)).menuOpen) return;
     const v = await inboundView(ticketId);
     if (!v) return;
     const { t, conn, offered, state } = v;
@@ -294,9 +307,9 @@ export function createAutomationService(
 
   const hooks: InboundHooks = {
     claim: claimRating,
-    received({ inbound, ticketId, ticketCreated }) {
+    received({ connectionId, inbound, ticketId, ticketCreated }) {
       if (inbound.fromMe || inbound.group) return;
-      enqueue(ticketId, () => onInbound(ticketId, inbound.body, ticketCreated));
+      enqueue(ticketId, () => onInbound(ticketId, connectionId, inbound.body, ticketCreated));
     },
   };
 

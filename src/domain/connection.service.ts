@@ -7,6 +7,7 @@ import { AppError } from "../errors";
 import type { ConnectionStatus, WhatsAppGateway } from "../whatsapp/gateway";
 import type { DomainDeps } from "./deps";
 import { normalizeNumber } from "./numbers";
+import { createVersionMemo } from "./version-memo";
 
 export type Connection = typeof connections.$inferSelect;
 
@@ -42,13 +43,20 @@ const notFound = () => new AppError("ERR_CONNECTION_NOT_FOUND", "Connection not 
 const nameConflict = (name: string) =>
   new AppError("ERR_CONFLICT", `A connection named "${name}" already exists`);
 
+/** What a connection is configured to do with a customer's message: its row and the queues it offers, in menu order. */
+export type ConnectionSetup = { conn: Connection; offered: OfferedQueue[] };
+
 /**
- * Connections on the Store (docs/CLUSTER.md §3, "Connections (session 6)"): every read is a query of the
- * store, never a copy kept in memory, so a read-front thread or another node sees a change as soon as it
- * commits. The message path awaits `find`/`get`/`queuesOf`/`resolve` outside its synchronous transactions;
- * a `store.write` body reads through `findIn(q, id)`/`queuesIn(q, id)` with its own `q`.
+ * Connections on the Store (docs/CLUSTER.md §3, "Connections (session 6)"): a read-front thread or another node sees
+ * a change as soon as it commits. The message path awaits `find`/`get`/`queuesOf`/`setup` outside its transactions:
+ * on SQLite these keep what they read while `configVersion` holds (migration 0023's triggers move it on any change
+ * of a connection, a queue or a connection's queues, from any connection), so a message does not read its
+ * connection again; on PostgreSQL every call reads. A `store.write` body reads through `findIn(q, id)`/`queuesIn(q,
+ * id)` with its own `q`, always from the database.
  */
-export function createConnectionService(deps: Pick<DomainDeps, "store" | "events" | "sessions" | "clock">) {
+export function createConnectionService(
+  deps: Pick<DomainDeps, "store" | "events" | "sessions" | "clock" | "configVersion">,
+) {
   const { store, events, sessions, clock } = deps;
   const { connections, connectionQueues, queues } = store.t;
   const lastSeen = new Map<number, Date>();
@@ -89,7 +97,35 @@ export function createConnectionService(deps: Pick<DomainDeps, "store" | "events
   /** The queues a connection offers, in menu order, read with the caller's `q`. */
   const queuesIn = (q: Query, id: number): Promise<OfferedQueue[]> => offered(q, { id });
 
-  const find = (id: number) => store.read((q) => findIn(q, id));
+  const kept = createVersionMemo<ConnectionSetup>(deps.configVersion);
+  const keptOutOfHours = createVersionMemo<boolean>(deps.configVersion, 1);
+
+  /** The connection and the queues it offers, kept while nothing they are made of changed (see above). */
+  async function setup(id: number): Promise<ConnectionSetup | undefined> {
+    const key = String(id);
+    const hit = kept.get(key);
+    if (hit) return hit;
+    const at = kept.version();
+    const read = await store.read(async (q) => {
+      const conn = await findIn(q, id);
+      return conn ? { conn, offered: await queuesIn(q, id) } : undefined;
+    });
+    if (read) kept.set(key, at, read);
+    return read;
+  }
+
+  const find = async (id: number) => (await setup(id))?.conn;
+
+  const keptDefault = createVersionMemo<Connection>(deps.configVersion, 1);
+  /** The default connection (a send without `connectionId`), kept like `setup`. */
+  async function defaultConnection(): Promise<Connection | undefined> {
+    const hit = keptDefault.get("");
+    if (hit) return hit;
+    const at = keptDefault.version();
+    const [def] = await store.read((q) => byDefault(q, {}));
+    if (def) keptDefault.set("", at, def);
+    return def;
+  }
 
   async function get(id: number): Promise<Connection> {
     const c = await find(id);
@@ -146,7 +182,23 @@ export function createConnectionService(deps: Pick<DomainDeps, "store" | "events
     find,
     findIn,
     /** The queues a connection offers, in menu order. */
-    queuesOf: (id: number) => store.read((q) => queuesIn(q, id)),
+    queuesOf: async (id: number): Promise<OfferedQueue[]> => (await setup(id))?.offered ?? [],
+    setup,
+    /**
+     * Whether any queue has an out-of-hours reply (a schedule and a message): when none has, no ticket's queue
+     * makes the automation answer outside hours. Kept like `setup`.
+     */
+    async anyOutOfHours(): Promise<boolean> {
+      const hit = keptOutOfHours.get("");
+      if (hit !== undefined) return hit;
+      const at = keptOutOfHours.version();
+      const rows = await store.read((q) =>
+        q.select({ schedule: queues.schedule, message: queues.outOfHoursMessage }).from(queues),
+      );
+      const any = rows.some((r) => r.schedule !== null && !!r.message?.trim());
+      keptOutOfHours.set("", at, any);
+      return any;
+    },
     queuesIn,
     /** The connection with its ordered queue ids, as the API shows it; 404 when it does not exist. */
     view: (id: number) =>
@@ -274,7 +326,7 @@ export function createConnectionService(deps: Pick<DomainDeps, "store" | "events
     /** The connection to use when a request names none: the given id, else the default. */
     async resolve(id: number | null | undefined): Promise<Connection> {
       if (id != null) return get(id);
-      const [def] = await store.read((q) => byDefault(q, {}));
+      const def = await defaultConnection();
       if (!def)
         throw new AppError("ERR_NO_DEF_WAPP_FOUND", "No default WhatsApp connection: create one first");
       return def;

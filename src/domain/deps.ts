@@ -51,6 +51,12 @@ export type DomainDeps = {
    * every request reads its credential.
    */
   principalsVersion?: () => number | undefined;
+  /**
+   * Moves whenever a connection's row, a queue or the queues a connection offers change (the read cache's
+   * `configVersion`): the connection service keeps what the message path reads of them while it holds. Absent or
+   * undefined: every message reads its connection.
+   */
+  configVersion?: () => number | undefined;
   /** Who holds an Idempotency-Key in flight, and whether another holder is alive (a cluster's nodes). */
   idempotencyOwners?: IdempotencyOwners;
 };

@@ -5,7 +5,7 @@ import type { Store } from "../db/store";
 import { AppError } from "../errors";
 import type { TokenPrincipal } from "./account.service";
 import { type KeyPage, takePage } from "./paging";
-import { createPrincipalMemo } from "./principal-memo";
+import { createVersionMemo } from "./version-memo";
 
 export type TokenScope = "admin" | "api";
 export type ApiToken = typeof apiTokens.$inferSelect;
@@ -22,13 +22,13 @@ export function createTokenService(
   store: Store,
   envToken: string | undefined,
   clock: () => number = Date.now,
-  /** Moves when any token changes (see principal-memo.ts); absent: every request reads its token. */
+  /** Moves when any token changes (see version-memo.ts); absent: every request reads its token. */
   principalsVersion?: () => number | undefined,
 ) {
   const { apiTokens: tokens } = store.t;
   const envHash = envToken ? hash(envToken) : null;
   const lastWritten = new Map<number, number>();
-  const known = createPrincipalMemo<TokenPrincipal>(principalsVersion);
+  const known = createVersionMemo<TokenPrincipal>(principalsVersion);
 
   return {
     async create(name: string, scope: TokenScope): Promise<{ token: string; record: ApiToken }> {

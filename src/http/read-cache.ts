@@ -34,6 +34,8 @@ const DOORKEEPER_SLOTS = 1 << 16;
  * - `principalsVersion()` moves when a token, panel session, user or user's queues change (kind `p`, migration
  *   0020): the token and account services keep the principals they authenticated under it, so a polling panel or
  *   integration is not read from the database on every request (a session took three statements).
+ * - `configVersion()` moves when a connection, a queue or a connection's queues change (kind `k`, migration 0023):
+ *   the connection service keeps a connection and the queues it offers under it for the message path.
  *
  * Besides whole answers it keeps the wire JSON of single tickets (`ticketRows`): a changed ticket list is
  * rebuilt from its page's ids (index only) and the rows' cached JSON, rendering only the tickets that
@@ -80,9 +82,10 @@ export function createReadCache(
   const totalChanges = opts.changeCounter ?? (() => totalChangesQuery.get()!.n);
   // No ORDER BY or LIMIT: a rowid range comes in rowid order, and pruning keeps the table at ~11,000 rows
   // (with `limit ?` the statement took twice as long on every request).
-  const changesSince = sqlite.query<{ seq: number; kind: "t" | "c" | "a" | "p"; ref: number }, [number]>(
-    "select seq, kind, ref from list_changes where seq > ?",
-  );
+  const changesSince = sqlite.query<
+    { seq: number; kind: "t" | "c" | "a" | "p" | "k"; ref: number },
+    [number]
+  >("select seq, kind, ref from list_changes where seq > ?");
   const lastChange = sqlite.query<{ n: number | null }, []>("select max(seq) as n from list_changes");
 
   // Nothing committed since the last look (no connection's commit moved the WAL index): no change to read either.
@@ -90,7 +93,7 @@ export function createReadCache(
   const commits = commitWatch(sqlite);
   commits.moved();
   let seen = lastChange.get()?.n ?? 0;
-  const version = { tickets: 0, contacts: 0, principals: 0 };
+  const version = { tickets: 0, contacts: 0, principals: 0, config: 0 };
   const entries = new Map<string, { version: string | number; body: string }>();
   type Row = { contactId: number; json: string };
   /**
@@ -136,6 +139,7 @@ export function createReadCache(
     version.tickets++;
     version.contacts++;
     version.principals++;
+    version.config++;
   };
   /** `young` is full: the old generation goes, `young` becomes it. */
   const rotate = () => {
@@ -155,9 +159,14 @@ export function createReadCache(
     return aged;
   };
 
-  /** Applies the changes committed since the last look. */
+  /**
+   * Applies the changes committed since the last look. Not from inside a write transaction open on this connection
+   * (the store's writer lets other code run between a batch's statements): there `list_changes` also shows the
+   * batch's own rows, not committed, while answers are computed from committed rows (the store's reader), so an answer
+   * kept then would carry a version newer than its data and stay stale after the commit. Looked at after it instead.
+   */
   function sync() {
-    if (!commits.moved()) return;
+    if (sqlite.inTransaction || !commits.moved()) return;
     const changes = changesSince.all(seen);
     if (changes.length === 0) return;
     let first = changes[0]!.seq;
@@ -185,6 +194,10 @@ export function createReadCache(
       } else if (change.kind === "p") {
         // A token, session, user or user's queues: who a credential stands for; no list shows it.
         version.principals++;
+      } else if (change.kind === "k") {
+        // A connection's row, a queue, the queues a connection offers: what the message path is configured by. A
+        // renamed connection or queue also comes as kind "a" for the lists.
+        version.config++;
       } else {
         // A connection, queue, user or tag every ticket may show: not part of a contact.
         clearRows();
@@ -204,6 +217,16 @@ export function createReadCache(
     principalsVersion(): number | undefined {
       sync();
       return version.principals;
+    },
+
+    /**
+     * Changes whenever a connection's row, a queue or the queues a connection offers may have changed, from any
+     * connection (migration 0023's triggers): what the message path reads of them may be kept while it holds.
+     * Call outside a write's transaction (the look reads committed changes only then).
+     */
+    configVersion(): number | undefined {
+      sync();
+      return version.config;
     },
 
     /**
@@ -290,6 +313,7 @@ export function createUncachedReads(): ReadCache {
   return {
     // Nothing tells this node that a token or session changed: principals are read every time.
     principalsVersion: () => undefined,
+    configVersion: () => undefined,
     get: async (_key, _scope, compute) => compute(false),
     async ticketRows(ids, render) {
       const rendered = new Map((await render(ids)).map((r) => [r.id, r.json]));

@@ -186,6 +186,7 @@ function start(s: ReadFrontSettings) {
     logger,
     clock,
     principalsVersion: readCache.principalsVersion,
+    configVersion: readCache.configVersion,
   });
   // Never counts nor refuses: a failed authentication is handed back, and the main thread's throttle decides.
   const noThrottle = createAuthThrottle({ limitPerMinute: 0 });

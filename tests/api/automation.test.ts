@@ -397,3 +397,49 @@ describe("farewell and rating on close", () => {
     expect(rec.sent).toEqual([]);
   });
 });
+
+describe("configuration changed between messages", () => {
+  // The message path keeps a connection and its queues between messages (SQLite: while migration 0023's triggers
+  // show no change); every change must reach the next message.
+  test("a greeting, a menu, a menu's queues removed and an out-of-hours reply each reach the next message", async () => {
+    const s = await setup({}, Date.parse("2026-12-05T15:00:00Z")); // a Saturday
+    const { t, rec, conn, queue } = s;
+    await using _ = t;
+    const from = (number: string, body: string) =>
+      t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, { number, body }).then(async (r) => {
+        expect(r.status).toBe(201);
+        await t.services.automation.idle();
+        return r.body as { ticketId: number };
+      });
+    await from("595991000001", "Hola");
+    expect(rec.sent).toEqual([]);
+    await t.put(`/api/v1/connections/${conn.id}`, { greetingMessage: "Bienvenido." });
+    await from("595991000002", "Hola");
+    expect(rec.sent.map((m) => m.body)).toEqual(["Bienvenido."]);
+    const ventas = await queue("Ventas");
+    const soporte = await queue("Soporte");
+    await t.put(`/api/v1/connections/${conn.id}`, {
+      greetingMessage: null,
+      queueIds: [ventas.id, soporte.id],
+    });
+    const menuTicket = await from("595991000003", "Hola");
+    expect(rec.sent.map((m) => m.body)).toEqual(["Bienvenido.", "1 - Ventas\n2 - Soporte"]);
+    // The queues renamed: the menu shows the new names.
+    await t.put(`/api/v1/queues/${ventas.id}`, { name: "Compras" });
+    await from("595991000004", "Hola");
+    expect(rec.sent.at(-1)?.body).toBe("1 - Compras\n2 - Soporte");
+    // No queue offered any more while a menu is open: the answer ends it, routes nothing, repeats nothing.
+    await t.put(`/api/v1/connections/${conn.id}`, { queueIds: [] });
+    await from("595991000003", "1");
+    expect(rec.sent).toHaveLength(3);
+    expect((await s.ticket(menuTicket.ticketId)).queueId).toBeNull();
+    await from("595991000003", "xyz");
+    expect(rec.sent).toHaveLength(3);
+    // An out-of-hours reply on a queue the connection does not offer still answers a ticket put in that queue.
+    const schedule = { mon: [{ start: "09:00", end: "18:00" }] };
+    const away = await queue("Guardia", { schedule, timeZone: "UTC", outOfHoursMessage: "Cerrado." });
+    expect((await t.put(`/api/v1/tickets/${menuTicket.ticketId}`, { queueId: away.id })).status).toBe(200);
+    await from("595991000003", "¿Hola?");
+    expect(rec.sent.at(-1)?.body).toBe("Cerrado.");
+  });
+});

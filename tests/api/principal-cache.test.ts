@@ -1,4 +1,4 @@
-// Authenticated principals are kept between requests (src/domain/principal-memo.ts) and must never outlive a change:
+// Authenticated principals are kept between requests (src/domain/version-memo.ts) and must never outlive a change:
 // every change below is made on another connection to the database file (as a CLI command or another process
 // would), and the very next request must see it. The services' hit/miss rules are in tests/domain/token.service and
 // account.service tests.

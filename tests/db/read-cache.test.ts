@@ -470,3 +470,93 @@ test("SQLite: the row cache keeps the recently used rows when full, and a contac
   expect(await rows([d])).toBe(`${d}:Cuatro`);
   expect(rendered.at(-1)).toBe(d);
 });
+
+test("SQLite: a look at the changes from inside an open write transaction never keeps an answer under changes not committed", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "chasqui-read-cache-"));
+  try {
+    const path = join(dir, "db.sqlite");
+    await using t = createTestApp({}, { databasePath: path, store: "sqlite" });
+    const conn = await t.sandbox();
+    await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, { number: "595990000001", body: "uno" });
+    const cache = createReadCache(t.db, { admitAfter: 1 });
+    // Computed from committed rows only, as the store's reader connection reads.
+    const reader = new Database(path, { readonly: true });
+    const names = () =>
+      cache.get("contacts", "contacts", () => {
+        const row = reader.query("select group_concat(name) as n from contacts").get() as { n: string };
+        return row.n;
+      });
+    expect(await names()).toBe("595990000001");
+    // A commit the cache has not looked at yet, then a write transaction open on the cache's connection (a batch of
+    // the store's writer, which lets other code run between its statements) that renames the contact.
+    const other = new Database(path);
+    other.run("pragma busy_timeout = 5000");
+    other.run("update tickets set last_message = 'afuera'");
+    other.close();
+    const writer = t.db.$client;
+    writer.run("begin immediate");
+    writer.run("update contacts set name = 'Renombrado'");
+    // Inside it the committed name is the answer.
+    expect(await names()).toBe("595990000001");
+    writer.run("commit");
+    // Committed: the next look sees the rename.
+    expect(await names()).toBe("Renombrado");
+    reader.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("SQLite: a connection and its queues are kept between messages until one of them changes, from any connection", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "chasqui-read-cache-"));
+  try {
+    const path = join(dir, "db.sqlite");
+    await using t = createTestApp({}, { databasePath: path, store: "sqlite" });
+    const conn = await t.sandbox();
+    const queue = (await t.post("/api/v1/queues", { name: "Ventas", color: "#123456" })).body;
+    const connections = t.services.connections;
+    const kept = await connections.setup(conn.id);
+    expect(kept?.offered).toEqual([]);
+    // Messages and their tickets change nothing a connection is configured by: the same setup, not read again.
+    await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, { number: "595990000001", body: "uno" });
+    expect(await connections.setup(conn.id)).toBe(kept!);
+    expect(await connections.find(conn.id)).toBe(kept!.conn);
+    // The default connection (a send without connectionId) too.
+    const def = await connections.resolve(null);
+    expect(def.id).toBe(conn.id);
+    expect(await connections.resolve(null)).toBe(def);
+
+    const other = new Database(path);
+    other.run("pragma busy_timeout = 5000");
+    const after = async (sql: string) => {
+      other.run(sql);
+      const next = await connections.setup(conn.id);
+      expect(next).not.toBe(kept!);
+      return next!;
+    };
+    try {
+      expect((await after("update connections set greeting_message = 'Hola'")).conn.greetingMessage).toBe(
+        "Hola",
+      );
+      expect((await connections.resolve(null)).greetingMessage).toBe("Hola");
+      const offered = await after(
+        `insert into connection_queues (connection_id, queue_id, position) values (${conn.id}, ${queue.id}, 0)`,
+      );
+      expect(offered.offered.map((q) => q.name)).toEqual(["Ventas"]);
+      expect(
+        (await after("update queues set greeting_message = 'Ventas:'")).offered[0]!.greetingMessage,
+      ).toBe("Ventas:");
+      expect((await after("delete from connection_queues")).offered).toEqual([]);
+      expect(await connections.anyOutOfHours()).toBe(false);
+      other.run(`update queues set schedule = '{"mon":[]}', out_of_hours_message = 'Cerrado'`);
+      expect(await connections.anyOutOfHours()).toBe(true);
+      other.run("delete from connections");
+      expect(await connections.setup(conn.id)).toBeUndefined();
+      await expect(connections.resolve(null)).rejects.toMatchObject({ code: "ERR_NO_DEF_WAPP_FOUND" });
+    } finally {
+      other.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,14 +1,15 @@
 /**
- * Who a credential stood for when it was last checked, kept while nothing it depends on has changed.
+ * Values read from the database kept while nothing they depend on has changed: who a credential stood for when it
+ * was last checked (the token and account services), a connection and the queues it offers (the connection service).
  *
- * `version` moves whenever any token, panel session, user or user's queue changes, from any connection (on
- * SQLite the read cache follows migration 0020's triggers); undefined means nothing tells, and nothing is kept
- * (PostgreSQL: another node may have revoked it). An entry is kept under the version taken BEFORE the reads it
+ * `version` moves whenever anything the values depend on changes, from any connection (on SQLite the read cache
+ * follows the triggers of migrations 0020 and 0023); undefined means nothing tells, and nothing is kept
+ * (PostgreSQL: another node may have changed it). An entry is kept under the version taken BEFORE the reads it
  * comes from, so a change committed meanwhile makes it stale at the next look, never the other way round. What
  * depends on the clock (a session's idle and absolute expiry, when the last-used stamp is due) stays the
  * caller's to check on every hit.
  */
-export function createPrincipalMemo<T>(version: (() => number | undefined) | undefined, max = 1_000) {
+export function createVersionMemo<T>(version: (() => number | undefined) | undefined, max = 1_000) {
   const entries = new Map<string, { version: number; value: T }>();
   return {
     /** The version to keep a value under: take it before reading what the value is made of. */
@@ -26,7 +27,7 @@ export function createPrincipalMemo<T>(version: (() => number | undefined) | und
       if (at === undefined) return;
       entries.delete(key);
       entries.set(key, { version: at, value });
-      // The oldest goes first: more live credentials than this are not a small team's server.
+      // The oldest goes first: more live credentials or connections than this are not a small team's server.
       if (entries.size > max) entries.delete(entries.keys().next().value as string);
     },
   };
