@@ -67,7 +67,8 @@ function loadMmap(): Mmap | null {
 
 /**
  * The first page of the WAL index mapped read-only and shared from the kept descriptor `fd` (a view of its first
- * VIEW_BYTES: the header and `nBackfill`), so its bytes are read without a system call; undefined where the C library cannot be loaded (then `pread`).
+ * VIEW_BYTES: the header and `nBackfill`), so its bytes are read without a system call; undefined where the C
+ * library cannot be loaded (then `pread`).
  *
  * Mapped through the C library's `mmap` on the descriptor walIndexFd keeps open, never by path: a mapping by path
  * (`Bun.mmap`) opens and closes a descriptor of its own, and that close drops every POSIX lock this process holds

@@ -69,7 +69,21 @@ test("without a WAL index (an in-memory database) the watch always moves", () =>
   expect([watch.moved(), watch.moved(), watch.moved()]).toEqual([true, true, true]);
 });
 
-test("on Linux the watch reads a shared mapping of the header, which sees another process's commit", async () => {
+/** Another process (not another connection of this one) commits `rows` inserts into `t`, one transaction each. */
+function insertFromAnotherProcess(path: string, rows: number) {
+  const child = Bun.spawnSync(
+    [
+      process.execPath,
+      "-e",
+      `const { Database } = require("bun:sqlite"); const d = new Database(${JSON.stringify(path)});
+       for (let i = 0; i < ${rows}; i++) d.run("INSERT INTO t DEFAULT VALUES"); d.close();`,
+    ],
+    { stderr: "inherit" },
+  );
+  expect(child.exitCode).toBe(0);
+}
+
+test("on Linux the watch reads a shared mapping of the header, which sees another process's commit", () => {
   const path = dbPath();
   const db = openDatabase(path);
   db.$client.exec("CREATE TABLE t (id INTEGER PRIMARY KEY)");
@@ -78,15 +92,7 @@ test("on Linux the watch reads a shared mapping of the header, which sees anothe
   watch.moved();
   expect(watch.moved()).toBe(false);
   // Another process, not another connection of this one: nothing of this process is told.
-  const child = Bun.spawn(
-    [
-      process.execPath,
-      "-e",
-      `const { Database } = require("bun:sqlite"); const d = new Database(${JSON.stringify(path)}); d.run("INSERT INTO t DEFAULT VALUES"); d.close();`,
-    ],
-    { stdout: "inherit", stderr: "inherit" },
-  );
-  expect(await child.exited).toBe(0);
+  insertFromAnotherProcess(path, 1);
   expect(watch.moved()).toBe(true);
   expect(watch.moved()).toBe(false);
   // A second watch of the same file shares the mapping and sees the same bytes.
@@ -109,13 +115,7 @@ test("walFrames reads the frames written and copied, as the checkpoint thread po
   expect(before.mxFrame).toBeGreaterThan(0);
 
   // Another process's commits move mxFrame; nothing is copied until a checkpoint.
-  const other = Bun.spawnSync([
-    process.execPath,
-    "-e",
-    `const { Database } = require("bun:sqlite"); const d = new Database(${JSON.stringify(path)});
-     for (let i = 0; i < 5; i++) d.run("INSERT INTO t (v) VALUES ('x')"); d.close(false);`,
-  ]);
-  expect(other.exitCode).toBe(0);
+  insertFromAnotherProcess(path, 5);
   const written = walFrames(fd!, buf)!;
   expect(written.mxFrame).toBeGreaterThanOrEqual(before.mxFrame + 5);
   expect(written.nBackfill).toBeLessThan(written.mxFrame);
