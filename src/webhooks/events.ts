@@ -98,13 +98,14 @@ export type EventSink = {
 
 /**
  * `afterCommit` runs a function once the transaction open on `db` now has ended, telling it whether its writes are
- * stored (the SQLite store's, see `SqliteStore.afterCommit`: after the batch's fsync with DB_ASYNC_FSYNC); the
- * default, a microtask, is right for synchronous transactions only.
+ * stored and whether that answer is exact for the emitting job (the SQLite store's, see `SqliteStore.afterCommit`:
+ * after the batch's fsync with DB_ASYNC_FSYNC); the default, a microtask, is right for synchronous transactions only.
  */
 export function createEventSink(
   db: Db,
   clock: () => number = Date.now,
-  afterCommit: (fn: (stored: boolean) => void) => void = (fn) => queueMicrotask(() => fn(true)),
+  afterCommit: (fn: (stored: boolean, exact?: boolean) => void) => void = (fn) =>
+    queueMicrotask(() => fn(true)),
 ): EventSink {
   const sqlite = db.$client;
   const q = {
@@ -127,7 +128,8 @@ export function createEventSink(
     insertDelivery: sqlite.query<unknown, [number, number, number, number]>(
       "insert into webhook_deliveries (event_id, webhook_id, next_attempt_at, created_at) values (?, ?, ?, ?)",
     ),
-    // A rolled-back event's seq is given again to the next event: the row must be this very event.
+    // A rolled-back event's seq is given again to the next event: the row must be this very event (checked unless
+    // the store tells exactly whether the emitting job was stored).
     eventExists: sqlite.query<{ seq: number }, [number, number, number, number | null, Uint8Array]>(
       "select seq from events where seq = ? and created_at = ? and type_code = ? and connection_id is ? and data = ?",
     ),
@@ -143,13 +145,15 @@ export function createEventSink(
   // Each emit is announced once the transaction that stored it has ended: with the commit's fsync off the event loop
   // batches end one after another while later ones already run, so an emit waits for its own transaction, never for
   // an earlier one (which would announce it before it is on disk, and then no later wake-up would follow for it).
-  // The row is checked, so an event of a rolled-back transaction is never announced.
+  // An event of a rolled-back job or transaction is never announced: the store says so exactly for its batches' jobs,
+  // otherwise the row is checked.
   const announce = (
     e: StoredEvent,
     createdAt: number,
     typeCode: number,
     data: Uint8Array,
     stored: boolean,
+    exact: boolean,
   ) => {
     const left = (unannounced.get(e.seq) ?? 1) - 1;
     if (left > 0) {
@@ -158,7 +162,7 @@ export function createEventSink(
     }
     unannounced.delete(e.seq);
     if (!stored) return;
-    if (!q.eventExists.get(e.seq, createdAt, typeCode, e.envelope.connectionId, data)) return;
+    if (!exact && !q.eventExists.get(e.seq, createdAt, typeCode, e.envelope.connectionId, data)) return;
     for (const l of listeners) {
       try {
         l(e);
@@ -203,7 +207,7 @@ export function createEventSink(
       });
       if (listeners.size > 0) {
         unannounced.set(seq, (unannounced.get(seq) ?? 0) + 1);
-        afterCommit((ok) => announce(stored, now, typeCode, packed, ok));
+        afterCommit((ok, exact) => announce(stored, now, typeCode, packed, ok, exact === true));
       }
       return stored;
     },

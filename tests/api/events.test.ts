@@ -230,6 +230,28 @@ describe("events emitted by each documented action", () => {
     expect((await storedEvents(t, { afterSeq: stored.seq - 1 })).map((e) => e.id)).toEqual([stored.id]);
   });
 
+  test("an event rolled back with its job, in a batch that commits, is never announced", async () => {
+    await using t = createTestApp();
+    const c = await t.sandbox("WhatsApp Principal", "595981234567");
+    await listenersCaughtUp(t);
+    const heard: number[] = [];
+    t.events.subscribe((e) => heard.push(e.seq));
+    const data = { ticketId: 1, status: "closed" };
+    // SQLite: the job's savepoint is rolled back and its batch still commits (nothing else in it), so only the store's
+    // word for the job keeps the event from being announced. PostgreSQL: the transaction rolls back.
+    await expect(
+      t.domainStore.write(async (q) => {
+        await t.events.emitIn(q, "ticket_closed", c.id, data);
+        throw new Error("rolled back");
+      }),
+    ).rejects.toThrow("rolled back");
+    // The next event, in a batch of its own, may take the rolled-back seq: it alone is heard, once.
+    const next = await t.domainStore.write((q) => t.events.emitIn(q, "ticket_closed", c.id, data));
+    await waitFor(() => heard.includes(next.seq));
+    await listenersCaughtUp(t);
+    expect(heard).toEqual([next.seq]);
+  });
+
   test("SQLite: listeners hear of an event only once the store's batch that stored it has committed", async () => {
     // The SQLite store tells listeners after its batch's COMMIT (afterCommit). On PostgreSQL listeners are fed from
     // the event feed, which holds committed rows only: tests/cluster/pg-event-sink.test.ts.

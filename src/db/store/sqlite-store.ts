@@ -71,10 +71,14 @@ export type SqliteStore = Store & {
    * back or its fsync failed: inside a store batch, once that batch is committed and (with `walSync`) its fsync done;
    * outside one (a synchronous transaction, which has ended by the next microtask), then, after an fsync that began
    * once it ended. The event sink tells its listeners (webhook dispatcher, SSE) through it, so they never look for
-   * rows the writer has not committed or that are not on disk yet. A savepoint rolled back inside a committed batch
-   * still says `stored`: `fn` checks its own rows.
+   * rows the writer has not committed or that are not on disk yet.
+   *
+   * `exact` true (inside a store batch): `stored` is about the caller's own job — false when the job's savepoint was
+   * rolled back although the batch committed. A body opens no savepoint of its own (none does: nothing inside a job
+   * that completed can have been undone), so what it wrote is stored exactly when `stored` says. `exact` false (a
+   * synchronous transaction, where a nested savepoint may have been rolled back): `fn` checks its own rows.
    */
-  afterCommit(fn: (stored: boolean) => void): void;
+  afterCommit(fn: (stored: boolean, exact: boolean) => void): void;
   /**
    * Every event with `seq` up to this is on disk: webhooks and live streams go no further, so none announces a
    * write a power cut could still undo. `Number.MAX_SAFE_INTEGER` without `walSync` (every COMMIT is durable).
@@ -139,8 +143,9 @@ export function createSqliteStore(db: Db, opts: SqliteStoreOptions): SqliteStore
   let running = false;
   /** Between BEGIN and COMMIT/ROLLBACK of a batch. */
   let open = false;
+  type Ended = (stored: boolean, exact: boolean) => void;
   /** afterCommit callbacks of the open batch. */
-  const ended: ((stored: boolean) => void)[] = [];
+  const ended: Ended[] = [];
   const walSync = opts.path === ":memory:" ? undefined : opts.walSync;
   let durable = walSync && opts.commitMark ? opts.commitMark() : Number.MAX_SAFE_INTEGER;
   let failure: Error | null = null;
@@ -157,10 +162,10 @@ export function createSqliteStore(db: Db, opts: SqliteStoreOptions): SqliteStore
   const lockWait = () => sqlite.exec(`PRAGMA busy_timeout = ${busyTimeout};`);
   /** When the queued batch first found the write lock taken (undefined: it has not). */
   let lockTakenSince: number | undefined;
-  const runEnded = (stored: boolean, fns = ended.splice(0)) => {
+  const runEnded = (stored: boolean, fns: Ended[] = ended.splice(0)) => {
     for (const fn of fns) {
       try {
-        fn(stored);
+        fn(stored, true);
       } catch {
         // One faulty callback must not keep the batch's callers waiting.
       }
@@ -225,6 +230,7 @@ export function createSqliteStore(db: Db, opts: SqliteStoreOptions): SqliteStore
       while (queue.length > 0 && batch.length < maxBatch && (batch.length === 0 || now() < deadline)) {
         const job = queue.shift()!;
         batch.push(job);
+        const callbacksBefore = ended.length;
         stmt.savepoint.run();
         try {
           outcomes.push({ ok: true, value: await job.fn(writer) });
@@ -233,6 +239,11 @@ export function createSqliteStore(db: Db, opts: SqliteStoreOptions): SqliteStore
           stmt.rollbackTo.run();
           stmt.release.run();
           outcomes.push({ ok: false, value: err });
+          // What the job asked to be told of is not stored, whatever the batch's outcome.
+          for (let i = callbacksBefore; i < ended.length; i++) {
+            const fn = ended[i]!;
+            ended[i] = () => fn(false, true);
+          }
         }
       }
       if (held) throw new HeldTransactionError();
@@ -251,7 +262,7 @@ export function createSqliteStore(db: Db, opts: SqliteStoreOptions): SqliteStore
       batchEnded();
       return;
     }
-    const settle = (fns: ((stored: boolean) => void)[]) => {
+    const settle = (fns: Ended[]) => {
       runEnded(true, fns);
       batch.forEach((job, i) => {
         const o = outcomes[i]!;
@@ -385,8 +396,8 @@ export function createSqliteStore(db: Db, opts: SqliteStoreOptions): SqliteStore
       // either way what the table holds then is committed) by the next microtask. Earlier store batches may still
       // wait for their fsync: one that begins now covers them and it, so the mark read now is durable after it.
       queueMicrotask(() => {
-        if (!walSync) return fn(true);
-        void durableThrough(walSync, opts.commitMark?.()).then(fn);
+        if (!walSync) return fn(true, false);
+        void durableThrough(walSync, opts.commitMark?.()).then((stored) => fn(stored, false));
       });
     },
     durableMark: () => durable,
