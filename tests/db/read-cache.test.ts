@@ -26,6 +26,18 @@ async function withTickets(n: number) {
   return { t, conn, ids };
 }
 
+/** A SQLite server on a database file in a temp folder (so another process can open it), removed afterwards. */
+async function onFile(body: (t: ReturnType<typeof createTestApp>, path: string) => Promise<void>) {
+  const dir = mkdtempSync(join(tmpdir(), "chasqui-read-cache-"));
+  try {
+    const path = join(dir, "db.sqlite");
+    await using t = createTestApp({}, { databasePath: path, store: "sqlite" });
+    await body(t, path);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 test("SQLite: an `any` entry is reused until any row changes, then recomputed", async () => {
   const db = openDatabase(":memory:");
   migrate(db);
@@ -234,10 +246,8 @@ test("SQLite: every kind of write a list shows invalidates the entries that depe
   await expectMoved(() => t.del("/api/v1/contacts/595990000001?purge=true"), true);
 });
 
-test("SQLite: a write from another connection (another process) is seen by the next read, lists and tab counts alike", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "chasqui-read-cache-"));
-  try {
-    await using t = createTestApp({}, { databasePath: join(dir, "db.sqlite"), store: "sqlite" });
+test("SQLite: a write from another connection (another process) is seen by the next read, lists and tab counts alike", () =>
+  onFile(async (t, path) => {
     const conn = await t.sandbox();
     await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, { number: "595990000001", body: "uno" });
     const url = "/api/v1/tickets?limit=5";
@@ -252,7 +262,7 @@ test("SQLite: a write from another connection (another process) is seen by the n
         all: 0,
       });
     }
-    const other = new Database(join(dir, "db.sqlite"));
+    const other = new Database(path);
     other.run("pragma busy_timeout = 5000");
     other.run("update contacts set name = 'Desde Otro Proceso'");
     other.run("update tickets set last_message = 'editado afuera'");
@@ -270,16 +280,10 @@ test("SQLite: a write from another connection (another process) is seen by the n
       queue: 0,
       all: 1,
     });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test("SQLite: a page kept in memory is computed again after another process's commit, and only after a commit", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "chasqui-read-cache-"));
-  try {
-    const path = join(dir, "db.sqlite");
-    await using t = createTestApp({}, { databasePath: path, store: "sqlite" });
+test("SQLite: a page kept in memory is computed again after another process's commit, and only after a commit", () =>
+  onFile(async (t, path) => {
     const conn = await t.sandbox();
     await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, { number: "595990000001", body: "uno" });
     // How often the cache reads `list_changes` (its statements are prepared on the connection it is given).
@@ -325,10 +329,7 @@ test("SQLite: a page kept in memory is computed again after another process's co
     expect(await names()).toBe("Desde Otro Proceso");
     expect(await names()).toBe("Desde Otro Proceso");
     expect(looks).toBe(before + 1);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
 test("SQLite: more changes than the cache can follow (or pruned ones) empty it rather than leave a row stale", async () => {
   await using t = createTestApp({}, { store: "sqlite" });
@@ -471,11 +472,8 @@ test("SQLite: the row cache keeps the recently used rows when full, and a contac
   expect(rendered.at(-1)).toBe(d);
 });
 
-test("SQLite: a look at the changes from inside an open write transaction never keeps an answer under changes not committed", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "chasqui-read-cache-"));
-  try {
-    const path = join(dir, "db.sqlite");
-    await using t = createTestApp({}, { databasePath: path, store: "sqlite" });
+test("SQLite: a look at the changes from inside an open write transaction never keeps an answer under changes not committed", () =>
+  onFile(async (t, path) => {
     const conn = await t.sandbox();
     await t.post(`/api/v1/connections/${conn.id}/sandbox/inbound`, { number: "595990000001", body: "uno" });
     const cache = createReadCache(t.db, { admitAfter: 1 });
@@ -502,16 +500,10 @@ test("SQLite: a look at the changes from inside an open write transaction never 
     // Committed: the next look sees the rename.
     expect(await names()).toBe("Renombrado");
     reader.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test("SQLite: a connection and its queues are kept between messages until one of them changes, from any connection", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "chasqui-read-cache-"));
-  try {
-    const path = join(dir, "db.sqlite");
-    await using t = createTestApp({}, { databasePath: path, store: "sqlite" });
+test("SQLite: a connection and its queues are kept between messages until one of them changes, from any connection", () =>
+  onFile(async (t, path) => {
     const conn = await t.sandbox();
     const queue = (await t.post("/api/v1/queues", { name: "Ventas", color: "#123456" })).body;
     const connections = t.services.connections;
@@ -556,7 +548,4 @@ test("SQLite: a connection and its queues are kept between messages until one of
     } finally {
       other.close();
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
