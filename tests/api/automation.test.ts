@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { scheduleState } from "../../src/domain/automation/schedule";
 import { MENU_MAX_REPEATS, RATING_WINDOW_MS } from "../../src/domain/automation.service";
 import { EVENT_TYPE_CODES } from "../../src/webhooks/event-codec";
-import { eventsOf } from "../support/events";
+import { eventsOf, listenersCaughtUp } from "../support/events";
 import { recordingSandbox } from "../support/recording-sandbox";
 import { createTestApp, waitFor } from "../support/test-app";
 
@@ -387,12 +387,15 @@ describe("farewell and rating on close", () => {
     await using _ = t;
     const first = await say("Hola");
     await t.put(`/api/v1/tickets/${first.ticketId}`, { status: "closed" });
-    // The automation reads the connection's messages when it handles the close, right after the commit (on
-    // PostgreSQL that read is real I/O): the close is handled before the connection gets them.
+    // The automation hears of the close from the event sink (on PostgreSQL once the sink has read the feed) and
+    // then reads the connection's messages (real I/O there): the close is heard and handled before the connection
+    // gets them.
+    await listenersCaughtUp(t);
     await t.services.automation.idle();
     await t.put(`/api/v1/connections/${conn.id}`, { farewellMessage: FAREWELL, ratingMessage: RATE });
     const group = await say("hola grupo", { groupId: "120363025246125888", groupName: "Clientes" });
     await t.put(`/api/v1/tickets/${group.ticketId}`, { status: "closed" });
+    await listenersCaughtUp(t);
     await t.services.automation.idle();
     expect(rec.sent).toEqual([]);
   });
