@@ -4,7 +4,7 @@ import type { Query } from "../db/store";
 import { preparedQuery } from "../db/store/prepared";
 import type { InboundMessage } from "../whatsapp/gateway";
 import { scheduleState } from "./automation/schedule";
-import type { Connection, ConnectionService, OfferedQueue } from "./connection.service";
+import type { Connection, ConnectionService, ConnectionSetup, OfferedQueue } from "./connection.service";
 import type { Contact } from "./contact.service";
 import type { DomainDeps } from "./deps";
 import type { MessageService } from "./message.service";
@@ -166,22 +166,32 @@ export function createAutomationService(
    * for the writer's latest commit), its connection and the queues it offers as the connection service keeps them.
    */
   async function inboundView(ticketId: number): Promise<InboundView | null> {
+    const kept = keepsSetup();
     const read = await store.read(async (q) => {
       const [t] = await ticketStmt(q, { id: ticketId });
       if (!t || t.status === "closed") return null;
       const state = (await stateStmt(q, { ticketId }))[0] ?? NO_STATE;
       const queue = t.queueId === null ? undefined : (await queueStmt(q, { id: t.queueId }))[0];
-      return { t, state, queue };
+      // Where nothing is kept (PostgreSQL) the connection is read in the same look at the database.
+      const conn = kept ? undefined : await connectionsSvc.findIn(q, t.connectionId);
+      const setup: ConnectionSetup | undefined = conn
+        ? { conn, offered: await connectionsSvc.queuesIn(q, conn.id) }
+        : undefined;
+      return { t, state, queue, setup };
     });
     if (!read) return null;
-    const setup = await connectionsSvc.setup(read.t.connectionId);
-    return setup ? { ...read, ...setup } : null;
+    const setup = read.setup ?? (kept ? await connectionsSvc.setup(read.t.connectionId) : undefined);
+    return setup ? { t: read.t, state: read.state, queue: read.queue, ...setup } : null;
   }
+
+  /** Whether the connection service keeps a connection's setup between messages (SQLite), so reading it is free. */
+  const keepsSetup = () => deps.configVersion?.() !== undefined;
 
   /**
    * Whether nothing is configured that could answer a customer on this connection: no greeting, no queue offered,
    * no queue anywhere with an out-of-hours reply. Then a message needs no step but closing a queue menu left open by
-   * an earlier configuration, and its ticket is not read.
+   * an earlier configuration, and its ticket is not read. Asked only where the setup is kept (SQLite): on PostgreSQL
+   * the question would cost more reads than it saves.
    */
   async function silent(connectionId: number): Promise<boolean> {
     const setup = await connectionsSvc.setup(connectionId);
@@ -205,7 +215,7 @@ export function createAutomationService(
   }
 
   async function onInbound(ticketId: number, connectionId: number, body: string, ticketCreated: boolean) {
-    if ((await silent(connectionId)) && !(await stateOf(ticketId)).menuOpen) return;
+    if (keepsSetup() && (await silent(connectionId)) && !(await stateOf(ticketId)).menuOpen) return;
     const v = await inboundView(ticketId);
     if (!v) return;
     const { t, conn, offered, state } = v;
