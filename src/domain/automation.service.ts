@@ -166,7 +166,7 @@ export function createAutomationService(
    * for the writer's latest commit), its connection and the queues it offers as the connection service keeps them.
    */
   async function inboundView(ticketId: number): Promise<InboundView | null> {
-    const kept = keepsSetup();
+    const kept = connectionsSvc.keepsSetup();
     const read = await store.read(async (q) => {
       const [t] = await ticketStmt(q, { id: ticketId });
       if (!t || t.status === "closed") return null;
@@ -183,9 +183,6 @@ export function createAutomationService(
     const setup = read.setup ?? (kept ? await connectionsSvc.setup(read.t.connectionId) : undefined);
     return setup ? { t: read.t, state: read.state, queue: read.queue, ...setup } : null;
   }
-
-  /** Whether the connection service keeps a connection's setup between messages (SQLite), so reading it is free. */
-  const keepsSetup = () => deps.configVersion?.() !== undefined;
 
   /**
    * Whether nothing is configured that could answer a customer on this connection: no greeting, no queue offered,
@@ -215,7 +212,8 @@ export function createAutomationService(
   }
 
   async function onInbound(ticketId: number, connectionId: number, body: string, ticketCreated: boolean) {
-    if (keepsSetup() && (await silent(connectionId)) && !(await stateOf(ticketId)).menuOpen) return;
+    if (connectionsSvc.keepsSetup() && (await silent(connectionId)) && !(await stateOf(ticketId)).menuOpen)
+      return;
     const v = await inboundView(ticketId);
     if (!v) return;
     const { t, conn, offered, state } = v;

@@ -101,31 +101,20 @@ export function createConnectionService(
   const keptOutOfHours = createVersionMemo<boolean>(deps.configVersion, 1);
 
   /** The connection and the queues it offers, kept while nothing they are made of changed (see above). */
-  async function setup(id: number): Promise<ConnectionSetup | undefined> {
-    const key = String(id);
-    const hit = kept.get(key);
-    if (hit) return hit;
-    const at = kept.version();
-    const read = await store.read(async (q) => {
-      const conn = await findIn(q, id);
-      return conn ? { conn, offered: await queuesIn(q, id) } : undefined;
-    });
-    if (read) kept.set(key, at, read);
-    return read;
-  }
+  const setup = (id: number): Promise<ConnectionSetup | undefined> =>
+    kept.keep(String(id), () =>
+      store.read(async (q) => {
+        const conn = await findIn(q, id);
+        return conn ? { conn, offered: await queuesIn(q, id) } : undefined;
+      }),
+    );
 
   const find = async (id: number) => (await setup(id))?.conn;
 
   const keptDefault = createVersionMemo<Connection>(deps.configVersion, 1);
   /** The default connection (a send without `connectionId`), kept like `setup`. */
-  async function defaultConnection(): Promise<Connection | undefined> {
-    const hit = keptDefault.get("");
-    if (hit) return hit;
-    const at = keptDefault.version();
-    const [def] = await store.read((q) => byDefault(q, {}));
-    if (def) keptDefault.set("", at, def);
-    return def;
-  }
+  const defaultConnection = (): Promise<Connection | undefined> =>
+    keptDefault.keep("", async () => (await store.read((q) => byDefault(q, {})))[0]);
 
   async function get(id: number): Promise<Connection> {
     const c = await find(id);
@@ -184,20 +173,21 @@ export function createConnectionService(
     /** The queues a connection offers, in menu order. */
     queuesOf: async (id: number): Promise<OfferedQueue[]> => (await setup(id))?.offered ?? [],
     setup,
+    /** Whether `setup` and the others keep what they read between calls (SQLite), so asking them again is free. */
+    keepsSetup: (): boolean => kept.version() !== undefined,
     /**
      * Whether any queue has an out-of-hours reply (a schedule and a message): when none has, no ticket's queue
      * makes the automation answer outside hours. Kept like `setup`.
      */
     async anyOutOfHours(): Promise<boolean> {
-      const hit = keptOutOfHours.get("");
-      if (hit !== undefined) return hit;
-      const at = keptOutOfHours.version();
-      const rows = await store.read((q) =>
-        q.select({ schedule: queues.schedule, message: queues.outOfHoursMessage }).from(queues),
+      const any = await keptOutOfHours.keep("", async () =>
+        (
+          await store.read((q) =>
+            q.select({ schedule: queues.schedule, message: queues.outOfHoursMessage }).from(queues),
+          )
+        ).some((r) => r.schedule !== null && !!r.message?.trim()),
       );
-      const any = rows.some((r) => r.schedule !== null && !!r.message?.trim());
-      keptOutOfHours.set("", at, any);
-      return any;
+      return any === true;
     },
     queuesIn,
     /** The connection with its ordered queue ids, as the API shows it; 404 when it does not exist. */

@@ -23,6 +23,18 @@ export function createVersionMemo<T>(version: (() => number | undefined) | undef
       entries.delete(key);
       return undefined;
     },
+    /**
+     * The value kept under this key or, when there is none, the one `read` gives, kept under the version taken before
+     * the read (undefined — nothing to keep — is not kept).
+     */
+    async keep(key: string, read: () => Promise<T | undefined>): Promise<T | undefined> {
+      const hit = this.get(key);
+      if (hit !== undefined) return hit;
+      const at = this.version();
+      const value = await read();
+      if (value !== undefined) this.set(key, at, value);
+      return value;
+    },
     set(key: string, at: number | undefined, value: T): void {
       if (at === undefined) return;
       entries.delete(key);
