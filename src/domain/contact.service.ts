@@ -3,6 +3,7 @@ import type { contacts } from "../db/schema";
 import { type ContactKey, contactSql } from "../db/sql/contacts";
 import type { Query } from "../db/store";
 import { preparedQuery } from "../db/store/prepared";
+import { ONE_SNAPSHOT } from "../db/store/store";
 import { AppError } from "../errors";
 import type { ConnectionService } from "./connection.service";
 import type { DomainDeps } from "./deps";
@@ -223,7 +224,7 @@ export function createContactService(deps: DomainDeps, connectionsSvc: Connectio
         }
         // The count is the trigger-kept row count.
         return { ...takePage(await stmts.page(q, filter), filter.limit), count: await stmts.count(q) };
-      });
+      }, ONE_SNAPSHOT);
     },
 
     /** Asks WhatsApp whether a number is there; 409 when the connection cannot check. */

@@ -9,6 +9,7 @@ import {
   ticketSql,
 } from "../db/sql/tickets";
 import type { Query } from "../db/store";
+import { ONE_SNAPSHOT } from "../db/store/store";
 import { AppError } from "../errors";
 import type { ConnectionService } from "./connection.service";
 import { type ContactService, contactRef } from "./contact.service";
@@ -573,7 +574,7 @@ export function createTicketService(
         }
         const { rows, hasMore } = takePage(await loadViews(q, viewFilter, filter), filter.limit);
         return { rows, count: await stmts.count(q, viewFilter), hasMore };
-      });
+      }, ONE_SNAPSHOT);
     },
 
     /**
@@ -586,7 +587,7 @@ export function createTicketService(
       return store.read(async (q) => {
         const { rows, hasMore } = takePage(await stmts.pageKeys(q, viewFilter, filter), filter.limit);
         return { keys: rows, count: await stmts.count(q, viewFilter), hasMore };
-      });
+      }, ONE_SNAPSHOT);
     },
 
     /** These tickets as the list shows them (those that exist), newest activity first. */
@@ -614,7 +615,7 @@ export function createTicketService(
             .filter((t) => t.ticketId === row[0])
             .map(({ id, name, color }) => ({ id, name, color })),
         }));
-      });
+      }, ONE_SNAPSHOT);
     },
 
     /** The number of tickets of each tab (with the same filters as the list), for the panel's tab badges. */
@@ -629,14 +630,17 @@ export function createTicketService(
         tagId: filter.tagId,
         queues: scope.queues,
       };
-      return store.read(async (q) => ({
-        mine:
-          scope.userId === undefined
-            ? null
-            : await stmts.count(q, { ...base, view: "mine", userId: scope.userId }),
-        queue: await stmts.count(q, { ...base, view: "queue" }),
-        all: await stmts.count(q, base),
-      }));
+      return store.read(
+        async (q) => ({
+          mine:
+            scope.userId === undefined
+              ? null
+              : await stmts.count(q, { ...base, view: "mine", userId: scope.userId }),
+          queue: await stmts.count(q, { ...base, view: "queue" }),
+          all: await stmts.count(q, base),
+        }),
+        ONE_SNAPSHOT,
+      );
     },
 
     /**

@@ -1,7 +1,7 @@
 import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
 import { asc, eq } from "drizzle-orm";
-import { HeldTransactionError, uniqueViolation } from "../../src/db/store";
+import { HeldTransactionError, ONE_SNAPSHOT, type Query, uniqueViolation } from "../../src/db/store";
 import { LOCK_TRY_MS } from "../../src/db/store/sqlite-store";
 import { describeStores, openTestStore } from "../support/stores";
 
@@ -88,6 +88,64 @@ describeStores("Store", (dialect) => {
 });
 
 describe("Store on sqlite", () => {
+  test("a oneSnapshot read sees one state; a read that starts meanwhile sees the latest commit and ends that snapshot", async () => {
+    await using s = await openTestStore("sqlite");
+    const { store } = s;
+    const { tags } = store.t;
+    // Another connection, as the webhook thread's or a CLI command's: its commits land between the body's statements.
+    const other = new Database(s.db!.$client.filename);
+    other.run("PRAGMA busy_timeout = 5000");
+    const add = (name: string) =>
+      other.run("insert into tags (name, color, created_at, updated_at) values (?, '#000', 0, 0)", [name]);
+    const read = (q: Query) => q.select({ name: tags.name }).from(tags).orderBy(asc(tags.name));
+    // Nothing open on the reader: a truncating checkpoint is not held back by a read transaction.
+    const readerIdle = () =>
+      (other.query("PRAGMA wal_checkpoint(TRUNCATE)").get() as { busy: number }).busy === 0;
+    add("a");
+
+    const seen = await store.read(async (q) => {
+      const first = names(await read(q));
+      add("b");
+      return [first, names(await read(q))];
+    }, ONE_SNAPSHOT);
+    expect(seen).toEqual([["a"], ["a"]]);
+    // Without the option each statement sees the latest commit.
+    const plain = await store.read(async (q) => {
+      const first = names(await read(q));
+      add("c");
+      return [first, names(await read(q))];
+    });
+    expect(plain).toEqual([
+      ["a", "b"],
+      ["a", "b", "c"],
+    ]);
+    expect(readerIdle()).toBe(true);
+
+    const overlapped = await store.read(async (q) => {
+      const first = names(await read(q));
+      add("d");
+      // Another read starting now (here from inside the body; from another request's code alike) must not see the
+      // state this body's snapshot began at.
+      const meanwhile = names(await store.read(read));
+      return [first, meanwhile, names(await read(q))];
+    }, ONE_SNAPSHOT);
+    expect(overlapped).toEqual([
+      ["a", "b", "c"],
+      ["a", "b", "c", "d"],
+      ["a", "b", "c", "d"],
+    ]);
+    expect(readerIdle()).toBe(true);
+
+    await expect(
+      store.read(async (q) => {
+        await read(q);
+        throw new Error("boom");
+      }, ONE_SNAPSHOT),
+    ).rejects.toThrow("boom");
+    expect(readerIdle()).toBe(true);
+    other.close();
+  });
+
   test("writes run one at a time in call order, and writes of one turn share one commit", async () => {
     const batches: number[] = [];
     // The clock stands still: the batch's time budget (next test) never runs out here.

@@ -6,4 +6,5 @@ export {
   HeldTransactionError,
   type SqliteStore,
 } from "./sqlite-store";
-export type { Dialect, Query, Store, Tables } from "./store";
+export type { Dialect, Query, ReadOptions, Store, Tables } from "./store";
+export { ONE_SNAPSHOT } from "./store";

@@ -7,7 +7,7 @@ import * as schema from "../schema";
 import { cacheStatements } from "../statement-cache";
 import type { WalSyncer } from "../wal-sync";
 import { DurabilityError } from "./errors";
-import type { Query, Store } from "./store";
+import type { Query, ReadOptions, Store } from "./store";
 
 /** Told of every stored batch (metrics): its size and how long its COMMIT, the fsync, took. */
 export type CommitObserver = (batch: { jobs: number; commitMs: number }) => void;
@@ -137,6 +137,18 @@ export function createSqliteStore(db: Db, opts: SqliteStoreOptions): SqliteStore
     cacheStatements(readerClient);
     reader = drizzle({ client: readerClient, schema }) as unknown as Query;
   }
+  // `oneSnapshot` bodies: a read transaction on the reader (BEGIN is deferred: the snapshot and the WAL's read lock are
+  // taken by the body's first statement), and which body's it is (0: none open).
+  const snapshotBegin = readerClient?.query("BEGIN");
+  const snapshotEnd = readerClient?.query("COMMIT");
+  let snapshotOwner = 0;
+  let snapshots = 0;
+  /** Ends the open snapshot, if any: a read starting now must see the latest commit, not the state it began at. */
+  const endSnapshot = () => {
+    if (snapshotOwner === 0) return;
+    snapshotOwner = 0;
+    if (readerClient?.inTransaction) snapshotEnd!.run();
+  };
 
   const queue: Job[] = [];
   /** A batch is scheduled or open; new jobs join the queue and the batch loop picks them up. */
@@ -380,8 +392,21 @@ export function createSqliteStore(db: Db, opts: SqliteStoreOptions): SqliteStore
     dialect: "sqlite",
     t: schema,
     // async: a body that throws before its first await still rejects, as on PostgreSQL.
-    async read<T>(fn: (q: Query) => Promise<T>): Promise<T> {
-      if (reader) return fn(reader);
+    async read<T>(fn: (q: Query) => Promise<T>, opts?: ReadOptions): Promise<T> {
+      if (reader) {
+        // Another body's snapshot still open (it awaits between its statements): it ends here, so this body sees
+        // every commit made before it started.
+        endSnapshot();
+        if (!opts?.oneSnapshot || readerClient!.inTransaction) return fn(reader);
+        snapshotBegin!.run();
+        const mine = ++snapshots;
+        snapshotOwner = mine;
+        try {
+          return await fn(reader);
+        } finally {
+          if (snapshotOwner === mine) endSnapshot();
+        }
+      }
       // One connection: read it directly unless a batch may have uncommitted rows on it.
       if (!running) return fn(writer);
       return enqueue(fn);
@@ -407,6 +432,7 @@ export function createSqliteStore(db: Db, opts: SqliteStoreOptions): SqliteStore
       clearInterval(indexTimer);
       if (running) await new Promise<void>((done) => idle.push(done));
       await walSync?.close();
+      endSnapshot();
       readerClient?.close();
       reader = undefined;
     },

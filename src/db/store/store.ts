@@ -29,14 +29,29 @@ export type Query = Omit<
 
 export type Dialect = "sqlite" | "postgres";
 
+export type ReadOptions = {
+  /**
+   * For a body that only runs its own statements on `q` (no other read, no write, nothing else awaited): on SQLite
+   * its statements run in one read transaction, so they see one committed state and take the WAL's read lock once
+   * (two `fcntl` calls) instead of once per statement. Another read that starts before the body ends ends that
+   * transaction first, so no read ever sees a state older than its own start; the body's later statements then
+   * each see the latest commit, as without the option. PostgreSQL: no effect (each statement as before).
+   */
+  oneSnapshot?: boolean;
+};
+
+/** `read(fn, ONE_SNAPSHOT)`: see `ReadOptions.oneSnapshot`. */
+export const ONE_SNAPSHOT: ReadOptions = { oneSnapshot: true };
+
 export interface Store {
   readonly dialect: Dialect;
   readonly t: Tables;
   /**
    * Runs `fn` against committed data only: never an open write's rows. No snapshot across statements (each
-   * statement sees the latest commit); a body that needs one consistent view uses `write`.
+   * statement sees the latest commit) unless `oneSnapshot` asks for one; a body that needs one consistent view
+   * for certain uses `write`.
    */
-  read<T>(fn: (q: Query) => Promise<T>): Promise<T>;
+  read<T>(fn: (q: Query) => Promise<T>, opts?: ReadOptions): Promise<T>;
   /**
    * Runs `fn` in a transaction that commits when it resolves and rolls back when it rejects (the rejection
    * is passed on). The promise settles after the commit: a read issued after it sees the write. A body awaits

@@ -4,6 +4,7 @@ import { connections as connectionsSqlite, messages as messagesSqlite } from "..
 import { type MessagePageRow, sqliteMessagePage, touchTicketSql } from "../../db/sql/messages";
 import type { Query } from "../../db/store";
 import { preparedQuery } from "../../db/store/prepared";
+import { ONE_SNAPSHOT } from "../../db/store/store";
 import { AppError } from "../../errors";
 import type { ChatAddress } from "../../whatsapp/gateway";
 import { type Contact, contactRef } from "../contact.service";
@@ -315,7 +316,7 @@ export function createMessageStore(
             })
           : await listQuery.page(q, { ticketId, limit, offset: at.offset });
         return { ...takePage(rows, at.limit), count: total };
-      });
+      }, ONE_SNAPSHOT);
     },
 
     /** Bridge (lifecycle, sandbox): `findByWaIdIn` on the SQLite writer, synchronously. */
