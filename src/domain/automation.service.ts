@@ -2,6 +2,7 @@ import { and, desc, eq, ne, sql } from "drizzle-orm";
 import type { queues, ticketAutomation } from "../db/schema";
 import type { Query } from "../db/store";
 import { preparedQuery } from "../db/store/prepared";
+import { ONE_SNAPSHOT } from "../db/store/store";
 import type { InboundMessage } from "../whatsapp/gateway";
 import { scheduleState } from "./automation/schedule";
 import type { Connection, ConnectionService, ConnectionSetup, OfferedQueue } from "./connection.service";
@@ -178,7 +179,7 @@ export function createAutomationService(
         ? { conn, offered: await connectionsSvc.queuesIn(q, conn.id) }
         : undefined;
       return { t, state, queue, setup };
-    });
+    }, ONE_SNAPSHOT);
     if (!read) return null;
     const setup = read.setup ?? (kept ? await connectionsSvc.setup(read.t.connectionId) : undefined);
     return setup ? { t: read.t, state: read.state, queue: read.queue, ...setup } : null;

@@ -1,6 +1,7 @@
 import { and, eq, ne, sql } from "drizzle-orm";
 import type { Query } from "../../db/store";
 import { preparedQuery } from "../../db/store/prepared";
+import { ONE_SNAPSHOT } from "../../db/store/store";
 import { AppError } from "../../errors";
 import type { StoredMedia } from "../../media/media-store";
 import type { QuotedRef, SentMessage, WhatsAppGateway } from "../../whatsapp/gateway";
@@ -231,7 +232,7 @@ export function createSendService(
       if (!t) throw new AppError("ERR_TICKET_NOT_FOUND", "Ticket not found");
       const [c] = await contactStmt(q, { id: t.contactId });
       return { ticket: t, contact: c!, quoted: await findQuoted(q, t.connectionId, quotedMsgId) };
-    });
+    }, ONE_SNAPSHOT);
     const connection = await connectionsSvc.get(ticket.connectionId);
     const sign = connection.agentSignature && author?.signature === true;
     return { ticket, contact, quoted, author, sign, connection };
