@@ -347,20 +347,27 @@ describe("HTTP read threads", () => {
   }, 30_000);
 
   test("with read threads on, event streams show an event only once its commit's fsync is done (the durable mark)", async () => {
-    // The WAL fsync passes through until held; then each waits for proceed() (which still holds later ones).
+    // The WAL fsync passes through until held; then each one is held, with the number of received events the file
+    // had committed when it began, until released.
     let holding = false;
-    const waiting: (() => void)[] = [];
+    let committed = () => 0;
+    let held: { seen: number; go: () => void }[] = [];
     const g = await start(
       { HTTP_READ_THREADS: "1", DB_ASYNC_FSYNC: "true" },
       {
         walFsync: async (handle) => {
-          if (holding) await new Promise<void>((resolve) => waiting.push(resolve));
+          if (holding) {
+            const seen = committed();
+            await new Promise<void>((go) => held.push({ seen, go }));
+          }
           await handle.sync();
         },
       },
     );
-    const proceed = () => {
-      for (const resolve of waiting.splice(0)) resolve();
+    /** Lets the held fsyncs that began with fewer than `seen` received events committed go on. */
+    const release = (seen = Number.POSITIVE_INFINITY) => {
+      for (const h of held.filter((h) => h.seen < seen)) h.go();
+      held = held.filter((h) => h.seen >= seen);
     };
     try {
       const conn = await post(g.base, "/api/v1/connections", {
@@ -399,17 +406,27 @@ describe("HTTP read threads", () => {
       const live = await stream();
       await waitFor(async () => (await gauge()) === 1);
 
-      // Two commits, each seen by a reader of the file: the first one's fsync held, the second's waiting behind it.
+      // Commits seen by a reader of the file, each fsync held: an fsync counts only for what was committed before it
+      // began (other writes' fsyncs may begin at any time, the search indexer's among them).
       const file = new Database(join(g.dataDir, "chasqui.sqlite"), { readonly: true });
-      const committed = () =>
+      committed = () =>
         file.query<{ n: number }, []>("select count(*) as n from events where type_code = 1").get()!.n;
       const before = committed();
       holding = true;
-      const answers = [inbound("uno")];
-      await waitFor(() => committed() === before + 1 && waiting.length === 1);
+      // Another write with an event (which wakes the streams), whose fsync begins before "uno" commits and is held:
+      // "uno"'s waits behind it.
+      const answers = [post(g.base, "/api/v1/contacts", { number: "595991000009", name: "Otro" })];
+      await waitFor(() => held.length === 1);
+      answers.push(inbound("uno"));
+      await waitFor(() => committed() === before + 1);
+      // That fsync done, what it covers is durable, "uno" not: its own fsync begins now and is held.
+      release(before + 1);
+      await waitFor(() => held.some((h) => h.seen === before + 1));
       answers.push(inbound("dos"));
       await waitFor(() => committed() === before + 2);
-      proceed();
+      expect(live.out.text).not.toContain('"body":"uno"');
+      // "uno"'s fsync done; "dos"'s begins after it and is held.
+      release(before + 2);
       await waitFor(() => live.out.text.includes('"body":"uno"'));
       // A stream resuming now catches up to the durable mark only.
       const lastId = [...live.out.text.matchAll(/\nid: (.*)\n/g)].at(-1)![1]!;
@@ -419,8 +436,8 @@ describe("HTTP read threads", () => {
       expect(resumed.out.text).not.toContain('"body":"dos"');
 
       holding = false;
-      proceed();
-      await Promise.all(answers);
+      release();
+      for (const r of await Promise.all(answers)) expect(r.status).toBeLessThan(300);
       await waitFor(
         () => live.out.text.includes('"body":"dos"') && resumed.out.text.includes('"body":"dos"'),
       );
@@ -429,7 +446,7 @@ describe("HTTP read threads", () => {
       await resumed.cancel();
     } finally {
       holding = false;
-      proceed();
+      release();
       await g.server.stop();
     }
   }, 30_000);
