@@ -23,6 +23,7 @@ import m20 from "../../drizzle/0020_principal_changes.sql" with { type: "text" }
 import m21 from "../../drizzle/0021_list_filter_indexes.sql" with { type: "text" };
 import m22 from "../../drizzle/0022_tag_list_index.sql" with { type: "text" };
 import m23 from "../../drizzle/0023_config_changes.sql" with { type: "text" };
+import m24 from "../../drizzle/0024_webhook_stamp.sql" with { type: "text" };
 
 export const embeddedMigrations: { tag: string; when: number; breakpoints: boolean; sql: string }[] = [
   { tag: "0000_init", when: 1795735690930, breakpoints: true, sql: m0 },
@@ -49,4 +50,5 @@ export const embeddedMigrations: { tag: string; when: number; breakpoints: boole
   { tag: "0021_list_filter_indexes", when: 1796312370283, breakpoints: true, sql: m21 },
   { tag: "0022_tag_list_index", when: 1796320467691, breakpoints: true, sql: m22 },
   { tag: "0023_config_changes", when: 1796354003802, breakpoints: true, sql: m23 },
+  { tag: "0024_webhook_stamp", when: 1796391624281, breakpoints: true, sql: m24 },
 ];

@@ -125,6 +125,9 @@ export function createEventSink(
     hooks: sqlite.query<{ id: number; events: string }, [number]>(
       "select id, events from webhooks where connection_id = ? and enabled = 1 order by id",
     ),
+    // A new random value on every change of which webhooks get a connection's events (migration 0024), from any
+    // connection; back to the old one with a rolled-back change.
+    stamp: sqlite.query<{ stamp: number }, []>("select stamp from webhook_stamp where id = 1"),
     insertDelivery: sqlite.query<unknown, [number, number, number, number]>(
       "insert into webhook_deliveries (event_id, webhook_id, next_attempt_at, created_at) values (?, ?, ?, ?)",
     ),
@@ -133,6 +136,28 @@ export function createEventSink(
     eventExists: sqlite.query<{ seq: number }, [number, number, number, number | null, Uint8Array]>(
       "select seq from events where seq = ? and created_at = ? and type_code = ? and connection_id is ? and data = ?",
     ),
+  };
+  /**
+   * Each connection's enabled webhooks (their id, and the events they take, `null` for all), as read under `hooksAt`:
+   * read inside the emitting transaction, so the stamp shows that transaction's own changes too, committed or not.
+   */
+  const hooksBy = new Map<number, { id: number; events: Set<string> | null }[]>();
+  let hooksAt: number | undefined;
+  const hooksOf = (connectionId: number) => {
+    const stamp = q.stamp.get()?.stamp;
+    if (stamp === undefined || stamp !== hooksAt) {
+      hooksBy.clear();
+      hooksAt = stamp;
+    }
+    let hooks = hooksBy.get(connectionId);
+    if (!hooks) {
+      hooks = q.hooks.all(connectionId).map((h) => ({
+        id: h.id,
+        events: h.events === "[]" ? null : new Set(JSON.parse(h.events) as string[]),
+      }));
+      if (stamp !== undefined) hooksBy.set(connectionId, hooks);
+    }
+    return hooks;
   };
   const listeners = new Set<(e: StoredEvent) => void>();
   const wakeListeners = new Set<() => void>();
@@ -190,9 +215,8 @@ export function createEventSink(
       const packed = encodeData(dataJson);
       const { seq } = q.insertEvent.get(connectionId, typeCode, packed, originId, now)!;
       if (connectionId !== null) {
-        for (const h of q.hooks.all(connectionId)) {
-          const subscribed = h.events === "[]" || (JSON.parse(h.events) as string[]).includes(event);
-          if (subscribed) q.insertDelivery.run(seq, h.id, now, now);
+        for (const h of hooksOf(connectionId)) {
+          if (h.events === null || h.events.has(event)) q.insertDelivery.run(seq, h.id, now, now);
         }
       }
       const stored = storedEvent({
