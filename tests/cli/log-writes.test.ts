@@ -1,4 +1,5 @@
 import { afterEach, expect, test } from "bun:test";
+import { tracingChannel } from "node:diagnostics_channel";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -71,4 +72,31 @@ test("a process that exits in the same turn as it logged still writes its lines"
   const out = await new Response(child.stdout).text();
   expect(await child.exited).toBe(3);
   expect(messages(out)).toEqual(["before exit", "last words"]);
+});
+
+test("pino's tracing channel is skipped while nobody subscribes to it, and still traced for a subscriber", () => {
+  const lines: string[] = [];
+  const logger = createLogger("info", createProcessHealth(), (line) => lines.push(line));
+  const channel = tracingChannel("pino_asJson");
+  // Bun leaves TracingChannel#hasSubscribers undefined; pino then traces every line (src/logger.ts).
+  expect(channel.hasSubscribers).toBe(false);
+  const traced: unknown[] = [];
+  const handlers = {
+    start: (m: unknown) => traced.push(m),
+    end: () => {},
+    asyncStart: () => {},
+    asyncEnd: () => {},
+    error: () => {},
+  };
+  channel.subscribe(handlers);
+  try {
+    expect(channel.hasSubscribers).toBe(true);
+    logger.info("traced");
+  } finally {
+    channel.unsubscribe(handlers);
+  }
+  expect(channel.hasSubscribers).toBe(false);
+  logger.info("plain");
+  expect(traced).toHaveLength(1);
+  expect(lines.map((l) => JSON.parse(l).msg)).toEqual(["traced", "plain"]);
 });
