@@ -18,6 +18,9 @@ function setup(o: { minFrames: number; restartFrames: number }) {
   const dir = mkdtempSync(join(tmpdir(), "chasqui-checkpointer-"));
   const path = join(dir, "db.sqlite");
   const db = openDatabase(path);
+  // The tests commit hundreds of one-row transactions to reach their frame counts: without an fsync each (FULL),
+  // which nothing here is about and which a busy disk (a CI run) made take longer than the test's time.
+  db.$client.exec("PRAGMA synchronous = NORMAL;");
   db.$client.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, pad BLOB)");
   /** Run as each report comes, right after the main connection's part of it (tests set it). */
   const hooks: { onCheckpoint?: (r: (typeof results)[number]) => void } = {};
@@ -112,7 +115,8 @@ test("past restartFrames the main connection copies the rest, so the WAL starts 
     { timeoutMs: 20_000, message: "a checkpoint of the restarted WAL" },
   );
   expect(s.db.$client.query("SELECT count(*) AS n FROM t").get()).toEqual({ n: written });
-});
+  // Its waits allow 20 s on a loaded machine.
+}, 30_000);
 
 test("a hand-over copies under the write lock, so the next commit starts the WAL over; never waiting for another connection", async () => {
   const s = setup({ minFrames: 20, restartFrames: 300 });
@@ -160,7 +164,8 @@ test("a hand-over copies under the write lock, so the next commit starts the WAL
   expect({ restart: held.restart, quick: held.mainMs < 1000 }).toEqual({ restart: false, quick: true });
   const after = await handOver();
   expect(after.restart).toBe(true);
-});
+  // Its waits allow 20 s on a loaded machine.
+}, 30_000);
 
 /** The SQL texts the main connection prepares from now on (the checkpointer prepares its statements through it). */
 function preparedOnMain(db: { $client: Database }) {
