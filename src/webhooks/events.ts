@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Db, Tx } from "../db/client";
 import type { Query } from "../db/store";
+import { createVersionMemo } from "../domain/version-memo";
 import { EVENT_TYPE_CODES, encodeData, envelopeText, eventIdOf } from "./event-codec";
 import type { EventName } from "./event-names";
 
@@ -138,25 +139,22 @@ export function createEventSink(
     ),
   };
   /**
-   * Each connection's enabled webhooks (their id, and the events they take, `null` for all), as read under `hooksAt`:
-   * read inside the emitting transaction, so the stamp shows that transaction's own changes too, committed or not.
+   * Each connection's enabled webhooks (their id, and the events they take, `null` for all), kept under the stamp.
+   * The stamp is read inside the emitting transaction, so it shows that transaction's own changes too.
    */
-  const hooksBy = new Map<number, { id: number; events: Set<string> | null }[]>();
-  let hooksAt: number | undefined;
+  const keptHooks = createVersionMemo<{ id: number; events: Set<string> | null }[]>(
+    () => q.stamp.get()?.stamp,
+  );
   const hooksOf = (connectionId: number) => {
-    const stamp = q.stamp.get()?.stamp;
-    if (stamp === undefined || stamp !== hooksAt) {
-      hooksBy.clear();
-      hooksAt = stamp;
-    }
-    let hooks = hooksBy.get(connectionId);
-    if (!hooks) {
-      hooks = q.hooks.all(connectionId).map((h) => ({
-        id: h.id,
-        events: h.events === "[]" ? null : new Set(JSON.parse(h.events) as string[]),
-      }));
-      if (stamp !== undefined) hooksBy.set(connectionId, hooks);
-    }
+    const key = String(connectionId);
+    const hit = keptHooks.get(key);
+    if (hit) return hit;
+    const at = keptHooks.version();
+    const hooks = q.hooks.all(connectionId).map((h) => ({
+      id: h.id,
+      events: h.events === "[]" ? null : new Set(JSON.parse(h.events) as string[]),
+    }));
+    keptHooks.set(key, at, hooks);
     return hooks;
   };
   const listeners = new Set<(e: StoredEvent) => void>();
