@@ -13,10 +13,12 @@
  * 3. Rounds, interleaved: wrk on the ceiling alone, then the mixed round: the writer process
  *    (`bench/lib/mixed-writer.ts`: `--inbound` sandbox inbound/s + `--sends` `POST /api/v1/send`/s, open loop)
  *    runs, and wrk drives `GET /api/v1/tickets` with `--readers` connections for `--seconds`, while a prober process
- *    (`bench/lib/health-probe.ts`) asks for `/health` every 100 ms and this one samples CPU per core (`/proc/stat`) and per server thread
- *    (`/proc/<pid>/task/<tid>/stat`). After each mixed round the writer stops and the outbox drains.
+ *    (`bench/lib/health-probe.ts`) asks for `/health` every 100 ms, another (`bench/lib/disk-probe.ts`) fsyncs a 4 KiB
+ *    append in DATA_DIR every 200 ms (a storage stall is then told from the server's own), and this one samples CPU
+ *    per core (`/proc/stat`) and per server thread (`/proc/<pid>/task/<tid>/stat`). After each mixed round the writer
+ *    stops and the outbox drains.
  * 4. Reports medians over the rounds: list req/s and p99 (and the ratio to the ceiling), the writes done, skipped and their latency, webhook lag p50/p99,
- *    deliveries/s vs events/s, `/health` worst latency, SSE frames and lag, CPU per core and per thread; then
+ *    deliveries/s vs events/s, `/health` worst latency, the disk probe's worst fsync, SSE frames and lag, CPU per core and per thread; then
  *    the bytes the `events` table and its indexes take per message written in the run (dbstat), against the
  *    messages table's bytes per message.
  *
@@ -246,6 +248,8 @@ type Mixed = {
   lag: { p50: number; p99: number; max: number };
   drainSeconds: number;
   healthWorstMs: number;
+  /** The disk probe's slowest fsync of a 4 KiB append in the round, and how many took over 50 ms. */
+  disk: { worstMs: number; over50: number };
   sse: { frames: number; p50: number; p99: number };
   coresPct: Record<string, number>;
   serverThreadsPct: { name: string; tid: string; pct: number }[];
@@ -314,6 +318,27 @@ try {
       },
     };
   };
+  /**
+   * A 4 KiB append + fsync in DATA_DIR every 200 ms until stopped, from its own process (bench/lib/disk-probe.ts):
+   * tells a storage stall from the server's own in a round's latency figures. Resolves the slowest fsync, ms.
+   */
+  const probeDisk = () => {
+    const probe = Bun.spawn(["bun", join(HERE, "bench/lib/disk-probe.ts"), dataDir, "200"], {
+      stdout: "pipe",
+      stderr: "inherit",
+    });
+    return {
+      stop: async () => {
+        probe.kill("SIGTERM");
+        const out = JSON.parse((await new Response(probe.stdout).text()).trim().split("\n").at(-1)!) as {
+          worstMs: number;
+          over50: number;
+        };
+        await probe.exited;
+        return out;
+      },
+    };
+  };
   const drainOutbox = async () => {
     const deadline = Date.now() + 120_000;
     while (openDeliveries() > 0 && Date.now() < deadline) await sleep(20);
@@ -350,6 +375,7 @@ try {
     const writer = spawnWriter();
     await sleep(2000); // writers reach their rate before the readers start
     const prober = probeHealth();
+    const diskProber = probeDisk();
     const c0 = coreTicks();
     const t0 = threadTicks(server.pid);
     const w0 = performance.now();
@@ -358,6 +384,7 @@ try {
     const c1 = coreTicks();
     const t1 = threadTicks(server.pid);
     const healthWorstMs = await prober.stop();
+    const disk = await diskProber.stop();
     const writes = await stopWriter(writer);
     const coresPct: Record<string, number> = {};
     for (const [cpu, b] of c1) {
@@ -398,6 +425,7 @@ try {
       lag: { p50: stats.p50, p99: stats.p99, max: stats.max },
       drainSeconds,
       healthWorstMs,
+      disk,
       sse: { frames: sseFrames, p50: quantile(sortedSse, 0.5), p99: quantile(sortedSse, 0.99) },
       coresPct,
       serverThreadsPct,
@@ -410,6 +438,7 @@ try {
         `send ${writes.latencyMs.sends.p50}/${writes.latencyMs.sends.p99} ms | ` +
         `${events} events (${r.eventsPerSec.toFixed(0)}/s), ${stats.count} deliveries (${r.deliveriesPerSec.toFixed(0)}/s), drain ${drainSeconds.toFixed(1)} s | ` +
         `lag p50 ${stats.p50} p99 ${stats.p99} max ${stats.max} ms | health worst ${healthWorstMs.toFixed(0)} ms | ` +
+        `disk fsync worst ${disk.worstMs} ms (${disk.over50} > 50 ms) | ` +
         `SSE ${sseFrames} frames, p50 ${r.sse.p50} p99 ${r.sse.p99} ms | cores ${JSON.stringify(coresPct)} | threads ${serverThreadsPct.map((t) => `${t.name}:${t.pct}%`).join(" ")}`,
     );
   }
@@ -469,6 +498,7 @@ try {
     webhookLagP99Ms: med((r) => r.lag.p99),
     drainSeconds: Number(med((r) => r.drainSeconds).toFixed(1)),
     healthWorstMs: Number(Math.max(...rounds.map((r) => r.healthWorstMs)).toFixed(0)),
+    diskFsyncWorstMs: Math.max(...rounds.map((r) => r.disk.worstMs)),
     sseFramesPerStreamPerSec: Math.round(med((r) => r.sse.frames / STREAMS / SECONDS)),
     sseLagP50Ms: med((r) => r.sse.p50),
     sseLagP99Ms: med((r) => r.sse.p99),
