@@ -299,46 +299,37 @@ try {
     return writes;
   };
   /**
-   * `/health` every 100 ms until stopped, from its own process (bench/lib/health-probe.ts: this one reads every SSE
-   * frame, which would delay the probe's own answers); resolves the slowest answer, ms.
+   * A probe in its own process (`bench/lib/<script>` with `args`) until stopped: SIGTERM, then the JSON line it
+   * prints last.
    */
-  const probeHealth = () => {
-    const probe = Bun.spawn(["bun", join(HERE, "bench/lib/health-probe.ts"), `${api}/health`, "100"], {
+  const spawnProbe = <T>(script: string, args: string[]) => {
+    const probe = Bun.spawn(["bun", join(HERE, "bench/lib", script), ...args], {
       stdout: "pipe",
       stderr: "inherit",
     });
     return {
-      stop: async () => {
+      stop: async (): Promise<T> => {
         probe.kill("SIGTERM");
-        const out = JSON.parse((await new Response(probe.stdout).text()).trim().split("\n").at(-1)!) as {
-          worstMs: number;
-        };
-        await probe.exited;
-        return out.worstMs;
-      },
-    };
-  };
-  /**
-   * A 4 KiB append + fsync in DATA_DIR every 200 ms until stopped, from its own process (bench/lib/disk-probe.ts):
-   * tells a storage stall from the server's own in a round's latency figures. Resolves the slowest fsync, ms.
-   */
-  const probeDisk = () => {
-    const probe = Bun.spawn(["bun", join(HERE, "bench/lib/disk-probe.ts"), dataDir, "200"], {
-      stdout: "pipe",
-      stderr: "inherit",
-    });
-    return {
-      stop: async () => {
-        probe.kill("SIGTERM");
-        const out = JSON.parse((await new Response(probe.stdout).text()).trim().split("\n").at(-1)!) as {
-          worstMs: number;
-          over50: number;
-        };
+        const out = JSON.parse((await new Response(probe.stdout).text()).trim().split("\n").at(-1)!) as T;
         await probe.exited;
         return out;
       },
     };
   };
+  /**
+   * `/health` every 100 ms until stopped, from its own process (bench/lib/health-probe.ts: this one reads every SSE
+   * frame, which would delay the probe's own answers); resolves the slowest answer, ms.
+   */
+  const probeHealth = () => {
+    const probe = spawnProbe<{ worstMs: number }>("health-probe.ts", [`${api}/health`, "100"]);
+    return { stop: async () => (await probe.stop()).worstMs };
+  };
+  /**
+   * A 4 KiB append + fsync in DATA_DIR every 200 ms until stopped, from its own process (bench/lib/disk-probe.ts):
+   * tells a storage stall from the server's own in a round's latency figures. Resolves the slowest fsync, ms, and
+   * how many took over 50 ms.
+   */
+  const probeDisk = () => spawnProbe<{ worstMs: number; over50: number }>("disk-probe.ts", [dataDir, "200"]);
   const drainOutbox = async () => {
     const deadline = Date.now() + 120_000;
     while (openDeliveries() > 0 && Date.now() < deadline) await sleep(20);
