@@ -5,10 +5,10 @@
  *
  * `version` moves whenever anything the values depend on changes, from any connection (on SQLite the read cache
  * follows the triggers of migrations 0020 and 0023; the event sink reads migration 0024's stamp); undefined means
- * nothing tells, and nothing is kept (PostgreSQL: another node may have changed it). An entry is kept under the version taken BEFORE the reads it
- * comes from, so a change committed meanwhile makes it stale at the next look, never the other way round. What
- * depends on the clock (a session's idle and absolute expiry, when the last-used stamp is due) stays the
- * caller's to check on every hit.
+ * nothing tells, and nothing is kept (PostgreSQL: another node may have changed it). An entry is kept under the
+ * version taken BEFORE the reads it comes from, so a change committed meanwhile makes it stale at the next look,
+ * never the other way round. What depends on the clock (a session's idle and absolute expiry, when the last-used
+ * stamp is due) stays the caller's to check on every hit.
  */
 export function createVersionMemo<T>(version: (() => number | undefined) | undefined, max = 1_000) {
   const entries = new Map<string, { version: number; value: T }>();
